@@ -1,0 +1,2 @@
+// placeholder: implemented by the common area work
+#include "core/common/clock.hpp"
