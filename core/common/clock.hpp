@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace boost::asio {
 class io_context;
@@ -80,7 +81,10 @@ class SimClock final : public Clock {
 
   // Moves time forward, firing every timer due on the way in (deadline, creation) order,
   // with now() equal to each timer's deadline while it runs. Timers scheduled by a
-  // callback for a deadline inside the window fire in the same call.
+  // callback for a deadline inside the window fire in the same call. A timer whose
+  // deadline is already past fires at the current time (advance(0) flushes them); a
+  // target earlier than now() leaves time where it is. Callbacks run without the
+  // clock's lock held, so they may call any method of the clock.
   void advance(Nanos delta);
   void advance_to(MonoTime target);
   std::size_t pending_timers() const;
@@ -93,6 +97,8 @@ class SimClock final : public Clock {
   TimerId next_id_ = 1;
   // key: (deadline, id) so equal deadlines fire in creation order.
   std::map<std::pair<MonoTime, TimerId>, Callback> timers_;
+  // id -> deadline, so cancel() finds a timer without scanning.
+  std::unordered_map<TimerId, MonoTime> deadlines_;
 };
 
 }  // namespace propbot
