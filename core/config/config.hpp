@@ -1,0 +1,126 @@
+// The typed configuration of one daemon run (SPEC S-1.1, S-3.1): the profile, the API
+// listener, the traded symbols and venues, the venue simulator, the hard risk caps,
+// the strategies and their Lua sandbox limits, engine timings and logging.
+//
+// Guarantees: a Config handed out by load_config() (loader.hpp) has passed every rule
+// in schema.hpp, its data_dir and scripting.bundle_dir are absolute, and every
+// strategy file exists under bundle_dir. A Config is a plain value: copy it, read it
+// from any thread; nothing here allocates on the hot path because nothing here runs
+// on it. Defaults below are the values used when neither the YAML file nor the
+// environment sets a key; risk caps have no defaults on purpose (they must be set).
+//
+// Uses: common/result.hpp (Result, Error), nlohmann/json (strategy params).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/result.hpp"
+
+namespace propbot::config {
+
+// paper: embedded simulated venues, no keys; testnet: venue test networks;
+// live: real money, the strictest validation (no zero caps, no placeholders).
+enum class Profile { paper, testnet, live };
+
+std::string_view to_string(Profile profile);
+// Accepts exactly "paper", "testnet", "live"; anything else is Errc::config_invalid.
+Result<Profile> parse_profile(std::string_view text);
+
+// The operator HTTP/WebSocket listener.
+struct ApiConfig {
+  std::string bind = "127.0.0.1";      // IPv4/IPv6 literal or "localhost"
+  int port = 8000;                     // 0 = let the kernel pick a free port (tests)
+  std::int64_t max_body_bytes = 1048576;
+  int request_timeout_ms = 10000;
+  int max_connections = 256;
+};
+
+// One trading venue. kind selects the adapter: "sim" today, "binance"/"okx" later.
+struct VenueConfig {
+  std::string id;    // upper-case, e.g. "SIM-A"; used in APIs, metrics and the journal
+  std::string kind;
+};
+
+// The embedded venue simulator (paper profile and tests).
+struct SimConfig {
+  std::uint64_t seed = 42;             // same seed -> same price path
+  int tick_ms = 100;                   // one price step per symbol per tick
+  double volatility_bps = 1.5;         // std-dev of the mid move per tick
+  double spread_bps = 1.0;             // bid/ask spread around the mid
+  int depth_levels = 20;               // levels per book side
+  // Chance, per symbol per tick, that one venue's price is pushed away from the
+  // others. Mean time between dislocations = tick_ms / (probability * symbols).
+  double dislocation_probability = 0.02;
+  double dislocation_bps_min = 8;      // size of a dislocation, uniform in [min, max]
+  double dislocation_bps_max = 40;
+  int dislocation_duration_ms = 3000;  // how long a dislocation lasts
+  std::map<std::string, double> start_prices;  // symbol -> first mid price
+};
+
+// Global hard caps (SPEC S-3.1). In paper/testnet a cap of 0 disables that guard;
+// live refuses 0. Scripts may tighten these, never loosen them.
+struct RiskConfig {
+  double max_total_notional_usdt = 0;
+  int max_open_positions = 0;
+  double max_notional_per_position_usdt = 0;
+  double max_exposure_per_symbol_usdt = 0;
+  double max_exposure_per_venue_usdt = 0;
+  double max_leverage_per_venue = 0;   // in (0, 125]
+  double daily_loss_cap_usdt = 0;
+  double max_unrealized_loss_usdt = 0;
+  int clock_skew_hold_ms = 0;          // HOLD when venue clock skew exceeds this
+  int max_orders_per_min = 300;        // runaway breakers (SPEC S-3.3), never disabled
+  int max_cancels_per_min = 600;
+};
+
+// One Lua strategy of the bundle. file is relative to scripting.bundle_dir.
+struct StrategyConfig {
+  std::string name;                    // lower-case snake_case; used in metrics labels
+  std::string file;                    // e.g. "strategies/cross_exchange_arb.lua"
+  bool enabled = true;
+  nlohmann::json params = nlohmann::json::object();  // passed to the script as-is
+};
+
+// Lua sandbox limits and where scripts are loaded from.
+struct ScriptingConfig {
+  std::string bundle_dir;              // absolute; default: the dir that holds configs/
+  std::int64_t instruction_budget = 1000000;  // per callback
+  int memory_limit_mb = 64;            // per Lua state
+  int max_consecutive_errors = 5;      // then the strategy is tripped
+};
+
+struct EngineConfig {
+  int opportunity_ttl_ms = 3000;       // an opportunity older than this is dropped
+  int snapshot_interval_ms = 100;      // how often the engine publishes a Snapshot
+};
+
+struct LoggingConfig {
+  std::string level = "info";          // trace | debug | info | warn | error
+  std::string file;                    // empty = stderr
+  bool json = false;                   // one JSON object per line
+};
+
+struct Config {
+  Profile profile = Profile::paper;
+  std::string source_file;             // absolute path of the YAML file that was loaded
+  std::string data_dir = "data";       // absolute after loading (database, snapshots)
+  ApiConfig api;
+  std::vector<std::string> symbols;    // "BASE-QUOTE", e.g. "BTC-USDT"
+  std::vector<VenueConfig> venues;
+  SimConfig sim;
+  RiskConfig risk;
+  std::vector<StrategyConfig> strategies;
+  ScriptingConfig scripting;
+  EngineConfig engine;
+  LoggingConfig logging;
+  bool safe_mode = true;
+  bool dry_run_mode = false;
+};
+
+}  // namespace propbot::config

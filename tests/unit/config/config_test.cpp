@@ -1,0 +1,647 @@
+// load_config() end to end: a temp bundle dir with configs/<profile>.yaml and a dummy
+// strategy file, bad values of every kind, env/CLI precedence, and the shipped configs.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/config/loader.hpp"
+
+namespace propbot::config {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kValidPaper = R"(profile: paper
+data_dir: data
+api:
+  bind: 127.0.0.1
+  port: 8000
+symbols: [BTC-USDT, ETH-USDT]
+venues:
+  - {id: SIM-A, kind: sim}
+  - {id: SIM-B, kind: sim}
+sim:
+  start_prices: {BTC-USDT: 60000, ETH-USDT: 3000}
+risk:
+  max_total_notional_usdt: 50000
+  max_open_positions: 10
+  max_notional_per_position_usdt: 5000
+  max_exposure_per_symbol_usdt: 20000
+  max_exposure_per_venue_usdt: 30000
+  max_leverage_per_venue: 3
+  daily_loss_cap_usdt: 1000
+  max_unrealized_loss_usdt: 500
+  clock_skew_hold_ms: 1000
+  max_orders_per_min: 300
+strategies:
+  - name: cross_exchange_arb
+    file: strategies/cross_exchange_arb.lua
+    params: {min_spread_bps: 4, label: "4", ratio: 0.5, on: true, list: [1, two]}
+)";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << "test YAML does not contain: " << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string all_fatal_lines(const LoadOutcome& outcome) {
+  std::string out;
+  for (const ConfigIssue& issue : outcome.issues) out += format_fatal(issue) + "\n";
+  return out;
+}
+
+class ConfigLoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("propbot_config_test_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "configs");
+    fs::create_directories(root_ / "strategies");
+    write(root_ / "strategies" / "cross_exchange_arb.lua", "return {}\n");
+  }
+
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+
+  static void write(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+  }
+
+  fs::path config_path(Profile profile) const {
+    return root_ / "configs" / (std::string(to_string(profile)) + ".yaml");
+  }
+
+  void write_config(const std::string& text, Profile profile = Profile::paper) { write(config_path(profile), text); }
+
+  LoadOptions options(Profile profile = Profile::paper) const {
+    LoadOptions result;
+    result.profile = profile;
+    result.search_roots = {root_.string()};
+    return result;
+  }
+
+  LoadOutcome load(const std::string& text, Profile profile = Profile::paper) {
+    write_config(text, profile);
+    return load_config(options(profile));
+  }
+
+  static const ConfigIssue* find_issue(const LoadOutcome& outcome, const std::string& key) {
+    for (const ConfigIssue& issue : outcome.issues) {
+      if (issue.key == key) return &issue;
+    }
+    return nullptr;
+  }
+
+  // Asserts there is an issue for key and returns its FATAL CONFIG line.
+  static std::string fatal_for(const LoadOutcome& outcome, const std::string& key) {
+    const ConfigIssue* issue = find_issue(outcome, key);
+    EXPECT_NE(issue, nullptr) << "no issue for " << key << "; got:\n" << all_fatal_lines(outcome);
+    EXPECT_FALSE(outcome.config.has_value());
+    return issue == nullptr ? std::string() : format_fatal(*issue);
+  }
+
+  fs::path root_;
+};
+
+TEST_F(ConfigLoaderTest, LoadsAValidFileWithDefaultsForUnsetKeys) {
+  LoadOutcome outcome = load(kValidPaper);
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  const Config& config = *outcome.config;
+  EXPECT_EQ(config.profile, Profile::paper);
+  EXPECT_EQ(config.source_file, config_path(Profile::paper).string());
+  EXPECT_EQ(config.api.port, 8000);
+  EXPECT_EQ(config.api.max_body_bytes, 1048576);
+  EXPECT_EQ(config.sim.seed, 42u);
+  EXPECT_EQ(config.risk.max_cancels_per_min, 600);
+  EXPECT_EQ(config.logging.level, "info");
+  EXPECT_TRUE(config.safe_mode);
+  EXPECT_FALSE(config.dry_run_mode);
+  ASSERT_EQ(config.venues.size(), 2u);
+  EXPECT_EQ(config.venues[1].id, "SIM-B");
+  EXPECT_EQ(config.sim.start_prices.at("ETH-USDT"), 3000);
+  EXPECT_TRUE(fs::path(config.data_dir).is_absolute());
+  EXPECT_EQ(config.data_dir, (fs::current_path() / "data").lexically_normal().string());
+  EXPECT_EQ(fs::path(config.scripting.bundle_dir), root_.lexically_normal());
+}
+
+TEST_F(ConfigLoaderTest, StrategyParamsKeepYamlTypes) {
+  LoadOutcome outcome = load(kValidPaper);
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  const nlohmann::json& params = outcome.config->strategies.at(0).params;
+  EXPECT_TRUE(params.at("min_spread_bps").is_number_integer());
+  EXPECT_EQ(params.at("min_spread_bps"), 4);
+  EXPECT_TRUE(params.at("label").is_string()) << "a quoted YAML scalar stays a string";
+  EXPECT_DOUBLE_EQ(params.at("ratio").get<double>(), 0.5);
+  EXPECT_EQ(params.at("on"), true);
+  EXPECT_EQ(params.at("list"), nlohmann::json::parse(R"([1, "two"])"));
+  EXPECT_TRUE(outcome.config->strategies.at(0).enabled);
+}
+
+TEST_F(ConfigLoaderTest, WrongTypeNamesKeyValueAndLine) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "port: 8000", "port: abc"));
+  std::string line = fatal_for(outcome, "api.port");
+  EXPECT_THAT(line, HasSubstr("FATAL CONFIG: api.port = 'abc': expected an integer, got 'abc'"));
+  EXPECT_THAT(line, HasSubstr(config_path(Profile::paper).string() + ":5"));
+  EXPECT_THAT(line, HasSubstr("PROPBOT_API__PORT"));
+}
+
+TEST_F(ConfigLoaderTest, ListWhereAScalarBelongsIsATypeError) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "port: 8000", "port: [1, 2]"));
+  EXPECT_THAT(fatal_for(outcome, "api.port"), HasSubstr("got a list"));
+}
+
+TEST_F(ConfigLoaderTest, OutOfRangeSaysAllowedRangeAndWhereToSetIt) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "max_orders_per_min: 300", "max_orders_per_min: -3"));
+  EXPECT_EQ(fatal_for(outcome, "risk.max_orders_per_min"),
+            "FATAL CONFIG: risk.max_orders_per_min = '-3': must be an integer in [1, 100000]; set it in " +
+                config_path(Profile::paper).string() + ":22 or MAX_ORDERS_PER_MIN");
+}
+
+TEST_F(ConfigLoaderTest, PortZeroMeansPickAFreePortButNegativeIsRefused) {
+  LoadOutcome zero = load(replaced(kValidPaper, "port: 8000", "port: 0"));
+  ASSERT_TRUE(zero.config.has_value()) << all_fatal_lines(zero);
+  EXPECT_EQ(zero.config->api.port, 0);
+  LoadOutcome too_big = load(replaced(kValidPaper, "port: 8000", "port: 65536"));
+  EXPECT_THAT(fatal_for(too_big, "api.port"), HasSubstr("must be an integer in [0, 65535]"));
+}
+
+TEST_F(ConfigLoaderTest, BindMustBeAnAddressLiteralOrLocalhost) {
+  for (const char* good : {"0.0.0.0", "::1", "\"::\"", "localhost"}) {
+    LoadOutcome outcome = load(replaced(kValidPaper, "bind: 127.0.0.1", std::string("bind: ") + good));
+    EXPECT_TRUE(outcome.config.has_value()) << good << "\n" << all_fatal_lines(outcome);
+  }
+  LoadOutcome outcome = load(replaced(kValidPaper, "bind: 127.0.0.1", "bind: example.com"));
+  EXPECT_THAT(fatal_for(outcome, "api.bind"), HasSubstr("'example.com': must be an IPv4 or IPv6 address literal"));
+}
+
+TEST_F(ConfigLoaderTest, BodyLimitMustBeBetweenOneKibAndSixtyFourMib) {
+  std::string yaml = replaced(kValidPaper, "port: 8000", "port: 8000\n  max_body_bytes: 512");
+  EXPECT_THAT(fatal_for(load(yaml), "api.max_body_bytes"), HasSubstr("[1024, 67108864]"));
+}
+
+TEST_F(ConfigLoaderTest, UnknownKeyNamesItSuggestsAndListsKnownKeys) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "max_orders_per_min: 300", "max_order_per_min: 300"));
+  std::string line = fatal_for(outcome, "risk.max_order_per_min");
+  EXPECT_THAT(line, HasSubstr("risk.max_order_per_min = '300': unknown key"));
+  EXPECT_THAT(line, HasSubstr("did you mean 'max_orders_per_min'?"));
+  EXPECT_THAT(line, HasSubstr("known keys in 'risk': "));
+  EXPECT_THAT(line, HasSubstr("max_total_notional_usdt"));
+  EXPECT_THAT(line, HasSubstr("max_cancels_per_min"));
+}
+
+TEST_F(ConfigLoaderTest, UnknownTopLevelAndEntryKeysAreReported) {
+  std::string yaml = replaced(kValidPaper, "data_dir: data", "data_dir: data\ndatadir: other");
+  yaml = replaced(yaml, "{id: SIM-B, kind: sim}", "{id: SIM-B, kind: sim, region: eu}");
+  LoadOutcome outcome = load(yaml);
+  EXPECT_THAT(fatal_for(outcome, "datadir"), HasSubstr("did you mean 'data_dir'?"));
+  EXPECT_THAT(fatal_for(outcome, "venues[1].region"), HasSubstr("known keys in 'venues[]': id, kind"));
+}
+
+TEST_F(ConfigLoaderTest, BadEnumsListTheAllowedValues) {
+  std::string yaml = std::string(kValidPaper) + "logging:\n  level: verbose\n";
+  yaml = replaced(yaml, "{id: SIM-B, kind: sim}", "{id: SIM-B, kind: binance}");
+  LoadOutcome outcome = load(yaml);
+  EXPECT_THAT(fatal_for(outcome, "logging.level"),
+              HasSubstr("logging.level = 'verbose': must be one of trace, debug, info, warn, error"));
+  std::string kind = fatal_for(outcome, "venues[1].kind");
+  EXPECT_THAT(kind, HasSubstr("venues[1].kind = 'binance': must be 'sim'"));
+  EXPECT_THAT(kind, HasSubstr("'binance' and 'okx' arrive with the venue adapters"));
+}
+
+TEST_F(ConfigLoaderTest, BadEnvOverrideNamesTheVariableAndTheKey) {
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"MAX_ORDERS_PER_MIN", "lots"}, {"PROPBOT_API__PORT", "99999"}};
+  LoadOutcome outcome = load_config(opts);
+  std::string orders = fatal_for(outcome, "risk.max_orders_per_min");
+  EXPECT_THAT(orders, HasSubstr("risk.max_orders_per_min = 'lots': expected an integer, got 'lots'"));
+  EXPECT_THAT(orders, HasSubstr("environment variable MAX_ORDERS_PER_MIN"));
+  std::string port = fatal_for(outcome, "api.port");
+  EXPECT_THAT(port, HasSubstr("api.port = '99999': must be an integer in [0, 65535]"));
+  EXPECT_THAT(port, HasSubstr("environment variable PROPBOT_API__PORT"));
+}
+
+TEST_F(ConfigLoaderTest, UnknownPropbotVariableWithDoubleUnderscoreIsATypo) {
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"PROPBOT_RISK__MAX_ORDER_PER_MIN", "secret-ish"},
+              {"PROPBOT_HOME", "/somewhere"},
+              {"PROPBOT_SOMETHING_ELSE", "x"},
+              {"PATH", "/usr/bin"}};
+  LoadOutcome outcome = load_config(opts);
+  ASSERT_EQ(outcome.issues.size(), 1u) << all_fatal_lines(outcome);
+  std::string line = fatal_for(outcome, "PROPBOT_RISK__MAX_ORDER_PER_MIN");
+  EXPECT_THAT(line, HasSubstr("did you mean 'PROPBOT_RISK__MAX_ORDERS_PER_MIN'?"));
+  EXPECT_THAT(line, Not(HasSubstr("secret-ish")));
+}
+
+TEST_F(ConfigLoaderTest, ProfileMismatchIsRefused) {
+  write_config(kValidPaper, Profile::testnet);  // says "profile: paper" in testnet.yaml
+  LoadOutcome outcome = load_config(options(Profile::testnet));
+  std::string line = fatal_for(outcome, "profile");
+  EXPECT_THAT(line, HasSubstr("profile = 'paper'"));
+  EXPECT_THAT(line, HasSubstr("'testnet' was requested"));
+}
+
+TEST_F(ConfigLoaderTest, MissingProfileKeyIsRefused) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "profile: paper\n", ""));
+  EXPECT_THAT(fatal_for(outcome, "profile"), HasSubstr("add 'profile: paper'"));
+}
+
+TEST_F(ConfigLoaderTest, MissingFileNamesEveryPathTried) {
+  LoadOptions opts = options(Profile::testnet);
+  opts.search_roots = {(root_ / "nowhere").string(), root_.string()};
+  LoadOutcome outcome = load_config(opts);
+  std::string line = fatal_for(outcome, "config_file");
+  EXPECT_THAT(line, HasSubstr("config_file = 'configs/testnet.yaml': not found; tried: "));
+  EXPECT_THAT(line, HasSubstr((root_ / "nowhere" / "configs" / "testnet.yaml").string()));
+  EXPECT_THAT(line, HasSubstr(config_path(Profile::testnet).string()));
+  EXPECT_THAT(line, HasSubstr("PROPBOT_HOME"));
+}
+
+TEST_F(ConfigLoaderTest, SearchRootsAreTriedInOrder) {
+  fs::path second = root_ / "second";
+  fs::create_directories(second / "configs");
+  write(second / "configs" / "paper.yaml", replaced(kValidPaper, "port: 8000", "port: 8200"));
+  write_config(replaced(kValidPaper, "port: 8000", "port: 8100"));
+  LoadOptions opts = options();
+  opts.search_roots = {(root_ / "missing").string(), root_.string(), second.string()};
+  LoadOutcome outcome = load_config(opts);
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  EXPECT_EQ(outcome.config->api.port, 8100);
+}
+
+TEST_F(ConfigLoaderTest, ExplicitConfigFileIsUsedAndMissingOneIsReported) {
+  fs::path file = root_ / "configs" / "custom.yaml";
+  write(file, replaced(kValidPaper, "port: 8000", "port: 8300"));
+  LoadOptions opts;
+  opts.config_file = file.string();
+  LoadOutcome outcome = load_config(opts);
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  EXPECT_EQ(outcome.config->api.port, 8300);
+
+  opts.config_file = (root_ / "configs" / "absent.yaml").string();
+  EXPECT_THAT(fatal_for(load_config(opts), "config_file"), HasSubstr("file not found: "));
+}
+
+TEST_F(ConfigLoaderTest, YamlSyntaxErrorGivesLineAndColumnAndDoesNotThrow) {
+  LoadOutcome outcome = load("profile: paper\napi:\n  port: 8000\n  bind: [127.0.0.1\nsymbols: [BTC-USDT]\n");
+  ASSERT_EQ(outcome.issues.size(), 1u) << all_fatal_lines(outcome);
+  std::string line = fatal_for(outcome, "config_file");
+  EXPECT_THAT(line, HasSubstr("YAML syntax error at line "));
+  EXPECT_THAT(line, HasSubstr(config_path(Profile::paper).string() + ":"));
+}
+
+TEST_F(ConfigLoaderTest, SyntaxErrorLineNumberPointsAtTheBadLine) {
+  LoadOutcome outcome = load("profile: paper\ndata_dir: data\napi:\n  bind: a: b\n  port: 8000\n");
+  std::string line = fatal_for(outcome, "config_file");
+  EXPECT_THAT(line, HasSubstr("at line 4,"));
+}
+
+TEST_F(ConfigLoaderTest, EmptyOrNonMappingFileIsReported) {
+  EXPECT_THAT(fatal_for(load(""), "config_file"), HasSubstr("the file is empty"));
+  EXPECT_THAT(fatal_for(load("- just\n- a list\n"), "config_file"), HasSubstr("top level must be a mapping"));
+}
+
+TEST_F(ConfigLoaderTest, GarbageInputNeverThrows) {
+  for (const char* text : {"\t\tprofile: paper", "{{{{", "profile: paper\n? [a, b]\n: c\n", "\x01\x02\xff\xfe",
+                           "profile: paper\napi: 5\nrisk: [1]\nvenues: {a: 1}\nstrategies: 3\nsymbols: {a: b}\n"}) {
+    LoadOutcome outcome;
+    EXPECT_NO_THROW(outcome = load(text)) << text;
+    EXPECT_FALSE(outcome.config.has_value());
+    EXPECT_FALSE(outcome.issues.empty());
+  }
+}
+
+TEST_F(ConfigLoaderTest, DuplicateKeyIsReported) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "port: 8000", "port: 8000\n  port: 8001"));
+  EXPECT_THAT(fatal_for(outcome, "api.port"), HasSubstr("duplicate key"));
+}
+
+TEST_F(ConfigLoaderTest, LiveRefusesPlaceholders) {
+  std::string yaml = replaced(kValidPaper, "profile: paper", "profile: live");
+  yaml = replaced(yaml, "data_dir: data", "data_dir: TODO");
+  yaml = replaced(yaml, "bind: 127.0.0.1", "bind: change-me");
+  yaml = replaced(yaml, "label: \"4\"", "label: \"<your label>\"");
+  yaml = replaced(yaml, "id: SIM-A", "id: CHANGEME");
+  LoadOutcome outcome = load(yaml, Profile::live);
+  EXPECT_THAT(fatal_for(outcome, "data_dir"), HasSubstr("data_dir = 'TODO': placeholder value refused in the live profile"));
+  EXPECT_THAT(fatal_for(outcome, "api.bind"), HasSubstr("api.bind = 'change-me': placeholder"));
+  EXPECT_THAT(fatal_for(outcome, "strategies[0].params.label"), HasSubstr("'<your label>': placeholder"));
+  EXPECT_THAT(fatal_for(outcome, "venues[0].id"), HasSubstr("'CHANGEME': placeholder"));
+  EXPECT_EQ(outcome.issues.size(), 4u) << "one issue per key:\n" << all_fatal_lines(outcome);
+}
+
+TEST_F(ConfigLoaderTest, PaperDoesNotCareAboutPlaceholderLookingParams) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "label: \"4\"", "label: \"<your label>\""));
+  EXPECT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+}
+
+TEST_F(ConfigLoaderTest, LiveRefusesZeroLimitsThatPaperTreatsAsDisabledGuards) {
+  std::string paper = replaced(kValidPaper, "daily_loss_cap_usdt: 1000", "daily_loss_cap_usdt: 0");
+  paper = replaced(paper, "max_open_positions: 10", "max_open_positions: 0");
+  LoadOutcome paper_outcome = load(paper);
+  ASSERT_TRUE(paper_outcome.config.has_value()) << all_fatal_lines(paper_outcome);
+  EXPECT_EQ(paper_outcome.config->risk.daily_loss_cap_usdt, 0);
+
+  LoadOutcome live = load(replaced(paper, "profile: paper", "profile: live"), Profile::live);
+  EXPECT_THAT(fatal_for(live, "risk.daily_loss_cap_usdt"),
+              HasSubstr("risk.daily_loss_cap_usdt = '0': must be a number in (0, 1000000000] (0 would disable this "
+                        "guard, which the live profile refuses)"));
+  EXPECT_THAT(fatal_for(live, "risk.max_open_positions"), HasSubstr("must be an integer in [1, 10000]"));
+  EXPECT_EQ(live.issues.size(), 2u) << all_fatal_lines(live);
+}
+
+TEST_F(ConfigLoaderTest, NegativeRiskCapIsRefusedEverywhere) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "max_unrealized_loss_usdt: 500", "max_unrealized_loss_usdt: -1"));
+  EXPECT_THAT(fatal_for(outcome, "risk.max_unrealized_loss_usdt"),
+              HasSubstr("must be a number in [0, 1000000000] (0 disables this guard; allowed in paper/testnet only)"));
+}
+
+TEST_F(ConfigLoaderTest, LeverageMustBeAboveZeroAndAtMost125) {
+  EXPECT_THAT(fatal_for(load(replaced(kValidPaper, "max_leverage_per_venue: 3", "max_leverage_per_venue: 0")),
+                        "risk.max_leverage_per_venue"),
+              HasSubstr("must be a number in (0, 125]"));
+  EXPECT_TRUE(load(replaced(kValidPaper, "max_leverage_per_venue: 3", "max_leverage_per_venue: 125")).config);
+}
+
+TEST_F(ConfigLoaderTest, MissingRequiredRiskCapIsReported) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "  max_total_notional_usdt: 50000\n", ""));
+  std::string line = fatal_for(outcome, "risk.max_total_notional_usdt");
+  EXPECT_THAT(line, HasSubstr("risk.max_total_notional_usdt = '': required and has no default"));
+  EXPECT_THAT(line, HasSubstr("MAX_TOTAL_NOTIONAL_USDT"));
+}
+
+TEST_F(ConfigLoaderTest, RequiredRiskCapMayComeFromTheEnvironment) {
+  write_config(replaced(kValidPaper, "  max_total_notional_usdt: 50000\n", ""));
+  LoadOptions opts = options();
+  opts.env = {{"MAX_TOTAL_NOTIONAL_USDT", "12345"}};
+  LoadOutcome outcome = load_config(opts);
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  EXPECT_EQ(outcome.config->risk.max_total_notional_usdt, 12345);
+}
+
+TEST_F(ConfigLoaderTest, CollectsEveryIssueAtOnce) {
+  std::string yaml = replaced(kValidPaper, "port: 8000", "port: abc");
+  yaml = replaced(yaml, "max_orders_per_min: 300", "max_orders_per_min: 0");
+  yaml = replaced(yaml, "{id: SIM-B, kind: sim}", "{id: SIM-B, kind: okx}");
+  yaml += "bogus: 1\n";
+  write_config(yaml);
+  LoadOptions opts = options();
+  opts.env = {{"SAFE_MODE", "maybe"}};
+  LoadOutcome outcome = load_config(opts);
+  EXPECT_FALSE(outcome.config.has_value());
+  for (const char* key : {"api.port", "risk.max_orders_per_min", "venues[1].kind", "bogus", "safe_mode"}) {
+    EXPECT_NE(find_issue(outcome, key), nullptr) << key << " missing from:\n" << all_fatal_lines(outcome);
+  }
+  EXPECT_EQ(outcome.issues.size(), 5u) << all_fatal_lines(outcome);
+}
+
+TEST_F(ConfigLoaderTest, PrecedenceIsFileThenEnvironmentThenCommandLine) {
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"PROPBOT_API__PORT", "9000"}, {"PROPBOT_API__BIND", "0.0.0.0"}, {"PROPBOT_DATA_DIR", "/tmp/env-data"},
+              {"PROPBOT_SIM__SEED", "7"}, {"PROPBOT_LOGGING__LEVEL", "debug"}};
+  LoadOutcome env_only = load_config(opts);
+  ASSERT_TRUE(env_only.config.has_value()) << all_fatal_lines(env_only);
+  EXPECT_EQ(env_only.config->api.port, 9000);
+  EXPECT_EQ(env_only.config->api.bind, "0.0.0.0");
+  EXPECT_EQ(env_only.config->data_dir, "/tmp/env-data");
+  EXPECT_EQ(env_only.config->sim.seed, 7u);
+  EXPECT_EQ(env_only.config->logging.level, "debug");
+
+  opts.port = 9100;
+  opts.bind = "::1";
+  opts.data_dir = "/tmp/cli-data";
+  LoadOutcome with_cli = load_config(opts);
+  ASSERT_TRUE(with_cli.config.has_value()) << all_fatal_lines(with_cli);
+  EXPECT_EQ(with_cli.config->api.port, 9100);
+  EXPECT_EQ(with_cli.config->api.bind, "::1");
+  EXPECT_EQ(with_cli.config->data_dir, "/tmp/cli-data");
+  EXPECT_EQ(with_cli.config->sim.seed, 7u);
+}
+
+TEST_F(ConfigLoaderTest, BadCommandLineValueNamesTheOption) {
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.port = 70000;
+  EXPECT_THAT(fatal_for(load_config(opts), "api.port"), HasSubstr("command-line option --port"));
+}
+
+TEST_F(ConfigLoaderTest, SeedEnvironmentNamesMapToTheirKeys) {
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"MAX_TOTAL_NOTIONAL_USDT", "40000"},      {"MAX_NOTIONAL_PER_POSITION_USDT", "4000"},
+              {"MAX_OPEN_POSITIONS", "7"},               {"MAX_DAILY_LOSS_USDT", "900"},
+              {"MAX_UNREALIZED_LOSS_USDT", "400"},       {"CLOCK_SKEW_HOLD_THRESHOLD_MS", "750"},
+              {"MAX_ORDERS_PER_MIN", "100"},             {"MAX_CANCELS_PER_MIN", "200"},
+              {"SAFE_MODE", "false"},                    {"DRY_RUN_MODE", "yes"}};
+  LoadOutcome outcome = load_config(opts);
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  const RiskConfig& risk = outcome.config->risk;
+  EXPECT_EQ(risk.max_total_notional_usdt, 40000);
+  EXPECT_EQ(risk.max_notional_per_position_usdt, 4000);
+  EXPECT_EQ(risk.max_open_positions, 7);
+  EXPECT_EQ(risk.daily_loss_cap_usdt, 900);
+  EXPECT_EQ(risk.max_unrealized_loss_usdt, 400);
+  EXPECT_EQ(risk.clock_skew_hold_ms, 750);
+  EXPECT_EQ(risk.max_orders_per_min, 100);
+  EXPECT_EQ(risk.max_cancels_per_min, 200);
+  EXPECT_FALSE(outcome.config->safe_mode);
+  EXPECT_TRUE(outcome.config->dry_run_mode);
+}
+
+TEST_F(ConfigLoaderTest, SeedAndGenericNamesThatDisagreeAreRefused) {
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"MAX_ORDERS_PER_MIN", "100"}, {"PROPBOT_RISK__MAX_ORDERS_PER_MIN", "200"}};
+  EXPECT_THAT(fatal_for(load_config(opts), "risk.max_orders_per_min"),
+              HasSubstr("set by both MAX_ORDERS_PER_MIN='100' and PROPBOT_RISK__MAX_ORDERS_PER_MIN='200'"));
+  opts.env = {{"MAX_ORDERS_PER_MIN", "100"}, {"PROPBOT_RISK__MAX_ORDERS_PER_MIN", "100"}};
+  EXPECT_TRUE(load_config(opts).config.has_value());
+}
+
+TEST_F(ConfigLoaderTest, StrategyFileMustBeLuaAndExistInsideTheBundle) {
+  std::string yaml = std::string(kValidPaper) +
+                     "  - {name: missing_file, file: strategies/nope.lua}\n"
+                     "  - {name: not_lua, file: strategies/readme.txt}\n"
+                     "  - {name: escapes, file: ../outside.lua}\n"
+                     "  - {name: cross_exchange_arb, file: strategies/cross_exchange_arb.lua}\n"
+                     "  - {name: Bad-Name, file: strategies/cross_exchange_arb.lua}\n";
+  LoadOutcome outcome = load(yaml);
+  EXPECT_THAT(fatal_for(outcome, "strategies[1].file"),
+              HasSubstr("file not found: " + (root_ / "strategies" / "nope.lua").string()));
+  EXPECT_THAT(fatal_for(outcome, "strategies[2].file"), HasSubstr("ending in .lua"));
+  EXPECT_THAT(fatal_for(outcome, "strategies[3].file"), HasSubstr("stays inside it"));
+  EXPECT_THAT(fatal_for(outcome, "strategies[4].name"), HasSubstr("duplicate strategy name"));
+  EXPECT_THAT(fatal_for(outcome, "strategies[5].name"), HasSubstr("snake_case"));
+}
+
+TEST_F(ConfigLoaderTest, BundleDirDefaultsToTheParentOfConfigsAndRelativeIsTakenFromThere) {
+  fs::create_directories(root_ / "bundle" / "strategies");
+  write(root_ / "bundle" / "strategies" / "cross_exchange_arb.lua", "return {}\n");
+  LoadOutcome outcome = load(std::string(kValidPaper) + "scripting:\n  bundle_dir: bundle\n");
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  EXPECT_EQ(outcome.config->scripting.bundle_dir, (root_ / "bundle").lexically_normal().string());
+
+  LoadOutcome missing = load(std::string(kValidPaper) + "scripting:\n  bundle_dir: /no/such/dir\n");
+  EXPECT_THAT(fatal_for(missing, "scripting.bundle_dir"), HasSubstr("must be an existing directory"));
+}
+
+TEST_F(ConfigLoaderTest, VenueRules) {
+  std::string one = replaced(kValidPaper, "  - {id: SIM-B, kind: sim}\n", "");
+  EXPECT_THAT(fatal_for(load(one), "venues"), HasSubstr("at least 2 venues"));
+  std::string dup = replaced(kValidPaper, "id: SIM-B", "id: SIM-A");
+  EXPECT_THAT(fatal_for(load(dup), "venues[1].id"), HasSubstr("duplicate venue id"));
+  std::string lower = replaced(kValidPaper, "id: SIM-B", "id: sim_b");
+  EXPECT_THAT(fatal_for(load(lower), "venues[1].id"), HasSubstr("upper-case letters, digits or '-'"));
+  std::string empty = replaced(kValidPaper, "{id: SIM-B, kind: sim}", "{kind: sim}");
+  EXPECT_THAT(fatal_for(load(empty), "venues[1].id"), HasSubstr("venues[1].id = ''"));
+}
+
+TEST_F(ConfigLoaderTest, SymbolRules) {
+  EXPECT_THAT(fatal_for(load(replaced(kValidPaper, "[BTC-USDT, ETH-USDT]", "[]")), "symbols"),
+              HasSubstr("at least one symbol"));
+  EXPECT_THAT(fatal_for(load(replaced(kValidPaper, "[BTC-USDT, ETH-USDT]", "[BTC-USDT, BTCUSDT]")), "symbols[1]"),
+              HasSubstr("BASE-QUOTE"));
+  EXPECT_THAT(fatal_for(load(replaced(kValidPaper, "[BTC-USDT, ETH-USDT]", "[BTC-USDT, BTC-USDT]")), "symbols[1]"),
+              HasSubstr("duplicate symbol"));
+}
+
+TEST_F(ConfigLoaderTest, StartPricesMustCoverEverySymbolAndBePositive) {
+  LoadOutcome missing = load(replaced(kValidPaper, "{BTC-USDT: 60000, ETH-USDT: 3000}", "{BTC-USDT: 60000}"));
+  EXPECT_THAT(fatal_for(missing, "sim.start_prices.ETH-USDT"), HasSubstr("need a start price for every symbol"));
+  LoadOutcome negative = load(replaced(kValidPaper, "ETH-USDT: 3000}", "ETH-USDT: -5}"));
+  EXPECT_THAT(fatal_for(negative, "sim.start_prices.ETH-USDT"), HasSubstr("must be a number > 0"));
+  LoadOutcome stray = load(replaced(kValidPaper, "ETH-USDT: 3000}", "ETH-USDT: 3000, SOL-USDT: 150}"));
+  EXPECT_THAT(fatal_for(stray, "sim.start_prices.SOL-USDT"), HasSubstr("not in 'symbols'"));
+}
+
+TEST_F(ConfigLoaderTest, DislocationMinMustNotExceedMax) {
+  LoadOutcome outcome = load(replaced(kValidPaper, "sim:\n", "sim:\n  dislocation_bps_min: 50\n  dislocation_bps_max: 10\n"));
+  EXPECT_THAT(fatal_for(outcome, "sim.dislocation_bps_max"), HasSubstr("must be >= sim.dislocation_bps_min (50)"));
+  LoadOutcome probability = load(replaced(kValidPaper, "sim:\n", "sim:\n  dislocation_probability: 1.5\n"));
+  EXPECT_THAT(fatal_for(probability, "sim.dislocation_probability"), HasSubstr("must be a number in [0, 1]"));
+  LoadOutcome tick = load(replaced(kValidPaper, "sim:\n", "sim:\n  tick_ms: 5\n"));
+  EXPECT_THAT(fatal_for(tick, "sim.tick_ms"), HasSubstr("[10, 60000]"));
+}
+
+TEST_F(ConfigLoaderTest, PerPositionCapMayNotExceedTheTotalCap) {
+  LoadOutcome outcome =
+      load(replaced(kValidPaper, "max_notional_per_position_usdt: 5000", "max_notional_per_position_usdt: 60000"));
+  EXPECT_THAT(fatal_for(outcome, "risk.max_notional_per_position_usdt"), HasSubstr("must not exceed"));
+}
+
+TEST(ConfigEnvironmentTest, EnvironmentFromParsesNameValuePairsFirstWins) {
+  std::string a = "A=1", b = "B=x=y", dup = "A=2", bare = "NOEQUALS", empty = "EMPTY=";
+  std::vector<char*> envp = {a.data(), b.data(), dup.data(), bare.data(), empty.data(), nullptr};
+  auto env = environment_from(envp.data());
+  EXPECT_EQ(env.at("A"), "1");
+  EXPECT_EQ(env.at("B"), "x=y");
+  EXPECT_EQ(env.at("EMPTY"), "");
+  EXPECT_EQ(env.count("NOEQUALS"), 0u);
+  EXPECT_TRUE(environment_from(nullptr).empty());
+}
+
+TEST(ConfigFatalTest, FormatFatalIsOneLine) {
+  ConfigIssue issue{"api.bind", "a\nb\tc\x01", "must be x"};
+  EXPECT_EQ(format_fatal(issue), "FATAL CONFIG: api.bind = 'a\\nb\\tc\\x01': must be x");
+  ConfigIssue long_value{"data_dir", std::string(1000, 'x'), "too long"};
+  EXPECT_LT(format_fatal(long_value).size(), 300u);
+}
+
+TEST(ConfigProfileTest, ParsesAndPrintsProfiles) {
+  for (Profile profile : {Profile::paper, Profile::testnet, Profile::live}) {
+    auto parsed = parse_profile(to_string(profile));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, profile);
+  }
+  auto bad = parse_profile("shadow");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::config_invalid);
+  EXPECT_THAT(bad.error().message, HasSubstr("paper, testnet, live"));
+}
+
+// ---- the configs shipped in configs/ ----------------------------------------------------
+
+class ShippedConfigTest : public ConfigLoaderTest {
+ protected:
+  // Copies the repository's configs/ (and strategies/, if written yet) into the temp
+  // root, adding a stand-in strategy file when the real one does not exist yet.
+  void SetUp() override {
+    ConfigLoaderTest::SetUp();
+    fs::path source = fs::path(PROPBOT_SOURCE_DIR);
+    for (const char* name : {"paper.yaml", "testnet.yaml", "live.yaml"}) {
+      fs::copy_file(source / "configs" / name, root_ / "configs" / name, fs::copy_options::overwrite_existing);
+    }
+    fs::path real_strategy = source / "strategies" / "cross_exchange_arb.lua";
+    if (fs::exists(real_strategy)) {
+      fs::copy_file(real_strategy, root_ / "strategies" / "cross_exchange_arb.lua", fs::copy_options::overwrite_existing);
+    }
+  }
+};
+
+TEST_F(ShippedConfigTest, PaperLoadsAsDocumented) {
+  LoadOutcome outcome = load_config(options(Profile::paper));
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  const Config& config = *outcome.config;
+  EXPECT_EQ(config.api.bind, "127.0.0.1");
+  EXPECT_EQ(config.api.port, 8000);
+  EXPECT_EQ(config.symbols, (std::vector<std::string>{"BTC-USDT", "ETH-USDT"}));
+  ASSERT_EQ(config.venues.size(), 2u);
+  EXPECT_EQ(config.venues[0].id, "SIM-A");
+  EXPECT_EQ(config.venues[1].id, "SIM-B");
+  EXPECT_EQ(config.venues[0].kind, "sim");
+  EXPECT_EQ(config.sim.start_prices.at("BTC-USDT"), 60000);
+  EXPECT_EQ(config.sim.start_prices.at("ETH-USDT"), 3000);
+  EXPECT_EQ(config.risk.max_total_notional_usdt, 50000);
+  ASSERT_EQ(config.strategies.size(), 1u);
+  const StrategyConfig& arb = config.strategies[0];
+  EXPECT_EQ(arb.name, "cross_exchange_arb");
+  EXPECT_EQ(arb.file, "strategies/cross_exchange_arb.lua");
+  EXPECT_EQ(arb.params.at("min_spread_bps"), 4);
+  EXPECT_EQ(arb.params.at("exit_spread_bps"), 1);
+  EXPECT_EQ(arb.params.at("notional_usdt"), 1000);
+  EXPECT_EQ(arb.params.at("taker_fee_bps"), 4);
+  EXPECT_EQ(fs::path(config.data_dir).filename(), "data");
+  // One dislocation about every 2 s across both symbols.
+  double mean_interval_ms = config.sim.tick_ms / (config.sim.dislocation_probability * config.symbols.size());
+  EXPECT_NEAR(mean_interval_ms, 2000, 500);
+}
+
+TEST_F(ShippedConfigTest, TestnetAndLiveLoad) {
+  for (Profile profile : {Profile::testnet, Profile::live}) {
+    LoadOutcome outcome = load_config(options(profile));
+    ASSERT_TRUE(outcome.config.has_value()) << to_string(profile) << "\n" << all_fatal_lines(outcome);
+    EXPECT_EQ(outcome.config->profile, profile);
+    EXPECT_TRUE(outcome.config->safe_mode);
+  }
+}
+
+TEST_F(ShippedConfigTest, LiveCapsAreTighterThanPaper) {
+  LoadOutcome paper = load_config(options(Profile::paper));
+  LoadOutcome live = load_config(options(Profile::live));
+  ASSERT_TRUE(paper.config && live.config);
+  EXPECT_LT(live.config->risk.max_total_notional_usdt, paper.config->risk.max_total_notional_usdt);
+  EXPECT_LT(live.config->risk.daily_loss_cap_usdt, paper.config->risk.daily_loss_cap_usdt);
+  EXPECT_LE(live.config->strategies.at(0).params.at("notional_usdt").get<double>(),
+            live.config->risk.max_notional_per_position_usdt);
+}
+
+}  // namespace
+}  // namespace propbot::config
