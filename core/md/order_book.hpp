@@ -1,0 +1,74 @@
+// OrderBook: an L2 book for one instrument on one venue, prices in ticks and sizes in
+// lots. Bids are kept best-first (descending), asks best-first (ascending), in flat
+// vectors whose capacity is reserved up front so level updates do not allocate in the
+// steady state. The book knows nothing of venue sequencing: BookSync (venues issue)
+// decides when a snapshot or an update may be applied and calls `invalidate` on a gap.
+//
+// Thread: owned by the engine thread; not synchronised.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/common/clock.hpp"
+#include "core/md/instrument.hpp"
+
+namespace propbot::md {
+
+enum class Side { bid, ask };
+
+struct BookLevel {
+  std::int64_t price_ticks = 0;
+  std::int64_t qty_lots = 0;
+};
+
+// Average fill price for taking `notional` of liquidity from one side, and how much
+// of it the visible depth could fill.
+struct DepthFill {
+  double avg_price = 0;
+  double filled_notional = 0;
+  bool complete = false;
+};
+
+class OrderBook {
+ public:
+  explicit OrderBook(InstrumentSpec spec, std::size_t reserve_levels = 64);
+
+  const InstrumentSpec& spec() const { return spec_; }
+
+  // Replaces both sides. Levels may arrive in any order; zero-size levels are dropped.
+  void apply_snapshot(std::span<const BookLevel> bids, std::span<const BookLevel> asks,
+                      std::uint64_t sequence, MonoTime received_at);
+  // Sets one level's size; a size of zero removes the level.
+  void apply_level(Side side, BookLevel level);
+  void set_sequence(std::uint64_t sequence, MonoTime received_at);
+  // Marks the book unusable until the next snapshot (gap, checksum mismatch, crossed).
+  void invalidate();
+
+  bool valid() const { return valid_; }
+  std::uint64_t sequence() const { return sequence_; }
+  MonoTime last_update() const { return last_update_; }
+
+  std::span<const BookLevel> bids() const { return bids_; }
+  std::span<const BookLevel> asks() const { return asks_; }
+  std::optional<BookLevel> best_bid() const;
+  std::optional<BookLevel> best_ask() const;
+  // Best bid at or above best ask: a broken feed or a venue in trouble.
+  bool crossed() const;
+  std::optional<double> mid_price() const;
+  std::optional<double> spread_bps() const;
+  // Walks `side` (asks when buying, bids when selling) for `notional` quote units.
+  DepthFill fill_for_notional(Side side, double notional) const;
+
+ private:
+  InstrumentSpec spec_;
+  std::vector<BookLevel> bids_;  // descending price
+  std::vector<BookLevel> asks_;  // ascending price
+  std::uint64_t sequence_ = 0;
+  MonoTime last_update_{};
+  bool valid_ = false;
+};
+
+}  // namespace propbot::md
