@@ -1,0 +1,63 @@
+// LuaSandbox: one LuaJIT state with the safety every PropBot script runs under.
+// - Allowlisted globals only (kept as data in lua_sandbox.cpp): no io, no os beyond
+//   os.time/os.clock (read from the engine Clock), no load/loadstring/dofile/loadfile/
+//   require, no string.dump, no ffi, no debug.
+// - Chunks load in text mode only: bytecode is refused.
+// - A CPU budget per call: the JIT is switched off for the state so the count hook
+//   fires on every path (LuaJIT count hooks do not fire inside compiled traces), and a
+//   call that runs past `instruction_budget` VM instructions is aborted.
+// - A memory limit through a custom allocator: allocations past `memory_limit_bytes`
+//   fail, which Lua reports as "not enough memory" inside the failing call.
+// - Every call goes through lua_pcall with a message handler that captures the
+//   traceback; a failing call returns a ScriptFault, never throws, never aborts.
+//
+// Thread: one thread at a time (the engine thread for strategies).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "scripting/script_fault.hpp"
+
+struct lua_State;
+
+namespace propbot::scripting {
+
+struct SandboxLimits {
+  std::int64_t instruction_budget = 1'000'000;  // per call
+  std::size_t memory_limit_bytes = 64u << 20;
+};
+
+class LuaSandbox {
+ public:
+  // Throws std::runtime_error only if LuaJIT cannot create a state at all (startup).
+  LuaSandbox(SandboxLimits limits, const Clock& clock);
+  ~LuaSandbox();
+  LuaSandbox(const LuaSandbox&) = delete;
+  LuaSandbox& operator=(const LuaSandbox&) = delete;
+
+  lua_State* state() { return state_; }
+
+  // Compiles `source` (text only) with chunk name `display_name` (e.g.
+  // "strategies/x.lua") and runs it; on success its first result is left on the stack.
+  Result<void> load_module(std::string_view source, const std::string& display_name,
+                           ScriptFault* fault);
+  // Calls the function at stack index -(nargs+1) with `nargs` arguments under the CPU
+  // budget; leaves `nresults` results on success. On failure the stack is restored to
+  // what it was below the function and `fault` is filled.
+  bool call(int nargs, int nresults, ScriptFault* fault);
+
+  std::size_t memory_used() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  lua_State* state_ = nullptr;
+};
+
+}  // namespace propbot::scripting
