@@ -1,1 +1,44 @@
-int main() { return 0; }
+// propbot: the one binary. Subcommands: run, version, help (more arrive with their issues).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/app/run_command.hpp"
+#include "propbot/build_info.hpp"
+
+namespace {
+
+void print_usage(std::ostream& out) {
+  out << "usage: propbot <command> [options]\n"
+         "\n"
+         "commands:\n"
+         "  run --profile paper|testnet|live [--config FILE] [--data-dir DIR] [--bind ADDR] [--port N]\n"
+         "        start the daemon (always in HOLD); --port 0 picks a free port\n"
+         "  version      print version and build\n"
+         "  help         this text\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv, char** envp) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_usage(std::cerr);
+    return 2;
+  }
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "version" || command == "--version") {
+    std::cout << "propbot " << propbot::build_info::version << " (build " << propbot::build_info::git_sha << ", "
+              << propbot::build_info::build_type << ")\n";
+    return 0;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    print_usage(std::cout);
+    return 0;
+  }
+  if (command == "run") return propbot::app::run_command(args, envp, argv[0]);
+  std::cerr << "propbot: unknown command '" << command << "'\n";
+  print_usage(std::cerr);
+  return 2;
+}

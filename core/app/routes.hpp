@@ -1,0 +1,25 @@
+// The daemon's HTTP routes for the walking skeleton: liveness, health, opportunities,
+// market tops and the dashboard page. Handlers run on the API thread and read only the
+// engine's published snapshot (never engine state).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/api/router.hpp"
+#include "core/app/engine.hpp"
+
+namespace propbot::app {
+
+struct RouteContext {
+  const Engine* engine = nullptr;
+  const Clock* clock = nullptr;  // for response timestamps (thread-safe readings only)
+  std::string profile;
+  MonoTime started_at{};
+  // /healthz reports not-ok when the engine has not published for this long.
+  std::chrono::milliseconds heartbeat_timeout{5000};
+};
+
+std::shared_ptr<const api::Router> build_routes(RouteContext context);
+
+}  // namespace propbot::app

@@ -1,0 +1,220 @@
+#include "core/app/run_command.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "core/api/http_server.hpp"
+#include "core/app/engine.hpp"
+#include "core/app/routes.hpp"
+#include "core/common/logging.hpp"
+#include "core/config/loader.hpp"
+#include "core/store/data_dir.hpp"
+#include "core/store/statement.hpp"
+#include "propbot/build_info.hpp"
+
+namespace propbot::app {
+namespace {
+
+constexpr int kExitConfig = 2;
+constexpr int kExitRuntime = 1;
+
+void fatal_config(const std::string& key, const std::string& value, const std::string& message) {
+  std::cerr << config::format_fatal(config::ConfigIssue{key, value, message}) << std::endl;
+}
+
+std::string url_host(const std::string& bind) {
+  return bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
+}
+
+// Where profiles are looked for when --config is not given, most specific first.
+std::vector<std::string> search_roots(const std::string& executable) {
+  std::vector<std::string> roots;
+  if (const char* home = std::getenv("PROPBOT_HOME"); home != nullptr && *home != '\0') roots.emplace_back(home);
+  roots.push_back(std::filesystem::current_path().string());
+  std::error_code ec;
+  const auto exe = std::filesystem::weakly_canonical(std::filesystem::path(executable), ec);
+  if (!ec) {
+    roots.push_back(exe.parent_path().parent_path().string());
+    roots.push_back(exe.parent_path().parent_path().parent_path().string());
+  }
+  roots.emplace_back(build_info::source_dir);
+  return roots;
+}
+
+struct RunFlags {
+  std::optional<std::string> profile, config_file, data_dir, bind;
+  std::optional<int> port;
+};
+
+// Returns false after printing FATAL CONFIG lines for every bad flag.
+bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
+  bool ok = true;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    std::string name = arg;
+    std::optional<std::string> value;
+    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    const bool known = name == "--profile" || name == "--config" || name == "--data-dir" || name == "--bind" || name == "--port";
+    if (!known) {
+      fatal_config(arg, arg, "unknown option; allowed: --profile, --config, --data-dir, --bind, --port");
+      ok = false;
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) {
+        fatal_config(name, "", "missing value after " + name);
+        ok = false;
+        continue;
+      }
+      value = args[++i];
+    }
+    if (name == "--profile") flags.profile = *value;
+    if (name == "--config") flags.config_file = *value;
+    if (name == "--data-dir") flags.data_dir = *value;
+    if (name == "--bind") flags.bind = *value;
+    if (name == "--port") {
+      char* end = nullptr;
+      const long port = std::strtol(value->c_str(), &end, 10);
+      if (value->empty() || *end != '\0' || port < 0 || port > 65535) {
+        fatal_config("--port", *value, "must be an integer in [0, 65535] (0 picks a free port)");
+        ok = false;
+      } else {
+        flags.port = static_cast<int>(port);
+      }
+    }
+  }
+  return ok;
+}
+
+// One row per start: when, which build, which profile (an operator's "when did it restart").
+Status record_daemon_start(store::Database& db, const std::string& started_at, std::string_view profile) {
+  auto insert = db.prepare("INSERT INTO daemon_starts(started_at, version, build, profile, pid) VALUES (?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  for (Status bound : {insert->bind(1, std::string_view(started_at)), insert->bind(2, std::string_view(build_info::version)),
+                       insert->bind(3, std::string_view(build_info::git_sha)), insert->bind(4, profile),
+                       insert->bind(5, static_cast<std::int64_t>(getpid()))}) {
+    if (!bound) return bound;
+  }
+  if (auto stepped = insert->step(); !stepped) return stepped.error();
+  return {};
+}
+
+int wait_for_stop_signal(const sigset_t& signals) {
+  int received = 0;
+  while (sigwait(&signals, &received) != 0) {
+  }
+  return received;
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args, char** envp, const std::string& executable) {
+  // Block the stop signals in every thread (threads inherit the mask) and take them
+  // synchronously below: no async-signal handler touches daemon state.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  RunFlags flags;
+  if (!parse_flags(args, flags)) return kExitConfig;
+  auto profile = config::parse_profile(flags.profile.value_or("paper"));
+  if (!profile) {
+    fatal_config("--profile", flags.profile.value_or(""), profile.error().message);
+    return kExitConfig;
+  }
+
+  config::LoadOptions options;
+  options.profile = *profile;
+  options.config_file = flags.config_file;
+  options.env = config::environment_from(envp);
+  options.bind = flags.bind;
+  options.port = flags.port;
+  options.data_dir = flags.data_dir;
+  options.search_roots = search_roots(executable);
+  config::LoadOutcome loaded = config::load_config(options);
+  if (!loaded.issues.empty() || !loaded.config) {
+    for (const auto& issue : loaded.issues) std::cerr << config::format_fatal(issue) << '\n';
+    std::cerr.flush();
+    return kExitConfig;
+  }
+  const config::Config& cfg = *loaded.config;
+
+  LogOptions log_options;
+  log_options.level = cfg.logging.level;
+  if (!cfg.logging.file.empty()) log_options.file = cfg.logging.file;
+  log_options.json = cfg.logging.json;
+  std::optional<Logger> maybe_log;
+  try {
+    maybe_log.emplace(Logger::from_options(log_options));
+  } catch (const std::exception& e) {
+    fatal_config("logging", cfg.logging.file, e.what());
+    return kExitConfig;
+  }
+  const Logger log = *maybe_log;
+
+  RealClock clock;
+  const std::string started_at = format_iso8601_ms(clock.utc());
+  auto store = store::open_store(cfg.data_dir, started_at);
+  if (!store) {
+    fatal_config("data_dir", cfg.data_dir, store.error().message);
+    return kExitConfig;
+  }
+  if (auto recorded = record_daemon_start(*store, started_at, config::to_string(cfg.profile)); !recorded) {
+    std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
+    return kExitRuntime;
+  }
+
+  Engine engine(cfg, log);
+  if (auto started = engine.start(); !started) {
+    fatal_config("strategies", "", started.error().message);
+    return kExitConfig;
+  }
+
+  RouteContext routes;
+  routes.engine = &engine;
+  routes.clock = &clock;
+  routes.profile = std::string(config::to_string(cfg.profile));
+  routes.started_at = clock.now();
+  api::HttpServerOptions server_options;
+  server_options.bind = cfg.api.bind;
+  server_options.port = static_cast<std::uint16_t>(cfg.api.port);
+  server_options.max_body_bytes = static_cast<std::size_t>(cfg.api.max_body_bytes);
+  server_options.request_timeout = std::chrono::milliseconds(cfg.api.request_timeout_ms);
+  server_options.max_connections = static_cast<std::size_t>(cfg.api.max_connections);
+  server_options.log = [log](std::string_view line) { log.debug("http_access", {{"line", line}}); };
+  api::HttpServer server(server_options, build_routes(routes));
+  if (auto listening = server.start(); !listening) {
+    engine.stop();
+    fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");
+    return kExitConfig;
+  }
+
+  const std::string base = "http://" + url_host(server.bind_address()) + ":" + std::to_string(server.port());
+  std::cout << "listening on " << base << '\n'
+            << "dashboard on " << base << "/ui/dashboard" << std::endl;
+  log.info("daemon_ready", {{"profile", config::to_string(cfg.profile)},
+                            {"data_dir", cfg.data_dir},
+                            {"api", base},
+                            {"mode", "HOLD"}});
+
+  const int signal = wait_for_stop_signal(stop_signals);
+  log.info("shutdown_requested", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+  server.stop();
+  engine.stop();
+  log.info("daemon_stopped");
+  log.flush();
+  return 0;
+}
+
+}  // namespace propbot::app

@@ -1,0 +1,101 @@
+// EngineSnapshot: the immutable picture of engine state that the API thread reads.
+// The engine builds a fresh snapshot on its own thread and publishes it through a
+// SnapshotSlot (an atomically swapped shared_ptr); readers never see engine internals
+// and never block the engine for longer than a pointer swap.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/clock.hpp"
+
+namespace propbot::app {
+
+enum class ControlMode { hold, resume, kill };
+
+constexpr std::string_view to_string(ControlMode mode) {
+  switch (mode) {
+    case ControlMode::hold: return "HOLD";
+    case ControlMode::resume: return "RESUME";
+    case ControlMode::kill: return "KILL";
+  }
+  return "HOLD";
+}
+
+struct OpportunityView {
+  std::string strategy;
+  std::string symbol;
+  std::string long_venue;
+  std::string short_venue;
+  double spread_bps = 0;
+  double net_spread_bps = 0;
+  double notional_suggestion = 0;
+  double long_price = 0;
+  double short_price = 0;
+  std::string status;  // blocked_by_hold | blocked_by_kill | blocked_by_safe_mode | ready
+  UtcTime first_seen{};
+  UtcTime last_seen{};
+};
+
+struct BookView {
+  std::string venue;
+  std::string symbol;
+  std::string instrument_id;
+  bool valid = false;
+  double bid = 0;
+  double ask = 0;
+  double bid_qty = 0;
+  double ask_qty = 0;
+  double mid = 0;
+  double spread_bps = 0;
+  std::int64_t age_ms = 0;
+  std::uint64_t sequence = 0;
+  std::uint64_t updates = 0;
+};
+
+struct StrategyView {
+  std::string name;
+  std::string state;  // active | frozen
+  std::uint64_t calls = 0;
+  std::uint64_t faults = 0;
+  std::uint64_t intents = 0;
+  std::string freeze_reason;
+  std::string last_fault;        // message
+  std::string last_fault_where;  // file:line
+};
+
+struct EngineSnapshot {
+  UtcTime ts{};
+  MonoTime built_at{};  // the engine loop's heartbeat
+  ControlMode mode = ControlMode::hold;
+  std::string hold_reason;
+  UtcTime hold_since{};
+  bool safe_mode = true;
+  bool dry_run_mode = false;
+  std::uint64_t book_events = 0;
+  std::vector<OpportunityView> opportunities;
+  std::vector<BookView> books;
+  std::vector<StrategyView> strategies;
+};
+
+class SnapshotSlot {
+ public:
+  void publish(std::shared_ptr<const EngineSnapshot> snapshot) {
+    std::lock_guard lock(mutex_);
+    current_ = std::move(snapshot);
+  }
+  std::shared_ptr<const EngineSnapshot> load() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const EngineSnapshot> current_;
+};
+
+}  // namespace propbot::app

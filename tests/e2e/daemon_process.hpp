@@ -1,0 +1,54 @@
+// DaemonProcess: runs the real `propbot` binary as a child process for end-to-end
+// tests — arguments and environment of the test's choosing, stdout and stderr captured
+// to files, the `listening on http://ADDR:PORT` line parsed for the port, and SIGTERM /
+// SIGKILL with the exit status collected.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace propbot::testing {
+
+class DaemonProcess {
+ public:
+  // `env` entries "NAME=value" are added to (and override) the test's environment.
+  DaemonProcess(std::vector<std::string> args, std::vector<std::string> env = {});
+  ~DaemonProcess();  // SIGKILLs a child still running
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  bool start();
+  // Waits for the listening line on stdout; returns the port.
+  std::optional<int> wait_for_listening(std::chrono::milliseconds timeout);
+  // Waits for the child to exit; returns the exit code (or 128+signal).
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  void send_signal(int signal);
+  bool running();
+
+  std::string stdout_text() const;
+  std::string stderr_text() const;
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::vector<std::string> args_;
+  std::vector<std::string> env_;
+  std::string dir_;
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+};
+
+// A fresh temporary directory, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace propbot::testing
