@@ -12,7 +12,7 @@ using namespace propbot;
 
 class TwoVenues : public scripting::MarketView {
  public:
-  TwoVenues() : ids_{"SIM-A", "SIM-B"} {
+  explicit TwoVenues(MonoTime now) : ids_{"SIM-A", "SIM-B"} {
     for (const auto& [venue, shift] : {std::pair{"SIM-A", 0}, std::pair{"SIM-B", 1'500}}) {
       md::OrderBook book({venue, "BTC-USDT", "PERP", 0.1, 0.001, 5.0});
       std::vector<md::BookLevel> bids, asks;
@@ -20,7 +20,7 @@ class TwoVenues : public scripting::MarketView {
         bids.push_back({600'000 + shift - i, 1'000});
         asks.push_back({600'001 + shift + i, 1'000});
       }
-      book.apply_snapshot(bids, asks, 1, MonoTime{});
+      book.apply_snapshot(bids, asks, 1, now);
       books_.emplace(venue, std::move(book));
     }
   }
@@ -37,7 +37,7 @@ class TwoVenues : public scripting::MarketView {
 
 void BM_CrossExchangeArbOnBook(benchmark::State& state) {
   SimClock clock;
-  TwoVenues market;
+  TwoVenues market(clock.now());  // fresh books: the time guard passes
   scripting::StrategySpec spec{"cross_exchange_arb", std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua",
                                "strategies/cross_exchange_arb.lua", nlohmann::json::object()};
   auto runner = scripting::StrategyRunner::load(spec, {}, clock, market, 5);
