@@ -41,6 +41,17 @@ json get_json(int port, const std::string& path, int* status = nullptr) {
   return json::parse(result.body, nullptr, false);
 }
 
+// Runs a daemon expected to refuse to start; returns its stderr, or "" after recording
+// a failure when it did not exit non-zero without listening.
+std::string run_expecting_refusal(DaemonProcess& daemon) {
+  EXPECT_TRUE(daemon.start());
+  const auto code = daemon.wait_exit(15s);
+  EXPECT_TRUE(code.has_value()) << "daemon still running";
+  EXPECT_NE(code.value_or(0), 0);
+  EXPECT_EQ(daemon.stdout_text().find("listening on"), std::string::npos);
+  return daemon.stderr_text();
+}
+
 TEST(DaemonE2E, StartsInHoldShowsOpportunitiesAndStopsCleanlyOnSigterm) {
   TempDir data;
   // More frequent dislocations keep the test short; the strategy logic is unchanged.
@@ -109,25 +120,16 @@ TEST(DaemonE2E, StopsCleanlyOnSigintAndAnswersUnknownRoutesWithJson404) {
 TEST(DaemonE2E, BadEnvironmentOverrideIsFatalConfigBeforeListening) {
   TempDir data;
   DaemonProcess daemon(run_args(data.path()), {"MAX_ORDERS_PER_MIN=lots"});
-  ASSERT_TRUE(daemon.start());
-  const auto code = daemon.wait_exit(15s);
-  ASSERT_TRUE(code.has_value());
-  EXPECT_NE(*code, 0);
-  const std::string err = daemon.stderr_text();
+  const std::string err = run_expecting_refusal(daemon);
   EXPECT_EQ(err.rfind("FATAL CONFIG:", 0), 0u) << err;
   EXPECT_NE(err.find("MAX_ORDERS_PER_MIN"), std::string::npos) << err;
-  EXPECT_EQ(daemon.stdout_text().find("listening on"), std::string::npos);
 }
 
 TEST(DaemonE2E, MissingDataDirIsFatalConfigNamingThePath) {
   TempDir data;
   const std::string missing = data.path() + "/does-not-exist";
   DaemonProcess daemon(run_args(missing));
-  ASSERT_TRUE(daemon.start());
-  const auto code = daemon.wait_exit(15s);
-  ASSERT_TRUE(code.has_value());
-  EXPECT_NE(*code, 0);
-  const std::string err = daemon.stderr_text();
+  const std::string err = run_expecting_refusal(daemon);
   EXPECT_NE(err.find("FATAL CONFIG:"), std::string::npos) << err;
   EXPECT_NE(err.find(missing), std::string::npos) << err;
 }
@@ -142,11 +144,7 @@ TEST(DaemonE2E, BrokenStrategyIsRefusedAtStartWithFileAndLine) {
   fs::create_directories(fs::path(bundle.path()) / "data");
   DaemonProcess daemon({PROPBOT_BINARY, "run", "--profile", "paper", "--config",
                         bundle.path() + "/configs/paper.yaml", "--port", "0", "--data-dir", bundle.path() + "/data"});
-  ASSERT_TRUE(daemon.start());
-  const auto code = daemon.wait_exit(15s);
-  ASSERT_TRUE(code.has_value());
-  EXPECT_NE(*code, 0);
-  const std::string err = daemon.stderr_text();
+  const std::string err = run_expecting_refusal(daemon);
   EXPECT_NE(err.find("FATAL CONFIG:"), std::string::npos) << err;
   EXPECT_NE(err.find("strategies/cross_exchange_arb.lua:3"), std::string::npos) << err;
 }
@@ -167,12 +165,8 @@ TEST(DaemonE2E, BusyPortIsFatalConfigNamingTheAddress) {
 
   TempDir data;
   DaemonProcess daemon({PROPBOT_BINARY, "run", "--profile", "paper", "--port", std::to_string(busy), "--data-dir", data.path()});
-  ASSERT_TRUE(daemon.start());
-  const auto code = daemon.wait_exit(15s);
+  const std::string err = run_expecting_refusal(daemon);
   ::close(holder);
-  ASSERT_TRUE(code.has_value());
-  EXPECT_NE(*code, 0);
-  const std::string err = daemon.stderr_text();
   EXPECT_NE(err.find("FATAL CONFIG: api.port"), std::string::npos) << err;
   EXPECT_NE(err.find(std::to_string(busy)), std::string::npos) << err;
 }
