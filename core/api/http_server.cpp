@@ -1,8 +1,11 @@
 // The only translation unit of core/api that includes Beast/Asio. Structure follows
-// Boost.Beast's example/advanced/server: a Listener accepts, one HttpSession per
+// Boost.Beast's example/advanced/server(_flex): a Listener accepts, one HttpSession per
 // connection reads a request, dispatches it to the Router, writes the response, and
-// reads the next one (keep-alive). Each session runs on its own strand; today a single
-// thread runs the io_context, the strands keep the code correct if that changes.
+// reads the next one (keep-alive); an upgrade to a registered WebSocket path hands the
+// stream over to a WebSocketStreamSession. Sessions are templates on the transport
+// (plain TCP or TLS) so that one body of code serves both. Each session runs on its own
+// strand; today a single thread runs the io_context, the strands keep the code correct
+// if that changes (and WebSocketSession::send() from other threads posts to them).
 #include "core/api/http_server.hpp"
 
 #include <algorithm>
@@ -10,11 +13,13 @@
 #include <atomic>
 #include <cctype>
 #include <cstdio>
+#include <deque>
 #include <future>
 #include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -23,19 +28,25 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <openssl/ssl.h>
 
 namespace propbot::api {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -51,6 +62,8 @@ constexpr std::chrono::milliseconds kStopGrace{2000};
 constexpr std::size_t kMaxRejecting = 64;
 // Pause after a failed accept (e.g. EMFILE) so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+// RFC 6455 5.5: a control frame payload is at most 125 bytes, 2 of them the code.
+constexpr std::size_t kMaxCloseReasonBytes = 123;
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {
   std::string address = endpoint.address().to_string();
@@ -64,19 +77,38 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+// What ServerState keeps of every live session: enough for stop() to reach it.
+class ServerSession {
+ public:
+  virtual ~ServerSession() = default;
+  virtual net::any_io_executor executor() = 0;
+  // Posted onto the session's strand by begin_shutdown().
+  virtual void on_server_stop() = 0;
+  // Called on the owner's thread after the server thread has ended, for sessions that
+  // were cut off by the stop grace limit.
+  virtual void on_server_abandoned() {}
+};
+
+struct WebSocketEndpoint {
+  WebSocketHandler handler;
+  WebSocketOptions options;
+};
+
 // State shared by the listener, every session and the owning HttpServer. Sessions
 // register themselves so that stop() can reach the idle ones.
-class HttpSession;
 struct ServerState {
   HttpServerOptions options;
   std::shared_ptr<const Router> router;
+  std::unique_ptr<ssl::context> tls;  // set by start() when options.tls
+  // Immutable once started: sessions read it without a lock.
+  std::unordered_map<std::string, WebSocketEndpoint> websockets;
 
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> active{0};     // sessions counted against max_connections
   std::atomic<std::size_t> rejecting{0};  // sessions being answered 503
 
   std::mutex mutex;  // guards sessions and next_id
-  std::unordered_map<std::uint64_t, std::weak_ptr<HttpSession>> sessions;
+  std::unordered_map<std::uint64_t, std::weak_ptr<ServerSession>> sessions;
   std::uint64_t next_id = 1;  // 0 = not registered
 
   void log(std::string_view line) const {
@@ -88,53 +120,366 @@ struct ServerState {
     }
   }
 
+  std::uint64_t register_session(std::weak_ptr<ServerSession> session) {
+    std::lock_guard lock(mutex);
+    std::uint64_t id = next_id++;
+    sessions.emplace(id, std::move(session));
+    return id;
+  }
+
+  void unregister_session(std::uint64_t id) {
+    if (id == 0) return;
+    std::lock_guard lock(mutex);
+    sessions.erase(id);
+  }
+
+  std::vector<std::shared_ptr<ServerSession>> live_sessions() {
+    std::vector<std::shared_ptr<ServerSession>> alive;
+    std::lock_guard lock(mutex);
+    for (auto& [id, weak] : sessions) {
+      if (auto session = weak.lock()) alive.push_back(std::move(session));
+    }
+    return alive;
+  }
+
   void begin_shutdown();
 };
 
+template <bool Tls>
+using ServerStream = std::conditional_t<Tls, ssl::stream<beast::tcp_stream>, beast::tcp_stream>;
+
+HttpRequest to_api_request(const http::request<http::string_body>& request, const std::string& remote_addr) {
+  HttpRequest api_request;
+  api_request.method = std::string(request.method_string());
+  api_request.target = std::string(request.target());
+  api_request.remote_addr = remote_addr;
+  for (const auto& field : request) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto [it, inserted] = api_request.headers.emplace(std::move(name), std::string(field.value()));
+    if (!inserted) it->second.append(", ").append(field.value());
+  }
+  return api_request;
+}
+
 // ---------------------------------------------------------------------------------
-// HttpSession: one TCP connection, one request at a time.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// WebSocketStreamSession: one upgraded connection. The read loop is always pending
+// while the session lives; its end (peer close, our close, drop, idle timeout, error)
+// is the one place that calls on_close. Writes go through a queue bounded in messages
+// and bytes; the bound is checked in send() with atomics so that a producer on another
+// thread is refused at once instead of piling posts onto the strand.
+template <bool Tls>
+class WebSocketStreamSession final : public WebSocketSession,
+                                     public ServerSession,
+                                     public std::enable_shared_from_this<WebSocketStreamSession<Tls>> {
+ public:
+  WebSocketStreamSession(ServerStream<Tls>&& stream, std::shared_ptr<ServerState> state,
+                         const WebSocketEndpoint& endpoint, std::string remote_addr)
+      : ws_(std::move(stream)), state_(std::move(state)), endpoint_(endpoint), remote_addr_(std::move(remote_addr)) {
+    state_->active.fetch_add(1);
+  }
+
+  ~WebSocketStreamSession() override {
+    state_->active.fetch_sub(1);
+    state_->unregister_session(id_);
+  }
+
+  // On the strand of the HttpSession that read the upgrade request (the same strand:
+  // the stream and its executor moved here).
+  void run(http::request<http::string_body> request, HttpRequest api_request) {
+    id_ = state_->register_session(this->weak_from_this());
+    api_request_ = std::move(api_request);
+    websocket::stream_base::timeout timeout{};
+    timeout.handshake_timeout = state_->options.request_timeout;
+    timeout.idle_timeout = endpoint_.options.idle_timeout.count() > 0
+                               ? std::chrono::duration_cast<websocket::stream_base::duration>(endpoint_.options.idle_timeout)
+                               : websocket::stream_base::none();
+    timeout.keep_alive_pings = false;
+    ws_.set_option(timeout);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& response) { response.set(http::field::server, "propbot"); }));
+    ws_.read_message_max(endpoint_.options.max_message_bytes);
+    ws_.auto_fragment(false);
+    ws_.async_accept(request, beast::bind_front_handler(&WebSocketStreamSession::on_accept, this->shared_from_this()));
+  }
+
+  // WebSocketSession ------------------------------------------------------------
+  std::uint64_t id() const override { return id_; }
+  const std::string& remote_addr() const override { return remote_addr_; }
+  bool is_open() const override { return open_.load(); }
+
+  bool send(std::shared_ptr<const std::string> text) override {
+    if (!text || !open_.load()) return false;
+    const std::size_t bytes = text->size();
+    const std::size_t messages = queued_messages_.fetch_add(1) + 1;
+    const std::size_t total_bytes = queued_bytes_.fetch_add(bytes) + bytes;
+    if (messages > endpoint_.options.max_queued_messages || total_bytes > endpoint_.options.max_queued_bytes) {
+      queued_messages_.fetch_sub(1);
+      queued_bytes_.fetch_sub(bytes);
+      drop("slow reader: write queue over " + std::to_string(endpoint_.options.max_queued_messages) +
+           " messages or " + std::to_string(endpoint_.options.max_queued_bytes) + " bytes");
+      return false;
+    }
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), text = std::move(text)]() mutable {
+      self->on_send(std::move(text));
+    });
+    return true;
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    if (!open_.exchange(false)) return;
+    if (reason.size() > kMaxCloseReasonBytes) reason.resize(kMaxCloseReasonBytes);
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
+      self->request_close(code, std::move(reason));
+    });
+  }
+
+  // ServerSession ---------------------------------------------------------------
+  net::any_io_executor executor() override { return ws_.get_executor(); }
+
+  void on_server_stop() override {
+    if (!accepted_) {
+      beast::get_lowest_layer(ws_).cancel();
+      return;
+    }
+    open_.store(false);
+    request_close(websocket::close_code::going_away, "server stopping");
+  }
+
+  void on_server_abandoned() override { notify_closed(); }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) {
+      state_->log("api: websocket handshake from " + remote_addr_ + " on " + api_request_.path +
+                  " failed: " + ec.message());
+      return hard_close();
+    }
+    accepted_ = true;
+    if (state_->stopping.load()) {
+      request_close(websocket::close_code::going_away, "server stopping");
+      return do_read();
+    }
+    open_.store(true);
+    opened_ = true;
+    state_->log("api: " + remote_addr_ + " websocket open " + api_request_.path + " session=" + std::to_string(id_));
+    auto self = this->shared_from_this();
+    invoke("on_open", [&] {
+      if (endpoint_.handler.on_open) endpoint_.handler.on_open(self, api_request_);
+    });
+    do_read();
+  }
+
+  void do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketStreamSession::on_read, this->shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return finish(ec);
+    if (!ws_.got_text()) {
+      buffer_.consume(buffer_.size());
+      open_.store(false);
+      request_close(websocket::close_code::bad_payload, "text frames only");
+      return do_read();
+    }
+    if (opened_ && endpoint_.handler.on_message && !closing_) {
+      std::string_view text(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      auto self = this->shared_from_this();
+      invoke("on_message", [&] { endpoint_.handler.on_message(self, text); });
+    }
+    buffer_.consume(buffer_.size());
+    do_read();
+  }
+
+  void on_send(std::shared_ptr<const std::string> text) {
+    if (closing_) {
+      queued_messages_.fetch_sub(1);
+      queued_bytes_.fetch_sub(text->size());
+      return;
+    }
+    queue_.push_back(std::move(text));
+    if (!writing_) do_write();
+  }
+
+  void do_write() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(*queue_.front()),
+                    beast::bind_front_handler(&WebSocketStreamSession::on_write, this->shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t /*bytes*/) {
+    writing_ = false;
+    queued_messages_.fetch_sub(1);
+    queued_bytes_.fetch_sub(queue_.front()->size());
+    queue_.pop_front();
+    if (ec) {
+      open_.store(false);
+      return hard_close();  // the read loop then ends and reports
+    }
+    if (!queue_.empty()) return do_write();
+    if (close_reason_ && !close_sent_) do_close();
+  }
+
+  void request_close(std::uint16_t code, std::string reason) {
+    if (close_reason_) return;
+    close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+    if (!writing_) do_close();
+  }
+
+  void do_close() {
+    close_sent_ = true;
+    ws_.async_close(*close_reason_, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) self->hard_close();
+    });
+  }
+
+  // Any thread. The connection is closed without a close frame: writes are stuck.
+  void drop(std::string why) {
+    if (!open_.exchange(false)) return;
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), why = std::move(why)] {
+      self->state_->log("api: " + self->remote_addr_ + " websocket session=" + std::to_string(self->id_) +
+                        " dropped: " + why);
+      self->closing_ = true;
+      self->hard_close();
+    });
+  }
+
+  void hard_close() {
+    closing_ = true;
+    beast::get_lowest_layer(ws_).close();
+  }
+
+  void finish(beast::error_code ec) {
+    open_.store(false);
+    closing_ = true;
+    if (ec == beast::error::timeout) {
+      state_->log("api: " + remote_addr_ + " websocket session=" + std::to_string(id_) + " closed: idle timeout");
+    } else if (ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof &&
+               ec != net::error::connection_reset && opened_) {
+      state_->log("api: " + remote_addr_ + " websocket session=" + std::to_string(id_) + " ended: " + ec.message());
+    }
+    if (ws_.is_open() && ec != websocket::error::closed) hard_close();
+    notify_closed();
+  }
+
+  void notify_closed() {
+    if (!opened_ || closed_notified_) return;
+    closed_notified_ = true;
+    state_->log("api: " + remote_addr_ + " websocket closed " + api_request_.path + " session=" + std::to_string(id_));
+    auto self = this->shared_from_this();
+    invoke("on_close", [&] {
+      if (endpoint_.handler.on_close) endpoint_.handler.on_close(self);
+    });
+  }
+
+  template <typename F>
+  void invoke(const char* callback, F&& call) {
+    try {
+      call();
+      return;
+    } catch (const std::exception& error) {
+      state_->log(std::string("api: websocket ") + callback + " for " + api_request_.path + " threw: " + error.what());
+    } catch (...) {
+      state_->log(std::string("api: websocket ") + callback + " for " + api_request_.path + " threw a non-std exception");
+    }
+    if (open_.exchange(false)) request_close(websocket::close_code::internal_error, "internal error");
+  }
+
+  websocket::stream<ServerStream<Tls>> ws_;
+  std::shared_ptr<ServerState> state_;
+  const WebSocketEndpoint& endpoint_;  // in state_->websockets, immutable after start()
+  std::string remote_addr_;
+  HttpRequest api_request_;
+  std::uint64_t id_ = 0;
+  beast::flat_buffer buffer_;
+
+  std::atomic<bool> open_{false};  // accepting send(); false once closing began
+  std::atomic<std::size_t> queued_messages_{0};
+  std::atomic<std::size_t> queued_bytes_{0};
+
+  // Strand only.
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  bool accepted_ = false;
+  bool opened_ = false;  // on_open was called: on_close is owed
+  bool closed_notified_ = false;
+  bool writing_ = false;
+  bool closing_ = false;  // no more writes or messages
+  bool close_sent_ = false;
+  std::optional<websocket::close_reason> close_reason_;
+};
+
+// ---------------------------------------------------------------------------------
+// HttpSession: one TCP (or TLS) connection, one request at a time.
+template <bool Tls>
+class HttpSession final : public ServerSession, public std::enable_shared_from_this<HttpSession<Tls>> {
  public:
   // `rejected`: the server is at max_connections; answer 503 and close.
   HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, bool rejected)
-      : stream_(std::move(socket)), state_(std::move(state)), rejected_(rejected) {
+      : stream_(make_stream(std::move(socket), *state)), state_(std::move(state)), rejected_(rejected) {
     beast::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
+    auto remote = lowest().socket().remote_endpoint(ec);
     if (!ec) remote_addr_ = remote.address().to_string();
     (rejected_ ? state_->rejecting : state_->active).fetch_add(1);
   }
 
-  ~HttpSession() {
+  ~HttpSession() override {
     (rejected_ ? state_->rejecting : state_->active).fetch_sub(1);
-    if (id_ == 0) return;
-    std::lock_guard lock(state_->mutex);
-    state_->sessions.erase(id_);
+    state_->unregister_session(id_);
   }
 
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
 
   void run() {
-    {
-      std::lock_guard lock(state_->mutex);
-      id_ = state_->next_id++;
-      state_->sessions.emplace(id_, weak_from_this());
-    }
+    id_ = state_->register_session(this->weak_from_this());
     // Start on the session's strand: the socket was accepted on the listener's.
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_start, this->shared_from_this()));
   }
 
-  net::any_io_executor executor() { return stream_.get_executor(); }
+  net::any_io_executor executor() override { return stream_.get_executor(); }
 
   // Posted by ServerState::begin_shutdown onto this session's strand. A session waiting
-  // for a request (idle keep-alive) or draining is closed now; one writing a response
-  // closes after the write (do_read checks `stopping`).
-  void on_server_stop() {
-    if (phase_ == Phase::reading || phase_ == Phase::draining) stream_.cancel();
+  // for a request (idle keep-alive), handshaking or draining is closed now; one writing
+  // a response closes after the write (do_read checks `stopping`).
+  void on_server_stop() override {
+    if (phase_ == Phase::reading || phase_ == Phase::draining || phase_ == Phase::handshaking) lowest().cancel();
   }
 
  private:
-  enum class Phase { reading, writing, draining, closed };
+  enum class Phase { handshaking, reading, writing, draining, closed, upgraded };
+
+  static ServerStream<Tls> make_stream(tcp::socket&& socket, ServerState& state) {
+    if constexpr (Tls) {
+      return ServerStream<Tls>(std::move(socket), *state.tls);
+    } else {
+      return ServerStream<Tls>(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void do_start() {
+    if constexpr (Tls) {
+      phase_ = Phase::handshaking;
+      lowest().expires_after(state_->options.request_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+    } else {
+      do_read();
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      if (ec != net::error::operation_aborted && ec != net::error::eof) {
+        state_->log("api: TLS handshake from " + remote_addr_ + " failed: " + ec.message());
+      }
+      return do_close();
+    }
+    do_read();
+  }
 
   void do_read() {
     if (state_->stopping.load()) return do_close();
@@ -143,9 +488,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->body_limit(state_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(state_->options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    stream_.expires_after(state_->options.request_timeout);
+    lowest().expires_after(state_->options.request_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
+                            beast::bind_front_handler(&HttpSession::on_read_header, this->shared_from_this()));
   }
 
   void on_read_header(beast::error_code ec, std::size_t /*bytes*/) {
@@ -157,7 +502,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       phase_ = Phase::writing;
       return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                              beast::bind_front_handler(&HttpSession::on_continue_sent, shared_from_this()));
+                              beast::bind_front_handler(&HttpSession::on_continue_sent, this->shared_from_this()));
     }
     read_body();
   }
@@ -170,7 +515,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void read_body() {
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -211,26 +557,23 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                                          std::to_string(state_->options.max_connections) +
                                          " connections; retry later");
       response.headers.emplace_back("Retry-After", "1");
-    } else if (beast::websocket::is_upgrade(request)) {
-      // Seam for the WebSocket stream (SPEC S-11.6): when WebSocketSession exists,
-      // look the target up and hand the connection over instead of answering here:
-      //   std::make_shared<WebSocketSession>(stream_.release_socket(), ...)->run(std::move(request));
-      //   return;
-      keep_alive = false;
-      api_request.target = target;
+    } else if (websocket::is_upgrade(request)) {
+      api_request = to_api_request(request, remote_addr_);
       parse_target(api_request);
+      auto endpoint = state_->websockets.find(api_request.path);
+      if (endpoint != state_->websockets.end() && !state_->stopping.load()) {
+        // Hand the stream (and this strand) over; this session ends here.
+        phase_ = Phase::upgraded;
+        lowest().expires_never();
+        state_->log("api: " + remote_addr_ + " GET " + api_request.path + " 101 websocket");
+        std::make_shared<WebSocketStreamSession<Tls>>(std::move(stream_), state_, endpoint->second, remote_addr_)
+            ->run(std::move(request), std::move(api_request));
+        return;
+      }
+      keep_alive = false;
       response = HttpResponse::error(404, "not_found", "no WebSocket endpoint at " + api_request.path);
     } else {
-      api_request.method = method;
-      api_request.target = target;
-      api_request.remote_addr = remote_addr_;
-      for (const auto& field : request) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        auto [it, inserted] = api_request.headers.emplace(std::move(name), std::string(field.value()));
-        if (!inserted) it->second.append(", ").append(field.value());
-      }
+      api_request = to_api_request(request, remote_addr_);
       api_request.body = std::move(request.body());
       try {
         response = state_->router->dispatch(api_request);
@@ -303,34 +646,50 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void do_write() {
     phase_ = Phase::writing;
-    stream_.expires_after(state_->options.request_timeout);
-    http::async_write(stream_, response_, beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
+    lowest().expires_after(state_->options.request_timeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t /*bytes*/) {
     auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
     char elapsed_text[32];
     std::snprintf(elapsed_text, sizeof elapsed_text, " %.1fms", elapsed);
-    state_->log("api: " + log_line_ + elapsed_text + (ec ? " (write failed: " + ec.message() + ")" : ""));
+    state_->log("api: " + log_line_ + elapsed_text + " conn=" + std::to_string(id_) +
+                (ec ? " (write failed: " + ec.message() + ")" : ""));
     started_ = {};
     if (ec) return do_close();
-    if (close_after_write_) return linger_ ? do_linger() : do_close();
+    if (close_after_write_) {
+      if constexpr (Tls) return do_tls_shutdown();
+      return linger_ ? do_linger() : do_close();
+    }
     do_read();
+  }
+
+  // TLS: send close_notify and wait (bounded) for the peer's, then close. This also
+  // serves as the lingering close: the peer's remaining input is read and discarded
+  // by the TLS layer while it waits.
+  void do_tls_shutdown() {
+    if constexpr (Tls) {
+      phase_ = Phase::draining;
+      lowest().expires_after(std::min<std::chrono::milliseconds>(kLingerTime, state_->options.request_timeout));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->do_close(); });
+    }
   }
 
   // See kLingerTime: half-close, then discard input until the client closes or time is up.
   void do_linger() {
     phase_ = Phase::draining;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::min<std::chrono::milliseconds>(kLingerTime, state_->options.request_timeout));
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().expires_after(std::min<std::chrono::milliseconds>(kLingerTime, state_->options.request_timeout));
     drain_some();
   }
 
   void drain_some() {
     if (!drain_buffer_) drain_buffer_ = std::make_unique<std::array<char, 16384>>();
-    stream_.async_read_some(net::buffer(*drain_buffer_),
-                            beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+    lowest().async_read_some(net::buffer(*drain_buffer_),
+                             beast::bind_front_handler(&HttpSession::on_drain, this->shared_from_this()));
   }
 
   void on_drain(beast::error_code ec, std::size_t /*bytes*/) {
@@ -341,11 +700,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_close() {
     phase_ = Phase::closed;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  ServerStream<Tls> stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
   bool rejected_;
@@ -362,21 +721,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 };
 
 void ServerState::begin_shutdown() {
-  std::vector<std::shared_ptr<HttpSession>> alive;
-  {
-    std::lock_guard lock(mutex);
-    stopping.store(true);
-    for (auto& [id, weak] : sessions) {
-      if (auto session = weak.lock()) alive.push_back(std::move(session));
-    }
-  }
+  stopping.store(true);
   // Outside the lock: a session destroyed here erases itself under the same mutex.
-  for (auto& session : alive) {
+  for (auto& session : live_sessions()) {
     auto executor = session->executor();
     net::post(executor, [session = std::move(session)] { session->on_server_stop(); });
   }
 }
-
 
 // ---------------------------------------------------------------------------------
 // Listener: accepts connections and starts a session for each.
@@ -435,7 +786,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (!state_->stopping.load()) {
       bool rejected = state_->active.load() >= state_->options.max_connections;
       if (!rejected || state_->rejecting.load() < kMaxRejecting) {
-        std::make_shared<HttpSession>(std::move(socket), state_, rejected)->run();
+        if (state_->tls) {
+          std::make_shared<HttpSession<true>>(std::move(socket), state_, rejected)->run();
+        } else {
+          std::make_shared<HttpSession<false>>(std::move(socket), state_, rejected)->run();
+        }
       }
       // else: far over the limit; the socket closes when it goes out of scope.
     }
@@ -447,6 +802,28 @@ class Listener : public std::enable_shared_from_this<Listener> {
   net::steady_timer retry_timer_;
   std::shared_ptr<ServerState> state_;
 };
+
+// A server context for options.tls, or config_invalid naming the file at fault.
+Result<std::unique_ptr<ssl::context>> make_tls_context(const HttpServerTls& tls) {
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  beast::error_code ec;
+  context->use_certificate_chain_file(tls.cert_chain_file, ec);
+  if (ec) {
+    return make_error(Errc::config_invalid,
+                      "cannot load TLS certificate chain '" + tls.cert_chain_file + "': " + ec.message());
+  }
+  context->use_private_key_file(tls.private_key_file, ssl::context::pem, ec);
+  if (ec) {
+    return make_error(Errc::config_invalid, "cannot load TLS private key '" + tls.private_key_file + "': " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return make_error(Errc::config_invalid, "TLS private key '" + tls.private_key_file +
+                                                "' does not match the certificate in '" + tls.cert_chain_file + "'");
+  }
+  return context;
+}
 
 }  // namespace
 
@@ -488,12 +865,31 @@ HttpServer::HttpServer(HttpServerOptions options, std::shared_ptr<const Router> 
 
 HttpServer::~HttpServer() { stop(); }
 
+Status HttpServer::add_websocket(std::string path, WebSocketHandler handler, WebSocketOptions options) {
+  if (impl_->started) return make_error(Errc::conflict, "add_websocket(" + path + ") after start()");
+  if (path.empty() || path.front() != '/') {
+    return make_error(Errc::invalid_argument, "WebSocket path '" + path + "' must start with '/'");
+  }
+  if (options.max_queued_messages == 0 || options.max_message_bytes == 0) {
+    return make_error(Errc::invalid_argument, "WebSocket limits for " + path + " must be at least 1");
+  }
+  auto [it, inserted] =
+      impl_->state->websockets.emplace(path, WebSocketEndpoint{std::move(handler), options});
+  if (!inserted) return make_error(Errc::already_exists, "WebSocket path " + path + " is already registered");
+  return {};
+}
+
 Status HttpServer::start() {
   Impl& impl = *impl_;
   const HttpServerOptions& options = impl.state->options;
   if (impl.started) return make_error(Errc::conflict, "HTTP server already started (a server is started once)");
   if (!impl.state->router) return make_error(Errc::invalid_argument, "HTTP server has no router");
   if (options.max_connections == 0) return make_error(Errc::invalid_argument, "max_connections must be at least 1");
+  if (options.tls) {
+    auto context = make_tls_context(*options.tls);
+    if (!context) return context.error();
+    impl.state->tls = std::move(context.value());
+  }
 
   beast::error_code ec;
   tcp::endpoint endpoint;
@@ -519,7 +915,7 @@ Status HttpServer::start() {
   impl.listener->run();
   impl.started = true;
   impl.thread = std::thread([&impl] { impl.run_thread(); });
-  impl.state->log("api: listening on " + endpoint_text(local));
+  impl.state->log(std::string("api: listening on ") + (options.tls ? "https://" : "http://") + endpoint_text(local));
   return {};
 }
 
@@ -545,6 +941,8 @@ void HttpServer::stop() {
     impl.ioc.stop();
   }
   impl.thread.join();
+  // The server thread is gone: sessions it did not finish owe their on_close now.
+  for (auto& session : impl.state->live_sessions()) session->on_server_abandoned();
   impl.state->log("api: stopped");
 }
 

@@ -16,11 +16,23 @@
 //   Content-Length, Cache-Control: no-store and Server: propbot.
 // - Nothing a handler throws escapes: the router answers 500; the server also catches.
 //
-// Threads: construct, start(), stop() and the destructor from one owning thread (not
-// from a handler: stop() joins the server thread). port() and bind_address() are safe
-// from any thread after start(). The log callback is called on the server thread
-// (access lines) and on the caller of start()/stop().
-// Uses: router, http_types; Boost.Beast/Asio inside the .cpp only.
+// - WebSocket (RFC 6455, text frames) on the paths registered with add_websocket(): an
+//   upgrade on any other path is answered 404. Every session has a bounded write queue;
+//   a client that does not read fast enough to stay under it is dropped (the TCP
+//   connection is closed, no close frame: it could not be delivered anyway). Pings are
+//   answered by the stream (auto-pong); an optional idle timeout closes a client that
+//   sends no message for that long (as OKX does after 30 s). A broadcast hands the same
+//   shared_ptr<const std::string> to every session: no copy per session.
+// - TLS (options.tls): the server then speaks only HTTPS / WSS on its port (no
+//   detection of plain HTTP); the certificate chain and key are PEM files read by start().
+//
+// Threads: construct, add_websocket(), start(), stop() and the destructor from one
+// owning thread (not from a handler: stop() joins the server thread). port() and
+// bind_address() are safe from any thread after start(). The log callback is called on
+// the server thread (access lines) and on the caller of start()/stop(). WebSocket
+// callbacks run on the server thread; WebSocketSession::send()/close() are safe from any
+// thread.
+// Uses: router, http_types; Boost.Beast/Asio and OpenSSL inside the .cpp only.
 #pragma once
 
 #include <chrono>
@@ -28,6 +40,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +49,63 @@
 
 namespace propbot::api {
 
+// PEM files for a TLS server. The chain file holds the server certificate first, then
+// any intermediates.
+struct HttpServerTls {
+  std::string cert_chain_file;
+  std::string private_key_file;
+};
+
+// One accepted WebSocket connection, as seen by a WebSocketHandler. The server owns the
+// connection; a handler may keep the shared_ptr (e.g. in a hub for broadcasts) and must
+// drop it in on_close. Every method is safe from any thread and never blocks.
+class WebSocketSession {
+ public:
+  virtual ~WebSocketSession() = default;
+
+  // Unique per server, never 0; stable for the session's life.
+  virtual std::uint64_t id() const = 0;
+  // Peer IP address ("127.0.0.1").
+  virtual const std::string& remote_addr() const = 0;
+
+  // Queues one text message (must be valid UTF-8: the peer fails the connection
+  // otherwise). Returns false when the session is closing/closed or when the queue
+  // bound (WebSocketOptions::max_queued_messages / max_queued_bytes) would be exceeded;
+  // in the latter case the session is dropped as a slow reader. The shared_ptr form
+  // does not copy the text: use it to broadcast one message to many sessions.
+  virtual bool send(std::shared_ptr<const std::string> text) = 0;
+  bool send(std::string text) { return send(std::make_shared<const std::string>(std::move(text))); }
+
+  // Sends the messages already queued, then a close frame with `code` (RFC 6455 7.4,
+  // e.g. 1000 normal, 1001 going away, 1008 policy) and `reason` (<= 123 bytes, cut
+  // otherwise), then closes. Idempotent; on_close follows.
+  virtual void close(std::uint16_t code = 1000, std::string reason = {}) = 0;
+
+  // False once closing has begun (close(), peer close, drop, error or server stop).
+  virtual bool is_open() const = 0;
+};
+
+// Callbacks of one WebSocket endpoint, all called on the server thread, never
+// concurrently for one session. on_open runs after the handshake succeeded (the request
+// carries the path, query, headers and remote address of the upgrade); on_close runs
+// exactly once for every session that was opened, whatever ended it. Any of them may be
+// empty. An exception from a callback is logged and closes that session (1011).
+struct WebSocketHandler {
+  std::function<void(const std::shared_ptr<WebSocketSession>&, const HttpRequest&)> on_open;
+  std::function<void(const std::shared_ptr<WebSocketSession>&, std::string_view text)> on_message;
+  std::function<void(const std::shared_ptr<WebSocketSession>&)> on_close;
+};
+
+struct WebSocketOptions {
+  std::size_t max_message_bytes = 64 * 1024;  // larger incoming message -> close 1009
+  std::size_t max_queued_messages = 1024;     // per session, queued or being written
+  std::size_t max_queued_bytes = 8 << 20;     // per session
+  // Close a client that sends no complete message for this long (0 = never). Control
+  // frames (ping/pong) do not count, as for OKX's 30 s rule. The TCP connection is
+  // closed without a close frame.
+  std::chrono::milliseconds idle_timeout{0};
+};
+
 struct HttpServerOptions {
   std::string bind = "127.0.0.1";  // IP address or host name
   std::uint16_t port = 8000;       // 0 = any free port; read it back with port()
@@ -43,8 +113,12 @@ struct HttpServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds request_timeout{10000};  // per request read / response write
   std::size_t max_connections = 256;
-  // One line per request (access log) and per server-side error; may be empty.
+  // One line per request (access log: "api: <ip> <method> <path> <status> <n>B <ms>ms
+  // conn=<connection id>") and per server-side error or WebSocket event; may be empty.
   std::function<void(std::string_view)> log;
+  // When set, the port serves only TLS (HTTPS and WSS). start() fails with
+  // config_invalid naming the file when a PEM file cannot be read or does not match.
+  std::optional<HttpServerTls> tls;
 };
 
 class HttpServer {
@@ -53,6 +127,11 @@ class HttpServer {
   ~HttpServer();  // calls stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // Serves WebSocket upgrades of GET `path` (exact match, query ignored) with `handler`.
+  // Before start() only. Errors: invalid_argument (path not starting with '/'),
+  // already_exists (path registered twice), conflict (server already started).
+  Status add_websocket(std::string path, WebSocketHandler handler, WebSocketOptions options = {});
 
   // Binds, listens and starts the server thread. Errors: invalid_argument (bad bind
   // address, no router), io_error naming "address:port" (e.g. port in use), conflict
@@ -66,7 +145,10 @@ class HttpServer {
 
   // Graceful stop: stop accepting, close idle keep-alive connections, let in-flight
   // requests finish and their responses be written (bounded wait ~2 s, then the
-  // remaining connections are dropped), join the thread. Blocks; idempotent.
+  // remaining connections are dropped), join the thread. Open WebSocket sessions get a
+  // close frame 1001 "server stopping"; on_close has run for every opened session when
+  // stop() returns (for a session cut off by the grace limit, on the caller's thread).
+  // Blocks; idempotent.
   void stop();
 
  private:
