@@ -52,7 +52,7 @@ struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
   std::thread thread;
 
   std::shared_ptr<venues::sim::RandomWalkMarket> market;
-  std::vector<std::unique_ptr<venues::Venue>> venues;
+  std::vector<std::unique_ptr<venues::MarketDataVenue>> venues;
   std::vector<std::string> venue_ids_;
   struct BookEntry {
     md::OrderBook book;

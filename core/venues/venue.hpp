@@ -1,37 +1,111 @@
-// Venue: the one interface between the core and an exchange (SPEC S-2.1). Today it
-// carries the market-data half only — instruments and a stream of book updates —
-// which is what the walking skeleton needs; order entry, the private stream and the
-// common error enum arrive with the venues issue and extend this same interface, so
-// the engine keeps talking to `Venue` whatever sits behind it (the random-walk
-// simulator now, the Binance/OKX adapters and the protocol simulator later).
+// Venue: the one interface between the core and an exchange (SPEC S-2.1).
+//
+// MarketDataVenue is the read half — instruments and book updates — which the engine
+// consumes today. Venue adds order entry and the private stream; the Binance and OKX
+// adapters implement it, the simulated venues behind them speak the real protocols.
+// Every call is asynchronous: the callback runs later on the engine thread with a
+// VenueResult. Errors use the common VenueErrc vocabulary while keeping the venue's own
+// code and message (venue_error.hpp). Quantities are base-coin Decimals at this
+// boundary (adapters convert contracts), symbols canonical BASE-QUOTE.
+//
+// Hazards the contract encodes (DESIGN-NOTES "Client order ids"):
+// - a `network` error from place/cancel means the outcome is UNKNOWN: resolve it with
+//   query_order(client_order_id) before anything depends on it; never re-send blindly;
+// - `duplicate_client_id` after a restart means the order exists: query it;
+// - there is deliberately no withdraw or transfer call anywhere (SPEC S-2.7).
 //
 // Thread: every call, and every listener callback, happens on the engine thread.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/md/instrument.hpp"
 #include "core/md/order_book.hpp"
+#include "core/venues/order_types.hpp"
+#include "core/venues/venue_error.hpp"
 
 namespace propbot::venues {
+
+// A value or a VenueError.
+template <typename T>
+class VenueResult {
+ public:
+  VenueResult(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(implicit)
+  VenueResult(VenueError error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(implicit)
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  const T& value() const { return std::get<0>(state_); }
+  T& value() { return std::get<0>(state_); }
+  const VenueError& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, VenueError> state_;
+};
+
+template <typename T>
+using VenueCallback = std::function<void(VenueResult<T>)>;
 
 class MarketDataListener {
  public:
   virtual ~MarketDataListener() = default;
   // The book changed. The reference is valid only for the duration of the call.
   virtual void on_book(const md::OrderBook& book) = 0;
+  // Mark price, index and funding (Binance markPrice, OKX funding-rate/mark-price).
+  virtual void on_funding(const FundingInfo&) {}
+  // A book became invalid (gap, checksum, crossed) or was resynced; `reason` is the
+  // SyncReason string form. Strategies must not use an invalid book.
+  virtual void on_book_state(const std::string& /*symbol*/, bool /*valid*/, const std::string& /*reason*/) {}
 };
 
-class Venue {
+class PrivateListener {
  public:
-  virtual ~Venue() = default;
+  virtual ~PrivateListener() = default;
+  virtual void on_order_update(const OrderState& order) = 0;
+  virtual void on_fill(const Fill& fill) = 0;
+  virtual void on_position(const Position& position) = 0;
+  virtual void on_balance(const Balance& balance) = 0;
+  // The private stream connected (true) or dropped (false): fills may have been missed
+  // while it was down, so reconcile (open orders, positions) when it comes back.
+  virtual void on_private_stream(bool connected) = 0;
+};
+
+class MarketDataVenue {
+ public:
+  virtual ~MarketDataVenue() = default;
   virtual const std::string& id() const = 0;
   virtual const std::vector<md::InstrumentSpec>& instruments() const = 0;
   // Starts publishing to `listener`, which must outlive stop().
   virtual void start(MarketDataListener& listener) = 0;
   // Stops publishing; no callback runs after it returns.
   virtual void stop() = 0;
+};
+
+class Venue : public MarketDataVenue {
+ public:
+  using MarketDataVenue::start;
+  // Starts market data and the private stream.
+  virtual void start(MarketDataListener& market, PrivateListener& account) = 0;
+
+  virtual void place(const OrderRequest& request, VenueCallback<OrderState> done) = 0;
+  // Venues without a batch endpoint place one by one; results keep the request order.
+  virtual void place_batch(const std::vector<OrderRequest>& requests,
+                           VenueCallback<std::vector<VenueResult<OrderState>>> done) = 0;
+  virtual void cancel(const std::string& symbol, const std::string& client_order_id,
+                      VenueCallback<OrderState> done) = 0;
+  // Cancels every open order on `symbol`; returns how many the venue reported.
+  virtual void cancel_all(const std::string& symbol, VenueCallback<int> done) = 0;
+  virtual void query_order(const std::string& symbol, const std::string& client_order_id,
+                           VenueCallback<OrderState> done) = 0;
+  virtual void open_orders(const std::optional<std::string>& symbol,
+                           VenueCallback<std::vector<OrderState>> done) = 0;
+  virtual void positions(VenueCallback<std::vector<Position>> done) = 0;
+  virtual void balances(VenueCallback<std::vector<Balance>> done) = 0;
+  virtual void server_time(VenueCallback<UtcTime> done) = 0;
+  virtual bool supports_batch() const = 0;
 };
 
 }  // namespace propbot::venues

@@ -24,7 +24,7 @@ struct RandomWalkVenueParams {
   int depth_levels = 20;
 };
 
-class RandomWalkVenue final : public Venue {
+class RandomWalkVenue final : public MarketDataVenue {
  public:
   RandomWalkVenue(std::string id, std::vector<md::InstrumentSpec> instruments,
                   std::shared_ptr<RandomWalkMarket> market, Clock& clock,

@@ -1,0 +1,79 @@
+// SimulatedVenue: one simulated exchange speaking one real wire protocol (Binance
+// USDⓈ-M or OKX v5) over loopback. It owns its ExchangeCore (its own books, accounts
+// and prices: two simulated venues are two exchanges), verifies signatures exactly as
+// the real venue does, answers REST requests and publishes the venue's WebSocket
+// streams. The VenueSimHost drives it: it installs the routes before the server starts,
+// feeds it a market tick (the mid the market model quotes for this venue), creates
+// accounts and sets faults through the admin API.
+//
+// Threads: the host calls everything on the venue's HTTP server thread or under the
+// venue's own mutex; implementations guard their ExchangeCore with that mutex because
+// REST handlers (server thread) and market ticks (host timer) both touch it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api/http_server.hpp"
+#include "core/api/router.hpp"
+#include "core/common/decimal.hpp"
+#include "core/common/result.hpp"
+#include "core/common/clock.hpp"
+#include "core/venues/sim/engine/instrument_rules.hpp"
+#include "core/venues/sim/faults.hpp"
+
+namespace propbot::venues::sim {
+
+struct SimAccountSpec {
+  std::string api_key;
+  std::string api_secret;
+  std::string passphrase;                  // OKX only
+  std::map<std::string, Decimal> balances; // e.g. {"USDT": 100000}
+};
+
+// What a simulated venue lists and how it behaves by default.
+struct SimVenueConfig {
+  std::string name;                         // e.g. "binance" — used in logs and the admin API
+  std::vector<InstrumentRules> instruments; // canonical symbols; the frontend maps names
+  std::uint64_t seed = 1;                   // liquidity sizes and ids are deterministic
+  std::string market_maker_account = "market-maker";
+};
+
+// One market step for one symbol as this venue should quote it.
+struct MarketTick {
+  std::string symbol;  // canonical BASE-QUOTE
+  double mid = 0;
+  double spread_bps = 1.0;
+  int depth_levels = 20;
+  double mark = 0;          // mark price (usually = mid)
+  double index = 0;
+  double funding_rate = 0;  // current rate for the next settlement
+};
+
+class SimulatedVenue {
+ public:
+  virtual ~SimulatedVenue() = default;
+
+  virtual std::string_view protocol() const = 0;  // "binance" | "okx"
+  // Registers REST routes (real paths) and WebSocket endpoints; called once before the
+  // server starts.
+  virtual Status install(api::Router& router, api::HttpServer& server) = 0;
+  // Refreshes the market model's liquidity around tick.mid, then publishes this
+  // venue's market-data streams (depth diffs, best bid/offer, mark price + funding).
+  virtual void on_market_tick(const std::vector<MarketTick>& ticks) = 0;
+  // Settles funding on every open position at the tick's rate and mark.
+  virtual void settle_funding() = 0;
+  virtual Status create_account(const SimAccountSpec& spec) = 0;
+  virtual FaultPlan faults() const = 0;
+  virtual void set_faults(const FaultPlan& plan) = 0;
+  // Forces a liquidation check at `mark` for `symbol` (fault injection).
+  virtual void force_mark(const std::string& symbol, Decimal mark) = 0;
+  // Admin view: accounts, positions, open orders, counters — for tests and operators.
+  virtual nlohmann::json describe() const = 0;
+};
+
+}  // namespace propbot::venues::sim
