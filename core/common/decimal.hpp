@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -124,6 +125,9 @@ class Decimal {
   std::int64_t mantissa_ = 0;
   std::uint8_t scale_ = 0;
 };
+
+// Streams the exact text form; also what GoogleTest prints for a failed comparison.
+inline std::ostream& operator<<(std::ostream& out, Decimal d) { return out << d.to_string(); }
 
 }  // namespace propbot
 

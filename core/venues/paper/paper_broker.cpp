@@ -1,0 +1,215 @@
+#include "core/venues/paper/paper_broker.hpp"
+
+#include <algorithm>
+
+namespace propbot::venues::paper {
+namespace {
+
+// Instrument sizes arrive as doubles (0.1, 0.001); the core wants exact Decimals.
+Decimal exact(double size) {
+  auto d = Decimal::from_double(size, 12);
+  return d ? d->normalized() : Decimal::from_mantissa(1, 0);
+}
+
+Decimal level_value(std::int64_t count, double size) {
+  auto d = Decimal::from_ticks(count, exact(size));
+  return d ? *d : Decimal{};
+}
+
+}  // namespace
+
+PaperBroker::PaperBroker(std::unique_ptr<MarketDataVenue> market, Clock& clock, PaperBrokerOptions options)
+    : market_(std::move(market)), clock_(clock), options_(options) {
+  std::vector<sim::Event> ignored;
+  for (const auto& spec : market_->instruments()) {
+    sim::InstrumentRules rules;
+    rules.symbol = spec.symbol;
+    rules.tick = exact(spec.tick_size);
+    rules.step = exact(spec.lot_size);
+    rules.min_qty = rules.step;
+    rules.min_notional = exact(spec.min_notional);
+    rules.maker_fee_rate = options_.maker_fee_rate;
+    rules.taker_fee_rate = options_.taker_fee_rate;
+    rules.default_leverage = options_.leverage;
+    core_.add_instrument(rules);
+  }
+  const UtcTime now = clock_.utc();
+  core_.open_account(kPaperAccount, options_.initial_usdt, now, ignored);
+  // The market's liquidity needs no margin and its own events interest nobody.
+  core_.open_account(kMarketAccount, Decimal::from_mantissa(1'000'000'000, 0), now, ignored, true);
+  core_.set_quiet(kMarketAccount, true);
+  bid_scratch_.reserve(static_cast<std::size_t>(options_.mirrored_levels));
+  ask_scratch_.reserve(static_cast<std::size_t>(options_.mirrored_levels));
+}
+
+PaperBroker::~PaperBroker() { stop(); }
+
+void PaperBroker::start(MarketDataListener& listener) {
+  market_listener_ = &listener;
+  running_ = true;
+  market_->start(*this);
+}
+
+void PaperBroker::start(MarketDataListener& market, PrivateListener& account) {
+  private_listener_ = &account;
+  start(market);
+  account.on_private_stream(true);
+}
+
+void PaperBroker::stop() {
+  if (!running_) return;
+  running_ = false;
+  market_->stop();
+  for (const auto id : pending_) clock_.cancel(id);
+  pending_.clear();
+}
+
+void PaperBroker::after_latency(std::function<void()> fn) {
+  auto slot = std::make_shared<Clock::TimerId>(0);
+  *slot = clock_.call_after(options_.order_latency, [this, slot, fn = std::move(fn)] {
+    std::erase(pending_, *slot);
+    fn();
+  });
+  pending_.push_back(*slot);
+}
+
+void PaperBroker::on_book(const md::OrderBook& book) {
+  if (!running_) return;
+  const md::InstrumentSpec& spec = book.spec();
+  if (book.valid() && !book.crossed()) {
+    bid_scratch_.clear();
+    ask_scratch_.clear();
+    const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
+      const auto n = std::min<std::size_t>(levels.size(), static_cast<std::size_t>(options_.mirrored_levels));
+      for (std::size_t i = 0; i < n; ++i) {
+        out.push_back({level_value(levels[i].price_ticks, spec.tick_size), level_value(levels[i].qty_lots, spec.lot_size)});
+      }
+    };
+    take(book.bids(), bid_scratch_);
+    take(book.asks(), ask_scratch_);
+    events_.clear();
+    const UtcTime now = clock_.utc();
+    // Resting paper orders that the new liquidity crosses fill here, as makers.
+    core_.replace_liquidity(spec.symbol, kMarketAccount, bid_scratch_, ask_scratch_, now, events_);
+    if (const auto mid = book.mid_price()) {
+      if (auto mark = Decimal::from_double(*mid, 8)) core_.set_mark(spec.symbol, *mark, now, events_);
+    }
+    deliver(events_);
+  }
+  if (market_listener_ != nullptr) market_listener_->on_book(book);
+}
+
+void PaperBroker::on_funding(const FundingInfo& info) {
+  if (market_listener_ != nullptr) market_listener_->on_funding(info);
+}
+
+void PaperBroker::on_book_state(const std::string& symbol, bool valid, const std::string& reason) {
+  if (market_listener_ != nullptr) market_listener_->on_book_state(symbol, valid, reason);
+}
+
+void PaperBroker::deliver(std::vector<sim::Event>& events) {
+  if (private_listener_ == nullptr) return;
+  for (const sim::Event& event : events) {
+    if (sim::event_account(event) != kPaperAccount) continue;
+    std::visit(
+        [this](const auto& e) {
+          using E = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<E, sim::OrderAccepted> || std::is_same_v<E, sim::OrderCanceled> ||
+                        std::is_same_v<E, sim::OrderExpired>) {
+            private_listener_->on_order_update(e.order);
+          } else if constexpr (std::is_same_v<E, sim::OrderFilled>) {
+            private_listener_->on_fill(e.fill);
+            private_listener_->on_order_update(e.order);
+          } else if constexpr (std::is_same_v<E, sim::BalanceChanged>) {
+            private_listener_->on_balance(e.balance);
+          } else if constexpr (std::is_same_v<E, sim::PositionChanged>) {
+            private_listener_->on_position(e.position);
+          }
+        },
+        event);
+  }
+}
+
+void PaperBroker::place(const OrderRequest& request, VenueCallback<OrderState> done) {
+  after_latency([this, request, done = std::move(done)] {
+    std::vector<sim::Event> events;
+    auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
+    deliver(events);
+    if (outcome.ok()) {
+      done(outcome.value());
+    } else {
+      done(outcome.error());
+    }
+  });
+}
+
+void PaperBroker::place_batch(const std::vector<OrderRequest>& requests,
+                              VenueCallback<std::vector<VenueResult<OrderState>>> done) {
+  after_latency([this, requests, done = std::move(done)] {
+    std::vector<VenueResult<OrderState>> results;
+    for (const auto& request : requests) {
+      std::vector<sim::Event> events;
+      auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
+      deliver(events);
+      if (outcome.ok()) {
+        results.emplace_back(outcome.value());
+      } else {
+        results.emplace_back(outcome.error());
+      }
+    }
+    done(std::move(results));
+  });
+}
+
+void PaperBroker::cancel(const std::string& symbol, const std::string& client_order_id,
+                         VenueCallback<OrderState> done) {
+  after_latency([this, symbol, client_order_id, done = std::move(done)] {
+    std::vector<sim::Event> events;
+    auto outcome = core_.cancel(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id), clock_.utc(), events);
+    deliver(events);
+    if (outcome.ok()) {
+      done(outcome.value());
+    } else {
+      done(outcome.error());
+    }
+  });
+}
+
+void PaperBroker::cancel_all(const std::string& symbol, VenueCallback<int> done) {
+  after_latency([this, symbol, done = std::move(done)] {
+    std::vector<sim::Event> events;
+    const auto canceled = core_.cancel_all(kPaperAccount, symbol, clock_.utc(), events);
+    deliver(events);
+    done(static_cast<int>(canceled.size()));
+  });
+}
+
+void PaperBroker::query_order(const std::string& symbol, const std::string& client_order_id,
+                              VenueCallback<OrderState> done) {
+  after_latency([this, symbol, client_order_id, done = std::move(done)] {
+    auto outcome = core_.order(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id));
+    if (outcome.ok()) {
+      done(outcome.value());
+    } else {
+      done(outcome.error());
+    }
+  });
+}
+
+void PaperBroker::open_orders(const std::optional<std::string>& symbol, VenueCallback<std::vector<OrderState>> done) {
+  after_latency([this, symbol, done = std::move(done)] { done(core_.open_orders(kPaperAccount, symbol)); });
+}
+
+void PaperBroker::positions(VenueCallback<std::vector<Position>> done) {
+  after_latency([this, done = std::move(done)] { done(core_.positions(kPaperAccount)); });
+}
+
+void PaperBroker::balances(VenueCallback<std::vector<Balance>> done) {
+  after_latency([this, done = std::move(done)] { done(core_.balances(kPaperAccount, clock_.utc())); });
+}
+
+void PaperBroker::server_time(VenueCallback<UtcTime> done) {
+  after_latency([this, done = std::move(done)] { done(clock_.utc()); });
+}
+
+}  // namespace propbot::venues::paper
