@@ -1,9 +1,10 @@
-// propbot: the one binary. Subcommands: run, version, help (more arrive with their issues).
+// propbot: the one binary. Subcommands: run, venue-sim, version, help (more arrive with their issues).
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "core/app/run_command.hpp"
+#include "core/app/venue_sim_command.hpp"
 #include "propbot/build_info.hpp"
 
 namespace {
@@ -14,6 +15,9 @@ void print_usage(std::ostream& out) {
          "commands:\n"
          "  run --profile paper|testnet|live [--config FILE] [--data-dir DIR] [--bind ADDR] [--port N]\n"
          "        start the daemon (always in HOLD); --port 0 picks a free port\n"
+         "  venue-sim [--binance-port N] [--okx-port M] [--admin-port K] [--tls] [--seed S]\n"
+         "        run the loopback venue simulator (Binance/OKX wire protocols + admin API);\n"
+         "        port 0 picks a free port; prints '<name> listening on URL' per listener\n"
          "  version      print version and build\n"
          "  help         this text\n";
 }
@@ -38,6 +42,7 @@ int main(int argc, char** argv, char** envp) {
     return 0;
   }
   if (command == "run") return propbot::app::run_command(args, envp, argv[0]);
+  if (command == "venue-sim") return propbot::app::venue_sim_command(args);
   std::cerr << "propbot: unknown command '" << command << "'\n";
   print_usage(std::cerr);
   return 2;

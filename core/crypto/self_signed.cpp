@@ -1,4 +1,4 @@
-#include "tests/unit/net/tls_test_cert.hpp"
+#include "core/crypto/self_signed.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-namespace propbot::test_support {
+namespace propbot::crypto {
 namespace {
 
 struct Deleter {
@@ -51,17 +51,17 @@ Status write_pem(const std::string& path, mode_t mode, bool key, EVP_PKEY* pkey,
 
 }  // namespace
 
-TestCertificate::TestCertificate(std::string directory, std::string cert_file, std::string key_file)
+SelfSignedCertificate::SelfSignedCertificate(std::string directory, std::string cert_file, std::string key_file)
     : directory_(std::move(directory)), cert_file_(std::move(cert_file)), key_file_(std::move(key_file)) {}
 
-TestCertificate::~TestCertificate() { remove(); }
+SelfSignedCertificate::~SelfSignedCertificate() { remove(); }
 
-TestCertificate::TestCertificate(TestCertificate&& other) noexcept
+SelfSignedCertificate::SelfSignedCertificate(SelfSignedCertificate&& other) noexcept
     : directory_(std::exchange(other.directory_, {})),
       cert_file_(std::exchange(other.cert_file_, {})),
       key_file_(std::exchange(other.key_file_, {})) {}
 
-TestCertificate& TestCertificate::operator=(TestCertificate&& other) noexcept {
+SelfSignedCertificate& SelfSignedCertificate::operator=(SelfSignedCertificate&& other) noexcept {
   if (this != &other) {
     remove();
     directory_ = std::exchange(other.directory_, {});
@@ -71,7 +71,7 @@ TestCertificate& TestCertificate::operator=(TestCertificate&& other) noexcept {
   return *this;
 }
 
-void TestCertificate::remove() {
+void SelfSignedCertificate::remove() {
   if (directory_.empty()) return;
   ::unlink(cert_file_.c_str());
   ::unlink(key_file_.c_str());
@@ -79,7 +79,8 @@ void TestCertificate::remove() {
   directory_.clear();
 }
 
-Result<TestCertificate> make_test_certificate(const std::string& common_name) {
+Result<SelfSignedCertificate> make_self_signed_certificate(const SelfSignedOptions& options) {
+  const std::string& common_name = options.common_name;
   std::unique_ptr<EVP_PKEY, Deleter> key(EVP_EC_gen("P-256"));
   if (!key) return openssl_failure("EVP_EC_gen(P-256)");
   std::unique_ptr<X509, Deleter> cert(X509_new());
@@ -87,10 +88,10 @@ Result<TestCertificate> make_test_certificate(const std::string& common_name) {
   X509_set_version(cert.get(), 2);  // v3
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(::getpid()) * 1000 + std::rand() % 1000);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), options.valid_days * 24 * 3600);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("PropBot tests"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(options.organization.c_str()), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
                              -1, 0);
   X509_set_issuer_name(cert.get(), name);
@@ -107,12 +108,12 @@ Result<TestCertificate> make_test_certificate(const std::string& common_name) {
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return openssl_failure("X509_sign");
 
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/propbot-tls-XXXXXX";
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + options.directory_prefix + "-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) return make_error(Errc::io_error, "mkdtemp(" + pattern + ") failed");
-  TestCertificate result(pattern, pattern + "/cert.pem", pattern + "/key.pem");
+  SelfSignedCertificate result(pattern, pattern + "/cert.pem", pattern + "/key.pem");
   if (Status status = write_pem(result.key_file(), 0600, true, key.get(), nullptr); !status) return status.error();
   if (Status status = write_pem(result.cert_file(), 0644, false, nullptr, cert.get()); !status) return status.error();
   return result;
 }
 
-}  // namespace propbot::test_support
+}  // namespace propbot::crypto

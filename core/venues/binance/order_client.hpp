@@ -1,0 +1,68 @@
+// Binance USDⓈ-M order entry and account queries (protocols.md A2, A6) over the
+// RestClient: the order half of venues::Venue.
+//
+//   place        POST   /fapi/v1/order (newOrderRespType=RESULT) → the parsed OrderState
+//   place_batch  POST   /fapi/v1/batchOrders in chunks of 5; results in request order,
+//                       per-order venue errors mapped one by one; a request refused
+//                       locally (off grid, bad id) fails alone, the others still go
+//   cancel       DELETE /fapi/v1/order?origClientOrderId=
+//   query_order  GET    /fapi/v1/order?origClientOrderId=
+//   cancel_all   GET /fapi/v1/openOrders then DELETE /fapi/v1/allOpenOrders: Binance's
+//                answer carries no count, so the count is the open orders seen just
+//                before (an order placed between the two calls is cancelled but not counted)
+//   open_orders  GET    /fapi/v1/openOrders (weight 1 with a symbol, 40 without)
+//   positions    GET    /fapi/v2/positionRisk
+//   balances     GET    /fapi/v2/balance
+//   server_time  GET    /fapi/v1/time (also refreshes the clock offset)
+//
+// Errors: values refused locally (off the step/tick grid, invalid client id, unknown
+// symbol, instruments not loaded) → VenueErrc::rejected with venue_code "LOCAL" and
+// nothing sent; otherwise the RestClient's mapping. Hazards (venue.hpp): a `network`
+// error from place/cancel means the outcome is UNKNOWN — query_order(client id) before
+// anything depends on it; duplicate_client_id (-4116) means the order exists — query it.
+//
+// Threads: engine thread; callbacks run later on it. Uses RestClient, messages, parse.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/venues/binance/messages.hpp"
+#include "core/venues/binance/rest_client.hpp"
+#include "core/venues/venue.hpp"
+
+namespace propbot::venues::binance {
+
+class OrderClient {
+ public:
+  explicit OrderClient(RestClient& rest);
+
+  // Replaces the instrument rules (after exchangeInfo).
+  void set_instruments(const std::vector<BinanceInstrument>& instruments);
+
+  void place(const OrderRequest& request, VenueCallback<OrderState> done);
+  void place_batch(const std::vector<OrderRequest>& requests, VenueCallback<std::vector<VenueResult<OrderState>>> done);
+  void cancel(const std::string& symbol, const std::string& client_order_id, VenueCallback<OrderState> done);
+  void cancel_all(const std::string& symbol, VenueCallback<int> done);
+  void query_order(const std::string& symbol, const std::string& client_order_id, VenueCallback<OrderState> done);
+  void open_orders(const std::optional<std::string>& symbol, VenueCallback<std::vector<OrderState>> done);
+  void positions(VenueCallback<std::vector<Position>> done);
+  void balances(VenueCallback<std::vector<Balance>> done);
+  void server_time(VenueCallback<UtcTime> done);
+
+  static constexpr std::size_t kBatchLimit = 5;
+
+ private:
+  const BinanceInstrument* find(const std::string& symbol) const;
+  // Completes `done` later (never inside the caller's call) with a local refusal.
+  template <typename T>
+  void refuse(VenueCallback<T> done, std::string message);
+
+  RestClient& rest_;
+  std::map<std::string, BinanceInstrument> instruments_;
+};
+
+}  // namespace propbot::venues::binance

@@ -1,0 +1,197 @@
+#include "core/venues/binance/rest_client.hpp"
+
+#include <charconv>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/net/url.hpp"
+#include "core/venues/binance/errors.hpp"
+#include "core/venues/binance/parse.hpp"
+
+namespace propbot::venues::binance {
+
+namespace {
+
+std::optional<int> header_int(const net::HttpReply& reply, const std::string& name) {
+  auto it = reply.headers.find(name);
+  if (it == reply.headers.end()) return std::nullopt;
+  int value = 0;
+  const auto& text = it->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end == text.data()) return std::nullopt;
+  return value;
+}
+
+RateLimitFeedback feedback_of(const net::HttpReply& reply) {
+  RateLimitFeedback feedback;
+  feedback.http_status = reply.status;
+  feedback.used_weight_1m = header_int(reply, "x-mbx-used-weight-1m");
+  feedback.order_count_10s = header_int(reply, "x-mbx-order-count-10s");
+  feedback.order_count_1m = header_int(reply, "x-mbx-order-count-1m");
+  if (auto seconds = header_int(reply, "retry-after")) feedback.retry_after = std::chrono::seconds(*seconds);
+  return feedback;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RestClient>> RestClient::create(boost::asio::io_context& io, const Clock& clock,
+                                                       RestClientOptions options, Logger logger) {
+  auto url = net::parse_url(options.base_url);
+  if (!url) return url.error();
+  if (url->scheme != "http" && url->scheme != "https") {
+    return make_error(Errc::invalid_argument, "Binance REST base URL must be http(s): " + options.base_url);
+  }
+  net::HttpsClientOptions http_options;
+  http_options.scheme = url->scheme;
+  http_options.host = url->host;
+  http_options.port = url->port;
+  http_options.tls = options.tls;
+  http_options.request_timeout = options.request_timeout;
+  http_options.user_agent = "propbot-binance";
+  auto http = net::HttpsClient::create(io, std::move(http_options));
+  if (!http) return http.error();
+  std::string prefix = url->target == "/" ? std::string() : url->target;
+  if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return std::unique_ptr<RestClient>(new RestClient(io, clock, std::move(options), std::move(logger),
+                                                    std::move(http.value()), std::move(prefix)));
+}
+
+RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
+                       std::unique_ptr<net::HttpsClient> http, std::string path_prefix)
+    : io_(io),
+      clock_(clock),
+      api_key_(std::move(options.api_key)),
+      signer_(options.api_secret, options.recv_window_ms),
+      logger_(std::move(logger)),
+      http_(std::move(http)),
+      path_prefix_(std::move(path_prefix)),
+      rate_limits_(options.rate_limits, clock) {
+  // The secret now lives only inside signer_.
+  std::fill(options.api_secret.begin(), options.api_secret.end(), '\0');
+}
+
+RestClient::~RestClient() {
+  *alive_ = false;
+  cancel_timers();
+}
+
+void RestClient::close() { http_->close(); }
+
+std::int64_t RestClient::venue_time_ms() const { return to_unix_ms(clock_.utc()) + clock_offset_ms_; }
+
+void RestClient::complete_later(BodyCallback done, VenueResult<std::string> result) {
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(io_, [alive, done = std::move(done), result = std::move(result)]() mutable {
+    if (alive.expired()) return;
+    done(std::move(result));
+  });
+}
+
+void RestClient::call_after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
+  const std::uint64_t id = next_timer_id_++;
+  std::weak_ptr<boost::asio::steady_timer> weak_timer = timer;
+  timer_cancellers_.emplace(id, [weak_timer] {
+    if (auto t = weak_timer.lock()) t->cancel();
+  });
+  std::weak_ptr<bool> alive = alive_;
+  timer->async_wait([this, id, timer, alive, fn = std::move(fn)](const boost::system::error_code& ec) {
+    if (alive.expired()) return;
+    timer_cancellers_.erase(id);
+    if (ec) return;
+    fn();
+  });
+}
+
+void RestClient::cancel_timers() {
+  auto cancellers = std::move(timer_cancellers_);
+  timer_cancellers_.clear();
+  for (auto& [id, cancel] : cancellers) cancel();
+}
+
+void RestClient::send(const Endpoint& endpoint, std::vector<QueryParam> params, BodyCallback done) {
+  const Admission admission = rate_limits_.admit(endpoint.priority, endpoint.weight, endpoint.counts_as_order);
+  if (!admission.allowed) {
+    VenueError error;
+    error.code = admission.reason == "banned" ? VenueErrc::banned : VenueErrc::rate_limited;
+    error.venue_code = "LOCAL";
+    error.venue_message = "refused before sending: " + admission.reason;
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(admission.retry_at - clock_.now());
+    error.retry_after = std::max(wait, std::chrono::milliseconds(0));
+    complete_later(std::move(done), std::move(error));
+    return;
+  }
+
+  const std::string method(endpoint.method);
+  const bool body_params = method == "POST" || method == "PUT";
+  std::string encoded;
+  if (endpoint.security == Security::signed_request) {
+    encoded = signer_.sign_params(params, venue_time_ms());
+  } else {
+    encoded = encode_params(params);
+  }
+  std::string target = path_prefix_ + std::string(endpoint.path);
+  std::string body;
+  net::HttpHeaders headers;
+  if (endpoint.security != Security::none) headers.emplace_back("X-MBX-APIKEY", api_key_);
+  if (body_params) {
+    body = std::move(encoded);
+    headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  } else if (!encoded.empty()) {
+    target += '?';
+    target += encoded;
+  }
+
+  ++requests_sent_;
+  std::weak_ptr<bool> alive = alive_;
+  const std::string path(endpoint.path);
+  http_->request(method, std::move(target), std::move(headers), std::move(body),
+                 [this, alive, done = std::move(done), method, path](Result<net::HttpReply> reply) {
+                   if (alive.expired()) return;
+                   if (!reply) {
+                     VenueError error;
+                     error.code = VenueErrc::network;
+                     error.venue_code = reply.error().code == Errc::unavailable ? "NOT_SENT" : "OUTCOME_UNKNOWN";
+                     error.venue_message = reply.error().message;
+                     logger_.warn("binance_rest_transport_error",
+                                  {{"method", method}, {"path", path}, {"code", error.venue_code},
+                                   {"message", error.venue_message}});
+                     done(std::move(error));
+                     return;
+                   }
+                   rate_limits_.on_response(feedback_of(reply.value()));
+                   const int status = reply->status;
+                   if (status >= 200 && status < 300) {
+                     done(std::move(reply->body));
+                     return;
+                   }
+                   VenueError error = map_error(status, reply->body, reply->header("retry-after"));
+                   logger_.warn("binance_rest_error", {{"method", method},
+                                                       {"path", path},
+                                                       {"http_status", static_cast<std::int64_t>(status)},
+                                                       {"error", error.describe()}});
+                   done(std::move(error));
+                 });
+}
+
+void RestClient::sync_time(std::function<void(VenueResult<std::int64_t>)> done) {
+  const std::int64_t sent_ms = to_unix_ms(clock_.utc());
+  send(endpoints::kServerTime, {}, [this, sent_ms, done = std::move(done)](VenueResult<std::string> reply) {
+    if (!reply) {
+      done(reply.error());
+      return;
+    }
+    auto server_ms = parse_server_time_text(reply.value());
+    if (!server_ms) {
+      done(VenueError{VenueErrc::rejected, "PARSE", server_ms.error().message, 200, std::nullopt});
+      return;
+    }
+    const std::int64_t received_ms = to_unix_ms(clock_.utc());
+    clock_offset_ms_ = server_ms.value() - (sent_ms + received_ms) / 2;
+    done(clock_offset_ms_);
+  });
+}
+
+}  // namespace propbot::venues::binance

@@ -1,0 +1,140 @@
+// OKX v5 USDT-margined perpetual swap adapter: propbot::venues::Venue over the real
+// OKX protocol (protocols.md part B). It wires the skeleton every adapter shares
+// (STYLE.md): signing/errors/symbols (venue_protocol), rest_client, parse, messages,
+// data_stream (public WS books + funding), order_client (REST orders and account),
+// user_stream (private WS) — this file is the factory.
+//
+// Start-up (make_okx_adapter, blocking, bounded by 2 × request_timeout): GET
+// /api/v5/public/time → clock offset applied to OK-ACCESS-TIMESTAMP and the WS login;
+// GET /api/v5/public/instruments?instType=SWAP → InstrumentSpec per configured symbol
+// (tick = tickSz; lot_size = lotSz × ctVal base coin) and the LevelGrids of the books
+// (lot = lotSz contracts). A configured symbol that OKX does not list, or lists with a
+// state other than live, fails the factory (not_found / unavailable naming it). The
+// factory RUNS `io` (run_one) until both replies arrived: call it before another
+// thread runs that io_context (daemon start-up), never from inside a handler.
+//
+// Quantities at this boundary are base coin; `sz` on the wire is contracts = base ÷
+// ctVal, exact on the lotSz grid (an off-grid quantity is refused locally, with the
+// base step to round DOWN to in the message: OkxInstrument::lot_step()).
+//
+// Post-only that would take: OKX accepts the order (place succeeds, new_order) and
+// then pushes it canceled with cancelSource "31". OrderState has no reason field, so
+// the executor sees OrderStatus::canceled with filled_quantity 0 on a post_only order
+// it did not cancel itself; the adapter logs okx_post_only_would_take (warn, with the
+// clOrdId) and counts it in post_only_rejections(). query_order shows the same state.
+//
+// Errors: okx::map_error's VenueErrc; a transport failure is network (OUTCOME
+// UNKNOWN: resolve with query_order before re-sending). Rate limiting: a local
+// RateLimitTracker (messages.hpp policy) is asked before every REST request; HTTP 429
+// and codes 50011/50061 make it back off (exponential, jitter) and refuse locally
+// meanwhile, so a 429 never turns into a request storm.
+//
+// Secrets: the secret key lives in the two RequestSigners (REST, WS login) only; the
+// passphrase only in headers / the login message sent to the socket. Nothing is logged.
+//
+// Threads: engine thread = the thread running `io`; every callback runs there.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/clock.hpp"
+#include "core/common/logging.hpp"
+#include "core/common/result.hpp"
+#include "core/md/feed_health.hpp"
+#include "core/net/tls_client.hpp"
+#include "core/net/ws_client.hpp"
+#include "core/venues/common/rate_limit_tracker.hpp"
+#include "core/venues/okx/messages.hpp"
+#include "core/venues/venue.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace propbot::venues::okx {
+
+struct OkxAdapterOptions {
+  std::string venue_id = "OKX";
+  std::string rest_base_url = "https://www.okx.com";
+  std::string ws_public_url = "wss://ws.okx.com:8443/ws/v5/public";
+  std::string ws_private_url = "wss://ws.okx.com:8443/ws/v5/private";
+  std::string api_key;
+  std::string secret_key;
+  std::string passphrase;  // never logged
+  bool demo = false;       // x-simulated-trading: 1 (use the wspap.okx.com WS URLs too)
+  std::vector<std::string> symbols;  // canonical BASE-QUOTE
+  net::TlsClientOptions tls;
+  RateLimitPolicy rate_limits = default_rate_limit_policy();
+  net::WsReconnectOptions reconnect;
+  Nanos stale_after = std::chrono::seconds(5);
+  std::chrono::milliseconds request_timeout{10000};
+  std::chrono::milliseconds ping_interval{20000};  // < 30 s (OKX closes silent connections)
+  std::chrono::milliseconds pong_timeout{8000};
+};
+
+class RestClient;
+class OrderClient;
+class DataStream;
+class UserStream;
+
+class OkxAdapter final : public Venue {
+ public:
+  ~OkxAdapter() override;
+
+  const std::string& id() const override { return venue_id_; }
+  const std::vector<md::InstrumentSpec>& instruments() const override { return specs_; }
+  void start(MarketDataListener& listener) override;
+  void start(MarketDataListener& market, PrivateListener& account) override;
+  void stop() override;
+
+  void place(const OrderRequest& request, VenueCallback<OrderState> done) override;
+  void place_batch(const std::vector<OrderRequest>& requests,
+                   VenueCallback<std::vector<VenueResult<OrderState>>> done) override;
+  void cancel(const std::string& symbol, const std::string& client_order_id, VenueCallback<OrderState> done) override;
+  void cancel_all(const std::string& symbol, VenueCallback<int> done) override;
+  void query_order(const std::string& symbol, const std::string& client_order_id,
+                   VenueCallback<OrderState> done) override;
+  void open_orders(const std::optional<std::string>& symbol, VenueCallback<std::vector<OrderState>> done) override;
+  void positions(VenueCallback<std::vector<Position>> done) override;
+  void balances(VenueCallback<std::vector<Balance>> done) override;
+  void server_time(VenueCallback<UtcTime> done) override;
+  bool supports_batch() const override { return true; }
+
+  // Observability.
+  std::vector<md::FeedHealthView> feed_health() const;
+  const md::FeedHealth* feed_health(const std::string& symbol) const;
+  RateLimitView rate_limits() const;
+  std::uint64_t rest_requests_sent() const;
+  std::int64_t clock_offset_ms() const;
+  std::uint64_t post_only_rejections() const;
+  const OkxInstrument* instrument(const std::string& symbol) const;
+  DataStream& data_stream() { return *data_; }
+  UserStream& user_stream() { return *user_; }
+
+ private:
+  friend Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context&, const Clock&, OkxAdapterOptions,
+                                                         Logger);
+  OkxAdapter(boost::asio::io_context& io, const Clock& clock, Logger logger);
+
+  boost::asio::io_context& io_;
+  const Clock& clock_;
+  Logger logger_;
+  std::string venue_id_;
+  InstrumentTable table_;
+  std::vector<md::InstrumentSpec> specs_;
+  std::unique_ptr<RestClient> rest_;
+  std::unique_ptr<OrderClient> orders_;
+  std::unique_ptr<DataStream> data_;
+  std::unique_ptr<UserStream> user_;
+};
+
+// Builds the adapter and runs its start-up requests (see above). Errors:
+// invalid_argument (URL, symbol), config_invalid (TLS), unavailable / network text
+// when a start-up request fails, not_found / unavailable for a symbol.
+Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, const Clock& clock,
+                                                OkxAdapterOptions options, Logger logger);
+
+}  // namespace propbot::venues::okx

@@ -1,0 +1,188 @@
+#include "core/venues/okx/rest_client.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "core/common/json_util.hpp"
+#include "core/net/url.hpp"
+#include "core/venues/okx/errors.hpp"
+#include "core/venues/okx/parse.hpp"
+
+namespace propbot::venues::okx {
+
+namespace {
+
+std::string code_of(const nlohmann::json& body) {
+  auto it = body.find("code");
+  if (it == body.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+  return {};
+}
+
+bool is_rate_limit_code(std::string_view code) { return code == "50011" || code == "50061"; }
+
+// Any data[].sCode that is a rate-limit code (batch items).
+bool has_rate_limited_item(const nlohmann::json& body) {
+  auto data = body.find("data");
+  if (data == body.end() || !data->is_array()) return false;
+  for (const auto& item : *data) {
+    auto it = item.find("sCode");
+    if (it != item.end() && it->is_string() && is_rate_limit_code(it->get_ref<const std::string&>())) return true;
+  }
+  return false;
+}
+
+std::optional<Nanos> retry_after_of(const net::HttpReply& reply) {
+  const std::string text = reply.header("retry-after");
+  int seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (text.empty() || ec != std::errc{} || end == text.data()) return std::nullopt;
+  return std::chrono::seconds(seconds);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RestClient>> RestClient::create(boost::asio::io_context& io, const Clock& clock,
+                                                       RestClientOptions options, Logger logger) {
+  auto url = net::parse_url(options.base_url);
+  if (!url) return url.error();
+  if (url->scheme != "http" && url->scheme != "https") {
+    return make_error(Errc::invalid_argument, "OKX REST base URL must be http(s): " + options.base_url);
+  }
+  net::HttpsClientOptions http_options;
+  http_options.scheme = url->scheme;
+  http_options.host = url->host;
+  http_options.port = url->port;
+  http_options.tls = options.tls;
+  http_options.request_timeout = options.request_timeout;
+  http_options.user_agent = "propbot-okx";
+  auto http = net::HttpsClient::create(io, std::move(http_options));
+  if (!http) return http.error();
+  std::string prefix = url->target == "/" ? std::string() : url->target;
+  if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return std::unique_ptr<RestClient>(new RestClient(io, clock, std::move(options), std::move(logger),
+                                                    std::move(http.value()), std::move(prefix)));
+}
+
+RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
+                       std::unique_ptr<net::HttpsClient> http, std::string path_prefix)
+    : io_(io),
+      clock_(clock),
+      signer_(options.credentials),
+      logger_(std::move(logger)),
+      http_(std::move(http)),
+      path_prefix_(std::move(path_prefix)),
+      rate_limits_(options.rate_limits, clock) {
+  // The secret now lives only inside signer_.
+  std::fill(options.credentials.secret_key.begin(), options.credentials.secret_key.end(), '\0');
+}
+
+RestClient::~RestClient() { *alive_ = false; }
+
+void RestClient::close() { http_->close(); }
+
+UtcTime RestClient::venue_time() const { return clock_.utc() + std::chrono::milliseconds(clock_offset_ms_); }
+
+void RestClient::complete_later(ReplyCallback done, VenueResult<nlohmann::json> result) {
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(io_, [alive, done = std::move(done), result = std::move(result)]() mutable {
+    if (alive.expired()) return;
+    done(std::move(result));
+  });
+}
+
+void RestClient::send(const Endpoint& endpoint, std::string query, std::string body, ReplyCallback done) {
+  const Admission admission = rate_limits_.admit(endpoint.priority, endpoint.weight, endpoint.counts_as_order);
+  if (!admission.allowed) {
+    VenueError error;
+    error.code = admission.reason == "banned" ? VenueErrc::banned : VenueErrc::rate_limited;
+    error.venue_code = "LOCAL";
+    error.venue_message = "refused before sending: " + admission.reason;
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(admission.retry_at - clock_.now());
+    error.retry_after = std::max(wait, std::chrono::milliseconds(0));
+    complete_later(std::move(done), std::move(error));
+    return;
+  }
+  const std::string method(endpoint.method);
+  std::string target = path_prefix_ + std::string(endpoint.path) + query;
+  net::HttpHeaders headers;
+  if (endpoint.signed_request) {
+    for (auto& header : signer_.headers(venue_time(), method, target, body)) {
+      headers.emplace_back(std::move(header.name), std::move(header.value));
+    }
+  } else if (!body.empty()) {
+    headers.emplace_back("Content-Type", "application/json");
+  }
+  ++requests_sent_;
+  std::weak_ptr<bool> alive = alive_;
+  const Endpoint copy = endpoint;
+  http_->request(method, std::move(target), std::move(headers), std::move(body),
+                 [this, alive, copy, done = std::move(done)](Result<net::HttpReply> reply) {
+                   if (alive.expired()) return;
+                   on_reply(copy, std::move(reply), done);
+                 });
+}
+
+void RestClient::on_reply(const Endpoint& endpoint, Result<net::HttpReply> reply, const ReplyCallback& done) {
+  const std::string path(endpoint.path);
+  if (!reply) {
+    VenueError error;
+    error.code = VenueErrc::network;
+    error.venue_code = reply.error().code == Errc::unavailable ? "NOT_SENT" : "OUTCOME_UNKNOWN";
+    error.venue_message = reply.error().message;
+    logger_.warn("okx_rest_transport_error",
+                 {{"path", path}, {"code", error.venue_code}, {"message", error.venue_message}});
+    done(std::move(error));
+    return;
+  }
+  const int status = reply->status;
+  auto parsed = parse_json(reply->body);
+  const std::string code = parsed ? code_of(parsed.value()) : std::string();
+  RateLimitFeedback feedback;
+  feedback.http_status = status;
+  feedback.retry_after = retry_after_of(reply.value());
+  if (is_rate_limit_code(code) || (parsed && has_rate_limited_item(parsed.value()))) feedback.http_status = 429;
+  rate_limits_.on_response(feedback);
+
+  const bool success = status >= 200 && status < 300 && parsed &&
+                       (code == "0" || (endpoint.per_item_results && (code == "1" || code == "2")));
+  if (success) {
+    done(std::move(parsed.value()));
+    return;
+  }
+  VenueError error;
+  if (status >= 200 && status < 300 && !parsed) {
+    error = VenueError{VenueErrc::rejected, "PARSE", parsed.error().message, status, std::nullopt};
+  } else {
+    error = map_error(status, reply->body, reply->header("retry-after"));
+  }
+  logger_.warn("okx_rest_error", {{"method", endpoint.method},
+                                  {"path", path},
+                                  {"http_status", static_cast<std::int64_t>(status)},
+                                  {"error", error.describe()}});
+  done(std::move(error));
+}
+
+void RestClient::sync_time(std::function<void(VenueResult<std::int64_t>)> done) {
+  const std::int64_t sent_ms = to_unix_ms(clock_.utc());
+  send(endpoints::kServerTime, "", "", [this, sent_ms, done = std::move(done)](VenueResult<nlohmann::json> reply) {
+    if (!reply) {
+      done(reply.error());
+      return;
+    }
+    auto server_ms = parse_server_time(reply.value());
+    if (!server_ms) {
+      done(VenueError{VenueErrc::rejected, "PARSE", server_ms.error().message, 200, std::nullopt});
+      return;
+    }
+    const std::int64_t received_ms = to_unix_ms(clock_.utc());
+    clock_offset_ms_ = server_ms.value() - (sent_ms + received_ms) / 2;
+    done(clock_offset_ms_);
+  });
+}
+
+}  // namespace propbot::venues::okx

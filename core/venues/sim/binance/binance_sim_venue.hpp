@@ -1,0 +1,44 @@
+// The Binance USDⓈ-M frontend of the venue simulator: a SimulatedVenue that speaks the
+// real futures wire protocol (protocols.md A1–A8) on our own HttpServer, on top of one
+// ExchangeCore (its own books, accounts and prices).
+//
+// What it serves (real paths, params, headers and error bodies):
+// - REST, public: /fapi/v1/ping, time, exchangeInfo, depth, premiumIndex.
+// - REST, signed (HMAC over the raw query + body, timestamp/recvWindow against the
+//   simulator clock + FaultPlan::clock_skew_ms): order (POST/GET/DELETE), batchOrders,
+//   allOpenOrders, openOrders, leverage, countdownCancelAll, /fapi/v2|v3/positionRisk,
+//   /fapi/v2|v3/balance, /fapi/v2|v3/account; API-key only: listenKey POST/PUT/DELETE.
+//   Every response carries X-MBX-USED-WEIGHT-1M (per IP, sliding minute, A2 weights);
+//   order responses carry X-MBX-ORDER-COUNT-10S/-1M (per account).
+// - WebSocket market streams `<sym>@depth[@100ms|@500ms]`, `<sym>@bookTicker`,
+//   `<sym>@markPrice[@1s]` as raw `/ws/<stream>` (legacy), routed `/public/ws/<stream>`
+//   (depth, bookTicker) and `/market/ws/<stream>` (markPrice), combined
+//   `[/public|/market]/stream?streams=a/b`, and bare `/ws` + live SUBSCRIBE. The routed
+//   combined paths accept every stream (the "accept both styles" reading of A1).
+// - User data stream on `/private/ws?listenKey=<key>[&events=A/B]`: ORDER_TRADE_UPDATE,
+//   ACCOUNT_UPDATE, listenKeyExpired. The legacy `/ws/<listenKey>` form is NOT served:
+//   HttpServer::add_websocket matches exact paths and listen keys are made at run time.
+//
+// Guarantees: depth diffs carry U/u/pu chained by pu == previous u (U = pu + 1); the
+// REST snapshot answers the last published book with lastUpdateId = last u + 1, which
+// the next diff's [U, u] covers, so the documented local-book procedure (A7) rebuilds
+// exactly the venue's book (all levels, up to 1000 per side). Deterministic for a seed
+// and a call sequence.
+//
+// Threads: one mutex guards everything; REST/WS callbacks run on the server thread,
+// on_market_tick/settle_funding/force_mark on the host's thread. The venue must outlive
+// the HttpServer it is installed on (its WebSocket callbacks point into it). FaultPlan
+// added_latency_ms is served by sleeping in the handler (capped at 2 s): acceptable in
+// a simulator, it delays the other connections of that server too.
+#pragma once
+
+#include <memory>
+
+#include "core/common/clock.hpp"
+#include "core/venues/sim/simulated_venue.hpp"
+
+namespace propbot::venues::sim {
+
+std::unique_ptr<SimulatedVenue> make_binance_venue(const SimVenueConfig& config, const Clock& clock);
+
+}  // namespace propbot::venues::sim

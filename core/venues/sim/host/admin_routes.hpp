@@ -1,0 +1,20 @@
+// The venue simulator admin API (docs/API.md, "Venue simulator admin API"): accounts,
+// faults, forced marks, the market model, funding and health, served by the host's
+// admin HttpServer. Errors use the project shape {"error": {"code", "message"}} with the
+// field named in the message: 400 invalid_argument, 404 not_found (unknown venue),
+// 409 already_exists (duplicate api_key on a venue).
+//
+// Threads: handlers run on the admin server thread; every call into a venue holds that
+// venue's HostedVenue::call_mutex. Uses: VenueSimHost, admin_json, api::Router.
+#pragma once
+
+#include "core/api/router.hpp"
+
+namespace propbot::venues::sim {
+
+class VenueSimHost;
+
+// Registers every /admin/* route on `router`; `host` must outlive the router's server.
+void add_admin_routes(api::Router& router, VenueSimHost& host);
+
+}  // namespace propbot::venues::sim

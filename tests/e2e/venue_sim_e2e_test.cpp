@@ -1,0 +1,145 @@
+// `propbot venue-sim` end to end: the real binary on free ports prints one line per
+// listener, the admin API creates an account, SIGTERM stops it with exit 0. The
+// protocol frontends are optional in a build (PROPBOT_HAVE_BINANCE_SIM /
+// PROPBOT_HAVE_OKX_SIM): a venue that is not built is not asked for, and asking for it
+// must be refused with exit 2.
+#include <csignal>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+
+namespace propbot::testing {
+namespace {
+
+using nlohmann::json;
+using test_support::http_request;
+using namespace std::chrono_literals;
+
+#ifdef PROPBOT_HAVE_BINANCE_SIM
+constexpr bool kHaveBinance = true;
+#else
+constexpr bool kHaveBinance = false;
+#endif
+#ifdef PROPBOT_HAVE_OKX_SIM
+constexpr bool kHaveOkx = true;
+#else
+constexpr bool kHaveOkx = false;
+#endif
+
+// "<name> listening on http://127.0.0.1:PORT" lines -> name -> port.
+std::map<std::string, int> listener_ports(const std::string& text) {
+  std::map<std::string, int> ports;
+  std::istringstream lines(text);
+  std::string line;
+  const std::string marker = " listening on http://127.0.0.1:";
+  while (std::getline(lines, line)) {
+    const auto at = line.find(marker);
+    if (at == std::string::npos || at == 0) continue;
+    ports[line.substr(0, at)] = std::atoi(line.c_str() + at + marker.size());
+  }
+  return ports;
+}
+
+// Waits for the admin line (printed last, once every listener is up).
+std::optional<std::map<std::string, int>> wait_for_listeners(DaemonProcess& process, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = process.stdout_text();
+    if (text.find("admin listening on ") != std::string::npos && text.back() == '\n') return listener_ports(text);
+    if (!process.running()) return std::nullopt;
+    std::this_thread::sleep_for(20ms);
+  }
+  return std::nullopt;
+}
+
+TEST(VenueSimE2E, PrintsListenersCreatesAnAccountAndStopsCleanlyOnSigterm) {
+  std::vector<std::string> args{PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--seed", "7"};
+  if (kHaveBinance) args.insert(args.end(), {"--binance-port", "0"});
+  if (kHaveOkx) args.insert(args.end(), {"--okx-port", "0"});
+  DaemonProcess sim(args);
+  ASSERT_TRUE(sim.start());
+  const auto ports = wait_for_listeners(sim, 15s);
+  ASSERT_TRUE(ports.has_value()) << "stdout:\n" << sim.stdout_text() << "\nstderr:\n" << sim.stderr_text();
+  ASSERT_EQ(ports->count("admin"), 1u) << sim.stdout_text();
+  const int admin = ports->at("admin");
+  ASSERT_GT(admin, 0);
+  EXPECT_EQ(ports->count("binance"), kHaveBinance ? 1u : 0u) << sim.stdout_text();
+  EXPECT_EQ(ports->count("okx"), kHaveOkx ? 1u : 0u) << sim.stdout_text();
+
+  const auto health = http_request("127.0.0.1", static_cast<std::uint16_t>(admin), "GET", "/admin/health");
+  ASSERT_EQ(health.status, 200) << health.error << health.body;
+  EXPECT_EQ(json::parse(health.body)["status"], "ok");
+
+  if (kHaveBinance) {
+    const auto created = http_request(
+        "127.0.0.1", static_cast<std::uint16_t>(admin), "POST", "/admin/accounts",
+        R"({"venue":"binance","api_key":"e2e-key","api_secret":"e2e-secret","balances":{"USDT":100000}})",
+        {{"Content-Type", "application/json"}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    const auto duplicate = http_request(
+        "127.0.0.1", static_cast<std::uint16_t>(admin), "POST", "/admin/accounts",
+        R"({"venue":"binance","api_key":"e2e-key","api_secret":"other"})", {{"Content-Type", "application/json"}});
+    EXPECT_EQ(duplicate.status, 409) << duplicate.body;
+    const int binance = ports->at("binance");
+    const auto ping = http_request("127.0.0.1", static_cast<std::uint16_t>(binance), "GET", "/fapi/v1/ping");
+    EXPECT_EQ(ping.status, 200) << ping.body;
+  }
+  if (kHaveOkx) {
+    const auto created = http_request(
+        "127.0.0.1", static_cast<std::uint16_t>(admin), "POST", "/admin/accounts",
+        R"({"venue":"okx","api_key":"e2e-okx","api_secret":"s","passphrase":"p","balances":{"USDT":"50000"}})",
+        {{"Content-Type", "application/json"}});
+    EXPECT_EQ(created.status, 201) << created.body;
+  }
+  // An account on a venue this process does not host is a validation error naming it.
+  const auto refused = http_request("127.0.0.1", static_cast<std::uint16_t>(admin), "POST", "/admin/accounts",
+                                    R"({"venue":"bybit","api_key":"k","api_secret":"s"})",
+                                    {{"Content-Type", "application/json"}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("venue"), std::string::npos);
+
+  const auto market = http_request("127.0.0.1", static_cast<std::uint16_t>(admin), "PUT", "/admin/market",
+                                   R"({"tick_ms":50})", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(market.status, 200) << market.body;
+
+  sim.send_signal(SIGTERM);
+  const auto code = sim.wait_exit(10s);
+  ASSERT_TRUE(code.has_value()) << "venue-sim still running after SIGTERM";
+  EXPECT_EQ(*code, 0) << sim.stderr_text();
+}
+
+TEST(VenueSimE2E, ABadFlagExitsTwoWithAMessage) {
+  DaemonProcess sim({PROPBOT_BINARY, "venue-sim", "--admin-port", "70000"});
+  ASSERT_TRUE(sim.start());
+  const auto code = sim.wait_exit(10s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 2);
+  EXPECT_NE(sim.stderr_text().find("--admin-port"), std::string::npos) << sim.stderr_text();
+  EXPECT_EQ(sim.stdout_text().find("listening on"), std::string::npos);
+
+  DaemonProcess unknown({PROPBOT_BINARY, "venue-sim", "--bybit-port", "0"});
+  ASSERT_TRUE(unknown.start());
+  EXPECT_EQ(unknown.wait_exit(10s).value_or(-1), 2);
+  EXPECT_NE(unknown.stderr_text().find("--bybit-port"), std::string::npos) << unknown.stderr_text();
+}
+
+TEST(VenueSimE2E, AProtocolWhoseFrontendIsNotBuiltIsRefused) {
+  if (kHaveBinance && kHaveOkx) GTEST_SKIP() << "both frontends are built into this binary";
+  const std::string flag = kHaveBinance ? "--okx-port" : "--binance-port";
+  DaemonProcess sim({PROPBOT_BINARY, "venue-sim", "--admin-port", "0", flag, "0"});
+  ASSERT_TRUE(sim.start());
+  const auto code = sim.wait_exit(10s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 2);
+  EXPECT_NE(sim.stderr_text().find("not built"), std::string::npos) << sim.stderr_text();
+}
+
+}  // namespace
+}  // namespace propbot::testing
