@@ -130,8 +130,10 @@ TEST(VenueSimE2E, ABadFlagExitsTwoWithAMessage) {
   EXPECT_NE(unknown.stderr_text().find("--bybit-port"), std::string::npos) << unknown.stderr_text();
 }
 
+// Only meaningful in a build that lacks a frontend; compiled out otherwise, so the suite
+// reports no skipped test (ctest's summary line stays the last word).
+#if !defined(PROPBOT_HAVE_BINANCE_SIM) || !defined(PROPBOT_HAVE_OKX_SIM)
 TEST(VenueSimE2E, AProtocolWhoseFrontendIsNotBuiltIsRefused) {
-  if (kHaveBinance && kHaveOkx) GTEST_SKIP() << "both frontends are built into this binary";
   const std::string flag = kHaveBinance ? "--okx-port" : "--binance-port";
   DaemonProcess sim({PROPBOT_BINARY, "venue-sim", "--admin-port", "0", flag, "0"});
   ASSERT_TRUE(sim.start());
@@ -140,6 +142,7 @@ TEST(VenueSimE2E, AProtocolWhoseFrontendIsNotBuiltIsRefused) {
   EXPECT_EQ(*code, 2);
   EXPECT_NE(sim.stderr_text().find("not built"), std::string::npos) << sim.stderr_text();
 }
+#endif
 
 }  // namespace
 }  // namespace propbot::testing
