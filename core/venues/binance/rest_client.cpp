@@ -9,6 +9,7 @@
 #include "core/net/url.hpp"
 #include "core/venues/binance/errors.hpp"
 #include "core/venues/binance/parse.hpp"
+#include "core/venues/common/funds_guard.hpp"
 
 namespace propbot::venues::binance {
 
@@ -112,15 +113,13 @@ void RestClient::cancel_timers() {
 }
 
 void RestClient::send(const Endpoint& endpoint, std::vector<QueryParam> params, BodyCallback done) {
+  if (auto refused = refuse_funds_movement(endpoint.path)) {
+    complete_later(std::move(done), std::move(*refused));
+    return;
+  }
   const Admission admission = rate_limits_.admit(endpoint.priority, endpoint.weight, endpoint.counts_as_order);
   if (!admission.allowed) {
-    VenueError error;
-    error.code = admission.reason == "banned" ? VenueErrc::banned : VenueErrc::rate_limited;
-    error.venue_code = "LOCAL";
-    error.venue_message = "refused before sending: " + admission.reason;
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(admission.retry_at - clock_.now());
-    error.retry_after = std::max(wait, std::chrono::milliseconds(0));
-    complete_later(std::move(done), std::move(error));
+    complete_later(std::move(done), local_refusal(admission, clock_.now()));
     return;
   }
 

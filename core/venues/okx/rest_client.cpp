@@ -10,6 +10,7 @@
 #include "core/net/url.hpp"
 #include "core/venues/okx/errors.hpp"
 #include "core/venues/okx/parse.hpp"
+#include "core/venues/common/funds_guard.hpp"
 
 namespace propbot::venues::okx {
 
@@ -96,15 +97,13 @@ void RestClient::complete_later(ReplyCallback done, VenueResult<nlohmann::json> 
 }
 
 void RestClient::send(const Endpoint& endpoint, std::string query, std::string body, ReplyCallback done) {
+  if (auto refused = refuse_funds_movement(endpoint.path)) {
+    complete_later(std::move(done), std::move(*refused));
+    return;
+  }
   const Admission admission = rate_limits_.admit(endpoint.priority, endpoint.weight, endpoint.counts_as_order);
   if (!admission.allowed) {
-    VenueError error;
-    error.code = admission.reason == "banned" ? VenueErrc::banned : VenueErrc::rate_limited;
-    error.venue_code = "LOCAL";
-    error.venue_message = "refused before sending: " + admission.reason;
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(admission.retry_at - clock_.now());
-    error.retry_after = std::max(wait, std::chrono::milliseconds(0));
-    complete_later(std::move(done), std::move(error));
+    complete_later(std::move(done), local_refusal(admission, clock_.now()));
     return;
   }
   const std::string method(endpoint.method);
