@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/app/embedded_venues.hpp"
 #include "core/venues/sim/random_walk_market.hpp"
 #include "core/venues/sim/random_walk_venue.hpp"
 #include "scripting/strategy_runner.hpp"
@@ -52,6 +53,7 @@ struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
   std::thread thread;
 
   std::shared_ptr<venues::sim::RandomWalkMarket> market;
+  EmbeddedVenues embedded;  // declared before `venues`: the simulator outlives the adapters
   std::vector<std::unique_ptr<venues::MarketDataVenue>> venues;
   std::vector<std::string> venue_ids_;
   struct BookEntry {
@@ -88,7 +90,11 @@ struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
         break;
       }
     }
-    if (entry == nullptr) return;
+    if (entry == nullptr) {
+      // Adapters learn their instruments from the venue at start: first sight of a book.
+      books.push_back({update, 0});
+      entry = &books.back();
+    }
     entry->book = update;  // copy-assign reuses the vectors' capacity
     ++entry->updates;
 
@@ -228,7 +234,14 @@ Status Engine::start() {
   venue_params.tick = std::chrono::milliseconds(config_.sim.tick_ms);
   venue_params.spread_bps = config_.sim.spread_bps;
   venue_params.depth_levels = config_.sim.depth_levels;
+  if (auto built = loop->embedded.build(config_, loop->io, loop->clock, log_); !built) return built.error();
+  auto adapters = loop->embedded.take_adapters();
+  auto next_adapter = adapters.begin();
   for (const auto& venue : config_.venues) {
+    if (venue.kind != "sim") {
+      loop->venues.push_back(std::move(*next_adapter++));  // embedded adapters come in config order
+      continue;
+    }
     std::vector<md::InstrumentSpec> instruments;
     for (const auto& symbol : config_.symbols) {
       const auto price = config_.sim.start_prices.count(symbol) ? config_.sim.start_prices.at(symbol) : 100.0;

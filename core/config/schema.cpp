@@ -312,8 +312,11 @@ void check_sim(const Config& config, IssueList& issues) {
     issues.add("sim.dislocation_bps_max", format_number(sim.dislocation_bps_max),
                "must be >= sim.dislocation_bps_min (" + format_number(sim.dislocation_bps_min) + ")");
   }
-  bool has_sim_venue = std::any_of(config.venues.begin(), config.venues.end(),
-                                   [](const VenueConfig& venue) { return venue.kind == "sim"; });
+  // Every simulated market (the random walk and the embedded protocol simulator behind
+  // the binance/okx adapters in paper) starts from these prices.
+  bool has_sim_venue = std::any_of(config.venues.begin(), config.venues.end(), [&](const VenueConfig& venue) {
+    return venue.kind == "sim" || config.profile == Profile::paper;
+  });
   for (const auto& [symbol, price] : sim.start_prices) {
     std::string key = "sim.start_prices." + symbol;
     if (std::find(config.symbols.begin(), config.symbols.end(), symbol) == config.symbols.end()) {
@@ -355,6 +358,7 @@ void check_venues(const Config& config, IssueList& issues) {
                "at least 2 venues are needed: every strategy trades one venue against another");
   }
   std::set<std::string> seen;
+  std::set<std::string> kinds;
   for (std::size_t i = 0; i < config.venues.size(); ++i) {
     const VenueConfig& venue = config.venues[i];
     std::string base = "venues[" + std::to_string(i) + "]";
@@ -363,9 +367,18 @@ void check_venues(const Config& config, IssueList& issues) {
     } else if (!seen.insert(venue.id).second) {
       issues.add(base + ".id", venue.id, "duplicate venue id; every venue needs its own id");
     }
-    if (venue.kind != "sim") {
+    if (venue.kind != "sim" && venue.kind != "binance" && venue.kind != "okx") {
       issues.add(base + ".kind", venue.kind,
-                 "must be 'sim' (the only venue kind implemented today; 'binance' and 'okx' arrive with the venue adapters)");
+                 "must be 'sim' (in-process random walk), 'binance' or 'okx' (the real adapters)");
+    } else if (venue.kind != "sim") {
+      if (config.profile != Profile::paper) {
+        issues.add(base + ".kind", venue.kind,
+                   "the " + venue.kind + " adapter connects only to the embedded simulator (paper profile) until the "
+                   "secrets store holds real venue keys; use kind 'sim' or the paper profile");
+      } else if (!kinds.insert(venue.kind).second) {
+        issues.add(base + ".kind", venue.kind,
+                   "the embedded simulator hosts one " + venue.kind + " venue; list it once");
+      }
     }
   }
 }

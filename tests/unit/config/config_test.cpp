@@ -214,13 +214,19 @@ TEST_F(ConfigLoaderTest, UnknownTopLevelAndEntryKeysAreReported) {
 
 TEST_F(ConfigLoaderTest, BadEnumsListTheAllowedValues) {
   std::string yaml = std::string(kValidPaper) + "logging:\n  level: verbose\n";
-  yaml = replaced(yaml, "{id: SIM-B, kind: sim}", "{id: SIM-B, kind: binance}");
+  yaml = replaced(yaml, "{id: SIM-B, kind: sim}", "{id: SIM-B, kind: bybit}");
   LoadOutcome outcome = load(yaml);
   EXPECT_THAT(fatal_for(outcome, "logging.level"),
               HasSubstr("logging.level = 'verbose': must be one of trace, debug, info, warn, error"));
   std::string kind = fatal_for(outcome, "venues[1].kind");
-  EXPECT_THAT(kind, HasSubstr("venues[1].kind = 'binance': must be 'sim'"));
-  EXPECT_THAT(kind, HasSubstr("'binance' and 'okx' arrive with the venue adapters"));
+  EXPECT_THAT(kind, HasSubstr("venues[1].kind = 'bybit': must be 'sim' (in-process random walk), 'binance' or 'okx'"));
+}
+
+TEST_F(ConfigLoaderTest, AdapterVenueKindsAreAcceptedInPaperOnceEach) {
+  std::string yaml = replaced(std::string(kValidPaper), "{id: SIM-B, kind: sim}", "{id: BINANCE, kind: binance}");
+  EXPECT_TRUE(load(yaml).issues.empty());
+  yaml = replaced(yaml, "{id: SIM-A, kind: sim}", "{id: BINANCE-2, kind: binance}");
+  EXPECT_THAT(fatal_for(load(yaml), "venues[1].kind"), HasSubstr("hosts one binance venue"));
 }
 
 TEST_F(ConfigLoaderTest, BadEnvOverrideNamesTheVariableAndTheKey) {
@@ -399,7 +405,7 @@ TEST_F(ConfigLoaderTest, RequiredRiskCapMayComeFromTheEnvironment) {
 TEST_F(ConfigLoaderTest, CollectsEveryIssueAtOnce) {
   std::string yaml = replaced(kValidPaper, "port: 8000", "port: abc");
   yaml = replaced(yaml, "max_orders_per_min: 300", "max_orders_per_min: 0");
-  yaml = replaced(yaml, "{id: SIM-B, kind: sim}", "{id: SIM-B, kind: okx}");
+  yaml = replaced(yaml, "{id: SIM-B, kind: sim}", "{id: SIM-B, kind: ftx}");
   yaml += "bogus: 1\n";
   write_config(yaml);
   LoadOptions opts = options();
@@ -604,9 +610,10 @@ TEST_F(ShippedConfigTest, PaperLoadsAsDocumented) {
   EXPECT_EQ(config.api.port, 8000);
   EXPECT_EQ(config.symbols, (std::vector<std::string>{"BTC-USDT", "ETH-USDT"}));
   ASSERT_EQ(config.venues.size(), 2u);
-  EXPECT_EQ(config.venues[0].id, "SIM-A");
-  EXPECT_EQ(config.venues[1].id, "SIM-B");
-  EXPECT_EQ(config.venues[0].kind, "sim");
+  EXPECT_EQ(config.venues[0].id, "BINANCE");
+  EXPECT_EQ(config.venues[1].id, "OKX");
+  EXPECT_EQ(config.venues[0].kind, "binance");
+  EXPECT_EQ(config.venues[1].kind, "okx");
   EXPECT_EQ(config.sim.start_prices.at("BTC-USDT"), 60000);
   EXPECT_EQ(config.sim.start_prices.at("ETH-USDT"), 3000);
   EXPECT_EQ(config.risk.max_total_notional_usdt, 50000);
