@@ -229,6 +229,13 @@ TEST_F(ConfigLoaderTest, AdapterVenueKindsAreAcceptedInPaperOnceEach) {
   EXPECT_THAT(fatal_for(load(yaml), "venues[1].kind"), HasSubstr("hosts one binance venue"));
 }
 
+TEST_F(ConfigLoaderTest, AdapterVenueKindsAreRefusedOutsidePaperUntilRealKeysExist) {
+  std::string yaml = replaced(std::string(kValidPaper), "{id: SIM-B, kind: sim}", "{id: OKX, kind: okx}");
+  yaml = replaced(yaml, "profile: paper", "profile: testnet");
+  EXPECT_THAT(fatal_for(load(yaml, Profile::testnet), "venues[1].kind"),
+              HasSubstr("connects only to the embedded simulator (paper profile)"));
+}
+
 TEST_F(ConfigLoaderTest, BadEnvOverrideNamesTheVariableAndTheKey) {
   write_config(kValidPaper);
   LoadOptions opts = options();
