@@ -7,7 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/common/json_util.hpp"
-#include "core/net/url.hpp"
+#include "core/net/base_url_client.hpp"
 #include "core/venues/okx/errors.hpp"
 #include "core/venues/okx/parse.hpp"
 #include "core/venues/common/funds_guard.hpp"
@@ -49,24 +49,14 @@ std::optional<Nanos> retry_after_of(const net::HttpReply& reply) {
 
 Result<std::unique_ptr<RestClient>> RestClient::create(boost::asio::io_context& io, const Clock& clock,
                                                        RestClientOptions options, Logger logger) {
-  auto url = net::parse_url(options.base_url);
-  if (!url) return url.error();
-  if (url->scheme != "http" && url->scheme != "https") {
-    return make_error(Errc::invalid_argument, "OKX REST base URL must be http(s): " + options.base_url);
-  }
   net::HttpsClientOptions http_options;
-  http_options.scheme = url->scheme;
-  http_options.host = url->host;
-  http_options.port = url->port;
   http_options.tls = options.tls;
   http_options.request_timeout = options.request_timeout;
   http_options.user_agent = "propbot-okx";
-  auto http = net::HttpsClient::create(io, std::move(http_options));
-  if (!http) return http.error();
-  std::string prefix = url->target == "/" ? std::string() : url->target;
-  if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  auto origin = net::open_base_url(io, options.base_url, std::move(http_options));
+  if (!origin) return make_error(origin.error().code, "OKX: " + origin.error().message);
   return std::unique_ptr<RestClient>(new RestClient(io, clock, std::move(options), std::move(logger),
-                                                    std::move(http.value()), std::move(prefix)));
+                                                    std::move(origin->http), std::move(origin->path_prefix)));
 }
 
 RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
