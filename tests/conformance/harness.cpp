@@ -121,61 +121,81 @@ class LoopbackHarness : public VenueHarness {
 class BinanceHarness final : public LoopbackHarness {
  public:
   BinanceHarness() {
-    sim::SimAccountSpec account;
-    account.api_key = "sim-key";
-    account.api_secret = "sim-secret";
-    account.balances["USDT"] = D("100000");
-    if (!start_simulator(sim::make_binance_venue(config("binance"), clock_), account)) {
+    account_.api_key = "sim-key";
+    account_.api_secret = "sim-secret";
+    account_.balances["USDT"] = D("100000");
+    if (!start_simulator(sim::make_binance_venue(config("binance"), clock_), account_)) {
       ADD_FAILURE() << "binance simulator did not start";
       return;
     }
+    venue_ = make_adapter_with_secret(account_.api_secret);
+  }
+  std::string name() const override { return "binance"; }
+  std::string insufficient_margin_code() const override { return "-2019"; }
+
+  std::unique_ptr<Venue> make_adapter_with_secret(const std::string& secret) override {
     binance::BinanceAdapterOptions options;
     options.venue_id = "BINANCE-SIM";
     options.rest_base_url = "http://" + host();
     options.ws_base_url = "ws://" + host();
-    options.api_key = account.api_key;
-    options.api_secret = account.api_secret;
+    options.api_key = account_.api_key;
+    options.api_secret = secret;
     options.symbols = {kSymbol};
     options.reconnect.initial_delay = 50ms;
     auto venue = binance::make_binance_adapter(io_, clock_, std::move(options), quiet_logger());
     if (!venue.ok()) {
       ADD_FAILURE() << "make_binance_adapter failed";
-      return;
+      return nullptr;
     }
-    venue_ = std::move(venue.value());
+    return std::move(venue.value());
   }
-  std::string name() const override { return "binance"; }
-  std::string insufficient_margin_code() const override { return "-2019"; }
+  std::int64_t clock_offset_ms() const override {
+    const auto* adapter = dynamic_cast<const binance::BinanceAdapter*>(venue_.get());
+    return adapter != nullptr ? adapter->clock_offset_ms() : 0;
+  }
+
+ private:
+  sim::SimAccountSpec account_;
 };
 
 class OkxHarness final : public LoopbackHarness {
  public:
-  OkxHarness() {
-    sim::SimAccountSpec account{"sim-key", "SIMSECRET42", "sim-pass", {{"USDT", D("100000")}}};
-    if (!start_simulator(sim::make_okx_venue(config("okx"), clock_), account)) {
+  OkxHarness() : account_{"sim-key", "SIMSECRET42", "sim-pass", {{"USDT", D("100000")}}} {
+    if (!start_simulator(sim::make_okx_venue(config("okx"), clock_), account_)) {
       ADD_FAILURE() << "okx simulator did not start";
       return;
     }
+    venue_ = make_adapter_with_secret(account_.api_secret);
+  }
+  std::string name() const override { return "okx"; }
+  std::string insufficient_margin_code() const override { return "51008"; }
+
+  std::unique_ptr<Venue> make_adapter_with_secret(const std::string& secret) override {
     okx::OkxAdapterOptions options;
     options.venue_id = "OKX-SIM";
     options.rest_base_url = "http://" + host();
     options.ws_public_url = "ws://" + host() + "/ws/v5/public";
     options.ws_private_url = "ws://" + host() + "/ws/v5/private";
-    options.api_key = account.api_key;
-    options.secret_key = account.api_secret;
-    options.passphrase = account.passphrase;
+    options.api_key = account_.api_key;
+    options.secret_key = secret;
+    options.passphrase = account_.passphrase;
     options.demo = true;
     options.symbols = {kSymbol};
     options.reconnect.initial_delay = 50ms;
     auto venue = okx::make_okx_adapter(io_, clock_, options, quiet_logger());
     if (!venue.ok()) {
       ADD_FAILURE() << "make_okx_adapter failed: " << venue.error().describe();
-      return;
+      return nullptr;
     }
-    venue_ = std::move(venue.value());
+    return std::move(venue.value());
   }
-  std::string name() const override { return "okx"; }
-  std::string insufficient_margin_code() const override { return "51008"; }
+  std::int64_t clock_offset_ms() const override {
+    const auto* adapter = dynamic_cast<const okx::OkxAdapter*>(venue_.get());
+    return adapter != nullptr ? adapter->clock_offset_ms() : 0;
+  }
+
+ private:
+  sim::SimAccountSpec account_;
 };
 
 }  // namespace

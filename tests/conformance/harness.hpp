@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,6 +36,16 @@ class Recorder : public MarketDataListener, public PrivateListener {
   void on_position(const Position& position) override { positions.push_back(position); }
   void on_balance(const Balance& balance) override { balances.push_back(balance); }
   void on_private_stream(bool connected) override { private_connected = connected; }
+  void on_funding(const FundingInfo& info) override { funding.push_back(info); }
+  void on_book_state(const std::string& symbol, bool valid, const std::string& reason) override {
+    book_states.push_back({symbol, valid, reason});
+  }
+
+  struct BookStateChange {
+    std::string symbol;
+    bool valid = false;
+    std::string reason;
+  };
 
   std::vector<Fill> fills_for(const std::string& client_order_id) const;
   Decimal filled_quantity(const std::string& client_order_id) const;
@@ -46,6 +57,8 @@ class Recorder : public MarketDataListener, public PrivateListener {
   std::vector<Fill> fills;
   std::vector<Position> positions;
   std::vector<Balance> balances;
+  std::vector<FundingInfo> funding;
+  std::vector<BookStateChange> book_states;
 };
 
 class VenueHarness {
@@ -62,6 +75,11 @@ class VenueHarness {
   virtual Venue& venue() = 0;
   virtual sim::SimulatedVenue& sim() = 0;
   virtual Recorder& recorder() = 0;
+  // A second, unstarted adapter on the same io_context, simulator and account, signing
+  // with `secret` instead of the account's (bad-signature cases).
+  virtual std::unique_ptr<Venue> make_adapter_with_secret(const std::string& secret) = 0;
+  // The adapter's measured offset venue time − local time (ms).
+  virtual std::int64_t clock_offset_ms() const = 0;
 
   // Pumps the adapter's io_context until `done` or the timeout; when tick_every is set,
   // moves the simulated market (same mid) that often meanwhile.

@@ -161,6 +161,7 @@ void RestClient::send(const Endpoint& endpoint, std::vector<QueryParam> params, 
                                                        {"path", path},
                                                        {"http_status", static_cast<std::int64_t>(status)},
                                                        {"error", error.describe()}});
+                   if (error.code == VenueErrc::timestamp_out_of_window) resync_clock();
                    done(std::move(error));
                  });
 }
@@ -180,6 +181,22 @@ void RestClient::sync_time(std::function<void(VenueResult<std::int64_t>)> done) 
     const std::int64_t received_ms = to_unix_ms(clock_.utc());
     clock_offset_ms_ = server_ms.value() - (sent_ms + received_ms) / 2;
     done(clock_offset_ms_);
+  });
+}
+
+void RestClient::resync_clock() {
+  if (time_resync_in_flight_) return;
+  time_resync_in_flight_ = true;
+  const std::int64_t before = clock_offset_ms_;
+  std::weak_ptr<bool> alive = alive_;
+  sync_time([this, alive, before](auto offset) {
+    if (alive.expired()) return;
+    time_resync_in_flight_ = false;
+    if (offset) {
+      logger_.warn("binance_clock_resynced", {{"old_offset_ms", before}, {"offset_ms", offset.value()}});
+    } else {
+      logger_.warn("binance_clock_resync_failed", {{"error", offset.error().describe()}});
+    }
   });
 }
 

@@ -17,6 +17,9 @@
 //
 // Clock offset: sync_time() measures offset = serverTime − (send + receive) / 2 with
 // GET /fapi/v1/time; it is added to every signed timestamp.
+// A reply mapped to timestamp_out_of_window starts one background sync_time() (never
+// two at once), so the request after the failed one is signed with the venue's
+// current time; the failed request itself is not re-sent.
 //
 // The API secret lives only inside the RequestSigner; nothing here logs it, the
 // signature or a signed query string.
@@ -88,6 +91,8 @@ class RestClient {
   void close();
 
  private:
+  // After a timestamp_out_of_window reply: re-measure the clock offset once.
+  void resync_clock();
   RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
              std::unique_ptr<net::HttpsClient> http, std::string path_prefix);
   void complete_later(BodyCallback done, VenueResult<std::string> result);
@@ -101,6 +106,7 @@ class RestClient {
   std::string path_prefix_;
   RateLimitTracker rate_limits_;
   std::int64_t clock_offset_ms_ = 0;
+  bool time_resync_in_flight_ = false;
   std::uint64_t requests_sent_ = 0;
   std::uint64_t next_timer_id_ = 1;
   std::map<std::uint64_t, std::function<void()>> timer_cancellers_;

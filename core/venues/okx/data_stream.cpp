@@ -153,6 +153,9 @@ void DataStream::on_message(std::string_view text) {
       logger_.warn("okx_funding_parse_error", {{"symbol", book->instrument.symbol}, {"error", merged.error().message}});
       return;
     }
+    // Mark price and funding rate come on two channels; report only once both are in,
+    // so a listener never sees a funding rate of zero that only means "not yet known".
+    if (book->funding.next_funding_time == UtcTime{} || book->funding.mark_price.is_zero()) return;
     listener_->on_funding(book->funding);
   }
 }

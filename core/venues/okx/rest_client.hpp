@@ -19,6 +19,9 @@
 //
 // Clock offset: sync_time() measures offset = server ts − (send + receive) / 2 with
 // GET /api/v5/public/time; it is added to every OK-ACCESS-TIMESTAMP (and WS login).
+// A reply mapped to timestamp_out_of_window starts one background sync_time() (never
+// two at once), so the request after the failed one is signed with the venue's
+// current time; the failed request itself is not re-sent.
 //
 // The secret lives only inside the RequestSigner; the passphrase only in headers sent
 // to the socket. Nothing here logs either, nor a signature.
@@ -81,6 +84,8 @@ class RestClient {
   void close();
 
  private:
+  // After a timestamp_out_of_window reply: re-measure the clock offset once.
+  void resync_clock();
   RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
              std::unique_ptr<net::HttpsClient> http, std::string path_prefix);
   void complete_later(ReplyCallback done, VenueResult<nlohmann::json> result);
@@ -94,6 +99,7 @@ class RestClient {
   std::string path_prefix_;
   RateLimitTracker rate_limits_;
   std::int64_t clock_offset_ms_ = 0;
+  bool time_resync_in_flight_ = false;
   std::uint64_t requests_sent_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

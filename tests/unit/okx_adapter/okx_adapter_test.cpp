@@ -274,6 +274,9 @@ class FakeOkx {
       if (op == "subscribe" && channel == "mark-price") {
         session->send(R"({"arg":{"channel":"mark-price","instId":"BTC-USDT-SWAP"},"data":[{"instId":"BTC-USDT-SWAP","instType":"SWAP","markPx":"97000.05","ts":"1732000000000"}]})");
       }
+      if (op == "subscribe" && channel == "funding-rate") {
+        session->send(R"({"arg":{"channel":"funding-rate","instId":"BTC-USDT-SWAP"},"data":[{"instId":"BTC-USDT-SWAP","instType":"SWAP","fundingRate":"0.0001","fundingTime":"1732003200000","ts":"1732000000000"}]})");
+      }
     }
   }
 
@@ -553,6 +556,12 @@ TEST_F(OkxAdapterTest, BookBecomesValidFromTheSnapshotAndAppliesUpdates) {
   EXPECT_EQ(recorder_.last_best_bid_lots, 250);
   ASSERT_TRUE(run_until([&] { return !recorder_.funding.empty(); }));
   EXPECT_EQ(recorder_.funding.back().mark_price, D("97000.05"));
+  EXPECT_EQ(recorder_.funding.back().funding_rate, D("0.0001"));
+  for (const auto& info : recorder_.funding) {
+    // Never half a picture: mark price and funding come on two channels.
+    EXPECT_NE(info.next_funding_time, UtcTime{}) << "a funding event before the funding rate was known";
+    EXPECT_FALSE(info.mark_price.is_zero()) << "a funding event before the mark price was known";
+  }
   const md::FeedHealth* health = adapter_->feed_health("BTC-USDT");
   ASSERT_NE(health, nullptr);
   EXPECT_FALSE(health->stale(clock_.now()));
