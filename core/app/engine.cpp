@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/app/book_board.hpp"
 #include "core/app/embedded_venues.hpp"
 #include "core/venues/sim/random_walk_market.hpp"
 #include "core/venues/sim/random_walk_venue.hpp"
@@ -41,7 +42,7 @@ struct OpportunityState {
 }  // namespace
 
 // Everything that lives on the engine thread.
-struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
+struct Engine::Loop final : scripting::MarketView {
   Loop(const config::Config& config, Logger log, SnapshotSlot& slot)
       : config(config), log(std::move(log)), slot(slot), clock(io) {}
 
@@ -56,11 +57,19 @@ struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
   EmbeddedVenues embedded;  // declared before `venues`: the simulator outlives the adapters
   std::vector<std::unique_ptr<venues::MarketDataVenue>> venues;
   std::vector<std::string> venue_ids_;
-  struct BookEntry {
-    md::OrderBook book;
-    std::uint64_t updates = 0;
+  BookBoard books;
+  // One listener per venue, so book-state and funding events keep their venue id.
+  struct VenueFeed final : venues::MarketDataListener {
+    VenueFeed(Loop& loop, std::string venue) : loop(loop), venue(std::move(venue)) {}
+    void on_book(const md::OrderBook& update) override { loop.on_book(update); }
+    void on_book_state(const std::string& symbol, bool valid, const std::string& reason) override {
+      loop.on_book_state(venue, symbol, valid, reason);
+    }
+    void on_funding(const venues::FundingInfo& info) override { loop.books.on_funding(venue, info); }
+    Loop& loop;
+    std::string venue;
   };
-  std::vector<BookEntry> books;  // the engine's own copies, one per (venue, symbol)
+  std::vector<std::unique_ptr<VenueFeed>> feeds;
   std::vector<std::unique_ptr<scripting::StrategyRunner>> strategies;
   std::map<OpportunityKey, OpportunityState> opportunities;
   std::vector<scripting::Intent> intents;  // reused per event
@@ -73,30 +82,13 @@ struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
 
   // MarketView
   const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
-    for (const auto& entry : books) {
-      if (entry.book.spec().venue == venue && entry.book.spec().symbol == symbol) return &entry.book;
-    }
-    return nullptr;
+    return books.find(venue, symbol);
   }
   const std::vector<std::string>& venue_ids() const override { return venue_ids_; }
 
-  // MarketDataListener
-  void on_book(const md::OrderBook& update) override {
+  void on_book(const md::OrderBook& update) {
     ++book_events;
-    BookEntry* entry = nullptr;
-    for (auto& candidate : books) {
-      if (candidate.book.spec().venue == update.spec().venue && candidate.book.spec().symbol == update.spec().symbol) {
-        entry = &candidate;
-        break;
-      }
-    }
-    if (entry == nullptr) {
-      // Adapters learn their instruments from the venue at start: first sight of a book.
-      books.push_back({update, 0});
-      entry = &books.back();
-    }
-    entry->book = update;  // copy-assign reuses the vectors' capacity
-    ++entry->updates;
+    books.on_book(update);
 
     intents.clear();
     const scripting::BookEvent event{update.spec().venue, update.spec().symbol};
@@ -104,6 +96,15 @@ struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
     const MonoTime now = clock.now();
     const UtcTime utc = clock.utc();
     for (const auto& intent : intents) record_opportunity(intent, now, utc);
+  }
+
+  void on_book_state(const std::string& venue, const std::string& symbol, bool valid, const std::string& reason) {
+    if (valid) {
+      log.info("book_resynced", {{"venue", venue}, {"symbol", symbol}, {"reason", reason}});
+    } else {
+      log.warn("book_invalid", {{"venue", venue}, {"symbol", symbol}, {"reason", reason}});
+    }
+    books.on_book_state(venue, symbol, valid, reason, clock.utc());
   }
 
   std::string gate_status() const {
@@ -154,29 +155,7 @@ struct Engine::Loop final : venues::MarketDataListener, scripting::MarketView {
     }
     std::sort(snap->opportunities.begin(), snap->opportunities.end(),
               [](const OpportunityView& a, const OpportunityView& b) { return a.net_spread_bps > b.net_spread_bps; });
-    for (const auto& entry : books) {
-      const md::OrderBook& b = entry.book;
-      BookView view;
-      view.venue = b.spec().venue;
-      view.symbol = b.spec().symbol;
-      view.instrument_id = b.spec().canonical_id();
-      view.valid = b.valid();
-      view.updates = entry.updates;
-      view.sequence = b.sequence();
-      if (const auto bid = b.best_bid()) {
-        view.bid = b.spec().price_of(bid->price_ticks);
-        view.bid_qty = b.spec().qty_of(bid->qty_lots);
-      }
-      if (const auto ask = b.best_ask()) {
-        view.ask = b.spec().price_of(ask->price_ticks);
-        view.ask_qty = b.spec().qty_of(ask->qty_lots);
-      }
-      view.mid = b.mid_price().value_or(0);
-      view.spread_bps = b.spread_bps().value_or(0);
-      view.age_ms = entry.updates == 0 ? -1
-                                       : std::chrono::duration_cast<std::chrono::milliseconds>(now - b.last_update()).count();
-      snap->books.push_back(std::move(view));
-    }
+    snap->books = books.views(now);
     for (const auto& runner : strategies) {
       const auto& stats = runner->stats();
       StrategyView view;
@@ -246,7 +225,7 @@ Status Engine::start() {
     for (const auto& symbol : config_.symbols) {
       const auto price = config_.sim.start_prices.count(symbol) ? config_.sim.start_prices.at(symbol) : 100.0;
       instruments.push_back(sim_instrument(venue.id, symbol, price));
-      loop->books.push_back({md::OrderBook(instruments.back()), 0});
+      loop->books.add(md::OrderBook(instruments.back()));
     }
     loop->venues.push_back(std::make_unique<venues::sim::RandomWalkVenue>(venue.id, std::move(instruments),
                                                                           loop->market, loop->clock, venue_params));
@@ -275,7 +254,10 @@ Status Engine::start() {
 
   Loop* raw = loop.get();
   boost::asio::post(raw->io, [raw] {
-    for (auto& venue : raw->venues) venue->start(*raw);
+    for (auto& venue : raw->venues) {
+      raw->feeds.push_back(std::make_unique<Loop::VenueFeed>(*raw, venue->id()));
+      venue->start(*raw->feeds.back());
+    }
     raw->publish_snapshot();
     raw->schedule_snapshots();
   });

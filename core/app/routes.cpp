@@ -32,7 +32,11 @@ json book_json(const BookView& b) {
               {"valid", b.valid},       {"bid", b.bid},         {"ask", b.ask},
               {"bid_qty", b.bid_qty},   {"ask_qty", b.ask_qty}, {"mid", b.mid},
               {"spread_bps", b.spread_bps}, {"age_ms", b.age_ms}, {"sequence", b.sequence},
-              {"updates", b.updates}};
+              {"updates", b.updates},   {"invalid_reason", b.invalid_reason},
+              {"invalid_since", b.invalidations == 0 ? json(nullptr) : json(format_iso8601_ms(b.invalid_since))},
+              {"invalidations", b.invalidations},
+              {"mark_price", b.mark_price}, {"funding_rate", b.funding_rate},
+              {"next_funding_time", b.next_funding_time == UtcTime{} ? json(nullptr) : json(format_iso8601_ms(b.next_funding_time))}};
 }
 
 json strategy_json(const StrategyView& s) {

@@ -55,6 +55,15 @@ struct BookView {
   std::int64_t age_ms = 0;
   std::uint64_t sequence = 0;
   std::uint64_t updates = 0;
+  // What the feed said: why the book is invalid (empty while valid), since when, and
+  // how many times it was invalidated (each one a resync).
+  std::string invalid_reason;
+  UtcTime invalid_since{};
+  std::uint64_t invalidations = 0;
+  // Latest mark price / funding from the venue (0 until known).
+  double mark_price = 0;
+  double funding_rate = 0;
+  UtcTime next_funding_time{};
 };
 
 struct StrategyView {

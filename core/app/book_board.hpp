@@ -1,0 +1,58 @@
+// BookBoard: the engine's own copy of every venue book, together with what the feeds
+// said about it — invalid since when and why (gap, checksum, crossed, disconnect),
+// how often it was invalidated, and the latest mark price and funding.
+//
+// Guarantees: a book a feed declared invalid reads as invalid (`find()` returns it with
+// valid() == false) until the feed delivers a fresh valid book, so strategies, which
+// skip invalid books, never act on a book the adapter has given up on. Books are keyed
+// by (venue id, symbol); a feed's first book creates its entry.
+//
+// Thread: the engine thread only. No allocation per update once an entry exists
+// (copy-assignment reuses the level vectors).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/app/snapshot.hpp"
+#include "core/common/clock.hpp"
+#include "core/md/order_book.hpp"
+#include "core/venues/order_types.hpp"
+
+namespace propbot::app {
+
+class BookBoard {
+ public:
+  // A book known before its feed starts (the random-walk venues).
+  void add(md::OrderBook book);
+
+  // Replaces the entry's copy with `update` (creating it on first sight).
+  const md::OrderBook& on_book(const md::OrderBook& update);
+  // A feed's verdict on a book; unknown books (no book seen yet) are ignored.
+  void on_book_state(std::string_view venue, std::string_view symbol, bool valid, std::string_view reason,
+                     UtcTime now);
+  void on_funding(std::string_view venue, const venues::FundingInfo& info);
+
+  const md::OrderBook* find(std::string_view venue, std::string_view symbol) const;
+  // One view per book, in first-seen order; ages against `now`.
+  std::vector<BookView> views(MonoTime now) const;
+
+ private:
+  struct Entry {
+    explicit Entry(md::OrderBook book) : book(std::move(book)) {}
+    md::OrderBook book;
+    std::uint64_t updates = 0;
+    std::string invalid_reason;  // empty while valid
+    UtcTime invalid_since{};
+    std::uint64_t invalidations = 0;
+    std::optional<venues::FundingInfo> funding;
+  };
+  Entry* entry(std::string_view venue, std::string_view symbol);
+
+  std::vector<Entry> entries_;
+};
+
+}  // namespace propbot::app
