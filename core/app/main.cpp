@@ -1,9 +1,11 @@
-// propbot: the one binary. Subcommands: run, venue-sim, version, help (more arrive with their issues).
+// propbot: the one binary. Subcommands: run, venue-sim, secrets, version, help (more arrive with their issues).
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "core/app/audit_command.hpp"
 #include "core/app/run_command.hpp"
+#include "core/app/secrets_command.hpp"
 #include "core/app/venue_sim_command.hpp"
 #include "propbot/build_info.hpp"
 
@@ -18,6 +20,14 @@ void print_usage(std::ostream& out) {
          "  venue-sim [--binance-port N] [--okx-port M] [--admin-port K] [--tls] [--seed S]\n"
          "        run the loopback venue simulator (Binance/OKX wire protocols + admin API);\n"
          "        port 0 picks a free port; prints '<name> listening on URL' per listener\n"
+         "  secrets init --store FILE --key-file FILE\n"
+         "  secrets add-token --store FILE --key-file FILE --name NAME --role viewer|auditor|operator [--token TOKEN]\n"
+         "  secrets set --store FILE --key-file FILE NAME          (value from stdin)\n"
+         "  secrets get-names --store FILE --key-file FILE\n"
+         "  secrets rotate --store FILE --key-file FILE\n"
+         "  secrets show-dev --data-dir DIR\n"
+         "        the AES-256-GCM secrets store; --key-file may be omitted when PROPBOT_SECRETS_KEY is set\n"
+         "  audit verify --data-dir DIR | --file FILE.jsonl | export --data-dir DIR --out FILE.jsonl  (audit chain)\n"
          "  version      print version and build\n"
          "  help         this text\n";
 }
@@ -42,7 +52,9 @@ int main(int argc, char** argv, char** envp) {
     return 0;
   }
   if (command == "run") return propbot::app::run_command(args, envp, argv[0]);
+  if (command == "audit") return propbot::app::audit_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);
+  if (command == "secrets") return propbot::app::secrets_command(args);
   std::cerr << "propbot: unknown command '" << command << "'\n";
   print_usage(std::cerr);
   return 2;

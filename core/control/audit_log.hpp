@@ -1,0 +1,158 @@
+// AuditLog: the append-only, hash-chained record of who did what (SPEC S-5.2, S-5.4):
+// every operator request and its outcome, every automatic HOLD/KILL, every secret
+// access (name only), every config change and route decision. Rows live in the
+// audit_log table (migration 0002_control.sql); exports are JSON Lines an auditor can
+// verify offline (verify_exported, `propbot audit verify --file`).
+//
+// The chain: entry ids are 1, 2, 3, ... with no gaps.
+//   prev_hash(1)        = kGenesisHash (64 '0' characters)
+//   prev_hash(n)        = cumulative_hash(n - 1)
+//   cumulative_hash(n)  = lowercase hex SHA-256( prev_hash(n) || canonical(entry n) )
+// where `||` is byte concatenation of the 64-character hex text and canonical(entry n)
+// is the canonical JSON (canonical_json.hpp) of
+//   {"action","actor","details","id","role","target","ts_utc"}
+// with "details" the details object itself (not its text). details_json stores the
+// canonical JSON of the details object.
+//
+// Guarantees:
+// - append() reads the head and inserts the next entry inside one BEGIN IMMEDIATE
+//   transaction, so two writers (even on two connections) never fork the chain.
+// - verify() walks every row in id order and reports the first broken id with a
+//   reason: a missing id (a deleted row), an edited row (its hash no longer matches),
+//   a prev_hash that does not continue the chain, a details_json that is not canonical.
+//   With an anchor (a ChainHead recorded earlier somewhere else) it also reports a
+//   truncated tail or a rewritten chain.
+// - Errors (Result) are only for the storage or the file failing; a broken chain is a
+//   ChainReport with ok == false, which the caller turns into a P0 tamper.
+//
+// What an attacker with write access to the database file can do, and what catches it:
+// - The SQLite triggers (audit_log_refuse_update / _refuse_delete) refuse UPDATE and
+//   DELETE through SQL, which stops bugs and casual edits. They are not security: the
+//   sqlite3 CLI can DROP TRIGGER, edit, and CREATE it again, or `PRAGMA writable_schema`
+//   around it, or a new file can be written from scratch.
+// - Editing or deleting a row in the middle is caught by verify() at that id.
+// - Deleting the newest rows, or editing a row and recomputing every later hash (the
+//   hash is not keyed, so anyone can), is only caught against an anchor: a head kept
+//   outside the file's reach (an export copied off the host, or the head id+hash stored
+//   in the HMAC-signed state). Keep anchors; verify(anchor) checks them.
+//
+// Threads: all calls on one thread, the caller's (the thread that owns the Database).
+// Every call blocks on disk. A separate read-only connection (the CLI, the API's reader)
+// may verify or export while the writer appends (WAL).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "core/store/database.hpp"
+#include "core/store/transaction.hpp"
+
+namespace propbot::control {
+
+// prev_hash of the first entry.
+inline constexpr std::string_view kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+// page() returns at most this many rows per call.
+inline constexpr int kMaxAuditPage = 1000;
+
+// What the caller says happened. ts_utc, id and the hashes are assigned by append().
+struct AuditEntry {
+  std::string actor;   // operator name, or "system" / "autopilot" for automatic acts
+  std::string role;    // viewer | auditor | operator | system (not interpreted here)
+  std::string action;  // e.g. "resume_requested", "hold_auto", "access_secret"
+  std::string target;  // what it acted on ("control_state", "strategy:arb1"); may be ""
+  nlohmann::json details = nlohmann::json::object();  // a JSON object, no floats
+};
+
+// One stored entry.
+struct AuditRecord {
+  std::int64_t id = 0;
+  std::string ts_utc;
+  std::string actor;
+  std::string role;
+  std::string action;
+  std::string target;
+  std::string details_json;  // canonical JSON of the details object
+  std::string prev_hash;
+  std::string cumulative_hash;
+};
+
+// The newest entry of a chain (id 0 and kGenesisHash for an empty chain).
+struct ChainHead {
+  std::int64_t id = 0;
+  std::string cumulative_hash = std::string(kGenesisHash);
+};
+
+struct ChainReport {
+  bool ok = true;
+  std::int64_t entries = 0;    // rows (or lines) read
+  std::int64_t broken_id = 0;  // first bad id when !ok (the expected id for a gap)
+  std::string reason;          // why, when !ok
+  ChainHead head;              // last entry read
+};
+
+// page() filter: each set field must match exactly.
+struct AuditFilter {
+  std::optional<std::string> actor;
+  std::optional<std::string> role;
+  std::optional<std::string> action;
+  std::optional<std::string> target;
+};
+
+// The canonical JSON of an entry's hashed fields. Errors: invalid_argument when
+// details_json is not a JSON object in canonical form.
+Result<std::string> canonical_audit_entry(const AuditRecord& record);
+// SHA-256(prev_hash || canonical_audit_entry(record)) in lowercase hex; record.prev_hash
+// and record.cumulative_hash are not read.
+Result<std::string> compute_cumulative_hash(std::string_view prev_hash, const AuditRecord& record);
+// The export line of a record (canonical JSON of every field, details as an object).
+Result<std::string> audit_export_line(const AuditRecord& record);
+
+// Verifies a JSON Lines export standalone (no database): each line one entry, ids from
+// 1 without gaps, the chain recomputed from kGenesisHash. An empty file is an empty,
+// valid chain. Errors: io_error when the file cannot be read.
+Result<ChainReport> verify_exported(const std::string& path);
+
+class AuditLog {
+ public:
+  // `database` (with migration 0002 applied) and `clock` must outlive the log.
+  AuditLog(store::Database& database, const Clock& clock) : database_(&database), clock_(&clock) {}
+
+  // Appends in its own write transaction. Errors: invalid_argument (empty actor, role
+  // or action; details not an object or not canonicalisable), store errors.
+  Result<AuditRecord> append(const AuditEntry& entry);
+  // Appends inside the caller's open transaction on the same Database, so that the
+  // entry commits (or rolls back) together with the caller's other writes.
+  // Errors as above, plus invalid_argument when `open` is not active.
+  Result<AuditRecord> append(store::Transaction& open, const AuditEntry& entry);
+
+  // Walks the whole chain. With `anchor`, additionally requires the row anchor.id to
+  // exist with anchor.cumulative_hash.
+  Result<ChainReport> verify(const std::optional<ChainHead>& anchor = std::nullopt) const;
+
+  Result<ChainHead> head() const;
+
+  // Writes every entry, one export line each, to `path` (via `path`.partial renamed
+  // into place, so `path` is never half written). Refuses to replace an existing file
+  // (already_exists): exports are write-once. Returns the number of entries written.
+  Result<std::int64_t> export_jsonl(const std::string& path) const;
+
+  // Newest first: entries with id < before_id (all when before_id is empty) matching
+  // `filter`, at most `limit` (1..kMaxAuditPage, else invalid_argument).
+  Result<std::vector<AuditRecord>> page(const AuditFilter& filter, int limit,
+                                        std::optional<std::int64_t> before_id = std::nullopt) const;
+
+ private:
+  Result<AuditRecord> insert(const AuditEntry& entry);
+
+  store::Database* database_;
+  const Clock* clock_;
+};
+
+}  // namespace propbot::control
