@@ -68,8 +68,14 @@ class PrivateListener {
   virtual void on_fill(const Fill& fill) = 0;
   virtual void on_position(const Position& position) = 0;
   virtual void on_balance(const Balance& balance) = 0;
-  // The private stream connected (true) or dropped (false): fills may have been missed
-  // while it was down, so reconcile (open orders, positions) when it comes back.
+  // The private stream connected (true) or dropped (false). Adapters recover what the
+  // stream missed while it was down BEFORE they report true after a drop
+  // (core/venues/common/recovering_listener.hpp): every fill not delivered yet comes
+  // through on_fill (in time order), changed states of orders they knew were open
+  // through on_order_update, then on_position / on_balance, then on_private_stream(true).
+  // Until then the stream stays reported down. A fill (symbol, trade_id) is delivered
+  // exactly once even when both the stream and the recovery saw it; recovered fills may
+  // come after newer live ones. The first connection after start() reports true at once.
   virtual void on_private_stream(bool connected) = 0;
 };
 

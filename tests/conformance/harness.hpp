@@ -35,7 +35,10 @@ class Recorder : public MarketDataListener, public PrivateListener {
   void on_fill(const Fill& fill) override { fills.push_back(fill); }
   void on_position(const Position& position) override { positions.push_back(position); }
   void on_balance(const Balance& balance) override { balances.push_back(balance); }
-  void on_private_stream(bool connected) override { private_connected = connected; }
+  void on_private_stream(bool connected) override {
+    private_connected = connected;
+    ++(connected ? private_ups : private_downs);
+  }
   void on_funding(const FundingInfo& info) override { funding.push_back(info); }
   void on_book_state(const std::string& symbol, bool valid, const std::string& reason) override {
     book_states.push_back({symbol, valid, reason});
@@ -53,6 +56,8 @@ class Recorder : public MarketDataListener, public PrivateListener {
 
   int books = 0;
   bool private_connected = false;
+  int private_ups = 0;    // on_private_stream(true) calls so far
+  int private_downs = 0;  // on_private_stream(false) calls so far
   std::vector<OrderState> orders;
   std::vector<Fill> fills;
   std::vector<Position> positions;

@@ -1,5 +1,5 @@
 # Binance USDⓈ-M futures adapter (venues::Venue): REST client, order client, market
-# data stream, user data stream and the factory. Included from
+# data stream, user data stream, fill history (recovery) and the factory. Included from
 # core/venues/CMakeLists.txt, so paths are relative to core/venues.
 propbot_library(binance_adapter
   SOURCES
@@ -9,6 +9,7 @@ propbot_library(binance_adapter
     ${CMAKE_CURRENT_LIST_DIR}/data_stream.cpp
     ${CMAKE_CURRENT_LIST_DIR}/order_client.cpp
     ${CMAKE_CURRENT_LIST_DIR}/user_stream.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/fill_history.cpp
     ${CMAKE_CURRENT_LIST_DIR}/adapter.cpp
   DEPS propbot_venue_protocol propbot_net propbot_md propbot_venues propbot_common nlohmann_json::nlohmann_json
        Boost::headers)

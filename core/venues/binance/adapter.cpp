@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/venues/binance/data_stream.hpp"
+#include "core/venues/binance/fill_history.hpp"
 #include "core/venues/binance/order_client.hpp"
 #include "core/venues/binance/parse.hpp"
 #include "core/venues/binance/rest_client.hpp"
@@ -43,12 +44,46 @@ BinanceAdapter::BinanceAdapter(boost::asio::io_context& io, const Clock& clock, 
       orders_(std::make_unique<OrderClient>(*rest_)) {
   std::fill(options_.api_secret.begin(), options_.api_secret.end(), '\0');
   options_.api_secret.clear();
+  // The recovery's view of this venue. recovery_ is owned here and calls these only
+  // while it lives; their completions come back through its own liveness guard.
+  RecoverySource source;
+  source.fills_since = [this](const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) {
+    auto venue_symbol = to_venue_symbol(symbol);
+    if (!venue_symbol) {
+      rest_->call_after(std::chrono::milliseconds(0), [done = std::move(done), message = venue_symbol.error().message] {
+        done(VenueError{VenueErrc::rejected, "LOCAL", message, 0, std::nullopt});
+      });
+      return;
+    }
+    fetch_fills_since(*rest_, venue_symbol.value(), since, std::move(done));
+  };
+  source.open_orders = [this](const std::string& symbol, VenueCallback<std::vector<OrderState>> done) {
+    orders_->open_orders(symbol, std::move(done));
+  };
+  source.query_order = [this](const std::string& symbol, const std::string& client_order_id,
+                              VenueCallback<OrderState> done) {
+    orders_->query_order(symbol, client_order_id, std::move(done));
+  };
+  source.order_by_venue_id = [this](const std::string& symbol, const std::string& venue_order_id,
+                                    VenueCallback<OrderState> done) {
+    orders_->query_order_by_id(symbol, venue_order_id, std::move(done));
+  };
+  source.positions = [this](VenueCallback<std::vector<Position>> done) { orders_->positions(std::move(done)); };
+  source.balances = [this](VenueCallback<std::vector<Balance>> done) { orders_->balances(std::move(done)); };
+  source.call_after = [this](std::chrono::milliseconds delay, std::function<void()> fn) {
+    rest_->call_after(delay, std::move(fn));
+  };
+  source.venue_time = [this] { return UtcTime{std::chrono::milliseconds(rest_->venue_time_ms())}; };
+  RecoveryOptions recovery_options;
+  recovery_options.symbols = options_.symbols;
+  recovery_ = std::make_unique<RecoveringListener>(std::move(source), std::move(recovery_options), logger_);
 }
 
 BinanceAdapter::~BinanceAdapter() {
   stop();
-  user_.reset();
+  user_.reset();  // it points at recovery_
   data_.reset();
+  recovery_.reset();
 }
 
 void BinanceAdapter::initialize(std::function<void(Status)> done) {
@@ -95,6 +130,7 @@ void BinanceAdapter::start(MarketDataListener& listener) {
 void BinanceAdapter::start(MarketDataListener& market, PrivateListener& account) {
   market_ = &market;
   account_ = &account;
+  recovery_->start(account);
   start_streams();
 }
 
@@ -148,7 +184,7 @@ void BinanceAdapter::start_streams() {
         user_options.reconnect = options_.reconnect;
         user_ = std::make_unique<UserStream>(io_, *rest_, std::move(user_options), logger_);
       }
-      if (auto s = user_->start(*account_); !s && s.error().code != Errc::conflict) {
+      if (auto s = user_->start(*recovery_); !s && s.error().code != Errc::conflict) {
         logger_.error("binance_user_stream_failed", {{"error", s.error().describe()}});
       }
     }
@@ -176,17 +212,31 @@ void BinanceAdapter::stop() {
   running_ = false;
   if (data_) data_->stop();
   if (user_) user_->stop();
+  recovery_->stop();
   rest_->cancel_timers();
   market_ = nullptr;
   account_ = nullptr;
 }
 
 void BinanceAdapter::place(const OrderRequest& request, VenueCallback<OrderState> done) {
-  orders_->place(request, std::move(done));
+  std::weak_ptr<bool> alive = alive_;
+  orders_->place(request, [this, alive, done = std::move(done)](VenueResult<OrderState> result) {
+    if (result && !alive.expired()) recovery_->note_placed(result.value());
+    done(std::move(result));
+  });
 }
 void BinanceAdapter::place_batch(const std::vector<OrderRequest>& requests,
                                  VenueCallback<std::vector<VenueResult<OrderState>>> done) {
-  orders_->place_batch(requests, std::move(done));
+  std::weak_ptr<bool> alive = alive_;
+  orders_->place_batch(requests, [this, alive, done = std::move(done)](
+                                     VenueResult<std::vector<VenueResult<OrderState>>> results) {
+    if (results && !alive.expired()) {
+      for (const auto& result : results.value()) {
+        if (result) recovery_->note_placed(result.value());
+      }
+    }
+    done(std::move(results));
+  });
 }
 void BinanceAdapter::cancel(const std::string& symbol, const std::string& client_order_id,
                             VenueCallback<OrderState> done) {
@@ -216,6 +266,8 @@ md::BookSyncState BinanceAdapter::book_state(const std::string& symbol) const {
 RateLimitView BinanceAdapter::rate_limits() const { return rest_->rate_limits().view(); }
 std::int64_t BinanceAdapter::clock_offset_ms() const { return rest_->clock_offset_ms(); }
 std::uint64_t BinanceAdapter::requests_sent() const { return rest_->requests_sent(); }
-bool BinanceAdapter::private_stream_connected() const { return user_ && user_->connected(); }
+bool BinanceAdapter::private_stream_connected() const {
+  return user_ && user_->connected() && recovery_->connected();
+}
 
 }  // namespace propbot::venues::binance

@@ -12,11 +12,26 @@
 // Then market data (DataStream) and, with start(market, account), the user stream.
 // Before initialize completes, instruments() is empty and orders are refused locally.
 //
+// No fill is lost across a user-stream outage: the stream reports to a
+// RecoveringListener (core/venues/common), not to the caller's listener directly. After
+// a reconnect (not the first connection) it recovers before the caller hears
+// on_private_stream(true): fills since the last one delivered (minus 5 s; since start
+// when none) from GET /fapi/v1/userTrades per symbol (fill_history: startTime, then
+// fromId pages), delivered in time order, client ids from the orders it saw or
+// GET /fapi/v1/order?orderId=; then orders it knew open (GET /fapi/v1/openOrders per
+// symbol, GET /fapi/v1/order for the ones no longer listed) as on_order_update when
+// changed; then positionRisk → on_position, balance → on_balance; then
+// on_private_stream(true). A failed request is retried with backoff and the stream
+// stays reported down until recovery succeeded. Fills are deduplicated by (symbol,
+// trade id) across the stream and REST. place()/place_batch() answers tell it which
+// orders to watch.
+//
 // Secrets: api_secret is handed to the RequestSigner and wiped from the options copy;
 // nothing logs it.
 //
 // Threads: create, call and destroy on the io_context's thread (the engine thread);
-// callbacks run on it. Uses rest_client, order_client, data_stream, user_stream.
+// callbacks run on it. Uses rest_client, order_client, data_stream, user_stream,
+// fill_history and common/recovering_listener.
 #pragma once
 
 #include <chrono>
@@ -33,6 +48,7 @@
 #include "core/net/ws_client.hpp"
 #include "core/venues/binance/messages.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
+#include "core/venues/common/recovering_listener.hpp"
 #include "core/venues/venue.hpp"
 
 namespace boost::asio {
@@ -108,7 +124,9 @@ class BinanceAdapter final : public Venue {
   std::int64_t clock_offset_ms() const;
   // Requests handed to the transport (tests: proves refusals send nothing).
   std::uint64_t requests_sent() const;
+  // What the caller was told: the stream is up and, after a reconnect, recovered.
   bool private_stream_connected() const;
+  const RecoveringListener& recovery() const { return *recovery_; }
 
  private:
   void start_streams();
@@ -122,6 +140,7 @@ class BinanceAdapter final : public Venue {
   std::unique_ptr<OrderClient> orders_;
   std::unique_ptr<DataStream> data_;
   std::unique_ptr<UserStream> user_;
+  std::unique_ptr<RecoveringListener> recovery_;  // between user_ and account_
   std::vector<BinanceInstrument> instruments_;
   std::vector<md::InstrumentSpec> specs_;
   MarketDataListener* market_ = nullptr;

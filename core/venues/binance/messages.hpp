@@ -70,6 +70,9 @@ inline constexpr Endpoint kQueryOrder{"GET", "/fapi/v1/order", 1, false, Request
 // Weight 1 with a symbol, 40 without: open_orders_weight().
 inline constexpr Endpoint kOpenOrders{"GET", "/fapi/v1/openOrders", 1, false, RequestPriority::query,
                                       Security::signed_request};
+// Account Trade List: oldest first; fromId cannot be combined with startTime/endTime.
+inline constexpr Endpoint kUserTrades{"GET", "/fapi/v1/userTrades", 5, false, RequestPriority::query,
+                                      Security::signed_request};
 inline constexpr Endpoint kPositionRisk{"GET", "/fapi/v2/positionRisk", 5, false, RequestPriority::query,
                                         Security::signed_request};
 inline constexpr Endpoint kBalance{"GET", "/fapi/v2/balance", 5, false, RequestPriority::query,

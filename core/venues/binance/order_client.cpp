@@ -149,6 +149,14 @@ void OrderClient::query_order(const std::string& symbol, const std::string& clie
              order_reply(std::move(done)));
 }
 
+void OrderClient::query_order_by_id(const std::string& symbol, const std::string& venue_order_id,
+                                    VenueCallback<OrderState> done) {
+  const BinanceInstrument* instrument = find(symbol);
+  if (instrument == nullptr) return refuse(std::move(done), "unknown or not loaded symbol " + symbol);
+  rest_.send(endpoints::kQueryOrder, {{"symbol", instrument->venue_symbol}, {"orderId", venue_order_id}},
+             order_reply(std::move(done)));
+}
+
 void OrderClient::cancel_all(const std::string& symbol, VenueCallback<int> done) {
   const BinanceInstrument* instrument = find(symbol);
   if (instrument == nullptr) return refuse(std::move(done), "unknown or not loaded symbol " + symbol);

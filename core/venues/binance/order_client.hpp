@@ -6,7 +6,7 @@
 //                       per-order venue errors mapped one by one; a request refused
 //                       locally (off grid, bad id) fails alone, the others still go
 //   cancel       DELETE /fapi/v1/order?origClientOrderId=
-//   query_order  GET    /fapi/v1/order?origClientOrderId=
+//   query_order  GET    /fapi/v1/order?origClientOrderId= (query_order_by_id: ?orderId=)
 //   cancel_all   GET /fapi/v1/openOrders then DELETE /fapi/v1/allOpenOrders: Binance's
 //                answer carries no count, so the count is the open orders seen just
 //                before (an order placed between the two calls is cancelled but not counted)
@@ -48,6 +48,8 @@ class OrderClient {
   void cancel(const std::string& symbol, const std::string& client_order_id, VenueCallback<OrderState> done);
   void cancel_all(const std::string& symbol, VenueCallback<int> done);
   void query_order(const std::string& symbol, const std::string& client_order_id, VenueCallback<OrderState> done);
+  // GET /fapi/v1/order?orderId= (recovery: the client id of a trade's order).
+  void query_order_by_id(const std::string& symbol, const std::string& venue_order_id, VenueCallback<OrderState> done);
   void open_orders(const std::optional<std::string>& symbol, VenueCallback<std::vector<OrderState>> done);
   void positions(VenueCallback<std::vector<Position>> done);
   void balances(VenueCallback<std::vector<Balance>> done);

@@ -134,6 +134,41 @@ Result<std::vector<OrderState>> parse_orders_text(std::string_view text) {
   return orders;
 }
 
+Result<std::vector<Fill>> parse_user_trades_text(std::string_view text) {
+  PB_TRY(document, parse_text(text));
+  if (!document.is_array()) return make_error(Errc::parse_error, "userTrades: not a JSON array");
+  std::vector<Fill> fills;
+  fills.reserve(document.size());
+  for (const auto& item : document) {
+    if (!item.is_object()) return make_error(Errc::parse_error, "userTrades item: not a JSON object");
+    PB_TRY(venue_symbol, json_string(item, "symbol"));
+    PB_TRY(symbol, from_venue_symbol(venue_symbol));
+    PB_TRY(trade_id, id_field(item, "id"));
+    PB_TRY(order_id, id_field(item, "orderId"));
+    PB_TRY(side_text, json_string(item, "side"));
+    PB_TRY(side, parse_side(side_text));
+    PB_TRY(price, json_decimal(item, "price"));
+    PB_TRY(quantity, json_decimal(item, "qty"));
+    PB_TRY(time, int_field(item, "time"));
+    Fill fill;
+    fill.symbol = std::move(symbol);
+    fill.venue_order_id = std::move(order_id);
+    fill.trade_id = std::move(trade_id);
+    fill.side = side;
+    fill.price = price;
+    fill.quantity = quantity;
+    fill.fee = optional_decimal(item, "commission");
+    auto fee_asset = json_string(item, "commissionAsset");
+    fill.fee_asset = fee_asset ? fee_asset.value() : std::string();
+    auto maker = json_bool(item, "maker");
+    fill.maker = maker ? maker.value() : false;
+    fill.realized_pnl = optional_decimal(item, "realizedPnl");
+    fill.ts = from_ms(time);
+    fills.push_back(std::move(fill));
+  }
+  return fills;
+}
+
 Result<std::vector<Position>> parse_position_risk_text(std::string_view text) {
   PB_TRY(document, parse_text(text));
   if (!document.is_array()) return make_error(Errc::parse_error, "positionRisk: not a JSON array");

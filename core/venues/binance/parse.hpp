@@ -1,5 +1,5 @@
 // Binance USDⓈ-M response and event parsers (protocols.md A2, A3, A7, A8): REST order
-// objects, openOrders, positionRisk v2, balance v2, exchangeInfo, server time,
+// objects, openOrders, userTrades, positionRisk v2, balance v2, exchangeInfo, server time,
 // listenKey, markPriceUpdate and the user-data events ORDER_TRADE_UPDATE,
 // ACCOUNT_UPDATE and listenKeyExpired, into the common venue types.
 //
@@ -32,6 +32,12 @@ namespace propbot::venues::binance {
 Result<OrderState> parse_order(const nlohmann::json& object);
 Result<OrderState> parse_order_text(std::string_view text);
 Result<std::vector<OrderState>> parse_orders_text(std::string_view text);
+
+// Trades of GET /fapi/v1/userTrades, in the order sent, as Fills: trade_id = id,
+// venue_order_id = orderId, fee = commission (positive = paid, as the stream's `n`),
+// realized_pnl = realizedPnl, ts = time, maker; client_order_id stays EMPTY (the trade
+// list does not carry it). Items whose symbol is not a canonical perpetual are an error.
+Result<std::vector<Fill>> parse_user_trades_text(std::string_view text);
 
 // Positions of GET /fapi/v2/positionRisk (also accepts v3 items). Items whose symbol
 // is not a canonical perpetual (delivery contracts) are skipped.

@@ -6,10 +6,13 @@
 //   ORDER_TRADE_UPDATE → on_order_update, plus on_fill when x is TRADE with l > 0;
 //   ACCOUNT_UPDATE → on_balance per B item, on_position per P item;
 //   listenKeyExpired, or a keepalive answered -1125 → on_private_stream(false), a new
-//   key, a new connection, then on_private_stream(true): the caller reconciles (open
-//   orders, positions) because events may have been missed meanwhile.
+//   key, a new connection, then on_private_stream(true).
 // Every open connection reports on_private_stream(true), every loss (false), once per
 // transition. A failed key request is retried with backoff (1 s doubling to 60 s).
+// Events missed while the stream was down are NOT this unit's concern: the adapter
+// gives it a RecoveringListener (core/venues/common), which turns a true after a drop
+// into "recover by REST (fills, orders, positions, balances), then report true" and
+// drops fills it already delivered, so the caller never reconciles by itself.
 //
 // The private target is a template where {listenKey} is replaced: by default the
 // routed path "/private/ws?listenKey={listenKey}&events=ORDER_TRADE_UPDATE/ACCOUNT_UPDATE/listenKeyExpired"

@@ -1,8 +1,12 @@
 #include "core/venues/okx/adapter.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/venues/okx/data_stream.hpp"
+#include "core/venues/okx/fill_history.hpp"
 #include "core/venues/okx/order_client.hpp"
 #include "core/venues/okx/parse.hpp"
 #include "core/venues/okx/rest_client.hpp"
@@ -29,13 +33,71 @@ Error startup_error(const std::string& what, const VenueError& error) {
 
 }  // namespace
 
+struct OkxAdapter::Timers {
+  std::vector<std::shared_ptr<boost::asio::steady_timer>> pending;
+};
+
 OkxAdapter::OkxAdapter(boost::asio::io_context& io, const Clock& clock, Logger logger)
-    : io_(io), clock_(clock), logger_(std::move(logger)) {}
+    : io_(io), clock_(clock), logger_(std::move(logger)), timers_(std::make_unique<Timers>()) {}
 
 OkxAdapter::~OkxAdapter() {
   stop();
+  user_.reset();  // it points at recovery_
+  recovery_.reset();
   orders_.reset();
   if (rest_) rest_->close();
+}
+
+void OkxAdapter::call_after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
+  timers_->pending.push_back(timer);
+  std::weak_ptr<bool> alive = alive_;
+  std::weak_ptr<boost::asio::steady_timer> weak = timer;
+  timer->async_wait([this, alive, weak, fn = std::move(fn)](const boost::system::error_code& ec) {
+    if (alive.expired() || ec) return;
+    auto self = weak.lock();
+    if (!self) return;  // cancel_timers() dropped it after it had fired
+    auto& pending = timers_->pending;
+    pending.erase(std::remove(pending.begin(), pending.end(), self), pending.end());
+    fn();
+  });
+}
+
+void OkxAdapter::cancel_timers() {
+  auto pending = std::move(timers_->pending);
+  timers_->pending.clear();
+  for (auto& timer : pending) timer->cancel();
+}
+
+RecoverySource OkxAdapter::recovery_source() {
+  // recovery_ is owned here and calls these only while it lives; their completions
+  // come back through its own liveness guard.
+  RecoverySource source;
+  source.fills_since = [this](const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) {
+    const OkxInstrument* instrument = orders_->find(symbol);
+    if (instrument == nullptr) {
+      call_after(std::chrono::milliseconds(0), [done = std::move(done), symbol] {
+        done(local_error(make_error(Errc::not_found, "symbol " + symbol + " is not loaded")));
+      });
+      return;
+    }
+    fetch_fills_since(*rest_, table_, instrument->inst_id, since, std::move(done));
+  };
+  source.open_orders = [this](const std::string& symbol, VenueCallback<std::vector<OrderState>> done) {
+    orders_->open_orders(symbol, std::move(done));
+  };
+  source.query_order = [this](const std::string& symbol, const std::string& client_order_id,
+                              VenueCallback<OrderState> done) {
+    orders_->query_order(symbol, client_order_id, std::move(done));
+  };
+  // trade/fills carries clOrdId: no lookup by ordId needed.
+  source.positions = [this](VenueCallback<std::vector<Position>> done) { orders_->positions(std::move(done)); };
+  source.balances = [this](VenueCallback<std::vector<Balance>> done) { orders_->balances(std::move(done)); };
+  source.call_after = [this](std::chrono::milliseconds delay, std::function<void()> fn) {
+    call_after(delay, std::move(fn));
+  };
+  source.venue_time = [this] { return rest_->venue_time(); };
+  return source;
 }
 
 Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, const Clock& clock,
@@ -122,6 +184,11 @@ Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, con
   user_options.reconnect = options.reconnect;
   user_options.ping_interval = options.ping_interval;
   user_options.pong_timeout = options.pong_timeout;
+  RecoveryOptions recovery_options;
+  recovery_options.symbols = options.symbols;
+  adapter->recovery_ =
+      std::make_unique<RecoveringListener>(adapter->recovery_source(), std::move(recovery_options), logger);
+
   RestClient* rest_client = adapter->rest_.get();
   adapter->user_ = std::make_unique<UserStream>(
       io, credentials, adapter->table_, [rest_client] { return rest_client->venue_time(); }, std::move(user_options),
@@ -144,7 +211,8 @@ void OkxAdapter::start(MarketDataListener& listener) {
 
 void OkxAdapter::start(MarketDataListener& market, PrivateListener& account) {
   start(market);
-  if (auto started = user_->start(account); !started) {
+  recovery_->start(account);
+  if (auto started = user_->start(*recovery_); !started) {
     logger_.error("okx_private_start_failed", {{"error", started.error().describe()}});
   }
 }
@@ -152,15 +220,30 @@ void OkxAdapter::start(MarketDataListener& market, PrivateListener& account) {
 void OkxAdapter::stop() {
   if (data_) data_->stop();
   if (user_) user_->stop();
+  if (recovery_) recovery_->stop();
+  if (timers_) cancel_timers();
 }
 
 void OkxAdapter::place(const OrderRequest& request, VenueCallback<OrderState> done) {
-  orders_->place(request, std::move(done));
+  std::weak_ptr<bool> alive = alive_;
+  orders_->place(request, [this, alive, done = std::move(done)](VenueResult<OrderState> result) {
+    if (result && !alive.expired()) recovery_->note_placed(result.value());
+    done(std::move(result));
+  });
 }
 
 void OkxAdapter::place_batch(const std::vector<OrderRequest>& requests,
                              VenueCallback<std::vector<VenueResult<OrderState>>> done) {
-  orders_->place_batch(requests, std::move(done));
+  std::weak_ptr<bool> alive = alive_;
+  orders_->place_batch(requests, [this, alive, done = std::move(done)](
+                                     VenueResult<std::vector<VenueResult<OrderState>>> results) {
+    if (results && !alive.expired()) {
+      for (const auto& result : results.value()) {
+        if (result) recovery_->note_placed(result.value());
+      }
+    }
+    done(std::move(results));
+  });
 }
 
 void OkxAdapter::cancel(const std::string& symbol, const std::string& client_order_id,

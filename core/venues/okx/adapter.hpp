@@ -23,6 +23,19 @@
 // it did not cancel itself; the adapter logs okx_post_only_would_take (warn, with the
 // clOrdId) and counts it in post_only_rejections(). query_order shows the same state.
 //
+// No fill is lost across a private-stream outage: the user stream reports to a
+// RecoveringListener (core/venues/common), not to the caller's listener directly. After
+// a reconnect (not the first connection) it recovers before the caller hears
+// on_private_stream(true): fills since the last one delivered (minus 5 s; since start
+// when none) from GET /api/v5/trade/fills per symbol (fill_history: begin=, then
+// after=<billId> pages), delivered oldest first; then orders it knew open
+// (orders-pending per symbol, GET trade/order for the ones no longer listed) as
+// on_order_update when changed; then account/positions → on_position, account/balance
+// → on_balance; then on_private_stream(true). A failed request is retried with backoff
+// (a timer of this adapter) and the stream stays reported down until recovery
+// succeeded. Fills are deduplicated by (symbol, tradeId) across the stream and REST.
+// place()/place_batch() answers tell it which orders to watch.
+//
 // Errors: okx::map_error's VenueErrc; a transport failure is network (OUTCOME
 // UNKNOWN: resolve with query_order before re-sending). Rate limiting: a local
 // RateLimitTracker (messages.hpp policy) is asked before every REST request; HTTP 429
@@ -36,6 +49,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +61,7 @@
 #include "core/net/tls_client.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
+#include "core/venues/common/recovering_listener.hpp"
 #include "core/venues/okx/messages.hpp"
 #include "core/venues/venue.hpp"
 
@@ -113,11 +128,18 @@ class OkxAdapter final : public Venue {
   const OkxInstrument* instrument(const std::string& symbol) const;
   DataStream& data_stream() { return *data_; }
   UserStream& user_stream() { return *user_; }
+  const RecoveringListener& recovery() const { return *recovery_; }
 
  private:
   friend Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context&, const Clock&, OkxAdapterOptions,
                                                          Logger);
   OkxAdapter(boost::asio::io_context& io, const Clock& clock, Logger logger);
+  // Runs `fn` on `io` after `delay` unless the adapter stopped or died first.
+  void call_after(std::chrono::milliseconds delay, std::function<void()> fn);
+  void cancel_timers();
+  RecoverySource recovery_source();
+
+  struct Timers;  // pending steady_timers (adapter.cpp: keeps Boost out of this header)
 
   boost::asio::io_context& io_;
   const Clock& clock_;
@@ -129,6 +151,9 @@ class OkxAdapter final : public Venue {
   std::unique_ptr<OrderClient> orders_;
   std::unique_ptr<DataStream> data_;
   std::unique_ptr<UserStream> user_;
+  std::unique_ptr<RecoveringListener> recovery_;  // between user_ and the caller's listener
+  std::unique_ptr<Timers> timers_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // Builds the adapter and runs its start-up requests (see above). Errors:

@@ -83,6 +83,8 @@ inline constexpr Endpoint kCancelBatch{"POST", "/api/v5/trade/cancel-batch-order
                                        RequestPriority::cancel, true, true};
 inline constexpr Endpoint kQueryOrder{"GET", "/api/v5/trade/order", 1, false, RequestPriority::query};
 inline constexpr Endpoint kOrdersPending{"GET", "/api/v5/trade/orders-pending", 1, false, RequestPriority::query};
+// Transaction details (last 3 days), 60 / 2 s: newest first, billId pagination.
+inline constexpr Endpoint kFills{"GET", "/api/v5/trade/fills", 1, false, RequestPriority::query};
 inline constexpr Endpoint kPositions{"GET", "/api/v5/account/positions", 6, false, RequestPriority::query};
 inline constexpr Endpoint kBalance{"GET", "/api/v5/account/balance", 6, false, RequestPriority::query};
 }  // namespace endpoints

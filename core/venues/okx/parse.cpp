@@ -197,6 +197,44 @@ Result<std::vector<OrderUpdate>> parse_orders(const json& reply, const Instrumen
   return orders;
 }
 
+Result<std::vector<FillRecord>> parse_fills(const json& reply, const InstrumentTable& instruments) {
+  PB_TRY(data, data_array(reply));
+  std::vector<FillRecord> fills;
+  fills.reserve(data->size());
+  for (const auto& item : *data) {
+    if (item.contains("instType") && text(item, "instType") != "SWAP") continue;
+    PB_TRY(instrument, instrument_of(item, instruments));
+    const std::string context = "fill " + text(item, "tradeId");
+    FillRecord record;
+    record.bill_id = text(item, "billId");
+    Fill& fill = record.fill;
+    fill.symbol = instrument->symbol;
+    fill.client_order_id = text(item, "clOrdId");
+    fill.venue_order_id = text(item, "ordId");
+    fill.trade_id = text(item, "tradeId");
+    if (fill.trade_id.empty()) return make_error(Errc::parse_error, "fill: field 'tradeId' missing");
+    auto side = parse_side(text(item, "side"));
+    if (!side) return with_context(side.error(), context);
+    fill.side = side.value();
+    PB_TRY(px, decimal_or_zero(item, "fillPx"));
+    PB_TRY(sz, decimal_or_zero(item, "fillSz"));
+    PB_TRY(quantity, base_from_contracts(sz, *instrument));
+    PB_TRY(fee, decimal_or_zero(item, "fee"));
+    PB_TRY(paid, fee.negated());  // OKX: negative = charged; ours: positive = paid
+    PB_TRY(pnl, decimal_or_zero(item, "fillPnl"));
+    fill.price = px.normalized();
+    fill.quantity = quantity;
+    fill.fee = paid.normalized();
+    fill.fee_asset = text(item, "feeCcy");
+    fill.maker = text(item, "execType") == "M";
+    fill.realized_pnl = pnl.normalized();
+    fill.ts = time_of(item, "fillTime");
+    if (fill.ts == UtcTime{}) fill.ts = time_of(item, "ts");
+    fills.push_back(std::move(record));
+  }
+  return fills;
+}
+
 Result<std::vector<Position>> parse_positions(const json& reply, const InstrumentTable& instruments) {
   PB_TRY(data, data_array(reply));
   std::vector<Position> positions;

@@ -1,6 +1,6 @@
 // OKX v5 response and push parsers (protocols.md B2, B4, B7): instruments, server
 // time, order acks (data[].sCode), order objects (REST trade/order, orders-pending and
-// the `orders` channel), positions, balance (REST account/balance and the `account`
+// the `orders` channel), fills (REST trade/fills), positions, balance (REST account/balance and the `account`
 // channel share the shape), mark-price / funding-rate pushes — into the common venue
 // types.
 //
@@ -64,6 +64,17 @@ struct OrderUpdate {
 Result<OrderUpdate> parse_order(const nlohmann::json& item, const InstrumentTable& instruments);
 // data[] of GET trade/order or orders-pending, or of an `orders` push.
 Result<std::vector<OrderUpdate>> parse_orders(const nlohmann::json& reply, const InstrumentTable& instruments);
+
+// One item of GET /api/v5/trade/fills: the Fill (base quantity = fillSz × ctVal, fee
+// negated to positive = paid, maker = execType "M", ts = fillTime, else ts,
+// realized_pnl = fillPnl) and its billId (the pagination cursor).
+struct FillRecord {
+  Fill fill;
+  std::string bill_id;
+};
+// data[] of GET /api/v5/trade/fills, in the order sent (newest first). Items of other
+// instrument types are skipped; a SWAP whose instId is unknown is an error.
+Result<std::vector<FillRecord>> parse_fills(const nlohmann::json& reply, const InstrumentTable& instruments);
 
 // data[] of GET account/positions or a `positions` push. Items of other instrument
 // types are skipped; a SWAP whose instId is unknown is an error (fail closed).

@@ -10,8 +10,11 @@
 //   positions → on_position (signed base quantity);
 //   account   → on_balance per currency.
 // on_private_stream(true) once the orders subscription is acknowledged on a fresh
-// login; on_private_stream(false) when that connection drops (fills may have been
-// missed: the executor reconciles). Every reconnection logs in again (WsClient
+// login; on_private_stream(false) when that connection drops. Pushes missed while it
+// was down are not this unit's concern: the adapter gives it a RecoveringListener
+// (core/venues/common), which turns a true after a drop into "recover by REST (fills,
+// orders, positions, balances), then report true" and drops fills it already delivered,
+// so the caller never reconciles by itself. Every reconnection logs in again (WsClient
 // reconnects with backoff and jitter; "ping"/"pong" keepalive as on the public URL).
 // A login error (60009, 60007, ...) is logged as an error; the stream then stays
 // disconnected (on_private_stream not called with true) until the connection drops and

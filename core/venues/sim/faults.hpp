@@ -29,6 +29,10 @@ struct FaultPlan {
   int ban_s = 120;
   // Close every WebSocket connection now (one-shot; the frontend clears it).
   bool disconnect_websockets = false;
+  // A WebSocket outage: while set, every existing WebSocket of the venue (public and
+  // private) is closed and new connections are closed right after the upgrade. REST
+  // keeps answering, so orders placed meanwhile still trade. Stays until cleared.
+  bool websockets_down = false;
   // Market data faults.
   int drop_every_nth_diff = 0;       // skip publishing every Nth depth diff (sequence gap)
   bool corrupt_next_snapshot = false;  // one REST/WS snapshot with a wrong checksum / ids

@@ -114,6 +114,15 @@ class FakeBinance {
     });
     router->add("DELETE", "/fapi/v1/listenKey",
                 [](const api::HttpRequest&) { return api::HttpResponse{200, "application/json", "{}", {}}; });
+    // What the adapter reads to recover after a user-stream reconnect: nothing happened.
+    for (const char* path : {"/fapi/v1/userTrades", "/fapi/v1/openOrders", "/fapi/v2/positionRisk", "/fapi/v2/balance"}) {
+      router->add("GET", path, [this](const api::HttpRequest& request) {
+        check_signature(request);
+        std::lock_guard lock(mutex_);
+        ++recovery_requests_;
+        return api::HttpResponse{200, "application/json", "[]", {}};
+      });
+    }
 
     api::HttpServerOptions options;
     options.port = 0;
@@ -193,6 +202,10 @@ class FakeBinance {
     std::lock_guard lock(mutex_);
     return keepalives_;
   }
+  int recovery_requests() const {
+    std::lock_guard lock(mutex_);
+    return recovery_requests_;
+  }
   bool market_open() const {
     std::lock_guard lock(mutex_);
     return market_.session != nullptr;
@@ -259,6 +272,7 @@ class FakeBinance {
   int bad_signatures_ = 0;
   int listen_keys_created_ = 0;
   int keepalives_ = 0;
+  int recovery_requests_ = 0;
   std::string last_order_body_;
   std::string last_batch_;
 };
@@ -602,6 +616,8 @@ TEST_F(BinanceAdapterTest, FollowsTheListenKeyLifeCycle) {
   ASSERT_TRUE(fake_.push_private(fixture("listen_key_expired.json")));
   ASSERT_TRUE(run_until([&] { return listener.private_stream.size() == 3 && fake_.private_opens() == 2; }));
   EXPECT_EQ(listener.private_stream, (std::vector<bool>{true, false, true}));
+  // userTrades + openOrders for both symbols, then positionRisk and balance.
+  EXPECT_EQ(fake_.recovery_requests(), 6) << "the reconnect was reported before the REST recovery";
   EXPECT_EQ(fake_.listen_keys_created(), 2);
   ASSERT_TRUE(run_until([&] { return fake_.keepalives() >= 2; }));  // PUT every 100 ms here
   EXPECT_EQ(fake_.private_key(), "key2");

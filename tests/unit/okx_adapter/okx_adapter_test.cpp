@@ -144,6 +144,12 @@ class FakeOkx {
       auto push = json::parse(read_fixture("positions_push.json"));
       return text_response(200, json({{"code", "0"}, {"msg", ""}, {"data", push["data"]}}).dump());
     });
+    router->add("GET", "/api/v5/trade/fills", [this](const api::HttpRequest& request) {
+      std::lock_guard lock(mutex_);
+      ++fills_requests_;
+      if (auto refused = check(request)) return *refused;
+      return text_response(200, R"({"code":"0","msg":"","data":[]})");
+    });
     router->add("GET", "/api/v5/account/balance", [this](const api::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       if (auto refused = check(request)) return *refused;
@@ -187,6 +193,7 @@ class FakeOkx {
   int pings() { std::lock_guard lock(mutex_); return pings_; }
   int logins() { std::lock_guard lock(mutex_); return logins_; }
   int public_opens() { std::lock_guard lock(mutex_); return public_opens_; }
+  int fills_requests() { std::lock_guard lock(mutex_); return fills_requests_; }
   std::vector<std::string> order_bodies() { std::lock_guard lock(mutex_); return order_bodies_; }
   std::vector<std::string> public_ops() { std::lock_guard lock(mutex_); return public_ops_; }
   int count_op(const std::string& op) {
@@ -316,6 +323,7 @@ class FakeOkx {
   int pings_ = 0;
   int logins_ = 0;
   int public_opens_ = 0;
+  int fills_requests_ = 0;
   std::vector<std::string> order_bodies_;
   std::vector<std::string> public_ops_;
   std::shared_ptr<api::WebSocketSession> public_session_;
@@ -627,6 +635,7 @@ TEST_F(OkxAdapterTest, PrivateStreamLogsInAndDeliversOrdersFillsPositionsAndBala
   EXPECT_FALSE(recorder_.stream[1]);
   EXPECT_TRUE(recorder_.stream[2]);
   EXPECT_EQ(fake_.logins(), 2);
+  EXPECT_EQ(fake_.fills_requests(), 1) << "the reconnect was reported before the fills were read";
 }
 
 TEST_F(OkxAdapterTest, CancelAllListsPendingOrdersThenCancelsThemInOneBatch) {

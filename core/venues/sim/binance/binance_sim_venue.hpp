@@ -6,7 +6,8 @@
 // - REST, public: /fapi/v1/ping, time, exchangeInfo, depth, premiumIndex.
 // - REST, signed (HMAC over the raw query + body, timestamp/recvWindow against the
 //   simulator clock + FaultPlan::clock_skew_ms): order (POST/GET/DELETE), batchOrders,
-//   allOpenOrders, openOrders, leverage, countdownCancelAll, /fapi/v2|v3/positionRisk,
+//   allOpenOrders, openOrders, userTrades (the account's fills, from the exchange
+//   core's TradeHistory), leverage, countdownCancelAll, /fapi/v2|v3/positionRisk,
 //   /fapi/v2|v3/balance, /fapi/v2|v3/account; API-key only: listenKey POST/PUT/DELETE.
 //   Every response carries X-MBX-USED-WEIGHT-1M (per IP, sliding minute, A2 weights);
 //   order responses carry X-MBX-ORDER-COUNT-10S/-1M (per account).
@@ -18,6 +19,8 @@
 // - User data stream on `/private/ws?listenKey=<key>[&events=A/B]`: ORDER_TRADE_UPDATE,
 //   ACCOUNT_UPDATE, listenKeyExpired. The legacy `/ws/<listenKey>` form is NOT served:
 //   HttpServer::add_websocket matches exact paths and listen keys are made at run time.
+// - FaultPlan::websockets_down closes every WebSocket and every new one right after
+//   its upgrade until cleared (REST keeps answering): a private-stream outage.
 //
 // Guarantees: depth diffs carry U/u/pu chained by pu == previous u (U = pu + 1); the
 // REST snapshot answers the last published book with lastUpdateId = last u + 1, which

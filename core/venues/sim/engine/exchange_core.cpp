@@ -27,7 +27,7 @@ class ExchangeCore::Hooks final : public MatchingHooks {
 };
 
 ExchangeCore::ExchangeCore(ExchangeConfig config)
-    : config_(std::move(config)), accounts_(config_.insurance_account) {}
+    : config_(std::move(config)), accounts_(config_.insurance_account), trades_(config_.max_trades_per_account) {}
 
 void ExchangeCore::add_instrument(const InstrumentRules& rules) {
   accounts_.add_instrument(rules);  // validates, refuses duplicates
@@ -136,6 +136,7 @@ Outcome<OrderState> ExchangeCore::place(const std::string& account, const OrderR
   }
   settle_reservations(events, from);
   drop_quiet(events, from, nullptr);
+  trades_.record_fills(events, from);
   return result;
 }
 
@@ -172,6 +173,9 @@ void ExchangeCore::replace_liquidity(const std::string& symbol, const std::strin
   book->replace_liquidity(account, bids, asks, now, hooks, events);
   settle_reservations(events, from);
   drop_quiet(events, from, emit_own_events ? nullptr : &account);
+  // The quiet account's own fills were dropped above unless asked for: only the
+  // other side's (our clients') are kept.
+  trades_.record_fills(events, from);
 }
 
 std::vector<OrderState> ExchangeCore::open_orders(const std::string& account,
@@ -199,6 +203,11 @@ std::vector<Position> ExchangeCore::positions(const std::string& account) const 
 
 std::vector<Balance> ExchangeCore::balances(const std::string& account, UtcTime now) const {
   return accounts_.balances(account, now);
+}
+
+std::vector<TradeRecord> ExchangeCore::trades(const std::string& account,
+                                              const std::optional<std::string>& symbol) const {
+  return trades_.trades(account, symbol);
 }
 
 void ExchangeCore::set_mark(const std::string& symbol, Decimal mark, UtcTime now, std::vector<Event>& events) {

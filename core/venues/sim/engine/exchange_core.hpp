@@ -25,6 +25,8 @@
 //   per symbol.
 // - Events of "quiet" accounts (the market model's) are dropped everywhere unless
 //   asked; their state changes all the same.
+// - Every fill of a non-quiet account is kept in its TradeHistory (trades()), up to
+//   ExchangeConfig::max_trades_per_account: the venues' trade lists answer from it.
 //
 // Threads: single-threaded (the simulator's loop); Clock-free — `now` is passed in; no
 // I/O. Overflow of money arithmetic is a broken invariant and throws std::logic_error.
@@ -41,12 +43,14 @@
 #include "core/venues/sim/engine/events.hpp"
 #include "core/venues/sim/engine/instrument_rules.hpp"
 #include "core/venues/sim/engine/matching_engine.hpp"
+#include "core/venues/sim/engine/trade_history.hpp"
 
 namespace propbot::venues::sim {
 
 struct ExchangeConfig {
   MatchingConfig matching;
   std::string insurance_account = "insurance";
+  std::size_t max_trades_per_account = 100'000;
 };
 
 class ExchangeCore {
@@ -82,6 +86,9 @@ class ExchangeCore {
   Outcome<OrderState> order(const std::string& account, const std::string& symbol, const OrderRef& ref) const;
   std::vector<Position> positions(const std::string& account) const;
   std::vector<Balance> balances(const std::string& account, UtcTime now) const;
+  // The account's fills, oldest first (see TradeHistory); only `symbol`'s when set.
+  std::vector<TradeRecord> trades(const std::string& account,
+                                  const std::optional<std::string>& symbol = std::nullopt) const;
 
   void set_mark(const std::string& symbol, Decimal mark, UtcTime now, std::vector<Event>& events);
   void apply_funding(const std::string& symbol, Decimal rate, Decimal mark, UtcTime now, std::vector<Event>& events);
@@ -103,6 +110,7 @@ class ExchangeCore {
   AccountBook accounts_;
   std::map<std::string, std::unique_ptr<OrderBookEngine>> books_;
   std::set<std::string> quiet_;
+  TradeHistory trades_;
 };
 
 }  // namespace propbot::venues::sim

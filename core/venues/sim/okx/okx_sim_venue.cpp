@@ -1,6 +1,7 @@
 #include "core/venues/sim/okx/okx_sim_venue.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -235,6 +236,7 @@ class OkxSimVenue final : public SimulatedVenue {
     add_route(router, "POST", "/api/v5/trade/cancel-order", true, &OkxSimVenue::post_cancel_order);
     add_route(router, "POST", "/api/v5/trade/cancel-batch-orders", true, &OkxSimVenue::post_cancel_batch);
     add_route(router, "GET", "/api/v5/trade/orders-pending", true, &OkxSimVenue::get_orders_pending);
+    add_route(router, "GET", "/api/v5/trade/fills", true, &OkxSimVenue::get_fills);
     add_route(router, "POST", "/api/v5/trade/cancel-all-after", true, &OkxSimVenue::post_cancel_all_after);
     add_route(router, "GET", "/api/v5/account/positions", true, &OkxSimVenue::get_positions);
     add_route(router, "GET", "/api/v5/account/balance", true, &OkxSimVenue::get_balance);
@@ -248,6 +250,11 @@ class OkxSimVenue final : public SimulatedVenue {
       handler.on_open = [this, is_private](const std::shared_ptr<api::WebSocketSession>& socket,
                                            const api::HttpRequest&) {
         std::lock_guard lock(mutex_);
+        if (faults_.websockets_down) {
+          // Accepted by the server, then dropped at once: the client sees an outage.
+          socket->close(1001, "simulated outage");
+          return;
+        }
         sessions_[socket->id()] = Session{socket, is_private, {}, {}};
       };
       handler.on_message = [this](const std::shared_ptr<api::WebSocketSession>& socket, std::string_view text) {
@@ -333,7 +340,7 @@ class OkxSimVenue final : public SimulatedVenue {
       if (plan.rate_limit_429_count != faults_.rate_limit_429_count) storm_429s_ = 0;
       if (plan.reject_nth_order != faults_.reject_nth_order) orders_since_fault_ = 0;
       faults_ = plan;
-      if (faults_.disconnect_websockets) {
+      if (faults_.disconnect_websockets || faults_.websockets_down) {
         faults_.disconnect_websockets = false;
         for (auto& [id, session] : sessions_) to_close.push_back(session.socket);
         ++counters_.disconnects;
@@ -382,6 +389,7 @@ class OkxSimVenue final : public SimulatedVenue {
                      {"retry_after_s", faults_.retry_after_s},
                      {"ban_after_429s", faults_.ban_after_429s},
                      {"ban_s", faults_.ban_s},
+                     {"websockets_down", faults_.websockets_down},
                      {"drop_every_nth_diff", faults_.drop_every_nth_diff},
                      {"corrupt_next_snapshot", faults_.corrupt_next_snapshot},
                      {"stale_books", faults_.stale_books},
@@ -1141,6 +1149,98 @@ class OkxSimVenue final : public SimulatedVenue {
       data.push_back(std::move(item));
     }
     return make_response(200, wire::ok_body(data));
+  }
+
+  // GET /api/v5/trade/fills ("Transaction details, last 3 days"): the account's fills,
+  // newest first. instType (SWAP; another listed type answers no fills), instId,
+  // ordId, begin / end (ts, ms, inclusive), after / before (billId: older / newer than
+  // it; with `before` the `limit` fills just above it), limit 1..100 (default 100).
+  // Bad values answer 51000 "Parameter <name> error"; an unknown instId 51001. fee is
+  // negative when charged, as OKX sends it; fillSz in contracts.
+  api::HttpResponse get_fills(const api::HttpRequest& request, const std::string& account) {
+    const auto param = [&](const char* key) -> std::optional<std::string> {
+      auto it = request.query.find(key);
+      if (it == request.query.end() || it->second.empty()) return std::nullopt;
+      return it->second;
+    };
+    std::map<std::string, std::int64_t> numbers;
+    for (const char* key : {"after", "before", "begin", "end", "limit"}) {
+      const auto text = param(key);
+      if (!text) continue;
+      std::int64_t value = 0;
+      const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+      if (ec != std::errc{} || end != text->data() + text->size()) {
+        return top_level_error("51000", std::string("Parameter ") + key + " error");
+      }
+      numbers[key] = value;
+    }
+    const auto number = [&](const char* key) -> std::optional<std::int64_t> {
+      auto it = numbers.find(key);
+      return it == numbers.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
+    };
+    const std::int64_t limit = number("limit").value_or(100);
+    if (limit < 1 || limit > 100) return top_level_error("51000", "Parameter limit error");
+    static const std::set<std::string> kInstTypes = {"SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION"};
+    const auto inst_type = param("instType");
+    if (inst_type && !kInstTypes.count(*inst_type)) return top_level_error("51000", "Parameter instType error");
+    std::optional<std::string> symbol;
+    if (const auto inst_id = param("instId")) {
+      const Instrument* instrument = instrument_by_inst_id(*inst_id);
+      if (instrument == nullptr) return top_level_error("51001", "Instrument ID doesn't exist");
+      symbol = instrument->rules.symbol;
+    }
+    const auto ord_id = param("ordId");
+    std::vector<TradeRecord> selected;
+    if (!inst_type || *inst_type == "SWAP") {
+      for (const TradeRecord& record : core_.trades(account, symbol)) {
+        const std::int64_t ts = to_unix_ms(record.fill.ts);
+        if (ord_id && record.fill.venue_order_id != *ord_id) continue;
+        if (number("begin") && ts < *number("begin")) continue;
+        if (number("end") && ts > *number("end")) continue;
+        if (number("after") && record.sequence >= *number("after")) continue;
+        if (number("before") && record.sequence <= *number("before")) continue;
+        selected.push_back(record);
+      }
+    }
+    // `selected` is oldest first: keep the `limit` nearest the cursor, answer newest first.
+    const auto count = static_cast<std::size_t>(limit);
+    if (selected.size() > count) {
+      if (number("before") && !number("after")) {
+        selected.resize(count);
+      } else {
+        selected.erase(selected.begin(), selected.end() - static_cast<std::ptrdiff_t>(count));
+      }
+    }
+    json data = json::array();
+    for (auto it = selected.rbegin(); it != selected.rend(); ++it) data.push_back(fill_json(*it));
+    return make_response(200, wire::ok_body(data));
+  }
+
+  json fill_json(const TradeRecord& record) const {
+    const Fill& fill = record.fill;
+    const Instrument& instrument = instruments_.at(fill.symbol);
+    auto extra = extras_.find(fill.venue_order_id);
+    const bool auto_client_id = extra != extras_.end() && extra->second.auto_client_id;
+    auto fee = fill.fee.negated();
+    const std::string time = wire::ms_text(fill.ts);
+    return json{{"instType", "SWAP"},
+                {"instId", instrument.inst_id},
+                {"tradeId", fill.trade_id},
+                {"ordId", fill.venue_order_id},
+                {"clOrdId", auto_client_id ? "" : fill.client_order_id},
+                {"billId", std::to_string(record.sequence)},
+                {"subType", fill.side == OrderSide::buy ? "1" : "2"},
+                {"tag", ""},
+                {"fillPx", wire::text(fill.price)},
+                {"fillSz", wire::text(wire::base_to_contracts(fill.quantity, instrument.ct_val))},
+                {"fillPnl", wire::text(fill.realized_pnl)},
+                {"side", std::string(venues::okx::to_wire(fill.side))},
+                {"posSide", "net"},
+                {"execType", fill.maker ? "M" : "T"},
+                {"feeCcy", fill.fee_asset.empty() ? instrument.rules.margin_asset : fill.fee_asset},
+                {"fee", fee ? wire::text(*fee) : "0"},
+                {"ts", time},
+                {"fillTime", time}};
   }
 
   api::HttpResponse post_cancel_all_after(const api::HttpRequest& request, const std::string& account) {

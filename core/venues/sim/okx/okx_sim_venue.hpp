@@ -5,8 +5,9 @@
 // What it serves:
 // - REST (real paths): public time, instruments?instType=SWAP, market/books,
 //   funding-rate, mark-price; signed trade/order (POST place, GET query),
-//   batch-orders (≤ 20), cancel-order, cancel-batch-orders, orders-pending,
-//   cancel-all-after (dead-man switch, checked on every market tick),
+//   batch-orders (≤ 20), cancel-order, cancel-batch-orders, orders-pending, fills
+//   (the account's fills, newest first, billId pagination, from the exchange core's
+//   TradeHistory), cancel-all-after (dead-man switch, checked on every market tick),
 //   account/positions, account/balance, account/set-leverage. Signatures are verified
 //   exactly (Base64 HMAC-SHA256 over ts + METHOD + path?query + body); the timestamp
 //   window is ±30 s around the simulated clock (+ clock_skew_ms). Order-level errors
@@ -28,9 +29,10 @@
 //   reject_nth_order → sCode reject_code (default 51000); added_latency_ms → the
 //   handler sleeps (capped at 2 s; it blocks this venue's server thread);
 //   drop_every_nth_diff, corrupt_next_snapshot (WS snapshot with checksum+1),
-//   stale_books, disconnect_websockets; partial_fill_ratio for GTC limit orders
-//   that the market model would fill completely: only ratio × sz meets liquidity at
-//   once, the rest rests and fills when the next tick re-quotes through it.
+//   stale_books, disconnect_websockets, websockets_down (every WebSocket closed, and
+//   every new one right after its upgrade, until cleared); partial_fill_ratio for GTC
+//   limit orders that the market model would fill completely: only ratio × sz meets
+//   liquidity at once, the rest rests and fills when the next tick re-quotes through it.
 //
 // Not emulated: amend, algo orders, long/short position mode (posSide must be net or
 // absent), isolated margin (tdMode isolated is accepted and booked as cross), the
