@@ -102,6 +102,20 @@ struct ServerState {
   std::unique_ptr<ssl::context> tls;  // set by start() when options.tls
   // Immutable once started: sessions read it without a lock.
   std::unordered_map<std::string, WebSocketEndpoint> websockets;
+  // "/ws/*" registrations, stored as "/ws/" (the prefix), longest first.
+  std::vector<std::pair<std::string, WebSocketEndpoint>> websocket_prefixes;
+
+  // The exact path's endpoint, else the longest prefix followed by one non-empty segment.
+  const WebSocketEndpoint* find_websocket(const std::string& path) const {
+    if (auto it = websockets.find(path); it != websockets.end()) return &it->second;
+    for (const auto& [prefix, endpoint] : websocket_prefixes) {
+      if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+          path.find('/', prefix.size()) == std::string::npos) {
+        return &endpoint;
+      }
+    }
+    return nullptr;
+  }
 
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> active{0};     // sessions counted against max_connections
@@ -560,13 +574,13 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
     } else if (websocket::is_upgrade(request)) {
       api_request = to_api_request(request, remote_addr_);
       parse_target(api_request);
-      auto endpoint = state_->websockets.find(api_request.path);
-      if (endpoint != state_->websockets.end() && !state_->stopping.load()) {
+      const WebSocketEndpoint* endpoint = state_->find_websocket(api_request.path);
+      if (endpoint != nullptr && !state_->stopping.load()) {
         // Hand the stream (and this strand) over; this session ends here.
         phase_ = Phase::upgraded;
         lowest().expires_never();
         state_->log("api: " + remote_addr_ + " GET " + api_request.path + " 101 websocket");
-        std::make_shared<WebSocketStreamSession<Tls>>(std::move(stream_), state_, endpoint->second, remote_addr_)
+        std::make_shared<WebSocketStreamSession<Tls>>(std::move(stream_), state_, *endpoint, remote_addr_)
             ->run(std::move(request), std::move(api_request));
         return;
       }
@@ -872,6 +886,20 @@ Status HttpServer::add_websocket(std::string path, WebSocketHandler handler, Web
   }
   if (options.max_queued_messages == 0 || options.max_message_bytes == 0) {
     return make_error(Errc::invalid_argument, "WebSocket limits for " + path + " must be at least 1");
+  }
+  if (path.size() >= 2 && path.compare(path.size() - 2, 2, "/*") == 0) {
+    std::string prefix = path.substr(0, path.size() - 1);
+    auto& prefixes = impl_->state->websocket_prefixes;
+    for (const auto& existing : prefixes) {
+      if (existing.first == prefix) return make_error(Errc::already_exists, "WebSocket path " + path + " is already registered");
+    }
+    prefixes.emplace_back(std::move(prefix), WebSocketEndpoint{std::move(handler), options});
+    std::stable_sort(prefixes.begin(), prefixes.end(),
+                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return {};
+  }
+  if (path.find('*') != std::string::npos) {
+    return make_error(Errc::invalid_argument, "WebSocket path '" + path + "': '*' is only allowed as a last segment '/*'");
   }
   auto [it, inserted] =
       impl_->state->websockets.emplace(path, WebSocketEndpoint{std::move(handler), options});

@@ -129,8 +129,11 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Serves WebSocket upgrades of GET `path` (exact match, query ignored) with `handler`.
-  // Before start() only. Errors: invalid_argument (path not starting with '/'),
-  // already_exists (path registered twice), conflict (server already started).
+  // A path ending in "/*" (e.g. "/ws/*") serves every path of that prefix plus one
+  // non-empty segment ("/ws/abc", not "/ws/a/b"); an exact registration wins, then the
+  // longest prefix. The handler reads the segment from the request's path.
+  // Before start() only. Errors: invalid_argument (path not starting with '/', '*'
+  // elsewhere), already_exists (path registered twice), conflict (server already started).
   Status add_websocket(std::string path, WebSocketHandler handler, WebSocketOptions options = {});
 
   // Binds, listens and starts the server thread. Errors: invalid_argument (bad bind

@@ -5,16 +5,19 @@
 // Guarantees: every error body produced here has exactly the SPEC S-11 shape
 // {"error": {"code": "...", "message": "..."}}; JSON bodies are always valid UTF-8
 // (invalid bytes coming from a request, e.g. in a path, are replaced, never thrown).
-// Uses: nlohmann::json.
+// Uses: access (Principal), nlohmann::json.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "core/api/access.hpp"
 
 namespace propbot::api {
 
@@ -28,6 +31,10 @@ struct HttpRequest {
   std::string remote_addr;                     // peer IP address, empty in unit tests
   std::map<std::string, std::string> params;   // from `{name}` path segments, decoded
   nlohmann::json json;                         // parsed body for RouteOptions::json_body routes
+  // The authenticated caller (the actor for audit entries), set by the router's
+  // AccessGuard on a protected route that passed; empty on public routes and when no
+  // guard is installed.
+  std::optional<Principal> principal;
 
   // The header value or `fallback` when absent; `name` must be lower-case.
   std::string header(const std::string& name, std::string fallback = {}) const;

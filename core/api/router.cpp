@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/api/access_guard.hpp"
+
 namespace propbot::api {
 namespace {
 
@@ -46,6 +48,19 @@ std::string describe_json_error(const nlohmann::json::exception& error) {
   std::string result(text.substr(0, kMaxLength));
   if (text.size() > kMaxLength) result += "...";
   return result;
+}
+
+constexpr std::string_view kAccessCheckFailed = "internal error while checking access; details are in the server log";
+
+// "/" + decoded segments joined by '/': the path as routing saw it, so `/api/%75i/hold`
+// is protected like `/api/ui/hold`.
+std::string join_segments(const std::vector<std::string>& segments) {
+  std::string path;
+  for (const auto& segment : segments) {
+    path += '/';
+    path += segment;
+  }
+  return path;
 }
 
 std::string join_methods(const std::set<std::string>& methods) {
@@ -178,22 +193,63 @@ std::vector<const Router::Route*> Router::match(const std::vector<std::string>& 
   return matches;
 }
 
+void Router::set_guard(std::shared_ptr<const AccessGuard> guard) { guard_ = std::move(guard); }
+
+std::optional<HttpResponse> Router::check_access(HttpRequest& request, Access access) const {
+  if (!guard_) return std::nullopt;
+  std::optional<HttpResponse> denied;
+  if (access != Access::public_route) {
+    try {
+      denied = guard_->check(request, access);
+    } catch (const std::exception& error) {
+      if (error_log_) error_log_(std::string("access guard threw: ") + error.what());
+      denied = HttpResponse::error(500, "internal", kAccessCheckFailed);
+    } catch (...) {
+      if (error_log_) error_log_("access guard threw a non-std exception");
+      denied = HttpResponse::error(500, "internal", kAccessCheckFailed);
+    }
+  }
+  // The handler has no use for the token: it sees request.principal instead.
+  request.headers.erase("authorization");
+  return denied;
+}
+
 HttpResponse Router::dispatch(HttpRequest& request) const {
   if (request.path.empty()) parse_target(request);
+  if (guard_) request.principal.reset();  // a principal comes from the guard only
   std::vector<std::string> segments = split_path(request.path);
   for (auto& segment : segments) segment = percent_decode(segment, false);
+  // Access is resolved from the raw path and from the decoded one: whichever is
+  // protected protects the request.
+  const std::string decoded_path = join_segments(segments);
+  const std::string_view access_path = is_protected_path(request.path) ? std::string_view(request.path)
+                                                                         : std::string_view(decoded_path);
 
   std::vector<const Route*> matches = match(segments);
-  if (matches.empty()) {
-    return HttpResponse::error(404, "not_found", "no route matches " + request.path);
-  }
+  const Route* chosen = nullptr;
   for (const Route* route : matches) {
-    if (route->method != request.method) continue;
+    if (route->method == request.method) {
+      chosen = route;
+      break;
+    }
+  }
+  if (chosen) {
+    Access access = resolve_access(chosen->options.access, request.method, access_path);
+    if (auto denied = check_access(request, access)) return std::move(*denied);
     request.params.clear();
     for (std::size_t i = 0; i < segments.size(); ++i) {
-      if (route->segments[i].is_param) request.params[route->segments[i].text] = segments[i];
+      if (chosen->segments[i].is_param) request.params[chosen->segments[i].text] = segments[i];
     }
-    return run(*route, request);
+    return run(*chosen, request);
+  }
+
+  // No route to run: under a protected prefix, only a valid token learns whether the
+  // path exists and which methods it allows.
+  if (is_protected_path(access_path)) {
+    if (auto denied = check_access(request, Access::viewer)) return std::move(*denied);
+  }
+  if (matches.empty()) {
+    return HttpResponse::error(404, "not_found", "no route matches " + request.path);
   }
   std::set<std::string> allowed;
   for (const Route* route : matches) allowed.insert(route->method);

@@ -2,27 +2,51 @@
 // segments (`/api/ui/approvals/{id}/confirm`); a literal segment wins over a `{name}`
 // segment at the same position, so `/orders/open` and `/orders/{id}` can coexist.
 //
-// dispatch() never throws and always returns a response:
+// dispatch() never throws and always returns a response; the first row that applies
+// answers. The access rows (*) apply only once an AccessGuard is installed (set_guard):
+//   * unknown path or other method under /api/ui/ or /api/admin/ (raw or percent-
+//     decoded)                    -> the guard checks for `viewer` first (429/401 as
+//                                    below), so only a valid token learns the route
+//                                    table; then the 404/405 rows
 //   unknown path                  -> 404 not_found naming the path
 //   known path, other method      -> 405 method_not_allowed + `Allow: GET, POST`
+//   * route access public         -> no check. RouteOptions::access; `automatic` is
+//                                    resolved by resolve_access() from the method and
+//                                    the path (raw, or decoded when only that one is
+//                                    under a protected prefix: `/api/%75i/x` is too)
+//   * source locked out           -> 429 locked_out + `Retry-After` (access_guard.hpp)
+//   * missing/malformed bearer    -> 401 unauthorized + `WWW-Authenticate: Bearer`
+//   * unknown token               -> 401 unauthorized (one failure for the source)
+//   * role below the route's      -> 403 forbidden naming both roles
+//   * guard throws                -> 500 internal (fails closed; text to the error log)
 //   json_body route, empty body   -> 400 bad_json "request body is empty: send a JSON object"
 //   json_body route, bad JSON     -> 400 bad_json "malformed JSON at byte N: ..."
 //   json_body route, not object   -> 400 bad_json naming the type received
 //   handler throws                -> 500 internal with a generic message; the exception
 //                                    text goes only to the error log callback.
+// With a guard, a handler of a protected route sees request.principal (the caller);
+// the Authorization header is removed from request.headers before any handler runs
+// (public ones too), so no handler can echo or log a token; a principal set by the
+// caller of dispatch() is cleared. Without a guard no access row applies (nothing is
+// checked or removed, principal stays as given): the behaviour before authentication
+// existed, for tests and tools.
 //
-// Threads: add() during start-up only (not thread-safe); once shared (the server holds a
-// shared_ptr<const Router>) dispatch() is const and safe from any thread. Handlers run
-// on the caller's thread (the HTTP server thread) and must not block for long.
-// Uses: http_types (no Boost).
+// Threads: add() and set_guard() during start-up only (not thread-safe); once shared
+// (the server holds a shared_ptr<const Router>) dispatch() is const and safe from any
+// thread. Handlers run on the caller's thread (the HTTP server thread) and must not
+// block for long.
+// Uses: http_types, access, access_guard (no Boost).
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/api/access.hpp"
 #include "core/api/http_types.hpp"
 
 namespace propbot::api {
@@ -30,8 +54,14 @@ namespace propbot::api {
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 using LogFunction = std::function<void(std::string_view line)>;
 
+class AccessGuard;
+
 struct RouteOptions {
   bool json_body = false;  // parse the body into HttpRequest::json; must be an object
+  // Who may call the route once a guard is installed (access.hpp): `automatic` protects
+  // /api/ui/* and /api/admin/* (viewer for GET/HEAD, operator otherwise) and leaves
+  // every other path public.
+  Access access = Access::automatic;
 };
 
 class Router {
@@ -44,6 +74,10 @@ class Router {
   // or repeated `{name}`, braces inside a segment) or a duplicate (method, pattern):
   // both are start-up programming errors.
   void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+
+  // Installs the guard that dispatch() runs on protected routes (see the table above);
+  // nullptr removes it. Start-up only, like add().
+  void set_guard(std::shared_ptr<const AccessGuard> guard);
 
   // Fills request.path/query from request.target when path is empty, matches the route,
   // fills request.params (and request.json for json_body routes) and runs the handler.
@@ -66,8 +100,13 @@ class Router {
   std::vector<const Route*> match(const std::vector<std::string>& segments) const;
   HttpResponse run(const Route& route, HttpRequest& request) const;
 
+  // The guard's answer when `request` may not reach a route needing `access`; nullopt
+  // to proceed (also when no guard is installed).
+  std::optional<HttpResponse> check_access(HttpRequest& request, Access access) const;
+
   std::vector<Route> routes_;
   LogFunction error_log_;
+  std::shared_ptr<const AccessGuard> guard_;
 };
 
 // Decodes %XX escapes (and '+' as a space when plus_as_space). A malformed escape

@@ -11,6 +11,7 @@
 
 #include "core/app/book_board.hpp"
 #include "core/app/embedded_venues.hpp"
+#include "core/control/control_plane.hpp"
 #include "core/venues/sim/random_walk_market.hpp"
 #include "core/venues/sim/random_walk_venue.hpp"
 #include "scripting/strategy_runner.hpp"
@@ -43,12 +44,13 @@ struct OpportunityState {
 
 // Everything that lives on the engine thread.
 struct Engine::Loop final : scripting::MarketView {
-  Loop(const config::Config& config, Logger log, SnapshotSlot& slot)
-      : config(config), log(std::move(log)), slot(slot), clock(io) {}
+  Loop(const config::Config& config, Logger log, SnapshotSlot& slot, const control::ControlPlane* control)
+      : config(config), log(std::move(log)), slot(slot), control(control), clock(io) {}
 
   const config::Config& config;
   Logger log;
   SnapshotSlot& slot;
+  const control::ControlPlane* control;  // the mode source; null = HOLD forever
   boost::asio::io_context io;
   RealClock clock;
   std::thread thread;
@@ -74,7 +76,6 @@ struct Engine::Loop final : scripting::MarketView {
   std::map<OpportunityKey, OpportunityState> opportunities;
   std::vector<scripting::Intent> intents;  // reused per event
 
-  ControlMode mode = ControlMode::hold;
   std::string hold_reason = "startup: guarded start is always HOLD (SPEC S-1.3)";
   UtcTime hold_since{};
   std::uint64_t book_events = 0;
@@ -107,10 +108,22 @@ struct Engine::Loop final : scripting::MarketView {
     books.on_book_state(venue, symbol, valid, reason, clock.utc());
   }
 
+  ControlMode current_mode() const {
+    if (control == nullptr) return ControlMode::hold;
+    switch (control->mode()) {
+      case control::Mode::hold: return ControlMode::hold;
+      case control::Mode::resume: return ControlMode::resume;
+      case control::Mode::kill: return ControlMode::kill;
+    }
+    return ControlMode::hold;
+  }
+  bool current_safe_mode() const { return control == nullptr ? config.safe_mode : control->safe_mode(); }
+
   std::string gate_status() const {
-    if (mode == ControlMode::kill) return "blocked_by_kill";
-    if (mode == ControlMode::hold) return "blocked_by_hold";
-    if (config.safe_mode) return "blocked_by_safe_mode";
+    const ControlMode now = current_mode();
+    if (now == ControlMode::kill) return "blocked_by_kill";
+    if (now == ControlMode::hold) return "blocked_by_hold";
+    if (current_safe_mode()) return "blocked_by_safe_mode";
     return "ready";
   }
 
@@ -143,11 +156,16 @@ struct Engine::Loop final : scripting::MarketView {
     auto snap = std::make_shared<EngineSnapshot>();
     snap->ts = clock.utc();
     snap->built_at = now;
-    snap->mode = mode;
+    snap->mode = current_mode();
     snap->hold_reason = hold_reason;
     snap->hold_since = hold_since;
-    snap->safe_mode = config.safe_mode;
-    snap->dry_run_mode = config.dry_run_mode;
+    snap->safe_mode = current_safe_mode();
+    snap->dry_run_mode = control == nullptr ? config.dry_run_mode : control->dry_run_mode();
+    if (control != nullptr) {
+      const control::ControlState state = control->state();
+      snap->hold_reason = state.reason;
+      snap->hold_since_text = state.since;
+    }
     snap->book_events = book_events;
     for (auto& [key, state] : opportunities) {
       state.view.status = gate_status();
@@ -188,14 +206,14 @@ struct Engine::Loop final : scripting::MarketView {
   }
 };
 
-Engine::Engine(config::Config config, Logger log)
-    : config_(std::move(config)), log_(std::move(log)) {}
+Engine::Engine(config::Config config, Logger log, const control::ControlPlane* control)
+    : config_(std::move(config)), log_(std::move(log)), control_(control) {}
 
 Engine::~Engine() { stop(); }
 
 Status Engine::start() {
   if (loop_) return make_error(Errc::conflict, "engine already started");
-  auto loop = std::make_unique<Loop>(config_, log_, snapshots_);
+  auto loop = std::make_unique<Loop>(config_, log_, snapshots_, control_);
   loop->hold_since = loop->clock.utc();
 
   venues::sim::RandomWalkParams params;

@@ -21,11 +21,17 @@
 #include "core/common/result.hpp"
 #include "core/config/config.hpp"
 
+namespace propbot::control {
+class ControlPlane;
+}
+
 namespace propbot::app {
 
 class Engine {
  public:
-  Engine(config::Config config, Logger log);
+  // `control` (optional, must outlive the engine) is the mode source: without it the
+  // engine stays in HOLD (tests, tools).
+  Engine(config::Config config, Logger log, const control::ControlPlane* control = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -42,6 +48,7 @@ class Engine {
   struct Loop;
   config::Config config_;
   Logger log_;
+  const control::ControlPlane* control_;
   SnapshotSlot snapshots_;
   std::unique_ptr<Loop> loop_;
 };

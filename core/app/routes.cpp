@@ -1,5 +1,7 @@
 #include "core/app/routes.hpp"
 
+#include "core/app/control_routes.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "core/app/dashboard_page.hpp"
@@ -76,7 +78,7 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
       body["safe_mode"] = snap->safe_mode;
       body["dry_run_mode"] = snap->dry_run_mode;
       body["hold_reason"] = snap->hold_reason;
-      body["hold_since"] = format_iso8601_ms(snap->hold_since);
+      body["hold_since"] = snap->hold_since_text.empty() ? format_iso8601_ms(snap->hold_since) : snap->hold_since_text;
     }
     return api::HttpResponse::json(200, body);
   });
@@ -106,6 +108,8 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
     return api::HttpResponse::json(
         200, json{{"books", books}, {"strategies", strategies}, {"book_events", snap ? snap->book_events : 0}});
   });
+
+  if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
 
   router->add("GET", "/ui/dashboard", [](const api::HttpRequest&) {
     api::HttpResponse response;

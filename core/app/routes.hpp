@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/api/router.hpp"
+#include "core/app/desk_control.hpp"
 #include "core/app/engine.hpp"
 
 namespace propbot::app {
@@ -15,6 +16,8 @@ struct RouteContext {
   const Engine* engine = nullptr;
   const Clock* clock = nullptr;  // for response timestamps (thread-safe readings only)
   std::string profile;
+  DeskControl* desk = nullptr;  // the control plane and its routes (null: skeleton routes only)
+  std::string data_dir;         // where audit exports are staged
   MonoTime started_at{};
   // /healthz reports not-ok when the engine has not published for this long.
   std::chrono::milliseconds heartbeat_timeout{5000};

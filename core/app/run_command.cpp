@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/api/http_server.hpp"
+#include "core/app/desk_control.hpp"
 #include "core/app/engine.hpp"
 #include "core/app/routes.hpp"
 #include "core/common/logging.hpp"
@@ -47,7 +48,7 @@ std::vector<std::string> search_roots(const std::string& executable) {
 }
 
 struct RunFlags {
-  std::optional<std::string> profile, config_file, data_dir, bind;
+  std::optional<std::string> profile, config_file, data_dir, bind, secrets, secrets_key_file;
   std::optional<int> port;
 };
 
@@ -62,9 +63,12 @@ bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
       name = arg.substr(0, eq);
       value = arg.substr(eq + 1);
     }
-    const bool known = name == "--profile" || name == "--config" || name == "--data-dir" || name == "--bind" || name == "--port";
+    const bool known = name == "--profile" || name == "--config" || name == "--data-dir" || name == "--bind" ||
+                       name == "--port" || name == "--secrets" || name == "--secrets-key-file";
     if (!known) {
-      fatal_config(arg, arg, "unknown option; allowed: --profile, --config, --data-dir, --bind, --port");
+      fatal_config(arg, arg,
+                   "unknown option; allowed: --profile, --config, --data-dir, --bind, --port, --secrets, "
+                   "--secrets-key-file");
       ok = false;
       continue;
     }
@@ -80,6 +84,8 @@ bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
     if (name == "--config") flags.config_file = *value;
     if (name == "--data-dir") flags.data_dir = *value;
     if (name == "--bind") flags.bind = *value;
+    if (name == "--secrets") flags.secrets = *value;
+    if (name == "--secrets-key-file") flags.secrets_key_file = *value;
     if (name == "--port") {
       char* end = nullptr;
       const long port = std::strtol(value->c_str(), &end, 10);
@@ -175,7 +181,19 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     return kExitRuntime;
   }
 
-  Engine engine(cfg, log);
+  DeskControlOptions desk_options;
+  desk_options.secrets_file = flags.secrets;
+  desk_options.key_file = flags.secrets_key_file;
+  std::string notice;
+  DeskControlError desk_error;
+  std::unique_ptr<DeskControl> desk = DeskControl::open(cfg, desk_options, *store, clock, log, notice, desk_error);
+  if (!desk) {
+    fatal_config(desk_error.key, desk_error.value, desk_error.message);
+    return kExitConfig;
+  }
+  if (!notice.empty()) std::cout << notice << std::endl;
+
+  Engine engine(cfg, log, &desk->plane());
   if (auto started = engine.start(); !started) {
     fatal_config("strategies", "", started.error().message);
     return kExitConfig;
@@ -185,6 +203,8 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   routes.engine = &engine;
   routes.clock = &clock;
   routes.profile = std::string(config::to_string(cfg.profile));
+  routes.desk = desk.get();
+  routes.data_dir = cfg.data_dir;
   routes.started_at = clock.now();
   api::HttpServerOptions server_options;
   server_options.bind = cfg.api.bind;
@@ -206,7 +226,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   log.info("daemon_ready", {{"profile", config::to_string(cfg.profile)},
                             {"data_dir", cfg.data_dir},
                             {"api", base},
-                            {"mode", "HOLD"}});
+                            {"mode", std::string(control::to_string(desk->plane().mode()))}});
 
   const int signal = wait_for_stop_signal(stop_signals);
   log.info("shutdown_requested", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});

@@ -81,8 +81,9 @@ struct EngineSnapshot {
   UtcTime ts{};
   MonoTime built_at{};  // the engine loop's heartbeat
   ControlMode mode = ControlMode::hold;
-  std::string hold_reason;
+  std::string hold_reason;  // the control plane's reason for the current mode
   UtcTime hold_since{};
+  std::string hold_since_text;  // the control plane's `since` (set when it is the mode source)
   bool safe_mode = true;
   bool dry_run_mode = false;
   std::uint64_t book_events = 0;

@@ -121,6 +121,7 @@ struct Config {
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;
+  bool autopilot_enabled = false;  // autopilot.enabled (S-1.4): may clear HOLD after a restart
 };
 
 }  // namespace propbot::config

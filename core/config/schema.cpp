@@ -77,6 +77,7 @@ std::vector<ScalarField> build_table() {
     {"data_dir", +[](Config& c) -> std::string& { return c.data_dir; }, {}, require_non_empty},
     {"safe_mode", +[](Config& c) -> bool& { return c.safe_mode; }, {}, nullptr, false, "SAFE_MODE"},
     {"dry_run_mode", +[](Config& c) -> bool& { return c.dry_run_mode; }, {}, nullptr, false, "DRY_RUN_MODE"},
+    {"autopilot.enabled", +[](Config& c) -> bool& { return c.autopilot_enabled; }, {}, nullptr, false, "AUTOPILOT_ENABLE"},
 
     {"api.bind", +[](Config& c) -> std::string& { return c.api.bind; }, {}, require_bind_address},
     {"api.port", +[](Config& c) -> int& { return c.api.port; }, range(0, 65535)},
@@ -135,7 +136,7 @@ const std::vector<ScalarField>& table() {
 // Keys that are not scalars in the table: lists, maps and the profile marker.
 const std::map<std::string_view, std::vector<std::string_view>>& structural_keys() {
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
-      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "logging"}},
+      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
       {"venues[]", {"id", "kind"}},
       {"strategies[]", {"name", "file", "enabled", "params"}},
@@ -446,7 +447,7 @@ std::string_view preferred_env(const ScalarField& field) {
 }
 
 bool is_section(std::string_view name) {
-  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "logging"}) {
+  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "logging", "autopilot"}) {
     if (name == section) return true;
   }
   return false;

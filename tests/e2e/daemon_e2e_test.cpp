@@ -1,5 +1,6 @@
 // The walking skeleton end to end: the real binary, a free port, a temp data dir.
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -39,6 +40,23 @@ json get_json(int port, const std::string& path, int* status = nullptr) {
   if (status != nullptr) *status = result.status;
   if (!result.error.empty()) return json{{"transport_error", result.error}};
   return json::parse(result.body, nullptr, false);
+}
+
+// The paper store's development viewer token, from `propbot secrets show-dev`.
+std::string viewer_token(const std::string& data_dir) {
+  const std::string command = std::string(PROPBOT_BINARY) + " secrets show-dev --data-dir " + data_dir;
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    ::pclose(pipe);
+  }
+  const std::string marker = "token viewer1 viewer ";
+  const auto at = out.find(marker);
+  if (at == std::string::npos) return {};
+  const auto end = out.find('\n', at);
+  return out.substr(at + marker.size(), end - at - marker.size());
 }
 
 // Runs a daemon expected to refuse to start; returns its stderr, or "" after recording
@@ -92,8 +110,15 @@ TEST(DaemonE2E, StartsInHoldShowsOpportunitiesAndStopsCleanlyOnSigterm) {
     EXPECT_GT(o["spread_bps"].get<double>(), 0.0);
   }
 
-  const json market = get_json(*port, "/api/ui/market", &status);
-  EXPECT_EQ(status, 200);
+  // /api/ui/* needs a bearer token: the paper store's development viewer token.
+  EXPECT_EQ(get_json(*port, "/api/ui/market", &status).contains("error"), true);
+  EXPECT_EQ(status, 401);
+  const std::string viewer = viewer_token(data.path());
+  ASSERT_FALSE(viewer.empty()) << "propbot secrets show-dev listed no viewer token";
+  const auto market_reply = http_request("127.0.0.1", static_cast<std::uint16_t>(*port), "GET", "/api/ui/market", "",
+                                         {{"Authorization", "Bearer " + viewer}});
+  const json market = json::parse(market_reply.body, nullptr, false);
+  EXPECT_EQ(market_reply.status, 200);
   EXPECT_EQ(market["books"].size(), 4u);  // 2 venues x 2 symbols
 
   daemon.send_signal(SIGTERM);

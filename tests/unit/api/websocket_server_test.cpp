@@ -237,11 +237,33 @@ TEST_F(WebSocketServerTest, ClosesOpenSessionsWithGoingAwayOnStop) {
   EXPECT_TRUE(client.closes()[0].by_peer);
 }
 
+TEST_F(WebSocketServerTest, ServesAPrefixRegistrationForExactlyOneMoreSegment) {
+  HttpServerOptions options;
+  options.bind = "127.0.0.1";
+  options.port = 0;
+  server = std::make_unique<HttpServer>(options, std::make_shared<Router>());
+  ASSERT_TRUE(server->add_websocket("/keys/*", hub.handler()).ok());
+  ASSERT_TRUE(server->start().ok());
+  Recorder& good = connect("/keys/abc123");
+  ASSERT_TRUE(wait_until([&] { return good.opens() == 1 && hub.opens() == 1; }));
+  EXPECT_EQ(hub.last_open_target(), "/keys/abc123");
+  Recorder& deeper = connect("/keys/a/b");
+  Recorder& empty = connect("/keys/");
+  ASSERT_TRUE(wait_until([&] { return deeper.close_count() == 1 && empty.close_count() == 1; }));
+  EXPECT_FALSE(deeper.closes()[0].was_open);
+  EXPECT_FALSE(empty.closes()[0].was_open);
+  EXPECT_EQ(hub.opens(), 1);
+}
+
 TEST_F(WebSocketServerTest, RejectsBadOrDuplicateRegistrations) {
   HttpServer bare(HttpServerOptions{}, std::make_shared<Router>());
   EXPECT_EQ(bare.add_websocket("stream", {}).error().code, Errc::invalid_argument);
   EXPECT_TRUE(bare.add_websocket("/stream", {}).ok());
   EXPECT_EQ(bare.add_websocket("/stream", {}).error().code, Errc::already_exists);
+  EXPECT_TRUE(bare.add_websocket("/keys/*", {}).ok());
+  EXPECT_EQ(bare.add_websocket("/keys/*", {}).error().code, Errc::already_exists);
+  EXPECT_EQ(bare.add_websocket("/a/*/b", {}).error().code, Errc::invalid_argument);
+  EXPECT_EQ(bare.add_websocket("/a*", {}).error().code, Errc::invalid_argument);
   start();
   EXPECT_EQ(server->add_websocket("/late", {}).error().code, Errc::conflict);
 }

@@ -452,6 +452,18 @@ TEST_F(BinanceSimVenueTest, UserStreamGetsNewThenTradeForACrossingOrder) {
   EXPECT_EQ(std::stod(account["a"]["P"][0]["pa"].get<std::string>()), 0.01);
 }
 
+TEST_F(BinanceSimVenueTest, ClassicWsListenKeyPathGetsTheUserDataStream) {
+  auto key = call("POST", "/fapi/v1/listenKey", {});
+  ASSERT_EQ(key.status, 200) << key.body;
+  const std::string listen_key = json::parse(key.body)["listenKey"];
+  StreamRecorder& stream = connect("/ws/" + listen_key);  // wss://fstream.binance.com/ws/<listenKey>
+  auto r = order("BUY", "LIMIT", "0.01", best_ask(), "GTC", "bot-classic");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(wait_until([&] { return events_of(stream, "ORDER_TRADE_UPDATE").size() >= 2; }));
+  EXPECT_EQ(events_of(stream, "ORDER_TRADE_UPDATE")[0]["o"]["c"], "bot-classic");
+  ASSERT_TRUE(wait_until([&] { return !events_of(stream, "ACCOUNT_UPDATE").empty(); }));
+}
+
 TEST_F(BinanceSimVenueTest, ListenKeyExpiresAfterAnHourWithoutKeepalive) {
   auto key = call("POST", "/fapi/v1/listenKey", {});
   const std::string listen_key = json::parse(key.body)["listenKey"];

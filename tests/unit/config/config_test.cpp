@@ -463,7 +463,8 @@ TEST_F(ConfigLoaderTest, SeedEnvironmentNamesMapToTheirKeys) {
               {"MAX_OPEN_POSITIONS", "7"},               {"MAX_DAILY_LOSS_USDT", "900"},
               {"MAX_UNREALIZED_LOSS_USDT", "400"},       {"CLOCK_SKEW_HOLD_THRESHOLD_MS", "750"},
               {"MAX_ORDERS_PER_MIN", "100"},             {"MAX_CANCELS_PER_MIN", "200"},
-              {"SAFE_MODE", "false"},                    {"DRY_RUN_MODE", "yes"}};
+              {"SAFE_MODE", "false"},                    {"DRY_RUN_MODE", "yes"},
+              {"AUTOPILOT_ENABLE", "true"}};
   LoadOutcome outcome = load_config(opts);
   ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
   const RiskConfig& risk = outcome.config->risk;
@@ -477,6 +478,7 @@ TEST_F(ConfigLoaderTest, SeedEnvironmentNamesMapToTheirKeys) {
   EXPECT_EQ(risk.max_cancels_per_min, 200);
   EXPECT_FALSE(outcome.config->safe_mode);
   EXPECT_TRUE(outcome.config->dry_run_mode);
+  EXPECT_TRUE(outcome.config->autopilot_enabled);
 }
 
 TEST_F(ConfigLoaderTest, SeedAndGenericNamesThatDisagreeAreRefused) {

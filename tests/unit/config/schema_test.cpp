@@ -36,6 +36,8 @@ TEST(SchemaTableTest, EveryKeyIsKnownInItsSectionAndHasAGenericEnvName) {
   EXPECT_EQ(find_field("risk.clock_skew_hold_ms")->seed_env, "CLOCK_SKEW_HOLD_THRESHOLD_MS");
   EXPECT_EQ(preferred_env(*find_field("api.port")), "PROPBOT_API__PORT");
   EXPECT_EQ(preferred_env(*find_field("safe_mode")), "SAFE_MODE");
+  EXPECT_EQ(find_field("autopilot.enabled")->env, "PROPBOT_AUTOPILOT__ENABLED");
+  EXPECT_EQ(preferred_env(*find_field("autopilot.enabled")), "AUTOPILOT_ENABLE");
   EXPECT_EQ(find_field("nope"), nullptr);
 }
 

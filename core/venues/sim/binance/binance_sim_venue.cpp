@@ -351,6 +351,8 @@ Status BinanceSimVenue::install(api::Router& router, api::HttpServer& server) {
   for (const char* path : {"/ws", "/public/ws", "/market/ws", "/private/ws"}) {
     register_stream_path(server, path, {}, false, status);
   }
+  // The classic user data stream: /ws/<listenKey> (known stream names above win).
+  register_stream_path(server, "/ws/*", {}, false, status);
   return status;
 }
 
@@ -1505,6 +1507,14 @@ void BinanceSimVenue::on_ws_open(const std::shared_ptr<api::WebSocketSession>& s
   } else if (request.path == "/private/ws") {
     session->close(1008, "listenKey required");
     return;
+  } else if (state.streams.empty() && !combined_from_query && request.path.rfind("/ws/", 0) == 0) {
+    // /ws/<listenKey>: every user data event of that key.
+    const std::string key = request.path.substr(4);
+    if (!listen_keys_.count(key)) {
+      session->close(1008, "invalid listenKey");
+      return;
+    }
+    state.listen_key = key;
   }
   sessions_[session->id()] = std::move(state);
 }

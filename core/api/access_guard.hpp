@@ -1,0 +1,135 @@
+// AccessGuard: bearer-token authentication, role checks and brute-force lockout for
+// the HTTP API (SPEC S-6.1, S-11). The router runs it before a protected route's body
+// parse and handler; the app supplies the token lookup (the secrets store) and the
+// reactions (audit entry `forbidden`, the lockout alert) as callbacks, so core/api
+// depends on neither core/secrets nor core/control.
+//
+// check() decides, in this order (the first that applies answers):
+//   1. the route is public                    -> allowed, nothing else looked at
+//   2. the source (remote_addr) is locked out -> 429 locked_out + `Retry-After: <s>`;
+//                                                the token is not even read
+//   3. no `Authorization: Bearer <token>`     -> 401 unauthorized "missing bearer token:
+//      (absent, other scheme, no token,          send 'Authorization: Bearer <token>'"
+//      anything after the token)                 + `WWW-Authenticate: Bearer`; not a failure
+//   4. authenticate(token) knows no such token -> 401 unauthorized "invalid bearer token"
+//                                                + `WWW-Authenticate: Bearer error="invalid_token"`;
+//                                                counts one failure for the source
+//   5. the principal's role is below the route -> 403 forbidden naming the required role
+//                                                and the caller's, on_forbidden called
+//   6. otherwise                              -> allowed; request.principal is set and the
+//                                                source's failure count is reset
+// Lockout: `max_failures` failures of step 4 from one source within `failure_window`
+// (sliding) lock that source for `lockout` and call on_lockout once; when the lockout
+// ends the source starts with a clean count. Failures older than the window do not
+// count. One source's failures or lockout never affect another source. The table of
+// sources is bounded (max_sources): when full, entries with no failure inside the
+// window go first, then the least recently failing unlocked source, and only then the
+// lockout that ends soonest. A source is the peer IP address the server saw: behind a
+// reverse proxy every client shares the proxy's address (X-Forwarded-For is not
+// trusted: a client could set it).
+//
+// Token hygiene: the token is passed to authenticate() and to nothing else; it is never
+// copied, logged, stored or echoed in a response (error messages are fixed texts). The
+// guard compares no secrets itself: a constant-time comparison is authenticate()'s job.
+// A header shaped as `Bearer <token>` follows RFC 6750 2.1: scheme case-insensitive,
+// one or more spaces, then one token of visible ASCII without spaces.
+//
+// Error bodies have the SPEC S-11 shape. An exception from authenticate() fails closed
+// (500 internal, no failure counted); an exception from another callback is reported to
+// `log` and does not change the answer.
+//
+// Threads: check() and the queries are safe from any thread (a mutex guards the source
+// table; callbacks run on the caller's thread, outside that mutex, so they may call
+// back into the guard). check() allocates and may block on authenticate() and the
+// callbacks: it belongs on the API thread, never the engine's hot path.
+// Uses: access, http_types, common/clock.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/api/access.hpp"
+#include "core/api/http_types.hpp"
+#include "core/common/clock.hpp"
+
+namespace propbot::api {
+
+struct AccessGuardOptions {
+  int max_failures = 10;                  // invalid tokens from one source within the window
+  std::chrono::seconds failure_window{300};
+  std::chrono::seconds lockout{900};
+  std::size_t max_sources = 10000;        // bound of the failure table
+};
+
+struct AccessGuardCallbacks {
+  // Required. The principal a token belongs to, or nullopt for an unknown token. Must
+  // compare in constant time and must not log the token.
+  std::function<std::optional<Principal>(std::string_view token)> authenticate;
+  // A valid token whose role is too low (the app writes the audit entry `forbidden`).
+  std::function<void(const Principal&, std::string_view method, std::string_view path)> on_forbidden;
+  // A source has just been locked out after `failures` invalid tokens (the app raises
+  // the alert). Called once per lockout.
+  std::function<void(std::string_view remote_addr, int failures)> on_lockout;
+  // Every 401 (missing, malformed or invalid token).
+  std::function<void(std::string_view remote_addr, std::string_view method, std::string_view path)> on_unauthorized;
+  // One line per callback exception (never holds the token).
+  std::function<void(std::string_view line)> log;
+};
+
+class AccessGuard {
+ public:
+  // `clock` must outlive the guard. Throws std::invalid_argument when authenticate is
+  // empty, max_failures < 1, failure_window or lockout <= 0 or max_sources == 0
+  // (start-up configuration errors).
+  AccessGuard(const Clock& clock, AccessGuardCallbacks callbacks, AccessGuardOptions options = {});
+
+  AccessGuard(const AccessGuard&) = delete;
+  AccessGuard& operator=(const AccessGuard&) = delete;
+
+  // nullopt when the request may proceed (request.principal is then set for a protected
+  // route), otherwise the response to send (401, 403, 429 or 500). `required` may be
+  // automatic: it is resolved from request.method and request.path. Const because the
+  // router shares the guard as shared_ptr<const AccessGuard>; the failure table is
+  // internal, mutex-guarded state.
+  std::optional<HttpResponse> check(HttpRequest& request, Access required) const;
+
+  // Whether `remote_addr` is locked out now.
+  bool locked_out(std::string_view remote_addr) const;
+  // Sources with failures or a lockout on record (bounded by max_sources).
+  std::size_t tracked_sources() const;
+
+  const AccessGuardOptions& options() const { return options_; }
+
+ private:
+  struct Source {
+    std::deque<MonoTime> failures;  // inside the window, oldest first, < max_failures
+    MonoTime locked_until{};        // meaningful while locked
+    bool locked = false;
+    MonoTime last_failure{};
+  };
+
+  // Records a failure; returns the failure count when this one locked the source.
+  std::optional<int> record_failure(const std::string& remote_addr, MonoTime now) const;
+  void make_room(MonoTime now) const;  // mutex held
+  void report(std::string_view what) const;
+
+  const Clock& clock_;
+  AccessGuardCallbacks callbacks_;
+  AccessGuardOptions options_;
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<std::string, Source> sources_;
+};
+
+// The token of an `Authorization` value shaped as `Bearer <token>` (see above), as a
+// view into `authorization`; nullopt for anything else. Leading and trailing spaces or
+// tabs around the whole value are ignored (HTTP strips them anyway).
+std::optional<std::string_view> bearer_token(std::string_view authorization);
+
+}  // namespace propbot::api

@@ -1,0 +1,349 @@
+#include "core/app/control_routes.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api/access_guard.hpp"
+
+namespace propbot::app {
+namespace {
+
+using nlohmann::json;
+using control::ControlOutcome;
+using control::Refusal;
+
+control::Actor actor_of(const api::HttpRequest& request) {
+  control::Actor actor;
+  actor.name = request.principal ? request.principal->name : "anonymous";
+  actor.role = request.principal ? request.principal->role : "none";
+  actor.source = request.remote_addr.empty() ? "unknown" : request.remote_addr;
+  return actor;
+}
+
+api::HttpResponse bad_request(const std::string& field, const std::string& fix) {
+  return api::HttpResponse::error(400, "bad_request", "field '" + field + "': " + fix);
+}
+
+// A required non-empty string field, or an error response naming it.
+std::optional<api::HttpResponse> need_string(const json& body, const std::string& field, std::string& out) {
+  if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
+    return bad_request(field, "required, a non-empty string");
+  }
+  out = body[field].get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<api::HttpResponse> optional_string(const json& body, const std::string& field, std::string& out) {
+  if (!body.contains(field) || body[field].is_null()) return std::nullopt;
+  if (!body[field].is_string()) return bad_request(field, "must be a string");
+  out = body[field].get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<api::HttpResponse> need_id(const json& body, const std::string& field, std::int64_t& out) {
+  if (body.contains(field) && body[field].is_number_integer() && body[field].get<std::int64_t>() > 0) {
+    out = body[field].get<std::int64_t>();
+    return std::nullopt;
+  }
+  if (body.contains(field) && body[field].is_string()) {
+    try {
+      std::size_t used = 0;
+      out = std::stoll(body[field].get<std::string>(), &used);
+      if (used == body[field].get<std::string>().size() && out > 0) return std::nullopt;
+    } catch (...) {
+    }
+  }
+  return bad_request(field, "required, a positive integer id");
+}
+
+std::optional<api::HttpResponse> need_bool(const json& body, const std::string& field, bool& out) {
+  if (!body.contains(field) || !body[field].is_boolean()) return bad_request(field, "required, true or false");
+  out = body[field].get<bool>();
+  return std::nullopt;
+}
+
+json state_json(const control::ControlState& state) {
+  json out = control::to_json(state);
+  out["hold_active"] = state.mode != control::Mode::resume;
+  return out;
+}
+
+// A ControlPlane answer as HTTP: refusals with their status and code, else 200.
+api::HttpResponse respond(const Result<ControlOutcome>& result, const std::function<void(json&)>& extra = {}) {
+  if (!result) return api::HttpResponse::error(500, "internal", "control plane: " + result.error().message);
+  const ControlOutcome& outcome = *result;
+  if (!outcome.ok()) {
+    api::HttpResponse response = api::HttpResponse::error(control::http_status_of(outcome.refusal),
+                                                          std::string(to_string(outcome.refusal)), outcome.message);
+    return response;
+  }
+  json body{{"state", state_json(outcome.state)}};
+  if (outcome.approval) body["approval"] = control::to_json(*outcome.approval);
+  if (outcome.incident) body["incident"] = control::to_json(*outcome.incident);
+  if (extra) extra(body);
+  return api::HttpResponse::json(200, body);
+}
+
+api::HttpResponse approval_requested(const Result<ControlOutcome>& result) {
+  return respond(result, [&](json& body) {
+    const auto& approval = *result->approval;
+    body["request_id"] = approval.id;
+    body["status"] = to_string(approval.status);
+    body["expires_at"] = approval.expires_at;
+    body["second_factor_required"] = approval.second_factor_required;
+  });
+}
+
+api::RouteOptions json_route(api::Access access = api::Access::automatic) {
+  api::RouteOptions options;
+  options.json_body = true;
+  options.access = access;
+  return options;
+}
+api::RouteOptions read_route(api::Access access) {
+  api::RouteOptions options;
+  options.access = access;
+  return options;
+}
+
+std::optional<int> query_int(const api::HttpRequest& request, const std::string& name) {
+  auto it = request.query.find(name);
+  if (it == request.query.end()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(it->second, &used);
+    if (used == it->second.size()) return value;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clock, std::string export_dir) {
+  control::ControlPlane& cp = desk.plane();
+
+  api::AccessGuardCallbacks callbacks;
+  callbacks.authenticate = [&desk](std::string_view token) -> std::optional<api::Principal> {
+    auto identity = desk.authenticate(token);
+    if (!identity) return std::nullopt;
+    return api::Principal{identity->name, std::string(secrets::to_string(identity->role))};
+  };
+  callbacks.on_forbidden = [&cp](const api::Principal& who, std::string_view method, std::string_view path) {
+    (void)cp.record_forbidden(control::Actor{who.name, who.role, "api"}, std::string(method), std::string(path));
+  };
+  callbacks.on_lockout = [&cp](std::string_view source, int failures) {
+    (void)cp.record_lockout(std::string(source), failures);
+  };
+  router.set_guard(std::make_shared<const api::AccessGuard>(clock, callbacks));
+
+  // --- mode ---------------------------------------------------------------------
+  router.add("GET", "/api/ui/control-state", [&cp](const api::HttpRequest&) {
+    return api::HttpResponse::json(200, state_json(cp.state()));
+  });
+
+  router.add("POST", "/api/ui/hold", [&cp](const api::HttpRequest& request) {
+    std::string reason;
+    if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+    return respond(cp.hold(reason, actor_of(request)));
+  }, json_route());
+
+  router.add("POST", "/api/ui/resume-request", [&cp](const api::HttpRequest& request) {
+    std::string reason;
+    if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+    return approval_requested(cp.request_resume(reason, actor_of(request)));
+  }, json_route());
+
+  // {request_id, token, actor?, totp?}: the confirmer is the bearer token's principal;
+  // a body `actor` that names someone else is refused (no confirming on another's behalf).
+  router.add("POST", "/api/ui/resume-confirm", [&cp](const api::HttpRequest& request) {
+    std::int64_t id = 0;
+    std::string token, totp, named;
+    if (auto bad = need_id(request.json, "request_id", id)) return *bad;
+    if (auto bad = optional_string(request.json, "token", token)) return *bad;
+    if (auto bad = optional_string(request.json, "totp", totp)) return *bad;
+    if (auto bad = optional_string(request.json, "actor", named)) return *bad;
+    const control::Actor actor = actor_of(request);
+    if (!named.empty() && named != actor.name) {
+      return bad_request("actor", "names '" + named + "' but the bearer token belongs to '" + actor.name +
+                                      "': confirm with your own token");
+    }
+    return respond(cp.confirm(id, actor, token, totp));
+  }, json_route());
+
+  router.add("POST", "/api/ui/resume", [&cp](const api::HttpRequest& request) {
+    return respond(cp.resume(actor_of(request)));
+  });
+
+  // {"enabled", "reason"}: on is immediate, off files a two-man request.
+  using SwitchSetter = Result<ControlOutcome> (control::ControlPlane::*)(bool, const std::string&, const control::Actor&);
+  for (const auto& [path, setter] : {std::pair<const char*, SwitchSetter>{"/api/ui/safe-mode", &control::ControlPlane::set_safe_mode},
+                                     std::pair<const char*, SwitchSetter>{"/api/ui/dry-run", &control::ControlPlane::set_dry_run}}) {
+    router.add("POST", path, [&cp, setter](const api::HttpRequest& request) {
+      bool enabled = true;
+      std::string reason;
+      if (auto bad = need_bool(request.json, "enabled", enabled)) return *bad;
+      if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+      auto result = (cp.*setter)(enabled, reason, actor_of(request));
+      return result && result->approval ? approval_requested(result) : respond(result);
+    }, json_route());
+  }
+
+  // --- approvals --------------------------------------------------------------------
+  router.add("GET", "/api/ui/approvals", [&cp](const api::HttpRequest&) {
+    (void)cp.expire_due();
+    auto pending = cp.pending_approvals();
+    if (!pending) return api::HttpResponse::error(500, "internal", pending.error().message);
+    json list = json::array();
+    for (const auto& request : *pending) list.push_back(control::to_json(request));
+    return api::HttpResponse::json(200, json{{"pending", list}});
+  });
+
+  router.add("POST", "/api/ui/approvals/{id}/confirm", [&cp](const api::HttpRequest& request) {
+    std::int64_t id = 0;
+    if (auto bad = need_id(json{{"id", request.params.at("id")}}, "id", id)) return *bad;
+    std::string token, totp;
+    if (auto bad = optional_string(request.json, "token", token)) return *bad;
+    if (auto bad = optional_string(request.json, "totp", totp)) return *bad;
+    return respond(cp.confirm(id, actor_of(request), token, totp));
+  }, json_route());
+
+  router.add("POST", "/api/ui/approvals/{id}/reject", [&cp](const api::HttpRequest& request) {
+    std::int64_t id = 0;
+    if (auto bad = need_id(json{{"id", request.params.at("id")}}, "id", id)) return *bad;
+    return respond(cp.reject(id, actor_of(request)));
+  });
+
+  // --- kill switch: {"action":"request","reason"} then {"action":"confirm","request_id","token","totp"}
+  router.add("POST", "/api/admin/kill_switch", [&cp](const api::HttpRequest& request) {
+    std::string action;
+    if (auto bad = need_string(request.json, "action", action)) return *bad;
+    if (action == "request") {
+      std::string reason;
+      if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+      return approval_requested(cp.request_kill(reason, actor_of(request)));
+    }
+    if (action == "confirm") {
+      std::int64_t id = 0;
+      std::string token, totp;
+      if (auto bad = need_id(request.json, "request_id", id)) return *bad;
+      if (auto bad = optional_string(request.json, "token", token)) return *bad;
+      if (auto bad = optional_string(request.json, "totp", totp)) return *bad;
+      return respond(cp.confirm(id, actor_of(request), token, totp));
+    }
+    return bad_request("action", "must be \"request\" or \"confirm\"");
+  }, json_route());
+
+  // --- incidents --------------------------------------------------------------------
+  router.add("GET", "/api/ui/incidents", [&cp](const api::HttpRequest& request) {
+    auto view = cp.incidents_view(query_int(request, "limit").value_or(20));
+    if (!view) return api::HttpResponse::error(500, "internal", view.error().message);
+    return api::HttpResponse::json(200, *view);
+  });
+
+  router.add("POST", "/api/ui/incidents/manual_log", [&cp](const api::HttpRequest& request) {
+    std::string severity_text, component, summary;
+    if (auto bad = need_string(request.json, "severity", severity_text)) return *bad;
+    auto severity = control::parse_severity(severity_text);
+    if (!severity) return bad_request("severity", "must be \"P0\", \"P1\" or \"P2\"");
+    if (auto bad = need_string(request.json, "component", component)) return *bad;
+    if (auto bad = need_string(request.json, "summary", summary)) return *bad;
+    return respond(cp.log_incident(*severity, component, summary, actor_of(request)));
+  }, json_route());
+
+  router.add("POST", "/api/ui/incidents/ack_and_postmortem", [&cp](const api::HttpRequest& request) {
+    std::int64_t id = 0;
+    std::string root_cause;
+    if (auto bad = need_id(request.json, "incident_id", id)) return *bad;
+    if (auto bad = need_string(request.json, "postmortem_root_cause", root_cause)) return *bad;
+    bool resolve = true;
+    if (request.json.contains("resolve")) {
+      if (auto bad = need_bool(request.json, "resolve", resolve)) return *bad;
+    }
+    return respond(cp.ack_and_postmortem(id, root_cause, resolve, actor_of(request)));
+  }, json_route());
+
+  // --- audit (auditor and operator) -------------------------------------------------
+  router.add("GET", "/api/ui/audit_log", [&cp](const api::HttpRequest& request) {
+    control::AuditFilter filter;
+    if (auto it = request.query.find("actor"); it != request.query.end()) filter.actor = it->second;
+    if (auto it = request.query.find("action"); it != request.query.end()) filter.action = it->second;
+    const int limit = query_int(request, "limit").value_or(100);
+    if (limit < 1 || limit > control::kMaxAuditPage) {
+      return api::HttpResponse::error(400, "bad_request", "query 'limit': must be 1..1000");
+    }
+    std::optional<std::int64_t> before;
+    if (auto b = query_int(request, "before_id")) before = *b;
+    auto page = cp.audit_page(filter, limit, before);
+    if (!page) return api::HttpResponse::error(500, "internal", page.error().message);
+    json entries = json::array();
+    for (const auto& r : *page) {
+      entries.push_back({{"id", r.id}, {"ts_utc", r.ts_utc}, {"actor", r.actor}, {"role", r.role},
+                         {"action", r.action}, {"target", r.target}, {"details", json::parse(r.details_json)},
+                         {"prev_hash", r.prev_hash}, {"cumulative_hash", r.cumulative_hash}});
+    }
+    return api::HttpResponse::json(200, json{{"entries", entries}});
+  }, read_route(api::Access::auditor));
+
+  // The whole chain as JSON lines, verifiable offline with `propbot audit verify --file`.
+  router.add("GET", "/api/ui/audit/export", [&cp, export_dir](const api::HttpRequest& request) {
+    static std::atomic<std::uint64_t> counter{0};
+    const std::filesystem::path path =
+        std::filesystem::path(export_dir) / ("audit-export-" + std::to_string(::getpid()) + "-" +
+                                             std::to_string(counter.fetch_add(1)) + ".jsonl");
+    auto written = cp.export_audit(path.string());
+    if (!written) return api::HttpResponse::error(500, "internal", "audit export: " + written.error().message);
+    (void)cp.record(actor_of(request), "audit_export", "audit_log", {{"entries", *written}});
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream body;
+    body << in.rdbuf();
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    api::HttpResponse response;
+    response.content_type = "application/x-ndjson";
+    response.body = body.str();
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"propbot-audit.jsonl\"");
+    return response;
+  }, read_route(api::Access::auditor));
+
+  // --- secrets (names and dates only, never values) ---------------------------------
+  router.add("GET", "/api/ui/secrets/status", [&desk](const api::HttpRequest&) {
+    json list = json::array();
+    for (const auto& info : desk.secret_names()) {
+      if (info.name.rfind("dev.", 0) == 0) continue;  // paper tokens' plain text: not even their names
+      list.push_back({{"name", info.name}, {"last_rotated", info.updated_at}});
+    }
+    return api::HttpResponse::json(200, json{{"store", desk.store_path()}, {"secrets", list}});
+  }, read_route(api::Access::auditor));
+
+  router.add("POST", "/api/ui/secret", [&desk, &cp](const api::HttpRequest& request) {
+    std::string name, value;
+    if (auto bad = need_string(request.json, "name", name)) return *bad;
+    if (auto bad = need_string(request.json, "value", value)) return *bad;
+    if (name == kStateHmacKeyName) {
+      return bad_request("name", "state_hmac_key cannot be replaced while the daemon runs (the signed state would "
+                                 "no longer verify): rotate it offline");
+    }
+    if (Status set = desk.set_secret(name, value); !set) return bad_request("name", set.error().message);
+    (void)cp.record(actor_of(request), "secret_rotated", "secret:" + name, {{"which_key", name}});
+    return api::HttpResponse::json(200, json{{"name", name}, {"rotated", true}});
+  }, json_route());
+
+  router.add("GET", "/api/ui/events", [&desk](const api::HttpRequest& request) {
+    json list = json::array();
+    const std::string type = request.query.count("type") ? request.query.at("type") : "";
+    for (const auto& e : desk.bus().recent(static_cast<std::size_t>(std::clamp(query_int(request, "limit").value_or(50), 1, 256)), type)) {
+      list.push_back({{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}});
+    }
+    return api::HttpResponse::json(200, json{{"events", list}});
+  });
+}
+
+}  // namespace propbot::app

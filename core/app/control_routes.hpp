@@ -1,0 +1,24 @@
+// The control-plane routes (issue 4 §10; docs/API.md "Control plane"): HOLD, the
+// two-man resume, generic approvals, safe_mode / dry-run switches, the kill switch,
+// incidents and postmortems, the control state, the audit log and its export, and the
+// secrets status. Handlers translate HTTP to ControlPlane calls and its refusals to
+// status codes (ControlPlane::http_status_of); the actor is always the bearer token's
+// principal, so the two-man rule cannot be dodged by naming someone else in a body.
+//
+// Also installs the AccessGuard (bearer tokens from the secrets store, 403 audited as
+// `forbidden`, lockout alerts) on the router.
+#pragma once
+
+#include <string>
+
+#include "core/api/router.hpp"
+#include "core/app/desk_control.hpp"
+#include "core/common/clock.hpp"
+
+namespace propbot::app {
+
+// `desk` and `clock` must outlive the router. `export_dir` is where audit exports are
+// staged (the data directory).
+void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clock, std::string export_dir);
+
+}  // namespace propbot::app

@@ -1,0 +1,68 @@
+// DeskControl: the daemon's governance wiring (issue 4). It opens the secrets store —
+// the paper profile creates a development store in the data directory on first start;
+// testnet and live refuse to start without one — takes the state HMAC key from it,
+// checks approve tokens and the second factor against it, authenticates API bearer
+// tokens, and opens the ControlPlane on the daemon's database. Every secret read after
+// start-up is audited by name (access_secret).
+//
+// Threads: authenticate() and the ControlPlane may be called from any thread; the
+// secrets store is only read under the credentials' mutex.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/common/clock.hpp"
+#include "core/common/logging.hpp"
+#include "core/common/result.hpp"
+#include "core/config/config.hpp"
+#include "core/control/control_plane.hpp"
+#include "core/control/event_bus.hpp"
+#include "core/secrets/secrets_store.hpp"
+#include "core/store/database.hpp"
+
+namespace propbot::app {
+
+inline constexpr std::string_view kStateHmacKeyName = "state_hmac_key";
+
+struct DeskControlOptions {
+  std::optional<std::string> secrets_file;  // --secrets
+  std::optional<std::string> key_file;      // --secrets-key-file (or PROPBOT_SECRETS_KEY)
+};
+
+// What went wrong at start-up, as a FATAL CONFIG line's parts.
+struct DeskControlError {
+  std::string key;
+  std::string value;
+  std::string message;
+};
+
+class DeskControl {
+ public:
+  // `notice` receives one line for the operator when a paper store was just created.
+  static std::unique_ptr<DeskControl> open(const config::Config& config, const DeskControlOptions& options,
+                                           store::Database& database, const Clock& clock, Logger logger,
+                                           std::string& notice, DeskControlError& error);
+  ~DeskControl();
+
+  control::ControlPlane& plane() { return *plane_; }
+  control::EventBus& bus() { return bus_; }
+  // The token's {name, role}, or nullopt (unknown token).
+  std::optional<secrets::TokenIdentity> authenticate(std::string_view token) const;
+  // Names and update times of the stored secrets, never values (S-6.4 status).
+  std::vector<secrets::SecretInfo> secret_names() const;
+  // Replaces a named secret's value (audited by the caller).
+  Status set_secret(const std::string& name, std::string_view value);
+  const std::string& store_path() const;
+
+ private:
+  class Credentials;
+  DeskControl() = default;
+
+  std::unique_ptr<Credentials> credentials_;
+  control::EventBus bus_;
+  std::unique_ptr<control::ControlPlane> plane_;
+};
+
+}  // namespace propbot::app

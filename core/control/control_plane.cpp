@@ -1,0 +1,793 @@
+#include "core/control/control_plane.hpp"
+
+#include <algorithm>
+
+namespace propbot::control {
+
+namespace {
+
+constexpr std::string_view kStateName = "control_state";
+
+Result<Mode> parse_mode(std::string_view text) {
+  if (text == "HOLD") return Mode::hold;
+  if (text == "RESUME") return Mode::resume;
+  if (text == "KILL") return Mode::kill;
+  return make_error(Errc::parse_error, "unknown mode '" + std::string(text) + "'");
+}
+
+// Which global action an event demands.
+GlobalAction action_for(const SafetyEvent& event, Severity severity) {
+  if (event.kind) return global_action_for(*event.kind);
+  return severity == Severity::P0 ? GlobalAction::hold : GlobalAction::none;
+}
+
+}  // namespace
+
+std::string_view to_string(Mode mode) {
+  switch (mode) {
+    case Mode::hold: return "HOLD";
+    case Mode::resume: return "RESUME";
+    case Mode::kill: return "KILL";
+  }
+  return "HOLD";
+}
+
+std::string_view to_string(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::none: return "none";
+    case Refusal::invalid: return "invalid";
+    case Refusal::bad_token: return "bad_token";
+    case Refusal::second_factor_required: return "second_factor_required";
+    case Refusal::bad_second_factor: return "bad_second_factor";
+    case Refusal::self_confirmation: return "self_confirmation";
+    case Refusal::not_found: return "not_found";
+    case Refusal::expired: return "expired";
+    case Refusal::already_decided: return "already_decided";
+    case Refusal::wrong_mode: return "wrong_mode";
+    case Refusal::postmortem_required: return "postmortem_required";
+    case Refusal::not_approved: return "not_approved";
+  }
+  return "invalid";
+}
+
+int http_status_of(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::none: return 200;
+    case Refusal::invalid: return 400;
+    case Refusal::bad_token:
+    case Refusal::second_factor_required:
+    case Refusal::bad_second_factor: return 401;
+    case Refusal::self_confirmation: return 403;
+    case Refusal::not_found: return 404;
+    case Refusal::expired:
+    case Refusal::already_decided:
+    case Refusal::wrong_mode:
+    case Refusal::postmortem_required:
+    case Refusal::not_approved: return 409;
+  }
+  return 400;
+}
+
+nlohmann::json to_json(const ControlState& state) {
+  nlohmann::json out = {{"mode", to_string(state.mode)},
+                        {"safe_mode", state.safe_mode},
+                        {"dry_run_mode", state.dry_run_mode},
+                        {"reason", state.reason},
+                        {"since", state.since},
+                        {"last_released_ts", state.last_released_ts},
+                        {"autopilot_status", state.autopilot_status},
+                        {"autopilot_last_decision", state.autopilot_last_decision},
+                        {"tamper_status", state.tamper_status},
+                        {"leader_id", state.leader_id},
+                        {"fencing_token", state.fencing_token},
+                        {"resume_authorization", nullptr}};
+  if (state.resume_authorization) {
+    const auto& a = *state.resume_authorization;
+    out["resume_authorization"] = {{"request_id", a.request_id},
+                                   {"requested_by", a.requested_by},
+                                   {"approved_by", a.approved_by},
+                                   {"approved_at", a.approved_at}};
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+
+ControlPlane::ControlPlane(store::Database& database, SignedStateStore signed_state, const Clock& clock,
+                           EventBus& bus, ApprovalCredentials& credentials, ControlPlaneOptions options, Logger logger,
+                           Flattener* flattener, AutopilotGates* gates, ForensicSink* forensics)
+    : database_(database),
+      signed_state_(std::move(signed_state)),
+      audit_(database, clock),
+      incidents_(database, clock, forensics),
+      approvals_(database, clock, options.approvals),
+      clock_(clock),
+      bus_(bus),
+      credentials_(credentials),
+      options_(options),
+      logger_(std::move(logger)),
+      flattener_(flattener),
+      gates_(gates) {}
+
+ControlPlane::~ControlPlane() = default;
+
+Result<std::unique_ptr<ControlPlane>> ControlPlane::open(store::Database& database, std::string_view state_hmac_key,
+                                                         const Clock& clock, EventBus& bus,
+                                                         ApprovalCredentials& credentials, ControlPlaneOptions options,
+                                                         Logger logger, Flattener* flattener, AutopilotGates* gates,
+                                                         ForensicSink* forensics) {
+  auto signed_state = SignedStateStore::open(database, state_hmac_key, clock);
+  if (!signed_state) return signed_state.error();
+  std::unique_ptr<ControlPlane> plane(new ControlPlane(database, std::move(*signed_state), clock, bus, credentials,
+                                                       options, std::move(logger), flattener, gates, forensics));
+  if (Status started = plane->start_up(); !started) return started.error();
+  return plane;
+}
+
+std::string ControlPlane::now_iso() const { return format_iso8601_ms(clock_.utc()); }
+
+ControlState ControlPlane::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+ControlOutcome ControlPlane::refused(Refusal refusal, std::string message) const {
+  ControlOutcome outcome;
+  outcome.refusal = refusal;
+  outcome.message = std::move(message);
+  outcome.state = state_;
+  return outcome;
+}
+
+// --- persistence, audit, events ----------------------------------------------------
+
+Status ControlPlane::save_locked() {
+  nlohmann::json value = {{"mode", to_string(state_.mode)},
+                          {"safe_mode", state_.safe_mode},
+                          {"dry_run_mode", state_.dry_run_mode},
+                          {"reason", state_.reason},
+                          {"since", state_.since},
+                          {"last_released_ts", state_.last_released_ts},
+                          {"autopilot_status", state_.autopilot_status},
+                          {"autopilot_last_decision", state_.autopilot_last_decision},
+                          {"tamper_status", state_.tamper_status},
+                          {"leader_id", state_.leader_id},
+                          {"fencing_token", state_.fencing_token}};
+  // The audit head as an anchor: a chain cut back or rewritten below it is caught at start.
+  if (auto head = audit_.head()) {
+    value["audit_anchor"] = {{"id", head->id}, {"cumulative_hash", head->cumulative_hash}};
+  } else {
+    return head.error();
+  }
+  auto saved = signed_state_.save(kStateName, value);
+  if (!saved) return saved.error();
+  mode_.store(state_.mode, std::memory_order_release);
+  safe_mode_.store(state_.safe_mode, std::memory_order_release);
+  dry_run_.store(state_.dry_run_mode, std::memory_order_release);
+  return {};
+}
+
+Status ControlPlane::audit_locked(const Actor& actor, const std::string& action, const std::string& target,
+                                  nlohmann::json details) {
+  AuditEntry entry;
+  entry.actor = actor.name;
+  entry.role = actor.role;
+  entry.action = action;
+  entry.target = target;
+  details["source"] = actor.source;
+  entry.details = std::move(details);
+  auto appended = audit_.append(entry);
+  if (!appended) {
+    logger_.error("audit_append_failed", {{"action", action}, {"error", appended.error().describe()}});
+    return appended.error();
+  }
+  return {};
+}
+
+void ControlPlane::publish_locked(const std::string& type, nlohmann::json payload) {
+  bus_.publish(type, now_iso(), std::move(payload));
+}
+
+void ControlPlane::alert_locked(const std::string& severity, const std::string& message, nlohmann::json details) {
+  logger_.warn("alert", {{"severity", severity}, {"message", message}});
+  details["severity"] = severity;
+  details["message"] = message;
+  publish_locked("ALERT", std::move(details));
+}
+
+Status ControlPlane::set_mode_locked(Mode mode, const std::string& reason) {
+  const Mode before = state_.mode;
+  state_.mode = mode;
+  state_.reason = reason;
+  state_.since = now_iso();
+  if (mode != Mode::resume) state_.resume_authorization.reset();
+  if (mode == Mode::resume) state_.last_released_ts = state_.since;
+  if (Status saved = save_locked(); !saved) return saved;
+  publish_locked("MODE_CHANGED", {{"from", to_string(before)}, {"to", to_string(mode)}, {"reason", reason}});
+  logger_.warn("mode_changed", {{"from", std::string(to_string(before))}, {"to", std::string(to_string(mode))},
+                                {"reason", reason}});
+  return {};
+}
+
+Result<bool> ControlPlane::after_p0_locked() const {
+  if (state_.mode == Mode::kill || state_.tamper_status != "OK") return true;
+  auto active = incidents_.open_p0();
+  if (!active) return active.error();
+  return !active->empty();
+}
+
+// --- start-up ---------------------------------------------------------------------
+
+Status ControlPlane::start_up() {
+  std::unique_lock lock(mutex_);
+  std::vector<std::string> tamper;
+
+  auto chain = audit_.verify();
+  if (!chain) return chain.error();
+  if (!chain->ok) {
+    tamper.push_back("audit chain broken at id " + std::to_string(chain->broken_id) + ": " + chain->reason);
+  }
+
+  Mode persisted_mode = Mode::hold;
+  bool have_persisted = false;
+  state_.dry_run_mode = options_.dry_run_default;
+  auto loaded = signed_state_.load(kStateName);
+  if (!loaded) return loaded.error();
+  switch (loaded->status) {
+    case StateLoadStatus::not_found: break;
+    case StateLoadStatus::tamper_detected:
+      tamper.push_back("control state: " + loaded->reason);
+      break;
+    case StateLoadStatus::loaded: {
+      const nlohmann::json& v = loaded->state->value;
+      have_persisted = true;
+      if (auto m = parse_mode(v.value("mode", "HOLD"))) persisted_mode = *m;
+      state_.dry_run_mode = v.value("dry_run_mode", options_.dry_run_default);
+      state_.last_released_ts = v.value("last_released_ts", "");
+      state_.autopilot_last_decision = v.value("autopilot_last_decision", "");
+      state_.leader_id = v.value("leader_id", "");
+      state_.fencing_token = v.value("fencing_token", std::int64_t{0});
+      // A tamper found earlier and not yet cleared by the P0 procedure stays.
+      if (v.value("tamper_status", "OK") != "OK") state_.tamper_status = "TAMPER_DETECTED_HOLD";
+      if (chain->ok && v.contains("audit_anchor")) {
+        ChainHead anchor;
+        anchor.id = v["audit_anchor"].value("id", std::int64_t{0});
+        anchor.cumulative_hash = v["audit_anchor"].value("cumulative_hash", std::string(kGenesisHash));
+        auto anchored = audit_.verify(anchor);
+        if (!anchored) return anchored.error();
+        if (!anchored->ok) {
+          tamper.push_back("audit chain does not reach the signed anchor (id " + std::to_string(anchor.id) +
+                           "): " + anchored->reason);
+        }
+      }
+      break;
+    }
+  }
+
+  // Guarded start (S-1.3): HOLD + safe_mode, whatever was persisted.
+  state_.mode = Mode::hold;
+  state_.safe_mode = true;
+  state_.reason = "startup: guarded start is always HOLD (SPEC S-1.3)";
+  state_.since = now_iso();
+  state_.autopilot_status = options_.autopilot_enabled ? "idle" : "disabled";
+  if (Status s = audit_locked(Actor::system(), "startup_hold", "control_state",
+                              {{"persisted_mode", have_persisted ? std::string(to_string(persisted_mode)) : "none"}});
+      !s) {
+    return s;
+  }
+  if (Status saved = save_locked(); !saved) return saved;
+
+  for (const auto& reason : tamper) {
+    state_.tamper_status = "TAMPER_DETECTED_HOLD";
+    SafetyEvent event;
+    event.kind = IncidentKind::tamper_detected;
+    event.component = "control_plane";
+    event.summary = reason;
+    auto acted = safety_action_locked(event);
+    if (!acted) return acted.error();
+  }
+  if (!tamper.empty()) {
+    if (Status saved = save_locked(); !saved) return saved;
+  }
+  lock.unlock();
+  run_autopilot(persisted_mode);
+  return {};
+}
+
+void ControlPlane::run_autopilot(Mode persisted_mode) {
+  std::lock_guard lock(mutex_);
+  if (!options_.autopilot_enabled) return;
+  if (persisted_mode != Mode::resume) {
+    state_.autopilot_status = "idle";
+    state_.autopilot_last_decision = "stay_in_hold: the desk was not trading before the restart";
+    (void)save_locked();
+    return;
+  }
+  std::vector<std::string> blockers;
+  if (state_.tamper_status != "OK") blockers.push_back("blocked_by_tamper");
+  if (auto missing = incidents_.postmortem_required(); !missing || !missing->empty()) {
+    blockers.push_back("blocked_by_unresolved_P0");
+  }
+  if (persisted_mode == Mode::kill) blockers.push_back("blocked_by_kill");
+  if (gates_ != nullptr) {
+    for (auto& blocker : gates_->blockers()) blockers.push_back(std::move(blocker));
+  }
+  Actor autopilot{"autopilot", "system", "internal"};
+  if (!blockers.empty()) {
+    std::string joined;
+    for (const auto& b : blockers) joined += (joined.empty() ? "" : ",") + b;
+    state_.autopilot_status = "refused";
+    state_.autopilot_last_decision = joined;
+    (void)audit_locked(autopilot, "autopilot_refused", "control_state", {{"blockers", blockers}});
+    SafetyEvent event;
+    event.kind = IncidentKind::autopilot_refused;
+    event.component = "control_plane";
+    event.summary = "autopilot refused to resume after restart: " + joined;
+    event.actor = autopilot;
+    (void)safety_action_locked(event);
+    (void)save_locked();
+    return;
+  }
+  state_.autopilot_status = "resumed";
+  state_.autopilot_last_decision = "resumed: every gate green after restart";
+  (void)audit_locked(autopilot, "autopilot_resumed", "control_state", {{"safe_mode", state_.safe_mode}});
+  alert_locked("info", "AUTOPILOT: resumed trading after restart (safe_mode stays on)", nlohmann::json::object());
+  (void)set_mode_locked(Mode::resume, "autopilot: resumed after restart, every gate green");
+}
+
+// --- the safety action ------------------------------------------------------------
+
+Result<ControlOutcome> ControlPlane::safety_action(const SafetyEvent& event) {
+  std::lock_guard lock(mutex_);
+  return safety_action_locked(event);
+}
+
+Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& event) {
+  if (!event.kind && !event.severity) return refused(Refusal::invalid, "a safety event needs a kind or a severity");
+  const Severity severity = event.severity ? *event.severity : severity_for(*event.kind);
+  GlobalAction action = action_for(event, severity);
+  if (action == GlobalAction::hold && state_.mode == Mode::kill) action = GlobalAction::none;  // KILL is stronger
+
+  NewIncident incident;
+  incident.severity = severity;
+  incident.component = event.component;
+  incident.summary = event.summary;
+  incident.action_taken = action == GlobalAction::kill ? "KILL" : action == GlobalAction::hold ? "HOLD" : "none";
+  auto opened = incidents_.open(incident);
+  if (!opened) return opened.error();
+
+  const std::string kind = event.kind ? std::string(to_string(*event.kind)) : std::string("manual");
+  nlohmann::json details = {{"incident_id", opened->id},
+                            {"severity", to_string(severity)},
+                            {"kind", kind},
+                            {"component", event.component},
+                            {"summary", event.summary},
+                            {"action_taken", incident.action_taken}};
+  const bool automatic = event.actor.role == "system";
+  std::string audit_action = "incident_logged";
+  if (action == GlobalAction::hold) audit_action = automatic ? "hold_auto" : "hold_incident";
+  if (action == GlobalAction::kill) audit_action = automatic ? "kill_auto" : "kill";
+  if (Status s = audit_locked(event.actor, audit_action, "incident:" + std::to_string(opened->id), details); !s) {
+    return s.error();
+  }
+  if (action == GlobalAction::hold && state_.mode != Mode::hold) {
+    if (Status s = set_mode_locked(Mode::hold, "P0 incident " + std::to_string(opened->id) + ": " + event.summary); !s) {
+      return s.error();
+    }
+  } else if (action == GlobalAction::hold) {
+    state_.resume_authorization.reset();  // an approval given before this P0 no longer counts
+    if (Status s = save_locked(); !s) return s.error();
+  }
+  if (action == GlobalAction::kill && state_.mode != Mode::kill) {
+    if (Status s = set_mode_locked(Mode::kill, "KILL: " + event.summary); !s) return s.error();
+    if (flattener_ != nullptr) {
+      flattener_->cancel_all_and_flatten(event.summary);
+    } else {
+      logger_.error("kill_without_flattener", {{"reason", event.summary}});
+    }
+  }
+  publish_locked(severity == Severity::P0 ? "P0_INCIDENT" : "INCIDENT", to_json(*opened));
+  alert_locked(std::string(to_string(severity)), kind + ": " + event.summary, details);
+
+  ControlOutcome outcome;
+  outcome.state = state_;
+  outcome.incident = *opened;
+  return outcome;
+}
+
+// --- operator actions ---------------------------------------------------------------
+
+Result<ControlOutcome> ControlPlane::hold(const std::string& reason, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  if (reason.empty()) return refused(Refusal::invalid, "reason is required: say why the desk holds");
+  if (state_.mode == Mode::kill) {
+    (void)audit_locked(actor, "hold", "control_state", {{"reason", reason}, {"outcome", "denied"}, {"why", "KILL"}});
+    return refused(Refusal::wrong_mode, "the desk is in KILL, which already stops everything");
+  }
+  if (Status s = audit_locked(actor, "hold", "control_state", {{"reason", reason}, {"outcome", "approved"}}); !s) {
+    return s.error();
+  }
+  if (Status s = set_mode_locked(Mode::hold, "manual HOLD by " + actor.name + ": " + reason); !s) return s.error();
+  ControlOutcome outcome;
+  outcome.state = state_;
+  return outcome;
+}
+
+Result<ControlOutcome> ControlPlane::file_request_locked(ApprovalKind kind, const std::string& reason,
+                                                         const nlohmann::json& payload, const Actor& actor) {
+  if (reason.empty()) return refused(Refusal::invalid, "reason is required");
+  auto after_p0 = after_p0_locked();
+  if (!after_p0) return after_p0.error();
+  NewApprovalRequest request;
+  request.kind = kind;
+  request.requested_by = actor.name;
+  request.reason = reason;
+  request.payload = payload;
+  request.second_factor_context = SecondFactorContext{options_.live, *after_p0};
+  auto filed = approvals_.request(request);
+  if (!filed) {
+    if (filed.error().code == Errc::invalid_argument) return refused(Refusal::invalid, filed.error().message);
+    return filed.error();
+  }
+  if (Status s = audit_locked(actor, std::string(to_string(kind)) + "_request", "approval:" + std::to_string(filed->id),
+                              {{"reason", reason}, {"outcome", "requested"},
+                               {"second_factor_required", filed->second_factor_required}});
+      !s) {
+    return s.error();
+  }
+  publish_locked("APPROVAL_REQUESTED", to_json(*filed));
+  ControlOutcome outcome;
+  outcome.state = state_;
+  outcome.approval = *filed;
+  return outcome;
+}
+
+Result<ControlOutcome> ControlPlane::request_resume(const std::string& reason, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  if (state_.mode == Mode::resume) {
+    (void)audit_locked(actor, "resume_request", "control_state", {{"outcome", "denied"}, {"why", "already RESUME"}});
+    return refused(Refusal::wrong_mode, "the desk is already in RESUME");
+  }
+  return file_request_locked(ApprovalKind::resume, reason, nlohmann::json::object(), actor);
+}
+
+Result<ControlOutcome> ControlPlane::request_kill(const std::string& reason, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  if (state_.mode == Mode::kill) return refused(Refusal::wrong_mode, "the desk is already in KILL");
+  return file_request_locked(ApprovalKind::kill_switch, reason, nlohmann::json::object(), actor);
+}
+
+Result<ControlOutcome> ControlPlane::request_approval(ApprovalKind kind, const std::string& reason,
+                                                      const nlohmann::json& payload, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  return file_request_locked(kind, reason, payload, actor);
+}
+
+void ControlPlane::on_approved(ApprovalKind kind, std::function<void(const ApprovalRequest&)> effect) {
+  std::lock_guard lock(mutex_);
+  effects_.emplace_back(kind, std::move(effect));
+}
+
+Result<ControlOutcome> ControlPlane::confirm(std::int64_t request_id, const Actor& actor,
+                                             std::string_view approve_token, std::string_view second_factor) {
+  std::lock_guard lock(mutex_);
+  const std::string target = "approval:" + std::to_string(request_id);
+  auto deny = [&](Refusal refusal, std::string message) -> Result<ControlOutcome> {
+    (void)audit_locked(actor, "approval_confirm", target,
+                       {{"outcome", "denied"}, {"refusal", to_string(refusal)}, {"message", message}});
+    return refused(refusal, std::move(message));
+  };
+  auto request = approvals_.get(request_id);
+  if (!request) {
+    if (request.error().code == Errc::not_found) return deny(Refusal::not_found, "no approval request " + std::to_string(request_id));
+    return request.error();
+  }
+  // Order: the requester, the approve token, the P0 gate, then the second factor (a
+  // one-time code is not spent on a confirmation that would be refused anyway).
+  if (request->status == ApprovalStatus::pending && request->requested_by == actor.name) {
+    return deny(Refusal::self_confirmation,
+                "operator '" + actor.name + "' filed this request: a different operator must confirm it (two-man rule)");
+  }
+  if (approve_token.empty() || !credentials_.approve_token_matches(approve_token)) {
+    return deny(Refusal::bad_token, "invalid approve token: send the APPROVE_TOKEN as 'token'");
+  }
+  if (request->kind == ApprovalKind::resume && request->status == ApprovalStatus::pending) {
+    auto missing = incidents_.postmortem_required();
+    if (!missing) return missing.error();
+    if (!missing->empty()) {
+      return deny(Refusal::postmortem_required,
+                  "TRADE LOCKED: POSTMORTEM REQUIRED — incident " + std::to_string(missing->front().id) +
+                      " (P0) needs operator ack and postmortem_root_cause first");
+    }
+  }
+  bool second_factor_ok = false;
+  if (request->second_factor_required) {
+    if (second_factor.empty()) {
+      return deny(Refusal::second_factor_required,
+                  "this approval needs the second factor: send the APPROVE_TOKEN_2FA code as 'totp'");
+    }
+    second_factor_ok = credentials_.second_factor_matches(second_factor);
+    if (!second_factor_ok) return deny(Refusal::bad_second_factor, "the second factor is wrong or was already used");
+  }
+  auto decided = approvals_.confirm(request_id, actor.name, second_factor_ok);
+  if (!decided) return decided.error();
+  switch (decided->refusal) {
+    case ApprovalRefusal::none: break;
+    case ApprovalRefusal::not_found: return deny(Refusal::not_found, decided->message);
+    case ApprovalRefusal::already_decided: return deny(Refusal::already_decided, decided->message);
+    case ApprovalRefusal::expired: return deny(Refusal::expired, decided->message);
+    case ApprovalRefusal::self_confirmation: return deny(Refusal::self_confirmation, decided->message);
+    case ApprovalRefusal::second_factor_required: return deny(Refusal::second_factor_required, decided->message);
+  }
+  const ApprovalRequest& approved = *decided->request;
+  if (Status s = audit_locked(actor, "approval_confirm", target,
+                              {{"outcome", "approved"}, {"kind", to_string(approved.kind)},
+                               {"requested_by", approved.requested_by}});
+      !s) {
+    return s.error();
+  }
+  publish_locked("APPROVAL_DECIDED", to_json(approved));
+  return apply_approved_locked(approved, actor);
+}
+
+Result<ControlOutcome> ControlPlane::apply_approved_locked(const ApprovalRequest& request, const Actor& actor) {
+  switch (request.kind) {
+    case ApprovalKind::resume:
+      state_.resume_authorization =
+          ResumeAuthorization{request.id, request.requested_by, actor.name, request.confirmed_at.value_or(now_iso()),
+                              clock_.utc()};
+      if (Status s = save_locked(); !s) return s.error();
+      break;
+    case ApprovalKind::safe_mode_off:
+      state_.safe_mode = false;
+      if (Status s = save_locked(); !s) return s.error();
+      publish_locked("SWITCH_CHANGED", {{"safe_mode", false}});
+      break;
+    case ApprovalKind::exit_dry_run:
+      state_.dry_run_mode = false;
+      if (Status s = save_locked(); !s) return s.error();
+      publish_locked("SWITCH_CHANGED", {{"dry_run_mode", false}});
+      break;
+    case ApprovalKind::kill_switch: {
+      SafetyEvent event;
+      event.kind = IncidentKind::kill_switch;
+      event.component = "control_plane";
+      event.summary = "kill switch requested by " + request.requested_by + ", confirmed by " + actor.name + ": " +
+                      request.reason;
+      event.actor = actor;
+      auto acted = safety_action_locked(event);
+      if (!acted) return acted.error();
+      break;
+    }
+    default:
+      for (const auto& [kind, effect] : effects_) {
+        if (kind == request.kind) effect(request);
+      }
+      break;
+  }
+  ControlOutcome outcome;
+  outcome.state = state_;
+  outcome.approval = request;
+  return outcome;
+}
+
+Result<ControlOutcome> ControlPlane::reject(std::int64_t request_id, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  auto decided = approvals_.reject(request_id, actor.name);
+  if (!decided) return decided.error();
+  const std::string target = "approval:" + std::to_string(request_id);
+  if (!decided->accepted()) {
+    (void)audit_locked(actor, "approval_reject", target, {{"outcome", "denied"}, {"message", decided->message}});
+    const Refusal refusal = decided->refusal == ApprovalRefusal::not_found   ? Refusal::not_found
+                            : decided->refusal == ApprovalRefusal::expired ? Refusal::expired
+                                                                            : Refusal::already_decided;
+    return refused(refusal, decided->message);
+  }
+  if (Status s = audit_locked(actor, "approval_reject", target, {{"outcome", "rejected"}}); !s) return s.error();
+  publish_locked("APPROVAL_DECIDED", to_json(*decided->request));
+  ControlOutcome outcome;
+  outcome.state = state_;
+  outcome.approval = decided->request;
+  return outcome;
+}
+
+Result<ControlOutcome> ControlPlane::resume(const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  auto deny = [&](Refusal refusal, std::string message) -> Result<ControlOutcome> {
+    (void)audit_locked(actor, "resume", "control_state",
+                       {{"outcome", "denied"}, {"refusal", to_string(refusal)}, {"message", message}});
+    return refused(refusal, std::move(message));
+  };
+  if (state_.mode == Mode::resume) return deny(Refusal::wrong_mode, "the desk is already in RESUME");
+  if (!state_.resume_authorization) {
+    return deny(Refusal::not_approved,
+                "no confirmed resume request: POST /api/ui/resume-request, then a different operator "
+                "POST /api/ui/resume-confirm");
+  }
+  if (clock_.utc() - state_.resume_authorization->approved_utc > options_.resume_authorization_ttl) {
+    state_.resume_authorization.reset();
+    (void)save_locked();
+    return deny(Refusal::expired, "the resume confirmation is older than its TTL: request and confirm again");
+  }
+  auto missing = incidents_.postmortem_required();
+  if (!missing) return missing.error();
+  if (!missing->empty()) {
+    return deny(Refusal::postmortem_required, "TRADE LOCKED: POSTMORTEM REQUIRED — incident " +
+                                                  std::to_string(missing->front().id) +
+                                                  " (P0) needs operator ack and postmortem_root_cause first");
+  }
+  const auto authorization = *state_.resume_authorization;
+  const Mode before = state_.mode;
+  if (Status s = audit_locked(actor, "resume", "control_state",
+                              {{"outcome", "approved"}, {"from", to_string(before)},
+                               {"request_id", authorization.request_id}, {"requested_by", authorization.requested_by},
+                               {"approved_by", authorization.approved_by}});
+      !s) {
+    return s.error();
+  }
+  state_.tamper_status = "OK";  // the P0 procedure for any tamper is complete
+  state_.resume_authorization.reset();  // consumed
+  if (Status s = set_mode_locked(Mode::resume, "resumed by " + actor.name + " (requested by " +
+                                                   authorization.requested_by + ", confirmed by " +
+                                                   authorization.approved_by + ")");
+      !s) {
+    return s.error();
+  }
+  ControlOutcome outcome;
+  outcome.state = state_;
+  return outcome;
+}
+
+// safe_mode and dry_run_mode: switching on (more caution) is immediate; switching off
+// files the two-man request (`off_kind`), applied in apply_approved_locked().
+Result<ControlOutcome> ControlPlane::set_switch_locked(bool ControlState::*flag, const char* name, ApprovalKind off_kind,
+                                                       bool enabled, const std::string& reason, const Actor& actor) {
+  if (!enabled) {
+    if (!(state_.*flag)) return refused(Refusal::wrong_mode, std::string(name) + " is already off");
+    return file_request_locked(off_kind, reason, nlohmann::json::object(), actor);
+  }
+  if (reason.empty()) return refused(Refusal::invalid, "reason is required");
+  state_.*flag = true;
+  if (Status s = audit_locked(actor, std::string(name) + "_on", "control_state",
+                              {{"reason", reason}, {"outcome", "approved"}});
+      !s) {
+    return s.error();
+  }
+  if (Status s = save_locked(); !s) return s.error();
+  publish_locked("SWITCH_CHANGED", {{name, true}});
+  ControlOutcome outcome;
+  outcome.state = state_;
+  return outcome;
+}
+
+Result<ControlOutcome> ControlPlane::set_safe_mode(bool enabled, const std::string& reason, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  return set_switch_locked(&ControlState::safe_mode, "safe_mode", ApprovalKind::safe_mode_off, enabled, reason, actor);
+}
+
+Result<ControlOutcome> ControlPlane::set_dry_run(bool enabled, const std::string& reason, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  return set_switch_locked(&ControlState::dry_run_mode, "dry_run_mode", ApprovalKind::exit_dry_run, enabled, reason,
+                           actor);
+}
+
+// --- incidents ---------------------------------------------------------------------
+
+Result<ControlOutcome> ControlPlane::log_incident(Severity severity, const std::string& component,
+                                                 const std::string& summary, const Actor& actor) {
+  if (component.empty() || summary.empty()) {
+    std::lock_guard lock(mutex_);
+    return refused(Refusal::invalid, "component and summary are required");
+  }
+  SafetyEvent event;
+  event.severity = severity;
+  event.component = component;
+  event.summary = summary;
+  event.actor = actor;
+  return safety_action(event);
+}
+
+Result<ControlOutcome> ControlPlane::ack_and_postmortem(std::int64_t incident_id, const std::string& root_cause,
+                                                        bool resolve, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  const std::string target = "incident:" + std::to_string(incident_id);
+  if (root_cause.empty()) return refused(Refusal::invalid, "postmortem_root_cause is required");
+  auto done = incidents_.ack_and_postmortem(incident_id, actor.name, root_cause, resolve);
+  if (!done) {
+    (void)audit_locked(actor, "ack_and_postmortem", target, {{"outcome", "denied"}, {"message", done.error().message}});
+    if (done.error().code == Errc::not_found) return refused(Refusal::not_found, done.error().message);
+    if (done.error().code == Errc::invalid_argument) return refused(Refusal::invalid, done.error().message);
+    if (done.error().code == Errc::conflict) return refused(Refusal::already_decided, done.error().message);
+    return done.error();
+  }
+  if (Status s = audit_locked(actor, "ack_and_postmortem", target, {{"outcome", "approved"}, {"resolve", resolve}}); !s) {
+    return s.error();
+  }
+  publish_locked("INCIDENT_ACKED", to_json(*done));
+  ControlOutcome outcome;
+  outcome.state = state_;
+  outcome.incident = *done;
+  return outcome;
+}
+
+Result<nlohmann::json> ControlPlane::incidents_view(int recent_closed) const {
+  std::lock_guard lock(mutex_);
+  auto active = incidents_.active();
+  if (!active) return active.error();
+  auto closed = incidents_.recent_closed(std::clamp(recent_closed, 1, 1000));
+  if (!closed) return closed.error();
+  auto locked = incidents_.postmortem_required();
+  if (!locked) return locked.error();
+  nlohmann::json out = {{"active", nlohmann::json::array()},
+                        {"recent_closed", nlohmann::json::array()},
+                        {"trade_locked", !locked->empty()},
+                        {"postmortem_required", nlohmann::json::array()}};
+  for (const auto& i : *active) out["active"].push_back(to_json(i));
+  for (const auto& i : *closed) out["recent_closed"].push_back(to_json(i));
+  for (const auto& i : *locked) out["postmortem_required"].push_back(i.id);
+  if (!locked->empty()) out["banner"] = "TRADE LOCKED: POSTMORTEM REQUIRED";
+  return out;
+}
+
+Result<std::vector<ApprovalRequest>> ControlPlane::pending_approvals() {
+  std::lock_guard lock(mutex_);
+  return approvals_.pending();
+}
+
+// --- audit-only records -----------------------------------------------------------
+
+Status ControlPlane::record_forbidden(const Actor& actor, const std::string& method, const std::string& path) {
+  std::lock_guard lock(mutex_);
+  return audit_locked(actor, "forbidden", path, {{"method", method}, {"outcome", "forbidden"}});
+}
+
+Status ControlPlane::record_lockout(const std::string& source, int failures) {
+  std::lock_guard lock(mutex_);
+  Actor actor{"unknown", "none", source};
+  if (Status s = audit_locked(actor, "auth_lockout", "api", {{"failures", failures}}); !s) return s;
+  alert_locked("P1", "brute-force lockout of " + source + " after " + std::to_string(failures) + " bad tokens",
+               {{"source", source}, {"failures", failures}});
+  return {};
+}
+
+Status ControlPlane::record_secret_access(const std::string& name, const std::string& actor, bool found) {
+  std::lock_guard lock(mutex_);
+  return audit_locked(Actor{actor, "system", "internal"}, "access_secret", "secret:" + name,
+                      {{"which_key", name}, {"found", found}});
+}
+
+Status ControlPlane::record(const Actor& actor, const std::string& action, const std::string& target,
+                            nlohmann::json details) {
+  std::lock_guard lock(mutex_);
+  return audit_locked(actor, action, target, std::move(details));
+}
+
+Result<std::vector<AuditRecord>> ControlPlane::audit_page(const AuditFilter& filter, int limit,
+                                                          std::optional<std::int64_t> before_id) const {
+  std::lock_guard lock(mutex_);
+  return audit_.page(filter, limit, before_id);
+}
+
+Result<ChainReport> ControlPlane::verify_audit() const {
+  std::lock_guard lock(mutex_);
+  return audit_.verify();
+}
+
+Result<std::int64_t> ControlPlane::export_audit(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  return audit_.export_jsonl(path);
+}
+
+Status ControlPlane::expire_due() {
+  std::lock_guard lock(mutex_);
+  auto expired = approvals_.expire_due();
+  if (!expired) return expired.error();
+  for (const auto& request : *expired) {
+    (void)audit_locked(Actor::system(), "approval_expired", "approval:" + std::to_string(request.id),
+                       {{"kind", to_string(request.kind)}, {"requested_by", request.requested_by}});
+    publish_locked("APPROVAL_DECIDED", to_json(request));
+  }
+  return {};
+}
+
+}  // namespace propbot::control

@@ -1,0 +1,260 @@
+// ControlPlane: the one place that changes the desk's control state — mode HOLD ⇄
+// RESUME → KILL, safe_mode, dry_run_mode — and the one safety-action function every
+// automatic and manual safety event goes through (SPEC S-1.2–S-1.4, S-4, S-5, S-6.2/6.3).
+//
+// Guarantees:
+//   - Start-up is always HOLD + safe_mode, whatever was persisted (S-1.3). The audit
+//     chain and the signed state are verified first; a failure is a P0 tamper_detected
+//     (component control_plane), tamper_status TAMPER_DETECTED_HOLD, autopilot blocked.
+//   - Every change is persisted as signed state (with the audit chain head as an
+//     anchor) and audited; every safety action writes incident + audit + alert + event
+//     through safety_action(), P0 → HOLD (or KILL for split brain / kill switch).
+//   - Leaving HOLD or KILL needs: every P0 acknowledged with a postmortem, a resume
+//     request by operator A confirmed by a different operator B with APPROVE_TOKEN
+//     (and the second factor after a P0, or in KILL), then resume(). The autopilot
+//     never leaves KILL, never clears safe_mode, and refuses with a named reason.
+//   - Refusals are values (ControlOutcome::refusal), never exceptions; a refused call
+//     changes nothing but the audit log.
+//
+// Thread-safety: every public member may be called from any thread (one mutex; the
+// database is only touched under it). mode()/safe_mode()/dry_run_mode() are lock-free
+// for the engine's hot path.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/clock.hpp"
+#include "core/common/logging.hpp"
+#include "core/common/result.hpp"
+#include "core/control/approval_store.hpp"
+#include "core/control/audit_log.hpp"
+#include "core/control/event_bus.hpp"
+#include "core/control/incident_log.hpp"
+#include "core/control/signed_state_store.hpp"
+#include "core/store/database.hpp"
+
+namespace propbot::control {
+
+enum class Mode { hold, resume, kill };
+std::string_view to_string(Mode mode);  // "HOLD" | "RESUME" | "KILL"
+
+// Who acts: an authenticated operator, or the system itself.
+struct Actor {
+  std::string name;    // "operator1", "system", "autopilot"
+  std::string role;    // viewer | auditor | operator | system
+  std::string source;  // remote address, or "internal"
+  static Actor system() { return {"system", "system", "internal"}; }
+};
+
+struct ResumeAuthorization {
+  std::int64_t request_id = 0;
+  std::string requested_by;
+  std::string approved_by;
+  std::string approved_at;
+  UtcTime approved_utc{};  // in memory only: a restart drops the authorization (back to HOLD)
+};
+
+struct ControlState {
+  Mode mode = Mode::hold;
+  bool safe_mode = true;
+  bool dry_run_mode = false;
+  std::string reason;          // why the mode is what it is
+  std::string since;           // when the mode last changed (UTC ISO-8601)
+  std::string last_released_ts;  // the last HOLD/KILL → RESUME
+  std::string autopilot_status = "disabled";  // disabled | refused | resumed | idle
+  std::string autopilot_last_decision;        // e.g. "blocked_by_unresolved_P0: 1 P0 without postmortem"
+  std::string tamper_status = "OK";           // OK | TAMPER_DETECTED_HOLD
+  std::string leader_id;
+  std::int64_t fencing_token = 0;
+  std::optional<ResumeAuthorization> resume_authorization;
+};
+nlohmann::json to_json(const ControlState& state);
+
+// Verifies the approval secrets. Implemented by the app over the secrets store.
+class ApprovalCredentials {
+ public:
+  virtual ~ApprovalCredentials() = default;
+  virtual bool approve_token_matches(std::string_view supplied) = 0;
+  // The APPROVE_TOKEN_2FA check (TOTP or static token); false when none is configured.
+  virtual bool second_factor_matches(std::string_view supplied) = 0;
+};
+
+// Cancels everything and flattens every position. Wired by the execution issue; the
+// default only records that it was asked.
+class Flattener {
+ public:
+  virtual ~Flattener() = default;
+  virtual void cancel_all_and_flatten(const std::string& reason) = 0;
+};
+
+// Gates the autopilot asks before it clears HOLD after a restart (risk, stress,
+// recon, circuit breakers, split brain, strategies): each names a blocker like
+// "blocked_by_recon". Later issues implement it; none by default.
+class AutopilotGates {
+ public:
+  virtual ~AutopilotGates() = default;
+  virtual std::vector<std::string> blockers() = 0;
+};
+
+enum class Refusal {
+  none,
+  invalid,                 // bad input (400)
+  bad_token,               // wrong APPROVE_TOKEN (401)
+  second_factor_required,  // the confirm needs the second factor (401)
+  bad_second_factor,       // wrong or replayed second factor (401)
+  self_confirmation,       // the requester tried to confirm (403)
+  not_found,               // no such request / incident (404)
+  expired,                 // the request's TTL ran out (409)
+  already_decided,         // approved or rejected before (409)
+  wrong_mode,              // e.g. resume while already RESUME (409)
+  postmortem_required,     // a P0 lacks ack or postmortem (409)
+  not_approved,            // resume() without a confirmed resume request (409)
+};
+std::string_view to_string(Refusal refusal);
+int http_status_of(Refusal refusal);
+
+struct ControlOutcome {
+  Refusal refusal = Refusal::none;
+  std::string message;
+  ControlState state;
+  std::optional<ApprovalRequest> approval;
+  std::optional<Incident> incident;
+  bool ok() const { return refusal == Refusal::none; }
+};
+
+// One safety event: an automatic detection (kind set) or a manual log (severity set).
+struct SafetyEvent {
+  std::optional<IncidentKind> kind;
+  std::optional<Severity> severity;  // overrides severity_for(kind); required without kind
+  std::string component;             // recon | executor | strategy:<name> | control_plane | ...
+  std::string summary;
+  Actor actor = Actor::system();
+};
+
+struct ControlPlaneOptions {
+  bool live = false;               // live profile: safe_mode off needs the second factor
+  bool autopilot_enabled = false;
+  bool dry_run_default = false;    // dry_run_mode on first start (nothing persisted)
+  Nanos resume_authorization_ttl = std::chrono::minutes(15);
+  ApprovalOptions approvals;
+};
+
+class ControlPlane {
+ public:
+  // Verifies, loads and starts in HOLD (see the header comment). `database`, `clock`,
+  // `bus`, `credentials` and the optional hooks must outlive the plane. Errors: store
+  // errors, invalid_argument (HMAC key shorter than 16 bytes).
+  static Result<std::unique_ptr<ControlPlane>> open(store::Database& database, std::string_view state_hmac_key,
+                                                    const Clock& clock, EventBus& bus,
+                                                    ApprovalCredentials& credentials, ControlPlaneOptions options,
+                                                    Logger logger, Flattener* flattener = nullptr,
+                                                    AutopilotGates* gates = nullptr, ForensicSink* forensics = nullptr);
+  ~ControlPlane();
+
+  // Lock-free reads for the engine.
+  Mode mode() const { return mode_.load(std::memory_order_acquire); }
+  bool safe_mode() const { return safe_mode_.load(std::memory_order_acquire); }
+  bool dry_run_mode() const { return dry_run_.load(std::memory_order_acquire); }
+  ControlState state() const;
+
+  // The one safety-action function (S-4.3): incident, audit, alert, event, and for P0
+  // the global HOLD (or KILL). Errors: store errors only.
+  Result<ControlOutcome> safety_action(const SafetyEvent& event);
+
+  // Operator actions. Every call is audited with its outcome.
+  Result<ControlOutcome> hold(const std::string& reason, const Actor& actor);
+  Result<ControlOutcome> request_resume(const std::string& reason, const Actor& actor);
+  // Confirms any pending approval (resume, safe_mode_off, exit_dry_run, kill_switch, ...)
+  // and applies its effect.
+  Result<ControlOutcome> confirm(std::int64_t request_id, const Actor& actor, std::string_view approve_token,
+                                 std::string_view second_factor);
+  Result<ControlOutcome> reject(std::int64_t request_id, const Actor& actor);
+  // HOLD/KILL → RESUME with a confirmed resume request (the final step of S-4.4).
+  Result<ControlOutcome> resume(const Actor& actor);
+  // Turning safe_mode on / entering dry-run is immediate; the reverse files a two-man request.
+  Result<ControlOutcome> set_safe_mode(bool enabled, const std::string& reason, const Actor& actor);
+  Result<ControlOutcome> set_dry_run(bool enabled, const std::string& reason, const Actor& actor);
+  // The kill switch is a critical action: a request another operator confirms (with 2FA).
+  Result<ControlOutcome> request_kill(const std::string& reason, const Actor& actor);
+  // Files an approval of any other kind (raise_limit, unfreeze_strategy, ...).
+  Result<ControlOutcome> request_approval(ApprovalKind kind, const std::string& reason, const nlohmann::json& payload,
+                                          const Actor& actor);
+  // Registers what a confirmed approval of `kind` does (for kinds this plane does not apply itself).
+  void on_approved(ApprovalKind kind, std::function<void(const ApprovalRequest&)> effect);
+
+  // Incidents (S-4.1, S-4.4).
+  Result<ControlOutcome> log_incident(Severity severity, const std::string& component, const std::string& summary,
+                                      const Actor& actor);
+  Result<ControlOutcome> ack_and_postmortem(std::int64_t incident_id, const std::string& root_cause, bool resolve,
+                                            const Actor& actor);
+  Result<nlohmann::json> incidents_view(int recent_closed) const;
+  Result<std::vector<ApprovalRequest>> pending_approvals();
+
+  // Audit-only records for the HTTP layer and the secrets store.
+  Status record_forbidden(const Actor& actor, const std::string& method, const std::string& path);
+  Status record_lockout(const std::string& source, int failures);
+  Status record_secret_access(const std::string& name, const std::string& actor, bool found);
+  Status record(const Actor& actor, const std::string& action, const std::string& target, nlohmann::json details);
+
+  Result<std::vector<AuditRecord>> audit_page(const AuditFilter& filter, int limit, std::optional<std::int64_t> before_id) const;
+  Result<ChainReport> verify_audit() const;
+  Result<std::int64_t> export_audit(const std::string& path) const;
+
+  // Expires approvals past their TTL (audited). Call periodically.
+  Status expire_due();
+
+ private:
+  ControlPlane(store::Database& database, SignedStateStore signed_state, const Clock& clock, EventBus& bus,
+               ApprovalCredentials& credentials, ControlPlaneOptions options, Logger logger, Flattener* flattener,
+               AutopilotGates* gates, ForensicSink* forensics);
+
+  Status start_up();
+  void run_autopilot(Mode persisted_mode);
+  Result<ControlOutcome> safety_action_locked(const SafetyEvent& event);
+  Status set_mode_locked(Mode mode, const std::string& reason);
+  Status save_locked();
+  Status audit_locked(const Actor& actor, const std::string& action, const std::string& target, nlohmann::json details);
+  void publish_locked(const std::string& type, nlohmann::json payload);
+  void alert_locked(const std::string& severity, const std::string& message, nlohmann::json details);
+  Result<bool> after_p0_locked() const;
+  Result<ControlOutcome> apply_approved_locked(const ApprovalRequest& request, const Actor& actor);
+  Result<ControlOutcome> set_switch_locked(bool ControlState::*flag, const char* name, ApprovalKind off_kind,
+                                           bool enabled, const std::string& reason, const Actor& actor);
+  Result<ControlOutcome> file_request_locked(ApprovalKind kind, const std::string& reason, const nlohmann::json& payload,
+                                             const Actor& actor);
+  ControlOutcome refused(Refusal refusal, std::string message) const;
+  std::string now_iso() const;
+
+  store::Database& database_;
+  SignedStateStore signed_state_;
+  AuditLog audit_;
+  IncidentLog incidents_;
+  ApprovalStore approvals_;
+  const Clock& clock_;
+  EventBus& bus_;
+  ApprovalCredentials& credentials_;
+  ControlPlaneOptions options_;
+  Logger logger_;
+  Flattener* flattener_;
+  AutopilotGates* gates_;
+
+  // Recursive: the credentials' secret reads are audited through this plane while a
+  // confirm() holds it (same thread).
+  mutable std::recursive_mutex mutex_;
+  ControlState state_;
+  std::vector<std::pair<ApprovalKind, std::function<void(const ApprovalRequest&)>>> effects_;
+  std::atomic<Mode> mode_{Mode::hold};
+  std::atomic<bool> safe_mode_{true};
+  std::atomic<bool> dry_run_{false};
+};
+
+}  // namespace propbot::control
