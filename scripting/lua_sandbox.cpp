@@ -153,10 +153,18 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   state_ = lua_newstate(&Impl::allocate, impl_.get());
   if (state_ == nullptr) throw std::runtime_error("LuaJIT could not create a state");
   lua_State* L = state_;
-  // Interpreter only: count hooks do not fire inside JIT traces with Debian's LuaJIT.
-  luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
-
   open_library(L, luaopen_base, "");
+  if (limits.jit) {
+    // Measurement mode (see SandboxLimits::jit). The JIT's CPU flags and optimisation
+    // parameters are set up by luaopen_jit, not by lua_newstate: without it "on" would
+    // run with zeroed parameters. The `jit` table it registers lives in the old globals
+    // and the registry, neither of which the script can reach.
+    open_library(L, luaopen_jit, LUA_JITLIBNAME);
+    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_ON);
+  } else {
+    // Interpreter only: count hooks do not fire inside JIT traces with Debian's LuaJIT.
+    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
+  }
   open_library(L, luaopen_string, LUA_STRLIBNAME);
   open_library(L, luaopen_table, LUA_TABLIBNAME);
   open_library(L, luaopen_math, LUA_MATHLIBNAME);

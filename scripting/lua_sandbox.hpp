@@ -6,6 +6,8 @@
 // - A CPU budget per call: the JIT is switched off for the state so the count hook
 //   fires on every path (LuaJIT count hooks do not fire inside compiled traces), and a
 //   call that runs past `instruction_budget` VM instructions is aborted.
+//   `SandboxLimits::jit = true` (measurement only, issue 5) leaves the JIT on and
+//   voids this guarantee: see the comment on that field.
 // - A memory limit through a custom allocator: allocations past `memory_limit_bytes`
 //   fail, which Lua reports as "not enough memory" inside the failing call.
 // - Every call goes through lua_pcall with a message handler that captures the
@@ -31,6 +33,19 @@ namespace propbot::scripting {
 struct SandboxLimits {
   std::int64_t instruction_budget = 1'000'000;  // per call
   std::size_t memory_limit_bytes = 64u << 20;
+  // false (the default, what PropBot ships): interpreter only, the instruction budget
+  // is a guarantee. true: the JIT is left on (the state is initialised as luaopen_jit
+  // does, but `jit` stays out of the script's globals) and the count hook is still
+  // armed, but with Debian 12's LuaJIT (2.1.0~beta3+git20220320, built without
+  // LUAJIT_ENABLE_CHECKHOOK) the hook never fires inside a compiled trace: a loop that
+  // gets hot (`while true do end`, `local x = 0 while true do x = x + 1 end`) is
+  // compiled after a few dozen iterations and then runs forever: the call never
+  // returns and the engine thread is lost. The budget is NOT a guarantee in this mode (every run of
+  // tests/unit/scripting/lua_jit_budget_test.cpp). Nor does it pay for the shipped
+  // strategy: cross_exchange_arb's on_book costs the same with and without the JIT
+  // (its time is in the C binding), only pure-Lua loops get faster
+  // (docs/PERFORMANCE.md, "Lua: interpreter vs JIT"). Benchmarks only.
+  bool jit = false;
 };
 
 class LuaSandbox {

@@ -206,6 +206,25 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     return api::HttpResponse::json(200, json{{"pending", list}});
   });
 
+  // Files a two-man request of any kind: {"kind", "reason", "payload"?} (resume, kill
+  // switch, safe_mode off and dry-run exit also have their own routes).
+  router.add("POST", "/api/ui/approvals", [&cp](const api::HttpRequest& request) {
+    std::string kind_text, reason;
+    if (auto bad = need_string(request.json, "kind", kind_text)) return *bad;
+    auto kind = control::parse_approval_kind(kind_text);
+    if (!kind) {
+      return bad_request("kind", "must be one of resume, exit_dry_run, raise_limit, unfreeze_strategy, kill_switch, "
+                                 "promote_standby, safe_mode_off, config_apply_loosening");
+    }
+    if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+    json payload = json::object();
+    if (request.json.contains("payload")) {
+      if (!request.json["payload"].is_object()) return bad_request("payload", "must be a JSON object");
+      payload = request.json["payload"];
+    }
+    return approval_requested(cp.request_approval(*kind, reason, payload, actor_of(request)));
+  }, json_route());
+
   router.add("POST", "/api/ui/approvals/{id}/confirm", [&cp](const api::HttpRequest& request) {
     std::int64_t id = 0;
     if (auto bad = need_id(json{{"id", request.params.at("id")}}, "id", id)) return *bad;

@@ -24,6 +24,7 @@ std::string_view dashboard_page_html() {
  #auth input { font: inherit; padding: .2rem .4rem; width: 22rem; max-width: 100%; }
  #auth button { font: inherit; padding: .2rem .6rem; }
  #auth-banner { margin: .5rem 0; padding: .5rem .8rem; background: #fde8e7; border-left: 4px solid #b3261e; }
+ #locked, #tamper { margin: .5rem 0; padding: .6rem .8rem; background: #b3261e; color: #fff; font-weight: 700; }
  code { background: #eceff3; padding: 0 .25rem; border-radius: .2rem; }
 </style>
 </head>
@@ -37,6 +38,8 @@ std::string_view dashboard_page_html() {
  <span id="token-state" class="muted"></span>
 </div>
 <div id="auth-banner" hidden></div>
+<div id="locked" hidden>TRADE LOCKED: POSTMORTEM REQUIRED</div>
+<div id="tamper" hidden>TAMPER DETECTED: the signed state or the audit chain failed verification; the desk holds until the P0 procedure is done</div>
 <div id="banner">Trading is held: the desk always starts in HOLD. Opportunities are shown but not executed.</div>
 <h2>Opportunities</h2>
 <table><thead><tr><th>symbol</th><th>long</th><th>short</th><th>spread bps</th><th>net bps</th><th>notional</th><th>status</th><th>last seen</th></tr></thead>
@@ -47,6 +50,9 @@ std::string_view dashboard_page_html() {
 <h2>Strategies</h2>
 <table><thead><tr><th>strategy</th><th>state</th><th>calls</th><th>faults</th><th>intents</th><th>last fault</th></tr></thead>
 <tbody id="strategies"></tbody></table>
+<h2>Active incidents</h2>
+<table><thead><tr><th>id</th><th>time</th><th>severity</th><th>component</th><th>summary</th><th>action</th><th>ack</th><th>postmortem</th></tr></thead>
+<tbody id="incidents"></tbody></table>
 <script>
 // The bearer token for /api/ui/* and /api/admin/* (SPEC S-6.1): pasted once, kept in
 // sessionStorage for this tab only, sent only in the Authorization header of those
@@ -121,7 +127,8 @@ function fill(id, rows, empty, cols) {
 const f2 = x => Number(x).toFixed(2);
 async function refresh() {
   try {
-    const [health, opps, market] = await Promise.all(['/api/health', '/api/opportunities', '/api/ui/market'].map(api));
+    const [health, opps, market, control, incidents] = await Promise.all(
+        ['/api/health', '/api/opportunities', '/api/ui/market', '/api/ui/control-state', '/api/ui/incidents'].map(api));
     if (health.status !== 200 || !health.body) throw new Error('health ' + health.status);
     const h = health.body;
     const mode = document.getElementById('mode');
@@ -137,8 +144,18 @@ async function refresh() {
       fill('opps', [], 'unavailable: ' + errorText(opps), 8);
     }
     if (market.status === 200 && market.body) {
-      fill('books', market.body.books.map(b => [b.instrument_id, b.bid, b.ask, f2(b.spread_bps), b.age_ms, b.updates]), 'no books', 6);
+      fill('books', market.body.books.map(b => [b.instrument_id + (b.valid ? '' : ' (invalid: ' + b.invalid_reason + ')'), b.bid, b.ask, f2(b.spread_bps), b.age_ms, b.updates]), 'no books', 6);
       fill('strategies', market.body.strategies.map(s => [s.strategy, s.state, s.calls, s.faults, s.intents, s.last_fault_where ? s.last_fault_where + ' ' + s.last_fault : '']), 'no strategies', 6);
+      if (control.status === 200 && control.body) {
+        document.getElementById('tamper').hidden = control.body.tamper_status === 'OK';
+      }
+      if (incidents.status === 200 && incidents.body) {
+        document.getElementById('locked').hidden = !incidents.body.trade_locked;
+        fill('incidents', incidents.body.active.map(i => [i.id, i.ts_utc, i.severity, i.component, i.summary, i.action_taken,
+             i.operator_ack ? i.operator_ack.operator_id : '', i.postmortem_root_cause || '']), 'none', 8);
+      } else {
+        fill('incidents', [], 'unavailable: ' + errorText(incidents), 8);
+      }
     } else {
       fill('books', [], 'unavailable: ' + errorText(market), 6);
       fill('strategies', [], 'unavailable: ' + errorText(market), 6);

@@ -459,6 +459,13 @@ Result<ControlOutcome> ControlPlane::request_kill(const std::string& reason, con
 
 Result<ControlOutcome> ControlPlane::request_approval(ApprovalKind kind, const std::string& reason,
                                                       const nlohmann::json& payload, const Actor& actor) {
+  switch (kind) {  // the kinds with their own preconditions
+    case ApprovalKind::resume: return request_resume(reason, actor);
+    case ApprovalKind::kill_switch: return request_kill(reason, actor);
+    case ApprovalKind::safe_mode_off: return set_safe_mode(false, reason, actor);
+    case ApprovalKind::exit_dry_run: return set_dry_run(false, reason, actor);
+    default: break;
+  }
   std::lock_guard lock(mutex_);
   return file_request_locked(kind, reason, payload, actor);
 }

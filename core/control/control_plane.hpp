@@ -185,7 +185,8 @@ class ControlPlane {
   Result<ControlOutcome> set_dry_run(bool enabled, const std::string& reason, const Actor& actor);
   // The kill switch is a critical action: a request another operator confirms (with 2FA).
   Result<ControlOutcome> request_kill(const std::string& reason, const Actor& actor);
-  // Files an approval of any other kind (raise_limit, unfreeze_strategy, ...).
+  // Files an approval of any kind; resume, kill_switch, safe_mode_off and exit_dry_run
+  // go through their own calls above (same preconditions).
   Result<ControlOutcome> request_approval(ApprovalKind kind, const std::string& reason, const nlohmann::json& payload,
                                           const Actor& actor);
   // Registers what a confirmed approval of `kind` does (for kinds this plane does not apply itself).

@@ -230,14 +230,20 @@ TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHo
   ASSERT_EQ(again, 200);
   auto [pending_status, pending] = call("operator2", "POST", "/api/ui/resume-request", {{"reason", "after lunch"}});
   ASSERT_EQ(pending_status, 200);
+  EXPECT_EQ(call("operator1", "POST", "/api/ui/approvals", {{"kind", "teleport"}, {"reason", "x"}}).first, 400);
+  auto [raise_status, raise] = call("operator1", "POST", "/api/ui/approvals",
+                                    {{"kind", "raise_limit"}, {"reason", "bigger book"},
+                                     {"payload", {{"limit", "max_total_notional_usdt"}, {"to", "60000"}}}});
+  ASSERT_EQ(raise_status, 200) << raise.dump();
   stop_daemon();
 
   start_daemon();
   expect_mode("HOLD");
   auto [approvals_status, approvals] = call("viewer1", "GET", "/api/ui/approvals");
   ASSERT_EQ(approvals_status, 200);
-  ASSERT_EQ(approvals["pending"].size(), 1u) << approvals.dump();
+  ASSERT_EQ(approvals["pending"].size(), 2u) << approvals.dump();
   EXPECT_EQ(approvals["pending"][0]["id"], pending["request_id"]);
+  EXPECT_EQ(approvals["pending"][1]["kind"], "raise_limit");
   auto [incidents_status, incidents] = call("viewer1", "GET", "/api/ui/incidents");
   ASSERT_EQ(incidents_status, 200);
   ASSERT_EQ(incidents["active"].size(), 1u) << incidents.dump();

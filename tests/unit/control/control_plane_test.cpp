@@ -256,6 +256,22 @@ TEST_F(ControlPlaneTest, SafeModeOffAndExitDryRunAreTwoMan) {
   EXPECT_TRUE(cp().safe_mode());
 }
 
+TEST_F(ControlPlaneTest, OtherKindsRunTheirRegisteredEffectOnceConfirmed) {
+  std::vector<std::string> applied;
+  cp().on_approved(ApprovalKind::raise_limit, [&](const ApprovalRequest& r) { applied.push_back(r.payload_json); });
+  auto filed = ok(cp().request_approval(ApprovalKind::raise_limit, "bigger book",
+                                        {{"limit", "max_total_notional_usdt"}, {"to", "60000"}}, kAlice));
+  ASSERT_TRUE(filed.approval.has_value());
+  EXPECT_TRUE(applied.empty());
+  ok(cp().confirm(filed.approval->id, kBob, "approve-secret", ""));
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_NE(applied[0].find("60000"), std::string::npos);
+  // The generic entry keeps each kind's own preconditions.
+  full_resume();
+  EXPECT_EQ(refusal(cp().request_approval(ApprovalKind::resume, "again", nlohmann::json::object(), kAlice)),
+            Refusal::wrong_mode);
+}
+
 TEST_F(ControlPlaneTest, LiveSafeModeOffNeedsTheSecondFactor) {
   ControlPlaneOptions live;
   live.live = true;

@@ -1,0 +1,97 @@
+// Issue 5 groundwork: LuaJIT interpreter vs JIT for one strategy callback, through
+// StrategyRunner with the same two-venue market as strategy_bench.cpp.
+//   interpreter_hook — the shipped mode: JIT off, count hook armed (CPU budget holds).
+//   jit_hook         — SandboxLimits::jit = true; LuaSandbox::call still arms the count
+//                      hook, which does not fire inside compiled traces (no CPU budget).
+// "JIT on, hook not armed" is not measured: LuaSandbox::call arms the hook on every
+// call and offers no way to run without it.
+// BM_PureLuaLoop is a control: on_book sums 1000 numbers in Lua and calls nothing in C,
+// which shows how much the JIT can gain when the binding is not the cost.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "scripting/strategy_runner.hpp"
+
+namespace {
+
+using namespace propbot;
+
+class TwoVenueMarket : public scripting::MarketView {
+ public:
+  explicit TwoVenueMarket(MonoTime now) : ids_{"SIM-A", "SIM-B"} {
+    for (const auto& [venue, shift] : {std::pair{"SIM-A", 0}, std::pair{"SIM-B", 1'500}}) {
+      md::OrderBook book({venue, "BTC-USDT", "PERP", 0.1, 0.001, 5.0});
+      std::vector<md::BookLevel> bids, asks;
+      for (int i = 0; i < 20; ++i) {
+        bids.push_back({600'000 + shift - i, 1'000});
+        asks.push_back({600'001 + shift + i, 1'000});
+      }
+      book.apply_snapshot(bids, asks, 1, now);
+      books_.emplace(venue, std::move(book));
+    }
+  }
+  const md::OrderBook* book(std::string_view venue, std::string_view) const override {
+    const auto it = books_.find(std::string(venue));
+    return it == books_.end() ? nullptr : &it->second;
+  }
+  const std::vector<std::string>& venue_ids() const override { return ids_; }
+
+ private:
+  std::vector<std::string> ids_;
+  std::map<std::string, md::OrderBook> books_;
+};
+
+void run_on_book(benchmark::State& state, const scripting::StrategySpec& spec, bool jit) {
+  SimClock clock;
+  TwoVenueMarket market(clock.now());  // fresh books: the time guard passes
+  scripting::SandboxLimits limits;
+  limits.jit = jit;
+  auto runner = scripting::StrategyRunner::load(spec, limits, clock, market, 5);
+  if (!runner) {
+    state.SkipWithError(runner.error().message.c_str());
+    return;
+  }
+  std::vector<scripting::Intent> intents;
+  const scripting::BookEvent event{"SIM-B", "BTC-USDT"};
+  for (auto _ : state) {
+    intents.clear();
+    (*runner)->on_book(event, intents);
+    benchmark::DoNotOptimize(intents.data());
+  }
+  const auto& stats = (*runner)->stats();
+  if (stats.faults != 0) state.SkipWithError("the strategy faulted during the benchmark");
+  state.counters["intents_per_call"] =
+      benchmark::Counter(static_cast<double>(stats.intents) / static_cast<double>(state.iterations()));
+}
+
+void BM_ArbOnBookByEngine(benchmark::State& state, bool jit) {
+  const scripting::StrategySpec spec{"cross_exchange_arb",
+                                     std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua",
+                                     "strategies/cross_exchange_arb.lua", nlohmann::json::object()};
+  run_on_book(state, spec, jit);
+}
+BENCHMARK_CAPTURE(BM_ArbOnBookByEngine, interpreter_hook, false);
+BENCHMARK_CAPTURE(BM_ArbOnBookByEngine, jit_hook, true);
+
+void BM_PureLuaLoopByEngine(benchmark::State& state, bool jit) {
+  const auto path = std::filesystem::temp_directory_path() / "propbot_bench_pure_lua_loop.lua";
+  std::ofstream(path) << "local M = { name = 'pure_lua_loop' }\n"
+                         "function M.on_book(ctx, ev)\n"
+                         "  local s = 0\n"
+                         "  for i = 1, 1000 do s = s + i * 0.5 end\n"
+                         "  return s\n"
+                         "end\n"
+                         "return M\n";
+  const scripting::StrategySpec spec{"pure_lua_loop", path.string(), "bench/pure_lua_loop.lua",
+                                     nlohmann::json::object()};
+  run_on_book(state, spec, jit);
+  std::filesystem::remove(path);
+}
+BENCHMARK_CAPTURE(BM_PureLuaLoopByEngine, interpreter_hook, false);
+BENCHMARK_CAPTURE(BM_PureLuaLoopByEngine, jit_hook, true);
+
+}  // namespace
