@@ -1,5 +1,6 @@
 #include "scripting/strategy_runner.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -10,7 +11,24 @@ extern "C" {
 }
 
 namespace propbot::scripting {
+
 namespace {
+// t[key] = value, with the value on top of the stack and the table below it, without
+// metamethods: the event and fill tables are visible to the script, and a metamethod
+// that raises here would be outside any protected call (a LuaJIT panic aborts).
+void raw_set_field(lua_State* L, const char* key) {
+  lua_pushstring(L, key);
+  lua_insert(L, -2);
+  lua_rawset(L, -3);
+}
+}  // namespace
+namespace {
+
+constexpr int kNoRef = -1;
+
+int lua_absindex_compat(lua_State* L, int index) {
+  return index > 0 || index <= LUA_REGISTRYINDEX ? index : lua_gettop(L) + index + 1;
+}
 
 StrategyRunner* runner_from(lua_State* L) {
   return static_cast<StrategyRunner*>(lua_touserdata(L, lua_upvalueindex(1)));
@@ -119,29 +137,199 @@ Result<nlohmann::json> resolve_param(lua_State* L, int decl, const std::string& 
   return value;
 }
 
+
+// ---- Lua state ⇄ JSON (plain data only, bounded) ----
+
+struct ToJson {
+  lua_State* L;
+  const StateLimits& limits;
+  std::size_t values = 0;
+  std::size_t bytes = 0;
+  std::vector<const void*> open;  // tables on the current path: a repeat is a cycle
+  std::string error;
+
+  bool fail(const std::string& path, const std::string& why) {
+    if (error.empty()) error = path + ": " + why;
+    return false;
+  }
+
+  bool count(const std::string& path, std::size_t more_bytes) {
+    ++values;
+    bytes += more_bytes;
+    if (values > limits.max_values) {
+      return fail(path, "state has more than " + std::to_string(limits.max_values) + " values");
+    }
+    if (bytes > limits.max_bytes) {
+      return fail(path, "state is larger than " + std::to_string(limits.max_bytes) + " bytes of keys and strings");
+    }
+    return true;
+  }
+
+  // Converts the value at absolute stack index `index`.
+  bool convert(int index, const std::string& path, int depth, nlohmann::json& out) {
+    switch (lua_type(L, index)) {
+      case LUA_TNIL: out = nullptr; return count(path, 0);
+      case LUA_TBOOLEAN: out = lua_toboolean(L, index) != 0; return count(path, 0);
+      case LUA_TNUMBER: {
+        const double v = lua_tonumber(L, index);
+        if (!std::isfinite(v)) return fail(path, "a non-finite number cannot be saved");
+        if (std::floor(v) == v && std::fabs(v) < 9007199254740992.0) {
+          out = static_cast<std::int64_t>(v);
+        } else {
+          out = v;
+        }
+        return count(path, 0);
+      }
+      case LUA_TSTRING: {
+        std::size_t len = 0;
+        const char* s = lua_tolstring(L, index, &len);
+        out = std::string(s, len);
+        return count(path, len);
+      }
+      case LUA_TTABLE: return convert_table(index, path, depth, out);
+      default:
+        return fail(path, std::string("a ") + lua_typename(L, lua_type(L, index)) +
+                              " cannot be saved (state must be plain data: tables, strings, numbers, booleans)");
+    }
+  }
+
+  bool convert_table(int index, const std::string& path, int depth, nlohmann::json& out) {
+    if (depth >= limits.max_depth) {
+      return fail(path, "state is nested deeper than " + std::to_string(limits.max_depth) + " tables");
+    }
+    const void* self = lua_topointer(L, index);
+    if (std::find(open.begin(), open.end(), self) != open.end()) {
+      return fail(path, "state contains a cycle (a table that contains itself)");
+    }
+    if (!count(path, 0)) return false;
+    if (lua_checkstack(L, 4) == 0) return fail(path, "Lua stack exhausted");
+    // Shape: a 1..n sequence becomes an array, string keys an object, anything else is
+    // refused (a JSON round trip could not give it back).
+    std::size_t keys = 0, strings = 0;
+    double max_index = 0;
+    bool other = false;
+    lua_pushnil(L);
+    while (lua_next(L, index) != 0) {
+      ++keys;
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        ++strings;
+      } else if (lua_type(L, -2) == LUA_TNUMBER) {
+        const double k = lua_tonumber(L, -2);
+        if (k >= 1 && std::floor(k) == k) {
+          max_index = std::max(max_index, k);
+        } else {
+          other = true;
+        }
+      } else {
+        other = true;
+      }
+      lua_pop(L, 1);
+    }
+    open.push_back(self);
+    bool ok = true;
+    if (keys == 0 || strings == keys) {
+      out = nlohmann::json::object();
+      lua_pushnil(L);
+      while (ok && lua_next(L, index) != 0) {
+        std::size_t len = 0;
+        const char* k = lua_tolstring(L, -2, &len);  // a string key: no in-place conversion
+        std::string key(k, len);
+        ok = count(path, len) && convert(lua_gettop(L), path + "." + key, depth + 1, out[key]);
+        lua_pop(L, ok ? 1 : 2);
+      }
+    } else if (!other && strings == 0 && max_index == static_cast<double>(keys)) {
+      out = nlohmann::json::array();
+      for (std::size_t i = 1; ok && i <= keys; ++i) {
+        lua_rawgeti(L, index, static_cast<int>(i));
+        nlohmann::json item;
+        ok = convert(lua_gettop(L), path + "[" + std::to_string(i) + "]", depth + 1, item);
+        lua_pop(L, 1);
+        if (ok) out.push_back(std::move(item));
+      }
+    } else {
+      ok = fail(path, "a table must have only string keys or be a 1..n sequence to be saved");
+    }
+    open.pop_back();
+    return ok;
+  }
+};
+
+Result<nlohmann::json> lua_to_json(lua_State* L, int index, const StateLimits& limits) {
+  ToJson conv{L, limits, 0, 0, {}, {}};
+  const int top = lua_gettop(L);
+  nlohmann::json out;
+  const bool ok = conv.convert(lua_absindex_compat(L, index), "state", 0, out);
+  lua_settop(L, top);
+  if (!ok) return make_error(Errc::script_error, conv.error);
+  if (out.is_null()) out = nlohmann::json::object();
+  return out;
+}
+
+struct FromJson {
+  const nlohmann::json* value;
+  const StateLimits* limits;
+};
+
+void push_json(lua_State* L, const nlohmann::json& value, int depth, const StateLimits& limits) {
+  if (depth > limits.max_depth) luaL_error(L, "previous state is nested deeper than %d tables", limits.max_depth);
+  if (lua_checkstack(L, 3) == 0) luaL_error(L, "Lua stack exhausted");
+  if (value.is_object()) {
+    lua_createtable(L, 0, static_cast<int>(value.size()));
+    for (const auto& [key, item] : value.items()) {
+      if (item.is_null()) continue;
+      lua_pushlstring(L, key.data(), key.size());
+      push_json(L, item, depth + 1, limits);
+      lua_rawset(L, -3);
+    }
+  } else if (value.is_array()) {
+    lua_createtable(L, static_cast<int>(value.size()), 0);
+    int i = 0;
+    for (const auto& item : value) {
+      push_json(L, item, depth + 1, limits);
+      lua_rawseti(L, -2, ++i);
+    }
+  } else if (value.is_string()) {
+    const auto& s = value.get_ref<const std::string&>();
+    lua_pushlstring(L, s.data(), s.size());
+  } else {
+    push_json_scalar(L, value);
+  }
+}
+
+// A C function run through LuaSandbox::call, so that running out of Lua memory while
+// building the table is a fault, not a panic.
+int push_json_protected(lua_State* L) {
+  const auto* in = static_cast<const FromJson*>(lua_touserdata(L, lua_upvalueindex(1)));
+  push_json(L, *in->value, 0, *in->limits);
+  return 1;
+}
+
 }  // namespace
 
 StrategyRunner::StrategyRunner(std::string name, SandboxLimits limits, const Clock& clock,
-                               const MarketView& market, int max_consecutive_faults, LogSink log)
+                               const MarketView& market, int max_consecutive_faults, LogSink log,
+                               StrategyEnv env)
     : name_(std::move(name)),
       clock_(clock),
       market_(market),
       max_consecutive_faults_(max_consecutive_faults),
       log_(std::move(log)),
+      env_(std::move(env)),
       sandbox_(limits, clock) {}
 
 StrategyRunner::~StrategyRunner() = default;
 
 Result<std::unique_ptr<StrategyRunner>> StrategyRunner::load(const StrategySpec& spec, SandboxLimits limits,
                                                              const Clock& clock, const MarketView& market,
-                                                             int max_consecutive_faults, LogSink log) {
-  std::unique_ptr<StrategyRunner> runner(
-      new StrategyRunner(spec.name, limits, clock, market, max_consecutive_faults, std::move(log)));
-  if (auto ok = runner->init(spec); !ok) return ok.error();
+                                                             int max_consecutive_faults, LogSink log, StrategyEnv env,
+                                                             std::optional<nlohmann::json> previous_state) {
+  std::unique_ptr<StrategyRunner> runner(new StrategyRunner(spec.name, limits, clock, market, max_consecutive_faults,
+                                                            std::move(log), std::move(env)));
+  if (auto ok = runner->init(spec, std::move(previous_state)); !ok) return ok.error();
   return runner;
 }
 
-Result<void> StrategyRunner::init(const StrategySpec& spec) {
+Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohmann::json> previous_state) {
   std::ifstream in(spec.path, std::ios::binary);
   if (!in) return make_error(Errc::not_found, spec.display_name + ": cannot read strategy file " + spec.path);
   std::stringstream buffer;
@@ -173,6 +361,22 @@ Result<void> StrategyRunner::init(const StrategySpec& spec) {
     return make_error(Errc::script_error, where + ": the module has no on_book(ctx, ev) function");
   }
   on_book_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  // Optional callbacks: absent (nil) is fine, anything else but a function is a mistake.
+  for (auto [field, ref] : {std::pair{"on_fill", &on_fill_ref_}, std::pair{"on_timer", &on_timer_ref_},
+                            std::pair{"on_stop", &on_stop_ref_}, std::pair{"on_start", static_cast<int*>(nullptr)},
+                            std::pair{"migrate", static_cast<int*>(nullptr)}}) {
+    lua_getfield(L, module, field);
+    const bool absent = lua_isnil(L, -1);
+    if (!absent && !lua_isfunction(L, -1)) {
+      lua_settop(L, module - 1);
+      return make_error(Errc::script_error, where + ": module field '" + field + "' must be a function");
+    }
+    if (ref != nullptr && !absent) {
+      *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
 
   // ctx.params: declared params, configured values over defaults, each validated.
   params_ = nlohmann::json::object();
@@ -217,53 +421,223 @@ Result<void> StrategyRunner::init(const StrategySpec& spec) {
       {"venues", &StrategyRunner::lua_venues}, {"book", &StrategyRunner::lua_book},
       {"fill_price", &StrategyRunner::lua_fill_price}, {"now_ms", &StrategyRunner::lua_now_ms},
       {"log", &StrategyRunner::lua_log}, {"propose", &StrategyRunner::lua_propose},
+      {"position", &StrategyRunner::lua_position}, {"fees", &StrategyRunner::lua_fees},
+      {"funding", &StrategyRunner::lua_funding}, {"set_timer", &StrategyRunner::lua_set_timer},
+      {"cancel_timer", &StrategyRunner::lua_cancel_timer},
   };
   for (const auto& [method, fn] : methods) {
     lua_pushlightuserdata(L, this);
     lua_pushcclosure(L, fn, 1);
     lua_setfield(L, ctx, method);
   }
+  lua_newtable(L);
+  lua_setfield(L, ctx, "state");
   ctx_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pop(L, 1);  // params table
-  lua_newtable(L);
+  lua_createtable(L, 0, 2);
   event_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_createtable(L, 0, 8);
+  fill_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   module_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+
+  if (previous_state) {
+    if (auto migrated = migrate_state(*previous_state, where); !migrated) return migrated.error();
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, module_ref_);
+  lua_getfield(L, -1, "on_start");
+  lua_remove(L, -2);
+  if (lua_isfunction(L, -1)) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+    if (!run_callback("on_start", 1, nullptr)) {
+      return make_error(Errc::script_error, "on_start failed at " + stats_.last_fault->where() + ": " +
+                                                stats_.last_fault->message);
+    }
+  } else {
+    lua_pop(L, 1);
+  }
   return {};
 }
 
-void StrategyRunner::on_book(const BookEvent& event, std::vector<Intent>& out) {
-  if (stats_.frozen) return;
+Result<void> StrategyRunner::migrate_state(const nlohmann::json& previous, const std::string& where) {
   lua_State* L = sandbox_.state();
-  std::vector<Intent> proposed;
-  pending_ = &proposed;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, module_ref_);
+  lua_getfield(L, -1, "migrate");
+  lua_remove(L, -2);
+  if (!lua_isfunction(L, -1)) {
+    lua_pop(L, 1);
+    if (log_) log_(name_, "previous state dropped: the new version has no migrate(old_state)");
+    return {};
+  }
+  FromJson in{&previous, &env_.state_limits};
+  lua_pushlightuserdata(L, &in);
+  lua_pushcclosure(L, &push_json_protected, 1);
+  ScriptFault fault;
+  if (!sandbox_.call(0, 1, &fault)) {
+    lua_pop(L, 1);  // migrate
+    return make_error(Errc::script_error, where + ": previous state cannot be loaded: " + fault.message);
+  }
+  if (!sandbox_.call(1, 1, &fault)) {
+    return make_error(Errc::script_error, "migrate failed at " + fault.where() + ": " + fault.message);
+  }
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+  } else if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    return make_error(Errc::script_error, where + ": migrate(old_state) must return a table (the new ctx.state) or nil");
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+  lua_insert(L, -2);
+  raw_set_field(L, "state");
+  lua_pop(L, 1);
+  return {};
+}
+
+bool StrategyRunner::run_callback(const char* callback, int nargs, std::vector<Intent>* out) {
+  proposed_.clear();
+  pending_ = out != nullptr ? &proposed_ : nullptr;
   ++stats_.calls;
+  ScriptFault fault;
+  const bool ok = sandbox_.call(nargs, 0, &fault);
+  pending_ = nullptr;
+  if (!ok) {
+    proposed_.clear();  // half a decision is no decision
+    record_fault(callback, std::move(fault));
+    return false;
+  }
+  stats_.consecutive_faults = 0;
+  if (out != nullptr && !proposed_.empty()) {
+    stats_.intents += proposed_.size();
+    for (auto& intent : proposed_) out->push_back(std::move(intent));
+    proposed_.clear();
+  }
+  return true;
+}
+
+void StrategyRunner::on_book(const BookEvent& event, std::vector<Intent>& out) {
+  if (stats_.frozen || stopped_) return;
+  lua_State* L = sandbox_.state();
   lua_rawgeti(L, LUA_REGISTRYINDEX, on_book_ref_);
   lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
   lua_rawgeti(L, LUA_REGISTRYINDEX, event_ref_);
-  lua_pushstring(L, event.venue.c_str());
-  lua_setfield(L, -2, "venue");
-  lua_pushstring(L, event.symbol.c_str());
-  lua_setfield(L, -2, "symbol");
-  ScriptFault fault;
-  const bool ok = sandbox_.call(2, 0, &fault);
-  pending_ = nullptr;
-  if (!ok) {
-    record_fault(std::move(fault));
-    return;
-  }
-  stats_.consecutive_faults = 0;
-  stats_.intents += proposed.size();
-  for (auto& intent : proposed) out.push_back(std::move(intent));
+  lua_pushlstring(L, event.venue.data(), event.venue.size());
+  raw_set_field(L, "venue");
+  lua_pushlstring(L, event.symbol.data(), event.symbol.size());
+  raw_set_field(L, "symbol");
+  run_callback("on_book", 2, &out);
 }
 
-void StrategyRunner::record_fault(ScriptFault fault) {
+void StrategyRunner::on_fill(const FillEvent& fill, std::vector<Intent>& out) {
+  if (stats_.frozen || stopped_ || on_fill_ref_ == kNoRef) return;
+  lua_State* L = sandbox_.state();
+  lua_rawgeti(L, LUA_REGISTRYINDEX, on_fill_ref_);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fill_ref_);
+  lua_pushlstring(L, fill.venue.data(), fill.venue.size());
+  raw_set_field(L, "venue");
+  lua_pushlstring(L, fill.symbol.data(), fill.symbol.size());
+  raw_set_field(L, "symbol");
+  lua_pushlstring(L, fill.side.data(), fill.side.size());
+  raw_set_field(L, "side");
+  lua_pushnumber(L, fill.price);
+  raw_set_field(L, "price");
+  lua_pushnumber(L, fill.qty);
+  raw_set_field(L, "qty");
+  lua_pushnumber(L, fill.fee);
+  raw_set_field(L, "fee");
+  lua_pushboolean(L, fill.maker ? 1 : 0);
+  raw_set_field(L, "maker");
+  lua_pushlstring(L, fill.client_order_id.data(), fill.client_order_id.size());
+  raw_set_field(L, "client_order_id");
+  run_callback("on_fill", 2, &out);
+}
+
+std::size_t StrategyRunner::fire_due_timers(MonoTime now, std::vector<Intent>& out) {
+  if (stats_.frozen || stopped_ || timers_.empty()) return 0;
+  due_.clear();
+  for (const auto& [name, timer] : timers_) {
+    if (timer.deadline <= now) due_.push_back({timer.deadline, name, timer.generation});
+  }
+  if (due_.empty()) return 0;
+  std::sort(due_.begin(), due_.end(), [](const DueTimer& a, const DueTimer& b) { return a.deadline < b.deadline; });
+  lua_State* L = sandbox_.state();
+  const auto now_ms = static_cast<lua_Number>(to_unix_ms(clock_.utc()));
+  std::size_t fired = 0;
+  for (const auto& due : due_) {
+    if (stats_.frozen) break;
+    // An earlier callback of this round may have cancelled or replaced this timer.
+    const auto it = timers_.find(due.name);
+    if (it == timers_.end() || it->second.generation != due.generation) continue;
+    if (it->second.repeat) {
+      it->second.deadline += it->second.period;
+      if (it->second.deadline <= now) it->second.deadline = now + it->second.period;  // skip missed periods
+    } else {
+      timers_.erase(it);
+    }
+    ++fired;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, on_timer_ref_);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+    lua_pushlstring(L, due.name.data(), due.name.size());
+    lua_pushnumber(L, now_ms);
+    run_callback("on_timer", 3, &out);
+  }
+  return fired;
+}
+
+std::optional<MonoTime> StrategyRunner::next_timer_deadline() const {
+  std::optional<MonoTime> next;
+  for (const auto& [name, timer] : timers_) {
+    if (!next || timer.deadline < *next) next = timer.deadline;
+  }
+  return next;
+}
+
+Result<nlohmann::json> StrategyRunner::stop() {
+  if (stopped_) return make_error(Errc::conflict, "strategy '" + name_ + "' is already stopped");
+  stopped_ = true;
+  timers_.clear();
+  lua_State* L = sandbox_.state();
+  const int top = lua_gettop(L);
+  if (on_stop_ref_ != kNoRef && !stats_.frozen) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, on_stop_ref_);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+    ++stats_.calls;
+    ScriptFault fault;
+    if (!sandbox_.call(1, 1, &fault)) {
+      std::string message = "on_stop failed at " + fault.where() + ": " + fault.message;
+      record_fault("on_stop", std::move(fault));
+      return make_error(Errc::script_error, message);
+    }
+    stats_.consecutive_faults = 0;
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+    } else if (!lua_istable(L, -1)) {
+      lua_settop(L, top);
+      return make_error(Errc::script_error, "on_stop must return a table (the state to migrate) or nil");
+    }
+  }
+  if (lua_gettop(L) == top) {  // no on_stop, frozen, or on_stop returned nil: ctx.state
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+    lua_getfield(L, -1, "state");
+    lua_remove(L, -2);
+    if (!lua_istable(L, -1) && !lua_isnil(L, -1)) {
+      lua_settop(L, top);
+      return make_error(Errc::script_error, "ctx.state must be a table to be saved");
+    }
+  }
+  auto state = lua_to_json(L, -1, env_.state_limits);
+  lua_settop(L, top);
+  return state;
+}
+
+void StrategyRunner::record_fault(const char* callback, ScriptFault fault) {
   ++stats_.faults;
   ++stats_.consecutive_faults;
-  if (log_) log_(name_, "on_book failed at " + fault.where() + ": " + fault.message);
+  if (log_) log_(name_, std::string(callback) + " failed at " + fault.where() + ": " + fault.message);
   if (static_cast<int>(stats_.consecutive_faults) >= max_consecutive_faults_) {
     stats_.frozen = true;
-    stats_.freeze_reason = std::to_string(stats_.consecutive_faults) + " consecutive script faults, last at " +
-                           fault.where() + ": " + fault.message;
+    stats_.freeze_reason = std::to_string(stats_.consecutive_faults) + " consecutive script faults, last in " +
+                           callback + " at " + fault.where() + ": " + fault.message;
     if (log_) log_(name_, "frozen: " + stats_.freeze_reason);
   }
   stats_.last_fault = std::move(fault);
@@ -353,7 +727,9 @@ int StrategyRunner::lua_log(lua_State* L) {
 int StrategyRunner::lua_propose(lua_State* L) {
   StrategyRunner* self = runner_from(L);
   luaL_checktype(L, 2, LUA_TTABLE);
-  if (self->pending_ == nullptr) return luaL_error(L, "ctx:propose may only be called from a callback");
+  if (self->pending_ == nullptr) {
+    return luaL_error(L, "ctx:propose may only be called from on_book, on_fill or on_timer");
+  }
   Intent intent;
   intent.strategy = self->name_;
   intent.kind = string_field(L, 2, "kind", false);
@@ -372,6 +748,81 @@ int StrategyRunner::lua_propose(lua_State* L) {
   intent.reason = string_field(L, 2, "reason", false);
   self->pending_->push_back(std::move(intent));
   return 0;
+}
+
+int StrategyRunner::lua_position(lua_State* L) {
+  StrategyRunner* self = runner_from(L);
+  const auto venue = check_string_view(L, 2);
+  const auto symbol = check_string_view(L, 3);
+  const double qty = self->env_.positions != nullptr ? self->env_.positions->position(venue, symbol) : 0.0;
+  lua_pushnumber(L, qty);
+  return 1;
+}
+
+int StrategyRunner::lua_fees(lua_State* L) {
+  StrategyRunner* self = runner_from(L);
+  const auto venue = check_string_view(L, 2);
+  const auto it = self->env_.fees.find(venue);
+  const FeeSchedule& fees = it != self->env_.fees.end() ? it->second : self->env_.default_fees;
+  lua_createtable(L, 0, 2);
+  lua_pushnumber(L, fees.maker_bps);
+  lua_setfield(L, -2, "maker_bps");
+  lua_pushnumber(L, fees.taker_bps);
+  lua_setfield(L, -2, "taker_bps");
+  return 1;
+}
+
+int StrategyRunner::lua_funding(lua_State* L) {
+  StrategyRunner* self = runner_from(L);
+  const auto venue = check_string_view(L, 2);
+  const auto symbol = check_string_view(L, 3);
+  const auto funding = self->market_.funding(venue, symbol);
+  if (!funding) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_createtable(L, 0, 4);
+  lua_pushnumber(L, funding->rate);
+  lua_setfield(L, -2, "rate");
+  lua_pushnumber(L, funding->mark_price);
+  lua_setfield(L, -2, "mark_price");
+  lua_pushnumber(L, funding->index_price);
+  lua_setfield(L, -2, "index_price");
+  lua_pushnumber(L, static_cast<lua_Number>(funding->next_funding_ms));
+  lua_setfield(L, -2, "next_funding_ms");
+  return 1;
+}
+
+int StrategyRunner::lua_set_timer(lua_State* L) {
+  StrategyRunner* self = runner_from(L);
+  const auto name = check_string_view(L, 2);
+  const double ms = luaL_checknumber(L, 3);
+  const bool repeat = lua_toboolean(L, 4) != 0;
+  if (self->on_timer_ref_ == kNoRef) return luaL_error(L, "ctx:set_timer: the strategy has no on_timer(ctx, name, now_ms)");
+  if (name.empty()) return luaL_error(L, "ctx:set_timer: name must not be empty");
+  if (!std::isfinite(ms) || ms < 1 || ms > 86'400'000) {
+    return luaL_error(L, "ctx:set_timer: ms must be a number in [1, 86400000]");
+  }
+  auto it = self->timers_.find(name);
+  if (it == self->timers_.end()) {
+    if (self->timers_.size() >= self->env_.max_timers) {
+      return luaL_error(L, "ctx:set_timer: at most %d timers per strategy", static_cast<int>(self->env_.max_timers));
+    }
+    it = self->timers_.emplace(std::string(name), Timer{}).first;
+  }
+  const auto period = std::chrono::duration_cast<Nanos>(std::chrono::duration<double, std::milli>(ms));
+  it->second = Timer{self->clock_.now() + period, period, repeat, ++self->timer_generation_};
+  return 0;
+}
+
+int StrategyRunner::lua_cancel_timer(lua_State* L) {
+  StrategyRunner* self = runner_from(L);
+  const auto name = check_string_view(L, 2);
+  const auto it = self->timers_.find(name);
+  const bool found = it != self->timers_.end();
+  if (found) self->timers_.erase(it);
+  lua_pushboolean(L, found ? 1 : 0);
+  return 1;
 }
 
 }  // namespace propbot::scripting

@@ -1,22 +1,52 @@
-// StrategyRunner: one Lua strategy in its own LuaSandbox, driven by the engine.
+// StrategyRunner: one Lua strategy in its own LuaSandbox, driven by the engine (S-7.2).
 // It loads the strategy module (a table with `name`, `params` declarations and
-// callbacks), merges configured params over declared defaults, builds the `ctx` object
-// once, and calls `on_book(ctx, ev)` per book event, collecting what the script passes
-// to `ctx:propose{…}` as Intents. A failing or overrunning callback is a counted fault
-// with file:line; `max_consecutive_errors` faults in a row freeze the strategy (it is
-// no longer called) until it is reloaded.
+// callbacks), merges configured params over declared defaults, builds the `ctx` table
+// once, and calls the module's callbacks, collecting what the script passes to
+// `ctx:propose{…}` as Intents. Every callback runs under the sandbox guarantees: CPU
+// budget per call, memory limit, a failure or overrun is a counted fault with
+// file:line, and `max_consecutive_faults` faults in a row (whatever callback they come
+// from) freeze the strategy (it is no longer called) until it is reloaded.
 //
-// ctx API (Lua): ctx.params, ctx:venues(), ctx:book(venue, symbol) →
-// {bid, ask, bid_qty, ask_qty, mid, spread_bps, age_ms} | nil,
+// Callbacks (all optional except on_book; a missing one costs nothing):
+//   migrate(old_state) → new state table  on load with a previous version's state
+//   on_start(ctx)                         once, at the end of load()
+//   on_book(ctx, ev)                      ev = {venue, symbol}
+//   on_fill(ctx, fill)                    fill = {venue, symbol, side ("buy"|"sell"),
+//                                         price, qty, fee, maker (bool), client_order_id}
+//   on_timer(ctx, name, now_ms)           a timer set with ctx:set_timer fired
+//   on_stop(ctx) → state table | nil      from stop(); nil means ctx.state
+// `ev` and `fill` are tables created once and refilled in place per call: a script
+// that wants to keep a field copies it. load() = compile → params → migrate →
+// on_start; a failure anywhere is a load error, so a hot reload keeps the old version.
+// ctx:propose is only available in on_book, on_fill and on_timer.
+//
+// ctx API (Lua): ctx.params, ctx.state (a per-strategy table that persists across
+// calls and, through on_stop/migrate, across versions), ctx:venues(),
+// ctx:book(venue, symbol) → {bid, ask, bid_qty, ask_qty, mid, spread_bps, age_ms} | nil,
 // ctx:fill_price(venue, symbol, "buy"|"sell", notional_usdt) → avg price | nil,
-// ctx:now_ms(), ctx:log(message), ctx:propose{symbol, long_venue, short_venue,
-// notional_usdt, spread_bps?, net_spread_bps?, long_price?, short_price?, reason?}.
+// ctx:position(venue, symbol) → signed base qty (0 without a PositionView),
+// ctx:fees(venue) → {maker_bps, taker_bps}, ctx:funding(venue, symbol) →
+// {rate, mark_price, index_price, next_funding_ms} | nil,
+// ctx:set_timer(name, ms, repeat?) (replaces a timer of that name),
+// ctx:cancel_timer(name) → bool, ctx:now_ms(), ctx:log(message),
+// ctx:propose{symbol, long_venue, short_venue, notional_usdt, spread_bps?,
+// net_spread_bps?, long_price?, short_price?, reason?}.
+//
+// State across versions: stop() runs on_stop and returns its state as JSON (plain data
+// only: tables with string keys or 1..n sequences, strings, finite numbers, booleans;
+// cycles, functions, userdata and anything past StateLimits are a clear error, never a
+// crash). load(..., previous_state) hands it to the new version's migrate(); without a
+// migrate() the previous state is dropped (logged) and ctx.state starts empty.
+//
+// Timers are kept by the runner; the owner calls fire_due_timers(now) (the engine does
+// every 10 ms, so that is the effective resolution).
 //
 // Thread: engine thread only.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +74,38 @@ struct BookEvent {
   std::string symbol;
 };
 
+struct FillEvent {
+  std::string venue;
+  std::string symbol;
+  std::string side;  // "buy" | "sell"
+  double price = 0;
+  double qty = 0;
+  double fee = 0;  // in quote currency
+  bool maker = false;
+  std::string client_order_id;
+};
+
+struct FeeSchedule {
+  double maker_bps = 2.0;
+  double taker_bps = 5.0;
+};
+
+// Bounds of the Lua state ⇄ JSON conversion (stop()/migrate).
+struct StateLimits {
+  int max_depth = 32;                  // nested tables
+  std::size_t max_values = 100'000;    // tables, keys and scalars
+  std::size_t max_bytes = 1u << 20;    // keys and string values together
+};
+
+// What the runner is given besides the market (all optional).
+struct StrategyEnv {
+  const PositionView* positions = nullptr;                   // null: every position is 0
+  std::map<std::string, FeeSchedule, std::less<>> fees;      // per venue id
+  FeeSchedule default_fees;                                  // venues not in `fees`
+  StateLimits state_limits;
+  std::size_t max_timers = 64;                               // per strategy
+};
+
 struct StrategyStats {
   std::uint64_t calls = 0;
   std::uint64_t faults = 0;
@@ -59,10 +121,13 @@ class StrategyRunner {
   using LogSink = std::function<void(const std::string& strategy, const std::string& message)>;
 
   // Load errors (unreadable file, syntax error, a module that is not a table, missing
-  // on_book, name mismatch, bad param) come back as Errc::script_error with file:line.
+  // on_book, name mismatch, bad param, a failing migrate/on_start, a previous_state
+  // that cannot become a Lua table) come back as Errc::script_error with file:line.
   static Result<std::unique_ptr<StrategyRunner>> load(const StrategySpec& spec, SandboxLimits limits,
                                                       const Clock& clock, const MarketView& market,
-                                                      int max_consecutive_faults, LogSink log = {});
+                                                      int max_consecutive_faults, LogSink log = {},
+                                                      StrategyEnv env = {},
+                                                      std::optional<nlohmann::json> previous_state = std::nullopt);
   ~StrategyRunner();
   StrategyRunner(const StrategyRunner&) = delete;
   StrategyRunner& operator=(const StrategyRunner&) = delete;
@@ -74,12 +139,40 @@ class StrategyRunner {
   // Appends the intents proposed during this call to `out`. A faulting call proposes
   // nothing (intents from a failed call are discarded: half a decision is no decision).
   void on_book(const BookEvent& event, std::vector<Intent>& out);
+  void on_fill(const FillEvent& fill, std::vector<Intent>& out);
+  // Calls on_timer for every timer due at `now` (earliest first; each at most once per
+  // call; a repeating timer that fell behind skips the missed periods). Returns how
+  // many fired.
+  std::size_t fire_due_timers(MonoTime now, std::vector<Intent>& out);
+  std::optional<MonoTime> next_timer_deadline() const;
+  std::size_t timer_count() const { return timers_.size(); }
+
+  // Ends the strategy: runs on_stop (unless frozen) and returns the state to hand to
+  // the next version's migrate(). Afterwards no callback runs and timers are gone.
+  // Errors: on_stop failed (a counted fault), or the state is not plain data / too big.
+  Result<nlohmann::json> stop();
+  bool stopped() const { return stopped_; }
 
  private:
+  struct Timer {
+    MonoTime deadline{};
+    Nanos period{};
+    bool repeat = false;
+    std::uint64_t generation = 0;
+  };
+  struct DueTimer {
+    MonoTime deadline{};
+    std::string name;
+    std::uint64_t generation = 0;
+  };
+
   StrategyRunner(std::string name, SandboxLimits limits, const Clock& clock, const MarketView& market,
-                 int max_consecutive_faults, LogSink log);
-  Result<void> init(const StrategySpec& spec);
-  void record_fault(ScriptFault fault);
+                 int max_consecutive_faults, LogSink log, StrategyEnv env);
+  Result<void> init(const StrategySpec& spec, std::optional<nlohmann::json> previous_state);
+  Result<void> migrate_state(const nlohmann::json& previous, const std::string& where);
+  // Runs the function + `nargs` arguments on the stack; `out` null = ctx:propose refused.
+  bool run_callback(const char* callback, int nargs, std::vector<Intent>* out);
+  void record_fault(const char* callback, ScriptFault fault);
 
   // Lua C functions reach the runner through an upvalue.
   static int lua_venues(struct lua_State* L);
@@ -88,19 +181,34 @@ class StrategyRunner {
   static int lua_now_ms(struct lua_State* L);
   static int lua_log(struct lua_State* L);
   static int lua_propose(struct lua_State* L);
+  static int lua_position(struct lua_State* L);
+  static int lua_fees(struct lua_State* L);
+  static int lua_funding(struct lua_State* L);
+  static int lua_set_timer(struct lua_State* L);
+  static int lua_cancel_timer(struct lua_State* L);
 
   std::string name_;
   const Clock& clock_;
   const MarketView& market_;
   int max_consecutive_faults_;
   LogSink log_;
+  StrategyEnv env_;
   LuaSandbox sandbox_;
   nlohmann::json params_;
   int module_ref_ = -1;
   int ctx_ref_ = -1;
   int on_book_ref_ = -1;
+  int on_fill_ref_ = -1;
+  int on_timer_ref_ = -1;
+  int on_stop_ref_ = -1;
   int event_ref_ = -1;
+  int fill_ref_ = -1;
   std::vector<Intent>* pending_ = nullptr;
+  std::vector<Intent> proposed_;  // reused per call
+  std::map<std::string, Timer, std::less<>> timers_;
+  std::vector<DueTimer> due_;     // reused by fire_due_timers
+  std::uint64_t timer_generation_ = 0;
+  bool stopped_ = false;
   StrategyStats stats_;
 };
 

@@ -18,6 +18,15 @@ const md::OrderBook* BookBoard::find(std::string_view venue, std::string_view sy
   return nullptr;
 }
 
+const venues::FundingInfo* BookBoard::funding(std::string_view venue, std::string_view symbol) const {
+  for (const auto& candidate : entries_) {
+    if (candidate.book.spec().venue == venue && candidate.book.spec().symbol == symbol) {
+      return candidate.funding ? &*candidate.funding : nullptr;
+    }
+  }
+  return nullptr;
+}
+
 const md::OrderBook& BookBoard::on_book(const md::OrderBook& update) {
   Entry* found = entry(update.spec().venue, update.spec().symbol);
   if (found == nullptr) {

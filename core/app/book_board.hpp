@@ -37,6 +37,8 @@ class BookBoard {
   void on_funding(std::string_view venue, const venues::FundingInfo& info);
 
   const md::OrderBook* find(std::string_view venue, std::string_view symbol) const;
+  // The latest funding the feed reported for that book; nullptr when none yet.
+  const venues::FundingInfo* funding(std::string_view venue, std::string_view symbol) const;
   // One view per book, in first-seen order; ages against `now`.
   std::vector<BookView> views(MonoTime now) const;
 

@@ -80,12 +80,20 @@ struct Engine::Loop final : scripting::MarketView {
   UtcTime hold_since{};
   std::uint64_t book_events = 0;
   Clock::TimerId snapshot_timer = 0;
+  Clock::TimerId strategy_timer = 0;  // drives the strategies' ctx:set_timer timers
 
   // MarketView
   const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
     return books.find(venue, symbol);
   }
   const std::vector<std::string>& venue_ids() const override { return venue_ids_; }
+  std::optional<scripting::FundingView> funding(std::string_view venue, std::string_view symbol) const override {
+    const venues::FundingInfo* info = books.funding(venue, symbol);
+    if (info == nullptr) return std::nullopt;
+    return scripting::FundingView{info->funding_rate.to_double(), info->mark_price.to_double(),
+                                  info->index_price.to_double(),
+                                  info->next_funding_time == UtcTime{} ? 0 : to_unix_ms(info->next_funding_time)};
+  }
 
   void on_book(const md::OrderBook& update) {
     ++book_events;
@@ -192,6 +200,19 @@ struct Engine::Loop final : scripting::MarketView {
     slot.publish(std::move(snap));
   }
 
+  // Every 10 ms (the resolution of ctx:set_timer): fire the strategies' due timers.
+  void schedule_strategy_timers() {
+    strategy_timer = clock.call_after(std::chrono::milliseconds(10), [this] {
+      strategy_timer = 0;
+      intents.clear();
+      const MonoTime now = clock.now();
+      for (auto& strategy : strategies) strategy->fire_due_timers(now, intents);
+      const UtcTime utc = clock.utc();
+      for (const auto& intent : intents) record_opportunity(intent, now, utc);
+      schedule_strategy_timers();
+    });
+  }
+
   void schedule_snapshots() {
     snapshot_timer = clock.call_after(std::chrono::milliseconds(config.engine.snapshot_interval_ms), [this] {
       snapshot_timer = 0;
@@ -278,6 +299,7 @@ Status Engine::start() {
     }
     raw->publish_snapshot();
     raw->schedule_snapshots();
+    if (!raw->strategies.empty()) raw->schedule_strategy_timers();
   });
   raw->thread = std::thread([raw] {
     auto guard = boost::asio::make_work_guard(raw->io);
@@ -306,6 +328,7 @@ void Engine::stop() {
   boost::asio::post(raw->io, [raw] {
     for (auto& venue : raw->venues) venue->stop();
     if (raw->snapshot_timer != 0) raw->clock.cancel(raw->snapshot_timer);
+    if (raw->strategy_timer != 0) raw->clock.cancel(raw->strategy_timer);
     raw->io.stop();
   });
   if (raw->thread.joinable()) raw->thread.join();

@@ -206,6 +206,9 @@ TEST_F(ControlE2E, P0ThenPostmortemThenTwoOperatorsWithSecondFactorThenResume) {
   EXPECT_EQ(code, 0) << verified;
   EXPECT_NE(verified.find("audit chain OK"), std::string::npos) << verified;
   EXPECT_NE(exported.body.find("\"forbidden\""), std::string::npos) << "the viewer's 403 is not in the audit log";
+  // Every secret read is audited by name (S-6.4): the confirmations read approve_token.
+  EXPECT_NE(exported.body.find("\"access_secret\""), std::string::npos);
+  EXPECT_NE(exported.body.find("\"which_key\":\"approve_token\""), std::string::npos);
   outputs_ += exported.body;
 
   stop_daemon();
