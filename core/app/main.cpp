@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/app/audit_command.hpp"
+#include "core/app/config_command.hpp"
 #include "core/app/run_command.hpp"
 #include "core/app/secrets_command.hpp"
 #include "core/app/venue_sim_command.hpp"
@@ -28,6 +29,7 @@ void print_usage(std::ostream& out) {
          "  secrets show-dev --data-dir DIR\n"
          "        the AES-256-GCM secrets store; --key-file may be omitted when PROPBOT_SECRETS_KEY is set\n"
          "  audit verify --data-dir DIR | --file FILE.jsonl | export --data-dir DIR --out FILE.jsonl  (audit chain)\n"
+         "  config validate DIR [--profile paper|testnet|live]  (check a config bundle; errors as file:line: message)\n"
          "  version      print version and build\n"
          "  help         this text\n";
 }
@@ -53,6 +55,7 @@ int main(int argc, char** argv, char** envp) {
   }
   if (command == "run") return propbot::app::run_command(args, envp, argv[0]);
   if (command == "audit") return propbot::app::audit_command(args);
+  if (command == "config") return propbot::app::config_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);
   if (command == "secrets") return propbot::app::secrets_command(args);
   std::cerr << "propbot: unknown command '" << command << "'\n";

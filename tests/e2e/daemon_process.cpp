@@ -132,4 +132,14 @@ void DaemonProcess::send_signal(int signal) {
 std::string DaemonProcess::stdout_text() const { return read_file(dir_ + "/stdout"); }
 std::string DaemonProcess::stderr_text() const { return read_file(dir_ + "/stderr"); }
 
+CommandRun run_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout) {
+  DaemonProcess process(std::move(args));
+  CommandRun run;
+  if (!process.start()) return run;
+  run.exit_code = process.wait_exit(timeout).value_or(-1);
+  run.out = process.stdout_text();
+  run.err = process.stderr_text();
+  return run;
+}
+
 }  // namespace propbot::testing

@@ -40,6 +40,14 @@ class DaemonProcess {
   std::optional<int> exit_code_;
 };
 
+// A short-lived run of a command (the binary's CLI subcommands) to completion.
+struct CommandRun {
+  int exit_code = -1;  // -1 when it did not start or did not exit in time
+  std::string out;
+  std::string err;
+};
+CommandRun run_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout);
+
 // A fresh temporary directory, removed (recursively) on destruction.
 class TempDir {
  public:

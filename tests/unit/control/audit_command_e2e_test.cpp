@@ -19,21 +19,11 @@ namespace {
 using propbot::testing::DaemonProcess;
 using propbot::testing::TempDir;
 
-struct ProcessRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ProcessRun = propbot::testing::CommandRun;
 
 ProcessRun run_propbot(std::vector<std::string> args) {
   args.insert(args.begin(), PROPBOT_BINARY);
-  DaemonProcess process(args);
-  ProcessRun run;
-  if (!process.start()) return run;
-  run.exit_code = process.wait_exit(std::chrono::seconds(30)).value_or(-1);
-  run.out = process.stdout_text();
-  run.err = process.stderr_text();
-  return run;
+  return propbot::testing::run_to_exit(std::move(args), std::chrono::seconds(30));
 }
 
 class AuditCommandTest : public ::testing::Test {

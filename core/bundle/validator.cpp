@@ -1,0 +1,359 @@
+#include "core/bundle/validator.hpp"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+#include "core/common/clock.hpp"
+#include "core/config/issue.hpp"
+#include "core/config/loader.hpp"
+#include "core/md/order_book.hpp"
+#include "scripting/market_view.hpp"
+#include "scripting/policy_pipeline.hpp"
+#include "scripting/strategy_runner.hpp"
+
+namespace propbot::bundle {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kDryRunRounds = 3;
+constexpr int kBookLevels = 20;
+constexpr double kLevelNotionalUsdt = 50'000;
+constexpr double kSpreadBps = 1.0;
+constexpr double kDislocationBps = 25.0;  // round 2: wide enough to beat any sane entry threshold
+constexpr double kFallbackPositionCapUsdt = 5'000;
+constexpr double kFallbackTotalCapUsdt = 50'000;
+
+// The validator's private copy of the bundle on disk (the loader and the runners read
+// files). Removed on destruction.
+class TempDirectory {
+ public:
+  TempDirectory() {
+    std::error_code error;
+    std::string pattern = (fs::temp_directory_path(error) / "propbot-bundle-XXXXXX").string();
+    if (error) pattern = "/tmp/propbot-bundle-XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDirectory() {
+    std::error_code error;
+    if (!path_.empty()) fs::remove_all(path_, error);
+  }
+  TempDirectory(const TempDirectory&) = delete;
+  TempDirectory& operator=(const TempDirectory&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  if (from.empty()) return text;
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// Finds "<file>:<line>" in a message from the loader or a script. When the message
+// starts with the location ("strategies/x.lua:12: boom", "strategies/x.lua: param …")
+// the location is cut off, since the error carries it.
+ValidationError locate(const std::string& file, const std::string& message) {
+  ValidationError error{file, 0, message};
+  const std::string prefix = file + ":";
+  const std::size_t at = message.find(prefix);
+  if (at == std::string::npos) return error;
+  std::size_t cursor = at + prefix.size();
+  std::size_t digits_end = cursor;
+  while (digits_end < message.size() && std::isdigit(static_cast<unsigned char>(message[digits_end]))) ++digits_end;
+  if (digits_end > cursor && digits_end - cursor < 9) {
+    error.line = std::atoi(message.substr(cursor, digits_end - cursor).c_str());
+    cursor = digits_end;
+  }
+  if (at == 0) {
+    if (cursor < message.size() && message[cursor] == ':') ++cursor;
+    while (cursor < message.size() && message[cursor] == ' ') ++cursor;
+    if (cursor < message.size()) error.message = message.substr(cursor);
+  }
+  return error;
+}
+
+ValidationError from_fault(const std::string& file, const std::string& what, const scripting::ScriptFault& fault) {
+  ValidationError error = locate(file, fault.message);
+  if (error.line == 0 && fault.line > 0 && (fault.file.empty() || fault.file == file)) error.line = fault.line;
+  error.message = what + ": " + error.message;
+  if (fault.budget_exceeded && error.message.find("budget") == std::string::npos) {
+    error.message += " (instruction budget exceeded)";
+  }
+  return error;
+}
+
+// ---- 1. YAML ----------------------------------------------------------------------
+
+std::optional<config::Config> load_profile(const std::string& root, const std::string& config_path,
+                                           config::Profile profile, std::vector<ValidationError>& errors) {
+  config::LoadOptions options;
+  options.profile = profile;
+  options.config_file = (fs::path(root) / config_path).string();
+  // No process environment (the bundle must stand on its own) except the one override
+  // that makes the loader find the strategies in this bundle, whatever bundle_dir the
+  // YAML names for the installed daemon.
+  options.env = {{"PROPBOT_SCRIPTING__BUNDLE_DIR", root}};
+  config::LoadOutcome outcome = config::load_config(options);
+  for (const config::ConfigIssue& issue : outcome.issues) {
+    std::string text = config::format_fatal(issue);
+    constexpr std::string_view kPrefix = "FATAL CONFIG: ";
+    if (text.rfind(kPrefix, 0) == 0) text.erase(0, kPrefix.size());
+    text = replace_all(std::move(text), root + "/", "");
+    text = replace_all(std::move(text), root, "<bundle>");
+    ValidationError error = locate(config_path, text);
+    error.message = text;  // keep "set it in configs/paper.yaml:57" for the operator
+    errors.push_back(std::move(error));
+  }
+  return outcome.config;
+}
+
+// ---- 2. strategies ----------------------------------------------------------------
+
+double start_price(const config::Config& config, const std::string& symbol) {
+  if (const auto it = config.sim.start_prices.find(symbol); it != config.sim.start_prices.end() && it->second > 0) {
+    return it->second;
+  }
+  if (symbol.rfind("BTC-", 0) == 0) return 50'000;
+  if (symbol.rfind("ETH-", 0) == 0) return 3'000;
+  return 100;
+}
+
+// A power of ten about 1e-6 of the price: fine enough for any spread the dry run sets.
+double tick_for(double price) { return std::pow(10.0, std::floor(std::log10(price)) - 6); }
+
+// Valid books for every configured symbol on every configured venue, at plausible
+// prices. Round 1 dislocates the last venue upwards by kDislocationBps.
+class SyntheticMarket final : public scripting::MarketView {
+ public:
+  SyntheticMarket(const config::Config& config, const Clock& clock) : clock_(clock) {
+    for (const config::VenueConfig& venue : config.venues) venues_.push_back(venue.id);
+    for (const std::string& symbol : config.symbols) {
+      const double price = start_price(config, symbol);
+      for (const std::string& venue : venues_) {
+        md::InstrumentSpec spec;
+        spec.venue = venue;
+        spec.symbol = symbol;
+        spec.tick_size = tick_for(price);
+        spec.lot_size = 0.001;
+        books_.emplace(key(venue, symbol), Entry{std::make_unique<md::OrderBook>(spec), price});
+      }
+    }
+    set_round(0);
+  }
+
+  void set_round(int round) {
+    ++sequence_;
+    for (auto& [name, entry] : books_) {
+      const md::InstrumentSpec& spec = entry.book->spec();
+      const bool dislocated = round == 1 && !venues_.empty() && spec.venue == venues_.back();
+      const double mid = entry.price * (1 + (dislocated ? kDislocationBps : 0) / 10'000);
+      const double half_spread = mid * kSpreadBps / 20'000;
+      const auto best_bid = static_cast<std::int64_t>(std::floor((mid - half_spread) / spec.tick_size));
+      const auto best_ask = std::max(best_bid + 1, static_cast<std::int64_t>(std::ceil((mid + half_spread) / spec.tick_size)));
+      const auto qty_lots = std::max<std::int64_t>(1, std::llround(kLevelNotionalUsdt / mid / spec.lot_size));
+      const auto step = std::max<std::int64_t>(1, best_ask - best_bid);
+      std::vector<md::BookLevel> bids, asks;
+      for (int level = 0; level < kBookLevels; ++level) {
+        bids.push_back({best_bid - level * step, qty_lots});
+        asks.push_back({best_ask + level * step, qty_lots});
+      }
+      entry.book->apply_snapshot(bids, asks, sequence_, clock_.now());
+    }
+  }
+
+  const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
+    const auto it = books_.find(key(venue, symbol));
+    return it == books_.end() ? nullptr : it->second.book.get();
+  }
+  const std::vector<std::string>& venue_ids() const override { return venues_; }
+
+ private:
+  struct Entry {
+    std::unique_ptr<md::OrderBook> book;
+    double price = 0;
+  };
+  static std::string key(std::string_view venue, std::string_view symbol) {
+    return std::string(venue) + '\n' + std::string(symbol);
+  }
+
+  const Clock& clock_;
+  std::vector<std::string> venues_;
+  std::map<std::string, Entry, std::less<>> books_;
+  std::uint64_t sequence_ = 0;
+};
+
+void check_strategy(const config::Config& config, const config::StrategyConfig& strategy, const std::string& root,
+                    const Bundle& bundle, std::vector<ValidationError>& errors) {
+  const std::string file = fs::path(strategy.file).lexically_normal().generic_string();
+  if (bundle.find(file) == nullptr) {
+    errors.push_back({file, 0, "strategy '" + strategy.name + "' is enabled in configs/" +
+                                   std::string(config::to_string(config.profile)) +
+                                   ".yaml but the bundle has no such file"});
+    return;
+  }
+  scripting::SandboxLimits limits;
+  limits.instruction_budget = config.scripting.instruction_budget;
+  limits.memory_limit_bytes = static_cast<std::size_t>(config.scripting.memory_limit_mb) << 20;
+  scripting::StrategySpec spec;
+  spec.name = strategy.name;
+  spec.display_name = file;
+  spec.path = (fs::path(root) / file).string();
+  spec.params = strategy.params;
+
+  SimClock clock;
+  SyntheticMarket market(config, clock);
+  auto runner = scripting::StrategyRunner::load(spec, limits, clock, market, config.scripting.max_consecutive_errors);
+  if (!runner) {
+    errors.push_back(locate(file, runner.error().message));
+    return;
+  }
+  std::vector<scripting::Intent> intents;
+  for (int round = 0; round < kDryRunRounds; ++round) {
+    market.set_round(round);
+    clock.advance(std::chrono::milliseconds(100));
+    for (const std::string& symbol : config.symbols) {
+      for (const std::string& venue : market.venue_ids()) {
+        const std::uint64_t faults = (*runner)->stats().faults;
+        (*runner)->on_book({venue, symbol}, intents);
+        if ((*runner)->stats().faults != faults && (*runner)->stats().last_fault) {
+          errors.push_back(from_fault(file, "on_book dry run (" + venue + " " + symbol + ")",
+                                      *(*runner)->stats().last_fault));
+          return;
+        }
+        intents.clear();
+      }
+    }
+    (*runner)->fire_due_timers(clock.now(), intents);
+    intents.clear();
+  }
+  const std::uint64_t faults = (*runner)->stats().faults;
+  Result<nlohmann::json> state = (*runner)->stop();
+  if (!state) {
+    if ((*runner)->stats().faults != faults && (*runner)->stats().last_fault) {
+      errors.push_back(from_fault(file, "on_stop", *(*runner)->stats().last_fault));
+    } else {
+      ValidationError error = locate(file, state.error().message);
+      error.message = "on_stop: " + error.message;
+      errors.push_back(std::move(error));
+    }
+  }
+}
+
+// ---- 3. policies ------------------------------------------------------------------
+
+void check_policies(const std::optional<config::Config>& config, const std::string& root,
+                    std::vector<ValidationError>& errors) {
+  scripting::PolicyPipelineSpec spec;
+  spec.directory = (fs::path(root) / "policies").string();
+  spec.display_prefix = "policies/";
+  scripting::SandboxLimits limits;
+  spec.caps = {kFallbackPositionCapUsdt, kFallbackTotalCapUsdt};
+  if (config) {
+    limits.instruction_budget = config->scripting.instruction_budget;
+    limits.memory_limit_bytes = static_cast<std::size_t>(config->scripting.memory_limit_mb) << 20;
+    // A cap of 0 means "guard off" in paper/testnet; the dry run still needs a size.
+    if (config->risk.max_notional_per_position_usdt > 0) {
+      spec.caps.max_position_notional_usdt = config->risk.max_notional_per_position_usdt;
+    }
+    if (config->risk.max_total_notional_usdt > 0) {
+      spec.caps.max_total_notional_usdt = config->risk.max_total_notional_usdt;
+    }
+  }
+  SimClock clock;
+  auto pipeline = scripting::PolicyPipeline::load(spec, limits, clock);
+  if (!pipeline) {
+    // The message names its file ("policies/regime.lua:3: …"); find which one.
+    const std::string& message = pipeline.error().message;
+    std::string file = "policies/";
+    for (const char* name : {"regime.lua", "policy_matrix.lua", "sizing.lua", "circuit_breakers.lua"}) {
+      if (message.find(std::string("policies/") + name) != std::string::npos) {
+        file += name;
+        break;
+      }
+    }
+    errors.push_back(locate(file, message));
+    return;
+  }
+  auto report_fault = [&](const std::string& what) {
+    const scripting::ScriptFault& fault = *(*pipeline)->stats().last_fault;
+    const std::string file = fault.file.empty() ? "policies/" : fault.file;
+    errors.push_back(from_fault(file, what, fault));
+  };
+  // A calm, liquid market and a modest request: every script must answer in bounds.
+  const scripting::RegimeFeatures features{.realised_vol_bps = 2,
+                                           .spread_std_bps = 1,
+                                           .depth_usdt = 1'000'000,
+                                           .funding_rate = 0.0001,
+                                           .basis_bps = 0,
+                                           .trend_bps = 0};
+  const scripting::SizingRequest request{.intent_notional_usdt = 1'000,
+                                         .risk_level = 50,
+                                         .vol_baseline_bps = 2,
+                                         .position_notional_usdt = 0,
+                                         .open_notional_usdt = 0};
+  (void)(*pipeline)->decide(features, request);
+  if ((*pipeline)->stats().faults > 0 && (*pipeline)->stats().last_fault) report_fault("decide dry run");
+
+  const std::uint64_t faults = (*pipeline)->stats().faults;
+  std::vector<scripting::BreakerVerdict> verdicts;
+  (*pipeline)->evaluate_breakers(scripting::BreakerMetrics{}, verdicts);
+  if ((*pipeline)->stats().faults != faults && (*pipeline)->stats().last_fault) {
+    report_fault("circuit breakers dry run");
+    return;
+  }
+  for (const scripting::BreakerVerdict& verdict : verdicts) {
+    errors.push_back({"policies/circuit_breakers.lua", 0,
+                      "breaker '" + verdict.rule + "' fires on all-zero metrics (no drawdown, no rejects, no latency): "
+                      "it would " + std::string(scripting::to_string(verdict.action)) + " at once (" + verdict.reason +
+                      ")"});
+  }
+}
+
+}  // namespace
+
+std::string format(const ValidationError& error) {
+  return error.file + ":" + std::to_string(error.line) + ": " + error.message;
+}
+
+std::vector<ValidationError> validate(const Bundle& bundle, config::Profile profile) {
+  std::vector<ValidationError> errors;
+  const std::string config_path = "configs/" + std::string(config::to_string(profile)) + ".yaml";
+  if (bundle.find(config_path) == nullptr) {
+    errors.push_back({config_path, 0, "missing: the " + std::string(config::to_string(profile)) +
+                                          " profile is configured by " + config_path});
+  }
+  TempDirectory root;
+  if (root.path().empty()) {
+    errors.push_back({config_path, 0, "internal: cannot create a temporary directory to validate in"});
+    return errors;
+  }
+  if (Status written = bundle.write_to(root.path()); !written) {
+    errors.push_back({config_path, 0, "internal: " + replace_all(written.error().message, root.path() + "/", "")});
+    return errors;
+  }
+
+  std::optional<config::Config> config;
+  if (errors.empty()) config = load_profile(root.path(), config_path, profile, errors);
+  if (config) {
+    for (const config::StrategyConfig& strategy : config->strategies) {
+      if (strategy.enabled) check_strategy(*config, strategy, root.path(), bundle, errors);
+    }
+  }
+  if (bundle.has_policies()) check_policies(config, root.path(), errors);
+  return errors;
+}
+
+}  // namespace propbot::bundle

@@ -1,0 +1,164 @@
+// validate(): the shipped bundle is clean; each kind of broken bundle is reported as
+// bundle-path:line: message.
+#include "core/bundle/validator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace propbot::bundle {
+namespace {
+
+constexpr const char* kStrategy = "strategies/cross_exchange_arb.lua";
+constexpr const char* kPaper = "configs/paper.yaml";
+
+std::string describe(const std::vector<ValidationError>& errors) {
+  std::string out;
+  for (const ValidationError& error : errors) out += format(error) + "\n";
+  return out;
+}
+
+class ValidatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<Bundle> read = read_bundle(PROPBOT_SOURCE_DIR);
+    ASSERT_TRUE(read.ok()) << read.error().describe();
+    shipped_ = *read;
+  }
+
+  Bundle with(const Bundle::Files& overrides) {
+    Result<Bundle> bundle = shipped_.with_overrides(overrides);
+    EXPECT_TRUE(bundle.ok()) << bundle.error().describe();
+    return bundle.ok() ? *bundle : shipped_;
+  }
+
+  // The shipped paper.yaml with one piece of text replaced.
+  Bundle with_paper_edit(const std::string& from, const std::string& to) {
+    std::string yaml = *shipped_.find(kPaper);
+    const auto at = yaml.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) yaml.replace(at, from.size(), to);
+    return with({{kPaper, yaml}});
+  }
+
+  Bundle shipped_;
+};
+
+TEST_F(ValidatorTest, ShippedBundleValidatesClean) {
+  EXPECT_TRUE(shipped_.find(kStrategy) != nullptr);
+  EXPECT_TRUE(shipped_.has_policies());
+  const std::vector<ValidationError> errors = validate(shipped_, config::Profile::paper);
+  EXPECT_TRUE(errors.empty()) << describe(errors);
+}
+
+TEST_F(ValidatorTest, LuaSyntaxErrorIsReportedAtItsLine) {
+  const auto errors = validate(with({{kStrategy, "local M = {name = 'cross_exchange_arb'}\n\nfunction M.on_book(ctx, ev)\n  if then\nend\nreturn M\n"}}),
+                               config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, kStrategy);
+  EXPECT_EQ(errors[0].line, 4);
+  EXPECT_EQ(format(errors[0]).rfind(std::string(kStrategy) + ":4: ", 0), 0u) << format(errors[0]);
+}
+
+TEST_F(ValidatorTest, RuntimeErrorInOnBookDryRunIsReportedAtItsLine) {
+  const auto errors = validate(with({{kStrategy, "local M = {name = 'cross_exchange_arb', params = {min_spread_bps = {type = 'number', default = 4},\n"
+                                                 "  exit_spread_bps = {type = 'number', default = 1}, notional_usdt = {type = 'number', default = 1000},\n"
+                                                 "  taker_fee_bps = {type = 'number', default = 4}}}\n"
+                                                 "function M.on_book(ctx, ev)\n"
+                                                 "  local book = ctx:book(ev.venue, ev.symbol)\n"
+                                                 "  return book.no_such_field.x\n"
+                                                 "end\n"
+                                                 "return M\n"}}),
+                               config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, kStrategy);
+  EXPECT_EQ(errors[0].line, 6);
+  EXPECT_NE(errors[0].message.find("on_book dry run"), std::string::npos) << errors[0].message;
+}
+
+TEST_F(ValidatorTest, DryRunMarketHasEveryVenueAtStartPricesAndOneDislocatedRound) {
+  const auto errors = validate(with({{kStrategy, "local M = {name = 'cross_exchange_arb', params = {min_spread_bps = {type = 'number', default = 4},\n"
+                                                 "  exit_spread_bps = {type = 'number', default = 1}, notional_usdt = {type = 'number', default = 1000},\n"
+                                                 "  taker_fee_bps = {type = 'number', default = 4}}}\n"
+                                                 "function M.on_book(ctx, ev)\n"
+                                                 "  local venues = ctx:venues()\n"
+                                                 "  local a, b = ctx:book(venues[1], ev.symbol), ctx:book(venues[#venues], ev.symbol)\n"
+                                                 "  if ev.symbol == 'BTC-USDT' and math.abs(a.mid - 60000) > 60 then error('bad price') end\n"
+                                                 "  if (b.mid - a.mid) / a.mid * 1e4 > 20 then error('dislocation seen') end\n"
+                                                 "end\n"
+                                                 "return M\n"}}),
+                               config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].line, 8) << format(errors[0]);
+  EXPECT_NE(errors[0].message.find("dislocation seen"), std::string::npos) << errors[0].message;
+}
+
+TEST_F(ValidatorTest, BudgetOverrunInDryRunIsAnError) {
+  std::string script = *shipped_.find(kStrategy);
+  const std::string head = "function M.on_book(ctx, ev)\n";
+  const auto at = script.find(head);
+  ASSERT_NE(at, std::string::npos);
+  script.insert(at + head.size(), "  while true do end\n");
+  const auto errors = validate(with({{kStrategy, script}}), config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, kStrategy);
+  EXPECT_NE(errors[0].message.find("budget"), std::string::npos) << errors[0].message;
+}
+
+TEST_F(ValidatorTest, OutOfRangeStrategyParamIsNamed) {
+  const auto errors = validate(with_paper_edit("min_spread_bps: 4", "min_spread_bps: 5000"), config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, kStrategy);
+  EXPECT_NE(errors[0].message.find("min_spread_bps"), std::string::npos) << errors[0].message;
+}
+
+TEST_F(ValidatorTest, YamlRangeErrorPointsIntoTheProfileFile) {
+  const auto errors = validate(with_paper_edit("max_orders_per_min: 300", "max_orders_per_min: -3"), config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, kPaper);
+  EXPECT_GT(errors[0].line, 0);
+  EXPECT_NE(errors[0].message.find("risk.max_orders_per_min"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(errors[0].message.find("FATAL CONFIG"), std::string::npos);
+  EXPECT_EQ(errors[0].message.find("/tmp"), std::string::npos) << errors[0].message;  // no temp path leaks
+}
+
+TEST_F(ValidatorTest, MissingEnabledStrategyFileIsAnError) {
+  const auto errors = validate(with_paper_edit("file: strategies/cross_exchange_arb.lua", "file: strategies/missing.lua"),
+                               config::Profile::paper);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(describe(errors).find("strategies/missing.lua"), std::string::npos) << describe(errors);
+}
+
+TEST_F(ValidatorTest, MissingProfileFileIsAnError) {
+  Bundle::Files files = shipped_.files();
+  files.erase(kPaper);
+  Result<Bundle> bundle = Bundle::from_files(files);
+  ASSERT_TRUE(bundle.ok());
+  const auto errors = validate(*bundle, config::Profile::paper);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].file, kPaper);
+}
+
+TEST_F(ValidatorTest, PolicyOutputOutOfBoundsIsAnError) {
+  std::string regime = *shipped_.find("policies/regime.lua");
+  const std::string head = "function M.classify(f)\n";
+  const auto at = regime.find(head);
+  ASSERT_NE(at, std::string::npos);
+  regime.insert(at + head.size(), "  do return {regime = \"range\", confidence = 7} end\n");
+  const auto errors = validate(with({{"policies/regime.lua", regime}}), config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, "policies/regime.lua");
+  EXPECT_NE(errors[0].message.find("decide dry run"), std::string::npos) << errors[0].message;
+}
+
+TEST_F(ValidatorTest, PolicySyntaxErrorIsReportedAtItsLine) {
+  const auto errors = validate(with({{"policies/sizing.lua", "local M = {}\nfunction M.size(\nreturn M\n"}}),
+                               config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, "policies/sizing.lua");
+  EXPECT_GT(errors[0].line, 0);
+}
+
+}  // namespace
+}  // namespace propbot::bundle
