@@ -58,7 +58,19 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
       logger_(std::move(logger)),
       http_(std::move(http)),
       path_prefix_(std::move(path_prefix)),
-      rate_limits_(options.rate_limits, clock) {
+      rate_limits_(options.rate_limits, clock),
+      clock_sync_(clock,
+                  [this](std::function<void(VenueResult<std::int64_t>)> done) {
+                    send(endpoints::kServerTime, {}, [done = std::move(done)](VenueResult<std::string> reply) {
+                      if (!reply) return done(reply.error());
+                      auto server_ms = parse_server_time_text(reply.value());
+                      if (!server_ms) {
+                        return done(VenueError{VenueErrc::rejected, "PARSE", server_ms.error().message, 200, std::nullopt});
+                      }
+                      done(server_ms.value());
+                    });
+                  },
+                  logger_, "binance") {
   // The secret now lives only inside signer_.
   std::fill(options.api_secret.begin(), options.api_secret.end(), '\0');
 }
@@ -70,7 +82,7 @@ RestClient::~RestClient() {
 
 void RestClient::close() { http_->close(); }
 
-std::int64_t RestClient::venue_time_ms() const { return to_unix_ms(clock_.utc()) + clock_offset_ms_; }
+std::int64_t RestClient::venue_time_ms() const { return to_unix_ms(clock_.utc()) + clock_sync_.offset_ms(); }
 
 void RestClient::complete_later(BodyCallback done, VenueResult<std::string> result) {
   std::weak_ptr<bool> alive = alive_;
@@ -161,43 +173,11 @@ void RestClient::send(const Endpoint& endpoint, std::vector<QueryParam> params, 
                                                        {"path", path},
                                                        {"http_status", static_cast<std::int64_t>(status)},
                                                        {"error", error.describe()}});
-                   if (error.code == VenueErrc::timestamp_out_of_window) resync_clock();
+                   if (error.code == VenueErrc::timestamp_out_of_window) clock_sync_.resync();
                    done(std::move(error));
                  });
 }
 
-void RestClient::sync_time(std::function<void(VenueResult<std::int64_t>)> done) {
-  const std::int64_t sent_ms = to_unix_ms(clock_.utc());
-  send(endpoints::kServerTime, {}, [this, sent_ms, done = std::move(done)](VenueResult<std::string> reply) {
-    if (!reply) {
-      done(reply.error());
-      return;
-    }
-    auto server_ms = parse_server_time_text(reply.value());
-    if (!server_ms) {
-      done(VenueError{VenueErrc::rejected, "PARSE", server_ms.error().message, 200, std::nullopt});
-      return;
-    }
-    const std::int64_t received_ms = to_unix_ms(clock_.utc());
-    clock_offset_ms_ = server_ms.value() - (sent_ms + received_ms) / 2;
-    done(clock_offset_ms_);
-  });
-}
-
-void RestClient::resync_clock() {
-  if (time_resync_in_flight_) return;
-  time_resync_in_flight_ = true;
-  const std::int64_t before = clock_offset_ms_;
-  std::weak_ptr<bool> alive = alive_;
-  sync_time([this, alive, before](auto offset) {
-    if (alive.expired()) return;
-    time_resync_in_flight_ = false;
-    if (offset) {
-      logger_.warn("binance_clock_resynced", {{"old_offset_ms", before}, {"offset_ms", offset.value()}});
-    } else {
-      logger_.warn("binance_clock_resync_failed", {{"error", offset.error().describe()}});
-    }
-  });
-}
+void RestClient::sync_time(std::function<void(VenueResult<std::int64_t>)> done) { clock_sync_.sync(std::move(done)); }
 
 }  // namespace propbot::venues::binance

@@ -40,6 +40,7 @@
 #include "core/net/https_client.hpp"
 #include "core/venues/binance/messages.hpp"
 #include "core/venues/binance/signing.hpp"
+#include "core/venues/common/clock_sync.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
 #include "core/venues/venue.hpp"
 
@@ -72,7 +73,7 @@ class RestClient {
 
   // Measures and stores the clock offset.
   void sync_time(std::function<void(VenueResult<std::int64_t>)> done);
-  std::int64_t clock_offset_ms() const { return clock_offset_ms_; }
+  std::int64_t clock_offset_ms() const { return clock_sync_.offset_ms(); }
   // Local UTC + offset, in epoch ms: the venue's time as we estimate it.
   std::int64_t venue_time_ms() const;
 
@@ -91,8 +92,6 @@ class RestClient {
   void close();
 
  private:
-  // After a timestamp_out_of_window reply: re-measure the clock offset once.
-  void resync_clock();
   RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
              std::unique_ptr<net::HttpsClient> http, std::string path_prefix);
   void complete_later(BodyCallback done, VenueResult<std::string> result);
@@ -105,12 +104,11 @@ class RestClient {
   std::unique_ptr<net::HttpsClient> http_;
   std::string path_prefix_;
   RateLimitTracker rate_limits_;
-  std::int64_t clock_offset_ms_ = 0;
-  bool time_resync_in_flight_ = false;
   std::uint64_t requests_sent_ = 0;
   std::uint64_t next_timer_id_ = 1;
   std::map<std::uint64_t, std::function<void()>> timer_cancellers_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  ClockSync clock_sync_;  // last: its probe uses send()
 };
 
 }  // namespace propbot::venues::binance

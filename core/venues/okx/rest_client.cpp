@@ -67,7 +67,19 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
       logger_(std::move(logger)),
       http_(std::move(http)),
       path_prefix_(std::move(path_prefix)),
-      rate_limits_(options.rate_limits, clock) {
+      rate_limits_(options.rate_limits, clock),
+      clock_sync_(clock,
+                  [this](std::function<void(VenueResult<std::int64_t>)> done) {
+                    send(endpoints::kServerTime, "", "", [done = std::move(done)](VenueResult<nlohmann::json> reply) {
+                      if (!reply) return done(reply.error());
+                      auto server_ms = parse_server_time(reply.value());
+                      if (!server_ms) {
+                        return done(VenueError{VenueErrc::rejected, "PARSE", server_ms.error().message, 200, std::nullopt});
+                      }
+                      done(server_ms.value());
+                    });
+                  },
+                  logger_, "okx") {
   // The secret now lives only inside signer_.
   std::fill(options.credentials.secret_key.begin(), options.credentials.secret_key.end(), '\0');
 }
@@ -76,7 +88,7 @@ RestClient::~RestClient() { *alive_ = false; }
 
 void RestClient::close() { http_->close(); }
 
-UtcTime RestClient::venue_time() const { return clock_.utc() + std::chrono::milliseconds(clock_offset_ms_); }
+UtcTime RestClient::venue_time() const { return clock_.utc() + std::chrono::milliseconds(clock_sync_.offset_ms()); }
 
 void RestClient::complete_later(ReplyCallback done, VenueResult<nlohmann::json> result) {
   std::weak_ptr<bool> alive = alive_;
@@ -153,42 +165,10 @@ void RestClient::on_reply(const Endpoint& endpoint, Result<net::HttpReply> reply
                                   {"path", path},
                                   {"http_status", static_cast<std::int64_t>(status)},
                                   {"error", error.describe()}});
-  if (error.code == VenueErrc::timestamp_out_of_window) resync_clock();
+  if (error.code == VenueErrc::timestamp_out_of_window) clock_sync_.resync();
   done(std::move(error));
 }
 
-void RestClient::sync_time(std::function<void(VenueResult<std::int64_t>)> done) {
-  const std::int64_t sent_ms = to_unix_ms(clock_.utc());
-  send(endpoints::kServerTime, "", "", [this, sent_ms, done = std::move(done)](VenueResult<nlohmann::json> reply) {
-    if (!reply) {
-      done(reply.error());
-      return;
-    }
-    auto server_ms = parse_server_time(reply.value());
-    if (!server_ms) {
-      done(VenueError{VenueErrc::rejected, "PARSE", server_ms.error().message, 200, std::nullopt});
-      return;
-    }
-    const std::int64_t received_ms = to_unix_ms(clock_.utc());
-    clock_offset_ms_ = server_ms.value() - (sent_ms + received_ms) / 2;
-    done(clock_offset_ms_);
-  });
-}
-
-void RestClient::resync_clock() {
-  if (time_resync_in_flight_) return;
-  time_resync_in_flight_ = true;
-  const std::int64_t before = clock_offset_ms_;
-  std::weak_ptr<bool> alive = alive_;
-  sync_time([this, alive, before](auto offset) {
-    if (alive.expired()) return;
-    time_resync_in_flight_ = false;
-    if (offset) {
-      logger_.warn("okx_clock_resynced", {{"old_offset_ms", before}, {"offset_ms", offset.value()}});
-    } else {
-      logger_.warn("okx_clock_resync_failed", {{"error", offset.error().describe()}});
-    }
-  });
-}
+void RestClient::sync_time(std::function<void(VenueResult<std::int64_t>)> done) { clock_sync_.sync(std::move(done)); }
 
 }  // namespace propbot::venues::okx

@@ -40,6 +40,7 @@
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/net/https_client.hpp"
+#include "core/venues/common/clock_sync.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
 #include "core/venues/okx/messages.hpp"
 #include "core/venues/okx/signing.hpp"
@@ -72,7 +73,7 @@ class RestClient {
 
   // Measures and stores the clock offset (ms).
   void sync_time(std::function<void(VenueResult<std::int64_t>)> done);
-  std::int64_t clock_offset_ms() const { return clock_offset_ms_; }
+  std::int64_t clock_offset_ms() const { return clock_sync_.offset_ms(); }
   // Local UTC + offset: the venue's time as we estimate it.
   UtcTime venue_time() const;
 
@@ -84,8 +85,6 @@ class RestClient {
   void close();
 
  private:
-  // After a timestamp_out_of_window reply: re-measure the clock offset once.
-  void resync_clock();
   RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
              std::unique_ptr<net::HttpsClient> http, std::string path_prefix);
   void complete_later(ReplyCallback done, VenueResult<nlohmann::json> result);
@@ -98,10 +97,9 @@ class RestClient {
   std::unique_ptr<net::HttpsClient> http_;
   std::string path_prefix_;
   RateLimitTracker rate_limits_;
-  std::int64_t clock_offset_ms_ = 0;
-  bool time_resync_in_flight_ = false;
   std::uint64_t requests_sent_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  ClockSync clock_sync_;  // last: its probe uses send()
 };
 
 }  // namespace propbot::venues::okx
