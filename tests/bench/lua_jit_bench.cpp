@@ -15,35 +15,13 @@
 #include <map>
 
 #include "scripting/strategy_runner.hpp"
+#include "tests/bench/two_venue_market.hpp"
 
 namespace {
 
 using namespace propbot;
 
-class TwoVenueMarket : public scripting::MarketView {
- public:
-  explicit TwoVenueMarket(MonoTime now) : ids_{"SIM-A", "SIM-B"} {
-    for (const auto& [venue, shift] : {std::pair{"SIM-A", 0}, std::pair{"SIM-B", 1'500}}) {
-      md::OrderBook book({venue, "BTC-USDT", "PERP", 0.1, 0.001, 5.0});
-      std::vector<md::BookLevel> bids, asks;
-      for (int i = 0; i < 20; ++i) {
-        bids.push_back({600'000 + shift - i, 1'000});
-        asks.push_back({600'001 + shift + i, 1'000});
-      }
-      book.apply_snapshot(bids, asks, 1, now);
-      books_.emplace(venue, std::move(book));
-    }
-  }
-  const md::OrderBook* book(std::string_view venue, std::string_view) const override {
-    const auto it = books_.find(std::string(venue));
-    return it == books_.end() ? nullptr : &it->second;
-  }
-  const std::vector<std::string>& venue_ids() const override { return ids_; }
-
- private:
-  std::vector<std::string> ids_;
-  std::map<std::string, md::OrderBook> books_;
-};
+using bench::TwoVenueMarket;
 
 void run_on_book(benchmark::State& state, const scripting::StrategySpec& spec, bool jit) {
   SimClock clock;

@@ -124,6 +124,26 @@ void RecoveringListener::on_private_stream(bool connected) {
   begin_recovery();
 }
 
+VenueCallback<OrderState> RecoveringListener::noting_placed(std::weak_ptr<bool> alive,
+                                                            VenueCallback<OrderState> done) {
+  return [this, alive = std::move(alive), done = std::move(done)](VenueResult<OrderState> result) {
+    if (result && !alive.expired()) note_placed(result.value());
+    done(std::move(result));
+  };
+}
+
+VenueCallback<std::vector<VenueResult<OrderState>>> RecoveringListener::noting_placed(
+    std::weak_ptr<bool> alive, VenueCallback<std::vector<VenueResult<OrderState>>> done) {
+  return [this, alive = std::move(alive), done = std::move(done)](VenueResult<std::vector<VenueResult<OrderState>>> results) {
+    if (results && !alive.expired()) {
+      for (const auto& result : results.value()) {
+        if (result) note_placed(result.value());
+      }
+    }
+    done(std::move(results));
+  };
+}
+
 void RecoveringListener::note_placed(const OrderState& order) {
   remember_ids(order.symbol, order.venue_order_id, order.client_order_id);
   auto it = orders_.find(order_key(order));

@@ -101,6 +101,11 @@ class RecoveringListener final : public PrivateListener {
   // An order the adapter placed (its place() answer): watched by recovery until the
   // caller saw it final, and its ids are remembered. Nothing is delivered.
   void note_placed(const OrderState& order);
+  // `done` wrapped so that every accepted order is noted (note_placed) before the caller
+  // hears of it; `alive` is the owning adapter's token (nothing is noted once it is gone).
+  VenueCallback<OrderState> noting_placed(std::weak_ptr<bool> alive, VenueCallback<OrderState> done);
+  VenueCallback<std::vector<VenueResult<OrderState>>> noting_placed(
+      std::weak_ptr<bool> alive, VenueCallback<std::vector<VenueResult<OrderState>>> done);
 
   // What the caller was last told: connected (true after a first connection or a
   // successful recovery).

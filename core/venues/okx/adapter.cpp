@@ -225,25 +225,12 @@ void OkxAdapter::stop() {
 }
 
 void OkxAdapter::place(const OrderRequest& request, VenueCallback<OrderState> done) {
-  std::weak_ptr<bool> alive = alive_;
-  orders_->place(request, [this, alive, done = std::move(done)](VenueResult<OrderState> result) {
-    if (result && !alive.expired()) recovery_->note_placed(result.value());
-    done(std::move(result));
-  });
+  orders_->place(request, recovery_->noting_placed(alive_, std::move(done)));
 }
 
 void OkxAdapter::place_batch(const std::vector<OrderRequest>& requests,
                              VenueCallback<std::vector<VenueResult<OrderState>>> done) {
-  std::weak_ptr<bool> alive = alive_;
-  orders_->place_batch(requests, [this, alive, done = std::move(done)](
-                                     VenueResult<std::vector<VenueResult<OrderState>>> results) {
-    if (results && !alive.expired()) {
-      for (const auto& result : results.value()) {
-        if (result) recovery_->note_placed(result.value());
-      }
-    }
-    done(std::move(results));
-  });
+  orders_->place_batch(requests, recovery_->noting_placed(alive_, std::move(done)));
 }
 
 void OkxAdapter::cancel(const std::string& symbol, const std::string& client_order_id,
