@@ -29,8 +29,16 @@
 // {rate, mark_price, index_price, next_funding_ms} | nil,
 // ctx:set_timer(name, ms, repeat?) (replaces a timer of that name),
 // ctx:cancel_timer(name) → bool, ctx:now_ms(), ctx:log(message),
-// ctx:propose{symbol, long_venue, short_venue, notional_usdt, spread_bps?,
-// net_spread_bps?, long_price?, short_price?, reason?}.
+// ctx:propose{…} (see intent.hpp), one of two kinds:
+//   kind = "hedged_pair" (the default): {symbol, long_venue, short_venue (≠ long_venue),
+//     notional_usdt > 0, spread_bps?, net_spread_bps? (finite, may be negative),
+//     long_price? > 0, short_price? > 0, max_slippage_bps?, time_guard_ms?, reason?}
+//   kind = "single": {symbol, venue, side = "buy"|"sell", notional_usdt > 0,
+//     price > 0 (the limit), post_only? (bool), max_slippage_bps?, time_guard_ms?, reason?}
+//   max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]. A missing or
+//   malformed field, a non-finite number, or a field of the other kind is a script
+//   error naming the field and what it must be, e.g.
+//   `ctx:propose: field 'side' must be "buy" or "sell", got "long"`.
 //
 // State across versions: stop() runs on_stop and returns its state as JSON (plain data
 // only: tables with string keys or 1..n sequences, strings, finite numbers, booleans;
