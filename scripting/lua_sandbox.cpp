@@ -43,8 +43,10 @@ struct LuaSandbox::Impl {
   const Clock* clock = nullptr;
   MonoTime created_at{};
   std::size_t used = 0;
+  std::uint64_t allocations = 0;
   std::int64_t remaining = 0;
   bool budget_hit = false;
+  int handler_ref = LUA_NOREF;  // message_handler, created once, kept in the registry
   std::string last_message;
 
   static void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
@@ -59,7 +61,10 @@ struct LuaSandbox::Impl {
       return nullptr;  // Lua turns this into a "not enough memory" error in the caller
     }
     void* out = std::realloc(ptr, new_size);
-    if (out != nullptr) self->used = self->used - old_counted + new_size;
+    if (out != nullptr) {
+      self->used = self->used - old_counted + new_size;
+      ++self->allocations;
+    }
     return out;
   }
 
@@ -194,6 +199,11 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   lua_setfield(L, env, "_G");
   lua_replace(L, LUA_GLOBALSINDEX);
 
+  // The message handler is one C closure for the life of the state: pushing it with
+  // lua_pushcfunction on every call would allocate a fresh closure (garbage) per call.
+  lua_pushcfunction(L, &Impl::message_handler);
+  impl_->handler_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
   lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, kHookEvery);
 }
 
@@ -202,6 +212,8 @@ LuaSandbox::~LuaSandbox() {
 }
 
 std::size_t LuaSandbox::memory_used() const { return impl_->used; }
+
+std::uint64_t LuaSandbox::allocation_count() const { return impl_->allocations; }
 
 Result<void> LuaSandbox::load_module(std::string_view source, const std::string& display_name,
                                      ScriptFault* fault) {
@@ -224,7 +236,7 @@ Result<void> LuaSandbox::load_module(std::string_view source, const std::string&
 bool LuaSandbox::call(int nargs, int nresults, ScriptFault* fault) {
   lua_State* L = state_;
   const int function_index = lua_gettop(L) - nargs;
-  lua_pushcfunction(L, &Impl::message_handler);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, impl_->handler_ref);
   lua_insert(L, function_index);
   impl_->remaining = impl_->limits.instruction_budget;
   impl_->budget_hit = false;

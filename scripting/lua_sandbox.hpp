@@ -11,7 +11,8 @@
 // - A memory limit through a custom allocator: allocations past `memory_limit_bytes`
 //   fail, which Lua reports as "not enough memory" inside the failing call.
 // - Every call goes through lua_pcall with a message handler that captures the
-//   traceback; a failing call returns a ScriptFault, never throws, never aborts.
+//   traceback; a failing call returns a ScriptFault, never throws, never aborts. The
+//   handler is created once and kept in the registry: the call itself leaves no garbage.
 //
 // Thread: one thread at a time (the engine thread for strategies).
 #pragma once
@@ -68,6 +69,10 @@ class LuaSandbox {
   bool call(int nargs, int nresults, ScriptFault* fault);
 
   std::size_t memory_used() const;
+  // Successful allocations and reallocations so far (frees not counted). A quiet call
+  // of a function that creates no Lua values allocates nothing: the message handler
+  // is created once with the state, not per call.
+  std::uint64_t allocation_count() const;
 
  private:
   struct Impl;

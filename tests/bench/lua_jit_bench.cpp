@@ -47,9 +47,10 @@ void run_on_book(benchmark::State& state, const scripting::StrategySpec& spec, b
 }
 
 void BM_ArbOnBookByEngine(benchmark::State& state, bool jit) {
-  const scripting::StrategySpec spec{"cross_exchange_arb",
-                                     std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua",
-                                     "strategies/cross_exchange_arb.lua", nlohmann::json::object()};
+  scripting::StrategySpec spec;
+  spec.name = "cross_exchange_arb";
+  spec.path = std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua";
+  spec.display_name = "strategies/cross_exchange_arb.lua";
   run_on_book(state, spec, jit);
 }
 BENCHMARK_CAPTURE(BM_ArbOnBookByEngine, interpreter_hook, false);
@@ -64,8 +65,10 @@ void BM_PureLuaLoopByEngine(benchmark::State& state, bool jit) {
                          "  return s\n"
                          "end\n"
                          "return M\n";
-  const scripting::StrategySpec spec{"pure_lua_loop", path.string(), "bench/pure_lua_loop.lua",
-                                     nlohmann::json::object()};
+  scripting::StrategySpec spec;
+  spec.name = "pure_lua_loop";
+  spec.path = path.string();
+  spec.display_name = "bench/pure_lua_loop.lua";
   run_on_book(state, spec, jit);
   std::filesystem::remove(path);
 }

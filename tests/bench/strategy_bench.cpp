@@ -16,8 +16,10 @@ using TwoVenues = bench::TwoVenueMarket;
 void BM_CrossExchangeArbOnBook(benchmark::State& state) {
   SimClock clock;
   TwoVenues market(clock.now());  // fresh books: the time guard passes
-  scripting::StrategySpec spec{"cross_exchange_arb", std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua",
-                               "strategies/cross_exchange_arb.lua", nlohmann::json::object()};
+  scripting::StrategySpec spec;
+  spec.name = "cross_exchange_arb";
+  spec.path = std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua";
+  spec.display_name = "strategies/cross_exchange_arb.lua";
   auto runner = scripting::StrategyRunner::load(spec, {}, clock, market, 5);
   if (!runner) {
     state.SkipWithError(runner.error().message.c_str());

@@ -75,8 +75,11 @@ class LuaJitBudgetTest : public ::testing::Test {
       SandboxLimits limits;
       limits.instruction_budget = 200'000;
       limits.jit = jit;
-      auto runner = StrategyRunner::load({"spin", path.string(), "strategies/spin.lua", nlohmann::json::object()},
-                                         limits, clock, market, 3);
+      StrategySpec spec;  // fields by name: StrategySpec grows
+      spec.name = "spin";
+      spec.path = path.string();
+      spec.display_name = "strategies/spin.lua";
+      auto runner = StrategyRunner::load(spec, limits, clock, market, 3);
       if (!runner) _exit(static_cast<int>(Outcome::load_failed));
       std::vector<Intent> intents;
       (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);

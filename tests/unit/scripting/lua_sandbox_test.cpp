@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 extern "C" {
+#include <luajit-2.1/lauxlib.h>
 #include <luajit-2.1/lua.h>
 }
 
@@ -108,6 +109,41 @@ TEST_F(LuaSandboxTest, StateStaysUsableAfterAFault) {
   lua_getfield(L, module, "ok");
   ASSERT_TRUE(sandbox_->call(0, 1, &fault)) << fault.message;
   EXPECT_EQ(lua_tonumber(L, -1), 42);
+}
+
+// The call path itself allocates nothing once warm: no per-call closure for the message
+// handler, so a quiet strategy produces no garbage and never triggers a GC step (LuaJIT
+// only steps the collector from an allocation).
+TEST_F(LuaSandboxTest, RepeatedCallsOfATrivialFunctionDoNotAllocate) {
+  sandbox_ = std::make_unique<LuaSandbox>(SandboxLimits{}, clock_);
+  ScriptFault fault;
+  ASSERT_TRUE(sandbox_->load_module("return { empty = function() end, add = function(a, b) return a + b end }",
+                                    "strategies/test.lua", &fault));
+  lua_State* L = sandbox_->state();
+  lua_getfield(L, -1, "empty");
+  const int empty = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_getfield(L, -1, "add");
+  const int add = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_settop(L, 0);
+  auto call_both = [&] {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, empty);
+    ASSERT_TRUE(sandbox_->call(0, 0, &fault)) << fault.message;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, add);
+    lua_pushnumber(L, 1.5);
+    lua_pushnumber(L, 2);
+    ASSERT_TRUE(sandbox_->call(2, 1, &fault)) << fault.message;
+    ASSERT_EQ(lua_tonumber(L, -1), 3.5);
+    lua_settop(L, 0);
+  };
+  for (int i = 0; i < 100; ++i) call_both();  // warm-up: stack growth, first-use buffers
+  const std::size_t memory = sandbox_->memory_used();
+  const std::uint64_t allocations = sandbox_->allocation_count();
+  for (int i = 0; i < 10'000; ++i) {
+    call_both();
+    ASSERT_EQ(sandbox_->memory_used(), memory) << "after " << i << " calls";
+  }
+  EXPECT_EQ(sandbox_->allocation_count(), allocations);
+  EXPECT_EQ(lua_gettop(L), 0);
 }
 
 TEST_F(LuaSandboxTest, OsTimeReadsTheEngineClock) {
