@@ -22,6 +22,12 @@ struct FundingView {
   std::int64_t next_funding_ms = 0;  // Unix ms; 0 when unknown
 };
 
+// The market regime of a symbol as the policy pipeline last classified it (S-7.3).
+struct RegimeView {
+  std::string regime;     // "range" | "trend" | "volatile" | "liquidity_shock" | …
+  double confidence = 0;  // 0..1
+};
+
 class MarketView {
  public:
   virtual ~MarketView() = default;
@@ -33,6 +39,9 @@ class MarketView {
   virtual std::optional<FundingView> funding(std::string_view /*venue*/, std::string_view /*symbol*/) const {
     return std::nullopt;
   }
+  // The latest regime of a symbol (ctx:regime). Optional for implementers: the default
+  // knows none (ctx:regime returns nil).
+  virtual std::optional<RegimeView> regime(std::string_view /*symbol*/) const { return std::nullopt; }
 };
 
 // PositionView: the read-only window onto positions (ctx:position). Until the executor

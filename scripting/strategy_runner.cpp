@@ -23,6 +23,32 @@ void raw_set_field(lua_State* L, const char* key) {
   lua_insert(L, -2);
   lua_rawset(L, -3);
 }
+
+void raw_set_number(lua_State* L, const char* key, lua_Number value) {
+  lua_pushnumber(L, value);
+  raw_set_field(L, key);
+}
+
+// Pushes the reused table cache[k1] (k2 == 0) or cache[k1][k2], creating what is
+// missing on first use. k1/k2 are absolute stack indices of the (string) keys. Raw gets
+// and sets only: these tables are visible to the script, and the ones that hold the
+// results must be filled the same way whatever metatable the script put on them.
+void push_reused_table(lua_State* L, int cache_ref, int k1, int k2, int fields) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, cache_ref);
+  for (const int key : {k1, k2}) {
+    if (key == 0) break;
+    lua_pushvalue(L, key);
+    lua_rawget(L, -2);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_createtable(L, 0, key == k2 || k2 == 0 ? fields : 0);
+      lua_pushvalue(L, key);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, -4);
+    }
+    lua_remove(L, -2);  // the level above
+  }
+}
 }  // namespace
 namespace {
 
@@ -571,7 +597,8 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
       {"log", &StrategyRunner::lua_log}, {"propose", &StrategyRunner::lua_propose},
       {"position", &StrategyRunner::lua_position}, {"fees", &StrategyRunner::lua_fees},
       {"funding", &StrategyRunner::lua_funding}, {"set_timer", &StrategyRunner::lua_set_timer},
-      {"cancel_timer", &StrategyRunner::lua_cancel_timer},
+      {"cancel_timer", &StrategyRunner::lua_cancel_timer}, {"regime", &StrategyRunner::lua_regime},
+      {"budget", &StrategyRunner::lua_budget},
   };
   for (const auto& [method, fn] : methods) {
     lua_pushlightuserdata(L, this);
@@ -586,6 +613,15 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
   event_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_createtable(L, 0, 8);
   fill_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  // The caches of the reused result tables (ctx:book, ctx:regime, …), filled on first use.
+  for (int* ref : {&books_ref_, &funding_ref_, &fees_ref_, &regimes_ref_}) {
+    lua_newtable(L);
+    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  lua_createtable(L, static_cast<int>(market_.venue_ids().size()), 0);
+  venues_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_createtable(L, 0, 5);
+  budget_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   module_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
 
   if (previous_state) {
@@ -794,10 +830,19 @@ void StrategyRunner::record_fault(const char* callback, ScriptFault fault) {
 int StrategyRunner::lua_venues(lua_State* L) {
   StrategyRunner* self = runner_from(L);
   const auto& ids = self->market_.venue_ids();
-  lua_createtable(L, static_cast<int>(ids.size()), 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, self->venues_ref_);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    lua_pushstring(L, ids[i].c_str());
+    lua_pushlstring(L, ids[i].data(), ids[i].size());
     lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+  // Whatever the script appended last time goes: the list is exactly the venues.
+  for (int i = static_cast<int>(ids.size()) + 1;; ++i) {
+    lua_rawgeti(L, -1, i);
+    const bool more = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!more) break;
+    lua_pushnil(L);
+    lua_rawseti(L, -2, i);
   }
   return 1;
 }
@@ -818,22 +863,15 @@ int StrategyRunner::lua_book(lua_State* L) {
     return 1;
   }
   const auto& spec = book->spec();
-  lua_createtable(L, 0, 7);
-  lua_pushnumber(L, spec.price_of(bid->price_ticks));
-  lua_setfield(L, -2, "bid");
-  lua_pushnumber(L, spec.price_of(ask->price_ticks));
-  lua_setfield(L, -2, "ask");
-  lua_pushnumber(L, spec.qty_of(bid->qty_lots));
-  lua_setfield(L, -2, "bid_qty");
-  lua_pushnumber(L, spec.qty_of(ask->qty_lots));
-  lua_setfield(L, -2, "ask_qty");
-  lua_pushnumber(L, book->mid_price().value_or(0));
-  lua_setfield(L, -2, "mid");
-  lua_pushnumber(L, book->spread_bps().value_or(0));
-  lua_setfield(L, -2, "spread_bps");
   const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(self->clock_.now() - book->last_update());
-  lua_pushnumber(L, static_cast<lua_Number>(age.count()));
-  lua_setfield(L, -2, "age_ms");
+  push_reused_table(L, self->books_ref_, 2, 3, 7);
+  raw_set_number(L, "bid", spec.price_of(bid->price_ticks));
+  raw_set_number(L, "ask", spec.price_of(ask->price_ticks));
+  raw_set_number(L, "bid_qty", spec.qty_of(bid->qty_lots));
+  raw_set_number(L, "ask_qty", spec.qty_of(ask->qty_lots));
+  raw_set_number(L, "mid", book->mid_price().value_or(0));
+  raw_set_number(L, "spread_bps", book->spread_bps().value_or(0));
+  raw_set_number(L, "age_ms", static_cast<lua_Number>(age.count()));
   return 1;
 }
 
@@ -907,11 +945,16 @@ int StrategyRunner::lua_fees(lua_State* L) {
   const auto venue = check_string_view(L, 2);
   const auto it = self->env_.fees.find(venue);
   const FeeSchedule& fees = it != self->env_.fees.end() ? it->second : self->env_.default_fees;
-  lua_createtable(L, 0, 2);
-  lua_pushnumber(L, fees.maker_bps);
-  lua_setfield(L, -2, "maker_bps");
-  lua_pushnumber(L, fees.taker_bps);
-  lua_setfield(L, -2, "taker_bps");
+  // One reused table per known venue; a name the desk does not know gets a fresh one,
+  // so a script cannot grow the cache without bound.
+  const auto& ids = self->market_.venue_ids();
+  if (it != self->env_.fees.end() || std::find(ids.begin(), ids.end(), venue) != ids.end()) {
+    push_reused_table(L, self->fees_ref_, 2, 0, 2);
+  } else {
+    lua_createtable(L, 0, 2);
+  }
+  raw_set_number(L, "maker_bps", fees.maker_bps);
+  raw_set_number(L, "taker_bps", fees.taker_bps);
   return 1;
 }
 
@@ -924,15 +967,41 @@ int StrategyRunner::lua_funding(lua_State* L) {
     lua_pushnil(L);
     return 1;
   }
-  lua_createtable(L, 0, 4);
-  lua_pushnumber(L, funding->rate);
-  lua_setfield(L, -2, "rate");
-  lua_pushnumber(L, funding->mark_price);
-  lua_setfield(L, -2, "mark_price");
-  lua_pushnumber(L, funding->index_price);
-  lua_setfield(L, -2, "index_price");
-  lua_pushnumber(L, static_cast<lua_Number>(funding->next_funding_ms));
-  lua_setfield(L, -2, "next_funding_ms");
+  push_reused_table(L, self->funding_ref_, 2, 3, 4);
+  raw_set_number(L, "rate", funding->rate);
+  raw_set_number(L, "mark_price", funding->mark_price);
+  raw_set_number(L, "index_price", funding->index_price);
+  raw_set_number(L, "next_funding_ms", static_cast<lua_Number>(funding->next_funding_ms));
+  return 1;
+}
+
+int StrategyRunner::lua_regime(lua_State* L) {
+  StrategyRunner* self = runner_from(L);
+  const auto symbol = check_string_view(L, 2);
+  const auto regime = self->market_.regime(symbol);
+  if (!regime) {
+    lua_pushnil(L);
+    return 1;
+  }
+  push_reused_table(L, self->regimes_ref_, 2, 0, 2);
+  lua_pushlstring(L, regime->regime.data(), regime->regime.size());
+  raw_set_field(L, "regime");
+  raw_set_number(L, "confidence", regime->confidence);
+  return 1;
+}
+
+int StrategyRunner::lua_budget(lua_State* L) {
+  StrategyRunner* self = runner_from(L);
+  const BudgetView& budget = self->env_.budget;
+  const bool limited = budget.max_total_notional_usdt > 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, self->budget_ref_);
+  raw_set_number(L, "max_position_notional_usdt", budget.max_position_notional_usdt);
+  raw_set_number(L, "max_total_notional_usdt", budget.max_total_notional_usdt);
+  raw_set_number(L, "open_notional_usdt", budget.open_notional_usdt);
+  raw_set_number(L, "remaining_usdt",
+                 limited ? std::max(0.0, budget.max_total_notional_usdt - budget.open_notional_usdt) : HUGE_VAL);
+  lua_pushboolean(L, limited ? 1 : 0);
+  raw_set_field(L, "limited");
   return 1;
 }
 

@@ -15,18 +15,33 @@
 //                                         price, qty, fee, maker (bool), client_order_id}
 //   on_timer(ctx, name, now_ms)           a timer set with ctx:set_timer fired
 //   on_stop(ctx) → state table | nil      from stop(); nil means ctx.state
-// `ev` and `fill` are tables created once and refilled in place per call: a script
-// that wants to keep a field copies it. load() = compile → params → migrate →
+// `ev` and `fill`, and every table a ctx function marked "reused" returns, are created
+// once and refilled in place per call (raw sets: a metatable the script put on them is
+// bypassed, never run): a reused table, copy a field to keep it. Two calls for the same
+// key return the same table, so `local a = ctx:book(v, s); local b = ctx:book(v, s)`
+// are one table; different keys are different tables. This keeps the hot path free of
+// per-call garbage (the tables live as long as the runner; the caches only grow with
+// the books, feeds and venues that exist). load() = compile → params → migrate →
 // on_start; a failure anywhere is a load error, so a hot reload keeps the old version.
 // ctx:propose is only available in on_book, on_fill and on_timer.
 //
 // ctx API (Lua): ctx.params, ctx.state (a per-strategy table that persists across
-// calls and, through on_stop/migrate, across versions), ctx:venues(),
-// ctx:book(venue, symbol) → {bid, ask, bid_qty, ask_qty, mid, spread_bps, age_ms} | nil,
+// calls and, through on_stop/migrate, across versions),
+// ctx:venues() → {venue id, …} (reused: one table, refilled),
+// ctx:book(venue, symbol) → {bid, ask, bid_qty, ask_qty, mid, spread_bps, age_ms} | nil
+//   (reused: one table per (venue, symbol)),
 // ctx:fill_price(venue, symbol, "buy"|"sell", notional_usdt) → avg price | nil,
 // ctx:position(venue, symbol) → signed base qty (0 without a PositionView),
-// ctx:fees(venue) → {maker_bps, taker_bps}, ctx:funding(venue, symbol) →
-// {rate, mark_price, index_price, next_funding_ms} | nil,
+// ctx:fees(venue) → {maker_bps, taker_bps} (reused per known venue),
+// ctx:funding(venue, symbol) → {rate, mark_price, index_price, next_funding_ms} | nil
+//   (reused per (venue, symbol)),
+// ctx:regime(symbol) → {regime = "range"|"trend"|"volatile"|"liquidity_shock"|…,
+//   confidence = 0..1} | nil (reused per symbol; nil when the MarketView knows none),
+// ctx:budget() → {max_position_notional_usdt, max_total_notional_usdt,
+//   open_notional_usdt, remaining_usdt, limited} (reused): the caps as configured (0 =
+//   no cap), `limited` = max_total_notional_usdt > 0, remaining_usdt =
+//   max(0, max_total − open) when limited, else math.huge (so math.min(want,
+//   b.remaining_usdt) needs no special case). The C++ caps apply whatever it says.
 // ctx:set_timer(name, ms, repeat?) (replaces a timer of that name),
 // ctx:cancel_timer(name) → bool, ctx:now_ms(), ctx:log(message),
 // ctx:propose{…} (see intent.hpp), one of two kinds:
@@ -105,6 +120,15 @@ struct StateLimits {
   std::size_t max_bytes = 1u << 20;    // keys and string values together
 };
 
+// The risk budget as the strategy sees it (ctx:budget). Caps of 0 mean "no cap" (paper
+// and testnet may run without one). Plain numbers, updated by the owner with
+// StrategyRunner::set_budget as positions open and close.
+struct BudgetView {
+  double max_position_notional_usdt = 0;  // one position
+  double max_total_notional_usdt = 0;     // all open legs together
+  double open_notional_usdt = 0;          // what is open now
+};
+
 // What the runner is given besides the market (all optional).
 struct StrategyEnv {
   const PositionView* positions = nullptr;                   // null: every position is 0
@@ -112,6 +136,7 @@ struct StrategyEnv {
   FeeSchedule default_fees;                                  // venues not in `fees`
   StateLimits state_limits;
   std::size_t max_timers = 64;                               // per strategy
+  BudgetView budget;                                         // initial; see set_budget
 };
 
 struct StrategyStats {
@@ -143,6 +168,10 @@ class StrategyRunner {
   const std::string& name() const { return name_; }
   const nlohmann::json& params() const { return params_; }
   const StrategyStats& stats() const { return stats_; }
+  // Bytes the strategy's Lua state holds now (garbage not yet collected included).
+  std::size_t memory_used() const { return sandbox_.memory_used(); }
+  // What ctx:budget() reports from the next call on (engine thread, between calls).
+  void set_budget(const BudgetView& budget) { env_.budget = budget; }
 
   // Appends the intents proposed during this call to `out`. A faulting call proposes
   // nothing (intents from a failed call are discarded: half a decision is no decision).
@@ -194,6 +223,8 @@ class StrategyRunner {
   static int lua_funding(struct lua_State* L);
   static int lua_set_timer(struct lua_State* L);
   static int lua_cancel_timer(struct lua_State* L);
+  static int lua_regime(struct lua_State* L);
+  static int lua_budget(struct lua_State* L);
 
   std::string name_;
   const Clock& clock_;
@@ -211,6 +242,12 @@ class StrategyRunner {
   int on_stop_ref_ = -1;
   int event_ref_ = -1;
   int fill_ref_ = -1;
+  int venues_ref_ = -1;   // reused result tables and their caches (see the top comment)
+  int books_ref_ = -1;    // venue → symbol → book table
+  int funding_ref_ = -1;  // venue → symbol → funding table
+  int fees_ref_ = -1;     // venue → fees table
+  int regimes_ref_ = -1;  // symbol → regime table
+  int budget_ref_ = -1;
   std::vector<Intent>* pending_ = nullptr;
   std::vector<Intent> proposed_;  // reused per call
   std::map<std::string, Timer, std::less<>> timers_;

@@ -1,5 +1,7 @@
 // The ctx surface a strategy reads and writes (S-7.2): ctx:propose for both kinds of
-// intent, with every refusal naming its field.
+// intent, with every refusal naming its field; the reused result tables of ctx:book,
+// ctx:funding, ctx:fees, ctx:venues, ctx:regime and ctx:budget (no garbage per call);
+// ctx:regime and ctx:budget.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -37,9 +39,26 @@ class BookMarket : public MarketView {
   }
   const std::vector<std::string>& venue_ids() const override { return venues_; }
 
+  void set_regime(const std::string& symbol, std::string regime, double confidence) {
+    regimes_[symbol] = RegimeView{std::move(regime), confidence};
+  }
+  std::optional<RegimeView> regime(std::string_view symbol) const override {
+    const auto it = regimes_.find(std::string(symbol));
+    if (it == regimes_.end()) return std::nullopt;
+    return it->second;
+  }
+  void set_funding(const std::string& venue, double rate) { funding_[venue] = rate; }
+  std::optional<FundingView> funding(std::string_view venue, std::string_view) const override {
+    const auto it = funding_.find(std::string(venue));
+    if (it == funding_.end()) return std::nullopt;
+    return FundingView{it->second, 60'000, 60'000, 1'700'000'000'000};
+  }
+
  private:
   std::vector<std::string> venues_;
   std::map<std::string, md::OrderBook> books_;
+  std::map<std::string, RegimeView> regimes_;
+  std::map<std::string, double> funding_;
   std::uint64_t sequence_ = 0;
 };
 
@@ -242,6 +261,221 @@ end })");
   ASSERT_TRUE(runner->stats().last_fault.has_value());
   EXPECT_EQ(runner->stats().last_fault->where(), "strategies/line.lua:3");
   EXPECT_EQ(runner->stats().faults, 1u);
+}
+
+// ---- reused result tables --------------------------------------------------------
+
+TEST_F(StrategyCtxTest, BookTablesAreOnePerVenueAndSymbolAndRefilled) {
+  market_.set("SIM-B", "BTC-USDT", 60'010.0, 60'010.5, clock_.now());
+  market_.set("SIM-A", "ETH-USDT", 2'999.9, 3'000.0, clock_.now());
+  auto runner = load("same", R"(return { name = 'same', on_book = function(ctx, ev)
+  local a1, a2 = ctx:book('SIM-A', 'BTC-USDT'), ctx:book('SIM-A', 'BTC-USDT')
+  local b, e = ctx:book('SIM-B', 'BTC-USDT'), ctx:book('SIM-A', 'ETH-USDT')
+  ctx.state.same = rawequal(a1, a2)
+  ctx.state.distinct = not rawequal(a1, b) and not rawequal(a1, e) and not rawequal(b, e)
+  ctx.state.a_bid, ctx.state.b_bid, ctx.state.e_ask = a1.bid, b.bid, e.ask
+  ctx.state.missing = ctx:book('SIM-C', 'BTC-USDT') == nil
+  ctx.state.fields = 0
+  for k in pairs(a1) do ctx.state.fields = ctx.state.fields + 1 end
+  -- what a script does to the table is undone by the next call (for the 7 fields)
+  a1.bid = -1; setmetatable(a1, { __newindex = function() error('trap') end })
+  ctx.state.refilled = ctx:book('SIM-A', 'BTC-USDT').bid
+end })");
+  ASSERT_NE(runner, nullptr);
+  std::vector<Intent> intents;
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  ASSERT_FALSE(runner->stats().last_fault.has_value()) << runner->stats().last_fault->message;
+  auto state = runner->stop();
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ((*state)["same"], true);
+  EXPECT_EQ((*state)["distinct"], true) << "two books, two tables";
+  EXPECT_NEAR((*state)["a_bid"].get<double>(), 59'999.9, 1e-6);
+  EXPECT_NEAR((*state)["b_bid"].get<double>(), 60'010.0, 1e-6);
+  EXPECT_NEAR((*state)["e_ask"].get<double>(), 3'000.0, 1e-6);
+  EXPECT_EQ((*state)["missing"], true);
+  EXPECT_EQ((*state)["fields"], 7) << "bid, ask, bid_qty, ask_qty, mid, spread_bps, age_ms";
+  EXPECT_NEAR((*state)["refilled"].get<double>(), 59'999.9, 1e-6);
+}
+
+TEST_F(StrategyCtxTest, ABookTableFollowsTheBookBetweenCalls) {
+  auto runner = load("follow", R"(local kept
+return { name = 'follow', on_book = function(ctx, ev)
+  local b = ctx:book('SIM-A', 'BTC-USDT')
+  kept = kept or b
+  ctx.state.bid, ctx.state.age_ms, ctx.state.kept_bid = b.bid, b.age_ms, kept.bid
+end })");
+  ASSERT_NE(runner, nullptr);
+  std::vector<Intent> intents;
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  clock_.advance(std::chrono::milliseconds(40));
+  market_.set("SIM-A", "BTC-USDT", 60'100.0, 60'100.1, clock_.now() - std::chrono::milliseconds(15));
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  auto state = runner->stop();
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_NEAR((*state)["bid"].get<double>(), 60'100.0, 1e-6);
+  EXPECT_EQ((*state)["age_ms"], 15);
+  EXPECT_NEAR((*state)["kept_bid"].get<double>(), 60'100.0, 1e-6) << "a kept table is refilled: copy to keep";
+}
+
+// Memory of the strategy's Lua state over `calls` on_book calls after a warm-up: the
+// largest growth seen above the level after the warm-up.
+std::size_t growth_over(StrategyRunner& runner, int calls) {
+  std::vector<Intent> intents;
+  for (int i = 0; i < 5; ++i) runner.on_book({"SIM-A", "BTC-USDT"}, intents);
+  const std::size_t base = runner.memory_used();
+  std::size_t peak = base;
+  for (int i = 0; i < calls; ++i) {
+    runner.on_book({"SIM-A", "BTC-USDT"}, intents);
+    peak = std::max(peak, runner.memory_used());
+  }
+  EXPECT_FALSE(runner.stats().last_fault.has_value()) << runner.stats().last_fault->message;
+  return peak - base;
+}
+
+TEST_F(StrategyCtxTest, CallingCtxReadersManyTimesDoesNotGrowTheLuaHeap) {
+  market_.set("SIM-B", "BTC-USDT", 60'010.0, 60'010.5, clock_.now());
+  market_.set_funding("SIM-A", 0.0001);
+  market_.set_regime("BTC-USDT", "range", 0.8);
+  // A few MB of live ballast push the collector's next cycle far away, so what the
+  // calls allocate shows as growth instead of being collected under our feet.
+  const std::string prelude = "local sum, ballast = 0, {} "
+                              "local function on_start() for i = 1, 40000 do ballast[i] = { i, i } end end ";
+  // 200 reads × 7 readers per on_book, 200 on_book: 280 000 reads.
+  const std::string reads = R"(
+  for i = 1, 200 do
+    local a, b = ctx:book('SIM-A', 'BTC-USDT'), ctx:book('SIM-B', 'BTC-USDT')
+    local f, fees, v = ctx:funding('SIM-A', 'BTC-USDT'), ctx:fees('SIM-A'), ctx:venues()
+    local r, budget = ctx:regime('BTC-USDT'), ctx:budget()
+    sum = sum + a.bid - b.ask + f.rate + fees.taker_bps + #v + r.confidence + budget.open_notional_usdt
+  end)";
+  auto reused = load("flat", prelude + "return { name = 'flat', on_start = on_start, on_book = function(ctx, ev)" +
+                                 reads + " end }");
+  ASSERT_NE(reused, nullptr);
+  // A warm call of the sandbox itself allocates nothing (LuaSandbox keeps its message
+  // handler), so the heap should not move at all; 1 KB is slack, far below one table
+  // per 200 reads.
+  constexpr int kCalls = 200;
+  constexpr std::size_t kTolerance = 1024;
+  EXPECT_LE(growth_over(*reused, kCalls), kTolerance);
+
+  // Control: the same measure catches one small table per read (what ctx:book used to
+  // build): 40 000 tables of 7 fields.
+  auto churning = load("churn", prelude + "return { name = 'churn', on_start = on_start, on_book = function(ctx, ev)" +
+                                    std::string(R"(
+  for i = 1, 200 do
+    local t = { bid = ctx:book('SIM-A', 'BTC-USDT').bid, ask = 1, bid_qty = 1, ask_qty = 1, mid = 1, spread_bps = 1, age_ms = 1 }
+    sum = sum + t.bid
+  end)") + " end }");
+  ASSERT_NE(churning, nullptr);
+  EXPECT_GT(growth_over(*churning, kCalls), 1'000'000u) << "the measure must see per-call tables";
+}
+
+TEST_F(StrategyCtxTest, FeesOfAnUnknownVenueAreAFreshTableSoTheCacheCannotGrow) {
+  auto runner = load("fees", R"(return { name = 'fees', on_book = function(ctx, ev)
+  ctx.state.known = rawequal(ctx:fees('SIM-A'), ctx:fees('SIM-A'))
+  ctx.state.unknown = rawequal(ctx:fees('NOPE'), ctx:fees('NOPE'))
+  ctx.state.taker = ctx:fees('NOPE').taker_bps
+  ctx.state.venues_same = rawequal(ctx:venues(), ctx:venues())
+  local v = ctx:venues(); v[#v + 1] = 'EXTRA'; v[1] = 'X'
+  local again = ctx:venues()
+  ctx.state.venues = { again[1], again[2], tostring(again[3]) }
+end })");
+  ASSERT_NE(runner, nullptr);
+  std::vector<Intent> intents;
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  ASSERT_FALSE(runner->stats().last_fault.has_value()) << runner->stats().last_fault->message;
+  auto state = runner->stop();
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ((*state)["known"], true);
+  EXPECT_EQ((*state)["unknown"], false);
+  EXPECT_EQ((*state)["taker"], 5.0) << "the default schedule";
+  EXPECT_EQ((*state)["venues_same"], true);
+  EXPECT_EQ((*state)["venues"], nlohmann::json::parse(R"(["SIM-A","SIM-B","nil"])"))
+      << "ctx:venues() is exactly the venues again";
+}
+
+// ---- ctx:regime and ctx:budget ----------------------------------------------------
+
+TEST_F(StrategyCtxTest, RegimeIsNilUntilKnownThenAReusedTablePerSymbol) {
+  auto runner = load("regime", R"(return { name = 'regime', on_book = function(ctx, ev)
+  local r = ctx:regime('BTC-USDT')
+  if r == nil then ctx.state.nil_calls = (ctx.state.nil_calls or 0) + 1 return end
+  ctx.state.regime, ctx.state.confidence = r.regime, r.confidence
+  ctx.state.same = rawequal(r, ctx:regime('BTC-USDT'))
+  ctx.state.other = ctx:regime('ETH-USDT') ~= nil and not rawequal(r, ctx:regime('ETH-USDT'))
+end })");
+  ASSERT_NE(runner, nullptr);
+  std::vector<Intent> intents;
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  market_.set_regime("BTC-USDT", "trend", 0.7);
+  market_.set_regime("ETH-USDT", "volatile", 0.4);
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  market_.set_regime("BTC-USDT", "liquidity_shock", 0.95);
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  auto state = runner->stop();
+  ASSERT_TRUE(state) << state.error().message;
+  EXPECT_EQ((*state)["nil_calls"], 1);
+  EXPECT_EQ((*state)["regime"], "liquidity_shock");
+  EXPECT_DOUBLE_EQ((*state)["confidence"].get<double>(), 0.95);
+  EXPECT_EQ((*state)["same"], true);
+  EXPECT_EQ((*state)["other"], true);
+}
+
+TEST_F(StrategyCtxTest, TheDefaultMarketViewKnowsNoRegime) {
+  struct Plain : MarketView {
+    const md::OrderBook* book(std::string_view, std::string_view) const override { return nullptr; }
+    const std::vector<std::string>& venue_ids() const override { return venues; }
+    std::vector<std::string> venues{"SIM-A"};
+  } plain;
+  EXPECT_FALSE(plain.regime("BTC-USDT").has_value());
+}
+
+constexpr const char* kBudgetScript = R"(return { name = 'budget', on_book = function(ctx, ev)
+  local b = ctx:budget()
+  ctx.state.seen = ctx.state.seen or {}
+  ctx.state.seen[#ctx.state.seen + 1] = {
+    max_position = b.max_position_notional_usdt, max_total = b.max_total_notional_usdt,
+    open = b.open_notional_usdt, remaining = b.remaining_usdt == math.huge and 'huge' or b.remaining_usdt,
+    limited = b.limited, same = rawequal(b, ctx:budget()) }
+end })";
+
+TEST_F(StrategyCtxTest, BudgetReportsCapsOpenNotionalAndWhatRemains) {
+  StrategyEnv env;
+  env.budget = {5'000, 50'000, 12'000};
+  auto runner = load("budget", kBudgetScript, env);
+  ASSERT_NE(runner, nullptr);
+  std::vector<Intent> intents;
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  runner->set_budget({5'000, 50'000, 49'000});
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  runner->set_budget({5'000, 50'000, 61'000});  // over the cap (a fill overshot): nothing remains
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  auto state = runner->stop();
+  ASSERT_TRUE(state) << state.error().message;
+  const auto& seen = (*state)["seen"];
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], nlohmann::json::parse(
+                         R"({"max_position":5000,"max_total":50000,"open":12000,"remaining":38000,"limited":true,"same":true})"));
+  EXPECT_EQ(seen[1]["remaining"], 1000);
+  EXPECT_EQ(seen[2]["remaining"], 0);
+  EXPECT_EQ(seen[2]["open"], 61000);
+}
+
+TEST_F(StrategyCtxTest, BudgetWithoutATotalCapIsUnlimited) {
+  auto runner = load("budget", kBudgetScript);  // no budget given: every cap 0
+  ASSERT_NE(runner, nullptr);
+  std::vector<Intent> intents;
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  runner->set_budget({2'000, 0, 7'000});
+  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+  auto state = runner->stop();
+  ASSERT_TRUE(state) << state.error().message;
+  const auto& seen = (*state)["seen"];
+  EXPECT_EQ(seen[0], nlohmann::json::parse(
+                         R"({"max_position":0,"max_total":0,"open":0,"remaining":"huge","limited":false,"same":true})"));
+  EXPECT_EQ(seen[1]["limited"], false);
+  EXPECT_EQ(seen[1]["remaining"], "huge");
+  EXPECT_EQ(seen[1]["max_position"], 2000) << "a position cap alone does not limit the total";
 }
 
 }  // namespace
