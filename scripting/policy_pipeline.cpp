@@ -115,13 +115,19 @@ Result<void> PolicyPipeline::load_script(const std::string& file, const char* fu
                                          Site* site) {
   const std::string path = spec_.directory + "/" + file;
   const std::string display = spec_.display_prefix + file;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::not_found, display + ": cannot read policy script " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  std::string source;
+  if (const auto given = spec_.sources.find(file); given != spec_.sources.end()) {
+    source = given->second;
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(Errc::not_found, display + ": cannot read policy script " + path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    source = std::move(buffer).str();
+  }
   lua_State* L = sandbox_.state();
   ScriptFault fault;
-  if (auto loaded = sandbox_.load_module(buffer.str(), display, &fault); !loaded) {
+  if (auto loaded = sandbox_.load_module(source, display, &fault); !loaded) {
     return make_error(Errc::script_error, fault.message);
   }
   if (!lua_istable(L, -1)) {

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,9 @@ struct PolicyCaps {
 struct PolicyPipelineSpec {
   // Directory holding regime.lua, policy_matrix.lua, sizing.lua, circuit_breakers.lua.
   std::string directory;
+  // The scripts' text by file name ("regime.lua" → source). When a file is named here
+  // it is not read from `directory` (hot reload loads the bundle held in memory).
+  std::map<std::string, std::string, std::less<>> sources;
   // How errors name the files: display_prefix + "regime.lua", e.g. "policies/regime.lua".
   std::string display_prefix = "policies/";
   PolicyCaps caps;

@@ -504,14 +504,20 @@ Result<std::unique_ptr<StrategyRunner>> StrategyRunner::load(const StrategySpec&
 }
 
 Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohmann::json> previous_state) {
-  std::ifstream in(spec.path, std::ios::binary);
-  if (!in) return make_error(Errc::not_found, spec.display_name + ": cannot read strategy file " + spec.path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  std::string source;
+  if (spec.source) {
+    source = *spec.source;
+  } else {
+    std::ifstream in(spec.path, std::ios::binary);
+    if (!in) return make_error(Errc::not_found, spec.display_name + ": cannot read strategy file " + spec.path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    source = std::move(buffer).str();
+  }
 
   lua_State* L = sandbox_.state();
   ScriptFault fault;
-  if (auto loaded = sandbox_.load_module(buffer.str(), spec.display_name, &fault); !loaded) {
+  if (auto loaded = sandbox_.load_module(source, spec.display_name, &fault); !loaded) {
     return make_error(Errc::script_error, fault.message);
   }
   const std::string where = spec.display_name;
@@ -808,6 +814,23 @@ Result<nlohmann::json> StrategyRunner::stop() {
       lua_settop(L, top);
       return make_error(Errc::script_error, "ctx.state must be a table to be saved");
     }
+  }
+  auto state = lua_to_json(L, -1, env_.state_limits);
+  lua_settop(L, top);
+  return state;
+}
+
+Result<nlohmann::json> StrategyRunner::state_snapshot() {
+  if (stopped_) return make_error(Errc::conflict, "strategy '" + name_ + "' is stopped");
+  lua_State* L = sandbox_.state();
+  const int top = lua_gettop(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
+  lua_pushstring(L, "state");
+  lua_rawget(L, -2);  // raw: a metatable the script put on ctx must not run here
+  lua_remove(L, -2);
+  if (!lua_istable(L, -1) && !lua_isnil(L, -1)) {
+    lua_settop(L, top);
+    return make_error(Errc::script_error, "ctx.state must be a table to be saved");
   }
   auto state = lua_to_json(L, -1, env_.state_limits);
   lua_settop(L, top);

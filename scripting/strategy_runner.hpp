@@ -87,7 +87,8 @@ namespace propbot::scripting {
 
 struct StrategySpec {
   std::string name;          // as configured; must match the module's `name`
-  std::string path;          // file to read
+  std::string path;          // file to read (when `source` is not set)
+  std::optional<std::string> source;  // the script text itself (hot reload: the bundle in memory)
   std::string display_name;  // how errors name the file, e.g. "strategies/x.lua"
   nlohmann::json params = nlohmann::json::object();
 };
@@ -189,6 +190,12 @@ class StrategyRunner {
   // Errors: on_stop failed (a counted fault), or the state is not plain data / too big.
   Result<nlohmann::json> stop();
   bool stopped() const { return stopped_; }
+
+  // ctx.state as JSON, as it is now, without running any callback and without ending
+  // the strategy (hot reload: the next version's migrate() gets this, and the old
+  // version keeps running untouched if the swap is refused). Same plain-data rules and
+  // limits as stop(); a state that cannot be saved is an error, not a crash.
+  Result<nlohmann::json> state_snapshot();
 
  private:
   struct Timer {

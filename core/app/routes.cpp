@@ -1,5 +1,6 @@
 #include "core/app/routes.hpp"
 
+#include "core/app/config_routes.hpp"
 #include "core/app/control_routes.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,18 +16,50 @@ using nlohmann::json;
 std::string build_id() { return std::string(build_info::git_sha) + "-" + build_info::build_type; }
 
 json opportunity_json(const OpportunityView& o) {
-  return json{{"strategy", o.strategy},
-              {"symbol", o.symbol},
-              {"long_venue", o.long_venue},
-              {"short_venue", o.short_venue},
-              {"spread_bps", o.spread_bps},
-              {"net_spread_bps", o.net_spread_bps},
-              {"notional_suggestion", o.notional_suggestion},
-              {"long_price", o.long_price},
-              {"short_price", o.short_price},
-              {"status", o.status},
-              {"first_seen", format_iso8601_ms(o.first_seen)},
-              {"last_seen", format_iso8601_ms(o.last_seen)}};
+  json out{{"strategy", o.strategy},
+           {"kind", o.kind},
+           {"symbol", o.symbol},
+           {"long_venue", o.long_venue},
+           {"short_venue", o.short_venue},
+           {"spread_bps", o.spread_bps},
+           {"net_spread_bps", o.net_spread_bps},
+           {"notional_suggestion", o.notional_suggestion},
+           {"intent_notional_usdt", o.intent_notional_usdt},
+           {"long_price", o.long_price},
+           {"short_price", o.short_price},
+           {"reason", o.reason},
+           {"regime", o.regime.empty() ? json(nullptr) : json(o.regime)},
+           {"regime_confidence", o.regime_confidence},
+           {"policy_min_edge_bps", o.policy_min_edge_bps},
+           {"policy", o.policy},
+           {"status", o.status},
+           {"first_seen", format_iso8601_ms(o.first_seen)},
+           {"last_seen", format_iso8601_ms(o.last_seen)}};
+  if (o.kind == "single") {
+    out["venue"] = o.venue;
+    out["side"] = o.side;
+    out["price"] = o.price;
+    out["post_only"] = o.post_only;
+  }
+  return out;
+}
+
+json policy_json(const PolicyView& p) {
+  json regimes = json::array();
+  for (const auto& r : p.regimes) {
+    regimes.push_back({{"symbol", r.symbol},
+                       {"regime", r.regime.empty() ? json(nullptr) : json(r.regime)},
+                       {"confidence", r.confidence},
+                       {"fallback", r.fallback}});
+  }
+  json breakers = json::array();
+  for (const auto& b : p.breakers) {
+    breakers.push_back({{"rule", b.rule}, {"action", b.action}, {"severity", b.severity}, {"reason", b.reason}});
+  }
+  return json{{"loaded", p.loaded},       {"degraded", p.degraded},   {"calls", p.calls},
+              {"faults", p.faults},       {"fallbacks", p.fallbacks}, {"clamped_sizes", p.clamped_sizes},
+              {"last_fault", p.last_fault}, {"last_fault_where", p.last_fault_where},
+              {"regimes", regimes},       {"breakers", breakers}};
 }
 
 json book_json(const BookView& b) {
@@ -43,6 +76,7 @@ json book_json(const BookView& b) {
 
 json strategy_json(const StrategyView& s) {
   return json{{"strategy", s.name},         {"state", s.state},
+              {"file", s.file},             {"version", s.version},
               {"calls", s.calls},           {"faults", s.faults},
               {"intents", s.intents},       {"freeze_reason", s.freeze_reason},
               {"last_fault", s.last_fault}, {"last_fault_where", s.last_fault_where}};
@@ -93,6 +127,8 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
     if (snap) {
       body["mode"] = std::string(to_string(snap->mode));
       body["ts"] = format_iso8601_ms(snap->ts);
+      body["book_events"] = snap->book_events;
+      body["bundle_version"] = snap->bundle_version;
     }
     return api::HttpResponse::json(200, body);
   });
@@ -105,11 +141,17 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
       for (const auto& b : snap->books) books.push_back(book_json(b));
       for (const auto& s : snap->strategies) strategies.push_back(strategy_json(s));
     }
-    return api::HttpResponse::json(
-        200, json{{"books", books}, {"strategies", strategies}, {"book_events", snap ? snap->book_events : 0}});
+    json body{{"books", books}, {"strategies", strategies}, {"book_events", snap ? snap->book_events : 0}};
+    if (snap) {
+      body["policy"] = policy_json(snap->policy);
+      body["bundle_version"] = snap->bundle_version;
+      body["reloads"] = snap->reloads;
+    }
+    return api::HttpResponse::json(200, body);
   });
 
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
+  if (ctx->config != nullptr) add_config_routes(*router, *ctx->config);
 
   router->add("GET", "/ui/dashboard", [](const api::HttpRequest&) {
     api::HttpResponse response;

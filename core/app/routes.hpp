@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/api/router.hpp"
+#include "core/app/config_service.hpp"
 #include "core/app/desk_control.hpp"
 #include "core/app/engine.hpp"
 
@@ -17,6 +18,7 @@ struct RouteContext {
   const Clock* clock = nullptr;  // for response timestamps (thread-safe readings only)
   std::string profile;
   DeskControl* desk = nullptr;  // the control plane and its routes (null: skeleton routes only)
+  ConfigService* config = nullptr;  // the config bundle routes (null: not served)
   std::string data_dir;         // where audit exports are staged
   MonoTime started_at{};
   // /healthz reports not-ok when the engine has not published for this long.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/api/http_server.hpp"
+#include "core/app/config_service.hpp"
 #include "core/app/desk_control.hpp"
 #include "core/app/engine.hpp"
 #include "core/app/routes.hpp"
@@ -193,10 +194,31 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   if (!notice.empty()) std::cout << notice << std::endl;
 
-  Engine engine(cfg, log, &desk->plane());
-  if (auto started = engine.start(); !started) {
+  // The config bundle gets its own connection: its writes never land inside another
+  // component's transaction on a shared one.
+  auto config_db = store::Database::open((std::filesystem::path(cfg.data_dir) / "propbot.db").string());
+  if (!config_db) {
+    fatal_config("data_dir", cfg.data_dir, config_db.error().message);
+    return kExitConfig;
+  }
+  ConfigServiceOptions config_options;
+  config_options.load_options = options;
+  ConfigService::Startup startup;
+  auto config_service = ConfigService::open(std::move(*config_db), clock, &desk->plane(), log, config_options, cfg, startup);
+  if (!config_service) {
+    fatal_config("scripting.bundle_dir", cfg.scripting.bundle_dir, config_service.error().message);
+    return kExitConfig;
+  }
+
+  Engine engine(startup.config, log, &desk->plane());
+  if (auto started = engine.start(&startup.bundle, startup.version); !started) {
     fatal_config("strategies", "", started.error().message);
     return kExitConfig;
+  }
+  if (auto recorded = (*config_service)->started(engine, startup); !recorded) {
+    engine.stop();
+    std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
+    return kExitRuntime;
   }
 
   RouteContext routes;
@@ -204,6 +226,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   routes.clock = &clock;
   routes.profile = std::string(config::to_string(cfg.profile));
   routes.desk = desk.get();
+  routes.config = config_service->get();
   routes.data_dir = cfg.data_dir;
   routes.started_at = clock.now();
   api::HttpServerOptions server_options;
@@ -231,6 +254,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   const int signal = wait_for_stop_signal(stop_signals);
   log.info("shutdown_requested", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   server.stop();
+  config_service->reset();  // joins its worker (which may be waiting on the engine) first
   engine.stop();
   log.info("daemon_stopped");
   log.flush();

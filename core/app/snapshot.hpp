@@ -28,15 +28,27 @@ constexpr std::string_view to_string(ControlMode mode) {
 
 struct OpportunityView {
   std::string strategy;
+  std::string kind;  // hedged_pair | single
   std::string symbol;
   std::string long_venue;
   std::string short_venue;
+  std::string venue;  // single
+  std::string side;   // single: buy | sell
+  double price = 0;   // single: the limit
+  bool post_only = false;
   double spread_bps = 0;
   double net_spread_bps = 0;
-  double notional_suggestion = 0;
+  double notional_suggestion = 0;  // the policy-sized notional (clamped to the caps)
+  double intent_notional_usdt = 0; // what the strategy proposed
   double long_price = 0;
   double short_price = 0;
-  std::string status;  // blocked_by_hold | blocked_by_kill | blocked_by_safe_mode | ready
+  std::string reason;        // the strategy's own words
+  std::string regime;        // the regime the sizing saw (empty without policies)
+  double regime_confidence = 0;
+  double policy_min_edge_bps = 0;
+  std::string policy;        // ok | below_min_edge | size_zero | warming_up | no_policies
+  // blocked_by_kill | blocked_by_hold | blocked_by_safe_mode | blocked_by_policy | ready
+  std::string status;
   UtcTime first_seen{};
   UtcTime last_seen{};
 };
@@ -68,6 +80,8 @@ struct BookView {
 
 struct StrategyView {
   std::string name;
+  std::string file;            // bundle path
+  std::int64_t version = 0;    // the config bundle version it was loaded from
   std::string state;  // active | frozen
   std::uint64_t calls = 0;
   std::uint64_t faults = 0;
@@ -75,6 +89,34 @@ struct StrategyView {
   std::string freeze_reason;
   std::string last_fault;        // message
   std::string last_fault_where;  // file:line
+};
+
+struct BreakerView {
+  std::string rule;
+  std::string action;
+  std::string severity;
+  std::string reason;
+};
+
+struct RegimeView {
+  std::string symbol;
+  std::string regime;
+  double confidence = 0;
+  bool fallback = false;
+};
+
+// The policy pipeline as the engine runs it.
+struct PolicyView {
+  bool loaded = false;
+  bool degraded = false;
+  std::uint64_t calls = 0;
+  std::uint64_t faults = 0;
+  std::uint64_t fallbacks = 0;
+  std::uint64_t clamped_sizes = 0;
+  std::string last_fault;
+  std::string last_fault_where;
+  std::vector<RegimeView> regimes;
+  std::vector<BreakerView> breakers;  // the rules firing at the last evaluation
 };
 
 struct EngineSnapshot {
@@ -87,9 +129,12 @@ struct EngineSnapshot {
   bool safe_mode = true;
   bool dry_run_mode = false;
   std::uint64_t book_events = 0;
+  std::int64_t bundle_version = 0;  // the config bundle version running
+  std::uint64_t reloads = 0;        // hot reloads applied since start
   std::vector<OpportunityView> opportunities;
   std::vector<BookView> books;
   std::vector<StrategyView> strategies;
+  PolicyView policy;
 };
 
 class SnapshotSlot {

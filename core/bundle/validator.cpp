@@ -11,6 +11,7 @@
 #include <optional>
 #include <system_error>
 
+#include "core/bundle/scratch_directory.hpp"
 #include "core/common/clock.hpp"
 #include "core/config/issue.hpp"
 #include "core/config/loader.hpp"
@@ -31,28 +32,6 @@ constexpr double kSpreadBps = 1.0;
 constexpr double kDislocationBps = 25.0;  // round 2: wide enough to beat any sane entry threshold
 constexpr double kFallbackPositionCapUsdt = 5'000;
 constexpr double kFallbackTotalCapUsdt = 50'000;
-
-// The validator's private copy of the bundle on disk (the loader and the runners read
-// files). Removed on destruction.
-class TempDirectory {
- public:
-  TempDirectory() {
-    std::error_code error;
-    std::string pattern = (fs::temp_directory_path(error) / "propbot-bundle-XXXXXX").string();
-    if (error) pattern = "/tmp/propbot-bundle-XXXXXX";
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDirectory() {
-    std::error_code error;
-    if (!path_.empty()) fs::remove_all(path_, error);
-  }
-  TempDirectory(const TempDirectory&) = delete;
-  TempDirectory& operator=(const TempDirectory&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {
   if (from.empty()) return text;
@@ -97,15 +76,17 @@ ValidationError from_fault(const std::string& file, const std::string& what, con
 
 // ---- 1. YAML ----------------------------------------------------------------------
 
-std::optional<config::Config> load_profile(const std::string& root, const std::string& config_path,
-                                           config::Profile profile, std::vector<ValidationError>& errors) {
-  config::LoadOptions options;
+}  // namespace
+
+std::optional<config::Config> load_profile_at(const std::string& root, config::Profile profile,
+                                              config::LoadOptions options, std::vector<ValidationError>& errors) {
+  const std::string config_path = "configs/" + std::string(config::to_string(profile)) + ".yaml";
   options.profile = profile;
   options.config_file = (fs::path(root) / config_path).string();
-  // No process environment (the bundle must stand on its own) except the one override
-  // that makes the loader find the strategies in this bundle, whatever bundle_dir the
-  // YAML names for the installed daemon.
-  options.env = {{"PROPBOT_SCRIPTING__BUNDLE_DIR", root}};
+  // Whatever bundle_dir the YAML or the environment names for the installed daemon,
+  // the strategies are the ones of this bundle.
+  options.env["PROPBOT_SCRIPTING__BUNDLE_DIR"] = root;
+  options.search_roots.clear();
   config::LoadOutcome outcome = config::load_config(options);
   for (const config::ConfigIssue& issue : outcome.issues) {
     std::string text = config::format_fatal(issue);
@@ -119,6 +100,8 @@ std::optional<config::Config> load_profile(const std::string& root, const std::s
   }
   return outcome.config;
 }
+
+namespace {
 
 // ---- 2. strategies ----------------------------------------------------------------
 
@@ -335,7 +318,7 @@ std::vector<ValidationError> validate(const Bundle& bundle, config::Profile prof
     errors.push_back({config_path, 0, "missing: the " + std::string(config::to_string(profile)) +
                                           " profile is configured by " + config_path});
   }
-  TempDirectory root;
+  ScratchDirectory root;  // the loader and the runners read files
   if (root.path().empty()) {
     errors.push_back({config_path, 0, "internal: cannot create a temporary directory to validate in"});
     return errors;
@@ -346,7 +329,8 @@ std::vector<ValidationError> validate(const Bundle& bundle, config::Profile prof
   }
 
   std::optional<config::Config> config;
-  if (errors.empty()) config = load_profile(root.path(), config_path, profile, errors);
+  // No process environment: the bundle must stand on its own.
+  if (errors.empty()) config = load_profile_at(root.path(), profile, config::LoadOptions{}, errors);
   if (config) {
     for (const config::StrategyConfig& strategy : config->strategies) {
       if (strategy.enabled) check_strategy(*config, strategy, root.path(), bundle, errors);

@@ -31,6 +31,9 @@
 
 #include "core/bundle/bundle.hpp"
 #include "core/config/config.hpp"
+#include "core/config/loader.hpp"
+
+#include <optional>
 
 namespace propbot::bundle {
 
@@ -44,6 +47,13 @@ struct ValidationError {
 
 // "strategies/my.lua:12: attempt to index a nil value"
 std::string format(const ValidationError& error);
+
+// Loads configs/<profile>.yaml of a bundle written under `root` through the real
+// loader with `options` (environment, command-line values; config_file and the
+// bundle_dir are set here), reporting the loader's issues as errors naming the bundle
+// path, never the temporary root. nullopt when there were issues.
+std::optional<config::Config> load_profile_at(const std::string& root, config::Profile profile,
+                                              config::LoadOptions options, std::vector<ValidationError>& errors);
 
 // Empty = valid.
 std::vector<ValidationError> validate(const Bundle& bundle, config::Profile profile);

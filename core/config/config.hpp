@@ -93,6 +93,7 @@ struct ScriptingConfig {
   std::int64_t instruction_budget = 1000000;  // per callback
   int memory_limit_mb = 64;            // per Lua state
   int max_consecutive_errors = 5;      // then the strategy is tripped
+  int risk_level = 50;                 // 0 (flat) … 100 (full size): what policies/sizing.lua scales by
 };
 
 struct EngineConfig {

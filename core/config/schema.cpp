@@ -111,6 +111,7 @@ std::vector<ScalarField> build_table() {
     {"scripting.instruction_budget", +[](Config& c) -> std::int64_t& { return c.scripting.instruction_budget; }, range(1000, 1e10)},
     {"scripting.memory_limit_mb", +[](Config& c) -> int& { return c.scripting.memory_limit_mb; }, range(1, 4096)},
     {"scripting.max_consecutive_errors", +[](Config& c) -> int& { return c.scripting.max_consecutive_errors; }, range(1, 1000)},
+    {"scripting.risk_level", +[](Config& c) -> int& { return c.scripting.risk_level; }, range(0, 100)},
 
     {"engine.opportunity_ttl_ms", +[](Config& c) -> int& { return c.engine.opportunity_ttl_ms; }, range(10, 600000)},
     {"engine.snapshot_interval_ms", +[](Config& c) -> int& { return c.engine.snapshot_interval_ms; }, range(10, 60000)},

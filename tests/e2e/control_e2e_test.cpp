@@ -36,30 +36,7 @@ std::string run_command(const std::string& command, int* exit_code = nullptr) {
   return out;
 }
 
-struct Credentials {
-  std::map<std::string, std::string> tokens;  // name -> bearer token
-  std::string approve_token;
-  std::string totp_seed;  // base32, without "totp:"
-};
-
-Credentials read_dev_credentials(const std::string& data_dir) {
-  Credentials c;
-  std::istringstream lines(run_command(std::string(PROPBOT_BINARY) + " secrets show-dev --data-dir " + data_dir));
-  std::string kind, name, a, b;
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    words >> kind >> name >> a;
-    if (kind == "token") {
-      words >> b;
-      c.tokens[name] = b;
-    } else if (kind == "secret" && name == "approve_token") {
-      c.approve_token = a;
-    } else if (kind == "secret" && name == "approve_token_2fa") {
-      c.totp_seed = a.substr(std::string("totp:").size());
-    }
-  }
-  return c;
-}
+using Credentials = DevCredentials;
 
 std::string totp_now(const std::string& seed) {
   auto key = crypto::base32_decode(seed);
@@ -76,7 +53,7 @@ class ControlE2E : public ::testing::Test {
     auto port = daemon_->wait_for_listening(20s);
     ASSERT_TRUE(port.has_value()) << daemon_->stderr_text();
     port_ = static_cast<std::uint16_t>(*port);
-    if (creds_.tokens.empty()) creds_ = read_dev_credentials(data_.path());
+    if (creds_.tokens.empty()) creds_ = read_dev_credentials(PROPBOT_BINARY, data_.path());
     ASSERT_EQ(creds_.tokens.size(), 4u) << "show-dev did not list the four dev tokens";
   }
   void stop_daemon() {

@@ -26,6 +26,26 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
+DevCredentials read_dev_credentials(const std::string& binary, const std::string& data_dir) {
+  DevCredentials c;
+  const CommandRun run = run_to_exit({binary, "secrets", "show-dev", "--data-dir", data_dir}, std::chrono::seconds(20));
+  std::istringstream lines(run.out);
+  std::string kind, name, a, b;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    words >> kind >> name >> a;
+    if (kind == "token") {
+      words >> b;
+      c.tokens[name] = b;
+    } else if (kind == "secret" && name == "approve_token") {
+      c.approve_token = a;
+    } else if (kind == "secret" && name == "approve_token_2fa") {
+      c.totp_seed = a.substr(std::string("totp:").size());
+    }
+  }
+  return c;
+}
+
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "propbot-test-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

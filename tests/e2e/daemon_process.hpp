@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -47,6 +48,15 @@ struct CommandRun {
   std::string err;
 };
 CommandRun run_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout);
+
+// The development credentials of a paper daemon's secrets store, read with
+// `propbot secrets show-dev --data-dir DIR` (the binary given).
+struct DevCredentials {
+  std::map<std::string, std::string> tokens;  // name -> bearer token
+  std::string approve_token;
+  std::string totp_seed;  // base32, without "totp:"
+};
+DevCredentials read_dev_credentials(const std::string& binary, const std::string& data_dir);
 
 // A fresh temporary directory, removed (recursively) on destruction.
 class TempDir {

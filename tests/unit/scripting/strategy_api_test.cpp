@@ -487,5 +487,51 @@ return M)", {}, deep);
       << runner.error().message;
 }
 
+TEST_F(StrategyApiTest, StateSnapshotReadsCtxStateWithoutEndingTheStrategy) {
+  auto runner = load("snap", R"(
+    local seen = 0
+    return { name = "snap",
+      on_book = function(ctx, ev) seen = seen + 1; ctx.state.seen = seen end,
+      on_stop = function(ctx) error("on_stop must not run for a snapshot") end }
+  )");
+  ASSERT_TRUE(runner) << runner.error().message;
+  std::vector<Intent> intents;
+  (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);
+  (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);
+  auto first = (*runner)->state_snapshot();
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ((*first)["seen"], 2);
+  (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);  // still running after the snapshot
+  auto second = (*runner)->state_snapshot();
+  ASSERT_TRUE(second);
+  EXPECT_EQ((*second)["seen"], 3);
+  EXPECT_EQ((*runner)->stats().faults, 0u);
+  EXPECT_FALSE((*runner)->stopped());
+}
+
+TEST_F(StrategyApiTest, StateSnapshotOfUnsavableStateIsAnError) {
+  auto runner = load("snapbad", R"(
+    return { name = "snapbad", on_start = function(ctx) ctx.state.f = function() end end,
+             on_book = function(ctx, ev) end }
+  )");
+  ASSERT_TRUE(runner) << runner.error().message;
+  auto state = (*runner)->state_snapshot();
+  ASSERT_FALSE(state);
+  EXPECT_NE(state.error().message.find("state.f"), std::string::npos) << state.error().message;
+}
+
+TEST_F(StrategyApiTest, SourceInTheSpecIsUsedInsteadOfTheFile) {
+  StrategySpec spec{"inline", "/nonexistent/never-read.lua", "strategies/inline.lua", nlohmann::json::object()};
+  spec.source = R"(return { name = "inline", on_book = function(ctx, ev) ctx.state.ok = true end })";
+  auto runner = StrategyRunner::load(spec, SandboxLimits{}, clock_, market_, 3);
+  ASSERT_TRUE(runner) << runner.error().message;
+  EXPECT_EQ(state_after_book(**runner)["ok"], true);
+
+  spec.source = "return {";  // a syntax error is reported against the display name
+  auto broken = StrategyRunner::load(spec, SandboxLimits{}, clock_, market_, 3);
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("strategies/inline.lua:1"), std::string::npos) << broken.error().message;
+}
+
 }  // namespace
 }  // namespace propbot::scripting

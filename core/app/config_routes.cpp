@@ -1,0 +1,70 @@
+#include "core/app/config_routes.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace propbot::app {
+namespace {
+
+using nlohmann::json;
+
+control::Actor actor_of(const api::HttpRequest& request) {
+  control::Actor actor;
+  actor.name = request.principal ? request.principal->name : "anonymous";
+  actor.role = request.principal ? request.principal->role : "none";
+  actor.source = request.remote_addr.empty() ? "unknown" : request.remote_addr;
+  return actor;
+}
+
+api::HttpResponse respond(ConfigAnswer answer) {
+  if (answer.status >= 300) {
+    std::string message = answer.body.value("message", std::string());
+    if (message.empty() && answer.body.contains("errors") && answer.body["errors"].is_array() &&
+        !answer.body["errors"].empty()) {
+      const json& first = answer.body["errors"].front();
+      message = first.value("file", std::string()) + ":" + std::to_string(first.value("line", 0)) + ": " +
+                first.value("message", std::string());
+    }
+    answer.body["error"] = json{{"code", answer.code}, {"message", message}};
+  }
+  return api::HttpResponse::json(answer.status, answer.body);
+}
+
+api::RouteOptions with(bool json_body, api::Access access) {
+  api::RouteOptions options;
+  options.json_body = json_body;
+  options.access = access;
+  return options;
+}
+
+}  // namespace
+
+void add_config_routes(api::Router& router, ConfigService& service) {
+  router.add("POST", "/api/ui/config/validate",
+             [&service](const api::HttpRequest& request) { return respond(service.validate(request.json)); },
+             with(true, api::Access::operator_));
+  router.add("POST", "/api/ui/config/apply",
+             [&service](const api::HttpRequest& request) {
+               return respond(service.apply(request.json, actor_of(request)));
+             },
+             with(true, api::Access::operator_));
+  router.add("POST", "/api/ui/config/rollback",
+             [&service](const api::HttpRequest& request) {
+               return respond(service.rollback(request.json, actor_of(request)));
+             },
+             with(true, api::Access::operator_));
+  router.add("GET", "/api/ui/config",
+             [&service](const api::HttpRequest& request) {
+               std::size_t limit = 50;
+               if (auto it = request.query.find("limit"); it != request.query.end()) {
+                 try {
+                   limit = std::clamp<std::size_t>(std::stoul(it->second), 1, 500);
+                 } catch (...) {
+                   return api::HttpResponse::error(400, "bad_request", "query 'limit': must be an integer in [1, 500]");
+                 }
+               }
+               return respond(service.describe(limit));
+             },
+             with(false, api::Access::auditor));
+}
+
+}  // namespace propbot::app

@@ -1,0 +1,144 @@
+// ConfigService: the daemon's config bundle — what runs, every version, and the
+// validate / apply / rollback operations behind /api/ui/config/* (SPEC S-7.5).
+//
+// - At start (open): the bundle on disk (scripting.bundle_dir: configs/, strategies/,
+//   policies/, with configs/<profile>.yaml replaced by the --config file when that is
+//   elsewhere) is saved as a version. If the last run had an API-applied version
+//   running and the disk still holds what it held then, that version is resumed —
+//   an applied change survives a restart; a new release on disk takes over.
+// - validate(files): the overrides over the running bundle, through bundle::validate
+//   (the real YAML loader, every strategy compiled and dry-run, the policy checks).
+// - apply(files): validate; load the new profile with the daemon's own environment and
+//   command line; refuse keys only a restart can change (hot_config.hpp); in live, a
+//   change that loosens a limit (a risk cap, scripting.risk_level, or any change to
+//   policies/circuit_breakers.lua) is filed as a `config_apply_loosening` two-man
+//   request and applied only when a second operator confirms it; else save the version
+//   and swap it into the engine (Engine::reload). The answer carries a rollback_token.
+// - rollback(token): returns to the version that ran before that activation, through
+//   the same checks and swap; a token works once, and only while its version runs.
+// - Failures never half-apply: the running version is untouched by a refused or
+//   failed apply; an engine-side failure is a P2 `config_apply_failed` incident through
+//   the control plane's safety_action. Every apply, refusal and rollback is audited.
+//
+// Threads: every public call may come from any thread (the API thread; a confirmed
+// loosening runs on the service's own worker, so the control plane's lock is never
+// held while the engine is waited for). One operation at a time (a mutex). The service
+// has its own database connection.
+//
+// Uses: core/bundle (Bundle, validate, BundleStore, ActivationStore), core/config
+// (load_config), Engine, ControlPlane, hot_config.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/app/engine.hpp"
+#include "core/bundle/activation_store.hpp"
+#include "core/bundle/bundle.hpp"
+#include "core/bundle/bundle_store.hpp"
+#include "core/bundle/validator.hpp"
+#include "core/common/clock.hpp"
+#include "core/common/logging.hpp"
+#include "core/config/loader.hpp"
+#include "core/control/control_plane.hpp"
+#include "core/store/database.hpp"
+
+namespace propbot::app {
+
+struct ConfigAnswer {
+  int status = 200;   // HTTP status
+  std::string code;   // error code for a non-2xx answer, e.g. "validation_failed"
+  nlohmann::json body;
+};
+
+struct ConfigServiceOptions {
+  config::LoadOptions load_options;  // how the daemon loaded its configuration (env, flags)
+  std::chrono::milliseconds reload_timeout{10'000};
+};
+
+class ConfigService {
+ public:
+  // What start-up decided: the bundle and configuration to start the engine with.
+  struct Startup {
+    bundle::Bundle bundle;
+    config::Config config;
+    std::int64_t version = 0;
+    std::string notice;  // one line for the log (resumed version, or disk)
+  };
+
+  // Reads the disk bundle, saves it, decides what runs (see the header); build and
+  // start the Engine with the returned Startup, then call started(). Errors: the
+  // bundle cannot be read, store errors.
+  static Result<std::unique_ptr<ConfigService>> open(store::Database database, const Clock& clock,
+                                                     control::ControlPlane* control, Logger log,
+                                                     ConfigServiceOptions options, const config::Config& running,
+                                                     Startup& startup);
+  ~ConfigService();
+
+  // After engine.start(startup): the engine future applies go to (it must outlive the
+  // service), and the start-up activation is recorded.
+  Status started(Engine& engine, const Startup& startup);
+
+  ConfigAnswer validate(const nlohmann::json& body);
+  ConfigAnswer apply(const nlohmann::json& body, const control::Actor& actor);
+  ConfigAnswer rollback(const nlohmann::json& body, const control::Actor& actor);
+  ConfigAnswer describe(std::size_t history_limit);
+
+  // For the confirmed `config_apply_loosening` approval (registered on the control
+  // plane by open()): queues the activation for the worker thread.
+  void on_loosening_approved(const control::ApprovalRequest& request);
+  // Waits until the worker has nothing queued (tests).
+  void drain();
+
+ private:
+  ConfigService(store::Database database, const Clock& clock, control::ControlPlane* control, Logger log,
+                ConfigServiceOptions options);
+
+  struct Candidate {
+    bundle::Bundle bundle;
+    config::Config config;
+  };
+  // Overrides → bundle → validation → configuration → restart-only check. On refusal
+  // `answer` is set and nullopt returned.
+  std::optional<Candidate> check(const bundle::Bundle& bundle, ConfigAnswer& answer);
+  std::vector<std::string> loosenings(const Candidate& candidate) const;
+  ConfigAnswer activate(std::int64_t version, Candidate candidate, const std::string& source,
+                        const control::Actor& actor, const std::string& message);
+  Result<config::Config> load_profile(const bundle::Bundle& bundle, std::vector<bundle::ValidationError>& errors) const;
+  void audit(const control::Actor& actor, const std::string& action, nlohmann::json details);
+  void worker_loop();
+
+  store::Database database_;
+  const Clock& clock_;
+  Engine* engine_ = nullptr;  // set by started()
+  control::ControlPlane* control_;
+  Logger log_;
+  ConfigServiceOptions options_;
+  bundle::BundleStore versions_;
+  bundle::ActivationStore activations_;
+
+  std::mutex mutex_;  // one operation at a time; guards everything below
+  bundle::Bundle running_bundle_;
+  config::Config running_config_;
+  std::int64_t running_version_ = 0;
+  std::string disk_hash_;
+  std::string profile_file_;  // "configs/<profile>.yaml"
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<control::ApprovalRequest> approved_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace propbot::app

@@ -1,0 +1,114 @@
+#include "core/app/hot_config.hpp"
+
+#include <sstream>
+
+namespace propbot::app {
+namespace {
+
+template <typename T>
+std::string text(const T& value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+std::string text(bool value) { return value ? "true" : "false"; }
+std::string text(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + values[i];
+  return out + "]";
+}
+std::string text(const std::vector<config::VenueConfig>& venues) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < venues.size(); ++i) out += (i ? ", " : "") + venues[i].id + ":" + venues[i].kind;
+  return out + "]";
+}
+std::string text(const std::map<std::string, double>& prices) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [symbol, price] : prices) {
+    out += (first ? "" : ", ") + symbol + ": " + text(price);
+    first = false;
+  }
+  return out + "}";
+}
+
+class Differ {
+ public:
+  template <typename T>
+  void check(const char* key, const T& before, const T& after) {
+    if (!(before == after)) changes.push_back({key, text(before), text(after)});
+  }
+  std::vector<ConfigChange> changes;
+};
+
+bool operator==(const config::VenueConfig& a, const config::VenueConfig& b) { return a.id == b.id && a.kind == b.kind; }
+
+// A cap where a larger number allows more and 0 switches the guard off (paper/testnet).
+template <typename T>
+void loosened_cap(std::vector<ConfigChange>& out, const char* key, T before, T after) {
+  const bool switched_off = before > 0 && after == 0;
+  const bool raised = before > 0 && after > before;
+  if (switched_off || raised) out.push_back({key, text(before), text(after)});
+}
+
+}  // namespace
+
+std::vector<ConfigChange> restart_only_changes(const config::Config& running, const config::Config& next) {
+  Differ d;
+  d.check("profile", std::string(config::to_string(running.profile)), std::string(config::to_string(next.profile)));
+  d.check("data_dir", running.data_dir, next.data_dir);
+  d.check("api.bind", running.api.bind, next.api.bind);
+  d.check("api.port", running.api.port, next.api.port);
+  d.check("api.max_body_bytes", running.api.max_body_bytes, next.api.max_body_bytes);
+  d.check("api.request_timeout_ms", running.api.request_timeout_ms, next.api.request_timeout_ms);
+  d.check("api.max_connections", running.api.max_connections, next.api.max_connections);
+  d.check("symbols", running.symbols, next.symbols);
+  {
+    bool same = running.venues.size() == next.venues.size();
+    for (std::size_t i = 0; same && i < running.venues.size(); ++i) same = running.venues[i] == next.venues[i];
+    if (!same) d.changes.push_back({"venues", text(running.venues), text(next.venues)});
+  }
+  d.check("sim.seed", running.sim.seed, next.sim.seed);
+  d.check("sim.tick_ms", running.sim.tick_ms, next.sim.tick_ms);
+  d.check("sim.volatility_bps", running.sim.volatility_bps, next.sim.volatility_bps);
+  d.check("sim.spread_bps", running.sim.spread_bps, next.sim.spread_bps);
+  d.check("sim.depth_levels", running.sim.depth_levels, next.sim.depth_levels);
+  d.check("sim.dislocation_probability", running.sim.dislocation_probability, next.sim.dislocation_probability);
+  d.check("sim.dislocation_bps_min", running.sim.dislocation_bps_min, next.sim.dislocation_bps_min);
+  d.check("sim.dislocation_bps_max", running.sim.dislocation_bps_max, next.sim.dislocation_bps_max);
+  d.check("sim.dislocation_duration_ms", running.sim.dislocation_duration_ms, next.sim.dislocation_duration_ms);
+  d.check("sim.start_prices", running.sim.start_prices, next.sim.start_prices);
+  d.check("engine.snapshot_interval_ms", running.engine.snapshot_interval_ms, next.engine.snapshot_interval_ms);
+  d.check("logging.level", running.logging.level, next.logging.level);
+  d.check("logging.file", running.logging.file, next.logging.file);
+  d.check("logging.json", running.logging.json, next.logging.json);
+  d.check("safe_mode", running.safe_mode, next.safe_mode);
+  d.check("dry_run_mode", running.dry_run_mode, next.dry_run_mode);
+  d.check("autopilot.enabled", running.autopilot_enabled, next.autopilot_enabled);
+  return d.changes;
+}
+
+std::vector<ConfigChange> loosened_limits(const config::Config& running, const config::Config& next) {
+  const config::RiskConfig& a = running.risk;
+  const config::RiskConfig& b = next.risk;
+  std::vector<ConfigChange> out;
+  loosened_cap(out, "risk.max_total_notional_usdt", a.max_total_notional_usdt, b.max_total_notional_usdt);
+  loosened_cap(out, "risk.max_open_positions", a.max_open_positions, b.max_open_positions);
+  loosened_cap(out, "risk.max_notional_per_position_usdt", a.max_notional_per_position_usdt,
+               b.max_notional_per_position_usdt);
+  loosened_cap(out, "risk.max_exposure_per_symbol_usdt", a.max_exposure_per_symbol_usdt, b.max_exposure_per_symbol_usdt);
+  loosened_cap(out, "risk.max_exposure_per_venue_usdt", a.max_exposure_per_venue_usdt, b.max_exposure_per_venue_usdt);
+  loosened_cap(out, "risk.max_leverage_per_venue", a.max_leverage_per_venue, b.max_leverage_per_venue);
+  loosened_cap(out, "risk.daily_loss_cap_usdt", a.daily_loss_cap_usdt, b.daily_loss_cap_usdt);
+  loosened_cap(out, "risk.max_unrealized_loss_usdt", a.max_unrealized_loss_usdt, b.max_unrealized_loss_usdt);
+  loosened_cap(out, "risk.clock_skew_hold_ms", a.clock_skew_hold_ms, b.clock_skew_hold_ms);
+  loosened_cap(out, "risk.max_orders_per_min", a.max_orders_per_min, b.max_orders_per_min);
+  loosened_cap(out, "risk.max_cancels_per_min", a.max_cancels_per_min, b.max_cancels_per_min);
+  // Sizing scales with the risk level: a higher one trades bigger.
+  if (next.scripting.risk_level > running.scripting.risk_level) {
+    out.push_back({"scripting.risk_level", text(running.scripting.risk_level), text(next.scripting.risk_level)});
+  }
+  return out;
+}
+
+}  // namespace propbot::app

@@ -1,0 +1,32 @@
+// What a new configuration changes for a running daemon (SPEC S-7.5 hot reload):
+// - restart_only_changes(): the keys a hot reload cannot honour — the API listener,
+//   the data directory, the traded symbols and venues, the embedded simulator,
+//   logging, the profile, the start-up defaults of safe_mode / dry_run_mode /
+//   autopilot (the control plane owns those at run time) and the snapshot interval.
+//   A bundle that changes any of them is refused by apply with the key named, never
+//   half-applied.
+// - loosened_limits(): the risk caps (S-3.1) a new configuration makes less strict — a
+//   higher cap, or a cap switched off (0) — which in live need a two-man approval.
+// Hot-reloadable: the strategies (list, files, params), the risk caps, the scripting
+// limits, the policy scripts and engine.opportunity_ttl_ms.
+//
+// Pure functions of two Config values; safe from any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+
+namespace propbot::app {
+
+struct ConfigChange {
+  std::string key;     // dotted, e.g. "api.port", "risk.max_total_notional_usdt"
+  std::string before;  // as text
+  std::string after;
+};
+
+std::vector<ConfigChange> restart_only_changes(const config::Config& running, const config::Config& next);
+std::vector<ConfigChange> loosened_limits(const config::Config& running, const config::Config& next);
+
+}  // namespace propbot::app

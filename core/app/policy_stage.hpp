@@ -1,0 +1,94 @@
+// PolicyStage: the engine's regime → policy → sizing step and its circuit-breaker
+// evaluation (SPEC S-7.3, S-7.4), between a strategy's intent and an opportunity.
+// - Market features: every book update is recorded (mid, quoted spread, top-10 depth
+//   in USDT on both sides) in a FeatureTracker series per (venue, symbol); funding is
+//   passed through.
+// - assess(intent): features of the intent's venue(s) (a hedged pair takes the worse
+//   of its two legs: the higher vol and spread std, the lower depth) → the pipeline's
+//   decide() → a verdict: `ok`, `below_min_edge` (net edge under the policy's entry
+//   threshold), `size_zero`, `warming_up` (no features in the window yet) or
+//   `no_policies` (the bundle has no policies/: the intent's size, clamped to the caps).
+//   Whatever the scripts answer, the size is clamped to the C++ caps (risk.*; a cap of
+//   0 means that guard is off): the pipeline clamps, and so does this stage without one.
+// - Sizing's risk level is scripting.risk_level, halved while safe_mode is on (S-1.2:
+//   strategies scaled down).
+// - evaluate_breakers(): the circuit-breaker rules on the metrics the engine has (the
+//   worst book age as ws_gap_ms; the executor's metrics are 0 until it exists). The
+//   verdicts are published; acting on them is the risk governor's job.
+//
+// Thread: the engine thread. assess() does not allocate once the series exist.
+// Uses: scripting (PolicyPipeline, FeatureTracker), core/md (OrderBook), core/config.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bundle/bundle.hpp"
+#include "core/common/clock.hpp"
+#include "core/common/result.hpp"
+#include "core/config/config.hpp"
+#include "core/md/order_book.hpp"
+#include "scripting/intent.hpp"
+#include "scripting/policy_pipeline.hpp"
+#include "scripting/regime_features.hpp"
+
+namespace propbot::app {
+
+struct PolicyOutcome {
+  std::string_view verdict = "no_policies";  // ok | below_min_edge | size_zero | warming_up | no_policies
+  std::string_view regime;                   // empty without a pipeline or features
+  double confidence = 0;
+  double min_edge_bps = 0;
+  double sized_notional_usdt = 0;
+  bool clamped = false;
+};
+
+struct LoadedPipeline {
+  std::unique_ptr<scripting::PolicyPipeline> pipeline;  // null: the bundle has no policies
+  std::string fingerprint;                              // empty without policies
+};
+
+class PolicyStage {
+ public:
+  explicit PolicyStage(scripting::FeatureTrackerConfig features = {});
+
+  // Builds the pipeline a configuration and bundle call for (bundle null: the files
+  // under config.scripting.bundle_dir/policies, when that directory exists). Errors
+  // name the script file:line. Does not touch the running pipeline.
+  static Result<LoadedPipeline> build(const config::Config& config, const bundle::Bundle* bundle, const Clock& clock);
+  // The fingerprint build() would give, without compiling anything.
+  static std::string fingerprint(const config::Config& config, const bundle::Bundle* bundle);
+  void install(LoadedPipeline loaded);
+  const std::string& fingerprint() const { return loaded_.fingerprint; }
+  bool has_pipeline() const { return loaded_.pipeline != nullptr; }
+  const scripting::PolicyPipeline* pipeline() const { return loaded_.pipeline.get(); }
+
+  void on_book(const md::OrderBook& book, MonoTime now);
+  void on_funding(std::string_view venue, std::string_view symbol, double funding_rate);
+
+  PolicyOutcome assess(const scripting::Intent& intent, const config::Config& config, bool safe_mode, MonoTime now);
+  // Regime of a symbol over all its venues (the worst leg), for ctx:regime and the API.
+  std::optional<scripting::RegimeVerdict> regime(std::string_view symbol, MonoTime now);
+
+  void evaluate_breakers(const scripting::BreakerMetrics& metrics);
+  const std::vector<scripting::BreakerVerdict>& breaker_verdicts() const { return verdicts_; }
+
+ private:
+  struct SeriesKey {
+    std::string venue;
+    std::string symbol;
+    scripting::FeatureTracker::SeriesId id;
+  };
+  const SeriesKey* find(std::string_view venue, std::string_view symbol) const;
+  bool features_of(std::string_view venue, std::string_view symbol, MonoTime now, scripting::RegimeFeatures& out) const;
+
+  scripting::FeatureTracker tracker_;
+  std::vector<SeriesKey> series_;
+  LoadedPipeline loaded_;
+  std::vector<scripting::BreakerVerdict> verdicts_;
+};
+
+}  // namespace propbot::app

@@ -1,0 +1,69 @@
+// hot_config: which keys a hot reload may not change, and which changes loosen limits.
+#include "core/app/hot_config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace propbot::app {
+namespace {
+
+config::Config base() {
+  config::Config c;
+  c.api.port = 8000;
+  c.symbols = {"BTC-USDT"};
+  c.venues = {{"BINANCE", "binance"}, {"OKX", "okx"}};
+  c.risk.max_total_notional_usdt = 50'000;
+  c.risk.max_notional_per_position_usdt = 5'000;
+  c.risk.daily_loss_cap_usdt = 1'000;
+  c.risk.max_orders_per_min = 300;
+  c.scripting.risk_level = 50;
+  return c;
+}
+
+std::vector<std::string> keys(const std::vector<ConfigChange>& changes) {
+  std::vector<std::string> out;
+  for (const auto& c : changes) out.push_back(c.key);
+  return out;
+}
+
+TEST(HotConfigTest, StrategiesRiskAndScriptingAreHotEverythingElseNeedsARestart) {
+  const config::Config running = base();
+  config::Config next = running;
+  next.strategies.push_back({"x", "strategies/x.lua", true, {{"k", 1}}});
+  next.risk.max_total_notional_usdt = 10'000;
+  next.scripting.instruction_budget = 5'000;
+  next.engine.opportunity_ttl_ms = 900;
+  EXPECT_TRUE(restart_only_changes(running, next).empty());
+
+  next.api.port = 8001;
+  next.venues[1].kind = "sim";
+  next.sim.seed = 7;
+  next.safe_mode = false;
+  const auto changes = restart_only_changes(running, next);
+  EXPECT_EQ(keys(changes), (std::vector<std::string>{"api.port", "venues", "sim.seed", "safe_mode"}));
+  EXPECT_EQ(changes[0].before, "8000");
+  EXPECT_EQ(changes[0].after, "8001");
+  EXPECT_EQ(changes[1].after, "[BINANCE:binance, OKX:sim]");
+}
+
+TEST(HotConfigTest, RaisingOrSwitchingOffACapLoosensTighteningDoesNot) {
+  const config::Config running = base();
+  config::Config tighter = running;
+  tighter.risk.max_total_notional_usdt = 40'000;
+  tighter.risk.daily_loss_cap_usdt = 500;
+  tighter.scripting.risk_level = 20;
+  EXPECT_TRUE(loosened_limits(running, tighter).empty());
+
+  config::Config looser = running;
+  looser.risk.max_total_notional_usdt = 60'000;
+  looser.risk.daily_loss_cap_usdt = 0;  // guard off
+  looser.risk.max_orders_per_min = 301;
+  looser.scripting.risk_level = 80;
+  const auto loosened = loosened_limits(running, looser);
+  EXPECT_EQ(keys(loosened), (std::vector<std::string>{"risk.max_total_notional_usdt", "risk.daily_loss_cap_usdt",
+                                                      "risk.max_orders_per_min", "scripting.risk_level"}));
+  EXPECT_EQ(loosened[1].before, "1000");
+  EXPECT_EQ(loosened[1].after, "0");
+}
+
+}  // namespace
+}  // namespace propbot::app
