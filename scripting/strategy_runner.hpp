@@ -85,12 +85,14 @@
 
 namespace propbot::scripting {
 
+// `source` comes last: the first four fields keep their positions, so a brace
+// initialiser {name, path, display_name, params} still means what it says.
 struct StrategySpec {
   std::string name;          // as configured; must match the module's `name`
   std::string path;          // file to read (when `source` is not set)
-  std::optional<std::string> source;  // the script text itself (hot reload: the bundle in memory)
   std::string display_name;  // how errors name the file, e.g. "strategies/x.lua"
   nlohmann::json params = nlohmann::json::object();
+  std::optional<std::string> source;  // the script text itself (hot reload: the bundle in memory)
 };
 
 struct BookEvent {

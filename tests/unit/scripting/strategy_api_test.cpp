@@ -58,7 +58,10 @@ class StrategyApiTest : public ::testing::Test {
                                                const MarketView* market = nullptr) {
     const fs::path path = fs::path(dir_) / (name + std::to_string(++files_) + ".lua");
     std::ofstream(path) << source;
-    StrategySpec spec{name, path.string(), "strategies/" + name + ".lua", nlohmann::json::object()};
+    StrategySpec spec;
+    spec.name = name;
+    spec.path = path.string();
+    spec.display_name = "strategies/" + name + ".lua";
     SandboxLimits limits;
     limits.instruction_budget = 200'000;
     return StrategyRunner::load(spec, limits, clock_, market != nullptr ? *market : market_, 3,
@@ -521,7 +524,10 @@ TEST_F(StrategyApiTest, StateSnapshotOfUnsavableStateIsAnError) {
 }
 
 TEST_F(StrategyApiTest, SourceInTheSpecIsUsedInsteadOfTheFile) {
-  StrategySpec spec{"inline", "/nonexistent/never-read.lua", "strategies/inline.lua", nlohmann::json::object()};
+  StrategySpec spec;
+  spec.name = "inline";
+  spec.path = "/nonexistent/never-read.lua";
+  spec.display_name = "strategies/inline.lua";
   spec.source = R"(return { name = "inline", on_book = function(ctx, ev) ctx.state.ok = true end })";
   auto runner = StrategyRunner::load(spec, SandboxLimits{}, clock_, market_, 3);
   ASSERT_TRUE(runner) << runner.error().message;

@@ -57,7 +57,11 @@ class StrategyRunnerTest : public ::testing::Test {
 
   Result<std::unique_ptr<StrategyRunner>> load_file(const std::string& name, const std::string& path,
                                                     const std::string& display, nlohmann::json params) {
-    StrategySpec spec{name, path, display, std::move(params)};
+    StrategySpec spec;
+    spec.name = name;
+    spec.path = path;
+    spec.display_name = display;
+    spec.params = std::move(params);
     SandboxLimits limits;
     limits.instruction_budget = 500'000;
     return StrategyRunner::load(spec, limits, clock_, market_, 3);
