@@ -349,9 +349,13 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
   if (!report.applied) {
     std::vector<bundle::ValidationError> errors;
     for (const auto& e : report.errors) errors.push_back({e.file, e.line, e.message});
+    std::string detail = "no detail";
+    if (!errors.empty()) {
+      const auto& first = errors.front();
+      detail = first.message.find(first.file) != std::string::npos ? first.message : bundle::format(first);
+    }
     const std::string summary = "config version " + std::to_string(version) + " failed to start in the engine (" +
-                                (errors.empty() ? std::string("no detail") : bundle::format(errors.front())) +
-                                "); version " + std::to_string(running_version_) + " keeps running";
+                                detail + "); version " + std::to_string(running_version_) + " keeps running";
     if (control_ != nullptr) {
       control::SafetyEvent event;
       event.kind = control::IncidentKind::config_apply_failed;

@@ -126,8 +126,13 @@ struct Engine::Loop final : scripting::MarketView {
                                   info->next_funding_time == UtcTime{} ? 0 : to_unix_ms(info->next_funding_time)};
   }
 
-  // ctx:regime: the per-symbol regime of the last snapshot tick (regime_cache), once
-  // MarketView carries it.
+  // ctx:regime: the per-symbol regime of the last snapshot tick.
+  std::optional<scripting::RegimeView> regime(std::string_view symbol) const override {
+    for (const RegimeView& view : regime_cache) {
+      if (view.symbol == symbol && !view.regime.empty()) return scripting::RegimeView{view.regime, view.confidence};
+    }
+    return std::nullopt;
+  }
   std::vector<RegimeView> regime_cache;  // refreshed every snapshot tick
 
   void on_book(const md::OrderBook& update) {
@@ -243,13 +248,22 @@ struct Engine::Loop final : scripting::MarketView {
     }
   }
 
-  scripting::StrategyEnv strategy_env() const { return scripting::StrategyEnv{}; }
+  // ctx:budget: the caps of the running configuration; nothing is open until the
+  // executor exists.
+  scripting::BudgetView budget() const {
+    return scripting::BudgetView{config.risk.max_notional_per_position_usdt, config.risk.max_total_notional_usdt, 0};
+  }
+  scripting::StrategyEnv strategy_env(const config::Config& next) const {
+    scripting::StrategyEnv env;
+    env.budget = scripting::BudgetView{next.risk.max_notional_per_position_usdt, next.risk.max_total_notional_usdt, 0};
+    return env;
+  }
 
   // On the engine thread, between two events: build everything new, then swap.
   ReloadReport reload(const EngineBundle& next) {
     const MonoTime started = clock.now();
     ReloadReport report;
-    StrategySet::Plan plan = strategies.prepare(next.config, &next.bundle, next.version, strategy_env());
+    StrategySet::Plan plan = strategies.prepare(next.config, &next.bundle, next.version, strategy_env(next.config));
     report.errors = to_reload_errors(plan.errors);
     std::optional<LoadedPipeline> pipeline;
     const std::string policy_print = PolicyStage::fingerprint(next.config, &next.bundle);
@@ -293,6 +307,7 @@ struct Engine::Loop final : scripting::MarketView {
     config.scripting.max_consecutive_errors = next.config.scripting.max_consecutive_errors;
     config.scripting.risk_level = next.config.scripting.risk_level;
     config.engine.opportunity_ttl_ms = next.config.engine.opportunity_ttl_ms;
+    for (auto& slot : strategies.slots()) slot.runner->set_budget(budget());  // kept ones see the new caps
     bundle_version = next.version;
     ++reloads;
     // What a replaced or stopped version proposed is not the new logic's: drop it.
@@ -454,7 +469,7 @@ Status Engine::start(const bundle::Bundle* initial, std::int64_t version) {
                                                                           loop->market, loop->clock, venue_params));
   }
 
-  StrategySet::Plan plan = loop->strategies.prepare(config_, initial, version, loop->strategy_env());
+  StrategySet::Plan plan = loop->strategies.prepare(config_, initial, version, loop->strategy_env(config_));
   if (!plan.ok()) {
     std::string message;
     for (const auto& error : plan.errors) message += (message.empty() ? "" : "; ") + error.message;
