@@ -169,7 +169,7 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(store::Database datab
 
 Status ConfigService::started(Engine& engine, const Startup& startup) {
   std::lock_guard lock(mutex_);
-  engine_ = &engine;
+  engine_.store(&engine);
   bundle::NewActivation row;
   row.version = startup.version;
   row.source = "startup";
@@ -196,7 +196,8 @@ Result<config::Config> ConfigService::load_profile(const bundle::Bundle& bundle,
 }
 
 std::optional<ConfigService::Candidate> ConfigService::check(const bundle::Bundle& candidate, ConfigAnswer& out) {
-  std::vector<bundle::ValidationError> errors = bundle::validate(candidate, running_config_.profile);
+  const auto recorded = recorded_market();
+  std::vector<bundle::ValidationError> errors = bundle::validate(candidate, running_config_.profile, recorded.get());
   if (!errors.empty()) {
     out = answer(422, "validation_failed",
                  json{{"applied", false}, {"version", running_version_}, {"errors", errors_json(errors)},
@@ -240,6 +241,13 @@ std::vector<std::string> ConfigService::loosenings(const Candidate& candidate) c
   return out;
 }
 
+std::shared_ptr<const scripting::RecordedMarket> ConfigService::recorded_market() const {
+  Engine* engine = engine_.load();
+  if (engine == nullptr) return nullptr;
+  const auto snap = engine->snapshot();
+  return snap ? snap->market : nullptr;
+}
+
 void ConfigService::audit(const control::Actor& actor, const std::string& action, json details) {
   if (control_ == nullptr) return;
   if (Status recorded = control_->record(actor, action, "config", std::move(details)); !recorded) {
@@ -262,11 +270,13 @@ ConfigAnswer ConfigService::validate(const json& body) {
                   json{{"valid", false}, {"errors", errors_json({{"", 0, candidate.error().message}})}});
   }
   const MonoTime started = clock_.now();
-  errors = bundle::validate(*candidate, running_config_.profile);
+  const auto recorded = recorded_market();
+  errors = bundle::validate(*candidate, running_config_.profile, recorded.get());
   const double ms = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
   return answer(200, "", json{{"valid", errors.empty()},
                               {"errors", errors_json(errors)},
                               {"hash", candidate->hash()},
+                              {"recorded_books", recorded ? recorded->books().size() : 0},
                               {"validate_ms", ms}});
 }
 
@@ -340,12 +350,13 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
 ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, const std::string& source,
                                      const control::Actor& actor, const std::string& message) {
   const bundle::BundleDiff changes = bundle::diff(running_bundle_, candidate.bundle);
-  if (engine_ == nullptr) {
+  Engine* engine = engine_.load();
+  if (engine == nullptr) {
     return answer(503, "unavailable", json{{"applied", false}, {"version", running_version_},
                                            {"message", "the engine is not running yet"}});
   }
   EngineBundle next{candidate.config, candidate.bundle, version};
-  ReloadReport report = engine_->reload(std::move(next), options_.reload_timeout);
+  ReloadReport report = engine->reload(std::move(next), options_.reload_timeout);
   if (!report.applied) {
     std::vector<bundle::ValidationError> errors;
     for (const auto& e : report.errors) errors.push_back({e.file, e.line, e.message});

@@ -29,6 +29,7 @@
 // (load_config), Engine, ControlPlane, hot_config.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -114,12 +115,14 @@ class ConfigService {
   ConfigAnswer activate(std::int64_t version, Candidate candidate, const std::string& source,
                         const control::Actor& actor, const std::string& message);
   Result<config::Config> load_profile(const bundle::Bundle& bundle, std::vector<bundle::ValidationError>& errors) const;
+  // The engine's latest books, for the validation dry run (null before the engine runs).
+  std::shared_ptr<const scripting::RecordedMarket> recorded_market() const;
   void audit(const control::Actor& actor, const std::string& action, nlohmann::json details);
   void worker_loop();
 
   store::Database database_;
   const Clock& clock_;
-  Engine* engine_ = nullptr;  // set by started()
+  std::atomic<Engine*> engine_{nullptr};  // set by started(); read by validate() without the mutex
   control::ControlPlane* control_;
   Logger log_;
   ConfigServiceOptions options_;

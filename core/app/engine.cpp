@@ -395,6 +395,14 @@ struct Engine::Loop final : scripting::MarketView {
                                          std::string(scripting::to_string(verdict.severity)), verdict.reason});
       }
     }
+    auto recorded = std::make_shared<scripting::RecordedMarket>(venue_ids_, snap->ts);
+    for (const auto& venue_id : venue_ids_) {
+      for (const auto& symbol : config.symbols) {
+        if (const md::OrderBook* book = books.find(venue_id, symbol); book != nullptr) recorded->add(*book);
+        if (auto rate = funding(venue_id, symbol)) recorded->add_funding(venue_id, symbol, *rate);
+      }
+    }
+    snap->market = std::move(recorded);
     slot.publish(std::move(snap));
   }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/common/clock.hpp"
+#include "scripting/recorded_market.hpp"
 
 namespace propbot::app {
 
@@ -135,6 +136,9 @@ struct EngineSnapshot {
   std::vector<BookView> books;
   std::vector<StrategyView> strategies;
   PolicyView policy;
+  // Copies of the valid books (and funding) at `ts`: what a config validation dry-runs
+  // new strategies on.
+  std::shared_ptr<const scripting::RecordedMarket> market;
 };
 
 class SnapshotSlot {

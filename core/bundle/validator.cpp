@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include "core/md/order_book.hpp"
 #include "scripting/market_view.hpp"
 #include "scripting/policy_pipeline.hpp"
+#include "scripting/recorded_market.hpp"
 #include "scripting/strategy_runner.hpp"
 
 namespace propbot::bundle {
@@ -178,8 +180,31 @@ class SyntheticMarket final : public scripting::MarketView {
   std::uint64_t sequence_ = 0;
 };
 
+// The market a dry run sees: the recorded one (real books of the running daemon) for
+// the first round when there is one, the synthetic one after.
+class DryRunMarket final : public scripting::MarketView {
+ public:
+  DryRunMarket(const SyntheticMarket& synthetic, const scripting::RecordedMarket* recorded)
+      : synthetic_(synthetic), recorded_(recorded) {}
+  void use_recorded(bool on) { on_recorded_ = on && recorded_ != nullptr; }
+
+  const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
+    return on_recorded_ ? recorded_->book(venue, symbol) : synthetic_.book(venue, symbol);
+  }
+  const std::vector<std::string>& venue_ids() const override { return synthetic_.venue_ids(); }
+  std::optional<scripting::FundingView> funding(std::string_view venue, std::string_view symbol) const override {
+    return on_recorded_ ? recorded_->funding(venue, symbol) : synthetic_.funding(venue, symbol);
+  }
+
+ private:
+  const SyntheticMarket& synthetic_;
+  const scripting::RecordedMarket* recorded_;
+  bool on_recorded_ = false;
+};
+
 void check_strategy(const config::Config& config, const config::StrategyConfig& strategy, const std::string& root,
-                    const Bundle& bundle, std::vector<ValidationError>& errors) {
+                    const Bundle& bundle, const scripting::RecordedMarket* recorded,
+                    std::vector<ValidationError>& errors) {
   const std::string file = fs::path(strategy.file).lexically_normal().generic_string();
   if (bundle.find(file) == nullptr) {
     errors.push_back({file, 0, "strategy '" + strategy.name + "' is enabled in configs/" +
@@ -197,15 +222,41 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
   spec.params = strategy.params;
 
   SimClock clock;
-  SyntheticMarket market(config, clock);
+  SyntheticMarket synthetic(config, clock);
+  std::optional<scripting::RecordedMarket> restamped;
+  if (recorded != nullptr && !recorded->empty()) {
+    restamped = *recorded;
+    restamped->restamp(clock.now());
+  }
+  DryRunMarket market(synthetic, restamped ? &*restamped : nullptr);
+  market.use_recorded(true);
   auto runner = scripting::StrategyRunner::load(spec, limits, clock, market, config.scripting.max_consecutive_errors);
   if (!runner) {
     errors.push_back(locate(file, runner.error().message));
     return;
   }
   std::vector<scripting::Intent> intents;
+  if (restamped) {  // round 0: the real books the daemon sees now
+    for (const md::OrderBook& book : restamped->books()) {
+      const auto& venues = synthetic.venue_ids();
+      if (std::find(venues.begin(), venues.end(), book.spec().venue) == venues.end() ||
+          std::find(config.symbols.begin(), config.symbols.end(), book.spec().symbol) == config.symbols.end()) {
+        continue;
+      }
+      const std::uint64_t faults = (*runner)->stats().faults;
+      (*runner)->on_book({book.spec().venue, book.spec().symbol}, intents);
+      intents.clear();
+      if ((*runner)->stats().faults != faults && (*runner)->stats().last_fault) {
+        errors.push_back(from_fault(file, "on_book dry run on the recorded market (" + book.spec().venue + " " +
+                                              book.spec().symbol + ")",
+                                    *(*runner)->stats().last_fault));
+        return;
+      }
+    }
+  }
+  market.use_recorded(false);
   for (int round = 0; round < kDryRunRounds; ++round) {
-    market.set_round(round);
+    synthetic.set_round(round);
     clock.advance(std::chrono::milliseconds(100));
     for (const std::string& symbol : config.symbols) {
       for (const std::string& venue : market.venue_ids()) {
@@ -311,7 +362,8 @@ std::string format(const ValidationError& error) {
   return error.file + ":" + std::to_string(error.line) + ": " + error.message;
 }
 
-std::vector<ValidationError> validate(const Bundle& bundle, config::Profile profile) {
+std::vector<ValidationError> validate(const Bundle& bundle, config::Profile profile,
+                                      const scripting::RecordedMarket* recorded) {
   std::vector<ValidationError> errors;
   const std::string config_path = "configs/" + std::string(config::to_string(profile)) + ".yaml";
   if (bundle.find(config_path) == nullptr) {
@@ -333,7 +385,7 @@ std::vector<ValidationError> validate(const Bundle& bundle, config::Profile prof
   if (errors.empty()) config = load_profile_at(root.path(), profile, config::LoadOptions{}, errors);
   if (config) {
     for (const config::StrategyConfig& strategy : config->strategies) {
-      if (strategy.enabled) check_strategy(*config, strategy, root.path(), bundle, errors);
+      if (strategy.enabled) check_strategy(*config, strategy, root.path(), bundle, recorded, errors);
     }
   }
   if (bundle.has_policies()) check_policies(config, root.path(), errors);

@@ -5,6 +5,8 @@
 //      range, cross-field and strategy-file rule is the daemon's own;
 //   2. each enabled strategy of the profile through StrategyRunner::load (compile,
 //      module shape, params against their declarations, on_start) and then a dry run:
+//      on_book for every book of a recorded market when one is given (the daemon's
+//      real books), then
 //      on_book for every configured symbol on every configured venue over a synthetic
 //      market (valid books at the profile's sim.start_prices, 50000 / 3000 for
 //      BTC / ETH otherwise), three rounds, the second with one venue dislocated so
@@ -32,6 +34,7 @@
 #include "core/bundle/bundle.hpp"
 #include "core/config/config.hpp"
 #include "core/config/loader.hpp"
+#include "scripting/recorded_market.hpp"
 
 #include <optional>
 
@@ -55,7 +58,10 @@ std::string format(const ValidationError& error);
 std::optional<config::Config> load_profile_at(const std::string& root, config::Profile profile,
                                               config::LoadOptions options, std::vector<ValidationError>& errors);
 
-// Empty = valid.
-std::vector<ValidationError> validate(const Bundle& bundle, config::Profile profile);
+// Empty = valid. `recorded` (optional): real books to dry-run every strategy on first
+// (the running daemon passes what its engine sees), before the synthetic rounds; a
+// fault there is reported as "on_book dry run on the recorded market (VENUE SYMBOL)".
+std::vector<ValidationError> validate(const Bundle& bundle, config::Profile profile,
+                                      const scripting::RecordedMarket* recorded = nullptr);
 
 }  // namespace propbot::bundle

@@ -167,6 +167,7 @@ TEST_F(ConfigReloadE2E, ApplyAndRollbackSwapLogicWithoutLosingOrRepeatingAnEvent
   ASSERT_EQ(valid_status, 200) << valid.dump();
   EXPECT_EQ(valid["valid"], true) << valid.dump();
   EXPECT_TRUE(valid["errors"].empty());
+  EXPECT_GT(valid["recorded_books"].get<int>(), 0) << "the dry run used the engine's real books";
 
   json apply_body = counter_files(counter_source("v2"));
   apply_body["message"] = "counter v2";

@@ -160,5 +160,44 @@ TEST_F(ValidatorTest, PolicySyntaxErrorIsReportedAtItsLine) {
   EXPECT_GT(errors[0].line, 0);
 }
 
+// A recorded market whose BTC book sits at `mid` on BINANCE (paper's first venue).
+scripting::RecordedMarket recorded_at(double mid) {
+  scripting::RecordedMarket market({"BINANCE", "OKX"}, UtcTime{});
+  md::InstrumentSpec spec;
+  spec.venue = "BINANCE";
+  spec.symbol = "BTC-USDT";
+  md::OrderBook book(spec);
+  const auto bid = static_cast<std::int64_t>(mid / spec.tick_size);
+  const std::vector<md::BookLevel> bids{{bid, 1000}}, asks{{bid + 1, 1000}};
+  book.apply_snapshot(bids, asks, 7, MonoTime{});
+  market.add(book);
+  return market;
+}
+
+TEST_F(ValidatorTest, TheRecordedMarketIsDryRunFirstAndCatchesWhatSyntheticBooksDoNot) {
+  // Fine at the synthetic prices (tens of thousands), broken on a real book below 1000.
+  const std::string strategy =
+      "local M = {name = 'cross_exchange_arb', params = {min_spread_bps = {type = 'number', default = 1},\n"
+      " exit_spread_bps = {type = 'number', default = 1}, notional_usdt = {type = 'number', default = 1},\n"
+      " taker_fee_bps = {type = 'number', default = 1}}}\n"
+      "function M.on_book(ctx, ev)\n"
+      "  local b = ctx:book(ev.venue, ev.symbol)\n"
+      "  if b and b.bid < 1000 then error('cheap book: ' .. b.bid) end\n"
+      "end\nreturn M\n";
+  const Bundle bundle = with({{kStrategy, strategy}});
+  EXPECT_TRUE(validate(bundle, config::Profile::paper).empty()) << "the synthetic rounds alone pass";
+  const scripting::RecordedMarket healthy = recorded_at(60'000);
+  EXPECT_TRUE(validate(bundle, config::Profile::paper, &healthy).empty());
+
+  const scripting::RecordedMarket cheap = recorded_at(500);
+  const auto errors = validate(bundle, config::Profile::paper, &cheap);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, kStrategy);
+  EXPECT_EQ(errors[0].line, 6);
+  EXPECT_NE(errors[0].message.find("on_book dry run on the recorded market (BINANCE BTC-USDT)"), std::string::npos)
+      << errors[0].message;
+  EXPECT_NE(errors[0].message.find("cheap book: 500"), std::string::npos) << errors[0].message;
+}
+
 }  // namespace
 }  // namespace propbot::bundle
