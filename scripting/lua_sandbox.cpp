@@ -1,5 +1,6 @@
 #include "scripting/lua_sandbox.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -15,9 +16,10 @@ namespace propbot::scripting {
 namespace {
 
 // The allowlist, kept as data: everything else is absent from a script's globals.
+// xpcall is allowed too, as the sandbox's own version (kXpcallSource below).
 constexpr const char* kBaseFunctions[] = {
     "assert", "error",    "ipairs",   "next",         "pairs",        "pcall",  "select",
-    "tonumber", "tostring", "type",   "unpack",       "xpcall",       "rawequal", "rawget",
+    "tonumber", "tostring", "type",   "unpack",       "rawequal", "rawget",
     "rawset", "setmetatable", "getmetatable", "_VERSION",
 };
 constexpr const char* kStringFunctions[] = {
@@ -34,7 +36,67 @@ constexpr const char* kBitFunctions[] = {
     "tobit", "tohex", "bnot", "band", "bor", "bxor", "lshift", "rshift", "arshift", "rol", "ror", "bswap",
 };
 
+// Coroutines are allowed: LuaJIT's hooks are per VM, not per coroutine, so the count
+// hook (and the memory limit) cover code running inside a coroutine too
+// (tests/unit/scripting/sandbox_hostile_test.cpp proves it).
+constexpr const char* kCoroutineFunctions[] = {"create", "isyieldable", "resume", "running", "status", "wrap", "yield"};
+
+// Names a script may expect but the sandbox removed. Reading one raises a clear error
+// ("'io' is not available in the PropBot sandbox") instead of the puzzling "attempt to
+// index a nil value" later; any other absent name reads as nil as usual (strict globals
+// would break `if x == nil`). rawget(_G, name) still returns nil for these: the way to
+// test for a capability without raising.
+struct Removed {
+  const char* name;
+  const char* why;  // appended to "'<name>' is not available in the PropBot sandbox"
+};
+constexpr Removed kRemovedGlobals[] = {
+    {"io", ""},
+    {"require", " (a strategy is one self-contained file)"},
+    {"module", " (a strategy is one self-contained file)"},
+    {"package", " (a strategy is one self-contained file)"},
+    {"dofile", " (a strategy is one self-contained file)"},
+    {"loadfile", " (a strategy is one self-contained file)"},
+    {"load", " (no code is compiled at run time)"},
+    {"loadstring", " (no code is compiled at run time)"},
+    {"debug", ""},
+    {"ffi", ""},
+    {"jit", " (the JIT is a host decision)"},
+    {"newproxy", ""},
+    {"getfenv", ""},
+    {"setfenv", ""},
+    {"collectgarbage", " (the host runs the collector; memory is limited per script)"},
+    {"gcinfo", " (the host runs the collector; memory is limited per script)"},
+    {"print", " (strategies log with ctx:log)"},
+};
+constexpr Removed kRemovedOs[] = {
+    {"execute", ""}, {"exit", ""}, {"getenv", ""}, {"remove", ""}, {"rename", ""},
+    {"tmpname", ""}, {"setlocale", ""}, {"date", " (os.time gives the engine clock)"},
+    {"difftime", ""},
+};
+constexpr Removed kRemovedString[] = {{"dump", " (no bytecode)"}};
+
 constexpr int kHookEvery = 1000;  // VM instructions between budget checks
+
+// The sandbox's xpcall. LuaJIT runs an xpcall message handler at the point of the
+// error, before unwinding; when the error is the budget error raised by the count
+// hook, that point is inside the hook, where hooks are off: a handler that loops
+// (`xpcall(f, function() while true do end end)`) would run forever with no budget.
+// This one runs the handler after pcall has unwound, under the hook like any code.
+// Differences from the builtin: the handler sees the unwound stack (no debug library
+// anyway), and an error inside the handler is returned as the result instead of
+// "error in error handling".
+constexpr const char kXpcallSource[] = R"(
+local pcall = pcall
+local function finish(handler, ok, ...)
+  if ok then return true, ... end
+  local handled, result = pcall(handler, (...))
+  return false, result
+end
+return function(f, handler, ...)
+  return finish(handler, pcall(f, ...))
+end
+)";
 
 }  // namespace
 
@@ -48,6 +110,15 @@ struct LuaSandbox::Impl {
   bool budget_hit = false;
   int handler_ref = LUA_NOREF;  // message_handler, created once, kept in the registry
   std::string last_message;
+  // Memory refusals during a call: where the script was when an allocation was refused
+  // (Lua's "not enough memory" never reaches a message handler, so the location is
+  // taken in the allocator; filled without allocating).
+  lua_State* main = nullptr;
+  bool in_call = false;
+  bool memory_refused = false;
+  std::size_t refused_bytes = 0;
+  char refused_file[256] = {};
+  int refused_line = 0;
 
   static void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
     auto* self = static_cast<Impl*>(ud);
@@ -58,6 +129,7 @@ struct LuaSandbox::Impl {
     }
     const std::size_t old_counted = ptr != nullptr ? old_size : 0;
     if (new_size > old_counted && self->used - old_counted + new_size > self->limits.memory_limit_bytes) {
+      if (self->in_call) self->note_refusal(new_size);
       return nullptr;  // Lua turns this into a "not enough memory" error in the caller
     }
     void* out = std::realloc(ptr, new_size);
@@ -66,6 +138,34 @@ struct LuaSandbox::Impl {
       ++self->allocations;
     }
     return out;
+  }
+
+  // The innermost Lua function of the main thread with a file and a line: the script's
+  // own code, or the coroutine.resume/wrap call while a coroutine runs. Interpreter only:
+  // the interpreter has the frames and the PC saved whenever it can allocate (LuaJIT's
+  // own out-of-memory path reads them too); compiled traces keep them in registers.
+  void note_refusal(std::size_t bytes) noexcept {
+    memory_refused = true;
+    refused_bytes = bytes;
+    refused_file[0] = '\0';
+    refused_line = 0;
+    if (limits.jit || main == nullptr) return;
+    locate_script(main, refused_file, sizeof refused_file, &refused_line);
+  }
+
+  // The innermost frame of a script chunk (loaded as "@<display name>"; the sandbox's
+  // own helpers are not) with a current line. Does not allocate.
+  static bool locate_script(lua_State* L, char* file, std::size_t size, int* line) noexcept {
+    lua_Debug ar;
+    for (int level = 0; level < 32 && lua_getstack(L, level, &ar) != 0; ++level) {
+      if (lua_getinfo(L, "Sl", &ar) == 0) break;
+      if (ar.currentline > 0 && ar.source != nullptr && ar.source[0] == '@') {
+        std::snprintf(file, size, "%s", ar.source + 1);
+        *line = ar.currentline;
+        return true;
+      }
+    }
+    return false;
   }
 
   static Impl* from(lua_State* L) {
@@ -83,8 +183,19 @@ struct LuaSandbox::Impl {
       // very next instruction outside the pcall.
       self->budget_hit = true;
       lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, 1);
-      luaL_error(L, "instruction budget exceeded (%d instructions per call)",
-                 static_cast<int>(self->limits.instruction_budget));
+      // Located at the script's line (luaL_error's level 1 is not the running function
+      // inside a hook), skipping the sandbox's own helpers such as xpcall.
+      char file[256];
+      int line = 0;
+      if (locate_script(L, file, sizeof file, &line)) {
+        lua_pushfstring(L, "%s:%d: ", file, line);
+      } else {
+        lua_pushliteral(L, "");
+      }
+      lua_pushfstring(L, "instruction budget exceeded (%d instructions per call)",
+                      static_cast<int>(self->limits.instruction_budget));
+      lua_concat(L, 2);
+      lua_error(L);
     }
   }
 
@@ -136,6 +247,41 @@ void copy_library(lua_State* L, int env, const char* lib, const char* const (&na
   lua_pop(L, 1);
 }
 
+// __index of the globals, `os` and the string library: upvalue 1 maps the removed
+// names to their refusal; any other key reads as nil.
+int report_removed(lua_State* L) {
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (lua_type(L, -1) != LUA_TSTRING) return 0;
+  luaL_where(L, 1);
+  lua_insert(L, -2);
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+// __newindex of the table getmetatable("") returns.
+int refuse_string_metatable(lua_State* L) {
+  return luaL_error(L, "the string metatable is read-only in the PropBot sandbox");
+}
+
+// Gives the table at `index` a protected metatable whose __index reports the removed
+// names: "'<prefix><name>' is not available in the PropBot sandbox<why>".
+template <std::size_t N>
+void report_removed_names(lua_State* L, int index, const char* prefix, const Removed (&removed)[N]) {
+  if (index < 0) index = lua_gettop(L) + index + 1;
+  lua_createtable(L, 0, 2);
+  lua_createtable(L, 0, static_cast<int>(N));
+  for (const Removed& r : removed) {
+    lua_pushfstring(L, "'%s%s' is not available in the PropBot sandbox%s", prefix, r.name, r.why);
+    lua_setfield(L, -2, r.name);
+  }
+  lua_pushcclosure(L, &report_removed, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pushliteral(L, "protected by the PropBot sandbox");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, index);
+}
+
 // file:line from a message such as "strategies/x.lua:12: boom".
 void locate(ScriptFault& fault) {
   const std::string& m = fault.message;
@@ -180,7 +326,23 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   lua_getfield(L, LUA_GLOBALSINDEX, LUA_STRLIBNAME);
   lua_pushnil(L);
   lua_setfield(L, -2, "dump");
+  report_removed_names(L, -1, "string.", kRemovedString);  // ("x").dump explains itself
   lua_pop(L, 1);
+
+  // getmetatable("") must not hand out the string metatable: setting its __index would
+  // change every string method for every script sharing the state (the policies share
+  // one). Scripts get an empty stand-in whose fields cannot be set.
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_newtable(L);
+  lua_createtable(L, 0, 2);
+  lua_pushcfunction(L, &refuse_string_metatable);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushliteral(L, "protected by the PropBot sandbox");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 2);
 
   lua_newtable(L);
   const int env = lua_gettop(L);
@@ -189,15 +351,31 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   copy_library(L, env, LUA_TABLIBNAME, kTableFunctions);
   copy_library(L, env, LUA_MATHLIBNAME, kMathFunctions);
   copy_library(L, env, LUA_BITLIBNAME, kBitFunctions);
+  copy_library(L, env, LUA_COLIBNAME, kCoroutineFunctions);
+  if (luaL_loadbuffer(L, kXpcallSource, sizeof kXpcallSource - 1, "=[PropBot sandbox xpcall]") != 0) {
+    throw std::runtime_error("LuaJIT could not compile the sandbox's xpcall");
+  }
+  lua_pushvalue(L, env);
+  lua_setfenv(L, -2);
+  lua_call(L, 0, 1);
+  lua_setfield(L, env, "xpcall");
+  lua_getfield(L, env, LUA_STRLIBNAME);
+  report_removed_names(L, -1, "string.", kRemovedString);
+  lua_pop(L, 1);
   lua_newtable(L);
   lua_pushcfunction(L, &Impl::os_time);
   lua_setfield(L, -2, "time");
   lua_pushcfunction(L, &Impl::os_clock);
   lua_setfield(L, -2, "clock");
+  report_removed_names(L, -1, "os.", kRemovedOs);
   lua_setfield(L, env, "os");
   lua_pushvalue(L, env);
   lua_setfield(L, env, "_G");
+  // Last: from here on, reading a removed name raises (and setmetatable(_G, ...) is
+  // refused: the globals' metatable is protected).
+  report_removed_names(L, env, "", kRemovedGlobals);
   lua_replace(L, LUA_GLOBALSINDEX);
+  impl_->main = L;
 
   // The message handler is one C closure for the life of the state: pushing it with
   // lua_pushcfunction on every call would allocate a fresh closure (garbage) per call.
@@ -224,6 +402,10 @@ Result<void> LuaSandbox::load_module(std::string_view source, const std::string&
     ScriptFault f;
     const char* msg = lua_tostring(L, -1);
     f.message = msg != nullptr ? msg : "could not load chunk";
+    if (!source.empty() && source.front() == LUA_SIGNATURE[0]) {
+      // LuaJIT says "attempt to load chunk with wrong mode".
+      f.message = display_name + ":1: binary (bytecode) chunk refused: the PropBot sandbox loads Lua source text only";
+    }
     lua_pop(L, 1);
     locate(f);
     if (fault != nullptr) *fault = f;
@@ -242,14 +424,23 @@ bool LuaSandbox::call(int nargs, int nresults, ScriptFault* fault) {
   impl_->budget_hit = false;
   lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, kHookEvery);
   impl_->last_message.clear();
+  const bool outer_in_call = impl_->in_call;
+  impl_->in_call = true;
+  impl_->memory_refused = false;
   const int rc = lua_pcall(L, nargs, nresults, function_index);
+  impl_->in_call = outer_in_call;
   if (rc == 0) {
     lua_remove(L, function_index);
     return true;
   }
   ScriptFault f;
   if (rc == LUA_ERRMEM) {
-    f.message = "memory limit exceeded (" + std::to_string(impl_->limits.memory_limit_bytes) + " bytes)";
+    // Raised by the allocator, no message handler ran: the location is the allocator's.
+    f.message = "not enough memory (memory limit " + std::to_string(impl_->limits.memory_limit_bytes) +
+                " bytes; an allocation of " + std::to_string(impl_->refused_bytes) + " bytes was refused)";
+    if (impl_->memory_refused && impl_->refused_file[0] != '\0') {
+      f.message = std::string(impl_->refused_file) + ":" + std::to_string(impl_->refused_line) + ": " + f.message;
+    }
   } else {
     f.message = impl_->last_message.empty() ? "unknown Lua error" : impl_->last_message;
     const char* tb = lua_tostring(L, -1);

@@ -284,5 +284,49 @@ TEST_F(ConfigReloadE2E, AnAppliedVersionSurvivesARestartAndARestartOnlyKeyIsRefu
   stop_daemon();
 }
 
+TEST_F(ConfigReloadE2E, PolicyScriptsReloadHotAndABrokenOneIsRefused) {
+  start_daemon();
+  (void)wait_for_tag("v1", 20);
+  const std::string fixed_size = "local M = {}\nfunction M.size(intent, regime, risk_level, caps) return 7 end\nreturn M\n";
+  auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply",
+                                json{{"files", {{"policies/sizing.lua", fixed_size}}}});
+  ASSERT_EQ(status, 200) << applied.dump();
+  EXPECT_EQ(applied["policies_reloaded"], true);
+  EXPECT_EQ(applied["replaced"].size(), 0u) << "no strategy changed, none is restarted";
+
+  // The new sizing shows in the opportunities' policy-sized notional.
+  bool sized_by_new_script = false;
+  for (int i = 0; i < 200 && !sized_by_new_script; ++i) {
+    auto [s, body] = call("", "GET", "/api/opportunities");
+    for (const auto& o : body["opportunities"]) {
+      if (o.value("strategy", "") == "counter" && o.value("policy", "") != "warming_up" &&
+          o.value("notional_suggestion", 0.0) == 7.0) {
+        sized_by_new_script = true;
+      }
+    }
+    if (!sized_by_new_script) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(sized_by_new_script) << "no counter opportunity sized 7 by the new policies/sizing.lua";
+
+  auto [vs, vr] = call("operator1", "POST", "/api/ui/config/validate",
+                       json{{"files", {{"policies/regime.lua", "local M = {}\nfunction M.classify(f)\n  return {\nend\nreturn M\n"}}}});
+  ASSERT_EQ(vs, 200);
+  EXPECT_EQ(vr["valid"], false);
+  ASSERT_FALSE(vr["errors"].empty()) << vr.dump();
+  EXPECT_EQ(vr["errors"][0]["file"], "policies/regime.lua") << vr.dump();
+  EXPECT_GT(vr["errors"][0]["line"].get<int>(), 0) << vr.dump();
+  auto [as, ar] = call("operator1", "POST", "/api/ui/config/apply",
+                       json{{"files", {{"policies/sizing.lua", "return {}\n"}}}});
+  EXPECT_EQ(as, 422) << ar.dump();
+  EXPECT_EQ(call("operator1", "GET", "/api/ui/config").second["version"], applied["version"]);
+
+  auto [ms, market] = call("viewer1", "GET", "/api/ui/market");
+  ASSERT_EQ(ms, 200);
+  EXPECT_EQ(market["policy"]["loaded"], true) << market.dump();
+  EXPECT_EQ(market["bundle_version"], applied["version"]);
+  EXPECT_EQ(market["reloads"], 1);
+  stop_daemon();
+}
+
 }  // namespace
 }  // namespace propbot::testing

@@ -33,14 +33,18 @@ TEST_F(LuaSandboxTest, RunsPlainLogicAndReturnsTheModule) {
   EXPECT_EQ(lua_objlen(sandbox_->state(), -1), 10u);
 }
 
+// Absent from the globals table itself (reading one by name raises a clear error:
+// sandbox_hostile_test.cpp).
 TEST_F(LuaSandboxTest, ForbiddenCapabilitiesAreAbsent) {
   for (const char* name : {"io", "require", "dofile", "loadfile", "load", "loadstring", "debug", "ffi", "jit",
                            "package", "module", "newproxy", "getfenv", "setfenv", "collectgarbage", "print"}) {
-    const auto fault = run(std::string("assert(") + name + " == nil, '" + name + " is reachable') return {}");
+    const auto fault = run(std::string("assert(rawget(_G, '") + name + "') == nil, '" + name + " is reachable') return {}");
     EXPECT_TRUE(fault.message.empty()) << name << ": " << fault.message;
   }
-  EXPECT_TRUE(run("assert(os.execute == nil and os.exit == nil and os.getenv == nil and os.remove == nil) return {}").message.empty());
-  EXPECT_TRUE(run("assert(string.dump == nil and ('x').dump == nil) return {}").message.empty());
+  EXPECT_TRUE(run("for _, n in ipairs{'execute', 'exit', 'getenv', 'remove'} do assert(rawget(os, n) == nil) end "
+                  "return {}")
+                  .message.empty());
+  EXPECT_TRUE(run("assert(rawget(string, 'dump') == nil) return {}").message.empty());
 }
 
 TEST_F(LuaSandboxTest, CallingARemovedFunctionFailsWithFileAndLine) {
@@ -59,8 +63,10 @@ TEST_F(LuaSandboxTest, BytecodeIsRefused) {
 }
 
 TEST_F(LuaSandboxTest, TrickingTheGlobalsDoesNotRestoreCapabilities) {
-  EXPECT_TRUE(run("setmetatable(_G, {__index = function() return nil end}) _G = {} assert(io == nil) return {}").message.empty());
-  EXPECT_TRUE(run("assert(getmetatable('').__index.dump == nil) return {}").message.empty());
+  EXPECT_NE(run("setmetatable(_G, {__index = function() return nil end})").message.find("protected metatable"),
+            std::string::npos);
+  EXPECT_NE(run("_G = {} local f = io.open").message.find("'io' is not available"), std::string::npos);
+  EXPECT_TRUE(run("assert(getmetatable('').__index == nil) return {}").message.empty());
 }
 
 TEST_F(LuaSandboxTest, InfiniteLoopIsStoppedByTheInstructionBudget) {
