@@ -1,15 +1,28 @@
 // LuaSandbox: one LuaJIT state with the safety every PropBot script runs under.
 // - Allowlisted globals only (kept as data in lua_sandbox.cpp): no io, no os beyond
 //   os.time/os.clock (read from the engine Clock), no load/loadstring/dofile/loadfile/
-//   require, no string.dump, no ffi, no debug.
-// - Chunks load in text mode only: bytecode is refused.
+//   require, no string.dump, no ffi, no debug, no jit, no collectgarbage (not even
+//   "count"), no print. coroutine is allowed (the budget and the memory limit cover
+//   coroutines: LuaJIT hooks are per VM). Reading one of the removed names raises
+//   "<file>:<line>: 'io' is not available in the PropBot sandbox" (os.execute,
+//   string.dump likewise); any other undefined global reads as nil as in plain Lua,
+//   and rawget(_G, name) tests for a capability without raising. The globals'
+//   metatable is protected (setmetatable(_G, ...) fails), and getmetatable("") returns
+//   a read-only stand-in, so no script can redirect string methods for the others.
+// - xpcall is the sandbox's own: the handler runs after unwinding, under the budget
+//   (LuaJIT runs a builtin xpcall handler inside the count hook, where hooks are off).
+// - Chunks load in text mode only: bytecode is refused ("binary (bytecode) chunk
+//   refused").
 // - A CPU budget per call: the JIT is switched off for the state so the count hook
 //   fires on every path (LuaJIT count hooks do not fire inside compiled traces), and a
 //   call that runs past `instruction_budget` VM instructions is aborted.
 //   `SandboxLimits::jit = true` (measurement only, issue 5) leaves the JIT on and
 //   voids this guarantee: see the comment on that field.
 // - A memory limit through a custom allocator: allocations past `memory_limit_bytes`
-//   fail, which Lua reports as "not enough memory" inside the failing call.
+//   fail, which Lua reports as "not enough memory" inside the failing call; the fault
+//   reads "<file>:<line>: not enough memory (memory limit N bytes; ...)", located by
+//   the allocator (interpreter mode; with the JIT on the location may be missing).
+// - Budget faults read "<file>:<line>: instruction budget exceeded (...)".
 // - Every call goes through lua_pcall with a message handler that captures the
 //   traceback; a failing call returns a ScriptFault, never throws, never aborts. The
 //   handler is created once and kept in the registry: the call itself leaves no garbage.
