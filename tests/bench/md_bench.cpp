@@ -14,6 +14,7 @@
 #include "core/md/binance_depth.hpp"
 #include "core/md/okx_book_sync.hpp"
 #include "core/md/okx_books.hpp"
+#include "tests/bench/binance_frames.hpp"
 #include "tests/unit/md/md_test_support.hpp"
 
 namespace {
@@ -22,43 +23,9 @@ namespace mdt = propbot::md::testing;
 using propbot::MonoTime;
 using propbot::md::SyncResult;
 
-constexpr std::size_t kFrames = 1024;
-constexpr std::int64_t kFirstEventId = 1'000'001;
+constexpr std::size_t kFrames = propbot::bench::BinanceFrames::kFrames;
 
-std::string price_text(std::int64_t ticks) {  // tick 0.1, Binance pads to 2 decimals
-  return std::to_string(ticks / 10) + "." + std::to_string(ticks % 10) + "0";
-}
-
-struct BinanceFixture {
-  std::string snapshot;
-  std::vector<std::string> frames;
-
-  BinanceFixture() {
-    std::mt19937 rng(1);
-    std::vector<mdt::TextLevel> bids, asks;
-    for (int i = 0; i < 1000; ++i) {
-      bids.push_back({price_text(970'000 - i), "1.000"});
-      asks.push_back({price_text(970'001 + i), "1.000"});
-    }
-    snapshot = mdt::binance_snapshot_json(kFirstEventId, bids, asks);
-    std::int64_t id = kFirstEventId - 1;
-    for (std::size_t f = 0; f < kFrames; ++f) {
-      std::vector<mdt::TextLevel> b, a;
-      for (int i = 0; i < 5; ++i) {
-        const auto qty = [&] { return rng() % 10 == 0 ? std::string("0") : std::to_string(rng() % 50) + ".125"; };
-        b.push_back({price_text(970'000 - static_cast<std::int64_t>(rng() % 200)), qty()});
-        a.push_back({price_text(970'001 + static_cast<std::int64_t>(rng() % 200)), qty()});
-      }
-      frames.push_back(mdt::binance_update_json(id + 1, id + 3, id, b, a));
-      id += 3;
-    }
-  }
-};
-
-const BinanceFixture& binance_fixture() {
-  static const BinanceFixture fixture;
-  return fixture;
-}
+const propbot::bench::BinanceFrames& binance_fixture() { return propbot::bench::BinanceFrames::get(); }
 
 void BM_BinanceDepthParse(benchmark::State& state) {
   const auto& fixture = binance_fixture();
