@@ -68,14 +68,16 @@ struct OpportunityState {
 
 // Everything that lives on the engine thread.
 struct Engine::Loop final : scripting::MarketView {
-  Loop(const config::Config& config, Logger log, SnapshotSlot& slot, const control::ControlPlane* control)
+  Loop(const config::Config& config, Logger log, SnapshotSlot& slot, control::ControlPlane* control)
       : config(config), log(std::move(log)), slot(slot), control(control), clock(io), strategies(clock, *this, this->log) {}
 
   // The running configuration: replaced (hot part only) by a reload, on this thread.
   config::Config config;
   Logger log;
   SnapshotSlot& slot;
-  const control::ControlPlane* control;  // the mode source; null = HOLD forever
+  control::ControlPlane* control;  // the mode source and the safety sink; null = HOLD forever
+  std::vector<const scripting::StrategyRunner*> reported_frozen;  // each frozen runner raises one P1
+  bool reported_policy_degraded = false;
   boost::asio::io_context io;
   RealClock clock;
   std::thread thread;
@@ -213,6 +215,46 @@ struct Engine::Loop final : scripting::MarketView {
     it->second.last_seen_mono = now;
   }
 
+  // A strategy frozen by its faults (S-7.1) and a degraded policy pipeline are P1
+  // incidents, raised once each through the one safety-action function. The write is
+  // synchronous on this thread (a few ms, once per freeze): a freeze is rare and must
+  // not be lost.
+  void report_degradations() {
+    std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
+      return std::none_of(strategies.slots().begin(), strategies.slots().end(),
+                          [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
+    });
+    for (const auto& slot : strategies.slots()) {
+      const auto& stats = slot.runner->stats();
+      if (!stats.frozen) continue;
+      if (std::find(reported_frozen.begin(), reported_frozen.end(), slot.runner.get()) != reported_frozen.end()) continue;
+      reported_frozen.push_back(slot.runner.get());
+      raise_p1("strategy:" + slot.runner->name(),
+               "strategy '" + slot.runner->name() + "' frozen (version " + std::to_string(slot.version) +
+                   "): " + stats.freeze_reason + "; it is no longer called until a fixed version is applied");
+    }
+    const scripting::PolicyPipeline* pipeline = policy.pipeline();
+    const bool degraded = pipeline != nullptr && pipeline->degraded();
+    if (degraded && !reported_policy_degraded) {
+      const auto& fault = pipeline->stats().last_fault;
+      raise_p1("policy_pipeline", "the policy pipeline is degraded (every output is the conservative fallback)" +
+                                      (fault ? ": last fault at " + fault->where() + ": " + fault->message : std::string()));
+    }
+    reported_policy_degraded = degraded;
+  }
+
+  void raise_p1(const std::string& component, const std::string& summary) {
+    log.error("strategy_degraded", {{"component", component}, {"summary", summary}});
+    if (control == nullptr) return;
+    control::SafetyEvent event;
+    event.kind = control::IncidentKind::strategy_degraded;
+    event.component = component;
+    event.summary = summary;
+    if (auto raised = control->safety_action(event); !raised) {
+      log.error("safety_action_failed", {{"component", component}, {"error", raised.error().message}});
+    }
+  }
+
   // The circuit-breaker rules on what the engine can measure (S-7.4); the verdicts are
   // published for the risk governor and the operator. New firings are logged once.
   void evaluate_breakers(MonoTime now) {
@@ -295,6 +337,12 @@ struct Engine::Loop final : scripting::MarketView {
     std::vector<std::string> gone = plan.replaced;
     gone.insert(gone.end(), plan.stopped.begin(), plan.stopped.end());
     strategies.commit(std::move(plan));
+    // Forget the runners just freed now, before any later allocation can reuse an
+    // address (the new runners were made while the old ones were still alive).
+    std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
+      return std::none_of(strategies.slots().begin(), strategies.slots().end(),
+                          [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
+    });
     if (pipeline) {
       policy.install(std::move(*pipeline));
       report.policies_reloaded = true;
@@ -424,6 +472,7 @@ struct Engine::Loop final : scripting::MarketView {
       snapshot_timer = 0;
       try {
         evaluate_breakers(clock.now());
+        report_degradations();
         publish_snapshot();
       } catch (const std::exception& e) {
         // A long-running loop reports and carries on; it never dies silently.
@@ -434,7 +483,7 @@ struct Engine::Loop final : scripting::MarketView {
   }
 };
 
-Engine::Engine(config::Config config, Logger log, const control::ControlPlane* control)
+Engine::Engine(config::Config config, Logger log, control::ControlPlane* control)
     : config_(std::move(config)), log_(std::move(log)), control_(control) {}
 
 Engine::~Engine() { stop(); }

@@ -63,9 +63,11 @@ struct ReloadReport {
 
 class Engine {
  public:
-  // `control` (optional, must outlive the engine) is the mode source: without it the
-  // engine stays in HOLD (tests, tools).
-  Engine(config::Config config, Logger log, const control::ControlPlane* control = nullptr);
+  // `control` (optional, must outlive the engine) is the mode source — without it the
+  // engine stays in HOLD (tests, tools) — and where the engine's automatic safety
+  // events go: a strategy frozen by its faults and a degraded policy pipeline are each
+  // a P1 `strategy_degraded` through safety_action (once per frozen version).
+  Engine(config::Config config, Logger log, control::ControlPlane* control = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -89,7 +91,7 @@ class Engine {
   struct Loop;
   config::Config config_;
   Logger log_;
-  const control::ControlPlane* control_;
+  control::ControlPlane* control_;
   SnapshotSlot snapshots_;
   std::unique_ptr<Loop> loop_;
 };

@@ -328,5 +328,57 @@ TEST_F(ConfigReloadE2E, PolicyScriptsReloadHotAndABrokenOneIsRefused) {
   stop_daemon();
 }
 
+TEST_F(ConfigReloadE2E, AStrategyThatFaultsLiveIsFrozenWithAP1AndTheOthersKeepRunning) {
+  start_daemon();
+  (void)wait_for_tag("v1", 10);
+  // Passes the dry runs (they call on_book fewer than 40 times), faults on every call after.
+  auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply",
+                                counter_files(counter_source("v2", "if (ctx.state.n or 0) > 40 then error('late fault') end")));
+  ASSERT_EQ(status, 200) << applied.dump();
+
+  json market;
+  for (int i = 0; i < 300; ++i) {
+    market = call("viewer1", "GET", "/api/ui/market").second;
+    bool frozen = false;
+    for (const auto& s : market["strategies"]) frozen |= s["strategy"] == "counter" && s["state"] == "frozen";
+    if (frozen) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  std::uint64_t arb_calls = 0;
+  for (const auto& s : market["strategies"]) {
+    if (s["strategy"] == "counter") {
+      EXPECT_EQ(s["state"], "frozen") << market.dump();
+      EXPECT_NE(s["freeze_reason"].get<std::string>().find("strategies/counter.lua:"), std::string::npos) << s.dump();
+      EXPECT_NE(s["last_fault"].get<std::string>().find("late fault"), std::string::npos) << s.dump();
+    }
+    if (s["strategy"] == "cross_exchange_arb") arb_calls = s["calls"].get<std::uint64_t>();
+  }
+  // The other strategy keeps being called.
+  std::this_thread::sleep_for(500ms);
+  const json later = call("viewer1", "GET", "/api/ui/market").second;
+  for (const auto& s : later["strategies"]) {
+    if (s["strategy"] == "cross_exchange_arb") {
+      EXPECT_GT(s["calls"].get<std::uint64_t>(), arb_calls);
+    }
+  }
+  // One P1 strategy_degraded incident for it.
+  auto [is, incidents] = call("viewer1", "GET", "/api/ui/incidents");
+  ASSERT_EQ(is, 200);
+  int p1 = 0;
+  for (const auto& i : incidents["active"]) {
+    if (i["component"] == "strategy:counter" && i["severity"] == "P1") ++p1;
+  }
+  EXPECT_EQ(p1, 1) << incidents.dump();
+  std::this_thread::sleep_for(300ms);
+  p1 = 0;
+  const json again = call("viewer1", "GET", "/api/ui/incidents").second;
+  for (const auto& i : again["active"]) {
+    if (i["component"] == "strategy:counter") ++p1;
+  }
+  EXPECT_EQ(p1, 1) << "raised once, not every tick";
+  EXPECT_EQ(call("viewer1", "GET", "/api/health").second["mode"], "HOLD");
+  stop_daemon();
+}
+
 }  // namespace
 }  // namespace propbot::testing
