@@ -21,8 +21,10 @@ api::HttpResponse respond(ConfigAnswer answer) {
     if (message.empty() && answer.body.contains("errors") && answer.body["errors"].is_array() &&
         !answer.body["errors"].empty()) {
       const json& first = answer.body["errors"].front();
-      message = first.value("file", std::string()) + ":" + std::to_string(first.value("line", 0)) + ": " +
-                first.value("message", std::string());
+      const std::string file = first.value("file", std::string());
+      message = file.empty() ? first.value("message", std::string())
+                             : file + ":" + std::to_string(first.value("line", 0)) + ": " +
+                                   first.value("message", std::string());
     }
     answer.body["error"] = json{{"code", answer.code}, {"message", message}};
   }
