@@ -604,9 +604,11 @@ class ShippedConfigTest : public ConfigLoaderTest {
     for (const char* name : {"paper.yaml", "testnet.yaml", "live.yaml"}) {
       fs::copy_file(source / "configs" / name, root_ / "configs" / name, fs::copy_options::overwrite_existing);
     }
-    fs::path real_strategy = source / "strategies" / "cross_exchange_arb.lua";
-    if (fs::exists(real_strategy)) {
-      fs::copy_file(real_strategy, root_ / "strategies" / "cross_exchange_arb.lua", fs::copy_options::overwrite_existing);
+    // Every shipped strategy: the profiles list all of them, enabled or not, and the
+    // loader requires each listed file to exist.
+    for (const auto& entry : fs::directory_iterator(source / "strategies")) {
+      if (entry.path().extension() != ".lua") continue;
+      fs::copy_file(entry.path(), root_ / "strategies" / entry.path().filename(), fs::copy_options::overwrite_existing);
     }
   }
 };
@@ -626,8 +628,12 @@ TEST_F(ShippedConfigTest, PaperLoadsAsDocumented) {
   EXPECT_EQ(config.sim.start_prices.at("BTC-USDT"), 60000);
   EXPECT_EQ(config.sim.start_prices.at("ETH-USDT"), 3000);
   EXPECT_EQ(config.risk.max_total_notional_usdt, 50000);
-  ASSERT_EQ(config.strategies.size(), 1u);
+  ASSERT_EQ(config.strategies.size(), 3u);
   const StrategyConfig& arb = config.strategies[0];
+  EXPECT_EQ(config.strategies[1].name, "funding_basis");
+  EXPECT_TRUE(config.strategies[1].enabled);
+  EXPECT_EQ(config.strategies[2].name, "quoting");
+  EXPECT_FALSE(config.strategies[2].enabled);
   EXPECT_EQ(arb.name, "cross_exchange_arb");
   EXPECT_EQ(arb.file, "strategies/cross_exchange_arb.lua");
   EXPECT_EQ(arb.params.at("min_spread_bps"), 4);
