@@ -423,7 +423,7 @@ void PolicyPipeline::evaluate_breakers(const BreakerMetrics& metrics, std::vecto
   ScriptFault fault;
   if (!sandbox_.call(1, 1, &fault)) {
     out.push_back({"policy_script_fault", BreakerAction::degrade, Severity::P1,
-                   "circuit-breaker evaluation failed at " + fault.where() + ": " + fault.message});
+                   "circuit-breaker evaluation failed at " + fault.located()});
     record_fault(kBreakers, std::move(fault));
     return;
   }

@@ -14,6 +14,13 @@ struct ScriptFault {
   bool budget_exceeded = false;
 
   std::string where() const { return file.empty() ? "?" : file + ":" + std::to_string(line); }
+  // "file:line: message" with the location once (Lua already puts it at the front of
+  // most messages).
+  std::string located() const {
+    const std::string at = where();
+    if (message.rfind(at + ":", 0) == 0) return message;
+    return at + ": " + message;
+  }
 };
 
 }  // namespace propbot::scripting

@@ -639,8 +639,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
   if (lua_isfunction(L, -1)) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
     if (!run_callback("on_start", 1, nullptr)) {
-      return make_error(Errc::script_error, "on_start failed at " + stats_.last_fault->where() + ": " +
-                                                stats_.last_fault->message);
+      return make_error(Errc::script_error, "on_start failed at " + stats_.last_fault->located());
     }
   } else {
     lua_pop(L, 1);
@@ -667,7 +666,7 @@ Result<void> StrategyRunner::migrate_state(const nlohmann::json& previous, const
     return make_error(Errc::script_error, where + ": previous state cannot be loaded: " + fault.message);
   }
   if (!sandbox_.call(1, 1, &fault)) {
-    return make_error(Errc::script_error, "migrate failed at " + fault.where() + ": " + fault.message);
+    return make_error(Errc::script_error, "migrate failed at " + fault.located());
   }
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
@@ -794,7 +793,7 @@ Result<nlohmann::json> StrategyRunner::stop() {
     ++stats_.calls;
     ScriptFault fault;
     if (!sandbox_.call(1, 1, &fault)) {
-      std::string message = "on_stop failed at " + fault.where() + ": " + fault.message;
+      std::string message = "on_stop failed at " + fault.located();
       record_fault("on_stop", std::move(fault));
       return make_error(Errc::script_error, message);
     }
@@ -840,7 +839,7 @@ Result<nlohmann::json> StrategyRunner::state_snapshot() {
 void StrategyRunner::record_fault(const char* callback, ScriptFault fault) {
   ++stats_.faults;
   ++stats_.consecutive_faults;
-  if (log_) log_(name_, std::string(callback) + " failed at " + fault.where() + ": " + fault.message);
+  if (log_) log_(name_, std::string(callback) + " failed at " + fault.located());
   if (static_cast<int>(stats_.consecutive_faults) >= max_consecutive_faults_) {
     stats_.frozen = true;
     stats_.freeze_reason = std::to_string(stats_.consecutive_faults) + " consecutive script faults, last in " +

@@ -55,11 +55,15 @@
 //   error naming the field and what it must be, e.g.
 //   `ctx:propose: field 'side' must be "buy" or "sell", got "long"`.
 //
-// State across versions: stop() runs on_stop and returns its state as JSON (plain data
-// only: tables with string keys or 1..n sequences, strings, finite numbers, booleans;
-// cycles, functions, userdata and anything past StateLimits are a clear error, never a
-// crash). load(..., previous_state) hands it to the new version's migrate(); without a
-// migrate() the previous state is dropped (logged) and ctx.state starts empty.
+// State across versions: state_snapshot() reads ctx.state as JSON without running any
+// callback (plain data only: tables with string keys or 1..n sequences, strings,
+// finite numbers, booleans; cycles, functions, userdata and anything past StateLimits
+// are a clear error, never a crash). load(..., previous_state) hands it to the new
+// version's migrate(); without a migrate() the previous state is dropped (logged) and
+// ctx.state starts empty. A hot reload (core/app/strategy_set.hpp) snapshots the
+// running version's state, builds the new version with it, and only then calls the old
+// version's stop(): on_stop runs last, and what it returns (the same JSON form) is
+// logged, not migrated — the new version already runs.
 //
 // Timers are kept by the runner; the owner calls fire_due_timers(now) (the engine does
 // every 10 ms, so that is the effective resolution).

@@ -467,7 +467,7 @@ TEST_F(StrategyGuideBundle, EveryTroubleshootingMessageComesFromItsBrokenVariant
                          "  ctx:set_timer(\"prune\", PRUNE_EVERY_MS, true)\n  ctx:propose{symbol = \"BTC-USDT\", long_venue = \"BINANCE\", short_venue = \"OKX\", notional_usdt = 1}\n");
        },
        same, lua, true,
-       {"on_start failed at strategies/spread_watch.lua:108: strategies/spread_watch.lua:108: ctx:propose may only be "
+       {"on_start failed at strategies/spread_watch.lua:108: ctx:propose may only be "
         "called from on_book, on_fill or on_timer"}},
       {"a timer without on_timer",
        [](const std::string& s) { return replaced(s, "function M.on_timer(", "function M.on_tick("); },
@@ -522,7 +522,7 @@ TEST_F(StrategyGuideExample, ABrokenMigrateFailsTheLoadWithFileAndLine) {
   ASSERT_FALSE(runner);
   const std::string message = runner.error().message;
   const std::string quoted =
-      "migrate failed at strategies/spread_watch.lua:92: strategies/spread_watch.lua:92: attempt to perform "
+      "migrate failed at strategies/spread_watch.lua:92: attempt to perform "
       "arithmetic on field 'proposals' (a nil value)";
   EXPECT_NE(message.find(quoted), std::string::npos) << message;
   EXPECT_NE(guide().find(quoted), std::string::npos) << "the guide does not quote: " << quoted;
