@@ -60,7 +60,7 @@ constexpr Removed kRemovedGlobals[] = {
     {"load", " (no code is compiled at run time)"},
     {"loadstring", " (no code is compiled at run time)"},
     {"debug", ""},
-    {"ffi", ""},
+    {"ffi", " (only a strategy marked trusted: true in the profile gets the FFI)"},
     {"jit", " (the JIT is a host decision)"},
     {"newproxy", ""},
     {"getfenv", ""},
@@ -369,6 +369,11 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   lua_setfield(L, -2, "clock");
   report_removed_names(L, -1, "os.", kRemovedOs);
   lua_setfield(L, env, "os");
+  if (limits.ffi) {  // a trusted script (SandboxLimits::ffi)
+    lua_pushcfunction(L, luaopen_ffi);
+    lua_call(L, 0, 1);
+    lua_setfield(L, env, "ffi");
+  }
   lua_pushvalue(L, env);
   lua_setfield(L, env, "_G");
   // Last: from here on, reading a removed name raises (and setmetatable(_G, ...) is

@@ -60,6 +60,12 @@ struct SandboxLimits {
   // (its time is in the C binding), only pure-Lua loops get faster
   // (docs/PERFORMANCE.md, "Lua: interpreter vs JIT"). Benchmarks only.
   bool jit = false;
+  // true only for a strategy the bundle marks `trusted: true` (configs, strategies[]):
+  // the script gets LuaJIT's `ffi` library. The FFI is not safe for untrusted code: it
+  // can read and write any memory, call any C function and allocate outside the memory
+  // limit, so a trusted script can crash the daemon. The instruction budget still
+  // counts its Lua code (the JIT stays off). Off for every other script.
+  bool ffi = false;
 };
 
 class LuaSandbox {

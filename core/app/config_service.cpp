@@ -1,5 +1,6 @@
 #include "core/app/config_service.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -232,6 +233,14 @@ std::vector<std::string> ConfigService::loosenings(const Candidate& candidate) c
   std::vector<std::string> out;
   for (const ConfigChange& change : loosened_limits(running_config_, candidate.config)) {
     out.push_back(change.key + ": " + change.before + " → " + change.after);
+  }
+  for (const config::StrategyConfig& strategy : candidate.config.strategies) {
+    if (!strategy.enabled || !strategy.trusted) continue;
+    const bool was_trusted = std::any_of(running_config_.strategies.begin(), running_config_.strategies.end(),
+                                         [&](const config::StrategyConfig& s) {
+                                           return s.name == strategy.name && s.enabled && s.trusted;
+                                         });
+    if (!was_trusted) out.push_back("strategies." + strategy.name + ".trusted: the script gets the FFI");
   }
   const std::string* before = running_bundle_.find(kBreakersFile);
   const std::string* after = candidate.bundle.find(kBreakersFile);

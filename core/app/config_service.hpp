@@ -10,8 +10,8 @@
 //   (the real YAML loader, every strategy compiled and dry-run, the policy checks).
 // - apply(files): validate; load the new profile with the daemon's own environment and
 //   command line; refuse keys only a restart can change (hot_config.hpp); in live, a
-//   change that loosens a limit (a risk cap, scripting.risk_level, or any change to
-//   policies/circuit_breakers.lua) is filed as a `config_apply_loosening` two-man
+//   change that loosens a limit (a risk cap, scripting.risk_level, a strategy newly
+//   marked trusted, or any change to policies/circuit_breakers.lua) is filed as a `config_apply_loosening` two-man
 //   request and applied only when a second operator confirms it; else save the version
 //   and swap it into the engine (Engine::reload). The answer carries a rollback_token.
 // - rollback(token): returns to the version that ran before that activation, through

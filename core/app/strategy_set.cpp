@@ -10,10 +10,11 @@ namespace {
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-scripting::SandboxLimits limits_of(const config::Config& config) {
+scripting::SandboxLimits limits_of(const config::Config& config, const config::StrategyConfig& strategy) {
   scripting::SandboxLimits limits;
   limits.instruction_budget = config.scripting.instruction_budget;
   limits.memory_limit_bytes = static_cast<std::size_t>(config.scripting.memory_limit_mb) << 20;
+  limits.ffi = strategy.trusted;
   return limits;
 }
 
@@ -22,7 +23,8 @@ std::string fingerprint(const std::string& source, const config::StrategyConfig&
   const std::string framed = crypto::sha256_hex(source) + "\n" + strategy.params.dump() + "\n" +
                              std::to_string(config.scripting.instruction_budget) + "\n" +
                              std::to_string(config.scripting.memory_limit_mb) + "\n" +
-                             std::to_string(config.scripting.max_consecutive_errors);
+                             std::to_string(config.scripting.max_consecutive_errors) + "\n" +
+                             (strategy.trusted ? "trusted" : "sandboxed");
   return crypto::sha256_hex(framed);
 }
 
@@ -82,7 +84,7 @@ StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundl
     const std::string name = strategy.name;
     Logger log = log_;
     auto runner = scripting::StrategyRunner::load(
-        spec, limits_of(config), clock_, market_, config.scripting.max_consecutive_errors,
+        spec, limits_of(config, strategy), clock_, market_, config.scripting.max_consecutive_errors,
         [log](const std::string& who, const std::string& message) {
           log.warn("strategy_log", {{"strategy", who}, {"message", message}});
         },

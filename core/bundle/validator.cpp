@@ -215,6 +215,7 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
   scripting::SandboxLimits limits;
   limits.instruction_budget = config.scripting.instruction_budget;
   limits.memory_limit_bytes = static_cast<std::size_t>(config.scripting.memory_limit_mb) << 20;
+  limits.ffi = strategy.trusted;
   scripting::StrategySpec spec;
   spec.name = strategy.name;
   spec.display_name = file;

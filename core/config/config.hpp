@@ -85,6 +85,7 @@ struct StrategyConfig {
   std::string file;                    // e.g. "strategies/cross_exchange_arb.lua"
   bool enabled = true;
   nlohmann::json params = nlohmann::json::object();  // passed to the script as-is
+  bool trusted = false;  // true: the script gets LuaJIT's ffi (unsafe; see SandboxLimits::ffi)
 };
 
 // Lua sandbox limits and where scripts are loaded from.

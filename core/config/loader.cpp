@@ -404,7 +404,7 @@ class Loader {
     context_.fix_hints["strategies"] = fix_at(key_node);
     if (node.IsNull()) return;  // no strategies: the daemon runs, nothing trades
     if (!node.IsSequence()) {
-      issue("strategies", text_of(node), "expected a list of {name, file, enabled, params} entries, got " +
+      issue("strategies", text_of(node), "expected a list of {name, file, enabled, params, trusted} entries, got " +
                                              shape_of(node) + "; " + fix_at(key_node));
       return;
     }
@@ -420,14 +420,14 @@ class Loader {
                        return;
                      }
                      strategy.params = to_json(value);
-                   } else if (name == "enabled") {
+                   } else if (name == "enabled" || name == "trusted") {
                      auto flag = value.IsScalar() ? parse_boolean(value.Scalar()) : std::nullopt;
                      if (!flag) {
                        issue(key, text_of(value), "expected a boolean (true or false), got " + shape_of(value) + "; " +
                                                       fix_at(where));
                        return;
                      }
-                     strategy.enabled = *flag;
+                     (name == "enabled" ? strategy.enabled : strategy.trusted) = *flag;
                    } else if (auto text = scalar_text(key, value, where)) {
                      (name == "name" ? strategy.name : strategy.file) = *text;
                    }

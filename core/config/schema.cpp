@@ -140,7 +140,7 @@ const std::map<std::string_view, std::vector<std::string_view>>& structural_keys
       {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
       {"venues[]", {"id", "kind"}},
-      {"strategies[]", {"name", "file", "enabled", "params"}},
+      {"strategies[]", {"name", "file", "enabled", "params", "trusted"}},
   };
   return keys;
 }

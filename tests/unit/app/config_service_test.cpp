@@ -218,5 +218,13 @@ TEST_F(ConfigServiceTest, ValidateReportsEveryProblemWithFileAndLine) {
   EXPECT_EQ(same.body["applied"], false) << "an unchanged bundle is no change";
 }
 
+TEST_F(ConfigServiceTest, InLiveMarkingAStrategyTrustedIsALoosening) {
+  const std::string entry = "    file: strategies/cross_exchange_arb.lua\n";
+  ConfigAnswer filed = service_->apply(yaml_change(replaced(live_yaml_, entry, entry + "    trusted: true\n")), kAlice);
+  ASSERT_EQ(filed.status, 202) << filed.body.dump();
+  EXPECT_NE(filed.body["loosens"].dump().find("cross_exchange_arb.trusted"), std::string::npos) << filed.body.dump();
+  EXPECT_EQ(running_version(), first_version_);
+}
+
 }  // namespace
 }  // namespace propbot::app

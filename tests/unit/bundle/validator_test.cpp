@@ -199,5 +199,25 @@ TEST_F(ValidatorTest, TheRecordedMarketIsDryRunFirstAndCatchesWhatSyntheticBooks
   EXPECT_NE(errors[0].message.find("cheap book: 500"), std::string::npos) << errors[0].message;
 }
 
+TEST_F(ValidatorTest, OnlyAStrategyMarkedTrustedMayUseTheFfi) {
+  std::string strategy = *shipped_.find(kStrategy);
+  const auto at = strategy.find("\nreturn M");
+  ASSERT_NE(at, std::string::npos);
+  strategy.insert(at, "\nlocal scratch = ffi.new('double[4]')\n");
+  const auto untrusted = validate(with({{kStrategy, strategy}}), config::Profile::paper);
+  ASSERT_EQ(untrusted.size(), 1u) << describe(untrusted);
+  EXPECT_EQ(untrusted[0].file, kStrategy);
+  EXPECT_GT(untrusted[0].line, 0);
+  EXPECT_NE(untrusted[0].message.find("'ffi' is not available"), std::string::npos) << untrusted[0].message;
+
+  std::string yaml = *shipped_.find(kPaper);
+  const std::string entry = "    file: strategies/cross_exchange_arb.lua";
+  const auto line = yaml.find(entry);
+  ASSERT_NE(line, std::string::npos);
+  yaml.insert(yaml.find('\n', line) + 1, "    trusted: true\n");
+  const auto trusted = validate(with({{kStrategy, strategy}, {kPaper, yaml}}), config::Profile::paper);
+  EXPECT_TRUE(trusted.empty()) << describe(trusted);
+}
+
 }  // namespace
 }  // namespace propbot::bundle

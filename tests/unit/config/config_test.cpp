@@ -152,6 +152,19 @@ TEST_F(ConfigLoaderTest, StrategyParamsKeepYamlTypes) {
   EXPECT_TRUE(outcome.config->strategies.at(0).enabled);
 }
 
+TEST_F(ConfigLoaderTest, AStrategyIsSandboxedUnlessMarkedTrusted) {
+  LoadOutcome plain = load(kValidPaper);
+  ASSERT_TRUE(plain.config.has_value()) << all_fatal_lines(plain);
+  EXPECT_FALSE(plain.config->strategies.at(0).trusted);
+  LoadOutcome trusted = load(replaced(kValidPaper, "    file: strategies/cross_exchange_arb.lua\n",
+                                      "    file: strategies/cross_exchange_arb.lua\n    trusted: true\n"));
+  ASSERT_TRUE(trusted.config.has_value()) << all_fatal_lines(trusted);
+  EXPECT_TRUE(trusted.config->strategies.at(0).trusted);
+  LoadOutcome bad = load(replaced(kValidPaper, "    file: strategies/cross_exchange_arb.lua\n",
+                                  "    file: strategies/cross_exchange_arb.lua\n    trusted: maybe\n"));
+  EXPECT_THAT(fatal_for(bad, "strategies[0].trusted"), HasSubstr("expected a boolean"));
+}
+
 TEST_F(ConfigLoaderTest, WrongTypeNamesKeyValueAndLine) {
   LoadOutcome outcome = load(replaced(kValidPaper, "port: 8000", "port: abc"));
   std::string line = fatal_for(outcome, "api.port");
