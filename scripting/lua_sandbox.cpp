@@ -128,8 +128,14 @@ struct LuaSandbox::Impl {
       return nullptr;
     }
     const std::size_t old_counted = ptr != nullptr ? old_size : 0;
-    if (new_size > old_counted && self->used - old_counted + new_size > self->limits.memory_limit_bytes) {
-      if (self->in_call) self->note_refusal(new_size);
+    // The limit binds inside a protected call only. Outside one (the host refilling the
+    // event tables, pushing a venue name, registering refs) a refused allocation would
+    // be a LuaJIT panic, i.e. an abort of the daemon — a script that left its state at
+    // the brim must not be able to cause that. Host allocations are small and bounded;
+    // the next call is refused as soon as it asks for more.
+    if (self->in_call && new_size > old_counted &&
+        self->used - old_counted + new_size > self->limits.memory_limit_bytes) {
+      self->note_refusal(new_size);
       return nullptr;  // Lua turns this into a "not enough memory" error in the caller
     }
     void* out = std::realloc(ptr, new_size);

@@ -22,6 +22,8 @@
 //   fail, which Lua reports as "not enough memory" inside the failing call; the fault
 //   reads "<file>:<line>: not enough memory (memory limit N bytes; ...)", located by
 //   the allocator (interpreter mode; with the JIT on the location may be missing).
+//   The limit binds inside call()/load_module() only: the host's own small allocations
+//   between calls always succeed, so a state left at the brim cannot make LuaJIT panic.
 // - Budget faults read "<file>:<line>: instruction budget exceeded (...)".
 // - Every call goes through lua_pcall with a message handler that captures the
 //   traceback; a failing call returns a ScriptFault, never throws, never aborts. The
