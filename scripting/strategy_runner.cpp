@@ -107,7 +107,8 @@ class ProposalReader {
     std::optional<double> out;
     if (failed()) return out;
     lua_getfield(L_, table_, field);
-    const std::string expected = expectation(sign, max);
+    // The expectation text is built on a refusal only: this runs for every field of
+    // every proposal, and formatting it (an ostringstream) cost more than the read.
     if (lua_type(L_, -1) == LUA_TNUMBER) {
       const double v = lua_tonumber(L_, -1);
       const bool ok = std::isfinite(v) && v <= max &&
@@ -115,12 +116,12 @@ class ProposalReader {
       if (ok) {
         out = v;
       } else {
-        fail(field, "must be " + expected, got());
+        fail(field, "must be " + expectation(sign, max), got());
       }
     } else if (!lua_isnil(L_, -1)) {
-      fail(field, "must be " + expected, got());
+      fail(field, "must be " + expectation(sign, max), got());
     } else if (required) {
-      fail(field, "is required (" + expected + ")");
+      fail(field, "is required (" + expectation(sign, max) + ")");
     }
     lua_pop(L_, 1);
     return out;
@@ -141,8 +142,6 @@ class ProposalReader {
 
   // One of `choices`; absent = `fallback` (empty: required).
   std::string choice(const char* field, std::initializer_list<const char*> choices, const char* fallback) {
-    std::string expected;
-    for (const char* c : choices) expected += (expected.empty() ? "\"" : " or \"") + std::string(c) + "\"";
     std::string out;
     if (failed()) return out;
     lua_getfield(L_, table_, field);
@@ -151,6 +150,8 @@ class ProposalReader {
     if (lua_isnil(L_, -1) && *fallback != '\0') {
       out = fallback;
     } else if (std::none_of(choices.begin(), choices.end(), [&](const char* c) { return out == c; })) {
+      std::string expected;  // built on a refusal only (hot path)
+      for (const char* c : choices) expected += (expected.empty() ? "\"" : " or \"") + std::string(c) + "\"";
       fail(field, "must be " + expected, lua_isnil(L_, -1) ? std::string() : got());
     }
     lua_pop(L_, 1);
