@@ -24,9 +24,11 @@ void raw_set_field(lua_State* L, const char* key) {
   lua_rawset(L, -3);
 }
 
+// t[key] = value for the table on top of the stack (key first: no lua_insert).
 void raw_set_number(lua_State* L, const char* key, lua_Number value) {
+  lua_pushstring(L, key);
   lua_pushnumber(L, value);
-  raw_set_field(L, key);
+  lua_rawset(L, -3);
 }
 
 // Pushes the reused table cache[k1] (k2 == 0) or cache[k1][k2], creating what is
