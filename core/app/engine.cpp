@@ -15,6 +15,7 @@
 #include "core/app/embedded_venues.hpp"
 #include "core/app/policy_stage.hpp"
 #include "core/app/strategy_set.hpp"
+#include "core/bundle/validator.hpp"
 #include "core/control/control_plane.hpp"
 #include "core/venues/sim/random_walk_market.hpp"
 #include "core/venues/sim/random_walk_venue.hpp"
@@ -296,7 +297,7 @@ struct Engine::Loop final : scripting::MarketView {
     return scripting::BudgetView{config.risk.max_notional_per_position_usdt, config.risk.max_total_notional_usdt, 0};
   }
   scripting::StrategyEnv strategy_env(const config::Config& next) const {
-    scripting::StrategyEnv env;
+    scripting::StrategyEnv env = bundle::strategy_env(next);
     env.budget = scripting::BudgetView{next.risk.max_notional_per_position_usdt, next.risk.max_total_notional_usdt, 0};
     return env;
   }

@@ -18,13 +18,22 @@ scripting::SandboxLimits limits_of(const config::Config& config, const config::S
   return limits;
 }
 
+// The fee tiers the strategies are given (ctx:fees): a change reloads them.
+std::string fees_of(const config::Config& config) {
+  std::string out;
+  for (const config::VenueConfig& venue : config.venues) {
+    out += "\n" + venue.id + ":" + std::to_string(venue.maker_fee_bps) + "/" + std::to_string(venue.taker_fee_bps);
+  }
+  return out;
+}
+
 std::string fingerprint(const std::string& source, const config::StrategyConfig& strategy,
                         const config::Config& config) {
   const std::string framed = crypto::sha256_hex(source) + "\n" + strategy.params.dump() + "\n" +
                              std::to_string(config.scripting.instruction_budget) + "\n" +
                              std::to_string(config.scripting.memory_limit_mb) + "\n" +
                              std::to_string(config.scripting.max_consecutive_errors) + "\n" +
-                             (strategy.trusted ? "trusted" : "sandboxed");
+                             (strategy.trusted ? "trusted" : "sandboxed") + fees_of(config);
   return crypto::sha256_hex(framed);
 }
 

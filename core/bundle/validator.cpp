@@ -231,7 +231,8 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
   }
   DryRunMarket market(synthetic, restamped ? &*restamped : nullptr);
   market.use_recorded(true);
-  auto runner = scripting::StrategyRunner::load(spec, limits, clock, market, config.scripting.max_consecutive_errors);
+  auto runner = scripting::StrategyRunner::load(spec, limits, clock, market, config.scripting.max_consecutive_errors,
+                                               {}, strategy_env(config));
   if (!runner) {
     errors.push_back(locate(file, runner.error().message));
     return;
@@ -358,6 +359,14 @@ void check_policies(const std::optional<config::Config>& config, const std::stri
 }
 
 }  // namespace
+
+scripting::StrategyEnv strategy_env(const config::Config& config) {
+  scripting::StrategyEnv env;
+  for (const config::VenueConfig& venue : config.venues) {
+    env.fees[venue.id] = scripting::FeeSchedule{venue.maker_fee_bps, venue.taker_fee_bps};
+  }
+  return env;
+}
 
 std::string format(const ValidationError& error) {
   return error.file + ":" + std::to_string(error.line) + ": " + error.message;

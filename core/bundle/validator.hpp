@@ -35,6 +35,7 @@
 #include "core/config/config.hpp"
 #include "core/config/loader.hpp"
 #include "scripting/recorded_market.hpp"
+#include "scripting/strategy_runner.hpp"
 
 #include <optional>
 
@@ -57,6 +58,11 @@ std::string format(const ValidationError& error);
 // path, never the temporary root. nullopt when there were issues.
 std::optional<config::Config> load_profile_at(const std::string& root, config::Profile profile,
                                               config::LoadOptions options, std::vector<ValidationError>& errors);
+
+// What a configuration gives its strategies besides the market: each venue's fee tier
+// (venues[].maker_fee_bps / taker_fee_bps, for ctx:fees). The engine and the dry runs
+// use the same.
+scripting::StrategyEnv strategy_env(const config::Config& config);
 
 // Empty = valid. `recorded` (optional): real books to dry-run every strategy on first
 // (the running daemon passes what its engine sees), before the synthetic rounds; a

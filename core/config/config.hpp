@@ -45,6 +45,10 @@ struct ApiConfig {
 struct VenueConfig {
   std::string id;    // upper-case, e.g. "SIM-A"; used in APIs, metrics and the journal
   std::string kind;
+  // The desk's fee tier on this venue, per fill, in bps of notional (what ctx:fees
+  // tells strategies). A negative maker fee is a rebate.
+  double maker_fee_bps = 2.0;
+  double taker_fee_bps = 5.0;
 };
 
 // The embedded venue simulator (paper profile and tests).

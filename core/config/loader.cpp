@@ -384,7 +384,7 @@ class Loader {
     context_.fix_hints["venues"] = fix_at(key_node);
     if (node.IsNull()) return;
     if (!node.IsSequence()) {
-      issue("venues", text_of(node), "expected a list of {id, kind} entries, got " + shape_of(node) + "; " +
+      issue("venues", text_of(node), "expected a list of {id, kind, maker_fee_bps?, taker_fee_bps?} entries, got " + shape_of(node) + "; " +
                                          fix_at(key_node));
       return;
     }
@@ -394,6 +394,19 @@ class Loader {
                  [&](const std::string& name, const std::string& key, const YAML::Node& value, const YAML::Node& where) {
                    auto text = scalar_text(key, value, where);
                    if (!text) return;
+                   if (name == "maker_fee_bps" || name == "taker_fee_bps") {
+                     const bool maker = name == "maker_fee_bps";
+                     const double low = maker ? -10 : 0;
+                     const auto number = parse_number(*text);
+                     if (!number || *number < low || *number > 100) {
+                       issue(key, *text, std::string("expected a number of bps in [") + (maker ? "-10" : "0") +
+                                             ", 100] (" + (maker ? "negative = a rebate" : "a fee") + "); " +
+                                             fix_at(where));
+                       return;
+                     }
+                     (maker ? venue.maker_fee_bps : venue.taker_fee_bps) = *number;
+                     return;
+                   }
                    (name == "id" ? venue.id : venue.kind) = *text;
                  });
       config_.venues.push_back(std::move(venue));

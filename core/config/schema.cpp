@@ -139,7 +139,7 @@ const std::map<std::string_view, std::vector<std::string_view>>& structural_keys
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
       {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
-      {"venues[]", {"id", "kind"}},
+      {"venues[]", {"id", "kind", "maker_fee_bps", "taker_fee_bps"}},
       {"strategies[]", {"name", "file", "enabled", "params", "trusted"}},
   };
   return keys;

@@ -219,5 +219,32 @@ TEST_F(ValidatorTest, OnlyAStrategyMarkedTrustedMayUseTheFfi) {
   EXPECT_TRUE(trusted.empty()) << describe(trusted);
 }
 
+TEST_F(ValidatorTest, TheDryRunSeesTheProfilesVenueFees) {
+  // Fails unless ctx:fees reports the tier configured for BINANCE.
+  const std::string strategy =
+      "local M = {name = 'cross_exchange_arb', params = {min_spread_bps = {type = 'number', default = 1},\n"
+      " exit_spread_bps = {type = 'number', default = 1}, notional_usdt = {type = 'number', default = 1},\n"
+      " taker_fee_bps = {type = 'number', default = 1}}}\n"
+      "function M.on_book(ctx, ev)\n"
+      "  local f = ctx:fees('BINANCE')\n"
+      "  if f.taker_bps ~= 7.5 or f.maker_bps ~= -1 then error('fees ' .. f.maker_bps .. '/' .. f.taker_bps) end\n"
+      "end\nreturn M\n";
+  const auto defaults = validate(with({{kStrategy, strategy}}), config::Profile::paper);
+  ASSERT_EQ(defaults.size(), 1u) << describe(defaults);
+  EXPECT_NE(defaults[0].message.find("fees 2/5"), std::string::npos) << defaults[0].message;
+
+  std::string yaml = *shipped_.find(kPaper);
+  const std::string from = "    kind: binance\n    maker_fee_bps: 2";
+  const auto at = yaml.find(from);
+  ASSERT_NE(at, std::string::npos) << "configs/paper.yaml lists BINANCE's fees under its kind";
+  yaml.replace(at, from.size(), "    kind: binance\n    maker_fee_bps: -1");
+  const std::string taker = "    maker_fee_bps: -1     # your fee tier per fill in bps (negative = rebate); ctx:fees reads it\n    taker_fee_bps: 5";
+  const auto t = yaml.find(taker);
+  ASSERT_NE(t, std::string::npos);
+  yaml.replace(t, taker.size(), "    maker_fee_bps: -1\n    taker_fee_bps: 7.5");
+  const auto configured = validate(with({{kStrategy, strategy}, {kPaper, yaml}}), config::Profile::paper);
+  EXPECT_TRUE(configured.empty()) << describe(configured);
+}
+
 }  // namespace
 }  // namespace propbot::bundle

@@ -165,6 +165,21 @@ TEST_F(ConfigLoaderTest, AStrategyIsSandboxedUnlessMarkedTrusted) {
   EXPECT_THAT(fatal_for(bad, "strategies[0].trusted"), HasSubstr("expected a boolean"));
 }
 
+TEST_F(ConfigLoaderTest, VenueFeesDefaultToTheCommonTierAndAreRangeChecked) {
+  LoadOutcome plain = load(kValidPaper);
+  ASSERT_TRUE(plain.config.has_value()) << all_fatal_lines(plain);
+  EXPECT_EQ(plain.config->venues.at(0).maker_fee_bps, 2.0);
+  EXPECT_EQ(plain.config->venues.at(0).taker_fee_bps, 5.0);
+  LoadOutcome rebate = load(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: SIM-A, kind: sim, maker_fee_bps: -0.5, taker_fee_bps: 3.5}"));
+  ASSERT_TRUE(rebate.config.has_value()) << all_fatal_lines(rebate);
+  EXPECT_EQ(rebate.config->venues.at(0).maker_fee_bps, -0.5);
+  EXPECT_EQ(rebate.config->venues.at(0).taker_fee_bps, 3.5);
+  LoadOutcome bad = load(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: SIM-A, kind: sim, taker_fee_bps: -1}"));
+  EXPECT_THAT(fatal_for(bad, "venues[0].taker_fee_bps"), HasSubstr("[0, 100]"));
+  LoadOutcome text = load(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: SIM-A, kind: sim, maker_fee_bps: cheap}"));
+  EXPECT_THAT(fatal_for(text, "venues[0].maker_fee_bps"), HasSubstr("negative = a rebate"));
+}
+
 TEST_F(ConfigLoaderTest, WrongTypeNamesKeyValueAndLine) {
   LoadOutcome outcome = load(replaced(kValidPaper, "port: 8000", "port: abc"));
   std::string line = fatal_for(outcome, "api.port");
