@@ -2,18 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/app/request_actor.hpp"
+
 namespace propbot::app {
 namespace {
 
 using nlohmann::json;
-
-control::Actor actor_of(const api::HttpRequest& request) {
-  control::Actor actor;
-  actor.name = request.principal ? request.principal->name : "anonymous";
-  actor.role = request.principal ? request.principal->role : "none";
-  actor.source = request.remote_addr.empty() ? "unknown" : request.remote_addr;
-  return actor;
-}
 
 api::HttpResponse respond(ConfigAnswer answer) {
   if (answer.status >= 300) {

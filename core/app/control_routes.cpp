@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/app/request_actor.hpp"
+
 #include "core/api/access_guard.hpp"
 
 namespace propbot::app {
@@ -18,14 +20,6 @@ namespace {
 using nlohmann::json;
 using control::ControlOutcome;
 using control::Refusal;
-
-control::Actor actor_of(const api::HttpRequest& request) {
-  control::Actor actor;
-  actor.name = request.principal ? request.principal->name : "anonymous";
-  actor.role = request.principal ? request.principal->role : "none";
-  actor.source = request.remote_addr.empty() ? "unknown" : request.remote_addr;
-  return actor;
-}
 
 api::HttpResponse bad_request(const std::string& field, const std::string& fix) {
   return api::HttpResponse::error(400, "bad_request", "field '" + field + "': " + fix);

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -97,15 +98,7 @@ class ConfigReloadE2E : public ::testing::Test {
 
   std::pair<int, json> call(const std::string& who, const std::string& method, const std::string& path,
                             const json& body = nullptr) {
-    test_support::HeaderList headers;
-    if (!who.empty()) headers.emplace_back("Authorization", "Bearer " + creds_.tokens.at(who));
-    std::string text;
-    if (!body.is_null()) {
-      text = body.dump();
-      headers.emplace_back("Content-Type", "application/json");
-    }
-    auto result = test_support::http_request("127.0.0.1", port_, method, path, text, headers, 30s);
-    return {result.status, json::parse(result.body, nullptr, false)};
+    return api_call(port_, creds_, who, method, path, body);
   }
 
   // The counter's highest count among its opportunities and the engine's book_events,

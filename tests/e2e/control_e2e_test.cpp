@@ -13,6 +13,7 @@
 
 #include "core/crypto/base32.hpp"
 #include "core/crypto/totp.hpp"
+#include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -65,16 +66,7 @@ class ControlE2E : public ::testing::Test {
   // Calls the API as `who` ("" = no token); returns the status and the parsed body.
   std::pair<int, json> call(const std::string& who, const std::string& method, const std::string& path,
                             const json& body = nullptr) {
-    test_support::HeaderList headers;
-    if (!who.empty()) headers.emplace_back("Authorization", "Bearer " + creds_.tokens.at(who));
-    std::string text;
-    if (!body.is_null()) {
-      text = body.dump();
-      headers.emplace_back("Content-Type", "application/json");
-    }
-    auto result = http_request("127.0.0.1", port_, method, path, text, headers, 10s);
-    outputs_ += result.body;
-    return {result.status, json::parse(result.body, nullptr, false)};
+    return api_call(port_, creds_, who, method, path, body, &outputs_, 10s);
   }
 
   void expect_mode(const std::string& mode) {
