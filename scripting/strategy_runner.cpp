@@ -808,15 +808,7 @@ Result<nlohmann::json> StrategyRunner::stop() {
       return make_error(Errc::script_error, "on_stop must return a table (the state to migrate) or nil");
     }
   }
-  if (lua_gettop(L) == top) {  // no on_stop, frozen, or on_stop returned nil: ctx.state
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
-    lua_getfield(L, -1, "state");
-    lua_remove(L, -2);
-    if (!lua_istable(L, -1) && !lua_isnil(L, -1)) {
-      lua_settop(L, top);
-      return make_error(Errc::script_error, "ctx.state must be a table to be saved");
-    }
-  }
+  if (lua_gettop(L) == top) return ctx_state_json();  // no on_stop, frozen, or it returned nil
   auto state = lua_to_json(L, -1, env_.state_limits);
   lua_settop(L, top);
   return state;
@@ -824,6 +816,10 @@ Result<nlohmann::json> StrategyRunner::stop() {
 
 Result<nlohmann::json> StrategyRunner::state_snapshot() {
   if (stopped_) return make_error(Errc::conflict, "strategy '" + name_ + "' is stopped");
+  return ctx_state_json();
+}
+
+Result<nlohmann::json> StrategyRunner::ctx_state_json() {
   lua_State* L = sandbox_.state();
   const int top = lua_gettop(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);

@@ -223,6 +223,8 @@ class StrategyRunner {
   // Runs the function + `nargs` arguments on the stack; `out` null = ctx:propose refused.
   bool run_callback(const char* callback, int nargs, std::vector<Intent>* out);
   void record_fault(const char* callback, ScriptFault fault);
+  // ctx.state (read raw: a script metatable never runs here) as JSON.
+  Result<nlohmann::json> ctx_state_json();
 
   // Lua C functions reach the runner through an upvalue.
   static int lua_venues(struct lua_State* L);

@@ -29,12 +29,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string read_text(const fs::path& path) { return read_text_file(path.string()); }
 
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

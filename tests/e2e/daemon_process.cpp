@@ -26,6 +26,8 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
+std::string read_text_file(const std::string& path) { return read_file(path); }
+
 DevCredentials read_dev_credentials(const std::string& binary, const std::string& data_dir) {
   DevCredentials c;
   const CommandRun run = run_to_exit({binary, "secrets", "show-dev", "--data-dir", data_dir}, std::chrono::seconds(20));

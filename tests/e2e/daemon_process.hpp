@@ -58,6 +58,9 @@ struct DevCredentials {
 };
 DevCredentials read_dev_credentials(const std::string& binary, const std::string& data_dir);
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_text_file(const std::string& path);
+
 // A fresh temporary directory, removed (recursively) on destruction.
 class TempDir {
  public:

@@ -25,12 +25,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string read_text(const fs::path& path) { return read_text_file(path.string()); }
 
 // The body of the fenced block after the line `<!-- example: NAME -->` (as the unit
 // test tests/unit/bundle/strategy_guide_test.cpp reads it).
