@@ -250,6 +250,25 @@ void read_intent(ProposalReader& in, Intent& intent) {
   intent.reason = in.text("reason", false);
 }
 
+// A param's declaration as data for operators (the API and the dashboard show it):
+// {type, default, min, max, doc} as declared (absent fields omitted) and the value in use.
+nlohmann::json declaration_of(lua_State* L, int decl, const nlohmann::json& value) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* field : {"type", "default", "min", "max", "doc"}) {
+    lua_getfield(L, decl, field);
+    switch (lua_type(L, -1)) {
+      case LUA_TNUMBER: out[field] = lua_tonumber(L, -1); break;
+      case LUA_TBOOLEAN: out[field] = lua_toboolean(L, -1) != 0; break;
+      case LUA_TSTRING: out[field] = lua_tostring(L, -1); break;
+      default: break;
+    }
+    lua_pop(L, 1);
+  }
+  if (!out.contains("type")) out["type"] = "number";
+  out["value"] = value;
+  return out;
+}
+
 void push_json_scalar(lua_State* L, const nlohmann::json& value) {
   if (value.is_boolean()) {
     lua_pushboolean(L, value.get<bool>() ? 1 : 0);
@@ -563,6 +582,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
 
   // ctx.params: declared params, configured values over defaults, each validated.
   params_ = nlohmann::json::object();
+  param_specs_ = nlohmann::json::object();
   lua_newtable(L);
   const int params_table = lua_gettop(L);
   lua_getfield(L, module, "params");
@@ -582,6 +602,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
         return value.error();
       }
       params_[key] = *value;
+      param_specs_[key] = declaration_of(L, lua_gettop(L), *value);
       push_json_scalar(L, *value);
       lua_setfield(L, params_table, key.c_str());
       lua_pop(L, 1);

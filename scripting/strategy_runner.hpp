@@ -174,6 +174,8 @@ class StrategyRunner {
 
   const std::string& name() const { return name_; }
   const nlohmann::json& params() const { return params_; }
+  // Each declared param: {type, default?, min?, max?, doc?, value} (for the API / UI).
+  const nlohmann::json& param_specs() const { return param_specs_; }
   const StrategyStats& stats() const { return stats_; }
   // Bytes the strategy's Lua state holds now (garbage not yet collected included).
   std::size_t memory_used() const { return sandbox_.memory_used(); }
@@ -249,6 +251,7 @@ class StrategyRunner {
   StrategyEnv env_;
   LuaSandbox sandbox_;
   nlohmann::json params_;
+  nlohmann::json param_specs_;
   int module_ref_ = -1;
   int ctx_ref_ = -1;
   int on_book_ref_ = -1;

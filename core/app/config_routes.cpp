@@ -1,5 +1,7 @@
 #include "core/app/config_routes.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/app/request_actor.hpp"
@@ -48,6 +50,20 @@ void add_config_routes(api::Router& router, ConfigService& service) {
                return respond(service.rollback(request.json, actor_of(request)));
              },
              with(true, api::Access::operator_));
+  router.add("GET", "/api/ui/config/versions/{version}",
+             [&service](const api::HttpRequest& request) {
+               const std::string& text = request.params.at("version");
+               std::int64_t number = 0;
+               const bool digits = !text.empty() && text.size() < 19 &&
+                                   text.find_first_not_of("0123456789") == std::string::npos;
+               if (digits) number = std::stoll(text);
+               if (number <= 0) {
+                 return api::HttpResponse::error(400, "bad_request",
+                                                 "path 'version': must be a positive integer (a version of GET /api/ui/config)");
+               }
+               return respond(service.version(number));
+             },
+             with(false, api::Access::auditor));
   router.add("GET", "/api/ui/config",
              [&service](const api::HttpRequest& request) {
                std::size_t limit = 50;

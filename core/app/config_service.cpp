@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -75,6 +76,10 @@ Result<bundle::Bundle> disk_bundle(const config::Config& running) {
 json version_json(const bundle::BundleVersionInfo& info, std::int64_t running) {
   return json{{"version", info.version}, {"created_at", info.created_at}, {"author", info.author},
               {"hash", info.hash},       {"message", info.message},       {"running", info.version == running}};
+}
+
+json changes_json(const bundle::BundleDiff& d) {
+  return json{{"added", d.added}, {"changed", d.changed}, {"removed", d.removed}};
 }
 
 json activation_json(const bundle::Activation& a) {
@@ -496,7 +501,21 @@ ConfigAnswer ConfigService::describe(std::size_t history_limit) {
   auto recent = activations_.recent(history_limit);
   if (!recent) return answer(500, "internal", json{{"message", recent.error().message}});
   json versions = json::array();
-  for (const auto& info : *history) versions.push_back(version_json(info, running_version_));
+  // Each version with the paths it changed against the version saved before it.
+  std::map<std::int64_t, bundle::Bundle> loaded;
+  auto bundle_of = [&](std::int64_t v) -> const bundle::Bundle* {
+    if (auto it = loaded.find(v); it != loaded.end()) return &it->second;
+    auto got = versions_.get(v);
+    if (!got) return nullptr;
+    return &loaded.emplace(v, std::move(got->bundle)).first->second;
+  };
+  for (const auto& info : *history) {
+    json entry = version_json(info, running_version_);
+    const bundle::Bundle* after = bundle_of(info.version);
+    const bundle::Bundle* before = info.version > 1 ? bundle_of(info.version - 1) : nullptr;
+    if (after != nullptr) entry["changes"] = changes_json(bundle::diff(before != nullptr ? *before : bundle::Bundle{}, *after));
+    versions.push_back(std::move(entry));
+  }
   json activations = json::array();
   for (const auto& a : *recent) activations.push_back(activation_json(a));
   json files = json::array();
@@ -507,6 +526,26 @@ ConfigAnswer ConfigService::describe(std::size_t history_limit) {
                               {"files", files},
                               {"history", versions},
                               {"activations", activations}});
+}
+
+ConfigAnswer ConfigService::version(std::int64_t number) {
+  std::lock_guard lock(mutex_);
+  auto stored = versions_.get(number);
+  if (!stored) {
+    if (stored.error().code == Errc::not_found) {
+      return answer(404, "not_found", json{{"message", "config bundle version " + std::to_string(number) +
+                                                           " does not exist"}});
+    }
+    return answer(500, "internal", json{{"message", stored.error().message}});
+  }
+  json files = json::object();
+  for (const auto& [path, content] : stored->bundle.files()) files[path] = content;
+  json body = version_json(stored->info, running_version_);
+  body["files"] = std::move(files);
+  if (number > 1) {
+    if (auto before = versions_.get(number - 1)) body["changes"] = changes_json(bundle::diff(before->bundle, stored->bundle));
+  }
+  return answer(200, "", std::move(body));
 }
 
 void ConfigService::on_loosening_approved(const control::ApprovalRequest& request) {

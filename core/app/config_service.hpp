@@ -93,6 +93,9 @@ class ConfigService {
   ConfigAnswer apply(const nlohmann::json& body, const control::Actor& actor);
   ConfigAnswer rollback(const nlohmann::json& body, const control::Actor& actor);
   ConfigAnswer describe(std::size_t history_limit);
+  // One saved version with its files' contents and what it changed against the
+  // version before it (404 for an unknown number).
+  ConfigAnswer version(std::int64_t number);
 
   // For the confirmed `config_apply_loosening` approval (registered on the control
   // plane by open()): queues the activation for the worker thread.

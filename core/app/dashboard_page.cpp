@@ -48,7 +48,7 @@ std::string_view dashboard_page_html() {
 <table><thead><tr><th>instrument</th><th>bid</th><th>ask</th><th>spread bps</th><th>age ms</th><th>updates</th></tr></thead>
 <tbody id="books"></tbody></table>
 <h2>Strategies</h2>
-<table><thead><tr><th>strategy</th><th>state</th><th>calls</th><th>faults</th><th>intents</th><th>last fault</th></tr></thead>
+<table><thead><tr><th>strategy</th><th>version</th><th>state</th><th>calls</th><th>faults</th><th>intents</th><th>params</th><th>last fault</th></tr></thead>
 <tbody id="strategies"></tbody></table>
 <h2>Active incidents</h2>
 <table><thead><tr><th>id</th><th>time</th><th>severity</th><th>component</th><th>summary</th><th>action</th><th>ack</th><th>postmortem</th></tr></thead>
@@ -125,6 +125,9 @@ function fill(id, rows, empty, cols) {
   for (const r of rows) { const tr = document.createElement('tr'); r.forEach(v => tr.append(cell(v))); body.append(tr); }
 }
 const f2 = x => Number(x).toFixed(2);
+// "name=value [min..max]" per declared param (the declaration comes from the script).
+const paramText = params => Object.entries(params || {}).map(([name, p]) =>
+    name + '=' + p.value + ('min' in p || 'max' in p ? ' [' + (p.min ?? '') + '..' + (p.max ?? '') + ']' : '')).join(', ');
 async function refresh() {
   try {
     const [health, opps, market, control, incidents] = await Promise.all(
@@ -145,7 +148,7 @@ async function refresh() {
     }
     if (market.status === 200 && market.body) {
       fill('books', market.body.books.map(b => [b.instrument_id + (b.valid ? '' : ' (invalid: ' + b.invalid_reason + ')'), b.bid, b.ask, f2(b.spread_bps), b.age_ms, b.updates]), 'no books', 6);
-      fill('strategies', market.body.strategies.map(s => [s.strategy, s.state, s.calls, s.faults, s.intents, s.last_fault_where ? s.last_fault_where + ' ' + s.last_fault : '']), 'no strategies', 6);
+      fill('strategies', market.body.strategies.map(s => [s.strategy, s.version, s.state, s.calls, s.faults, s.intents, paramText(s.params), s.last_fault_where ? s.last_fault_where + ' ' + s.last_fault : '']), 'no strategies', 8);
       if (control.status === 200 && control.body) {
         document.getElementById('tamper').hidden = control.body.tamper_status === 'OK';
       }
@@ -158,7 +161,7 @@ async function refresh() {
       }
     } else {
       fill('books', [], 'unavailable: ' + errorText(market), 6);
-      fill('strategies', [], 'unavailable: ' + errorText(market), 6);
+      fill('strategies', [], 'unavailable: ' + errorText(market), 8);
     }
   } catch (e) {
     const mode = document.getElementById('mode'); mode.textContent = 'DOWN'; mode.className = 'badge DOWN';

@@ -415,6 +415,7 @@ struct Engine::Loop final : scripting::MarketView {
       view.name = slot.runner->name();
       view.file = slot.file;
       view.version = slot.version;
+      view.params = slot.runner->param_specs();
       view.state = stats.frozen ? "frozen" : "active";
       view.calls = stats.calls;
       view.faults = stats.faults;

@@ -79,6 +79,7 @@ json strategy_json(const StrategyView& s) {
               {"file", s.file},             {"version", s.version},
               {"calls", s.calls},           {"faults", s.faults},
               {"intents", s.intents},       {"freeze_reason", s.freeze_reason},
+              {"params", s.params.is_null() ? json::object() : s.params},
               {"last_fault", s.last_fault}, {"last_fault_where", s.last_fault_where}};
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/common/clock.hpp"
 #include "scripting/recorded_market.hpp"
 
@@ -90,6 +92,7 @@ struct StrategyView {
   std::string freeze_reason;
   std::string last_fault;        // message
   std::string last_fault_where;  // file:line
+  nlohmann::json params;         // {name: {type, default, min, max, doc, value}}
 };
 
 struct BreakerView {

@@ -173,6 +173,20 @@ TEST_F(ConfigReloadE2E, ApplyAndRollbackSwapLogicWithoutLosingOrRepeatingAnEvent
   EXPECT_GT(v2.engine, v1.engine) << "book events kept flowing across the swap";
   EXPECT_EQ(v2.strategy, v2.engine) << "an event was dropped or processed twice across the apply";
 
+  {
+    const json market = call("viewer1", "GET", "/api/ui/market").second;
+    bool seen = false;
+    for (const auto& s : market["strategies"]) {
+      if (s["strategy"] != "counter") continue;
+      seen = true;
+      EXPECT_EQ(s["version"], v2_version);
+      EXPECT_EQ(s["params"]["step"]["type"], "integer") << s.dump();
+      EXPECT_EQ(s["params"]["step"]["max"], 10);
+      EXPECT_EQ(s["params"]["step"]["value"], 1);
+    }
+    EXPECT_TRUE(seen) << market.dump();
+  }
+
   auto [after_status, after] = call("auditor1", "GET", "/api/ui/config");
   ASSERT_EQ(after_status, 200);
   EXPECT_EQ(after["version"], v2_version);
@@ -181,6 +195,14 @@ TEST_F(ConfigReloadE2E, ApplyAndRollbackSwapLogicWithoutLosingOrRepeatingAnEvent
   EXPECT_EQ(after["history"][0]["author"], "operator1");
   EXPECT_EQ(after["history"][0]["message"], "counter v2");
   EXPECT_EQ(after["history"][0]["running"], true);
+  EXPECT_EQ(after["history"][0]["changes"]["changed"], json::array({"strategies/counter.lua"})) << after.dump();
+  auto [vs2, stored] = call("auditor1", "GET", "/api/ui/config/versions/" + std::to_string(v2_version));
+  ASSERT_EQ(vs2, 200) << stored.dump();
+  EXPECT_EQ(stored["files"]["strategies/counter.lua"], counter_source("v2"));
+  EXPECT_EQ(stored["changes"]["changed"], json::array({"strategies/counter.lua"}));
+  EXPECT_EQ(call("auditor1", "GET", "/api/ui/config/versions/999999").first, 404);
+  EXPECT_EQ(call("auditor1", "GET", "/api/ui/config/versions/abc").first, 400);
+  EXPECT_EQ(call("viewer1", "GET", "/api/ui/config/versions/1").first, 403) << "the bundle is for auditors and operators";
 
   // Broken bundles: refused by validate and by apply; v2 keeps running.
   struct Broken {

@@ -539,5 +539,27 @@ TEST_F(StrategyApiTest, SourceInTheSpecIsUsedInsteadOfTheFile) {
   EXPECT_NE(broken.error().message.find("strategies/inline.lua:1"), std::string::npos) << broken.error().message;
 }
 
+TEST_F(StrategyApiTest, ParamDeclarationsAreKeptForOperatorsWithTheValueInUse) {
+  StrategySpec spec;
+  spec.name = "declared";
+  spec.display_name = "strategies/declared.lua";
+  spec.params = {{"edge", 7}};
+  spec.source = R"(return { name = "declared",
+    params = { edge = { type = "number", default = 4, min = 0, max = 50, doc = "entry edge" },
+               on = { type = "boolean", default = true } },
+    on_book = function(ctx, ev) end })";
+  auto runner = StrategyRunner::load(spec, SandboxLimits{}, clock_, market_, 3);
+  ASSERT_TRUE(runner) << runner.error().message;
+  const nlohmann::json& specs = (*runner)->param_specs();
+  EXPECT_EQ(specs["edge"]["type"], "number");
+  EXPECT_EQ(specs["edge"]["default"], 4);
+  EXPECT_EQ(specs["edge"]["min"], 0);
+  EXPECT_EQ(specs["edge"]["max"], 50);
+  EXPECT_EQ(specs["edge"]["doc"], "entry edge");
+  EXPECT_EQ(specs["edge"]["value"], 7) << "the configured value, not the default";
+  EXPECT_EQ(specs["on"]["value"], true);
+  EXPECT_FALSE(specs["on"].contains("min"));
+}
+
 }  // namespace
 }  // namespace propbot::scripting
