@@ -231,7 +231,19 @@ std::optional<ConfigService::Candidate> ConfigService::check(const bundle::Bundl
                       {"message", "the bundle changes keys a hot reload cannot apply"}});
     return std::nullopt;
   }
-  return Candidate{candidate, std::move(*config)};
+  Candidate checked{candidate, std::move(*config), {}};
+  // What the daemon's environment overrides wins over the bundle, as at start: say so.
+  std::vector<bundle::ValidationError> ignored;
+  bundle::ScratchDirectory root;
+  if (!root.path().empty() && candidate.write_to(root.path())) {
+    if (auto yaml_only = bundle::load_profile_at(root.path(), running_config_.profile, config::LoadOptions{}, ignored)) {
+      for (const ConfigChange& change : hot_differences(*yaml_only, checked.config)) {
+        checked.warnings.push_back(change.key + ": the bundle says " + change.before + " but the daemon's environment sets " +
+                               change.after + ", which wins (unset the variable and restart to use the bundle's value)");
+      }
+    }
+  }
+  return checked;
 }
 
 std::vector<std::string> ConfigService::loosenings(const Candidate& candidate) const {
@@ -363,6 +375,7 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
 
 ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, const std::string& source,
                                      const control::Actor& actor, const std::string& message) {
+  const std::vector<std::string> candidate_warnings = candidate.warnings;
   const bundle::BundleDiff changes = bundle::diff(running_bundle_, candidate.bundle);
   Engine* engine = engine_.load();
   if (engine == nullptr) {
@@ -432,6 +445,7 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
                      {"kept", report.kept},
                      {"policies_reloaded", report.policies_reloaded},
                      {"engine_ms", engine_ms},
+                     {"warnings", candidate_warnings},
                      {"message", "version " + std::to_string(version) + " is running (was " + std::to_string(from) +
                                      "); started: " + names(report.started) + "; replaced: " + names(report.replaced) +
                                      "; stopped: " + names(report.stopped)}});

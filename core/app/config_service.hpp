@@ -110,6 +110,7 @@ class ConfigService {
   struct Candidate {
     bundle::Bundle bundle;
     config::Config config;
+    std::vector<std::string> warnings;  // keys the daemon's environment overrides
   };
   // Overrides → bundle → validation → configuration → restart-only check. On refusal
   // `answer` is set and nullopt returned.

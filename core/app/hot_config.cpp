@@ -88,6 +88,28 @@ std::vector<ConfigChange> restart_only_changes(const config::Config& running, co
   return d.changes;
 }
 
+std::vector<ConfigChange> hot_differences(const config::Config& a, const config::Config& b) {
+  Differ d;
+  d.check("risk.max_total_notional_usdt", a.risk.max_total_notional_usdt, b.risk.max_total_notional_usdt);
+  d.check("risk.max_open_positions", a.risk.max_open_positions, b.risk.max_open_positions);
+  d.check("risk.max_notional_per_position_usdt", a.risk.max_notional_per_position_usdt,
+          b.risk.max_notional_per_position_usdt);
+  d.check("risk.max_exposure_per_symbol_usdt", a.risk.max_exposure_per_symbol_usdt, b.risk.max_exposure_per_symbol_usdt);
+  d.check("risk.max_exposure_per_venue_usdt", a.risk.max_exposure_per_venue_usdt, b.risk.max_exposure_per_venue_usdt);
+  d.check("risk.max_leverage_per_venue", a.risk.max_leverage_per_venue, b.risk.max_leverage_per_venue);
+  d.check("risk.daily_loss_cap_usdt", a.risk.daily_loss_cap_usdt, b.risk.daily_loss_cap_usdt);
+  d.check("risk.max_unrealized_loss_usdt", a.risk.max_unrealized_loss_usdt, b.risk.max_unrealized_loss_usdt);
+  d.check("risk.clock_skew_hold_ms", a.risk.clock_skew_hold_ms, b.risk.clock_skew_hold_ms);
+  d.check("risk.max_orders_per_min", a.risk.max_orders_per_min, b.risk.max_orders_per_min);
+  d.check("risk.max_cancels_per_min", a.risk.max_cancels_per_min, b.risk.max_cancels_per_min);
+  d.check("scripting.instruction_budget", a.scripting.instruction_budget, b.scripting.instruction_budget);
+  d.check("scripting.memory_limit_mb", a.scripting.memory_limit_mb, b.scripting.memory_limit_mb);
+  d.check("scripting.max_consecutive_errors", a.scripting.max_consecutive_errors, b.scripting.max_consecutive_errors);
+  d.check("scripting.risk_level", a.scripting.risk_level, b.scripting.risk_level);
+  d.check("engine.opportunity_ttl_ms", a.engine.opportunity_ttl_ms, b.engine.opportunity_ttl_ms);
+  return d.changes;
+}
+
 std::vector<ConfigChange> loosened_limits(const config::Config& running, const config::Config& next) {
   const config::RiskConfig& a = running.risk;
   const config::RiskConfig& b = next.risk;

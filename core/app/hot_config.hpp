@@ -28,5 +28,9 @@ struct ConfigChange {
 
 std::vector<ConfigChange> restart_only_changes(const config::Config& running, const config::Config& next);
 std::vector<ConfigChange> loosened_limits(const config::Config& running, const config::Config& next);
+// Every hot key (risk.*, scripting limits and risk level, engine.opportunity_ttl_ms)
+// whose value differs between `a` and `b` — e.g. the bundle's YAML alone against the
+// same YAML with the daemon's environment over it: what the environment overrides.
+std::vector<ConfigChange> hot_differences(const config::Config& a, const config::Config& b);
 
 }  // namespace propbot::app

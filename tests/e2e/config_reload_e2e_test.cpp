@@ -31,6 +31,13 @@ using namespace std::chrono_literals;
 
 std::string read_text(const fs::path& path) { return read_text_file(path.string()); }
 
+std::string replaced_text(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
@@ -74,10 +81,10 @@ class ConfigReloadE2E : public ::testing::Test {
     write_text(fs::path(bundle_.path()) / "strategies/counter.lua", counter_source("v1"));
   }
 
-  void start_daemon() {
+  void start_daemon(std::vector<std::string> env = {}) {
     daemon_ = std::make_unique<DaemonProcess>(std::vector<std::string>{
         PROPBOT_BINARY, "run", "--profile", "paper", "--config", bundle_.path() + "/configs/paper.yaml", "--port", "0",
-        "--data-dir", data_.path()});
+        "--data-dir", data_.path()}, std::move(env));
     ASSERT_TRUE(daemon_->start());
     auto port = daemon_->wait_for_listening(30s);
     ASSERT_TRUE(port.has_value()) << daemon_->stderr_text();
@@ -387,6 +394,19 @@ TEST_F(ConfigReloadE2E, AStrategyThatFaultsLiveIsFrozenWithAP1AndTheOthersKeepRu
   }
   EXPECT_EQ(p1, 1) << "raised once, not every tick";
   EXPECT_EQ(call("viewer1", "GET", "/api/health").second["mode"], "HOLD");
+  stop_daemon();
+}
+
+TEST_F(ConfigReloadE2E, AnApplyWarnsWhenTheEnvironmentOverridesWhatTheBundleSays) {
+  start_daemon({"PROPBOT_RISK__MAX_TOTAL_NOTIONAL_USDT=40000"});
+  (void)wait_for_tag("v1", 5);
+  const std::string yaml = replaced_text(paper_yaml_, "max_total_notional_usdt: 50000", "max_total_notional_usdt: 30000");
+  auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply", json{{"files", {{"configs/paper.yaml", yaml}}}});
+  ASSERT_EQ(status, 200) << applied.dump();
+  ASSERT_EQ(applied["warnings"].size(), 1u) << applied.dump();
+  const std::string warning = applied["warnings"][0];
+  EXPECT_NE(warning.find("risk.max_total_notional_usdt: the bundle says 30000"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("sets 40000, which wins"), std::string::npos) << warning;
   stop_daemon();
 }
 

@@ -65,5 +65,15 @@ TEST(HotConfigTest, RaisingOrSwitchingOffACapLoosensTighteningDoesNot) {
   EXPECT_EQ(loosened[1].after, "0");
 }
 
+TEST(HotConfigTest, HotDifferencesNameEveryHotKeyThatDiffers) {
+  const config::Config a = base();
+  config::Config b = a;
+  EXPECT_TRUE(hot_differences(a, b).empty());
+  b.risk.max_total_notional_usdt = 40'000;
+  b.scripting.risk_level = 10;
+  b.api.port = 9000;  // not a hot key
+  EXPECT_EQ(keys(hot_differences(a, b)), (std::vector<std::string>{"risk.max_total_notional_usdt", "scripting.risk_level"}));
+}
+
 }  // namespace
 }  // namespace propbot::app
