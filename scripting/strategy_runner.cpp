@@ -24,6 +24,16 @@ void raw_set_field(lua_State* L, const char* key) {
   lua_rawset(L, -3);
 }
 
+// Pushes t[key] for the table at `index` without metamethods. Every read of a
+// script-owned table that happens outside a protected call (loading the module, its
+// params declarations, migrate/on_start lookups) must be raw: an __index that raises,
+// or the budget error in it, would escape as a foreign exception and end the daemon.
+void raw_get_field(lua_State* L, int index, const char* key) {
+  if (index < 0 && index > LUA_REGISTRYINDEX) index = lua_gettop(L) + index + 1;
+  lua_pushstring(L, key);
+  lua_rawget(L, index);
+}
+
 // t[key] = value for the table on top of the stack (key first: no lua_insert).
 void raw_set_number(lua_State* L, const char* key, lua_Number value) {
   lua_pushstring(L, key);
@@ -255,7 +265,7 @@ void read_intent(ProposalReader& in, Intent& intent) {
 nlohmann::json declaration_of(lua_State* L, int decl, const nlohmann::json& value) {
   nlohmann::json out = nlohmann::json::object();
   for (const char* field : {"type", "default", "min", "max", "doc"}) {
-    lua_getfield(L, decl, field);
+    raw_get_field(L, decl, field);
     switch (lua_type(L, -1)) {
       case LUA_TNUMBER: out[field] = lua_tonumber(L, -1); break;
       case LUA_TBOOLEAN: out[field] = lua_toboolean(L, -1) != 0; break;
@@ -285,14 +295,14 @@ void push_json_scalar(lua_State* L, const nlohmann::json& value) {
 // `{type = "number"|"integer"|"boolean"|"string", default = …, min = …, max = …}`.
 Result<nlohmann::json> resolve_param(lua_State* L, int decl, const std::string& key,
                                      const nlohmann::json* configured, const std::string& where) {
-  lua_getfield(L, decl, "type");
+  raw_get_field(L, decl, "type");
   const std::string type = lua_isstring(L, -1) ? lua_tostring(L, -1) : "number";
   lua_pop(L, 1);
   nlohmann::json value;
   if (configured != nullptr) {
     value = *configured;
   } else {
-    lua_getfield(L, decl, "default");
+    raw_get_field(L, decl, "default");
     switch (lua_type(L, -1)) {
       case LUA_TNUMBER: value = lua_tonumber(L, -1); break;
       case LUA_TBOOLEAN: value = lua_toboolean(L, -1) != 0; break;
@@ -315,7 +325,7 @@ Result<nlohmann::json> resolve_param(lua_State* L, int decl, const std::string& 
   if (numeric) {
     const double v = value.get<double>();
     for (const char* bound : {"min", "max"}) {
-      lua_getfield(L, decl, bound);
+      raw_get_field(L, decl, bound);
       if (lua_type(L, -1) == LUA_TNUMBER) {
         const double b = lua_tonumber(L, -1);
         const bool bad = bound[1] == 'i' ? v < b : v > b;
@@ -549,7 +559,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
   }
   const int module = lua_gettop(L);
 
-  lua_getfield(L, module, "name");
+  raw_get_field(L, module, "name");
   const std::string declared = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
   lua_pop(L, 1);
   if (declared != spec.name) {
@@ -557,7 +567,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
     return make_error(Errc::script_error, where + ": module name '" + declared + "' does not match the configured strategy '" +
                                               spec.name + "'");
   }
-  lua_getfield(L, module, "on_book");
+  raw_get_field(L, module, "on_book");
   if (!lua_isfunction(L, -1)) {
     lua_settop(L, module - 1);
     return make_error(Errc::script_error, where + ": the module has no on_book(ctx, ev) function");
@@ -567,7 +577,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
   for (auto [field, ref] : {std::pair{"on_fill", &on_fill_ref_}, std::pair{"on_timer", &on_timer_ref_},
                             std::pair{"on_stop", &on_stop_ref_}, std::pair{"on_start", static_cast<int*>(nullptr)},
                             std::pair{"migrate", static_cast<int*>(nullptr)}}) {
-    lua_getfield(L, module, field);
+    raw_get_field(L, module, field);
     const bool absent = lua_isnil(L, -1);
     if (!absent && !lua_isfunction(L, -1)) {
       lua_settop(L, module - 1);
@@ -585,7 +595,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
   param_specs_ = nlohmann::json::object();
   lua_newtable(L);
   const int params_table = lua_gettop(L);
-  lua_getfield(L, module, "params");
+  raw_get_field(L, module, "params");
   const int decls = lua_gettop(L);
   if (lua_istable(L, decls)) {
     lua_pushnil(L);
@@ -658,7 +668,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
     if (auto migrated = migrate_state(*previous_state, where); !migrated) return migrated.error();
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, module_ref_);
-  lua_getfield(L, -1, "on_start");
+  raw_get_field(L, -1, "on_start");
   lua_remove(L, -2);
   if (lua_isfunction(L, -1)) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref_);
@@ -674,7 +684,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
 Result<void> StrategyRunner::migrate_state(const nlohmann::json& previous, const std::string& where) {
   lua_State* L = sandbox_.state();
   lua_rawgeti(L, LUA_REGISTRYINDEX, module_ref_);
-  lua_getfield(L, -1, "migrate");
+  raw_get_field(L, -1, "migrate");
   lua_remove(L, -2);
   if (!lua_isfunction(L, -1)) {
     lua_pop(L, 1);

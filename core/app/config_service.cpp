@@ -26,6 +26,13 @@ json errors_json(const std::vector<bundle::ValidationError>& errors) {
 
 ConfigAnswer answer(int status, std::string code, json body) { return ConfigAnswer{status, std::move(code), std::move(body)}; }
 
+ConfigAnswer busy() {
+  return answer(409, "busy", json{{"applied", false},
+                                  {"errors", json::array()},
+                                  {"message", "another config apply, rollback or approved change is in progress; try again "
+                                              "in a moment"}});
+}
+
 // {"files": {"strategies/x.lua": "…", …}} → the overrides, or an answer naming the field.
 std::optional<bundle::Bundle::Files> files_of(const json& body, std::vector<bundle::ValidationError>& errors) {
   if (!body.is_object()) {
@@ -112,12 +119,19 @@ ConfigService::ConfigService(store::Database database, const Clock& clock, contr
       activations_(database_, clock_) {}
 
 ConfigService::~ConfigService() {
+  if (approval_hook_) approval_hook_->store(nullptr);
   {
     std::lock_guard lock(queue_mutex_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  // Confirmed in the control plane but never applied: say so, loudly.
+  for (const control::ApprovalRequest& request : approved_) {
+    log_.error("config_approval_dropped", {{"approval_id", request.id},
+                                           {"reason", "the daemon stopped before the approved config was applied; "
+                                                      "file the change again"}});
+  }
 }
 
 Result<std::unique_ptr<ConfigService>> ConfigService::open(store::Database database, const Clock& clock,
@@ -131,6 +145,8 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(store::Database datab
   auto disk = disk_bundle(running);
   if (!disk) return make_error(disk.error().code, "config bundle: " + disk.error().message);
   self.disk_hash_ = disk->hash();
+  self.disk_bundle_ = *disk;
+  self.disk_config_ = running;
 
   startup.bundle = *disk;
   startup.config = running;
@@ -148,6 +164,7 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(store::Database datab
         startup.bundle = stored->bundle;
         startup.config = *config;
         startup.version = stored->info.version;
+        startup.resumed = true;
         startup.notice = "resumed config version " + std::to_string(stored->info.version) + " (applied through the API by " +
                          (*last)->actor + "; the bundle on disk is unchanged since)";
       } else {
@@ -165,16 +182,34 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(store::Database datab
   self.running_config_ = startup.config;
   self.running_version_ = startup.version;
   if (control != nullptr) {
-    ConfigService* raw = service.get();
+    // The control plane keeps the hook for its life; the destructor disarms it.
+    self.approval_hook_ = std::make_shared<std::atomic<ConfigService*>>(service.get());
     control->on_approved(control::ApprovalKind::config_apply_loosening,
-                         [raw](const control::ApprovalRequest& request) { raw->on_loosening_approved(request); });
+                         [hook = self.approval_hook_](const control::ApprovalRequest& request) {
+                           if (ConfigService* target = hook->load()) target->on_loosening_approved(request);
+                         });
   }
   self.worker_ = std::thread([raw = service.get()] { raw->worker_loop(); });
   return service;
 }
 
+Result<ConfigService::Startup> ConfigService::disk_startup(const std::string& why) {
+  std::lock_guard lock(state_mutex_);
+  auto saved = versions_.save(disk_bundle_, "startup", "bundle read from " + disk_config_.scripting.bundle_dir);
+  if (!saved) return saved.error();
+  Startup startup;
+  startup.bundle = disk_bundle_;
+  startup.config = disk_config_;
+  startup.version = *saved;
+  startup.notice = why + "; running the bundle on disk (" + disk_config_.scripting.bundle_dir + ")";
+  running_bundle_ = startup.bundle;
+  running_config_ = startup.config;
+  running_version_ = startup.version;
+  return startup;
+}
+
 Status ConfigService::started(Engine& engine, const Startup& startup) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(state_mutex_);
   engine_.store(&engine);
   bundle::NewActivation row;
   row.version = startup.version;
@@ -251,13 +286,23 @@ std::vector<std::string> ConfigService::loosenings(const Candidate& candidate) c
   for (const ConfigChange& change : loosened_limits(running_config_, candidate.config)) {
     out.push_back(change.key + ": " + change.before + " → " + change.after);
   }
+  // A trusted strategy runs native code through the FFI: making one trusted, or changing
+  // what a trusted one runs (its file or the file's text), is as loose as it gets.
   for (const config::StrategyConfig& strategy : candidate.config.strategies) {
     if (!strategy.enabled || !strategy.trusted) continue;
-    const bool was_trusted = std::any_of(running_config_.strategies.begin(), running_config_.strategies.end(),
-                                         [&](const config::StrategyConfig& s) {
-                                           return s.name == strategy.name && s.enabled && s.trusted;
-                                         });
-    if (!was_trusted) out.push_back("strategies." + strategy.name + ".trusted: the script gets the FFI");
+    const auto running = std::find_if(running_config_.strategies.begin(), running_config_.strategies.end(),
+                                      [&](const config::StrategyConfig& s) {
+                                        return s.name == strategy.name && s.enabled && s.trusted;
+                                      });
+    if (running == running_config_.strategies.end()) {
+      out.push_back("strategies." + strategy.name + ".trusted: the script gets the FFI");
+      continue;
+    }
+    const std::string* now_text = running_bundle_.find(running->file);
+    const std::string* next_text = candidate.bundle.find(strategy.file);
+    if (running->file != strategy.file || now_text == nullptr || next_text == nullptr || *now_text != *next_text) {
+      out.push_back("strategies." + strategy.name + ": new code for a trusted (FFI) strategy");
+    }
   }
   const std::string* before = running_bundle_.find(kBreakersFile);
   const std::string* after = candidate.bundle.find(kBreakersFile);
@@ -285,9 +330,11 @@ ConfigAnswer ConfigService::validate(const json& body) {
   std::vector<bundle::ValidationError> errors;
   auto files = files_of(body, errors);
   bundle::Bundle base;
+  config::Profile profile;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(state_mutex_);
     base = running_bundle_;
+    profile = running_config_.profile;
   }
   if (!files) return answer(400, "bad_request", json{{"valid", false}, {"errors", errors_json(errors)}});
   auto candidate = base.with_overrides(*files);
@@ -297,7 +344,7 @@ ConfigAnswer ConfigService::validate(const json& body) {
   }
   const MonoTime started = clock_.now();
   const auto recorded = recorded_market();
-  errors = bundle::validate(*candidate, running_config_.profile, recorded.get());
+  errors = bundle::validate(*candidate, profile, recorded.get());
   const double ms = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
   return answer(200, "", json{{"valid", errors.empty()},
                               {"errors", errors_json(errors)},
@@ -322,7 +369,8 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
     }
     message = body["message"].get<std::string>();
   }
-  std::lock_guard lock(mutex_);
+  std::unique_lock operation(op_mutex_, std::try_to_lock);
+  if (!operation.owns_lock()) return busy();
   auto candidate_bundle = running_bundle_.with_overrides(*files);
   if (!candidate_bundle) {
     return answer(400, "bad_request",
@@ -340,7 +388,10 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
     audit(actor, "config_apply", json{{"outcome", "denied"}, {"reason", refused.code}, {"errors", refused.body["errors"]}});
     return refused;
   }
-  auto version = versions_.save(candidate->bundle, actor.name, message);
+  auto version = [&] {
+    std::lock_guard lock(state_mutex_);
+    return versions_.save(candidate->bundle, actor.name, message);
+  }();
   if (!version) return answer(500, "internal", json{{"applied", false}, {"message", version.error().message}});
 
   const std::vector<std::string> loosened = loosenings(*candidate);
@@ -405,7 +456,9 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
       }
     }
     audit(actor, "config_apply", json{{"outcome", "failed"}, {"version", version}, {"errors", errors_json(errors)}});
-    return answer(422, "apply_failed", json{{"applied", false}, {"version", running_version_},
+    // The engine not taking the work in time is a server condition worth a retry.
+    return answer(report.timed_out ? 503 : 422, report.timed_out ? "unavailable" : "apply_failed",
+                  json{{"applied", false}, {"version", running_version_},
                                             {"rollback_token", nullptr}, {"errors", errors_json(errors)},
                                             {"message", summary}});
   }
@@ -419,11 +472,32 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
   row.disk_hash = disk_hash_;
   row.rollback_token = token;
   const std::int64_t from = running_version_;
-  running_bundle_ = std::move(candidate.bundle);
-  running_config_ = std::move(candidate.config);
-  running_version_ = version;
-  auto recorded = activations_.record(row);
-  if (!recorded) log_.error("config_activation_not_recorded", {{"version", version}, {"error", recorded.error().message}});
+  Result<bundle::Activation> recorded = make_error(Errc::internal, "not recorded");
+  {
+    std::lock_guard lock(state_mutex_);
+    running_bundle_ = std::move(candidate.bundle);
+    running_config_ = std::move(candidate.config);
+    running_version_ = version;
+    recorded = activations_.record(row);
+  }
+  std::vector<std::string> warnings = candidate_warnings;
+  if (!recorded) {
+    // The engine runs the new version but the database does not say so: a restart
+    // would resume the previous one. Not silent: P2 + a warning in the answer.
+    log_.error("config_activation_not_recorded", {{"version", version}, {"error", recorded.error().message}});
+    warnings.push_back("the activation of version " + std::to_string(version) +
+                       " could not be recorded (" + recorded.error().message +
+                       "); a restart would run the previous version; no rollback token");
+    if (control_ != nullptr) {
+      control::SafetyEvent event;
+      event.kind = control::IncidentKind::config_apply_failed;
+      event.component = "config";
+      event.summary = "config version " + std::to_string(version) + " runs but its activation was not recorded: " +
+                      recorded.error().message;
+      event.actor = actor;
+      (void)control_->safety_action(event);
+    }
+  }
   json details{{"outcome", "approved"},     {"source", source},
                {"version", version},        {"from_version", from},
                {"hash", running_bundle_.hash()}, {"added", changes.added},
@@ -445,7 +519,7 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
                      {"kept", report.kept},
                      {"policies_reloaded", report.policies_reloaded},
                      {"engine_ms", engine_ms},
-                     {"warnings", candidate_warnings},
+                     {"warnings", warnings},
                      {"message", "version " + std::to_string(version) + " is running (was " + std::to_string(from) +
                                      "); started: " + names(report.started) + "; replaced: " + names(report.replaced) +
                                      "; stopped: " + names(report.stopped)}});
@@ -460,8 +534,12 @@ ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& act
                                                        "answered with"}})}});
   }
   const std::string token = body["rollback_token"].get<std::string>();
-  std::lock_guard lock(mutex_);
-  auto found = activations_.find_token(token);
+  std::unique_lock operation(op_mutex_, std::try_to_lock);
+  if (!operation.owns_lock()) return busy();
+  auto found = [&] {
+    std::lock_guard lock(state_mutex_);
+    return activations_.find_token(token);
+  }();
   if (!found) return answer(500, "internal", json{{"applied", false}, {"message", found.error().message}});
   if (!*found) {
     return answer(404, "not_found", json{{"applied", false}, {"version", running_version_},
@@ -480,7 +558,10 @@ ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& act
                                        std::to_string(running_version_) +
                                        " is running: use the rollback_token of the apply that started it"}});
   }
-  auto target = versions_.get(*activation.from_version);
+  auto target = [&] {
+    std::lock_guard lock(state_mutex_);
+    return versions_.get(*activation.from_version);
+  }();
   if (!target) return answer(500, "internal", json{{"applied", false}, {"message", target.error().message}});
   ConfigAnswer refused;
   auto candidate = check(target->bundle, refused);
@@ -501,6 +582,7 @@ ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& act
   ConfigAnswer result = activate(*activation.from_version, std::move(*candidate), "rollback", actor,
                                  "rollback of version " + std::to_string(activation.version));
   if (result.status == 200) {
+    std::lock_guard lock(state_mutex_);
     if (Status marked = activations_.mark_rolled_back(activation.id); !marked) {
       log_.error("config_rollback_not_marked", {{"activation", activation.id}, {"error", marked.error().message}});
     }
@@ -509,7 +591,7 @@ ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& act
 }
 
 ConfigAnswer ConfigService::describe(std::size_t history_limit) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(state_mutex_);
   auto history = versions_.history(history_limit);
   if (!history) return answer(500, "internal", json{{"message", history.error().message}});
   auto recent = activations_.recent(history_limit);
@@ -543,7 +625,7 @@ ConfigAnswer ConfigService::describe(std::size_t history_limit) {
 }
 
 ConfigAnswer ConfigService::version(std::int64_t number) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(state_mutex_);
   auto stored = versions_.get(number);
   if (!stored) {
     if (stored.error().code == Errc::not_found) {
@@ -589,10 +671,13 @@ void ConfigService::worker_loop() {
     const json payload = json::parse(request.payload_json, nullptr, false);
     const control::Actor actor{request.confirmed_by.value_or("unknown"), "operator", "approval"};
     try {
-      std::lock_guard lock(mutex_);
+      std::lock_guard operation(op_mutex_);  // waits for an apply in flight; never the API thread
       const std::int64_t version = payload.is_object() ? payload.value("version", std::int64_t{0}) : 0;
       const std::int64_t base = payload.is_object() ? payload.value("base_version", std::int64_t{0}) : 0;
-      auto stored = versions_.get(version);
+      auto stored = [&] {
+        std::lock_guard lock(state_mutex_);
+        return versions_.get(version);
+      }();
       ConfigAnswer refused;
       std::optional<Candidate> candidate;
       std::string why;
@@ -614,6 +699,8 @@ void ConfigService::worker_loop() {
       }
     } catch (const std::exception& e) {
       log_.error("config_worker_failed", {{"error", e.what()}});
+    } catch (...) {
+      log_.error("config_worker_failed", {{"error", "unknown exception"}});
     }
     {
       std::lock_guard lock(queue_mutex_);

@@ -11,7 +11,8 @@
 // - apply(files): validate; load the new profile with the daemon's own environment and
 //   command line; refuse keys only a restart can change (hot_config.hpp); in live, a
 //   change that loosens a limit (a risk cap, scripting.risk_level, a strategy newly
-//   marked trusted, or any change to policies/circuit_breakers.lua) is filed as a `config_apply_loosening` two-man
+//   marked trusted or new code for a trusted one, or any change to
+//   policies/circuit_breakers.lua) is filed as a `config_apply_loosening` two-man
 //   request and applied only when a second operator confirms it; else save the version
 //   and swap it into the engine (Engine::reload). The answer carries a rollback_token.
 // - rollback(token): returns to the version that ran before that activation, through
@@ -22,8 +23,11 @@
 //
 // Threads: every public call may come from any thread (the API thread; a confirmed
 // loosening runs on the service's own worker, so the control plane's lock is never
-// held while the engine is waited for). One operation at a time (a mutex). The service
-// has its own database connection.
+// held while the engine is waited for). One changing operation at a time: a second
+// apply or rollback while one runs answers 409 `busy` instead of holding the API thread;
+// reads (validate, GET) take only a short state lock. The service has its own database
+// connection. It must be destroyed after the API server stopped (no confirm may reach
+// its approval hook afterwards; the hook is disarmed by the destructor).
 //
 // Uses: core/bundle (Bundle, validate, BundleStore, ActivationStore), core/config
 // (load_config), Engine, ControlPlane, hot_config.
@@ -73,7 +77,8 @@ class ConfigService {
     bundle::Bundle bundle;
     config::Config config;
     std::int64_t version = 0;
-    std::string notice;  // one line for the log (resumed version, or disk)
+    bool resumed = false;  // an API-applied version, not the disk bundle
+    std::string notice;    // one line for the log (resumed version, or disk)
   };
 
   // Reads the disk bundle, saves it, decides what runs (see the header); build and
@@ -84,6 +89,10 @@ class ConfigService {
                                                      ConfigServiceOptions options, const config::Config& running,
                                                      Startup& startup);
   ~ConfigService();
+
+  // When the engine refused to start a resumed version: the disk bundle instead (saved
+  // as a version), so a bad resume cannot keep the daemon from starting.
+  Result<Startup> disk_startup(const std::string& why);
 
   // After engine.start(startup): the engine future applies go to (it must outlive the
   // service), and the start-up activation is recorded.
@@ -133,13 +142,21 @@ class ConfigService {
   bundle::BundleStore versions_;
   bundle::ActivationStore activations_;
 
-  std::mutex mutex_;  // one operation at a time; guards everything below
+  // op_mutex_: one apply / rollback / approved change at a time (the API's answer to a
+  // second one is 409 busy; the worker waits). Only its holder changes running_*.
+  // state_mutex_: short holds — running_* and every use of the database connection —
+  // so reads (validate's base, GET /api/ui/config) never wait for a long operation.
+  std::mutex op_mutex_;
+  std::mutex state_mutex_;
   bundle::Bundle running_bundle_;
   config::Config running_config_;
   std::int64_t running_version_ = 0;
   std::string disk_hash_;
+  bundle::Bundle disk_bundle_;     // what scripting.bundle_dir held at start
+  config::Config disk_config_;     // the configuration the daemon loaded at start
   std::string profile_file_;  // "configs/<profile>.yaml"
 
+  std::shared_ptr<std::atomic<ConfigService*>> approval_hook_;  // what the control plane's hook calls
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<control::ApprovalRequest> approved_;

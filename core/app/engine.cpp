@@ -337,40 +337,55 @@ struct Engine::Loop final : scripting::MarketView {
     report.kept = plan.kept;
     std::vector<std::string> gone = plan.replaced;
     gone.insert(gone.end(), plan.stopped.begin(), plan.stopped.end());
+    // Only the hot part of the configuration changes (the rest was checked equal). Built
+    // aside first: from the commit on, nothing may throw, or the swap would be half done
+    // while the caller is told it failed.
+    config::Config running = config;
+    running.strategies = next.config.strategies;
+    running.risk = next.config.risk;
+    running.scripting.instruction_budget = next.config.scripting.instruction_budget;
+    running.scripting.memory_limit_mb = next.config.scripting.memory_limit_mb;
+    running.scripting.max_consecutive_errors = next.config.scripting.max_consecutive_errors;
+    running.scripting.risk_level = next.config.scripting.risk_level;
+    running.engine.opportunity_ttl_ms = next.config.engine.opportunity_ttl_ms;
+    // Venue fees travel in the strategies' fingerprint and env; the venues themselves stay.
+    for (std::size_t i = 0; i < running.venues.size() && i < next.config.venues.size(); ++i) {
+      running.venues[i].maker_fee_bps = next.config.venues[i].maker_fee_bps;
+      running.venues[i].taker_fee_bps = next.config.venues[i].taker_fee_bps;
+    }
+
     strategies.commit(std::move(plan));
-    // Forget the runners just freed now, before any later allocation can reuse an
-    // address (the new runners were made while the old ones were still alive).
-    std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
-      return std::none_of(strategies.slots().begin(), strategies.slots().end(),
-                          [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
-    });
+    report.applied = true;
+    config = std::move(running);
     if (pipeline) {
       policy.install(std::move(*pipeline));
+      reported_policy_degraded = false;  // a new pipeline's degradation is a new P1
       report.policies_reloaded = true;
     }
-    // Only the hot part of the configuration changes; the rest was checked equal.
-    config.strategies = next.config.strategies;
-    config.risk = next.config.risk;
-    config.scripting.instruction_budget = next.config.scripting.instruction_budget;
-    config.scripting.memory_limit_mb = next.config.scripting.memory_limit_mb;
-    config.scripting.max_consecutive_errors = next.config.scripting.max_consecutive_errors;
-    config.scripting.risk_level = next.config.scripting.risk_level;
-    config.engine.opportunity_ttl_ms = next.config.engine.opportunity_ttl_ms;
-    for (auto& slot : strategies.slots()) slot.runner->set_budget(budget());  // kept ones see the new caps
     bundle_version = next.version;
     ++reloads;
-    // What a replaced or stopped version proposed is not the new logic's: drop it.
-    std::erase_if(opportunities, [&](const auto& item) {
-      return std::find(gone.begin(), gone.end(), item.first.strategy) != gone.end();
-    });
-    report.applied = true;
-    report.engine_time = clock.now() - started;
-    log.info("config_reloaded", {{"version", next.version},
-                                 {"started", plan_names(report.started)},
-                                 {"replaced", plan_names(report.replaced)},
-                                 {"stopped", plan_names(report.stopped)},
-                                 {"kept", plan_names(report.kept)},
-                                 {"policies_reloaded", report.policies_reloaded}});
+    try {
+      // Forget the runners just freed now, before any later allocation can reuse an
+      // address (the new runners were made while the old ones were still alive).
+      std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
+        return std::none_of(strategies.slots().begin(), strategies.slots().end(),
+                            [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
+      });
+      for (auto& slot : strategies.slots()) slot.runner->set_budget(budget());  // kept ones see the new caps
+      // What a replaced or stopped version proposed is not the new logic's: drop it.
+      std::erase_if(opportunities, [&](const auto& item) {
+        return std::find(gone.begin(), gone.end(), item.first.strategy) != gone.end();
+      });
+      report.engine_time = clock.now() - started;
+      log.info("config_reloaded", {{"version", next.version},
+                                   {"started", plan_names(report.started)},
+                                   {"replaced", plan_names(report.replaced)},
+                                   {"stopped", plan_names(report.stopped)},
+                                   {"kept", plan_names(report.kept)},
+                                   {"policies_reloaded", report.policies_reloaded}});
+    } catch (...) {
+      // Bookkeeping only; the swap itself is done.
+    }
     return report;
   }
 
@@ -479,6 +494,8 @@ struct Engine::Loop final : scripting::MarketView {
       } catch (const std::exception& e) {
         // A long-running loop reports and carries on; it never dies silently.
         log.error("snapshot_failed", {{"error", e.what()}});
+      } catch (...) {
+        log.error("snapshot_failed", {{"error", "unknown exception"}});
       }
       schedule_snapshots();
     });
@@ -562,6 +579,8 @@ Status Engine::start(const bundle::Bundle* initial, std::int64_t version) {
         break;
       } catch (const std::exception& e) {
         raw->log.error("engine_loop_exception", {{"error", e.what()}});
+      } catch (...) {
+        raw->log.error("engine_loop_exception", {{"error", "unknown exception (a foreign one, e.g. from Lua)"}});
       }
     }
   });
@@ -621,6 +640,9 @@ ReloadReport Engine::reload(EngineBundle next, std::chrono::milliseconds timeout
     } catch (const std::exception& e) {
       report = ReloadReport{};
       report.errors.push_back({"", 0, std::string("internal: reload failed: ") + e.what()});
+    } catch (...) {
+      report = ReloadReport{};
+      report.errors.push_back({"", 0, "internal: reload failed with an unknown exception"});
     }
     std::lock_guard lock(shared->mutex);
     shared->report = std::move(report);
@@ -630,6 +652,7 @@ ReloadReport Engine::reload(EngineBundle next, std::chrono::milliseconds timeout
   std::unique_lock lock(shared->mutex);
   if (!shared->done_cv.wait_for(lock, timeout, [&] { return shared->started; })) {
     shared->abandoned = true;
+    refused.timed_out = true;
     refused.errors.push_back({"", 0, "the engine thread did not take the reload within " +
                                          std::to_string(timeout.count()) + " ms; nothing was changed"});
     return refused;

@@ -58,6 +58,7 @@ struct ReloadReport {
   std::vector<ReloadError> errors;  // why not
   std::vector<std::string> started, replaced, stopped, kept;  // strategy names
   bool policies_reloaded = false;
+  bool timed_out = false;  // the engine thread did not take the work in time (nothing changed)
   Nanos engine_time{};  // time the engine thread spent building and swapping
 };
 

@@ -210,11 +210,28 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     return kExitConfig;
   }
 
-  Engine engine(startup.config, log, &desk->plane());
-  if (auto started = engine.start(&startup.bundle, startup.version); !started) {
-    fatal_config("strategies", "", started.error().message);
-    return kExitConfig;
+  auto engine_holder = std::make_unique<Engine>(startup.config, log, &desk->plane());
+  if (auto started = engine_holder->start(&startup.bundle, startup.version); !started) {
+    if (!startup.resumed) {
+      fatal_config("strategies", "", started.error().message);
+      return kExitConfig;
+    }
+    // A resumed (API-applied) version that no longer starts must not keep the desk down.
+    log.error("config_resume_failed", {{"version", startup.version}, {"error", started.error().message}});
+    auto disk = (*config_service)->disk_startup("config version " + std::to_string(startup.version) +
+                                                " failed to start (" + started.error().message + ")");
+    if (!disk) {
+      std::cerr << "FATAL: store: " << disk.error().message << std::endl;
+      return kExitRuntime;
+    }
+    startup = std::move(*disk);
+    engine_holder = std::make_unique<Engine>(startup.config, log, &desk->plane());
+    if (auto again = engine_holder->start(&startup.bundle, startup.version); !again) {
+      fatal_config("strategies", "", again.error().message);
+      return kExitConfig;
+    }
   }
+  Engine& engine = *engine_holder;
   if (auto recorded = (*config_service)->started(engine, startup); !recorded) {
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;

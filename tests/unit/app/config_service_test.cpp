@@ -226,5 +226,24 @@ TEST_F(ConfigServiceTest, InLiveMarkingAStrategyTrustedIsALoosening) {
   EXPECT_EQ(running_version(), first_version_);
 }
 
+TEST_F(ConfigServiceTest, InLiveNewCodeForATrustedStrategyIsALoosening) {
+  const std::string entry = "    file: strategies/cross_exchange_arb.lua\n";
+  const std::string trusted_yaml = replaced(live_yaml_, entry, entry + "    trusted: true\n");
+  ConfigAnswer filed = service_->apply(yaml_change(trusted_yaml), kAlice);
+  ASSERT_EQ(filed.status, 202) << filed.body.dump();
+  auto confirmed = plane_->confirm(filed.body["approval_id"].get<std::int64_t>(), kBob, "approve-secret", "");
+  ASSERT_TRUE(confirmed.ok() && confirmed->ok());
+  service_->drain();
+  ASSERT_EQ(running_version(), filed.body["pending_version"].get<std::int64_t>());
+
+  // Same trusted strategy, different code: a single operator may not ship native code.
+  std::string strategy = read_text(fs::path(bundle_.path()) / "strategies/cross_exchange_arb.lua");
+  strategy += "\n-- a harmless-looking edit\n";
+  ConfigAnswer edit = service_->apply(json{{"files", {{"strategies/cross_exchange_arb.lua", strategy}}}}, kAlice);
+  ASSERT_EQ(edit.status, 202) << edit.body.dump();
+  EXPECT_NE(edit.body["loosens"].dump().find("new code for a trusted (FFI) strategy"), std::string::npos)
+      << edit.body.dump();
+}
+
 }  // namespace
 }  // namespace propbot::app

@@ -561,5 +561,25 @@ TEST_F(StrategyApiTest, ParamDeclarationsAreKeptForOperatorsWithTheValueInUse) {
   EXPECT_FALSE(specs["on"].contains("min"));
 }
 
+TEST_F(StrategyApiTest, ARaisingMetatableOnTheModuleOrItsParamsCannotEscapeTheLoad) {
+  // The "strict module" idiom: reading a missing field raises. The host reads the module
+  // and the params declarations outside any protected call, so it must read them raw:
+  // a raise there would be a foreign exception through the engine.
+  StrategySpec spec;
+  spec.name = "strict";
+  spec.display_name = "strategies/strict.lua";
+  spec.source = R"(
+    local strict = {__index = function(_, k) error("no field " .. tostring(k)) end}
+    local decl = setmetatable({type = "number", default = 2}, strict)
+    local M = {name = "strict", params = setmetatable({k = decl}, strict)}
+    function M.on_book(ctx, ev) ctx.state.k = ctx.params.k end
+    return setmetatable(M, strict)
+  )";
+  auto runner = StrategyRunner::load(spec, SandboxLimits{}, clock_, market_, 3);
+  ASSERT_TRUE(runner) << runner.error().message;
+  EXPECT_EQ((*runner)->params()["k"], 2);
+  EXPECT_EQ(state_after_book(**runner)["k"], 2);
+}
+
 }  // namespace
 }  // namespace propbot::scripting
