@@ -224,7 +224,8 @@ Status ConfigService::started(Engine& engine, const Startup& startup) {
 }
 
 Result<config::Config> ConfigService::load_profile(const bundle::Bundle& bundle,
-                                                   std::vector<bundle::ValidationError>& errors) const {
+                                                   std::vector<bundle::ValidationError>& errors,
+                                                   std::vector<std::string>* env_overrides) const {
   bundle::ScratchDirectory root;
   if (root.path().empty()) return make_error(Errc::io_error, "cannot create a temporary directory");
   if (Status written = bundle.write_to(root.path()); !written) return written.error();
@@ -233,6 +234,18 @@ Result<config::Config> ConfigService::load_profile(const bundle::Bundle& bundle,
   // Where the daemon's files are is not the bundle's to change.
   loaded->scripting.bundle_dir = running_config_.scripting.bundle_dir;
   loaded->source_file = running_config_.source_file;
+  if (env_overrides != nullptr) {
+    // The same files without the environment: what the environment overrides wins over
+    // the bundle, as at start — say so.
+    std::vector<bundle::ValidationError> ignored;
+    if (auto yaml_only = bundle::load_profile_at(root.path(), running_config_.profile, config::LoadOptions{}, ignored)) {
+      for (const ConfigChange& change : hot_differences(*yaml_only, *loaded)) {
+        env_overrides->push_back(change.key + ": the bundle says " + change.before +
+                                 " but the daemon's environment sets " + change.after +
+                                 ", which wins (unset the variable and restart to use the bundle's value)");
+      }
+    }
+  }
   return *loaded;
 }
 
@@ -246,7 +259,8 @@ std::optional<ConfigService::Candidate> ConfigService::check(const bundle::Bundl
                                       " is unchanged"}});
     return std::nullopt;
   }
-  auto config = load_profile(candidate, errors);
+  std::vector<std::string> env_overrides;
+  auto config = load_profile(candidate, errors, &env_overrides);
   if (!config) {
     if (errors.empty()) errors.push_back({profile_file_, 0, config.error().message});
     out = answer(422, "validation_failed",
@@ -266,19 +280,7 @@ std::optional<ConfigService::Candidate> ConfigService::check(const bundle::Bundl
                       {"message", "the bundle changes keys a hot reload cannot apply"}});
     return std::nullopt;
   }
-  Candidate checked{candidate, std::move(*config), {}};
-  // What the daemon's environment overrides wins over the bundle, as at start: say so.
-  std::vector<bundle::ValidationError> ignored;
-  bundle::ScratchDirectory root;
-  if (!root.path().empty() && candidate.write_to(root.path())) {
-    if (auto yaml_only = bundle::load_profile_at(root.path(), running_config_.profile, config::LoadOptions{}, ignored)) {
-      for (const ConfigChange& change : hot_differences(*yaml_only, checked.config)) {
-        checked.warnings.push_back(change.key + ": the bundle says " + change.before + " but the daemon's environment sets " +
-                               change.after + ", which wins (unset the variable and restart to use the bundle's value)");
-      }
-    }
-  }
-  return checked;
+  return Candidate{candidate, std::move(*config), std::move(env_overrides)};
 }
 
 std::vector<std::string> ConfigService::loosenings(const Candidate& candidate) const {
@@ -317,6 +319,19 @@ std::shared_ptr<const scripting::RecordedMarket> ConfigService::recorded_market(
   if (engine == nullptr) return nullptr;
   const auto snap = engine->snapshot();
   return snap ? snap->market : nullptr;
+}
+
+// The P2 `config_apply_failed` (S-4.2) through the one safety-action function.
+void ConfigService::raise_apply_failed(const std::string& summary, const control::Actor& actor) {
+  if (control_ == nullptr) return;
+  control::SafetyEvent event;
+  event.kind = control::IncidentKind::config_apply_failed;
+  event.component = "config";
+  event.summary = summary;
+  event.actor = actor;
+  if (auto raised = control_->safety_action(event); !raised) {
+    log_.error("config_incident_failed", {{"error", raised.error().message}});
+  }
 }
 
 void ConfigService::audit(const control::Actor& actor, const std::string& action, json details) {
@@ -445,16 +460,7 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
     }
     const std::string summary = "config version " + std::to_string(version) + " failed to start in the engine (" +
                                 detail + "); version " + std::to_string(running_version_) + " keeps running";
-    if (control_ != nullptr) {
-      control::SafetyEvent event;
-      event.kind = control::IncidentKind::config_apply_failed;
-      event.component = "config";
-      event.summary = summary;
-      event.actor = actor;
-      if (auto raised = control_->safety_action(event); !raised) {
-        log_.error("config_incident_failed", {{"error", raised.error().message}});
-      }
-    }
+    raise_apply_failed(summary, actor);
     audit(actor, "config_apply", json{{"outcome", "failed"}, {"version", version}, {"errors", errors_json(errors)}});
     // The engine not taking the work in time is a server condition worth a retry.
     return answer(report.timed_out ? 503 : 422, report.timed_out ? "unavailable" : "apply_failed",
@@ -488,15 +494,9 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
     warnings.push_back("the activation of version " + std::to_string(version) +
                        " could not be recorded (" + recorded.error().message +
                        "); a restart would run the previous version; no rollback token");
-    if (control_ != nullptr) {
-      control::SafetyEvent event;
-      event.kind = control::IncidentKind::config_apply_failed;
-      event.component = "config";
-      event.summary = "config version " + std::to_string(version) + " runs but its activation was not recorded: " +
-                      recorded.error().message;
-      event.actor = actor;
-      (void)control_->safety_action(event);
-    }
+    raise_apply_failed("config version " + std::to_string(version) + " runs but its activation was not recorded: " +
+                           recorded.error().message,
+                       actor);
   }
   json details{{"outcome", "approved"},     {"source", source},
                {"version", version},        {"from_version", from},

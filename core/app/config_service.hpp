@@ -127,9 +127,13 @@ class ConfigService {
   std::vector<std::string> loosenings(const Candidate& candidate) const;
   ConfigAnswer activate(std::int64_t version, Candidate candidate, const std::string& source,
                         const control::Actor& actor, const std::string& message);
-  Result<config::Config> load_profile(const bundle::Bundle& bundle, std::vector<bundle::ValidationError>& errors) const;
+  // The bundle's profile with the daemon's environment and flags; `env_overrides`, when
+  // given, receives one line per hot key the environment overrides (same scratch copy).
+  Result<config::Config> load_profile(const bundle::Bundle& bundle, std::vector<bundle::ValidationError>& errors,
+                                      std::vector<std::string>* env_overrides = nullptr) const;
   // The engine's latest books, for the validation dry run (null before the engine runs).
   std::shared_ptr<const scripting::RecordedMarket> recorded_market() const;
+  void raise_apply_failed(const std::string& summary, const control::Actor& actor);
   void audit(const control::Actor& actor, const std::string& action, nlohmann::json details);
   void worker_loop();
 

@@ -137,6 +137,8 @@ struct Engine::Loop final : scripting::MarketView {
     return std::nullopt;
   }
   std::vector<RegimeView> regime_cache;  // refreshed every snapshot tick
+  std::shared_ptr<const scripting::RecordedMarket> recorded_market;  // see publish_snapshot
+  MonoTime recorded_market_at{};
 
   void on_book(const md::OrderBook& update) {
     ++book_events;
@@ -221,10 +223,6 @@ struct Engine::Loop final : scripting::MarketView {
   // synchronous on this thread (a few ms, once per freeze): a freeze is rare and must
   // not be lost.
   void report_degradations() {
-    std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
-      return std::none_of(strategies.slots().begin(), strategies.slots().end(),
-                          [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
-    });
     for (const auto& slot : strategies.slots()) {
       const auto& stats = slot.runner->stats();
       if (!stats.frozen) continue;
@@ -364,13 +362,13 @@ struct Engine::Loop final : scripting::MarketView {
     }
     bundle_version = next.version;
     ++reloads;
+    // Forget the runners just freed (the only place runners are freed), before any later
+    // allocation can reuse an address; the new ones were made while the old were alive.
+    std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
+      return std::none_of(strategies.slots().begin(), strategies.slots().end(),
+                          [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
+    });
     try {
-      // Forget the runners just freed now, before any later allocation can reuse an
-      // address (the new runners were made while the old ones were still alive).
-      std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
-        return std::none_of(strategies.slots().begin(), strategies.slots().end(),
-                            [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
-      });
       for (auto& slot : strategies.slots()) slot.runner->set_budget(budget());  // kept ones see the new caps
       // What a replaced or stopped version proposed is not the new logic's: drop it.
       std::erase_if(opportunities, [&](const auto& item) {
@@ -460,14 +458,20 @@ struct Engine::Loop final : scripting::MarketView {
                                          std::string(scripting::to_string(verdict.severity)), verdict.reason});
       }
     }
-    auto recorded = std::make_shared<scripting::RecordedMarket>(venue_ids_, snap->ts);
-    for (const auto& venue_id : venue_ids_) {
-      for (const auto& symbol : config.symbols) {
-        if (const md::OrderBook* book = books.find(venue_id, symbol); book != nullptr) recorded->add(*book);
-        if (auto rate = funding(venue_id, symbol)) recorded->add_funding(venue_id, symbol, *rate);
+    // The books a validation dry-runs on: copied at most once a second (only a config
+    // validation reads them; copying every book at every snapshot would be waste).
+    if (!recorded_market || now - recorded_market_at >= std::chrono::seconds(1)) {
+      auto recorded = std::make_shared<scripting::RecordedMarket>(venue_ids_, snap->ts);
+      for (const auto& venue_id : venue_ids_) {
+        for (const auto& symbol : config.symbols) {
+          if (const md::OrderBook* book = books.find(venue_id, symbol); book != nullptr) recorded->add(*book);
+          if (auto rate = funding(venue_id, symbol)) recorded->add_funding(venue_id, symbol, *rate);
+        }
       }
+      recorded_market = std::move(recorded);
+      recorded_market_at = now;
     }
-    snap->market = std::move(recorded);
+    snap->market = recorded_market;
     slot.publish(std::move(snap));
   }
 

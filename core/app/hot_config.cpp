@@ -51,6 +51,23 @@ void loosened_cap(std::vector<ConfigChange>& out, const char* key, T before, T a
   if (switched_off || raised) out.push_back({key, text(before), text(after)});
 }
 
+// Calls visit(key, a.cap, b.cap) for every risk cap (SPEC S-3.1), in one list for
+// every comparison below.
+template <typename Visit>
+void for_each_risk_cap(const config::RiskConfig& a, const config::RiskConfig& b, Visit visit) {
+  visit("risk.max_total_notional_usdt", a.max_total_notional_usdt, b.max_total_notional_usdt);
+  visit("risk.max_open_positions", a.max_open_positions, b.max_open_positions);
+  visit("risk.max_notional_per_position_usdt", a.max_notional_per_position_usdt, b.max_notional_per_position_usdt);
+  visit("risk.max_exposure_per_symbol_usdt", a.max_exposure_per_symbol_usdt, b.max_exposure_per_symbol_usdt);
+  visit("risk.max_exposure_per_venue_usdt", a.max_exposure_per_venue_usdt, b.max_exposure_per_venue_usdt);
+  visit("risk.max_leverage_per_venue", a.max_leverage_per_venue, b.max_leverage_per_venue);
+  visit("risk.daily_loss_cap_usdt", a.daily_loss_cap_usdt, b.daily_loss_cap_usdt);
+  visit("risk.max_unrealized_loss_usdt", a.max_unrealized_loss_usdt, b.max_unrealized_loss_usdt);
+  visit("risk.clock_skew_hold_ms", a.clock_skew_hold_ms, b.clock_skew_hold_ms);
+  visit("risk.max_orders_per_min", a.max_orders_per_min, b.max_orders_per_min);
+  visit("risk.max_cancels_per_min", a.max_cancels_per_min, b.max_cancels_per_min);
+}
+
 }  // namespace
 
 std::vector<ConfigChange> restart_only_changes(const config::Config& running, const config::Config& next) {
@@ -90,18 +107,7 @@ std::vector<ConfigChange> restart_only_changes(const config::Config& running, co
 
 std::vector<ConfigChange> hot_differences(const config::Config& a, const config::Config& b) {
   Differ d;
-  d.check("risk.max_total_notional_usdt", a.risk.max_total_notional_usdt, b.risk.max_total_notional_usdt);
-  d.check("risk.max_open_positions", a.risk.max_open_positions, b.risk.max_open_positions);
-  d.check("risk.max_notional_per_position_usdt", a.risk.max_notional_per_position_usdt,
-          b.risk.max_notional_per_position_usdt);
-  d.check("risk.max_exposure_per_symbol_usdt", a.risk.max_exposure_per_symbol_usdt, b.risk.max_exposure_per_symbol_usdt);
-  d.check("risk.max_exposure_per_venue_usdt", a.risk.max_exposure_per_venue_usdt, b.risk.max_exposure_per_venue_usdt);
-  d.check("risk.max_leverage_per_venue", a.risk.max_leverage_per_venue, b.risk.max_leverage_per_venue);
-  d.check("risk.daily_loss_cap_usdt", a.risk.daily_loss_cap_usdt, b.risk.daily_loss_cap_usdt);
-  d.check("risk.max_unrealized_loss_usdt", a.risk.max_unrealized_loss_usdt, b.risk.max_unrealized_loss_usdt);
-  d.check("risk.clock_skew_hold_ms", a.risk.clock_skew_hold_ms, b.risk.clock_skew_hold_ms);
-  d.check("risk.max_orders_per_min", a.risk.max_orders_per_min, b.risk.max_orders_per_min);
-  d.check("risk.max_cancels_per_min", a.risk.max_cancels_per_min, b.risk.max_cancels_per_min);
+  for_each_risk_cap(a.risk, b.risk, [&](const char* key, auto before, auto after) { d.check(key, before, after); });
   d.check("scripting.instruction_budget", a.scripting.instruction_budget, b.scripting.instruction_budget);
   d.check("scripting.memory_limit_mb", a.scripting.memory_limit_mb, b.scripting.memory_limit_mb);
   d.check("scripting.max_consecutive_errors", a.scripting.max_consecutive_errors, b.scripting.max_consecutive_errors);
@@ -114,18 +120,7 @@ std::vector<ConfigChange> loosened_limits(const config::Config& running, const c
   const config::RiskConfig& a = running.risk;
   const config::RiskConfig& b = next.risk;
   std::vector<ConfigChange> out;
-  loosened_cap(out, "risk.max_total_notional_usdt", a.max_total_notional_usdt, b.max_total_notional_usdt);
-  loosened_cap(out, "risk.max_open_positions", a.max_open_positions, b.max_open_positions);
-  loosened_cap(out, "risk.max_notional_per_position_usdt", a.max_notional_per_position_usdt,
-               b.max_notional_per_position_usdt);
-  loosened_cap(out, "risk.max_exposure_per_symbol_usdt", a.max_exposure_per_symbol_usdt, b.max_exposure_per_symbol_usdt);
-  loosened_cap(out, "risk.max_exposure_per_venue_usdt", a.max_exposure_per_venue_usdt, b.max_exposure_per_venue_usdt);
-  loosened_cap(out, "risk.max_leverage_per_venue", a.max_leverage_per_venue, b.max_leverage_per_venue);
-  loosened_cap(out, "risk.daily_loss_cap_usdt", a.daily_loss_cap_usdt, b.daily_loss_cap_usdt);
-  loosened_cap(out, "risk.max_unrealized_loss_usdt", a.max_unrealized_loss_usdt, b.max_unrealized_loss_usdt);
-  loosened_cap(out, "risk.clock_skew_hold_ms", a.clock_skew_hold_ms, b.clock_skew_hold_ms);
-  loosened_cap(out, "risk.max_orders_per_min", a.max_orders_per_min, b.max_orders_per_min);
-  loosened_cap(out, "risk.max_cancels_per_min", a.max_cancels_per_min, b.max_cancels_per_min);
+  for_each_risk_cap(a, b, [&](const char* key, auto before, auto after) { loosened_cap(out, key, before, after); });
   // Sizing scales with the risk level: a higher one trades bigger.
   if (next.scripting.risk_level > running.scripting.risk_level) {
     out.push_back({"scripting.risk_level", text(running.scripting.risk_level), text(next.scripting.risk_level)});

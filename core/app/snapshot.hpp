@@ -139,8 +139,8 @@ struct EngineSnapshot {
   std::vector<BookView> books;
   std::vector<StrategyView> strategies;
   PolicyView policy;
-  // Copies of the valid books (and funding) at `ts`: what a config validation dry-runs
-  // new strategies on.
+  // Copies of the valid books (and funding), refreshed at most once a second (its
+  // recorded_at() says when): what a config validation dry-runs new strategies on.
   std::shared_ptr<const scripting::RecordedMarket> market;
 };
 

@@ -28,6 +28,7 @@
 #include "scripting/regime_features.hpp"
 #include "scripting/strategy_runner.hpp"
 #include "tests/bench/binance_frames.hpp"
+#include "tests/bench/lua_bench_support.hpp"
 
 namespace {
 
@@ -101,10 +102,7 @@ void BM_BookToIntent(benchmark::State& state) {
   const md::OrderBook other = static_book(now);
   BinanceAndStatic market(sync.book(), other);
 
-  scripting::StrategySpec spec;
-  spec.name = "cross_exchange_arb";
-  spec.path = std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua";
-  spec.display_name = "strategies/cross_exchange_arb.lua";
+  const scripting::StrategySpec spec = bench::shipped_strategy("cross_exchange_arb");
   auto runner = scripting::StrategyRunner::load(spec, {}, clock, market, 5);
   if (!runner) {
     state.SkipWithError(runner.error().message.c_str());

@@ -16,6 +16,7 @@
 
 #include "scripting/strategy_runner.hpp"
 #include "tests/bench/two_venue_market.hpp"
+#include "tests/bench/lua_bench_support.hpp"
 
 namespace {
 
@@ -47,10 +48,7 @@ void run_on_book(benchmark::State& state, const scripting::StrategySpec& spec, b
 }
 
 void BM_ArbOnBookByEngine(benchmark::State& state, bool jit) {
-  scripting::StrategySpec spec;
-  spec.name = "cross_exchange_arb";
-  spec.path = std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua";
-  spec.display_name = "strategies/cross_exchange_arb.lua";
+  const scripting::StrategySpec spec = bench::shipped_strategy("cross_exchange_arb");
   run_on_book(state, spec, jit);
 }
 BENCHMARK_CAPTURE(BM_ArbOnBookByEngine, interpreter_hook, false);

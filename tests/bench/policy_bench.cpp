@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "scripting/policy_pipeline.hpp"
+#include "tests/bench/lua_bench_support.hpp"
 
 extern "C" {
 #include <luajit-2.1/lauxlib.h>
@@ -133,19 +134,7 @@ void BM_ClassifyArgumentTable(benchmark::State& state) {
     lua_pop(L, 1);
     return true;
   };
-  lua_gc(L, LUA_GCCOLLECT, 0);
-  lua_gc(L, LUA_GCSTOP, 0);
-  const double before = static_cast<double>(sandbox.memory_used());
-  for (int i = 0; i < 1000; ++i) one_call();
-  const double bytes_per_call = (static_cast<double>(sandbox.memory_used()) - before) / 1000.0;
-  lua_gc(L, LUA_GCRESTART, 0);
-  for (auto _ : state) {
-    if (!one_call()) {
-      state.SkipWithError(fault.message.c_str());
-      return;
-    }
-  }
-  state.counters["lua_bytes_per_call"] = bytes_per_call;
+  bench::measure_and_time_calls(state, sandbox, fault, one_call);
 }
 BENCHMARK(BM_ClassifyArgumentTable)->Arg(1)->Arg(0)->Arg(2);
 

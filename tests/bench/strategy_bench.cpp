@@ -6,6 +6,7 @@
 
 #include "scripting/strategy_runner.hpp"
 #include "tests/bench/two_venue_market.hpp"
+#include "tests/bench/lua_bench_support.hpp"
 
 namespace {
 
@@ -16,10 +17,7 @@ using TwoVenues = bench::TwoVenueMarket;
 void BM_CrossExchangeArbOnBook(benchmark::State& state) {
   SimClock clock;
   TwoVenues market(clock.now());  // fresh books: the time guard passes
-  scripting::StrategySpec spec;
-  spec.name = "cross_exchange_arb";
-  spec.path = std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua";
-  spec.display_name = "strategies/cross_exchange_arb.lua";
+  const scripting::StrategySpec spec = bench::shipped_strategy("cross_exchange_arb");
   auto runner = scripting::StrategyRunner::load(spec, {}, clock, market, 5);
   if (!runner) {
     state.SkipWithError(runner.error().message.c_str());
