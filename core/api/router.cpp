@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/api/access_guard.hpp"
+#include "core/common/json_util.hpp"
 
 namespace propbot::api {
 namespace {
@@ -265,6 +266,13 @@ HttpResponse Router::run(const Route& route, HttpRequest& request) const {
   if (route.options.json_body) {
     if (is_blank(request.body)) {
       return HttpResponse::error(400, "bad_json", "request body is empty: send a JSON object");
+    }
+    // Bounded before it is built: handlers copy, compare and serialise the value, and
+    // each of those recurses once per level (a 70,000-deep payload crashed the daemon).
+    if (auto at = json_depth_exceeded_at(request.body, kMaxRequestJsonDepth)) {
+      return HttpResponse::error(400, "bad_json",
+                                 "JSON nests deeper than " + std::to_string(kMaxRequestJsonDepth) + " levels at byte " +
+                                     std::to_string(*at) + ": send a flatter document");
     }
     try {
       request.json = nlohmann::json::parse(request.body);

@@ -20,6 +20,8 @@
 //   * role below the route's      -> 403 forbidden naming both roles
 //   * guard throws                -> 500 internal (fails closed; text to the error log)
 //   json_body route, empty body   -> 400 bad_json "request body is empty: send a JSON object"
+//   json_body route, too deep     -> 400 bad_json "JSON nests deeper than 32 levels at byte
+//                                    N: send a flatter document" (checked before parsing)
 //   json_body route, bad JSON     -> 400 bad_json "malformed JSON at byte N: ..."
 //   json_body route, not object   -> 400 bad_json naming the type received
 //   handler throws                -> 500 internal with a generic message; the exception

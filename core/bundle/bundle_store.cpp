@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_util.hpp"
 #include "core/store/transaction.hpp"
 
 namespace propbot::bundle {
@@ -24,7 +25,7 @@ Result<std::string> files_to_json(const Bundle& bundle) {
 }
 
 Result<Bundle> files_from_json(std::int64_t version, const std::string& text) {
-  const nlohmann::json files = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json files = parse_json_or_discarded(text);
   if (!files.is_object()) {
     return make_error(Errc::store_error, "config_bundles version " + std::to_string(version) + ": files_json is not a JSON object");
   }

@@ -25,7 +25,43 @@ Error wrong_type(std::string_view key, std::string_view expected, const nlohmann
 
 }  // namespace
 
-Result<nlohmann::json> parse_json(std::string_view text) {
+std::optional<std::size_t> json_depth_exceeded_at(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) return i;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      default: break;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<nlohmann::json> parse_json(std::string_view text, std::size_t max_depth) {
+  if (auto at = json_depth_exceeded_at(text, max_depth)) {
+    return make_error(Errc::parse_error, "JSON nests deeper than " + std::to_string(max_depth) + " levels at byte " +
+                                             std::to_string(*at));
+  }
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     // The non-throwing parse does not say where it failed; a SAX pass does, cheaply
@@ -56,6 +92,11 @@ Result<nlohmann::json> parse_json(std::string_view text) {
     return make_error(Errc::parse_error, "invalid JSON at byte " + std::to_string(locator.position) + ": " + locator.message);
   }
   return value;
+}
+
+nlohmann::json parse_json_or_discarded(std::string_view text, std::size_t max_depth) {
+  if (json_depth_exceeded_at(text, max_depth)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
 Result<std::string> json_string(const nlohmann::json& object, std::string_view key) {

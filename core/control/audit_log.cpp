@@ -194,15 +194,44 @@ Result<std::string> audit_export_line(const AuditRecord& record) {
   return canonical_json(line);
 }
 
+namespace {
+
+// An export is a file someone handed the auditor: one line is read at most `max` bytes
+// far (the rest of an over-long line is skipped and `too_long` set), so a file of one
+// endless line cannot take the verifier's memory.
+bool read_bounded_line(std::istream& in, std::string& line, std::size_t max, bool& too_long) {
+  line.clear();
+  too_long = false;
+  int c = in.get();
+  if (c == std::char_traits<char>::eof()) return false;
+  for (; c != std::char_traits<char>::eof() && c != '\n'; c = in.get()) {
+    if (line.size() < max) {
+      line.push_back(static_cast<char>(c));
+    } else {
+      too_long = true;
+    }
+  }
+  if (c == std::char_traits<char>::eof()) in.clear(in.rdstate() & ~std::ios::failbit);
+  return true;
+}
+
+}  // namespace
+
 Result<ChainReport> verify_exported(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(Errc::io_error, "cannot open audit export '" + path + "': " + std::strerror(errno));
   ChainWalker walker(std::nullopt);
   std::string line;
   std::int64_t line_number = 0;
-  while (std::getline(in, line)) {
+  bool too_long = false;
+  while (read_bounded_line(in, line, kMaxExportLineBytes, too_long)) {
     ++line_number;
     const std::string where = "line " + std::to_string(line_number) + ": ";
+    if (too_long) {
+      walker.fail_entry(where + "longer than " + std::to_string(kMaxExportLineBytes) +
+                        " bytes; no entry PropBot writes is that long");
+      break;
+    }
     if (line.empty()) {
       walker.fail_entry(where + "empty line inside the export");
       break;

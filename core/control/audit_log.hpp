@@ -41,6 +41,7 @@
 // may verify or export while the writer appends (WAL).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,6 +61,8 @@ namespace propbot::control {
 inline constexpr std::string_view kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 // page() returns at most this many rows per call.
 inline constexpr int kMaxAuditPage = 1000;
+// verify_exported() refuses a line longer than this (an entry is a few KB at most).
+inline constexpr std::size_t kMaxExportLineBytes = 4u << 20;
 
 // What the caller says happened. ts_utc, id and the hashes are assigned by append().
 struct AuditEntry {

@@ -53,6 +53,35 @@ TEST_F(RouterTest, MatchesPatternAndFillsNamedParams) {
   EXPECT_EQ(parse(symbol)["params"], nlohmann::json({{"venue", "binance"}, {"symbol", "BTC-USDT"}}));
 }
 
+TEST_F(RouterTest, RefusesADeeplyNestedBodyBeforeAnyHandlerTouchesIt) {
+  // Issue 10 finding 1: a payload nested 70,000 deep crashed the daemon (SIGSEGV) in the
+  // handler that copied it. This handler copies too: without the bound it overflows.
+  bool ran = false;
+  router.add("POST", "/api/ui/approvals", [&ran](const HttpRequest& request) {
+    ran = true;
+    nlohmann::json copy = request.json;
+    return HttpResponse::json(200, {{"copied", copy.size()}});
+  }, RouteOptions{.json_body = true});
+  std::string body = "{\"kind\":\"resume\",\"payload\":";
+  for (int i = 0; i < 70'000; ++i) body += "{\"a\":";
+  body += "1";
+  body.append(70'000, '}');
+  body += "}";
+  HttpResponse deep = call("POST", "/api/ui/approvals", body);
+  EXPECT_EQ(deep.status, 400) << deep.body.substr(0, 200);
+  EXPECT_EQ(error_code(deep), "bad_json");
+  EXPECT_EQ(error_message(deep), "JSON nests deeper than 32 levels at byte 182: send a flatter document");
+  EXPECT_FALSE(ran);
+
+  std::string flat = "{\"payload\":";
+  for (int i = 0; i < 31; ++i) flat += "[";
+  flat += "1";
+  flat.append(31, ']');
+  flat += "}";
+  EXPECT_EQ(call("POST", "/api/ui/approvals", flat).status, 200);
+  EXPECT_TRUE(ran);
+}
+
 TEST_F(RouterTest, DoesNotMatchShorterLongerOrEmptySegments) {
   router.add("POST", "/api/ui/approvals/{id}/confirm", echo_params);
   EXPECT_EQ(call("POST", "/api/ui/approvals/42").status, 404);

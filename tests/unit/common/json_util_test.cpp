@@ -59,5 +59,35 @@ TEST(JsonUtilTest, EscapesStringsForHandWrittenJson) {
   EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), "a\"b\\c\n\x01\xc3\xa9");
 }
 
+std::string nested_objects(std::size_t depth) {
+  std::string text;
+  for (std::size_t i = 0; i < depth; ++i) text += "{\"a\":";
+  text += "1";
+  text.append(depth, '}');
+  return text;
+}
+
+TEST(JsonUtilTest, RefusesDocumentsNestedPastTheLimitBeforeBuildingThem) {
+  // Issue 10 finding 1: an object 70,000 deep (420 KB) overflowed the stack of the code
+  // that copied it. The parser refuses it; the byte is where the 65th level opens.
+  const auto deep = parse_json(nested_objects(70'000));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().code, Errc::parse_error);
+  EXPECT_THAT(deep.error().message, HasSubstr("deeper than 64 levels at byte 320"));
+  EXPECT_TRUE(parse_json(nested_objects(64)).ok());
+  EXPECT_FALSE(parse_json(nested_objects(65)).ok());
+  EXPECT_FALSE(parse_json(nested_objects(9), 8).ok());
+  EXPECT_TRUE(parse_json_or_discarded(nested_objects(70'000)).is_discarded());
+  EXPECT_FALSE(parse_json_or_discarded(nested_objects(10)).is_discarded());
+}
+
+TEST(JsonUtilTest, DepthScanIgnoresBracketsInsideStrings) {
+  const std::string brackets_in_text = R"({"a":"[[[[{{{{\"[[[[","b":[1,[2]]})";
+  EXPECT_FALSE(json_depth_exceeded_at(brackets_in_text, 3).has_value());
+  EXPECT_TRUE(json_depth_exceeded_at(brackets_in_text, 2).has_value());
+  EXPECT_EQ(json_depth_exceeded_at("[[[1]]]", 2), std::optional<std::size_t>(2));
+  EXPECT_EQ(json_depth_exceeded_at("[\"\\\\\",[[1]]]", 2), std::optional<std::size_t>(7));
+}
+
 }  // namespace
 }  // namespace propbot

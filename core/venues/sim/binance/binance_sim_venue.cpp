@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/api/http_types.hpp"
+#include "core/common/json_util.hpp"
 #include "core/venues/binance/errors.hpp"
 #include "core/venues/binance/signing.hpp"
 #include "core/venues/binance/symbols.hpp"
@@ -790,7 +791,7 @@ api::HttpResponse BinanceSimVenue::batch_orders(Call& call) {
   orders_1m_[call.account].add(call.now, 1, kMinute);
   auto it = call.params.find("batchOrders");
   if (it == call.params.end()) return binance_error(-1102, mandatory_message("batchOrders"));
-  json list = json::parse(it->second, nullptr, false);
+  json list = parse_json_or_discarded(it->second);
   if (!list.is_array() || list.empty()) return binance_error(-1102, mandatory_message("batchOrders"));
   if (list.size() > 5) return binance_error(-4079, "Invalid batch order size: at most 5 orders.");
   json out = json::array();
@@ -1523,7 +1524,7 @@ void BinanceSimVenue::on_ws_message(const std::shared_ptr<api::WebSocketSession>
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(session->id());
   if (it == sessions_.end()) return;
-  json message = json::parse(text, nullptr, false);
+  json message = parse_json_or_discarded(text);
   if (message.is_discarded()) {
     session->send(json{{"code", 3}, {"msg", "Invalid JSON: could not parse the message"}}.dump());
     return;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_util.hpp"
 #include "core/venues/sim/host/admin_json.hpp"
 #include "core/venues/sim/host/venue_sim_host.hpp"
 
@@ -52,8 +53,11 @@ HttpResponse unknown_venue(VenueSimHost& host, const std::string& name, int stat
 // Optional JSON object body (empty = {}); the router's json_body would refuse empty.
 Result<json> optional_object(const HttpRequest& request) {
   if (request.body.empty()) return json::object();
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return make_error(Errc::invalid_argument, "body: malformed JSON");
+  json body = parse_json_or_discarded(request.body, kMaxRequestJsonDepth);
+  if (body.is_discarded()) {
+    return make_error(Errc::invalid_argument, "body: malformed JSON or nested deeper than " +
+                                                  std::to_string(kMaxRequestJsonDepth) + " levels");
+  }
   if (!body.is_object()) return make_error(Errc::invalid_argument, "body: must be a JSON object");
   return body;
 }
@@ -131,12 +135,14 @@ void add_admin_routes(api::Router& router, VenueSimHost& host) {
 
   router.add("GET", "/admin/health", [&host](const HttpRequest&) {
     const HostHealth health = host.health();
+    const std::string prices = host.market().price_problem();
     json venues = json::array();
     for (const auto& name : host.venue_names()) {
       HostedVenue* hosted = host.venue(name);
       venues.push_back(json{{"name", name}, {"protocol", std::string(hosted->venue->protocol())}, {"url", hosted->url}});
     }
-    return HttpResponse::json(200, json{{"status", health.last_error.empty() ? "ok" : "degraded"},
+    return HttpResponse::json(200, json{{"status", health.last_error.empty() && prices.empty() ? "ok" : "degraded"},
+                                        {"prices", prices.empty() ? std::string("ok") : prices},
                                         {"admin_url", host.admin_url()},
                                         {"venues", std::move(venues)},
                                         {"ticks", health.ticks},

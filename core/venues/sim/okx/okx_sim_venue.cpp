@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/api/http_types.hpp"
+#include "core/common/json_util.hpp"
 #include "core/md/okx_book_sync.hpp"
 #include "core/md/okx_books.hpp"
 #include "core/venues/okx/errors.hpp"
@@ -512,7 +513,7 @@ class OkxSimVenue final : public SimulatedVenue {
       error = error_response("50000");
       return std::nullopt;
     }
-    json body = json::parse(request.body, nullptr, false);
+    json body = parse_json_or_discarded(request.body);
     if (body.is_discarded()) {
       error = make_response(400,
                             json{{"code", "50002"}, {"msg", "Json data format error"}, {"data", json::array()}}.dump());
@@ -1453,7 +1454,7 @@ class OkxSimVenue final : public SimulatedVenue {
       socket->send(std::string("pong"));
       return;
     }
-    json message = json::parse(text, nullptr, false);
+    json message = parse_json_or_discarded(text);
     if (!message.is_object() || !message.contains("op") || !message["op"].is_string()) {
       send_to(session, ws_error("60012", "Invalid request: " + std::string(text.substr(0, 200)), socket->id()));
       return;
