@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/config/schema.hpp"
+#include "core/config/yaml_bounds.hpp"
 
 namespace propbot::config {
 
@@ -185,8 +186,18 @@ class Loader {
       issue("config_file", path.string(), std::string("cannot read the file: ") + std::strerror(errno));
       return std::nullopt;
     }
+    if (text.tellp() > static_cast<std::streamoff>(kMaxYamlFileBytes)) {
+      issue("config_file", path.string(),
+            "the file is larger than " + std::to_string(kMaxYamlFileBytes) + " bytes; a profile is a few KB: fix the file");
+      return std::nullopt;
+    }
     try {
       YAML::Node root = YAML::Load(text.str());
+      // Before anything walks it: aliases can make a small file an enormous tree.
+      if (auto crossed = check_yaml_bounds(root)) {
+        issue("config_file", path.string(), *crossed);
+        return std::nullopt;
+      }
       if (root.IsNull()) {
         issue("config_file", path.string(), "the file is empty; it must be a mapping that starts with 'profile: " +
                                                 std::string(to_string(options_.profile)) + "'");

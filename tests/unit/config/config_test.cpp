@@ -2,7 +2,9 @@
 // strategy file, bad values of every kind, env/CLI precedence, and the shipped configs.
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -117,6 +119,47 @@ class ConfigLoaderTest : public ::testing::Test {
 
   fs::path root_;
 };
+
+// A "billion laughs" in YAML: each level's list names the level below ten times.
+std::string alias_bomb(int levels) {
+  std::string text = "    params:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= levels; ++level) {
+    const std::string below = "*l" + std::to_string(level - 1);
+    text += "      l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i == 0 ? "" : ", ") + below;
+    text += "]\n";
+  }
+  return text;
+}
+
+TEST_F(ConfigLoaderTest, AnAliasBombIsRefusedBeforeAnythingExpandsIt) {
+  // Issue 10 finding 3: 7 levels took the daemon to 1.85 GB, 8 made `propbot config
+  // validate` die of std::bad_alloc. 9 levels here would be 10^10 nodes.
+  const auto started = std::chrono::steady_clock::now();
+  LoadOutcome outcome = load(replaced(kValidPaper, "    params: {min_spread_bps: 4, label: \"4\", ratio: 0.5, on: true, list: [1, two]}\n",
+                                      alias_bomb(9)));
+  const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "[          ] alias bomb of 9 levels refused in " << took << " ms\n";
+  EXPECT_THAT(fatal_for(outcome, "config_file"), HasSubstr("expands to more than 100000 nodes"));
+
+  // Anchors and aliases used sparingly still work.
+  LoadOutcome modest = load(replaced(kValidPaper, "    params: {min_spread_bps: 4, label: \"4\", ratio: 0.5, on: true, list: [1, two]}\n",
+                                     alias_bomb(2)));
+  EXPECT_TRUE(modest.issues.empty()) << all_fatal_lines(modest);
+}
+
+TEST_F(ConfigLoaderTest, DeepNestingAndHugeFilesAreRefusedWithTheFix) {
+  std::string deep = "    params: {x: ";
+  for (int i = 0; i < 100; ++i) deep += "[";
+  deep += "1";
+  deep.append(100, ']');
+  deep += "}\n";
+  LoadOutcome nested = load(replaced(kValidPaper, "    params: {min_spread_bps: 4, label: \"4\", ratio: 0.5, on: true, list: [1, two]}\n", deep));
+  EXPECT_THAT(fatal_for(nested, "config_file"), HasSubstr("nests deeper than 64 levels"));
+
+  LoadOutcome huge = load(std::string(kValidPaper) + "# " + std::string(2u << 20, 'x') + "\n");
+  EXPECT_THAT(fatal_for(huge, "config_file"), HasSubstr("larger than 1048576 bytes"));
+}
 
 TEST_F(ConfigLoaderTest, LoadsAValidFileWithDefaultsForUnsetKeys) {
   LoadOutcome outcome = load(kValidPaper);
