@@ -34,14 +34,17 @@ class RecordedMarket final : public MarketView {
   const std::vector<std::string>& venue_ids() const override { return venues_; }
   std::optional<FundingView> funding(std::string_view venue, std::string_view symbol) const override;
 
+  using FundingEntry = std::pair<std::pair<std::string, std::string>, FundingView>;  // {{venue, symbol}, funding}
+
   const std::vector<md::OrderBook>& books() const { return books_; }
+  const std::vector<FundingEntry>& funding_entries() const { return funding_; }
   UtcTime recorded_at() const { return recorded_at_; }
   bool empty() const { return books_.empty(); }
 
  private:
   std::vector<std::string> venues_;
   std::vector<md::OrderBook> books_;
-  std::vector<std::pair<std::pair<std::string, std::string>, FundingView>> funding_;
+  std::vector<FundingEntry> funding_;
   UtcTime recorded_at_{};
 };
 

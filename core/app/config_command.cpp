@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/bundle/bundle.hpp"
+#include "core/bundle/isolated_validator.hpp"
 #include "core/bundle/validator.hpp"
 #include "core/config/config.hpp"
 
@@ -76,6 +77,9 @@ int config_command(const std::vector<std::string>& args) {
     std::cout << kUsage;
     return kExitOk;
   }
+  // Internal: the daemon's isolated validation worker (isolated_validator.hpp), not
+  // for people; it speaks JSON on stdin/stdout.
+  if (subcommand == "validate-worker") return bundle::run_validation_worker(std::cin, std::cout, std::cerr);
   if (subcommand != "validate") return usage_error("unknown subcommand '" + subcommand + "'; use validate");
   return validate(args);
 }

@@ -8,6 +8,7 @@
 
 #include "core/app/hot_config.hpp"
 #include "core/bundle/scratch_directory.hpp"
+#include "core/common/json_util.hpp"
 #include "core/secrets/random_token.hpp"
 
 namespace propbot::app {
@@ -17,6 +18,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr std::string_view kBreakersFile = "policies/circuit_breakers.lua";
+// An apply's `message` is stored with the version and shown in the history.
+constexpr std::size_t kMaxApplyMessageBytes = 1000;
+// Tokens are "pbr_" and a few dozen characters (random_token); 128 bytes is none of them.
+constexpr std::size_t kMaxRollbackTokenBytes = 128;
 
 json errors_json(const std::vector<bundle::ValidationError>& errors) {
   json out = json::array();
@@ -40,7 +45,11 @@ std::optional<bundle::Bundle::Files> files_of(const json& body, std::vector<bund
     return std::nullopt;
   }
   bundle::Bundle::Files files;
-  if (!body.contains("files") || body["files"].is_null()) return files;
+  if (!body.contains("files") || body["files"].is_null()) {
+    errors.push_back({"", 0, "field 'files' is required: an object mapping bundle paths (e.g. strategies/my.lua) to "
+                             "their content as a string ({} checks the running bundle as it is)"});
+    return std::nullopt;
+  }
   if (!body["files"].is_object()) {
     errors.push_back({"", 0, "field 'files' must be an object mapping bundle paths (e.g. strategies/my.lua) to their "
                              "content as a string"});
@@ -249,9 +258,15 @@ Result<config::Config> ConfigService::load_profile(const bundle::Bundle& bundle,
   return *loaded;
 }
 
+std::vector<bundle::ValidationError> ConfigService::run_validator(const bundle::Bundle& candidate, config::Profile profile,
+                                                                  const scripting::RecordedMarket* recorded) const {
+  if (options_.validator) return options_.validator(candidate, profile, recorded);
+  return bundle::validate(candidate, profile, recorded);
+}
+
 std::optional<ConfigService::Candidate> ConfigService::check(const bundle::Bundle& candidate, ConfigAnswer& out) {
   const auto recorded = recorded_market();
-  std::vector<bundle::ValidationError> errors = bundle::validate(candidate, running_config_.profile, recorded.get());
+  std::vector<bundle::ValidationError> errors = run_validator(candidate, running_config_.profile, recorded.get());
   if (!errors.empty()) {
     out = answer(422, "validation_failed",
                  json{{"applied", false}, {"version", running_version_}, {"errors", errors_json(errors)},
@@ -359,7 +374,7 @@ ConfigAnswer ConfigService::validate(const json& body) {
   }
   const MonoTime started = clock_.now();
   const auto recorded = recorded_market();
-  errors = bundle::validate(*candidate, profile, recorded.get());
+  errors = run_validator(*candidate, profile, recorded.get());
   const double ms = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
   return answer(200, "", json{{"valid", errors.empty()},
                               {"errors", errors_json(errors)},
@@ -383,6 +398,13 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
                          {"errors", errors_json({{"", 0, "field 'message' must be a string (why this change)"}})}});
     }
     message = body["message"].get<std::string>();
+    if (message.size() > kMaxApplyMessageBytes) {
+      return answer(400, "bad_request",
+                    json{{"applied", false},
+                         {"errors", errors_json({{"", 0, "field 'message': at most " + std::to_string(kMaxApplyMessageBytes) +
+                                                             " bytes (got " + std::to_string(message.size()) +
+                                                             "); say why in a sentence or two"}})}});
+    }
   }
   std::unique_lock operation(op_mutex_, std::try_to_lock);
   if (!operation.owns_lock()) return busy();
@@ -534,6 +556,13 @@ ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& act
                                                        "answered with"}})}});
   }
   const std::string token = body["rollback_token"].get<std::string>();
+  if (token.size() > kMaxRollbackTokenBytes) {
+    return answer(400, "bad_request",
+                  json{{"applied", false},
+                       {"errors", errors_json({{"", 0, "field 'rollback_token': at most " +
+                                                           std::to_string(kMaxRollbackTokenBytes) +
+                                                           " bytes; send the token an apply answered with"}})}});
+  }
   std::unique_lock operation(op_mutex_, std::try_to_lock);
   if (!operation.owns_lock()) return busy();
   auto found = [&] {
@@ -668,7 +697,7 @@ void ConfigService::worker_loop() {
       approved_.pop_front();
       busy_ = true;
     }
-    const json payload = json::parse(request.payload_json, nullptr, false);
+    const json payload = parse_json_or_discarded(request.payload_json);
     const control::Actor actor{request.confirmed_by.value_or("unknown"), "operator", "approval"};
     try {
       std::lock_guard operation(op_mutex_);  // waits for an apply in flight; never the API thread

@@ -37,6 +37,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,9 +66,15 @@ struct ConfigAnswer {
   nlohmann::json body;
 };
 
+// How a candidate bundle is validated: bundle::validate in this process (tests, tools),
+// or in a bounded child process (the daemon: bundle::validate_isolated).
+using BundleValidator = std::function<std::vector<bundle::ValidationError>(
+    const bundle::Bundle&, config::Profile, const scripting::RecordedMarket*)>;
+
 struct ConfigServiceOptions {
   config::LoadOptions load_options;  // how the daemon loaded its configuration (env, flags)
   std::chrono::milliseconds reload_timeout{10'000};
+  BundleValidator validator;  // empty: bundle::validate in process
 };
 
 class ConfigService {
@@ -125,6 +132,8 @@ class ConfigService {
   // `answer` is set and nullopt returned.
   std::optional<Candidate> check(const bundle::Bundle& bundle, ConfigAnswer& answer);
   std::vector<std::string> loosenings(const Candidate& candidate) const;
+  std::vector<bundle::ValidationError> run_validator(const bundle::Bundle& candidate, config::Profile profile,
+                                                     const scripting::RecordedMarket* recorded) const;
   ConfigAnswer activate(std::int64_t version, Candidate candidate, const std::string& source,
                         const control::Actor& actor, const std::string& message);
   // The bundle's profile with the daemon's environment and flags; `env_overrides`, when

@@ -1,11 +1,15 @@
 #include "core/app/run_command.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
+
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/api/http_server.hpp"
@@ -13,6 +17,10 @@
 #include "core/app/desk_control.hpp"
 #include "core/app/engine.hpp"
 #include "core/app/routes.hpp"
+#include "core/app/shutdown_watchdog.hpp"
+#include "core/bundle/isolated_validator.hpp"
+#include "core/bundle/scratch_directory.hpp"
+#include "core/common/child_process.hpp"
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
 #include "core/store/data_dir.hpp"
@@ -24,6 +32,8 @@ namespace {
 
 constexpr int kExitConfig = 2;
 constexpr int kExitRuntime = 1;
+// How long an orderly shutdown may take before the daemon ends itself (README).
+constexpr std::chrono::milliseconds kShutdownDeadline{10'000};
 
 void fatal_config(const std::string& key, const std::string& value, const std::string& message) {
   std::cerr << config::format_fatal(config::ConfigIssue{key, value, message}) << std::endl;
@@ -121,6 +131,16 @@ int wait_for_stop_signal(const sigset_t& signals) {
   return received;
 }
 
+// Half-open connections are cheap for a client and cost the daemon a descriptor each:
+// the soft limit (often 1024) goes up to the hard one so a flood meets the server's
+// own limits (503) before the kernel's (EMFILE).
+void raise_descriptor_limit() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? 1u << 20 : limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, char** envp, const std::string& executable) {
@@ -132,6 +152,12 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Everything the daemon creates (database, exports, forensic files) is private to its
+  // user; what an older version left readable is fixed by open_store().
+  ::umask(077);
+  raise_descriptor_limit();
+  // Read now: the file on disk may be replaced by an upgrade while we run.
+  const std::string self = current_executable();
 
   RunFlags flags;
   if (!parse_flags(args, flags)) return kExitConfig;
@@ -203,6 +229,21 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   ConfigServiceOptions config_options;
   config_options.load_options = options;
+  // Uploaded bundles are validated in a bounded child process: their scripts and
+  // documents can neither stall nor crash the daemon (isolated_validator.hpp).
+  bundle::ScratchDirectory::sweep_abandoned();
+  // Set at shutdown: a validation still running is cancelled (its worker killed), so the
+  // API server's workers finish within its stop grace.
+  std::atomic<bool> stopping{false};
+  if (!self.empty()) {
+    bundle::IsolationOptions isolation;
+    isolation.executable = self;
+    isolation.limits.cancel = &stopping;
+    config_options.validator = [isolation](const bundle::Bundle& candidate, config::Profile profile,
+                                           const scripting::RecordedMarket* recorded) {
+      return bundle::validate_isolated(isolation, candidate, profile, recorded);
+    };
+  }
   ConfigService::Startup startup;
   auto config_service = ConfigService::open(std::move(*config_db), clock, &desk->plane(), log, config_options, cfg, startup);
   if (!config_service) {
@@ -270,9 +311,21 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
 
   const int signal = wait_for_stop_signal(stop_signals);
   log.info("shutdown_requested", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
-  server.stop();
-  config_service->reset();  // joins its worker (which may be waiting on the engine) first
-  engine.stop();
+  {
+    ShutdownWatchdog watchdog(stop_signals, kShutdownDeadline, [&log](const std::string& why) {
+      std::cerr << "FATAL: " << why << std::endl;
+      log.error("shutdown_forced", {{"reason", why}});
+      log.flush();
+      std::_Exit(kExitRuntime);
+    });
+    watchdog.stage("stopping the API server");
+    stopping.store(true);
+    server.stop();
+    watchdog.stage("stopping the config service");
+    config_service->reset();  // joins its worker (which may be waiting on the engine) first
+    watchdog.stage("stopping the engine");
+    engine.stop();
+  }
   log.info("daemon_stopped");
   log.flush();
   return 0;

@@ -1,8 +1,15 @@
 // ScratchDirectory: a private temporary directory (mode 0700, from mkdtemp) removed with
 // everything in it when the object dies. The bundle's checks write a bundle there for
 // the loaders that read files. path() is empty when the directory could not be made.
+//
+// A process killed while it held one (a validation worker past its deadline, a
+// `propbot config validate` interrupted with -9) cannot remove it; its name carries the
+// owner's pid ("propbot-bundle-<pid>-XXXXXX") so sweep_abandoned() can remove the
+// directories of owners that no longer run. The daemon sweeps at start and after a
+// worker was killed.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace propbot::bundle {
@@ -14,6 +21,10 @@ class ScratchDirectory {
   ScratchDirectory(const ScratchDirectory&) = delete;
   ScratchDirectory& operator=(const ScratchDirectory&) = delete;
   const std::string& path() const { return path_; }
+
+  // Removes the scratch directories in the temporary directory (or `parent`, for
+  // tests) whose owner process has ended; returns how many. Never throws.
+  static std::size_t sweep_abandoned(const std::string& parent = {});
 
  private:
   std::string path_;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "core/store/migrations.hpp"
 
@@ -60,7 +61,27 @@ Status probe_write(const std::string& dir) {
   return {};
 }
 
+// mode & ~(group, other) bits: the owner's bits stay, the rest go.
+void drop_group_and_other(const std::filesystem::path& path, mode_t mode) {
+  const mode_t owner_only = mode & S_IRWXU;
+  if ((mode & (S_IRWXG | S_IRWXO)) != 0) ::chmod(path.c_str(), owner_only);
+}
+
 }  // namespace
+
+void restrict_data_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  struct stat info {};
+  if (::stat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) drop_group_and_other(dir, info.st_mode);
+  std::error_code error;
+  std::size_t seen = 0;
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, error), end;
+       !error && it != end && seen < kMaxRestrictedEntries; it.increment(error), ++seen) {
+    struct stat entry {};
+    if (::lstat(it->path().c_str(), &entry) != 0 || S_ISLNK(entry.st_mode)) continue;
+    if (S_ISDIR(entry.st_mode) || S_ISREG(entry.st_mode)) drop_group_and_other(it->path(), entry.st_mode);
+  }
+}
 
 Status check_data_dir(const std::string& dir) {
   if (dir.empty()) {
@@ -105,6 +126,9 @@ Result<Database> open_store(const std::string& data_dir, std::string_view now_ut
   options.synchronous = Synchronous::full;
   Result<Database> database = Database::open(path, options);
   if (!database) return database.error();
+  // Before the first write creates the -wal and -shm files (SQLite gives them the
+  // database's mode), and for a directory an older version left readable.
+  restrict_data_dir(data_dir);
   Result<int> applied = apply_migrations(*database, builtin_migrations(), now_utc);
   if (!applied) {
     return make_error(applied.error().code,

@@ -1,6 +1,7 @@
 // Data directory: the checks run before PropBot touches its data directory, and
 // open_store(), the one call the daemon uses to get its database
-// (<data_dir>/propbot.db, WAL, synchronous=FULL, every builtin migration applied).
+// (<data_dir>/propbot.db, WAL, synchronous=FULL, every builtin migration applied, the
+// directory and its files made private to the daemon's user: 0700 / 0600).
 //
 // Guarantees: no exceptions; each refusal says what is wrong with which path and how
 // to fix it —
@@ -15,6 +16,7 @@
 // Threads: call at start-up, from one thread; blocks on disk.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,15 @@ namespace propbot::store {
 inline constexpr std::string_view kDatabaseFileName = "propbot.db";
 
 Status check_data_dir(const std::string& dir);
+
+// The data directory holds the journal, the audit chain, the signed state and the
+// secrets: nobody but the daemon's user may read it. Takes group and other permission
+// bits off `dir` (0700) and everything under it (files 0600), up to
+// kMaxRestrictedEntries entries; symbolic links are not followed. Best effort: an entry
+// this process may not chmod (not its owner) is left as it is. The daemon also runs
+// with umask 077, so what it creates later is private from the start.
+inline constexpr std::size_t kMaxRestrictedEntries = 100'000;
+void restrict_data_dir(const std::string& dir);
 
 // check_data_dir + Database::open(<dir>/propbot.db) + apply_migrations(builtin), with
 // `now_utc` as the applied_at of any migration applied.

@@ -2,6 +2,8 @@
 // bundle-path:line: message.
 #include "core/bundle/validator.hpp"
 
+#include "tests/unit/bundle/shipped_bundle_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,40 +12,7 @@
 namespace propbot::bundle {
 namespace {
 
-constexpr const char* kStrategy = "strategies/cross_exchange_arb.lua";
-constexpr const char* kPaper = "configs/paper.yaml";
-
-std::string describe(const std::vector<ValidationError>& errors) {
-  std::string out;
-  for (const ValidationError& error : errors) out += format(error) + "\n";
-  return out;
-}
-
-class ValidatorTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Result<Bundle> read = read_bundle(PROPBOT_SOURCE_DIR);
-    ASSERT_TRUE(read.ok()) << read.error().describe();
-    shipped_ = *read;
-  }
-
-  Bundle with(const Bundle::Files& overrides) {
-    Result<Bundle> bundle = shipped_.with_overrides(overrides);
-    EXPECT_TRUE(bundle.ok()) << bundle.error().describe();
-    return bundle.ok() ? *bundle : shipped_;
-  }
-
-  // The shipped paper.yaml with one piece of text replaced.
-  Bundle with_paper_edit(const std::string& from, const std::string& to) {
-    std::string yaml = *shipped_.find(kPaper);
-    const auto at = yaml.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) yaml.replace(at, from.size(), to);
-    return with({{kPaper, yaml}});
-  }
-
-  Bundle shipped_;
-};
+using ValidatorTest = ShippedBundleTest;
 
 TEST_F(ValidatorTest, ShippedBundleValidatesClean) {
   EXPECT_TRUE(shipped_.find(kStrategy) != nullptr);

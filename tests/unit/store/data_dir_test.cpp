@@ -142,6 +142,34 @@ TEST_F(DataDirTest, ReopeningTheStoreKeepsItsData) {
             kNow);
 }
 
+mode_t mode_of(const std::string& path) {
+  struct stat info {};
+  EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+  return info.st_mode & 07777;
+}
+
+TEST_F(DataDirTest, OpenStoreMakesTheDirectoryAndEveryFileInItPrivate) {
+  // Issue 10 finding 9: propbot.db was created 0644 (readable by every local user).
+  // A permissive umask and files an older version left readable must not matter.
+  const mode_t old_umask = ::umask(022);
+  ::chmod(temp_.path().c_str(), 0755);
+  const std::string left_over = make_file("forensic-1.json");
+  ::chmod(left_over.c_str(), 0644);
+  std::filesystem::create_directories(temp_.file("exports"));
+  ::chmod(temp_.file("exports").c_str(), 0755);
+  {
+    Result<Database> store = open_store(temp_.path(), kNow);
+    ASSERT_TRUE(store.ok()) << store.error().describe();
+    ASSERT_TRUE(store->exec("INSERT INTO kv(key, value, updated_at) VALUES ('k', 'v', 't')"));
+    EXPECT_EQ(mode_of(temp_.path()), 0700u);
+    EXPECT_EQ(mode_of(temp_.file("propbot.db")), 0600u);
+    EXPECT_EQ(mode_of(temp_.file("propbot.db-wal")), 0600u);
+    EXPECT_EQ(mode_of(left_over), 0600u);
+    EXPECT_EQ(mode_of(temp_.file("exports")), 0700u);
+  }
+  ::umask(old_umask);
+}
+
 TEST_F(DataDirTest, OpenStoreRefusesAMissingDirectoryWithoutCreatingIt) {
   const std::string missing = temp_.file("not-here");
   Result<Database> store = open_store(missing, kNow);
