@@ -98,6 +98,33 @@ TEST_F(MarketModelTest, JumpRefusesUnknownNamesAndImpossibleMoves) {
   EXPECT_EQ(model.jump("okx", "", -10000).error().code, Errc::invalid_argument);
 }
 
+TEST_F(MarketModelTest, CompoundedJumpsCannotDrivePricesToZeroForGood) {
+  // Issue 10 finding 9: repeated -99.99% jumps took mid, mark and index to 0 for good
+  // while /admin/health said ok. The jump that would cross the floor is refused whole.
+  MarketModel model = make();
+  ASSERT_TRUE(model.jump("", "BTC-USDT", -9000).ok());  // 10% of the price left
+  ASSERT_TRUE(model.jump("", "BTC-USDT", -9000).ok());  // 1%
+  const auto before = model.current();
+  Status third = model.jump("", "BTC-USDT", -9500);      // would leave 0.05%: under the floor
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, Errc::invalid_argument);
+  EXPECT_NE(third.error().message.find("BTC-USDT below 0.1%"), std::string::npos) << third.error().message;
+  const auto after = model.current();
+  EXPECT_EQ(after.at("binance")[0].mid, before.at("binance")[0].mid);
+  EXPECT_EQ(after.at("okx")[0].index, before.at("okx")[0].index);
+  for (int i = 0; i < 50; ++i) (void)model.jump("", "", -9999);
+  model.step();
+  EXPECT_EQ(model.price_problem(), "");
+  for (const auto& [venue, ticks] : model.current()) {
+    for (const auto& tick : ticks) {
+      EXPECT_GT(tick.mid, 0) << venue << " " << tick.symbol;
+      EXPECT_GT(tick.mark, 0) << venue << " " << tick.symbol;
+      EXPECT_GT(tick.index, 0) << venue << " " << tick.symbol;
+    }
+  }
+  ASSERT_TRUE(model.jump("", "BTC-USDT", 9000).ok());  // and the way back up is open
+}
+
 TEST_F(MarketModelTest, UpdateValidatesAndNamesTheField) {
   MarketModel model = make();
   MarketParams params = model.params();

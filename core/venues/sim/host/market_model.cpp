@@ -176,9 +176,21 @@ Status MarketModel::jump(const std::string& venue, const std::string& symbol, do
     return make_error(Errc::not_found, "symbol: unknown symbol '" + symbol + "'");
   }
   // Offsets compound as prices do: two -50% jumps leave a quarter of the price.
-  const auto compound = [bps](double& offset_bps) {
-    offset_bps = ((1.0 + offset_bps / 1e4) * (1.0 + bps / 1e4) - 1.0) * 1e4;
-  };
+  const auto compounded = [bps](double offset_bps) { return ((1.0 + offset_bps / 1e4) * (1.0 + bps / 1e4) - 1.0) * 1e4; };
+  const auto compound = [&](double& offset_bps) { offset_bps = compounded(offset_bps); };
+  const auto too_low = [&](double offset_bps) { return 1.0 + compounded(offset_bps) / 1e4 < kMinPriceFactor; };
+  // Checked for every price the jump moves before any moves.
+  for (const auto& [venue_name, by_symbol] : quotes_) {
+    if (!venue.empty() && venue_name != venue) continue;
+    for (const auto& [symbol_name, quote] : by_symbol) {
+      if ((symbol.empty() || symbol_name == symbol) && too_low(quote.jump_bps)) {
+        return make_error(Errc::invalid_argument,
+                          "bps: would take " + venue_name + " " + symbol_name +
+                              " below 0.1% of its unjumped price (kMinPriceFactor), which the simulator cannot "
+                              "quote; jump back up first");
+      }
+    }
+  }
   for (auto& [venue_name, by_symbol] : quotes_) {
     if (!venue.empty() && venue_name != venue) continue;
     for (auto& [symbol_name, quote] : by_symbol) {
@@ -191,6 +203,22 @@ Status MarketModel::jump(const std::string& venue, const std::string& symbol, do
   if (venue.empty()) {
     for (auto& [symbol_name, offset] : index_jump_bps_) {
       if (symbol.empty() || symbol_name == symbol) compound(offset);
+    }
+  }
+  return {};
+}
+
+std::string MarketModel::price_problem() const {
+  std::lock_guard lock(mutex_);
+  const auto bad = [](double price) { return !std::isfinite(price) || price <= 0; };
+  for (const auto& [venue, list] : snapshot()) {
+    for (const MarketTick& tick : list) {
+      const auto describe = [&](const char* what, double value) {
+        return venue + " " + tick.symbol + " " + what + " is " + std::to_string(value);
+      };
+      if (bad(tick.mid)) return describe("mid", tick.mid);
+      if (bad(tick.mark)) return describe("mark", tick.mark);
+      if (bad(tick.index)) return describe("index", tick.index);
     }
   }
   return {};

@@ -54,6 +54,10 @@ struct MarketSymbol {
   double start_price = 100;
 };
 
+// The lowest a jump may take a price, as a fraction of its unjumped value (0.1%: a
+// 99.9% crash); the tick grid of the shipped instruments still quotes it.
+inline constexpr double kMinPriceFactor = 1e-3;
+
 class MarketModel {
  public:
   // Throws std::invalid_argument for invalid params, no venue or no symbol (start-up).
@@ -76,8 +80,14 @@ class MarketModel {
   // symbol = every symbol); the offset stays until another jump takes it back. A
   // market-wide jump (empty venue) moves the index as well; a one-venue jump does not.
   // Errors: not_found naming the unknown venue/symbol, invalid_argument when |bps| >= 10000
-  // would make a price non-positive.
+  // or when the compounded jumps would leave a price (a venue's mid or the index) below
+  // kMinPriceFactor of its unjumped value: past that a price rounds to zero ticks and
+  // stays there (issue 10). Nothing changes on an error.
   Status jump(const std::string& venue, const std::string& symbol, double bps);
+
+  // Empty while every quoted mid, mark and index is a positive finite number, else what
+  // is wrong ("SIM-A BTC-USDT mark is 0"): /admin/health reports it as degraded.
+  std::string price_problem() const;
 
   const std::vector<std::string>& venues() const { return venues_; }
   const std::vector<MarketSymbol>& symbols() const { return symbols_; }
