@@ -46,12 +46,12 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
 }
 
 AccessGuard::AccessGuard(const Clock& clock, AccessGuardCallbacks callbacks, AccessGuardOptions options)
-    : clock_(clock), callbacks_(std::move(callbacks)), options_(options) {
+    : clock_(clock),
+      callbacks_(std::move(callbacks)),
+      options_(options),
+      sources_(LockoutOptions{options.max_failures, options.failure_window, options.lockout, options.max_sources},
+               "access guard") {
   if (!callbacks_.authenticate) throw std::invalid_argument("access guard: authenticate callback is required");
-  if (options_.max_failures < 1) throw std::invalid_argument("access guard: max_failures must be at least 1");
-  if (options_.failure_window.count() <= 0) throw std::invalid_argument("access guard: failure_window must be > 0");
-  if (options_.lockout.count() <= 0) throw std::invalid_argument("access guard: lockout must be > 0");
-  if (options_.max_sources == 0) throw std::invalid_argument("access guard: max_sources must be > 0");
 }
 
 void AccessGuard::report(std::string_view what) const {
@@ -63,31 +63,28 @@ void AccessGuard::report(std::string_view what) const {
   }
 }
 
+std::optional<HttpResponse> AccessGuard::lockout_answer(const std::string& remote_addr, MonoTime now) const {
+  std::optional<MonoTime> until;
+  {
+    std::lock_guard lock(mutex_);
+    until = sources_.locked_until(remote_addr, now);
+  }
+  if (!until) return std::nullopt;
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(*until - now).count();
+  seconds = std::max<decltype(seconds)>(seconds, 1);
+  HttpResponse response = HttpResponse::error(
+      429, "locked_out",
+      "too many invalid bearer tokens from this address; locked out for another " + std::to_string(seconds) + " s");
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return response;
+}
+
 std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access required) const {
   required = resolve_access(required, request.method, request.path);
   if (required == Access::public_route) return std::nullopt;
   request.principal.reset();  // a principal comes from this check only
 
   const MonoTime now = clock_.now();
-  {
-    std::lock_guard lock(mutex_);
-    auto it = sources_.find(request.remote_addr);
-    if (it != sources_.end() && it->second.locked) {
-      if (now < it->second.locked_until) {
-        auto remaining = it->second.locked_until - now;
-        auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
-        seconds = std::max<decltype(seconds)>(seconds, 1);
-        HttpResponse response = HttpResponse::error(
-            429, "locked_out",
-            "too many invalid bearer tokens from this address; locked out for another " + std::to_string(seconds) +
-                " s");
-        response.headers.emplace_back("Retry-After", std::to_string(seconds));
-        return response;
-      }
-      sources_.erase(it);  // the lockout is over: start with a clean count
-    }
-  }
-
   auto notify_unauthorized = [&] {
     if (!callbacks_.on_unauthorized) return;
     try {
@@ -103,6 +100,7 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
   std::optional<std::string_view> token =
       header == request.headers.end() ? std::nullopt : bearer_token(header->second);
   if (!token) {
+    if (auto locked = lockout_answer(request.remote_addr, now)) return locked;
     notify_unauthorized();
     return unauthorized("missing bearer token: send 'Authorization: Bearer <token>'", "Bearer");
   }
@@ -119,7 +117,12 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
   }
 
   if (!principal) {
-    std::optional<int> locked_after = record_failure(request.remote_addr, now);
+    if (auto locked = lockout_answer(request.remote_addr, now)) return locked;
+    std::optional<int> locked_after;
+    {
+      std::lock_guard lock(mutex_);
+      locked_after = sources_.record_failure(request.remote_addr, now);
+    }
     if (locked_after && callbacks_.on_lockout) {
       try {
         callbacks_.on_lockout(request.remote_addr, *locked_after);
@@ -133,14 +136,8 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
     return unauthorized("invalid bearer token", "Bearer error=\"invalid_token\"");
   }
 
-  {
-    // A valid token clears this source's count (not a lockout that a concurrent
-    // request may have just started).
-    std::lock_guard lock(mutex_);
-    auto it = sources_.find(request.remote_addr);
-    if (it != sources_.end() && !it->second.locked) sources_.erase(it);
-  }
-
+  // A valid token: answered on its role alone, locked-out source or not, and without
+  // touching the source's failure count.
   if (!role_allows(principal->role, required)) {
     if (callbacks_.on_forbidden) {
       try {
@@ -161,57 +158,10 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
   return std::nullopt;
 }
 
-std::optional<int> AccessGuard::record_failure(const std::string& remote_addr, MonoTime now) const {
-  std::lock_guard lock(mutex_);
-  auto it = sources_.find(remote_addr);
-  if (it == sources_.end()) {
-    if (sources_.size() >= options_.max_sources) make_room(now);
-    it = sources_.emplace(remote_addr, Source{}).first;
-  }
-  Source& source = it->second;
-  if (source.locked) return std::nullopt;  // locked by a concurrent request meanwhile
-  const MonoTime window_start = now - options_.failure_window;
-  while (!source.failures.empty() && source.failures.front() <= window_start) source.failures.pop_front();
-  source.failures.push_back(now);
-  source.last_failure = now;
-  const int failures = static_cast<int>(source.failures.size());
-  if (failures < options_.max_failures) return std::nullopt;
-  source.locked = true;
-  source.locked_until = now + options_.lockout;
-  source.failures.clear();
-  return failures;
-}
-
-void AccessGuard::make_room(MonoTime now) const {
-  const MonoTime window_start = now - options_.failure_window;
-  std::erase_if(sources_, [&](const auto& entry) {
-    const Source& source = entry.second;
-    if (source.locked) return source.locked_until <= now;
-    return source.last_failure <= window_start;
-  });
-  if (sources_.size() < options_.max_sources) return;
-  // Still full: drop the unlocked source that failed least recently, else the lockout
-  // that ends soonest.
-  auto victim = sources_.end();
-  for (auto it = sources_.begin(); it != sources_.end(); ++it) {
-    if (victim == sources_.end()) {
-      victim = it;
-      continue;
-    }
-    const Source& a = it->second;
-    const Source& b = victim->second;
-    bool better = a.locked != b.locked ? !a.locked
-                                       : (a.locked ? a.locked_until < b.locked_until : a.last_failure < b.last_failure);
-    if (better) victim = it;
-  }
-  if (victim != sources_.end()) sources_.erase(victim);
-}
-
 bool AccessGuard::locked_out(std::string_view remote_addr) const {
   const MonoTime now = clock_.now();
   std::lock_guard lock(mutex_);
-  auto it = sources_.find(std::string(remote_addr));
-  return it != sources_.end() && it->second.locked && now < it->second.locked_until;
+  return sources_.locked_until(remote_addr, now).has_value();
 }
 
 std::size_t AccessGuard::tracked_sources() const {

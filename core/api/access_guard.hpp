@@ -5,28 +5,39 @@
 // depends on neither core/secrets nor core/control.
 //
 // check() decides, in this order (the first that applies answers):
-//   1. the route is public                    -> allowed, nothing else looked at
-//   2. the source (remote_addr) is locked out -> 429 locked_out + `Retry-After: <s>`;
-//                                                the token is not even read
-//   3. no `Authorization: Bearer <token>`     -> 401 unauthorized "missing bearer token:
-//      (absent, other scheme, no token,          send 'Authorization: Bearer <token>'"
-//      anything after the token)                 + `WWW-Authenticate: Bearer`; not a failure
-//   4. authenticate(token) knows no such token -> 401 unauthorized "invalid bearer token"
-//                                                + `WWW-Authenticate: Bearer error="invalid_token"`;
-//                                                counts one failure for the source
-//   5. the principal's role is below the route -> 403 forbidden naming the required role
-//                                                and the caller's, on_forbidden called
-//   6. otherwise                              -> allowed; request.principal is set and the
-//                                                source's failure count is reset
-// Lockout: `max_failures` failures of step 4 from one source within `failure_window`
+//   1. the route is public                     -> allowed, nothing else looked at
+//   2. no `Authorization: Bearer <token>`      -> source locked out: 429 locked_out +
+//      (absent, other scheme, no token,           `Retry-After: <s>`, nothing looked up;
+//      anything after the token)                  else 401 unauthorized "missing bearer
+//                                                 token: send 'Authorization: Bearer
+//                                                 <token>'" + `WWW-Authenticate: Bearer`.
+//                                                 Never counted as a failure
+//   3. authenticate(token) knows no such token -> source locked out: 429 locked_out +
+//                                                 `Retry-After`, not counted (a lockout is
+//                                                 never extended); else 401 unauthorized
+//                                                 "invalid bearer token" + `WWW-Authenticate:
+//                                                 Bearer error="invalid_token"`, counting
+//                                                 one failure for the source
+//   4. the principal's role is below the route -> 403 forbidden naming the required role
+//                                                 and the caller's, on_forbidden called
+//   5. otherwise                               -> allowed; request.principal is set
+// A valid token is answered by 4 or 5 whether or not its source is locked out: a
+// lockout refuses guesses and anonymous calls only, so it can never block an operator's
+// HOLD, and an attacker behind the same proxy cannot lock everyone out. A valid token
+// does not reset the source's count either (9 bad tokens + 1 good one, repeated, still
+// lock the source).
+// Lockout: `max_failures` failures of step 3 from one source within `failure_window`
 // (sliding) lock that source for `lockout` and call on_lockout once; when the lockout
 // ends the source starts with a clean count. Failures older than the window do not
 // count. One source's failures or lockout never affect another source. The table of
 // sources is bounded (max_sources): when full, entries with no failure inside the
 // window go first, then the least recently failing unlocked source, and only then the
-// lockout that ends soonest. A source is the peer IP address the server saw: behind a
-// reverse proxy every client shares the proxy's address (X-Forwarded-For is not
-// trusted: a client could set it).
+// lockout that ends soonest (core/common/lockout_table.hpp). A source is the peer IP
+// address the server saw: behind a reverse proxy every client shares the proxy's
+// address (X-Forwarded-For is not trusted: a client could set it).
+// What the lockout buys: an alert and an end to the 401 noise. It does not make tokens
+// harder to guess while locked (a valid token must still pass): that is the tokens'
+// length (core/secrets: at least 16 characters, 68 when generated).
 //
 // Token hygiene: the token is passed to authenticate() and to nothing else; it is never
 // copied, logged, stored or echoed in a response (error messages are fixed texts). The
@@ -42,22 +53,21 @@
 // table; callbacks run on the caller's thread, outside that mutex, so they may call
 // back into the guard). check() allocates and may block on authenticate() and the
 // callbacks: it belongs on the API thread, never the engine's hot path.
-// Uses: access, http_types, common/clock.
+// Uses: access, http_types, common/clock, common/lockout_table.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/api/access.hpp"
 #include "core/api/http_types.hpp"
 #include "core/common/clock.hpp"
+#include "core/common/lockout_table.hpp"
 
 namespace propbot::api {
 
@@ -77,7 +87,7 @@ struct AccessGuardCallbacks {
   // A source has just been locked out after `failures` invalid tokens (the app raises
   // the alert). Called once per lockout.
   std::function<void(std::string_view remote_addr, int failures)> on_lockout;
-  // Every 401 (missing, malformed or invalid token).
+  // Every 401 (missing, malformed or invalid token); not called for a 429.
   std::function<void(std::string_view remote_addr, std::string_view method, std::string_view path)> on_unauthorized;
   // One line per callback exception (never holds the token).
   std::function<void(std::string_view line)> log;
@@ -108,23 +118,15 @@ class AccessGuard {
   const AccessGuardOptions& options() const { return options_; }
 
  private:
-  struct Source {
-    std::deque<MonoTime> failures;  // inside the window, oldest first, < max_failures
-    MonoTime locked_until{};        // meaningful while locked
-    bool locked = false;
-    MonoTime last_failure{};
-  };
-
-  // Records a failure; returns the failure count when this one locked the source.
-  std::optional<int> record_failure(const std::string& remote_addr, MonoTime now) const;
-  void make_room(MonoTime now) const;  // mutex held
+  // A 429 when `remote_addr` is locked out at `now`, else nullopt.
+  std::optional<HttpResponse> lockout_answer(const std::string& remote_addr, MonoTime now) const;
   void report(std::string_view what) const;
 
   const Clock& clock_;
   AccessGuardCallbacks callbacks_;
   AccessGuardOptions options_;
   mutable std::mutex mutex_;
-  mutable std::unordered_map<std::string, Source> sources_;
+  mutable LockoutTable sources_;  // guarded by mutex_
 };
 
 // The token of an `Authorization` value shaped as `Bearer <token>` (see above), as a

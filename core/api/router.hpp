@@ -14,9 +14,10 @@
 //                                    resolved by resolve_access() from the method and
 //                                    the path (raw, or decoded when only that one is
 //                                    under a protected prefix: `/api/%75i/x` is too)
-//   * source locked out           -> 429 locked_out + `Retry-After` (access_guard.hpp)
-//   * missing/malformed bearer    -> 401 unauthorized + `WWW-Authenticate: Bearer`
-//   * unknown token               -> 401 unauthorized (one failure for the source)
+//   * missing/malformed bearer    -> 401 unauthorized + `WWW-Authenticate: Bearer`; from
+//                                    a locked-out source 429 locked_out + `Retry-After`
+//   * unknown token               -> 401 unauthorized (one failure for the source); from
+//                                    a locked-out source 429 locked_out (access_guard.hpp)
 //   * role below the route's      -> 403 forbidden naming both roles
 //   * guard throws                -> 500 internal (fails closed; text to the error log)
 //   json_body route, empty body   -> 400 bad_json "request body is empty: send a JSON object"

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/app/request_actor.hpp"
-
 #include "core/api/access_guard.hpp"
+#include "core/app/request_actor.hpp"
+#include "core/control/text_limits.hpp"
 
 namespace propbot::app {
 namespace {
@@ -20,25 +20,34 @@ namespace {
 using nlohmann::json;
 using control::ControlOutcome;
 using control::Refusal;
+using control::TextLimit;
 
 api::HttpResponse bad_request(const std::string& field, const std::string& fix) {
   return api::HttpResponse::error(400, "bad_request", "field '" + field + "': " + fix);
 }
 
-// A required non-empty string field, or an error response naming it.
-std::optional<api::HttpResponse> need_string(const json& body, const std::string& field, std::string& out) {
+// `text` if it fits `limit`, else the 400 naming the field and the limit.
+std::optional<api::HttpResponse> too_long(TextLimit limit, std::string_view text) {
+  if (auto message = control::text_too_long(limit, text)) return api::HttpResponse::error(400, "bad_request", *message);
+  return std::nullopt;
+}
+
+// A required non-empty string field of at most limit.max_bytes, or an error response naming it.
+std::optional<api::HttpResponse> need_string(const json& body, TextLimit limit, std::string& out) {
+  const std::string field(limit.field);
   if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
     return bad_request(field, "required, a non-empty string");
   }
   out = body[field].get<std::string>();
-  return std::nullopt;
+  return too_long(limit, out);
 }
 
-std::optional<api::HttpResponse> optional_string(const json& body, const std::string& field, std::string& out) {
+std::optional<api::HttpResponse> optional_string(const json& body, TextLimit limit, std::string& out) {
+  const std::string field(limit.field);
   if (!body.contains(field) || body[field].is_null()) return std::nullopt;
   if (!body[field].is_string()) return bad_request(field, "must be a string");
   out = body[field].get<std::string>();
-  return std::nullopt;
+  return too_long(limit, out);
 }
 
 std::optional<api::HttpResponse> need_id(const json& body, const std::string& field, std::int64_t& out) {
@@ -76,6 +85,7 @@ api::HttpResponse respond(const Result<ControlOutcome>& result, const std::funct
   if (!outcome.ok()) {
     api::HttpResponse response = api::HttpResponse::error(control::http_status_of(outcome.refusal),
                                                           std::string(to_string(outcome.refusal)), outcome.message);
+    if (outcome.retry_after) response.headers.emplace_back("Retry-After", std::to_string(outcome.retry_after->count()));
     return response;
   }
   json body{{"state", state_json(outcome.state)}};
@@ -145,13 +155,13 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
 
   router.add("POST", "/api/ui/hold", [&cp](const api::HttpRequest& request) {
     std::string reason;
-    if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+    if (auto bad = need_string(request.json, control::kReasonLimit, reason)) return *bad;
     return respond(cp.hold(reason, actor_of(request)));
   }, json_route());
 
   router.add("POST", "/api/ui/resume-request", [&cp](const api::HttpRequest& request) {
     std::string reason;
-    if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+    if (auto bad = need_string(request.json, control::kReasonLimit, reason)) return *bad;
     return approval_requested(cp.request_resume(reason, actor_of(request)));
   }, json_route());
 
@@ -161,9 +171,9 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     std::int64_t id = 0;
     std::string token, totp, named;
     if (auto bad = need_id(request.json, "request_id", id)) return *bad;
-    if (auto bad = optional_string(request.json, "token", token)) return *bad;
-    if (auto bad = optional_string(request.json, "totp", totp)) return *bad;
-    if (auto bad = optional_string(request.json, "actor", named)) return *bad;
+    if (auto bad = optional_string(request.json, control::kApproveTokenLimit, token)) return *bad;
+    if (auto bad = optional_string(request.json, control::kSecondFactorLimit, totp)) return *bad;
+    if (auto bad = optional_string(request.json, control::kActorLimit, named)) return *bad;
     const control::Actor actor = actor_of(request);
     if (!named.empty() && named != actor.name) {
       return bad_request("actor", "names '" + named + "' but the bearer token belongs to '" + actor.name +
@@ -184,7 +194,7 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
       bool enabled = true;
       std::string reason;
       if (auto bad = need_bool(request.json, "enabled", enabled)) return *bad;
-      if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+      if (auto bad = need_string(request.json, control::kReasonLimit, reason)) return *bad;
       auto result = (cp.*setter)(enabled, reason, actor_of(request));
       return result && result->approval ? approval_requested(result) : respond(result);
     }, json_route());
@@ -204,17 +214,18 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   // switch, safe_mode off and dry-run exit also have their own routes).
   router.add("POST", "/api/ui/approvals", [&cp](const api::HttpRequest& request) {
     std::string kind_text, reason;
-    if (auto bad = need_string(request.json, "kind", kind_text)) return *bad;
+    if (auto bad = need_string(request.json, control::kKindLimit, kind_text)) return *bad;
     auto kind = control::parse_approval_kind(kind_text);
     if (!kind) {
       return bad_request("kind", "must be one of resume, exit_dry_run, raise_limit, unfreeze_strategy, kill_switch, "
                                  "promote_standby, safe_mode_off, config_apply_loosening");
     }
-    if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+    if (auto bad = need_string(request.json, control::kReasonLimit, reason)) return *bad;
     json payload = json::object();
     if (request.json.contains("payload")) {
       if (!request.json["payload"].is_object()) return bad_request("payload", "must be a JSON object");
       payload = request.json["payload"];
+      if (auto bad = too_long(control::kPayloadLimit, payload.dump())) return *bad;
     }
     return approval_requested(cp.request_approval(*kind, reason, payload, actor_of(request)));
   }, json_route());
@@ -223,8 +234,8 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     std::int64_t id = 0;
     if (auto bad = need_id(json{{"id", request.params.at("id")}}, "id", id)) return *bad;
     std::string token, totp;
-    if (auto bad = optional_string(request.json, "token", token)) return *bad;
-    if (auto bad = optional_string(request.json, "totp", totp)) return *bad;
+    if (auto bad = optional_string(request.json, control::kApproveTokenLimit, token)) return *bad;
+    if (auto bad = optional_string(request.json, control::kSecondFactorLimit, totp)) return *bad;
     return respond(cp.confirm(id, actor_of(request), token, totp));
   }, json_route());
 
@@ -237,18 +248,18 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   // --- kill switch: {"action":"request","reason"} then {"action":"confirm","request_id","token","totp"}
   router.add("POST", "/api/admin/kill_switch", [&cp](const api::HttpRequest& request) {
     std::string action;
-    if (auto bad = need_string(request.json, "action", action)) return *bad;
+    if (auto bad = need_string(request.json, control::kActionLimit, action)) return *bad;
     if (action == "request") {
       std::string reason;
-      if (auto bad = need_string(request.json, "reason", reason)) return *bad;
+      if (auto bad = need_string(request.json, control::kReasonLimit, reason)) return *bad;
       return approval_requested(cp.request_kill(reason, actor_of(request)));
     }
     if (action == "confirm") {
       std::int64_t id = 0;
       std::string token, totp;
       if (auto bad = need_id(request.json, "request_id", id)) return *bad;
-      if (auto bad = optional_string(request.json, "token", token)) return *bad;
-      if (auto bad = optional_string(request.json, "totp", totp)) return *bad;
+      if (auto bad = optional_string(request.json, control::kApproveTokenLimit, token)) return *bad;
+      if (auto bad = optional_string(request.json, control::kSecondFactorLimit, totp)) return *bad;
       return respond(cp.confirm(id, actor_of(request), token, totp));
     }
     return bad_request("action", "must be \"request\" or \"confirm\"");
@@ -263,11 +274,11 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
 
   router.add("POST", "/api/ui/incidents/manual_log", [&cp](const api::HttpRequest& request) {
     std::string severity_text, component, summary;
-    if (auto bad = need_string(request.json, "severity", severity_text)) return *bad;
+    if (auto bad = need_string(request.json, control::kSeverityLimit, severity_text)) return *bad;
     auto severity = control::parse_severity(severity_text);
     if (!severity) return bad_request("severity", "must be \"P0\", \"P1\" or \"P2\"");
-    if (auto bad = need_string(request.json, "component", component)) return *bad;
-    if (auto bad = need_string(request.json, "summary", summary)) return *bad;
+    if (auto bad = need_string(request.json, control::kComponentLimit, component)) return *bad;
+    if (auto bad = need_string(request.json, control::kSummaryLimit, summary)) return *bad;
     return respond(cp.log_incident(*severity, component, summary, actor_of(request)));
   }, json_route());
 
@@ -275,7 +286,7 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     std::int64_t id = 0;
     std::string root_cause;
     if (auto bad = need_id(request.json, "incident_id", id)) return *bad;
-    if (auto bad = need_string(request.json, "postmortem_root_cause", root_cause)) return *bad;
+    if (auto bad = need_string(request.json, control::kRootCauseLimit, root_cause)) return *bad;
     bool resolve = true;
     if (request.json.contains("resolve")) {
       if (auto bad = need_bool(request.json, "resolve", resolve)) return *bad;
@@ -338,11 +349,14 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
 
   router.add("POST", "/api/ui/secret", [&desk, &cp](const api::HttpRequest& request) {
     std::string name, value;
-    if (auto bad = need_string(request.json, "name", name)) return *bad;
-    if (auto bad = need_string(request.json, "value", value)) return *bad;
-    if (name == kStateHmacKeyName) {
-      return bad_request("name", "state_hmac_key cannot be replaced while the daemon runs (the signed state would "
-                                 "no longer verify): rotate it offline");
+    if (auto bad = need_string(request.json, control::kSecretNameLimit, name)) return *bad;
+    if (auto bad = need_string(request.json, control::kSecretValueLimit, value)) return *bad;
+    // The second man's secrets and the state key are refused (offline_only_secret): the
+    // attempt is audited, the value never.
+    if (auto refused = offline_only_secret(name)) {
+      (void)cp.record(actor_of(request), "secret_rotated", "secret:" + name,
+                      {{"which_key", name}, {"outcome", "denied"}, {"why", "offline only"}});
+      return bad_request("name", *refused);
     }
     if (Status set = desk.set_secret(name, value); !set) return bad_request("name", set.error().message);
     (void)cp.record(actor_of(request), "secret_rotated", "secret:" + name, {{"which_key", name}});

@@ -4,6 +4,9 @@
 // secrets status. Handlers translate HTTP to ControlPlane calls and its refusals to
 // status codes (ControlPlane::http_status_of); the actor is always the bearer token's
 // principal, so the two-man rule cannot be dodged by naming someone else in a body.
+// Every free-text field is capped by core/control/text_limits.hpp (400 bad_request
+// naming the field and the limit), and POST /api/ui/secret refuses the secrets one
+// operator must not choose (offline_only_secret(), desk_control.hpp).
 //
 // Also installs the AccessGuard (bearer tokens from the secrets store, 403 audited as
 // `forbidden`, lockout alerts) on the router.

@@ -48,6 +48,24 @@ class DeskControl::Credentials final : public control::ApprovalCredentials {
   std::optional<secrets::SecondFactor> second_factor_;
 };
 
+std::optional<std::string> offline_only_secret(std::string_view name) {
+  const std::string fix = "set it offline on the host with 'propbot secrets set --store FILE --key-file FILE " +
+                          std::string(name) + "' (value on stdin) and restart the daemon";
+  if (name == secrets::kApproveTokenName || name == secrets::kApproveToken2faName) {
+    return std::string(name) + " cannot be set through the API: it is the confirming operator's secret, and one "
+                               "operator who could choose it would pass the two-man rule alone; " + fix;
+  }
+  if (name == kStateHmacKeyName) {
+    return "state_hmac_key cannot be replaced while the daemon runs (the signed state would no longer verify): " +
+           fix;
+  }
+  if (name.substr(0, secrets::kDevTokenPrefix.size()) == secrets::kDevTokenPrefix) {
+    return "'" + std::string(name) + "' belongs to the paper store's generated development tokens and cannot be "
+           "set through the API; " + fix;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 // Opens the store named by the flags, or (paper only) the data directory's dev store.
@@ -156,6 +174,7 @@ std::vector<secrets::SecretInfo> DeskControl::secret_names() const {
 }
 
 Status DeskControl::set_secret(const std::string& name, std::string_view value) {
+  if (auto refused = offline_only_secret(name)) return make_error(Errc::permission_denied, *refused);
   std::lock_guard lock(credentials_->mutex());
   return credentials_->store().set(name, secrets::Secret(value));
 }

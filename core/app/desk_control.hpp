@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
@@ -25,6 +26,18 @@
 namespace propbot::app {
 
 inline constexpr std::string_view kStateHmacKeyName = "state_hmac_key";
+
+// Why the secret `name` may not be set while the daemon runs (through the API), or
+// nullopt when it may. Refused (issue 10):
+//   approve_token, approve_token_2fa  the second operator's secrets: one operator who
+//                                     could choose them would confirm their own requests
+//                                     (two-man rule, S-6.2/S-6.3)
+//   state_hmac_key                    the signed state would no longer verify
+//   dev.*                             a paper store's generated development tokens
+// Bearer tokens are not secrets of this kind (only their hashes are stored, and only
+// `propbot secrets add-token` writes them), and venue keys stay rotatable (S-6.4).
+// Each message names the fix: `propbot secrets set` offline, on the host.
+std::optional<std::string> offline_only_secret(std::string_view name);
 
 struct DeskControlOptions {
   std::optional<std::string> secrets_file;  // --secrets
@@ -52,7 +65,8 @@ class DeskControl {
   std::optional<secrets::TokenIdentity> authenticate(std::string_view token) const;
   // Names and update times of the stored secrets, never values (S-6.4 status).
   std::vector<secrets::SecretInfo> secret_names() const;
-  // Replaces a named secret's value (audited by the caller).
+  // Replaces a named secret's value (audited by the caller). Errors: permission_denied
+  // for a name offline_only_secret() refuses, the store's errors.
   Status set_secret(const std::string& name, std::string_view value);
   const std::string& store_path() const;
 

@@ -157,15 +157,19 @@ Result<ApprovalRequest> ApprovalStore::request(const NewApprovalRequest& request
   return stored;
 }
 
+Result<DecisionOutcome> ApprovalStore::confirmable(std::int64_t id, std::string_view confirmer) {
+  return decide(id, confirmer, Decision::check, /*second_factor_ok=*/false);
+}
+
 Result<DecisionOutcome> ApprovalStore::confirm(std::int64_t id, std::string_view confirmer, bool second_factor_ok) {
-  return decide(id, confirmer, /*approve=*/true, second_factor_ok);
+  return decide(id, confirmer, Decision::approve, second_factor_ok);
 }
 
 Result<DecisionOutcome> ApprovalStore::reject(std::int64_t id, std::string_view decided_by) {
-  return decide(id, decided_by, /*approve=*/false, /*second_factor_ok=*/false);
+  return decide(id, decided_by, Decision::reject, /*second_factor_ok=*/false);
 }
 
-Result<DecisionOutcome> ApprovalStore::decide(std::int64_t id, std::string_view actor, bool approve,
+Result<DecisionOutcome> ApprovalStore::decide(std::int64_t id, std::string_view actor, Decision decision,
                                               bool second_factor_ok) {
   if (actor.empty()) return make_error(Errc::invalid_argument, "approval decision: operator name is empty");
 
@@ -178,6 +182,10 @@ Result<DecisionOutcome> ApprovalStore::decide(std::int64_t id, std::string_view 
   }
   ApprovalRequest request = std::move(**found);
 
+  if (request.status == ApprovalStatus::expired) {
+    return refused(ApprovalRefusal::expired,
+                   describe(request) + " expired at " + request.expires_at + "; make a new request", request);
+  }
   if (request.status != ApprovalStatus::pending) {
     std::string message = describe(request) + " is already " + std::string(to_string(request.status));
     if (request.confirmed_by) message += " by " + *request.confirmed_by;
@@ -197,11 +205,17 @@ Result<DecisionOutcome> ApprovalStore::decide(std::int64_t id, std::string_view 
                    describe(request) + " expired at " + request.expires_at + "; make a new request", request);
   }
 
+  const bool approve = decision != Decision::reject;
   if (approve && actor == request.requested_by) {
     return refused(ApprovalRefusal::self_confirmation,
                    describe(request) + " was requested by " + request.requested_by +
                        "; a different operator must confirm it (two-man rule)",
                    request);
+  }
+  if (decision == Decision::check) {
+    DecisionOutcome outcome;  // nothing changed: the transaction rolls back
+    outcome.request = std::move(request);
+    return outcome;
   }
   if (approve && request.second_factor_required && !second_factor_ok) {
     return refused(ApprovalRefusal::second_factor_required,

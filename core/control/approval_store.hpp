@@ -10,14 +10,22 @@
 // `second_factor_ok` = "the confirming operator's second factor verified".
 //
 // Guarantees:
-// - confirm() and reject() run inside one BEGIN IMMEDIATE transaction and change a row
-//   only while it is pending, so a request is decided at most once even with two
-//   connections racing. Checks, in this order, each refusal with its own code:
+// - confirmable(), confirm() and reject() run inside one BEGIN IMMEDIATE transaction
+//   and change a row only while it is pending, so a request is decided at most once
+//   even with two connections racing. Checks, in this order, each refusal with its
+//   own code:
 //     not_found               no request with that id
-//     already_decided         status is approved, rejected or expired
-//     expired                 pending but now >= expires_at (the row becomes expired)
-//     self_confirmation       the confirmer is the requester (confirm only)
+//     expired                 status is expired, or pending but now >= expires_at (the
+//                             row becomes expired); an expired request answers expired
+//                             every time, never already_decided
+//     already_decided         status is approved or rejected
+//     self_confirmation       the confirmer is the requester (confirmable, confirm)
 //     second_factor_required  the request needs a second factor and it was not given
+//                             (confirm only)
+// - confirmable() runs the checks a confirmation must pass before any secret is looked
+//   at (the request exists, is still pending, is not the confirmer's own) and decides
+//   nothing: the control plane calls it first, so a refused confirmation never spends
+//   a one-time code, then checks the secrets, then calls confirm().
 // - A refusal is an outcome (DecisionOutcome with refusal != none and a message for
 //   the operator), not an Error. An Error means the database failed.
 // - Time comes from the Clock: created_at, expires_at, confirmed_at are
@@ -107,12 +115,17 @@ class ApprovalStore {
   // payload not a canonicalisable object, ttl <= 0 or above max_ttl), store errors.
   Result<ApprovalRequest> request(const NewApprovalRequest& request);
 
+  // Whether operator `confirmer` may confirm request `id`: the checks above without
+  // the second factor; accepted() with the request when they pass. Decides nothing
+  // (an expired row is marked expired).
+  Result<DecisionOutcome> confirmable(std::int64_t id, std::string_view confirmer);
+
   // Operator `confirmer` approves request `id`; `second_factor_ok` says whether the
   // caller verified their second factor. Refusals: see the header comment.
   Result<DecisionOutcome> confirm(std::int64_t id, std::string_view confirmer, bool second_factor_ok);
 
   // Operator `decided_by` (anyone, including the requester withdrawing it) rejects a
-  // pending request. Refusals: not_found, already_decided, expired.
+  // pending request. Refusals: not_found, expired, already_decided.
   Result<DecisionOutcome> reject(std::int64_t id, std::string_view decided_by);
 
   // Marks every pending request whose TTL has run out as expired and returns them
@@ -126,7 +139,8 @@ class ApprovalStore {
   Result<ApprovalRequest> get(std::int64_t id) const;
 
  private:
-  Result<DecisionOutcome> decide(std::int64_t id, std::string_view actor, bool approve, bool second_factor_ok);
+  enum class Decision { check, approve, reject };
+  Result<DecisionOutcome> decide(std::int64_t id, std::string_view actor, Decision decision, bool second_factor_ok);
   Result<std::optional<ApprovalRequest>> find(std::int64_t id) const;
 
   store::Database* database_;

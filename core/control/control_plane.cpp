@@ -1,6 +1,11 @@
 #include "core/control/control_plane.hpp"
 
 #include <algorithm>
+#include <initializer_list>
+#include <stdexcept>
+#include <utility>
+
+#include "core/control/text_limits.hpp"
 
 namespace propbot::control {
 
@@ -13,6 +18,40 @@ Result<Mode> parse_mode(std::string_view text) {
   if (text == "RESUME") return Mode::resume;
   if (text == "KILL") return Mode::kill;
   return make_error(Errc::parse_error, "unknown mode '" + std::string(text) + "'");
+}
+
+// Every route cap stays within what the store accepts: a longer text would be a store
+// error (answered 500) instead of a named refusal.
+static_assert(kComponentLimit.max_bytes <= kMaxIncidentFieldLength);
+static_assert(kSummaryLimit.max_bytes <= kMaxIncidentTextLength);
+static_assert(kRootCauseLimit.max_bytes <= kMaxIncidentTextLength);
+// A kill switch's incident summary is the reason plus two operator names and ~50 bytes.
+static_assert(kReasonLimit.max_bytes + 2 * kActorLimit.max_bytes + 100 <= kMaxIncidentTextLength);
+
+using Field = std::pair<TextLimit, std::string_view>;
+
+// The first over-long field's message, or nullopt when every field fits.
+std::optional<std::string> first_too_long(std::initializer_list<Field> fields) {
+  for (const auto& [limit, value] : fields) {
+    if (auto message = text_too_long(limit, value)) return message;
+  }
+  return std::nullopt;
+}
+
+Refusal refusal_for(ApprovalRefusal refusal) {
+  switch (refusal) {
+    case ApprovalRefusal::none: return Refusal::none;
+    case ApprovalRefusal::not_found: return Refusal::not_found;
+    case ApprovalRefusal::already_decided: return Refusal::already_decided;
+    case ApprovalRefusal::expired: return Refusal::expired;
+    case ApprovalRefusal::self_confirmation: return Refusal::self_confirmation;
+    case ApprovalRefusal::second_factor_required: return Refusal::second_factor_required;
+  }
+  return Refusal::invalid;
+}
+
+std::string minutes_text(Nanos span) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(span).count()) + " min";
 }
 
 // Which global action an event demands.
@@ -46,6 +85,7 @@ std::string_view to_string(Refusal refusal) {
     case Refusal::wrong_mode: return "wrong_mode";
     case Refusal::postmortem_required: return "postmortem_required";
     case Refusal::not_approved: return "not_approved";
+    case Refusal::second_factor_locked: return "second_factor_locked";
   }
   return "invalid";
 }
@@ -64,6 +104,7 @@ int http_status_of(Refusal refusal) {
     case Refusal::wrong_mode:
     case Refusal::postmortem_required:
     case Refusal::not_approved: return 409;
+    case Refusal::second_factor_locked: return 429;
   }
   return 400;
 }
@@ -107,9 +148,14 @@ ControlPlane::ControlPlane(store::Database& database, SignedStateStore signed_st
       options_(options),
       logger_(std::move(logger)),
       flattener_(flattener),
-      gates_(gates) {}
+      gates_(gates),
+      confirm_failures_(options.confirm_lockout, "control plane confirm_lockout"),
+      forbidden_(options.forbidden_audit) {}
 
-ControlPlane::~ControlPlane() = default;
+ControlPlane::~ControlPlane() {
+  std::lock_guard lock(mutex_);
+  write_forbidden_summaries_locked(forbidden_.take_counts(clock_.now()));
+}
 
 Result<std::unique_ptr<ControlPlane>> ControlPlane::open(store::Database& database, std::string_view state_hmac_key,
                                                          const Clock& clock, EventBus& bus,
@@ -118,8 +164,13 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::open(store::Database& databa
                                                          ForensicSink* forensics) {
   auto signed_state = SignedStateStore::open(database, state_hmac_key, clock);
   if (!signed_state) return signed_state.error();
-  std::unique_ptr<ControlPlane> plane(new ControlPlane(database, std::move(*signed_state), clock, bus, credentials,
-                                                       options, std::move(logger), flattener, gates, forensics));
+  std::unique_ptr<ControlPlane> plane;
+  try {
+    plane.reset(new ControlPlane(database, std::move(*signed_state), clock, bus, credentials, options,
+                                 std::move(logger), flattener, gates, forensics));
+  } catch (const std::invalid_argument& error) {
+    return make_error(Errc::invalid_argument, error.what());
+  }
   if (Status started = plane->start_up(); !started) return started.error();
   return plane;
 }
@@ -348,10 +399,11 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
   GlobalAction action = action_for(event, severity);
   if (action == GlobalAction::hold && state_.mode == Mode::kill) action = GlobalAction::none;  // KILL is stronger
 
+  // Never refused for its length: a safety action must act whatever its text says.
   NewIncident incident;
   incident.severity = severity;
-  incident.component = event.component;
-  incident.summary = event.summary;
+  incident.component = clip_text(event.component, kMaxIncidentFieldLength);
+  incident.summary = clip_text(event.summary, kMaxIncidentTextLength);
   incident.action_taken = action == GlobalAction::kill ? "KILL" : action == GlobalAction::hold ? "HOLD" : "none";
   auto opened = incidents_.open(incident);
   if (!opened) return opened.error();
@@ -360,8 +412,8 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
   nlohmann::json details = {{"incident_id", opened->id},
                             {"severity", to_string(severity)},
                             {"kind", kind},
-                            {"component", event.component},
-                            {"summary", event.summary},
+                            {"component", incident.component},
+                            {"summary", incident.summary},
                             {"action_taken", incident.action_taken}};
   const bool automatic = event.actor.role == "system";
   std::string audit_action = "incident_logged";
@@ -371,7 +423,8 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
     return s.error();
   }
   if (action == GlobalAction::hold && state_.mode != Mode::hold) {
-    if (Status s = set_mode_locked(Mode::hold, "P0 incident " + std::to_string(opened->id) + ": " + event.summary); !s) {
+    if (Status s = set_mode_locked(Mode::hold, "P0 incident " + std::to_string(opened->id) + ": " + incident.summary);
+        !s) {
       return s.error();
     }
   } else if (action == GlobalAction::hold) {
@@ -379,15 +432,15 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
     if (Status s = save_locked(); !s) return s.error();
   }
   if (action == GlobalAction::kill && state_.mode != Mode::kill) {
-    if (Status s = set_mode_locked(Mode::kill, "KILL: " + event.summary); !s) return s.error();
+    if (Status s = set_mode_locked(Mode::kill, "KILL: " + incident.summary); !s) return s.error();
     if (flattener_ != nullptr) {
-      flattener_->cancel_all_and_flatten(event.summary);
+      flattener_->cancel_all_and_flatten(incident.summary);
     } else {
-      logger_.error("kill_without_flattener", {{"reason", event.summary}});
+      logger_.error("kill_without_flattener", {{"reason", incident.summary}});
     }
   }
   publish_locked(severity == Severity::P0 ? "P0_INCIDENT" : "INCIDENT", to_json(*opened));
-  alert_locked(std::string(to_string(severity)), kind + ": " + event.summary, details);
+  alert_locked(std::string(to_string(severity)), kind + ": " + incident.summary, details);
 
   ControlOutcome outcome;
   outcome.state = state_;
@@ -400,6 +453,7 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
 Result<ControlOutcome> ControlPlane::hold(const std::string& reason, const Actor& actor) {
   std::lock_guard lock(mutex_);
   if (reason.empty()) return refused(Refusal::invalid, "reason is required: say why the desk holds");
+  if (auto too_long = text_too_long(kReasonLimit, reason)) return refused(Refusal::invalid, *too_long);
   if (state_.mode == Mode::kill) {
     (void)audit_locked(actor, "hold", "control_state", {{"reason", reason}, {"outcome", "denied"}, {"why", "KILL"}});
     return refused(Refusal::wrong_mode, "the desk is in KILL, which already stops everything");
@@ -444,6 +498,7 @@ Result<ControlOutcome> ControlPlane::file_request_locked(ApprovalKind kind, cons
 
 Result<ControlOutcome> ControlPlane::request_resume(const std::string& reason, const Actor& actor) {
   std::lock_guard lock(mutex_);
+  if (auto too_long = text_too_long(kReasonLimit, reason)) return refused(Refusal::invalid, *too_long);
   if (state_.mode == Mode::resume) {
     (void)audit_locked(actor, "resume_request", "control_state", {{"outcome", "denied"}, {"why", "already RESUME"}});
     return refused(Refusal::wrong_mode, "the desk is already in RESUME");
@@ -453,12 +508,18 @@ Result<ControlOutcome> ControlPlane::request_resume(const std::string& reason, c
 
 Result<ControlOutcome> ControlPlane::request_kill(const std::string& reason, const Actor& actor) {
   std::lock_guard lock(mutex_);
+  if (auto too_long = text_too_long(kReasonLimit, reason)) return refused(Refusal::invalid, *too_long);
   if (state_.mode == Mode::kill) return refused(Refusal::wrong_mode, "the desk is already in KILL");
   return file_request_locked(ApprovalKind::kill_switch, reason, nlohmann::json::object(), actor);
 }
 
 Result<ControlOutcome> ControlPlane::request_approval(ApprovalKind kind, const std::string& reason,
                                                       const nlohmann::json& payload, const Actor& actor) {
+  std::lock_guard lock(mutex_);  // recursive: the calls below take it again
+  const std::string payload_text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (auto too_long = first_too_long({{kReasonLimit, reason}, {kPayloadLimit, payload_text}})) {
+    return refused(Refusal::invalid, *too_long);
+  }
   switch (kind) {  // the kinds with their own preconditions
     case ApprovalKind::resume: return request_resume(reason, actor);
     case ApprovalKind::kill_switch: return request_kill(reason, actor);
@@ -466,7 +527,6 @@ Result<ControlOutcome> ControlPlane::request_approval(ApprovalKind kind, const s
     case ApprovalKind::exit_dry_run: return set_dry_run(false, reason, actor);
     default: break;
   }
-  std::lock_guard lock(mutex_);
   return file_request_locked(kind, reason, payload, actor);
 }
 
@@ -478,27 +538,36 @@ void ControlPlane::on_approved(ApprovalKind kind, std::function<void(const Appro
 Result<ControlOutcome> ControlPlane::confirm(std::int64_t request_id, const Actor& actor,
                                              std::string_view approve_token, std::string_view second_factor) {
   std::lock_guard lock(mutex_);
+  if (auto too_long = first_too_long({{kApproveTokenLimit, approve_token}, {kSecondFactorLimit, second_factor}})) {
+    return refused(Refusal::invalid, *too_long);
+  }
   const std::string target = "approval:" + std::to_string(request_id);
   auto deny = [&](Refusal refusal, std::string message) -> Result<ControlOutcome> {
     (void)audit_locked(actor, "approval_confirm", target,
                        {{"outcome", "denied"}, {"refusal", to_string(refusal)}, {"message", message}});
     return refused(refusal, std::move(message));
   };
-  auto request = approvals_.get(request_id);
-  if (!request) {
-    if (request.error().code == Errc::not_found) return deny(Refusal::not_found, "no approval request " + std::to_string(request_id));
-    return request.error();
+  const MonoTime now = clock_.now();
+  if (auto locked = confirm_locked_out_locked(actor, target, now)) {
+    (void)audit_locked(actor, "approval_confirm", target,
+                       {{"outcome", "denied"}, {"refusal", to_string(locked->refusal)}, {"message", locked->message}});
+    return std::move(*locked);
   }
-  // Order: the requester, the approve token, the P0 gate, then the second factor (a
-  // one-time code is not spent on a confirmation that would be refused anyway).
-  if (request->status == ApprovalStatus::pending && request->requested_by == actor.name) {
-    return deny(Refusal::self_confirmation,
-                "operator '" + actor.name + "' filed this request: a different operator must confirm it (two-man rule)");
+  // The request's own state first (exists, pending, not expired, not the confirmer's):
+  // no secret is looked at, and no one-time code spent, for a confirmation that fails there.
+  auto checked = approvals_.confirmable(request_id, actor.name);
+  if (!checked) return checked.error();
+  if (!checked->accepted()) return deny(refusal_for(checked->refusal), checked->message);
+  const ApprovalRequest& request = *checked->request;
+
+  if (approve_token.empty()) {
+    return deny(Refusal::bad_token, "missing approve token: send the APPROVE_TOKEN as 'token'");
   }
-  if (approve_token.empty() || !credentials_.approve_token_matches(approve_token)) {
+  if (!credentials_.approve_token_matches(approve_token)) {
+    count_confirm_failure_locked(actor, target, now);
     return deny(Refusal::bad_token, "invalid approve token: send the APPROVE_TOKEN as 'token'");
   }
-  if (request->kind == ApprovalKind::resume && request->status == ApprovalStatus::pending) {
+  if (request.kind == ApprovalKind::resume) {
     auto missing = incidents_.postmortem_required();
     if (!missing) return missing.error();
     if (!missing->empty()) {
@@ -508,24 +577,20 @@ Result<ControlOutcome> ControlPlane::confirm(std::int64_t request_id, const Acto
     }
   }
   bool second_factor_ok = false;
-  if (request->second_factor_required) {
+  if (request.second_factor_required) {
     if (second_factor.empty()) {
       return deny(Refusal::second_factor_required,
                   "this approval needs the second factor: send the APPROVE_TOKEN_2FA code as 'totp'");
     }
     second_factor_ok = credentials_.second_factor_matches(second_factor);
-    if (!second_factor_ok) return deny(Refusal::bad_second_factor, "the second factor is wrong or was already used");
+    if (!second_factor_ok) {
+      count_confirm_failure_locked(actor, target, now);
+      return deny(Refusal::bad_second_factor, "the second factor is wrong or was already used");
+    }
   }
   auto decided = approvals_.confirm(request_id, actor.name, second_factor_ok);
   if (!decided) return decided.error();
-  switch (decided->refusal) {
-    case ApprovalRefusal::none: break;
-    case ApprovalRefusal::not_found: return deny(Refusal::not_found, decided->message);
-    case ApprovalRefusal::already_decided: return deny(Refusal::already_decided, decided->message);
-    case ApprovalRefusal::expired: return deny(Refusal::expired, decided->message);
-    case ApprovalRefusal::self_confirmation: return deny(Refusal::self_confirmation, decided->message);
-    case ApprovalRefusal::second_factor_required: return deny(Refusal::second_factor_required, decided->message);
-  }
+  if (!decided->accepted()) return deny(refusal_for(decided->refusal), decided->message);
   const ApprovalRequest& approved = *decided->request;
   if (Status s = audit_locked(actor, "approval_confirm", target,
                               {{"outcome", "approved"}, {"kind", to_string(approved.kind)},
@@ -535,6 +600,55 @@ Result<ControlOutcome> ControlPlane::confirm(std::int64_t request_id, const Acto
   }
   publish_locked("APPROVAL_DECIDED", to_json(approved));
   return apply_approved_locked(approved, actor);
+}
+
+std::optional<ControlOutcome> ControlPlane::confirm_locked_out_locked(const Actor& actor, const std::string& target,
+                                                                      MonoTime now) const {
+  const LockoutOptions& limits = confirm_failures_.options();
+  const std::string why = " after " + std::to_string(limits.max_failures) +
+                          " wrong approve tokens or second factors within " + minutes_text(limits.window);
+  std::optional<MonoTime> until;
+  std::string message;
+  if ((until = confirm_failures_.locked_until("operator:" + actor.name, now))) {
+    message = "confirmations by operator '" + actor.name + "' are locked until ";
+  } else if ((until = confirm_failures_.locked_until(target, now))) {
+    message = target + " is locked for confirmations until ";
+  } else {
+    return std::nullopt;
+  }
+  const Nanos remaining = *until - now;
+  ControlOutcome outcome = refused(Refusal::second_factor_locked,
+                                   message + format_iso8601_ms(clock_.utc() + remaining) + why +
+                                       "; HOLD and every other action still work");
+  outcome.retry_after = std::max(std::chrono::ceil<std::chrono::seconds>(remaining), std::chrono::seconds(1));
+  return outcome;
+}
+
+void ControlPlane::count_confirm_failure_locked(const Actor& actor, const std::string& target, MonoTime now) {
+  const std::optional<int> operator_locked = confirm_failures_.record_failure("operator:" + actor.name, now);
+  const std::optional<int> request_locked = confirm_failures_.record_failure(target, now);
+  if (!operator_locked && !request_locked) return;
+  const LockoutOptions& limits = confirm_failures_.options();
+  const std::string until = format_iso8601_ms(clock_.utc() + limits.lockout);
+  std::string summary;
+  if (operator_locked) {
+    summary = "operator '" + actor.name + "' locked out of confirmations until " + until + " after " +
+              std::to_string(*operator_locked) + " wrong approve tokens or second factors within " +
+              minutes_text(limits.window) + " (the last on " + target + ")";
+  }
+  if (request_locked) {
+    summary += std::string(summary.empty() ? "" : "; ") + target + " locked for confirmations until " + until +
+               " after " + std::to_string(*request_locked) + " wrong approve tokens or second factors (the last by '" +
+               actor.name + "')";
+  }
+  SafetyEvent event;
+  event.kind = IncidentKind::second_factor_lockout;
+  event.component = "control_plane";
+  event.summary = summary + "; from " + actor.source;
+  event.actor = actor;
+  if (auto raised = safety_action_locked(event); !raised) {
+    logger_.error("second_factor_lockout_incident_failed", {{"error", raised.error().message}});
+  }
 }
 
 Result<ControlOutcome> ControlPlane::apply_approved_locked(const ApprovalRequest& request, const Actor& actor) {
@@ -585,10 +699,7 @@ Result<ControlOutcome> ControlPlane::reject(std::int64_t request_id, const Actor
   const std::string target = "approval:" + std::to_string(request_id);
   if (!decided->accepted()) {
     (void)audit_locked(actor, "approval_reject", target, {{"outcome", "denied"}, {"message", decided->message}});
-    const Refusal refusal = decided->refusal == ApprovalRefusal::not_found   ? Refusal::not_found
-                            : decided->refusal == ApprovalRefusal::expired ? Refusal::expired
-                                                                            : Refusal::already_decided;
-    return refused(refusal, decided->message);
+    return refused(refusal_for(decided->refusal), decided->message);
   }
   if (Status s = audit_locked(actor, "approval_reject", target, {{"outcome", "rejected"}}); !s) return s.error();
   publish_locked("APPROVAL_DECIDED", to_json(*decided->request));
@@ -669,11 +780,13 @@ Result<ControlOutcome> ControlPlane::set_switch_locked(bool ControlState::*flag,
 
 Result<ControlOutcome> ControlPlane::set_safe_mode(bool enabled, const std::string& reason, const Actor& actor) {
   std::lock_guard lock(mutex_);
+  if (auto too_long = text_too_long(kReasonLimit, reason)) return refused(Refusal::invalid, *too_long);
   return set_switch_locked(&ControlState::safe_mode, "safe_mode", ApprovalKind::safe_mode_off, enabled, reason, actor);
 }
 
 Result<ControlOutcome> ControlPlane::set_dry_run(bool enabled, const std::string& reason, const Actor& actor) {
   std::lock_guard lock(mutex_);
+  if (auto too_long = text_too_long(kReasonLimit, reason)) return refused(Refusal::invalid, *too_long);
   return set_switch_locked(&ControlState::dry_run_mode, "dry_run_mode", ApprovalKind::exit_dry_run, enabled, reason,
                            actor);
 }
@@ -685,6 +798,10 @@ Result<ControlOutcome> ControlPlane::log_incident(Severity severity, const std::
   if (component.empty() || summary.empty()) {
     std::lock_guard lock(mutex_);
     return refused(Refusal::invalid, "component and summary are required");
+  }
+  if (auto too_long = first_too_long({{kComponentLimit, component}, {kSummaryLimit, summary}})) {
+    std::lock_guard lock(mutex_);
+    return refused(Refusal::invalid, *too_long);
   }
   SafetyEvent event;
   event.severity = severity;
@@ -699,6 +816,7 @@ Result<ControlOutcome> ControlPlane::ack_and_postmortem(std::int64_t incident_id
   std::lock_guard lock(mutex_);
   const std::string target = "incident:" + std::to_string(incident_id);
   if (root_cause.empty()) return refused(Refusal::invalid, "postmortem_root_cause is required");
+  if (auto too_long = text_too_long(kRootCauseLimit, root_cause)) return refused(Refusal::invalid, *too_long);
   auto done = incidents_.ack_and_postmortem(incident_id, actor.name, root_cause, resolve);
   if (!done) {
     (void)audit_locked(actor, "ack_and_postmortem", target, {{"outcome", "denied"}, {"message", done.error().message}});
@@ -745,7 +863,24 @@ Result<std::vector<ApprovalRequest>> ControlPlane::pending_approvals() {
 
 Status ControlPlane::record_forbidden(const Actor& actor, const std::string& method, const std::string& path) {
   std::lock_guard lock(mutex_);
+  std::vector<ForbiddenSummary> due;
+  const bool audit_now = forbidden_.observe(ForbiddenCaller{actor.name, actor.role, actor.source}, method, path,
+                                            clock_.now(), clock_.utc(), due);
+  write_forbidden_summaries_locked(due);
+  if (!audit_now) return {};
   return audit_locked(actor, "forbidden", path, {{"method", method}, {"outcome", "forbidden"}});
+}
+
+void ControlPlane::write_forbidden_summaries_locked(const std::vector<ForbiddenSummary>& summaries) {
+  for (const auto& summary : summaries) {
+    const Actor actor{summary.caller.name, summary.caller.role, summary.caller.source};
+    (void)audit_locked(actor, "forbidden", summary.path,
+                       {{"method", summary.method},
+                        {"outcome", "forbidden"},
+                        {"repeated", summary.repeated},
+                        {"first_ts", format_iso8601_ms(summary.first)},
+                        {"last_ts", format_iso8601_ms(summary.last)}});
+  }
 }
 
 Status ControlPlane::record_lockout(const std::string& source, int failures) {
@@ -770,8 +905,9 @@ Status ControlPlane::record(const Actor& actor, const std::string& action, const
 }
 
 Result<std::vector<AuditRecord>> ControlPlane::audit_page(const AuditFilter& filter, int limit,
-                                                          std::optional<std::int64_t> before_id) const {
+                                                          std::optional<std::int64_t> before_id) {
   std::lock_guard lock(mutex_);
+  write_forbidden_summaries_locked(forbidden_.take_counts(clock_.now()));
   return audit_.page(filter, limit, before_id);
 }
 
@@ -780,8 +916,9 @@ Result<ChainReport> ControlPlane::verify_audit() const {
   return audit_.verify();
 }
 
-Result<std::int64_t> ControlPlane::export_audit(const std::string& path) const {
+Result<std::int64_t> ControlPlane::export_audit(const std::string& path) {
   std::lock_guard lock(mutex_);
+  write_forbidden_summaries_locked(forbidden_.take_counts(clock_.now()));
   return audit_.export_jsonl(path);
 }
 

@@ -15,6 +15,32 @@
 //     never leaves KILL, never clears safe_mode, and refuses with a named reason.
 //   - Refusals are values (ControlOutcome::refusal), never exceptions; a refused call
 //     changes nothing but the audit log.
+//   - confirm() checks, in this order, and answers the first that fails: the confirming
+//     operator or the request is locked out (429 second_factor_locked) → the request
+//     exists (404) → it is still pending (409 already_decided; 409 expired once its TTL
+//     has run out, every time) → the confirmer is not the requester (403) → the approve
+//     token (401 bad_token) → for a resume, every P0 has its postmortem (409) → the
+//     second factor when the request needs it (401). The second factor is looked at, and
+//     a one-time code spent, only when every other check has passed; a replay of a
+//     decided request is 409, never 401.
+//   - Second-factor throttle: a wrong approve token or second factor (a value sent and
+//     wrong; a missing one is not a guess) counts against the confirming operator and
+//     against the request in a sliding window (ControlPlaneOptions::confirm_lockout,
+//     default kConfirmLockout: 5 within 15 min lock for 15 min). A locked operator's
+//     confirmations, and every confirmation of a locked request, are refused with 429
+//     second_factor_locked naming the UTC time the lockout ends; the lock is raised once
+//     per lockout as a P1 `second_factor_lockout` through safety_action() (incident,
+//     audit, alert, event). Only confirm() is throttled: HOLD and every other action stay
+//     open to a locked operator. In memory and bounded (confirm_lockout.max_keys); a
+//     restart clears it.
+//   - Free text is bounded by text_limits.hpp: an over-long field is refused as invalid
+//     with "field 'reason': at most 1000 bytes (got 1001)", before anything is audited.
+//     safety_action() never refuses over-long text: it clips component and summary to
+//     the incident store's limits, so a safety action always acts.
+//   - `forbidden` is audited through a ForbiddenAggregator (forbidden_aggregator.hpp):
+//     the first of a (principal, method, path) at once, repeats within a minute as one
+//     row with their exact count; pending counts are written before audit_page() and
+//     export_audit() read the log and when the plane is destroyed.
 //
 // Thread-safety: every public member may be called from any thread (one mutex; the
 // database is only touched under it). mode()/safe_mode()/dry_run_mode() are lock-free
@@ -22,6 +48,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -33,11 +60,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
+#include "core/common/lockout_table.hpp"
 #include "core/common/logging.hpp"
 #include "core/common/result.hpp"
 #include "core/control/approval_store.hpp"
 #include "core/control/audit_log.hpp"
 #include "core/control/event_bus.hpp"
+#include "core/control/forbidden_aggregator.hpp"
 #include "core/control/incident_log.hpp"
 #include "core/control/signed_state_store.hpp"
 #include "core/store/database.hpp"
@@ -118,6 +147,7 @@ enum class Refusal {
   wrong_mode,              // e.g. resume while already RESUME (409)
   postmortem_required,     // a P0 lacks ack or postmortem (409)
   not_approved,            // resume() without a confirmed resume request (409)
+  second_factor_locked,    // too many wrong approve tokens / second factors (429)
 };
 std::string_view to_string(Refusal refusal);
 int http_status_of(Refusal refusal);
@@ -125,6 +155,7 @@ int http_status_of(Refusal refusal);
 struct ControlOutcome {
   Refusal refusal = Refusal::none;
   std::string message;
+  std::optional<std::chrono::seconds> retry_after;  // second_factor_locked: until the lockout ends
   ControlState state;
   std::optional<ApprovalRequest> approval;
   std::optional<Incident> incident;
@@ -140,24 +171,35 @@ struct SafetyEvent {
   Actor actor = Actor::system();
 };
 
+// Wrong approve tokens / second factors per confirming operator and per request. Five
+// in 15 minutes: an operator who mistypes a code twice is never locked, while a guesser
+// gets 5 tries per 15 minutes (a ±1-step TOTP accepts 3 codes in 10^6: about 1.4e-3 a
+// day), and every lockout is a P1 a person sees within minutes. The lockout lasts the
+// window so the guess rate cannot be doubled at its edge.
+inline constexpr LockoutOptions kConfirmLockout{5, std::chrono::minutes(15), std::chrono::minutes(15), 1024};
+
 struct ControlPlaneOptions {
   bool live = false;               // live profile: safe_mode off needs the second factor
   bool autopilot_enabled = false;
   bool dry_run_default = false;    // dry_run_mode on first start (nothing persisted)
   Nanos resume_authorization_ttl = std::chrono::minutes(15);
   ApprovalOptions approvals;
+  LockoutOptions confirm_lockout = kConfirmLockout;
+  ForbiddenAggregatorOptions forbidden_audit;
 };
 
 class ControlPlane {
  public:
   // Verifies, loads and starts in HOLD (see the header comment). `database`, `clock`,
   // `bus`, `credentials` and the optional hooks must outlive the plane. Errors: store
-  // errors, invalid_argument (HMAC key shorter than 16 bytes).
+  // errors, invalid_argument (HMAC key shorter than 16 bytes, a confirm_lockout option
+  // out of range).
   static Result<std::unique_ptr<ControlPlane>> open(store::Database& database, std::string_view state_hmac_key,
                                                     const Clock& clock, EventBus& bus,
                                                     ApprovalCredentials& credentials, ControlPlaneOptions options,
                                                     Logger logger, Flattener* flattener = nullptr,
                                                     AutopilotGates* gates = nullptr, ForensicSink* forensics = nullptr);
+  // Writes the pending forbidden counts (see above).
   ~ControlPlane();
 
   // Lock-free reads for the engine.
@@ -174,7 +216,7 @@ class ControlPlane {
   Result<ControlOutcome> hold(const std::string& reason, const Actor& actor);
   Result<ControlOutcome> request_resume(const std::string& reason, const Actor& actor);
   // Confirms any pending approval (resume, safe_mode_off, exit_dry_run, kill_switch, ...)
-  // and applies its effect.
+  // and applies its effect. Checks and throttle: see the header comment.
   Result<ControlOutcome> confirm(std::int64_t request_id, const Actor& actor, std::string_view approve_token,
                                  std::string_view second_factor);
   Result<ControlOutcome> reject(std::int64_t request_id, const Actor& actor);
@@ -200,15 +242,19 @@ class ControlPlane {
   Result<nlohmann::json> incidents_view(int recent_closed) const;
   Result<std::vector<ApprovalRequest>> pending_approvals();
 
-  // Audit-only records for the HTTP layer and the secrets store.
+  // Audit-only records for the HTTP layer and the secrets store. record_forbidden()
+  // aggregates repeats (see the header comment).
   Status record_forbidden(const Actor& actor, const std::string& method, const std::string& path);
   Status record_lockout(const std::string& source, int failures);
   Status record_secret_access(const std::string& name, const std::string& actor, bool found);
   Status record(const Actor& actor, const std::string& action, const std::string& target, nlohmann::json details);
 
-  Result<std::vector<AuditRecord>> audit_page(const AuditFilter& filter, int limit, std::optional<std::int64_t> before_id) const;
+  // audit_page() and export_audit() first write the pending forbidden counts, so what
+  // they return adds up exactly.
+  Result<std::vector<AuditRecord>> audit_page(const AuditFilter& filter, int limit,
+                                              std::optional<std::int64_t> before_id);
   Result<ChainReport> verify_audit() const;
-  Result<std::int64_t> export_audit(const std::string& path) const;
+  Result<std::int64_t> export_audit(const std::string& path);
 
   // Expires approvals past their TTL (audited). Call periodically.
   Status expire_due();
@@ -234,6 +280,12 @@ class ControlPlane {
                                              const Actor& actor);
   ControlOutcome refused(Refusal refusal, std::string message) const;
   std::string now_iso() const;
+  // The refusal of a confirmation while `actor` or request `target` is locked out.
+  std::optional<ControlOutcome> confirm_locked_out_locked(const Actor& actor, const std::string& target,
+                                                         MonoTime now) const;
+  // Counts one wrong approve token / second factor; raises the P1 when it locks.
+  void count_confirm_failure_locked(const Actor& actor, const std::string& target, MonoTime now);
+  void write_forbidden_summaries_locked(const std::vector<ForbiddenSummary>& summaries);
 
   store::Database& database_;
   SignedStateStore signed_state_;
@@ -253,6 +305,8 @@ class ControlPlane {
   mutable std::recursive_mutex mutex_;
   ControlState state_;
   std::vector<std::pair<ApprovalKind, std::function<void(const ApprovalRequest&)>>> effects_;
+  LockoutTable confirm_failures_;  // keys "operator:<name>" and "approval:<id>"
+  ForbiddenAggregator forbidden_;
   std::atomic<Mode> mode_{Mode::hold};
   std::atomic<bool> safe_mode_{true};
   std::atomic<bool> dry_run_{false};

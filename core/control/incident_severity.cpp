@@ -36,6 +36,7 @@ std::string_view to_string(IncidentKind kind) {
     case IncidentKind::rate_limit_ban: return "rate_limit_ban";
     case IncidentKind::stress_limit_warning: return "stress_limit_warning";
     case IncidentKind::all_venues_bad_for_route: return "all_venues_bad_for_route";
+    case IncidentKind::second_factor_lockout: return "second_factor_lockout";
     case IncidentKind::memory_pressure: return "memory_pressure";
     case IncidentKind::autopilot_refused: return "autopilot_refused";
     case IncidentKind::config_apply_failed: return "config_apply_failed";
@@ -65,7 +66,8 @@ Severity severity_for(IncidentKind kind) {
     case IncidentKind::ws_feed_failed:
     case IncidentKind::rate_limit_ban:
     case IncidentKind::stress_limit_warning:
-    case IncidentKind::all_venues_bad_for_route: return Severity::P1;
+    case IncidentKind::all_venues_bad_for_route:
+    case IncidentKind::second_factor_lockout: return Severity::P1;
     case IncidentKind::memory_pressure:
     case IncidentKind::autopilot_refused:
     case IncidentKind::config_apply_failed: return Severity::P2;

@@ -6,7 +6,9 @@
 //   P0 — a threat to capital or neutrality: always an immediate global HOLD
 //        (split brain and the kill switch: KILL).
 //   P1 — serious degradation, capital under control: the affected strategy or route
-//        is degraded; no global HOLD is required.
+//        is degraded; no global HOLD is required. Also second_factor_lockout: someone
+//        is guessing the two-man secrets, which needs a person now, but the lockout
+//        already contains it (a P0 would let a guesser stop the desk at will).
 //   P2 — technical: recorded, nothing is stopped.
 //
 // Threads: pure functions, safe from any thread. Uses core/common Result only.
@@ -41,13 +43,14 @@ enum class IncidentKind {
   rate_limit_ban,
   stress_limit_warning,
   all_venues_bad_for_route,
+  second_factor_lockout,       // wrong approve tokens / second factors locked a confirmer out
   // P2
   memory_pressure,
   autopilot_refused,
   config_apply_failed,
 };
 
-inline constexpr std::array<IncidentKind, 17> kAllIncidentKinds = {
+inline constexpr std::array<IncidentKind, 18> kAllIncidentKinds = {
     IncidentKind::hedge_lost,           IncidentKind::recon_mismatch,
     IncidentKind::daily_loss_cap_breached, IncidentKind::tamper_detected,
     IncidentKind::split_brain,          IncidentKind::hedge_latency_sla_violated,
@@ -55,8 +58,8 @@ inline constexpr std::array<IncidentKind, 17> kAllIncidentKinds = {
     IncidentKind::hedge_flatten_called, IncidentKind::strategy_degraded,
     IncidentKind::ws_feed_failed,       IncidentKind::rate_limit_ban,
     IncidentKind::stress_limit_warning, IncidentKind::all_venues_bad_for_route,
-    IncidentKind::memory_pressure,      IncidentKind::autopilot_refused,
-    IncidentKind::config_apply_failed,
+    IncidentKind::second_factor_lockout, IncidentKind::memory_pressure,
+    IncidentKind::autopilot_refused,    IncidentKind::config_apply_failed,
 };
 
 std::string_view to_string(IncidentKind kind);

@@ -5,6 +5,7 @@
 #include <array>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -39,10 +40,24 @@ std::string run_command(const std::string& command, int* exit_code = nullptr) {
 
 using Credentials = DevCredentials;
 
-std::string totp_now(const std::string& seed) {
+std::string totp_at(const std::string& seed, std::chrono::seconds offset) {
   auto key = crypto::base32_decode(seed);
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return crypto::totp_code(key.value(), now.count());
+  return crypto::totp_code(key.value(), (now + offset).count());
+}
+
+std::string totp_now(const std::string& seed) { return totp_at(seed, 0s); }
+
+// A six-digit code that is none of the codes the daemon accepts now (±1 step): a guess
+// that is certain to be wrong.
+std::string wrong_totp(const std::string& seed, int salt) {
+  for (int candidate = salt;; candidate = (candidate + 7919) % 1000000) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%06d", candidate);
+    bool valid = false;
+    for (auto offset : {-60s, -30s, 0s, 30s, 60s}) valid = valid || totp_at(seed, offset) == text;
+    if (!valid) return text;
+  }
 }
 
 class ControlE2E : public ::testing::Test {
@@ -83,6 +98,16 @@ class ControlE2E : public ::testing::Test {
     }
     EXPECT_EQ(outputs_.find(creds_.approve_token), std::string::npos) << "the approve token leaked";
     EXPECT_EQ(outputs_.find(creds_.totp_seed), std::string::npos) << "the TOTP seed leaked";
+  }
+
+  // The sum of the forbidden answers `who` got, from the audit log as an auditor reads it:
+  // one per row written at once, `repeated` per summary row. Also returns the row count.
+  std::pair<std::int64_t, std::size_t> forbidden_in_audit(const std::string& who) {
+    auto [status, page] = call("auditor1", "GET", "/api/ui/audit_log?action=forbidden&actor=" + who + "&limit=1000");
+    EXPECT_EQ(status, 200) << page.dump();
+    std::int64_t total = 0;
+    for (const auto& entry : page["entries"]) total += entry["details"].value("repeated", std::int64_t{1});
+    return {total, page["entries"].size()};
   }
 
   TempDir data_;
@@ -276,6 +301,190 @@ TEST_F(ControlE2E, TestnetRefusesToStartWithoutASecretsStore) {
   ASSERT_TRUE(code.has_value());
   EXPECT_NE(*code, 0);
   EXPECT_NE(daemon.stderr_text().find("FATAL CONFIG"), std::string::npos) << daemon.stderr_text();
+}
+
+
+// --- issue 10 -----------------------------------------------------------------------
+
+TEST_F(ControlE2E, TheSecretRouteRefusesTheSecondMansSecrets) {
+  start_daemon();
+  for (const char* name : {"approve_token", "approve_token_2fa", "state_hmac_key", "dev.operator2"}) {
+    auto [status, body] =
+        call("operator1", "POST", "/api/ui/secret", {{"name", name}, {"value", "totp:AAAAAAAAAAAAAAAA"}});
+    EXPECT_EQ(status, 400) << name << ": " << body.dump();
+    EXPECT_EQ(body["error"]["code"], "bad_request") << name;
+    const std::string message = body["error"]["message"].get<std::string>();
+    EXPECT_EQ(message.rfind("field 'name': ", 0), 0u) << message;
+    EXPECT_NE(message.find("propbot secrets set"), std::string::npos) << message;
+  }
+  auto [venue, venue_body] =
+      call("operator1", "POST", "/api/ui/secret", {{"name", "binance.api_key"}, {"value", "k1"}});
+  EXPECT_EQ(venue, 200) << venue_body.dump() << ": a venue key is still rotated through the API";
+
+  // The approve token is the one the store was made with.
+  auto [requested, request] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "all clear"}});
+  ASSERT_EQ(requested, 200) << request.dump();
+  EXPECT_EQ(call("operator2", "POST", "/api/ui/resume-confirm",
+                 {{"request_id", request["request_id"]}, {"token", creds_.approve_token}})
+                .first,
+            200);
+  stop_daemon();
+  expect_no_secret_leaked();
+}
+
+TEST_F(ControlE2E, WrongSecondFactorsLockTheConfirmingOperatorOutWithAnIncident) {
+  start_daemon();
+  auto [requested, request] =
+      call("operator1", "POST", "/api/admin/kill_switch", {{"action", "request"}, {"reason", "drill"}});
+  ASSERT_EQ(requested, 200) << request.dump();
+  const json confirm_base = {
+      {"action", "confirm"}, {"request_id", request["request_id"]}, {"token", creds_.approve_token}};
+  for (int i = 0; i < 5; ++i) {
+    json body = confirm_base;
+    body["totp"] = wrong_totp(creds_.totp_seed, 1000 * i);
+    auto [status, answer] = call("operator2", "POST", "/api/admin/kill_switch", body);
+    EXPECT_EQ(status, 401) << answer.dump();
+    EXPECT_EQ(answer["error"]["code"], "bad_second_factor");
+  }
+  json right = confirm_base;
+  right["totp"] = totp_now(creds_.totp_seed);
+  auto [locked, locked_body] = call("operator2", "POST", "/api/admin/kill_switch", right);
+  EXPECT_EQ(locked, 429) << locked_body.dump();
+  EXPECT_EQ(locked_body["error"]["code"], "second_factor_locked");
+  EXPECT_NE(locked_body["error"]["message"].get<std::string>().find("until "), std::string::npos) << locked_body.dump();
+  const test_support::HeaderList as_operator2{{"Authorization", "Bearer " + creds_.tokens.at("operator2")},
+                                              {"Content-Type", "application/json"}};
+  auto again = http_request("127.0.0.1", port_, "POST", "/api/admin/kill_switch", right.dump(), as_operator2, 10s);
+  EXPECT_EQ(again.status, 429) << again.body;
+  const int retry_after = std::atoi(again.header("Retry-After").c_str());
+  EXPECT_GT(retry_after, 800) << "the lockout lasts 15 min";
+  EXPECT_LE(retry_after, 900);
+  expect_mode("HOLD");
+
+  auto [listed, incidents] = call("viewer1", "GET", "/api/ui/incidents");
+  ASSERT_EQ(listed, 200);
+  int lockout_incidents = 0;
+  for (const auto& incident : incidents["active"]) {
+    if (incident["severity"] == "P1" && incident["component"] == "control_plane" &&
+        incident["summary"].get<std::string>().find("operator2") != std::string::npos) {
+      ++lockout_incidents;
+    }
+  }
+  EXPECT_EQ(lockout_incidents, 1) << incidents.dump();
+
+  // The lockout never blocks HOLD.
+  EXPECT_EQ(call("operator2", "POST", "/api/ui/hold", {{"reason", "who guessed?"}}).first, 200);
+  stop_daemon();
+  expect_no_secret_leaked();
+}
+
+TEST_F(ControlE2E, ARefusedConfirmationKeepsTheCodeAndAReplayIsAConflict) {
+  start_daemon();
+  auto [logged, incident] = call("operator1", "POST", "/api/ui/incidents/manual_log",
+                                 {{"severity", "P0"}, {"component", "recon"}, {"summary", "mismatch"}});
+  ASSERT_EQ(logged, 200) << incident.dump();
+  auto [first_status, first] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "explained"}});
+  auto [second_status, second] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "duplicate"}});
+  ASSERT_EQ(first_status, 200);
+  ASSERT_EQ(second_status, 200);
+  ASSERT_TRUE(second["second_factor_required"].get<bool>());
+  ASSERT_EQ(call("operator1", "POST", "/api/ui/approvals/" + std::to_string(second["request_id"].get<std::int64_t>()) +
+                                          "/reject")
+                .first,
+            200);
+  ASSERT_EQ(call("operator1", "POST", "/api/ui/incidents/ack_and_postmortem",
+                 {{"incident_id", incident["incident"]["id"]}, {"postmortem_root_cause", "stale cache"}})
+                .first,
+            200);
+
+  const std::string code = totp_now(creds_.totp_seed);
+  auto confirm = [&](const json& request_id, const std::string& totp) {
+    return call("operator2", "POST", "/api/ui/resume-confirm",
+                {{"request_id", request_id}, {"token", creds_.approve_token}, {"totp", totp}});
+  };
+  auto [decided, decided_body] = confirm(second["request_id"], code);
+  EXPECT_EQ(decided, 409) << decided_body.dump();
+  EXPECT_EQ(decided_body["error"]["code"], "already_decided");
+  auto [confirmed, confirmed_body] = confirm(first["request_id"], code);
+  EXPECT_EQ(confirmed, 200) << confirmed_body.dump() << ": the refused confirmation burned the code";
+
+  auto [replayed, replay_body] = confirm(first["request_id"], totp_now(creds_.totp_seed));
+  EXPECT_EQ(replayed, 409) << replay_body.dump();
+  EXPECT_EQ(replay_body["error"]["code"], "already_decided");
+  stop_daemon();
+  expect_no_secret_leaked();
+}
+
+TEST_F(ControlE2E, AnAddressLockoutNeverBlocksAValidTokenSoHoldAlwaysWorks) {
+  start_daemon();
+  const test_support::HeaderList bogus{{"Authorization", "Bearer pbt_not_a_real_token_0123456789"}};
+  for (int i = 0; i < 10; ++i) {
+    auto answer = http_request("127.0.0.1", port_, "GET", "/api/ui/control-state", "", bogus, 10s);
+    EXPECT_EQ(answer.status, 401) << "bad token " << i + 1 << ": " << answer.body;
+  }
+  auto guessed = http_request("127.0.0.1", port_, "GET", "/api/ui/control-state", "", bogus, 10s);
+  EXPECT_EQ(guessed.status, 429) << guessed.body;
+  EXPECT_NE(guessed.body.find("locked_out"), std::string::npos) << guessed.body;
+  EXPECT_FALSE(guessed.header("Retry-After").empty());
+  EXPECT_EQ(call("", "GET", "/api/ui/control-state").first, 429) << "no token from a locked address";
+
+  auto [held, held_body] = call("operator1", "POST", "/api/ui/hold", {{"reason", "under attack"}});
+  EXPECT_EQ(held, 200) << held_body.dump();
+  EXPECT_EQ(call("viewer1", "GET", "/api/ui/control-state").first, 200);
+  auto [events_status, events] = call("operator1", "GET", "/api/ui/events?type=ALERT");
+  ASSERT_EQ(events_status, 200);
+  int lockout_alerts = 0;
+  for (const auto& event : events["events"]) {
+    const std::string message = event["payload"]["message"].get<std::string>();
+    if (message.find("brute-force lockout") != std::string::npos) ++lockout_alerts;
+  }
+  EXPECT_EQ(lockout_alerts, 1) << events.dump();
+  stop_daemon();
+  expect_no_secret_leaked();
+}
+
+TEST_F(ControlE2E, OverLongFieldsAreRefusedWith400NamingTheFieldAndTheLimit) {
+  start_daemon();
+  auto expect_refused = [&](const std::string& path, const json& body, const std::string& message) {
+    auto [status, answer] = call("operator1", "POST", path, body);
+    EXPECT_EQ(status, 400) << path << ": " << answer.dump().substr(0, 300);
+    EXPECT_EQ(answer["error"]["code"], "bad_request") << path;
+    EXPECT_EQ(answer["error"]["message"], message) << path;
+  };
+  expect_refused("/api/ui/incidents/manual_log",
+                 {{"severity", "P2"}, {"component", std::string(201, 'c')}, {"summary", "x"}},
+                 "field 'component': at most 200 bytes (got 201)");
+  expect_refused("/api/ui/incidents/manual_log",
+                 {{"severity", "P2"}, {"component", "recon"}, {"summary", std::string(10241, 's')}},
+                 "field 'summary': at most 10000 bytes (got 10241)");
+  expect_refused("/api/ui/hold", {{"reason", std::string(900 * 1024, 'r')}},
+                 "field 'reason': at most 1000 bytes (got 921600)");
+  expect_refused("/api/admin/kill_switch", {{"action", "request"}, {"reason", std::string(1001, 'r')}},
+                 "field 'reason': at most 1000 bytes (got 1001)");
+  expect_refused("/api/ui/incidents/ack_and_postmortem",
+                 {{"incident_id", 1}, {"postmortem_root_cause", std::string(10001, 'p')}},
+                 "field 'postmortem_root_cause': at most 10000 bytes (got 10001)");
+  expect_refused("/api/ui/resume-confirm", {{"request_id", 1}, {"token", std::string(257, 't')}},
+                 "field 'token': at most 256 bytes (got 257)");
+  expect_refused("/api/ui/secret", {{"name", "binance.api_key"}, {"value", std::string(8193, 'v')}},
+                 "field 'value': at most 8192 bytes (got 8193)");
+  auto [listed, incidents] = call("viewer1", "GET", "/api/ui/incidents");
+  ASSERT_EQ(listed, 200);
+  EXPECT_TRUE(incidents["active"].empty()) << "a refused call changed something";
+  expect_mode("HOLD");
+  stop_daemon();
+}
+
+TEST_F(ControlE2E, AViewerHammeringAForbiddenRouteWritesABoundedNumberOfAuditRows) {
+  start_daemon();
+  constexpr int kCalls = 300;
+  for (int i = 0; i < kCalls; ++i) {
+    ASSERT_EQ(call("viewer1", "POST", "/api/ui/hold", {{"reason", "let me"}}).first, 403) << "call " << i + 1;
+  }
+  auto [count, rows] = forbidden_in_audit("viewer1");
+  EXPECT_EQ(count, kCalls) << "the audit log lost or invented forbidden answers";
+  EXPECT_LE(rows, 4u) << kCalls << " forbidden answers wrote " << rows << " audit rows";
+  stop_daemon();
 }
 
 }  // namespace

@@ -102,8 +102,24 @@ TEST_F(ApprovalStoreTest, AnExpiredRequestIsRefusedAndMarkedExpired) {
   EXPECT_EQ(store.get(stored->id)->status, ApprovalStatus::expired);
   EXPECT_FALSE(store.get(stored->id)->confirmed_by.has_value());
 
+  // Issue 10: an expired request keeps answering `expired`, never "already decided".
   const DecisionOutcome again = confirm_or_fail(store, stored->id, "bob", true);
-  EXPECT_EQ(again.refusal, ApprovalRefusal::already_decided);
+  EXPECT_EQ(again.refusal, ApprovalRefusal::expired);
+  EXPECT_NE(again.message.find("expired at 2023-11-14T22:14:20.000Z"), std::string::npos) << again.message;
+  Result<DecisionOutcome> rejected = store.reject(stored->id, "alice");
+  ASSERT_TRUE(rejected.ok());
+  EXPECT_EQ(rejected->refusal, ApprovalRefusal::expired);
+}
+
+TEST_F(ApprovalStoreTest, ARequestSweptByExpireDueAnswersExpired) {
+  ApprovalStore store(db(), clock_);
+  const ApprovalRequest request = request_or_fail(store, ApprovalKind::raise_limit);
+  clock_.advance(std::chrono::minutes(16));
+  ASSERT_EQ(store.expire_due()->size(), 1u);
+  EXPECT_EQ(confirm_or_fail(store, request.id, "bob", false).refusal, ApprovalRefusal::expired);
+  Result<DecisionOutcome> rejected = store.reject(request.id, "bob");
+  ASSERT_TRUE(rejected.ok());
+  EXPECT_EQ(rejected->refusal, ApprovalRefusal::expired);
 }
 
 TEST_F(ApprovalStoreTest, ASecondConfirmationIsRefused) {

@@ -24,6 +24,7 @@ class FakeCredentials final : public ApprovalCredentials {
     return true;
   }
   void reset() { used_ = false; }
+  bool used() const { return used_; }
 
  private:
   bool used_ = false;
@@ -404,6 +405,244 @@ TEST_F(ControlPlaneTest, ForbiddenAndSecretAccessAreAudited) {
   auto chain = cp().verify_audit();
   ASSERT_TRUE(chain.ok());
   EXPECT_TRUE(chain->ok);
+}
+
+
+// --- issue 10: the confirmation's order, the second-factor throttle, forbidden
+// aggregation and text caps ----------------------------------------------------------
+
+// promote_standby always needs the second factor (S-6.3), whatever the context.
+std::int64_t file_promote(ControlPlane& plane, const Actor& who) {
+  auto filed =
+      plane.request_approval(ApprovalKind::promote_standby, "standby is healthier", nlohmann::json::object(), who);
+  EXPECT_TRUE(filed.ok() && filed->ok() && filed->approval);
+  return filed.ok() && filed->approval ? filed->approval->id : 0;
+}
+
+const Actor kCarol{"carol", "operator", "10.0.0.3"};
+
+TEST_F(ControlPlaneTest, ARefusedConfirmationNeverSpendsTheSecondFactor) {
+  const auto pending = file_promote(cp(), kAlice);
+  const auto withdrawn = file_promote(cp(), kAlice);
+  ok(cp().reject(withdrawn, kAlice));
+
+  // The requester, a decided request, a wrong approve token: each refused before the code is looked at.
+  EXPECT_EQ(refusal(cp().confirm(pending, kAlice, "approve-secret", "123456")), Refusal::self_confirmation);
+  EXPECT_EQ(refusal(cp().confirm(withdrawn, kBob, "approve-secret", "123456")), Refusal::already_decided);
+  EXPECT_EQ(refusal(cp().confirm(withdrawn, kBob, "wrong", "123456")), Refusal::already_decided)
+      << "the request's state is checked before any secret";
+  EXPECT_EQ(refusal(cp().confirm(pending, kBob, "wrong", "123456")), Refusal::bad_token);
+  EXPECT_FALSE(credentials_.used()) << "a refused confirmation burned the one-time code";
+
+  ok(cp().confirm(pending, kBob, "approve-secret", "123456"));
+  EXPECT_TRUE(credentials_.used());
+}
+
+TEST_F(ControlPlaneTest, ReplayingADecidedRequestIsAlreadyDecidedNotABadSecondFactor) {
+  const auto id = file_promote(cp(), kAlice);
+  ok(cp().confirm(id, kBob, "approve-secret", "123456"));
+  auto replay = cp().confirm(id, kBob, "approve-secret", "123456");
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->refusal, Refusal::already_decided) << replay->message;
+  EXPECT_EQ(http_status_of(replay->refusal), 409);
+  EXPECT_EQ(refusal(cp().confirm(id, kCarol, "approve-secret", "")), Refusal::already_decided);
+}
+
+TEST_F(ControlPlaneTest, AnExpiredRequestAnswersExpiredEveryTimeAndKeepsTheCode) {
+  const auto id = file_promote(cp(), kAlice);
+  clock_.advance(std::chrono::minutes(16));
+  auto first = cp().confirm(id, kBob, "approve-secret", "123456");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->refusal, Refusal::expired) << first->message;
+  EXPECT_FALSE(credentials_.used());
+  EXPECT_EQ(refusal(cp().confirm(id, kBob, "approve-secret", "123456")), Refusal::expired)
+      << "an expired request is not 'already decided'";
+  ASSERT_TRUE(cp().expire_due().ok());
+  EXPECT_EQ(refusal(cp().confirm(id, kCarol, "approve-secret", "123456")), Refusal::expired);
+  EXPECT_EQ(refusal(cp().reject(id, kCarol)), Refusal::expired);
+  EXPECT_FALSE(credentials_.used());
+}
+
+TEST_F(ControlPlaneTest, WrongSecondFactorsLockTheOperatorOutWithOneP1) {
+  std::vector<ControlEvent> alerts;
+  bus_.subscribe([&](const ControlEvent& e) {
+    if (e.type == "ALERT") alerts.push_back(e);
+  });
+  const auto id = file_promote(cp(), kAlice);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(refusal(cp().confirm(id, kBob, "approve-secret", "00000" + std::to_string(i))),
+              Refusal::bad_second_factor)
+        << "attempt " << i + 1;
+  }
+  // The sixth attempt, even with the right code, is refused without looking at it.
+  auto locked = cp().confirm(id, kBob, "approve-secret", "123456");
+  ASSERT_TRUE(locked.ok());
+  EXPECT_EQ(locked->refusal, Refusal::second_factor_locked);
+  EXPECT_EQ(to_string(Refusal::second_factor_locked), "second_factor_locked");
+  EXPECT_EQ(http_status_of(Refusal::second_factor_locked), 429);
+  EXPECT_NE(locked->message.find("bob"), std::string::npos) << locked->message;
+  EXPECT_NE(locked->message.find("until 2023-11-14T22:"), std::string::npos) << locked->message;
+  EXPECT_FALSE(credentials_.used());
+  EXPECT_EQ(refusal(cp().confirm(id, kBob, "approve-secret", "123456")), Refusal::second_factor_locked);
+
+  // One P1 through the safety action: incident + audit + alert + event, no HOLD change.
+  auto view = cp().incidents_view(10);
+  ASSERT_TRUE(view.ok());
+  ASSERT_EQ((*view)["active"].size(), 1u) << view->dump();
+  const auto& incident = (*view)["active"][0];
+  EXPECT_EQ(incident["severity"], "P1");
+  EXPECT_EQ(incident["component"], "control_plane");
+  EXPECT_NE(incident["summary"].get<std::string>().find("bob"), std::string::npos) << incident.dump();
+  EXPECT_EQ(alerts.size(), 1u) << "one alert per lockout";
+  EXPECT_NE(audit_actions().find("incident_logged"), std::string::npos);
+  EXPECT_FALSE((*view)["trade_locked"].get<bool>());
+
+  // The lockout never blocks HOLD or anything but confirmations.
+  ok(cp().hold("checking who guessed", kBob));
+  EXPECT_EQ(cp().mode(), Mode::hold);
+  ok(cp().request_resume("bob may still file requests", kBob));
+
+  // The request itself is locked too (5 failures on it): carol cannot confirm it...
+  EXPECT_EQ(refusal(cp().confirm(id, kCarol, "approve-secret", "123456")), Refusal::second_factor_locked);
+  // ...but carol confirms a fresh one.
+  const auto fresh = file_promote(cp(), kAlice);
+  ok(cp().confirm(fresh, kCarol, "approve-secret", "123456"));
+
+  // After the lockout bob may confirm again.
+  credentials_.reset();
+  clock_.advance(std::chrono::minutes(15) + std::chrono::seconds(1));
+  const auto later = file_promote(cp(), kAlice);
+  ok(cp().confirm(later, kBob, "approve-secret", "123456"));
+  EXPECT_EQ(alerts.size(), 1u);
+}
+
+TEST_F(ControlPlaneTest, WrongApproveTokensCountTowardsTheLockoutButMissingValuesDoNot) {
+  const auto id = file_promote(cp(), kAlice);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(refusal(cp().confirm(id, kBob, "approve-secret", "")), Refusal::second_factor_required);
+    EXPECT_EQ(refusal(cp().confirm(id, kBob, "", "")), Refusal::bad_token);
+  }
+  for (int i = 0; i < 5; ++i) {
+    const auto other = file_promote(cp(), kAlice);  // spread over requests: the operator count locks
+    EXPECT_EQ(refusal(cp().confirm(other, kCarol, "not-the-token", "")), Refusal::bad_token);
+  }
+  EXPECT_EQ(refusal(cp().confirm(id, kCarol, "approve-secret", "123456")), Refusal::second_factor_locked);
+  ok(cp().confirm(id, kBob, "approve-secret", "123456"));
+}
+
+TEST_F(ControlPlaneTest, FailuresOutsideTheWindowDoNotLock) {
+  const auto id = file_promote(cp(), kAlice);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(refusal(cp().confirm(id, kBob, "approve-secret", "999999")), Refusal::bad_second_factor);
+  }
+  clock_.advance(std::chrono::minutes(14));
+  const auto second = file_promote(cp(), kAlice);  // the first request would expire first
+  clock_.advance(std::chrono::minutes(2));         // the four failures are now 16 min old
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(refusal(cp().confirm(second, kBob, "approve-secret", "999999")), Refusal::bad_second_factor);
+  }
+  ok(cp().confirm(second, kBob, "approve-secret", "123456"));
+}
+
+std::vector<AuditRecord> forbidden_rows(ControlPlane& plane) {
+  AuditFilter filter;
+  filter.action = "forbidden";
+  auto page = plane.audit_page(filter, 1000, std::nullopt);
+  EXPECT_TRUE(page.ok());
+  return page.ok() ? *page : std::vector<AuditRecord>{};
+}
+
+// The exact number of forbidden answers the rows stand for: one for a row written at
+// once, `repeated` for a summary row.
+std::int64_t forbidden_count(const std::vector<AuditRecord>& rows) {
+  std::int64_t total = 0;
+  for (const auto& row : rows) total += nlohmann::json::parse(row.details_json).value("repeated", std::int64_t{1});
+  return total;
+}
+
+TEST_F(ControlPlaneTest, RepeatedForbiddenCallsAreAggregatedWithAnExactCount) {
+  const Actor vera{"vera", "viewer", "10.0.0.9"};
+  for (int i = 0; i < 500; ++i) ASSERT_TRUE(cp().record_forbidden(vera, "POST", "/api/ui/hold").ok());
+  auto rows = forbidden_rows(cp());
+  EXPECT_LE(rows.size(), 2u) << "500 forbidden answers wrote " << rows.size() << " rows";
+  EXPECT_EQ(forbidden_count(rows), 500);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.back().actor, "vera") << "the first one is audited at once";
+  EXPECT_EQ(rows.back().target, "/api/ui/hold");
+
+  // Another window: its first call is audited at once again, and the count stays exact.
+  clock_.advance(std::chrono::minutes(2));
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(cp().record_forbidden(vera, "POST", "/api/ui/hold").ok());
+  ASSERT_TRUE(cp().record_forbidden(vera, "POST", "/api/ui/resume").ok());
+  rows = forbidden_rows(cp());
+  EXPECT_LE(rows.size(), 5u);
+  EXPECT_EQ(forbidden_count(rows), 508);
+  auto chain = cp().verify_audit();
+  ASSERT_TRUE(chain.ok());
+  EXPECT_TRUE(chain->ok);
+}
+
+TEST_F(ControlPlaneTest, ForbiddenCallsOnEverChangingPathsStayBounded) {
+  const Actor vera{"vera", "viewer", "10.0.0.9"};
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(cp().record_forbidden(vera, "POST", "/api/ui/approvals/" + std::to_string(i) + "/confirm").ok());
+  }
+  auto rows = forbidden_rows(cp());
+  EXPECT_LE(rows.size(), 20u) << "one viewer varying the path wrote " << rows.size() << " rows";
+  EXPECT_EQ(forbidden_count(rows), 300);
+}
+
+TEST_F(ControlPlaneTest, PendingForbiddenCountsAreWrittenWhenThePlaneCloses) {
+  const Actor vera{"vera", "viewer", "10.0.0.9"};
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(cp().record_forbidden(vera, "POST", "/api/ui/hold").ok());
+  restart();
+  EXPECT_EQ(forbidden_count(forbidden_rows(cp())), 40) << "nothing lost at shutdown";
+}
+
+TEST_F(ControlPlaneTest, OverLongTextIsRefusedNamingTheFieldAndTheLimit) {
+  auto refused_with = [&](Result<ControlOutcome> result, const std::string& message) {
+    ASSERT_TRUE(result.ok()) << result.error().describe();
+    EXPECT_EQ(result->refusal, Refusal::invalid);
+    EXPECT_EQ(result->message, message);
+  };
+  const std::string reason(1001, 'r');
+  refused_with(cp().hold(reason, kAlice), "field 'reason': at most 1000 bytes (got 1001)");
+  refused_with(cp().request_resume(reason, kAlice), "field 'reason': at most 1000 bytes (got 1001)");
+  refused_with(cp().request_kill(reason, kAlice), "field 'reason': at most 1000 bytes (got 1001)");
+  refused_with(cp().set_safe_mode(true, reason, kAlice), "field 'reason': at most 1000 bytes (got 1001)");
+  refused_with(cp().set_dry_run(false, reason, kAlice), "field 'reason': at most 1000 bytes (got 1001)");
+  refused_with(cp().request_approval(ApprovalKind::raise_limit, reason, nlohmann::json::object(), kAlice),
+               "field 'reason': at most 1000 bytes (got 1001)");
+  refused_with(cp().request_approval(ApprovalKind::raise_limit, "bigger", {{"note", std::string(9000, 'p')}}, kAlice),
+               "field 'payload': at most 8192 bytes (got 9011)");
+  refused_with(cp().log_incident(Severity::P2, std::string(201, 'c'), "x", kAlice),
+               "field 'component': at most 200 bytes (got 201)");
+  refused_with(cp().log_incident(Severity::P2, "recon", std::string(10241, 's'), kAlice),
+               "field 'summary': at most 10000 bytes (got 10241)");
+  refused_with(cp().ack_and_postmortem(1, std::string(10001, 'p'), true, kAlice),
+               "field 'postmortem_root_cause': at most 10000 bytes (got 10001)");
+  const auto id = request_resume();
+  refused_with(cp().confirm(id, kBob, std::string(257, 't'), ""), "field 'token': at most 256 bytes (got 257)");
+  refused_with(cp().confirm(id, kBob, "approve-secret", std::string(257, '1')),
+               "field 'totp': at most 256 bytes (got 257)");
+  // Exactly at the limit is fine.
+  ok(cp().hold(std::string(1000, 'r'), kAlice));
+  ok(cp().log_incident(Severity::P2, std::string(200, 'c'), std::string(10000, 's'), kAlice));
+  EXPECT_EQ(cp().mode(), Mode::hold);
+}
+
+TEST_F(ControlPlaneTest, AnAutomaticSafetyActionWithOverLongTextStillActs) {
+  full_resume();
+  ASSERT_EQ(cp().mode(), Mode::resume);
+  SafetyEvent event;
+  event.kind = IncidentKind::hedge_lost;
+  event.component = "executor:" + std::string(500, 'x');
+  event.summary = std::string(20000, 's');
+  auto acted = ok(cp().safety_action(event));
+  EXPECT_EQ(cp().mode(), Mode::hold) << "a long text must never stop a P0 from holding";
+  ASSERT_TRUE(acted.incident.has_value());
+  EXPECT_LE(acted.incident->component.size(), 200u);
+  EXPECT_LE(acted.incident->summary.size(), 10000u);
 }
 
 }  // namespace

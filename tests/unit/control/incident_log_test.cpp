@@ -52,7 +52,8 @@ TEST(IncidentSeverityTest, FollowsTheS42Policy) {
     EXPECT_NE(global_action_for(kind), GlobalAction::none) << to_string(kind);
   }
   for (IncidentKind kind : {IncidentKind::strategy_degraded, IncidentKind::ws_feed_failed, IncidentKind::rate_limit_ban,
-                            IncidentKind::stress_limit_warning, IncidentKind::all_venues_bad_for_route}) {
+                            IncidentKind::stress_limit_warning, IncidentKind::all_venues_bad_for_route,
+                            IncidentKind::second_factor_lockout}) {
     EXPECT_EQ(severity_for(kind), Severity::P1) << to_string(kind);
     EXPECT_EQ(global_action_for(kind), GlobalAction::none);
   }
