@@ -18,8 +18,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr std::string_view kBreakersFile = "policies/circuit_breakers.lua";
-// An apply's `message` is stored with the version and shown in the history.
-constexpr std::size_t kMaxApplyMessageBytes = 1000;
+// An apply's `message` is stored with the version and shown in the history; in live it
+// also becomes the reason of a loosening approval ("config version N: <message>"),
+// which the control plane holds to 1000 bytes.
+constexpr std::size_t kMaxApplyMessageBytes = 900;
 // Tokens are "pbr_" and a few dozen characters (random_token); 128 bytes is none of them.
 constexpr std::size_t kMaxRollbackTokenBytes = 128;
 
