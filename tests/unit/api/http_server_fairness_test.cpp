@@ -207,6 +207,12 @@ class HttpServerFairnessTest : public ::testing::Test {
     start();
   }
 
+  // A header deadline far below request_timeout, so that which one applies shows.
+  void use_short_header_deadline() {
+    options.header_timeout = 300ms;
+    options.request_timeout = 10s;
+  }
+
   void start() {
     server = std::make_unique<HttpServer>(options, router);
     Status status = server->start();
@@ -401,8 +407,7 @@ TEST_F(HttpServerFairnessTest, BeyondTheOverflowPoolAConnectionGets503WithoutSen
 }
 
 TEST_F(HttpServerFairnessTest, ClosesAConnectionThatDoesNotCompleteItsHeaderWithinHeaderTimeout) {
-  options.header_timeout = 300ms;
-  options.request_timeout = 10s;
+  use_short_header_deadline();
   start();
   HttpConnection partial("127.0.0.1", server->port());
   ASSERT_TRUE(partial.connected());
@@ -416,8 +421,7 @@ TEST_F(HttpServerFairnessTest, ClosesAConnectionThatDoesNotCompleteItsHeaderWith
 }
 
 TEST_F(HttpServerFairnessTest, TheBodyKeepsRequestTimeoutAfterTheHeader) {
-  options.header_timeout = 300ms;
-  options.request_timeout = 10s;
+  use_short_header_deadline();
   start();
   HttpConnection slow_body("127.0.0.1", server->port());
   ASSERT_TRUE(slow_body.connected());
@@ -430,8 +434,7 @@ TEST_F(HttpServerFairnessTest, TheBodyKeepsRequestTimeoutAfterTheHeader) {
 }
 
 TEST_F(HttpServerFairnessTest, AnIdleKeepAliveConnectionIsClosedAtTheHeaderDeadline) {
-  options.header_timeout = 300ms;
-  options.request_timeout = 10s;
+  use_short_header_deadline();
   start();
   HttpConnection idle("127.0.0.1", server->port());
   ASSERT_EQ(idle.request("GET", "/healthz").status, 200);
@@ -441,8 +444,7 @@ TEST_F(HttpServerFairnessTest, AnIdleKeepAliveConnectionIsClosedAtTheHeaderDeadl
 }
 
 TEST_F(HttpServerFairnessTest, OverTlsTheHeaderDeadlineCoversTheHandshake) {
-  options.header_timeout = 300ms;
-  options.request_timeout = 10s;
+  use_short_header_deadline();
   start_tls();
   SourceSocket silent("127.0.0.40", server->port());  // never sends a ClientHello
   ASSERT_TRUE(silent.ok());
