@@ -8,6 +8,8 @@
 // if that changes (and WebSocketSession::send() from other threads posts to them).
 #include "core/api/http_server.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -39,6 +41,9 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <openssl/ssl.h>
 
+#include "core/api/access_guard.hpp"
+#include "core/api/worker_pool.hpp"
+
 namespace propbot::api {
 namespace {
 
@@ -57,9 +62,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kLingerTime{2000};
 // How long stop() waits for in-flight requests before dropping connections.
 constexpr std::chrono::milliseconds kStopGrace{2000};
-// Connections beyond max_connections that are still being answered 503; beyond this
-// many more, new connections are closed without an answer.
-constexpr std::size_t kMaxRejecting = 64;
 // Pause after a failed accept (e.g. EMFILE) so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 // RFC 6455 5.5: a control frame payload is at most 125 bytes, 2 of them the code.
@@ -76,6 +78,175 @@ bool iequals(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
 }
+
+// The address a connection is counted under: the IPv4 address (also when it arrives
+// IPv4-mapped on an IPv6 socket), or the /64 prefix of an IPv6 address: one IPv6 host
+// holds a whole /64, so counting single IPv6 addresses would limit nothing.
+std::string address_key(const net::ip::address& address) {
+  if (address.is_v6()) {
+    const net::ip::address_v6 v6 = address.to_v6();
+    if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
+    net::ip::address_v6::bytes_type bytes = v6.to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return net::ip::address_v6(bytes).to_string() + "/64";
+  }
+  return address.to_string();
+}
+
+// Which limit a connection is over (the 503 message names it).
+enum class OverLimit { none, server, address };
+enum class SlotKind { regular, overflow };
+
+class Admission;
+
+// One admitted connection's place in the counts: released when destroyed (from any
+// thread). Move-only; an HttpSession hands it to the WebSocket session it upgrades to.
+class ConnectionSlot {
+ public:
+  ConnectionSlot() = default;
+  ConnectionSlot(std::shared_ptr<Admission> admission, std::string key, SlotKind kind, OverLimit over)
+      : admission_(std::move(admission)), key_(std::move(key)), kind_(kind), over_(over) {}
+  ~ConnectionSlot() { release(); }
+  ConnectionSlot(ConnectionSlot&& other) noexcept { *this = std::move(other); }
+  ConnectionSlot& operator=(ConnectionSlot&& other) noexcept {
+    if (this != &other) {
+      release();
+      admission_ = std::move(other.admission_);
+      key_ = std::move(other.key_);
+      kind_ = other.kind_;
+      over_ = other.over_;
+    }
+    return *this;
+  }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+  SlotKind kind() const { return kind_; }
+  OverLimit over() const { return over_; }  // for an overflow slot: the limit it is over
+
+ private:
+  void release();
+
+  std::shared_ptr<Admission> admission_;  // empty once released or moved from
+  std::string key_;
+  SlotKind kind_ = SlotKind::regular;
+  OverLimit over_ = OverLimit::none;
+};
+
+// Counts connections per address key and kind against the limits of HttpServerOptions.
+// admit() runs on the listener; slots are released from any thread (a session can end
+// on the owner's thread at stop), hence the mutex. The table holds only addresses with
+// a live connection, so it is bounded by max_connections + overflow_connections.
+class Admission : public std::enable_shared_from_this<Admission> {
+ public:
+  explicit Admission(const HttpServerOptions& options)
+      : max_connections_(options.max_connections),
+        max_per_address_(options.max_connections_per_address),
+        max_overflow_(options.overflow_connections),
+        max_overflow_per_address_(options.overflow_per_address) {}
+
+  struct Decision {
+    std::optional<ConnectionSlot> slot;  // empty: refuse now
+    OverLimit over = OverLimit::none;
+  };
+
+  // A regular slot when under both limits; over one of them, an overflow slot while the
+  // overflow pool has room overall and for this address; otherwise none.
+  Decision admit(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    Counts& counts = by_address_[key];
+    Decision decision;
+    decision.over = regular_ >= max_connections_      ? OverLimit::server
+                    : counts.regular >= max_per_address_ ? OverLimit::address
+                                                         : OverLimit::none;
+    if (decision.over == OverLimit::none) {
+      ++regular_;
+      ++counts.regular;
+      decision.slot.emplace(shared_from_this(), key, SlotKind::regular, OverLimit::none);
+    } else if (overflow_ < max_overflow_ && counts.overflow < max_overflow_per_address_) {
+      ++overflow_;
+      ++counts.overflow;
+      decision.slot.emplace(shared_from_this(), key, SlotKind::overflow, decision.over);
+    } else if (counts.regular == 0 && counts.overflow == 0) {
+      by_address_.erase(key);
+    }
+    return decision;
+  }
+
+  void release(const std::string& key, SlotKind kind) {
+    std::lock_guard lock(mutex_);
+    auto it = by_address_.find(key);
+    if (it == by_address_.end()) return;
+    Counts& counts = it->second;
+    if (kind == SlotKind::regular) {
+      --regular_;
+      --counts.regular;
+    } else {
+      --overflow_;
+      --counts.overflow;
+    }
+    if (counts.regular == 0 && counts.overflow == 0) by_address_.erase(it);
+  }
+
+ private:
+  struct Counts {
+    std::size_t regular = 0;
+    std::size_t overflow = 0;
+  };
+
+  const std::size_t max_connections_;
+  const std::size_t max_per_address_;
+  const std::size_t max_overflow_;
+  const std::size_t max_overflow_per_address_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Counts> by_address_;
+  std::size_t regular_ = 0;
+  std::size_t overflow_ = 0;
+};
+
+void ConnectionSlot::release() {
+  if (!admission_) return;
+  admission_->release(key_, kind_);
+  admission_.reset();
+}
+
+// The 503 too_many_connections answer for `over` (and its wire form for refusals that
+// cannot afford a session).
+HttpResponse too_many_connections(const HttpServerOptions& options, OverLimit over) {
+  HttpResponse response = HttpResponse::error(
+      503, "too_many_connections",
+      over == OverLimit::address
+          ? "the server has reached its limit of " + std::to_string(options.max_connections_per_address) +
+                " connections from one address; retry later"
+          : "the server has reached its limit of " + std::to_string(options.max_connections) +
+                " connections; retry later");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+std::string canned_response(const HttpResponse& response) {
+  std::string wire = "HTTP/1.1 " + std::to_string(response.status) + " Service Unavailable\r\n" +
+                     "Server: propbot\r\nContent-Type: " + response.content_type +
+                     "\r\nCache-Control: no-store\r\nConnection: close\r\n";
+  for (const auto& [name, value] : response.headers) wire += name + ": " + value + "\r\n";
+  wire += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n" + response.body;
+  return wire;
+}
+
+// The outcome of running a route: the response, and a line for the server log when the
+// dispatch itself failed (written on the server thread, whoever ran the handler).
+struct Dispatched {
+  HttpResponse response;
+  std::string log_line;
+};
+
+// A blocking request waiting for its worker: how to resume its session. `executor` is
+// the session's strand with outstanding work tracked, so the io_context (and stop()'s
+// graceful wait) keeps running until the response is written.
+struct ParkedRequest {
+  net::any_io_executor executor;
+  std::function<void(Dispatched)> resume;
+};
 
 // What ServerState keeps of every live session: enough for stop() to reach it.
 class ServerSession {
@@ -118,8 +289,22 @@ struct ServerState {
   }
 
   std::atomic<bool> stopping{false};
-  std::atomic<std::size_t> active{0};     // sessions counted against max_connections
-  std::atomic<std::size_t> rejecting{0};  // sessions being answered 503
+  std::shared_ptr<Admission> admission;  // set by start()
+  // The canned 503 for a refused plain-TCP connection, per OverLimit (server, address).
+  std::string refusal_server_full;
+  std::string refusal_address_full;
+  // Runs blocking routes; owned by HttpServer::Impl (never by this state: a worker may
+  // hold the last reference to it). Null without blocking routes. Used on the server
+  // thread only, while it runs.
+  WorkerPool* workers = nullptr;
+
+  // Blocking requests waiting for their worker, by session id. A worker hands its result
+  // back through finish_blocking(), which posts onto the io_context only while
+  // `results_open`: stop() closes it (and drops what is parked) before the io_context
+  // is destroyed, so a worker that finishes later touches nothing of the server but this.
+  std::mutex parked_mutex;
+  bool results_open = true;
+  std::unordered_map<std::uint64_t, ParkedRequest> parked;
 
   std::mutex mutex;  // guards sessions and next_id
   std::unordered_map<std::uint64_t, std::weak_ptr<ServerSession>> sessions;
@@ -157,6 +342,76 @@ struct ServerState {
   }
 
   void begin_shutdown();
+
+  // Runs the router on `request`; never throws.
+  Dispatched dispatch(HttpRequest& request) const {
+    Dispatched outcome;
+    try {
+      outcome.response = router->dispatch(request);
+    } catch (const std::exception& error) {
+      outcome.log_line = "api: dispatch of " + request.method + " " + request.path + " threw: " + error.what();
+    } catch (...) {
+      outcome.log_line = "api: dispatch of " + request.method + " " + request.path + " threw a non-std exception";
+    }
+    if (!outcome.log_line.empty()) {
+      outcome.response = HttpResponse::error(500, "internal", "internal error; details are in the server log");
+    }
+    return outcome;
+  }
+
+  // Worker thread: the job of one blocking request. A request still queued when stop()
+  // began is answered without running its handler.
+  void run_blocking(std::uint64_t session_id, HttpRequest request) {
+    Dispatched outcome;
+    if (stopping.load()) {
+      outcome.response = HttpResponse::error(503, "unavailable", "the server is stopping; retry later");
+    } else {
+      outcome = dispatch(request);
+    }
+    finish_blocking(session_id, std::move(outcome));
+  }
+
+  bool park(std::uint64_t session_id, ParkedRequest request) {
+    std::lock_guard lock(parked_mutex);
+    if (!results_open) return false;
+    return parked.emplace(session_id, std::move(request)).second;
+  }
+
+  std::optional<ParkedRequest> unpark(std::uint64_t session_id) {
+    std::lock_guard lock(parked_mutex);
+    auto it = parked.find(session_id);
+    if (it == parked.end()) return std::nullopt;
+    ParkedRequest request = std::move(it->second);
+    parked.erase(it);
+    return request;
+  }
+
+  // Any thread. Everything touching the io_context happens under the lock, while stop()
+  // cannot have closed the results (and so cannot have destroyed the io_context).
+  void finish_blocking(std::uint64_t session_id, Dispatched outcome) {
+    std::lock_guard lock(parked_mutex);
+    if (!results_open) return;  // the server is gone: nobody to answer
+    auto it = parked.find(session_id);
+    if (it == parked.end()) return;
+    ParkedRequest request = std::move(it->second);
+    parked.erase(it);
+    net::any_io_executor executor = request.executor;
+    net::post(executor, [request = std::move(request), outcome = std::move(outcome)]() mutable {
+      request.resume(std::move(outcome));
+    });
+  }
+
+  // Owner thread, after the server thread has ended and before the io_context is
+  // destroyed: no result is delivered any more; parked sessions are released here.
+  void close_results() {
+    std::unordered_map<std::uint64_t, ParkedRequest> abandoned;
+    {
+      std::lock_guard lock(parked_mutex);
+      results_open = false;
+      abandoned.swap(parked);
+    }
+    // Outside the lock: a session's destructor takes other locks.
+  }
 };
 
 template <bool Tls>
@@ -188,16 +443,16 @@ class WebSocketStreamSession final : public WebSocketSession,
                                      public ServerSession,
                                      public std::enable_shared_from_this<WebSocketStreamSession<Tls>> {
  public:
+  // `slot`: the connection's place in the counts, taken over from the HttpSession.
   WebSocketStreamSession(ServerStream<Tls>&& stream, std::shared_ptr<ServerState> state,
-                         const WebSocketEndpoint& endpoint, std::string remote_addr)
-      : ws_(std::move(stream)), state_(std::move(state)), endpoint_(endpoint), remote_addr_(std::move(remote_addr)) {
-    state_->active.fetch_add(1);
-  }
+                         const WebSocketEndpoint& endpoint, std::string remote_addr, ConnectionSlot slot)
+      : ws_(std::move(stream)),
+        state_(std::move(state)),
+        endpoint_(endpoint),
+        remote_addr_(std::move(remote_addr)),
+        slot_(std::move(slot)) {}
 
-  ~WebSocketStreamSession() override {
-    state_->active.fetch_sub(1);
-    state_->unregister_session(id_);
-  }
+  ~WebSocketStreamSession() override { state_->unregister_session(id_); }
 
   // On the strand of the HttpSession that read the upgrade request (the same strand:
   // the stream and its executor moved here).
@@ -405,6 +660,7 @@ class WebSocketStreamSession final : public WebSocketSession,
   std::shared_ptr<ServerState> state_;
   const WebSocketEndpoint& endpoint_;  // in state_->websockets, immutable after start()
   std::string remote_addr_;
+  ConnectionSlot slot_;
   HttpRequest api_request_;
   std::uint64_t id_ = 0;
   beast::flat_buffer buffer_;
@@ -425,23 +681,24 @@ class WebSocketStreamSession final : public WebSocketSession,
 };
 
 // ---------------------------------------------------------------------------------
-// HttpSession: one TCP (or TLS) connection, one request at a time.
+// HttpSession: one TCP (or TLS) connection, one request at a time. Its slot says how it
+// was admitted. A regular connection serves keep-alive requests. An overflow connection
+// (admitted over a connection limit) serves one request, and only one that carries an
+// `Authorization: Bearer` token (the router's guard then decides); anything else is
+// answered 503 too_many_connections as soon as its header is read; the whole exchange
+// stays under the header deadline. A request for a blocking route waits for a worker
+// (Phase::working) without holding the server thread; the next request of the
+// connection is read only once the response is written.
 template <bool Tls>
 class HttpSession final : public ServerSession, public std::enable_shared_from_this<HttpSession<Tls>> {
  public:
-  // `rejected`: the server is at max_connections; answer 503 and close.
-  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, bool rejected)
-      : stream_(make_stream(std::move(socket), *state)), state_(std::move(state)), rejected_(rejected) {
-    beast::error_code ec;
-    auto remote = lowest().socket().remote_endpoint(ec);
-    if (!ec) remote_addr_ = remote.address().to_string();
-    (rejected_ ? state_->rejecting : state_->active).fetch_add(1);
-  }
+  HttpSession(tcp::socket&& socket, std::shared_ptr<ServerState> state, ConnectionSlot slot, std::string remote_addr)
+      : stream_(make_stream(std::move(socket), *state)),
+        state_(std::move(state)),
+        slot_(std::move(slot)),
+        remote_addr_(std::move(remote_addr)) {}
 
-  ~HttpSession() override {
-    (rejected_ ? state_->rejecting : state_->active).fetch_sub(1);
-    state_->unregister_session(id_);
-  }
+  ~HttpSession() override { state_->unregister_session(id_); }
 
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
@@ -455,14 +712,23 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
   net::any_io_executor executor() override { return stream_.get_executor(); }
 
   // Posted by ServerState::begin_shutdown onto this session's strand. A session waiting
-  // for a request (idle keep-alive), handshaking or draining is closed now; one writing
-  // a response closes after the write (do_read checks `stopping`).
+  // for a request (idle keep-alive), handshaking or draining is closed now; one whose
+  // handler runs or whose response is being written closes after the write (do_read
+  // checks `stopping`).
   void on_server_stop() override {
     if (phase_ == Phase::reading || phase_ == Phase::draining || phase_ == Phase::handshaking) lowest().cancel();
   }
 
  private:
-  enum class Phase { handshaking, reading, writing, draining, closed, upgraded };
+  enum class Phase { handshaking, reading, working, writing, draining, closed, upgraded };
+
+  // The request being answered, as the response and the access line need it.
+  struct Exchange {
+    unsigned version = 11;
+    bool keep_alive = false;
+    std::string method;
+    std::string path;
+  };
 
   static ServerStream<Tls> make_stream(tcp::socket&& socket, ServerState& state) {
     if constexpr (Tls) {
@@ -473,11 +739,20 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
   }
 
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  const HttpServerOptions& options() const { return state_->options; }
+  bool overflow() const { return slot_.kind() == SlotKind::overflow; }
+
+  // The header deadline never outlasts the request timeout it is part of.
+  std::chrono::milliseconds header_window() const {
+    return std::min(options().header_timeout, options().request_timeout);
+  }
 
   void do_start() {
+    // One deadline covers the TLS handshake and the first request header.
+    header_deadline_ = Clock::now() + header_window();
     if constexpr (Tls) {
       phase_ = Phase::handshaking;
-      lowest().expires_after(state_->options.request_timeout);
+      lowest().expires_at(header_deadline_);
       stream_.async_handshake(ssl::stream_base::server,
                               beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
     } else {
@@ -487,7 +762,7 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
 
   void on_handshake(beast::error_code ec) {
     if (ec) {
-      if (ec != net::error::operation_aborted && ec != net::error::eof) {
+      if (ec != net::error::operation_aborted && ec != net::error::eof && ec != beast::error::timeout) {
         state_->log("api: TLS handshake from " + remote_addr_ + " failed: " + ec.message());
       }
       return do_close();
@@ -499,10 +774,10 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
     if (state_->stopping.load()) return do_close();
     phase_ = Phase::reading;
     parser_.emplace();
-    parser_->body_limit(state_->options.max_body_bytes);
+    parser_->body_limit(options().max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(state_->options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    lowest().expires_after(state_->options.request_timeout);
+        std::min<std::size_t>(options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    lowest().expires_at(header_deadline_);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_read_header, this->shared_from_this()));
   }
@@ -511,7 +786,20 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
     if (ec) return on_read_error(ec);
     started_ = Clock::now();
     const auto& header = parser_->get();
-    if (!rejected_ && !parser_->is_done() && iequals(header[http::field::expect], "100-continue")) {
+    if (overflow()) {
+      // The overflow slot is kept for requests that may be an operator's: anything else
+      // is answered now, without reading its body. An upgrade is refused too: a stream
+      // would hold the slot for its whole life.
+      const auto authorization = header[http::field::authorization];
+      if (websocket::is_upgrade(header) ||
+          !bearer_token(std::string_view(authorization.data(), authorization.size()))) {
+        return reply_and_close(too_many_connections(options(), slot_.over()), /*linger=*/!parser_->is_done());
+      }
+      // The body stays under the header deadline: an overflow exchange is short.
+    } else {
+      lowest().expires_after(options().request_timeout);
+    }
+    if (!parser_->is_done() && iequals(header[http::field::expect], "100-continue")) {
       // The client waits for this before sending the body (curl does for large bodies).
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       phase_ = Phase::writing;
@@ -541,102 +829,122 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
   void on_read_error(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       return reply_error(413, "payload_too_large",
-                         "request body exceeds the limit of " + std::to_string(state_->options.max_body_bytes) +
-                             " bytes");
+                         "request body exceeds the limit of " + std::to_string(options().max_body_bytes) + " bytes");
     }
     if (ec == http::error::header_limit) {
       return reply_error(431, "headers_too_large",
-                         "request headers exceed the limit of " + std::to_string(state_->options.max_header_bytes) +
+                         "request headers exceed the limit of " + std::to_string(options().max_header_bytes) +
                              " bytes");
     }
     if (ec != http::error::end_of_stream && ec != http::error::partial_message &&
         ec.category() == http::make_error_code(http::error::bad_target).category()) {
       return reply_error(400, "bad_request", "malformed HTTP request: " + ec.message());
     }
-    // end_of_stream (client closed between requests), timeout, cancelled by stop(),
+    // end_of_stream (client closed between requests), timeout (no complete header within
+    // the header deadline, or body within request_timeout), cancelled by stop(),
     // connection reset: nothing to answer.
     do_close();
   }
 
   void handle_request(http::request<http::string_body> request) {
-    HttpResponse response;
-    bool keep_alive = request.keep_alive();
-    std::string method(request.method_string());
-    std::string target(request.target());
-    HttpRequest api_request;
-    if (rejected_) {
-      keep_alive = false;
-      response = HttpResponse::error(503, "too_many_connections",
-                                     "the server has reached its limit of " +
-                                         std::to_string(state_->options.max_connections) +
-                                         " connections; retry later");
-      response.headers.emplace_back("Retry-After", "1");
-    } else if (websocket::is_upgrade(request)) {
-      api_request = to_api_request(request, remote_addr_);
-      parse_target(api_request);
-      const WebSocketEndpoint* endpoint = state_->find_websocket(api_request.path);
-      if (endpoint != nullptr && !state_->stopping.load()) {
-        // Hand the stream (and this strand) over; this session ends here.
-        phase_ = Phase::upgraded;
-        lowest().expires_never();
-        state_->log("api: " + remote_addr_ + " GET " + api_request.path + " 101 websocket");
-        std::make_shared<WebSocketStreamSession<Tls>>(std::move(stream_), state_, *endpoint, remote_addr_)
-            ->run(std::move(request), std::move(api_request));
-        return;
-      }
-      keep_alive = false;
-      response = HttpResponse::error(404, "not_found", "no WebSocket endpoint at " + api_request.path);
-    } else {
-      api_request = to_api_request(request, remote_addr_);
-      api_request.body = std::move(request.body());
-      try {
-        response = state_->router->dispatch(api_request);
-      } catch (const std::exception& error) {
-        state_->log(std::string("api: dispatch of ") + method + " " + api_request.path + " threw: " + error.what());
-        response = HttpResponse::error(500, "internal", "internal error; details are in the server log");
-      } catch (...) {
-        state_->log("api: dispatch of " + method + " " + api_request.path + " threw a non-std exception");
-        response = HttpResponse::error(500, "internal", "internal error; details are in the server log");
-      }
+    exchange_ = Exchange{request.version(), request.keep_alive() && !overflow(), std::string(request.method_string()), {}};
+    HttpRequest api_request = to_api_request(request, remote_addr_);
+    parse_target(api_request);
+    exchange_.path = api_request.path;
+    if (websocket::is_upgrade(request)) return do_upgrade(std::move(request), std::move(api_request));
+    api_request.body = std::move(request.body());
+    if (state_->workers != nullptr && state_->router->is_blocking(api_request)) {
+      return do_work(std::move(api_request));
     }
-    if (api_request.path.empty()) {
-      api_request.target = target;
-      parse_target(api_request);
+    on_dispatched(state_->dispatch(api_request));
+  }
+
+  void do_upgrade(http::request<http::string_body> request, HttpRequest api_request) {
+    const WebSocketEndpoint* endpoint = state_->find_websocket(api_request.path);
+    if (endpoint != nullptr && !state_->stopping.load() && !overflow()) {
+      // Hand the stream, this strand and the connection slot over; this session ends here.
+      phase_ = Phase::upgraded;
+      lowest().expires_never();
+      state_->log("api: " + remote_addr_ + " GET " + api_request.path + " 101 websocket");
+      std::make_shared<WebSocketStreamSession<Tls>>(std::move(stream_), state_, *endpoint, remote_addr_,
+                                                    std::move(slot_))
+          ->run(std::move(request), std::move(api_request));
+      return;
     }
-    send(std::move(response), request.version(), keep_alive && !state_->stopping.load(), method, api_request.path,
-         /*linger=*/false);
+    exchange_.keep_alive = false;
+    send(HttpResponse::error(404, "not_found", "no WebSocket endpoint at " + api_request.path), /*linger=*/false);
+  }
+
+  // A blocking route: park this session, queue the handler on a worker and wait; the
+  // worker's result comes back through ServerState::finish_blocking onto this strand.
+  void do_work(HttpRequest api_request) {
+    phase_ = Phase::working;
+    ParkedRequest parked{net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked),
+                         [self = this->shared_from_this()](Dispatched outcome) { self->on_worked(std::move(outcome)); }};
+    if (!state_->park(id_, std::move(parked))) {
+      return on_dispatched({HttpResponse::error(503, "unavailable", "the server is stopping; retry later"), {}});
+    }
+    const bool queued = state_->workers->try_submit(
+        [state = state_, id = id_, request = std::move(api_request)]() mutable {
+          state->run_blocking(id, std::move(request));
+        });
+    if (!queued) {
+      state_->unpark(id_);
+      HttpResponse busy = HttpResponse::error(
+          503, "busy",
+          "all " + std::to_string(options().blocking_workers) + " workers for long-running requests are busy and " +
+              std::to_string(options().blocking_queue) + " more requests are waiting; retry later");
+      busy.headers.emplace_back("Retry-After", "1");
+      on_dispatched({std::move(busy), {}});
+    }
+  }
+
+  void on_worked(Dispatched outcome) {
+    if (phase_ != Phase::working) return;
+    on_dispatched(std::move(outcome));
+  }
+
+  void on_dispatched(Dispatched outcome) {
+    if (!outcome.log_line.empty()) state_->log(outcome.log_line);
+    exchange_.keep_alive = exchange_.keep_alive && !state_->stopping.load();
+    send(std::move(outcome.response), /*linger=*/false);
   }
 
   // An error found while reading: answer and close. The request may be partly unread.
   void reply_error(int status, std::string_view code, const std::string& message) {
+    reply_and_close(HttpResponse::error(status, code, message), /*linger=*/true);
+  }
+
+  // Answers the request whose header may be the only part read, then closes; `linger`
+  // when input may still be on its way (see kLingerTime).
+  void reply_and_close(HttpResponse response, bool linger) {
     if (started_ == Clock::time_point{}) started_ = Clock::now();
-    std::string method, path;
+    exchange_ = Exchange{11, false, {}, {}};
     if (parser_ && parser_->is_header_done()) {
-      method = std::string(parser_->get().method_string());
+      exchange_.method = std::string(parser_->get().method_string());
       HttpRequest parsed;
       parsed.target = std::string(parser_->get().target());
       parse_target(parsed);
-      path = parsed.path;
+      exchange_.path = parsed.path;
     }
-    send(HttpResponse::error(status, code, message), 11, /*keep_alive=*/false, method, path, /*linger=*/true);
+    send(std::move(response), linger);
   }
 
-  void send(HttpResponse response, unsigned version, bool keep_alive, const std::string& method,
-            const std::string& path, bool linger) {
+  void send(HttpResponse response, bool linger) {
     if (response.status < 100 || response.status > 599) {
-      state_->log("api: handler for " + method + " " + path + " returned invalid status " +
+      state_->log("api: handler for " + exchange_.method + " " + exchange_.path + " returned invalid status " +
                   std::to_string(response.status));
       response = HttpResponse::error(500, "internal", "internal error; details are in the server log");
     }
     response_ = {};
-    response_.version(version);
+    response_.version(exchange_.version);
     response_.result(static_cast<unsigned>(response.status));
     response_.set(http::field::server, "propbot");
     response_.set(http::field::content_type, response.content_type);
     response_.set(http::field::cache_control, "no-store");
     for (auto& [name, value] : response.headers) {
       if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
-        state_->log("api: dropped header with CR/LF from " + method + " " + path);
+        state_->log("api: dropped header with CR/LF from " + exchange_.method + " " + exchange_.path);
         continue;
       }
       if (iequals(name, "content-length") || iequals(name, "connection") || iequals(name, "transfer-encoding")) {
@@ -649,18 +957,22 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
       }
     }
     response_.body() = std::move(response.body);
-    response_.keep_alive(keep_alive);
+    response_.keep_alive(exchange_.keep_alive);
     response_.prepare_payload();
-    close_after_write_ = !keep_alive;
+    // HEAD (RFC 9110 9.3.2): the headers of the GET answer, Content-Length included, and
+    // no body. The serializer writes the body it holds, so the body goes, the length stays.
+    if (exchange_.method == "HEAD") response_.body().clear();
+    close_after_write_ = !exchange_.keep_alive;
     linger_ = linger;
-    log_line_ = remote_addr_ + " " + (method.empty() ? "-" : method) + " " + (path.empty() ? "-" : path) + " " +
-                std::to_string(response.status) + " " + std::to_string(response_.body().size()) + "B";
+    log_line_ = remote_addr_ + " " + (exchange_.method.empty() ? "-" : exchange_.method) + " " +
+                (exchange_.path.empty() ? "-" : exchange_.path) + " " + std::to_string(response.status) + " " +
+                std::to_string(response_.body().size()) + "B";
     do_write();
   }
 
   void do_write() {
     phase_ = Phase::writing;
-    lowest().expires_after(state_->options.request_timeout);
+    lowest().expires_after(options().request_timeout);
     http::async_write(stream_, response_,
                       beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this()));
   }
@@ -677,7 +989,14 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
       if constexpr (Tls) return do_tls_shutdown();
       return linger_ ? do_linger() : do_close();
     }
+    header_deadline_ = Clock::now() + header_window();  // for the next keep-alive request
     do_read();
+  }
+
+  // How long a closing connection may keep its slot to drain the client's input: an
+  // overflow slot no longer than its header deadline allows.
+  std::chrono::milliseconds linger_time() const {
+    return std::min(kLingerTime, overflow() ? header_window() : options().request_timeout);
   }
 
   // TLS: send close_notify and wait (bounded) for the peer's, then close. This also
@@ -686,7 +1005,7 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
   void do_tls_shutdown() {
     if constexpr (Tls) {
       phase_ = Phase::draining;
-      lowest().expires_after(std::min<std::chrono::milliseconds>(kLingerTime, state_->options.request_timeout));
+      lowest().expires_after(linger_time());
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->do_close(); });
     }
   }
@@ -696,7 +1015,7 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
     phase_ = Phase::draining;
     beast::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-    lowest().expires_after(std::min<std::chrono::milliseconds>(kLingerTime, state_->options.request_timeout));
+    lowest().expires_after(linger_time());
     drain_some();
   }
 
@@ -721,15 +1040,17 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
   ServerStream<Tls> stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
-  bool rejected_;
+  ConnectionSlot slot_;  // released with the session (or handed to the WebSocket session)
   std::uint64_t id_ = 0;
   std::string remote_addr_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  Exchange exchange_;
   http::response<http::string_body> response_;  // alive until its write completes
   bool close_after_write_ = false;
   bool linger_ = false;
   std::unique_ptr<std::array<char, 16384>> drain_buffer_;
   Phase phase_ = Phase::reading;
+  Clock::time_point header_deadline_{};  // the next request header must be complete by then
   Clock::time_point started_{};
   std::string log_line_;
 };
@@ -797,24 +1118,73 @@ class Listener : public std::enable_shared_from_this<Listener> {
       });
       return;
     }
-    if (!state_->stopping.load()) {
-      bool rejected = state_->active.load() >= state_->options.max_connections;
-      if (!rejected || state_->rejecting.load() < kMaxRejecting) {
-        if (state_->tls) {
-          std::make_shared<HttpSession<true>>(std::move(socket), state_, rejected)->run();
-        } else {
-          std::make_shared<HttpSession<false>>(std::move(socket), state_, rejected)->run();
-        }
-      }
-      // else: far over the limit; the socket closes when it goes out of scope.
-    }
+    if (!state_->stopping.load()) admit(std::move(socket));
     do_accept();
+  }
+
+  // Regular slot, overflow slot, or an answer on the spot: a refused connection costs
+  // no slot and no waiting.
+  void admit(tcp::socket socket) {
+    beast::error_code ec;
+    const tcp::endpoint remote = socket.remote_endpoint(ec);
+    if (ec) return;  // the peer is already gone
+    Admission::Decision decision = state_->admission->admit(address_key(remote.address()));
+    if (!decision.slot) return refuse(socket, decision.over, remote);
+    std::string remote_addr = remote.address().to_string();
+    if (state_->tls) {
+      std::make_shared<HttpSession<true>>(std::move(socket), state_, std::move(*decision.slot), std::move(remote_addr))
+          ->run();
+    } else {
+      std::make_shared<HttpSession<false>>(std::move(socket), state_, std::move(*decision.slot), std::move(remote_addr))
+          ->run();
+    }
+  }
+
+  // Over a limit and no overflow slot left: one non-blocking write of the canned 503,
+  // then close. Input that has already arrived is discarded first so that the close is
+  // a FIN, not a reset that could destroy the answer before the client reads it. TLS
+  // gets no answer (none can be sent before a handshake, and a handshake is the work a
+  // flood wants us to do): the connection is closed.
+  void refuse(tcp::socket& socket, OverLimit over, const tcp::endpoint& remote) {
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    discard_input(socket);
+    if (!state_->tls) {
+      const std::string& answer = over == OverLimit::address ? state_->refusal_address_full : state_->refusal_server_full;
+      socket.write_some(net::buffer(answer), ignored);
+    }
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    discard_input(socket);
+    socket.close(ignored);
+    note_refusal(over, remote);
+  }
+
+  static void discard_input(tcp::socket& socket) {
+    std::array<char, 4096> sink;
+    beast::error_code ec;
+    for (int round = 0; round < 4; ++round) {
+      if (socket.receive(net::buffer(sink), 0, ec) == 0 || ec) return;
+    }
+  }
+
+  // One log line per second at most, however hard the flood.
+  void note_refusal(OverLimit over, const tcp::endpoint& remote) {
+    ++refused_since_log_;
+    const auto now = Clock::now();
+    if (now - last_refusal_log_ < std::chrono::seconds(1)) return;
+    state_->log("api: refused " + std::to_string(refused_since_log_) + " connection(s) with 503 too_many_connections" +
+                " (latest from " + remote.address().to_string() + ", over the " +
+                (over == OverLimit::address ? "per-address" : "server") + " limit and the overflow pool)");
+    refused_since_log_ = 0;
+    last_refusal_log_ = now;
   }
 
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
   net::steady_timer retry_timer_;
   std::shared_ptr<ServerState> state_;
+  std::size_t refused_since_log_ = 0;
+  Clock::time_point last_refusal_log_{};
 };
 
 // A server context for options.tls, or config_invalid naming the file at fault.
@@ -846,6 +1216,7 @@ struct HttpServer::Impl {
   std::shared_ptr<ServerState> state = std::make_shared<ServerState>();
   net::io_context ioc;
   std::shared_ptr<Listener> listener;  // after ioc: its acceptor must die first
+  std::unique_ptr<WorkerPool> workers;  // blocking routes; shut down by stop()
   std::thread thread;
   std::promise<void> finished;
   std::future<void> finished_future = finished.get_future();
@@ -912,7 +1283,13 @@ Status HttpServer::start() {
   const HttpServerOptions& options = impl.state->options;
   if (impl.started) return make_error(Errc::conflict, "HTTP server already started (a server is started once)");
   if (!impl.state->router) return make_error(Errc::invalid_argument, "HTTP server has no router");
-  if (options.max_connections == 0) return make_error(Errc::invalid_argument, "max_connections must be at least 1");
+  if (options.max_connections == 0 || options.max_connections_per_address == 0 || options.blocking_workers == 0) {
+    return make_error(Errc::invalid_argument,
+                      "max_connections, max_connections_per_address and blocking_workers must be at least 1");
+  }
+  if (options.header_timeout.count() <= 0 || options.request_timeout.count() <= 0) {
+    return make_error(Errc::invalid_argument, "header_timeout and request_timeout must be positive");
+  }
   if (options.tls) {
     auto context = make_tls_context(*options.tls);
     if (!context) return context.error();
@@ -936,6 +1313,13 @@ Status HttpServer::start() {
 
   auto listener = std::make_shared<Listener>(impl.ioc, impl.state);
   if (Status status = listener->listen(endpoint); !status) return status;
+  impl.state->admission = std::make_shared<Admission>(options);
+  impl.state->refusal_server_full = canned_response(too_many_connections(options, OverLimit::server));
+  impl.state->refusal_address_full = canned_response(too_many_connections(options, OverLimit::address));
+  if (impl.state->router->has_blocking_routes()) {
+    impl.workers = std::make_unique<WorkerPool>(options.blocking_workers, options.blocking_queue);
+    impl.state->workers = impl.workers.get();
+  }
   tcp::endpoint local = listener->local_endpoint();
   impl.port.store(local.port());
   impl.bound_address = local.address().to_string();
@@ -963,12 +1347,25 @@ void HttpServer::stop() {
   // From a handler the thread cannot join itself: the shutdown is under way and the
   // owner's later stop() (or the destructor) joins.
   if (std::this_thread::get_id() == impl.thread.get_id()) return;
-  if (impl.finished_future.wait_for(kStopGrace) == std::future_status::timeout) {
+  // A parked blocking request keeps the io_context running: this wait covers the
+  // running workers too.
+  const auto grace_ends = Clock::now() + kStopGrace;
+  if (impl.finished_future.wait_until(grace_ends) == std::future_status::timeout) {
     impl.state->log("api: stop: requests still in flight after " + std::to_string(kStopGrace.count()) +
                     " ms; dropping their connections");
     impl.ioc.stop();
   }
   impl.thread.join();
+  // No worker result reaches the io_context from now on; what is parked is dropped here,
+  // while the io_context still exists.
+  impl.state->close_results();
+  if (impl.workers) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(grace_ends - Clock::now());
+    if (!impl.workers->shutdown(std::max(left, std::chrono::milliseconds(0)))) {
+      impl.state->log("api: stop: abandoned " + std::to_string(impl.workers->running()) +
+                      " blocking handler(s) still running; their results will be dropped");
+    }
+  }
   // The server thread is gone: sessions it did not finish owe their on_close now.
   for (auto& session : impl.state->live_sessions()) session->on_server_abandoned();
   impl.state->log("api: stopped");

@@ -215,25 +215,46 @@ std::optional<HttpResponse> Router::check_access(HttpRequest& request, Access ac
   return denied;
 }
 
-HttpResponse Router::dispatch(HttpRequest& request) const {
+Router::Resolved Router::resolve(HttpRequest& request) const {
   if (request.path.empty()) parse_target(request);
+  Resolved resolved;
+  resolved.segments = split_path(request.path);
+  for (auto& segment : resolved.segments) segment = percent_decode(segment, false);
+  resolved.matches = match(resolved.segments);
+  resolved.route = find_method(resolved.matches, request.method);
+  // HEAD is answered by the GET route (RFC 9110 9.3.2) unless HEAD has its own.
+  if (!resolved.route && request.method == "HEAD") resolved.route = find_method(resolved.matches, "GET");
+  return resolved;
+}
+
+const Router::Route* Router::find_method(const std::vector<const Route*>& matches, std::string_view method) {
+  for (const Route* route : matches) {
+    if (route->method == method) return route;
+  }
+  return nullptr;
+}
+
+bool Router::is_blocking(HttpRequest& request) const {
+  const Route* route = resolve(request).route;
+  return route != nullptr && route->options.blocking;
+}
+
+bool Router::has_blocking_routes() const {
+  return std::any_of(routes_.begin(), routes_.end(), [](const Route& route) { return route.options.blocking; });
+}
+
+HttpResponse Router::dispatch(HttpRequest& request) const {
   if (guard_) request.principal.reset();  // a principal comes from the guard only
-  std::vector<std::string> segments = split_path(request.path);
-  for (auto& segment : segments) segment = percent_decode(segment, false);
+  Resolved resolved = resolve(request);
+  const std::vector<std::string>& segments = resolved.segments;
   // Access is resolved from the raw path and from the decoded one: whichever is
   // protected protects the request.
   const std::string decoded_path = join_segments(segments);
   const std::string_view access_path = is_protected_path(request.path) ? std::string_view(request.path)
                                                                          : std::string_view(decoded_path);
 
-  std::vector<const Route*> matches = match(segments);
-  const Route* chosen = nullptr;
-  for (const Route* route : matches) {
-    if (route->method == request.method) {
-      chosen = route;
-      break;
-    }
-  }
+  const std::vector<const Route*>& matches = resolved.matches;
+  const Route* chosen = resolved.route;
   if (chosen) {
     Access access = resolve_access(chosen->options.access, request.method, access_path);
     if (auto denied = check_access(request, access)) return std::move(*denied);
@@ -241,6 +262,8 @@ HttpResponse Router::dispatch(HttpRequest& request) const {
     for (std::size_t i = 0; i < segments.size(); ++i) {
       if (chosen->segments[i].is_param) request.params[chosen->segments[i].text] = segments[i];
     }
+    // A HEAD served by the GET route runs exactly as a GET; the server drops the body.
+    if (chosen->method != request.method) request.method = chosen->method;
     return run(*chosen, request);
   }
 
@@ -254,6 +277,7 @@ HttpResponse Router::dispatch(HttpRequest& request) const {
   }
   std::set<std::string> allowed;
   for (const Route* route : matches) allowed.insert(route->method);
+  if (allowed.count("GET") != 0) allowed.insert("HEAD");
   std::string allow = join_methods(allowed);
   HttpResponse response = HttpResponse::error(
       405, "method_not_allowed",

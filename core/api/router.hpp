@@ -9,7 +9,12 @@
 //                                    below), so only a valid token learns the route
 //                                    table; then the 404/405 rows
 //   unknown path                  -> 404 not_found naming the path
-//   known path, other method      -> 405 method_not_allowed + `Allow: GET, POST`
+//   HEAD, path has a GET route    -> the GET route answers, exactly as for GET: access
+//                                    as for GET, the handler sees method "GET"; the
+//                                    server sends its status and headers (Content-Length
+//                                    of the GET body), no body. A HEAD route wins.
+//   known path, other method      -> 405 method_not_allowed + `Allow: GET, HEAD, POST`
+//                                    (HEAD is listed wherever GET is)
 //   * route access public         -> no check. RouteOptions::access; `automatic` is
 //                                    resolved by resolve_access() from the method and
 //                                    the path (raw, or decoded when only that one is
@@ -36,8 +41,10 @@
 //
 // Threads: add() and set_guard() during start-up only (not thread-safe); once shared
 // (the server holds a shared_ptr<const Router>) dispatch() is const and safe from any
-// thread. Handlers run on the caller's thread (the HTTP server thread) and must not
-// block for long.
+// thread. Handlers run on the caller's thread: the HTTP server thread, which they must
+// not hold for long, or one of the server's workers for a route marked
+// RouteOptions::blocking (then the handler, the guard's callbacks and `error_log` run
+// there, concurrently with the server thread).
 // Uses: http_types, access, access_guard (no Boost).
 #pragma once
 
@@ -65,6 +72,10 @@ struct RouteOptions {
   // /api/ui/* and /api/admin/* (viewer for GET/HEAD, operator otherwise) and leaves
   // every other path public.
   Access access = Access::automatic;
+  // The handler may take long (seconds: untrusted Lua, a large export). The HTTP server
+  // runs it on its worker pool instead of its one thread (http_server.hpp, "Blocking
+  // routes"), so it must be safe to run concurrently with every other handler.
+  bool blocking = false;
 };
 
 class Router {
@@ -86,6 +97,13 @@ class Router {
   // fills request.params (and request.json for json_body routes) and runs the handler.
   HttpResponse dispatch(HttpRequest& request) const;
 
+  // Whether dispatch() would run a route marked RouteOptions::blocking for `request`
+  // (method and path only: access is not checked). Fills request.path/query like
+  // dispatch(). Cheap (no handler, no body parse); safe from any thread once shared.
+  bool is_blocking(HttpRequest& request) const;
+  // Whether any route is marked blocking (the server starts its workers only then).
+  bool has_blocking_routes() const;
+
  private:
   struct Segment {
     std::string text;  // literal text, or the parameter name when is_param
@@ -99,8 +117,17 @@ class Router {
     RouteOptions options;
   };
 
+  // The request's decoded path segments, the routes matching them and the one to run.
+  struct Resolved {
+    std::vector<std::string> segments;
+    std::vector<const Route*> matches;
+    const Route* route = nullptr;  // nullptr: 404 or 405
+  };
+
   // Routes whose pattern matches `segments`, most specific first.
   std::vector<const Route*> match(const std::vector<std::string>& segments) const;
+  Resolved resolve(HttpRequest& request) const;
+  static const Route* find_method(const std::vector<const Route*>& matches, std::string_view method);
   HttpResponse run(const Route& route, HttpRequest& request) const;
 
   // The guard's answer when `request` may not reach a route needing `access`; nullopt

@@ -79,6 +79,11 @@ std::vector<ConfigChange> restart_only_changes(const config::Config& running, co
   d.check("api.max_body_bytes", running.api.max_body_bytes, next.api.max_body_bytes);
   d.check("api.request_timeout_ms", running.api.request_timeout_ms, next.api.request_timeout_ms);
   d.check("api.max_connections", running.api.max_connections, next.api.max_connections);
+  d.check("api.max_connections_per_address", running.api.max_connections_per_address,
+          next.api.max_connections_per_address);
+  d.check("api.header_timeout_ms", running.api.header_timeout_ms, next.api.header_timeout_ms);
+  d.check("api.blocking_workers", running.api.blocking_workers, next.api.blocking_workers);
+  d.check("api.blocking_queue", running.api.blocking_queue, next.api.blocking_queue);
   d.check("symbols", running.symbols, next.symbols);
   {
     bool same = running.venues.size() == next.venues.size();

@@ -293,6 +293,10 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   server_options.max_body_bytes = static_cast<std::size_t>(cfg.api.max_body_bytes);
   server_options.request_timeout = std::chrono::milliseconds(cfg.api.request_timeout_ms);
   server_options.max_connections = static_cast<std::size_t>(cfg.api.max_connections);
+  server_options.max_connections_per_address = static_cast<std::size_t>(cfg.api.max_connections_per_address);
+  server_options.header_timeout = std::chrono::milliseconds(cfg.api.header_timeout_ms);
+  server_options.blocking_workers = static_cast<std::size_t>(cfg.api.blocking_workers);
+  server_options.blocking_queue = static_cast<std::size_t>(cfg.api.blocking_queue);
   server_options.log = [log](std::string_view line) { log.debug("http_access", {{"line", line}}); };
   api::HttpServer server(server_options, build_routes(routes));
   if (auto listening = server.start(); !listening) {

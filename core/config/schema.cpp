@@ -84,6 +84,10 @@ std::vector<ScalarField> build_table() {
     {"api.max_body_bytes", +[](Config& c) -> std::int64_t& { return c.api.max_body_bytes; }, range(1024, 64.0 * 1024 * 1024)},
     {"api.request_timeout_ms", +[](Config& c) -> int& { return c.api.request_timeout_ms; }, range(100, 600000)},
     {"api.max_connections", +[](Config& c) -> int& { return c.api.max_connections; }, range(1, 100000)},
+    {"api.max_connections_per_address", +[](Config& c) -> int& { return c.api.max_connections_per_address; }, range(1, 100000)},
+    {"api.header_timeout_ms", +[](Config& c) -> int& { return c.api.header_timeout_ms; }, range(100, 600000)},
+    {"api.blocking_workers", +[](Config& c) -> int& { return c.api.blocking_workers; }, range(1, 64)},
+    {"api.blocking_queue", +[](Config& c) -> int& { return c.api.blocking_queue; }, range(0, 10000)},
 
     {"sim.seed", +[](Config& c) -> std::uint64_t& { return c.sim.seed; }},
     {"sim.tick_ms", +[](Config& c) -> int& { return c.sim.tick_ms; }, range(10, 60000)},

@@ -130,7 +130,40 @@ TEST_F(HttpServerTest, AnswersWrongMethodWith405AndAllow) {
   HttpResult result = request("DELETE", "/hello");
   EXPECT_EQ(result.status, 405);
   EXPECT_EQ(error_code(result), "method_not_allowed");
-  EXPECT_EQ(result.header("allow"), "GET");
+  EXPECT_EQ(result.header("allow"), "GET, HEAD");
+}
+
+TEST_F(HttpServerTest, AnswersHeadOnAGetRouteWithItsHeadersAndNoBody) {
+  start();
+  HttpResult get = request("GET", "/hello");
+  ASSERT_EQ(get.status, 200);
+  // HEAD, then GET on the same connection: a stray body would be read as the start of
+  // the second response.
+  std::string received = raw_request("127.0.0.1", server->port(),
+                                     "HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                                     "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto end_of_head = received.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << received;
+  const std::string head = received.substr(0, end_of_head + 4);
+  EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find("Content-Length: " + std::to_string(get.body.size()) + "\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Content-Type: application/json\r\n"), std::string::npos) << head;
+  const std::string rest = received.substr(end_of_head + 4);
+  EXPECT_EQ(rest.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << "no body after the HEAD response: " << rest;
+  auto second = parse_responses(rest);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].body, get.body);
+}
+
+TEST_F(HttpServerTest, AnswersHeadOnAnUnknownPathWith404HeadersOnly) {
+  start();
+  HttpConnection connection("127.0.0.1", server->port());
+  ASSERT_TRUE(connection.send("HEAD /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"));
+  HttpResult result = connection.read_response(/*request_was_head=*/true);
+  EXPECT_EQ(result.status, 404);
+  EXPECT_EQ(result.body, "");
+  EXPECT_NE(result.header("content-length"), "0") << "the length of the 404 body a GET would get";
+  EXPECT_EQ(connection.request("GET", "/hello").status, 200) << "the connection stays in step";
 }
 
 TEST_F(HttpServerTest, RefusesDeclaredContentLengthOverLimitWith413) {
@@ -361,6 +394,7 @@ TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
 }
 
 TEST_F(HttpServerTest, AnswersManyConcurrentConnections) {
+  options.max_connections_per_address = 64;  // the 50 clients below share one address
   start();
   constexpr int kThreads = 50;
   constexpr int kRequestsEach = 20;

@@ -120,7 +120,7 @@ TEST_F(RouterTest, AnswersWrongMethodWith405AndAllowHeader) {
   EXPECT_NE(error_message(response).find("DELETE"), std::string::npos) << response.body;
   ASSERT_EQ(response.headers.size(), 1u);
   EXPECT_EQ(response.headers[0].first, "Allow");
-  EXPECT_EQ(response.headers[0].second, "GET, POST");
+  EXPECT_EQ(response.headers[0].second, "GET, HEAD, POST") << "HEAD is allowed wherever GET is";
 }
 
 TEST_F(RouterTest, DecodesQueryString) {
@@ -205,6 +205,55 @@ TEST_F(RouterTest, RejectsMalformedOrDuplicatePatternsAtStartup) {
   router.add("GET", "/a/{id}", echo_params);
   EXPECT_THROW(router.add("GET", "/a/{other}", echo_params), std::invalid_argument);
   EXPECT_NO_THROW(router.add("PUT", "/a/{id}", echo_params));
+}
+
+TEST_F(RouterTest, AnswersHeadWithTheGetRouteExactlyAsGet) {
+  router.add("GET", "/api/ui/state/{id}", [](const HttpRequest& request) {
+    HttpResponse response = HttpResponse::json(201, {{"method", request.method}, {"id", request.params.at("id")}});
+    response.headers.emplace_back("X-State", "on");
+    return response;
+  });
+  HttpResponse get = call("GET", "/api/ui/state/7?x=1");
+  HttpResponse head = call("HEAD", "/api/ui/state/7?x=1");
+  EXPECT_EQ(head.status, get.status);
+  EXPECT_EQ(head.headers, get.headers);
+  EXPECT_EQ(head.content_type, get.content_type);
+  EXPECT_EQ(head.body, get.body) << "the handler runs as for GET; the server drops the body";
+  EXPECT_EQ(parse(head)["method"], "GET");
+}
+
+TEST_F(RouterTest, PrefersAnExplicitHeadRouteAndRefusesHeadWithoutGet) {
+  router.add("GET", "/both", [](const HttpRequest&) { return HttpResponse::json(200, {{"from", "get"}}); });
+  router.add("HEAD", "/both", [](const HttpRequest&) { return HttpResponse::json(200, {{"from", "head"}}); });
+  router.add("POST", "/post-only", echo_params);
+  EXPECT_EQ(parse(call("HEAD", "/both"))["from"], "head");
+  HttpResponse refused = call("HEAD", "/post-only");
+  EXPECT_EQ(refused.status, 405);
+  ASSERT_EQ(refused.headers.size(), 1u);
+  EXPECT_EQ(refused.headers[0].second, "POST");
+}
+
+TEST_F(RouterTest, TellsWhetherARequestTargetsABlockingRoute) {
+  router.add("POST", "/api/ui/config/validate", echo_params, RouteOptions{.blocking = true});
+  router.add("GET", "/api/ui/audit/export/{day}", echo_params, RouteOptions{.blocking = true});
+  router.add("GET", "/api/ui/config/validate", echo_params);
+  EXPECT_TRUE(router.has_blocking_routes());
+  auto blocking = [this](std::string method, std::string target) {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.target = std::move(target);
+    return router.is_blocking(request);
+  };
+  EXPECT_TRUE(blocking("POST", "/api/ui/config/validate?dry=1"));
+  EXPECT_TRUE(blocking("POST", "/api/ui/config/%76alidate")) << "matched on the decoded path, as dispatch does";
+  EXPECT_TRUE(blocking("GET", "/api/ui/audit/export/2026-11-23"));
+  EXPECT_TRUE(blocking("HEAD", "/api/ui/audit/export/2026-11-23")) << "HEAD runs the GET route";
+  EXPECT_FALSE(blocking("GET", "/api/ui/config/validate")) << "another method, another route";
+  EXPECT_FALSE(blocking("DELETE", "/api/ui/config/validate")) << "a 405 is answered inline";
+  EXPECT_FALSE(blocking("POST", "/nowhere"));
+  Router plain;
+  plain.add("GET", "/x", echo_params);
+  EXPECT_FALSE(plain.has_blocking_routes());
 }
 
 }  // namespace
