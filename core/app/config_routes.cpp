@@ -27,31 +27,32 @@ api::HttpResponse respond(ConfigAnswer answer) {
   return api::HttpResponse::json(answer.status, answer.body);
 }
 
-api::RouteOptions with(bool json_body, api::Access access) {
+api::RouteOptions with(bool json_body, api::Access access, bool blocking = false) {
   api::RouteOptions options;
   options.json_body = json_body;
   options.access = access;
+  options.blocking = blocking;
   return options;
 }
 
 }  // namespace
 
-void add_config_routes(api::Router& router, ConfigService& service) {
+void add_config_routes(api::Router& router, std::shared_ptr<ConfigService> service) {
   router.add("POST", "/api/ui/config/validate",
-             [&service](const api::HttpRequest& request) { return respond(service.validate(request.json)); },
-             with(true, api::Access::operator_));
+             [service](const api::HttpRequest& request) { return respond(service->validate(request.json)); },
+             with(true, api::Access::operator_, /*blocking=*/true));
   router.add("POST", "/api/ui/config/apply",
-             [&service](const api::HttpRequest& request) {
-               return respond(service.apply(request.json, actor_of(request)));
+             [service](const api::HttpRequest& request) {
+               return respond(service->apply(request.json, actor_of(request)));
              },
-             with(true, api::Access::operator_));
+             with(true, api::Access::operator_, /*blocking=*/true));
   router.add("POST", "/api/ui/config/rollback",
-             [&service](const api::HttpRequest& request) {
-               return respond(service.rollback(request.json, actor_of(request)));
+             [service](const api::HttpRequest& request) {
+               return respond(service->rollback(request.json, actor_of(request)));
              },
-             with(true, api::Access::operator_));
+             with(true, api::Access::operator_, /*blocking=*/true));
   router.add("GET", "/api/ui/config/versions/{version}",
-             [&service](const api::HttpRequest& request) {
+             [service](const api::HttpRequest& request) {
                const std::string& text = request.params.at("version");
                std::int64_t number = 0;
                const bool digits = !text.empty() && text.size() < 19 &&
@@ -61,11 +62,11 @@ void add_config_routes(api::Router& router, ConfigService& service) {
                  return api::HttpResponse::error(400, "bad_request",
                                                  "path 'version': must be a positive integer (a version of GET /api/ui/config)");
                }
-               return respond(service.version(number));
+               return respond(service->version(number));
              },
              with(false, api::Access::auditor));
   router.add("GET", "/api/ui/config",
-             [&service](const api::HttpRequest& request) {
+             [service](const api::HttpRequest& request) {
                std::size_t limit = 50;
                if (auto it = request.query.find("limit"); it != request.query.end()) {
                  try {
@@ -74,7 +75,7 @@ void add_config_routes(api::Router& router, ConfigService& service) {
                    return api::HttpResponse::error(400, "bad_request", "query 'limit': must be an integer in [1, 500]");
                  }
                }
-               return respond(service.describe(limit));
+               return respond(service->describe(limit));
              },
              with(false, api::Access::auditor));
 }

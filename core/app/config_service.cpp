@@ -129,7 +129,14 @@ ConfigService::ConfigService(store::Database database, const Clock& clock, contr
       versions_(database_, clock_),
       activations_(database_, clock_) {}
 
-ConfigService::~ConfigService() {
+ConfigService::~ConfigService() { close(); }
+
+void ConfigService::close() {
+  {
+    std::unique_lock lock(calls_mutex_);
+    closed_ = true;
+    calls_done_.wait(lock, [this] { return calls_in_flight_ == 0; });
+  }
   if (approval_hook_) approval_hook_->store(nullptr);
   {
     std::lock_guard lock(queue_mutex_);
@@ -143,6 +150,24 @@ ConfigService::~ConfigService() {
                                            {"reason", "the daemon stopped before the approved config was applied; "
                                                       "file the change again"}});
   }
+  approved_.clear();
+}
+
+ConfigService::CallScope::CallScope(ConfigService& service) : service_(service) {
+  std::lock_guard lock(service_.calls_mutex_);
+  if (service_.closed_) return;
+  ++service_.calls_in_flight_;
+  entered_ = true;
+}
+
+ConfigService::CallScope::~CallScope() {
+  if (!entered_) return;
+  std::lock_guard lock(service_.calls_mutex_);
+  if (--service_.calls_in_flight_ == 0) service_.calls_done_.notify_all();
+}
+
+ConfigAnswer ConfigService::stopping() {
+  return answer(503, "unavailable", json{{"applied", false}, {"message", "the daemon is stopping; try again after it restarts"}});
 }
 
 Result<std::unique_ptr<ConfigService>> ConfigService::open(store::Database database, const Clock& clock,
@@ -359,6 +384,8 @@ void ConfigService::audit(const control::Actor& actor, const std::string& action
 }
 
 ConfigAnswer ConfigService::validate(const json& body) {
+  const CallScope call(*this);
+  if (!call) return stopping();
   std::vector<bundle::ValidationError> errors;
   auto files = files_of(body, errors);
   bundle::Bundle base;
@@ -386,6 +413,8 @@ ConfigAnswer ConfigService::validate(const json& body) {
 }
 
 ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor) {
+  const CallScope call(*this);
+  if (!call) return stopping();
   const MonoTime started = clock_.now();
   std::vector<bundle::ValidationError> errors;
   auto files = files_of(body, errors);
@@ -550,6 +579,8 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
 }
 
 ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& actor) {
+  const CallScope call(*this);
+  if (!call) return stopping();
   if (!body.is_object() || !body.contains("rollback_token") || !body["rollback_token"].is_string() ||
       body["rollback_token"].get<std::string>().empty()) {
     return answer(400, "bad_request",
@@ -622,6 +653,8 @@ ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& act
 }
 
 ConfigAnswer ConfigService::describe(std::size_t history_limit) {
+  const CallScope call(*this);
+  if (!call) return stopping();
   std::lock_guard lock(state_mutex_);
   auto history = versions_.history(history_limit);
   if (!history) return answer(500, "internal", json{{"message", history.error().message}});
@@ -656,6 +689,8 @@ ConfigAnswer ConfigService::describe(std::size_t history_limit) {
 }
 
 ConfigAnswer ConfigService::version(std::int64_t number) {
+  const CallScope call(*this);
+  if (!call) return stopping();
   std::lock_guard lock(state_mutex_);
   auto stored = versions_.get(number);
   if (!stored) {

@@ -116,6 +116,14 @@ class ConfigService {
   // For the confirmed `config_apply_loosening` approval (registered on the control
   // plane by open()): queues the activation for the worker thread.
   void on_loosening_approved(const control::ApprovalRequest& request);
+
+  // Shutdown, before the engine stops: new calls answer 503 `unavailable` ("the daemon
+  // is stopping"), the calls in flight are waited for (an apply may wait for the
+  // engine, which still runs), the approval worker is stopped (queued approvals are
+  // logged as dropped). The routes run on the API server's blocking workers, which can
+  // outlive the server's stop grace: after close() no call touches the engine or the
+  // control plane. Idempotent; the destructor calls it.
+  void close();
   // Waits until the worker has nothing queued (tests).
   void drain();
 
@@ -146,6 +154,22 @@ class ConfigService {
   void audit(const control::Actor& actor, const std::string& action, nlohmann::json details);
   void worker_loop();
 
+  // One API call in flight for close() to wait for; false (answer `stopping()`) once
+  // the service is closed.
+  class CallScope {
+   public:
+    explicit CallScope(ConfigService& service);
+    ~CallScope();
+    CallScope(const CallScope&) = delete;
+    CallScope& operator=(const CallScope&) = delete;
+    explicit operator bool() const { return entered_; }
+
+   private:
+    ConfigService& service_;
+    bool entered_ = false;
+  };
+  static ConfigAnswer stopping();
+
   store::Database database_;
   const Clock& clock_;
   std::atomic<Engine*> engine_{nullptr};  // set by started(); read by validate() without the mutex
@@ -168,6 +192,11 @@ class ConfigService {
   bundle::Bundle disk_bundle_;     // what scripting.bundle_dir held at start
   config::Config disk_config_;     // the configuration the daemon loaded at start
   std::string profile_file_;  // "configs/<profile>.yaml"
+
+  std::mutex calls_mutex_;  // guards calls_in_flight_ and closed_
+  std::condition_variable calls_done_;
+  int calls_in_flight_ = 0;
+  bool closed_ = false;
 
   std::shared_ptr<std::atomic<ConfigService*>> approval_hook_;  // what the control plane's hook calls
   std::mutex queue_mutex_;

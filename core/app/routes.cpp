@@ -152,7 +152,7 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
   });
 
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
-  if (ctx->config != nullptr) add_config_routes(*router, *ctx->config);
+  if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
 
   router->add("GET", "/ui/dashboard", [](const api::HttpRequest&) {
     api::HttpResponse response;

@@ -18,7 +18,7 @@ struct RouteContext {
   const Clock* clock = nullptr;  // for response timestamps (thread-safe readings only)
   std::string profile;
   DeskControl* desk = nullptr;  // the control plane and its routes (null: skeleton routes only)
-  ConfigService* config = nullptr;  // the config bundle routes (null: not served)
+  std::shared_ptr<ConfigService> config;  // the config bundle routes (null: not served)
   std::string data_dir;         // where audit exports are staged
   MonoTime started_at{};
   // /healthz reports not-ok when the engine has not published for this long.

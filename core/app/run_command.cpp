@@ -245,11 +245,13 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     };
   }
   ConfigService::Startup startup;
-  auto config_service = ConfigService::open(std::move(*config_db), clock, &desk->plane(), log, config_options, cfg, startup);
-  if (!config_service) {
-    fatal_config("scripting.bundle_dir", cfg.scripting.bundle_dir, config_service.error().message);
+  auto opened = ConfigService::open(std::move(*config_db), clock, &desk->plane(), log, config_options, cfg, startup);
+  if (!opened) {
+    fatal_config("scripting.bundle_dir", cfg.scripting.bundle_dir, opened.error().message);
     return kExitConfig;
   }
+  // Shared with the config routes, whose blocking workers may outlive the server's stop.
+  const std::shared_ptr<ConfigService> config_service = std::move(*opened);
 
   auto engine_holder = std::make_unique<Engine>(startup.config, log, &desk->plane());
   if (auto started = engine_holder->start(&startup.bundle, startup.version); !started) {
@@ -259,8 +261,8 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     }
     // A resumed (API-applied) version that no longer starts must not keep the desk down.
     log.error("config_resume_failed", {{"version", startup.version}, {"error", started.error().message}});
-    auto disk = (*config_service)->disk_startup("config version " + std::to_string(startup.version) +
-                                                " failed to start (" + started.error().message + ")");
+    auto disk = config_service->disk_startup("config version " + std::to_string(startup.version) +
+                                             " failed to start (" + started.error().message + ")");
     if (!disk) {
       std::cerr << "FATAL: store: " << disk.error().message << std::endl;
       return kExitRuntime;
@@ -273,7 +275,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     }
   }
   Engine& engine = *engine_holder;
-  if (auto recorded = (*config_service)->started(engine, startup); !recorded) {
+  if (auto recorded = config_service->started(engine, startup); !recorded) {
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
     return kExitRuntime;
@@ -284,7 +286,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   routes.clock = &clock;
   routes.profile = std::string(config::to_string(cfg.profile));
   routes.desk = desk.get();
-  routes.config = config_service->get();
+  routes.config = config_service;
   routes.data_dir = cfg.data_dir;
   routes.started_at = clock.now();
   api::HttpServerOptions server_options;
@@ -326,7 +328,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     stopping.store(true);
     server.stop();
     watchdog.stage("stopping the config service");
-    config_service->reset();  // joins its worker (which may be waiting on the engine) first
+    config_service->close();  // waits for calls in flight and joins its worker, while the engine runs
     watchdog.stage("stopping the engine");
     engine.stop();
   }
