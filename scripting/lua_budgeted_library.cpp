@@ -158,6 +158,29 @@ int charge_insert(lua_State* L) {
   return 0;
 }
 
+// pcall and coroutine.resume returning false: an error was thrown and caught, and
+// LuaJIT's throw unwinds through the C++ unwinder, a microsecond each — a
+// `while true do pcall(error) end` ran a 1M budget for ~200 ms before this charge.
+int charge_caught_error(lua_State* L) {
+  charge(L, budget_of(L), costs::kTicksPerCaughtError, "a caught error");
+  return 0;
+}
+
+// Wraps pcall (or coroutine.resume) so that a false first result is charged. Calls the
+// builtin cannot take (no argument; resume of a non-coroutine) are tail calls, so its
+// error names the script's call and line as without the shim.
+constexpr char kCatchingShimSource[] =
+    "local charge, builtin, needs = ...\n"
+    "local select, type = select, type\n"
+    "local function finish(ok, ...)\n"
+    "  if not ok then charge() end\n"
+    "  return ok, ...\n"
+    "end\n"
+    "return function(...)\n"
+    "  if select('#', ...) == 0 or (needs and type((...)) ~= needs) then return builtin(...) end\n"
+    "  return finish(builtin(...))\n"
+    "end\n";
+
 // Wraps LuaJIT's function in a shim that charges first and then tail-calls it.
 constexpr char kShimSource[] =
     "local charge, builtin = ...\n"
@@ -187,14 +210,35 @@ void wrap(lua_State* L, int shim_factory, int table_index, const Charged (&funct
   }
 }
 
+// table[name] = the catching shim around it.
+void wrap_catching(lua_State* L, int catching_factory, int table_index, const char* name, const char* needs,
+                   ScriptBudget* budget) {
+  lua_pushvalue(L, catching_factory);
+  lua_pushlightuserdata(L, budget);
+  lua_pushcclosure(L, &charge_caught_error, 1);
+  lua_getfield(L, table_index, name);
+  if (needs != nullptr) {
+    lua_pushstring(L, needs);
+  } else {
+    lua_pushnil(L);
+  }
+  lua_call(L, 3, 1);
+  lua_setfield(L, table_index, name);
+}
+
+int load_shim(lua_State* L, const char* source, std::size_t length) {
+  if (luaL_loadbuffer(L, source, length, "=[PropBot sandbox library]") != 0) {
+    throw std::runtime_error("LuaJIT could not compile the sandbox's library shim");
+  }
+  return lua_gettop(L);
+}
+
 }  // namespace
 
 void install_budgeted_library(lua_State* L, ScriptBudget* budget) {
   const int base = lua_gettop(L);
-  if (luaL_loadbuffer(L, kShimSource, sizeof kShimSource - 1, "=[PropBot sandbox library]") != 0) {
-    throw std::runtime_error("LuaJIT could not compile the sandbox's library shim");
-  }
-  const int shim_factory = lua_gettop(L);
+  const int shim_factory = load_shim(L, kShimSource, sizeof kShimSource - 1);
+  const int catching_factory = load_shim(L, kCatchingShimSource, sizeof kCatchingShimSource - 1);
   lua_getfield(L, LUA_GLOBALSINDEX, LUA_STRLIBNAME);
   install_budgeted_patterns(L, -1, budget);
   wrap(L, shim_factory, lua_gettop(L), kChargedString, budget);
@@ -202,6 +246,9 @@ void install_budgeted_library(lua_State* L, ScriptBudget* budget) {
   install_budgeted_table(L, -1, budget);
   wrap(L, shim_factory, lua_gettop(L), kChargedTable, budget);
   wrap(L, shim_factory, LUA_GLOBALSINDEX, kChargedBase, budget);
+  wrap_catching(L, catching_factory, LUA_GLOBALSINDEX, "pcall", nullptr, budget);
+  lua_getfield(L, LUA_GLOBALSINDEX, LUA_COLIBNAME);
+  wrap_catching(L, catching_factory, lua_gettop(L), "resume", "thread", budget);
   lua_settop(L, base);
 }
 

@@ -20,10 +20,17 @@
 //   errors are located at the script's line, exactly as without the shim. Work that
 //   charge() cannot see in advance (a %s of a table with __tostring) is Lua code the
 //   hook counts.
+// - pcall, coroutine.resume: a shim charges each error they catch
+//   (costs::kTicksPerCaughtError): LuaJIT's throw unwinds through the C++ unwinder, a
+//   microsecond per error, so `while true do pcall(error) end` ran ~100x past the
+//   budget's wall time. Found by tests/fuzz/lua_fuzz.cpp. Still yieldable (the builtin
+//   pcall runs underneath, called from Lua); calls the builtin refuses are tail calls
+//   (its error keeps the script's name and line).
 //
 // Not charged, and why (measured in docs/PERFORMANCE.md): string.len, tostring,
-// select, next/pairs/ipairs, raw*, math.*, bit.*, os.time/clock, coroutine.* — constant
-// work per call, or bounded by the 8000 values a C function may return. table.remove,
+// select, next/pairs/ipairs, raw*, math.*, bit.*, os.time/clock, the rest of
+// coroutine.* — constant work per call, or bounded by the 8000 values a C function may
+// return. table.remove,
 // table.getn/foreach/foreachi are Lua code in LuaJIT, counted by the hook. Not a library
 // function and so outside this file: the VM's own '..', string '<' and vararg copies
 // are single instructions whose cost grows with their operands.

@@ -51,6 +51,9 @@ constexpr std::int64_t kTicksPerComparison = 96;
 constexpr std::int64_t kTicksPerCallback = 240;
 // One key visited by table.maxn (lua_next).
 constexpr std::int64_t kTicksPerTableKey = 320;
+// An error thrown and caught by pcall or coroutine.resume (LuaJIT unwinds through the
+// C++ unwinder: about a microsecond).
+constexpr std::int64_t kTicksPerCaughtError = 8000;
 // A fixed charge per call of a charged function (argument checks, the call itself),
 // so that a loop of tiny calls is not free.
 constexpr std::int64_t kTicksPerLibraryCall = 48;

@@ -207,6 +207,22 @@ const std::vector<std::string> kTrickyCases = {
     R"~(return tonumber("  0x10  "), tonumber("z", 36), tonumber(nil), tonumber("1e5"), tonumber(" "))~",
     R"~(return tonumber("10", 99))~",
     R"~(return tonumber())~",
+    // pcall and coroutine.resume behind their error-charging shims
+    R"~(return pcall())~",
+    R"~(return pcall(nil))~",
+    R"~(return pcall(error, "x"))~",
+    R"~(return pcall(error, "x", 0))~",
+    R"~(return select("#", pcall(error)))~",
+    R"~(return pcall(function(...) return select("#", ...), ... end, 1, nil, 3))~",
+    R"~(local ok, e = pcall(error, {}) return ok, type(e))~",
+    R"~(return coroutine.resume())~",
+    R"~(return coroutine.resume(1))~",
+    R"~(local co = coroutine.create(function(a, b) local c = coroutine.yield(a + b) error("after " .. c) end)
+       local r1 = {coroutine.resume(co, 1, 2)} local r2 = {coroutine.resume(co, "x")} local r3 = {coroutine.resume(co)}
+       return r1[1], r1[2], r2[1], r2[2], r3[1], r3[2])~",
+    R"~(local co = coroutine.wrap(function() local ok, v = pcall(coroutine.yield, 7) return ok, v end)
+       local first = co() return first, co("back"))~",
+    R"~(return xpcall(function() error("boom") end, function(m) return "handled " .. m end))~",
 };
 
 TEST(LuaPatternDifferentialTest, HandWrittenTrickyCasesMatchLuaJIT) {
