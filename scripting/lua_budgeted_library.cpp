@@ -65,12 +65,19 @@ double range_length(double length, double i, double j) {
 }
 
 // string.rep(s, n [, sep]): the bytes written, and a memcpy per repetition unless the
-// repeated piece is a single byte (then LuaJIT fills with memset).
+// repeated piece is a single byte (then LuaJIT fills with memset). LuaJIT sizes its
+// buffer for the whole result before writing: a result over the memory limit is
+// refused by the allocator before any work, so it costs only the call (and the script
+// sees "not enough memory", as without the budget).
 int charge_rep(lua_State* L) {
   const double length = text_length(L, 1);
   const double separator = lua_isnoneornil(L, 3) ? 0 : text_length(L, 3);
   const double n = std::max(0.0, int_arg(L, 2, 0));
   const double bytes = n * length + std::max(0.0, n - 1) * separator;
+  if (bytes > static_cast<double>(budget_of(L).memory_limit)) {
+    spend(L, 0, "string.rep");
+    return 0;
+  }
   const double pieces = length + separator >= 2 ? n : 0;
   spend(L, copy_ticks(bytes) + pieces * costs::kTicksPerRepetition, "string.rep");
   return 0;
@@ -103,8 +110,10 @@ int charge_char(lua_State* L) {
   return 0;
 }
 
-// string.format: the format itself, and per conversion the argument's text (%s copies
-// it, %q escapes it byte by byte) plus at most 99 bytes of padding.
+// string.format: the format itself, and per conversion at most 99 bytes of padding
+// plus, for %s and %q, the argument's text (%s copies it, %q escapes it byte by byte).
+bool is_format_flag(char c) { return c == '-' || c == '+' || c == ' ' || c == '#' || c == '.' || (c >= '0' && c <= '9'); }
+
 int charge_format(lua_State* L) {
   if (lua_type(L, 1) != LUA_TSTRING) {
     spend(L, 0, "string.format");
@@ -112,20 +121,24 @@ int charge_format(lua_State* L) {
   }
   std::size_t length = 0;
   const char* format = lua_tolstring(L, 1, &length);
+  const char* end = format + length;
   double ticks = copy_ticks(static_cast<double>(length));
   int arg = 1;
-  for (std::size_t i = 0; i < length; ++i) {
-    if (format[i] != '%') continue;
-    if (++i < length && format[i] == '%') continue;
-    while (i < length && format[i] != '\0' && std::strchr("-+ #0123456789.", format[i]) != nullptr) ++i;
-    if (i >= length) break;
-    const double text = text_length(L, ++arg);
-    if (format[i] == 'q') {
-      ticks += text * costs::kTicksPerQuotedByte;
-    } else if (format[i] == 's') {
-      ticks += copy_ticks(text);
+  for (const char* p = format; (p = static_cast<const char*>(std::memchr(p, '%', static_cast<std::size_t>(end - p)))) != nullptr;) {
+    if (++p < end && *p == '%') {
+      ++p;
+      continue;
+    }
+    while (p < end && is_format_flag(*p)) ++p;
+    if (p >= end) break;
+    ++arg;
+    if (*p == 'q') {
+      ticks += text_length(L, arg) * costs::kTicksPerQuotedByte;
+    } else if (*p == 's') {
+      ticks += copy_ticks(text_length(L, arg));
     }
     ticks += copy_ticks(128);
+    ++p;
   }
   spend(L, ticks, "string.format");
   return 0;

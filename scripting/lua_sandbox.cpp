@@ -346,6 +346,7 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   // their input charge the budget (the string metatable's __index is this same table).
   impl_->budget.instructions = limits.instruction_budget;
   impl_->budget.hook = &Impl::count_hook;
+  impl_->budget.memory_limit = limits.memory_limit_bytes;
   install_budgeted_library(L, &impl_->budget);
 
   // string.dump is the road to bytecode: remove it from the library itself, which the

@@ -24,6 +24,7 @@
 // Thread: the sandbox's (one thread at a time).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 extern "C" {
@@ -41,6 +42,9 @@ struct ScriptBudget {
   std::int64_t remaining = 0;     // ticks left in the current call
   bool exhausted = false;         // this call ran out (sticky until the next call)
   lua_Hook hook = nullptr;        // the sandbox's count hook, re-armed on exhaustion
+  // The state's memory limit: work that must first allocate more than this is refused
+  // by the allocator before it starts, and costs nothing to refuse.
+  std::size_t memory_limit = 0;
   // Address of the outermost LuaSandbox::call frame: the base of the C stack that nested
   // callbacks (gsub with a function, sort with a comparator) consume.
   std::uintptr_t c_stack_base = 0;

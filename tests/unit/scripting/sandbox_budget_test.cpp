@@ -178,12 +178,21 @@ TEST_F(SandboxBudgetTest, EachChargedFunctionOverAHugeInputFaultsInsteadOfRunnin
   }
 }
 
-// A call the budget cannot pay for does not start: string.rep of 2^30 bytes is refused
-// before it allocates (LuaJIT would first fill memory up to the limit).
+// A call the budget cannot pay for does not start: 8 M repetitions of "xy" (16 MiB,
+// inside the 64 MiB memory limit; a memcpy each, over what a 1M-instruction budget pays
+// for) are refused before LuaJIT allocates or writes anything.
 TEST_F(SandboxBudgetTest, AChargeTheBudgetCannotPayIsRefusedBeforeTheWork) {
-  const auto fault = call_bad("", "local s = ('x'):rep(2^30)");
+  const auto fault = call_bad("", "local s = ('xy'):rep(8 * 2^20)");
   expect_budget_fault(fault, body_line(""), "string.rep");
-  EXPECT_LT(sandbox_->memory_used(), 8u << 20) << "the 1 GiB string was never built";
+  EXPECT_LT(sandbox_->memory_used(), 8u << 20) << "the 16 MiB string was never built";
+}
+
+// A result over the memory limit is the memory limit's to refuse (before any work, as
+// LuaJIT sizes its buffer first): the script sees "not enough memory", as it always did.
+TEST_F(SandboxBudgetTest, AResultOverTheMemoryLimitIsStillAMemoryFault) {
+  const auto fault = call_bad("", "local s = string.rep('x', 128 * 1024 * 1024)");
+  EXPECT_FALSE(fault.budget_exceeded) << fault.message;
+  EXPECT_NE(fault.message.find("not enough memory"), std::string::npos) << fault.message;
 }
 
 // --- ordinary use stays well inside the budget ---
