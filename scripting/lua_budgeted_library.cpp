@@ -180,8 +180,9 @@ int charge_caught_error(lua_State* L) {
 }
 
 // Wraps pcall (or coroutine.resume) so that a false first result is charged. Calls the
-// builtin cannot take (no argument; resume of a non-coroutine) are tail calls, so its
-// error names the script's call and line as without the shim.
+// builtin refuses (no argument; resume of a non-coroutine) are tail calls, so its
+// error names the script's call and line as without the shim. The common case costs
+// one test of the first argument.
 constexpr char kCatchingShimSource[] =
     "local charge, builtin, needs = ...\n"
     "local select, type = select, type\n"
@@ -189,8 +190,14 @@ constexpr char kCatchingShimSource[] =
     "  if not ok then charge() end\n"
     "  return ok, ...\n"
     "end\n"
+    "if needs == nil then\n"
+    "  return function(...)\n"
+    "    if ... == nil and select('#', ...) == 0 then return builtin() end\n"
+    "    return finish(builtin(...))\n"
+    "  end\n"
+    "end\n"
     "return function(...)\n"
-    "  if select('#', ...) == 0 or (needs and type((...)) ~= needs) then return builtin(...) end\n"
+    "  if type((...)) ~= needs then return builtin(...) end\n"
     "  return finish(builtin(...))\n"
     "end\n";
 

@@ -13,16 +13,22 @@ struct Sort {
   lua_State* L;
   ScriptBudget* budget;
   bool comparator;  // a function at stack slot 2; otherwise Lua's '<'
+  int unpaid;       // comparisons not yet charged (charged kChargeEvery at a time)
 };
+
+constexpr int kChargeEvery = 16;
+
+void pay(Sort& s) {
+  const std::int64_t each = s.comparator ? costs::kTicksPerCallback : costs::kTicksPerComparison;
+  charge(s.L, *s.budget, s.unpaid * each, "table.sort");
+  s.unpaid = 0;
+}
 
 // Is the value at stack slot x less than the one at slot y (both absolute)?
 bool less(Sort& s, int x, int y) {
   lua_State* L = s.L;
-  if (!s.comparator) {
-    charge(L, *s.budget, costs::kTicksPerComparison, "table.sort");
-    return lua_lessthan(L, x, y) != 0;
-  }
-  charge(L, *s.budget, costs::kTicksPerCallback, "table.sort");
+  if (++s.unpaid == kChargeEvery) pay(s);
+  if (!s.comparator) return lua_lessthan(L, x, y) != 0;
   check_c_stack(L, *s.budget);
   lua_pushvalue(L, 2);
   lua_pushvalue(L, x);
@@ -123,8 +129,9 @@ int sort(lua_State* L) {
   const bool comparator = !lua_isnil(L, 2);
   if (comparator) luaL_checktype(L, 2, LUA_TFUNCTION);
   charge(L, b, costs::kTicksPerLibraryCall, "table.sort");
-  Sort s{L, &b, comparator};
+  Sort s{L, &b, comparator, 0};
   sort_range(s, 1, n);
+  pay(s);
   return 0;
 }
 
@@ -168,8 +175,13 @@ int concat(lua_State* L) {
   lua_settop(L, 4);
   ResultBuffer out;
   start(L, out, "table.concat");
+  constexpr int kChargeEvery = 64;  // elements between charges
+  int unpaid = 0;
   for (std::int64_t i = first; i <= last; ++i) {
-    charge(L, b, costs::kTicksPerConcatElement, "table.concat");
+    if (++unpaid == kChargeEvery) {
+      charge(L, b, kChargeEvery * costs::kTicksPerConcatElement, "table.concat");
+      unpaid = 0;
+    }
     lua_rawgeti(L, 1, static_cast<int>(i));
     const int type = lua_type(L, -1);
     if (type != LUA_TSTRING && type != LUA_TNUMBER) {
@@ -178,6 +190,7 @@ int concat(lua_State* L) {
     append_top(L, b, out);
     if (i != last) append(L, b, out, separator, separator_length);
   }
+  charge(L, b, unpaid * costs::kTicksPerConcatElement, "table.concat");
   push_result(L, b, out);
   return 1;
 }

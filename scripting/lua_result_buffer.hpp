@@ -3,7 +3,8 @@
 // outgrown, a userdata kept at a stack slot of the function's frame — counted by the
 // memory limit, and collected with the frame if an error unwinds the call. POD, so it
 // may live on a C stack that lua_error unwinds (scripting/script_budget.hpp). Every
-// byte appended is charged at costs::kCopyBytesPerTick.
+// byte appended is charged at costs::kCopyBytesPerTick, in batches of kChargeEvery
+// bytes (a charge per append would cost more than the copy) and at push_result.
 #pragma once
 
 #include <algorithm>
@@ -23,10 +24,12 @@ namespace propbot::scripting {
 struct ResultBuffer {
   static constexpr std::size_t kLocal = 256;
   static constexpr std::size_t kMaxSize = 0x7fffff00;  // LuaJIT's longest string
+  static constexpr std::size_t kChargeEvery = 64 * 1024;  // bytes copied between charges
 
   char* data;
   std::size_t size;
   std::size_t capacity;
+  std::size_t unpaid;  // bytes copied and not yet charged
   int slot;  // stack slot for the userdata, nil until needed
   const char* what;  // the function charged, e.g. "string.gsub"
   char local[kLocal];
@@ -39,13 +42,20 @@ inline void start(lua_State* L, ResultBuffer& out, const char* what) {
   out.data = out.local;
   out.size = 0;
   out.capacity = ResultBuffer::kLocal;
+  out.unpaid = 0;
   out.what = what;
+}
+
+inline void pay(lua_State* L, ScriptBudget& b, ResultBuffer& out) {
+  charge(L, b, static_cast<std::int64_t>(out.unpaid / costs::kCopyBytesPerTick), out.what);
+  out.unpaid = 0;
 }
 
 // Appends n bytes; raises on budget exhaustion, on the memory limit, or past LuaJIT's
 // longest string ("string length overflow", LuaJIT's word for it).
 inline void append(lua_State* L, ScriptBudget& b, ResultBuffer& out, const char* bytes, std::size_t n) {
-  charge(L, b, static_cast<std::int64_t>(n / costs::kCopyBytesPerTick), out.what);
+  out.unpaid += n;
+  if (out.unpaid >= ResultBuffer::kChargeEvery) pay(L, b, out);
   if (n > out.capacity - out.size) {
     if (n > ResultBuffer::kMaxSize - out.size) luaL_error(L, "string length overflow");
     const std::size_t capacity = std::min(std::max(out.capacity * 2, out.size + n), ResultBuffer::kMaxSize);
@@ -68,8 +78,9 @@ inline void append_top(lua_State* L, ScriptBudget& b, ResultBuffer& out) {
 }
 
 // Pushes the result as a Lua string (a copy, charged like an append).
-inline void push_result(lua_State* L, ScriptBudget& b, const ResultBuffer& out) {
-  charge(L, b, static_cast<std::int64_t>(out.size / costs::kCopyBytesPerTick), out.what);
+inline void push_result(lua_State* L, ScriptBudget& b, ResultBuffer& out) {
+  out.unpaid += out.size;
+  pay(L, b, out);
   lua_pushlstring(L, out.data, out.size);
 }
 
