@@ -52,8 +52,9 @@ constexpr std::int64_t kTicksPerCallback = 240;
 // One key visited by table.maxn (lua_next).
 constexpr std::int64_t kTicksPerTableKey = 320;
 // An error thrown and caught by pcall or coroutine.resume (LuaJIT unwinds through the
-// C++ unwinder: about a microsecond).
-constexpr std::int64_t kTicksPerCaughtError = 8000;
+// C++ unwinder: ~1 us for error('x'), ~2 us for a runtime error, whose message is
+// built from debug information).
+constexpr std::int64_t kTicksPerCaughtError = 12000;
 // A fixed charge per call of a charged function (argument checks, the call itself),
 // so that a loop of tiny calls is not free.
 constexpr std::int64_t kTicksPerLibraryCall = 48;

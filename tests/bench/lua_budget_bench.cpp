@@ -7,11 +7,15 @@
 //   as the sandbox arms it); budgeted = a LuaSandbox (the shipped library). The loop's
 //   own instructions are in both.
 // BM_ExhaustedBudget/<case> — wall time of one call that runs out the default budget
-//   (1 000 000 instructions) spending it on <case>: the calibration of
-//   scripting/script_costs.hpp. The aim: about the same for every case.
+//   (1 000 000 instructions) spending it on <case> (tests/unit/scripting/
+//   lua_runaways.hpp): the calibration of scripting/script_costs.hpp. The aim: about
+//   the same for every case.
 // BM_UnchargedVmOp/<op> — wall time of ONE VM instruction whose cost grows with its
 //   operands ('..', string '<', a call with 7900 arguments): what the budget does not
 //   cover (each counts as one instruction of the ~2 ns the budget assumes).
+// BM_LuaJITOneCall/<op> — wall time of ONE call of LuaJIT's own function on the
+//   largest input the 64 MiB limit allows (plain state, no budget): what a single call
+//   could hold the thread for before issue 10, against a budget's ~2-3 ms.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "scripting/lua_sandbox.hpp"
+#include "tests/unit/scripting/lua_runaways.hpp"
 
 extern "C" {
 #include <luajit-2.1/lauxlib.h>
@@ -61,117 +66,67 @@ const std::vector<Op> kOps = {
     {"pcall", "local f = function() end", "local ok = pcall(f)"},
 };
 
+// A module `setup; return function() body end`.
+std::string module_source(const std::string& setup, const std::string& body) {
+  return setup + "\nreturn function()\n" + body + "\nend\n";
+}
+
+// The call kCallsPerLoop times in one function.
 std::string loop_source(const Op& op) {
-  return std::string(op.setup) + "\nreturn function()\n  for i = 1, " + std::to_string(kCallsPerLoop) + " do " +
-         op.call + " end\nend\n";
+  return module_source(op.setup, "  for i = 1, " + std::to_string(kCallsPerLoop) + " do " + op.call + " end");
 }
 
 void no_op_hook(lua_State*, lua_Debug*) {}
 
-void builtin(benchmark::State& state, const Op& op) {
+// Times calls of the module's function in a plain state with LuaJIT's own library (JIT
+// off; with `hook`, a no-op count hook every 1000 instructions, as the sandbox arms it).
+void run_builtin(benchmark::State& state, const std::string& source, bool hook) {
   lua_State* L = luaL_newstate();
   luaL_openlibs(L);
   luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
-  lua_sethook(L, &no_op_hook, LUA_MASKCOUNT, 1000);
-  const std::string source = loop_source(op);
+  if (hook) lua_sethook(L, &no_op_hook, LUA_MASKCOUNT, 1000);
   if (luaL_loadbuffer(L, source.data(), source.size(), "@bench.lua") != 0 || lua_pcall(L, 0, 1, 0) != 0) {
     state.SkipWithError(lua_tostring(L, -1));
     lua_close(L);
     return;
   }
-  const int loop = luaL_ref(L, LUA_REGISTRYINDEX);
+  const int function = luaL_ref(L, LUA_REGISTRYINDEX);
   for (auto _ : state) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, loop);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, function);
     if (lua_pcall(L, 0, 0, 0) != 0) {
       state.SkipWithError(lua_tostring(L, -1));
       break;
     }
   }
-  state.SetItemsProcessed(state.iterations() * kCallsPerLoop);
   lua_close(L);
 }
 
-void budgeted(benchmark::State& state, const Op& op) {
+// Times calls of the module's function in a LuaSandbox with `budget` instructions per
+// call; each call must return (or, with `must_run_out`, end in a budget fault).
+void run_sandboxed(benchmark::State& state, const std::string& source, std::int64_t budget, bool must_run_out) {
   SimClock clock;
   SandboxLimits limits;
-  limits.instruction_budget = 1'000'000'000;
+  limits.instruction_budget = budget;
   LuaSandbox sandbox(limits, clock);
   ScriptFault fault;
-  if (!sandbox.load_module(loop_source(op), "bench.lua", &fault)) {
-    state.SkipWithError(fault.message.c_str());
-    return;
-  }
-  lua_State* L = sandbox.state();
-  const int loop = luaL_ref(L, LUA_REGISTRYINDEX);
-  for (auto _ : state) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, loop);
-    if (!sandbox.call(0, 0, &fault)) {
-      state.SkipWithError(fault.message.c_str());
-      break;
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * kCallsPerLoop);
-}
-
-// --- exhausted budgets ---
-
-const std::vector<Op> kRunaways = {
-    {"lua_while_true", "", "while true do end"},
-    {"lua_table_loop", "local t = {}", "local i = 0 while true do i = i + 1 t[i % 100] = i * 2 end"},
-    {"lua_calls", "local function f(a) return a end", "while true do f(1) end"},
-    {"find_backtracking_n28", "local s = ('a'):rep(28) local p = ('a-'):rep(28) .. 'b'", "string.find(s, p)"},
-    {"match_greedy_groups", "local s = ('a'):rep(40) local p = ('a*'):rep(20) .. 'b'", "string.find(s, p)"},
-    {"find_plain_n_times_m", "local s = ('a'):rep(2^20) local p = ('a'):rep(1000) .. 'b'",
-     "while true do s:find(p, 1, true) end"},
-    {"find_plain_scan", "local s = ('a'):rep(2^20)", "while true do s:find('b', 1, true) end"},
-    {"find_balanced", "local s = ('(a)'):rep(2^18)", "while true do s:find('%b()x') end"},
-    {"match_set", "local s = ('ab'):rep(2^19)", "while true do s:match('[%a%d%s_%-]*x') end"},
-    {"gmatch_words", "local s = ('abc '):rep(2^16)", "while true do for w in s:gmatch('%a+') do end end"},
-    {"gsub_template", "local s = ('abc '):rep(2^16)", "while true do local r = s:gsub('%w+', '%0%0') end"},
-    {"gsub_function", "local s = ('abc '):rep(2^16) local f = function(w) return w end",
-     "while true do local r = s:gsub('%w+', f) end"},
-    {"rep_byte", "", "while true do local s = ('x'):rep(2^20) end"},
-    {"rep_pieces", "", "while true do local s = ('xy'):rep(2^18, 'ab') end"},
-    {"upper", "local s = ('x'):rep(2^20)", "while true do local t = s:upper() end"},
-    {"reverse", "local s = ('x'):rep(2^20)", "while true do local t = s:reverse() end"},
-    {"sub", "local s = ('x'):rep(2^20)", "while true do local t = s:sub(2) end"},
-    {"format_s", "local s = ('x'):rep(2^20)", "while true do local t = string.format('%s', s) end"},
-    {"format_q", "local s = ('x\\n'):rep(2^18)", "while true do local t = string.format('%q', s) end"},
-    {"byte", "local s = ('x'):rep(8000)", "while true do local a = s:byte(1, 7900) end"},
-    {"char", "local t = {} for i = 1, 7900 do t[i] = 65 end local function g(...) while true do local a = string.char(...) end end",
-     "g(unpack(t))"},
-    {"unpack", "local t = {} for i = 1, 7900 do t[i] = i end", "while true do local a = unpack(t) end"},
-    {"tonumber", "local s = (' '):rep(2^20)", "while true do local n = tonumber(s) end"},
-    {"concat", "local t = {} for i = 1, 1e5 do t[i] = 'ab' end", "while true do local s = table.concat(t) end"},
-    {"insert_front", "local t = {} for i = 1, 1e5 do t[i] = i end", "while true do table.insert(t, 1, 0) end"},
-    {"sort_default", "local t = {} for i = 1, 1e5 do t[i] = (i * 7919) % 100003 end",
-     "local c = {} for i = 1, #t do c[i] = t[i] end table.sort(c)"},
-    {"sort_comparator", "local t = {} for i = 1, 1e5 do t[i] = (i * 7919) % 100003 end local lt = function(a, b) return a < b end",
-     "local c = {} for i = 1, #t do c[i] = t[i] end table.sort(c, lt)"},
-    {"maxn", "local t = {} for i = 1, 1e5 do t[i + 0.5] = true end", "while true do local m = table.maxn(t) end"},
-    {"pcall_error", "", "while true do pcall(error, 'x') end"},
-    {"resume_error", "local f = function() error('x') end", "while true do coroutine.resume(coroutine.create(f)) end"},
-};
-
-void exhausted(benchmark::State& state, const Op& op) {
-  SimClock clock;
-  LuaSandbox sandbox(SandboxLimits{}, clock);  // the default budget, 1 000 000 instructions
-  ScriptFault fault;
-  const std::string source = std::string(op.setup) + "\nreturn function()\n" + op.call + "\nend\n";
   if (!sandbox.load_module(source, "bench.lua", &fault)) {
     state.SkipWithError(fault.message.c_str());
     return;
   }
   lua_State* L = sandbox.state();
-  const int runaway = luaL_ref(L, LUA_REGISTRYINDEX);
+  const int function = luaL_ref(L, LUA_REGISTRYINDEX);
   for (auto _ : state) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, runaway);
-    if (sandbox.call(0, 0, &fault) || !fault.budget_exceeded) {
-      state.SkipWithError(("not a budget fault: " + fault.message).c_str());
+    lua_rawgeti(L, LUA_REGISTRYINDEX, function);
+    const bool returned = sandbox.call(0, 0, &fault);
+    if (returned == must_run_out || (must_run_out && !fault.budget_exceeded)) {
+      state.SkipWithError(("unexpected outcome: " + (returned ? std::string("returned") : fault.message)).c_str());
       break;
     }
   }
 }
+
+constexpr std::int64_t kAmpleBudget = 1'000'000'000;
+constexpr std::int64_t kDefaultBudget = SandboxLimits{}.instruction_budget;
 
 // --- VM instructions the budget counts as one ---
 
@@ -183,43 +138,58 @@ const std::vector<Op> kVmOps = {
      "local n = h(unpack(t))"},
 };
 
-void vm_op(benchmark::State& state, const Op& op) {
-  SimClock clock;
-  SandboxLimits limits;
-  limits.instruction_budget = 1'000'000'000;
-  LuaSandbox sandbox(limits, clock);
-  ScriptFault fault;
-  const std::string source = std::string(op.setup) + "\nreturn function()\n" + op.call + "\nend\n";
-  if (!sandbox.load_module(source, "bench.lua", &fault)) {
-    state.SkipWithError(fault.message.c_str());
-    return;
-  }
-  lua_State* L = sandbox.state();
-  const int one = luaL_ref(L, LUA_REGISTRYINDEX);
-  for (auto _ : state) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, one);
-    if (!sandbox.call(0, 0, &fault)) {
-      state.SkipWithError(fault.message.c_str());
-      break;
-    }
-  }
-}
+// --- LuaJIT's builtins, one call on a huge input ---
+
+const std::vector<Op> kHugeCalls = {
+    {"rep_32MiB", "local n = 2^25", "local s = ('x'):rep(n)"},
+    {"rep_pieces_8M", "local n = 2^23", "local s = ('xy'):rep(n, 'ab')"},
+    {"upper_32MiB", "local s = ('x'):rep(2^25)", "local t = s:upper()"},
+    {"reverse_32MiB", "local s = ('x'):rep(2^25)", "local t = s:reverse()"},
+    {"sub_32MiB", "local s = ('x'):rep(2^25)", "local t = s:sub(2)"},
+    {"format_s_32MiB", "local s = ('x'):rep(2^25)", "local t = string.format('%s', s)"},
+    {"format_q_8MiB", "local s = ('x\\n'):rep(2^22)", "local t = string.format('%q', s)"},
+    {"find_plain_scan_32MiB", "local s = ('a'):rep(2^25)", "local a = s:find('b', 1, true)"},
+    {"find_plain_1MiB_x_1000", "local s = ('a'):rep(2^20) local p = ('a'):rep(1000) .. 'b'", "local a = s:find(p, 1, true)"},
+    {"find_backtracking_n12", "local s = ('a'):rep(12) local p = ('a-'):rep(12) .. 'b'", "local a = s:find(p)"},
+    {"tonumber_32MiB", "local s = (' '):rep(2^25)", "local n = tonumber(s)"},
+    {"concat_1M_elements", "local t = {} for i = 1, 2^20 do t[i] = 'ab' end", "local s = table.concat(t)"},
+    {"unpack_7900", "local t = {} for i = 1, 7900 do t[i] = i end", "local a = unpack(t)"},
+    {"byte_7900", "local s = ('x'):rep(8000)", "local a = s:byte(1, 7900)"},
+    {"insert_front_1M", "local t = {} for i = 1, 2^20 do t[i] = i end", "table.insert(t, 1, 0) table.remove(t, 1)"},
+    {"maxn_1M_keys", "local t = {} for i = 1, 2^20 do t[i + 0.5] = true end", "local m = table.maxn(t)"},
+    {"sort_1M", "local t = {} for i = 1, 2^20 do t[i] = (i * 7919) % 1048583 end",
+     "local c = {} for i = 1, #t do c[i] = t[i] end table.sort(c)"},
+    {"pcall_error", "", "pcall(error, 'x')"},
+};
 
 const bool registered = [] {
   for (const Op& op : kOps) {
-    benchmark::RegisterBenchmark((std::string("BM_LuaLib/") + op.name + "/builtin").c_str(),
-                                 [op](benchmark::State& s) { builtin(s, op); });
-    benchmark::RegisterBenchmark((std::string("BM_LuaLib/") + op.name + "/budgeted").c_str(),
-                                 [op](benchmark::State& s) { budgeted(s, op); });
+    benchmark::RegisterBenchmark((std::string("BM_LuaLib/") + op.name + "/builtin").c_str(), [op](benchmark::State& s) {
+      run_builtin(s, loop_source(op), true);
+      s.SetItemsProcessed(s.iterations() * kCallsPerLoop);
+    });
+    benchmark::RegisterBenchmark((std::string("BM_LuaLib/") + op.name + "/budgeted").c_str(), [op](benchmark::State& s) {
+      run_sandboxed(s, loop_source(op), kAmpleBudget, false);
+      s.SetItemsProcessed(s.iterations() * kCallsPerLoop);
+    });
   }
-  for (const Op& op : kRunaways) {
-    benchmark::RegisterBenchmark((std::string("BM_ExhaustedBudget/") + op.name).c_str(),
-                                 [op](benchmark::State& s) { exhausted(s, op); })
+  for (const testing::Runaway& r : testing::runaways()) {
+    benchmark::RegisterBenchmark((std::string("BM_ExhaustedBudget/") + r.name).c_str(),
+                                 [r](benchmark::State& s) {
+                                   run_sandboxed(s, module_source(r.prelude, r.body), kDefaultBudget, true);
+                                 })
+        ->Unit(benchmark::kMillisecond);
+  }
+  for (const Op& op : kHugeCalls) {
+    benchmark::RegisterBenchmark((std::string("BM_LuaJITOneCall/") + op.name).c_str(),
+                                 [op](benchmark::State& s) { run_builtin(s, module_source(op.setup, op.call), false); })
         ->Unit(benchmark::kMillisecond);
   }
   for (const Op& op : kVmOps) {
     benchmark::RegisterBenchmark((std::string("BM_UnchargedVmOp/") + op.name).c_str(),
-                                 [op](benchmark::State& s) { vm_op(s, op); })
+                                 [op](benchmark::State& s) {
+                                   run_sandboxed(s, module_source(op.setup, op.call), kAmpleBudget, false);
+                                 })
         ->Unit(benchmark::kMillisecond);
   }
   return true;

@@ -14,6 +14,8 @@
 
 #include "scripting/lua_sandbox.hpp"
 #include "scripting/strategy_runner.hpp"
+#include "tests/unit/scripting/lua_runaways.hpp"
+#include "tests/unit/scripting/sandbox_test_support.hpp"
 
 extern "C" {
 #include <luajit-2.1/lua.h>
@@ -26,39 +28,11 @@ constexpr const char* kFile = "strategies/hostile.lua";
 
 class SandboxBudgetTest : public ::testing::Test {
  protected:
-  // Loads `prelude` (run once, at load) and a module whose `bad` runs `body` from line
-  // 3 of the function; calls it and returns the fault; checks that the stack is
-  // restored and that `ok` still answers in the same state.
+  // testing::call_bad with this file: `prelude` at load, `body` in bad().
   ScriptFault call_bad(const std::string& prelude, const std::string& body, SandboxLimits limits = {}) {
-    sandbox_ = std::make_unique<LuaSandbox>(limits, clock_);
-    const std::string source = prelude + "\nlocal M = {}\nfunction M.bad()\n" + body +
-                               "\nend\nfunction M.ok() return ('ok'):rep(2) end\nreturn M\n";
-    ScriptFault fault;
-    EXPECT_TRUE(sandbox_->load_module(source, kFile, &fault)) << fault.message;
-    lua_State* L = sandbox_->state();
-    const int module = lua_gettop(L);
-    lua_getfield(L, module, "bad");
-    const auto started = std::chrono::steady_clock::now();
-    const bool ok = sandbox_->call(0, 0, &fault);
-    const auto took = std::chrono::steady_clock::now() - started;
-    EXPECT_FALSE(ok) << "bad() returned";
-    EXPECT_EQ(lua_gettop(L), module) << "the stack is restored after the fault";
-    std::printf("  [stopped in %.2f ms] %s\n", std::chrono::duration<double, std::milli>(took).count(),
-                fault.message.c_str());
-    lua_getfield(L, module, "ok");
-    ScriptFault after;
-    EXPECT_TRUE(sandbox_->call(0, 1, &after)) << "the state is unusable after the fault: " << after.message;
-    EXPECT_STREQ(lua_tostring(L, -1), "okok");
-    lua_settop(L, 0);
-    return fault;
+    return testing::call_bad(sandbox_, clock_, kFile, prelude, body, limits);
   }
-
-  // The line of `body`'s first line in call_bad's module.
-  static int body_line(const std::string& prelude) {
-    int lines = 1;
-    for (char c : prelude) lines += c == '\n' ? 1 : 0;
-    return lines + 3;
-  }
+  static int body_line(const std::string& prelude) { return testing::bad_body_line(prelude); }
 
   SimClock clock_;
   std::unique_ptr<LuaSandbox> sandbox_;
@@ -129,50 +103,8 @@ TEST_F(SandboxBudgetTest, LibraryWorkAndInstructionsShareOneBudget) {
 
 // --- each charged function, over an input that would run long ---
 
-struct Runaway {
-  const char* what;     // the function named in the fault
-  const char* prelude;  // builds the input, once, at load
-  const char* body;     // one line, looping on the call
-};
-
-// Each line runs for seconds or more without the charges (docs/PERFORMANCE.md).
-const std::vector<Runaway> kRunaways = {
-    {"string.find", "local s = ('a'):rep(2^20) local p = ('a'):rep(1000) .. 'b'",
-     "while true do s:find(p, 1, true) end"},
-    {"string.find", "local s = ('a'):rep(2^22)", "while true do s:find('b', 1, true) end"},
-    {"string.find", "local s = ('(a)'):rep(2^18)", "while true do s:find('%b()x') end"},
-    {"string.match", "local s = ('a'):rep(40) local p = ('a*'):rep(20) .. 'b'", "while true do s:match(p) end"},
-    {"string.match", "local s = ('ab'):rep(2^19)", "while true do s:match('[%a%d%s_%-]*x') end"},
-    {"string.gmatch", "local s = ('abc '):rep(2^16)", "while true do for w in s:gmatch('%a+') do end end"},
-    {"string.gsub", "local s = ('abc '):rep(2^16)", "while true do s:gsub('%w+', '%0%0') end"},
-    {"string.gsub", "local s = ('abc '):rep(2^16)", "while true do s:gsub('%w+', function(w) return w end) end"},
-    {"string.rep", "local n = 2^20", "while true do local s = ('x'):rep(n) end"},
-    {"string.rep", "local n = 2^18", "while true do local s = ('xy'):rep(n, 'ab') end"},
-    {"string.upper", "local s = ('x'):rep(2^20)", "while true do local t = s:upper() end"},
-    {"string.lower", "local s = ('X'):rep(2^20)", "while true do local t = s:lower() end"},
-    {"string.reverse", "local s = ('x'):rep(2^20)", "while true do local t = s:reverse() end"},
-    {"string.sub", "local s = ('x'):rep(2^22)", "while true do local t = s:sub(2) end"},
-    {"string.format", "local s = ('x'):rep(2^22)", "while true do local t = string.format('%s', s) end"},
-    {"string.format", "local s = ('x\\n'):rep(2^18)", "while true do local t = string.format('%q', s) end"},
-    {"string.byte", "local s = ('x'):rep(8000)", "while true do local a = s:byte(1, 7900) end"},
-    {"string.char", "local t = {} for i = 1, 7900 do t[i] = 65 end",
-     "local function g(...) while true do local a = string.char(...) end end g(unpack(t))"},
-    {"unpack", "local t = {} for i = 1, 7900 do t[i] = i end", "while true do local a = unpack(t) end"},
-    {"tonumber", "local s = (' '):rep(2^22)", "while true do local n = tonumber(s) end"},
-    {"table.concat", "local t = {} for i = 1, 1e5 do t[i] = 'ab' end", "while true do local s = table.concat(t) end"},
-    {"table.insert", "local t = {} for i = 1, 1e5 do t[i] = i end", "while true do table.insert(t, 1, 0) end"},
-    {"table.sort", "local t = {} for i = 1, 2e5 do t[i] = (i * 7919) % 200003 end", "table.sort(t)"},
-    {nullptr, "local t = {} for i = 1, 2e5 do t[i] = (i * 7919) % 200003 end",
-     "table.sort(t, function(a, b) return a > b end)"},
-    {"table.maxn", "local t = {} for i = 1, 1e5 do t[i + 0.5] = true end", "while true do local m = table.maxn(t) end"},
-    {"a caught error", "local x", "while true do pcall(error, 'x') end"},
-    {"a caught error", "local f = function() local y = nil + 1 end", "while true do pcall(f) end"},
-    {"a caught error", "local f = function() error('x') end",
-     "while true do coroutine.resume(coroutine.create(f)) end"},
-};
-
 TEST_F(SandboxBudgetTest, EachChargedFunctionOverAHugeInputFaultsInsteadOfRunningLong) {
-  for (const Runaway& r : kRunaways) {
+  for (const testing::Runaway& r : testing::runaways()) {
     SCOPED_TRACE(r.body);
     expect_budget_fault(call_bad(r.prelude, r.body), body_line(r.prelude), r.what);
   }
@@ -217,18 +149,9 @@ TEST_F(SandboxBudgetTest, OrdinaryStringWorkFitsTheDefaultBudget) {
 
 // --- through the StrategyRunner: a fault per call, then frozen like any budget fault ---
 
-class NoMarket : public MarketView {
- public:
-  const md::OrderBook* book(std::string_view, std::string_view) const override { return nullptr; }
-  const std::vector<std::string>& venue_ids() const override { return venues_; }
-
- private:
-  std::vector<std::string> venues_;
-};
-
 TEST(StrategyRunnerBudgetTest, APatternBombInOnBookIsFaultedThenFrozen) {
   SimClock clock;
-  NoMarket market;
+  testing::NoMarket market;
   StrategySpec spec;
   spec.name = "pattern_bomb";
   spec.display_name = "strategies/pattern_bomb.lua";

@@ -8,10 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "scripting/lua_sandbox.hpp"
-
-extern "C" {
-#include <luajit-2.1/lua.h>
-}
+#include "tests/unit/scripting/sandbox_test_support.hpp"
 
 namespace propbot::scripting {
 namespace {
@@ -20,27 +17,11 @@ constexpr const char* kFile = "strategies/deep.lua";
 
 class SandboxStackTest : public ::testing::Test {
  protected:
-  // Loads a module whose `bad` runs `body` (line 3 onwards), calls it, returns the
-  // fault, and checks the state still answers.
+  // testing::call_bad with `body` from line 3 and a budget the stack runs out first.
   ScriptFault call_bad(const std::string& body) {
     SandboxLimits limits;
-    limits.instruction_budget = 100'000'000;  // the stack, not the budget, must stop it
-    sandbox_ = std::make_unique<LuaSandbox>(limits, clock_);
-    const std::string source =
-        "local M = {}\nfunction M.bad()\n" + body + "\nend\nfunction M.ok() return 42 end\nreturn M\n";
-    ScriptFault fault;
-    EXPECT_TRUE(sandbox_->load_module(source, kFile, &fault)) << fault.message;
-    lua_State* L = sandbox_->state();
-    const int module = lua_gettop(L);
-    lua_getfield(L, module, "bad");
-    EXPECT_FALSE(sandbox_->call(0, 0, &fault));
-    EXPECT_EQ(lua_gettop(L), module);
-    lua_getfield(L, module, "ok");
-    ScriptFault after;
-    EXPECT_TRUE(sandbox_->call(0, 1, &after)) << after.message;
-    EXPECT_EQ(lua_tonumber(L, -1), 42);
-    lua_settop(L, 0);
-    return fault;
+    limits.instruction_budget = 100'000'000;
+    return testing::call_bad(sandbox_, clock_, kFile, "", body, limits);
   }
 
   SimClock clock_;
