@@ -70,7 +70,7 @@ inline std::int64_t allowance(const ScriptBudget& b, std::int64_t ticks_per_unit
 // (it has no C-call limit: its own gsub, with an 8 KiB buffer per level, crashes the
 // process with SIGSEGV on an 8 MiB stack). Raises "stack overflow (...)" at the
 // caller's line once the frames below the outermost sandbox call exceed
-// kMaxNestedCStackBytes (~700 levels of gsub; LuaJIT's Lua-stack limit alone would let
+// kMaxNestedCStackBytes (~900 levels of gsub; LuaJIT's Lua-stack limit alone would let
 // ~2600 levels take ~3 MB, more than a thread gets when RLIMIT_STACK is unlimited).
 constexpr std::uintptr_t kMaxNestedCStackBytes = 1u << 20;
 void check_c_stack(lua_State* L, const ScriptBudget& b);
