@@ -1,5 +1,6 @@
 #include "scripting/lua_sandbox.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -454,7 +455,10 @@ bool LuaSandbox::call(int nargs, int nresults, ScriptFault* fault) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, impl_->handler_ref);
   lua_insert(L, function_index);
   ScriptBudget& budget = impl_->budget;
-  budget.remaining = impl_->limits.instruction_budget * kTicksPerInstruction;
+  // Capped far beyond any configured budget (configs allow 1e10) so that no unit
+  // conversion of the library (ticks x bytes per tick) can overflow.
+  constexpr std::int64_t kMaxInstructions = 100'000'000'000'000;
+  budget.remaining = std::min(impl_->limits.instruction_budget, kMaxInstructions) * kTicksPerInstruction;
   budget.exhausted = false;
   lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, kHookEvery);
   impl_->last_message.clear();
