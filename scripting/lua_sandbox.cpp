@@ -1,6 +1,6 @@
 #include "scripting/lua_sandbox.hpp"
 
-#include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -11,6 +11,9 @@ extern "C" {
 #include <luajit-2.1/luajit.h>
 #include <luajit-2.1/lualib.h>
 }
+
+#include "scripting/lua_budgeted_library.hpp"
+#include "scripting/script_budget.hpp"
 
 namespace propbot::scripting {
 namespace {
@@ -78,6 +81,21 @@ constexpr Removed kRemovedString[] = {{"dump", " (no bytecode)"}};
 
 constexpr int kHookEvery = 1000;  // VM instructions between budget checks
 
+// LuaJIT raises a Lua stack overflow ("stack overflow", without a location) when a
+// thread's stack would pass LUAI_MAXSTACK slots. Its message handler often cannot run
+// then (a C function needs 20 free slots: the pcall returns LUA_ERRERR), and the frames
+// are gone when the pcall returns, so the sandbox notes where the script was at the one
+// moment it can: the allocator sees the stack of a thread at its largest size (LUAI_MAXSTACK
+// + 1 + LJ_STACK_EXTRA slots of 8 bytes; the extra is 5, or 7 with GC64) being grown
+// past it. tests/unit/scripting/sandbox_stack_test.cpp fails if that stops holding.
+constexpr std::size_t kLuaMaxStackSlots = 65500;  // LUAI_MAXSTACK
+constexpr bool is_full_lua_stack(std::size_t bytes) {
+  return bytes == (kLuaMaxStackSlots + 1 + 5) * 8 || bytes == (kLuaMaxStackSlots + 1 + 7) * 8;
+}
+constexpr const char kStackOverflow[] = "stack overflow";
+constexpr const char kStackOverflowWhy[] =
+    " (a Lua thread holds at most 65500 stack slots: unbounded recursion?)";
+
 // The sandbox's xpcall. LuaJIT runs an xpcall message handler at the point of the
 // error, before unwinding; when the error is the budget error raised by the count
 // hook, that point is inside the hook, where hooks are off: a handler that loops
@@ -106,8 +124,7 @@ struct LuaSandbox::Impl {
   MonoTime created_at{};
   std::size_t used = 0;
   std::uint64_t allocations = 0;
-  std::int64_t remaining = 0;
-  bool budget_hit = false;
+  ScriptBudget budget;  // reset by every call(); the library's closures point here
   int handler_ref = LUA_NOREF;  // message_handler, created once, kept in the registry
   std::string last_message;
   // Memory refusals during a call: where the script was when an allocation was refused
@@ -119,6 +136,9 @@ struct LuaSandbox::Impl {
   std::size_t refused_bytes = 0;
   char refused_file[256] = {};
   int refused_line = 0;
+  // Where a Lua stack overflow began during this call (see kLuaMaxStackSlots).
+  char overflow_file[256] = {};
+  int overflow_line = 0;
 
   static void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
     auto* self = static_cast<Impl*>(ud);
@@ -128,6 +148,9 @@ struct LuaSandbox::Impl {
       return nullptr;
     }
     const std::size_t old_counted = ptr != nullptr ? old_size : 0;
+    if (self->in_call && ptr != nullptr && new_size > old_size && is_full_lua_stack(old_size)) {
+      self->note_stack_overflow();
+    }
     // The limit binds inside a protected call only. Outside one (the host refilling the
     // event tables, pushing a venue name, registering refs) a refused allocation would
     // be a LuaJIT panic, i.e. an abort of the daemon — a script that left its state at
@@ -159,19 +182,30 @@ struct LuaSandbox::Impl {
     locate_script(main, refused_file, sizeof refused_file, &refused_line);
   }
 
-  // The innermost frame of a script chunk (loaded as "@<display name>"; the sandbox's
-  // own helpers are not) with a current line. Does not allocate.
-  static bool locate_script(lua_State* L, char* file, std::size_t size, int* line) noexcept {
-    lua_Debug ar;
-    for (int level = 0; level < 32 && lua_getstack(L, level, &ar) != 0; ++level) {
-      if (lua_getinfo(L, "Sl", &ar) == 0) break;
-      if (ar.currentline > 0 && ar.source != nullptr && ar.source[0] == '@') {
-        std::snprintf(file, size, "%s", ar.source + 1);
-        *line = ar.currentline;
-        return true;
+  // Same limits as note_refusal: the main thread's innermost script line (inside a
+  // coroutine, the line that resumed it).
+  void note_stack_overflow() noexcept {
+    overflow_file[0] = '\0';
+    overflow_line = 0;
+    if (limits.jit || main == nullptr) return;
+    locate_script(main, overflow_file, sizeof overflow_file, &overflow_line);
+  }
+
+  // LuaJIT's bare "stack overflow", located where note_stack_overflow saw it (or at
+  // `L`'s innermost script line when it did not) and explained; any other message as is.
+  std::string explain(lua_State* L, const char* message) {
+    if (std::strcmp(message, kStackOverflow) != 0) return message;
+    std::string located;
+    if (overflow_file[0] != '\0') {
+      located = std::string(overflow_file) + ":" + std::to_string(overflow_line) + ": ";
+    } else {
+      char file[256];
+      int line = 0;
+      if (L != nullptr && locate_script(L, file, sizeof file, &line)) {
+        located = std::string(file) + ":" + std::to_string(line) + ": ";
       }
     }
-    return false;
+    return located + kStackOverflow + kStackOverflowWhy;
   }
 
   static Impl* from(lua_State* L) {
@@ -180,35 +214,18 @@ struct LuaSandbox::Impl {
     return static_cast<Impl*>(ud);
   }
 
+  // Runs every kHookEvery instructions (every instruction once exhausted): the VM's
+  // share of the budget. The library functions charge theirs (script_budget.hpp).
   static void count_hook(lua_State* L, lua_Debug*) {
-    Impl* self = from(L);
-    self->remaining -= kHookEvery;
-    if (self->remaining <= 0) {
-      // Stays exhausted until the next top-level call, and from now on the hook runs on
-      // every instruction: a script that swallows the error with pcall is stopped at its
-      // very next instruction outside the pcall.
-      self->budget_hit = true;
-      lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, 1);
-      // Located at the script's line (luaL_error's level 1 is not the running function
-      // inside a hook), skipping the sandbox's own helpers such as xpcall.
-      char file[256];
-      int line = 0;
-      if (locate_script(L, file, sizeof file, &line)) {
-        lua_pushfstring(L, "%s:%d: ", file, line);
-      } else {
-        lua_pushliteral(L, "");
-      }
-      lua_pushfstring(L, "instruction budget exceeded (%d instructions per call)",
-                      static_cast<int>(self->limits.instruction_budget));
-      lua_concat(L, 2);
-      lua_error(L);
-    }
+    ScriptBudget& budget = from(L)->budget;
+    budget.remaining -= kHookEvery * kTicksPerInstruction;
+    if (budget.remaining <= 0) raise_budget_exceeded(L, budget, nullptr);
   }
 
   static int message_handler(lua_State* L) {
     Impl* self = from(L);
     const char* msg = lua_tostring(L, 1);
-    self->last_message = msg != nullptr ? msg : "(error object is not a string)";
+    self->last_message = msg != nullptr ? self->explain(L, msg) : "(error object is not a string)";
     luaL_traceback(L, L, self->last_message.c_str(), 1);
     return 1;
   }
@@ -326,6 +343,12 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   open_library(L, luaopen_table, LUA_TABLIBNAME);
   open_library(L, luaopen_math, LUA_MATHLIBNAME);
   open_library(L, luaopen_bit, LUA_BITLIBNAME);
+  // Before anything copies them: string, table and base functions whose work grows with
+  // their input charge the budget (the string metatable's __index is this same table).
+  impl_->budget.instructions = limits.instruction_budget;
+  impl_->budget.hook = &Impl::count_hook;
+  impl_->budget.memory_limit = limits.memory_limit_bytes;
+  install_budgeted_library(L, &impl_->budget);
 
   // string.dump is the road to bytecode: remove it from the library itself, which the
   // string metatable's __index still points to.
@@ -431,15 +454,23 @@ bool LuaSandbox::call(int nargs, int nresults, ScriptFault* fault) {
   const int function_index = lua_gettop(L) - nargs;
   lua_rawgeti(L, LUA_REGISTRYINDEX, impl_->handler_ref);
   lua_insert(L, function_index);
-  impl_->remaining = impl_->limits.instruction_budget;
-  impl_->budget_hit = false;
+  ScriptBudget& budget = impl_->budget;
+  // Capped far beyond any configured budget (configs allow 1e10) so that no unit
+  // conversion of the library (ticks x bytes per tick) can overflow.
+  constexpr std::int64_t kMaxInstructions = 100'000'000'000'000;
+  budget.remaining = std::min(impl_->limits.instruction_budget, kMaxInstructions) * kTicksPerInstruction;
+  budget.exhausted = false;
   lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, kHookEvery);
   impl_->last_message.clear();
   const bool outer_in_call = impl_->in_call;
+  const std::uintptr_t outer_c_stack = budget.c_stack_base;
+  if (!outer_in_call) budget.c_stack_base = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
   impl_->in_call = true;
   impl_->memory_refused = false;
+  impl_->overflow_file[0] = '\0';
   const int rc = lua_pcall(L, nargs, nresults, function_index);
   impl_->in_call = outer_in_call;
+  budget.c_stack_base = outer_c_stack;
   if (rc == 0) {
     lua_remove(L, function_index);
     return true;
@@ -453,11 +484,17 @@ bool LuaSandbox::call(int nargs, int nresults, ScriptFault* fault) {
       f.message = std::string(impl_->refused_file) + ":" + std::to_string(impl_->refused_line) + ": " + f.message;
     }
   } else {
-    f.message = impl_->last_message.empty() ? "unknown Lua error" : impl_->last_message;
-    const char* tb = lua_tostring(L, -1);
-    if (tb != nullptr) f.traceback = tb;
+    // No message handler ran when the error was an overflow of the Lua stack that left
+    // no room to call it (LUA_ERRERR): the error object is LuaJIT's bare message.
+    const char* top = lua_tostring(L, -1);
+    if (!impl_->last_message.empty()) {
+      f.message = impl_->last_message;
+    } else {
+      f.message = top != nullptr ? impl_->explain(nullptr, top) : "unknown Lua error";
+    }
+    if (top != nullptr) f.traceback = top;
   }
-  f.budget_exceeded = impl_->budget_hit;
+  f.budget_exceeded = budget.exhausted;
   locate(f);
   lua_settop(L, function_index - 1);
   // A memory failure can leave a lot of garbage: collect now so the next call starts clean.

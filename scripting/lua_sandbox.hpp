@@ -13,9 +13,22 @@
 //   (LuaJIT runs a builtin xpcall handler inside the count hook, where hooks are off).
 // - Chunks load in text mode only: bytecode is refused ("binary (bytecode) chunk
 //   refused").
-// - A CPU budget per call: the JIT is switched off for the state so the count hook
-//   fires on every path (LuaJIT count hooks do not fire inside compiled traces), and a
-//   call that runs past `instruction_budget` VM instructions is aborted.
+// - A CPU budget per call, library calls included: the JIT is switched off for the
+//   state so the count hook fires on every path (LuaJIT count hooks do not fire inside
+//   compiled traces), and every C library function whose work grows with its input
+//   pays from the same budget before or while it works (scripting/script_budget.hpp,
+//   scripting/lua_budgeted_library.hpp): string.find/match/gmatch/gsub run on our own
+//   budgeted matcher (LuaJIT's backtracks exponentially inside one C call, where no
+//   hook fires), table.sort/concat/maxn count their steps, rep/format/sub/upper/lower/
+//   reverse/byte/char/insert/unpack/tonumber are charged from their arguments before
+//   they run, and each error caught by pcall or coroutine.resume is charged (a throw
+//   costs ~1 us). A call that spends more than `instruction_budget` instructions' worth
+//   is aborted; the rates make an exhausted budget take about the same wall time
+//   whatever spent it (~2-3 ms for 1 000 000 on the reference machine,
+//   docs/PERFORMANCE.md). Same results and errors as LuaJIT's library otherwise
+//   (tests/unit/scripting/lua_pattern_differential_test.cpp).
+//   Not covered: single VM instructions whose cost grows with their operands — '..'
+//   or '<' on long strings, a call with thousands of arguments — count as one each.
 //   `SandboxLimits::jit = true` (measurement only, issue 5) leaves the JIT on and
 //   voids this guarantee: see the comment on that field.
 // - A memory limit through a custom allocator: allocations past `memory_limit_bytes`
@@ -24,7 +37,19 @@
 //   the allocator (interpreter mode; with the JIT on the location may be missing).
 //   The limit binds inside call()/load_module() only: the host's own small allocations
 //   between calls always succeed, so a state left at the brim cannot make LuaJIT panic.
-// - Budget faults read "<file>:<line>: instruction budget exceeded (...)".
+// - Budget faults read "<file>:<line>: instruction budget exceeded (N instructions per
+//   call)", or "(...; the work of string.find counts against it)" when a library
+//   function ran out, located at the script's innermost line (`return string.find(...)`
+//   is a tail call that removes the calling frame: the location is then its caller's,
+//   or none in a callback the host called — as in LuaJIT's own errors), and set
+//   ScriptFault::budget_exceeded. A pcall in the script cannot swallow one: from
+//   then on every instruction and every charge raises it again.
+// - A Lua stack overflow reads "<file>:<line>: stack overflow (a Lua thread holds at
+//   most 65500 stack slots: unbounded recursion?)" (LuaJIT's bare message, which often
+//   cannot even reach the message handler, located by the allocator); callbacks nested
+//   through gsub or sort past 1 MiB of C stack raise "stack overflow (callbacks from
+//   string and table functions nested too deeply)" where LuaJIT's gsub would crash the
+//   process.
 // - Every call goes through lua_pcall with a message handler that captures the
 //   traceback; a failing call returns a ScriptFault, never throws, never aborts. The
 //   handler is created once and kept in the registry: the call itself leaves no garbage.

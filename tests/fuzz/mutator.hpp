@@ -2,8 +2,8 @@
 // entry point ... run for a bounded time in CI and longer by hand").
 //
 // FuzzRun reads its budget from the environment — PROPBOT_FUZZ_SECONDS (default 3: the
-// CI slice; run for minutes or hours by hand) and PROPBOT_FUZZ_SEED (default: from the
-// clock, printed so any failure can be replayed) — and Mutator turns seed inputs into
+// CI slice; run for minutes or hours by hand) and PROPBOT_FUZZ_SEED (default 1, so a CI
+// run is reproducible; 0 picks one from the clock; always printed) — and Mutator turns seed inputs into
 // variants: byte flips, insertions and deletions, splices of two inputs, runs of
 // dictionary tokens (brackets, quotes, anchors, escapes: the shapes that broke parsers
 // before), truncations and repetitions of a slice (which nests deep). Deterministic for
@@ -95,9 +95,9 @@ class FuzzRun {
   explicit FuzzRun(std::string name) : name_(std::move(name)) {
     const char* seconds = std::getenv("PROPBOT_FUZZ_SECONDS");
     const char* seed = std::getenv("PROPBOT_FUZZ_SEED");
-    seconds_ = seconds != nullptr ? std::atof(seconds) : 3.0;
-    seed_ = seed != nullptr ? std::strtoull(seed, nullptr, 10)
-                            : static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    seconds_ = seconds != nullptr && *seconds != '\0' ? std::atof(seconds) : 3.0;
+    seed_ = seed != nullptr && *seed != '\0' ? std::strtoull(seed, nullptr, 10) : 1;
+    if (seed_ == 0) seed_ = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     started_ = std::chrono::steady_clock::now();
   }
   ~FuzzRun() {

@@ -478,6 +478,19 @@ TEST_F(StrategyGuideBundle, EveryTroubleshootingMessageComesFromItsBrokenVariant
       {"an endless loop",
        [](const std::string& s) { return replaced(s, "  local venues = ctx:venues()\n", "  while true do end\n  local venues = ctx:venues()\n"); },
        same, lua, true, {"instruction budget exceeded (1000000 instructions per call)"}},
+      {"a pattern that backtracks",
+       [](const std::string& s) {
+         return replaced(s, "  local venues = ctx:venues()\n",
+                         "  local found = (\"a\"):rep(28):find((\"a-\"):rep(28) .. \"b\")\n  local venues = ctx:venues()\n");
+       },
+       same, lua, true,
+       {"instruction budget exceeded (1000000 instructions per call; the work of string.find counts against it)"}},
+      {"unbounded recursion",
+       [](const std::string& s) {
+         return replaced(s, "  local venues = ctx:venues()\n",
+                         "  local function f() return 1 + f() end\n  f()\n  local venues = ctx:venues()\n");
+       },
+       same, lua, true, {"stack overflow (a Lua thread holds at most 65500 stack slots: unbounded recursion?)"}},
       {"a runaway allocation",
        [](const std::string& s) {
          return replaced(s, "  local venues = ctx:venues()\n",

@@ -15,20 +15,14 @@
 #include <gtest/gtest.h>
 
 #include "scripting/strategy_runner.hpp"
+#include "tests/unit/scripting/sandbox_test_support.hpp"
 
 namespace propbot::scripting {
 namespace {
 
 namespace fs = std::filesystem;
 
-class NoMarket : public MarketView {
- public:
-  const md::OrderBook* book(std::string_view, std::string_view) const override { return nullptr; }
-  const std::vector<std::string>& venue_ids() const override { return venues_; }
-
- private:
-  std::vector<std::string> venues_;
-};
+using testing::NoMarket;
 
 enum class Outcome {
   stopped_by_budget,  // on_book faulted with budget_exceeded

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "scripting/lua_sandbox.hpp"
+#include "tests/unit/scripting/sandbox_test_support.hpp"
 
 extern "C" {
 #include <luajit-2.1/lua.h>
@@ -31,31 +32,11 @@ class SandboxHostileTest : public ::testing::Test {
     return fault;
   }
 
-  // Loads a module `{ bad = function() <line 2..> end, ok = function() return 42 end }`
-  // whose `bad` runs `body` starting on line 3, calls `bad` and returns its fault; then
-  // checks that `ok` still answers in the same state.
+  // Loads a module whose `bad` runs `body` starting on line 3, calls `bad` and returns
+  // its fault; then checks that `ok` still answers 42 in the same state
+  // (testing::call_bad).
   ScriptFault call_bad(const std::string& body, SandboxLimits limits = {}) {
-    sandbox_ = std::make_unique<LuaSandbox>(limits, clock_);
-    const std::string source = "local M = {}\nfunction M.bad()\n" + body +
-                               "\nend\nfunction M.ok() return 42 end\nreturn M\n";
-    ScriptFault fault;
-    EXPECT_TRUE(sandbox_->load_module(source, kFile, &fault)) << fault.message;
-    lua_State* L = sandbox_->state();
-    const int module = lua_gettop(L);
-    lua_getfield(L, module, "bad");
-    const auto started = std::chrono::steady_clock::now();
-    const bool ok = sandbox_->call(0, 0, &fault);
-    const auto took = std::chrono::steady_clock::now() - started;
-    EXPECT_FALSE(ok) << "bad() returned";
-    EXPECT_EQ(lua_gettop(L), module) << "the stack is restored after the fault";
-    std::printf("  [stopped in %.2f ms] %s\n", std::chrono::duration<double, std::milli>(took).count(),
-                fault.message.c_str());
-    lua_getfield(L, module, "ok");
-    ScriptFault after;
-    EXPECT_TRUE(sandbox_->call(0, 1, &after)) << "the state is unusable after the fault: " << after.message;
-    EXPECT_EQ(lua_tonumber(L, -1), 42);
-    lua_settop(L, 0);
-    return fault;
+    return testing::call_bad(sandbox_, clock_, kFile, "", body, limits);
   }
 
   static SandboxLimits small_memory() {
