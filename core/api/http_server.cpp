@@ -343,11 +343,12 @@ struct ServerState {
 
   void begin_shutdown();
 
-  // Runs the router on `request`; never throws.
-  Dispatched dispatch(HttpRequest& request) const {
+  // Runs the router on `request` (all of it, or only what follows admission when
+  // `admitted`); never throws.
+  Dispatched dispatch(HttpRequest& request, bool admitted = false) const {
     Dispatched outcome;
     try {
-      outcome.response = router->dispatch(request);
+      outcome.response = admitted ? router->dispatch_admitted(request) : router->dispatch(request);
     } catch (const std::exception& error) {
       outcome.log_line = "api: dispatch of " + request.method + " " + request.path + " threw: " + error.what();
     } catch (...) {
@@ -366,7 +367,7 @@ struct ServerState {
     if (stopping.load()) {
       outcome.response = HttpResponse::error(503, "unavailable", "the server is stopping; retry later");
     } else {
-      outcome = dispatch(request);
+      outcome = dispatch(request, /*admitted=*/true);
     }
     finish_blocking(session_id, std::move(outcome));
   }
@@ -854,6 +855,15 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
     if (websocket::is_upgrade(request)) return do_upgrade(std::move(request), std::move(api_request));
     api_request.body = std::move(request.body());
     if (state_->workers != nullptr && state_->router->is_blocking(api_request)) {
+      // The guard runs here, on the server thread: a request it refuses never takes a
+      // worker or a queue slot, and no guard callback ever runs on a worker.
+      std::optional<HttpResponse> denied;
+      try {
+        denied = state_->router->admit(api_request);
+      } catch (...) {
+        denied = HttpResponse::error(500, "internal", "internal error; details are in the server log");
+      }
+      if (denied) return on_dispatched({std::move(*denied), {}});
       return do_work(std::move(api_request));
     }
     on_dispatched(state_->dispatch(api_request));

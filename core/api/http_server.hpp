@@ -40,9 +40,11 @@
 // - Blocking routes: when the router has routes marked RouteOptions::blocking, their
 //   handlers run on blocking_workers threads owned by the server; at most blocking_queue
 //   more requests wait for one, and beyond that a request gets 503 busy + `Retry-After:
-//   1` at once. The response is written on the connection's strand; the server thread
-//   serves every other request meanwhile. A blocking handler runs concurrently with the
-//   server thread and with other blocking handlers.
+//   1` at once. The router's access check (Router::admit) runs on the server thread
+//   before the request is queued: a refused one is answered there and never takes a
+//   worker or a queue slot. The response is written on the connection's strand; the
+//   server thread serves every other request meanwhile. A blocking handler runs
+//   concurrently with the server thread and with other blocking handlers.
 // - HEAD: the router answers HEAD with the GET route (router.hpp); the server writes the
 //   status and headers of that answer, Content-Length of the GET body included, and no
 //   body. Every HEAD response has no body, error answers included.
@@ -207,7 +209,9 @@ class HttpServer {
   // close frame 1001 "server stopping"; on_close has run for every opened session when
   // stop() returns (for a session cut off by the grace limit, on the caller's thread).
   // Blocking requests still queued are answered 503 unavailable without running their
-  // handler; running ones are waited for within the same ~2 s, then abandoned: the
+  // handler while the workers can still take them; a request still queued when the
+  // grace ends loses its connection with no answer. Running ones are waited for within
+  // the same ~2 s, then abandoned: the
   // worker thread is detached, finishes the handler and drops its result (it holds
   // shared ownership of all the server state it touches, so nothing is used after
   // free). What the handler itself captures must outlive it: the route's owner keeps it

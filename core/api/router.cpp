@@ -244,20 +244,33 @@ bool Router::has_blocking_routes() const {
 }
 
 HttpResponse Router::dispatch(HttpRequest& request) const {
+  if (auto denied = admit(request)) return std::move(*denied);
+  return dispatch_admitted(request);
+}
+
+std::optional<HttpResponse> Router::admit(HttpRequest& request) const {
   if (guard_) request.principal.reset();  // a principal comes from the guard only
   Resolved resolved = resolve(request);
-  const std::vector<std::string>& segments = resolved.segments;
   // Access is resolved from the raw path and from the decoded one: whichever is
   // protected protects the request.
-  const std::string decoded_path = join_segments(segments);
+  const std::string decoded_path = join_segments(resolved.segments);
   const std::string_view access_path = is_protected_path(request.path) ? std::string_view(request.path)
                                                                          : std::string_view(decoded_path);
+  if (resolved.route) {
+    return check_access(request, resolve_access(resolved.route->options.access, request.method, access_path));
+  }
+  // No route to run: under a protected prefix, only a valid token learns whether the
+  // path exists and which methods it allows.
+  if (is_protected_path(access_path)) return check_access(request, Access::viewer);
+  return std::nullopt;
+}
 
+HttpResponse Router::dispatch_admitted(HttpRequest& request) const {
+  Resolved resolved = resolve(request);
+  const std::vector<std::string>& segments = resolved.segments;
   const std::vector<const Route*>& matches = resolved.matches;
   const Route* chosen = resolved.route;
   if (chosen) {
-    Access access = resolve_access(chosen->options.access, request.method, access_path);
-    if (auto denied = check_access(request, access)) return std::move(*denied);
     request.params.clear();
     for (std::size_t i = 0; i < segments.size(); ++i) {
       if (chosen->segments[i].is_param) request.params[chosen->segments[i].text] = segments[i];
@@ -265,12 +278,6 @@ HttpResponse Router::dispatch(HttpRequest& request) const {
     // A HEAD served by the GET route runs exactly as a GET; the server drops the body.
     if (chosen->method != request.method) request.method = chosen->method;
     return run(*chosen, request);
-  }
-
-  // No route to run: under a protected prefix, only a valid token learns whether the
-  // path exists and which methods it allows.
-  if (is_protected_path(access_path)) {
-    if (auto denied = check_access(request, Access::viewer)) return std::move(*denied);
   }
   if (matches.empty()) {
     return HttpResponse::error(404, "not_found", "no route matches " + request.path);

@@ -95,7 +95,18 @@ class Router {
 
   // Fills request.path/query from request.target when path is empty, matches the route,
   // fills request.params (and request.json for json_body routes) and runs the handler.
+  // The same as admit() then, when admitted, dispatch_admitted().
   HttpResponse dispatch(HttpRequest& request) const;
+
+  // The two halves of dispatch(), for a server that runs the handler elsewhere: admit()
+  // runs the access rows (*) of the table above on the calling thread and returns the
+  // guard's answer (401/403/429/500), or nullopt with request.principal set; then
+  // dispatch_admitted() does the rest (404/405, body parse, handler) without the guard.
+  // The HTTP server admits a blocking route's request on its own thread before queuing
+  // it, so an unauthenticated request never takes a queue slot and no guard callback
+  // runs on a worker (whose life may outlast what the callbacks use).
+  std::optional<HttpResponse> admit(HttpRequest& request) const;
+  HttpResponse dispatch_admitted(HttpRequest& request) const;
 
   // Whether dispatch() would run a route marked RouteOptions::blocking for `request`
   // (method and path only: access is not checked). Fills request.path/query like

@@ -132,11 +132,7 @@ ConfigService::ConfigService(store::Database database, const Clock& clock, contr
 ConfigService::~ConfigService() { close(); }
 
 void ConfigService::close() {
-  {
-    std::unique_lock lock(calls_mutex_);
-    closed_ = true;
-    calls_done_.wait(lock, [this] { return calls_in_flight_ == 0; });
-  }
+  calls_.close();
   if (approval_hook_) approval_hook_->store(nullptr);
   {
     std::lock_guard lock(queue_mutex_);
@@ -151,19 +147,6 @@ void ConfigService::close() {
                                                       "file the change again"}});
   }
   approved_.clear();
-}
-
-ConfigService::CallScope::CallScope(ConfigService& service) : service_(service) {
-  std::lock_guard lock(service_.calls_mutex_);
-  if (service_.closed_) return;
-  ++service_.calls_in_flight_;
-  entered_ = true;
-}
-
-ConfigService::CallScope::~CallScope() {
-  if (!entered_) return;
-  std::lock_guard lock(service_.calls_mutex_);
-  if (--service_.calls_in_flight_ == 0) service_.calls_done_.notify_all();
 }
 
 ConfigAnswer ConfigService::stopping() {
@@ -384,7 +367,7 @@ void ConfigService::audit(const control::Actor& actor, const std::string& action
 }
 
 ConfigAnswer ConfigService::validate(const json& body) {
-  const CallScope call(*this);
+  const CallGate::Scope call(calls_);
   if (!call) return stopping();
   std::vector<bundle::ValidationError> errors;
   auto files = files_of(body, errors);
@@ -413,7 +396,7 @@ ConfigAnswer ConfigService::validate(const json& body) {
 }
 
 ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor) {
-  const CallScope call(*this);
+  const CallGate::Scope call(calls_);
   if (!call) return stopping();
   const MonoTime started = clock_.now();
   std::vector<bundle::ValidationError> errors;
@@ -579,7 +562,7 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
 }
 
 ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& actor) {
-  const CallScope call(*this);
+  const CallGate::Scope call(calls_);
   if (!call) return stopping();
   if (!body.is_object() || !body.contains("rollback_token") || !body["rollback_token"].is_string() ||
       body["rollback_token"].get<std::string>().empty()) {
@@ -653,7 +636,7 @@ ConfigAnswer ConfigService::rollback(const json& body, const control::Actor& act
 }
 
 ConfigAnswer ConfigService::describe(std::size_t history_limit) {
-  const CallScope call(*this);
+  const CallGate::Scope call(calls_);
   if (!call) return stopping();
   std::lock_guard lock(state_mutex_);
   auto history = versions_.history(history_limit);
@@ -689,7 +672,7 @@ ConfigAnswer ConfigService::describe(std::size_t history_limit) {
 }
 
 ConfigAnswer ConfigService::version(std::int64_t number) {
-  const CallScope call(*this);
+  const CallGate::Scope call(calls_);
   if (!call) return stopping();
   std::lock_guard lock(state_mutex_);
   auto stored = versions_.get(number);

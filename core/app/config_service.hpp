@@ -52,6 +52,7 @@
 #include "core/bundle/bundle.hpp"
 #include "core/bundle/bundle_store.hpp"
 #include "core/bundle/validator.hpp"
+#include "core/common/call_gate.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
@@ -154,20 +155,7 @@ class ConfigService {
   void audit(const control::Actor& actor, const std::string& action, nlohmann::json details);
   void worker_loop();
 
-  // One API call in flight for close() to wait for; false (answer `stopping()`) once
-  // the service is closed.
-  class CallScope {
-   public:
-    explicit CallScope(ConfigService& service);
-    ~CallScope();
-    CallScope(const CallScope&) = delete;
-    CallScope& operator=(const CallScope&) = delete;
-    explicit operator bool() const { return entered_; }
-
-   private:
-    ConfigService& service_;
-    bool entered_ = false;
-  };
+  // The answer to a call made after close().
   static ConfigAnswer stopping();
 
   store::Database database_;
@@ -193,10 +181,7 @@ class ConfigService {
   config::Config disk_config_;     // the configuration the daemon loaded at start
   std::string profile_file_;  // "configs/<profile>.yaml"
 
-  std::mutex calls_mutex_;  // guards calls_in_flight_ and closed_
-  std::condition_variable calls_done_;
-  int calls_in_flight_ = 0;
-  bool closed_ = false;
+  CallGate calls_;  // every API call enters it; close() closes it
 
   std::shared_ptr<std::atomic<ConfigService*>> approval_hook_;  // what the control plane's hook calls
   std::mutex queue_mutex_;

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <unistd.h>
 
@@ -317,7 +316,14 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   }, read_route(api::Access::auditor));
 
   // The whole chain as JSON lines, verifiable offline with `propbot audit verify --file`.
-  router.add("GET", "/api/ui/audit/export", [&cp, export_dir](const api::HttpRequest& request) {
+  // A long chain takes a while to write and read back: the route runs on the API
+  // server's blocking workers, inside the desk's slow-call gate (the control plane must
+  // not be used once the daemon has begun to take it down).
+  api::RouteOptions export_options = read_route(api::Access::auditor);
+  export_options.blocking = true;
+  router.add("GET", "/api/ui/audit/export", [&cp, export_dir, gate = desk.slow_calls()](const api::HttpRequest& request) {
+    const CallGate::Scope call(*gate);
+    if (!call) return api::HttpResponse::error(503, "unavailable", "the daemon is stopping; export after it restarts");
     static std::atomic<std::uint64_t> counter{0};
     const std::filesystem::path path =
         std::filesystem::path(export_dir) / ("audit-export-" + std::to_string(::getpid()) + "-" +
@@ -325,17 +331,19 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     auto written = cp.export_audit(path.string());
     if (!written) return api::HttpResponse::error(500, "internal", "audit export: " + written.error().message);
     (void)cp.record(actor_of(request), "audit_export", "audit_log", {{"entries", *written}});
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream body;
-    body << in.rdbuf();
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
     api::HttpResponse response;
     response.content_type = "application/x-ndjson";
-    response.body = body.str();
+    {
+      std::ifstream in(path, std::ios::binary | std::ios::ate);
+      response.body.resize(static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg())));
+      in.seekg(0);
+      in.read(response.body.data(), static_cast<std::streamsize>(response.body.size()));
+    }
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"propbot-audit.jsonl\"");
     return response;
-  }, read_route(api::Access::auditor));
+  }, export_options);
 
   // --- secrets (names and dates only, never values) ---------------------------------
   router.add("GET", "/api/ui/secrets/status", [&desk](const api::HttpRequest&) {

@@ -113,7 +113,7 @@ Result<secrets::SecretsStore> open_store(const config::Config& config, const Des
 
 }  // namespace
 
-DeskControl::~DeskControl() = default;
+DeskControl::~DeskControl() { close_slow_calls(); }
 
 std::unique_ptr<DeskControl> DeskControl::open(const config::Config& config, const DeskControlOptions& options,
                                                store::Database& database, const Clock& clock, Logger logger,

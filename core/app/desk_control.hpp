@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/common/call_gate.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/common/result.hpp"
@@ -70,10 +71,18 @@ class DeskControl {
   Status set_secret(const std::string& name, std::string_view value);
   const std::string& store_path() const;
 
+  // The gate of the routes that use the desk from the API server's blocking workers
+  // (the audit export), which may outlive the server's stop. close_slow_calls() waits
+  // for the ones in flight and refuses later ones; the daemon calls it after the server
+  // stopped, the destructor too.
+  const std::shared_ptr<CallGate>& slow_calls() const { return slow_calls_; }
+  void close_slow_calls() { slow_calls_->close(); }
+
  private:
   class Credentials;
   DeskControl() = default;
 
+  std::shared_ptr<CallGate> slow_calls_ = std::make_shared<CallGate>();
   std::unique_ptr<Credentials> credentials_;
   control::EventBus bus_;
   std::unique_ptr<control::ControlPlane> plane_;

@@ -243,6 +243,10 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
                                            const scripting::RecordedMarket* recorded) {
       return bundle::validate_isolated(isolation, candidate, profile, recorded);
     };
+  } else {
+    log.warn("validation_not_isolated",
+             {{"reason", "/proc/self/exe cannot be read: uploaded bundles are validated inside the daemon, "
+                         "bounded only by the script budget"}});
   }
   ConfigService::Startup startup;
   auto opened = ConfigService::open(std::move(*config_db), clock, &desk->plane(), log, config_options, cfg, startup);
@@ -329,6 +333,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     server.stop();
     watchdog.stage("stopping the config service");
     config_service->close();  // waits for calls in flight and joins its worker, while the engine runs
+    desk->close_slow_calls();  // an audit export still running on an abandoned worker
     watchdog.stage("stopping the engine");
     engine.stop();
   }

@@ -54,7 +54,8 @@ std::string validation_request(const Bundle& bundle, config::Profile profile, co
 std::vector<ValidationError> validate_isolated(const IsolationOptions& options, const Bundle& bundle,
                                                config::Profile profile, const scripting::RecordedMarket* recorded) {
   if (options.executable.empty()) return one_error("validation worker unavailable: the daemon does not know its binary");
-  auto ran = run_child(options.executable, {"config", "validate-worker"}, {"LANG=C"},
+  // The worker makes its scratch directory where the daemon sweeps (its TMPDIR).
+  auto ran = run_child(options.executable, {"config", "validate-worker"}, {"LANG=C", "TMPDIR=" + ScratchDirectory::parent()},
                        validation_request(bundle, profile, recorded), options.limits);
   if (!ran) return one_error("validation worker could not start: " + ran.error().message);
   const ChildResult& child = *ran;

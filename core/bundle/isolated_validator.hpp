@@ -43,7 +43,13 @@ struct IsolationOptions {
     ChildLimits limits;
     limits.deadline = std::chrono::milliseconds(10'000);
     limits.cpu_seconds = 10;
+    // A sanitizer build reserves terabytes of shadow address space at start: no limit
+    // on the address space there, or no worker could even start.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    limits.address_space_bytes = 0;
+#else
     limits.address_space_bytes = 2ull << 30;
+#endif
     limits.max_output_bytes = 4u << 20;
     return limits;
   }

@@ -1,6 +1,7 @@
 #include "core/bundle/scratch_directory.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,6 +39,8 @@ bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
 }  // namespace
 
+std::string ScratchDirectory::parent() { return temp_root().string(); }
+
 ScratchDirectory::ScratchDirectory() {
   std::string pattern = (temp_root() / (std::string(kPrefix) + std::to_string(::getpid()) + "-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
@@ -55,6 +58,10 @@ std::size_t ScratchDirectory::sweep_abandoned(const std::string& parent) {
   for (fs::directory_iterator it(root, error), end; !error && it != end; it.increment(error)) {
     const pid_t owner = owner_of(it->path().filename().string());
     if (owner == 0 || !process_gone(owner)) continue;
+    // Only a real directory of ours: in a shared temporary directory another user could
+    // plant a look-alike (or a symbolic link) for us to delete through.
+    struct stat info {};
+    if (::lstat(it->path().c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid()) continue;
     std::error_code ignored;
     if (fs::remove_all(it->path(), ignored) > 0 && !ignored) ++removed;
   }

@@ -23,8 +23,12 @@ class ScratchDirectory {
   const std::string& path() const { return path_; }
 
   // Removes the scratch directories in the temporary directory (or `parent`, for
-  // tests) whose owner process has ended; returns how many. Never throws.
+  // tests) whose owner process has ended — real directories owned by this user only, so
+  // a look-alike another user planted is never followed; returns how many. Never throws.
   static std::size_t sweep_abandoned(const std::string& parent = {});
+  // Where scratch directories are made ($TMPDIR, else /tmp). A child that makes them
+  // must be given the same (TMPDIR) for the sweep to find what it leaves behind.
+  static std::string parent();
 
  private:
   std::string path_;

@@ -7,6 +7,8 @@
 // printed seed (PROPBOT_FUZZ_SEED replays one). "No crash" is the assertion the process
 // makes by finishing; each target also checks what it can of the answers.
 #include <filesystem>
+#include <iterator>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -53,6 +55,65 @@ std::vector<std::string> json_seeds() {
     text << in.rdbuf();
     seeds.push_back(text.str());
   }
+  return seeds;
+}
+
+// A structure-aware variant for entry points that refuse malformed JSON up front (the
+// admin API): a well-formed document whose values were replaced by other values of any
+// type — huge, negative, NaN-like, empty, deep, long — so the field checks behind the
+// parser get exercised, not just the parser.
+json random_value(Mutator& mutator, int depth = 0) {
+  switch (mutator.pick(depth > 3 ? 9 : 11)) {
+    case 0: return nullptr;
+    case 1: return mutator.pick(2) == 0;
+    case 2: return static_cast<std::int64_t>(mutator.pick(1u << 31)) - (1ll << 30);
+    case 3: return std::vector<double>{1e308, -1e308, 5e-324, -0.0, 0.5, 1e9, -1e9}[mutator.pick(7)];
+    case 4: return std::vector<std::string>{"", "NaN", "inf", "-1", "1e999", "0x10", "BTC-USDT", "binance", "okx",
+                                            "USDT", "\u0000"}[mutator.pick(11)];
+    case 5: return std::string(mutator.pick(5000), 'x');
+    case 6: return std::numeric_limits<std::uint64_t>::max();
+    case 7: return std::to_string(mutator.pick(100000)) + "." + std::to_string(mutator.pick(1000000));
+    case 8: return json::object();
+    case 9: {
+      json array = json::array();
+      for (std::size_t i = 0, n = mutator.pick(4); i < n; ++i) array.push_back(random_value(mutator, depth + 1));
+      return array;
+    }
+    default: {
+      json object = json::object();
+      for (std::size_t i = 0, n = mutator.pick(4); i < n; ++i) object["k" + std::to_string(i)] = random_value(mutator, depth + 1);
+      return object;
+    }
+  }
+}
+
+std::string mutate_values(const std::string& seed, Mutator& mutator) {
+  json document = json::parse(seed, nullptr, false);
+  if (!document.is_object() || document.empty()) return seed;
+  json* node = &document;
+  while (node->is_object() && !node->empty() && mutator.pick(3) != 0) {
+    auto it = node->begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(mutator.pick(node->size())));
+    if (!it->is_object() || it->empty()) {
+      *it = random_value(mutator);
+      return document.dump();
+    }
+    node = &*it;
+  }
+  if (node->is_object()) {
+    if (mutator.pick(4) == 0) {
+      (*node)["unexpected_" + std::to_string(mutator.pick(10))] = random_value(mutator);
+    } else if (!node->empty()) {
+      auto it = node->begin();
+      std::advance(it, static_cast<std::ptrdiff_t>(mutator.pick(node->size())));
+      *it = random_value(mutator);
+    }
+  }
+  return document.dump();
+}
+
+const std::vector<std::string>& json_seeds_cache() {
+  static const std::vector<std::string> seeds = json_seeds();
   return seeds;
 }
 
@@ -123,12 +184,14 @@ TEST(JsonFuzz, TheSimulatorAdminApiAnswersEveryBodyWithA2xxOr4xx) {
       {"PUT", "/admin/market"},        {"POST", "/admin/market/jump"}, {"POST", "/admin/accounts"},
       {"PUT", "/admin/faults/binance"}, {"PUT", "/admin/faults/okx"},   {"POST", "/admin/liquidate"}};
   std::size_t n = 0;
+  Mutator values(1, {});
   fuzz("json fuzz (venue simulator admin API)", json_seeds(), [&](const std::string& input) {
     const auto& [method, path] = routes[n++ % routes.size()];
     api::HttpRequest request;
     request.method = method;
     request.target = path;
-    request.body = input;
+    // Half the bodies are well-formed with odd values, half mutated bytes.
+    request.body = n % 2 == 0 ? input : mutate_values(json_seeds_cache()[values.pick(json_seeds_cache().size())], values);
     const api::HttpResponse response = router.dispatch(request);
     EXPECT_LT(response.status, 500) << method << " " << path << " " << response.body.substr(0, 300);
     if (n % 64 == 0) host.tick_once();  // whatever the fuzz set, the market keeps quoting

@@ -18,7 +18,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/api/access_guard.hpp"
 #include "core/api/router.hpp"
+#include "core/common/clock.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::api {
@@ -177,6 +179,56 @@ TEST_F(HttpServerBlockingTest, AFullWorkerQueueAnswers503BusyAtOnce) {
   EXPECT_EQ(running.get().body, R"({"body":"first"})");
   EXPECT_EQ(queued.get().body, R"({"body":"second"})");
   EXPECT_EQ(entered->load(), 2) << "the refused request never reached its handler";
+}
+
+TEST_F(HttpServerBlockingTest, TheGuardRunsOnTheServerThreadBeforeARequestIsQueued) {
+  // Review of issue 10: with the guard on the worker, anonymous requests filled the
+  // queue (operators then got 503 busy) and guard callbacks ran on a worker that may
+  // outlive what they use. Now a refused request never reaches the pool.
+  SimClock clock;
+  std::atomic<std::thread::id> authenticated_on{};
+  AccessGuardCallbacks callbacks;
+  callbacks.authenticate = [&authenticated_on](std::string_view token) -> std::optional<Principal> {
+    authenticated_on.store(std::this_thread::get_id());
+    if (token == "operator-token-123456") return Principal{"carol", "operator"};
+    return std::nullopt;
+  };
+  std::atomic<std::thread::id> handled_on{};
+  router->add("POST", "/api/ui/gated", [gate = gate, entered = entered, &handled_on](const HttpRequest& request) {
+    handled_on.store(std::this_thread::get_id());
+    ++*entered;
+    gate->wait();
+    return HttpResponse::json(200, {{"by", request.principal ? request.principal->name : "nobody"}});
+  }, RouteOptions{.blocking = true});
+  router->set_guard(std::make_shared<const AccessGuard>(clock, callbacks));
+  options.blocking_workers = 1;
+  options.blocking_queue = 1;
+  start();
+  const test_support::HeaderList operator_token{{"Authorization", "Bearer operator-token-123456"}};
+  auto running = std::async(std::launch::async, [&] {
+    return http_request("127.0.0.1", server->port(), "POST", "/api/ui/gated", "{}", operator_token, 15s);
+  });
+  ASSERT_TRUE(wait_entered(1));
+  EXPECT_NE(authenticated_on.load(), handled_on.load()) << "the guard ran on the worker";
+
+  // The one worker is busy: anonymous and invalid requests are answered by the guard at
+  // once, and take no queue slot ...
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(http_request("127.0.0.1", server->port(), "POST", "/api/ui/gated", "{}").status, 401);
+    EXPECT_EQ(http_request("127.0.0.1", server->port(), "POST", "/api/ui/gated", "{}",
+                           {{"Authorization", "Bearer not-a-token-000000"}}).status, 401);
+  }
+  // ... so the operator's request still gets the queue slot.
+  auto queued = std::async(std::launch::async, [&] {
+    return http_request("127.0.0.1", server->port(), "POST", "/api/ui/gated", "{}", operator_token, 15s);
+  });
+  std::this_thread::sleep_for(200ms);
+  gate->open();
+  EXPECT_EQ(running.get().body, R"({"by":"carol"})");
+  const HttpResult second = queued.get();
+  EXPECT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.body, R"({"by":"carol"})");
+  EXPECT_EQ(entered->load(), 2);
 }
 
 TEST_F(HttpServerBlockingTest, KeepsResponseOrderOnAConnectionAcrossBlockingAndPlainRoutes) {

@@ -2,7 +2,9 @@
 // (/bin/sh, /bin/cat) show each guarantee of child_process.hpp.
 #include "core/common/child_process.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -105,6 +107,10 @@ TEST(ChildProcessTest, AppliesTheCpuAndMemoryLimits) {
 
 TEST(ChildProcessTest, TheChildGetsOnlyItsOwnEnvironmentDescriptorsAndACleanSignalMask) {
   ::setenv("PROPBOT_SECRETS_KEY", "must-not-reach-the-child", 1);
+  // A descriptor without O_CLOEXEC, as a library or an older API might leave one: only
+  // the child's own close_range keeps it from crossing exec.
+  const int leaky = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(leaky, 3);
   sigset_t blocked;
   sigemptyset(&blocked);
   sigaddset(&blocked, SIGTERM);
@@ -113,6 +119,7 @@ TEST(ChildProcessTest, TheChildGetsOnlyItsOwnEnvironmentDescriptorsAndACleanSign
   auto ran = shell("env; echo fds; ls /proc/self/fd; grep SigBlk /proc/self/status");
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   ::unsetenv("PROPBOT_SECRETS_KEY");
+  ::close(leaky);
   ASSERT_TRUE(ran.ok());
   EXPECT_THAT(ran->out, Not(HasSubstr("PROPBOT_SECRETS_KEY")));
   EXPECT_THAT(ran->out, HasSubstr("PATH=/usr/bin:/bin"));

@@ -125,6 +125,21 @@ TEST_F(MarketModelTest, CompoundedJumpsCannotDrivePricesToZeroForGood) {
   ASSERT_TRUE(model.jump("", "BTC-USDT", 9000).ok());  // and the way back up is open
 }
 
+TEST_F(MarketModelTest, TheIndexHasTheSameFloorAsTheVenues) {
+  // Review of issue 10: every venue pushed up on its own, then all of them (and the
+  // index, which the one-venue jumps did not move) down: each quote stayed above the
+  // floor while the index went to ~1e-300 of its price.
+  MarketModel model = make();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(model.jump("binance", "ETH-USDT", 9000).ok());
+    ASSERT_TRUE(model.jump("okx", "ETH-USDT", 9000).ok());
+  }
+  Status down = model.jump("", "ETH-USDT", -9995);  // venues at ~0.34%, the index at 0.05%
+  ASSERT_FALSE(down.ok());
+  EXPECT_NE(down.error().message.find("the index of ETH-USDT"), std::string::npos) << down.error().message;
+  EXPECT_EQ(model.price_problem(), "");
+}
+
 TEST_F(MarketModelTest, UpdateValidatesAndNamesTheField) {
   MarketModel model = make();
   MarketParams params = model.params();

@@ -179,16 +179,22 @@ Status MarketModel::jump(const std::string& venue, const std::string& symbol, do
   const auto compounded = [bps](double offset_bps) { return ((1.0 + offset_bps / 1e4) * (1.0 + bps / 1e4) - 1.0) * 1e4; };
   const auto compound = [&](double& offset_bps) { offset_bps = compounded(offset_bps); };
   const auto too_low = [&](double offset_bps) { return 1.0 + compounded(offset_bps) / 1e4 < kMinPriceFactor; };
-  // Checked for every price the jump moves before any moves.
+  // Checked for every price the jump moves (each venue's mid, and the index when every
+  // venue moves) before any moves.
+  const auto refuse = [](const std::string& what) {
+    return make_error(Errc::invalid_argument, "bps: would take " + what +
+                                                  " below 0.1% of its unjumped price (kMinPriceFactor), which the "
+                                                  "simulator cannot quote; jump back up first");
+  };
   for (const auto& [venue_name, by_symbol] : quotes_) {
     if (!venue.empty() && venue_name != venue) continue;
     for (const auto& [symbol_name, quote] : by_symbol) {
-      if ((symbol.empty() || symbol_name == symbol) && too_low(quote.jump_bps)) {
-        return make_error(Errc::invalid_argument,
-                          "bps: would take " + venue_name + " " + symbol_name +
-                              " below 0.1% of its unjumped price (kMinPriceFactor), which the simulator cannot "
-                              "quote; jump back up first");
-      }
+      if ((symbol.empty() || symbol_name == symbol) && too_low(quote.jump_bps)) return refuse(venue_name + " " + symbol_name);
+    }
+  }
+  if (venue.empty()) {
+    for (const auto& [symbol_name, offset] : index_jump_bps_) {
+      if ((symbol.empty() || symbol_name == symbol) && too_low(offset)) return refuse("the index of " + symbol_name);
     }
   }
   for (auto& [venue_name, by_symbol] : quotes_) {
@@ -210,9 +216,14 @@ Status MarketModel::jump(const std::string& venue, const std::string& symbol, do
 
 std::string MarketModel::price_problem() const {
   std::lock_guard lock(mutex_);
-  const auto bad = [](double price) { return !std::isfinite(price) || price <= 0; };
   for (const auto& [venue, list] : snapshot()) {
     for (const MarketTick& tick : list) {
+      // Far under what any jump may leave (a tenth of the floor): the price is broken.
+      double floor = 0;
+      for (const MarketSymbol& symbol : symbols_) {
+        if (symbol.symbol == tick.symbol) floor = symbol.start_price * kMinPriceFactor / 10;
+      }
+      const auto bad = [floor](double price) { return !std::isfinite(price) || price <= floor; };
       const auto describe = [&](const char* what, double value) {
         return venue + " " + tick.symbol + " " + what + " is " + std::to_string(value);
       };

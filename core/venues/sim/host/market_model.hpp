@@ -85,8 +85,9 @@ class MarketModel {
   // stays there (issue 10). Nothing changes on an error.
   Status jump(const std::string& venue, const std::string& symbol, double bps);
 
-  // Empty while every quoted mid, mark and index is a positive finite number, else what
-  // is wrong ("SIM-A BTC-USDT mark is 0"): /admin/health reports it as degraded.
+  // Empty while every quoted mid, mark and index is a finite number above a tenth of
+  // the jump floor (kMinPriceFactor / 10 of the symbol's start price), else what is
+  // wrong ("SIM-A BTC-USDT mark is 0.000000"): /admin/health reports it as degraded.
   std::string price_problem() const;
 
   const std::vector<std::string>& venues() const { return venues_; }
