@@ -48,6 +48,12 @@ std::optional<Access> role_access(std::string_view role);
 // resolved level: viewer, auditor or operator_; public_route is always allowed).
 bool role_allows(std::string_view role, Access required);
 
+// The client a peer address stands for, for per-client limits and lockouts: an IPv4
+// address as it is; an IPv4-mapped IPv6 address as its IPv4 form; any other IPv6
+// address as its /64 ("2001:db8:1:2::/64": one host owns a whole /64 and can rotate
+// through it); text that is not an address as it is.
+std::string client_key(std::string_view remote_addr);
+
 // True for paths under the protected prefixes `/api/ui/` and `/api/admin/`.
 bool is_protected_path(std::string_view path);
 

@@ -85,6 +85,9 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
   request.principal.reset();  // a principal comes from this check only
 
   const MonoTime now = clock_.now();
+  // Failures count per client, as connections do: an IPv6 host rotating through its
+  // /64 is one client.
+  const std::string client = client_key(request.remote_addr);
   auto notify_unauthorized = [&] {
     if (!callbacks_.on_unauthorized) return;
     try {
@@ -100,7 +103,7 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
   std::optional<std::string_view> token =
       header == request.headers.end() ? std::nullopt : bearer_token(header->second);
   if (!token) {
-    if (auto locked = lockout_answer(request.remote_addr, now)) return locked;
+    if (auto locked = lockout_answer(client, now)) return locked;
     notify_unauthorized();
     return unauthorized("missing bearer token: send 'Authorization: Bearer <token>'", "Bearer");
   }
@@ -117,15 +120,15 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
   }
 
   if (!principal) {
-    if (auto locked = lockout_answer(request.remote_addr, now)) return locked;
+    if (auto locked = lockout_answer(client, now)) return locked;
     std::optional<int> locked_after;
     {
       std::lock_guard lock(mutex_);
-      locked_after = sources_.record_failure(request.remote_addr, now);
+      locked_after = sources_.record_failure(client, now);
     }
     if (locked_after && callbacks_.on_lockout) {
       try {
-        callbacks_.on_lockout(request.remote_addr, *locked_after);
+        callbacks_.on_lockout(client, *locked_after);
       } catch (const std::exception& error) {
         report(std::string("access guard: on_lockout threw: ") + error.what());
       } catch (...) {
@@ -160,8 +163,9 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
 
 bool AccessGuard::locked_out(std::string_view remote_addr) const {
   const MonoTime now = clock_.now();
+  const std::string client = client_key(remote_addr);
   std::lock_guard lock(mutex_);
-  return sources_.locked_until(remote_addr, now).has_value();
+  return sources_.locked_until(client, now).has_value();
 }
 
 std::size_t AccessGuard::tracked_sources() const {

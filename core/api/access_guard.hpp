@@ -32,9 +32,11 @@
 // count. One source's failures or lockout never affect another source. The table of
 // sources is bounded (max_sources): when full, entries with no failure inside the
 // window go first, then the least recently failing unlocked source, and only then the
-// lockout that ends soonest (core/common/lockout_table.hpp). A source is the peer IP
-// address the server saw: behind a reverse proxy every client shares the proxy's
-// address (X-Forwarded-For is not trusted: a client could set it).
+// lockout that ends soonest (core/common/lockout_table.hpp). A source is the peer
+// address the server saw, as client_key() (access.hpp) groups it — an IPv6 client by its
+// /64, as the server's connection limits do; on_lockout names that key. Behind a reverse
+// proxy every client shares the proxy's address (X-Forwarded-For is not trusted: a
+// client could set it).
 // What the lockout buys: an alert and an end to the 401 noise. It does not make tokens
 // harder to guess while locked (a valid token must still pass): that is the tokens'
 // length (core/secrets: at least 16 characters, 68 when generated).

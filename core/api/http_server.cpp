@@ -82,16 +82,8 @@ bool iequals(std::string_view a, std::string_view b) {
 // The address a connection is counted under: the IPv4 address (also when it arrives
 // IPv4-mapped on an IPv6 socket), or the /64 prefix of an IPv6 address: one IPv6 host
 // holds a whole /64, so counting single IPv6 addresses would limit nothing.
-std::string address_key(const net::ip::address& address) {
-  if (address.is_v6()) {
-    const net::ip::address_v6 v6 = address.to_v6();
-    if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
-    net::ip::address_v6::bytes_type bytes = v6.to_bytes();
-    std::fill(bytes.begin() + 8, bytes.end(), 0);
-    return net::ip::address_v6(bytes).to_string() + "/64";
-  }
-  return address.to_string();
-}
+// The admission key of a peer: access.hpp's client_key, the same rule the lockout uses.
+std::string address_key(const net::ip::address& address) { return client_key(address.to_string()); }
 
 // Which limit a connection is over (the 503 message names it).
 enum class OverLimit { none, server, address };

@@ -466,6 +466,22 @@ TEST_F(AccessGuardTest, LockingOneSourceDoesNotLockAnother) {
   EXPECT_FALSE(guard->locked_out("10.0.0.2"));
 }
 
+// Review of issue 10: one IPv6 host owns a /64; rotating through it must not dodge the
+// lockout (the server's connection limits already group it so).
+TEST_F(AccessGuardTest, AnIpv6HostRotatingThroughItsSlash64IsOneSource) {
+  install(AccessGuardOptions{.max_failures = 3});
+  EXPECT_EQ(call_as(kUnknownToken, "GET", "/api/ui/market", "2001:db8:1:2::a").status, 401);
+  EXPECT_EQ(call_as(kUnknownToken, "GET", "/api/ui/market", "2001:db8:1:2::b").status, 401);
+  EXPECT_EQ(call_as(kUnknownToken, "GET", "/api/ui/market", "2001:db8:1:2:ffff::1").status, 401);
+  EXPECT_TRUE(guard->locked_out("2001:db8:1:2::c"));
+  EXPECT_EQ(call("GET", "/api/ui/market", std::nullopt, "2001:db8:1:2::d").status, 429);
+  EXPECT_FALSE(guard->locked_out("2001:db8:1:3::a")) << "the next /64 is another client";
+  EXPECT_EQ(lockouts, std::vector<std::string>{"2001:db8:1:2::/64 after 3"});
+  EXPECT_EQ(client_key("::ffff:10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(client_key("10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(client_key("not an address"), "not an address");
+}
+
 // Issue 10: "9 bad tries + 1 valid token" must not repeat for ever without a lockout.
 TEST_F(AccessGuardTest, AValidTokenDoesNotResetTheFailureCount) {
   install(AccessGuardOptions{.max_failures = 3, .failure_window = 60s});
