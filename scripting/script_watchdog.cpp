@@ -1,5 +1,6 @@
 #include "scripting/script_watchdog.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -64,6 +65,7 @@ ScriptWatchdog::Registration::~Registration() {
 }
 
 void ScriptWatchdog::run() {
+  ::pthread_setname_np(::pthread_self(), "script-watch");  // as top and gdb show it
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     if (entries_.empty()) {
