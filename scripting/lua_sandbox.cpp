@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 extern "C" {
@@ -12,8 +13,10 @@ extern "C" {
 #include <luajit-2.1/lualib.h>
 }
 
+#include "scripting/call_watch.hpp"
 #include "scripting/lua_budgeted_library.hpp"
 #include "scripting/script_budget.hpp"
+#include "scripting/script_watchdog.hpp"
 
 namespace propbot::scripting {
 namespace {
@@ -118,6 +121,14 @@ end
 
 }  // namespace
 
+std::chrono::nanoseconds default_call_time_limit(std::int64_t instruction_budget) {
+  constexpr std::chrono::nanoseconds kFloor = std::chrono::milliseconds(100);
+  constexpr std::int64_t kNanosecondsPerInstruction = 500;
+  constexpr std::int64_t kMaxInstructions = INT64_MAX / kNanosecondsPerInstruction;
+  const std::int64_t instructions = std::clamp<std::int64_t>(instruction_budget, 0, kMaxInstructions);
+  return std::max(kFloor, std::chrono::nanoseconds(instructions * kNanosecondsPerInstruction));
+}
+
 struct LuaSandbox::Impl {
   SandboxLimits limits;
   const Clock* clock = nullptr;
@@ -139,6 +150,12 @@ struct LuaSandbox::Impl {
   // Where a Lua stack overflow began during this call (see kLuaMaxStackSlots).
   char overflow_file[256] = {};
   int overflow_line = 0;
+  // The time limit: the watchdog (kept alive by every sandbox it watches), what this
+  // sandbox publishes to it, and the registration — destroyed first, so the watchdog
+  // never looks at a watch being destroyed.
+  std::shared_ptr<ScriptWatchdog> watchdog;
+  std::optional<CallWatch> watch;
+  ScriptWatchdog::Registration registration;
 
   static void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
     auto* self = static_cast<Impl*>(ud);
@@ -214,10 +231,14 @@ struct LuaSandbox::Impl {
     return static_cast<Impl*>(ud);
   }
 
-  // Runs every kHookEvery instructions (every instruction once exhausted): the VM's
-  // share of the budget. The library functions charge theirs (script_budget.hpp).
+  // Runs every kHookEvery instructions (every instruction once exhausted, or once the
+  // watchdog has signalled that the call is over its time limit): the VM's share of
+  // the budget, and the time limit. The library functions charge theirs
+  // (script_budget.hpp).
   static void count_hook(lua_State* L, lua_Debug*) {
-    ScriptBudget& budget = from(L)->budget;
+    Impl* self = from(L);
+    ScriptBudget& budget = self->budget;
+    if (self->watch->expired()) raise_time_limit_exceeded(L, budget);
     budget.remaining -= kHookEvery * kTicksPerInstruction;
     if (budget.remaining <= 0) raise_budget_exceeded(L, budget, nullptr);
   }
@@ -321,6 +342,9 @@ void locate(ScriptFault& fault) {
 }  // namespace
 
 LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::make_unique<Impl>()) {
+  // First: a watchdog that cannot start (std::system_error) leaves nothing to free.
+  // impl_->watchdog is its one owner here (impl_->limits keeps no copy).
+  impl_->watchdog = limits.watchdog != nullptr ? std::move(limits.watchdog) : std::make_shared<ScriptWatchdog>();
   impl_->limits = limits;
   impl_->clock = &clock;
   impl_->created_at = clock.now();
@@ -349,6 +373,10 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   impl_->budget.hook = &Impl::count_hook;
   impl_->budget.memory_limit = limits.memory_limit_bytes;
   install_budgeted_library(L, &impl_->budget);
+  const std::chrono::nanoseconds time_limit = limits.call_time_limit > std::chrono::nanoseconds::zero()
+                                                  ? limits.call_time_limit
+                                                  : default_call_time_limit(limits.instruction_budget);
+  impl_->budget.time_limit_ms = std::chrono::ceil<std::chrono::milliseconds>(time_limit).count();
 
   // string.dump is the road to bytecode: remove it from the library itself, which the
   // string metatable's __index still points to.
@@ -416,6 +444,9 @@ LuaSandbox::LuaSandbox(SandboxLimits limits, const Clock& clock) : impl_(std::ma
   lua_pushcfunction(L, &Impl::message_handler);
   impl_->handler_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
+  // The hook reads the watch: it exists before the hook is armed.
+  impl_->watch.emplace(L, &Impl::count_hook, time_limit);
+  impl_->registration = impl_->watchdog->watch(*impl_->watch);
   lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, kHookEvery);
 }
 
@@ -460,6 +491,7 @@ bool LuaSandbox::call(int nargs, int nresults, ScriptFault* fault) {
   constexpr std::int64_t kMaxInstructions = 100'000'000'000'000;
   budget.remaining = std::min(impl_->limits.instruction_budget, kMaxInstructions) * kTicksPerInstruction;
   budget.exhausted = false;
+  budget.timed_out = false;
   lua_sethook(L, &Impl::count_hook, LUA_MASKCOUNT, kHookEvery);
   impl_->last_message.clear();
   const bool outer_in_call = impl_->in_call;
@@ -468,7 +500,11 @@ bool LuaSandbox::call(int nargs, int nresults, ScriptFault* fault) {
   impl_->in_call = true;
   impl_->memory_refused = false;
   impl_->overflow_file[0] = '\0';
+  // The time limit runs from the outermost call, published after the hook is re-armed
+  // above so that this re-arming cannot undo an arm by this call's signal.
+  if (!outer_in_call) impl_->watch->begin();
   const int rc = lua_pcall(L, nargs, nresults, function_index);
+  if (!outer_in_call) impl_->watch->end();
   impl_->in_call = outer_in_call;
   budget.c_stack_base = outer_c_stack;
   if (rc == 0) {

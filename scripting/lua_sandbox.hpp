@@ -27,10 +27,27 @@
 //   whatever spent it (~2-3 ms for 1 000 000 on the reference machine,
 //   docs/PERFORMANCE.md). Same results and errors as LuaJIT's library otherwise
 //   (tests/unit/scripting/lua_pattern_differential_test.cpp).
-//   Not covered: single VM instructions whose cost grows with their operands — '..'
-//   or '<' on long strings, a call with thousands of arguments — count as one each.
 //   `SandboxLimits::jit = true` (measurement only, issue 5) leaves the JIT on and
 //   voids this guarantee: see the comment on that field.
+// - A time limit per call, whatever the instructions cost: single VM instructions
+//   whose cost grows with their operands ('..' or '<' on long strings: ~2 ms each on
+//   8 MiB; a call passing thousands of arguments) count as one instruction each, and
+//   so does work no count sees (the collector, string interning, number formatting),
+//   so the budget alone let `while true do local t = s .. s end` hold the thread for
+//   ~9 minutes. A ScriptWatchdog (scripting/script_watchdog.hpp; shared by the owner's
+//   sandboxes, kept alive by each) times every call with the calling thread's CPU
+//   clock; past `call_time_limit` (500 ms of CPU with the shipped budget,
+//   default_call_time_limit) it signals that thread, whose handler arms the count hook
+//   on every instruction (scripting/call_watch.hpp says why a signal and not
+//   lua_sethook from the watchdog's thread), and the hook raises
+//   "<file>:<line>: time limit exceeded (N ms of CPU time per call; ...)" after the
+//   instruction in progress: within the limit + 2 watchdog ticks (10 ms each) + one
+//   instruction of CPU. Time the thread spends preempted or waiting does not count,
+//   so a loaded machine cannot make a legitimate call fail; the heaviest legitimate
+//   call found (a table filled with 200 000 fresh string keys) uses ~100 ms. The
+//   fault sets ScriptFault::budget_exceeded like a budget fault, and like one it
+//   cannot be swallowed by pcall. Cost per call: two relaxed stores and a thread-local read
+//   (~1 ns, no lock, no clock read, no system call).
 // - A memory limit through a custom allocator: allocations past `memory_limit_bytes`
 //   fail, which Lua reports as "not enough memory" inside the failing call; the fault
 //   reads "<file>:<line>: not enough memory (memory limit N bytes; ...)", located by
@@ -54,9 +71,11 @@
 //   traceback; a failing call returns a ScriptFault, never throws, never aborts. The
 //   handler is created once and kept in the registry: the call itself leaves no garbage.
 //
-// Thread: one thread at a time (the engine thread for strategies).
+// Thread: one thread at a time (the engine thread for strategies); successive calls
+// may come from different threads (loaded on one, run on another).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -71,9 +90,29 @@ struct lua_State;
 
 namespace propbot::scripting {
 
+class ScriptWatchdog;
+
+// The time limit a call gets by default: 500 ns of CPU per budgeted instruction, and
+// never less than 100 ms; 1 000 000 instructions (the shipped budget) -> 500 ms. Most
+// of a budget takes 2-5 ms to spend, but work no instruction count sees (the
+// collector, string interning, page faults, number formatting) lets a call inside its
+// budget use far more: ~90 ms for one that fills a table with 190 000 fresh string
+// keys, ~150 ms with three such calls on the two cores of the reference machine
+// (docs/PERFORMANCE.md, "Per-call time limit"). 500 ns leaves that worst case 3x.
+std::chrono::nanoseconds default_call_time_limit(std::int64_t instruction_budget);
+
 struct SandboxLimits {
   std::int64_t instruction_budget = 1'000'000;  // per call
   std::size_t memory_limit_bytes = 64u << 20;
+  // CPU time of the calling thread one call may use, however it spends it (a single
+  // instruction on long strings can take milliseconds: see the top comment). 0 (the
+  // default): default_call_time_limit(instruction_budget), which no call inside its
+  // budget comes near: a safety net, not a second budget.
+  std::chrono::nanoseconds call_time_limit{0};
+  // The thread that enforces call_time_limit (scripting/script_watchdog.hpp), shared by
+  // the sandboxes of one owner (the engine, a validation). Null: the sandbox starts
+  // its own.
+  std::shared_ptr<ScriptWatchdog> watchdog;
   // false (the default, what PropBot ships): interpreter only, the instruction budget
   // is a guarantee. true: the JIT is left on (the state is initialised as luaopen_jit
   // does, but `jit` stays out of the script's globals) and the count hook is still
@@ -81,7 +120,8 @@ struct SandboxLimits {
   // LUAJIT_ENABLE_CHECKHOOK) the hook never fires inside a compiled trace: a loop that
   // gets hot (`while true do end`, `local x = 0 while true do x = x + 1 end`) is
   // compiled after a few dozen iterations and then runs forever: the call never
-  // returns and the engine thread is lost. The budget is NOT a guarantee in this mode (every run of
+  // returns and the engine thread is lost. The budget is NOT a guarantee in this mode, nor is
+  // the time limit (its hook does not fire inside a trace either) (every run of
   // tests/unit/scripting/lua_jit_budget_test.cpp). Nor does it pay for the shipped
   // strategy: cross_exchange_arb's on_book costs the same with and without the JIT
   // (its time is in the C binding), only pure-Lua loops get faster

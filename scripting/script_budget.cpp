@@ -1,5 +1,7 @@
 #include "scripting/script_budget.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -38,7 +40,12 @@ void raise_budget_exceeded(lua_State* L, ScriptBudget& b, const char* what) {
   } else {
     lua_pushliteral(L, "");
   }
-  if (what != nullptr) {
+  if (b.timed_out) {
+    lua_pushfstring(L,
+                    "time limit exceeded (%d ms of CPU time per call; one '..', comparison or call on long strings "
+                    "or many values can take milliseconds, and counts as one instruction)",
+                    static_cast<int>(std::min<std::int64_t>(b.time_limit_ms, INT32_MAX)));
+  } else if (what != nullptr) {
     lua_pushfstring(L, "instruction budget exceeded (%f instructions per call; the work of %s counts against it)",
                     static_cast<lua_Number>(b.instructions), what);
   } else {
@@ -47,6 +54,11 @@ void raise_budget_exceeded(lua_State* L, ScriptBudget& b, const char* what) {
   lua_concat(L, 2);
   lua_error(L);
   std::abort();  // unreachable: lua_error does not return
+}
+
+void raise_time_limit_exceeded(lua_State* L, ScriptBudget& b) {
+  b.timed_out = true;
+  raise_budget_exceeded(L, b, nullptr);
 }
 
 void check_c_stack(lua_State* L, const ScriptBudget& b) {

@@ -1,6 +1,8 @@
 // ScriptBudget: the CPU budget of one LuaSandbox call, shared by the VM's count hook and
 // by the C library functions whose work grows with their input (string patterns,
-// string.rep, table.sort, ...: scripting/lua_budgeted_library.hpp).
+// string.rep, table.sort, ...: scripting/lua_budgeted_library.hpp). The call's time
+// limit (scripting/script_watchdog.hpp) ends it through the same raise: a time-limit
+// fault is a budget fault with its own message.
 //
 // Work is counted in ticks. An interpreted VM instruction costs kTicksPerInstruction;
 // a library function charges its steps, bytes or elements at the rates of
@@ -41,6 +43,10 @@ struct ScriptBudget {
   std::int64_t instructions = 0;  // the per-call budget as configured, for the message
   std::int64_t remaining = 0;     // ticks left in the current call
   bool exhausted = false;         // this call ran out (sticky until the next call)
+  // The call ran out of time instead (its time limit, scripting/script_watchdog.hpp):
+  // exhausted is set too, and every later raise of this call says "time limit".
+  bool timed_out = false;
+  std::int64_t time_limit_ms = 0;  // the per-call time limit, for the message
   lua_Hook hook = nullptr;        // the sandbox's count hook, re-armed on exhaustion
   // The state's memory limit: work that must first allocate more than this is refused
   // by the allocator before it starts, and costs nothing to refuse.
@@ -51,8 +57,14 @@ struct ScriptBudget {
 };
 
 // Raises the budget fault for `b` (see the top comment). `what` names the library
-// function that ran out ("string.find"), or is null when VM instructions did.
+// function that ran out ("string.find"), or is null when VM instructions did. Once the
+// call has timed out, the fault is the time-limit one whatever ran out.
 [[noreturn]] void raise_budget_exceeded(lua_State* L, ScriptBudget& b, const char* what);
+
+// Raises "<file>:<line>: time limit exceeded (N ms of CPU time per call; ...)" the same
+// way: located, exhausted and timed_out set, the hook re-armed on every instruction
+// and every later charge raising again.
+[[noreturn]] void raise_time_limit_exceeded(lua_State* L, ScriptBudget& b);
 
 // Spends `ticks` of the budget; raises when that leaves nothing.
 inline void charge(lua_State* L, ScriptBudget& b, std::int64_t ticks, const char* what) {

@@ -19,6 +19,7 @@
 #include "core/control/control_plane.hpp"
 #include "core/venues/sim/random_walk_market.hpp"
 #include "core/venues/sim/random_walk_venue.hpp"
+#include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
 namespace propbot::app {
@@ -70,7 +71,12 @@ struct OpportunityState {
 // Everything that lives on the engine thread.
 struct Engine::Loop final : scripting::MarketView {
   Loop(const config::Config& config, Logger log, SnapshotSlot& slot, control::ControlPlane* control)
-      : config(config), log(std::move(log)), slot(slot), control(control), clock(io), strategies(clock, *this, this->log) {}
+      : config(config),
+        log(std::move(log)),
+        slot(slot),
+        control(control),
+        clock(io),
+        strategies(clock, *this, this->log, script_watchdog) {}
 
   // The running configuration: replaced (hot part only) by a reload, on this thread.
   config::Config config;
@@ -82,6 +88,8 @@ struct Engine::Loop final : scripting::MarketView {
   boost::asio::io_context io;
   RealClock clock;
   std::thread thread;
+  // Bounds the CPU time of every strategy and policy call (SandboxLimits::watchdog).
+  std::shared_ptr<scripting::ScriptWatchdog> script_watchdog = std::make_shared<scripting::ScriptWatchdog>();
 
   std::shared_ptr<venues::sim::RandomWalkMarket> market;
   EmbeddedVenues embedded;  // declared before `venues`: the simulator outlives the adapters
@@ -309,7 +317,7 @@ struct Engine::Loop final : scripting::MarketView {
     std::optional<LoadedPipeline> pipeline;
     const std::string policy_print = PolicyStage::fingerprint(next.config, &next.bundle);
     if (policy_print != policy.fingerprint() || (policy_print.empty() && next.bundle.has_policies())) {
-      auto built = PolicyStage::build(next.config, &next.bundle, clock);
+      auto built = PolicyStage::build(next.config, &next.bundle, clock, script_watchdog);
       if (!built) {
         ReloadError error{"policies/", 0, built.error().message};
         for (const char* name : {"regime.lua", "policy_matrix.lua", "sizing.lua", "circuit_breakers.lua"}) {
@@ -559,7 +567,7 @@ Status Engine::start(const bundle::Bundle* initial, std::int64_t version) {
     log_.info("strategy_loaded", {{"strategy", slot.runner->name()}, {"file", slot.file}});
   }
   loop->strategies.commit(std::move(plan));
-  auto pipeline = PolicyStage::build(config_, initial, loop->clock);
+  auto pipeline = PolicyStage::build(config_, initial, loop->clock, loop->script_watchdog);
   if (!pipeline) return make_error(Errc::script_error, "policies: " + pipeline.error().message);
   if (pipeline->pipeline) log_.info("policies_loaded", {{"fingerprint", pipeline->fingerprint.substr(0, 12)}});
   loop->policy.install(std::move(*pipeline));

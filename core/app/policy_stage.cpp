@@ -68,7 +68,7 @@ std::string PolicyStage::fingerprint(const config::Config& config, const bundle:
 }
 
 Result<LoadedPipeline> PolicyStage::build(const config::Config& config, const bundle::Bundle* bundle,
-                                          const Clock& clock) {
+                                          const Clock& clock, std::shared_ptr<scripting::ScriptWatchdog> watchdog) {
   LoadedPipeline loaded;
   loaded.fingerprint = fingerprint(config, bundle);
   if (loaded.fingerprint.empty()) {
@@ -94,6 +94,7 @@ Result<LoadedPipeline> PolicyStage::build(const config::Config& config, const bu
   scripting::SandboxLimits limits;
   limits.instruction_budget = config.scripting.instruction_budget;
   limits.memory_limit_bytes = static_cast<std::size_t>(config.scripting.memory_limit_mb) << 20;
+  limits.watchdog = std::move(watchdog);
   auto pipeline = scripting::PolicyPipeline::load(spec, limits, clock);
   if (!pipeline) return pipeline.error();
   loaded.pipeline = std::move(*pipeline);

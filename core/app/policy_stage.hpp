@@ -34,6 +34,7 @@
 #include "scripting/intent.hpp"
 #include "scripting/policy_pipeline.hpp"
 #include "scripting/regime_features.hpp"
+#include "scripting/script_watchdog.hpp"
 
 namespace propbot::app {
 
@@ -57,8 +58,11 @@ class PolicyStage {
 
   // Builds the pipeline a configuration and bundle call for (bundle null: the files
   // under config.scripting.bundle_dir/policies, when that directory exists). Errors
-  // name the script file:line. Does not touch the running pipeline.
-  static Result<LoadedPipeline> build(const config::Config& config, const bundle::Bundle* bundle, const Clock& clock);
+  // name the script file:line. Does not touch the running pipeline. `watchdog` bounds
+  // the time of every policy call (SandboxLimits::watchdog); null: the pipeline's
+  // sandbox starts its own.
+  static Result<LoadedPipeline> build(const config::Config& config, const bundle::Bundle* bundle, const Clock& clock,
+                                      std::shared_ptr<scripting::ScriptWatchdog> watchdog = nullptr);
   // The fingerprint build() would give, without compiling anything.
   static std::string fingerprint(const config::Config& config, const bundle::Bundle* bundle);
   void install(LoadedPipeline loaded);

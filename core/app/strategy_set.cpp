@@ -10,8 +10,10 @@ namespace {
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-scripting::SandboxLimits limits_of(const config::Config& config, const config::StrategyConfig& strategy) {
+scripting::SandboxLimits limits_of(const config::Config& config, const config::StrategyConfig& strategy,
+                                   std::shared_ptr<scripting::ScriptWatchdog> watchdog) {
   scripting::SandboxLimits limits;
+  limits.watchdog = std::move(watchdog);
   limits.instruction_budget = config.scripting.instruction_budget;
   limits.memory_limit_bytes = static_cast<std::size_t>(config.scripting.memory_limit_mb) << 20;
   limits.ffi = strategy.trusted;
@@ -39,8 +41,9 @@ std::string fingerprint(const std::string& source, const config::StrategyConfig&
 
 }  // namespace
 
-StrategySet::StrategySet(const Clock& clock, const scripting::MarketView& market, Logger log)
-    : clock_(clock), market_(market), log_(std::move(log)) {}
+StrategySet::StrategySet(const Clock& clock, const scripting::MarketView& market, Logger log,
+                         std::shared_ptr<scripting::ScriptWatchdog> watchdog)
+    : clock_(clock), market_(market), log_(std::move(log)), watchdog_(std::move(watchdog)) {}
 
 StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundle::Bundle* bundle,
                                        std::int64_t version, const scripting::StrategyEnv& env) {
@@ -93,7 +96,7 @@ StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundl
     const std::string name = strategy.name;
     Logger log = log_;
     auto runner = scripting::StrategyRunner::load(
-        spec, limits_of(config, strategy), clock_, market_, config.scripting.max_consecutive_errors,
+        spec, limits_of(config, strategy, watchdog_), clock_, market_, config.scripting.max_consecutive_errors,
         [log](const std::string& who, const std::string& message) {
           log.warn("strategy_log", {{"strategy", who}, {"message", message}});
         },

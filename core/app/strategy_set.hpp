@@ -26,6 +26,7 @@
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/config/config.hpp"
+#include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
 namespace propbot::app {
@@ -51,7 +52,10 @@ class StrategySet {
     bool ok() const { return errors.empty(); }
   };
 
-  StrategySet(const Clock& clock, const scripting::MarketView& market, Logger log);
+  // `watchdog` bounds the time of every strategy call (SandboxLimits::watchdog); null:
+  // each sandbox starts its own.
+  StrategySet(const Clock& clock, const scripting::MarketView& market, Logger log,
+              std::shared_ptr<scripting::ScriptWatchdog> watchdog = nullptr);
 
   // `bundle` null: scripts are read from config.scripting.bundle_dir (start-up of
   // tools and tests that do not version a bundle).
@@ -68,6 +72,7 @@ class StrategySet {
   const Clock& clock_;
   const scripting::MarketView& market_;
   Logger log_;
+  std::shared_ptr<scripting::ScriptWatchdog> watchdog_;
   std::vector<Slot> slots_;
 };
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 
 #include "core/bundle/scratch_directory.hpp"
@@ -20,6 +21,7 @@
 #include "scripting/market_view.hpp"
 #include "scripting/policy_pipeline.hpp"
 #include "scripting/recorded_market.hpp"
+#include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
 namespace propbot::bundle {
@@ -204,7 +206,7 @@ class DryRunMarket final : public scripting::MarketView {
 
 void check_strategy(const config::Config& config, const config::StrategyConfig& strategy, const std::string& root,
                     const Bundle& bundle, const scripting::RecordedMarket* recorded,
-                    std::vector<ValidationError>& errors) {
+                    const std::shared_ptr<scripting::ScriptWatchdog>& watchdog, std::vector<ValidationError>& errors) {
   const std::string file = fs::path(strategy.file).lexically_normal().generic_string();
   if (bundle.find(file) == nullptr) {
     errors.push_back({file, 0, "strategy '" + strategy.name + "' is enabled in configs/" +
@@ -216,6 +218,7 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
   limits.instruction_budget = config.scripting.instruction_budget;
   limits.memory_limit_bytes = static_cast<std::size_t>(config.scripting.memory_limit_mb) << 20;
   limits.ffi = strategy.trusted;
+  limits.watchdog = watchdog;
   scripting::StrategySpec spec;
   spec.name = strategy.name;
   spec.display_name = file;
@@ -291,11 +294,12 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
 // ---- 3. policies ------------------------------------------------------------------
 
 void check_policies(const std::optional<config::Config>& config, const std::string& root,
-                    std::vector<ValidationError>& errors) {
+                    const std::shared_ptr<scripting::ScriptWatchdog>& watchdog, std::vector<ValidationError>& errors) {
   scripting::PolicyPipelineSpec spec;
   spec.directory = (fs::path(root) / "policies").string();
   spec.display_prefix = "policies/";
   scripting::SandboxLimits limits;
+  limits.watchdog = watchdog;
   spec.caps = {kFallbackPositionCapUsdt, kFallbackTotalCapUsdt};
   if (config) {
     limits.instruction_budget = config->scripting.instruction_budget;
@@ -390,15 +394,24 @@ std::vector<ValidationError> validate(const Bundle& bundle, config::Profile prof
     return errors;
   }
 
+  // One watchdog bounds the time of every dry-run call (SandboxLimits::watchdog).
+  std::shared_ptr<scripting::ScriptWatchdog> watchdog;
+  try {
+    watchdog = std::make_shared<scripting::ScriptWatchdog>();
+  } catch (const std::exception& e) {
+    errors.push_back({config_path, 0, std::string("internal: cannot start the script watchdog: ") + e.what()});
+    return errors;
+  }
+
   std::optional<config::Config> config;
   // No process environment: the bundle must stand on its own.
   if (errors.empty()) config = load_profile_at(root.path(), profile, config::LoadOptions{}, errors);
   if (config) {
     for (const config::StrategyConfig& strategy : config->strategies) {
-      if (strategy.enabled) check_strategy(*config, strategy, root.path(), bundle, recorded, errors);
+      if (strategy.enabled) check_strategy(*config, strategy, root.path(), bundle, recorded, watchdog, errors);
     }
   }
-  if (bundle.has_policies()) check_policies(config, root.path(), errors);
+  if (bundle.has_policies()) check_policies(config, root.path(), watchdog, errors);
   return errors;
 }
 

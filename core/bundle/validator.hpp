@@ -19,7 +19,8 @@
 // that does not load reports only its YAML errors and the policy checks). Every error
 // names a bundle path ("configs/paper.yaml", "strategies/x.lua") and its line when one
 // is known (0 otherwise); no temporary path leaks into a message. Scripts run under the
-// profile's sandbox limits (instruction budget, memory). Writes the bundle to a private
+// profile's sandbox limits (instruction budget, memory, and the per-call time limit the
+// budget implies, enforced by one ScriptWatchdog per validation). Writes the bundle to a private
 // temporary directory (removed on return) because the loader and the runners read
 // files; blocks on the filesystem and runs Lua: call it from a worker or the CLI, never
 // from the engine thread.

@@ -126,7 +126,7 @@ void run_sandboxed(benchmark::State& state, const std::string& source, std::int6
 }
 
 constexpr std::int64_t kAmpleBudget = 1'000'000'000;
-constexpr std::int64_t kDefaultBudget = SandboxLimits{}.instruction_budget;
+const std::int64_t kDefaultBudget = SandboxLimits{}.instruction_budget;
 
 // --- VM instructions the budget counts as one ---
 

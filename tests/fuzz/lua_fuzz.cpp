@@ -7,8 +7,9 @@
 // pattern-heavy snippets in on_book), each loaded through StrategyRunner (so through
 // LuaSandbox) and driven with on_book, on_fill and the timers. Asserts: no crash (the
 // process would die), every call returns (ok or fault), and no call runs past
-// kMaxCallMs — the budget's own wall time is ~0.5 ms here, kMaxCallMs leaves room for a
-// busy CI machine, not for a runaway.
+// kMaxCallMs — the budget's own wall time is ~0.5 ms here and the call's time limit
+// (for instructions that cost milliseconds each) 10 ms of CPU; kMaxCallMs leaves room
+// for a busy CI machine, not for a runaway.
 //
 // LuaFuzz.PatternDifferential — the differential test of
 // tests/unit/scripting/lua_pattern_differential_test.cpp as a fuzz mode: random
@@ -32,6 +33,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 #include "tests/unit/scripting/lua_differential.hpp"
 
@@ -97,6 +99,12 @@ const std::vector<std::string> kHostile = {
     "local M = { name = 'h' }\nfunction M.on_book(ctx, ev)\n  local s = ('x'):rep(2^20) for w in s:gmatch('.') do end\nend\nreturn M\n",
     "local M = { name = 'h' }\nfunction M.on_book(ctx, ev)\n  ctx:propose{ symbol = 'BTC-USDT', long_venue = 'SIM-A', short_venue = 'SIM-B', notional_usdt = 0/0 }\nend\nreturn M\n",
     "local M = { name = 'h' }\nfunction M.on_book(ctx, ev)\n  local t = {} for i = 1, 7000 do t[i] = i end while true do select('#', unpack(t)) end\nend\nreturn M\n",
+    // Single instructions that cost milliseconds (the instruction budget sees one each):
+    // the call's time limit stops them (tests/unit/scripting/lua_runaways.hpp,
+    // time_runaways(), at sizes that fit this harness's 16 MiB).
+    "local M = { name = 'h' }\nlocal s = ('x'):rep(2^21)\nfunction M.on_book(ctx, ev)\n  while true do local t = s .. s end\nend\nreturn M\n",
+    "local M = { name = 'h' }\nlocal a = ('x'):rep(3 * 2^20) .. 'a'\nlocal b = a:sub(1, -2) .. 'b'\nfunction M.on_book(ctx, ev)\n  while true do local c = a < b end\nend\nreturn M\n",
+    "local M = { name = 'h' }\nlocal t = {} for i = 1, 7900 do t[i] = i end\nlocal function g(...) return select('#', ...) end\nlocal function h(...) while true do local n = g(...) end end\nfunction M.on_book(ctx, ev)\n  h(unpack(t))\nend\nreturn M\n",
 };
 
 const std::vector<std::string> kTokens = {
@@ -240,6 +248,10 @@ TEST(LuaFuzz, MutatedStrategiesAlwaysReturnWithinTheBudget) {
   SandboxLimits limits;
   limits.instruction_budget = 200'000;
   limits.memory_limit_bytes = 16u << 20;
+  // One watchdog for every input, as the engine has; a short limit (the budget's own
+  // ~0.5 ms is far below) so that the time runaways leave time for the other inputs.
+  limits.call_time_limit = std::chrono::milliseconds(10);
+  limits.watchdog = std::make_shared<ScriptWatchdog>(std::chrono::milliseconds(2));
   Mutator mutator(seed, corpus());
   Tally tally;
   do {

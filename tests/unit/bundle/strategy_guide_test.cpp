@@ -485,6 +485,15 @@ TEST_F(StrategyGuideBundle, EveryTroubleshootingMessageComesFromItsBrokenVariant
        },
        same, lua, true,
        {"instruction budget exceeded (1000000 instructions per call; the work of string.find counts against it)"}},
+      {"a loop of '..' on long strings",
+       [](const std::string& s) {
+         return replaced(s, "  local venues = ctx:venues()\n",
+                         "  local big = (\"x\"):rep(2^23)\n  while true do local twice = big .. big end\n"
+                         "  local venues = ctx:venues()\n");
+       },
+       same, lua, true,
+       {"time limit exceeded (500 ms of CPU time per call; one '..', comparison or call on long strings or many "
+        "values can take milliseconds, and counts as one instruction)"}},
       {"unbounded recursion",
        [](const std::string& s) {
          return replaced(s, "  local venues = ctx:venues()\n",

@@ -71,4 +71,30 @@ inline const std::vector<Runaway>& runaways() {
   return kRunaways;
 }
 
+// Runaways made of single VM instructions whose cost grows with their operands: each
+// counts as one instruction, so the budget would take minutes to run out (the first
+// ~9 minutes, docs/PERFORMANCE.md "Not covered"); the call's time limit stops them
+// (scripting/script_watchdog.hpp). sandbox_time_limit_test.cpp demands a time-limit
+// fault for each; tests/fuzz/lua_fuzz.cpp has them in its hostile corpus.
+inline const std::vector<Runaway>& time_runaways() {
+  // Each builds its input inside the call, by doubling with '..' (~23 instructions, a
+  // few ms: LuaJIT's own code), so that a test may give the call a short limit and the
+  // fault is on the body's line wherever it stops.
+  static const std::vector<Runaway> kRunaways = {
+      // '..' of two 8 MiB strings: ~2 ms per instruction.
+      {"concat_8MiB", nullptr, "",
+       "local s = 'x' for i = 1, 23 do s = s .. s end while true do local t = s .. s end"},
+      // '<' of two 8 MiB strings that differ in their last byte: ~0.6 ms.
+      {"less_than_8MiB", nullptr, "",
+       "local s = 'x' for i = 1, 23 do s = s .. s end local a, b = s .. 'a', s .. 'b' s = nil "
+       "while true do local c = a < b end"},
+      // Calls passing 7900 varargs on (each copies them): ~2-3 us per instruction, so
+      // the budget would take ~1.4 s.
+      {"varargs_7900", nullptr, "",
+       "local t = {} for i = 1, 7900 do t[i] = i end local function g(...) return select('#', ...) end "
+       "local function h(...) while true do local n = g(...) end end h(unpack(t))"},
+  };
+  return kRunaways;
+}
+
 }  // namespace propbot::scripting::testing

@@ -150,36 +150,14 @@ TEST_F(SandboxBudgetTest, OrdinaryStringWorkFitsTheDefaultBudget) {
 // --- through the StrategyRunner: a fault per call, then frozen like any budget fault ---
 
 TEST(StrategyRunnerBudgetTest, APatternBombInOnBookIsFaultedThenFrozen) {
-  SimClock clock;
-  testing::NoMarket market;
-  StrategySpec spec;
-  spec.name = "pattern_bomb";
-  spec.display_name = "strategies/pattern_bomb.lua";
-  spec.source = "local M = { name = 'pattern_bomb' }\n"
-                "function M.on_book(ctx, ev)\n"
-                "  local found = string.find(string.rep('a', 28), string.rep('a-', 28) .. 'b')\n"
-                "end\n"
-                "return M\n";
-  constexpr int kMaxFaults = 3;
-  auto runner = StrategyRunner::load(spec, SandboxLimits{}, clock, market, kMaxFaults);
-  ASSERT_TRUE(runner) << runner.error().message;
-  std::vector<Intent> intents;
-  for (int i = 0; i < kMaxFaults; ++i) {
-    const auto started = std::chrono::steady_clock::now();
-    (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);
-    std::printf("  [on_book %d returned in %.2f ms]\n", i + 1,
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-    const auto& stats = (*runner)->stats();
-    ASSERT_TRUE(stats.last_fault.has_value());
-    EXPECT_TRUE(stats.last_fault->budget_exceeded) << stats.last_fault->message;
-    EXPECT_EQ(stats.last_fault->where(), "strategies/pattern_bomb.lua:3");
-  }
-  EXPECT_TRUE((*runner)->stats().frozen);
-  EXPECT_NE((*runner)->stats().freeze_reason.find("instruction budget exceeded"), std::string::npos);
-  EXPECT_TRUE(intents.empty());
-  const auto calls = (*runner)->stats().calls;
-  (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);
-  EXPECT_EQ((*runner)->stats().calls, calls) << "a frozen strategy is not called";
+  testing::expect_faulted_then_frozen(
+      "pattern_bomb",
+      "local M = { name = 'pattern_bomb' }\n"
+      "function M.on_book(ctx, ev)\n"
+      "  local found = string.find(string.rep('a', 28), string.rep('a-', 28) .. 'b')\n"
+      "end\n"
+      "return M\n",
+      "strategies/pattern_bomb.lua:3", "instruction budget exceeded", 60'000);
 }
 
 // --- callbacks nested through C: a located error, not a crashed process ---

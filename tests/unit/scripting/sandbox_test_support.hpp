@@ -1,7 +1,8 @@
-// Pieces the sandbox tests share: a market with no books, and the "bad then ok" call
+// Pieces the sandbox tests share: a market with no books, the "bad then ok" call
 // that every hostile test makes — load a module, call its `bad` (which must fault),
 // check the stack is restored, print how long the stop took (never asserted), and
-// check that `ok` still answers in the same state.
+// check that `ok` still answers in the same state — and a runaway strategy driven
+// through StrategyRunner until it is frozen.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 
 #include "scripting/lua_sandbox.hpp"
 #include "scripting/market_view.hpp"
+#include "scripting/strategy_runner.hpp"
 
 extern "C" {
 #include <luajit-2.1/lua.h>
@@ -46,9 +48,11 @@ inline int bad_body_line(const std::string& prelude) {
 }
 
 // Replaces `sandbox` with a fresh one under `limits`, loads bad_then_ok_module as
-// `file`, calls bad (it must fault) and then ok (it must answer 42); returns bad's fault.
+// `file`, calls bad (it must fault) and then ok (it must answer 42); returns bad's fault
+// (and, with `took_ms`, the wall time of bad's call).
 inline ScriptFault call_bad(std::unique_ptr<LuaSandbox>& sandbox, const Clock& clock, const std::string& file,
-                            const std::string& prelude, const std::string& body, SandboxLimits limits) {
+                            const std::string& prelude, const std::string& body, SandboxLimits limits,
+                            double* took_ms = nullptr) {
   sandbox = std::make_unique<LuaSandbox>(limits, clock);
   ScriptFault fault;
   EXPECT_TRUE(sandbox->load_module(bad_then_ok_module(prelude, body), file, &fault)) << fault.message;
@@ -60,14 +64,52 @@ inline ScriptFault call_bad(std::unique_ptr<LuaSandbox>& sandbox, const Clock& c
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_FALSE(ok) << "bad() returned";
   EXPECT_EQ(lua_gettop(L), module) << "the stack is restored after the fault";
-  std::printf("  [stopped in %.2f ms] %s\n", std::chrono::duration<double, std::milli>(took).count(),
-              fault.message.c_str());
+  const double ms = std::chrono::duration<double, std::milli>(took).count();
+  if (took_ms != nullptr) *took_ms = ms;
+  std::printf("  [stopped in %.2f ms] %s\n", ms, fault.message.c_str());
   lua_getfield(L, module, "ok");
   ScriptFault after;
   EXPECT_TRUE(sandbox->call(0, 1, &after)) << "the state is unusable after the fault: " << after.message;
   EXPECT_EQ(lua_tonumber(L, -1), 42);
   lua_settop(L, 0);
   return fault;
+}
+
+// Loads strategy `name` (`source`, shown as "strategies/<name>.lua") through
+// StrategyRunner under default limits with max_consecutive_faults = 3 and calls on_book
+// three times: each call must be a budget fault at `where` whose message holds
+// `message`, and return within `bound_ms` (the time is printed). Then the strategy must
+// be frozen, with `message` in its reason, and no longer called.
+inline void expect_faulted_then_frozen(const std::string& name, const std::string& source, const std::string& where,
+                                       const std::string& message, double bound_ms) {
+  SimClock clock;
+  NoMarket market;
+  StrategySpec spec;
+  spec.name = name;
+  spec.display_name = "strategies/" + name + ".lua";
+  spec.source = source;
+  constexpr int kMaxFaults = 3;
+  auto runner = StrategyRunner::load(spec, SandboxLimits{}, clock, market, kMaxFaults);
+  ASSERT_TRUE(runner) << runner.error().message;
+  std::vector<Intent> intents;
+  for (int i = 0; i < kMaxFaults; ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    std::printf("  [on_book %d returned in %.2f ms]\n", i + 1, ms);
+    EXPECT_LT(ms, bound_ms);
+    const auto& stats = (*runner)->stats();
+    ASSERT_TRUE(stats.last_fault.has_value());
+    EXPECT_TRUE(stats.last_fault->budget_exceeded) << stats.last_fault->message;
+    EXPECT_NE(stats.last_fault->message.find(message), std::string::npos) << stats.last_fault->message;
+    EXPECT_EQ(stats.last_fault->where(), where);
+  }
+  EXPECT_TRUE((*runner)->stats().frozen);
+  EXPECT_NE((*runner)->stats().freeze_reason.find(message), std::string::npos) << (*runner)->stats().freeze_reason;
+  EXPECT_TRUE(intents.empty());
+  const auto calls = (*runner)->stats().calls;
+  (*runner)->on_book({"SIM-A", "BTC-USDT"}, intents);
+  EXPECT_EQ((*runner)->stats().calls, calls) << "a frozen strategy is not called";
 }
 
 }  // namespace propbot::scripting::testing
