@@ -175,6 +175,49 @@ TEST_F(HardeningE2E, ALongValidationNeverHoldsHealthOrHold) {
   EXPECT_THAT(answer["errors"].dump(), HasSubstr("validation did not finish within 10000 ms"));
 }
 
+TEST_F(HardeningE2E, AStrategyThatRunsAwayOnlyLiveIsStoppedAndFrozenWhileTheDeskAnswers) {
+  // Finding 2, live: validation passes (its dry runs call on_book a few dozen times),
+  // then each book event runs a loop of 8 MiB string comparisons — one VM instruction of
+  // ~1 ms each, which the instruction count alone let run for minutes on the engine
+  // thread. The per-call time limit stops each call; three in a row freeze it (one P1).
+  std::string runaway = kFreezingStrategy;
+  runaway.replace(runaway.find("return string.find(string.rep(\"a\", 40), string.rep(\"a-\", 28) .. \"b\")"),
+                  std::string("return string.find(string.rep(\"a\", 40), string.rep(\"a-\", 28) .. \"b\")").size(),
+                  "ctx.state.n = (ctx.state.n or 0) + 1\n"
+                  "  if ctx.state.n > 60 then\n"
+                  "    local a = string.rep('a', 8 * 1024 * 1024)\n"
+                  "    local b, c = a .. 'b', a .. 'c'\n"
+                  "    for i = 1, 100000 do if b < c then end end\n"
+                  "  end");
+  auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply",
+                                json{{"files", {{"strategies/cross_exchange_arb.lua", runaway}}}, {"message", "runaway"}});
+  ASSERT_EQ(status, 200) << applied.dump();
+  const auto started = Clock::now();
+  json market;
+  bool frozen = false;
+  while (!frozen && Clock::now() - started < 60s) {
+    expect_health_and_hold_answer("a strategy running away on the engine thread");
+    market = call("viewer1", "GET", "/api/ui/market").second;
+    for (const auto& strategy : market["strategies"]) {
+      frozen |= strategy["strategy"] == "cross_exchange_arb" && strategy["state"] == "frozen";
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  std::cout << "[          ] the runaway strategy was frozen after " << ms_since(started) << " ms\n";
+  ASSERT_TRUE(frozen) << market.dump();
+  for (const auto& strategy : market["strategies"]) {
+    if (strategy["strategy"] != "cross_exchange_arb") continue;
+    EXPECT_THAT(strategy["last_fault"].get<std::string>(), HasSubstr("time limit exceeded")) << strategy.dump();
+  }
+  auto [incidents_status, incidents] = call("viewer1", "GET", "/api/ui/incidents");
+  ASSERT_EQ(incidents_status, 200);
+  int p1 = 0;
+  for (const auto& incident : incidents["active"]) {
+    if (incident["component"] == "strategy:cross_exchange_arb" && incident["severity"] == "P1") ++p1;
+  }
+  EXPECT_EQ(p1, 1) << incidents.dump();
+}
+
 TEST_F(HardeningE2E, AYamlAliasBombIsRefusedWithoutTheDaemonGrowing) {
   // Finding 3: 7 levels of aliases in a strategy's params took the daemon to 1.85 GB.
   std::string yaml = read_text_file(std::string(PROPBOT_SOURCE_DIR) + "/configs/paper.yaml");
