@@ -260,6 +260,30 @@ TEST_F(OrderBookEngineTest, ReplacesTheMarketModelsLiquidityAtomically) {
   EXPECT_EQ(engine.best_ask(), dec("100.8"));
 }
 
+TEST_F(OrderBookEngineTest, LiquidityReplacedWithoutAFillIsNotKeptAsAClosedOrder) {
+  // Issue 11: every market tick cancels and re-rests the market model's liquidity; each
+  // cancelled order went into the closed-order store (100,000 per book), the largest
+  // growth of an idle paper daemon. Nobody can query them: they are not kept (as Binance
+  // drops cancelled orders without a fill); one that traded stays queryable.
+  for (int tick = 0; tick < 1000; ++tick) {
+    engine.replace_liquidity("mm", {{dec("99.0"), dec("1")}, {dec("98.0"), dec("2")}}, {{dec("101.0"), dec("1")}},
+                             kNow, hooks, events);
+    events.clear();
+  }
+  EXPECT_EQ(engine.closed_order_count(), 0U);
+  place_ok("alice", limit(OrderSide::sell, "0.5", "99.0"));  // takes half of the 99.0 bid
+  const std::string traded = engine.open_orders("mm").front().venue_order_id;
+  engine.replace_liquidity("mm", {{dec("99.0"), dec("1")}}, {{dec("101.0"), dec("1")}}, kNow, hooks, events);
+  EXPECT_EQ(engine.closed_order_count(), 2U) << "alice's filled order and the partly filled liquidity";
+  const auto kept = engine.find("mm", OrderRef::by_venue_id(std::stoll(traded)));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->filled_quantity, dec("0.5"));
+  // A client's own cancelled order, even unfilled, stays queryable.
+  place_ok("bob", limit(OrderSide::buy, "1", "90.0", TimeInForce::gtc, "b1"));
+  ASSERT_TRUE(engine.cancel("bob", OrderRef::by_client_id("b1"), kNow, events).ok());
+  EXPECT_TRUE(engine.find("bob", OrderRef::by_client_id("b1")).has_value());
+}
+
 TEST_F(OrderBookEngineTest, EmitsAcceptedBeforeFillsAndMakerBeforeTaker) {
   place_ok("alice", limit(OrderSide::sell, "1", "100.0"));
   events.clear();

@@ -355,7 +355,9 @@ Outcome<OrderState> OrderBookEngine::cancel(const std::string& account, const Or
   order.state.updated_at = now;
   events.push_back(OrderCanceled{account, order.state, reason});
   OrderState result = order.state;
-  close(std::move(order));
+  // Replaced liquidity that never traded is forgotten at once (see the header).
+  const bool forgettable = reason == CancelReason::liquidity_replaced && order.state.filled_quantity.is_zero();
+  if (!forgettable) close(std::move(order));
   return result;
 }
 

@@ -33,7 +33,10 @@
 // - Client order ids are unique among the OPEN orders of an account
 //   (duplicate_client_id); an empty id is replaced by "sim<venue id>". Closed orders
 //   stay queryable (by venue id, or by client id → the most recent one) until
-//   `max_closed_orders` newer closes push them out.
+//   `max_closed_orders` newer closes push them out — except liquidity that
+//   replace_liquidity() cancels without a fill: nobody can query the market model's
+//   account, and keeping those (several per book per market tick) was the simulator's
+//   largest growth. A bounded store, not an ever-growing one (issue 11).
 //
 // The engine knows no balances: fees, PnL and margin come from the MatchingHooks the
 // caller passes in (the exchange core's account book). Hooks must not call back into
@@ -143,6 +146,8 @@ class OrderBookEngine {
   // The account's open orders in venue id order.
   std::vector<OrderState> open_orders(const std::string& account) const;
   std::size_t open_order_count() const { return open_.size(); }
+  // Closed orders kept for status queries (at most max_closed_orders).
+  std::size_t closed_order_count() const { return closed_.size(); }
 
   std::optional<Decimal> best_bid() const;
   std::optional<Decimal> best_ask() const;
