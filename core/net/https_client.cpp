@@ -50,13 +50,15 @@ struct Connection {
   // An idle keep-alive connection is usable when nothing is readable: readable means
   // the server closed it (EOF or RST) or sent something unsolicited.
   bool idle_and_usable() {
-    if (buffer.size() != 0 || !lowest().socket().is_open()) return false;
+    if ((!tls && !plain) || buffer.size() != 0 || !lowest().socket().is_open()) return false;
     pollfd descriptor{lowest().socket().native_handle(), POLLIN, 0};
     int ready = ::poll(&descriptor, 1, 0);
     return ready == 0;
   }
 
+  // Safe at every stage, including before the address resolved (no socket yet).
   void close() {
+    if (!tls && !plain) return;
     beast::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
     lowest().socket().close(ignored);

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -289,6 +291,27 @@ TEST_F(HttpsClientTest, FailsQueuedRequestsAsNotSentWhenClosed) {
   });
   ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(*results, (std::vector<Errc>{Errc::unavailable, Errc::unavailable, Errc::unavailable}));
+}
+
+// Closing (or destroying) the client while the first request's address is still being
+// resolved — the connection exists but has no socket yet — fails the request as not
+// sent. It used to dereference the missing socket (a daemon stopped right after start
+// crashed in its venue adapter's destructor).
+TEST_F(HttpsClientTest, ClosingWhileTheAddressIsBeingResolvedFailsTheRequestAsNotSent) {
+  start_server(false);
+  make_client(false);
+  std::promise<Result<HttpReply>> done;
+  io.run([&] {
+    client->request("GET", "/hello", {}, "", [&done](Result<HttpReply> reply) { done.set_value(std::move(reply)); });
+    // Runs after the queued do_next has started the resolve, before it completes.
+    boost::asio::post(io.io(), [&] { client->close(); });
+  });
+  auto future = done.get_future();
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  const Result<HttpReply> reply = future.get();
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().code, Errc::unavailable);
+  EXPECT_NE(reply.error().message.find("not sent"), std::string::npos) << reply.error().message;
 }
 
 TEST_F(HttpsClientTest, RejectsAnUnknownScheme) {
