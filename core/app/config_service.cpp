@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/app/hot_config.hpp"
+#include "core/engine/hot_config.hpp"
 #include "core/bundle/scratch_directory.hpp"
 #include "core/common/json_util.hpp"
 #include "core/secrets/random_token.hpp"
@@ -179,7 +179,7 @@ Result<std::unique_ptr<ConfigService>> ConfigService::open(store::Database datab
       std::vector<bundle::ValidationError> errors;
       self.running_config_ = running;
       auto config = self.load_profile(stored->bundle, errors);
-      if (config && restart_only_changes(running, *config).empty()) {
+      if (config && engine::restart_only_changes(running, *config).empty()) {
         startup.bundle = stored->bundle;
         startup.config = *config;
         startup.version = stored->info.version;
@@ -227,7 +227,7 @@ Result<ConfigService::Startup> ConfigService::disk_startup(const std::string& wh
   return startup;
 }
 
-Status ConfigService::started(Engine& engine, const Startup& startup) {
+Status ConfigService::started(EngineThread& engine, const Startup& startup) {
   std::lock_guard lock(state_mutex_);
   engine_.store(&engine);
   bundle::NewActivation row;
@@ -258,7 +258,7 @@ Result<config::Config> ConfigService::load_profile(const bundle::Bundle& bundle,
     // the bundle, as at start — say so.
     std::vector<bundle::ValidationError> ignored;
     if (auto yaml_only = bundle::load_profile_at(root.path(), running_config_.profile, config::LoadOptions{}, ignored)) {
-      for (const ConfigChange& change : hot_differences(*yaml_only, *loaded)) {
+      for (const engine::ConfigChange& change : engine::hot_differences(*yaml_only, *loaded)) {
         env_overrides->push_back(change.key + ": the bundle says " + change.before +
                                  " but the daemon's environment sets " + change.after +
                                  ", which wins (unset the variable and restart to use the bundle's value)");
@@ -293,7 +293,7 @@ std::optional<ConfigService::Candidate> ConfigService::check(const bundle::Bundl
                       {"message", "the profile does not load with this daemon's environment and flags"}});
     return std::nullopt;
   }
-  for (const ConfigChange& change : restart_only_changes(running_config_, *config)) {
+  for (const engine::ConfigChange& change : engine::restart_only_changes(running_config_, *config)) {
     errors.push_back({profile_file_, 0,
                       change.key + ": '" + change.before + "' → '" + change.after +
                           "' takes effect only at a restart: keep the running value in this bundle, or change it on "
@@ -310,7 +310,7 @@ std::optional<ConfigService::Candidate> ConfigService::check(const bundle::Bundl
 
 std::vector<std::string> ConfigService::loosenings(const Candidate& candidate) const {
   std::vector<std::string> out;
-  for (const ConfigChange& change : loosened_limits(running_config_, candidate.config)) {
+  for (const engine::ConfigChange& change : engine::loosened_limits(running_config_, candidate.config)) {
     out.push_back(change.key + ": " + change.before + " → " + change.after);
   }
   // A trusted strategy runs native code through the FFI: making one trusted, or changing
@@ -340,7 +340,7 @@ std::vector<std::string> ConfigService::loosenings(const Candidate& candidate) c
 }
 
 std::shared_ptr<const scripting::RecordedMarket> ConfigService::recorded_market() const {
-  Engine* engine = engine_.load();
+  EngineThread* engine = engine_.load();
   if (engine == nullptr) return nullptr;
   const auto snap = engine->snapshot();
   return snap ? snap->market : nullptr;
@@ -479,13 +479,13 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
                                      const control::Actor& actor, const std::string& message) {
   const std::vector<std::string> candidate_warnings = candidate.warnings;
   const bundle::BundleDiff changes = bundle::diff(running_bundle_, candidate.bundle);
-  Engine* engine = engine_.load();
+  EngineThread* engine = engine_.load();
   if (engine == nullptr) {
     return answer(503, "unavailable", json{{"applied", false}, {"version", running_version_},
                                            {"message", "the engine is not running yet"}});
   }
-  EngineBundle next{candidate.config, candidate.bundle, version};
-  ReloadReport report = engine->reload(std::move(next), options_.reload_timeout);
+  engine::EngineBundle next{candidate.config, candidate.bundle, version};
+  engine::ReloadReport report = engine->reload(std::move(next), options_.reload_timeout);
   if (!report.applied) {
     std::vector<bundle::ValidationError> errors;
     for (const auto& e : report.errors) errors.push_back({e.file, e.line, e.message});

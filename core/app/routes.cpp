@@ -15,7 +15,7 @@ using nlohmann::json;
 
 std::string build_id() { return std::string(build_info::git_sha) + "-" + build_info::build_type; }
 
-json opportunity_json(const OpportunityView& o) {
+json opportunity_json(const engine::OpportunityView& o) {
   json out{{"strategy", o.strategy},
            {"kind", o.kind},
            {"symbol", o.symbol},
@@ -44,7 +44,7 @@ json opportunity_json(const OpportunityView& o) {
   return out;
 }
 
-json policy_json(const PolicyView& p) {
+json policy_json(const engine::PolicyView& p) {
   json regimes = json::array();
   for (const auto& r : p.regimes) {
     regimes.push_back({{"symbol", r.symbol},
@@ -62,7 +62,7 @@ json policy_json(const PolicyView& p) {
               {"regimes", regimes},       {"breakers", breakers}};
 }
 
-json book_json(const BookView& b) {
+json book_json(const engine::BookView& b) {
   return json{{"venue", b.venue},       {"symbol", b.symbol},   {"instrument_id", b.instrument_id},
               {"valid", b.valid},       {"bid", b.bid},         {"ask", b.ask},
               {"bid_qty", b.bid_qty},   {"ask_qty", b.ask_qty}, {"mid", b.mid},
@@ -74,7 +74,7 @@ json book_json(const BookView& b) {
               {"next_funding_time", b.next_funding_time == UtcTime{} ? json(nullptr) : json(format_iso8601_ms(b.next_funding_time))}};
 }
 
-json strategy_json(const StrategyView& s) {
+json strategy_json(const engine::StrategyView& s) {
   return json{{"strategy", s.name},         {"state", s.state},
               {"file", s.file},             {"version", s.version},
               {"calls", s.calls},           {"faults", s.faults},
@@ -91,7 +91,7 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
 
   // Liveness: the process answers and the engine loop has published recently.
   router->add("GET", "/healthz", [ctx](const api::HttpRequest&) {
-    const auto snap = ctx->engine->snapshot();
+    const auto snap = ctx->snapshots->load();
     const auto age = snap ? ctx->clock->now() - snap->built_at : Nanos::max();
     if (!snap || age > ctx->heartbeat_timeout) {
       return api::HttpResponse::json(503, json{{"ok", false}, {"reason", "engine loop has not published a snapshot recently"}});
@@ -100,13 +100,13 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
   });
 
   router->add("GET", "/api/health", [ctx](const api::HttpRequest&) {
-    const auto snap = ctx->engine->snapshot();
+    const auto snap = ctx->snapshots->load();
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(ctx->clock->now() - ctx->started_at);
     json body{{"status", "ok"},
               {"version", build_info::version},
               {"build", build_id()},
               {"ts", format_iso8601_ms(ctx->clock->utc())},
-              {"mode", std::string(to_string(snap ? snap->mode : ControlMode::hold))},
+              {"mode", std::string(engine::to_string(snap ? snap->mode : engine::ControlMode::hold))},
               {"profile", ctx->profile},
               {"uptime_sec", uptime.count()}};
     if (snap) {
@@ -119,14 +119,14 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
   });
 
   router->add("GET", "/api/opportunities", [ctx](const api::HttpRequest&) {
-    const auto snap = ctx->engine->snapshot();
+    const auto snap = ctx->snapshots->load();
     json list = json::array();
     if (snap) {
       for (const auto& o : snap->opportunities) list.push_back(opportunity_json(o));
     }
     json body{{"opportunities", list}};
     if (snap) {
-      body["mode"] = std::string(to_string(snap->mode));
+      body["mode"] = std::string(engine::to_string(snap->mode));
       body["ts"] = format_iso8601_ms(snap->ts);
       body["book_events"] = snap->book_events;
       body["bundle_version"] = snap->bundle_version;
@@ -135,7 +135,7 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
   });
 
   router->add("GET", "/api/ui/market", [ctx](const api::HttpRequest&) {
-    const auto snap = ctx->engine->snapshot();
+    const auto snap = ctx->snapshots->load();
     json books = json::array();
     json strategies = json::array();
     if (snap) {

@@ -9,12 +9,12 @@
 #include "core/api/router.hpp"
 #include "core/app/config_service.hpp"
 #include "core/app/desk_control.hpp"
-#include "core/app/engine.hpp"
+#include "core/engine/snapshot.hpp"
 
 namespace propbot::app {
 
 struct RouteContext {
-  const Engine* engine = nullptr;
+  const engine::SnapshotSlot* snapshots = nullptr;  // the engine's published state
   const Clock* clock = nullptr;  // for response timestamps (thread-safe readings only)
   std::string profile;
   DeskControl* desk = nullptr;  // the control plane and its routes (null: skeleton routes only)

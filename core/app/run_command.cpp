@@ -15,7 +15,7 @@
 #include "core/api/http_server.hpp"
 #include "core/app/config_service.hpp"
 #include "core/app/desk_control.hpp"
-#include "core/app/engine.hpp"
+#include "core/app/engine_thread.hpp"
 #include "core/app/routes.hpp"
 #include "core/app/shutdown_watchdog.hpp"
 #include "core/bundle/isolated_validator.hpp"
@@ -257,7 +257,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   // Shared with the config routes, whose blocking workers may outlive the server's stop.
   const std::shared_ptr<ConfigService> config_service = std::move(*opened);
 
-  auto engine_holder = std::make_unique<Engine>(startup.config, log, &desk->plane());
+  auto engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane());
   if (auto started = engine_holder->start(&startup.bundle, startup.version); !started) {
     if (!startup.resumed) {
       fatal_config("strategies", "", started.error().message);
@@ -272,13 +272,13 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
       return kExitRuntime;
     }
     startup = std::move(*disk);
-    engine_holder = std::make_unique<Engine>(startup.config, log, &desk->plane());
+    engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane());
     if (auto again = engine_holder->start(&startup.bundle, startup.version); !again) {
       fatal_config("strategies", "", again.error().message);
       return kExitConfig;
     }
   }
-  Engine& engine = *engine_holder;
+  EngineThread& engine = *engine_holder;
   if (auto recorded = config_service->started(engine, startup); !recorded) {
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
@@ -286,7 +286,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
 
   RouteContext routes;
-  routes.engine = &engine;
+  routes.snapshots = &engine.snapshots();
   routes.clock = &clock;
   routes.profile = std::string(config::to_string(cfg.profile));
   routes.desk = desk.get();

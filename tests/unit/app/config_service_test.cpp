@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/app/engine.hpp"
+#include "core/app/engine_thread.hpp"
 #include "core/control/control_plane.hpp"
 #include "core/store/data_dir.hpp"
 #include "tests/e2e/daemon_process.hpp"
@@ -87,7 +87,7 @@ class ConfigServiceTest : public ::testing::Test {
                                        running_, startup);
     ASSERT_TRUE(service.ok()) << service.error().describe();
     service_ = std::move(*service);
-    engine_ = std::make_unique<Engine>(startup.config, quiet(), plane_.get());
+    engine_ = std::make_unique<EngineThread>(startup.config, quiet(), plane_.get());
     ASSERT_TRUE(engine_->start(&startup.bundle, startup.version).ok());
     ASSERT_TRUE(service_->started(*engine_, startup).ok());
     first_version_ = startup.version;
@@ -116,7 +116,7 @@ class ConfigServiceTest : public ::testing::Test {
   config::LoadOptions options_;
   config::Config running_;
   std::unique_ptr<ConfigService> service_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<EngineThread> engine_;
   std::string live_yaml_;
   std::int64_t first_version_ = 0;
 };

@@ -1,8 +1,8 @@
-#include "core/app/hot_config.hpp"
+#include "core/engine/hot_config.hpp"
 
 #include <sstream>
 
-namespace propbot::app {
+namespace propbot::engine {
 namespace {
 
 template <typename T>
@@ -68,9 +68,10 @@ void for_each_risk_cap(const config::RiskConfig& a, const config::RiskConfig& b,
   visit("risk.max_cancels_per_min", a.max_cancels_per_min, b.max_cancels_per_min);
 }
 
-}  // namespace
-
-std::vector<ConfigChange> restart_only_changes(const config::Config& running, const config::Config& next) {
+// Every key a reload compares, in one list: the hot ones and the restart-only ones.
+// A key missing here is never reported; a key here but not in with_hot_part() is
+// restart-only (refused by apply), never "applied" and silently ignored.
+std::vector<ConfigChange> all_differences(const config::Config& running, const config::Config& next) {
   Differ d;
   d.check("profile", std::string(config::to_string(running.profile)), std::string(config::to_string(next.profile)));
   d.check("data_dir", running.data_dir, next.data_dir);
@@ -107,18 +108,44 @@ std::vector<ConfigChange> restart_only_changes(const config::Config& running, co
   d.check("safe_mode", running.safe_mode, next.safe_mode);
   d.check("dry_run_mode", running.dry_run_mode, next.dry_run_mode);
   d.check("autopilot.enabled", running.autopilot_enabled, next.autopilot_enabled);
+  // The hot keys.
+  for_each_risk_cap(running.risk, next.risk,
+                    [&](const char* key, auto before, auto after) { d.check(key, before, after); });
+  d.check("scripting.instruction_budget", running.scripting.instruction_budget, next.scripting.instruction_budget);
+  d.check("scripting.memory_limit_mb", running.scripting.memory_limit_mb, next.scripting.memory_limit_mb);
+  d.check("scripting.max_consecutive_errors", running.scripting.max_consecutive_errors,
+          next.scripting.max_consecutive_errors);
+  d.check("scripting.risk_level", running.scripting.risk_level, next.scripting.risk_level);
+  d.check("engine.opportunity_ttl_ms", running.engine.opportunity_ttl_ms, next.engine.opportunity_ttl_ms);
   return d.changes;
 }
 
+}  // namespace
+
+config::Config with_hot_part(const config::Config& running, const config::Config& next) {
+  config::Config merged = running;
+  merged.strategies = next.strategies;
+  merged.risk = next.risk;
+  merged.scripting.instruction_budget = next.scripting.instruction_budget;
+  merged.scripting.memory_limit_mb = next.scripting.memory_limit_mb;
+  merged.scripting.max_consecutive_errors = next.scripting.max_consecutive_errors;
+  merged.scripting.risk_level = next.scripting.risk_level;
+  merged.engine.opportunity_ttl_ms = next.engine.opportunity_ttl_ms;
+  // Venue fees travel in the strategies' fingerprint and env; the venues themselves stay.
+  for (std::size_t i = 0; i < merged.venues.size() && i < next.venues.size(); ++i) {
+    merged.venues[i].maker_fee_bps = next.venues[i].maker_fee_bps;
+    merged.venues[i].taker_fee_bps = next.venues[i].taker_fee_bps;
+  }
+  return merged;
+}
+
+std::vector<ConfigChange> restart_only_changes(const config::Config& running, const config::Config& next) {
+  // What is still different once the hot part is taken over cannot be applied hot.
+  return all_differences(with_hot_part(running, next), next);
+}
+
 std::vector<ConfigChange> hot_differences(const config::Config& a, const config::Config& b) {
-  Differ d;
-  for_each_risk_cap(a.risk, b.risk, [&](const char* key, auto before, auto after) { d.check(key, before, after); });
-  d.check("scripting.instruction_budget", a.scripting.instruction_budget, b.scripting.instruction_budget);
-  d.check("scripting.memory_limit_mb", a.scripting.memory_limit_mb, b.scripting.memory_limit_mb);
-  d.check("scripting.max_consecutive_errors", a.scripting.max_consecutive_errors, b.scripting.max_consecutive_errors);
-  d.check("scripting.risk_level", a.scripting.risk_level, b.scripting.risk_level);
-  d.check("engine.opportunity_ttl_ms", a.engine.opportunity_ttl_ms, b.engine.opportunity_ttl_ms);
-  return d.changes;
+  return all_differences(a, with_hot_part(a, b));
 }
 
 std::vector<ConfigChange> loosened_limits(const config::Config& running, const config::Config& next) {
@@ -133,4 +160,4 @@ std::vector<ConfigChange> loosened_limits(const config::Config& running, const c
   return out;
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

@@ -16,7 +16,7 @@
 #include "core/common/clock.hpp"
 #include "scripting/recorded_market.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 
 enum class ControlMode { hold, resume, kill };
 
@@ -160,4 +160,4 @@ class SnapshotSlot {
   std::shared_ptr<const EngineSnapshot> current_;
 };
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

@@ -2,11 +2,11 @@
 // no verdict before features exist, the entry threshold from the policy matrix, the
 // size clamped to the C++ caps whatever the scripts say, safe_mode halving the risk
 // level, and the caps alone when the bundle has no policies.
-#include "core/app/policy_stage.hpp"
+#include "core/engine/policy_stage.hpp"
 
 #include <gtest/gtest.h>
 
-namespace propbot::app {
+namespace propbot::engine {
 namespace {
 
 md::OrderBook calm_book(const std::string& venue, double mid, MonoTime at, std::uint64_t sequence) {
@@ -128,4 +128,4 @@ TEST_F(PolicyStageTest, BreakersDoNotFireOnAHealthyDeskAndFireOnAStaleFeed) {
 }
 
 }  // namespace
-}  // namespace propbot::app
+}  // namespace propbot::engine

@@ -1,11 +1,11 @@
 // BookBoard: the engine's copies of venue books and what the feeds said about them.
-#include "core/app/book_board.hpp"
+#include "core/engine/book_board.hpp"
 
 #include <array>
 
 #include <gtest/gtest.h>
 
-namespace propbot::app {
+namespace propbot::engine {
 namespace {
 
 md::InstrumentSpec spec(const char* venue) {
@@ -103,4 +103,4 @@ TEST(BookBoard, AnUnseenBookReportsNoAge) {
 }
 
 }  // namespace
-}  // namespace propbot::app
+}  // namespace propbot::engine

@@ -7,8 +7,12 @@
 //   half-applied.
 // - loosened_limits(): the risk caps (S-3.1) a new configuration makes less strict — a
 //   higher cap, or a cap switched off (0) — which in live need a two-man approval.
+// - with_hot_part(): the one merge — the running configuration with the next one's hot
+//   part. The engine's swap installs exactly it, and restart_only_changes() is what
+//   still differs after it, so a key is either taken over hot or refused, never
+//   reported applied and ignored.
 // Hot-reloadable: the strategies (list, files, params), the risk caps, the scripting
-// limits, the policy scripts and engine.opportunity_ttl_ms.
+// limits, the venue fees, the policy scripts and engine.opportunity_ttl_ms.
 //
 // Pure functions of two Config values; safe from any thread.
 #pragma once
@@ -18,7 +22,7 @@
 
 #include "core/config/config.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 
 struct ConfigChange {
   std::string key;     // dotted, e.g. "api.port", "risk.max_total_notional_usdt"
@@ -26,6 +30,7 @@ struct ConfigChange {
   std::string after;
 };
 
+config::Config with_hot_part(const config::Config& running, const config::Config& next);
 std::vector<ConfigChange> restart_only_changes(const config::Config& running, const config::Config& next);
 std::vector<ConfigChange> loosened_limits(const config::Config& running, const config::Config& next);
 // Every hot key (risk.*, scripting limits and risk level, engine.opportunity_ttl_ms)
@@ -33,4 +38,4 @@ std::vector<ConfigChange> loosened_limits(const config::Config& running, const c
 // same YAML with the daemon's environment over it: what the environment overrides.
 std::vector<ConfigChange> hot_differences(const config::Config& a, const config::Config& b);
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

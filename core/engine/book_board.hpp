@@ -17,12 +17,12 @@
 #include <string_view>
 #include <vector>
 
-#include "core/app/snapshot.hpp"
+#include "core/engine/snapshot.hpp"
 #include "core/common/clock.hpp"
 #include "core/md/order_book.hpp"
 #include "core/venues/order_types.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 
 class BookBoard {
  public:
@@ -57,4 +57,4 @@ class BookBoard {
   std::vector<Entry> entries_;
 };
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

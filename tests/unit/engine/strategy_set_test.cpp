@@ -1,11 +1,11 @@
 // StrategySet: the two-phase swap of a hot reload — build the new versions beside the
 // running ones, swap only a complete plan, carry unchanged strategies over untouched,
 // hand ctx.state to migrate(), and leave everything running when any part fails.
-#include "core/app/strategy_set.hpp"
+#include "core/engine/strategy_set.hpp"
 
 #include <gtest/gtest.h>
 
-namespace propbot::app {
+namespace propbot::engine {
 namespace {
 
 Logger quiet() {
@@ -163,4 +163,4 @@ TEST_F(StrategySetTest, ChangedParamsReloadAStrategyWithoutMigrateFromScratch) {
 }
 
 }  // namespace
-}  // namespace propbot::app
+}  // namespace propbot::engine

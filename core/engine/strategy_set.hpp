@@ -29,7 +29,7 @@
 #include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 
 struct StrategyLoadError {
   std::string file;  // bundle path
@@ -76,4 +76,4 @@ class StrategySet {
   std::vector<Slot> slots_;
 };
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

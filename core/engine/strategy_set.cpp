@@ -1,11 +1,11 @@
-#include "core/app/strategy_set.hpp"
+#include "core/engine/strategy_set.hpp"
 
 #include <filesystem>
 #include <limits>
 
 #include "core/crypto/sha256.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 namespace {
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
@@ -146,4 +146,4 @@ void StrategySet::stop_all() {
   }
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

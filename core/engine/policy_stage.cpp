@@ -1,4 +1,4 @@
-#include "core/app/policy_stage.hpp"
+#include "core/engine/policy_stage.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,8 +6,9 @@
 #include <filesystem>
 
 #include "core/crypto/sha256.hpp"
+#include "core/risk/notional_caps.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 namespace {
 
 namespace fs = std::filesystem;
@@ -15,9 +16,9 @@ namespace fs = std::filesystem;
 constexpr std::array<const char*, 4> kPolicyFiles = {"regime.lua", "policy_matrix.lua", "sizing.lua",
                                                      "circuit_breakers.lua"};
 constexpr int kDepthLevels = 10;
-constexpr double kNoCap = 1e15;  // a cap of 0 is "guard off" in paper/testnet
-
-double cap_or_none(double cap) { return cap > 0 ? cap : kNoCap; }
+risk::NotionalCaps caps_of(const config::Config& config) {
+  return risk::caps_from_config(config.risk.max_notional_per_position_usdt, config.risk.max_total_notional_usdt);
+}
 
 double top_depth_usdt(const md::OrderBook& book) {
   const md::InstrumentSpec& spec = book.spec();
@@ -89,7 +90,8 @@ Result<LoadedPipeline> PolicyStage::build(const config::Config& config, const bu
   if (bundle != nullptr) {
     for (const char* file : kPolicyFiles) spec.sources[file] = *bundle->find(std::string("policies/") + file);
   }
-  spec.caps = {cap_or_none(config.risk.max_notional_per_position_usdt), cap_or_none(config.risk.max_total_notional_usdt)};
+  const risk::NotionalCaps caps = caps_of(config);
+  spec.caps = {caps.per_position_usdt, caps.total_usdt};
   spec.max_consecutive_faults = config.scripting.max_consecutive_errors;
   scripting::SandboxLimits limits;
   limits.instruction_budget = config.scripting.instruction_budget;
@@ -142,11 +144,12 @@ bool PolicyStage::features_of(std::string_view venue, std::string_view symbol, M
 PolicyOutcome PolicyStage::assess(const scripting::Intent& intent, const config::Config& config, bool safe_mode,
                                   MonoTime now) {
   PolicyOutcome outcome;
-  const double position_cap = cap_or_none(config.risk.max_notional_per_position_usdt);
-  const double total_cap = cap_or_none(config.risk.max_total_notional_usdt);
   if (!loaded_.pipeline) {
-    outcome.sized_notional_usdt = std::min({intent.notional_usdt, position_cap, total_cap});
-    outcome.clamped = outcome.sized_notional_usdt < intent.notional_usdt;
+    // Nothing is open until the executor exists.
+    const risk::ClampedNotional sized =
+        risk::clamp_notional(intent.notional_usdt, risk::notional_headroom(caps_of(config), 0, 0));
+    outcome.sized_notional_usdt = sized.notional_usdt;
+    outcome.clamped = sized.clamped;
     return outcome;
   }
   scripting::RegimeFeatures features;
@@ -210,4 +213,4 @@ void PolicyStage::evaluate_breakers(const scripting::BreakerMetrics& metrics) {
   loaded_.pipeline->evaluate_breakers(metrics, verdicts_);
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

@@ -36,7 +36,7 @@
 #include "scripting/regime_features.hpp"
 #include "scripting/script_watchdog.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 
 struct PolicyOutcome {
   std::string_view verdict = "no_policies";  // ok | below_min_edge | size_zero | warming_up | no_policies
@@ -95,4 +95,4 @@ class PolicyStage {
   std::vector<scripting::BreakerVerdict> verdicts_;
 };
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

@@ -1,9 +1,9 @@
 // hot_config: which keys a hot reload may not change, and which changes loosen limits.
-#include "core/app/hot_config.hpp"
+#include "core/engine/hot_config.hpp"
 
 #include <gtest/gtest.h>
 
-namespace propbot::app {
+namespace propbot::engine {
 namespace {
 
 config::Config base() {
@@ -76,4 +76,4 @@ TEST(HotConfigTest, HotDifferencesNameEveryHotKeyThatDiffers) {
 }
 
 }  // namespace
-}  // namespace propbot::app
+}  // namespace propbot::engine

@@ -1,6 +1,6 @@
-#include "core/app/book_board.hpp"
+#include "core/engine/book_board.hpp"
 
-namespace propbot::app {
+namespace propbot::engine {
 
 void BookBoard::add(md::OrderBook book) { entries_.emplace_back(std::move(book)); }
 
@@ -94,4 +94,4 @@ std::vector<BookView> BookBoard::views(MonoTime now) const {
   return out;
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::engine

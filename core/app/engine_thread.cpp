@@ -1,0 +1,142 @@
+#include "core/app/engine_thread.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "core/app/venue_factory.hpp"
+#include "core/control/control_plane.hpp"
+
+namespace propbot::app {
+namespace {
+
+// The ControlPlane as the engine's ControlPort.
+class PlanePort final : public engine::ControlPort {
+ public:
+  explicit PlanePort(control::ControlPlane& plane) : plane_(plane) {}
+  control::Mode mode() const override { return plane_.mode(); }
+  bool safe_mode() const override { return plane_.safe_mode(); }
+  bool dry_run_mode() const override { return plane_.dry_run_mode(); }
+  control::ControlState state() const override { return plane_.state(); }
+  Result<control::ControlOutcome> safety_action(const control::SafetyEvent& event) override {
+    return plane_.safety_action(event);
+  }
+
+ private:
+  control::ControlPlane& plane_;
+};
+
+}  // namespace
+
+struct EngineThread::Running {
+  explicit Running(Logger log) : log(std::move(log)), clock(io) {}
+  Logger log;
+  boost::asio::io_context io;
+  RealClock clock;
+  std::unique_ptr<PlanePort> port;
+  std::unique_ptr<VenueSet> venues;
+  std::unique_ptr<engine::Engine> engine;  // declared after the venues: destroyed first
+  std::thread thread;
+
+  void run() {
+    auto guard = boost::asio::make_work_guard(io);
+    for (;;) {
+      try {
+        io.run();
+        break;
+      } catch (const std::exception& e) {
+        log.error("engine_loop_exception", {{"error", e.what()}});
+      } catch (...) {
+        log.error("engine_loop_exception", {{"error", "unknown exception (a foreign one, e.g. from Lua)"}});
+      }
+    }
+  }
+};
+
+EngineThread::EngineThread(config::Config config, Logger log, control::ControlPlane* control)
+    : config_(std::move(config)), log_(std::move(log)), control_(control) {}
+
+EngineThread::~EngineThread() { stop(); }
+
+Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) {
+  if (running_) return make_error(Errc::conflict, "engine already started");
+  auto running = std::make_unique<Running>(log_);
+  auto venues = VenueSet::build(config_, running->io, running->clock, log_);
+  if (!venues) return venues.error();
+  running->venues = std::move(*venues);
+  engine::EngineSinks sinks;
+  if (control_ != nullptr) {
+    running->port = std::make_unique<PlanePort>(*control_);
+    sinks.control = running->port.get();
+  }
+  running->engine = std::make_unique<engine::Engine>(config_, running->clock, running->venues->venues(), snapshots_,
+                                                     std::move(sinks), log_);
+  if (auto loaded = running->engine->load(initial, version); !loaded) return loaded;
+  // The io_context does not run yet, so starting here, on the owning thread, is the
+  // same as starting on the engine thread: everything it arms runs there afterwards.
+  running->engine->start();
+  Running* raw = running.get();
+  raw->thread = std::thread([raw] { raw->run(); });
+  running_ = std::move(running);
+  return {};
+}
+
+void EngineThread::stop() {
+  if (!running_) return;
+  Running* raw = running_.get();
+  boost::asio::post(raw->io, [raw] {
+    raw->engine->stop();
+    raw->io.stop();
+  });
+  if (raw->thread.joinable()) raw->thread.join();
+  running_.reset();
+}
+
+engine::ReloadReport EngineThread::reload(engine::EngineBundle next, std::chrono::milliseconds timeout) {
+  engine::ReloadReport refused;
+  if (!running_) {
+    refused.errors.push_back({"", 0, "the engine is not running"});
+    return refused;
+  }
+  // The waiter and the engine task agree through `shared`: a task that has not started
+  // when the waiter gives up never runs, so a reload reported as failed never lands later.
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool started = false, abandoned = false, done = false;
+    engine::ReloadReport report;
+    engine::EngineBundle next;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->next = std::move(next);
+  Running* raw = running_.get();
+  boost::asio::post(raw->io, [raw, shared] {
+    {
+      std::lock_guard lock(shared->mutex);
+      if (shared->abandoned) return;
+      shared->started = true;
+    }
+    shared->done_cv.notify_all();
+    engine::ReloadReport report = raw->engine->reload(shared->next);
+    std::lock_guard lock(shared->mutex);
+    shared->report = std::move(report);
+    shared->done = true;
+    shared->done_cv.notify_all();
+  });
+  std::unique_lock lock(shared->mutex);
+  if (!shared->done_cv.wait_for(lock, timeout, [&] { return shared->started; })) {
+    shared->abandoned = true;
+    refused.timed_out = true;
+    refused.errors.push_back({"", 0, "the engine thread did not take the reload within " +
+                                         std::to_string(timeout.count()) + " ms; nothing was changed"});
+    return refused;
+  }
+  shared->done_cv.wait(lock, [&] { return shared->done; });
+  return std::move(shared->report);
+}
+
+}  // namespace propbot::app

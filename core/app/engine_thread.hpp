@@ -1,0 +1,62 @@
+// EngineThread: drives the Engine live — the daemon's engine thread. It owns what the
+// Engine is handed: an io_context, the RealClock whose timers run on it, the venues
+// (VenueSet, from the configuration) and the thread that runs the io_context; the
+// Engine itself owns none of them (core/engine/engine.hpp). A replay or a test drives
+// the same Engine on a SimClock instead.
+//
+// Cross-thread calls: reload() hands the work to the engine thread and waits for the
+// answer; if the engine does not start the work within `timeout` the reload is
+// abandoned (never applied later) and reported as an error. snapshot() reads the slot
+// and is safe from any thread, before start() and after stop() included.
+//
+// Threads: start()/stop() from one owning thread (main); reload() from any one thread
+// at a time (the config service's worker).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "core/bundle/bundle.hpp"
+#include "core/common/logging.hpp"
+#include "core/common/result.hpp"
+#include "core/config/config.hpp"
+#include "core/engine/engine.hpp"
+
+namespace propbot::control {
+class ControlPlane;
+}
+
+namespace propbot::app {
+
+class EngineThread {
+ public:
+  // `control` (optional, must outlive this) is the engine's mode source and safety sink.
+  EngineThread(config::Config config, Logger log, control::ControlPlane* control = nullptr);
+  ~EngineThread();
+  EngineThread(const EngineThread&) = delete;
+  EngineThread& operator=(const EngineThread&) = delete;
+
+  // Builds the venues, loads the strategies and policies (a load error names the file
+  // and line, and nothing starts), starts the engine and its thread. The first
+  // snapshot is published before this returns, so the API never serves "no state".
+  Status start(const bundle::Bundle* initial = nullptr, std::int64_t version = 0);
+  // Stops the engine (venues, strategies, timers) on its thread and joins it. Idempotent.
+  void stop();
+
+  engine::ReloadReport reload(engine::EngineBundle next,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  std::shared_ptr<const engine::EngineSnapshot> snapshot() const { return snapshots_.load(); }
+  const engine::SnapshotSlot& snapshots() const { return snapshots_; }
+
+ private:
+  struct Running;
+  config::Config config_;
+  Logger log_;
+  control::ControlPlane* control_;
+  engine::SnapshotSlot snapshots_;
+  std::unique_ptr<Running> running_;
+};
+
+}  // namespace propbot::app

@@ -1,0 +1,26 @@
+// ControlPort: what the engine needs of the control plane — the mode and flags it
+// gates opportunities by, the state it shows, and the one safety-action function its
+// automatic safety events go through (SPEC S-4.3). The daemon plugs the ControlPlane in
+// (core/app/engine_thread.cpp); tests and replays plug a scripted desk.
+//
+// Thread: called on the engine's driving thread; implementations must be safe to call
+// there while operators act on other threads.
+#pragma once
+
+#include "core/common/result.hpp"
+#include "core/control/control_plane.hpp"
+
+namespace propbot::engine {
+
+class ControlPort {
+ public:
+  virtual ~ControlPort() = default;
+  virtual control::Mode mode() const = 0;
+  virtual bool safe_mode() const = 0;
+  virtual bool dry_run_mode() const = 0;
+  // The reason and `since` of the current mode.
+  virtual control::ControlState state() const = 0;
+  virtual Result<control::ControlOutcome> safety_action(const control::SafetyEvent& event) = 0;
+};
+
+}  // namespace propbot::engine

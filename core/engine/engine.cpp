@@ -1,0 +1,470 @@
+#include "core/engine/engine.hpp"
+
+#include <algorithm>
+
+#include "core/bundle/validator.hpp"
+#include "core/engine/book_board.hpp"
+#include "core/engine/hot_config.hpp"
+#include "core/engine/opportunity_board.hpp"
+#include "core/engine/policy_stage.hpp"
+#include "core/engine/reload_errors.hpp"
+#include "core/engine/snapshot_views.hpp"
+#include "core/engine/strategy_set.hpp"
+#include "scripting/script_watchdog.hpp"
+#include "scripting/strategy_runner.hpp"
+
+namespace propbot::engine {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ",") + name;
+  return out;
+}
+
+scripting::BudgetView budget_of(const config::Config& config) {
+  // Nothing is open until the executor exists.
+  return scripting::BudgetView{config.risk.max_notional_per_position_usdt, config.risk.max_total_notional_usdt, 0};
+}
+
+}  // namespace
+
+// Everything on the driving thread.
+struct Engine::Loop final : scripting::MarketView {
+  Loop(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& slot, EngineSinks sinks,
+       Logger log)
+      : config(std::move(config)),
+        clock(clock),
+        venues(std::move(venues)),
+        slot(slot),
+        sinks(std::move(sinks)),
+        log(std::move(log)),
+        watchdog(this->sinks.watchdog ? this->sinks.watchdog : std::make_shared<scripting::ScriptWatchdog>()),
+        strategies(clock, *this, this->log, watchdog) {
+    for (const venues::Venue* venue : this->venues) venue_ids_.push_back(venue->id());
+  }
+
+  config::Config config;  // the running configuration; a reload replaces its hot part
+  Clock& clock;
+  std::vector<venues::Venue*> venues;
+  std::vector<std::string> venue_ids_;
+  SnapshotSlot& slot;
+  EngineSinks sinks;
+  Logger log;
+  std::shared_ptr<scripting::ScriptWatchdog> watchdog;
+
+  BookBoard books;
+  StrategySet strategies;
+  PolicyStage policy;
+  OpportunityBoard opportunities;
+  std::vector<scripting::Intent> intents;  // reused per event
+  std::vector<RegimeView> regime_cache;    // refreshed every snapshot tick
+  std::vector<const scripting::StrategyRunner*> reported_frozen;  // each frozen runner raises one P1
+  bool reported_policy_degraded = false;
+  std::int64_t bundle_version = 0;
+  std::uint64_t reloads = 0;
+  std::uint64_t book_events = 0;
+  UtcTime hold_since{};
+  std::shared_ptr<const scripting::RecordedMarket> recorded_market;  // see publish_snapshot
+  MonoTime recorded_market_at{};
+  Clock::TimerId snapshot_timer = 0;
+  Clock::TimerId strategy_timer = 0;  // drives the strategies' ctx:set_timer timers
+  bool running = false;
+
+  // One listener per venue, so book-state and funding events keep their venue id.
+  struct VenueFeed final : venues::MarketDataListener, venues::PrivateListener {
+    VenueFeed(Loop& loop, std::string venue) : loop(loop), venue(std::move(venue)) {}
+    void on_book(const md::OrderBook& update) override { loop.on_book(update); }
+    void on_book_state(const std::string& symbol, bool valid, const std::string& reason) override {
+      loop.on_book_state(venue, symbol, valid, reason);
+    }
+    void on_funding(const venues::FundingInfo& info) override {
+      loop.books.on_funding(venue, info);
+      loop.policy.on_funding(venue, info.symbol, info.funding_rate.to_double());
+    }
+    void on_order_update(const venues::OrderState& order) override {
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_order_update(order);
+    }
+    void on_fill(const venues::Fill& fill) override {
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_fill(fill);
+    }
+    void on_position(const venues::Position& position) override {
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_position(position);
+    }
+    void on_balance(const venues::Balance& balance) override {
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_balance(balance);
+    }
+    void on_private_stream(bool connected) override {
+      if (connected) {
+        loop.log.info("private_stream_up", {{"venue", venue}});
+      } else {
+        loop.log.warn("private_stream_down", {{"venue", venue}});
+      }
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_private_stream(connected);
+    }
+    Loop& loop;
+    std::string venue;
+  };
+  std::vector<std::unique_ptr<VenueFeed>> feeds;
+
+  // MarketView
+  const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
+    return books.find(venue, symbol);
+  }
+  const std::vector<std::string>& venue_ids() const override { return venue_ids_; }
+  std::optional<scripting::FundingView> funding(std::string_view venue, std::string_view symbol) const override {
+    const venues::FundingInfo* info = books.funding(venue, symbol);
+    if (info == nullptr) return std::nullopt;
+    return scripting::FundingView{info->funding_rate.to_double(), info->mark_price.to_double(),
+                                  info->index_price.to_double(),
+                                  info->next_funding_time == UtcTime{} ? 0 : to_unix_ms(info->next_funding_time)};
+  }
+  // ctx:regime: the per-symbol regime of the last snapshot tick.
+  std::optional<scripting::RegimeView> regime(std::string_view symbol) const override {
+    for (const RegimeView& view : regime_cache) {
+      if (view.symbol == symbol && !view.regime.empty()) return scripting::RegimeView{view.regime, view.confidence};
+    }
+    return std::nullopt;
+  }
+
+  void on_book(const md::OrderBook& update) {
+    ++book_events;
+    const MonoTime now = clock.now();
+    policy.on_book(books.on_book(update), now);
+    intents.clear();
+    const scripting::BookEvent event{update.spec().venue, update.spec().symbol};
+    for (auto& slot : strategies.slots()) slot.runner->on_book(event, intents);
+    assess_intents(now);
+  }
+
+  void on_book_state(const std::string& venue, const std::string& symbol, bool valid, const std::string& reason) {
+    if (valid) {
+      log.info("book_resynced", {{"venue", venue}, {"symbol", symbol}, {"reason", reason}});
+    } else {
+      log.warn("book_invalid", {{"venue", venue}, {"symbol", symbol}, {"reason", reason}});
+    }
+    books.on_book_state(venue, symbol, valid, reason, clock.utc());
+  }
+
+  // Every intent of this event through the policy stage, onto the board and to the sink.
+  void assess_intents(MonoTime now) {
+    if (intents.empty()) return;
+    const UtcTime utc = clock.utc();
+    const bool safe = current_safe_mode();
+    const std::string_view gate = gate_status(current_mode(), safe);
+    for (const auto& intent : intents) {
+      const PolicyOutcome outcome = policy.assess(intent, config, safe, now);
+      const std::string_view status = opportunities.record(intent, outcome, gate, now, utc);
+      if (sinks.intents != nullptr) sinks.intents->on_intent(intent, outcome, status);
+    }
+  }
+
+  ControlMode current_mode() const {
+    if (sinks.control == nullptr) return ControlMode::hold;
+    switch (sinks.control->mode()) {
+      case control::Mode::hold: return ControlMode::hold;
+      case control::Mode::resume: return ControlMode::resume;
+      case control::Mode::kill: return ControlMode::kill;
+    }
+    return ControlMode::hold;
+  }
+  bool current_safe_mode() const { return sinks.control == nullptr ? config.safe_mode : sinks.control->safe_mode(); }
+
+  // A strategy frozen by its faults (S-7.1) and a degraded policy pipeline are P1
+  // incidents, raised once each through the one safety-action function. The write is
+  // synchronous on this thread (a few ms, once per freeze): a freeze is rare and must
+  // not be lost.
+  void report_degradations() {
+    for (const auto& slot : strategies.slots()) {
+      const auto& stats = slot.runner->stats();
+      if (!stats.frozen) continue;
+      if (std::find(reported_frozen.begin(), reported_frozen.end(), slot.runner.get()) != reported_frozen.end()) continue;
+      reported_frozen.push_back(slot.runner.get());
+      raise_p1("strategy:" + slot.runner->name(),
+               "strategy '" + slot.runner->name() + "' frozen (version " + std::to_string(slot.version) +
+                   "): " + stats.freeze_reason + "; it is no longer called until a fixed version is applied");
+    }
+    const scripting::PolicyPipeline* pipeline = policy.pipeline();
+    const bool degraded = pipeline != nullptr && pipeline->degraded();
+    if (degraded && !reported_policy_degraded) {
+      const auto& fault = pipeline->stats().last_fault;
+      raise_p1("policy_pipeline", "the policy pipeline is degraded (every output is the conservative fallback)" +
+                                      (fault ? ": last fault at " + fault->where() + ": " + fault->message : std::string()));
+    }
+    reported_policy_degraded = degraded;
+  }
+
+  void raise_p1(const std::string& component, const std::string& summary) {
+    log.error("strategy_degraded", {{"component", component}, {"summary", summary}});
+    if (sinks.control == nullptr) return;
+    control::SafetyEvent event;
+    event.kind = control::IncidentKind::strategy_degraded;
+    event.component = component;
+    event.summary = summary;
+    if (auto raised = sinks.control->safety_action(event); !raised) {
+      log.error("safety_action_failed", {{"component", component}, {"error", raised.error().message}});
+    }
+  }
+
+  // The circuit-breaker rules on what the engine can measure (S-7.4); the verdicts are
+  // published for the risk governor and the operator. New firings are logged once.
+  void evaluate_breakers(MonoTime now) {
+    scripting::BreakerMetrics metrics;
+    for (const auto& venue_id : venue_ids_) {
+      for (const auto& symbol : config.symbols) {
+        const md::OrderBook* book = books.find(venue_id, symbol);
+        if (book == nullptr || !book->valid()) continue;
+        const double age_ms = std::chrono::duration<double, std::milli>(now - book->last_update()).count();
+        metrics.ws_gap_ms = std::max(metrics.ws_gap_ms, age_ms);
+      }
+    }
+    std::vector<std::string> before;
+    for (const auto& verdict : policy.breaker_verdicts()) before.push_back(verdict.rule);
+    policy.evaluate_breakers(metrics);
+    for (const auto& verdict : policy.breaker_verdicts()) {
+      if (std::find(before.begin(), before.end(), verdict.rule) != before.end()) continue;
+      log.warn("circuit_breaker_fired", {{"rule", verdict.rule},
+                                         {"action", scripting::to_string(verdict.action)},
+                                         {"severity", scripting::to_string(verdict.severity)},
+                                         {"reason", verdict.reason}});
+    }
+    regime_cache.clear();
+    for (const auto& symbol : config.symbols) {
+      RegimeView view;
+      view.symbol = symbol;
+      if (auto verdict = policy.regime(symbol, now)) {
+        view.regime = std::string(scripting::to_string(verdict->regime));
+        view.confidence = verdict->confidence;
+        view.fallback = verdict->fallback;
+      }
+      regime_cache.push_back(std::move(view));
+    }
+  }
+
+  scripting::StrategyEnv strategy_env(const config::Config& next) const {
+    scripting::StrategyEnv env = bundle::strategy_env(next);
+    env.budget = budget_of(next);
+    return env;
+  }
+
+  ReloadReport reload(const EngineBundle& next) {
+    const MonoTime started = clock.now();
+    ReloadReport report;
+    StrategySet::Plan plan = strategies.prepare(next.config, &next.bundle, next.version, strategy_env(next.config));
+    report.errors = reload_errors(plan.errors);
+    std::optional<LoadedPipeline> pipeline;
+    const std::string policy_print = PolicyStage::fingerprint(next.config, &next.bundle);
+    if (policy_print != policy.fingerprint() || (policy_print.empty() && next.bundle.has_policies())) {
+      auto built = PolicyStage::build(next.config, &next.bundle, clock, watchdog);
+      if (!built) {
+        report.errors.push_back(policy_reload_error(built.error().message));
+      } else {
+        pipeline = std::move(*built);
+      }
+    }
+    if (!report.errors.empty()) {
+      report.engine_time = clock.now() - started;
+      return report;  // the plan's new runners are freed; the running ones never noticed
+    }
+    report.started = plan.started;
+    report.replaced = plan.replaced;
+    report.stopped = plan.stopped;
+    report.kept = plan.kept;
+    std::vector<std::string> gone = plan.replaced;
+    gone.insert(gone.end(), plan.stopped.begin(), plan.stopped.end());
+    // Built aside first: from the commit on, nothing may throw, or the swap would be
+    // half done while the caller is told it failed.
+    config::Config running = with_hot_part(config, next.config);
+
+    strategies.commit(std::move(plan));
+    report.applied = true;
+    config = std::move(running);
+    if (pipeline) {
+      policy.install(std::move(*pipeline));
+      reported_policy_degraded = false;  // a new pipeline's degradation is a new P1
+      report.policies_reloaded = true;
+    }
+    bundle_version = next.version;
+    ++reloads;
+    // Forget the runners just freed (the only place runners are freed), before any later
+    // allocation can reuse an address; the new ones were made while the old were alive.
+    std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
+      return std::none_of(strategies.slots().begin(), strategies.slots().end(),
+                          [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
+    });
+    try {
+      for (auto& slot : strategies.slots()) slot.runner->set_budget(budget_of(config));  // kept ones see the new caps
+      opportunities.forget(gone);
+      report.engine_time = clock.now() - started;
+      log.info("config_reloaded", {{"version", next.version},
+                                   {"started", joined(report.started)},
+                                   {"replaced", joined(report.replaced)},
+                                   {"stopped", joined(report.stopped)},
+                                   {"kept", joined(report.kept)},
+                                   {"policies_reloaded", report.policies_reloaded}});
+    } catch (...) {
+      // Bookkeeping only; the swap itself is done.
+    }
+    return report;
+  }
+
+  void publish_snapshot() {
+    const MonoTime now = clock.now();
+    opportunities.expire(now, std::chrono::milliseconds(config.engine.opportunity_ttl_ms));
+
+    auto snap = std::make_shared<EngineSnapshot>();
+    snap->ts = clock.utc();
+    snap->built_at = now;
+    snap->mode = current_mode();
+    snap->hold_since = hold_since;
+    snap->hold_reason = "startup: guarded start is always HOLD (SPEC S-1.3)";
+    snap->safe_mode = current_safe_mode();
+    snap->dry_run_mode = sinks.control == nullptr ? config.dry_run_mode : sinks.control->dry_run_mode();
+    if (sinks.control != nullptr) {
+      const control::ControlState state = sinks.control->state();
+      snap->hold_reason = state.reason;
+      snap->hold_since_text = state.since;
+    }
+    snap->book_events = book_events;
+    snap->bundle_version = bundle_version;
+    snap->reloads = reloads;
+    snap->opportunities = opportunities.views(gate_status(snap->mode, snap->safe_mode));
+    snap->books = books.views(now);
+    snap->strategies = strategy_views(strategies);
+    snap->policy = policy_view(policy, regime_cache);
+    snap->market = recorded(now, snap->ts);
+    slot.publish(std::move(snap));
+  }
+
+  // The books a validation dry-runs on: copied at most once a second (only a config
+  // validation reads them; copying every book at every snapshot would be waste).
+  std::shared_ptr<const scripting::RecordedMarket> recorded(MonoTime now, UtcTime ts) {
+    if (recorded_market && now - recorded_market_at < std::chrono::seconds(1)) return recorded_market;
+    auto market = std::make_shared<scripting::RecordedMarket>(venue_ids_, ts);
+    for (const auto& venue_id : venue_ids_) {
+      for (const auto& symbol : config.symbols) {
+        if (const md::OrderBook* found = books.find(venue_id, symbol); found != nullptr) market->add(*found);
+        if (auto rate = funding(venue_id, symbol)) market->add_funding(venue_id, symbol, *rate);
+      }
+    }
+    recorded_market = std::move(market);
+    recorded_market_at = now;
+    return recorded_market;
+  }
+
+  // Every 10 ms (the resolution of ctx:set_timer): fire the strategies' due timers.
+  void schedule_strategy_timers() {
+    strategy_timer = clock.call_after(std::chrono::milliseconds(10), [this] {
+      strategy_timer = 0;
+      intents.clear();
+      const MonoTime now = clock.now();
+      for (auto& slot : strategies.slots()) slot.runner->fire_due_timers(now, intents);
+      assess_intents(now);
+      schedule_strategy_timers();
+    });
+  }
+
+  void schedule_snapshots() {
+    snapshot_timer = clock.call_after(std::chrono::milliseconds(config.engine.snapshot_interval_ms), [this] {
+      snapshot_timer = 0;
+      try {
+        evaluate_breakers(clock.now());
+        report_degradations();
+        publish_snapshot();
+      } catch (const std::exception& e) {
+        // A long-running loop reports and carries on; it never dies silently.
+        log.error("snapshot_failed", {{"error", e.what()}});
+      } catch (...) {
+        log.error("snapshot_failed", {{"error", "unknown exception"}});
+      }
+      schedule_snapshots();
+    });
+  }
+};
+
+Engine::Engine(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& snapshots,
+               EngineSinks sinks, Logger log)
+    : loop_(std::make_unique<Loop>(std::move(config), clock, std::move(venues), snapshots, std::move(sinks),
+                                   std::move(log))) {}
+
+Engine::~Engine() { stop(); }
+
+Status Engine::load(const bundle::Bundle* initial, std::int64_t version) {
+  Loop& loop = *loop_;
+  StrategySet::Plan plan = loop.strategies.prepare(loop.config, initial, version, loop.strategy_env(loop.config));
+  if (!plan.ok()) {
+    std::string message;
+    for (const auto& error : plan.errors) message += (message.empty() ? "" : "; ") + error.message;
+    return make_error(Errc::script_error, message);
+  }
+  auto pipeline = PolicyStage::build(loop.config, initial, loop.clock, loop.watchdog);
+  if (!pipeline) {
+    plan = {};  // the plan's runners are freed; nothing was installed
+    return make_error(Errc::script_error, "policies: " + pipeline.error().message);
+  }
+  for (const auto& slot : plan.slots) {
+    loop.log.info("strategy_loaded", {{"strategy", slot.runner->name()}, {"file", slot.file}});
+  }
+  loop.strategies.commit(std::move(plan));
+  if (pipeline->pipeline) loop.log.info("policies_loaded", {{"fingerprint", pipeline->fingerprint.substr(0, 12)}});
+  loop.policy.install(std::move(*pipeline));
+  loop.bundle_version = version;
+  return {};
+}
+
+void Engine::start() {
+  Loop& loop = *loop_;
+  if (loop.running) return;
+  loop.running = true;
+  loop.hold_since = loop.clock.utc();
+  // Every configured book is on the board from the start (invalid until its feed
+  // delivers), when the venue already knows the instrument.
+  for (venues::Venue* venue : loop.venues) {
+    for (const auto& symbol : loop.config.symbols) {
+      for (const auto& spec : venue->instruments()) {
+        if (spec.symbol == symbol && loop.books.find(venue->id(), symbol) == nullptr) loop.books.add(md::OrderBook(spec));
+      }
+    }
+  }
+  for (venues::Venue* venue : loop.venues) {
+    loop.feeds.push_back(std::make_unique<Loop::VenueFeed>(loop, venue->id()));
+    venue->start(*loop.feeds.back(), *loop.feeds.back());
+  }
+  loop.publish_snapshot();
+  loop.schedule_snapshots();
+  loop.schedule_strategy_timers();  // a reload may add strategies with timers
+  loop.log.info("engine_started", {{"venues", loop.venues.size()},
+                                   {"symbols", loop.config.symbols.size()},
+                                   {"strategies", loop.strategies.slots().size()},
+                                   {"mode", "HOLD"}});
+}
+
+void Engine::stop() {
+  Loop& loop = *loop_;
+  if (!loop.running) return;
+  loop.running = false;
+  for (venues::Venue* venue : loop.venues) venue->stop();
+  loop.strategies.stop_all();
+  if (loop.snapshot_timer != 0) loop.clock.cancel(loop.snapshot_timer);
+  if (loop.strategy_timer != 0) loop.clock.cancel(loop.strategy_timer);
+  loop.snapshot_timer = loop.strategy_timer = 0;
+  loop.log.info("engine_stopped");
+}
+
+ReloadReport Engine::reload(const EngineBundle& next) {
+  try {
+    return loop_->reload(next);
+  } catch (const std::exception& e) {
+    ReloadReport report;
+    report.errors.push_back({"", 0, std::string("internal: reload failed: ") + e.what()});
+    return report;
+  } catch (...) {
+    ReloadReport report;
+    report.errors.push_back({"", 0, "internal: reload failed with an unknown exception"});
+    return report;
+  }
+}
+
+std::shared_ptr<const EngineSnapshot> Engine::snapshot() const { return loop_->slot.load(); }
+
+}  // namespace propbot::engine

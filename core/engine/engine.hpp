@@ -1,0 +1,115 @@
+// Engine: the one decision path. Venue book update → the engine's copy of the book →
+// market features → every strategy's on_book → intents → regime → policy → sizing
+// (clamped to the C++ caps) → opportunities and the IntentSink, gated by the control
+// mode (HOLD at start, always). Every `engine.snapshot_interval_ms` it evaluates the
+// circuit-breaker rules, raises the P1s of frozen strategies and a degraded policy
+// pipeline, and publishes an immutable EngineSnapshot; the snapshot's build time is
+// the loop's heartbeat.
+//
+// The Engine is a loop object, handed its seams: the Clock (RealClock live and paper,
+// SimClock in replay and tests), the venues (any `venues::Venue`: adapters, the paper
+// broker, scripted venues), the snapshot slot and the sinks. It owns no thread, no
+// io_context and no clock and builds no venue: whoever drives it (core/app's
+// EngineThread live; a test or a replay calling SimClock::advance) decides when its
+// events and timers run. Everything below runs on that one driving thread.
+//
+// Hot reload (SPEC S-7.5): reload() takes a new configuration and the script texts of
+// a bundle, between two events (so no event is dropped or seen twice). It builds every
+// changed strategy in a fresh sandbox — migrate(old ctx.state) then on_start — and the
+// policy pipeline when its scripts changed; only when everything built does it swap
+// them in and stop the old versions (build → verify → swap → free). Any failure leaves
+// the running version untouched. Only the hot part of the configuration changes
+// (hot_config.hpp, the one merge).
+//
+// Thread: the driving thread for every call; snapshots are read through the
+// SnapshotSlot from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/bundle/bundle.hpp"
+#include "core/common/clock.hpp"
+#include "core/common/logging.hpp"
+#include "core/common/result.hpp"
+#include "core/config/config.hpp"
+#include "core/engine/control_port.hpp"
+#include "core/engine/intent_sink.hpp"
+#include "core/engine/snapshot.hpp"
+#include "core/venues/venue.hpp"
+
+namespace propbot::scripting {
+class ScriptWatchdog;
+}
+
+namespace propbot::engine {
+
+// What the engine runs: a configuration and the bundle whose scripts it names.
+struct EngineBundle {
+  config::Config config;
+  bundle::Bundle bundle;      // strategies/*.lua and policies/*.lua are taken from here
+  std::int64_t version = 0;   // the config bundle version (0: not versioned, e.g. tests)
+};
+
+struct ReloadError {
+  std::string file;  // bundle path, e.g. "strategies/x.lua"
+  int line = 0;      // 0 when unknown
+  std::string message;
+};
+
+struct ReloadReport {
+  bool applied = false;
+  std::vector<ReloadError> errors;  // why not
+  std::vector<std::string> started, replaced, stopped, kept;  // strategy names
+  bool policies_reloaded = false;
+  bool timed_out = false;  // the engine thread did not take the work in time (nothing changed)
+  Nanos engine_time{};  // time the engine thread spent building and swapping
+};
+
+// Where the engine's results and safety events go. Every member may be null.
+struct EngineSinks {
+  // The mode source and the safety sink: a strategy frozen by its faults and a degraded
+  // policy pipeline are each a P1 `strategy_degraded` through its safety_action (once
+  // per frozen version). Without it the engine stays in HOLD (tests, tools).
+  ControlPort* control = nullptr;
+  // Every assessed intent, in the order the strategies proposed them.
+  IntentSink* intents = nullptr;
+  // The venues' private streams (orders, fills, positions, balances).
+  venues::PrivateListener* account = nullptr;
+  // Bounds the CPU time of every strategy and policy call; null: the engine starts one.
+  std::shared_ptr<scripting::ScriptWatchdog> watchdog;
+};
+
+class Engine {
+ public:
+  // `clock` and every venue must outlive the engine; `snapshots` receives what it publishes.
+  Engine(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& snapshots,
+         EngineSinks sinks, Logger log);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads every enabled strategy and the policy pipeline; a load error names the file
+  // and line, and nothing is installed. Scripts come from `initial` when given (the
+  // daemon passes the bundle it read and versioned), else from the files under
+  // scripting.bundle_dir. Call once, before start().
+  Status load(const bundle::Bundle* initial = nullptr, std::int64_t version = 0);
+  // Starts the venues (market data and private stream), publishes the first snapshot
+  // and arms the snapshot and strategy timers on the clock.
+  void start();
+  // Stops the venues, the strategies and the timers. Idempotent.
+  void stop();
+
+  // Swaps `next` in (see the header comment); never throws.
+  ReloadReport reload(const EngineBundle& next);
+
+  std::shared_ptr<const EngineSnapshot> snapshot() const;
+
+ private:
+  struct Loop;
+  std::unique_ptr<Loop> loop_;
+};
+
+}  // namespace propbot::engine
