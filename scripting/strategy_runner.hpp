@@ -68,6 +68,11 @@
 // Timers are kept by the runner; the owner calls fire_due_timers(now) (the engine does
 // every 10 ms, so that is the effective resolution).
 //
+// Where it lives: strategy_runner.cpp (load, callbacks, timers, stop, fault
+// accounting), strategy_ctx.cpp (the ctx functions), with proposal_reader.hpp
+// (ctx:propose → Intent), strategy_params.hpp (param declarations) and lua_json.hpp
+// (ctx.state ⇄ JSON, StateLimits).
+//
 // Thread: engine thread only.
 #pragma once
 
@@ -84,6 +89,7 @@
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 #include "scripting/intent.hpp"
+#include "scripting/lua_json.hpp"  // StateLimits
 #include "scripting/lua_sandbox.hpp"
 #include "scripting/market_view.hpp"
 
@@ -118,13 +124,6 @@ struct FillEvent {
 struct FeeSchedule {
   double maker_bps = 2.0;
   double taker_bps = 5.0;
-};
-
-// Bounds of the Lua state ⇄ JSON conversion (stop()/migrate).
-struct StateLimits {
-  int max_depth = 32;                  // nested tables
-  std::size_t max_values = 100'000;    // tables, keys and scalars
-  std::size_t max_bytes = 1u << 20;    // keys and string values together
 };
 
 // The risk budget as the strategy sees it (ctx:budget). Caps of 0 mean "no cap" (paper
@@ -218,9 +217,14 @@ class StrategyRunner {
     std::uint64_t generation = 0;
   };
 
+  static constexpr int kNoRef = -1;  // a registry ref not taken (an absent callback)
+
   StrategyRunner(std::string name, SandboxLimits limits, const Clock& clock, const MarketView& market,
                  int max_consecutive_faults, LogSink log, StrategyEnv env);
   Result<void> init(const StrategySpec& spec, std::optional<nlohmann::json> previous_state);
+  // Builds the ctx table (params = the table at `params_table`, the methods, an empty
+  // state) and the caches of the reused result tables (strategy_ctx.cpp).
+  void build_ctx(int params_table);
   Result<void> migrate_state(const nlohmann::json& previous, const std::string& where);
   // Runs the function + `nargs` arguments on the stack; `out` null = ctx:propose refused.
   bool run_callback(const char* callback, int nargs, std::vector<Intent>* out);
@@ -252,20 +256,20 @@ class StrategyRunner {
   LuaSandbox sandbox_;
   nlohmann::json params_;
   nlohmann::json param_specs_;
-  int module_ref_ = -1;
-  int ctx_ref_ = -1;
-  int on_book_ref_ = -1;
-  int on_fill_ref_ = -1;
-  int on_timer_ref_ = -1;
-  int on_stop_ref_ = -1;
-  int event_ref_ = -1;
-  int fill_ref_ = -1;
-  int venues_ref_ = -1;   // reused result tables and their caches (see the top comment)
-  int books_ref_ = -1;    // venue → symbol → book table
-  int funding_ref_ = -1;  // venue → symbol → funding table
-  int fees_ref_ = -1;     // venue → fees table
-  int regimes_ref_ = -1;  // symbol → regime table
-  int budget_ref_ = -1;
+  int module_ref_ = kNoRef;
+  int ctx_ref_ = kNoRef;
+  int on_book_ref_ = kNoRef;
+  int on_fill_ref_ = kNoRef;
+  int on_timer_ref_ = kNoRef;
+  int on_stop_ref_ = kNoRef;
+  int event_ref_ = kNoRef;
+  int fill_ref_ = kNoRef;
+  int venues_ref_ = kNoRef;   // reused result tables and their caches (see the top comment)
+  int books_ref_ = kNoRef;    // venue → symbol → book table
+  int funding_ref_ = kNoRef;  // venue → symbol → funding table
+  int fees_ref_ = kNoRef;     // venue → fees table
+  int regimes_ref_ = kNoRef;  // symbol → regime table
+  int budget_ref_ = kNoRef;
   std::vector<Intent>* pending_ = nullptr;
   std::vector<Intent> proposed_;  // reused per call
   std::map<std::string, Timer, std::less<>> timers_;

@@ -1,0 +1,205 @@
+// Proposal reading (scripting/proposal_reader.hpp): one checked read per field of a
+// ctx:propose table, the first refusal kept with the field's name and expectation.
+#include "scripting/proposal_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
+#include <optional>
+#include <sstream>
+
+extern "C" {
+#include <luajit-2.1/lua.h>
+}
+
+namespace propbot::scripting {
+
+namespace {
+
+// The reader runs inside the script's protected call (ctx:propose is called from Lua),
+// so reading the table through its metamethods is allowed. It never raises itself: the
+// first problem is kept in `error` and ctx:propose raises once, after the C++ objects
+// it built are gone.
+class ProposalReader {
+ public:
+  enum class Sign { any, non_negative, positive };
+
+  ProposalReader(lua_State* L, int table) : L_(L), table_(table) {}
+
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  // A string; absent = empty. `required` also refuses the empty string.
+  std::string text(const char* field, bool required) {
+    std::string out;
+    if (failed()) return out;
+    lua_getfield(L_, table_, field);
+    if (lua_type(L_, -1) == LUA_TSTRING) {
+      std::size_t len = 0;
+      const char* s = lua_tolstring(L_, -1, &len);
+      out.assign(s, len);
+      if (required && out.empty()) fail(field, "must be a non-empty string");
+    } else if (!lua_isnil(L_, -1)) {
+      fail(field, required ? "must be a non-empty string" : "must be a string", got());
+    } else if (required) {
+      fail(field, "is required (a non-empty string)");
+    }
+    lua_pop(L_, 1);
+    return out;
+  }
+
+  // A finite number of the given sign, at most `max`; absent = nullopt.
+  std::optional<double> number(const char* field, Sign sign, bool required, double max = HUGE_VAL) {
+    std::optional<double> out;
+    if (failed()) return out;
+    lua_getfield(L_, table_, field);
+    // The expectation text is built on a refusal only: this runs for every field of
+    // every proposal, and formatting it (an ostringstream) cost more than the read.
+    if (lua_type(L_, -1) == LUA_TNUMBER) {
+      const double v = lua_tonumber(L_, -1);
+      const bool ok = std::isfinite(v) && v <= max &&
+                      (sign == Sign::any || (sign == Sign::non_negative ? v >= 0 : v > 0));
+      if (ok) {
+        out = v;
+      } else {
+        fail(field, "must be " + expectation(sign, max), got());
+      }
+    } else if (!lua_isnil(L_, -1)) {
+      fail(field, "must be " + expectation(sign, max), got());
+    } else if (required) {
+      fail(field, "is required (" + expectation(sign, max) + ")");
+    }
+    lua_pop(L_, 1);
+    return out;
+  }
+
+  bool boolean(const char* field) {
+    bool out = false;
+    if (failed()) return out;
+    lua_getfield(L_, table_, field);
+    if (lua_type(L_, -1) == LUA_TBOOLEAN) {
+      out = lua_toboolean(L_, -1) != 0;
+    } else if (!lua_isnil(L_, -1)) {
+      fail(field, "must be a boolean", got());
+    }
+    lua_pop(L_, 1);
+    return out;
+  }
+
+  // One of `choices`; absent = `fallback` (empty: required).
+  std::string choice(const char* field, std::initializer_list<const char*> choices, const char* fallback) {
+    std::string out;
+    if (failed()) return out;
+    lua_getfield(L_, table_, field);
+    const bool is_string = lua_type(L_, -1) == LUA_TSTRING;
+    if (is_string) out = lua_tostring(L_, -1);
+    if (lua_isnil(L_, -1) && *fallback != '\0') {
+      out = fallback;
+    } else if (std::none_of(choices.begin(), choices.end(), [&](const char* c) { return out == c; })) {
+      std::string expected;  // built on a refusal only (hot path)
+      for (const char* c : choices) expected += (expected.empty() ? "\"" : " or \"") + std::string(c) + "\"";
+      fail(field, "must be " + expected, lua_isnil(L_, -1) ? std::string() : got());
+    }
+    lua_pop(L_, 1);
+    return out;
+  }
+
+  // A field that belongs to the other kind: refused, so a mix-up is caught, not ignored.
+  void absent(const char* field, const char* kind, const char* instead) {
+    if (failed()) return;
+    lua_getfield(L_, table_, field);
+    if (!lua_isnil(L_, -1)) fail(field, std::string("is not used by kind \"") + kind + "\" (" + instead + ")");
+    lua_pop(L_, 1);
+  }
+
+  void fail(const char* field, const std::string& what, const std::string& got = {}) {
+    if (failed()) return;
+    error_ = std::string("ctx:propose: field '") + field + "' " + what;
+    if (!got.empty()) error_ += ", got " + got;
+  }
+
+  void fail(const std::string& message) {
+    if (!failed()) error_ = "ctx:propose: " + message;
+  }
+
+ private:
+  static std::string expectation(Sign sign, double max) {
+    std::string out = "a finite number";
+    if (sign == Sign::non_negative) out += " >= 0";
+    if (sign == Sign::positive) out += " > 0";
+    if (max != HUGE_VAL) {
+      std::ostringstream bound;
+      bound << max;
+      out += (sign == Sign::any ? " <= " : " and <= ") + bound.str();
+    }
+    return out;
+  }
+
+  // The value on top of the stack, for the message: numbers and strings as themselves.
+  std::string got() const {
+    switch (lua_type(L_, -1)) {
+      case LUA_TNUMBER: {
+        std::ostringstream out;
+        out << lua_tonumber(L_, -1);
+        return out.str();
+      }
+      case LUA_TSTRING: {
+        std::string s = lua_tostring(L_, -1);
+        if (s.size() > 40) s = s.substr(0, 40) + "...";
+        return "\"" + s + "\"";
+      }
+      default: return std::string("a ") + lua_typename(L_, lua_type(L_, -1));
+    }
+  }
+
+  lua_State* L_;
+  int table_;
+  std::string error_;
+};
+
+// Limits of the optional guards (anything beyond is a mistake, not a wish).
+constexpr double kMaxSlippageBps = 10'000;         // 100 %
+constexpr double kMaxTimeGuardMs = 86'400'000;     // one day
+
+// Reads a ctx:propose table into `intent` (strategy already set). See intent.hpp.
+void read_intent(ProposalReader& in, Intent& intent) {
+  using Sign = ProposalReader::Sign;
+  intent.kind = in.choice("kind", {"hedged_pair", "single"}, "hedged_pair");
+  if (in.failed()) return;
+  intent.symbol = in.text("symbol", true);
+  if (intent.kind == "single") {
+    for (const char* field : {"long_venue", "short_venue", "long_price", "short_price", "spread_bps", "net_spread_bps"}) {
+      in.absent(field, "single", "a single order has venue, side and price");
+    }
+    intent.venue = in.text("venue", true);
+    intent.side = in.choice("side", {"buy", "sell"}, "");
+    intent.notional_usdt = in.number("notional_usdt", Sign::positive, true).value_or(0);
+    intent.price = in.number("price", Sign::positive, true).value_or(0);
+    intent.post_only = in.boolean("post_only");
+  } else {
+    for (const char* field : {"venue", "side", "price", "post_only"}) {
+      in.absent(field, "hedged_pair", "a pair has long_venue, short_venue, long_price and short_price");
+    }
+    intent.long_venue = in.text("long_venue", true);
+    intent.short_venue = in.text("short_venue", true);
+    if (!in.failed() && intent.long_venue == intent.short_venue) in.fail("long_venue and short_venue must differ");
+    intent.notional_usdt = in.number("notional_usdt", Sign::positive, true).value_or(0);
+    intent.spread_bps = in.number("spread_bps", Sign::any, false).value_or(0);
+    intent.net_spread_bps = in.number("net_spread_bps", Sign::any, false).value_or(0);
+    intent.long_price = in.number("long_price", Sign::positive, false).value_or(0);
+    intent.short_price = in.number("short_price", Sign::positive, false).value_or(0);
+  }
+  intent.max_slippage_bps = in.number("max_slippage_bps", Sign::non_negative, false, kMaxSlippageBps);
+  intent.time_guard_ms = in.number("time_guard_ms", Sign::positive, false, kMaxTimeGuardMs);
+  intent.reason = in.text("reason", false);
+}
+
+}  // namespace
+
+std::string read_proposal(lua_State* L, int table, Intent& intent) {
+  ProposalReader in(L, table);
+  read_intent(in, intent);
+  return in.error();
+}
+
+}  // namespace propbot::scripting

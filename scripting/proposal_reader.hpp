@@ -1,0 +1,30 @@
+// Proposal reading: the table a script passes to ctx:propose{…} turned into an Intent,
+// every field read and checked against what intent.hpp documents per kind.
+//
+// Guarantees: an Intent is only filled as far as a consumer may rely on it — a
+// missing or malformed field, a non-finite number, a bound exceeded
+// (max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]) or a field of the
+// other kind is refused, and the refusal names the first offending field and what it
+// must be, e.g. `ctx:propose: field 'side' must be "buy" or "sell", got "long"`. The
+// reader never raises a Lua error itself: the caller (ctx:propose) raises with the
+// message once no C++ object it owns is alive.
+//
+// Thread: whichever runs the script (the engine thread). Runs inside the script's
+// protected call, so the table is read through its metamethods (lua_getfield). The
+// message is built on a refusal only: the accepted path formats nothing.
+#pragma once
+
+#include <string>
+
+#include "scripting/intent.hpp"
+
+struct lua_State;
+
+namespace propbot::scripting {
+
+// Reads the ctx:propose table at absolute stack index `table` into `intent`
+// (`intent.strategy` is left as the caller set it). Returns "" when the proposal is
+// valid, else the refusal message (and `intent` is partly filled: discard it).
+std::string read_proposal(lua_State* L, int table, Intent& intent);
+
+}  // namespace propbot::scripting
