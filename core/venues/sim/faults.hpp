@@ -1,7 +1,8 @@
 // FaultPlan: what the venue simulator is told to do wrong, per simulated venue, set
 // through the admin API (docs/API.md "Venue simulator admin") and read by the protocol
-// frontends on every request and every market tick. Each fault is plain data so a
-// scenario can declare it and a test can assert on it.
+// frontends on every request and every market tick — always through their FaultGate
+// (fault_gate.hpp), which keeps the plan and decides each fault. Each fault is plain
+// data so a scenario can declare it and a test can assert on it.
 //
 // Thread: read and written under the owning SimulatedVenue's mutex.
 #pragma once

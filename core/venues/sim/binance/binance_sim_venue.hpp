@@ -33,6 +33,10 @@
 // the HttpServer it is installed on (its WebSocket callbacks point into it). FaultPlan
 // added_latency_ms is served by sleeping in the handler (capped at 2 s): acceptable in
 // a simulator, it delays the other connections of that server too.
+//
+// Layout: one file per concern in this folder (frontend.hpp names them); every fault
+// of the FaultPlan is asked of the FaultGate shared with the OKX frontend
+// (core/venues/sim/fault_gate.hpp).
 #pragma once
 
 #include <memory>

@@ -43,6 +43,10 @@
 // server thread, ticks on the host's timer). WebSocket sends never block. The venue
 // must outlive the HttpServer it was installed on (stop the server first): the
 // server's callbacks point at it.
+//
+// Layout: one file per concern in this folder (frontend.hpp names them); every fault
+// of the FaultPlan is asked of the FaultGate shared with the Binance frontend
+// (core/venues/sim/fault_gate.hpp).
 #pragma once
 
 #include <memory>
