@@ -5,7 +5,9 @@
 //
 // Guarantees: publish() delivers to every subscriber, in subscription order, on the
 // publishing thread, after the event is stored in the ring; a subscriber that throws
-// is skipped without affecting the others. Thread-safe.
+// is skipped without affecting the others. The ring keeps the newest `keep` events
+// (kKeptControlEvents by default): the oldest goes first, so the bus never grows with
+// time. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -27,11 +29,17 @@ struct ControlEvent {
   nlohmann::json payload = nlohmann::json::object();
 };
 
+// How many control events the bus keeps for the API (`GET /api/ui/events?limit=` asks
+// for at most this many). Control events are rare — a mode change, an incident, an
+// approval — so 256 covers days of a normal desk and the whole of a bad hour, and a
+// payload is a few hundred bytes (an incident summary at most 10,000): ≤ ~2.6 MB.
+inline constexpr std::size_t kKeptControlEvents = 256;
+
 class EventBus {
  public:
   using Subscriber = std::function<void(const ControlEvent&)>;
 
-  explicit EventBus(std::size_t keep = 256) : keep_(keep) {}
+  explicit EventBus(std::size_t keep = kKeptControlEvents) : keep_(keep) {}
 
   void subscribe(Subscriber subscriber);
   // Returns the stored event (with its seq).

@@ -16,6 +16,7 @@ void load_side(Side side, std::vector<BookLevel>& out, std::span<const BookLevel
   std::sort(out.begin(), out.end(), [side](const BookLevel& a, const BookLevel& b) {
     return better(side, a.price_ticks, b.price_ticks);
   });
+  if (out.size() > kMaxLevelsPerSide) out.resize(kMaxLevelsPerSide);
 }
 
 }  // namespace
@@ -45,8 +46,12 @@ void OrderBook::apply_level(Side side, BookLevel level) {
     if (exists) levels.erase(it);
   } else if (exists) {
     it->qty_lots = level.qty_lots;
-  } else {
+  } else if (levels.size() < kMaxLevelsPerSide) {
     levels.insert(it, level);
+  } else if (it != levels.end()) {
+    const auto at = it - levels.begin();
+    levels.pop_back();  // the worst level makes room for a better one
+    levels.insert(levels.begin() + at, level);
   }
 }
 

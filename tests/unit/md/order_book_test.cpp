@@ -39,6 +39,43 @@ TEST(OrderBookTest, LevelUpdatesInsertReplaceAndRemove) {
   EXPECT_EQ(book.asks().size(), 2u);
 }
 
+TEST(OrderBookTest, ASideKeepsAtMostTheBestLevelsAsFarLevelsArrive) {
+  // Issue 11: far levels a venue reports one by one must not grow the book forever.
+  OrderBook book(btc());
+  book.apply_snapshot(std::vector<BookLevel>{}, std::vector<BookLevel>{}, 1, MonoTime{});
+  constexpr std::int64_t kExtra = 7;
+  constexpr auto kMax = static_cast<std::int64_t>(kMaxLevelsPerSide);
+  for (std::int64_t i = 0; i < kMax + kExtra; ++i) {
+    book.apply_level(Side::bid, {1'000'000 - i, 1});  // each one worse than the last
+    book.apply_level(Side::ask, {1'000'001 + i, 1});
+  }
+  ASSERT_EQ(book.bids().size(), kMaxLevelsPerSide);
+  ASSERT_EQ(book.asks().size(), kMaxLevelsPerSide);
+  EXPECT_EQ(book.bids().back().price_ticks, 1'000'000 - (kMax - 1)) << "the worst levels were not kept";
+  EXPECT_EQ(book.asks().back().price_ticks, 1'000'001 + (kMax - 1));
+
+  // A better level on a full side pushes the worst one out.
+  book.apply_level(Side::bid, {1'000'000 - kMax / 2, 5});  // exists: a change, nothing goes
+  ASSERT_EQ(book.bids().size(), kMaxLevelsPerSide);
+  book.apply_level(Side::ask, {1'000'000, 3});  // new best ask
+  ASSERT_EQ(book.asks().size(), kMaxLevelsPerSide);
+  EXPECT_EQ(book.best_ask()->price_ticks, 1'000'000);
+  EXPECT_EQ(book.asks().back().price_ticks, 1'000'001 + (kMax - 2));
+  book.apply_level(Side::ask, {1'000'001 + (kMax - 2) + 1, 1});  // worse than all kept: not kept
+  EXPECT_EQ(book.asks().back().price_ticks, 1'000'001 + (kMax - 2));
+  EXPECT_EQ(book.asks().size(), kMaxLevelsPerSide);
+}
+
+TEST(OrderBookTest, ASnapshotKeepsAtMostTheBestLevels) {
+  OrderBook book(btc());
+  std::vector<BookLevel> bids;
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(kMaxLevelsPerSide) + 3; ++i) bids.push_back({100 + i, 1});
+  book.apply_snapshot(bids, std::vector<BookLevel>{{1'000'000, 1}}, 1, MonoTime{});
+  ASSERT_EQ(book.bids().size(), kMaxLevelsPerSide);
+  EXPECT_EQ(book.best_bid()->price_ticks, 100 + static_cast<std::int64_t>(kMaxLevelsPerSide) + 2);
+  EXPECT_EQ(book.bids().back().price_ticks, 103) << "the three worst bids were dropped";
+}
+
 TEST(OrderBookTest, DetectsCrossedBooksAndInvalidation) {
   OrderBook book(btc());
   book.apply_snapshot(std::vector<BookLevel>{{100, 1}}, std::vector<BookLevel>{{101, 1}}, 1, MonoTime{});

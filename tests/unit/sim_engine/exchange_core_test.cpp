@@ -194,6 +194,23 @@ TEST_F(ExchangeCoreTest, CoversANegativeWalletFromTheInsuranceAccount) {
   EXPECT_TRUE(leak(dec("3100.0")).is_zero());
 }
 
+TEST_F(ExchangeCoreTest, KeepsAtMostTheDefaultNumberOfFillsPerAccountOldestFirstOut) {
+  // Issue 11: an account trading in a loop must not grow the simulator past the bound.
+  constexpr std::size_t kExtra = 5;
+  const std::size_t total = kDefaultMaxTradesPerAccount + kExtra;
+  std::vector<std::string> order_ids;
+  for (std::size_t i = 0; i < total; ++i) {
+    quote("2990.0", "3000.0", "0.5");
+    order_ids.push_back(place_ok("bob", market(i % 2 == 0 ? OrderSide::buy : OrderSide::sell, "0.1")).venue_order_id);
+    events.clear();
+  }
+  const auto trades = core.trades("bob");
+  ASSERT_EQ(trades.size(), kDefaultMaxTradesPerAccount);
+  // One fill per order: the first kExtra orders' fills went, the newest is kept.
+  EXPECT_EQ(trades.front().fill.venue_order_id, order_ids[kExtra]);
+  EXPECT_EQ(trades.back().fill.venue_order_id, order_ids.back());
+}
+
 TEST_F(ExchangeCoreTest, ChargesFundingThroughTheCore) {
   place_ok("alice", limit(OrderSide::buy, "0.5", "3000.0"));
   events.clear();

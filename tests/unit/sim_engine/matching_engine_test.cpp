@@ -228,6 +228,49 @@ TEST_F(OrderBookEngineTest, ForgetsTheOldestClosedOrdersBeyondTheLimit) {
   EXPECT_TRUE(engine.find("alice", OrderRef::by_client_id("c3")).has_value());
 }
 
+TEST_F(OrderBookEngineTest, KeepsAtMostTheDefaultNumberOfClosedOrdersOldestFirstOut) {
+  // Issue 11: an order loop must not grow the simulator past the default bound.
+  constexpr std::size_t kExtra = 5;
+  for (std::size_t i = 0; i < kDefaultMaxClosedOrders + kExtra; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    ASSERT_TRUE(engine.place("alice", limit(OrderSide::buy, "1", "99.0", TimeInForce::gtc, id), kNow, hooks, events).ok());
+    ASSERT_TRUE(engine.cancel("alice", OrderRef::by_client_id(id), kNow, events).ok());
+    events.clear();
+  }
+  EXPECT_EQ(engine.closed_order_count(), kDefaultMaxClosedOrders);
+  for (std::size_t i = 0; i < kExtra; ++i) {
+    EXPECT_FALSE(engine.find("alice", OrderRef::by_client_id("c" + std::to_string(i))).has_value()) << i;
+  }
+  EXPECT_TRUE(engine.find("alice", OrderRef::by_client_id("c" + std::to_string(kExtra))).has_value());
+  EXPECT_TRUE(
+      engine.find("alice", OrderRef::by_client_id("c" + std::to_string(kDefaultMaxClosedOrders + kExtra - 1))).has_value());
+}
+
+TEST_F(OrderBookEngineTest, TellsOnForgetAboutEveryOrderItForgets) {
+  std::vector<std::pair<std::string, OrderState>> forgotten;
+  MatchingConfig config;
+  config.max_closed_orders = 2;
+  config.on_forget = [&](const std::string& account, const OrderState& order) { forgotten.emplace_back(account, order); };
+  engine = OrderBookEngine(btc_rules(), config);
+  for (const char* id : {"c1", "c2", "c3"}) {
+    place_ok("alice", limit(OrderSide::buy, "1", "99.0", TimeInForce::gtc, id));
+    ASSERT_TRUE(engine.cancel("alice", OrderRef::by_client_id(id), kNow, events).ok());
+  }
+  ASSERT_EQ(forgotten.size(), 1U) << "c1 was pushed out of the closed store";
+  EXPECT_EQ(forgotten[0].first, "alice");
+  EXPECT_EQ(forgotten[0].second.client_order_id, "c1");
+  EXPECT_EQ(forgotten[0].second.status, OrderStatus::canceled);
+
+  // Replaced liquidity that never traded is forgotten at once, one call per order.
+  engine.replace_liquidity("mm", {{dec("98.0"), dec("1")}}, {{dec("101.0"), dec("1")}}, kNow, hooks, events);
+  forgotten.clear();
+  engine.replace_liquidity("mm", {{dec("98.0"), dec("1")}}, {{dec("101.0"), dec("1")}}, kNow, hooks, events);
+  ASSERT_EQ(forgotten.size(), 2U);
+  EXPECT_EQ(forgotten[0].first, "mm");
+  EXPECT_EQ(forgotten[1].first, "mm");
+  EXPECT_EQ(engine.closed_order_count(), 2U) << "c2 and c3 are still known";
+}
+
 TEST_F(OrderBookEngineTest, RejectsPricesOffTheTickAndQuantitiesOffTheStep) {
   auto off_tick = engine.place("alice", limit(OrderSide::buy, "1", "99.05"), kNow, hooks, events);
   ASSERT_FALSE(off_tick.ok());

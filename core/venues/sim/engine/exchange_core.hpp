@@ -47,10 +47,17 @@
 
 namespace propbot::venues::sim {
 
+// How many fills TradeHistory keeps per account. What they serve is a client catching up
+// on the fills its private stream missed (Binance userTrades pages 1000 at most, OKX fills
+// 100): 10,000 is ~17 minutes of a fill every 100 ms on one account, beyond any outage a
+// test drives. A record costs ~300 bytes: ~3 MB per account. At 100,000 (before issue 11)
+// each busy account could hold ~30 MB.
+inline constexpr std::size_t kDefaultMaxTradesPerAccount = 10'000;
+
 struct ExchangeConfig {
   MatchingConfig matching;
   std::string insurance_account = "insurance";
-  std::size_t max_trades_per_account = 100'000;
+  std::size_t max_trades_per_account = kDefaultMaxTradesPerAccount;
 };
 
 class ExchangeCore {

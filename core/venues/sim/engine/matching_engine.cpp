@@ -323,8 +323,14 @@ void OrderBookEngine::close(OrderRecord order) {
     if (auto c = closed_by_client_.find(key); c != closed_by_client_.end() && c->second == old) {
       closed_by_client_.erase(c);
     }
+    OrderRecord gone = std::move(rec->second);
     closed_.erase(rec);
+    forget(gone);
   }
+}
+
+void OrderBookEngine::forget(const OrderRecord& order) const {
+  if (config_.on_forget) config_.on_forget(order.account, order.state);
 }
 
 OrderBookEngine::OrderRecord* OrderBookEngine::find_open(const std::string& account, const OrderRef& ref) {
@@ -357,7 +363,11 @@ Outcome<OrderState> OrderBookEngine::cancel(const std::string& account, const Or
   OrderState result = order.state;
   // Replaced liquidity that never traded is forgotten at once (see the header).
   const bool forgettable = reason == CancelReason::liquidity_replaced && order.state.filled_quantity.is_zero();
-  if (!forgettable) close(std::move(order));
+  if (forgettable) {
+    forget(order);
+  } else {
+    close(std::move(order));
+  }
   return result;
 }
 

@@ -37,6 +37,10 @@
 //   replace_liquidity() cancels without a fill: nobody can query the market model's
 //   account, and keeping those (several per book per market tick) was the simulator's
 //   largest growth. A bounded store, not an ever-growing one (issue 11).
+// - MatchingConfig::on_forget, when set, is called once for every order the engine
+//   forgets for good (pushed out of the closed store, or replaced liquidity dropped at
+//   once), after it is gone: a protocol layer that keeps its own fields per order
+//   (OKX's fee, cancelSource) drops them there and stays as bounded as the engine.
 //
 // The engine knows no balances: fees, PnL and margin come from the MatchingHooks the
 // caller passes in (the exchange core's account book). Hooks must not call back into
@@ -48,6 +52,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -86,11 +91,23 @@ class NoAccountHooks final : public MatchingHooks {
   }
 };
 
+// How many closed orders one book keeps for status queries. What they serve is a client
+// that restarts and asks "do you know this id?" about the orders it sent before: 10,000
+// is over 15 minutes of one account closing 10 orders a second on one symbol, far more
+// than any restart the recovery tests drive. A closed order costs ~550 bytes (the
+// record, its id and client-id index entries), so a book holds at most ~5.5 MB of them
+// and venue-sim (2 venues × 2 symbols) ~22 MB. At 100,000 (before issue 11) an order
+// loop grew venue-sim past 130 MB before the bound was reached.
+inline constexpr std::size_t kDefaultMaxClosedOrders = 10'000;
+
 struct MatchingConfig {
-  int market_protection_bps = 500;         // market orders trade at most 5% through the best
-  std::size_t max_closed_orders = 100'000; // closed orders kept for status queries
+  int market_protection_bps = 500;                          // market orders trade at most 5% through the best
+  std::size_t max_closed_orders = kDefaultMaxClosedOrders;  // closed orders kept for status queries
   std::int64_t first_order_id = 1;
   std::int64_t first_trade_id = 1;
+  // Called with the account and the last state of every order the engine forgets (see
+  // the header). Must not call back into the engine.
+  std::function<void(const std::string& account, const OrderState& order)> on_forget;
 };
 
 // Identifies an order in cancel/query: the venue id when non-zero (it wins, as on
@@ -184,6 +201,7 @@ class OrderBookEngine {
   void rest(OrderRecord order);
   void unlink(const OrderRecord& order);  // removes from its level and the open indices
   void close(OrderRecord order);          // into the closed-order store
+  void forget(const OrderRecord& order) const;  // tells config_.on_forget
   OrderRecord* find_open(const std::string& account, const OrderRef& ref);
   void reject(const std::string& account, const OrderRequest& request, const Rejection& r, UtcTime now,
               std::vector<Event>& events) const;

@@ -35,7 +35,7 @@ struct TradeRecord {
 
 class TradeHistory {
  public:
-  explicit TradeHistory(std::size_t max_per_account = 100'000);
+  explicit TradeHistory(std::size_t max_per_account);
 
   void record(const std::string& account, const Fill& fill);
   // Records the fill of every OrderFilled in events[from..].
