@@ -11,6 +11,8 @@ extern "C" {
 #include <luajit-2.1/lua.h>
 }
 
+#include "core/risk/notional_caps.hpp"
+
 namespace propbot::scripting {
 namespace {
 
@@ -323,9 +325,9 @@ SizingResult PolicyPipeline::size(const SizingRequest& request, const RegimeVerd
   }
   if (!callable()) return fallback;
   // The host's own bound, whatever the script answers.
-  const double headroom = std::max(
-      0.0, std::min(spec_.caps.max_position_notional_usdt - request.position_notional_usdt,
-                    spec_.caps.max_total_notional_usdt - request.open_notional_usdt));
+  const double headroom =
+      risk::notional_headroom({spec_.caps.max_position_notional_usdt, spec_.caps.max_total_notional_usdt},
+                              request.position_notional_usdt, request.open_notional_usdt);
   lua_State* L = sandbox_.state();
   const int base = lua_gettop(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, size_ref_);
@@ -374,12 +376,10 @@ SizingResult PolicyPipeline::size(const SizingRequest& request, const RegimeVerd
   }
   record_success(kSize);
   SizingResult result;
-  if (notional > headroom) {
-    result.clamped = true;
-    ++stats_.clamped_sizes;
-    notional = headroom;
-  }
-  result.notional_usdt = notional;
+  const risk::ClampedNotional sized = risk::clamp_notional(notional, headroom);
+  result.clamped = sized.clamped;
+  if (sized.clamped) ++stats_.clamped_sizes;
+  result.notional_usdt = sized.notional_usdt;
   return result;
 }
 

@@ -12,7 +12,8 @@
 //   synthetic `policy_script_fault` verdict; a malformed verdict is kept, read as
 //   `hold` / P1, so no breaker verdict is lost.
 // - Sizes are clamped to PolicyCaps whatever the script says (max notional per
-//   position and in total, given what is already open); every clamp is counted.
+//   position and in total, given what is already open) by the desk's one clamp
+//   (core/risk/notional_caps.hpp); every clamp is counted.
 // - Nothing throws out of the hot-path calls. `max_consecutive_faults` faults in a row
 //   put the pipeline in the `degraded` state: the scripts are no longer called and
 //   every call returns the fallbacks (breakers: one `policy_pipeline_degraded`

@@ -9,7 +9,8 @@
 //   threshold), `size_zero`, `warming_up` (no features in the window yet) or
 //   `no_policies` (the bundle has no policies/: the intent's size, clamped to the caps).
 //   Whatever the scripts answer, the size is clamped to the C++ caps (risk.*; a cap of
-//   0 means that guard is off): the pipeline clamps, and so does this stage without one.
+//   0 means that guard is off) through the one clamp, core/risk/notional_caps.hpp: the
+//   pipeline applies it to sizing.lua's answer, this stage to the intent without one.
 // - Sizing's risk level is scripting.risk_level, halved while safe_mode is on (S-1.2:
 //   strategies scaled down).
 // - evaluate_breakers(): the circuit-breaker rules on the metrics the engine has (the
