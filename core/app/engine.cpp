@@ -169,21 +169,13 @@ struct Engine::Loop final : scripting::MarketView {
     books.on_book_state(venue, symbol, valid, reason, clock.utc());
   }
 
-  ControlMode current_mode() const {
-    if (control == nullptr) return ControlMode::hold;
-    switch (control->mode()) {
-      case control::Mode::hold: return ControlMode::hold;
-      case control::Mode::resume: return ControlMode::resume;
-      case control::Mode::kill: return ControlMode::kill;
-    }
-    return ControlMode::hold;
-  }
+  Mode current_mode() const { return control == nullptr ? Mode::hold : control->mode(); }
   bool current_safe_mode() const { return control == nullptr ? config.safe_mode : control->safe_mode(); }
 
   std::string gate_status() const {
-    const ControlMode now = current_mode();
-    if (now == ControlMode::kill) return "blocked_by_kill";
-    if (now == ControlMode::hold) return "blocked_by_hold";
+    const Mode now = current_mode();
+    if (now == Mode::kill) return "blocked_by_kill";
+    if (now == Mode::hold) return "blocked_by_hold";
     if (current_safe_mode()) return "blocked_by_safe_mode";
     return "ready";
   }
@@ -236,7 +228,7 @@ struct Engine::Loop final : scripting::MarketView {
       if (!stats.frozen) continue;
       if (std::find(reported_frozen.begin(), reported_frozen.end(), slot.runner.get()) != reported_frozen.end()) continue;
       reported_frozen.push_back(slot.runner.get());
-      raise_p1("strategy:" + slot.runner->name(),
+      raise_p1(IncidentCode::strategy_degraded, "strategy:" + slot.runner->name(),
                "strategy '" + slot.runner->name() + "' frozen (version " + std::to_string(slot.version) +
                    "): " + stats.freeze_reason + "; it is no longer called until a fixed version is applied");
     }
@@ -244,17 +236,18 @@ struct Engine::Loop final : scripting::MarketView {
     const bool degraded = pipeline != nullptr && pipeline->degraded();
     if (degraded && !reported_policy_degraded) {
       const auto& fault = pipeline->stats().last_fault;
-      raise_p1("policy_pipeline", "the policy pipeline is degraded (every output is the conservative fallback)" +
-                                      (fault ? ": last fault at " + fault->where() + ": " + fault->message : std::string()));
+      raise_p1(IncidentCode::policy_pipeline_degraded, "policy_pipeline",
+               "the policy pipeline is degraded (every output is the conservative fallback)" +
+                   (fault ? ": last fault at " + fault->where() + ": " + fault->message : std::string()));
     }
     reported_policy_degraded = degraded;
   }
 
-  void raise_p1(const std::string& component, const std::string& summary) {
+  void raise_p1(IncidentCode code, const std::string& component, const std::string& summary) {
     log.error("strategy_degraded", {{"component", component}, {"summary", summary}});
     if (control == nullptr) return;
     control::SafetyEvent event;
-    event.kind = control::IncidentKind::strategy_degraded;
+    event.code = code;
     event.component = component;
     event.summary = summary;
     if (auto raised = control->safety_action(event); !raised) {

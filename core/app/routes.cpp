@@ -106,7 +106,7 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
               {"version", build_info::version},
               {"build", build_id()},
               {"ts", format_iso8601_ms(ctx->clock->utc())},
-              {"mode", std::string(to_string(snap ? snap->mode : ControlMode::hold))},
+              {"mode", std::string(to_string(snap ? snap->mode : Mode::hold))},
               {"profile", ctx->profile},
               {"uptime_sec", uptime.count()}};
     if (snap) {
