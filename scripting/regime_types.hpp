@@ -1,12 +1,15 @@
 // The plain structs that cross the C++ ↔ policy-script boundary (SPEC S-7.3, S-7.4):
 // what the core feeds policies/*.lua and what the host hands back after validation.
 // No Lua types here, so the engine, risk and tests can use them without the sandbox.
+// Uses core/common/severity.hpp.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/common/severity.hpp"
 
 namespace propbot::scripting {
 
@@ -83,10 +86,12 @@ struct BreakerMetrics {
 };
 
 enum class BreakerAction { degrade, pause_strategy, pause_symbol, safe_mode, hold };
-// The S-4.2 severities with the same string forms as control::Severity
-// (core/control/incident_severity.hpp), which scripting does not link: P0 always HOLDs
-// the desk, P1 degrades a strategy or route, P2 is recorded only.
-enum class Severity { P0, P1, P2 };
+// A verdict's severity is the core's S-4.2 Severity (core/common/severity.hpp): P0
+// always HOLDs the desk, P1 degrades a strategy or route, P2 is recorded only. Named
+// here so scripting::to_string / scripting::parse_severity keep reading as they did.
+using propbot::parse_severity;
+using propbot::Severity;
+using propbot::to_string;
 
 constexpr std::string_view to_string(BreakerAction action) {
   switch (action) {
@@ -105,22 +110,6 @@ constexpr std::optional<BreakerAction> parse_breaker_action(std::string_view nam
   if (name == "pause_symbol") return BreakerAction::pause_symbol;
   if (name == "safe_mode") return BreakerAction::safe_mode;
   if (name == "hold") return BreakerAction::hold;
-  return std::nullopt;
-}
-
-constexpr std::string_view to_string(Severity severity) {
-  switch (severity) {
-    case Severity::P0: return "P0";
-    case Severity::P1: return "P1";
-    case Severity::P2: return "P2";
-  }
-  return "P1";
-}
-
-constexpr std::optional<Severity> parse_severity(std::string_view name) {
-  if (name == "P0") return Severity::P0;
-  if (name == "P1") return Severity::P1;
-  if (name == "P2") return Severity::P2;
   return std::nullopt;
 }
 

@@ -350,7 +350,7 @@ std::shared_ptr<const scripting::RecordedMarket> ConfigService::recorded_market(
 void ConfigService::raise_apply_failed(const std::string& summary, const control::Actor& actor) {
   if (control_ == nullptr) return;
   control::SafetyEvent event;
-  event.kind = control::IncidentKind::config_apply_failed;
+  event.code = IncidentCode::config_apply_failed;
   event.component = "config";
   event.summary = summary;
   event.actor = actor;

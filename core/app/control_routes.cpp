@@ -11,6 +11,8 @@
 
 #include "core/api/access_guard.hpp"
 #include "core/app/request_actor.hpp"
+#include "core/common/incident_code.hpp"
+#include "core/common/severity.hpp"
 #include "core/control/text_limits.hpp"
 
 namespace propbot::app {
@@ -73,7 +75,7 @@ std::optional<api::HttpResponse> need_bool(const json& body, const std::string& 
 
 json state_json(const control::ControlState& state) {
   json out = control::to_json(state);
-  out["hold_active"] = state.mode != control::Mode::resume;
+  out["hold_active"] = state.mode != Mode::resume;
   return out;
 }
 
@@ -274,11 +276,22 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   router.add("POST", "/api/ui/incidents/manual_log", [&cp](const api::HttpRequest& request) {
     std::string severity_text, component, summary;
     if (auto bad = need_string(request.json, control::kSeverityLimit, severity_text)) return *bad;
-    auto severity = control::parse_severity(severity_text);
+    auto severity = parse_severity(severity_text);
     if (!severity) return bad_request("severity", "must be \"P0\", \"P1\" or \"P2\"");
     if (auto bad = need_string(request.json, control::kComponentLimit, component)) return *bad;
     if (auto bad = need_string(request.json, control::kSummaryLimit, summary)) return *bad;
-    return respond(cp.log_incident(*severity, component, summary, actor_of(request)));
+    // "code" is optional (default manual); unspecified only labels rows older than codes.
+    IncidentCode code = IncidentCode::manual;
+    std::string code_text;
+    if (auto bad = optional_string(request.json, control::kIncidentCodeLimit, code_text)) return *bad;
+    if (request.json.contains("code") && !request.json["code"].is_null()) {
+      auto parsed = parse_incident_code(code_text);
+      if (!parsed || *parsed == IncidentCode::unspecified) {
+        return bad_request("code", "must be one of " + raisable_incident_codes_text());
+      }
+      code = *parsed;
+    }
+    return respond(cp.log_incident(*severity, component, summary, actor_of(request), code));
   }, json_route());
 
   router.add("POST", "/api/ui/incidents/ack_and_postmortem", [&cp](const api::HttpRequest& request) {

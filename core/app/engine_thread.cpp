@@ -18,7 +18,7 @@ namespace {
 class PlanePort final : public engine::ControlPort {
  public:
   explicit PlanePort(control::ControlPlane& plane) : plane_(plane) {}
-  control::Mode mode() const override { return plane_.mode(); }
+  Mode mode() const override { return plane_.mode(); }
   bool safe_mode() const override { return plane_.safe_mode(); }
   bool dry_run_mode() const override { return plane_.dry_run_mode(); }
   control::ControlState state() const override { return plane_.state(); }

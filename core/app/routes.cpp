@@ -106,7 +106,7 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
               {"version", build_info::version},
               {"build", build_id()},
               {"ts", format_iso8601_ms(ctx->clock->utc())},
-              {"mode", std::string(engine::to_string(snap ? snap->mode : engine::ControlMode::hold))},
+              {"mode", std::string(to_string(snap ? snap->mode : Mode::hold))},
               {"profile", ctx->profile},
               {"uptime_sec", uptime.count()}};
     if (snap) {
@@ -126,7 +126,7 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
     }
     json body{{"opportunities", list}};
     if (snap) {
-      body["mode"] = std::string(engine::to_string(snap->mode));
+      body["mode"] = std::string(to_string(snap->mode));
       body["ts"] = format_iso8601_ms(snap->ts);
       body["book_events"] = snap->book_events;
       body["bundle_version"] = snap->bundle_version;

@@ -317,7 +317,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   log.info("daemon_ready", {{"profile", config::to_string(cfg.profile)},
                             {"data_dir", cfg.data_dir},
                             {"api", base},
-                            {"mode", std::string(control::to_string(desk->plane().mode()))}});
+                            {"mode", std::string(to_string(desk->plane().mode()))}});
 
   const int signal = wait_for_stop_signal(stop_signals);
   log.info("shutdown_requested", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});

@@ -13,13 +13,6 @@ namespace {
 
 constexpr std::string_view kStateName = "control_state";
 
-Result<Mode> parse_mode(std::string_view text) {
-  if (text == "HOLD") return Mode::hold;
-  if (text == "RESUME") return Mode::resume;
-  if (text == "KILL") return Mode::kill;
-  return make_error(Errc::parse_error, "unknown mode '" + std::string(text) + "'");
-}
-
 // Every route cap stays within what the store accepts: a longer text would be a store
 // error (answered 500) instead of a named refusal.
 static_assert(kComponentLimit.max_bytes <= kMaxIncidentFieldLength);
@@ -54,22 +47,14 @@ std::string minutes_text(Nanos span) {
   return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(span).count()) + " min";
 }
 
-// Which global action an event demands.
+// Which global action an event demands: an operator's severity decides for a manual
+// log (a P0 holds, nothing an operator logs can KILL), the S-4.2 policy otherwise.
 GlobalAction action_for(const SafetyEvent& event, Severity severity) {
-  if (event.kind) return global_action_for(*event.kind);
-  return severity == Severity::P0 ? GlobalAction::hold : GlobalAction::none;
+  if (event.severity) return severity == Severity::P0 ? GlobalAction::hold : GlobalAction::none;
+  return global_action_for(event.code);
 }
 
 }  // namespace
-
-std::string_view to_string(Mode mode) {
-  switch (mode) {
-    case Mode::hold: return "HOLD";
-    case Mode::resume: return "RESUME";
-    case Mode::kill: return "KILL";
-  }
-  return "HOLD";
-}
 
 std::string_view to_string(Refusal refusal) {
   switch (refusal) {
@@ -331,7 +316,7 @@ Status ControlPlane::start_up() {
   for (const auto& reason : tamper) {
     state_.tamper_status = "TAMPER_DETECTED_HOLD";
     SafetyEvent event;
-    event.kind = IncidentKind::tamper_detected;
+    event.code = IncidentCode::tamper_detected;
     event.component = "control_plane";
     event.summary = reason;
     auto acted = safety_action_locked(event);
@@ -371,7 +356,7 @@ void ControlPlane::run_autopilot(Mode persisted_mode) {
     state_.autopilot_last_decision = joined;
     (void)audit_locked(autopilot, "autopilot_refused", "control_state", {{"blockers", blockers}});
     SafetyEvent event;
-    event.kind = IncidentKind::autopilot_refused;
+    event.code = IncidentCode::autopilot_refused;
     event.component = "control_plane";
     event.summary = "autopilot refused to resume after restart: " + joined;
     event.actor = autopilot;
@@ -394,24 +379,32 @@ Result<ControlOutcome> ControlPlane::safety_action(const SafetyEvent& event) {
 }
 
 Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& event) {
-  if (!event.kind && !event.severity) return refused(Refusal::invalid, "a safety event needs a kind or a severity");
-  const Severity severity = event.severity ? *event.severity : severity_for(*event.kind);
+  const std::optional<Severity> severity_of_code = severity_for(event.code);
+  if (!event.severity && !severity_of_code) {
+    return refused(Refusal::invalid,
+                   "incident code " + std::string(to_string(event.code)) + " has no severity of its own: pass one");
+  }
+  const Severity severity = event.severity ? *event.severity : *severity_of_code;
   GlobalAction action = action_for(event, severity);
   if (action == GlobalAction::hold && state_.mode == Mode::kill) action = GlobalAction::none;  // KILL is stronger
 
   // Never refused for its length: a safety action must act whatever its text says.
   NewIncident incident;
   incident.severity = severity;
+  incident.code = event.code;
   incident.component = clip_text(event.component, kMaxIncidentFieldLength);
   incident.summary = clip_text(event.summary, kMaxIncidentTextLength);
   incident.action_taken = action == GlobalAction::kill ? "KILL" : action == GlobalAction::hold ? "HOLD" : "none";
   auto opened = incidents_.open(incident);
   if (!opened) return opened.error();
 
-  const std::string kind = event.kind ? std::string(to_string(*event.kind)) : std::string("manual");
+  // "kind" is the code's name from before codes were stored; kept for readers of old
+  // audit rows and alerts.
+  const std::string code(to_string(event.code));
   nlohmann::json details = {{"incident_id", opened->id},
                             {"severity", to_string(severity)},
-                            {"kind", kind},
+                            {"code", code},
+                            {"kind", code},
                             {"component", incident.component},
                             {"summary", incident.summary},
                             {"action_taken", incident.action_taken}};
@@ -440,7 +433,7 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
     }
   }
   publish_locked(severity == Severity::P0 ? "P0_INCIDENT" : "INCIDENT", to_json(*opened));
-  alert_locked(std::string(to_string(severity)), kind + ": " + incident.summary, details);
+  alert_locked(std::string(to_string(severity)), code + ": " + incident.summary, details);
 
   ControlOutcome outcome;
   outcome.state = state_;
@@ -642,7 +635,7 @@ void ControlPlane::count_confirm_failure_locked(const Actor& actor, const std::s
                actor.name + "')";
   }
   SafetyEvent event;
-  event.kind = IncidentKind::second_factor_lockout;
+  event.code = IncidentCode::second_factor_lockout;
   event.component = "control_plane";
   event.summary = summary + "; from " + actor.source;
   event.actor = actor;
@@ -671,7 +664,7 @@ Result<ControlOutcome> ControlPlane::apply_approved_locked(const ApprovalRequest
       break;
     case ApprovalKind::kill_switch: {
       SafetyEvent event;
-      event.kind = IncidentKind::kill_switch;
+      event.code = IncidentCode::manual_kill_switch_activated;
       event.component = "control_plane";
       event.summary = "kill switch requested by " + request.requested_by + ", confirmed by " + actor.name + ": " +
                       request.reason;
@@ -794,7 +787,12 @@ Result<ControlOutcome> ControlPlane::set_dry_run(bool enabled, const std::string
 // --- incidents ---------------------------------------------------------------------
 
 Result<ControlOutcome> ControlPlane::log_incident(Severity severity, const std::string& component,
-                                                 const std::string& summary, const Actor& actor) {
+                                                 const std::string& summary, const Actor& actor, IncidentCode code) {
+  if (code == IncidentCode::unspecified) {
+    std::lock_guard lock(mutex_);
+    return refused(Refusal::invalid, "code unspecified is only for incidents recorded before codes existed; use one of " +
+                                         raisable_incident_codes_text());
+  }
   if (component.empty() || summary.empty()) {
     std::lock_guard lock(mutex_);
     return refused(Refusal::invalid, "component and summary are required");
@@ -804,6 +802,7 @@ Result<ControlOutcome> ControlPlane::log_incident(Severity severity, const std::
     return refused(Refusal::invalid, *too_long);
   }
   SafetyEvent event;
+  event.code = code;
   event.severity = severity;
   event.component = component;
   event.summary = summary;

@@ -8,7 +8,8 @@
 //     (component control_plane), tamper_status TAMPER_DETECTED_HOLD, autopilot blocked.
 //   - Every change is persisted as signed state (with the audit chain head as an
 //     anchor) and audited; every safety action writes incident + audit + alert + event
-//     through safety_action(), P0 → HOLD (or KILL for split brain / kill switch).
+//     through safety_action(), P0 → HOLD (or KILL for split brain / kill switch). Every
+//     incident carries the IncidentCode its caller passed (core/common/incident_code.hpp).
 //   - Leaving HOLD or KILL needs: every P0 acknowledged with a postmortem, a resume
 //     request by operator A confirmed by a different operator B with APPROVE_TOKEN
 //     (and the second factor after a P0, or in KILL), then resume(). The autopilot
@@ -60,21 +61,22 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
+#include "core/common/incident_code.hpp"
 #include "core/common/lockout_table.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/mode.hpp"
 #include "core/common/result.hpp"
+#include "core/common/severity.hpp"
 #include "core/control/approval_store.hpp"
 #include "core/control/audit_log.hpp"
 #include "core/control/event_bus.hpp"
 #include "core/control/forbidden_aggregator.hpp"
 #include "core/control/incident_log.hpp"
+#include "core/control/incident_severity.hpp"
 #include "core/control/signed_state_store.hpp"
 #include "core/store/database.hpp"
 
 namespace propbot::control {
-
-enum class Mode { hold, resume, kill };
-std::string_view to_string(Mode mode);  // "HOLD" | "RESUME" | "KILL"
 
 // Who acts: an authenticated operator, or the system itself.
 struct Actor {
@@ -162,11 +164,14 @@ struct ControlOutcome {
   bool ok() const { return refusal == Refusal::none; }
 };
 
-// One safety event: an automatic detection (kind set) or a manual log (severity set).
+// One safety event: an automatic detection (code, no severity: the S-4.2 policy of
+// incident_severity.hpp decides severity and HOLD/KILL) or an operator's manual log
+// (severity set: the operator's severity decides, P0 → HOLD, never KILL, whatever the
+// code). manual and unspecified have no policy, so they need a severity.
 struct SafetyEvent {
-  std::optional<IncidentKind> kind;
-  std::optional<Severity> severity;  // overrides severity_for(kind); required without kind
-  std::string component;             // recon | executor | strategy:<name> | control_plane | ...
+  IncidentCode code = IncidentCode::unspecified;
+  std::optional<Severity> severity;
+  std::string component;  // recon | executor | strategy:<name> | control_plane | ...
   std::string summary;
   Actor actor = Actor::system();
 };
@@ -208,8 +213,9 @@ class ControlPlane {
   bool dry_run_mode() const { return dry_run_.load(std::memory_order_acquire); }
   ControlState state() const;
 
-  // The one safety-action function (S-4.3): incident, audit, alert, event, and for P0
-  // the global HOLD (or KILL). Errors: store errors only.
+  // The one safety-action function (S-4.3): incident (with event.code), audit, alert,
+  // event, and for P0 the global HOLD (or KILL). Refused (invalid) only for a code
+  // without a severity policy and no severity. Errors: store errors.
   Result<ControlOutcome> safety_action(const SafetyEvent& event);
 
   // Operator actions. Every call is audited with its outcome.
@@ -234,9 +240,10 @@ class ControlPlane {
   // Registers what a confirmed approval of `kind` does (for kinds this plane does not apply itself).
   void on_approved(ApprovalKind kind, std::function<void(const ApprovalRequest&)> effect);
 
-  // Incidents (S-4.1, S-4.4).
+  // Incidents (S-4.1, S-4.4). An operator's manual log: `code` defaults to manual;
+  // unspecified is refused (invalid). The operator's severity decides (P0 → HOLD).
   Result<ControlOutcome> log_incident(Severity severity, const std::string& component, const std::string& summary,
-                                      const Actor& actor);
+                                      const Actor& actor, IncidentCode code = IncidentCode::manual);
   Result<ControlOutcome> ack_and_postmortem(std::int64_t incident_id, const std::string& root_cause, bool resolve,
                                             const Actor& actor);
   Result<nlohmann::json> incidents_view(int recent_closed) const;

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view kSelectColumns =
     "SELECT id, ts_utc, severity, component, summary, action_taken, ack_operator_id, ts_ack_utc, resolved_ts_utc, "
-    "postmortem_root_cause, forensic_ref FROM incidents";
+    "postmortem_root_cause, forensic_ref, code FROM incidents";
 
 std::optional<std::string> optional_text(const store::Statement& row, int column) {
   if (row.column_is_null(column)) return std::nullopt;
@@ -33,6 +33,8 @@ Result<Incident> read_incident(const store::Statement& row) {
   incident.resolved_ts_utc = optional_text(row, 8);
   incident.postmortem_root_cause = optional_text(row, 9);
   incident.forensic_ref = optional_text(row, 10);
+  const Result<IncidentCode> code = parse_incident_code(row.column_text(11));
+  incident.code = code ? *code : IncidentCode::unspecified;
   return incident;
 }
 
@@ -104,6 +106,7 @@ nlohmann::json to_json(const Incident& incident) {
       {"id", incident.id},
       {"ts_utc", incident.ts_utc},
       {"severity", to_string(incident.severity)},
+      {"code", to_string(incident.code)},
       {"component", incident.component},
       {"summary", incident.summary},
       {"action_taken", incident.action_taken},
@@ -129,16 +132,18 @@ Result<Incident> IncidentLog::open(const NewIncident& incident) {
   Incident stored;
   stored.ts_utc = format_iso8601_ms(clock_->utc());
   stored.severity = incident.severity;
+  stored.code = incident.code;
   stored.component = incident.component;
   stored.summary = incident.summary;
   stored.action_taken = incident.action_taken;
 
   Result<store::Statement> insert = database_->prepare(
-      "INSERT INTO incidents(ts_utc, severity, component, summary, action_taken) VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO incidents(ts_utc, severity, component, summary, action_taken, code) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!insert) return insert.error();
   for (Status bound : {insert->bind(1, stored.ts_utc), insert->bind(2, to_string(stored.severity)),
                        insert->bind(3, stored.component), insert->bind(4, stored.summary),
-                       insert->bind(5, stored.action_taken)}) {
+                       insert->bind(5, stored.action_taken), insert->bind(6, to_string(stored.code))}) {
     if (!bound) return bound.error();
   }
   if (Result<bool> done = insert->step(); !done) return done.error();

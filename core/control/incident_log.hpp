@@ -1,9 +1,10 @@
 // IncidentLog: the persistent incident log (SPEC S-4.1) with the postmortem gate's
 // data (S-4.4): operators acknowledge incidents and write the postmortem root cause;
 // P0 incidents ask a ForensicSink for a bundle (S-4.3). Rows live in the incidents
-// table (migration 0002_control.sql).
+// table (migrations 0002_control.sql and 0005_incident_code.sql).
 //
-// Fields are those of S-4.1: id, ts_utc, severity (P0|P1|P2), component (recon |
+// Fields are those of S-4.1 plus the incident's code: id, ts_utc, severity (P0|P1|P2),
+// code (an IncidentCode: tamper_detected | strategy_degraded | manual | ...), component (recon |
 // executor | strategy:<name> | risk_governor | ws_feed:<venue> | control_plane | ha |
 // ...), summary, action_taken (HOLD | strategy_degraded | hedge_flatten | cancel_all |
 // KILL | none | ...), operator_ack {operator_id, ts_ack_utc} | null, resolved_ts_utc |
@@ -44,9 +45,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
+#include "core/common/incident_code.hpp"
 #include "core/common/result.hpp"
+#include "core/common/severity.hpp"
 #include "core/control/forensic_sink.hpp"
-#include "core/control/incident_severity.hpp"
 #include "core/store/database.hpp"
 
 namespace propbot::control {
@@ -63,6 +65,9 @@ struct Incident {
   std::int64_t id = 0;
   std::string ts_utc;
   Severity severity = Severity::P0;
+  // A stored code this binary does not know (written by a newer one) reads as
+  // unspecified: the label is lost, never the incident or its severity.
+  IncidentCode code = IncidentCode::unspecified;
   std::string component;
   std::string summary;
   std::string action_taken;
@@ -78,11 +83,12 @@ struct Incident {
   bool blocks_resume() const { return severity == Severity::P0 && (!operator_ack || !postmortem_root_cause); }
 };
 
-// The S-4.1 shape, plus "forensic_captured": "yes" | "no" (S-4.5).
+// The S-4.1 shape, plus "code" and "forensic_captured": "yes" | "no" (S-4.5).
 nlohmann::json to_json(const Incident& incident);
 
 struct NewIncident {
   Severity severity = Severity::P0;
+  IncidentCode code = IncidentCode::unspecified;
   std::string component;
   std::string summary;
   std::string action_taken = "none";
@@ -90,7 +96,7 @@ struct NewIncident {
 
 class IncidentLog {
  public:
-  // `database` (with migration 0002 applied), `clock` and `sink` (when given) must
+  // `database` (with migrations 0002 and 0005 applied), `clock` and `sink` (when given) must
   // outlive the log. Without a sink, NoForensicSink.
   IncidentLog(store::Database& database, const Clock& clock, ForensicSink* sink = nullptr)
       : database_(&database), clock_(&clock), sink_(sink != nullptr ? sink : &no_sink_) {}

@@ -47,6 +47,7 @@ inline constexpr TextLimit kComponentLimit{"component", 200};
 inline constexpr TextLimit kSummaryLimit{"summary", 10000};
 inline constexpr TextLimit kRootCauseLimit{"postmortem_root_cause", 10000};
 inline constexpr TextLimit kSeverityLimit{"severity", 8};
+inline constexpr TextLimit kIncidentCodeLimit{"code", 64};
 inline constexpr TextLimit kKindLimit{"kind", 64};
 inline constexpr TextLimit kPayloadLimit{"payload", 8192};
 inline constexpr TextLimit kSecretNameLimit{"name", 128};

@@ -15,7 +15,7 @@ namespace propbot::engine {
 class ControlPort {
  public:
   virtual ~ControlPort() = default;
-  virtual control::Mode mode() const = 0;
+  virtual Mode mode() const = 0;
   virtual bool safe_mode() const = 0;
   virtual bool dry_run_mode() const = 0;
   // The reason and `since` of the current mode.

@@ -159,15 +159,7 @@ struct Engine::Loop final : scripting::MarketView {
     }
   }
 
-  ControlMode current_mode() const {
-    if (sinks.control == nullptr) return ControlMode::hold;
-    switch (sinks.control->mode()) {
-      case control::Mode::hold: return ControlMode::hold;
-      case control::Mode::resume: return ControlMode::resume;
-      case control::Mode::kill: return ControlMode::kill;
-    }
-    return ControlMode::hold;
-  }
+  Mode current_mode() const { return sinks.control == nullptr ? Mode::hold : sinks.control->mode(); }
   bool current_safe_mode() const { return sinks.control == nullptr ? config.safe_mode : sinks.control->safe_mode(); }
 
   // A strategy frozen by its faults (S-7.1) and a degraded policy pipeline are P1
@@ -180,7 +172,7 @@ struct Engine::Loop final : scripting::MarketView {
       if (!stats.frozen) continue;
       if (std::find(reported_frozen.begin(), reported_frozen.end(), slot.runner.get()) != reported_frozen.end()) continue;
       reported_frozen.push_back(slot.runner.get());
-      raise_p1("strategy:" + slot.runner->name(),
+      raise_p1(IncidentCode::strategy_degraded, "strategy:" + slot.runner->name(),
                "strategy '" + slot.runner->name() + "' frozen (version " + std::to_string(slot.version) +
                    "): " + stats.freeze_reason + "; it is no longer called until a fixed version is applied");
     }
@@ -188,17 +180,18 @@ struct Engine::Loop final : scripting::MarketView {
     const bool degraded = pipeline != nullptr && pipeline->degraded();
     if (degraded && !reported_policy_degraded) {
       const auto& fault = pipeline->stats().last_fault;
-      raise_p1("policy_pipeline", "the policy pipeline is degraded (every output is the conservative fallback)" +
-                                      (fault ? ": last fault at " + fault->where() + ": " + fault->message : std::string()));
+      raise_p1(IncidentCode::policy_pipeline_degraded, "policy_pipeline",
+               "the policy pipeline is degraded (every output is the conservative fallback)" +
+                   (fault ? ": last fault at " + fault->where() + ": " + fault->message : std::string()));
     }
     reported_policy_degraded = degraded;
   }
 
-  void raise_p1(const std::string& component, const std::string& summary) {
+  void raise_p1(IncidentCode code, const std::string& component, const std::string& summary) {
     log.error("strategy_degraded", {{"component", component}, {"summary", summary}});
     if (sinks.control == nullptr) return;
     control::SafetyEvent event;
-    event.kind = control::IncidentKind::strategy_degraded;
+    event.code = code;
     event.component = component;
     event.summary = summary;
     if (auto raised = sinks.control->safety_action(event); !raised) {

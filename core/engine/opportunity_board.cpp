@@ -4,9 +4,9 @@
 
 namespace propbot::engine {
 
-std::string_view gate_status(ControlMode mode, bool safe_mode) {
-  if (mode == ControlMode::kill) return "blocked_by_kill";
-  if (mode == ControlMode::hold) return "blocked_by_hold";
+std::string_view gate_status(Mode mode, bool safe_mode) {
+  if (mode == Mode::kill) return "blocked_by_kill";
+  if (mode == Mode::hold) return "blocked_by_hold";
   if (safe_mode) return "blocked_by_safe_mode";
   return "ready";
 }

@@ -23,7 +23,7 @@
 namespace propbot::engine {
 
 // The control gate: blocked_by_kill | blocked_by_hold | blocked_by_safe_mode | ready.
-std::string_view gate_status(ControlMode mode, bool safe_mode);
+std::string_view gate_status(Mode mode, bool safe_mode);
 // The gate, then the policy: a policy refusal shows only when nothing above it blocks.
 std::string_view opportunity_status(std::string_view gate, std::string_view policy_verdict);
 

@@ -14,20 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
+#include "core/common/mode.hpp"
 #include "scripting/recorded_market.hpp"
 
 namespace propbot::engine {
-
-enum class ControlMode { hold, resume, kill };
-
-constexpr std::string_view to_string(ControlMode mode) {
-  switch (mode) {
-    case ControlMode::hold: return "HOLD";
-    case ControlMode::resume: return "RESUME";
-    case ControlMode::kill: return "KILL";
-  }
-  return "HOLD";
-}
 
 struct OpportunityView {
   std::string strategy;
@@ -126,7 +116,7 @@ struct PolicyView {
 struct EngineSnapshot {
   UtcTime ts{};
   MonoTime built_at{};  // the engine loop's heartbeat
-  ControlMode mode = ControlMode::hold;
+  Mode mode = Mode::hold;
   std::string hold_reason;  // the control plane's reason for the current mode
   UtcTime hold_since{};
   std::string hold_since_text;  // the control plane's `since` (set when it is the mode source)

@@ -383,7 +383,10 @@ TEST_F(ConfigReloadE2E, AStrategyThatFaultsLiveIsFrozenWithAP1AndTheOthersKeepRu
   ASSERT_EQ(is, 200);
   int p1 = 0;
   for (const auto& i : incidents["active"]) {
-    if (i["component"] == "strategy:counter" && i["severity"] == "P1") ++p1;
+    if (i["component"] == "strategy:counter" && i["severity"] == "P1") {
+      ++p1;
+      EXPECT_EQ(i["code"], "strategy_degraded") << i.dump();
+    }
   }
   EXPECT_EQ(p1, 1) << incidents.dump();
   std::this_thread::sleep_for(300ms);

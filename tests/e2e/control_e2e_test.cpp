@@ -129,6 +129,7 @@ TEST_F(ControlE2E, P0ThenPostmortemThenTwoOperatorsWithSecondFactorThenResume) {
   auto [logged, incident] = call("operator1", "POST", "/api/ui/incidents/manual_log",
                                  {{"severity", "P0"}, {"component", "recon"}, {"summary", "BINANCE position mismatch"}});
   ASSERT_EQ(logged, 200) << incident.dump();
+  EXPECT_EQ(incident["incident"]["code"], "manual") << "an operator's log without a code is manual";
   const auto incident_id = incident["incident"]["id"].get<std::int64_t>();
   auto [listed, incidents] = call("viewer1", "GET", "/api/ui/incidents");
   ASSERT_EQ(listed, 200);
@@ -211,8 +212,25 @@ TEST_F(ControlE2E, P0ThenPostmortemThenTwoOperatorsWithSecondFactorThenResume) {
 
 TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHold) {
   start_daemon();
+  // "code" is optional and checked against the codes a caller may raise.
+  for (const json& code : {json("meteor_strike"), json("unspecified"), json(""), json(7)}) {
+    auto [refused, refusal] = call("operator1", "POST", "/api/ui/incidents/manual_log",
+                                   {{"severity", "P1"}, {"component", "ws_feed:OKX"}, {"summary", "x"}, {"code", code}});
+    EXPECT_EQ(refused, 400) << code.dump();
+    EXPECT_EQ(refusal["error"]["code"], "bad_request");
+    const std::string message = refusal["error"]["message"].get<std::string>();
+    EXPECT_EQ(message.rfind("field 'code': ", 0), 0u) << message;
+  }
+  auto [coded_status, coded] = call("operator1", "POST", "/api/ui/incidents/manual_log",
+                                    {{"severity", "P1"}, {"component", "ws_feed:OKX"}, {"summary", "nothing"},
+                                     {"code", "meteor_strike"}});
+  EXPECT_EQ(coded_status, 400);
+  EXPECT_NE(coded["error"]["message"].get<std::string>().find("must be one of hedge_lost, recon_mismatch"),
+            std::string::npos)
+      << coded.dump();
   ASSERT_EQ(call("operator1", "POST", "/api/ui/incidents/manual_log",
-                 {{"severity", "P1"}, {"component", "ws_feed:OKX"}, {"summary", "books feed flapping"}})
+                 {{"severity", "P1"}, {"component", "ws_feed:OKX"}, {"summary", "books feed flapping"},
+                  {"code", "ws_feed_failed"}})
                 .first,
             200);
   auto [requested, request] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "feed back"}});
@@ -245,6 +263,7 @@ TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHo
   ASSERT_EQ(incidents_status, 200);
   ASSERT_EQ(incidents["active"].size(), 1u) << incidents.dump();
   EXPECT_EQ(incidents["active"][0]["summary"], "books feed flapping");
+  EXPECT_EQ(incidents["active"][0]["code"], "ws_feed_failed") << "the code survives the restart";
   stop_daemon();
   expect_no_secret_leaked();
 }
@@ -266,6 +285,7 @@ TEST_F(ControlE2E, EditingTheStateWithTheSqliteCliIsATamperP0UntilTheProcedure) 
   auto [listed, incidents] = call("viewer1", "GET", "/api/ui/incidents");
   ASSERT_EQ(incidents["active"].size(), 1u) << incidents.dump();
   EXPECT_EQ(incidents["active"][0]["severity"], "P0");
+  EXPECT_EQ(incidents["active"][0]["code"], "tamper_detected");
   EXPECT_EQ(incidents["active"][0]["component"], "control_plane");
 
   auto [requested, request] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "looked at it"}});
@@ -368,6 +388,7 @@ TEST_F(ControlE2E, WrongSecondFactorsLockTheConfirmingOperatorOutWithAnIncident)
     if (incident["severity"] == "P1" && incident["component"] == "control_plane" &&
         incident["summary"].get<std::string>().find("operator2") != std::string::npos) {
       ++lockout_incidents;
+      EXPECT_EQ(incident["code"], "second_factor_lockout");
     }
   }
   EXPECT_EQ(lockout_incidents, 1) << incidents.dump();

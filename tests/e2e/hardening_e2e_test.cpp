@@ -213,7 +213,10 @@ TEST_F(HardeningE2E, AStrategyThatRunsAwayOnlyLiveIsStoppedAndFrozenWhileTheDesk
   ASSERT_EQ(incidents_status, 200);
   int p1 = 0;
   for (const auto& incident : incidents["active"]) {
-    if (incident["component"] == "strategy:cross_exchange_arb" && incident["severity"] == "P1") ++p1;
+    if (incident["component"] == "strategy:cross_exchange_arb" && incident["severity"] == "P1") {
+      ++p1;
+      EXPECT_EQ(incident["code"], "strategy_degraded") << incident.dump();
+    }
   }
   EXPECT_EQ(p1, 1) << incidents.dump();
 }

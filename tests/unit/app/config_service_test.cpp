@@ -196,9 +196,10 @@ TEST_F(ConfigServiceTest, AnEngineSideFailureIsAP2IncidentAndTheRunningVersionSt
   ASSERT_EQ((*incidents)["active"].size(), 1u) << incidents->dump();
   const json& incident = (*incidents)["active"][0];
   EXPECT_EQ(incident["severity"], "P2") << "S-4.2: config apply failed is P2";
+  EXPECT_EQ(incident["code"], "config_apply_failed");
   EXPECT_EQ(incident["component"], "config");
   EXPECT_NE(incident["summary"].get<std::string>().find("failed to start in the engine"), std::string::npos);
-  EXPECT_EQ(plane_->mode(), control::Mode::hold) << "a P2 changes no mode (the desk starts in HOLD anyway)";
+  EXPECT_EQ(plane_->mode(), Mode::hold) << "a P2 changes no mode (the desk starts in HOLD anyway)";
   EXPECT_NE(audit_text().find("\"outcome\":\"failed\""), std::string::npos) << audit_text();
 }
 

@@ -177,12 +177,13 @@ TEST_F(ControlPlaneTest, SafetyActionWritesIncidentAuditAlertAndEventAndHolds) {
   bus_.subscribe([&](const ControlEvent& e) { seen.push_back(e); });
 
   SafetyEvent event;
-  event.kind = IncidentKind::hedge_lost;
+  event.code = IncidentCode::hedge_lost;
   event.component = "executor";
   event.summary = "second leg rejected on OKX";
   auto acted = ok(cp().safety_action(event));
   ASSERT_TRUE(acted.incident.has_value());
   EXPECT_EQ(acted.incident->severity, Severity::P0);
+  EXPECT_EQ(acted.incident->code, IncidentCode::hedge_lost);
   EXPECT_EQ(acted.incident->action_taken, "HOLD");
   EXPECT_EQ(cp().mode(), Mode::hold);
   EXPECT_NE(cp().state().reason.find("second leg rejected"), std::string::npos);
@@ -192,16 +193,75 @@ TEST_F(ControlPlaneTest, SafetyActionWritesIncidentAuditAlertAndEventAndHolds) {
   EXPECT_NE(types.find("MODE_CHANGED"), std::string::npos) << types;
   EXPECT_NE(types.find("P0_INCIDENT"), std::string::npos) << types;
   EXPECT_NE(types.find("ALERT"), std::string::npos) << types;
+  // The incident event, the alert and the audit entry all carry the code.
+  for (const auto& e : seen) {
+    if (e.type == "P0_INCIDENT" || e.type == "ALERT") {
+      EXPECT_EQ(e.payload["code"], "hedge_lost") << e.type;
+    }
+    if (e.type == "ALERT") {
+      EXPECT_NE(e.payload["message"].get<std::string>().find("hedge_lost: "), std::string::npos);
+    }
+  }
+  AuditFilter hold_auto;
+  hold_auto.action = "hold_auto";
+  auto page = cp().audit_page(hold_auto, 1, std::nullopt);
+  ASSERT_TRUE(page.ok() && page->size() == 1u);
+  EXPECT_NE(page->front().details_json.find(R"("code":"hedge_lost")"), std::string::npos) << page->front().details_json;
 
   // A P1 changes no mode.
   ok(cp().hold("checking", kAlice));
   SafetyEvent p1;
-  p1.kind = IncidentKind::ws_feed_failed;
+  p1.code = IncidentCode::ws_feed_failed;
   p1.component = "ws_feed:OKX";
   p1.summary = "books feed down 30 s";
   auto p1_outcome = ok(cp().safety_action(p1));
   EXPECT_EQ(p1_outcome.incident->severity, Severity::P1);
+  EXPECT_EQ(p1_outcome.incident->code, IncidentCode::ws_feed_failed);
   EXPECT_EQ(p1_outcome.incident->action_taken, "none");
+}
+
+TEST_F(ControlPlaneTest, ACodeWithoutASeverityPolicyNeedsASeverity) {
+  for (IncidentCode code : {IncidentCode::manual, IncidentCode::unspecified}) {
+    SafetyEvent event;
+    event.code = code;
+    event.component = "app";
+    event.summary = "no severity given";
+    EXPECT_EQ(refusal(cp().safety_action(event)), Refusal::invalid) << to_string(code);
+  }
+  EXPECT_EQ(query("SELECT count(*) FROM incidents"), "0");
+}
+
+TEST_F(ControlPlaneTest, AManualLogCarriesItsCodeAndDefaultsToManual) {
+  auto plain = ok(cp().log_incident(Severity::P1, "ws_feed:OKX", "feed flapping", kAlice));
+  ASSERT_TRUE(plain.incident.has_value());
+  EXPECT_EQ(plain.incident->code, IncidentCode::manual);
+  auto coded = ok(cp().log_incident(Severity::P1, "ws_feed:OKX", "feed down", kAlice, IncidentCode::ws_feed_failed));
+  EXPECT_EQ(coded.incident->code, IncidentCode::ws_feed_failed);
+  auto view = cp().incidents_view(10);
+  ASSERT_EQ((*view)["active"].size(), 2u);
+  EXPECT_EQ((*view)["active"][0]["code"], "manual");
+  EXPECT_EQ((*view)["active"][1]["code"], "ws_feed_failed");
+
+  // unspecified only labels rows older than codes.
+  auto refused = cp().log_incident(Severity::P2, "app", "x", kAlice, IncidentCode::unspecified);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->refusal, Refusal::invalid);
+  EXPECT_NE(refused->message.find("use one of hedge_lost"), std::string::npos) << refused->message;
+}
+
+TEST_F(ControlPlaneTest, AnOperatorsSeverityDecidesAManualLogsActionNeverItsCode) {
+  full_resume();
+  // A code whose policy is KILL, logged by hand as P1: recorded, nothing stops.
+  auto p1 = ok(cp().log_incident(Severity::P1, "ha", "suspected split brain", kAlice,
+                                 IncidentCode::split_brain_detected));
+  EXPECT_EQ(p1.incident->action_taken, "none");
+  EXPECT_EQ(cp().mode(), Mode::resume);
+  // As P0 it holds, and KILL stays behind the two-man kill switch.
+  auto p0 = ok(cp().log_incident(Severity::P0, "ha", "split brain confirmed", kAlice,
+                                 IncidentCode::split_brain_detected));
+  EXPECT_EQ(p0.incident->action_taken, "HOLD");
+  EXPECT_EQ(cp().mode(), Mode::hold);
+  EXPECT_TRUE(flattener_.reasons.empty());
 }
 
 TEST_F(ControlPlaneTest, AfterAP0ResumeNeedsPostmortemAndTheSecondFactor) {
@@ -231,6 +291,10 @@ TEST_F(ControlPlaneTest, KillSwitchIsTwoManWithSecondFactorAndFlattens) {
   ok(cp().confirm(id, kBob, "approve-secret", "123456"));
   EXPECT_EQ(cp().mode(), Mode::kill);
   ASSERT_EQ(flattener_.reasons.size(), 1u);
+  auto killed = cp().incidents_view(10);
+  ASSERT_EQ((*killed)["active"].size(), 1u);
+  EXPECT_EQ((*killed)["active"][0]["code"], "manual_kill_switch_activated");
+  EXPECT_EQ((*killed)["active"][0]["action_taken"], "KILL");
   EXPECT_EQ(refusal(cp().hold("again", kAlice)), Refusal::wrong_mode);
 
   // Leaving KILL: the kill-switch P0 needs its postmortem, then two operators + 2FA.
@@ -314,6 +378,7 @@ TEST_F(ControlPlaneTest, EditedStateBlobIsATamperP0AndBlocksResumeUntilTheProced
   auto view = cp().incidents_view(10);
   ASSERT_EQ((*view)["active"].size(), 1u);
   EXPECT_EQ((*view)["active"][0]["severity"], "P0");
+  EXPECT_EQ((*view)["active"][0]["code"], "tamper_detected");
   EXPECT_EQ((*view)["active"][0]["component"], "control_plane");
   const auto id = request_resume();
   EXPECT_EQ(refusal(cp().confirm(id, kBob, "approve-secret", "123456")), Refusal::postmortem_required);
@@ -635,7 +700,7 @@ TEST_F(ControlPlaneTest, AnAutomaticSafetyActionWithOverLongTextStillActs) {
   full_resume();
   ASSERT_EQ(cp().mode(), Mode::resume);
   SafetyEvent event;
-  event.kind = IncidentKind::hedge_lost;
+  event.code = IncidentCode::hedge_lost;
   event.component = "executor:" + std::string(500, 'x');
   event.summary = std::string(20000, 's');
   auto acted = ok(cp().safety_action(event));

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/control/incident_severity.hpp"
 #include "tests/unit/control/control_fixture.hpp"
 
 namespace propbot::control {
@@ -36,65 +37,73 @@ std::vector<std::int64_t> ids(const Result<std::vector<Incident>>& incidents) {
 class IncidentLogTest : public test::ControlStoreTest {
  protected:
   Incident open_or_fail(IncidentLog& log, Severity severity, std::string component = "executor",
-                        std::string summary = "hedge leg failed") {
-    Result<Incident> incident = log.open({severity, std::move(component), std::move(summary), "HOLD"});
+                        std::string summary = "hedge leg failed", IncidentCode code = IncidentCode::hedge_lost) {
+    Result<Incident> incident = log.open({severity, code, std::move(component), std::move(summary), "HOLD"});
     EXPECT_TRUE(incident.ok()) << incident.error().describe();
     return incident ? *incident : Incident{};
   }
 };
 
 TEST(IncidentSeverityTest, FollowsTheS42Policy) {
-  for (IncidentKind kind : {IncidentKind::hedge_lost, IncidentKind::recon_mismatch, IncidentKind::daily_loss_cap_breached,
-                            IncidentKind::tamper_detected, IncidentKind::split_brain,
-                            IncidentKind::hedge_latency_sla_violated, IncidentKind::risk_cap_breached,
-                            IncidentKind::kill_switch, IncidentKind::hedge_flatten_called}) {
-    EXPECT_EQ(severity_for(kind), Severity::P0) << to_string(kind);
-    EXPECT_NE(global_action_for(kind), GlobalAction::none) << to_string(kind);
+  for (IncidentCode code :
+       {IncidentCode::hedge_lost, IncidentCode::recon_mismatch, IncidentCode::daily_loss_cap_breached,
+        IncidentCode::tamper_detected, IncidentCode::hedge_latency_violation, IncidentCode::risk_cap_breached,
+        IncidentCode::hedge_flatten_called, IncidentCode::ledger_invariant_violated,
+        IncidentCode::funds_transfer_refused, IncidentCode::split_brain_detected,
+        IncidentCode::manual_kill_switch_activated}) {
+    EXPECT_EQ(severity_for(code), Severity::P0) << to_string(code);
+    EXPECT_NE(global_action_for(code), GlobalAction::none) << to_string(code);
   }
-  for (IncidentKind kind : {IncidentKind::strategy_degraded, IncidentKind::ws_feed_failed, IncidentKind::rate_limit_ban,
-                            IncidentKind::stress_limit_warning, IncidentKind::all_venues_bad_for_route,
-                            IncidentKind::second_factor_lockout}) {
-    EXPECT_EQ(severity_for(kind), Severity::P1) << to_string(kind);
-    EXPECT_EQ(global_action_for(kind), GlobalAction::none);
+  for (IncidentCode code : {IncidentCode::strategy_degraded, IncidentCode::policy_pipeline_degraded,
+                            IncidentCode::circuit_breaker_triggered, IncidentCode::ws_feed_failed,
+                            IncidentCode::rate_limit_ban, IncidentCode::stress_limit_warning,
+                            IncidentCode::route_blocked_all_venues_bad, IncidentCode::second_factor_lockout}) {
+    EXPECT_EQ(severity_for(code), Severity::P1) << to_string(code);
+    EXPECT_EQ(global_action_for(code), GlobalAction::none);
   }
-  for (IncidentKind kind : {IncidentKind::memory_pressure, IncidentKind::autopilot_refused,
-                            IncidentKind::config_apply_failed}) {
-    EXPECT_EQ(severity_for(kind), Severity::P2) << to_string(kind);
-    EXPECT_EQ(global_action_for(kind), GlobalAction::none);
+  for (IncidentCode code :
+       {IncidentCode::memory_pressure, IncidentCode::autopilot_refused, IncidentCode::config_apply_failed}) {
+    EXPECT_EQ(severity_for(code), Severity::P2) << to_string(code);
+    EXPECT_EQ(global_action_for(code), GlobalAction::none);
   }
-  EXPECT_EQ(global_action_for(IncidentKind::split_brain), GlobalAction::kill);
-  EXPECT_EQ(global_action_for(IncidentKind::kill_switch), GlobalAction::kill);
-  EXPECT_EQ(global_action_for(IncidentKind::tamper_detected), GlobalAction::hold);
+  // Whoever records these says the severity; by themselves they demand nothing.
+  for (IncidentCode code : {IncidentCode::manual, IncidentCode::unspecified}) {
+    EXPECT_FALSE(severity_for(code).has_value()) << to_string(code);
+    EXPECT_EQ(global_action_for(code), GlobalAction::none);
+  }
+  EXPECT_EQ(global_action_for(IncidentCode::split_brain_detected), GlobalAction::kill);
+  EXPECT_EQ(global_action_for(IncidentCode::manual_kill_switch_activated), GlobalAction::kill);
+  EXPECT_EQ(global_action_for(IncidentCode::tamper_detected), GlobalAction::hold);
   EXPECT_EQ(to_string(GlobalAction::hold), "HOLD");
 }
 
-TEST(IncidentSeverityTest, StringFormsRoundTrip) {
-  for (IncidentKind kind : kAllIncidentKinds) {
-    Result<IncidentKind> parsed = parse_incident_kind(to_string(kind));
-    ASSERT_TRUE(parsed.ok()) << to_string(kind);
-    EXPECT_EQ(*parsed, kind);
+TEST(IncidentSeverityTest, EveryCodeHasAPolicyOrIsManualOrUnspecified) {
+  for (IncidentCode code : kAllIncidentCodes) {
+    const bool has_policy = severity_for(code).has_value();
+    EXPECT_EQ(has_policy, code != IncidentCode::manual && code != IncidentCode::unspecified) << to_string(code);
   }
-  for (Severity severity : {Severity::P0, Severity::P1, Severity::P2}) {
-    EXPECT_EQ(*parse_severity(to_string(severity)), severity);
-  }
-  EXPECT_FALSE(parse_severity("P3").ok());
-  EXPECT_FALSE(parse_incident_kind("meteor_strike").ok());
 }
 
 TEST_F(IncidentLogTest, OpenRecordsTheS41FieldsAsActive) {
   IncidentLog log(db(), clock_);
-  const Incident incident = open_or_fail(log, Severity::P0, "control_plane", "tamper_detected");
+  const Incident incident =
+      open_or_fail(log, Severity::P0, "control_plane", "signed state failed verification", IncidentCode::tamper_detected);
   EXPECT_EQ(incident.id, 1);
   EXPECT_EQ(incident.ts_utc, "2023-11-14T22:13:20.000Z");
   EXPECT_TRUE(incident.active());
   EXPECT_TRUE(incident.blocks_resume());
 
   const nlohmann::json json = to_json(incident);
-  for (const char* field : {"id", "ts_utc", "severity", "component", "summary", "action_taken", "operator_ack",
-                            "resolved_ts_utc", "postmortem_root_cause", "forensic_ref", "forensic_captured"}) {
+  for (const char* field : {"id", "ts_utc", "severity", "code", "component", "summary", "action_taken",
+                            "operator_ack", "resolved_ts_utc", "postmortem_root_cause", "forensic_ref",
+                            "forensic_captured"}) {
     EXPECT_TRUE(json.contains(field)) << field;
   }
   EXPECT_EQ(json["severity"], "P0");
+  EXPECT_EQ(json["code"], "tamper_detected");
+  EXPECT_EQ(query("SELECT code FROM incidents WHERE id = 1"), "tamper_detected");
+  ASSERT_TRUE(log.get(1).ok());
+  EXPECT_EQ(log.get(1)->code, IncidentCode::tamper_detected) << "the code survives the round trip through the table";
   EXPECT_EQ(json["component"], "control_plane");
   EXPECT_EQ(json["action_taken"], "HOLD");
   EXPECT_TRUE(json["operator_ack"].is_null());
@@ -226,15 +235,26 @@ TEST_F(IncidentLogTest, AFailingForensicSinkStillRecordsTheIncident) {
 
 TEST_F(IncidentLogTest, RefusesEmptyFields) {
   IncidentLog log(db(), clock_);
-  EXPECT_EQ(log.open({Severity::P0, "", "summary", "HOLD"}).error().code, Errc::invalid_argument);
-  EXPECT_EQ(log.open({Severity::P0, "executor", "", "HOLD"}).error().code, Errc::invalid_argument);
-  EXPECT_EQ(log.open({Severity::P0, "executor", "summary", ""}).error().code, Errc::invalid_argument);
-  EXPECT_EQ(log.open({Severity::P0, std::string(kMaxIncidentFieldLength + 1, 'x'), "s", "HOLD"}).error().code,
+  EXPECT_EQ(log.open({Severity::P0, IncidentCode::hedge_lost, "", "summary", "HOLD"}).error().code, Errc::invalid_argument);
+  EXPECT_EQ(log.open({Severity::P0, IncidentCode::hedge_lost, "executor", "", "HOLD"}).error().code, Errc::invalid_argument);
+  EXPECT_EQ(log.open({Severity::P0, IncidentCode::hedge_lost, "executor", "summary", ""}).error().code, Errc::invalid_argument);
+  EXPECT_EQ(log.open({Severity::P0, IncidentCode::hedge_lost, std::string(kMaxIncidentFieldLength + 1, 'x'), "s", "HOLD"}).error().code,
             Errc::invalid_argument);
   const Incident incident = open_or_fail(log, Severity::P1);
   EXPECT_EQ(log.acknowledge(incident.id, "").error().code, Errc::invalid_argument);
   EXPECT_EQ(log.recent_closed(0).error().code, Errc::invalid_argument);
   EXPECT_EQ(query("SELECT count(*) FROM incidents"), "1");
+}
+
+TEST_F(IncidentLogTest, AStoredCodeThisBinaryDoesNotKnowReadsAsUnspecified) {
+  IncidentLog log(db(), clock_);
+  const Incident incident = open_or_fail(log, Severity::P0);
+  exec_or_fail("UPDATE incidents SET code = 'written_by_a_newer_binary' WHERE id = " + std::to_string(incident.id));
+  Result<Incident> read = log.get(incident.id);
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  EXPECT_EQ(read->code, IncidentCode::unspecified);
+  EXPECT_EQ(read->severity, Severity::P0) << "the label is lost, never the incident or its severity";
+  EXPECT_EQ(ids(log.postmortem_required()), std::vector<std::int64_t>{incident.id});
 }
 
 }  // namespace

@@ -101,20 +101,20 @@ class ScriptedVenue final : public venues::Venue {
 // The desk's mode as the test sets it; safety events are kept.
 class ScriptedDesk final : public ControlPort {
  public:
-  control::Mode mode() const override { return mode_; }
+  Mode mode() const override { return mode_; }
   bool safe_mode() const override { return false; }
   bool dry_run_mode() const override { return false; }
   control::ControlState state() const override {
     control::ControlState state;
     state.mode = mode_;
-    state.reason = mode_ == control::Mode::hold ? "scripted hold" : "scripted resume";
+    state.reason = mode_ == Mode::hold ? "scripted hold" : "scripted resume";
     return state;
   }
   Result<control::ControlOutcome> safety_action(const control::SafetyEvent& event) override {
     events.push_back(event.component + ": " + event.summary);
     return control::ControlOutcome{};
   }
-  control::Mode mode_ = control::Mode::hold;
+  Mode mode_ = Mode::hold;
   std::vector<std::string> events;
 };
 
@@ -224,7 +224,7 @@ ScriptRun run_script() {
       a.publish(mid - 0.01, mid + 0.01, clock.now());
       b.publish(mid + 0.01 + edge, mid + 0.03 + edge, clock.now());
       if (step % 40 == 0) b.funding(0.0001 * (1 + step / 40));
-      if (step == 80) desk.mode_ = control::Mode::resume;
+      if (step == 80) desk.mode_ = Mode::resume;
       if (step == 160) {
         EngineBundle next{test_config(), bundle_with(probe("v2")), 2};
         next.config.risk.max_notional_per_position_usdt = 200;  // a hot key: tighter cap
@@ -291,7 +291,7 @@ TEST(EngineTest, BooksFundingTimersReloadAndModeAllShowInWhatTheEngineDid) {
   }
 
   ASSERT_NE(run.last, nullptr);
-  EXPECT_EQ(run.last->mode, ControlMode::resume);
+  EXPECT_EQ(run.last->mode, Mode::resume);
   EXPECT_EQ(run.last->bundle_version, 2);
   EXPECT_EQ(run.last->reloads, 1u);
   EXPECT_EQ(run.last->book_events, 480u);
