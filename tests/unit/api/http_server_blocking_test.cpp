@@ -1,7 +1,7 @@
 // Blocking routes (RouteOptions::blocking) run on the server's worker pool over real
 // loopback: the server thread keeps answering meanwhile, a full queue answers 503 busy,
 // keep-alive order holds, and stop() stays bounded while a handler still runs.
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,12 +19,18 @@
 #include <gtest/gtest.h>
 
 #include "core/api/access_guard.hpp"
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/common/clock.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::api {
 namespace {
+
+using net::HttpServer;
+using net::HttpServerOptions;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Principal;
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
@@ -116,7 +122,7 @@ class HttpServerBlockingTest : public ::testing::Test {
   }
 
   HttpServerOptions options;
-  std::shared_ptr<Router> router = std::make_shared<Router>();
+  std::shared_ptr<GuardedRouter> router = std::make_shared<GuardedRouter>();
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::shared_ptr<std::atomic<int>> entered = std::make_shared<std::atomic<int>>(0);
   std::unique_ptr<HttpServer> server;

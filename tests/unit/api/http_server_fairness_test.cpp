@@ -2,7 +2,7 @@
 // the per-address limit, the overflow pool that still serves a request with a bearer
 // token, and the prompt 503 for everything refused. Linux routes all of 127/8 to lo, so
 // a client socket bound to 127.0.0.x before connect() is a distinct source address.
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,13 +27,20 @@
 #include <gtest/gtest.h>
 
 #include "core/api/access_guard.hpp"
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/common/clock.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 
 namespace propbot::api {
 namespace {
+
+using net::HttpServer;
+using net::HttpServerOptions;
+using net::HttpServerTls;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Principal;
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
@@ -245,7 +252,7 @@ class HttpServerFairnessTest : public ::testing::Test {
   RealClock clock;
   test_support::TestCertificate certificate;
   HttpServerOptions options;
-  std::shared_ptr<Router> router = std::make_shared<Router>();
+  std::shared_ptr<GuardedRouter> router = std::make_shared<GuardedRouter>();
   std::unique_ptr<HttpServer> server;
   std::mutex log_mutex;
   std::vector<std::string> log_lines;

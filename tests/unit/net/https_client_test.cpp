@@ -18,7 +18,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "tests/unit/net/io_thread.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 
@@ -26,8 +26,8 @@ namespace propbot::net {
 namespace {
 
 using namespace std::chrono_literals;
-using api::HttpRequest;
-using api::HttpResponse;
+using net::HttpRequest;
+using net::HttpResponse;
 
 class HttpsClientTest : public ::testing::Test {
  protected:
@@ -50,7 +50,7 @@ class HttpsClientTest : public ::testing::Test {
   }
 
   void start_server(bool tls, std::chrono::milliseconds server_timeout = 10s) {
-    api::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.port = 0;
     options.request_timeout = server_timeout;
     options.log = [this](std::string_view line) {
@@ -61,9 +61,9 @@ class HttpsClientTest : public ::testing::Test {
       auto generated = test_support::make_test_certificate();
       ASSERT_TRUE(generated.ok()) << generated.error().describe();
       certificate = std::move(generated.value());
-      options.tls = api::HttpServerTls{certificate.cert_file(), certificate.key_file()};
+      options.tls = net::HttpServerTls{certificate.cert_file(), certificate.key_file()};
     }
-    server = std::make_unique<api::HttpServer>(options, router);
+    server = std::make_unique<net::HttpServer>(options, router);
     Status status = server->start();
     ASSERT_TRUE(status.ok()) << status.error().describe();
   }
@@ -103,8 +103,8 @@ class HttpsClientTest : public ::testing::Test {
   }
 
   test_support::IoThread io;
-  std::shared_ptr<api::Router> router = std::make_shared<api::Router>();
-  std::unique_ptr<api::HttpServer> server;
+  std::shared_ptr<net::Router> router = std::make_shared<net::Router>();
+  std::unique_ptr<net::HttpServer> server;
   test_support::TestCertificate certificate;
   std::unique_ptr<HttpsClient> client;
   std::mutex log_mutex;

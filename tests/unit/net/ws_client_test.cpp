@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "tests/unit/net/io_thread.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 #include "tests/unit/net/ws_test_support.hpp"
@@ -28,15 +28,15 @@ class WsClientTest : public ::testing::Test {
   }
 
   void start_server(std::uint16_t port = 0, bool answer_pings = true, bool tls = false) {
-    api::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.port = port;
     if (tls) {
       auto generated = test_support::make_test_certificate();
       ASSERT_TRUE(generated.ok()) << generated.error().describe();
       certificate = std::move(generated.value());
-      options.tls = api::HttpServerTls{certificate.cert_file(), certificate.key_file()};
+      options.tls = net::HttpServerTls{certificate.cert_file(), certificate.key_file()};
     }
-    server = std::make_unique<api::HttpServer>(options, std::make_shared<api::Router>());
+    server = std::make_unique<net::HttpServer>(options, std::make_shared<net::Router>());
     ASSERT_TRUE(server->add_websocket("/ws/v5/public", hub.handler(true, answer_pings)).ok());
     Status status = server->start();
     ASSERT_TRUE(status.ok()) << status.error().describe();
@@ -70,7 +70,7 @@ class WsClientTest : public ::testing::Test {
   test_support::Hub hub;
   test_support::Recorder recorder;
   test_support::TestCertificate certificate;
-  std::unique_ptr<api::HttpServer> server;
+  std::unique_ptr<net::HttpServer> server;
   std::unique_ptr<WsClient> client;
 };
 

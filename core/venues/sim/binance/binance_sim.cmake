@@ -3,4 +3,4 @@
 # core/venues/CMakeLists.txt; paths are relative to core/venues.
 propbot_library(binance_sim
   SOURCES sim/binance/binance_sim_venue.cpp sim/binance/wire_format.cpp
-  DEPS propbot_sim_engine propbot_venue_protocol propbot_api propbot_md propbot_common nlohmann_json::nlohmann_json)
+  DEPS propbot_sim_engine propbot_venue_protocol propbot_http_server propbot_md propbot_common nlohmann_json::nlohmann_json)

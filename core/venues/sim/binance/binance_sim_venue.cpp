@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 #include "core/common/json_util.hpp"
 #include "core/venues/binance/errors.hpp"
 #include "core/venues/binance/signing.hpp"
@@ -83,16 +83,16 @@ std::vector<std::string> split(std::string_view text, char separator) {
   return out;
 }
 
-api::HttpResponse binance_error(int code, std::string_view msg = {}) {
+net::HttpResponse binance_error(int code, std::string_view msg = {}) {
   auto [status, body] = bn::error_body(code, msg);
-  api::HttpResponse response;
+  net::HttpResponse response;
   response.status = status;
   response.body = std::move(body);
   return response;
 }
 
-api::HttpResponse ok_json(const json& value) {
-  api::HttpResponse response;
+net::HttpResponse ok_json(const json& value) {
+  net::HttpResponse response;
   response.status = 200;
   response.body = value.dump();
   return response;
@@ -105,7 +105,7 @@ std::string mandatory_message(std::string_view name) {
 // One REST call as the endpoint sees it: merged params (query wins over body, A5), the
 // authenticated account (signed / API-key endpoints) and the times of this request.
 struct Call {
-  const api::HttpRequest& request;
+  const net::HttpRequest& request;
   Params params;
   std::string account;
   MonoTime now;
@@ -116,7 +116,7 @@ struct Call {
 enum class Security { none, api_key, signed_request };
 
 struct SessionState {
-  std::shared_ptr<api::WebSocketSession> session;
+  std::shared_ptr<net::WebSocketSession> session;
   bool combined = false;
   std::set<std::string> streams;  // market streams
   std::string listen_key;         // user data stream, empty otherwise
@@ -173,7 +173,7 @@ class BinanceSimVenue final : public SimulatedVenue {
 
   std::string_view protocol() const override { return "binance"; }
 
-  Status install(api::Router& router, api::HttpServer& server) override;
+  Status install(net::Router& router, net::HttpServer& server) override;
   void on_market_tick(const std::vector<MarketTick>& ticks) override;
   void settle_funding() override;
   Status create_account(const SimAccountSpec& spec) override;
@@ -186,33 +186,33 @@ class BinanceSimVenue final : public SimulatedVenue {
   json describe() const override;
 
  private:
-  using Endpoint = std::function<api::HttpResponse(Call&)>;
+  using Endpoint = std::function<net::HttpResponse(Call&)>;
   using WeightOf = std::function<int(const Params&)>;
 
-  void add_route(api::Router& router, const std::string& method, const std::string& path, Security security,
+  void add_route(net::Router& router, const std::string& method, const std::string& path, Security security,
                  WeightOf weight, bool order_endpoint, Endpoint endpoint);
-  api::HttpResponse handle(const api::HttpRequest& request, Security security, const WeightOf& weight,
+  net::HttpResponse handle(const net::HttpRequest& request, Security security, const WeightOf& weight,
                            bool order_endpoint, const Endpoint& endpoint);
-  std::optional<api::HttpResponse> authenticate(Call& call, Security security);
-  std::optional<api::HttpResponse> storm_or_ban(MonoTime now);
+  std::optional<net::HttpResponse> authenticate(Call& call, Security security);
+  std::optional<net::HttpResponse> storm_or_ban(MonoTime now);
 
   // --- endpoints ---------------------------------------------------------------------
-  api::HttpResponse exchange_info(Call& call) const;
-  api::HttpResponse depth(Call& call);
-  api::HttpResponse premium_index(Call& call) const;
-  api::HttpResponse new_order(Call& call);
-  api::HttpResponse batch_orders(Call& call);
-  api::HttpResponse query_order(Call& call);
-  api::HttpResponse cancel_order(Call& call);
-  api::HttpResponse cancel_all(Call& call);
-  api::HttpResponse open_orders(Call& call);
-  api::HttpResponse position_risk(Call& call, bool v3);
-  api::HttpResponse balance(Call& call);
-  api::HttpResponse account(Call& call);
-  api::HttpResponse leverage(Call& call);
-  api::HttpResponse countdown_cancel_all(Call& call);
-  api::HttpResponse listen_key(Call& call);
-  api::HttpResponse user_trades(Call& call);
+  net::HttpResponse exchange_info(Call& call) const;
+  net::HttpResponse depth(Call& call);
+  net::HttpResponse premium_index(Call& call) const;
+  net::HttpResponse new_order(Call& call);
+  net::HttpResponse batch_orders(Call& call);
+  net::HttpResponse query_order(Call& call);
+  net::HttpResponse cancel_order(Call& call);
+  net::HttpResponse cancel_all(Call& call);
+  net::HttpResponse open_orders(Call& call);
+  net::HttpResponse position_risk(Call& call, bool v3);
+  net::HttpResponse balance(Call& call);
+  net::HttpResponse account(Call& call);
+  net::HttpResponse leverage(Call& call);
+  net::HttpResponse countdown_cancel_all(Call& call);
+  net::HttpResponse listen_key(Call& call);
+  net::HttpResponse user_trades(Call& call);
 
   // The JSON answer (order or {code,msg}) of one placement; `ok` tells which.
   json place(const std::string& account, const Params& params, UtcTime utc, bool& ok, int& http_status);
@@ -232,12 +232,12 @@ class BinanceSimVenue final : public SimulatedVenue {
   std::int64_t next_funding_ms(UtcTime utc) const;
   std::string new_listen_key();
 
-  void register_stream_path(api::HttpServer& server, const std::string& path, std::set<std::string> streams,
+  void register_stream_path(net::HttpServer& server, const std::string& path, std::set<std::string> streams,
                             bool combined_from_query, Status& status);
-  void on_ws_open(const std::shared_ptr<api::WebSocketSession>& session, const api::HttpRequest& request,
+  void on_ws_open(const std::shared_ptr<net::WebSocketSession>& session, const net::HttpRequest& request,
                   std::set<std::string> streams, bool combined_from_query);
-  void on_ws_message(const std::shared_ptr<api::WebSocketSession>& session, std::string_view text);
-  void on_ws_close(const std::shared_ptr<api::WebSocketSession>& session);
+  void on_ws_message(const std::shared_ptr<net::WebSocketSession>& session, std::string_view text);
+  void on_ws_close(const std::shared_ptr<net::WebSocketSession>& session);
 
   SimVenueConfig config_;
   const Clock& clock_;
@@ -273,7 +273,7 @@ class BinanceSimVenue final : public SimulatedVenue {
 
 // --- install -----------------------------------------------------------------------------
 
-Status BinanceSimVenue::install(api::Router& router, api::HttpServer& server) {
+Status BinanceSimVenue::install(net::Router& router, net::HttpServer& server) {
   auto w = [](int weight) { return [weight](const Params&) { return weight; }; };
   add_route(router, "GET", "/fapi/v1/ping", Security::none, w(1), false, [](Call&) { return ok_json(json::object()); });
   add_route(router, "GET", "/fapi/v1/time", Security::none, w(1), false,
@@ -357,33 +357,33 @@ Status BinanceSimVenue::install(api::Router& router, api::HttpServer& server) {
   return status;
 }
 
-void BinanceSimVenue::register_stream_path(api::HttpServer& server, const std::string& path,
+void BinanceSimVenue::register_stream_path(net::HttpServer& server, const std::string& path,
                                            std::set<std::string> streams, bool combined_from_query, Status& status) {
-  api::WebSocketHandler handler;
-  handler.on_open = [this, streams, combined_from_query](const std::shared_ptr<api::WebSocketSession>& session,
-                                                         const api::HttpRequest& request) {
+  net::WebSocketHandler handler;
+  handler.on_open = [this, streams, combined_from_query](const std::shared_ptr<net::WebSocketSession>& session,
+                                                         const net::HttpRequest& request) {
     on_ws_open(session, request, streams, combined_from_query);
   };
-  handler.on_message = [this](const std::shared_ptr<api::WebSocketSession>& session, std::string_view text) {
+  handler.on_message = [this](const std::shared_ptr<net::WebSocketSession>& session, std::string_view text) {
     on_ws_message(session, text);
   };
-  handler.on_close = [this](const std::shared_ptr<api::WebSocketSession>& session) { on_ws_close(session); };
+  handler.on_close = [this](const std::shared_ptr<net::WebSocketSession>& session) { on_ws_close(session); };
   Status added = server.add_websocket(path, std::move(handler));
   if (!added.ok() && status.ok()) status = added;
 }
 
-void BinanceSimVenue::add_route(api::Router& router, const std::string& method, const std::string& path,
+void BinanceSimVenue::add_route(net::Router& router, const std::string& method, const std::string& path,
                                 Security security, WeightOf weight, bool order_endpoint, Endpoint endpoint) {
   router.add(method, path,
              [this, security, weight = std::move(weight), order_endpoint,
-              endpoint = std::move(endpoint)](const api::HttpRequest& request) {
+              endpoint = std::move(endpoint)](const net::HttpRequest& request) {
                return handle(request, security, weight, order_endpoint, endpoint);
              });
 }
 
 // --- request pipeline ----------------------------------------------------------------------
 
-std::optional<api::HttpResponse> BinanceSimVenue::storm_or_ban(MonoTime now) {
+std::optional<net::HttpResponse> BinanceSimVenue::storm_or_ban(MonoTime now) {
   auto banned = [&](MonoTime until) {
     ++answered_418_;
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(until - now).count();
@@ -416,7 +416,7 @@ std::optional<api::HttpResponse> BinanceSimVenue::storm_or_ban(MonoTime now) {
   return std::nullopt;
 }
 
-std::optional<api::HttpResponse> BinanceSimVenue::authenticate(Call& call, Security security) {
+std::optional<net::HttpResponse> BinanceSimVenue::authenticate(Call& call, Security security) {
   if (security == Security::none) return std::nullopt;
   const std::string key = call.request.header("x-mbx-apikey");
   auto account = accounts_by_key_.find(key);
@@ -447,7 +447,7 @@ std::optional<api::HttpResponse> BinanceSimVenue::authenticate(Call& call, Secur
   return std::nullopt;
 }
 
-api::HttpResponse BinanceSimVenue::handle(const api::HttpRequest& request, Security security,
+net::HttpResponse BinanceSimVenue::handle(const net::HttpRequest& request, Security security,
                                           const WeightOf& weight, bool order_endpoint, const Endpoint& endpoint) {
   int latency_ms = 0;
   {
@@ -464,16 +464,16 @@ api::HttpResponse BinanceSimVenue::handle(const api::HttpRequest& request, Secur
 
   // Params: body first, then the query, which wins (A5).
   const std::size_t question = request.target.find('?');
-  if (!request.body.empty()) call.params = api::parse_query(request.body);
+  if (!request.body.empty()) call.params = net::parse_query(request.body);
   if (question != std::string::npos) {
-    for (auto& [k, v] : api::parse_query(std::string_view(request.target).substr(question + 1))) call.params[k] = v;
+    for (auto& [k, v] : net::parse_query(std::string_view(request.target).substr(question + 1))) call.params[k] = v;
   }
 
   const std::string ip = request.remote_addr.empty() ? "local" : request.remote_addr;
-  std::optional<api::HttpResponse> early = storm_or_ban(call.now);
+  std::optional<net::HttpResponse> early = storm_or_ban(call.now);
   const int used = ip_weight_[ip].add(call.now, early ? 0 : weight(call.params), kMinute);
   if (!early) early = authenticate(call, security);
-  api::HttpResponse response = early ? std::move(*early) : endpoint(call);
+  net::HttpResponse response = early ? std::move(*early) : endpoint(call);
   response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
   if (order_endpoint && !call.account.empty()) {
     response.headers.emplace_back("X-MBX-ORDER-COUNT-10S",
@@ -495,7 +495,7 @@ const SymbolState* BinanceSimVenue::symbol_from(const Params& params, std::strin
   return &symbols_.at(canonical);
 }
 
-api::HttpResponse BinanceSimVenue::exchange_info(Call& call) const {
+net::HttpResponse BinanceSimVenue::exchange_info(Call& call) const {
   json symbols = json::array();
   for (const auto& [canonical, s] : symbols_) {
     const auto dash = canonical.find('-');
@@ -556,7 +556,7 @@ api::HttpResponse BinanceSimVenue::exchange_info(Call& call) const {
   return ok_json(info);
 }
 
-api::HttpResponse BinanceSimVenue::depth(Call& call) {
+net::HttpResponse BinanceSimVenue::depth(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -601,7 +601,7 @@ std::int64_t BinanceSimVenue::next_funding_ms(UtcTime utc) const {
   return (now / kEightHours + 1) * kEightHours;
 }
 
-api::HttpResponse BinanceSimVenue::premium_index(Call& call) const {
+net::HttpResponse BinanceSimVenue::premium_index(Call& call) const {
   auto one = [&](const SymbolState& s) {
     auto mark = core_.accounts().mark(s.rules.symbol);
     const std::string mark_text = mark ? mark->to_string() : "0";
@@ -774,19 +774,19 @@ void BinanceSimVenue::restore_liquidity(const OrderRequest& request, const Outco
                           buy ? restored : s.maker_asks, utc, events);
 }
 
-api::HttpResponse BinanceSimVenue::new_order(Call& call) {
+net::HttpResponse BinanceSimVenue::new_order(Call& call) {
   orders_10s_[call.account].add(call.now, 1, kTenSeconds);
   orders_1m_[call.account].add(call.now, 1, kMinute);
   bool ok = false;
   int status = 200;
   json answer = place(call.account, call.params, call.utc, ok, status);
-  api::HttpResponse response;
+  net::HttpResponse response;
   response.status = status;
   response.body = answer.dump();
   return response;
 }
 
-api::HttpResponse BinanceSimVenue::batch_orders(Call& call) {
+net::HttpResponse BinanceSimVenue::batch_orders(Call& call) {
   orders_10s_[call.account].add(call.now, 5, kTenSeconds);
   orders_1m_[call.account].add(call.now, 1, kMinute);
   auto it = call.params.find("batchOrders");
@@ -823,7 +823,7 @@ std::optional<OrderRef> BinanceSimVenue::order_ref(const Params& params) const {
   return std::nullopt;
 }
 
-api::HttpResponse BinanceSimVenue::query_order(Call& call) {
+net::HttpResponse BinanceSimVenue::query_order(Call& call) {
   std::string canonical;
   if (symbol_from(call.params, canonical) == nullptr) return binance_error(-1121, "Invalid symbol.");
   auto ref = order_ref(call.params);
@@ -833,7 +833,7 @@ api::HttpResponse BinanceSimVenue::query_order(Call& call) {
   return ok_json(wire::order_json(found.value(), to_unix_ms(found->updated_at)));
 }
 
-api::HttpResponse BinanceSimVenue::cancel_order(Call& call) {
+net::HttpResponse BinanceSimVenue::cancel_order(Call& call) {
   if (faults_.maintenance || faults_.read_only) return binance_error(-1016, "Service is under maintenance.");
   std::string canonical;
   if (symbol_from(call.params, canonical) == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -846,7 +846,7 @@ api::HttpResponse BinanceSimVenue::cancel_order(Call& call) {
   return ok_json(wire::order_json(canceled.value(), call.server_ms));
 }
 
-api::HttpResponse BinanceSimVenue::cancel_all(Call& call) {
+net::HttpResponse BinanceSimVenue::cancel_all(Call& call) {
   if (faults_.maintenance || faults_.read_only) return binance_error(-1016, "Service is under maintenance.");
   std::string canonical;
   if (symbol_from(call.params, canonical) == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -856,7 +856,7 @@ api::HttpResponse BinanceSimVenue::cancel_all(Call& call) {
   return ok_json(json{{"code", 200}, {"msg", "The operation of cancel all open order is done."}});
 }
 
-api::HttpResponse BinanceSimVenue::open_orders(Call& call) {
+net::HttpResponse BinanceSimVenue::open_orders(Call& call) {
   std::optional<std::string> filter;
   if (call.params.count("symbol")) {
     std::string canonical;
@@ -870,7 +870,7 @@ api::HttpResponse BinanceSimVenue::open_orders(Call& call) {
   return ok_json(out);
 }
 
-api::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
+net::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
   std::optional<std::string> filter;
   if (call.params.count("symbol")) {
     std::string canonical;
@@ -921,7 +921,7 @@ api::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
   return ok_json(out);
 }
 
-api::HttpResponse BinanceSimVenue::balance(Call& call) {
+net::HttpResponse BinanceSimVenue::balance(Call& call) {
   json out = json::array();
   for (const auto& b : core_.balances(call.account, call.utc)) {
     out.push_back({{"accountAlias", "SgsR"},
@@ -937,7 +937,7 @@ api::HttpResponse BinanceSimVenue::balance(Call& call) {
   return ok_json(out);
 }
 
-api::HttpResponse BinanceSimVenue::account(Call& call) {
+net::HttpResponse BinanceSimVenue::account(Call& call) {
   json assets = json::array();
   Decimal wallet;
   Decimal available;
@@ -968,7 +968,7 @@ api::HttpResponse BinanceSimVenue::account(Call& call) {
                       {"positions", positions}});
 }
 
-api::HttpResponse BinanceSimVenue::leverage(Call& call) {
+net::HttpResponse BinanceSimVenue::leverage(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -979,7 +979,7 @@ api::HttpResponse BinanceSimVenue::leverage(Call& call) {
   return ok_json(json{{"leverage", set.value()}, {"maxNotionalValue", "1000000"}, {"symbol", symbol->venue_symbol}});
 }
 
-api::HttpResponse BinanceSimVenue::countdown_cancel_all(Call& call) {
+net::HttpResponse BinanceSimVenue::countdown_cancel_all(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -1001,7 +1001,7 @@ api::HttpResponse BinanceSimVenue::countdown_cancel_all(Call& call) {
 // it (up to startTime + 7 days or endTime); otherwise the most recent `limit` of the 7
 // days up to endTime (default now). Always oldest first. A window whose end is before
 // its start holds no trade. commission is positive when paid (as the stream's `n`).
-api::HttpResponse BinanceSimVenue::user_trades(Call& call) {
+net::HttpResponse BinanceSimVenue::user_trades(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) {
@@ -1087,7 +1087,7 @@ std::string BinanceSimVenue::new_listen_key() {
   return key;
 }
 
-api::HttpResponse BinanceSimVenue::listen_key(Call& call) {
+net::HttpResponse BinanceSimVenue::listen_key(Call& call) {
   auto current = std::find_if(listen_keys_.begin(), listen_keys_.end(),
                               [&](const auto& entry) { return entry.second.account == call.account; });
   const std::string& method = call.request.method;
@@ -1478,8 +1478,8 @@ void BinanceSimVenue::close_all_sessions() {
 
 // --- WebSocket sessions --------------------------------------------------------------------
 
-void BinanceSimVenue::on_ws_open(const std::shared_ptr<api::WebSocketSession>& session,
-                                 const api::HttpRequest& request, std::set<std::string> streams,
+void BinanceSimVenue::on_ws_open(const std::shared_ptr<net::WebSocketSession>& session,
+                                 const net::HttpRequest& request, std::set<std::string> streams,
                                  bool combined_from_query) {
   std::lock_guard lock(mutex_);
   if (faults_.websockets_down) {
@@ -1520,7 +1520,7 @@ void BinanceSimVenue::on_ws_open(const std::shared_ptr<api::WebSocketSession>& s
   sessions_[session->id()] = std::move(state);
 }
 
-void BinanceSimVenue::on_ws_message(const std::shared_ptr<api::WebSocketSession>& session, std::string_view text) {
+void BinanceSimVenue::on_ws_message(const std::shared_ptr<net::WebSocketSession>& session, std::string_view text) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(session->id());
   if (it == sessions_.end()) return;
@@ -1556,7 +1556,7 @@ void BinanceSimVenue::on_ws_message(const std::shared_ptr<api::WebSocketSession>
   }
 }
 
-void BinanceSimVenue::on_ws_close(const std::shared_ptr<api::WebSocketSession>& session) {
+void BinanceSimVenue::on_ws_close(const std::shared_ptr<net::WebSocketSession>& session) {
   std::lock_guard lock(mutex_);
   sessions_.erase(session->id());
 }

@@ -3,4 +3,4 @@
 # core/venues/CMakeLists.txt; paths are relative to core/venues.
 propbot_library(okx_sim
   SOURCES sim/okx/okx_sim_wire.cpp sim/okx/okx_sim_venue.cpp
-  DEPS propbot_sim_engine propbot_venue_protocol propbot_api propbot_md propbot_common nlohmann_json::nlohmann_json)
+  DEPS propbot_sim_engine propbot_venue_protocol propbot_http_server propbot_md propbot_common nlohmann_json::nlohmann_json)

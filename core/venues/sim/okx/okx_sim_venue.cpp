@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 #include "core/common/json_util.hpp"
 #include "core/md/okx_book_sync.hpp"
 #include "core/md/okx_books.hpp"
@@ -97,7 +97,7 @@ struct Subscription {
 };
 
 struct Session {
-  std::shared_ptr<api::WebSocketSession> socket;
+  std::shared_ptr<net::WebSocketSession> socket;
   bool is_private = false;
   std::string account;  // set after login
   std::vector<Subscription> subscriptions;
@@ -109,20 +109,20 @@ struct Session {
   }
 };
 
-api::HttpResponse make_response(int status, std::string body) {
-  api::HttpResponse response;
+net::HttpResponse make_response(int status, std::string body) {
+  net::HttpResponse response;
   response.status = status;
   response.body = std::move(body);
   return response;
 }
 
-api::HttpResponse error_response(std::string_view code, std::string_view msg = {}) {
+net::HttpResponse error_response(std::string_view code, std::string_view msg = {}) {
   auto [status, body] = venues::okx::error_body(code, msg);
   return make_response(status == 0 ? 400 : status, std::move(body));
 }
 
 // GET endpoints answer request errors at the top level: {"code":"51603","msg":..,"data":[]}.
-api::HttpResponse top_level_error(std::string_view code, std::string_view msg) {
+net::HttpResponse top_level_error(std::string_view code, std::string_view msg) {
   json body = {{"code", std::string(code)}, {"msg", std::string(msg)}, {"data", json::array()}};
   return make_response(200, body.dump());
 }
@@ -225,7 +225,7 @@ class OkxSimVenue final : public SimulatedVenue {
 
   std::string_view protocol() const override { return "okx"; }
 
-  Status install(api::Router& router, api::HttpServer& server) override {
+  Status install(net::Router& router, net::HttpServer& server) override {
     add_route(router, "GET", "/api/v5/public/time", false, &OkxSimVenue::get_time);
     add_route(router, "GET", "/api/v5/public/instruments", false, &OkxSimVenue::get_instruments);
     add_route(router, "GET", "/api/v5/market/books", false, &OkxSimVenue::get_books);
@@ -243,13 +243,13 @@ class OkxSimVenue final : public SimulatedVenue {
     add_route(router, "GET", "/api/v5/account/balance", true, &OkxSimVenue::get_balance);
     add_route(router, "POST", "/api/v5/account/set-leverage", true, &OkxSimVenue::post_set_leverage);
 
-    api::WebSocketOptions options;
+    net::WebSocketOptions options;
     options.idle_timeout = kIdleTimeout;
     for (std::string_view path : {kPublicPath, kPrivatePath, kBusinessPath}) {
       const bool is_private = path == kPrivatePath;
-      api::WebSocketHandler handler;
-      handler.on_open = [this, is_private](const std::shared_ptr<api::WebSocketSession>& socket,
-                                           const api::HttpRequest&) {
+      net::WebSocketHandler handler;
+      handler.on_open = [this, is_private](const std::shared_ptr<net::WebSocketSession>& socket,
+                                           const net::HttpRequest&) {
         std::lock_guard lock(mutex_);
         if (faults_.websockets_down) {
           // Accepted by the server, then dropped at once: the client sees an outage.
@@ -258,10 +258,10 @@ class OkxSimVenue final : public SimulatedVenue {
         }
         sessions_[socket->id()] = Session{socket, is_private, {}, {}};
       };
-      handler.on_message = [this](const std::shared_ptr<api::WebSocketSession>& socket, std::string_view text) {
+      handler.on_message = [this](const std::shared_ptr<net::WebSocketSession>& socket, std::string_view text) {
         on_ws_message(socket, text);
       };
-      handler.on_close = [this](const std::shared_ptr<api::WebSocketSession>& socket) {
+      handler.on_close = [this](const std::shared_ptr<net::WebSocketSession>& socket) {
         std::lock_guard lock(mutex_);
         sessions_.erase(socket->id());
       };
@@ -335,7 +335,7 @@ class OkxSimVenue final : public SimulatedVenue {
   }
 
   void set_faults(const FaultPlan& plan) override {
-    std::vector<std::shared_ptr<api::WebSocketSession>> to_close;
+    std::vector<std::shared_ptr<net::WebSocketSession>> to_close;
     {
       std::lock_guard lock(mutex_);
       if (plan.rate_limit_429_count != faults_.rate_limit_429_count) storm_429s_ = 0;
@@ -408,7 +408,7 @@ class OkxSimVenue final : public SimulatedVenue {
   }
 
  private:
-  using RestMethod = api::HttpResponse (OkxSimVenue::*)(const api::HttpRequest&, const std::string& account);
+  using RestMethod = net::HttpResponse (OkxSimVenue::*)(const net::HttpRequest&, const std::string& account);
 
   struct Counters {
     std::uint64_t requests = 0;
@@ -423,12 +423,12 @@ class OkxSimVenue final : public SimulatedVenue {
 
   // --- REST plumbing --------------------------------------------------------------------
 
-  void add_route(api::Router& router, const char* method, const char* path, bool is_signed, RestMethod fn) {
+  void add_route(net::Router& router, const char* method, const char* path, bool is_signed, RestMethod fn) {
     router.add(method, path,
-               [this, is_signed, fn](const api::HttpRequest& request) { return handle(request, is_signed, fn); });
+               [this, is_signed, fn](const net::HttpRequest& request) { return handle(request, is_signed, fn); });
   }
 
-  api::HttpResponse handle(const api::HttpRequest& request, bool is_signed, RestMethod fn) {
+  net::HttpResponse handle(const net::HttpRequest& request, bool is_signed, RestMethod fn) {
     int latency_ms = 0;
     {
       std::lock_guard lock(mutex_);
@@ -451,7 +451,7 @@ class OkxSimVenue final : public SimulatedVenue {
     return (this->*fn)(request, account);
   }
 
-  std::optional<api::HttpResponse> rate_limit() {
+  std::optional<net::HttpResponse> rate_limit() {
     const UtcTime now = clock_.utc();
     int retry_after = 0;
     if (banned_until_ && now < *banned_until_) {
@@ -470,14 +470,14 @@ class OkxSimVenue final : public SimulatedVenue {
       return std::nullopt;
     }
     ++counters_.rate_limited;
-    api::HttpResponse response = error_response(
+    net::HttpResponse response = error_response(
         "50011", "Rate limit reached. Please refer to API documentation and throttle requests accordingly.");
     response.status = 429;
     response.headers.emplace_back("Retry-After", std::to_string(std::max(1, retry_after)));
     return response;
   }
 
-  std::pair<bool, api::HttpResponse> authenticate(const api::HttpRequest& request) {
+  std::pair<bool, net::HttpResponse> authenticate(const net::HttpRequest& request) {
     const std::string key = request.header("ok-access-key");
     const std::string sign = request.header("ok-access-sign");
     const std::string timestamp = request.header("ok-access-timestamp");
@@ -500,7 +500,7 @@ class OkxSimVenue final : public SimulatedVenue {
     if (!venues::okx::verify_signature(it->second.secret, timestamp, request.method, target, request.body, sign)) {
       return fail("50113");
     }
-    return {true, api::HttpResponse{}};
+    return {true, net::HttpResponse{}};
   }
 
   const Instrument* instrument_by_inst_id(const std::string& inst_id) const {
@@ -508,7 +508,7 @@ class OkxSimVenue final : public SimulatedVenue {
     return it == by_inst_id_.end() ? nullptr : &instruments_.at(it->second);
   }
 
-  static std::optional<json> parse_body(const api::HttpRequest& request, api::HttpResponse& error) {
+  static std::optional<json> parse_body(const net::HttpRequest& request, net::HttpResponse& error) {
     if (request.body.empty()) {
       error = error_response("50000");
       return std::nullopt;
@@ -704,11 +704,11 @@ class OkxSimVenue final : public SimulatedVenue {
 
   // --- public REST ----------------------------------------------------------------------
 
-  api::HttpResponse get_time(const api::HttpRequest&, const std::string&) {
+  net::HttpResponse get_time(const net::HttpRequest&, const std::string&) {
     return make_response(200, wire::ok_body(json::array({json{{"ts", wire::ms_text(server_now())}}})));
   }
 
-  api::HttpResponse get_instruments(const api::HttpRequest& request, const std::string&) {
+  net::HttpResponse get_instruments(const net::HttpRequest& request, const std::string&) {
     auto type = request.query.find("instType");
     if (type == request.query.end()) return top_level_error("51000", "Parameter instType error");
     json data = json::array();
@@ -733,7 +733,7 @@ class OkxSimVenue final : public SimulatedVenue {
     return out;
   }
 
-  api::HttpResponse get_books(const api::HttpRequest& request, const std::string&) {
+  net::HttpResponse get_books(const net::HttpRequest& request, const std::string&) {
     auto inst_id = request.query.find("instId");
     if (inst_id == request.query.end()) return top_level_error("51000", "Parameter instId error");
     const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -774,7 +774,7 @@ class OkxSimVenue final : public SimulatedVenue {
                 {"ts", wire::ms_text(server_now())}};
   }
 
-  api::HttpResponse get_funding_rate(const api::HttpRequest& request, const std::string&) {
+  net::HttpResponse get_funding_rate(const net::HttpRequest& request, const std::string&) {
     auto inst_id = request.query.find("instId");
     if (inst_id == request.query.end()) return top_level_error("51000", "Parameter instId error");
     const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -783,7 +783,7 @@ class OkxSimVenue final : public SimulatedVenue {
         200, wire::ok_body(json::array({funding_json(*instrument, markets_.at(instrument->rules.symbol))})));
   }
 
-  api::HttpResponse get_mark_price(const api::HttpRequest& request, const std::string&) {
+  net::HttpResponse get_mark_price(const net::HttpRequest& request, const std::string&) {
     auto inst_id = request.query.find("instId");
     json data = json::array();
     for (const auto& [symbol, instrument] : instruments_) {
@@ -797,7 +797,7 @@ class OkxSimVenue final : public SimulatedVenue {
 
   // --- trading REST ---------------------------------------------------------------------
 
-  std::optional<api::HttpResponse> refuse_writes() const {
+  std::optional<net::HttpResponse> refuse_writes() const {
     if (faults_.read_only) return error_response("50001");
     return std::nullopt;
   }
@@ -995,8 +995,8 @@ class OkxSimVenue final : public SimulatedVenue {
     return order_item(state.venue_order_id, cl_ord_id, "0", "Order placed", now);
   }
 
-  api::HttpResponse post_order(const api::HttpRequest& request, const std::string& account) {
-    api::HttpResponse error;
+  net::HttpResponse post_order(const net::HttpRequest& request, const std::string& account) {
+    net::HttpResponse error;
     auto body = parse_body(request, error);
     if (!body) return error;
     if (auto refused = refuse_writes()) return *refused;
@@ -1007,8 +1007,8 @@ class OkxSimVenue final : public SimulatedVenue {
     return make_response(200, wire::trade_body(json::array({item}), in_time, clock_.utc()));
   }
 
-  api::HttpResponse post_batch_orders(const api::HttpRequest& request, const std::string& account) {
-    api::HttpResponse error;
+  net::HttpResponse post_batch_orders(const net::HttpRequest& request, const std::string& account) {
+    net::HttpResponse error;
     auto body = parse_body(request, error);
     if (!body) return error;
     if (!body->is_array() || body->empty() || body->size() > kMaxBatch) {
@@ -1063,8 +1063,8 @@ class OkxSimVenue final : public SimulatedVenue {
     return order_item(outcome->venue_order_id, client_id_of(outcome.value()), "0", "", now);
   }
 
-  api::HttpResponse post_cancel_order(const api::HttpRequest& request, const std::string& account) {
-    api::HttpResponse error;
+  net::HttpResponse post_cancel_order(const net::HttpRequest& request, const std::string& account) {
+    net::HttpResponse error;
     auto body = parse_body(request, error);
     if (!body) return error;
     if (auto refused = refuse_writes()) return *refused;
@@ -1075,8 +1075,8 @@ class OkxSimVenue final : public SimulatedVenue {
     return make_response(200, wire::trade_body(json::array({item}), in_time, clock_.utc()));
   }
 
-  api::HttpResponse post_cancel_batch(const api::HttpRequest& request, const std::string& account) {
-    api::HttpResponse error;
+  net::HttpResponse post_cancel_batch(const net::HttpRequest& request, const std::string& account) {
+    net::HttpResponse error;
     auto body = parse_body(request, error);
     if (!body) return error;
     if (!body->is_array() || body->empty() || body->size() > kMaxBatch) {
@@ -1105,7 +1105,7 @@ class OkxSimVenue final : public SimulatedVenue {
     return latest;
   }
 
-  api::HttpResponse get_order(const api::HttpRequest& request, const std::string& account) {
+  net::HttpResponse get_order(const net::HttpRequest& request, const std::string& account) {
     auto inst_id = request.query.find("instId");
     if (inst_id == request.query.end()) return top_level_error("51000", "Parameter instId error");
     const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -1132,7 +1132,7 @@ class OkxSimVenue final : public SimulatedVenue {
     return make_response(200, wire::ok_body(json::array({order_json(account, *found, false)})));
   }
 
-  api::HttpResponse get_orders_pending(const api::HttpRequest& request, const std::string& account) {
+  net::HttpResponse get_orders_pending(const net::HttpRequest& request, const std::string& account) {
     std::optional<std::string> symbol;
     if (auto inst_id = request.query.find("instId"); inst_id != request.query.end()) {
       const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -1158,7 +1158,7 @@ class OkxSimVenue final : public SimulatedVenue {
   // it; with `before` the `limit` fills just above it), limit 1..100 (default 100).
   // Bad values answer 51000 "Parameter <name> error"; an unknown instId 51001. fee is
   // negative when charged, as OKX sends it; fillSz in contracts.
-  api::HttpResponse get_fills(const api::HttpRequest& request, const std::string& account) {
+  net::HttpResponse get_fills(const net::HttpRequest& request, const std::string& account) {
     const auto param = [&](const char* key) -> std::optional<std::string> {
       auto it = request.query.find(key);
       if (it == request.query.end() || it->second.empty()) return std::nullopt;
@@ -1244,8 +1244,8 @@ class OkxSimVenue final : public SimulatedVenue {
                 {"fillTime", time}};
   }
 
-  api::HttpResponse post_cancel_all_after(const api::HttpRequest& request, const std::string& account) {
-    api::HttpResponse error;
+  net::HttpResponse post_cancel_all_after(const net::HttpRequest& request, const std::string& account) {
+    net::HttpResponse error;
     auto body = parse_body(request, error);
     if (!body) return error;
     const auto timeout_text = body->is_object() ? string_field(*body, "timeOut") : std::nullopt;
@@ -1269,7 +1269,7 @@ class OkxSimVenue final : public SimulatedVenue {
         200, wire::ok_body(json::array({json{{"triggerTime", trigger}, {"tag", ""}, {"ts", wire::ms_text(now)}}})));
   }
 
-  api::HttpResponse get_positions(const api::HttpRequest& request, const std::string& account) {
+  net::HttpResponse get_positions(const net::HttpRequest& request, const std::string& account) {
     std::set<std::string> wanted;
     if (auto inst_id = request.query.find("instId"); inst_id != request.query.end()) {
       std::string list = inst_id->second;
@@ -1289,12 +1289,12 @@ class OkxSimVenue final : public SimulatedVenue {
     return make_response(200, wire::ok_body(data));
   }
 
-  api::HttpResponse get_balance(const api::HttpRequest&, const std::string& account) {
+  net::HttpResponse get_balance(const net::HttpRequest&, const std::string& account) {
     return make_response(200, wire::ok_body(json::array({balance_json(account, clock_.utc())})));
   }
 
-  api::HttpResponse post_set_leverage(const api::HttpRequest& request, const std::string& account) {
-    api::HttpResponse error;
+  net::HttpResponse post_set_leverage(const net::HttpRequest& request, const std::string& account) {
+    net::HttpResponse error;
     auto body = parse_body(request, error);
     if (!body) return error;
     const Instrument* instrument = instrument_by_inst_id(string_field(*body, "instId").value_or(""));
@@ -1445,7 +1445,7 @@ class OkxSimVenue final : public SimulatedVenue {
     return json{{"event", "error"}, {"code", std::string(code)}, {"msg", msg}, {"connId", conn_id(id)}};
   }
 
-  void on_ws_message(const std::shared_ptr<api::WebSocketSession>& socket, std::string_view text) {
+  void on_ws_message(const std::shared_ptr<net::WebSocketSession>& socket, std::string_view text) {
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(socket->id());
     if (it == sessions_.end()) return;

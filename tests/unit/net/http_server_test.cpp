@@ -1,5 +1,5 @@
 // HttpServer over real loopback sockets, driven by the POSIX test client.
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -14,7 +14,7 @@
 
 #include "tests/support/http_client.hpp"
 
-namespace propbot::api {
+namespace propbot::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -422,4 +422,4 @@ TEST_F(HttpServerTest, AnswersManyConcurrentConnections) {
 }
 
 }  // namespace
-}  // namespace propbot::api
+}  // namespace propbot::net

@@ -13,13 +13,13 @@
 
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/net/ws_client.hpp"
 #include "tests/unit/net/io_thread.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 #include "tests/unit/net/ws_test_support.hpp"
 
-namespace propbot::api {
+namespace propbot::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -280,4 +280,4 @@ TEST_F(WebSocketServerTest, FailsToStartWithAMissingCertificateNamingTheFile) {
 }
 
 }  // namespace
-}  // namespace propbot::api
+}  // namespace propbot::net
