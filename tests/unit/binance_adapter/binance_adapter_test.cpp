@@ -376,7 +376,7 @@ class BinanceAdapterTest : public ::testing::Test {
 };
 
 TEST_F(BinanceAdapterTest, LoadsInstrumentsFromExchangeInfo) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   ASSERT_EQ(venue_->instruments().size(), 2u);
   EXPECT_EQ(venue_->instruments()[0].canonical_id(), "BINANCE:PERP:BTC-USDT");
   EXPECT_DOUBLE_EQ(venue_->instruments()[1].tick_size, 0.01);
@@ -384,7 +384,7 @@ TEST_F(BinanceAdapterTest, LoadsInstrumentsFromExchangeInfo) {
 }
 
 TEST_F(BinanceAdapterTest, PlacesASignedOrderAndReturnsTheParsedOrderState) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   auto result = place(limit_buy("pb1a2b3c4d5e"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result.value().client_order_id, "pb1a2b3c4d5e");
@@ -397,7 +397,7 @@ TEST_F(BinanceAdapterTest, PlacesASignedOrderAndReturnsTheParsedOrderState) {
 }
 
 TEST_F(BinanceAdapterTest, RefusesAnOffGridPriceWithoutSendingIt) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   auto request = limit_buy("pboffgrid");
   request.price = dec("97000.25");
   auto result = place(request);
@@ -407,7 +407,7 @@ TEST_F(BinanceAdapterTest, RefusesAnOffGridPriceWithoutSendingIt) {
 }
 
 TEST_F(BinanceAdapterTest, StopsSendingAfter429UntilRetryAfterHasPassed) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   fake_.set_order_mode(OrderMode::too_many_requests);
   auto first = place(limit_buy("pbrl1"));
   ASSERT_FALSE(first.ok());
@@ -431,7 +431,7 @@ TEST_F(BinanceAdapterTest, StopsSendingAfter429UntilRetryAfterHasPassed) {
 }
 
 TEST_F(BinanceAdapterTest, QuarantinesTheVenueAfter418) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   fake_.set_order_mode(OrderMode::banned);
   auto first = place(limit_buy("pbban1"));
   ASSERT_FALSE(first.ok());
@@ -445,7 +445,7 @@ TEST_F(BinanceAdapterTest, QuarantinesTheVenueAfter418) {
 }
 
 TEST_F(BinanceAdapterTest, ReportsADuplicateClientIdForTheExecutorToQuery) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   fake_.set_order_mode(OrderMode::duplicate);
   auto result = place(limit_buy("pbdup"));
   ASSERT_FALSE(result.ok());
@@ -454,7 +454,7 @@ TEST_F(BinanceAdapterTest, ReportsADuplicateClientIdForTheExecutorToQuery) {
 }
 
 TEST_F(BinanceAdapterTest, PlacesABatchAndKeepsResultsInRequestOrder) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   auto a = limit_buy("pbbatch01");
   a.time_in_force = TimeInForce::post_only;
   a.price = dec("96900");
