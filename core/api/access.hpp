@@ -1,8 +1,8 @@
 // Access: who may call a route (SPEC S-6.1, S-11.8). A route declares an Access level
-// (RouteOptions::access, default `automatic`); an authenticated caller is a Principal
-// whose role is one of "viewer" | "auditor" | "operator". The levels are ordered
-// viewer < auditor < operator: an operator may call auditor and viewer routes, an
-// auditor viewer routes.
+// (RouteOptions::access in guarded_router.hpp, default `automatic`); an authenticated
+// caller is a net::Principal (core/net/http_types.hpp) whose role is one of "viewer" |
+// "auditor" | "operator". The levels are ordered viewer < auditor < operator: an
+// operator may call auditor and viewer routes, an auditor viewer routes.
 //
 // `automatic` resolves from the request path and method (the contract of issue 4):
 // a path starting with `/api/ui/` or `/api/admin/` needs `viewer` for GET/HEAD and
@@ -16,7 +16,6 @@
 #pragma once
 
 #include <optional>
-#include <string>
 #include <string_view>
 
 namespace propbot::api {
@@ -27,13 +26,6 @@ enum class Access {
   viewer,
   auditor,
   operator_,  // "operator" (the underscore only because `operator` is a C++ keyword)
-};
-
-// The authenticated caller of a request: the token's name (the actor in audit entries)
-// and its role string. Never holds the token.
-struct Principal {
-  std::string name;
-  std::string role;  // "viewer" | "auditor" | "operator"
 };
 
 // "automatic", "public", "viewer", "auditor", "operator".
@@ -47,12 +39,6 @@ std::optional<Access> role_access(std::string_view role);
 // True when a principal with `role` may call a route that needs `required` (a
 // resolved level: viewer, auditor or operator_; public_route is always allowed).
 bool role_allows(std::string_view role, Access required);
-
-// The client a peer address stands for, for per-client limits and lockouts: an IPv4
-// address as it is; an IPv4-mapped IPv6 address as its IPv4 form; any other IPv6
-// address as its /64 ("2001:db8:1:2::/64": one host owns a whole /64 and can rotate
-// through it); text that is not an address as it is.
-std::string client_key(std::string_view remote_addr);
 
 // True for paths under the protected prefixes `/api/ui/` and `/api/admin/`.
 bool is_protected_path(std::string_view path);

@@ -1,21 +1,19 @@
 #include "core/api/access_guard.hpp"
 
-#include <algorithm>
 #include <exception>
 #include <stdexcept>
 #include <utility>
 
+#include "core/net/bearer_token.hpp"
+#include "core/net/client_key.hpp"
+
 namespace propbot::api {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Principal;
+
 namespace {
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 constexpr std::string_view kLookupFailed =
     "internal error while checking the bearer token; details are in the server log";
@@ -27,23 +25,6 @@ HttpResponse unauthorized(std::string_view message, std::string challenge) {
 }
 
 }  // namespace
-
-std::optional<std::string_view> bearer_token(std::string_view authorization) {
-  while (!authorization.empty() && is_blank(authorization.front())) authorization.remove_prefix(1);
-  while (!authorization.empty() && is_blank(authorization.back())) authorization.remove_suffix(1);
-  constexpr std::string_view kScheme = "Bearer";
-  if (authorization.size() <= kScheme.size() || !iequals_ascii(authorization.substr(0, kScheme.size()), kScheme) ||
-      authorization[kScheme.size()] != ' ') {
-    return std::nullopt;
-  }
-  std::string_view token = authorization.substr(kScheme.size());
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (token.empty()) return std::nullopt;
-  // One token: visible ASCII only, so no second word, no tab, no control byte.
-  bool visible = std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  if (!visible) return std::nullopt;
-  return token;
-}
 
 AccessGuard::AccessGuard(const Clock& clock, AccessGuardCallbacks callbacks, AccessGuardOptions options)
     : clock_(clock),
@@ -87,7 +68,7 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
   const MonoTime now = clock_.now();
   // Failures count per client, as connections do: an IPv6 host rotating through its
   // /64 is one client.
-  const std::string client = client_key(request.remote_addr);
+  const std::string client = net::client_key(request.remote_addr);
   auto notify_unauthorized = [&] {
     if (!callbacks_.on_unauthorized) return;
     try {
@@ -101,7 +82,7 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
 
   auto header = request.headers.find("authorization");
   std::optional<std::string_view> token =
-      header == request.headers.end() ? std::nullopt : bearer_token(header->second);
+      header == request.headers.end() ? std::nullopt : net::bearer_token(header->second);
   if (!token) {
     if (auto locked = lockout_answer(client, now)) return locked;
     notify_unauthorized();
@@ -163,7 +144,7 @@ std::optional<HttpResponse> AccessGuard::check(HttpRequest& request, Access requ
 
 bool AccessGuard::locked_out(std::string_view remote_addr) const {
   const MonoTime now = clock_.now();
-  const std::string client = client_key(remote_addr);
+  const std::string client = net::client_key(remote_addr);
   std::lock_guard lock(mutex_);
   return sources_.locked_until(client, now).has_value();
 }

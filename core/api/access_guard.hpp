@@ -33,7 +33,7 @@
 // sources is bounded (max_sources): when full, entries with no failure inside the
 // window go first, then the least recently failing unlocked source, and only then the
 // lockout that ends soonest (core/common/lockout_table.hpp). A source is the peer
-// address the server saw, as client_key() (access.hpp) groups it — an IPv6 client by its
+// address the server saw, as net::client_key() groups it — an IPv6 client by its
 // /64, as the server's connection limits do; on_lockout names that key. Behind a reverse
 // proxy every client shares the proxy's address (X-Forwarded-For is not trusted: a
 // client could set it).
@@ -44,8 +44,7 @@
 // Token hygiene: the token is passed to authenticate() and to nothing else; it is never
 // copied, logged, stored or echoed in a response (error messages are fixed texts). The
 // guard compares no secrets itself: a constant-time comparison is authenticate()'s job.
-// A header shaped as `Bearer <token>` follows RFC 6750 2.1: scheme case-insensitive,
-// one or more spaces, then one token of visible ASCII without spaces.
+// A header shaped as `Bearer <token>` follows RFC 6750 2.1 (net::bearer_token).
 //
 // Error bodies have the SPEC S-11 shape. An exception from authenticate() fails closed
 // (500 internal, no failure counted); an exception from another callback is reported to
@@ -55,7 +54,8 @@
 // table; callbacks run on the caller's thread, outside that mutex, so they may call
 // back into the guard). check() allocates and may block on authenticate() and the
 // callbacks: it belongs on the API thread, never the engine's hot path.
-// Uses: access, http_types, common/clock, common/lockout_table.
+// Uses: access, net/http_types, net/bearer_token (the header parse), net/client_key,
+// common/clock, common/lockout_table.
 #pragma once
 
 #include <chrono>
@@ -67,7 +67,7 @@
 #include <string_view>
 
 #include "core/api/access.hpp"
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/lockout_table.hpp"
 
@@ -83,9 +83,9 @@ struct AccessGuardOptions {
 struct AccessGuardCallbacks {
   // Required. The principal a token belongs to, or nullopt for an unknown token. Must
   // compare in constant time and must not log the token.
-  std::function<std::optional<Principal>(std::string_view token)> authenticate;
+  std::function<std::optional<net::Principal>(std::string_view token)> authenticate;
   // A valid token whose role is too low (the app writes the audit entry `forbidden`).
-  std::function<void(const Principal&, std::string_view method, std::string_view path)> on_forbidden;
+  std::function<void(const net::Principal&, std::string_view method, std::string_view path)> on_forbidden;
   // A source has just been locked out after `failures` invalid tokens (the app raises
   // the alert). Called once per lockout.
   std::function<void(std::string_view remote_addr, int failures)> on_lockout;
@@ -110,7 +110,7 @@ class AccessGuard {
   // automatic: it is resolved from request.method and request.path. Const because the
   // router shares the guard as shared_ptr<const AccessGuard>; the failure table is
   // internal, mutex-guarded state.
-  std::optional<HttpResponse> check(HttpRequest& request, Access required) const;
+  std::optional<net::HttpResponse> check(net::HttpRequest& request, Access required) const;
 
   // Whether `remote_addr` is locked out now.
   bool locked_out(std::string_view remote_addr) const;
@@ -121,7 +121,7 @@ class AccessGuard {
 
  private:
   // A 429 when `remote_addr` is locked out at `now`, else nullopt.
-  std::optional<HttpResponse> lockout_answer(const std::string& remote_addr, MonoTime now) const;
+  std::optional<net::HttpResponse> lockout_answer(const std::string& remote_addr, MonoTime now) const;
   void report(std::string_view what) const;
 
   const Clock& clock_;
@@ -130,10 +130,5 @@ class AccessGuard {
   mutable std::mutex mutex_;
   mutable LockoutTable sources_;  // guarded by mutex_
 };
-
-// The token of an `Authorization` value shaped as `Bearer <token>` (see above), as a
-// view into `authorization`; nullopt for anything else. Leading and trailing spaces or
-// tabs around the whole value are ignored (HTTP strips them anyway).
-std::optional<std::string_view> bearer_token(std::string_view authorization);
 
 }  // namespace propbot::api

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-api::HttpResponse respond(ConfigAnswer answer) {
+net::HttpResponse respond(ConfigAnswer answer) {
   if (answer.status >= 300) {
     std::string message = answer.body.value("message", std::string());
     if (message.empty() && answer.body.contains("errors") && answer.body["errors"].is_array() &&
@@ -24,7 +24,7 @@ api::HttpResponse respond(ConfigAnswer answer) {
     }
     answer.body["error"] = json{{"code", answer.code}, {"message", message}};
   }
-  return api::HttpResponse::json(answer.status, answer.body);
+  return net::HttpResponse::json(answer.status, answer.body);
 }
 
 api::RouteOptions with(bool json_body, api::Access access, bool blocking = false) {
@@ -37,42 +37,42 @@ api::RouteOptions with(bool json_body, api::Access access, bool blocking = false
 
 }  // namespace
 
-void add_config_routes(api::Router& router, std::shared_ptr<ConfigService> service) {
+void add_config_routes(api::GuardedRouter& router, std::shared_ptr<ConfigService> service) {
   router.add("POST", "/api/ui/config/validate",
-             [service](const api::HttpRequest& request) { return respond(service->validate(request.json)); },
+             [service](const net::HttpRequest& request) { return respond(service->validate(request.json)); },
              with(true, api::Access::operator_, /*blocking=*/true));
   router.add("POST", "/api/ui/config/apply",
-             [service](const api::HttpRequest& request) {
+             [service](const net::HttpRequest& request) {
                return respond(service->apply(request.json, actor_of(request)));
              },
              with(true, api::Access::operator_, /*blocking=*/true));
   router.add("POST", "/api/ui/config/rollback",
-             [service](const api::HttpRequest& request) {
+             [service](const net::HttpRequest& request) {
                return respond(service->rollback(request.json, actor_of(request)));
              },
              with(true, api::Access::operator_, /*blocking=*/true));
   router.add("GET", "/api/ui/config/versions/{version}",
-             [service](const api::HttpRequest& request) {
+             [service](const net::HttpRequest& request) {
                const std::string& text = request.params.at("version");
                std::int64_t number = 0;
                const bool digits = !text.empty() && text.size() < 19 &&
                                    text.find_first_not_of("0123456789") == std::string::npos;
                if (digits) number = std::stoll(text);
                if (number <= 0) {
-                 return api::HttpResponse::error(400, "bad_request",
+                 return net::HttpResponse::error(400, "bad_request",
                                                  "path 'version': must be a positive integer (a version of GET /api/ui/config)");
                }
                return respond(service->version(number));
              },
              with(false, api::Access::auditor));
   router.add("GET", "/api/ui/config",
-             [service](const api::HttpRequest& request) {
+             [service](const net::HttpRequest& request) {
                std::size_t limit = 50;
                if (auto it = request.query.find("limit"); it != request.query.end()) {
                  try {
                    limit = std::clamp<std::size_t>(std::stoul(it->second), 1, 500);
                  } catch (...) {
-                   return api::HttpResponse::error(400, "bad_request", "query 'limit': must be an integer in [1, 500]");
+                   return net::HttpResponse::error(400, "bad_request", "query 'limit': must be an integer in [1, 500]");
                  }
                }
                return respond(service->describe(limit));

@@ -14,7 +14,7 @@
 
 #include <memory>
 
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/app/config_service.hpp"
 
 namespace propbot::app {
@@ -22,6 +22,6 @@ namespace propbot::app {
 // The routes share ownership of `service`: the POST routes are blocking (they run on
 // the API server's workers, which may outlive its stop grace), so the object must live
 // as long as the router; ConfigService::close() makes late calls answer 503.
-void add_config_routes(api::Router& router, std::shared_ptr<ConfigService> service);
+void add_config_routes(api::GuardedRouter& router, std::shared_ptr<ConfigService> service);
 
 }  // namespace propbot::app

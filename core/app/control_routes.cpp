@@ -23,18 +23,18 @@ using control::ControlOutcome;
 using control::Refusal;
 using control::TextLimit;
 
-api::HttpResponse bad_request(const std::string& field, const std::string& fix) {
-  return api::HttpResponse::error(400, "bad_request", "field '" + field + "': " + fix);
+net::HttpResponse bad_request(const std::string& field, const std::string& fix) {
+  return net::HttpResponse::error(400, "bad_request", "field '" + field + "': " + fix);
 }
 
 // `text` if it fits `limit`, else the 400 naming the field and the limit.
-std::optional<api::HttpResponse> too_long(TextLimit limit, std::string_view text) {
-  if (auto message = control::text_too_long(limit, text)) return api::HttpResponse::error(400, "bad_request", *message);
+std::optional<net::HttpResponse> too_long(TextLimit limit, std::string_view text) {
+  if (auto message = control::text_too_long(limit, text)) return net::HttpResponse::error(400, "bad_request", *message);
   return std::nullopt;
 }
 
 // A required non-empty string field of at most limit.max_bytes, or an error response naming it.
-std::optional<api::HttpResponse> need_string(const json& body, TextLimit limit, std::string& out) {
+std::optional<net::HttpResponse> need_string(const json& body, TextLimit limit, std::string& out) {
   const std::string field(limit.field);
   if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
     return bad_request(field, "required, a non-empty string");
@@ -43,7 +43,7 @@ std::optional<api::HttpResponse> need_string(const json& body, TextLimit limit, 
   return too_long(limit, out);
 }
 
-std::optional<api::HttpResponse> optional_string(const json& body, TextLimit limit, std::string& out) {
+std::optional<net::HttpResponse> optional_string(const json& body, TextLimit limit, std::string& out) {
   const std::string field(limit.field);
   if (!body.contains(field) || body[field].is_null()) return std::nullopt;
   if (!body[field].is_string()) return bad_request(field, "must be a string");
@@ -51,7 +51,7 @@ std::optional<api::HttpResponse> optional_string(const json& body, TextLimit lim
   return too_long(limit, out);
 }
 
-std::optional<api::HttpResponse> need_id(const json& body, const std::string& field, std::int64_t& out) {
+std::optional<net::HttpResponse> need_id(const json& body, const std::string& field, std::int64_t& out) {
   if (body.contains(field) && body[field].is_number_integer() && body[field].get<std::int64_t>() > 0) {
     out = body[field].get<std::int64_t>();
     return std::nullopt;
@@ -67,7 +67,7 @@ std::optional<api::HttpResponse> need_id(const json& body, const std::string& fi
   return bad_request(field, "required, a positive integer id");
 }
 
-std::optional<api::HttpResponse> need_bool(const json& body, const std::string& field, bool& out) {
+std::optional<net::HttpResponse> need_bool(const json& body, const std::string& field, bool& out) {
   if (!body.contains(field) || !body[field].is_boolean()) return bad_request(field, "required, true or false");
   out = body[field].get<bool>();
   return std::nullopt;
@@ -80,11 +80,11 @@ json state_json(const control::ControlState& state) {
 }
 
 // A ControlPlane answer as HTTP: refusals with their status and code, else 200.
-api::HttpResponse respond(const Result<ControlOutcome>& result, const std::function<void(json&)>& extra = {}) {
-  if (!result) return api::HttpResponse::error(500, "internal", "control plane: " + result.error().message);
+net::HttpResponse respond(const Result<ControlOutcome>& result, const std::function<void(json&)>& extra = {}) {
+  if (!result) return net::HttpResponse::error(500, "internal", "control plane: " + result.error().message);
   const ControlOutcome& outcome = *result;
   if (!outcome.ok()) {
-    api::HttpResponse response = api::HttpResponse::error(control::http_status_of(outcome.refusal),
+    net::HttpResponse response = net::HttpResponse::error(control::http_status_of(outcome.refusal),
                                                           std::string(to_string(outcome.refusal)), outcome.message);
     if (outcome.retry_after) response.headers.emplace_back("Retry-After", std::to_string(outcome.retry_after->count()));
     return response;
@@ -93,10 +93,10 @@ api::HttpResponse respond(const Result<ControlOutcome>& result, const std::funct
   if (outcome.approval) body["approval"] = control::to_json(*outcome.approval);
   if (outcome.incident) body["incident"] = control::to_json(*outcome.incident);
   if (extra) extra(body);
-  return api::HttpResponse::json(200, body);
+  return net::HttpResponse::json(200, body);
 }
 
-api::HttpResponse approval_requested(const Result<ControlOutcome>& result) {
+net::HttpResponse approval_requested(const Result<ControlOutcome>& result) {
   return respond(result, [&](json& body) {
     const auto& approval = *result->approval;
     body["request_id"] = approval.id;
@@ -118,7 +118,7 @@ api::RouteOptions read_route(api::Access access) {
   return options;
 }
 
-std::optional<int> query_int(const api::HttpRequest& request, const std::string& name) {
+std::optional<int> query_int(const net::HttpRequest& request, const std::string& name) {
   auto it = request.query.find(name);
   if (it == request.query.end()) return std::nullopt;
   try {
@@ -132,16 +132,16 @@ std::optional<int> query_int(const api::HttpRequest& request, const std::string&
 
 }  // namespace
 
-void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clock, std::string export_dir) {
+void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clock& clock, std::string export_dir) {
   control::ControlPlane& cp = desk.plane();
 
   api::AccessGuardCallbacks callbacks;
-  callbacks.authenticate = [&desk](std::string_view token) -> std::optional<api::Principal> {
+  callbacks.authenticate = [&desk](std::string_view token) -> std::optional<net::Principal> {
     auto identity = desk.authenticate(token);
     if (!identity) return std::nullopt;
-    return api::Principal{identity->name, std::string(secrets::to_string(identity->role))};
+    return net::Principal{identity->name, std::string(secrets::to_string(identity->role))};
   };
-  callbacks.on_forbidden = [&cp](const api::Principal& who, std::string_view method, std::string_view path) {
+  callbacks.on_forbidden = [&cp](const net::Principal& who, std::string_view method, std::string_view path) {
     (void)cp.record_forbidden(control::Actor{who.name, who.role, "api"}, std::string(method), std::string(path));
   };
   callbacks.on_lockout = [&cp](std::string_view source, int failures) {
@@ -150,17 +150,17 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   router.set_guard(std::make_shared<const api::AccessGuard>(clock, callbacks));
 
   // --- mode ---------------------------------------------------------------------
-  router.add("GET", "/api/ui/control-state", [&cp](const api::HttpRequest&) {
-    return api::HttpResponse::json(200, state_json(cp.state()));
+  router.add("GET", "/api/ui/control-state", [&cp](const net::HttpRequest&) {
+    return net::HttpResponse::json(200, state_json(cp.state()));
   });
 
-  router.add("POST", "/api/ui/hold", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/hold", [&cp](const net::HttpRequest& request) {
     std::string reason;
     if (auto bad = need_string(request.json, control::kReasonLimit, reason)) return *bad;
     return respond(cp.hold(reason, actor_of(request)));
   }, json_route());
 
-  router.add("POST", "/api/ui/resume-request", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/resume-request", [&cp](const net::HttpRequest& request) {
     std::string reason;
     if (auto bad = need_string(request.json, control::kReasonLimit, reason)) return *bad;
     return approval_requested(cp.request_resume(reason, actor_of(request)));
@@ -168,7 +168,7 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
 
   // {request_id, token, actor?, totp?}: the confirmer is the bearer token's principal;
   // a body `actor` that names someone else is refused (no confirming on another's behalf).
-  router.add("POST", "/api/ui/resume-confirm", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/resume-confirm", [&cp](const net::HttpRequest& request) {
     std::int64_t id = 0;
     std::string token, totp, named;
     if (auto bad = need_id(request.json, "request_id", id)) return *bad;
@@ -183,7 +183,7 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     return respond(cp.confirm(id, actor, token, totp));
   }, json_route());
 
-  router.add("POST", "/api/ui/resume", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/resume", [&cp](const net::HttpRequest& request) {
     return respond(cp.resume(actor_of(request)));
   });
 
@@ -191,7 +191,7 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   using SwitchSetter = Result<ControlOutcome> (control::ControlPlane::*)(bool, const std::string&, const control::Actor&);
   for (const auto& [path, setter] : {std::pair<const char*, SwitchSetter>{"/api/ui/safe-mode", &control::ControlPlane::set_safe_mode},
                                      std::pair<const char*, SwitchSetter>{"/api/ui/dry-run", &control::ControlPlane::set_dry_run}}) {
-    router.add("POST", path, [&cp, setter](const api::HttpRequest& request) {
+    router.add("POST", path, [&cp, setter](const net::HttpRequest& request) {
       bool enabled = true;
       std::string reason;
       if (auto bad = need_bool(request.json, "enabled", enabled)) return *bad;
@@ -202,18 +202,18 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   }
 
   // --- approvals --------------------------------------------------------------------
-  router.add("GET", "/api/ui/approvals", [&cp](const api::HttpRequest&) {
+  router.add("GET", "/api/ui/approvals", [&cp](const net::HttpRequest&) {
     (void)cp.expire_due();
     auto pending = cp.pending_approvals();
-    if (!pending) return api::HttpResponse::error(500, "internal", pending.error().message);
+    if (!pending) return net::HttpResponse::error(500, "internal", pending.error().message);
     json list = json::array();
     for (const auto& request : *pending) list.push_back(control::to_json(request));
-    return api::HttpResponse::json(200, json{{"pending", list}});
+    return net::HttpResponse::json(200, json{{"pending", list}});
   });
 
   // Files a two-man request of any kind: {"kind", "reason", "payload"?} (resume, kill
   // switch, safe_mode off and dry-run exit also have their own routes).
-  router.add("POST", "/api/ui/approvals", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/approvals", [&cp](const net::HttpRequest& request) {
     std::string kind_text, reason;
     if (auto bad = need_string(request.json, control::kKindLimit, kind_text)) return *bad;
     auto kind = control::parse_approval_kind(kind_text);
@@ -231,7 +231,7 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     return approval_requested(cp.request_approval(*kind, reason, payload, actor_of(request)));
   }, json_route());
 
-  router.add("POST", "/api/ui/approvals/{id}/confirm", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/approvals/{id}/confirm", [&cp](const net::HttpRequest& request) {
     std::int64_t id = 0;
     if (auto bad = need_id(json{{"id", request.params.at("id")}}, "id", id)) return *bad;
     std::string token, totp;
@@ -240,14 +240,14 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     return respond(cp.confirm(id, actor_of(request), token, totp));
   }, json_route());
 
-  router.add("POST", "/api/ui/approvals/{id}/reject", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/approvals/{id}/reject", [&cp](const net::HttpRequest& request) {
     std::int64_t id = 0;
     if (auto bad = need_id(json{{"id", request.params.at("id")}}, "id", id)) return *bad;
     return respond(cp.reject(id, actor_of(request)));
   });
 
   // --- kill switch: {"action":"request","reason"} then {"action":"confirm","request_id","token","totp"}
-  router.add("POST", "/api/admin/kill_switch", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/admin/kill_switch", [&cp](const net::HttpRequest& request) {
     std::string action;
     if (auto bad = need_string(request.json, control::kActionLimit, action)) return *bad;
     if (action == "request") {
@@ -267,13 +267,13 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   }, json_route());
 
   // --- incidents --------------------------------------------------------------------
-  router.add("GET", "/api/ui/incidents", [&cp](const api::HttpRequest& request) {
+  router.add("GET", "/api/ui/incidents", [&cp](const net::HttpRequest& request) {
     auto view = cp.incidents_view(query_int(request, "limit").value_or(20));
-    if (!view) return api::HttpResponse::error(500, "internal", view.error().message);
-    return api::HttpResponse::json(200, *view);
+    if (!view) return net::HttpResponse::error(500, "internal", view.error().message);
+    return net::HttpResponse::json(200, *view);
   });
 
-  router.add("POST", "/api/ui/incidents/manual_log", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/incidents/manual_log", [&cp](const net::HttpRequest& request) {
     std::string severity_text, component, summary;
     if (auto bad = need_string(request.json, control::kSeverityLimit, severity_text)) return *bad;
     auto severity = parse_severity(severity_text);
@@ -294,7 +294,7 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     return respond(cp.log_incident(*severity, component, summary, actor_of(request), code));
   }, json_route());
 
-  router.add("POST", "/api/ui/incidents/ack_and_postmortem", [&cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/incidents/ack_and_postmortem", [&cp](const net::HttpRequest& request) {
     std::int64_t id = 0;
     std::string root_cause;
     if (auto bad = need_id(request.json, "incident_id", id)) return *bad;
@@ -307,25 +307,25 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   }, json_route());
 
   // --- audit (auditor and operator) -------------------------------------------------
-  router.add("GET", "/api/ui/audit_log", [&cp](const api::HttpRequest& request) {
+  router.add("GET", "/api/ui/audit_log", [&cp](const net::HttpRequest& request) {
     control::AuditFilter filter;
     if (auto it = request.query.find("actor"); it != request.query.end()) filter.actor = it->second;
     if (auto it = request.query.find("action"); it != request.query.end()) filter.action = it->second;
     const int limit = query_int(request, "limit").value_or(100);
     if (limit < 1 || limit > control::kMaxAuditPage) {
-      return api::HttpResponse::error(400, "bad_request", "query 'limit': must be 1..1000");
+      return net::HttpResponse::error(400, "bad_request", "query 'limit': must be 1..1000");
     }
     std::optional<std::int64_t> before;
     if (auto b = query_int(request, "before_id")) before = *b;
     auto page = cp.audit_page(filter, limit, before);
-    if (!page) return api::HttpResponse::error(500, "internal", page.error().message);
+    if (!page) return net::HttpResponse::error(500, "internal", page.error().message);
     json entries = json::array();
     for (const auto& r : *page) {
       entries.push_back({{"id", r.id}, {"ts_utc", r.ts_utc}, {"actor", r.actor}, {"role", r.role},
                          {"action", r.action}, {"target", r.target}, {"details", json::parse(r.details_json)},
                          {"prev_hash", r.prev_hash}, {"cumulative_hash", r.cumulative_hash}});
     }
-    return api::HttpResponse::json(200, json{{"entries", entries}});
+    return net::HttpResponse::json(200, json{{"entries", entries}});
   }, read_route(api::Access::auditor));
 
   // The whole chain as JSON lines, verifiable offline with `propbot audit verify --file`.
@@ -334,17 +334,17 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   // not be used once the daemon has begun to take it down).
   api::RouteOptions export_options = read_route(api::Access::auditor);
   export_options.blocking = true;
-  router.add("GET", "/api/ui/audit/export", [&cp, export_dir, gate = desk.slow_calls()](const api::HttpRequest& request) {
+  router.add("GET", "/api/ui/audit/export", [&cp, export_dir, gate = desk.slow_calls()](const net::HttpRequest& request) {
     const CallGate::Scope call(*gate);
-    if (!call) return api::HttpResponse::error(503, "unavailable", "the daemon is stopping; export after it restarts");
+    if (!call) return net::HttpResponse::error(503, "unavailable", "the daemon is stopping; export after it restarts");
     static std::atomic<std::uint64_t> counter{0};
     const std::filesystem::path path =
         std::filesystem::path(export_dir) / ("audit-export-" + std::to_string(::getpid()) + "-" +
                                              std::to_string(counter.fetch_add(1)) + ".jsonl");
     auto written = cp.export_audit(path.string());
-    if (!written) return api::HttpResponse::error(500, "internal", "audit export: " + written.error().message);
+    if (!written) return net::HttpResponse::error(500, "internal", "audit export: " + written.error().message);
     (void)cp.record(actor_of(request), "audit_export", "audit_log", {{"entries", *written}});
-    api::HttpResponse response;
+    net::HttpResponse response;
     response.content_type = "application/x-ndjson";
     {
       std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -359,16 +359,16 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
   }, export_options);
 
   // --- secrets (names and dates only, never values) ---------------------------------
-  router.add("GET", "/api/ui/secrets/status", [&desk](const api::HttpRequest&) {
+  router.add("GET", "/api/ui/secrets/status", [&desk](const net::HttpRequest&) {
     json list = json::array();
     for (const auto& info : desk.secret_names()) {
       if (info.name.rfind("dev.", 0) == 0) continue;  // paper tokens' plain text: not even their names
       list.push_back({{"name", info.name}, {"last_rotated", info.updated_at}});
     }
-    return api::HttpResponse::json(200, json{{"store", desk.store_path()}, {"secrets", list}});
+    return net::HttpResponse::json(200, json{{"store", desk.store_path()}, {"secrets", list}});
   }, read_route(api::Access::auditor));
 
-  router.add("POST", "/api/ui/secret", [&desk, &cp](const api::HttpRequest& request) {
+  router.add("POST", "/api/ui/secret", [&desk, &cp](const net::HttpRequest& request) {
     std::string name, value;
     if (auto bad = need_string(request.json, control::kSecretNameLimit, name)) return *bad;
     if (auto bad = need_string(request.json, control::kSecretValueLimit, value)) return *bad;
@@ -381,16 +381,16 @@ void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clo
     }
     if (Status set = desk.set_secret(name, value); !set) return bad_request("name", set.error().message);
     (void)cp.record(actor_of(request), "secret_rotated", "secret:" + name, {{"which_key", name}});
-    return api::HttpResponse::json(200, json{{"name", name}, {"rotated", true}});
+    return net::HttpResponse::json(200, json{{"name", name}, {"rotated", true}});
   }, json_route());
 
-  router.add("GET", "/api/ui/events", [&desk](const api::HttpRequest& request) {
+  router.add("GET", "/api/ui/events", [&desk](const net::HttpRequest& request) {
     json list = json::array();
     const std::string type = request.query.count("type") ? request.query.at("type") : "";
     for (const auto& e : desk.bus().recent(static_cast<std::size_t>(std::clamp(query_int(request, "limit").value_or(50), 1, 256)), type)) {
       list.push_back({{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}});
     }
-    return api::HttpResponse::json(200, json{{"events", list}});
+    return net::HttpResponse::json(200, json{{"events", list}});
   });
 }
 

@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/app/desk_control.hpp"
 #include "core/common/clock.hpp"
 
@@ -22,6 +22,6 @@ namespace propbot::app {
 
 // `desk` and `clock` must outlive the router. `export_dir` is where audit exports are
 // staged (the data directory).
-void add_control_routes(api::Router& router, DeskControl& desk, const Clock& clock, std::string export_dir);
+void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clock& clock, std::string export_dir);
 
 }  // namespace propbot::app

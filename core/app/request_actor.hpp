@@ -3,12 +3,12 @@
 // a request cannot act (or confirm) in someone else's name.
 #pragma once
 
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 #include "core/control/control_plane.hpp"
 
 namespace propbot::app {
 
-inline control::Actor actor_of(const api::HttpRequest& request) {
+inline control::Actor actor_of(const net::HttpRequest& request) {
   control::Actor actor;
   actor.name = request.principal ? request.principal->name : "anonymous";
   actor.role = request.principal ? request.principal->role : "none";

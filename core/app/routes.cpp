@@ -85,21 +85,21 @@ json strategy_json(const engine::StrategyView& s) {
 
 }  // namespace
 
-std::shared_ptr<const api::Router> build_routes(RouteContext context) {
-  auto router = std::make_shared<api::Router>();
+std::shared_ptr<const api::GuardedRouter> build_routes(RouteContext context) {
+  auto router = std::make_shared<api::GuardedRouter>();
   const auto ctx = std::make_shared<const RouteContext>(context);
 
   // Liveness: the process answers and the engine loop has published recently.
-  router->add("GET", "/healthz", [ctx](const api::HttpRequest&) {
+  router->add("GET", "/healthz", [ctx](const net::HttpRequest&) {
     const auto snap = ctx->snapshots->load();
     const auto age = snap ? ctx->clock->now() - snap->built_at : Nanos::max();
     if (!snap || age > ctx->heartbeat_timeout) {
-      return api::HttpResponse::json(503, json{{"ok", false}, {"reason", "engine loop has not published a snapshot recently"}});
+      return net::HttpResponse::json(503, json{{"ok", false}, {"reason", "engine loop has not published a snapshot recently"}});
     }
-    return api::HttpResponse::json(200, json{{"ok", true}});
+    return net::HttpResponse::json(200, json{{"ok", true}});
   });
 
-  router->add("GET", "/api/health", [ctx](const api::HttpRequest&) {
+  router->add("GET", "/api/health", [ctx](const net::HttpRequest&) {
     const auto snap = ctx->snapshots->load();
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(ctx->clock->now() - ctx->started_at);
     json body{{"status", "ok"},
@@ -115,10 +115,10 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
       body["hold_reason"] = snap->hold_reason;
       body["hold_since"] = snap->hold_since_text.empty() ? format_iso8601_ms(snap->hold_since) : snap->hold_since_text;
     }
-    return api::HttpResponse::json(200, body);
+    return net::HttpResponse::json(200, body);
   });
 
-  router->add("GET", "/api/opportunities", [ctx](const api::HttpRequest&) {
+  router->add("GET", "/api/opportunities", [ctx](const net::HttpRequest&) {
     const auto snap = ctx->snapshots->load();
     json list = json::array();
     if (snap) {
@@ -131,10 +131,10 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
       body["book_events"] = snap->book_events;
       body["bundle_version"] = snap->bundle_version;
     }
-    return api::HttpResponse::json(200, body);
+    return net::HttpResponse::json(200, body);
   });
 
-  router->add("GET", "/api/ui/market", [ctx](const api::HttpRequest&) {
+  router->add("GET", "/api/ui/market", [ctx](const net::HttpRequest&) {
     const auto snap = ctx->snapshots->load();
     json books = json::array();
     json strategies = json::array();
@@ -148,14 +148,14 @@ std::shared_ptr<const api::Router> build_routes(RouteContext context) {
       body["bundle_version"] = snap->bundle_version;
       body["reloads"] = snap->reloads;
     }
-    return api::HttpResponse::json(200, body);
+    return net::HttpResponse::json(200, body);
   });
 
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
 
-  router->add("GET", "/ui/dashboard", [](const api::HttpRequest&) {
-    api::HttpResponse response;
+  router->add("GET", "/ui/dashboard", [](const net::HttpRequest&) {
+    net::HttpResponse response;
     response.content_type = "text/html; charset=utf-8";
     response.body = std::string(dashboard_page_html());
     return response;

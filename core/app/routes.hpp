@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/app/config_service.hpp"
 #include "core/app/desk_control.hpp"
 #include "core/engine/snapshot.hpp"
@@ -25,6 +25,6 @@ struct RouteContext {
   std::chrono::milliseconds heartbeat_timeout{5000};
 };
 
-std::shared_ptr<const api::Router> build_routes(RouteContext context);
+std::shared_ptr<const api::GuardedRouter> build_routes(RouteContext context);
 
 }  // namespace propbot::app

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/app/config_service.hpp"
 #include "core/app/desk_control.hpp"
 #include "core/app/engine_thread.hpp"
@@ -293,7 +293,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   routes.config = config_service;
   routes.data_dir = cfg.data_dir;
   routes.started_at = clock.now();
-  api::HttpServerOptions server_options;
+  net::HttpServerOptions server_options;
   server_options.bind = cfg.api.bind;
   server_options.port = static_cast<std::uint16_t>(cfg.api.port);
   server_options.max_body_bytes = static_cast<std::size_t>(cfg.api.max_body_bytes);
@@ -304,7 +304,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   server_options.blocking_workers = static_cast<std::size_t>(cfg.api.blocking_workers);
   server_options.blocking_queue = static_cast<std::size_t>(cfg.api.blocking_queue);
   server_options.log = [log](std::string_view line) { log.debug("http_access", {{"line", line}}); };
-  api::HttpServer server(server_options, build_routes(routes));
+  net::HttpServer server(server_options, build_routes(routes));
   if (auto listening = server.start(); !listening) {
     engine.stop();
     fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");

@@ -147,7 +147,7 @@ int venue_sim_command(const std::vector<std::string>& args) {
       return kExitRuntime;
     }
     certificate.emplace(std::move(*made));
-    options.tls = api::HttpServerTls{certificate->cert_file(), certificate->key_file()};
+    options.tls = net::HttpServerTls{certificate->cert_file(), certificate->key_file()};
   }
 
   RealClock clock;

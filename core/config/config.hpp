@@ -39,7 +39,7 @@ struct ApiConfig {
   std::int64_t max_body_bytes = 1048576;
   int request_timeout_ms = 10000;
   int max_connections = 256;
-  // Fairness and blocking routes (core/api/http_server.hpp explains each).
+  // Fairness and blocking routes (core/net/http_server.hpp explains each).
   int max_connections_per_address = 32;
   int header_timeout_ms = 5000;        // a complete request header, first and keep-alive
   int blocking_workers = 2;            // threads for slow routes (config validate, export)

@@ -139,7 +139,7 @@ TEST_P(VenueConformance, ReduceOnlyOnAFlatAccountIsRefused) {
 }
 
 TEST_P(VenueConformance, DuplicateClientOrderIdIsDuplicateClientId) {
-  rest("cfDup1");
+  ASSERT_NO_FATAL_FAILURE(rest("cfDup1"));
   auto again = h().place_and_wait(limit_order("cfDup1", OrderSide::buy, "48000.0"));
   ASSERT_FALSE(again.ok()) << "second order with the same client id was accepted";
   EXPECT_EQ(again.error().code, VenueErrc::duplicate_client_id) << again.error().describe();
@@ -150,9 +150,9 @@ TEST_P(VenueConformance, DuplicateClientOrderIdIsDuplicateClientId) {
 }
 
 TEST_P(VenueConformance, CancelAllCancelsEveryOpenOrder) {
-  rest("cfAll1");
-  rest("cfAll2");
-  rest("cfAll3");
+  ASSERT_NO_FATAL_FAILURE(rest("cfAll1"));
+  ASSERT_NO_FATAL_FAILURE(rest("cfAll2"));
+  ASSERT_NO_FATAL_FAILURE(rest("cfAll3"));
   auto open = h().open_orders_and_wait();
   ASSERT_TRUE(open.ok()) << open.error().describe();
   ASSERT_EQ(open.value().size(), 3u);
@@ -172,7 +172,7 @@ TEST_P(VenueConformance, CancelAllCancelsEveryOpenOrder) {
 }
 
 TEST_P(VenueConformance, QueryByClientIdAfterCancelReturnsCanceled) {
-  rest("cfQry1");
+  ASSERT_NO_FATAL_FAILURE(rest("cfQry1"));
   auto canceled = h().cancel_and_wait("cfQry1");
   ASSERT_TRUE(canceled.ok()) << canceled.error().describe();
   auto queried = h().query_and_wait("cfQry1");
@@ -218,7 +218,7 @@ TEST_P(VenueConformance, RejectNthOrderMapsToVenueErrorWithTheVenueCode) {
   EXPECT_EQ(rejected.error().code, VenueErrc::insufficient_margin) << rejected.error().describe();
   EXPECT_EQ(rejected.error().venue_code, code);
   // Once only: the next order goes through.
-  rest("cfRej2");
+  ASSERT_NO_FATAL_FAILURE(rest("cfRej2"));
 }
 
 TEST_P(VenueConformance, RateLimitStormIsRateLimitedThenRefusedLocally) {
@@ -249,7 +249,7 @@ TEST_P(VenueConformance, MaintenanceIsAMaintenanceError) {
   ASSERT_FALSE(refused.ok()) << "an order was accepted during maintenance";
   EXPECT_EQ(refused.error().code, VenueErrc::maintenance) << refused.error().describe();
   set_faults([](sim::FaultPlan& plan) { plan.maintenance = false; });
-  rest("cfMnt2");
+  ASSERT_NO_FATAL_FAILURE(rest("cfMnt2"));
 }
 
 TEST_P(VenueConformance, BalancesReportTheFundedUsdt) {

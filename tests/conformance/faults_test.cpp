@@ -65,7 +65,7 @@ TEST_P(VenueConformance, ClockOutsideTheWindowIsTimestampErrorThenTheAdapterResy
   // The timestamp error makes the adapter re-measure the venue's clock by itself.
   ASSERT_TRUE(h().run_until([&] { return std::llabs(h().clock_offset_ms() - offset_before - kSkewMs) < 2000; }))
       << "clock offset still " << h().clock_offset_ms() << " ms";
-  rest("cfTs2");
+  ASSERT_NO_FATAL_FAILURE(rest("cfTs2"));
 }
 
 TEST_P(VenueConformance, StormThatEndsInABanStopsEveryRequestUntilTheBanEnds) {

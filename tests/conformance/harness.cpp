@@ -7,8 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
-#include "core/api/router.hpp"
+#include "core/net/http_server.hpp"
+#include "core/net/router.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/venues/binance/adapter.hpp"
@@ -87,10 +87,10 @@ class LoopbackHarness : public VenueHarness {
   // Starts the server with the simulator installed and funds the account.
   bool start_simulator(std::unique_ptr<sim::SimulatedVenue> simulator, const sim::SimAccountSpec& account) {
     sim_ = std::move(simulator);
-    router_ = std::make_shared<api::Router>();
-    api::HttpServerOptions server_options;
+    router_ = std::make_shared<net::Router>();
+    net::HttpServerOptions server_options;
     server_options.port = 0;
-    server_ = std::make_unique<api::HttpServer>(server_options, router_);
+    server_ = std::make_unique<net::HttpServer>(server_options, router_);
     if (!sim_->install(*router_, *server_).ok()) return false;
     if (!server_->start().ok()) return false;
     if (!sim_->create_account(account).ok()) return false;
@@ -112,8 +112,8 @@ class LoopbackHarness : public VenueHarness {
   boost::asio::io_context io_;
   RealClock clock_{io_};
   std::unique_ptr<sim::SimulatedVenue> sim_;
-  std::shared_ptr<api::Router> router_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::shared_ptr<net::Router> router_;
+  std::unique_ptr<net::HttpServer> server_;
   std::unique_ptr<Venue> venue_;
   Recorder recorder_;
 };

@@ -146,7 +146,7 @@ class ConfigReloadE2E : public ::testing::Test {
 };
 
 TEST_F(ConfigReloadE2E, ApplyAndRollbackSwapLogicWithoutLosingOrRepeatingAnEvent) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   const Count v1 = wait_for_tag("v1", 40);  // a stream is flowing before the swap
   EXPECT_GE(v1.engine, 40u);
   EXPECT_EQ(v1.strategy, v1.engine) << "v1 must have seen every book event exactly once";
@@ -271,11 +271,11 @@ TEST_F(ConfigReloadE2E, ApplyAndRollbackSwapLogicWithoutLosingOrRepeatingAnEvent
   EXPECT_EQ(call("operator1", "POST", "/api/ui/config/apply", json{{"files", "not an object"}}).first, 400);
   EXPECT_EQ(call("operator1", "POST", "/api/ui/config/apply",
                  json{{"files", {{"../etc/passwd", "x"}}}}).first, 400);
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 }
 
 TEST_F(ConfigReloadE2E, AnAppliedVersionSurvivesARestartAndARestartOnlyKeyIsRefused) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   (void)wait_for_tag("v1");
   auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply", counter_files(counter_source("v2")));
   ASSERT_EQ(status, 200) << applied.dump();
@@ -289,20 +289,20 @@ TEST_F(ConfigReloadE2E, AnAppliedVersionSurvivesARestartAndARestartOnlyKeyIsRefu
   EXPECT_EQ(refused["error"]["code"], "restart_required");
   ASSERT_FALSE(refused["errors"].empty());
   EXPECT_NE(refused["errors"][0]["message"].get<std::string>().find("sim.seed"), std::string::npos) << refused.dump();
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   auto [config_status, config] = call("operator1", "GET", "/api/ui/config");
   ASSERT_EQ(config_status, 200);
   EXPECT_EQ(config["version"], version) << "the applied version resumes while the disk bundle is unchanged";
   const Count resumed = wait_for_tag("v2");
   EXPECT_EQ(resumed.strategy, resumed.engine);
   EXPECT_EQ(config["activations"][0]["source"], "startup");
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 }
 
 TEST_F(ConfigReloadE2E, PolicyScriptsReloadHotAndABrokenOneIsRefused) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   (void)wait_for_tag("v1", 20);
   const std::string fixed_size = "local M = {}\nfunction M.size(intent, regime, risk_level, caps) return 7 end\nreturn M\n";
   auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply",
@@ -342,11 +342,11 @@ TEST_F(ConfigReloadE2E, PolicyScriptsReloadHotAndABrokenOneIsRefused) {
   EXPECT_EQ(market["policy"]["loaded"], true) << market.dump();
   EXPECT_EQ(market["bundle_version"], applied["version"]);
   EXPECT_EQ(market["reloads"], 1);
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 }
 
 TEST_F(ConfigReloadE2E, AStrategyThatFaultsLiveIsFrozenWithAP1AndTheOthersKeepRunning) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   (void)wait_for_tag("v1", 10);
   // Passes the dry runs (they call on_book fewer than 40 times), faults on every call after.
   auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply",
@@ -397,11 +397,11 @@ TEST_F(ConfigReloadE2E, AStrategyThatFaultsLiveIsFrozenWithAP1AndTheOthersKeepRu
   }
   EXPECT_EQ(p1, 1) << "raised once, not every tick";
   EXPECT_EQ(call("viewer1", "GET", "/api/health").second["mode"], "HOLD");
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 }
 
 TEST_F(ConfigReloadE2E, AnApplyWarnsWhenTheEnvironmentOverridesWhatTheBundleSays) {
-  start_daemon({"PROPBOT_RISK__MAX_TOTAL_NOTIONAL_USDT=40000"});
+  ASSERT_NO_FATAL_FAILURE(start_daemon({"PROPBOT_RISK__MAX_TOTAL_NOTIONAL_USDT=40000"}));
   (void)wait_for_tag("v1", 5);
   const std::string yaml = replaced_text(paper_yaml_, "max_total_notional_usdt: 50000", "max_total_notional_usdt: 30000");
   auto [status, applied] = call("operator1", "POST", "/api/ui/config/apply", json{{"files", {{"configs/paper.yaml", yaml}}}});
@@ -410,7 +410,7 @@ TEST_F(ConfigReloadE2E, AnApplyWarnsWhenTheEnvironmentOverridesWhatTheBundleSays
   const std::string warning = applied["warnings"][0];
   EXPECT_NE(warning.find("risk.max_total_notional_usdt: the bundle says 30000"), std::string::npos) << warning;
   EXPECT_NE(warning.find("sets 40000, which wins"), std::string::npos) << warning;
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 }
 
 }  // namespace

@@ -118,8 +118,8 @@ class ControlE2E : public ::testing::Test {
 };
 
 TEST_F(ControlE2E, P0ThenPostmortemThenTwoOperatorsWithSecondFactorThenResume) {
-  start_daemon();
-  expect_mode("HOLD");
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(expect_mode("HOLD"));
   EXPECT_EQ(call("", "GET", "/api/ui/control-state").first, 401);
   EXPECT_EQ(call("viewer1", "POST", "/api/ui/hold", {{"reason", "x"}}).first, 403) << "a viewer may not act";
   EXPECT_EQ(call("auditor1", "POST", "/api/ui/resume-request", {{"reason", "x"}}).first, 403);
@@ -168,16 +168,16 @@ TEST_F(ControlE2E, P0ThenPostmortemThenTwoOperatorsWithSecondFactorThenResume) {
             401)
       << "wrong second factor";
   EXPECT_EQ(call("operator1", "POST", "/api/ui/resume").first, 409) << "resume before the confirmation";
-  expect_mode("HOLD");
+  ASSERT_NO_FATAL_FAILURE(expect_mode("HOLD"));
 
   auto [confirmed, confirm_body] =
       call("operator2", "POST", "/api/ui/resume-confirm",
            {{"request_id", request_id}, {"token", creds_.approve_token}, {"totp", totp_now(creds_.totp_seed)}});
   ASSERT_EQ(confirmed, 200) << confirm_body.dump();
-  expect_mode("HOLD");
+  ASSERT_NO_FATAL_FAILURE(expect_mode("HOLD"));
   auto [resumed, resume_body] = call("operator1", "POST", "/api/ui/resume");
   ASSERT_EQ(resumed, 200) << resume_body.dump();
-  expect_mode("RESUME");
+  ASSERT_NO_FATAL_FAILURE(expect_mode("RESUME"));
   auto [state_status, state] = call("viewer1", "GET", "/api/ui/control-state");
   for (const char* field : {"mode", "safe_mode", "dry_run_mode", "reason", "since", "autopilot_status",
                             "autopilot_last_decision", "tamper_status"}) {
@@ -206,12 +206,12 @@ TEST_F(ControlE2E, P0ThenPostmortemThenTwoOperatorsWithSecondFactorThenResume) {
   EXPECT_NE(exported.body.find("\"which_key\":\"approve_token\""), std::string::npos);
   outputs_ += exported.body;
 
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   expect_no_secret_leaked();
 }
 
 TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHold) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   // "code" is optional and checked against the codes a caller may raise.
   for (const json& code : {json("meteor_strike"), json("unspecified"), json(""), json(7)}) {
     auto [refused, refusal] = call("operator1", "POST", "/api/ui/incidents/manual_log",
@@ -240,7 +240,7 @@ TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHo
                 .first,
             200);
   ASSERT_EQ(call("operator2", "POST", "/api/ui/resume").first, 200);
-  expect_mode("RESUME");
+  ASSERT_NO_FATAL_FAILURE(expect_mode("RESUME"));
   auto [again, again_body] = call("operator1", "POST", "/api/ui/hold", {{"reason", "lunch"}});
   ASSERT_EQ(again, 200);
   auto [pending_status, pending] = call("operator2", "POST", "/api/ui/resume-request", {{"reason", "after lunch"}});
@@ -250,10 +250,10 @@ TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHo
                                     {{"kind", "raise_limit"}, {"reason", "bigger book"},
                                      {"payload", {{"limit", "max_total_notional_usdt"}, {"to", "60000"}}}});
   ASSERT_EQ(raise_status, 200) << raise.dump();
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 
-  start_daemon();
-  expect_mode("HOLD");
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(expect_mode("HOLD"));
   auto [approvals_status, approvals] = call("viewer1", "GET", "/api/ui/approvals");
   ASSERT_EQ(approvals_status, 200);
   ASSERT_EQ(approvals["pending"].size(), 2u) << approvals.dump();
@@ -264,20 +264,20 @@ TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHo
   ASSERT_EQ(incidents["active"].size(), 1u) << incidents.dump();
   EXPECT_EQ(incidents["active"][0]["summary"], "books feed flapping");
   EXPECT_EQ(incidents["active"][0]["code"], "ws_feed_failed") << "the code survives the restart";
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   expect_no_secret_leaked();
 }
 
 TEST_F(ControlE2E, EditingTheStateWithTheSqliteCliIsATamperP0UntilTheProcedure) {
-  start_daemon();
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   int code = -1;
   run_command("sqlite3 " + data_.path() + "/propbot.db \"UPDATE signed_state SET canonical_json = "
                                           "replace(canonical_json, '\\\"HOLD\\\"', '\\\"RESUME\\\"')\" 2>&1",
               &code);
   ASSERT_EQ(code, 0);
 
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   auto [status, state] = call("viewer1", "GET", "/api/ui/control-state");
   ASSERT_EQ(status, 200);
   EXPECT_EQ(state["mode"], "HOLD");
@@ -295,22 +295,22 @@ TEST_F(ControlE2E, EditingTheStateWithTheSqliteCliIsATamperP0UntilTheProcedure) 
                                   {"totp", totp_now(creds_.totp_seed)}});
   EXPECT_EQ(refused, 409) << refusal.dump();
   EXPECT_EQ(call("operator1", "POST", "/api/ui/resume").first, 409);
-  expect_mode("HOLD");
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(expect_mode("HOLD"));
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 
   // An audit row edited the same way (trigger dropped first) is caught as well.
   run_command("sqlite3 " + data_.path() + "/propbot.db \"DROP TRIGGER audit_log_refuse_update; "
                                           "UPDATE audit_log SET actor = 'mallory' WHERE id = 1\" 2>&1",
               &code);
   ASSERT_EQ(code, 0);
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   auto [listed2, incidents2] = call("viewer1", "GET", "/api/ui/incidents");
   bool chain_break = false;
   for (const auto& i : incidents2["active"]) {
     chain_break = chain_break || i["summary"].get<std::string>().find("audit chain broken at id 1") != std::string::npos;
   }
   EXPECT_TRUE(chain_break) << incidents2.dump();
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   expect_no_secret_leaked();
 }
 
@@ -327,7 +327,7 @@ TEST_F(ControlE2E, TestnetRefusesToStartWithoutASecretsStore) {
 // --- issue 10 -----------------------------------------------------------------------
 
 TEST_F(ControlE2E, TheSecretRouteRefusesTheSecondMansSecrets) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   for (const char* name : {"approve_token", "approve_token_2fa", "state_hmac_key", "dev.operator2"}) {
     auto [status, body] =
         call("operator1", "POST", "/api/ui/secret", {{"name", name}, {"value", "totp:AAAAAAAAAAAAAAAA"}});
@@ -348,12 +348,12 @@ TEST_F(ControlE2E, TheSecretRouteRefusesTheSecondMansSecrets) {
                  {{"request_id", request["request_id"]}, {"token", creds_.approve_token}})
                 .first,
             200);
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   expect_no_secret_leaked();
 }
 
 TEST_F(ControlE2E, WrongSecondFactorsLockTheConfirmingOperatorOutWithAnIncident) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   auto [requested, request] =
       call("operator1", "POST", "/api/admin/kill_switch", {{"action", "request"}, {"reason", "drill"}});
   ASSERT_EQ(requested, 200) << request.dump();
@@ -379,7 +379,7 @@ TEST_F(ControlE2E, WrongSecondFactorsLockTheConfirmingOperatorOutWithAnIncident)
   const int retry_after = std::atoi(again.header("Retry-After").c_str());
   EXPECT_GT(retry_after, 800) << "the lockout lasts 15 min";
   EXPECT_LE(retry_after, 900);
-  expect_mode("HOLD");
+  ASSERT_NO_FATAL_FAILURE(expect_mode("HOLD"));
 
   auto [listed, incidents] = call("viewer1", "GET", "/api/ui/incidents");
   ASSERT_EQ(listed, 200);
@@ -395,12 +395,12 @@ TEST_F(ControlE2E, WrongSecondFactorsLockTheConfirmingOperatorOutWithAnIncident)
 
   // The lockout never blocks HOLD.
   EXPECT_EQ(call("operator2", "POST", "/api/ui/hold", {{"reason", "who guessed?"}}).first, 200);
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   expect_no_secret_leaked();
 }
 
 TEST_F(ControlE2E, ARefusedConfirmationKeepsTheCodeAndAReplayIsAConflict) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   auto [logged, incident] = call("operator1", "POST", "/api/ui/incidents/manual_log",
                                  {{"severity", "P0"}, {"component", "recon"}, {"summary", "mismatch"}});
   ASSERT_EQ(logged, 200) << incident.dump();
@@ -432,12 +432,12 @@ TEST_F(ControlE2E, ARefusedConfirmationKeepsTheCodeAndAReplayIsAConflict) {
   auto [replayed, replay_body] = confirm(first["request_id"], totp_now(creds_.totp_seed));
   EXPECT_EQ(replayed, 409) << replay_body.dump();
   EXPECT_EQ(replay_body["error"]["code"], "already_decided");
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   expect_no_secret_leaked();
 }
 
 TEST_F(ControlE2E, AnAddressLockoutNeverBlocksAValidTokenSoHoldAlwaysWorks) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   const test_support::HeaderList bogus{{"Authorization", "Bearer pbt_not_a_real_token_0123456789"}};
   for (int i = 0; i < 10; ++i) {
     auto answer = http_request("127.0.0.1", port_, "GET", "/api/ui/control-state", "", bogus, 10s);
@@ -460,12 +460,12 @@ TEST_F(ControlE2E, AnAddressLockoutNeverBlocksAValidTokenSoHoldAlwaysWorks) {
     if (message.find("brute-force lockout") != std::string::npos) ++lockout_alerts;
   }
   EXPECT_EQ(lockout_alerts, 1) << events.dump();
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
   expect_no_secret_leaked();
 }
 
 TEST_F(ControlE2E, OverLongFieldsAreRefusedWith400NamingTheFieldAndTheLimit) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   auto expect_refused = [&](const std::string& path, const json& body, const std::string& message) {
     auto [status, answer] = call("operator1", "POST", path, body);
     EXPECT_EQ(status, 400) << path << ": " << answer.dump().substr(0, 300);
@@ -492,12 +492,12 @@ TEST_F(ControlE2E, OverLongFieldsAreRefusedWith400NamingTheFieldAndTheLimit) {
   auto [listed, incidents] = call("viewer1", "GET", "/api/ui/incidents");
   ASSERT_EQ(listed, 200);
   EXPECT_TRUE(incidents["active"].empty()) << "a refused call changed something";
-  expect_mode("HOLD");
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(expect_mode("HOLD"));
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 }
 
 TEST_F(ControlE2E, AViewerHammeringAForbiddenRouteWritesABoundedNumberOfAuditRows) {
-  start_daemon();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
   constexpr int kCalls = 300;
   for (int i = 0; i < kCalls; ++i) {
     ASSERT_EQ(call("viewer1", "POST", "/api/ui/hold", {{"reason", "let me"}}).first, 403) << "call " << i + 1;
@@ -505,7 +505,7 @@ TEST_F(ControlE2E, AViewerHammeringAForbiddenRouteWritesABoundedNumberOfAuditRow
   auto [count, rows] = forbidden_in_audit("viewer1");
   EXPECT_EQ(count, kCalls) << "the audit log lost or invented forbidden answers";
   EXPECT_LE(rows, 4u) << kCalls << " forbidden answers wrote " << rows << " audit rows";
-  stop_daemon();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
 }
 
 }  // namespace

@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/api/router.hpp"
+#include "core/net/router.hpp"
 #include "core/bundle/recorded_market_json.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/json_util.hpp"
@@ -148,18 +148,18 @@ TEST(JsonFuzz, ParsersAndTheCanonicalFormNeverCrashAndRefuseDeepDocuments) {
 }
 
 TEST(JsonFuzz, ApiBodiesReachHandlersOnlyWhenBoundedAndWellFormed) {
-  api::Router router;
-  router.add("POST", "/api/ui/approvals", [](const api::HttpRequest& request) {
+  net::Router router;
+  router.add("POST", "/api/ui/approvals", [](const net::HttpRequest& request) {
     const json copy = request.json;  // what the approval route does with `payload`
     auto canonical = control::canonical_json(json{{"details", copy}});
-    return api::HttpResponse::json(200, json{{"canonical", canonical.ok()}, {"size", copy.size()}});
-  }, api::RouteOptions{.json_body = true});
+    return net::HttpResponse::json(200, json{{"canonical", canonical.ok()}, {"size", copy.size()}});
+  }, net::RouteOptions{.json_body = true});
   fuzz("json fuzz (API request bodies)", json_seeds(), [&router](const std::string& input) {
-    api::HttpRequest request;
+    net::HttpRequest request;
     request.method = "POST";
     request.target = "/api/ui/approvals";
     request.body = input;
-    const api::HttpResponse response = router.dispatch(request);
+    const net::HttpResponse response = router.dispatch(request);
     EXPECT_TRUE(response.status == 200 || response.status == 400) << response.status << " " << response.body;
     EXPECT_FALSE(parse_json(response.body).value().is_discarded());
     return response.status == 200;
@@ -178,7 +178,7 @@ TEST(JsonFuzz, TheSimulatorAdminApiAnswersEveryBodyWithA2xxOr4xx) {
   RealClock clock;
   venues::sim::VenueSimHost host(std::move(options), clock);
   ASSERT_TRUE(host.start().ok());
-  api::Router router;
+  net::Router router;
   venues::sim::add_admin_routes(router, host);
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"PUT", "/admin/market"},        {"POST", "/admin/market/jump"}, {"POST", "/admin/accounts"},
@@ -187,19 +187,19 @@ TEST(JsonFuzz, TheSimulatorAdminApiAnswersEveryBodyWithA2xxOr4xx) {
   Mutator values(1, {});
   fuzz("json fuzz (venue simulator admin API)", json_seeds(), [&](const std::string& input) {
     const auto& [method, path] = routes[n++ % routes.size()];
-    api::HttpRequest request;
+    net::HttpRequest request;
     request.method = method;
     request.target = path;
     // Half the bodies are well-formed with odd values, half mutated bytes.
     request.body = n % 2 == 0 ? input : mutate_values(json_seeds_cache()[values.pick(json_seeds_cache().size())], values);
-    const api::HttpResponse response = router.dispatch(request);
+    const net::HttpResponse response = router.dispatch(request);
     EXPECT_LT(response.status, 500) << method << " " << path << " " << response.body.substr(0, 300);
     if (n % 64 == 0) host.tick_once();  // whatever the fuzz set, the market keeps quoting
     return response.status < 300;
   });
   // Faults and jumps the fuzz set must not have broken the market for good.
   for (const std::string& venue : host.venue_names()) {
-    api::HttpRequest reset;
+    net::HttpRequest reset;
     reset.method = "POST";
     reset.target = "/admin/faults/" + venue + "/reset";
     EXPECT_EQ(router.dispatch(reset).status, 200);

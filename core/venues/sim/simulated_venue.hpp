@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_server.hpp"
-#include "core/api/router.hpp"
+#include "core/net/http_server.hpp"
+#include "core/net/router.hpp"
 #include "core/common/decimal.hpp"
 #include "core/common/result.hpp"
 #include "core/common/clock.hpp"
@@ -61,7 +61,7 @@ class SimulatedVenue {
   virtual std::string_view protocol() const = 0;  // "binance" | "okx"
   // Registers REST routes (real paths) and WebSocket endpoints; called once before the
   // server starts.
-  virtual Status install(api::Router& router, api::HttpServer& server) = 0;
+  virtual Status install(net::Router& router, net::HttpServer& server) = 0;
   // Refreshes the market model's liquidity around tick.mid, then publishes this
   // venue's market-data streams (depth diffs, best bid/offer, mark price + funding).
   virtual void on_market_tick(const std::vector<MarketTick>& ticks) = 0;

@@ -1,5 +1,5 @@
 // Bearer authentication, roles and brute-force lockout (SPEC S-6.1, S-11): the access
-// levels, the Authorization header parser, the AccessGuard through the Router, and one
+// levels, the Authorization header parser, the AccessGuard through the GuardedRouter, and one
 // round trip through the real HttpServer over loopback.
 #include "core/api/access_guard.hpp"
 
@@ -16,13 +16,21 @@
 #include <gtest/gtest.h>
 
 #include "core/api/access.hpp"
-#include "core/api/http_server.hpp"
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/common/clock.hpp"
+#include "core/net/bearer_token.hpp"
+#include "core/net/client_key.hpp"
+#include "core/net/http_server.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::api {
 namespace {
+
+using net::HttpServer;
+using net::HttpServerOptions;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Principal;
 
 using namespace std::chrono_literals;
 
@@ -91,23 +99,23 @@ TEST(AccessTest, OrdersRolesViewerAuditorOperator) {
 }
 
 TEST(AccessTest, ParsesBearerHeaderPerRfc6750) {
-  EXPECT_EQ(bearer_token("Bearer abc.DEF-123_~+/="), "abc.DEF-123_~+/=");
-  EXPECT_EQ(bearer_token("bearer abc"), "abc");     // the scheme is case-insensitive
-  EXPECT_EQ(bearer_token("BEARER abc"), "abc");
-  EXPECT_EQ(bearer_token("Bearer  abc"), "abc");    // 1*SP between scheme and token
-  EXPECT_EQ(bearer_token(" Bearer abc \t"), "abc");  // OWS around the field value
+  EXPECT_EQ(net::bearer_token("Bearer abc.DEF-123_~+/="), "abc.DEF-123_~+/=");
+  EXPECT_EQ(net::bearer_token("bearer abc"), "abc");     // the scheme is case-insensitive
+  EXPECT_EQ(net::bearer_token("BEARER abc"), "abc");
+  EXPECT_EQ(net::bearer_token("Bearer  abc"), "abc");    // 1*SP between scheme and token
+  EXPECT_EQ(net::bearer_token(" Bearer abc \t"), "abc");  // OWS around the field value
 }
 
 TEST(AccessTest, RejectsMalformedBearerHeaders) {
   for (std::string_view value : {"", "abc", "Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer", "Bearer ", "Bearer    ",
                                  "Bearerabc", "Bearer\tabc", "Bearer abc def", "Bearer abc  def", "Bearer a, Bearer b",
                                  "Token abc", "Bearer ab\x01" "c"}) {
-    EXPECT_FALSE(bearer_token(value).has_value()) << "accepted '" << value << "'";
+    EXPECT_FALSE(net::bearer_token(value).has_value()) << "accepted '" << value << "'";
   }
 }
 
 // ---------------------------------------------------------------------------------
-// AccessGuard through the Router, time from a SimClock.
+// AccessGuard through the GuardedRouter, time from a SimClock.
 
 class AccessGuardTest : public ::testing::Test {
  protected:
@@ -194,7 +202,7 @@ class AccessGuardTest : public ::testing::Test {
   }
 
   SimClock clock;
-  Router router;
+  GuardedRouter router;
   std::shared_ptr<AccessGuard> guard;
   int handler_calls = 0;
   int authenticate_calls = 0;
@@ -477,9 +485,9 @@ TEST_F(AccessGuardTest, AnIpv6HostRotatingThroughItsSlash64IsOneSource) {
   EXPECT_EQ(call("GET", "/api/ui/market", std::nullopt, "2001:db8:1:2::d").status, 429);
   EXPECT_FALSE(guard->locked_out("2001:db8:1:3::a")) << "the next /64 is another client";
   EXPECT_EQ(lockouts, std::vector<std::string>{"2001:db8:1:2::/64 after 3"});
-  EXPECT_EQ(client_key("::ffff:10.1.2.3"), "10.1.2.3");
-  EXPECT_EQ(client_key("10.1.2.3"), "10.1.2.3");
-  EXPECT_EQ(client_key("not an address"), "not an address");
+  EXPECT_EQ(net::client_key("::ffff:10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(net::client_key("10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(net::client_key("not an address"), "not an address");
 }
 
 // Issue 10: "9 bad tries + 1 valid token" must not repeat for ever without a lockout.
@@ -585,7 +593,7 @@ TEST_F(AccessGuardTest, ChangesNothingWithoutAGuard) {
 
 TEST(AccessGuardServerTest, AnswersWith401ThenServesWithTheBearerHeaderAndNeverLogsTheToken) {
   RealClock clock;
-  auto router = std::make_shared<Router>();
+  auto router = std::make_shared<GuardedRouter>();
   router->add("GET", "/api/ui/market", [](const HttpRequest& request) {
     return HttpResponse::json(200, {{"actor", request.principal ? request.principal->name : "<none>"}});
   });

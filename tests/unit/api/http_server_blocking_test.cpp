@@ -1,7 +1,7 @@
 // Blocking routes (RouteOptions::blocking) run on the server's worker pool over real
 // loopback: the server thread keeps answering meanwhile, a full queue answers 503 busy,
 // keep-alive order holds, and stop() stays bounded while a handler still runs.
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,12 +19,18 @@
 #include <gtest/gtest.h>
 
 #include "core/api/access_guard.hpp"
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/common/clock.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::api {
 namespace {
+
+using net::HttpServer;
+using net::HttpServerOptions;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Principal;
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
@@ -116,7 +122,7 @@ class HttpServerBlockingTest : public ::testing::Test {
   }
 
   HttpServerOptions options;
-  std::shared_ptr<Router> router = std::make_shared<Router>();
+  std::shared_ptr<GuardedRouter> router = std::make_shared<GuardedRouter>();
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::shared_ptr<std::atomic<int>> entered = std::make_shared<std::atomic<int>>(0);
   std::unique_ptr<HttpServer> server;
@@ -130,7 +136,7 @@ TEST_F(HttpServerBlockingTest, TheServerThreadAnswersWhileABlockingHandlerSleeps
         return HttpResponse::json(200, {{"valid", true}});
       },
       RouteOptions{.blocking = true});
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   const auto started = SteadyClock::now();
   auto validation = post_async("/api/ui/config/validate", "{}");
   std::this_thread::sleep_for(200ms);  // the handler is asleep on its worker by now
@@ -158,7 +164,7 @@ TEST_F(HttpServerBlockingTest, TheServerThreadAnswersWhileABlockingHandlerSleeps
 TEST_F(HttpServerBlockingTest, AFullWorkerQueueAnswers503BusyAtOnce) {
   options.blocking_workers = 1;
   options.blocking_queue = 1;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto running = post_async("/gated", "first");
   ASSERT_TRUE(wait_entered(1));
   auto queued = post_async("/gated", "second");
@@ -203,7 +209,7 @@ TEST_F(HttpServerBlockingTest, TheGuardRunsOnTheServerThreadBeforeARequestIsQueu
   router->set_guard(std::make_shared<const AccessGuard>(clock, callbacks));
   options.blocking_workers = 1;
   options.blocking_queue = 1;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   const test_support::HeaderList operator_token{{"Authorization", "Bearer operator-token-123456"}};
   auto running = std::async(std::launch::async, [&] {
     return http_request("127.0.0.1", server->port(), "POST", "/api/ui/gated", "{}", operator_token, 15s);
@@ -232,7 +238,7 @@ TEST_F(HttpServerBlockingTest, TheGuardRunsOnTheServerThreadBeforeARequestIsQueu
 }
 
 TEST_F(HttpServerBlockingTest, KeepsResponseOrderOnAConnectionAcrossBlockingAndPlainRoutes) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   std::string pipelined =
       "GET /short HTTP/1.1\r\nHost: x\r\n\r\n"
       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -245,7 +251,7 @@ TEST_F(HttpServerBlockingTest, KeepsResponseOrderOnAConnectionAcrossBlockingAndP
 }
 
 TEST_F(HttpServerBlockingTest, AnswersAThrowingBlockingHandlerWith500) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = http_request("127.0.0.1", server->port(), "GET", "/throws");
   EXPECT_EQ(result.status, 500);
   EXPECT_EQ(error_code(result), "internal");
@@ -253,7 +259,7 @@ TEST_F(HttpServerBlockingTest, AnswersAThrowingBlockingHandlerWith500) {
 }
 
 TEST_F(HttpServerBlockingTest, HeadOnABlockingGetRouteRunsOnAWorkerAndSendsNoBody) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   std::string received = raw_request("127.0.0.1", server->port(), "HEAD /short HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ASSERT_EQ(received.rfind("HTTP/1.1 200", 0), 0u) << received;
   EXPECT_NE(received.find("Content-Length: 14\r\n"), std::string::npos) << received;
@@ -270,7 +276,7 @@ TEST_F(HttpServerBlockingTest, StopDuringABlockingHandlerIsBoundedAndTheLateResu
         return HttpResponse::json(200, {{"late", true}});
       },
       RouteOptions{.blocking = true});
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto client = post_async("/sleeps", "{}");
   auto queued = post_async("/gated", "held");  // on the second worker, held until after stop()
   ASSERT_TRUE(wait_entered(1));

@@ -2,7 +2,7 @@
 // the per-address limit, the overflow pool that still serves a request with a bearer
 // token, and the prompt 503 for everything refused. Linux routes all of 127/8 to lo, so
 // a client socket bound to 127.0.0.x before connect() is a distinct source address.
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,13 +27,20 @@
 #include <gtest/gtest.h>
 
 #include "core/api/access_guard.hpp"
-#include "core/api/router.hpp"
+#include "core/api/guarded_router.hpp"
 #include "core/common/clock.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 
 namespace propbot::api {
 namespace {
+
+using net::HttpServer;
+using net::HttpServerOptions;
+using net::HttpServerTls;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::Principal;
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
@@ -204,7 +211,7 @@ class HttpServerFairnessTest : public ::testing::Test {
     ASSERT_TRUE(generated.ok()) << generated.error().describe();
     certificate = std::move(generated.value());
     options.tls = HttpServerTls{certificate.cert_file(), certificate.key_file()};
-    start();
+    ASSERT_NO_FATAL_FAILURE(start());
   }
 
   // A header deadline far below request_timeout, so that which one applies shows.
@@ -245,7 +252,7 @@ class HttpServerFairnessTest : public ::testing::Test {
   RealClock clock;
   test_support::TestCertificate certificate;
   HttpServerOptions options;
-  std::shared_ptr<Router> router = std::make_shared<Router>();
+  std::shared_ptr<GuardedRouter> router = std::make_shared<GuardedRouter>();
   std::unique_ptr<HttpServer> server;
   std::mutex log_mutex;
   std::vector<std::string> log_lines;
@@ -256,7 +263,7 @@ TEST_F(HttpServerFairnessTest, AHalfOpenFloodFromOneAddressCannotStarveAnotherCl
   std::string why;
   if (!raise_descriptor_limit(kFlood + 512, &why)) GTEST_SKIP() << why;
   options.header_timeout = 1s;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   const auto port = server->port();
 
   // Half of the flood connects and sends nothing, half sends a header it never ends.
@@ -314,7 +321,7 @@ TEST_F(HttpServerFairnessTest, AtTheGlobalLimitABearerRequestIsServedAndOthersGe
   install_guard();
   options.max_connections = 8;
   options.max_connections_per_address = 2;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   const auto port = server->port();
   std::vector<std::unique_ptr<SourceSocket>> holders;
   for (int host = 10; host < 14; ++host) {
@@ -356,7 +363,7 @@ TEST_F(HttpServerFairnessTest, AtTheGlobalLimitABearerRequestIsServedAndOthersGe
 
 TEST_F(HttpServerFairnessTest, OverThePerAddressLimitOnlyThatAddressIsRefused) {
   options.max_connections_per_address = 2;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto first = hold_slot_from("127.0.0.20");
   auto second = hold_slot_from("127.0.0.20");
 
@@ -383,7 +390,7 @@ TEST_F(HttpServerFairnessTest, BeyondTheOverflowPoolAConnectionGets503WithoutSen
   options.overflow_connections = 1;
   options.overflow_per_address = 1;
   options.header_timeout = 10s;  // the overflow connection below keeps its slot meanwhile
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto holder = hold_slot_from("127.0.0.30");
   SourceSocket in_overflow("127.0.0.31", server->port());
   ASSERT_TRUE(in_overflow.ok());
@@ -408,7 +415,7 @@ TEST_F(HttpServerFairnessTest, BeyondTheOverflowPoolAConnectionGets503WithoutSen
 
 TEST_F(HttpServerFairnessTest, ClosesAConnectionThatDoesNotCompleteItsHeaderWithinHeaderTimeout) {
   use_short_header_deadline();
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection partial("127.0.0.1", server->port());
   ASSERT_TRUE(partial.connected());
   const auto started = SteadyClock::now();
@@ -422,7 +429,7 @@ TEST_F(HttpServerFairnessTest, ClosesAConnectionThatDoesNotCompleteItsHeaderWith
 
 TEST_F(HttpServerFairnessTest, TheBodyKeepsRequestTimeoutAfterTheHeader) {
   use_short_header_deadline();
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection slow_body("127.0.0.1", server->port());
   ASSERT_TRUE(slow_body.connected());
   ASSERT_TRUE(slow_body.send("POST /api/ui/hold HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n"));
@@ -435,7 +442,7 @@ TEST_F(HttpServerFairnessTest, TheBodyKeepsRequestTimeoutAfterTheHeader) {
 
 TEST_F(HttpServerFairnessTest, AnIdleKeepAliveConnectionIsClosedAtTheHeaderDeadline) {
   use_short_header_deadline();
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection idle("127.0.0.1", server->port());
   ASSERT_EQ(idle.request("GET", "/healthz").status, 200);
   const auto served = SteadyClock::now();
@@ -445,7 +452,7 @@ TEST_F(HttpServerFairnessTest, AnIdleKeepAliveConnectionIsClosedAtTheHeaderDeadl
 
 TEST_F(HttpServerFairnessTest, OverTlsTheHeaderDeadlineCoversTheHandshake) {
   use_short_header_deadline();
-  start_tls();
+  ASSERT_NO_FATAL_FAILURE(start_tls());
   SourceSocket silent("127.0.0.40", server->port());  // never sends a ClientHello
   ASSERT_TRUE(silent.ok());
   const auto connected = SteadyClock::now();
@@ -461,7 +468,7 @@ TEST_F(HttpServerFairnessTest, OverTlsARefusedConnectionIsClosedAtOnce) {
   options.max_connections = 1;
   options.overflow_connections = 0;
   options.header_timeout = 10s;
-  start_tls();
+  ASSERT_NO_FATAL_FAILURE(start_tls());
   SourceSocket holder("127.0.0.41", server->port());
   ASSERT_TRUE(holder.ok());
   std::this_thread::sleep_for(100ms);  // admitted, handshaking until the deadline

@@ -1,4 +1,4 @@
-// The Binance adapter against an in-process fake Binance: an api::HttpServer on a
+// The Binance adapter against an in-process fake Binance: an net::HttpServer on a
 // loopback port with the REST routes the adapter uses (answers from the fixtures,
 // signatures checked with binance::verify_signature) and the routed WebSocket paths
 // (/public/stream, /market/stream, /private/ws) through which the test pushes depth
@@ -18,7 +18,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/venues/binance/adapter.hpp"
 #include "core/venues/binance/errors.hpp"
 #include "core/venues/binance/signing.hpp"
@@ -50,21 +50,21 @@ enum class OrderMode { accept, too_many_requests, banned, duplicate, hang };
 class FakeBinance {
  public:
   FakeBinance() {
-    auto router = std::make_shared<api::Router>();
-    router->add("GET", "/fapi/v1/time", [](const api::HttpRequest&) {
+    auto router = std::make_shared<net::Router>();
+    router->add("GET", "/fapi/v1/time", [](const net::HttpRequest&) {
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch());
-      return api::HttpResponse{200, "application/json", "{\"serverTime\":" + std::to_string(now.count()) + "}", {}};
+      return net::HttpResponse{200, "application/json", "{\"serverTime\":" + std::to_string(now.count()) + "}", {}};
     });
-    router->add("GET", "/fapi/v1/exchangeInfo", [](const api::HttpRequest&) {
-      return api::HttpResponse{200, "application/json", fixture("exchange_info.json"), {}};
+    router->add("GET", "/fapi/v1/exchangeInfo", [](const net::HttpRequest&) {
+      return net::HttpResponse{200, "application/json", fixture("exchange_info.json"), {}};
     });
-    router->add("GET", "/fapi/v1/depth", [this](const api::HttpRequest& request) {
+    router->add("GET", "/fapi/v1/depth", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       ++depth_requests_[request.query.count("symbol") ? request.query.at("symbol") : ""];
-      return api::HttpResponse{200, "application/json", snapshot_, {{"X-MBX-USED-WEIGHT-1M", "21"}}};
+      return net::HttpResponse{200, "application/json", snapshot_, {{"X-MBX-USED-WEIGHT-1M", "21"}}};
     });
-    router->add("POST", "/fapi/v1/order", [this](const api::HttpRequest& request) {
+    router->add("POST", "/fapi/v1/order", [this](const net::HttpRequest& request) {
       check_signature(request);
       std::lock_guard lock(mutex_);
       ++order_hits_;
@@ -72,61 +72,61 @@ class FakeBinance {
       if (order_mode_ == OrderMode::hang) {
         // Processed, but the reply comes after the client's deadline.
         std::this_thread::sleep_for(std::chrono::milliseconds(400));
-        return api::HttpResponse{200, "application/json", fixture("order_result.json"), {}};
+        return net::HttpResponse{200, "application/json", fixture("order_result.json"), {}};
       }
       switch (order_mode_) {
         case OrderMode::accept:
-          return api::HttpResponse{200, "application/json", fixture("order_result.json"),
+          return net::HttpResponse{200, "application/json", fixture("order_result.json"),
                                    {{"X-MBX-ORDER-COUNT-10S", "1"}, {"X-MBX-ORDER-COUNT-1M", "1"}}};
         case OrderMode::too_many_requests:
-          return api::HttpResponse{429, "application/json",
+          return net::HttpResponse{429, "application/json",
                                    R"({"code":-1003,"msg":"Too many requests; current limit is 2400 requests per minute."})",
                                    {{"Retry-After", "1"}}};
         case OrderMode::banned:
-          return api::HttpResponse{418, "application/json",
+          return net::HttpResponse{418, "application/json",
                                    R"({"code":-1003,"msg":"Way too many requests; IP banned until 1732000120000."})",
                                    {{"Retry-After", "120"}}};
         case OrderMode::hang:
         case OrderMode::duplicate: {
           auto [status, body] = error_body(-4116);
-          return api::HttpResponse{status, "application/json", body, {}};
+          return net::HttpResponse{status, "application/json", body, {}};
         }
       }
-      return api::HttpResponse{500, "application/json", "{}", {}};
+      return net::HttpResponse{500, "application/json", "{}", {}};
     });
-    router->add("POST", "/fapi/v1/batchOrders", [this](const api::HttpRequest& request) {
+    router->add("POST", "/fapi/v1/batchOrders", [this](const net::HttpRequest& request) {
       check_signature(request);
       std::lock_guard lock(mutex_);
       last_batch_ = request.body;
-      return api::HttpResponse{200, "application/json", fixture("batch_orders_mixed.json"), {}};
+      return net::HttpResponse{200, "application/json", fixture("batch_orders_mixed.json"), {}};
     });
-    router->add("POST", "/fapi/v1/listenKey", [this](const api::HttpRequest& request) {
+    router->add("POST", "/fapi/v1/listenKey", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       if (request.header("x-mbx-apikey") != kApiKey) ++bad_signatures_;
       ++listen_keys_created_;
-      return api::HttpResponse{200, "application/json",
+      return net::HttpResponse{200, "application/json",
                                "{\"listenKey\":\"key" + std::to_string(listen_keys_created_) + "\"}", {}};
     });
-    router->add("PUT", "/fapi/v1/listenKey", [this](const api::HttpRequest&) {
+    router->add("PUT", "/fapi/v1/listenKey", [this](const net::HttpRequest&) {
       std::lock_guard lock(mutex_);
       ++keepalives_;
-      return api::HttpResponse{200, "application/json", "{}", {}};
+      return net::HttpResponse{200, "application/json", "{}", {}};
     });
     router->add("DELETE", "/fapi/v1/listenKey",
-                [](const api::HttpRequest&) { return api::HttpResponse{200, "application/json", "{}", {}}; });
+                [](const net::HttpRequest&) { return net::HttpResponse{200, "application/json", "{}", {}}; });
     // What the adapter reads to recover after a user-stream reconnect: nothing happened.
     for (const char* path : {"/fapi/v1/userTrades", "/fapi/v1/openOrders", "/fapi/v2/positionRisk", "/fapi/v2/balance"}) {
-      router->add("GET", path, [this](const api::HttpRequest& request) {
+      router->add("GET", path, [this](const net::HttpRequest& request) {
         check_signature(request);
         std::lock_guard lock(mutex_);
         ++recovery_requests_;
-        return api::HttpResponse{200, "application/json", "[]", {}};
+        return net::HttpResponse{200, "application/json", "[]", {}};
       });
     }
 
-    api::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.port = 0;
-    server_ = std::make_unique<api::HttpServer>(options, router);
+    server_ = std::make_unique<net::HttpServer>(options, router);
     add_ws("/public/stream", public_);
     add_ws("/market/stream", market_);
     add_ws("/private/ws", private_);
@@ -191,7 +191,7 @@ class FakeBinance {
     return public_.opens;
   }
   void close_public() {
-    std::shared_ptr<api::WebSocketSession> session;
+    std::shared_ptr<net::WebSocketSession> session;
     {
       std::lock_guard lock(mutex_);
       session = public_.session;
@@ -216,22 +216,22 @@ class FakeBinance {
 
  private:
   struct Channel {
-    std::shared_ptr<api::WebSocketSession> session;
+    std::shared_ptr<net::WebSocketSession> session;
     std::string last_query;  // listenKey of the last connection
     int opens = 0;
   };
 
   void add_ws(const std::string& path, Channel& channel) {
-    api::WebSocketHandler handler;
-    handler.on_open = [this, &channel](const std::shared_ptr<api::WebSocketSession>& session,
-                                       const api::HttpRequest& request) {
+    net::WebSocketHandler handler;
+    handler.on_open = [this, &channel](const std::shared_ptr<net::WebSocketSession>& session,
+                                       const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       channel.session = session;
       ++channel.opens;
       auto key = request.query.find("listenKey");
       channel.last_query = key == request.query.end() ? "" : key->second;
     };
-    handler.on_close = [this, &channel](const std::shared_ptr<api::WebSocketSession>& session) {
+    handler.on_close = [this, &channel](const std::shared_ptr<net::WebSocketSession>& session) {
       std::lock_guard lock(mutex_);
       if (channel.session == session) channel.session.reset();
     };
@@ -239,7 +239,7 @@ class FakeBinance {
   }
 
   bool push(Channel& channel, const std::string& text) {
-    std::shared_ptr<api::WebSocketSession> session;
+    std::shared_ptr<net::WebSocketSession> session;
     {
       std::lock_guard lock(mutex_);
       session = channel.session;
@@ -247,7 +247,7 @@ class FakeBinance {
     return session && session->send(text);
   }
 
-  void check_signature(const api::HttpRequest& request) {
+  void check_signature(const net::HttpRequest& request) {
     const auto q = request.target.find('?');
     const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
     auto parts = split_signature(query, request.body);
@@ -260,7 +260,7 @@ class FakeBinance {
   }
 
   mutable std::mutex mutex_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::unique_ptr<net::HttpServer> server_;
   Channel public_;
   Channel market_;
   Channel private_;
@@ -376,7 +376,7 @@ class BinanceAdapterTest : public ::testing::Test {
 };
 
 TEST_F(BinanceAdapterTest, LoadsInstrumentsFromExchangeInfo) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   ASSERT_EQ(venue_->instruments().size(), 2u);
   EXPECT_EQ(venue_->instruments()[0].canonical_id(), "BINANCE:PERP:BTC-USDT");
   EXPECT_DOUBLE_EQ(venue_->instruments()[1].tick_size, 0.01);
@@ -384,7 +384,7 @@ TEST_F(BinanceAdapterTest, LoadsInstrumentsFromExchangeInfo) {
 }
 
 TEST_F(BinanceAdapterTest, PlacesASignedOrderAndReturnsTheParsedOrderState) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   auto result = place(limit_buy("pb1a2b3c4d5e"));
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(result.value().client_order_id, "pb1a2b3c4d5e");
@@ -397,7 +397,7 @@ TEST_F(BinanceAdapterTest, PlacesASignedOrderAndReturnsTheParsedOrderState) {
 }
 
 TEST_F(BinanceAdapterTest, RefusesAnOffGridPriceWithoutSendingIt) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   auto request = limit_buy("pboffgrid");
   request.price = dec("97000.25");
   auto result = place(request);
@@ -407,7 +407,7 @@ TEST_F(BinanceAdapterTest, RefusesAnOffGridPriceWithoutSendingIt) {
 }
 
 TEST_F(BinanceAdapterTest, StopsSendingAfter429UntilRetryAfterHasPassed) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   fake_.set_order_mode(OrderMode::too_many_requests);
   auto first = place(limit_buy("pbrl1"));
   ASSERT_FALSE(first.ok());
@@ -431,7 +431,7 @@ TEST_F(BinanceAdapterTest, StopsSendingAfter429UntilRetryAfterHasPassed) {
 }
 
 TEST_F(BinanceAdapterTest, QuarantinesTheVenueAfter418) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   fake_.set_order_mode(OrderMode::banned);
   auto first = place(limit_buy("pbban1"));
   ASSERT_FALSE(first.ok());
@@ -445,7 +445,7 @@ TEST_F(BinanceAdapterTest, QuarantinesTheVenueAfter418) {
 }
 
 TEST_F(BinanceAdapterTest, ReportsADuplicateClientIdForTheExecutorToQuery) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   fake_.set_order_mode(OrderMode::duplicate);
   auto result = place(limit_buy("pbdup"));
   ASSERT_FALSE(result.ok());
@@ -454,7 +454,7 @@ TEST_F(BinanceAdapterTest, ReportsADuplicateClientIdForTheExecutorToQuery) {
 }
 
 TEST_F(BinanceAdapterTest, PlacesABatchAndKeepsResultsInRequestOrder) {
-  initialize();
+  ASSERT_NO_FATAL_FAILURE(initialize());
   auto a = limit_buy("pbbatch01");
   a.time_in_force = TimeInForce::post_only;
   a.price = dec("96900");

@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/venues/binance/adapter.hpp"
 #include "core/venues/binance/fill_history.hpp"
 #include "core/venues/binance/parse.hpp"
@@ -87,8 +87,8 @@ TEST(BinanceUserTradesTest, PagesByStartTimeFirstThenByFromIdNeverBoth) {
 class FakeTradeList {
  public:
   FakeTradeList() {
-    auto router = std::make_shared<api::Router>();
-    router->add("GET", "/fapi/v1/userTrades", [this](const api::HttpRequest& request) {
+    auto router = std::make_shared<net::Router>();
+    router->add("GET", "/fapi/v1/userTrades", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       queries_.push_back(request.query);
       json page = json::array();
@@ -101,11 +101,11 @@ class FakeTradeList {
                         {"commissionAsset", "USDT"}, {"time", 1700000000000LL + id}, {"positionSide", "BOTH"},
                         {"buyer", true}, {"maker", false}});
       }
-      return api::HttpResponse{200, "application/json", page.dump(), {}};
+      return net::HttpResponse{200, "application/json", page.dump(), {}};
     });
-    api::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.port = 0;
-    server_ = std::make_unique<api::HttpServer>(options, router);
+    server_ = std::make_unique<net::HttpServer>(options, router);
     EXPECT_TRUE(server_->start().ok());
   }
   ~FakeTradeList() { server_->stop(); }
@@ -117,7 +117,7 @@ class FakeTradeList {
 
  private:
   mutable std::mutex mutex_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::unique_ptr<net::HttpServer> server_;
   std::vector<std::map<std::string, std::string>> queries_;
 };
 
@@ -188,10 +188,10 @@ TEST(BinanceRecoverySimTest, RecoversAFillMissedDuringAnOutageBeforeReportingThe
   rules.symbol = "BTC-USDT";
   config.instruments.push_back(rules);
   auto simulator = sim::make_binance_venue(config, clock);
-  auto router = std::make_shared<api::Router>();
-  api::HttpServerOptions server_options;
+  auto router = std::make_shared<net::Router>();
+  net::HttpServerOptions server_options;
   server_options.port = 0;
-  api::HttpServer server(server_options, router);
+  net::HttpServer server(server_options, router);
   ASSERT_TRUE(simulator->install(*router, server).ok());
   ASSERT_TRUE(server.start().ok());
   sim::SimAccountSpec account;

@@ -8,7 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/venues/binance/adapter.hpp"
 #include "core/venues/sim/binance/binance_sim_venue.hpp"
 
@@ -51,10 +51,10 @@ class BinanceSimIntegrationTest : public ::testing::Test {
     rules.symbol = "BTC-USDT";
     config.instruments.push_back(rules);
     sim_ = sim::make_binance_venue(config, clock_);
-    router_ = std::make_shared<api::Router>();
-    api::HttpServerOptions server_options;
+    router_ = std::make_shared<net::Router>();
+    net::HttpServerOptions server_options;
     server_options.port = 0;
-    server_ = std::make_unique<api::HttpServer>(server_options, router_);
+    server_ = std::make_unique<net::HttpServer>(server_options, router_);
     EXPECT_TRUE(sim_->install(*router_, *server_).ok());
     EXPECT_TRUE(server_->start().ok());
     sim::SimAccountSpec account;
@@ -123,8 +123,8 @@ class BinanceSimIntegrationTest : public ::testing::Test {
   boost::asio::io_context io_;
   RealClock clock_;
   std::unique_ptr<sim::SimulatedVenue> sim_;
-  std::shared_ptr<api::Router> router_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::shared_ptr<net::Router> router_;
+  std::unique_ptr<net::HttpServer> server_;
   std::unique_ptr<Venue> venue_;
 };
 

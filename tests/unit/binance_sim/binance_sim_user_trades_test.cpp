@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/binance/signing.hpp"
 #include "core/venues/sim/binance/binance_sim_venue.hpp"
@@ -41,10 +41,10 @@ class BinanceSimUserTradesTest : public ::testing::Test {
     rules.symbol = "BTC-USDT";
     config.instruments.push_back(rules);
     venue = make_binance_venue(config, clock);
-    router = std::make_shared<api::Router>();
-    api::HttpServerOptions options;
+    router = std::make_shared<net::Router>();
+    net::HttpServerOptions options;
     options.port = 0;
-    server = std::make_unique<api::HttpServer>(options, router);
+    server = std::make_unique<net::HttpServer>(options, router);
     EXPECT_TRUE(venue->install(*router, *server).ok());
     EXPECT_TRUE(server->start().ok());
     for (auto [key, secret] : {std::pair{kKey, kSecret}, std::pair{kOtherKey, kOtherSecret}}) {
@@ -108,8 +108,8 @@ class BinanceSimUserTradesTest : public ::testing::Test {
 
   SimClock clock{UtcTime{std::chrono::milliseconds{1'763'900'000'000}}};
   std::unique_ptr<SimulatedVenue> venue;
-  std::shared_ptr<api::Router> router;
-  std::unique_ptr<api::HttpServer> server;
+  std::shared_ptr<net::Router> router;
+  std::unique_ptr<net::HttpServer> server;
   test_support::IoThread io;
   std::vector<std::unique_ptr<net::WsClient>> clients;
 };

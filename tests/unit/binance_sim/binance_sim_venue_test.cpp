@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/md/binance_book_sync.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/binance/signing.hpp"
@@ -74,10 +74,10 @@ class BinanceSimVenueTest : public ::testing::Test {
     rules.symbol = "BTC-USDT";
     config.instruments.push_back(rules);
     venue = make_binance_venue(config, clock);
-    router = std::make_shared<api::Router>();
-    api::HttpServerOptions options;
+    router = std::make_shared<net::Router>();
+    net::HttpServerOptions options;
     options.port = 0;
-    server = std::make_unique<api::HttpServer>(options, router);
+    server = std::make_unique<net::HttpServer>(options, router);
     Status installed = venue->install(*router, *server);
     EXPECT_TRUE(installed.ok()) << installed.error().describe();
     Status started = server->start();
@@ -185,8 +185,8 @@ class BinanceSimVenueTest : public ::testing::Test {
 
   SimClock clock{UtcTime{std::chrono::milliseconds{1'763'900'000'000}}};
   std::unique_ptr<SimulatedVenue> venue;  // outlives the server (its callbacks point into it)
-  std::shared_ptr<api::Router> router;
-  std::unique_ptr<api::HttpServer> server;
+  std::shared_ptr<net::Router> router;
+  std::unique_ptr<net::HttpServer> server;
   test_support::IoThread io;
   std::vector<std::unique_ptr<StreamRecorder>> recorders;
   std::vector<std::unique_ptr<net::WsClient>> clients;

@@ -125,8 +125,8 @@ TEST_F(AuditLogTest, TriggersRefuseUpdateAndDelete) {
 TEST_F(AuditLogTest, VerifyReportsAMiddleRowEditedBehindTheTriggersBack) {
   append_five();
   // What an attacker with the file does: drop the trigger, edit, put the trigger back.
-  exec_or_fail("DROP TRIGGER audit_log_refuse_update");
-  exec_or_fail("UPDATE audit_log SET actor = 'mallory' WHERE id = 3");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DROP TRIGGER audit_log_refuse_update"));
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("UPDATE audit_log SET actor = 'mallory' WHERE id = 3"));
   ChainReport report = verify_or_fail();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.broken_id, 3);
@@ -135,8 +135,9 @@ TEST_F(AuditLogTest, VerifyReportsAMiddleRowEditedBehindTheTriggersBack) {
 
 TEST_F(AuditLogTest, VerifyReportsEditedDetails) {
   append_five();
-  exec_or_fail("DROP TRIGGER audit_log_refuse_update");
-  exec_or_fail(R"(UPDATE audit_log SET details_json = '{"n":2,"reason":"nothing to see"}' WHERE id = 2)");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DROP TRIGGER audit_log_refuse_update"));
+  ASSERT_NO_FATAL_FAILURE(
+      exec_or_fail(R"(UPDATE audit_log SET details_json = '{"n":2,"reason":"nothing to see"}' WHERE id = 2)"));
   ChainReport report = verify_or_fail();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.broken_id, 2);
@@ -144,7 +145,7 @@ TEST_F(AuditLogTest, VerifyReportsEditedDetails) {
 
 TEST_F(AuditLogTest, VerifyReportsTheNextRowWhenTheEditedRowsHashWasRecomputed) {
   append_five();
-  exec_or_fail("DROP TRIGGER audit_log_refuse_update");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DROP TRIGGER audit_log_refuse_update"));
   Result<std::vector<AuditRecord>> rows = log().page({}, 5);
   ASSERT_TRUE(rows.ok());
   AuditRecord third = (*rows)[2];
@@ -152,7 +153,8 @@ TEST_F(AuditLogTest, VerifyReportsTheNextRowWhenTheEditedRowsHashWasRecomputed) 
   third.actor = "mallory";
   Result<std::string> forged = compute_cumulative_hash(third.prev_hash, third);
   ASSERT_TRUE(forged.ok());
-  exec_or_fail("UPDATE audit_log SET actor = 'mallory', cumulative_hash = '" + *forged + "' WHERE id = 3");
+  ASSERT_NO_FATAL_FAILURE(
+      exec_or_fail("UPDATE audit_log SET actor = 'mallory', cumulative_hash = '" + *forged + "' WHERE id = 3"));
   ChainReport report = verify_or_fail();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.broken_id, 4);
@@ -161,8 +163,8 @@ TEST_F(AuditLogTest, VerifyReportsTheNextRowWhenTheEditedRowsHashWasRecomputed) 
 
 TEST_F(AuditLogTest, VerifyReportsADeletedRowByItsId) {
   append_five();
-  exec_or_fail("DROP TRIGGER audit_log_refuse_delete");
-  exec_or_fail("DELETE FROM audit_log WHERE id = 3");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DROP TRIGGER audit_log_refuse_delete"));
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DELETE FROM audit_log WHERE id = 3"));
   ChainReport report = verify_or_fail();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.broken_id, 3);
@@ -176,8 +178,8 @@ TEST_F(AuditLogTest, AnAnchorCatchesATruncatedTailAndARewrittenChain) {
   const ChainHead anchor = before.head;
   EXPECT_TRUE(verify_or_fail(anchor).ok);
 
-  exec_or_fail("DROP TRIGGER audit_log_refuse_delete");
-  exec_or_fail("DELETE FROM audit_log WHERE id = 5");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DROP TRIGGER audit_log_refuse_delete"));
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DELETE FROM audit_log WHERE id = 5"));
   EXPECT_TRUE(verify_or_fail().ok) << "without an anchor a removed tail looks like a shorter chain";
   ChainReport truncated = verify_or_fail(anchor);
   EXPECT_FALSE(truncated.ok);

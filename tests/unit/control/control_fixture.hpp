@@ -20,7 +20,7 @@ class ControlStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(temp_.ok());
-    open();
+    ASSERT_NO_FATAL_FAILURE(open());
   }
 
   void open() {
@@ -32,7 +32,7 @@ class ControlStoreTest : public ::testing::Test {
   // Closes the connection and opens the file again (what a daemon restart does).
   void reopen() {
     database_.reset();
-    open();
+    ASSERT_NO_FATAL_FAILURE(open());
   }
 
   store::Database& db() { return *database_; }

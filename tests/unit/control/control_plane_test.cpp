@@ -49,7 +49,7 @@ class ControlPlaneTest : public test::ControlStoreTest {
  protected:
   void SetUp() override {
     test::ControlStoreTest::SetUp();
-    start();
+    ASSERT_NO_FATAL_FAILURE(start());
   }
 
   void start(ControlPlaneOptions options = {}) {
@@ -61,7 +61,7 @@ class ControlPlaneTest : public test::ControlStoreTest {
   void restart(ControlPlaneOptions options = {}) {
     plane_.reset();
     reopen();
-    start(options);
+    ASSERT_NO_FATAL_FAILURE(start(options));
   }
   static Logger quiet() {
     LogOptions options;
@@ -370,9 +370,10 @@ TEST_F(ControlPlaneTest, RestartComesBackInHoldWithPendingApprovalsAndIncidents)
 
 TEST_F(ControlPlaneTest, EditedStateBlobIsATamperP0AndBlocksResumeUntilTheProcedure) {
   plane_.reset();
-  exec_or_fail("UPDATE signed_state SET canonical_json = replace(canonical_json, '\"HOLD\"', '\"RESUME\"')");
+  ASSERT_NO_FATAL_FAILURE(
+      exec_or_fail("UPDATE signed_state SET canonical_json = replace(canonical_json, '\"HOLD\"', '\"RESUME\"')"));
   reopen();
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   EXPECT_EQ(cp().state().mode, Mode::hold);
   EXPECT_EQ(cp().state().tamper_status, "TAMPER_DETECTED_HOLD");
   auto view = cp().incidents_view(10);
@@ -391,10 +392,10 @@ TEST_F(ControlPlaneTest, EditedStateBlobIsATamperP0AndBlocksResumeUntilTheProced
 TEST_F(ControlPlaneTest, EditedAuditRowIsATamperP0) {
   ok(cp().hold("first", kAlice));
   plane_.reset();
-  exec_or_fail("DROP TRIGGER audit_log_refuse_update");
-  exec_or_fail("UPDATE audit_log SET actor = 'mallory' WHERE id = 2");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DROP TRIGGER audit_log_refuse_update"));
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("UPDATE audit_log SET actor = 'mallory' WHERE id = 2"));
   reopen();
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   EXPECT_EQ(cp().state().tamper_status, "TAMPER_DETECTED_HOLD");
   auto view = cp().incidents_view(10);
   ASSERT_FALSE((*view)["active"].empty());
@@ -405,10 +406,10 @@ TEST_F(ControlPlaneTest, TruncatedAuditChainBelowTheSignedAnchorIsATamperP0) {
   ok(cp().hold("one", kAlice));
   ok(cp().hold("two", kAlice));
   plane_.reset();
-  exec_or_fail("DROP TRIGGER audit_log_refuse_delete");
-  exec_or_fail("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DROP TRIGGER audit_log_refuse_delete"));
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)"));
   reopen();
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   EXPECT_EQ(cp().state().tamper_status, "TAMPER_DETECTED_HOLD");
 }
 
@@ -448,11 +449,11 @@ TEST_F(ControlPlaneTest, AutopilotRefusesWithEveryReason) {
 TEST_F(ControlPlaneTest, AutopilotRefusesAfterTamper) {
   full_resume();
   plane_.reset();
-  exec_or_fail("UPDATE signed_state SET signature = substr(signature, 2) || '0'");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("UPDATE signed_state SET signature = substr(signature, 2) || '0'"));
   reopen();
   ControlPlaneOptions autopilot;
   autopilot.autopilot_enabled = true;
-  start(autopilot);
+  ASSERT_NO_FATAL_FAILURE(start(autopilot));
   EXPECT_EQ(cp().state().mode, Mode::hold);
   EXPECT_EQ(cp().state().autopilot_status, "idle") << "a tampered state tells the autopilot nothing it may trust";
   EXPECT_EQ(cp().state().tamper_status, "TAMPER_DETECTED_HOLD");

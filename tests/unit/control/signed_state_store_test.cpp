@@ -74,7 +74,8 @@ TEST_F(SignedStateStoreTest, SignatureIsHmacSha256OfTheStoredCanonicalJson) {
 TEST_F(SignedStateStoreTest, BlobEditedThroughRawSqlIsTamper) {
   SignedStateStore store = make_store();
   ASSERT_TRUE(store.save("control_state", control_state()).ok());
-  exec_or_fail("UPDATE signed_state SET canonical_json = replace(canonical_json, '\"HOLD\"', '\"RESUME\"')");
+  ASSERT_NO_FATAL_FAILURE(
+      exec_or_fail("UPDATE signed_state SET canonical_json = replace(canonical_json, '\"HOLD\"', '\"RESUME\"')"));
   ASSERT_NE(query("SELECT canonical_json FROM signed_state").find("RESUME"), std::string::npos);
 
   StateLoad load = load_or_fail(store, "control_state");
@@ -87,10 +88,10 @@ TEST_F(SignedStateStoreTest, BlobEditedThroughRawSqlIsTamper) {
 TEST_F(SignedStateStoreTest, EditedSignatureIsTamper) {
   SignedStateStore store = make_store();
   ASSERT_TRUE(store.save("control_state", control_state()).ok());
-  exec_or_fail("UPDATE signed_state SET signature = substr(signature, 1, 63) || "
-               "CASE substr(signature, 64, 1) WHEN '0' THEN '1' ELSE '0' END");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("UPDATE signed_state SET signature = substr(signature, 1, 63) || "
+               "CASE substr(signature, 64, 1) WHEN '0' THEN '1' ELSE '0' END"));
   EXPECT_EQ(load_or_fail(store, "control_state").status, StateLoadStatus::tamper_detected);
-  exec_or_fail("UPDATE signed_state SET signature = ''");
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("UPDATE signed_state SET signature = ''"));
   EXPECT_EQ(load_or_fail(store, "control_state").status, StateLoadStatus::tamper_detected);
 }
 
@@ -105,9 +106,9 @@ TEST_F(SignedStateStoreTest, BlobCopiedFromAnotherNameIsTamper) {
   SignedStateStore store = make_store();
   ASSERT_TRUE(store.save("control_state", control_state()).ok());
   ASSERT_TRUE(store.save("autopilot_state", {{"autopilot_status", "armed"}}).ok());
-  exec_or_fail("UPDATE signed_state SET (canonical_json, signature) = "
+  ASSERT_NO_FATAL_FAILURE(exec_or_fail("UPDATE signed_state SET (canonical_json, signature) = "
                "(SELECT canonical_json, signature FROM signed_state WHERE name = 'control_state') "
-               "WHERE name = 'autopilot_state'");
+               "WHERE name = 'autopilot_state'"));
   StateLoad load = load_or_fail(store, "autopilot_state");
   EXPECT_EQ(load.status, StateLoadStatus::tamper_detected);
   EXPECT_NE(load.reason.find("copied between rows"), std::string::npos) << load.reason;

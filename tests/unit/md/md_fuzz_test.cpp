@@ -66,8 +66,10 @@ TEST(MdFuzzTest, BinanceParsersSurviveMutatedAndRandomFrames) {
                                testing::read_fixture("binance/depth_snapshot.json")};
   for (int i = 0; i < kIterations; ++i) {
     const std::string text = i % 10 == 0 ? random_bytes(rng) : mutate(rng, seeds[i % 3]);
-    expect_clear_result(text, [&](const std::string& t) { return parse_binance_depth_update(t, grid, update); });
-    expect_clear_result(text, [&](const std::string& t) { return parse_binance_depth_snapshot(t, grid, snapshot); });
+    ASSERT_NO_FATAL_FAILURE(
+        expect_clear_result(text, [&](const std::string& t) { return parse_binance_depth_update(t, grid, update); }));
+    ASSERT_NO_FATAL_FAILURE(
+        expect_clear_result(text, [&](const std::string& t) { return parse_binance_depth_snapshot(t, grid, snapshot); }));
   }
 }
 
@@ -80,7 +82,8 @@ TEST(MdFuzzTest, OkxParserSurvivesMutatedAndRandomFrames) {
                                testing::read_fixture("okx/books_heartbeat.json")};
   for (int i = 0; i < kIterations; ++i) {
     const std::string text = i % 10 == 0 ? random_bytes(rng) : mutate(rng, seeds[i % 3]);
-    expect_clear_result(text, [&](const std::string& t) { return parse_okx_books(t, grid, message); });
+    ASSERT_NO_FATAL_FAILURE(
+        expect_clear_result(text, [&](const std::string& t) { return parse_okx_books(t, grid, message); }));
   }
 }
 

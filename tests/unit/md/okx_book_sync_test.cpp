@@ -87,7 +87,7 @@ TEST_F(OkxBookSyncTest, AppliesTheCanonicalFixturesWithTheirChecksums) {
   EXPECT_EQ(sync_.book().best_bid()->qty_lots, 150);
   EXPECT_EQ(sync_.book().best_ask()->price_ticks, 970'002);
   EXPECT_EQ(sync_.on_frame(testing::read_fixture("okx/books_heartbeat.json"), now_), kApplied);
-  expect_book_matches_raw();
+  ASSERT_NO_FATAL_FAILURE(expect_book_matches_raw());
 }
 
 TEST_F(OkxBookSyncTest, FollowsSnapshotAndUpdatesAgainstAnIndependentReference) {
@@ -107,7 +107,7 @@ TEST_F(OkxBookSyncTest, FollowsSnapshotAndUpdatesAgainstAnIndependentReference) 
   EXPECT_EQ(sync_.book().best_bid()->price_ticks, 20'007);
   EXPECT_EQ(sync_.book().best_ask()->price_ticks, 20'011);
   EXPECT_EQ(sync_.raw_asks()[0].size_text.view(), "4.5");
-  expect_book_matches_raw();
+  ASSERT_NO_FATAL_FAILURE(expect_book_matches_raw());
   // Levels beyond 25 change without moving the checksum, and still apply.
   ASSERT_EQ(send_update({{"1965.5", "0"}}, {}), kApplied);
   EXPECT_EQ(sync_.book().bids().size(), reference_.bid_count());
@@ -176,7 +176,7 @@ TEST_F(OkxBookSyncTest, ASnapshotInAnyOrderIsSortedAndARepeatedPriceKeepsItsLast
   EXPECT_EQ(sync_.book().bids()[0].price_ticks, 1'001);
   EXPECT_EQ(sync_.book().bids()[1].qty_lots, 500);
   EXPECT_EQ(sync_.book().best_ask()->price_ticks, 1'005);
-  expect_book_matches_raw();
+  ASSERT_NO_FATAL_FAILURE(expect_book_matches_raw());
 }
 
 TEST_F(OkxBookSyncTest, UpdatesBeforeTheFirstSnapshotAreIgnored) {

@@ -20,7 +20,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "tests/unit/net/io_thread.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 
@@ -28,8 +28,8 @@ namespace propbot::net {
 namespace {
 
 using namespace std::chrono_literals;
-using api::HttpRequest;
-using api::HttpResponse;
+using net::HttpRequest;
+using net::HttpResponse;
 
 class HttpsClientTest : public ::testing::Test {
  protected:
@@ -51,8 +51,11 @@ class HttpsClientTest : public ::testing::Test {
     if (server) server->stop();
   }
 
-  void start_server(bool tls, std::chrono::milliseconds server_timeout = 10s) {
-    api::HttpServerOptions options;
+  // The helpers return why they failed instead of ASSERTing: an ASSERT in a helper only
+  // leaves the helper, and the test would go on without a server or client. Call them
+  // as ASSERT_TRUE(start_server(...)).
+  ::testing::AssertionResult start_server(bool tls, std::chrono::milliseconds server_timeout = 10s) {
+    net::HttpServerOptions options;
     options.port = 0;
     options.request_timeout = server_timeout;
     options.log = [this](std::string_view line) {
@@ -61,16 +64,18 @@ class HttpsClientTest : public ::testing::Test {
     };
     if (tls) {
       auto generated = test_support::make_test_certificate();
-      ASSERT_TRUE(generated.ok()) << generated.error().describe();
+      if (!generated.ok()) return ::testing::AssertionFailure() << "test certificate: " << generated.error().describe();
       certificate = std::move(generated.value());
-      options.tls = api::HttpServerTls{certificate.cert_file(), certificate.key_file()};
+      options.tls = net::HttpServerTls{certificate.cert_file(), certificate.key_file()};
     }
-    server = std::make_unique<api::HttpServer>(options, router);
+    server = std::make_unique<net::HttpServer>(options, router);
     Status status = server->start();
-    ASSERT_TRUE(status.ok()) << status.error().describe();
+    if (!status.ok()) return ::testing::AssertionFailure() << "server start: " << status.error().describe();
+    return ::testing::AssertionSuccess();
   }
 
-  void make_client(bool tls, std::chrono::milliseconds timeout = 5s, std::string host = "127.0.0.1") {
+  ::testing::AssertionResult make_client(bool tls, std::chrono::milliseconds timeout = 5s,
+                                         std::string host = "127.0.0.1") {
     HttpsClientOptions options;
     options.scheme = tls ? "https" : "http";
     options.host = std::move(host);
@@ -78,11 +83,15 @@ class HttpsClientTest : public ::testing::Test {
     options.request_timeout = timeout;
     options.tls.ca_file = certificate.cert_file();
     auto created = io.run([&] { return HttpsClient::create(io.io(), options); });
-    ASSERT_TRUE(created.ok()) << created.error().describe();
+    if (!created.ok()) {
+      return ::testing::AssertionFailure() << "client for " << options.host << ": " << created.error().describe();
+    }
     client = std::move(created.value());
+    return ::testing::AssertionSuccess();
   }
 
   Result<HttpReply> call(std::string method, std::string target, std::string body = "", HttpHeaders headers = {}) {
+    if (!client) return make_error(Errc::internal, "the test has no client: make_client() failed");
     auto promise = std::make_shared<std::promise<Result<HttpReply>>>();
     auto future = promise->get_future();
     io.run([&] {
@@ -105,8 +114,8 @@ class HttpsClientTest : public ::testing::Test {
   }
 
   test_support::IoThread io;
-  std::shared_ptr<api::Router> router = std::make_shared<api::Router>();
-  std::unique_ptr<api::HttpServer> server;
+  std::shared_ptr<net::Router> router = std::make_shared<net::Router>();
+  std::unique_ptr<net::HttpServer> server;
   test_support::TestCertificate certificate;
   std::unique_ptr<HttpsClient> client;
   std::mutex log_mutex;
@@ -114,8 +123,8 @@ class HttpsClientTest : public ::testing::Test {
 };
 
 TEST_F(HttpsClientTest, GetsAndPostsOverPlainHttp) {
-  start_server(false);
-  make_client(false);
+  ASSERT_TRUE(start_server(false));
+  ASSERT_TRUE(make_client(false));
   auto get = call("GET", "/hello");
   ASSERT_TRUE(get.ok()) << get.error().describe();
   EXPECT_EQ(get->status, 200);
@@ -132,16 +141,16 @@ TEST_F(HttpsClientTest, GetsAndPostsOverPlainHttp) {
 }
 
 TEST_F(HttpsClientTest, ReportsNon2xxAsAReplyNotAnError) {
-  start_server(false);
-  make_client(false);
+  ASSERT_TRUE(start_server(false));
+  ASSERT_TRUE(make_client(false));
   auto reply = call("GET", "/missing-is-404");
   ASSERT_TRUE(reply.ok()) << reply.error().describe();
   EXPECT_EQ(reply->status, 404);
 }
 
 TEST_F(HttpsClientTest, GetsAndPostsOverTlsTrustingTheGeneratedCertificate) {
-  start_server(true);
-  make_client(true);
+  ASSERT_TRUE(start_server(true));
+  ASSERT_TRUE(make_client(true));
   auto get = call("GET", "/hello");
   ASSERT_TRUE(get.ok()) << get.error().describe();
   EXPECT_EQ(get->status, 200);
@@ -150,9 +159,24 @@ TEST_F(HttpsClientTest, GetsAndPostsOverTlsTrustingTheGeneratedCertificate) {
   EXPECT_EQ(nlohmann::json::parse(post->body)["body"], "payload");
 }
 
+// A fixture helper that cannot set up says why and leaves the test to stop: a failed
+// ASSERT inside a void helper only returned from the helper, so on a host where
+// `localhost` did not resolve VerifiesTheHostNameOverTls went on with a null client and
+// crashed the whole binary (SEGFAULT) instead of failing with the reason.
+TEST_F(HttpsClientTest, AFixtureHelperThatCannotMakeTheClientSaysWhyAndLeavesNoClient) {
+  ASSERT_TRUE(start_server(false));
+  const ::testing::AssertionResult made = make_client(false, 5s, /*host=*/"");
+  EXPECT_FALSE(made);
+  EXPECT_NE(std::string(made.message()).find("host is empty"), std::string::npos) << made.message();
+  EXPECT_EQ(client, nullptr);
+  auto reply = call("GET", "/hello");  // no client: an error naming why, never a crash
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().message, "the test has no client: make_client() failed");
+}
+
 TEST_F(HttpsClientTest, VerifiesTheHostNameOverTls) {
-  start_server(true);
-  make_client(true, 5s, "localhost");  // DNS SAN
+  ASSERT_TRUE(start_server(true));
+  ASSERT_TRUE(make_client(true, 5s, "localhost"));  // DNS SAN
   auto reply = call("GET", "/hello");
   ASSERT_TRUE(reply.ok()) << reply.error().describe();
 
@@ -172,7 +196,7 @@ TEST_F(HttpsClientTest, VerifiesTheHostNameOverTls) {
 }
 
 TEST_F(HttpsClientTest, RefusesAnUntrustedCertificateAsNotSent) {
-  start_server(true);
+  ASSERT_TRUE(start_server(true));
   HttpsClientOptions options;
   options.host = "127.0.0.1";
   options.port = server->port();  // no ca_file: the system store does not know our certificate
@@ -185,8 +209,8 @@ TEST_F(HttpsClientTest, RefusesAnUntrustedCertificateAsNotSent) {
 }
 
 TEST_F(HttpsClientTest, ReusesOneKeepAliveConnectionForSeveralRequests) {
-  start_server(true);
-  make_client(true);
+  ASSERT_TRUE(start_server(true));
+  ASSERT_TRUE(make_client(true));
   for (int i = 0; i < 5; ++i) {
     auto reply = call("GET", "/hello");
     ASSERT_TRUE(reply.ok()) << reply.error().describe();
@@ -196,8 +220,8 @@ TEST_F(HttpsClientTest, ReusesOneKeepAliveConnectionForSeveralRequests) {
 }
 
 TEST_F(HttpsClientTest, SendsQueuedRequestsInOrderOnOneConnection) {
-  start_server(false);
-  make_client(false);
+  ASSERT_TRUE(start_server(false));
+  ASSERT_TRUE(make_client(false));
   auto order = std::make_shared<std::vector<std::string>>();
   std::promise<void> all_done;
   io.run([&] {
@@ -214,8 +238,8 @@ TEST_F(HttpsClientTest, SendsQueuedRequestsInOrderOnOneConnection) {
 }
 
 TEST_F(HttpsClientTest, TimesOutASlowReplyAsOutcomeUnknown) {
-  start_server(false);
-  make_client(false, 150ms);
+  ASSERT_TRUE(start_server(false));
+  ASSERT_TRUE(make_client(false, 150ms));
   auto started = std::chrono::steady_clock::now();
   auto reply = call("GET", "/slow");
   auto elapsed = std::chrono::steady_clock::now() - started;
@@ -252,8 +276,8 @@ TEST_F(HttpsClientTest, TimesOutAStalledTlsHandshakeAsNotSent) {
 }
 
 TEST_F(HttpsClientTest, ReconnectsTransparentlyAfterTheServerClosedTheIdleConnection) {
-  start_server(false, 200ms);  // the server closes idle keep-alive connections after 200 ms
-  make_client(false);
+  ASSERT_TRUE(start_server(false, 200ms));  // the server closes idle keep-alive connections after 200 ms
+  ASSERT_TRUE(make_client(false));
   auto first = call("GET", "/hello");
   ASSERT_TRUE(first.ok()) << first.error().describe();
   std::this_thread::sleep_for(500ms);
@@ -266,8 +290,8 @@ TEST_F(HttpsClientTest, ReconnectsTransparentlyAfterTheServerClosedTheIdleConnec
 }
 
 TEST_F(HttpsClientTest, ReconnectsTransparentlyOverTlsToo) {
-  start_server(true, 200ms);
-  make_client(true);
+  ASSERT_TRUE(start_server(true, 200ms));
+  ASSERT_TRUE(make_client(true));
   ASSERT_TRUE(call("GET", "/hello").ok());
   std::this_thread::sleep_for(500ms);
   auto second = call("GET", "/hello");
@@ -276,8 +300,8 @@ TEST_F(HttpsClientTest, ReconnectsTransparentlyOverTlsToo) {
 }
 
 TEST_F(HttpsClientTest, FailsQueuedRequestsAsNotSentWhenClosed) {
-  start_server(false);
-  make_client(false);
+  ASSERT_TRUE(start_server(false));
+  ASSERT_TRUE(make_client(false));
   auto results = std::make_shared<std::vector<Errc>>();
   std::promise<void> done;
   io.run([&] {
@@ -298,8 +322,8 @@ TEST_F(HttpsClientTest, FailsQueuedRequestsAsNotSentWhenClosed) {
 // sent. It used to dereference the missing socket (a daemon stopped right after start
 // crashed in its venue adapter's destructor).
 TEST_F(HttpsClientTest, ClosingWhileTheAddressIsBeingResolvedFailsTheRequestAsNotSent) {
-  start_server(false);
-  make_client(false);
+  ASSERT_TRUE(start_server(false));
+  ASSERT_TRUE(make_client(false));
   std::promise<Result<HttpReply>> done;
   io.run([&] {
     client->request("GET", "/hello", {}, "", [&done](Result<HttpReply> reply) { done.set_value(std::move(reply)); });

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "tests/unit/net/io_thread.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 #include "tests/unit/net/ws_test_support.hpp"
@@ -28,15 +28,15 @@ class WsClientTest : public ::testing::Test {
   }
 
   void start_server(std::uint16_t port = 0, bool answer_pings = true, bool tls = false) {
-    api::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.port = port;
     if (tls) {
       auto generated = test_support::make_test_certificate();
       ASSERT_TRUE(generated.ok()) << generated.error().describe();
       certificate = std::move(generated.value());
-      options.tls = api::HttpServerTls{certificate.cert_file(), certificate.key_file()};
+      options.tls = net::HttpServerTls{certificate.cert_file(), certificate.key_file()};
     }
-    server = std::make_unique<api::HttpServer>(options, std::make_shared<api::Router>());
+    server = std::make_unique<net::HttpServer>(options, std::make_shared<net::Router>());
     ASSERT_TRUE(server->add_websocket("/ws/v5/public", hub.handler(true, answer_pings)).ok());
     Status status = server->start();
     ASSERT_TRUE(status.ok()) << status.error().describe();
@@ -70,13 +70,13 @@ class WsClientTest : public ::testing::Test {
   test_support::Hub hub;
   test_support::Recorder recorder;
   test_support::TestCertificate certificate;
-  std::unique_ptr<api::HttpServer> server;
+  std::unique_ptr<net::HttpServer> server;
   std::unique_ptr<WsClient> client;
 };
 
 TEST_F(WsClientTest, EchoesTextThroughTheServer) {
-  start_server();
-  make_client(client_options());
+  ASSERT_NO_FATAL_FAILURE(start_server());
+  ASSERT_NO_FATAL_FAILURE(make_client(client_options()));
   ASSERT_TRUE(wait_until([&] { return recorder.opens() == 1; }));
   EXPECT_EQ(state(), WsState::open);
   EXPECT_EQ(io.run([&] { return client->last_message_at(); }), MonoTime{});
@@ -87,8 +87,8 @@ TEST_F(WsClientTest, EchoesTextThroughTheServer) {
 }
 
 TEST_F(WsClientTest, EchoesOverWssTrustingTheGeneratedCertificate) {
-  start_server(0, true, /*tls=*/true);
-  make_client(client_options(/*tls=*/true));
+  ASSERT_NO_FATAL_FAILURE(start_server(0, true, /*tls=*/true));
+  ASSERT_NO_FATAL_FAILURE(make_client(client_options(/*tls=*/true)));
   ASSERT_TRUE(wait_until([&] { return recorder.opens() == 1; })) << (recorder.closes().empty() ? "" : recorder.closes()[0].reason);
   ASSERT_TRUE(send("hello over tls").ok());
   ASSERT_TRUE(wait_until([&] { return recorder.message_count() == 1; }));
@@ -96,7 +96,7 @@ TEST_F(WsClientTest, EchoesOverWssTrustingTheGeneratedCertificate) {
 }
 
 TEST_F(WsClientTest, RefusesSendWhenNotOpen) {
-  start_server();
+  ASSERT_NO_FATAL_FAILURE(start_server());
   auto created = io.run([&] { return WsClient::create(io.io(), client_options(), recorder.callbacks()); });
   ASSERT_TRUE(created.ok());
   client = std::move(created.value());
@@ -106,8 +106,8 @@ TEST_F(WsClientTest, RefusesSendWhenNotOpen) {
 }
 
 TEST_F(WsClientTest, ReportsAServerInitiatedCloseWithCodeAndReason) {
-  start_server();
-  make_client(client_options());
+  ASSERT_NO_FATAL_FAILURE(start_server());
+  ASSERT_NO_FATAL_FAILURE(make_client(client_options()));
   ASSERT_TRUE(wait_until([&] { return recorder.opens() == 1; }));
   ASSERT_TRUE(send("bye").ok());
   ASSERT_TRUE(wait_until([&] { return recorder.close_count() == 1; }));
@@ -122,10 +122,10 @@ TEST_F(WsClientTest, ReportsAServerInitiatedCloseWithCodeAndReason) {
 }
 
 TEST_F(WsClientTest, ClosesCleanlyWhenAskedAndDoesNotReconnect) {
-  start_server();
+  ASSERT_NO_FATAL_FAILURE(start_server());
   auto options = client_options();
   options.reconnect.enabled = true;
-  make_client(options);
+  ASSERT_NO_FATAL_FAILURE(make_client(options));
   ASSERT_TRUE(wait_until([&] { return recorder.opens() == 1; }));
   io.run([&] { client->close(1000, "done"); });
   ASSERT_TRUE(wait_until([&] { return recorder.close_count() == 1; }));
@@ -138,11 +138,11 @@ TEST_F(WsClientTest, ClosesCleanlyWhenAskedAndDoesNotReconnect) {
 }
 
 TEST_F(WsClientTest, ReconnectsAfterTheServerRestartsOnTheSamePort) {
-  start_server();
+  ASSERT_NO_FATAL_FAILURE(start_server());
   const std::uint16_t port = server->port();
   auto options = client_options();
   options.reconnect.enabled = true;
-  make_client(options);
+  ASSERT_NO_FATAL_FAILURE(make_client(options));
   ASSERT_TRUE(wait_until([&] { return recorder.opens() == 1; }));
 
   server->stop();  // sends 1001 going away
@@ -152,7 +152,7 @@ TEST_F(WsClientTest, ReconnectsAfterTheServerRestartsOnTheSamePort) {
   EXPECT_TRUE(recorder.closes()[0].will_reconnect);
   std::this_thread::sleep_for(100ms);  // a few refused attempts while nothing listens
 
-  start_server(port);
+  ASSERT_NO_FATAL_FAILURE(start_server(port));
   ASSERT_TRUE(wait_until([&] { return recorder.opens() == 2; }, 5s));
   EXPECT_EQ(state(), WsState::open);
   EXPECT_EQ(io.run([&] { return client->connections_opened(); }), 2u);
@@ -162,12 +162,12 @@ TEST_F(WsClientTest, ReconnectsAfterTheServerRestartsOnTheSamePort) {
 }
 
 TEST_F(WsClientTest, SendsTextPingsAndConsumesPongs) {
-  start_server();
+  ASSERT_NO_FATAL_FAILURE(start_server());
   auto options = client_options();
   options.ping_text = "ping";
   options.ping_interval = 80ms;
   options.pong_timeout = 300ms;
-  make_client(options);
+  ASSERT_NO_FATAL_FAILURE(make_client(options));
   ASSERT_TRUE(wait_until([&] { return hub.count_received("ping") >= 3; }, 3s));
   EXPECT_EQ(state(), WsState::open);
   EXPECT_EQ(recorder.message_count(), 0u) << "pongs must not reach on_message";
@@ -176,13 +176,13 @@ TEST_F(WsClientTest, SendsTextPingsAndConsumesPongs) {
 }
 
 TEST_F(WsClientTest, DropsAndReconnectsAConnectionThatStopsAnsweringPings) {
-  start_server(0, /*answer_pings=*/false);
+  ASSERT_NO_FATAL_FAILURE(start_server(0, /*answer_pings=*/false));
   auto options = client_options();
   options.ping_text = "ping";
   options.ping_interval = 80ms;
   options.pong_timeout = 80ms;
   options.reconnect.enabled = true;
-  make_client(options);
+  ASSERT_NO_FATAL_FAILURE(make_client(options));
   ASSERT_TRUE(wait_until([&] { return recorder.close_count() >= 1; }, 3s));
   auto info = recorder.closes()[0];
   EXPECT_TRUE(info.was_open);
@@ -192,7 +192,7 @@ TEST_F(WsClientTest, DropsAndReconnectsAConnectionThatStopsAnsweringPings) {
 }
 
 TEST_F(WsClientTest, BacksOffExponentiallyWhileNothingListens) {
-  start_server();
+  ASSERT_NO_FATAL_FAILURE(start_server());
   auto options = client_options();
   server->stop();
   server.reset();
@@ -222,7 +222,7 @@ TEST_F(WsClientTest, BacksOffExponentiallyWhileNothingListens) {
 }
 
 TEST_F(WsClientTest, KeepsJitteredDelaysWithinTheirBand) {
-  start_server();
+  ASSERT_NO_FATAL_FAILURE(start_server());
   auto options = client_options();
   server->stop();
   server.reset();
@@ -256,8 +256,8 @@ TEST_F(WsClientTest, KeepsJitteredDelaysWithinTheirBand) {
 }
 
 TEST_F(WsClientTest, FailsTheHandshakeOnAnUnknownPathWithoutReconnectingWhenDisabled) {
-  start_server();
-  make_client(client_options(), "/nope");
+  ASSERT_NO_FATAL_FAILURE(start_server());
+  ASSERT_NO_FATAL_FAILURE(make_client(client_options(), "/nope"));
   ASSERT_TRUE(wait_until([&] { return recorder.close_count() == 1; }));
   EXPECT_FALSE(recorder.closes()[0].was_open);
   EXPECT_NE(recorder.closes()[0].reason.find("handshake"), std::string::npos) << recorder.closes()[0].reason;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/net/ws_client.hpp"
 
 namespace propbot::test_support {
@@ -20,15 +20,15 @@ class Hub {
  public:
   // Echo: every message is sent back, except "ping" (answered "pong" when answer_pings)
   // and "bye" (the server closes with 4000 "bye now").
-  api::WebSocketHandler handler(bool echo = true, bool answer_pings = true) {
-    api::WebSocketHandler handler;
-    handler.on_open = [this](const std::shared_ptr<api::WebSocketSession>& session, const api::HttpRequest& request) {
+  net::WebSocketHandler handler(bool echo = true, bool answer_pings = true) {
+    net::WebSocketHandler handler;
+    handler.on_open = [this](const std::shared_ptr<net::WebSocketSession>& session, const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       sessions_[session->id()] = session;
       ++opens_;
       last_open_target_ = request.target;
     };
-    handler.on_message = [this, echo, answer_pings](const std::shared_ptr<api::WebSocketSession>& session,
+    handler.on_message = [this, echo, answer_pings](const std::shared_ptr<net::WebSocketSession>& session,
                                                     std::string_view text) {
       {
         std::lock_guard lock(mutex_);
@@ -42,7 +42,7 @@ class Hub {
         session->send(std::string(text));
       }
     };
-    handler.on_close = [this](const std::shared_ptr<api::WebSocketSession>& session) {
+    handler.on_close = [this](const std::shared_ptr<net::WebSocketSession>& session) {
       std::lock_guard lock(mutex_);
       sessions_.erase(session->id());
       ++closes_;
@@ -52,7 +52,7 @@ class Hub {
 
   // Sends the same message object to every open session; returns how many accepted it.
   int broadcast(const std::shared_ptr<const std::string>& message) {
-    std::vector<std::shared_ptr<api::WebSocketSession>> targets;
+    std::vector<std::shared_ptr<net::WebSocketSession>> targets;
     {
       std::lock_guard lock(mutex_);
       for (auto& [id, session] : sessions_) targets.push_back(session);
@@ -62,9 +62,9 @@ class Hub {
     return accepted;
   }
 
-  std::vector<std::shared_ptr<api::WebSocketSession>> sessions() {
+  std::vector<std::shared_ptr<net::WebSocketSession>> sessions() {
     std::lock_guard lock(mutex_);
-    std::vector<std::shared_ptr<api::WebSocketSession>> all;
+    std::vector<std::shared_ptr<net::WebSocketSession>> all;
     for (auto& [id, session] : sessions_) all.push_back(session);
     return all;
   }
@@ -82,7 +82,7 @@ class Hub {
 
  private:
   std::mutex mutex_;
-  std::map<std::uint64_t, std::shared_ptr<api::WebSocketSession>> sessions_;
+  std::map<std::uint64_t, std::shared_ptr<net::WebSocketSession>> sessions_;
   std::vector<std::string> received_;
   int opens_ = 0;
   int closes_ = 0;

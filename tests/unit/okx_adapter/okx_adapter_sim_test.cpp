@@ -9,8 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
-#include "core/api/router.hpp"
+#include "core/net/http_server.hpp"
+#include "core/net/router.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/venues/okx/adapter.hpp"
@@ -46,10 +46,10 @@ class OkxAdapterSimTest : public ::testing::Test {
     btc.symbol = "BTC-USDT";
     config.instruments.push_back(btc);
     sim_venue_ = sim::make_okx_venue(config, sim_clock_);
-    router_ = std::make_shared<api::Router>();
-    api::HttpServerOptions server_options;
+    router_ = std::make_shared<net::Router>();
+    net::HttpServerOptions server_options;
     server_options.port = 0;
-    server_ = std::make_unique<api::HttpServer>(server_options, router_);
+    server_ = std::make_unique<net::HttpServer>(server_options, router_);
     ASSERT_TRUE(sim_venue_->install(*router_, *server_).ok());
     ASSERT_TRUE(server_->start().ok());
     ASSERT_TRUE(sim_venue_->create_account({"sim-key", "SIMSECRET42", "sim-pass", {{"USDT", D("100000")}}}).ok());
@@ -117,8 +117,8 @@ class OkxAdapterSimTest : public ::testing::Test {
 
   SimClock sim_clock_{RealClock().utc() - std::chrono::hours(1)};
   std::unique_ptr<sim::SimulatedVenue> sim_venue_;
-  std::shared_ptr<api::Router> router_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::shared_ptr<net::Router> router_;
+  std::unique_ptr<net::HttpServer> server_;
   boost::asio::io_context io_;
   RealClock clock_{io_};
   std::unique_ptr<Venue> venue_;

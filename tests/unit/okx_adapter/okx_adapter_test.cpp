@@ -1,4 +1,4 @@
-// The OKX adapter against an in-process fake OKX: an api::HttpServer on port 0 whose
+// The OKX adapter against an in-process fake OKX: an net::HttpServer on port 0 whose
 // REST routes check okx::verify_signature and answer with the fixtures, and whose
 // /ws/v5/public and /ws/v5/private endpoints answer subscribe / login, push books
 // with correct (or deliberately wrong) CRC32 checksums and push order updates. The
@@ -18,8 +18,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_server.hpp"
-#include "core/api/router.hpp"
+#include "core/net/http_server.hpp"
+#include "core/net/router.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/md/okx_book_sync.hpp"
@@ -47,8 +47,8 @@ std::string read_fixture(const std::string& name) {
   return buffer.str();
 }
 
-api::HttpResponse text_response(int status, std::string body) {
-  api::HttpResponse response;
+net::HttpResponse text_response(int status, std::string body) {
+  net::HttpResponse response;
   response.status = status;
   response.body = std::move(body);
   return response;
@@ -78,14 +78,14 @@ class FakeOkx {
   enum class RateMode { none, http_429, code_50011 };
 
   FakeOkx() {
-    auto router = std::make_shared<api::Router>();
-    router->add("GET", "/api/v5/public/time", [](const api::HttpRequest&) {
+    auto router = std::make_shared<net::Router>();
+    router->add("GET", "/api/v5/public/time", [](const net::HttpRequest&) {
       const auto ms = to_unix_ms(RealClock().utc());
       return text_response(200, R"({"code":"0","msg":"","data":[{"ts":")" + std::to_string(ms) + R"("}]})");
     });
     router->add("GET", "/api/v5/public/instruments",
-                [](const api::HttpRequest&) { return text_response(200, read_fixture("instruments.json")); });
-    router->add("POST", "/api/v5/trade/order", [this](const api::HttpRequest& request) {
+                [](const net::HttpRequest&) { return text_response(200, read_fixture("instruments.json")); });
+    router->add("POST", "/api/v5/trade/order", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       ++place_requests_;
       if (auto refused = check(request)) return *refused;
@@ -95,7 +95,7 @@ class FakeOkx {
       return text_response(200, R"({"code":"0","msg":"","data":[{"clOrdId":")" + id + R"(","ordId":"id)" + id +
                                     R"(","tag":"","ts":"1732000000456","sCode":"0","sMsg":""}]})");
     });
-    router->add("POST", "/api/v5/trade/batch-orders", [this](const api::HttpRequest& request) {
+    router->add("POST", "/api/v5/trade/batch-orders", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       ++batch_requests_;
       if (auto refused = check(request)) return *refused;
@@ -115,12 +115,12 @@ class FakeOkx {
       json reply = {{"code", any_failed ? "2" : "0"}, {"msg", ""}, {"data", data}};
       return text_response(200, reply.dump());
     });
-    router->add("GET", "/api/v5/trade/orders-pending", [this](const api::HttpRequest& request) {
+    router->add("GET", "/api/v5/trade/orders-pending", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       if (auto refused = check(request)) return *refused;
       return text_response(200, read_fixture("orders_pending.json"));
     });
-    router->add("GET", "/api/v5/trade/order", [this](const api::HttpRequest& request) {
+    router->add("GET", "/api/v5/trade/order", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       if (auto refused = check(request)) return *refused;
       auto pending = json::parse(read_fixture("orders_pending.json"));
@@ -128,7 +128,7 @@ class FakeOkx {
       reply["data"][0]["clOrdId"] = request.query.count("clOrdId") ? request.query.at("clOrdId") : "";
       return text_response(200, reply.dump());
     });
-    router->add("POST", "/api/v5/trade/cancel-batch-orders", [this](const api::HttpRequest& request) {
+    router->add("POST", "/api/v5/trade/cancel-batch-orders", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       ++cancel_batch_requests_;
       if (auto refused = check(request)) return *refused;
@@ -138,42 +138,42 @@ class FakeOkx {
       }
       return text_response(200, json({{"code", "0"}, {"msg", ""}, {"data", data}}).dump());
     });
-    router->add("GET", "/api/v5/account/positions", [this](const api::HttpRequest& request) {
+    router->add("GET", "/api/v5/account/positions", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       if (auto refused = check(request)) return *refused;
       auto push = json::parse(read_fixture("positions_push.json"));
       return text_response(200, json({{"code", "0"}, {"msg", ""}, {"data", push["data"]}}).dump());
     });
-    router->add("GET", "/api/v5/trade/fills", [this](const api::HttpRequest& request) {
+    router->add("GET", "/api/v5/trade/fills", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       ++fills_requests_;
       if (auto refused = check(request)) return *refused;
       return text_response(200, R"({"code":"0","msg":"","data":[]})");
     });
-    router->add("GET", "/api/v5/account/balance", [this](const api::HttpRequest& request) {
+    router->add("GET", "/api/v5/account/balance", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       if (auto refused = check(request)) return *refused;
       return text_response(200, read_fixture("balance.json"));
     });
 
-    api::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.port = 0;
-    server_ = std::make_unique<api::HttpServer>(options, router);
-    api::WebSocketHandler public_handler;
-    public_handler.on_open = [this](const std::shared_ptr<api::WebSocketSession>& session, const api::HttpRequest&) {
+    server_ = std::make_unique<net::HttpServer>(options, router);
+    net::WebSocketHandler public_handler;
+    public_handler.on_open = [this](const std::shared_ptr<net::WebSocketSession>& session, const net::HttpRequest&) {
       std::lock_guard lock(mutex_);
       public_session_ = session;
       ++public_opens_;
     };
-    public_handler.on_message = [this](const std::shared_ptr<api::WebSocketSession>& session, std::string_view text) {
+    public_handler.on_message = [this](const std::shared_ptr<net::WebSocketSession>& session, std::string_view text) {
       on_public(session, text);
     };
-    api::WebSocketHandler private_handler;
-    private_handler.on_open = [this](const std::shared_ptr<api::WebSocketSession>& session, const api::HttpRequest&) {
+    net::WebSocketHandler private_handler;
+    private_handler.on_open = [this](const std::shared_ptr<net::WebSocketSession>& session, const net::HttpRequest&) {
       std::lock_guard lock(mutex_);
       private_session_ = session;
     };
-    private_handler.on_message = [this](const std::shared_ptr<api::WebSocketSession>& session,
+    private_handler.on_message = [this](const std::shared_ptr<net::WebSocketSession>& session,
                                         std::string_view text) { on_private(session, text); };
     EXPECT_TRUE(server_->add_websocket("/ws/v5/public", public_handler).ok());
     EXPECT_TRUE(server_->add_websocket("/ws/v5/private", private_handler).ok());
@@ -212,7 +212,7 @@ class FakeOkx {
     send_books("update", changed, {}, corrupt ? 1 : 0);
   }
   void push_private(const std::string& text) {
-    std::shared_ptr<api::WebSocketSession> session;
+    std::shared_ptr<net::WebSocketSession> session;
     {
       std::lock_guard lock(mutex_);
       session = private_session_;
@@ -220,7 +220,7 @@ class FakeOkx {
     if (session) session->send(text);
   }
   void drop_private() {
-    std::shared_ptr<api::WebSocketSession> session;
+    std::shared_ptr<net::WebSocketSession> session;
     {
       std::lock_guard lock(mutex_);
       session = private_session_;
@@ -229,7 +229,7 @@ class FakeOkx {
   }
 
  private:
-  std::optional<api::HttpResponse> check(const api::HttpRequest& request) {
+  std::optional<net::HttpResponse> check(const net::HttpRequest& request) {
     if (rate_mode_ == RateMode::http_429) return text_response(429, read_fixture("error_rate_limit.json"));
     if (rate_mode_ == RateMode::code_50011) return text_response(200, read_fixture("error_rate_limit.json"));
     const bool ok = request.header("ok-access-key") == kKey && request.header("ok-access-passphrase") == kPassphrase &&
@@ -259,7 +259,7 @@ class FakeOkx {
     if (public_session_) public_session_->send(message.dump());
   }
 
-  void on_public(const std::shared_ptr<api::WebSocketSession>& session, std::string_view text) {
+  void on_public(const std::shared_ptr<net::WebSocketSession>& session, std::string_view text) {
     std::lock_guard lock(mutex_);
     if (text == "ping") {
       ++pings_;
@@ -287,7 +287,7 @@ class FakeOkx {
     }
   }
 
-  void on_private(const std::shared_ptr<api::WebSocketSession>& session, std::string_view text) {
+  void on_private(const std::shared_ptr<net::WebSocketSession>& session, std::string_view text) {
     std::lock_guard lock(mutex_);
     if (text == "ping") {
       session->send(std::string("pong"));
@@ -314,7 +314,7 @@ class FakeOkx {
   }
 
   std::mutex mutex_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::unique_ptr<net::HttpServer> server_;
   RateMode rate_mode_ = RateMode::none;
   int place_requests_ = 0;
   int batch_requests_ = 0;
@@ -326,8 +326,8 @@ class FakeOkx {
   int fills_requests_ = 0;
   std::vector<std::string> order_bodies_;
   std::vector<std::string> public_ops_;
-  std::shared_ptr<api::WebSocketSession> public_session_;
-  std::shared_ptr<api::WebSocketSession> private_session_;
+  std::shared_ptr<net::WebSocketSession> public_session_;
+  std::shared_ptr<net::WebSocketSession> private_session_;
   Levels bids_;
   Levels asks_;
   std::int64_t seq_ = 100;

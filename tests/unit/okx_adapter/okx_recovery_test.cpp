@@ -14,8 +14,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_server.hpp"
-#include "core/api/router.hpp"
+#include "core/net/http_server.hpp"
+#include "core/net/router.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/venues/okx/fill_history.hpp"
@@ -97,8 +97,8 @@ TEST(OkxFillsParseTest, QueryNamesTheSwapTheBeginAndTheCursor) {
 class FakeFills {
  public:
   FakeFills() {
-    auto router = std::make_shared<api::Router>();
-    router->add("GET", "/api/v5/trade/fills", [this](const api::HttpRequest& request) {
+    auto router = std::make_shared<net::Router>();
+    router->add("GET", "/api/v5/trade/fills", [this](const net::HttpRequest& request) {
       std::lock_guard lock(mutex_);
       queries_.push_back(request.query);
       json data = json::array();
@@ -109,14 +109,14 @@ class FakeFills {
         data.push_back(fill_item(std::to_string(bill - 900), std::to_string(bill),
                                  std::to_string(1732000000000LL + bill)));
       }
-      api::HttpResponse response;
+      net::HttpResponse response;
       response.status = 200;
       response.body = json{{"code", "0"}, {"msg", ""}, {"data", data}}.dump();
       return response;
     });
-    api::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.port = 0;
-    server_ = std::make_unique<api::HttpServer>(options, router);
+    server_ = std::make_unique<net::HttpServer>(options, router);
     EXPECT_TRUE(server_->start().ok());
   }
   ~FakeFills() { server_->stop(); }
@@ -128,7 +128,7 @@ class FakeFills {
 
  private:
   mutable std::mutex mutex_;
-  std::unique_ptr<api::HttpServer> server_;
+  std::unique_ptr<net::HttpServer> server_;
   std::vector<std::map<std::string, std::string>> queries_;
 };
 

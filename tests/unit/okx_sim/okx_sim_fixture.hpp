@@ -1,4 +1,4 @@
-// Test fixture for the OKX venue simulator: an api::HttpServer on port 0 with the OKX
+// Test fixture for the OKX venue simulator: an net::HttpServer on port 0 with the OKX
 // venue installed over a SimClock, one funded account, a signed blocking REST client
 // (core/venues/okx RequestSigner) and WebSocket probes (core/net WsClient on an io
 // thread) that record every text message for the test thread.
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "core/api/http_server.hpp"
-#include "core/api/router.hpp"
+#include "core/net/http_server.hpp"
+#include "core/net/router.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/okx/signing.hpp"
 #include "core/venues/sim/okx/okx_sim_venue.hpp"
@@ -134,10 +134,10 @@ class OkxSimTest : public ::testing::Test {
     eth.min_qty = Decimal::from_mantissa(1, 2);
     config.instruments.push_back(eth);
     venue = make_okx_venue(config, clock);
-    router = std::make_shared<api::Router>();
-    api::HttpServerOptions options;
+    router = std::make_shared<net::Router>();
+    net::HttpServerOptions options;
     options.port = 0;
-    server = std::make_unique<api::HttpServer>(options, router);
+    server = std::make_unique<net::HttpServer>(options, router);
     ASSERT_TRUE(venue->install(*router, *server).ok());
     ASSERT_TRUE(server->start().ok());
     SimAccountSpec account{kKey, kSecret, kPassphrase, {{"USDT", Decimal::from_mantissa(100000, 0)}}};
@@ -192,8 +192,8 @@ class OkxSimTest : public ::testing::Test {
 
   SimClock clock{UtcTime{std::chrono::seconds{1'700'000'000}}};
   std::unique_ptr<SimulatedVenue> venue;
-  std::shared_ptr<api::Router> router;
-  std::unique_ptr<api::HttpServer> server;
+  std::shared_ptr<net::Router> router;
+  std::unique_ptr<net::HttpServer> server;
   test_support::IoThread io;
   std::vector<std::unique_ptr<WsProbe>> probes;
 };

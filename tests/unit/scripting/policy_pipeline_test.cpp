@@ -529,7 +529,7 @@ class PolicyLuaSideTest : public ::testing::Test {
 };
 
 TEST_F(PolicyLuaSideTest, RegimeScriptAssertions) {
-  run_lua("regime.lua", R"(
+  ASSERT_NO_FATAL_FAILURE(run_lua("regime.lua", R"(
     local base = {realised_vol_bps = 5, spread_std_bps = 0.5, depth_usdt = 1e6,
                   funding_rate = 0, basis_bps = 0, trend_bps = 0}
     local function with(k, v) local f = {} for a, b in pairs(base) do f[a] = b end f[k] = v return f end
@@ -541,11 +541,11 @@ TEST_F(PolicyLuaSideTest, RegimeScriptAssertions) {
       local v = M.classify(with("realised_vol_bps", vol))
       assert(v.confidence >= 0 and v.confidence <= 1, "confidence out of range at vol " .. vol)
     end
-  )");
+  )"));
 }
 
 TEST_F(PolicyLuaSideTest, PolicyMatrixIsMonotoneInConfidence) {
-  run_lua("policy_matrix.lua", R"(
+  ASSERT_NO_FATAL_FAILURE(run_lua("policy_matrix.lua", R"(
     for _, regime in ipairs({"range", "trend", "volatile", "liquidity_shock"}) do
       local last_edge = -1
       for c = 1, 0, -0.1 do
@@ -557,11 +557,11 @@ TEST_F(PolicyLuaSideTest, PolicyMatrixIsMonotoneInConfidence) {
       end
     end
     assert(not pcall(M.policy, "sideways", 1), "an unknown regime must raise")
-  )");
+  )"));
 }
 
 TEST_F(PolicyLuaSideTest, SizingNeverExceedsHeadroom) {
-  run_lua("sizing.lua", R"(
+  ASSERT_NO_FATAL_FAILURE(run_lua("sizing.lua", R"(
     for _, regime in ipairs({"range", "trend", "volatile", "liquidity_shock"}) do
       for risk = 0, 100, 10 do
         for _, headroom in ipairs({0, 10, 1e6}) do
@@ -573,7 +573,7 @@ TEST_F(PolicyLuaSideTest, SizingNeverExceedsHeadroom) {
         end
       end
     end
-  )");
+  )"));
 }
 
 }  // namespace

@@ -20,9 +20,9 @@ class FakeVenue final : public SimulatedVenue {
 
   std::string_view protocol() const override { return protocol_; }
 
-  Status install(api::Router& router, api::HttpServer&) override {
-    router.add("GET", "/ping", [this](const api::HttpRequest&) {
-      return api::HttpResponse::json(200, nlohmann::json{{"venue", protocol_}});
+  Status install(net::Router& router, net::HttpServer&) override {
+    router.add("GET", "/ping", [this](const net::HttpRequest&) {
+      return net::HttpResponse::json(200, nlohmann::json{{"venue", protocol_}});
     });
     return {};
   }

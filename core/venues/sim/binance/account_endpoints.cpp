@@ -8,7 +8,7 @@
 
 namespace propbot::venues::sim::binance_frontend {
 
-api::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
+net::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
   std::optional<std::string> filter;
   if (call.params.count("symbol")) {
     std::string canonical;
@@ -59,7 +59,7 @@ api::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
   return ok_json(out);
 }
 
-api::HttpResponse BinanceSimVenue::balance(Call& call) {
+net::HttpResponse BinanceSimVenue::balance(Call& call) {
   json out = json::array();
   for (const auto& b : core_.balances(call.account, call.utc)) {
     out.push_back({{"accountAlias", "SgsR"},
@@ -75,7 +75,7 @@ api::HttpResponse BinanceSimVenue::balance(Call& call) {
   return ok_json(out);
 }
 
-api::HttpResponse BinanceSimVenue::account(Call& call) {
+net::HttpResponse BinanceSimVenue::account(Call& call) {
   json assets = json::array();
   Decimal wallet;
   Decimal available;
@@ -106,7 +106,7 @@ api::HttpResponse BinanceSimVenue::account(Call& call) {
                       {"positions", positions}});
 }
 
-api::HttpResponse BinanceSimVenue::leverage(Call& call) {
+net::HttpResponse BinanceSimVenue::leverage(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) return binance_error(-1121, "Invalid symbol.");

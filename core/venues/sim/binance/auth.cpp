@@ -9,7 +9,7 @@
 
 namespace propbot::venues::sim::binance_frontend {
 
-std::optional<api::HttpResponse> BinanceSimVenue::authenticate(Call& call, Security security) {
+std::optional<net::HttpResponse> BinanceSimVenue::authenticate(Call& call, Security security) {
   if (security == Security::none) return std::nullopt;
   const std::string key = call.request.header("x-mbx-apikey");
   auto account = accounts_by_key_.find(key);

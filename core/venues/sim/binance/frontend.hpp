@@ -28,7 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 #include "core/venues/binance/symbols.hpp"
 #include "core/venues/sim/binance/rest_replies.hpp"
 #include "core/venues/sim/binance/sliding_window.hpp"
@@ -56,7 +56,7 @@ constexpr FaultRules kBinanceFaultRules{/*ban_follows_last_429=*/true, /*every_p
 // One REST call as the endpoint sees it: merged params (query wins over body, A5), the
 // authenticated account (signed / API-key endpoints) and the times of this request.
 struct Call {
-  const api::HttpRequest& request;
+  const net::HttpRequest& request;
   Params params;
   std::string account;
   MonoTime now;
@@ -67,7 +67,7 @@ struct Call {
 enum class Security { none, api_key, signed_request };
 
 struct SessionState {
-  std::shared_ptr<api::WebSocketSession> session;
+  std::shared_ptr<net::WebSocketSession> session;
   bool combined = false;
   std::set<std::string> streams;  // market streams
   std::string listen_key;         // user data stream, empty otherwise
@@ -106,7 +106,7 @@ class BinanceSimVenue final : public SimulatedVenue {
 
   std::string_view protocol() const override { return "binance"; }
 
-  Status install(api::Router& router, api::HttpServer& server) override;
+  Status install(net::Router& router, net::HttpServer& server) override;
   void on_market_tick(const std::vector<MarketTick>& ticks) override;
   void settle_funding() override;
   Status create_account(const SimAccountSpec& spec) override;
@@ -116,34 +116,34 @@ class BinanceSimVenue final : public SimulatedVenue {
   json describe() const override;
 
  private:
-  using Endpoint = std::function<api::HttpResponse(Call&)>;
+  using Endpoint = std::function<net::HttpResponse(Call&)>;
   using WeightOf = std::function<int(const Params&)>;
 
-  void add_route(api::Router& router, const std::string& method, const std::string& path, Security security,
+  void add_route(net::Router& router, const std::string& method, const std::string& path, Security security,
                  WeightOf weight, bool order_endpoint, Endpoint endpoint);
-  api::HttpResponse handle(const api::HttpRequest& request, Security security, const WeightOf& weight,
+  net::HttpResponse handle(const net::HttpRequest& request, Security security, const WeightOf& weight,
                            bool order_endpoint, const Endpoint& endpoint);
-  std::optional<api::HttpResponse> authenticate(Call& call, Security security);
+  std::optional<net::HttpResponse> authenticate(Call& call, Security security);
   // The storm / ban answer (429, or 418 with the ban's end) when the fault gate refuses.
-  std::optional<api::HttpResponse> rate_limited(MonoTime now);
+  std::optional<net::HttpResponse> rate_limited(MonoTime now);
 
   // --- endpoints ---------------------------------------------------------------------
-  api::HttpResponse exchange_info(Call& call) const;
-  api::HttpResponse depth(Call& call);
-  api::HttpResponse premium_index(Call& call) const;
-  api::HttpResponse new_order(Call& call);
-  api::HttpResponse batch_orders(Call& call);
-  api::HttpResponse query_order(Call& call);
-  api::HttpResponse cancel_order(Call& call);
-  api::HttpResponse cancel_all(Call& call);
-  api::HttpResponse open_orders(Call& call);
-  api::HttpResponse position_risk(Call& call, bool v3);
-  api::HttpResponse balance(Call& call);
-  api::HttpResponse account(Call& call);
-  api::HttpResponse leverage(Call& call);
-  api::HttpResponse countdown_cancel_all(Call& call);
-  api::HttpResponse listen_key(Call& call);
-  api::HttpResponse user_trades(Call& call);
+  net::HttpResponse exchange_info(Call& call) const;
+  net::HttpResponse depth(Call& call);
+  net::HttpResponse premium_index(Call& call) const;
+  net::HttpResponse new_order(Call& call);
+  net::HttpResponse batch_orders(Call& call);
+  net::HttpResponse query_order(Call& call);
+  net::HttpResponse cancel_order(Call& call);
+  net::HttpResponse cancel_all(Call& call);
+  net::HttpResponse open_orders(Call& call);
+  net::HttpResponse position_risk(Call& call, bool v3);
+  net::HttpResponse balance(Call& call);
+  net::HttpResponse account(Call& call);
+  net::HttpResponse leverage(Call& call);
+  net::HttpResponse countdown_cancel_all(Call& call);
+  net::HttpResponse listen_key(Call& call);
+  net::HttpResponse user_trades(Call& call);
 
   // The JSON answer (order or {code,msg}) of one placement; `ok` tells which.
   json place(const std::string& account, const Params& params, UtcTime utc, bool& ok, int& http_status);
@@ -163,12 +163,12 @@ class BinanceSimVenue final : public SimulatedVenue {
   std::int64_t next_funding_ms(UtcTime utc) const;
   std::string new_listen_key();
 
-  void register_stream_path(api::HttpServer& server, const std::string& path, std::set<std::string> streams,
+  void register_stream_path(net::HttpServer& server, const std::string& path, std::set<std::string> streams,
                             bool combined_from_query, Status& status);
-  void on_ws_open(const std::shared_ptr<api::WebSocketSession>& session, const api::HttpRequest& request,
+  void on_ws_open(const std::shared_ptr<net::WebSocketSession>& session, const net::HttpRequest& request,
                   std::set<std::string> streams, bool combined_from_query);
-  void on_ws_message(const std::shared_ptr<api::WebSocketSession>& session, std::string_view text);
-  void on_ws_close(const std::shared_ptr<api::WebSocketSession>& session);
+  void on_ws_message(const std::shared_ptr<net::WebSocketSession>& session, std::string_view text);
+  void on_ws_close(const std::shared_ptr<net::WebSocketSession>& session);
 
   SimVenueConfig config_;
   const Clock& clock_;

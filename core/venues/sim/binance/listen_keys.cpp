@@ -15,7 +15,7 @@ std::string BinanceSimVenue::new_listen_key() {
   return key;
 }
 
-api::HttpResponse BinanceSimVenue::listen_key(Call& call) {
+net::HttpResponse BinanceSimVenue::listen_key(Call& call) {
   auto current = std::find_if(listen_keys_.begin(), listen_keys_.end(),
                               [&](const auto& entry) { return entry.second.account == call.account; });
   const std::string& method = call.request.method;

@@ -17,7 +17,7 @@ const SymbolState* BinanceSimVenue::symbol_from(const Params& params, std::strin
   return &symbols_.at(canonical);
 }
 
-api::HttpResponse BinanceSimVenue::exchange_info(Call& call) const {
+net::HttpResponse BinanceSimVenue::exchange_info(Call& call) const {
   json symbols = json::array();
   for (const auto& [canonical, s] : symbols_) {
     const auto dash = canonical.find('-');
@@ -78,7 +78,7 @@ api::HttpResponse BinanceSimVenue::exchange_info(Call& call) const {
   return ok_json(info);
 }
 
-api::HttpResponse BinanceSimVenue::depth(Call& call) {
+net::HttpResponse BinanceSimVenue::depth(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -122,7 +122,7 @@ std::int64_t BinanceSimVenue::next_funding_ms(UtcTime utc) const {
   return (now / kEightHours + 1) * kEightHours;
 }
 
-api::HttpResponse BinanceSimVenue::premium_index(Call& call) const {
+net::HttpResponse BinanceSimVenue::premium_index(Call& call) const {
   auto one = [&](const SymbolState& s) {
     auto mark = core_.accounts().mark(s.rules.symbol);
     const std::string mark_text = mark ? mark->to_string() : "0";

@@ -20,7 +20,7 @@ std::optional<OrderRef> BinanceSimVenue::order_ref(const Params& params) const {
   return std::nullopt;
 }
 
-api::HttpResponse BinanceSimVenue::query_order(Call& call) {
+net::HttpResponse BinanceSimVenue::query_order(Call& call) {
   std::string canonical;
   if (symbol_from(call.params, canonical) == nullptr) return binance_error(-1121, "Invalid symbol.");
   auto ref = order_ref(call.params);
@@ -30,7 +30,7 @@ api::HttpResponse BinanceSimVenue::query_order(Call& call) {
   return ok_json(wire::order_json(found.value(), to_unix_ms(found->updated_at)));
 }
 
-api::HttpResponse BinanceSimVenue::cancel_order(Call& call) {
+net::HttpResponse BinanceSimVenue::cancel_order(Call& call) {
   if (faults_.refuse_writes() != WriteRefusal::none) return binance_error(-1016, "Service is under maintenance.");
   std::string canonical;
   if (symbol_from(call.params, canonical) == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -43,7 +43,7 @@ api::HttpResponse BinanceSimVenue::cancel_order(Call& call) {
   return ok_json(wire::order_json(canceled.value(), call.server_ms));
 }
 
-api::HttpResponse BinanceSimVenue::cancel_all(Call& call) {
+net::HttpResponse BinanceSimVenue::cancel_all(Call& call) {
   if (faults_.refuse_writes() != WriteRefusal::none) return binance_error(-1016, "Service is under maintenance.");
   std::string canonical;
   if (symbol_from(call.params, canonical) == nullptr) return binance_error(-1121, "Invalid symbol.");
@@ -53,7 +53,7 @@ api::HttpResponse BinanceSimVenue::cancel_all(Call& call) {
   return ok_json(json{{"code", 200}, {"msg", "The operation of cancel all open order is done."}});
 }
 
-api::HttpResponse BinanceSimVenue::open_orders(Call& call) {
+net::HttpResponse BinanceSimVenue::open_orders(Call& call) {
   std::optional<std::string> filter;
   if (call.params.count("symbol")) {
     std::string canonical;
@@ -67,7 +67,7 @@ api::HttpResponse BinanceSimVenue::open_orders(Call& call) {
   return ok_json(out);
 }
 
-api::HttpResponse BinanceSimVenue::countdown_cancel_all(Call& call) {
+net::HttpResponse BinanceSimVenue::countdown_cancel_all(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) return binance_error(-1121, "Invalid symbol.");

@@ -104,19 +104,19 @@ json BinanceSimVenue::place(const std::string& account, const Params& p, UtcTime
   return wire::order_json(placed.value(), to_unix_ms(utc));
 }
 
-api::HttpResponse BinanceSimVenue::new_order(Call& call) {
+net::HttpResponse BinanceSimVenue::new_order(Call& call) {
   orders_10s_[call.account].add(call.now, 1, kTenSeconds);
   orders_1m_[call.account].add(call.now, 1, kMinute);
   bool ok = false;
   int status = 200;
   json answer = place(call.account, call.params, call.utc, ok, status);
-  api::HttpResponse response;
+  net::HttpResponse response;
   response.status = status;
   response.body = answer.dump();
   return response;
 }
 
-api::HttpResponse BinanceSimVenue::batch_orders(Call& call) {
+net::HttpResponse BinanceSimVenue::batch_orders(Call& call) {
   orders_10s_[call.account].add(call.now, 5, kTenSeconds);
   orders_1m_[call.account].add(call.now, 1, kMinute);
   auto it = call.params.find("batchOrders");

@@ -12,7 +12,7 @@
 
 namespace propbot::venues::sim::binance_frontend {
 
-std::optional<api::HttpResponse> BinanceSimVenue::rate_limited(MonoTime now) {
+std::optional<net::HttpResponse> BinanceSimVenue::rate_limited(MonoTime now) {
   const Admission admission = faults_.admit_request(now);
   switch (admission.kind) {
     case Admission::Kind::admitted:
@@ -36,7 +36,7 @@ std::optional<api::HttpResponse> BinanceSimVenue::rate_limited(MonoTime now) {
   return response;
 }
 
-api::HttpResponse BinanceSimVenue::handle(const api::HttpRequest& request, Security security,
+net::HttpResponse BinanceSimVenue::handle(const net::HttpRequest& request, Security security,
                                           const WeightOf& weight, bool order_endpoint, const Endpoint& endpoint) {
   wait_added_latency(faults_, mutex_);
 
@@ -48,16 +48,16 @@ api::HttpResponse BinanceSimVenue::handle(const api::HttpRequest& request, Secur
 
   // Params: body first, then the query, which wins (A5).
   const std::size_t question = request.target.find('?');
-  if (!request.body.empty()) call.params = api::parse_query(request.body);
+  if (!request.body.empty()) call.params = net::parse_query(request.body);
   if (question != std::string::npos) {
-    for (auto& [k, v] : api::parse_query(std::string_view(request.target).substr(question + 1))) call.params[k] = v;
+    for (auto& [k, v] : net::parse_query(std::string_view(request.target).substr(question + 1))) call.params[k] = v;
   }
 
   const std::string ip = request.remote_addr.empty() ? "local" : request.remote_addr;
-  std::optional<api::HttpResponse> early = rate_limited(call.now);
+  std::optional<net::HttpResponse> early = rate_limited(call.now);
   const int used = ip_weight_[ip].add(call.now, early ? 0 : weight(call.params), kMinute);
   if (!early) early = authenticate(call, security);
-  api::HttpResponse response = early ? std::move(*early) : endpoint(call);
+  net::HttpResponse response = early ? std::move(*early) : endpoint(call);
   response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
   if (order_endpoint && !call.account.empty()) {
     response.headers.emplace_back("X-MBX-ORDER-COUNT-10S",

@@ -29,16 +29,16 @@ std::vector<std::string> split(std::string_view text, char separator) {
   return out;
 }
 
-api::HttpResponse binance_error(int code, std::string_view msg) {
+net::HttpResponse binance_error(int code, std::string_view msg) {
   auto [status, body] = bn::error_body(code, msg);
-  api::HttpResponse response;
+  net::HttpResponse response;
   response.status = status;
   response.body = std::move(body);
   return response;
 }
 
-api::HttpResponse ok_json(const json& value) {
-  api::HttpResponse response;
+net::HttpResponse ok_json(const json& value) {
+  net::HttpResponse response;
   response.status = 200;
   response.body = value.dump();
   return response;

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 
 namespace propbot::venues::sim::binance_frontend {
 
@@ -27,8 +27,8 @@ std::optional<std::int64_t> to_int(std::string_view text);
 // "a/b//c" → {"a", "b", "c"} (empty items skipped).
 std::vector<std::string> split(std::string_view text, char separator);
 
-api::HttpResponse binance_error(int code, std::string_view msg = {});
-api::HttpResponse ok_json(const nlohmann::json& value);
+net::HttpResponse binance_error(int code, std::string_view msg = {});
+net::HttpResponse ok_json(const nlohmann::json& value);
 // -1102's message for a missing or malformed parameter.
 std::string mandatory_message(std::string_view name);
 

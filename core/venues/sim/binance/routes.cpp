@@ -8,7 +8,7 @@
 
 namespace propbot::venues::sim::binance_frontend {
 
-Status BinanceSimVenue::install(api::Router& router, api::HttpServer& server) {
+Status BinanceSimVenue::install(net::Router& router, net::HttpServer& server) {
   auto w = [](int weight) { return [weight](const Params&) { return weight; }; };
   add_route(router, "GET", "/fapi/v1/ping", Security::none, w(1), false, [](Call&) { return ok_json(json::object()); });
   add_route(router, "GET", "/fapi/v1/time", Security::none, w(1), false,
@@ -92,26 +92,26 @@ Status BinanceSimVenue::install(api::Router& router, api::HttpServer& server) {
   return status;
 }
 
-void BinanceSimVenue::register_stream_path(api::HttpServer& server, const std::string& path,
+void BinanceSimVenue::register_stream_path(net::HttpServer& server, const std::string& path,
                                            std::set<std::string> streams, bool combined_from_query, Status& status) {
-  api::WebSocketHandler handler;
-  handler.on_open = [this, streams, combined_from_query](const std::shared_ptr<api::WebSocketSession>& session,
-                                                         const api::HttpRequest& request) {
+  net::WebSocketHandler handler;
+  handler.on_open = [this, streams, combined_from_query](const std::shared_ptr<net::WebSocketSession>& session,
+                                                         const net::HttpRequest& request) {
     on_ws_open(session, request, streams, combined_from_query);
   };
-  handler.on_message = [this](const std::shared_ptr<api::WebSocketSession>& session, std::string_view text) {
+  handler.on_message = [this](const std::shared_ptr<net::WebSocketSession>& session, std::string_view text) {
     on_ws_message(session, text);
   };
-  handler.on_close = [this](const std::shared_ptr<api::WebSocketSession>& session) { on_ws_close(session); };
+  handler.on_close = [this](const std::shared_ptr<net::WebSocketSession>& session) { on_ws_close(session); };
   Status added = server.add_websocket(path, std::move(handler));
   if (!added.ok() && status.ok()) status = added;
 }
 
-void BinanceSimVenue::add_route(api::Router& router, const std::string& method, const std::string& path,
+void BinanceSimVenue::add_route(net::Router& router, const std::string& method, const std::string& path,
                                 Security security, WeightOf weight, bool order_endpoint, Endpoint endpoint) {
   router.add(method, path,
              [this, security, weight = std::move(weight), order_endpoint,
-              endpoint = std::move(endpoint)](const api::HttpRequest& request) {
+              endpoint = std::move(endpoint)](const net::HttpRequest& request) {
                return handle(request, security, weight, order_endpoint, endpoint);
              });
 }

@@ -15,7 +15,7 @@ namespace propbot::venues::sim::binance_frontend {
 // it (up to startTime + 7 days or endTime); otherwise the most recent `limit` of the 7
 // days up to endTime (default now). Always oldest first. A window whose end is before
 // its start holds no trade. commission is positive when paid (as the stream's `n`).
-api::HttpResponse BinanceSimVenue::user_trades(Call& call) {
+net::HttpResponse BinanceSimVenue::user_trades(Call& call) {
   std::string canonical;
   const SymbolState* symbol = symbol_from(call.params, canonical);
   if (symbol == nullptr) {

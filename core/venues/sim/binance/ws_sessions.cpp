@@ -12,8 +12,8 @@ void BinanceSimVenue::close_all_sessions() {
   for (auto& [id, session] : sessions_) session.session->close(1001, "simulated disconnect");
 }
 
-void BinanceSimVenue::on_ws_open(const std::shared_ptr<api::WebSocketSession>& session,
-                                 const api::HttpRequest& request, std::set<std::string> streams,
+void BinanceSimVenue::on_ws_open(const std::shared_ptr<net::WebSocketSession>& session,
+                                 const net::HttpRequest& request, std::set<std::string> streams,
                                  bool combined_from_query) {
   std::lock_guard lock(mutex_);
   if (faults_.refuse_websocket()) {
@@ -54,7 +54,7 @@ void BinanceSimVenue::on_ws_open(const std::shared_ptr<api::WebSocketSession>& s
   sessions_[session->id()] = std::move(state);
 }
 
-void BinanceSimVenue::on_ws_message(const std::shared_ptr<api::WebSocketSession>& session, std::string_view text) {
+void BinanceSimVenue::on_ws_message(const std::shared_ptr<net::WebSocketSession>& session, std::string_view text) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(session->id());
   if (it == sessions_.end()) return;
@@ -90,7 +90,7 @@ void BinanceSimVenue::on_ws_message(const std::shared_ptr<api::WebSocketSession>
   }
 }
 
-void BinanceSimVenue::on_ws_close(const std::shared_ptr<api::WebSocketSession>& session) {
+void BinanceSimVenue::on_ws_close(const std::shared_ptr<net::WebSocketSession>& session) {
   std::lock_guard lock(mutex_);
   sessions_.erase(session->id());
 }

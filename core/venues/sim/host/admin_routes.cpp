@@ -13,8 +13,8 @@
 namespace propbot::venues::sim {
 namespace {
 
-using api::HttpRequest;
-using api::HttpResponse;
+using net::HttpRequest;
+using net::HttpResponse;
 using nlohmann::json;
 
 int status_for(Errc code) {
@@ -130,8 +130,8 @@ Status apply_jump(VenueSimHost& host, const JumpRequest& jump) {
 
 }  // namespace
 
-void add_admin_routes(api::Router& router, VenueSimHost& host) {
-  const api::RouteOptions with_json{.json_body = true};
+void add_admin_routes(net::Router& router, VenueSimHost& host) {
+  const net::RouteOptions with_json{.json_body = true};
 
   router.add("GET", "/admin/health", [&host](const HttpRequest&) {
     const HostHealth health = host.health();

@@ -5,16 +5,16 @@
 // 409 already_exists (duplicate api_key on a venue).
 //
 // Threads: handlers run on the admin server thread; every call into a venue holds that
-// venue's HostedVenue::call_mutex. Uses: VenueSimHost, admin_json, api::Router.
+// venue's HostedVenue::call_mutex. Uses: VenueSimHost, admin_json, net::Router.
 #pragma once
 
-#include "core/api/router.hpp"
+#include "core/net/router.hpp"
 
 namespace propbot::venues::sim {
 
 class VenueSimHost;
 
 // Registers every /admin/* route on `router`; `host` must outlive the router's server.
-void add_admin_routes(api::Router& router, VenueSimHost& host);
+void add_admin_routes(net::Router& router, VenueSimHost& host);
 
 }  // namespace propbot::venues::sim

@@ -3,7 +3,7 @@
 #include <exception>
 #include <set>
 
-#include "core/api/router.hpp"
+#include "core/net/router.hpp"
 #include "core/venues/sim/host/admin_routes.hpp"
 #include "core/venues/sim/host/instruments.hpp"
 
@@ -62,7 +62,7 @@ Status VenueSimHost::start() {
     return make_error(Errc::invalid_argument, std::string("market: ") + e.what());
   }
 
-  api::HttpServerOptions server_options;
+  net::HttpServerOptions server_options;
   server_options.bind = options_.bind;
   server_options.tls = options_.tls;
   const auto error_log = [this](std::string_view line) { log(line); };
@@ -88,9 +88,9 @@ Status VenueSimHost::start() {
       stop();
       return make_error(Errc::unavailable, spec.name + ": the factory built no venue");
     }
-    auto router = std::make_shared<api::Router>(error_log);
+    auto router = std::make_shared<net::Router>(error_log);
     server_options.port = spec.port;
-    hosted->server = std::make_unique<api::HttpServer>(server_options, router);
+    hosted->server = std::make_unique<net::HttpServer>(server_options, router);
     if (Status installed = hosted->venue->install(*router, *hosted->server); !installed) {
       stop();
       return make_error(installed.error().code, spec.name + ": " + installed.error().message);
@@ -103,10 +103,10 @@ Status VenueSimHost::start() {
     venues_.push_back(std::move(hosted));
   }
 
-  auto admin_router = std::make_shared<api::Router>(error_log);
+  auto admin_router = std::make_shared<net::Router>(error_log);
   add_admin_routes(*admin_router, *this);
   server_options.port = options_.admin_port;
-  admin_server_ = std::make_unique<api::HttpServer>(server_options, admin_router);
+  admin_server_ = std::make_unique<net::HttpServer>(server_options, admin_router);
   if (Status listening = admin_server_->start(); !listening) {
     stop();
     return make_error(listening.error().code, "admin: " + listening.error().message);

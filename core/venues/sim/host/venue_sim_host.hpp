@@ -14,7 +14,7 @@
 //   the last error shows in `GET /admin/health`.
 // Threads: construct, start(), stop() and the destructor from one owning thread (not
 // from a handler). The accessors are safe from any thread after start().
-// Uses: MarketModel, SimulatedVenue, api::HttpServer/Router, admin_routes.
+// Uses: MarketModel, SimulatedVenue, net::HttpServer/Router, admin_routes.
 #pragma once
 
 #include <atomic>
@@ -30,7 +30,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 #include "core/venues/sim/host/market_model.hpp"
@@ -52,7 +52,7 @@ struct VenueSimHostOptions {
   std::string bind = "127.0.0.1";
   std::uint16_t admin_port = 0;
   std::vector<HostedVenueSpec> venues;
-  std::optional<api::HttpServerTls> tls;  // every listener (venues and admin) speaks TLS
+  std::optional<net::HttpServerTls> tls;  // every listener (venues and admin) speaks TLS
   std::uint64_t seed = 1;
   std::vector<MarketSymbol> symbols;  // empty = default_symbols()
   MarketParams market;
@@ -65,7 +65,7 @@ struct VenueSimHostOptions {
 struct HostedVenue {
   std::string name;
   std::unique_ptr<SimulatedVenue> venue;
-  std::unique_ptr<api::HttpServer> server;
+  std::unique_ptr<net::HttpServer> server;
   std::mutex call_mutex;  // serialises the host's calls into `venue`
   std::string url;        // "http://127.0.0.1:PORT" after start()
 };
@@ -121,7 +121,7 @@ class VenueSimHost {
   const Clock& clock_;
   std::vector<std::unique_ptr<HostedVenue>> venues_;
   std::unique_ptr<MarketModel> market_;
-  std::unique_ptr<api::HttpServer> admin_server_;
+  std::unique_ptr<net::HttpServer> admin_server_;
   std::string admin_url_;
   bool started_ = false;
 

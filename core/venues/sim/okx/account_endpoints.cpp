@@ -8,7 +8,7 @@
 
 namespace propbot::venues::sim::okx_frontend {
 
-api::HttpResponse OkxSimVenue::get_positions(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::get_positions(const net::HttpRequest& request, const std::string& account) {
   std::set<std::string> wanted;
   if (auto inst_id = request.query.find("instId"); inst_id != request.query.end()) {
     std::string list = inst_id->second;
@@ -28,12 +28,12 @@ api::HttpResponse OkxSimVenue::get_positions(const api::HttpRequest& request, co
   return make_response(200, wire::ok_body(data));
 }
 
-api::HttpResponse OkxSimVenue::get_balance(const api::HttpRequest&, const std::string& account) {
+net::HttpResponse OkxSimVenue::get_balance(const net::HttpRequest&, const std::string& account) {
   return make_response(200, wire::ok_body(json::array({balance_json(account, clock_.utc())})));
 }
 
-api::HttpResponse OkxSimVenue::post_set_leverage(const api::HttpRequest& request, const std::string& account) {
-  api::HttpResponse error;
+net::HttpResponse OkxSimVenue::post_set_leverage(const net::HttpRequest& request, const std::string& account) {
+  net::HttpResponse error;
   auto body = parse_body(request, error);
   if (!body) return error;
   const Instrument* instrument = instrument_by_inst_id(string_field(*body, "instId").value_or(""));

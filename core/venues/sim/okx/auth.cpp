@@ -10,7 +10,7 @@
 
 namespace propbot::venues::sim::okx_frontend {
 
-std::pair<bool, api::HttpResponse> OkxSimVenue::authenticate(const api::HttpRequest& request) {
+std::pair<bool, net::HttpResponse> OkxSimVenue::authenticate(const net::HttpRequest& request) {
   const std::string key = request.header("ok-access-key");
   const std::string sign = request.header("ok-access-sign");
   const std::string timestamp = request.header("ok-access-timestamp");
@@ -33,7 +33,7 @@ std::pair<bool, api::HttpResponse> OkxSimVenue::authenticate(const api::HttpRequ
   if (!venues::okx::verify_signature(it->second.secret, timestamp, request.method, target, request.body, sign)) {
     return fail("50113");
   }
-  return {true, api::HttpResponse{}};
+  return {true, net::HttpResponse{}};
 }
 
 void OkxSimVenue::ws_login(Session& session, const json& arg) {

@@ -15,7 +15,7 @@ namespace propbot::venues::sim::okx_frontend {
 // it; with `before` the `limit` fills just above it), limit 1..100 (default 100).
 // Bad values answer 51000 "Parameter <name> error"; an unknown instId 51001. fee is
 // negative when charged, as OKX sends it; fillSz in contracts.
-api::HttpResponse OkxSimVenue::get_fills(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::get_fills(const net::HttpRequest& request, const std::string& account) {
   const auto param = [&](const char* key) -> std::optional<std::string> {
     auto it = request.query.find(key);
     if (it == request.query.end() || it->second.empty()) return std::nullopt;

@@ -30,7 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 #include "core/venues/sim/engine/exchange_core.hpp"
 #include "core/venues/sim/fault_gate.hpp"
 #include "core/venues/sim/okx/book_levels.hpp"
@@ -108,7 +108,7 @@ struct Subscription {
 };
 
 struct Session {
-  std::shared_ptr<api::WebSocketSession> socket;
+  std::shared_ptr<net::WebSocketSession> socket;
   bool is_private = false;
   std::string account;  // set after login
   std::vector<Subscription> subscriptions;
@@ -128,7 +128,7 @@ class OkxSimVenue final : public SimulatedVenue {
   OkxSimVenue(const SimVenueConfig& config, const Clock& clock);
 
   std::string_view protocol() const override { return "okx"; }
-  Status install(api::Router& router, api::HttpServer& server) override;
+  Status install(net::Router& router, net::HttpServer& server) override;
   void on_market_tick(const std::vector<MarketTick>& ticks) override;
   void settle_funding() override;
   Status create_account(const SimAccountSpec& spec) override;
@@ -138,7 +138,7 @@ class OkxSimVenue final : public SimulatedVenue {
   json describe() const override;
 
  private:
-  using RestMethod = api::HttpResponse (OkxSimVenue::*)(const api::HttpRequest&, const std::string& account);
+  using RestMethod = net::HttpResponse (OkxSimVenue::*)(const net::HttpRequest&, const std::string& account);
 
   struct Counters {
     std::uint64_t requests = 0;
@@ -156,11 +156,11 @@ class OkxSimVenue final : public SimulatedVenue {
   UtcTime server_now() const { return faults_.venue_time(clock_.utc()); }
 
   // --- routes and the request pipeline (routes.cpp, request_pipeline.cpp, auth.cpp) ---
-  void add_route(api::Router& router, const char* method, const char* path, bool is_signed, RestMethod fn);
-  api::HttpResponse handle(const api::HttpRequest& request, bool is_signed, RestMethod fn);
+  void add_route(net::Router& router, const char* method, const char* path, bool is_signed, RestMethod fn);
+  net::HttpResponse handle(const net::HttpRequest& request, bool is_signed, RestMethod fn);
   // The storm / ban answer (429 code 50011 with Retry-After) when the fault gate refuses.
-  std::optional<api::HttpResponse> rate_limit();
-  std::pair<bool, api::HttpResponse> authenticate(const api::HttpRequest& request);
+  std::optional<net::HttpResponse> rate_limit();
+  std::pair<bool, net::HttpResponse> authenticate(const net::HttpRequest& request);
 
   // --- JSON shapes (order_shapes.cpp, account_shapes.cpp, market_data_endpoints.cpp) ---
   const Instrument* instrument_by_inst_id(const std::string& inst_id) const;
@@ -179,19 +179,19 @@ class OkxSimVenue final : public SimulatedVenue {
   std::vector<WireLevel> current_levels(const Instrument& instrument, OrderSide side, std::size_t limit) const;
 
   // --- public REST (market_data_endpoints.cpp) -------------------------------------------
-  api::HttpResponse get_time(const api::HttpRequest&, const std::string&);
-  api::HttpResponse get_instruments(const api::HttpRequest& request, const std::string&);
-  api::HttpResponse get_books(const api::HttpRequest& request, const std::string&);
-  api::HttpResponse get_funding_rate(const api::HttpRequest& request, const std::string&);
-  api::HttpResponse get_mark_price(const api::HttpRequest& request, const std::string&);
+  net::HttpResponse get_time(const net::HttpRequest&, const std::string&);
+  net::HttpResponse get_instruments(const net::HttpRequest& request, const std::string&);
+  net::HttpResponse get_books(const net::HttpRequest& request, const std::string&);
+  net::HttpResponse get_funding_rate(const net::HttpRequest& request, const std::string&);
+  net::HttpResponse get_mark_price(const net::HttpRequest& request, const std::string&);
 
   // --- trading REST (order_entry.cpp, partial_fill.cpp, order_endpoints.cpp, fills.cpp) --
-  std::optional<api::HttpResponse> refuse_writes() const;
+  std::optional<net::HttpResponse> refuse_writes() const;
   // One trade request (trade_request.cpp): the body parsed (1..20 items when `batch`),
   // refused while the venue is read-only, each item answered by `one` at the same
   // in-time, the events pushed, the answer in OKX's trade envelope (B4).
   using TradeItem = std::function<json(const json& item, UtcTime in_time, std::vector<Event>& events)>;
-  api::HttpResponse trade_request(const api::HttpRequest& request, bool batch, const TradeItem& one);
+  net::HttpResponse trade_request(const net::HttpRequest& request, bool batch, const TradeItem& one);
   // Places one order item; appends events; returns the data[] item.
   json place_one(const std::string& account, const json& item, UtcTime now, std::vector<Event>& events);
   // The fault gate's partial_fill_ratio (`ratio`), applied before the order arrives.
@@ -199,22 +199,22 @@ class OkxSimVenue final : public SimulatedVenue {
   // post_only that would take: accepted, then canceled with cancelSource 31 (B4, E).
   json accept_post_only_cancel(const std::string& account, const OrderRequest& request, const std::string& cl_ord_id,
                                UtcTime now);
-  api::HttpResponse post_order(const api::HttpRequest& request, const std::string& account);
-  api::HttpResponse post_batch_orders(const api::HttpRequest& request, const std::string& account);
+  net::HttpResponse post_order(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse post_batch_orders(const net::HttpRequest& request, const std::string& account);
   json cancel_one(const std::string& account, const json& item, UtcTime now, std::vector<Event>& events);
-  api::HttpResponse post_cancel_order(const api::HttpRequest& request, const std::string& account);
-  api::HttpResponse post_cancel_batch(const api::HttpRequest& request, const std::string& account);
+  net::HttpResponse post_cancel_order(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse post_cancel_batch(const net::HttpRequest& request, const std::string& account);
   const SyntheticOrder* find_synthetic(const std::string& account, const std::string& ord_id,
                                        const std::string& cl_ord_id) const;
-  api::HttpResponse get_order(const api::HttpRequest& request, const std::string& account);
-  api::HttpResponse get_orders_pending(const api::HttpRequest& request, const std::string& account);
-  api::HttpResponse get_fills(const api::HttpRequest& request, const std::string& account);
-  api::HttpResponse post_cancel_all_after(const api::HttpRequest& request, const std::string& account);
+  net::HttpResponse get_order(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse get_orders_pending(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse get_fills(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse post_cancel_all_after(const net::HttpRequest& request, const std::string& account);
 
   // --- account REST (account_endpoints.cpp) ----------------------------------------------
-  api::HttpResponse get_positions(const api::HttpRequest& request, const std::string& account);
-  api::HttpResponse get_balance(const api::HttpRequest&, const std::string& account);
-  api::HttpResponse post_set_leverage(const api::HttpRequest& request, const std::string& account);
+  net::HttpResponse get_positions(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse get_balance(const net::HttpRequest&, const std::string& account);
+  net::HttpResponse post_set_leverage(const net::HttpRequest& request, const std::string& account);
 
   // --- market model (market_model.cpp) ---------------------------------------------------
   void quote_around(const Instrument& instrument, const MarketTick& tick, UtcTime now, std::vector<Event>& events);
@@ -227,7 +227,7 @@ class OkxSimVenue final : public SimulatedVenue {
   json bbo_message(const Instrument& instrument, const MarketState& market) const;
   void publish_market(const std::string& symbol, UtcTime);
   json ws_error(std::string_view code, std::string msg, std::uint64_t id) const;
-  void on_ws_message(const std::shared_ptr<api::WebSocketSession>& socket, std::string_view text);
+  void on_ws_message(const std::shared_ptr<net::WebSocketSession>& socket, std::string_view text);
   void ws_login(Session& session, const json& arg);
   void ws_subscribe(Session& session, const json& arg, bool subscribe, const json& request_id);
   // Engine events → private pushes (B7), sent at once (see private_stream.cpp).

@@ -44,11 +44,11 @@ json OkxSimVenue::instrument_json(const Instrument& instrument) const {
               {"ruleType", "normal"}};
 }
 
-api::HttpResponse OkxSimVenue::get_time(const api::HttpRequest&, const std::string&) {
+net::HttpResponse OkxSimVenue::get_time(const net::HttpRequest&, const std::string&) {
   return make_response(200, wire::ok_body(json::array({json{{"ts", wire::ms_text(server_now())}}})));
 }
 
-api::HttpResponse OkxSimVenue::get_instruments(const api::HttpRequest& request, const std::string&) {
+net::HttpResponse OkxSimVenue::get_instruments(const net::HttpRequest& request, const std::string&) {
   auto type = request.query.find("instType");
   if (type == request.query.end()) return top_level_error("51000", "Parameter instType error");
   json data = json::array();
@@ -73,7 +73,7 @@ std::vector<WireLevel> OkxSimVenue::current_levels(const Instrument& instrument,
   return out;
 }
 
-api::HttpResponse OkxSimVenue::get_books(const api::HttpRequest& request, const std::string&) {
+net::HttpResponse OkxSimVenue::get_books(const net::HttpRequest& request, const std::string&) {
   auto inst_id = request.query.find("instId");
   if (inst_id == request.query.end()) return top_level_error("51000", "Parameter instId error");
   const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -114,7 +114,7 @@ json OkxSimVenue::mark_json(const Instrument& instrument, const MarketState& mar
               {"ts", wire::ms_text(server_now())}};
 }
 
-api::HttpResponse OkxSimVenue::get_funding_rate(const api::HttpRequest& request, const std::string&) {
+net::HttpResponse OkxSimVenue::get_funding_rate(const net::HttpRequest& request, const std::string&) {
   auto inst_id = request.query.find("instId");
   if (inst_id == request.query.end()) return top_level_error("51000", "Parameter instId error");
   const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -123,7 +123,7 @@ api::HttpResponse OkxSimVenue::get_funding_rate(const api::HttpRequest& request,
       200, wire::ok_body(json::array({funding_json(*instrument, markets_.at(instrument->rules.symbol))})));
 }
 
-api::HttpResponse OkxSimVenue::get_mark_price(const api::HttpRequest& request, const std::string&) {
+net::HttpResponse OkxSimVenue::get_mark_price(const net::HttpRequest& request, const std::string&) {
   auto inst_id = request.query.find("instId");
   json data = json::array();
   for (const auto& [symbol, instrument] : instruments_) {

@@ -69,7 +69,7 @@ FaultPlan OkxSimVenue::faults() const {
 }
 
 void OkxSimVenue::set_faults(const FaultPlan& plan) {
-  std::vector<std::shared_ptr<api::WebSocketSession>> to_close;
+  std::vector<std::shared_ptr<net::WebSocketSession>> to_close;
   {
     std::lock_guard lock(mutex_);
     if (faults_.set(plan)) {

@@ -42,13 +42,13 @@ json OkxSimVenue::cancel_one(const std::string& account, const json& item, UtcTi
   return order_item(outcome->venue_order_id, client_id_of(outcome.value()), "0", "", now);
 }
 
-api::HttpResponse OkxSimVenue::post_cancel_order(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::post_cancel_order(const net::HttpRequest& request, const std::string& account) {
   return trade_request(request, /*batch=*/false, [&](const json& item, UtcTime in_time, std::vector<Event>& events) {
     return cancel_one(account, item, in_time, events);
   });
 }
 
-api::HttpResponse OkxSimVenue::post_cancel_batch(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::post_cancel_batch(const net::HttpRequest& request, const std::string& account) {
   return trade_request(request, /*batch=*/true, [&](const json& item, UtcTime in_time, std::vector<Event>& events) {
     return cancel_one(account, item, in_time, events);
   });
@@ -68,7 +68,7 @@ const SyntheticOrder* OkxSimVenue::find_synthetic(const std::string& account, co
   return latest;
 }
 
-api::HttpResponse OkxSimVenue::get_order(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::get_order(const net::HttpRequest& request, const std::string& account) {
   auto inst_id = request.query.find("instId");
   if (inst_id == request.query.end()) return top_level_error("51000", "Parameter instId error");
   const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -95,7 +95,7 @@ api::HttpResponse OkxSimVenue::get_order(const api::HttpRequest& request, const 
   return make_response(200, wire::ok_body(json::array({order_json(account, *found, false)})));
 }
 
-api::HttpResponse OkxSimVenue::get_orders_pending(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::get_orders_pending(const net::HttpRequest& request, const std::string& account) {
   std::optional<std::string> symbol;
   if (auto inst_id = request.query.find("instId"); inst_id != request.query.end()) {
     const Instrument* instrument = instrument_by_inst_id(inst_id->second);
@@ -115,8 +115,8 @@ api::HttpResponse OkxSimVenue::get_orders_pending(const api::HttpRequest& reques
   return make_response(200, wire::ok_body(data));
 }
 
-api::HttpResponse OkxSimVenue::post_cancel_all_after(const api::HttpRequest& request, const std::string& account) {
-  api::HttpResponse error;
+net::HttpResponse OkxSimVenue::post_cancel_all_after(const net::HttpRequest& request, const std::string& account) {
+  net::HttpResponse error;
   auto body = parse_body(request, error);
   if (!body) return error;
   const auto timeout_text = body->is_object() ? string_field(*body, "timeOut") : std::nullopt;

@@ -148,13 +148,13 @@ json OkxSimVenue::accept_post_only_cancel(const std::string& account, const Orde
   return order_item(state.venue_order_id, cl_ord_id, "0", "Order placed", now);
 }
 
-api::HttpResponse OkxSimVenue::post_order(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::post_order(const net::HttpRequest& request, const std::string& account) {
   return trade_request(request, /*batch=*/false, [&](const json& item, UtcTime in_time, std::vector<Event>& events) {
     return place_one(account, item, in_time, events);
   });
 }
 
-api::HttpResponse OkxSimVenue::post_batch_orders(const api::HttpRequest& request, const std::string& account) {
+net::HttpResponse OkxSimVenue::post_batch_orders(const net::HttpRequest& request, const std::string& account) {
   std::set<std::string> batch_ids;
   return trade_request(request, /*batch=*/true, [&](const json& item, UtcTime in_time, std::vector<Event>& events) {
     const std::string cl_ord_id = item.is_object() ? string_field(item, "clOrdId").value_or("") : "";

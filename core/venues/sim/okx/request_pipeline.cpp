@@ -13,7 +13,7 @@
 
 namespace propbot::venues::sim::okx_frontend {
 
-api::HttpResponse OkxSimVenue::handle(const api::HttpRequest& request, bool is_signed, RestMethod fn) {
+net::HttpResponse OkxSimVenue::handle(const net::HttpRequest& request, bool is_signed, RestMethod fn) {
   wait_added_latency(faults_, mutex_);
   std::lock_guard lock(mutex_);
   ++counters_.requests;
@@ -31,7 +31,7 @@ api::HttpResponse OkxSimVenue::handle(const api::HttpRequest& request, bool is_s
   return (this->*fn)(request, account);
 }
 
-std::optional<api::HttpResponse> OkxSimVenue::rate_limit() {
+std::optional<net::HttpResponse> OkxSimVenue::rate_limit() {
   const Admission admission = faults_.admit_request(clock_.utc());
   int retry_after = 0;
   switch (admission.kind) {
@@ -45,7 +45,7 @@ std::optional<api::HttpResponse> OkxSimVenue::rate_limit() {
       retry_after = static_cast<int>(std::ceil(std::chrono::duration<double>(admission.ban_left).count()));
       break;
   }
-  api::HttpResponse response = error_response(
+  net::HttpResponse response = error_response(
       "50011", "Rate limit reached. Please refer to API documentation and throttle requests accordingly.");
   response.status = 429;
   response.headers.emplace_back("Retry-After", std::to_string(std::max(1, retry_after)));

@@ -11,19 +11,19 @@ namespace propbot::venues::sim::okx_frontend {
 using nlohmann::json;
 namespace wire = okx_wire;
 
-api::HttpResponse make_response(int status, std::string body) {
-  api::HttpResponse response;
+net::HttpResponse make_response(int status, std::string body) {
+  net::HttpResponse response;
   response.status = status;
   response.body = std::move(body);
   return response;
 }
 
-api::HttpResponse error_response(std::string_view code, std::string_view msg) {
+net::HttpResponse error_response(std::string_view code, std::string_view msg) {
   auto [status, body] = venues::okx::error_body(code, msg);
   return make_response(status == 0 ? 400 : status, std::move(body));
 }
 
-api::HttpResponse top_level_error(std::string_view code, std::string_view msg) {
+net::HttpResponse top_level_error(std::string_view code, std::string_view msg) {
   json body = {{"code", std::string(code)}, {"msg", std::string(msg)}, {"data", json::array()}};
   return make_response(200, body.dump());
 }
@@ -43,7 +43,7 @@ std::optional<std::string> string_field(const json& object, const char* key) {
   return std::nullopt;
 }
 
-std::optional<json> parse_body(const api::HttpRequest& request, api::HttpResponse& error) {
+std::optional<json> parse_body(const net::HttpRequest& request, net::HttpResponse& error) {
   if (request.body.empty()) {
     error = error_response("50000");
     return std::nullopt;

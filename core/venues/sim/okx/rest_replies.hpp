@@ -14,21 +14,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 #include "core/common/clock.hpp"
 
 namespace propbot::venues::sim::okx_frontend {
 
-api::HttpResponse make_response(int status, std::string body);
-api::HttpResponse error_response(std::string_view code, std::string_view msg = {});
+net::HttpResponse make_response(int status, std::string body);
+net::HttpResponse error_response(std::string_view code, std::string_view msg = {});
 // GET endpoints answer request errors at the top level: {"code":"51603","msg":..,"data":[]}.
-api::HttpResponse top_level_error(std::string_view code, std::string_view msg);
+net::HttpResponse top_level_error(std::string_view code, std::string_view msg);
 // One data[] item of a trade endpoint's answer.
 nlohmann::json order_item(const std::string& ord_id, const std::string& cl_ord_id, std::string_view s_code,
                           std::string_view s_msg, UtcTime now);
 // object[key] as text; nullopt when absent, null or not a scalar.
 std::optional<std::string> string_field(const nlohmann::json& object, const char* key);
 // The request's JSON body; nullopt with `error` set (50000 empty body, 50002 malformed).
-std::optional<nlohmann::json> parse_body(const api::HttpRequest& request, api::HttpResponse& error);
+std::optional<nlohmann::json> parse_body(const net::HttpRequest& request, net::HttpResponse& error);
 
 }  // namespace propbot::venues::sim::okx_frontend

@@ -7,7 +7,7 @@
 
 namespace propbot::venues::sim::okx_frontend {
 
-Status OkxSimVenue::install(api::Router& router, api::HttpServer& server) {
+Status OkxSimVenue::install(net::Router& router, net::HttpServer& server) {
   add_route(router, "GET", "/api/v5/public/time", false, &OkxSimVenue::get_time);
   add_route(router, "GET", "/api/v5/public/instruments", false, &OkxSimVenue::get_instruments);
   add_route(router, "GET", "/api/v5/market/books", false, &OkxSimVenue::get_books);
@@ -25,13 +25,13 @@ Status OkxSimVenue::install(api::Router& router, api::HttpServer& server) {
   add_route(router, "GET", "/api/v5/account/balance", true, &OkxSimVenue::get_balance);
   add_route(router, "POST", "/api/v5/account/set-leverage", true, &OkxSimVenue::post_set_leverage);
 
-  api::WebSocketOptions options;
+  net::WebSocketOptions options;
   options.idle_timeout = kIdleTimeout;
   for (std::string_view path : {kPublicPath, kPrivatePath, kBusinessPath}) {
     const bool is_private = path == kPrivatePath;
-    api::WebSocketHandler handler;
-    handler.on_open = [this, is_private](const std::shared_ptr<api::WebSocketSession>& socket,
-                                         const api::HttpRequest&) {
+    net::WebSocketHandler handler;
+    handler.on_open = [this, is_private](const std::shared_ptr<net::WebSocketSession>& socket,
+                                         const net::HttpRequest&) {
       std::lock_guard lock(mutex_);
       if (faults_.refuse_websocket()) {
         // Accepted by the server, then dropped at once: the client sees an outage.
@@ -40,10 +40,10 @@ Status OkxSimVenue::install(api::Router& router, api::HttpServer& server) {
       }
       sessions_[socket->id()] = Session{socket, is_private, {}, {}};
     };
-    handler.on_message = [this](const std::shared_ptr<api::WebSocketSession>& socket, std::string_view text) {
+    handler.on_message = [this](const std::shared_ptr<net::WebSocketSession>& socket, std::string_view text) {
       on_ws_message(socket, text);
     };
-    handler.on_close = [this](const std::shared_ptr<api::WebSocketSession>& socket) {
+    handler.on_close = [this](const std::shared_ptr<net::WebSocketSession>& socket) {
       std::lock_guard lock(mutex_);
       sessions_.erase(socket->id());
     };
@@ -52,9 +52,9 @@ Status OkxSimVenue::install(api::Router& router, api::HttpServer& server) {
   return {};
 }
 
-void OkxSimVenue::add_route(api::Router& router, const char* method, const char* path, bool is_signed, RestMethod fn) {
+void OkxSimVenue::add_route(net::Router& router, const char* method, const char* path, bool is_signed, RestMethod fn) {
   router.add(method, path,
-             [this, is_signed, fn](const api::HttpRequest& request) { return handle(request, is_signed, fn); });
+             [this, is_signed, fn](const net::HttpRequest& request) { return handle(request, is_signed, fn); });
 }
 
 }  // namespace propbot::venues::sim::okx_frontend

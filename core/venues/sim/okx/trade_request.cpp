@@ -7,13 +7,13 @@
 
 namespace propbot::venues::sim::okx_frontend {
 
-std::optional<api::HttpResponse> OkxSimVenue::refuse_writes() const {
+std::optional<net::HttpResponse> OkxSimVenue::refuse_writes() const {
   if (faults_.refuse_writes() != WriteRefusal::none) return error_response("50001");
   return std::nullopt;
 }
 
-api::HttpResponse OkxSimVenue::trade_request(const api::HttpRequest& request, bool batch, const TradeItem& one) {
-  api::HttpResponse error;
+net::HttpResponse OkxSimVenue::trade_request(const net::HttpRequest& request, bool batch, const TradeItem& one) {
+  net::HttpResponse error;
   auto body = parse_body(request, error);
   if (!body) return error;
   if (batch && (!body->is_array() || body->empty() || body->size() > kMaxBatch)) {

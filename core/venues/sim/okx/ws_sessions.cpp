@@ -28,7 +28,7 @@ json OkxSimVenue::ws_error(std::string_view code, std::string msg, std::uint64_t
   return json{{"event", "error"}, {"code", std::string(code)}, {"msg", msg}, {"connId", conn_id(id)}};
 }
 
-void OkxSimVenue::on_ws_message(const std::shared_ptr<api::WebSocketSession>& socket, std::string_view text) {
+void OkxSimVenue::on_ws_message(const std::shared_ptr<net::WebSocketSession>& socket, std::string_view text) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(socket->id());
   if (it == sessions_.end()) return;

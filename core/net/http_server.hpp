@@ -1,8 +1,9 @@
-// HttpServer: the HTTP/1.1 listener of the daemon's API (and of the venue simulator). It
-// owns one thread running its own io_context, plus a small worker pool for the routes
-// marked RouteOptions::blocking. This header includes no Boost: Beast/Asio live only in
-// http_server.cpp (pimpl), so code that starts a server compiles in seconds
-// (TOOLCHAIN.md, "Build time").
+// HttpServer: the HTTP/1.1 + WebSocket server transport shared by the daemon's operator
+// API (core/api) and the venue simulator (core/venues/sim). It owns one thread running
+// its own io_context, plus a small worker pool for the routes marked
+// RouteOptions::blocking. This header includes no Boost: Beast/Asio live only in the
+// server's own translation units (pimpl; http_server.cpp, server_*.cpp), so code that
+// starts a server compiles in seconds (TOOLCHAIN.md, "Build time").
 //
 // Guarantees
 // - Keep-alive and pipelined requests are answered in order on each connection: one
@@ -26,8 +27,8 @@
 //     fewer than overflow_per_address from that address. An overflow connection has the
 //     header deadline for its whole request and serves one request, then closes. A
 //     request carrying `Authorization: Bearer <token>` is dispatched normally (the
-//     router's AccessGuard decides: a valid token is served, an invalid one gets its
-//     401); anything else, and every WebSocket upgrade (a stream would keep the slot),
+//     router's guard decides; the operator API's AccessGuard serves a valid token and
+//     answers an invalid one 401); anything else, and every WebSocket upgrade (a stream would keep the slot),
 //     gets 503 too_many_connections + `Retry-After: 1` as soon as its header is read.
 //     So a flood of connections without a token cannot take from operators the capacity
 //     to enter HOLD; a flood from more distinct addresses than the pools can hold can
@@ -40,7 +41,7 @@
 // - Blocking routes: when the router has routes marked RouteOptions::blocking, their
 //   handlers run on blocking_workers threads owned by the server; at most blocking_queue
 //   more requests wait for one, and beyond that a request gets 503 busy + `Retry-After:
-//   1` at once. The router's access check (Router::admit) runs on the server thread
+//   1` at once. The router's guard (Router::admit) runs on the server thread
 //   before the request is queued: a refused one is answered there and never takes a
 //   worker or a queue slot. The response is written on the connection's strand; the
 //   server thread serves every other request meanwhile. A blocking handler runs
@@ -69,8 +70,9 @@
 // the server thread (access lines) and on the caller of start()/stop(), never on a
 // worker. WebSocket callbacks run on the server thread; WebSocketSession::send()/close()
 // are safe from any thread. Blocking route handlers run on the workers.
-// Uses: router, access_guard (bearer_token), worker_pool, http_types; Boost.Beast/Asio
-// and OpenSSL inside the .cpp only.
+// Uses: router, bearer_token, client_key, worker_pool, http_types; Boost.Beast/Asio and
+// OpenSSL inside the .cpp files only (server_listener, server_http_session,
+// server_websocket_session, server_state, connection_admission).
 #pragma once
 
 #include <chrono>
@@ -82,10 +84,10 @@
 #include <string>
 #include <string_view>
 
-#include "core/api/router.hpp"
+#include "core/net/router.hpp"
 #include "core/common/result.hpp"
 
-namespace propbot::api {
+namespace propbot::net {
 
 // PEM files for a TLS server. The chain file holds the server certificate first, then
 // any intermediates.
@@ -224,4 +226,4 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace propbot::api
+}  // namespace propbot::net

@@ -1,6 +1,6 @@
 // WorkerPool: bounded queue, never-blocking submit, bounded shutdown that abandons a
 // running job safely.
-#include "core/api/worker_pool.hpp"
+#include "core/net/worker_pool.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-namespace propbot::api {
+namespace propbot::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -93,4 +93,4 @@ TEST(WorkerPoolTest, AThrowingJobIsCountedAndTheWorkerCarriesOn) {
 }
 
 }  // namespace
-}  // namespace propbot::api
+}  // namespace propbot::net

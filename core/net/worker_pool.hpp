@@ -29,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-namespace propbot::api {
+namespace propbot::net {
 
 class WorkerPool {
  public:
@@ -60,4 +60,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace propbot::api
+}  // namespace propbot::net

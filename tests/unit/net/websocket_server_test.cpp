@@ -13,13 +13,13 @@
 
 #include <gtest/gtest.h>
 
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 #include "core/net/ws_client.hpp"
 #include "tests/unit/net/io_thread.hpp"
 #include "tests/unit/net/tls_test_cert.hpp"
 #include "tests/unit/net/ws_test_support.hpp"
 
-namespace propbot::api {
+namespace propbot::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -118,7 +118,7 @@ class WebSocketServerTest : public ::testing::Test {
 };
 
 TEST_F(WebSocketServerTest, EchoesAndReportsOpenMessageAndCloseOnce) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   Recorder& client = connect("/stream?channel=books");
   ASSERT_TRUE(wait_until([&] { return client.opens() == 1 && hub.opens() == 1; }));
   EXPECT_EQ(hub.last_open_target(), "/stream?channel=books");
@@ -134,7 +134,7 @@ TEST_F(WebSocketServerTest, EchoesAndReportsOpenMessageAndCloseOnce) {
 }
 
 TEST_F(WebSocketServerTest, ServesWssWhenTlsIsConfigured) {
-  start({}, /*tls=*/true);
+  ASSERT_NO_FATAL_FAILURE(start({}, /*tls=*/true));
   Recorder& client = connect("/stream", /*tls=*/true);
   ASSERT_TRUE(wait_until([&] { return client.opens() == 1; }));
   ASSERT_TRUE(io.run([&] { return clients[0]->send("secure"); }).ok());
@@ -143,7 +143,7 @@ TEST_F(WebSocketServerTest, ServesWssWhenTlsIsConfigured) {
 }
 
 TEST_F(WebSocketServerTest, AnswersAnUpgradeOnAnUnregisteredPathWith404) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   Recorder& client = connect("/other");
   ASSERT_TRUE(wait_until([&] { return client.close_count() == 1; }));
   EXPECT_FALSE(client.closes()[0].was_open);
@@ -152,7 +152,7 @@ TEST_F(WebSocketServerTest, AnswersAnUpgradeOnAnUnregisteredPathWith404) {
 }
 
 TEST_F(WebSocketServerTest, BroadcastsOneSharedMessageToTwentyClients) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   for (int i = 0; i < 20; ++i) connect();
   ASSERT_TRUE(wait_until([&] { return hub.open_sessions() == 20; }));
   auto message = std::make_shared<const std::string>(R"({"arg":{"channel":"books"},"data":[]})");
@@ -169,7 +169,7 @@ TEST_F(WebSocketServerTest, BroadcastsOneSharedMessageToTwentyClients) {
 }
 
 TEST_F(WebSocketServerTest, AcceptsSendsFromManyThreadsAtOnce) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   Recorder& client = connect();
   ASSERT_TRUE(wait_until([&] { return hub.open_sessions() == 1; }));
   auto session = hub.sessions()[0];
@@ -186,7 +186,7 @@ TEST_F(WebSocketServerTest, AcceptsSendsFromManyThreadsAtOnce) {
 TEST_F(WebSocketServerTest, DropsASlowReaderOnceItsQueueBoundIsExceeded) {
   WebSocketOptions options;
   options.max_queued_messages = 8;
-  start(options);
+  ASSERT_NO_FATAL_FAILURE(start(options));
   ASSERT_TRUE(open_raw_non_reading_client());
   ASSERT_TRUE(wait_until([&] { return hub.open_sessions() == 1; }));
   auto session = hub.sessions()[0];
@@ -203,7 +203,7 @@ TEST_F(WebSocketServerTest, DropsASlowReaderOnceItsQueueBoundIsExceeded) {
 TEST_F(WebSocketServerTest, ClosesASilentClientAfterTheIdleTimeout) {
   WebSocketOptions options;
   options.idle_timeout = 200ms;
-  start(options);
+  ASSERT_NO_FATAL_FAILURE(start(options));
   auto opened_at = std::chrono::steady_clock::now();
   Recorder& client = connect();
   ASSERT_TRUE(wait_until([&] { return client.opens() == 1; }));
@@ -217,7 +217,7 @@ TEST_F(WebSocketServerTest, ClosesASilentClientAfterTheIdleTimeout) {
 TEST_F(WebSocketServerTest, KeepsAClientThatSendsTextPingsPastTheIdleTimeout) {
   WebSocketOptions options;
   options.idle_timeout = 200ms;
-  start(options);
+  ASSERT_NO_FATAL_FAILURE(start(options));
   Recorder& client = connect("/stream", false, /*ping_text=*/"ping");
   ASSERT_TRUE(wait_until([&] { return client.opens() == 1; }));
   std::this_thread::sleep_for(600ms);
@@ -227,7 +227,7 @@ TEST_F(WebSocketServerTest, KeepsAClientThatSendsTextPingsPastTheIdleTimeout) {
 }
 
 TEST_F(WebSocketServerTest, ClosesOpenSessionsWithGoingAwayOnStop) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   Recorder& client = connect();
   ASSERT_TRUE(wait_until([&] { return hub.opens() == 1; }));
   server->stop();
@@ -264,7 +264,7 @@ TEST_F(WebSocketServerTest, RejectsBadOrDuplicateRegistrations) {
   EXPECT_EQ(bare.add_websocket("/keys/*", {}).error().code, Errc::already_exists);
   EXPECT_EQ(bare.add_websocket("/a/*/b", {}).error().code, Errc::invalid_argument);
   EXPECT_EQ(bare.add_websocket("/a*", {}).error().code, Errc::invalid_argument);
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   EXPECT_EQ(server->add_websocket("/late", {}).error().code, Errc::conflict);
 }
 
@@ -280,4 +280,4 @@ TEST_F(WebSocketServerTest, FailsToStartWithAMissingCertificateNamingTheFile) {
 }
 
 }  // namespace
-}  // namespace propbot::api
+}  // namespace propbot::net

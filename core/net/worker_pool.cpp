@@ -1,11 +1,11 @@
-#include "core/api/worker_pool.hpp"
+#include "core/net/worker_pool.hpp"
 
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 
-namespace propbot::api {
+namespace propbot::net {
 
 // Everything a thread uses lives here, owned jointly by the pool and its threads: a
 // thread detached by shutdown() keeps it alive until its last job ends.
@@ -108,4 +108,4 @@ std::size_t WorkerPool::failed_jobs() const {
   return shared_->failed;
 }
 
-}  // namespace propbot::api
+}  // namespace propbot::net

@@ -1,5 +1,5 @@
 // Router: pattern matching, SPEC S-11 error bodies, query decoding, JSON bodies.
-#include "core/api/router.hpp"
+#include "core/net/router.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-namespace propbot::api {
+namespace propbot::net {
 namespace {
 
 class RouterTest : public ::testing::Test {
@@ -257,4 +257,4 @@ TEST_F(RouterTest, TellsWhetherARequestTargetsABlockingRoute) {
 }
 
 }  // namespace
-}  // namespace propbot::api
+}  // namespace propbot::net

@@ -1,11 +1,12 @@
 // HTTP request/response values exchanged between the server (http_server) and the
-// route handlers (router). Plain data, no Boost: handlers and their tests compile
-// without Beast/Asio (TOOLCHAIN.md, "Build time").
+// route handlers (router), for the operator API and the venue simulator alike. Plain
+// data, no Boost: handlers and their tests compile without Beast/Asio (TOOLCHAIN.md,
+// "Build time").
 //
 // Guarantees: every error body produced here has exactly the SPEC S-11 shape
 // {"error": {"code": "...", "message": "..."}}; JSON bodies are always valid UTF-8
 // (invalid bytes coming from a request, e.g. in a path, are replaced, never thrown).
-// Uses: access (Principal), nlohmann::json.
+// Uses: nlohmann::json.
 #pragma once
 
 #include <map>
@@ -17,9 +18,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/api/access.hpp"
+namespace propbot::net {
 
-namespace propbot::api {
+// The authenticated caller of a request, as the router's RouteGuard establishes it (for
+// the operator API: the bearer token's name, the actor in audit entries, and its role,
+// core/api/access.hpp). Never holds the credential itself.
+struct Principal {
+  std::string name;
+  std::string role;
+};
 
 struct HttpRequest {
   std::string method;                          // "GET", "POST", ... as sent
@@ -31,9 +38,9 @@ struct HttpRequest {
   std::string remote_addr;                     // peer IP address, empty in unit tests
   std::map<std::string, std::string> params;   // from `{name}` path segments, decoded
   nlohmann::json json;                         // parsed body for RouteOptions::json_body routes
-  // The authenticated caller (the actor for audit entries), set by the router's
-  // AccessGuard on a protected route that passed; empty on public routes and when no
-  // guard is installed.
+  // The authenticated caller (the actor for audit entries), set by the router's guard
+  // on a protected route that passed; empty on public routes and when no guard is
+  // installed.
   std::optional<Principal> principal;
 
   // The header value or `fallback` when absent; `name` must be lower-case.
@@ -58,4 +65,4 @@ struct HttpResponse {
 // of throwing (request text often ends up in messages).
 std::string dump_json(const nlohmann::json& value);
 
-}  // namespace propbot::api
+}  // namespace propbot::net

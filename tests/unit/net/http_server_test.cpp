@@ -1,5 +1,5 @@
 // HttpServer over real loopback sockets, driven by the POSIX test client.
-#include "core/api/http_server.hpp"
+#include "core/net/http_server.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -14,7 +14,7 @@
 
 #include "tests/support/http_client.hpp"
 
-namespace propbot::api {
+namespace propbot::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -96,7 +96,7 @@ class HttpServerTest : public ::testing::Test {
 };
 
 TEST_F(HttpServerTest, ServesRegisteredRouteOnAFreePortOverRealHttp) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   EXPECT_EQ(server->bind_address(), "127.0.0.1");
   HttpResult result = request("GET", "/hello");
   ASSERT_TRUE(result.ok()) << result.error;
@@ -111,7 +111,7 @@ TEST_F(HttpServerTest, ServesRegisteredRouteOnAFreePortOverRealHttp) {
 }
 
 TEST_F(HttpServerTest, PassesPathParamsAndDecodedQueryToHandler) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("GET", "/echo/abc?x=1%2B1&y=a+b");
   ASSERT_EQ(result.status, 200) << result.error << result.body;
   EXPECT_EQ(nlohmann::json::parse(result.body),
@@ -119,14 +119,14 @@ TEST_F(HttpServerTest, PassesPathParamsAndDecodedQueryToHandler) {
 }
 
 TEST_F(HttpServerTest, AnswersUnknownRouteWith404Json) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("GET", "/api/missing");
   EXPECT_EQ(result.status, 404);
   EXPECT_EQ(result.body, R"({"error":{"code":"not_found","message":"no route matches /api/missing"}})");
 }
 
 TEST_F(HttpServerTest, AnswersWrongMethodWith405AndAllow) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("DELETE", "/hello");
   EXPECT_EQ(result.status, 405);
   EXPECT_EQ(error_code(result), "method_not_allowed");
@@ -134,7 +134,7 @@ TEST_F(HttpServerTest, AnswersWrongMethodWith405AndAllow) {
 }
 
 TEST_F(HttpServerTest, AnswersHeadOnAGetRouteWithItsHeadersAndNoBody) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult get = request("GET", "/hello");
   ASSERT_EQ(get.status, 200);
   // HEAD, then GET on the same connection: a stray body would be read as the start of
@@ -156,7 +156,7 @@ TEST_F(HttpServerTest, AnswersHeadOnAGetRouteWithItsHeadersAndNoBody) {
 }
 
 TEST_F(HttpServerTest, AnswersHeadOnAnUnknownPathWith404HeadersOnly) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection connection("127.0.0.1", server->port());
   ASSERT_TRUE(connection.send("HEAD /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"));
   HttpResult result = connection.read_response(/*request_was_head=*/true);
@@ -168,7 +168,7 @@ TEST_F(HttpServerTest, AnswersHeadOnAnUnknownPathWith404HeadersOnly) {
 
 TEST_F(HttpServerTest, RefusesDeclaredContentLengthOverLimitWith413) {
   options.max_body_bytes = 1024;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("POST", "/raw", std::string(200 * 1024, 'x'));
   ASSERT_TRUE(result.ok()) << result.error;
   EXPECT_EQ(result.status, 413);
@@ -179,7 +179,7 @@ TEST_F(HttpServerTest, RefusesDeclaredContentLengthOverLimitWith413) {
 
 TEST_F(HttpServerTest, RefusesDeclaredContentLengthBeforeReadingTheBody) {
   options.max_body_bytes = 1024;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection connection("127.0.0.1", server->port());
   ASSERT_TRUE(connection.connected()) << connection.error();
   // Headers only: an answer can only come if the server decides on Content-Length alone.
@@ -193,7 +193,7 @@ TEST_F(HttpServerTest, RefusesDeclaredContentLengthBeforeReadingTheBody) {
 
 TEST_F(HttpServerTest, RefusesChunkedBodyOverLimitWith413) {
   options.max_body_bytes = 1024;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   std::string chunked;
   for (int i = 0; i < 8; ++i) chunked += "200\r\n" + std::string(512, 'y') + "\r\n";
   chunked += "0\r\n\r\n";
@@ -206,7 +206,7 @@ TEST_F(HttpServerTest, RefusesChunkedBodyOverLimitWith413) {
 
 TEST_F(HttpServerTest, AcceptsBodyExactlyAtTheLimitIncludingChunked) {
   options.max_body_bytes = 1024;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult plain = request("POST", "/raw", std::string(1024, 'x'));
   EXPECT_EQ(plain.status, 200) << plain.error << plain.body;
   HttpResult chunked = request("POST", "/raw", "400\r\n" + std::string(1024, 'y') + "\r\n0\r\n\r\n",
@@ -216,7 +216,7 @@ TEST_F(HttpServerTest, AcceptsBodyExactlyAtTheLimitIncludingChunked) {
 }
 
 TEST_F(HttpServerTest, SendsContinueBeforeReadingBodyWhenClientExpectsIt) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   std::string request =
       "POST /raw HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
   std::string received = raw_request("127.0.0.1", server->port(), request);
@@ -228,7 +228,7 @@ TEST_F(HttpServerTest, SendsContinueBeforeReadingBodyWhenClientExpectsIt) {
 }
 
 TEST_F(HttpServerTest, AnswersMalformedJsonWith400NamingThePosition) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("POST", "/json", R"({"qty": })", {{"Content-Type", "application/json"}});
   EXPECT_EQ(result.status, 400);
   EXPECT_EQ(error_code(result), "bad_json");
@@ -237,7 +237,7 @@ TEST_F(HttpServerTest, AnswersMalformedJsonWith400NamingThePosition) {
 }
 
 TEST_F(HttpServerTest, AnswersEmptyJsonBodyWith400) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("POST", "/json", "");
   EXPECT_EQ(result.status, 400);
   EXPECT_EQ(error_code(result), "bad_json");
@@ -245,7 +245,7 @@ TEST_F(HttpServerTest, AnswersEmptyJsonBodyWith400) {
 }
 
 TEST_F(HttpServerTest, AnswersHandlerExceptionWith500JsonWithoutItsText) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("GET", "/throw");
   EXPECT_EQ(result.status, 500);
   EXPECT_EQ(error_code(result), "internal");
@@ -255,7 +255,7 @@ TEST_F(HttpServerTest, AnswersHandlerExceptionWith500JsonWithoutItsText) {
 }
 
 TEST_F(HttpServerTest, AnswersMalformedHttpWith400AndCloses) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   std::string received = raw_request("127.0.0.1", server->port(), "GARBAGE\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
   auto responses = parse_responses(received);
   ASSERT_EQ(responses.size(), 1u) << received;
@@ -266,7 +266,7 @@ TEST_F(HttpServerTest, AnswersMalformedHttpWith400AndCloses) {
 
 TEST_F(HttpServerTest, AnswersOversizedHeadersWith431) {
   options.max_header_bytes = 1024;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("GET", "/hello", "", {{"X-Padding", std::string(4096, 'p')}});
   ASSERT_TRUE(result.ok()) << result.error;
   EXPECT_EQ(result.status, 431);
@@ -274,7 +274,7 @@ TEST_F(HttpServerTest, AnswersOversizedHeadersWith431) {
 }
 
 TEST_F(HttpServerTest, AnswersTwoPipelinedRequestsOnOneConnectionInOrder) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   std::string two = "GET /echo/first HTTP/1.1\r\nHost: x\r\n\r\nGET /echo/second HTTP/1.1\r\nHost: x\r\n\r\n";
   auto responses = parse_responses(raw_request("127.0.0.1", server->port(), two));
   ASSERT_EQ(responses.size(), 2u);
@@ -285,7 +285,7 @@ TEST_F(HttpServerTest, AnswersTwoPipelinedRequestsOnOneConnectionInOrder) {
 }
 
 TEST_F(HttpServerTest, KeepsConnectionAliveBetweenSequentialRequests) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection connection("127.0.0.1", server->port());
   ASSERT_TRUE(connection.connected()) << connection.error();
   HttpResult first = connection.request("GET", "/echo/1");
@@ -298,7 +298,7 @@ TEST_F(HttpServerTest, KeepsConnectionAliveBetweenSequentialRequests) {
 
 TEST_F(HttpServerTest, ClosesConnectionThatSendsNoRequestWithinTimeout) {
   options.request_timeout = 200ms;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection connection("127.0.0.1", server->port());
   ASSERT_TRUE(connection.connected()) << connection.error();
   auto started = std::chrono::steady_clock::now();
@@ -308,7 +308,7 @@ TEST_F(HttpServerTest, ClosesConnectionThatSendsNoRequestWithinTimeout) {
 
 TEST_F(HttpServerTest, AnswersOverConnectionLimitWith503) {
   options.max_connections = 1;
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection holder("127.0.0.1", server->port());
   ASSERT_EQ(holder.request("GET", "/hello").status, 200) << "the first connection is served";
   HttpResult refused = request("GET", "/hello");
@@ -325,7 +325,7 @@ TEST_F(HttpServerTest, AnswersOverConnectionLimitWith503) {
 }
 
 TEST_F(HttpServerTest, AnswersWebSocketUpgradeWith404UntilStreamExists) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpResult result = request("GET", "/api/ui/stream", "",
                               {{"Connection", "Upgrade"},
                                {"Upgrade", "websocket"},
@@ -336,7 +336,7 @@ TEST_F(HttpServerTest, AnswersWebSocketUpgradeWith404UntilStreamExists) {
 }
 
 TEST_F(HttpServerTest, FailsToStartOnBusyPortNamingTheAddress) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpServerOptions second_options;
   second_options.port = server->port();
   HttpServer second(second_options, router);
@@ -350,14 +350,14 @@ TEST_F(HttpServerTest, FailsToStartOnBusyPortNamingTheAddress) {
 
 TEST_F(HttpServerTest, BindsToAHostName) {
   options.bind = "localhost";
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   EXPECT_FALSE(server->bind_address().empty());
   HttpResult result = http_request("localhost", server->port(), "GET", "/hello");
   EXPECT_EQ(result.status, 200) << result.error;
 }
 
 TEST_F(HttpServerTest, RefusesToStartTwice) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   Status again = server->start();
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, Errc::conflict);
@@ -370,7 +370,7 @@ TEST_F(HttpServerTest, StopLetsInFlightSlowHandlerFinish) {
     std::this_thread::sleep_for(400ms);
     return HttpResponse::json(200, {{"slow", true}});
   });
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto port = server->port();
   auto client = std::async(std::launch::async, [port] { return http_request("127.0.0.1", port, "GET", "/slow"); });
   ASSERT_EQ(entered.get_future().wait_for(5s), std::future_status::ready);
@@ -384,7 +384,7 @@ TEST_F(HttpServerTest, StopLetsInFlightSlowHandlerFinish) {
 }
 
 TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   HttpConnection idle("127.0.0.1", server->port());
   ASSERT_EQ(idle.request("GET", "/hello").status, 200);
   auto started = std::chrono::steady_clock::now();
@@ -395,7 +395,7 @@ TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
 
 TEST_F(HttpServerTest, AnswersManyConcurrentConnections) {
   options.max_connections_per_address = 64;  // the 50 clients below share one address
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   constexpr int kThreads = 50;
   constexpr int kRequestsEach = 20;
   std::atomic<int> ok{0};
@@ -422,4 +422,4 @@ TEST_F(HttpServerTest, AnswersManyConcurrentConnections) {
 }
 
 }  // namespace
-}  // namespace propbot::api
+}  // namespace propbot::net

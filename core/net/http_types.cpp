@@ -1,6 +1,6 @@
-#include "core/api/http_types.hpp"
+#include "core/net/http_types.hpp"
 
-namespace propbot::api {
+namespace propbot::net {
 
 std::string HttpRequest::header(const std::string& name, std::string fallback) const {
   auto it = headers.find(name);
@@ -24,4 +24,4 @@ HttpResponse HttpResponse::error(int status, std::string_view code, std::string_
   return json(status, body);
 }
 
-}  // namespace propbot::api
+}  // namespace propbot::net

@@ -1,14 +1,13 @@
-#include "core/api/router.hpp"
+#include "core/net/router.hpp"
 
 #include <algorithm>
 #include <exception>
 #include <set>
 #include <stdexcept>
 
-#include "core/api/access_guard.hpp"
 #include "core/common/json_util.hpp"
 
-namespace propbot::api {
+namespace propbot::net {
 namespace {
 
 // "/a/b" -> {"a", "b"}; "/" -> {""}; "/a/" -> {"a", ""}. `path` starts with '/'.
@@ -53,8 +52,9 @@ std::string describe_json_error(const nlohmann::json::exception& error) {
 
 constexpr std::string_view kAccessCheckFailed = "internal error while checking access; details are in the server log";
 
-// "/" + decoded segments joined by '/': the path as routing saw it, so `/api/%75i/hold`
-// is protected like `/api/ui/hold`.
+// "/" + decoded segments joined by '/': the path as routing saw it
+// (RouteMatch::decoded_path), so a guard can protect `/api/%75i/hold` as it protects
+// `/api/ui/hold`.
 std::string join_segments(const std::vector<std::string>& segments) {
   std::string path;
   for (const auto& segment : segments) {
@@ -194,26 +194,7 @@ std::vector<const Router::Route*> Router::match(const std::vector<std::string>& 
   return matches;
 }
 
-void Router::set_guard(std::shared_ptr<const AccessGuard> guard) { guard_ = std::move(guard); }
-
-std::optional<HttpResponse> Router::check_access(HttpRequest& request, Access access) const {
-  if (!guard_) return std::nullopt;
-  std::optional<HttpResponse> denied;
-  if (access != Access::public_route) {
-    try {
-      denied = guard_->check(request, access);
-    } catch (const std::exception& error) {
-      if (error_log_) error_log_(std::string("access guard threw: ") + error.what());
-      denied = HttpResponse::error(500, "internal", kAccessCheckFailed);
-    } catch (...) {
-      if (error_log_) error_log_("access guard threw a non-std exception");
-      denied = HttpResponse::error(500, "internal", kAccessCheckFailed);
-    }
-  }
-  // The handler has no use for the token: it sees request.principal instead.
-  request.headers.erase("authorization");
-  return denied;
-}
+void Router::set_guard(std::shared_ptr<const RouteGuard> guard) { guard_ = std::move(guard); }
 
 Router::Resolved Router::resolve(HttpRequest& request) const {
   if (request.path.empty()) parse_target(request);
@@ -249,20 +230,24 @@ HttpResponse Router::dispatch(HttpRequest& request) const {
 }
 
 std::optional<HttpResponse> Router::admit(HttpRequest& request) const {
-  if (guard_) request.principal.reset();  // a principal comes from the guard only
   Resolved resolved = resolve(request);
-  // Access is resolved from the raw path and from the decoded one: whichever is
-  // protected protects the request.
+  if (!guard_) return std::nullopt;
   const std::string decoded_path = join_segments(resolved.segments);
-  const std::string_view access_path = is_protected_path(request.path) ? std::string_view(request.path)
-                                                                         : std::string_view(decoded_path);
+  RouteMatch match;
+  match.decoded_path = decoded_path;
   if (resolved.route) {
-    return check_access(request, resolve_access(resolved.route->options.access, request.method, access_path));
+    match.found = true;
+    match.method = resolved.route->method;
+    match.pattern = resolved.route->pattern;
   }
-  // No route to run: under a protected prefix, only a valid token learns whether the
-  // path exists and which methods it allows.
-  if (is_protected_path(access_path)) return check_access(request, Access::viewer);
-  return std::nullopt;
+  try {
+    return guard_->admit(request, match);
+  } catch (const std::exception& error) {
+    if (error_log_) error_log_(std::string("access guard threw: ") + error.what());
+  } catch (...) {
+    if (error_log_) error_log_("access guard threw a non-std exception");
+  }
+  return HttpResponse::error(500, "internal", kAccessCheckFailed);
 }
 
 HttpResponse Router::dispatch_admitted(HttpRequest& request) const {
@@ -332,4 +317,4 @@ HttpResponse Router::run(const Route& route, HttpRequest& request) const {
                                  "; details are in the server log");
 }
 
-}  // namespace propbot::api
+}  // namespace propbot::net
