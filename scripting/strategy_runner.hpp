@@ -60,7 +60,7 @@
 // finite numbers, booleans; cycles, functions, userdata and anything past StateLimits
 // are a clear error, never a crash). load(..., previous_state) hands it to the new
 // version's migrate(); without a migrate() the previous state is dropped (logged) and
-// ctx.state starts empty. A hot reload (core/app/strategy_set.hpp) snapshots the
+// ctx.state starts empty. A hot reload (core/engine/strategy_set.hpp) snapshots the
 // running version's state, builds the new version with it, and only then calls the old
 // version's stop(): on_stop runs last, and what it returns (the same JSON form) is
 // logged, not migrated — the new version already runs.

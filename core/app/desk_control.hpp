@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/api/routes/control_desk.hpp"
 #include "core/common/call_gate.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
@@ -52,30 +53,31 @@ struct DeskControlError {
   std::string message;
 };
 
-class DeskControl {
+class DeskControl final : public api::ControlDesk {
  public:
   // `notice` receives one line for the operator when a paper store was just created.
   static std::unique_ptr<DeskControl> open(const config::Config& config, const DeskControlOptions& options,
                                            store::Database& database, const Clock& clock, Logger logger,
                                            std::string& notice, DeskControlError& error);
-  ~DeskControl();
+  ~DeskControl() override;
 
-  control::ControlPlane& plane() { return *plane_; }
-  control::EventBus& bus() { return bus_; }
+  control::ControlPlane& plane() override { return *plane_; }
+  control::EventBus& bus() override { return bus_; }
   // The token's {name, role}, or nullopt (unknown token).
-  std::optional<secrets::TokenIdentity> authenticate(std::string_view token) const;
+  std::optional<secrets::TokenIdentity> authenticate(std::string_view token) const override;
   // Names and update times of the stored secrets, never values (S-6.4 status).
-  std::vector<secrets::SecretInfo> secret_names() const;
+  std::vector<secrets::SecretInfo> secret_names() const override;
+  std::optional<std::string> offline_only(std::string_view name) const override { return offline_only_secret(name); }
   // Replaces a named secret's value (audited by the caller). Errors: permission_denied
   // for a name offline_only_secret() refuses, the store's errors.
-  Status set_secret(const std::string& name, std::string_view value);
-  const std::string& store_path() const;
+  Status set_secret(const std::string& name, std::string_view value) override;
+  const std::string& store_path() const override;
 
   // The gate of the routes that use the desk from the API server's blocking workers
   // (the audit export), which may outlive the server's stop. close_slow_calls() waits
   // for the ones in flight and refuses later ones; the daemon calls it after the server
   // stopped, the destructor too.
-  const std::shared_ptr<CallGate>& slow_calls() const { return slow_calls_; }
+  const std::shared_ptr<CallGate>& slow_calls() const override { return slow_calls_; }
   void close_slow_calls() { slow_calls_->close(); }
 
  private:

@@ -22,6 +22,7 @@
 #include "core/common/result.hpp"
 #include "core/config/config.hpp"
 #include "core/engine/engine.hpp"
+#include "core/engine/engine_handle.hpp"
 
 namespace propbot::control {
 class ControlPlane;
@@ -29,11 +30,11 @@ class ControlPlane;
 
 namespace propbot::app {
 
-class EngineThread {
+class EngineThread final : public engine::EngineHandle {
  public:
   // `control` (optional, must outlive this) is the engine's mode source and safety sink.
   EngineThread(config::Config config, Logger log, control::ControlPlane* control = nullptr);
-  ~EngineThread();
+  ~EngineThread() override;
   EngineThread(const EngineThread&) = delete;
   EngineThread& operator=(const EngineThread&) = delete;
 
@@ -45,9 +46,9 @@ class EngineThread {
   void stop();
 
   engine::ReloadReport reload(engine::EngineBundle next,
-                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10)) override;
 
-  std::shared_ptr<const engine::EngineSnapshot> snapshot() const { return snapshots_.load(); }
+  std::shared_ptr<const engine::EngineSnapshot> snapshot() const override { return snapshots_.load(); }
   const engine::SnapshotSlot& snapshots() const { return snapshots_; }
 
  private:

@@ -3,11 +3,11 @@
 #include <string>
 #include <vector>
 
-#include "core/app/audit_command.hpp"
-#include "core/app/config_command.hpp"
-#include "core/app/run_command.hpp"
-#include "core/app/secrets_command.hpp"
-#include "core/app/venue_sim_command.hpp"
+#include "core/app/commands/audit_command.hpp"
+#include "core/app/commands/config_command.hpp"
+#include "core/app/commands/run_command.hpp"
+#include "core/app/commands/secrets_command.hpp"
+#include "core/app/commands/venue_sim_command.hpp"
 #include "propbot/build_info.hpp"
 
 namespace {

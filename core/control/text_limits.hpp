@@ -1,5 +1,5 @@
 // Text limits: the one table of the longest text each free-text field of the control
-// plane accepts (issue 10). The HTTP routes (core/app/control_routes.cpp) refuse an
+// plane accepts (issue 10). The HTTP routes (core/api/routes/control_routes.cpp) refuse an
 // over-long field with 400 bad_request and ControlPlane refuses it again with
 // Refusal::invalid, both with text_too_long()'s message, so a caller that is not HTTP
 // is bounded too:

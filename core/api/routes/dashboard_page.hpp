@@ -5,6 +5,6 @@
 
 #include <string_view>
 
-namespace propbot::app {
+namespace propbot::api {
 std::string_view dashboard_page_html();
 }

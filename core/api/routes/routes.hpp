@@ -7,24 +7,24 @@
 #include <string>
 
 #include "core/api/guarded_router.hpp"
-#include "core/app/config_service.hpp"
-#include "core/app/desk_control.hpp"
+#include "core/config_service/config_service.hpp"
+#include "core/api/routes/control_desk.hpp"
 #include "core/engine/snapshot.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 
 struct RouteContext {
   const engine::SnapshotSlot* snapshots = nullptr;  // the engine's published state
   const Clock* clock = nullptr;  // for response timestamps (thread-safe readings only)
   std::string profile;
-  DeskControl* desk = nullptr;  // the control plane and its routes (null: skeleton routes only)
-  std::shared_ptr<ConfigService> config;  // the config bundle routes (null: not served)
+  ControlDesk* desk = nullptr;  // the control plane and its routes (null: skeleton routes only)
+  std::shared_ptr<config_service::ConfigService> config;  // the config bundle routes (null: not served)
   std::string data_dir;         // where audit exports are staged
   MonoTime started_at{};
   // /healthz reports not-ok when the engine has not published for this long.
   std::chrono::milliseconds heartbeat_timeout{5000};
 };
 
-std::shared_ptr<const api::GuardedRouter> build_routes(RouteContext context);
+std::shared_ptr<const GuardedRouter> build_routes(RouteContext context);
 
-}  // namespace propbot::app
+}  // namespace propbot::api

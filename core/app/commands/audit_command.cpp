@@ -1,4 +1,4 @@
-#include "core/app/audit_command.hpp"
+#include "core/app/commands/audit_command.hpp"
 
 #include <filesystem>
 #include <iostream>

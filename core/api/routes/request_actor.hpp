@@ -6,7 +6,7 @@
 #include "core/net/http_types.hpp"
 #include "core/control/control_plane.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 
 inline control::Actor actor_of(const net::HttpRequest& request) {
   control::Actor actor;
@@ -16,4 +16,4 @@ inline control::Actor actor_of(const net::HttpRequest& request) {
   return actor;
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::api

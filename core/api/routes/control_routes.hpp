@@ -6,7 +6,7 @@
 // principal, so the two-man rule cannot be dodged by naming someone else in a body.
 // Every free-text field is capped by core/control/text_limits.hpp (400 bad_request
 // naming the field and the limit), and POST /api/ui/secret refuses the secrets one
-// operator must not choose (offline_only_secret(), desk_control.hpp).
+// operator must not choose (ControlDesk::offline_only()).
 //
 // Also installs the AccessGuard (bearer tokens from the secrets store, 403 audited as
 // `forbidden`, lockout alerts) on the router.
@@ -15,13 +15,13 @@
 #include <string>
 
 #include "core/api/guarded_router.hpp"
-#include "core/app/desk_control.hpp"
+#include "core/api/routes/control_desk.hpp"
 #include "core/common/clock.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 
 // `desk` and `clock` must outlive the router. `export_dir` is where audit exports are
 // staged (the data directory).
-void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clock& clock, std::string export_dir);
+void add_control_routes(GuardedRouter& router, ControlDesk& desk, const Clock& clock, std::string export_dir);
 
-}  // namespace propbot::app
+}  // namespace propbot::api

@@ -1,4 +1,4 @@
-#include "core/app/venue_sim_command.hpp"
+#include "core/app/commands/venue_sim_command.hpp"
 
 #include <cerrno>
 #include <csignal>

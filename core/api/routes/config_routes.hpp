@@ -15,13 +15,13 @@
 #include <memory>
 
 #include "core/api/guarded_router.hpp"
-#include "core/app/config_service.hpp"
+#include "core/config_service/config_service.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 
 // The routes share ownership of `service`: the POST routes are blocking (they run on
 // the API server's workers, which may outlive its stop grace), so the object must live
 // as long as the router; ConfigService::close() makes late calls answer 503.
-void add_config_routes(api::GuardedRouter& router, std::shared_ptr<ConfigService> service);
+void add_config_routes(GuardedRouter& router, std::shared_ptr<config_service::ConfigService> service);
 
-}  // namespace propbot::app
+}  // namespace propbot::api

@@ -3,7 +3,7 @@
 // for a second operator (then the worker applies it), a stale approval is refused, a
 // rollback that would loosen is refused, and an engine-side failure is a P2 incident
 // with the running version untouched.
-#include "core/app/config_service.hpp"
+#include "core/config_service/config_service.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -16,7 +16,7 @@
 #include "core/store/data_dir.hpp"
 #include "tests/e2e/daemon_process.hpp"
 
-namespace propbot::app {
+namespace propbot::config_service {
 namespace {
 
 namespace fs = std::filesystem;
@@ -87,7 +87,7 @@ class ConfigServiceTest : public ::testing::Test {
                                        running_, startup);
     ASSERT_TRUE(service.ok()) << service.error().describe();
     service_ = std::move(*service);
-    engine_ = std::make_unique<EngineThread>(startup.config, quiet(), plane_.get());
+    engine_ = std::make_unique<app::EngineThread>(startup.config, quiet(), plane_.get());
     ASSERT_TRUE(engine_->start(&startup.bundle, startup.version).ok());
     ASSERT_TRUE(service_->started(*engine_, startup).ok());
     first_version_ = startup.version;
@@ -116,7 +116,7 @@ class ConfigServiceTest : public ::testing::Test {
   config::LoadOptions options_;
   config::Config running_;
   std::unique_ptr<ConfigService> service_;
-  std::unique_ptr<EngineThread> engine_;
+  std::unique_ptr<app::EngineThread> engine_;
   std::string live_yaml_;
   std::int64_t first_version_ = 0;
 };
@@ -247,4 +247,4 @@ TEST_F(ConfigServiceTest, InLiveNewCodeForATrustedStrategyIsALoosening) {
 }
 
 }  // namespace
-}  // namespace propbot::app
+}  // namespace propbot::config_service

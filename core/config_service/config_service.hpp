@@ -14,7 +14,7 @@
 //   marked trusted or new code for a trusted one, or any change to
 //   policies/circuit_breakers.lua) is filed as a `config_apply_loosening` two-man
 //   request and applied only when a second operator confirms it; else save the version
-//   and swap it into the engine (EngineThread::reload). The answer carries a rollback_token.
+//   and swap it into the engine (engine::EngineHandle::reload). The answer carries a rollback_token.
 // - rollback(token): returns to the version that ran before that activation, through
 //   the same checks and swap; a token works once, and only while its version runs.
 // - Failures never half-apply: the running version is untouched by a refused or
@@ -47,7 +47,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/app/engine_thread.hpp"
+#include "core/engine/engine_handle.hpp"
 #include "core/bundle/activation_store.hpp"
 #include "core/bundle/bundle.hpp"
 #include "core/bundle/bundle_store.hpp"
@@ -59,7 +59,7 @@
 #include "core/control/control_plane.hpp"
 #include "core/store/database.hpp"
 
-namespace propbot::app {
+namespace propbot::config_service {
 
 struct ConfigAnswer {
   int status = 200;   // HTTP status
@@ -104,7 +104,7 @@ class ConfigService {
 
   // After engine.start(startup): the engine future applies go to (it must outlive the
   // service), and the start-up activation is recorded.
-  Status started(EngineThread& engine, const Startup& startup);
+  Status started(engine::EngineHandle& engine, const Startup& startup);
 
   ConfigAnswer validate(const nlohmann::json& body);
   ConfigAnswer apply(const nlohmann::json& body, const control::Actor& actor);
@@ -160,7 +160,7 @@ class ConfigService {
 
   store::Database database_;
   const Clock& clock_;
-  std::atomic<EngineThread*> engine_{nullptr};  // set by started(); read by validate() without the mutex
+  std::atomic<engine::EngineHandle*> engine_{nullptr};  // set by started(); read by validate() without the mutex
   control::ControlPlane* control_;
   Logger log_;
   ConfigServiceOptions options_;
@@ -192,4 +192,4 @@ class ConfigService {
   std::thread worker_;
 };
 
-}  // namespace propbot::app
+}  // namespace propbot::config_service

@@ -1,14 +1,14 @@
-#include "core/app/routes.hpp"
+#include "core/api/routes/routes.hpp"
 
-#include "core/app/config_routes.hpp"
-#include "core/app/control_routes.hpp"
+#include "core/api/routes/config_routes.hpp"
+#include "core/api/routes/control_routes.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "core/app/dashboard_page.hpp"
+#include "core/api/routes/dashboard_page.hpp"
 #include "propbot/build_info.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 namespace {
 
 using nlohmann::json;
@@ -85,8 +85,8 @@ json strategy_json(const engine::StrategyView& s) {
 
 }  // namespace
 
-std::shared_ptr<const api::GuardedRouter> build_routes(RouteContext context) {
-  auto router = std::make_shared<api::GuardedRouter>();
+std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
+  auto router = std::make_shared<GuardedRouter>();
   const auto ctx = std::make_shared<const RouteContext>(context);
 
   // Liveness: the process answers and the engine loop has published recently.
@@ -164,4 +164,4 @@ std::shared_ptr<const api::GuardedRouter> build_routes(RouteContext context) {
   return router;
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::api

@@ -1,4 +1,4 @@
-#include "core/app/config_command.hpp"
+#include "core/app/commands/config_command.hpp"
 
 #include <iostream>
 #include <optional>

@@ -1,17 +1,17 @@
-#include "core/app/config_routes.hpp"
+#include "core/api/routes/config_routes.hpp"
 
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
-#include "core/app/request_actor.hpp"
+#include "core/api/routes/request_actor.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 namespace {
 
 using nlohmann::json;
 
-net::HttpResponse respond(ConfigAnswer answer) {
+net::HttpResponse respond(config_service::ConfigAnswer answer) {
   if (answer.status >= 300) {
     std::string message = answer.body.value("message", std::string());
     if (message.empty() && answer.body.contains("errors") && answer.body["errors"].is_array() &&
@@ -27,8 +27,8 @@ net::HttpResponse respond(ConfigAnswer answer) {
   return net::HttpResponse::json(answer.status, answer.body);
 }
 
-api::RouteOptions with(bool json_body, api::Access access, bool blocking = false) {
-  api::RouteOptions options;
+RouteOptions with(bool json_body, Access access, bool blocking = false) {
+  RouteOptions options;
   options.json_body = json_body;
   options.access = access;
   options.blocking = blocking;
@@ -37,20 +37,20 @@ api::RouteOptions with(bool json_body, api::Access access, bool blocking = false
 
 }  // namespace
 
-void add_config_routes(api::GuardedRouter& router, std::shared_ptr<ConfigService> service) {
+void add_config_routes(GuardedRouter& router, std::shared_ptr<config_service::ConfigService> service) {
   router.add("POST", "/api/ui/config/validate",
              [service](const net::HttpRequest& request) { return respond(service->validate(request.json)); },
-             with(true, api::Access::operator_, /*blocking=*/true));
+             with(true, Access::operator_, /*blocking=*/true));
   router.add("POST", "/api/ui/config/apply",
              [service](const net::HttpRequest& request) {
                return respond(service->apply(request.json, actor_of(request)));
              },
-             with(true, api::Access::operator_, /*blocking=*/true));
+             with(true, Access::operator_, /*blocking=*/true));
   router.add("POST", "/api/ui/config/rollback",
              [service](const net::HttpRequest& request) {
                return respond(service->rollback(request.json, actor_of(request)));
              },
-             with(true, api::Access::operator_, /*blocking=*/true));
+             with(true, Access::operator_, /*blocking=*/true));
   router.add("GET", "/api/ui/config/versions/{version}",
              [service](const net::HttpRequest& request) {
                const std::string& text = request.params.at("version");
@@ -64,7 +64,7 @@ void add_config_routes(api::GuardedRouter& router, std::shared_ptr<ConfigService
                }
                return respond(service->version(number));
              },
-             with(false, api::Access::auditor));
+             with(false, Access::auditor));
   router.add("GET", "/api/ui/config",
              [service](const net::HttpRequest& request) {
                std::size_t limit = 50;
@@ -77,7 +77,7 @@ void add_config_routes(api::GuardedRouter& router, std::shared_ptr<ConfigService
                }
                return respond(service->describe(limit));
              },
-             with(false, api::Access::auditor));
+             with(false, Access::auditor));
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::api

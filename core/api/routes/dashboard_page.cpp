@@ -1,6 +1,6 @@
-#include "core/app/dashboard_page.hpp"
+#include "core/api/routes/dashboard_page.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 
 std::string_view dashboard_page_html() {
   static constexpr std::string_view kPage = R"HTML(<!doctype html>
@@ -175,4 +175,4 @@ refresh(); setInterval(refresh, 1000);
   return kPage;
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::api

@@ -1,4 +1,4 @@
-#include "core/app/control_routes.hpp"
+#include "core/api/routes/control_routes.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -10,12 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api/access_guard.hpp"
-#include "core/app/request_actor.hpp"
+#include "core/api/routes/request_actor.hpp"
 #include "core/common/incident_code.hpp"
 #include "core/common/severity.hpp"
 #include "core/control/text_limits.hpp"
 
-namespace propbot::app {
+namespace propbot::api {
 namespace {
 
 using nlohmann::json;
@@ -106,14 +106,14 @@ net::HttpResponse approval_requested(const Result<ControlOutcome>& result) {
   });
 }
 
-api::RouteOptions json_route(api::Access access = api::Access::automatic) {
-  api::RouteOptions options;
+RouteOptions json_route(Access access = Access::automatic) {
+  RouteOptions options;
   options.json_body = true;
   options.access = access;
   return options;
 }
-api::RouteOptions read_route(api::Access access) {
-  api::RouteOptions options;
+RouteOptions read_route(Access access) {
+  RouteOptions options;
   options.access = access;
   return options;
 }
@@ -132,10 +132,10 @@ std::optional<int> query_int(const net::HttpRequest& request, const std::string&
 
 }  // namespace
 
-void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clock& clock, std::string export_dir) {
+void add_control_routes(GuardedRouter& router, ControlDesk& desk, const Clock& clock, std::string export_dir) {
   control::ControlPlane& cp = desk.plane();
 
-  api::AccessGuardCallbacks callbacks;
+  AccessGuardCallbacks callbacks;
   callbacks.authenticate = [&desk](std::string_view token) -> std::optional<net::Principal> {
     auto identity = desk.authenticate(token);
     if (!identity) return std::nullopt;
@@ -147,7 +147,7 @@ void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clo
   callbacks.on_lockout = [&cp](std::string_view source, int failures) {
     (void)cp.record_lockout(std::string(source), failures);
   };
-  router.set_guard(std::make_shared<const api::AccessGuard>(clock, callbacks));
+  router.set_guard(std::make_shared<const AccessGuard>(clock, callbacks));
 
   // --- mode ---------------------------------------------------------------------
   router.add("GET", "/api/ui/control-state", [&cp](const net::HttpRequest&) {
@@ -326,13 +326,13 @@ void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clo
                          {"prev_hash", r.prev_hash}, {"cumulative_hash", r.cumulative_hash}});
     }
     return net::HttpResponse::json(200, json{{"entries", entries}});
-  }, read_route(api::Access::auditor));
+  }, read_route(Access::auditor));
 
   // The whole chain as JSON lines, verifiable offline with `propbot audit verify --file`.
   // A long chain takes a while to write and read back: the route runs on the API
   // server's blocking workers, inside the desk's slow-call gate (the control plane must
   // not be used once the daemon has begun to take it down).
-  api::RouteOptions export_options = read_route(api::Access::auditor);
+  RouteOptions export_options = read_route(Access::auditor);
   export_options.blocking = true;
   router.add("GET", "/api/ui/audit/export", [&cp, export_dir, gate = desk.slow_calls()](const net::HttpRequest& request) {
     const CallGate::Scope call(*gate);
@@ -366,15 +366,15 @@ void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clo
       list.push_back({{"name", info.name}, {"last_rotated", info.updated_at}});
     }
     return net::HttpResponse::json(200, json{{"store", desk.store_path()}, {"secrets", list}});
-  }, read_route(api::Access::auditor));
+  }, read_route(Access::auditor));
 
   router.add("POST", "/api/ui/secret", [&desk, &cp](const net::HttpRequest& request) {
     std::string name, value;
     if (auto bad = need_string(request.json, control::kSecretNameLimit, name)) return *bad;
     if (auto bad = need_string(request.json, control::kSecretValueLimit, value)) return *bad;
-    // The second man's secrets and the state key are refused (offline_only_secret): the
-    // attempt is audited, the value never.
-    if (auto refused = offline_only_secret(name)) {
+    // The second man's secrets and the state key are refused (ControlDesk::offline_only):
+    // the attempt is audited, the value never.
+    if (auto refused = desk.offline_only(name)) {
       (void)cp.record(actor_of(request), "secret_rotated", "secret:" + name,
                       {{"which_key", name}, {"outcome", "denied"}, {"why", "offline only"}});
       return bad_request("name", *refused);
@@ -394,4 +394,4 @@ void add_control_routes(api::GuardedRouter& router, DeskControl& desk, const Clo
   });
 }
 
-}  // namespace propbot::app
+}  // namespace propbot::api

@@ -1,4 +1,4 @@
-#include "core/app/secrets_command.hpp"
+#include "core/app/commands/secrets_command.hpp"
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "core/app/run_command.hpp"
+#include "core/app/commands/run_command.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "core/net/http_server.hpp"
-#include "core/app/config_service.hpp"
+#include "core/config_service/config_service.hpp"
 #include "core/app/desk_control.hpp"
 #include "core/app/engine_thread.hpp"
-#include "core/app/routes.hpp"
+#include "core/api/routes/routes.hpp"
 #include "core/app/shutdown_watchdog.hpp"
 #include "core/bundle/isolated_validator.hpp"
 #include "core/bundle/scratch_directory.hpp"
@@ -227,7 +227,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     fatal_config("data_dir", cfg.data_dir, config_db.error().message);
     return kExitConfig;
   }
-  ConfigServiceOptions config_options;
+  config_service::ConfigServiceOptions config_options;
   config_options.load_options = options;
   // Uploaded bundles are validated in a bounded child process: their scripts and
   // documents can neither stall nor crash the daemon (isolated_validator.hpp).
@@ -248,14 +248,14 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
              {{"reason", "/proc/self/exe cannot be read: uploaded bundles are validated inside the daemon, "
                          "bounded only by the script budget"}});
   }
-  ConfigService::Startup startup;
-  auto opened = ConfigService::open(std::move(*config_db), clock, &desk->plane(), log, config_options, cfg, startup);
+  config_service::ConfigService::Startup startup;
+  auto opened = config_service::ConfigService::open(std::move(*config_db), clock, &desk->plane(), log, config_options, cfg, startup);
   if (!opened) {
     fatal_config("scripting.bundle_dir", cfg.scripting.bundle_dir, opened.error().message);
     return kExitConfig;
   }
   // Shared with the config routes, whose blocking workers may outlive the server's stop.
-  const std::shared_ptr<ConfigService> config_service = std::move(*opened);
+  const std::shared_ptr<config_service::ConfigService> configs = std::move(*opened);
 
   auto engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane());
   if (auto started = engine_holder->start(&startup.bundle, startup.version); !started) {
@@ -265,7 +265,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     }
     // A resumed (API-applied) version that no longer starts must not keep the desk down.
     log.error("config_resume_failed", {{"version", startup.version}, {"error", started.error().message}});
-    auto disk = config_service->disk_startup("config version " + std::to_string(startup.version) +
+    auto disk = configs->disk_startup("config version " + std::to_string(startup.version) +
                                              " failed to start (" + started.error().message + ")");
     if (!disk) {
       std::cerr << "FATAL: store: " << disk.error().message << std::endl;
@@ -279,18 +279,18 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     }
   }
   EngineThread& engine = *engine_holder;
-  if (auto recorded = config_service->started(engine, startup); !recorded) {
+  if (auto recorded = configs->started(engine, startup); !recorded) {
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
     return kExitRuntime;
   }
 
-  RouteContext routes;
+  api::RouteContext routes;
   routes.snapshots = &engine.snapshots();
   routes.clock = &clock;
   routes.profile = std::string(config::to_string(cfg.profile));
   routes.desk = desk.get();
-  routes.config = config_service;
+  routes.config = configs;
   routes.data_dir = cfg.data_dir;
   routes.started_at = clock.now();
   net::HttpServerOptions server_options;
@@ -304,7 +304,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   server_options.blocking_workers = static_cast<std::size_t>(cfg.api.blocking_workers);
   server_options.blocking_queue = static_cast<std::size_t>(cfg.api.blocking_queue);
   server_options.log = [log](std::string_view line) { log.debug("http_access", {{"line", line}}); };
-  net::HttpServer server(server_options, build_routes(routes));
+  net::HttpServer server(server_options, api::build_routes(routes));
   if (auto listening = server.start(); !listening) {
     engine.stop();
     fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");
@@ -332,7 +332,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     stopping.store(true);
     server.stop();
     watchdog.stage("stopping the config service");
-    config_service->close();  // waits for calls in flight and joins its worker, while the engine runs
+    configs->close();  // waits for calls in flight and joins its worker, while the engine runs
     desk->close_slow_calls();  // an audit export still running on an abandoned worker
     watchdog.stage("stopping the engine");
     engine.stop();

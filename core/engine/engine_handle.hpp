@@ -1,0 +1,26 @@
+// EngineHandle: the running engine as seen from another thread — what the config
+// service (hot reload) and any other command side may do with it: hand it a new bundle
+// and read its latest snapshot. The daemon's EngineThread implements it; a test may
+// implement it without any engine.
+//
+// Thread: both calls are safe from any thread other than the engine's own.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "core/engine/engine.hpp"
+
+namespace propbot::engine {
+
+class EngineHandle {
+ public:
+  virtual ~EngineHandle() = default;
+  // Swaps `next` in between two events; if the engine does not start the work within
+  // `timeout` it is abandoned (never applied later) and reported as timed out.
+  virtual ReloadReport reload(EngineBundle next, std::chrono::milliseconds timeout) = 0;
+  // The latest published snapshot; null before the first.
+  virtual std::shared_ptr<const EngineSnapshot> snapshot() const = 0;
+};
+
+}  // namespace propbot::engine
