@@ -154,6 +154,29 @@ void DaemonProcess::send_signal(int signal) {
 std::string DaemonProcess::stdout_text() const { return read_file(dir_ + "/stdout"); }
 std::string DaemonProcess::stderr_text() const { return read_file(dir_ + "/stderr"); }
 
+std::optional<std::map<std::string, int>> wait_for_venue_sim_listeners(DaemonProcess& process,
+                                                                       std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = process.stdout_text();
+    if (text.find("admin listening on ") != std::string::npos && text.back() == '\n') {
+      std::map<std::string, int> ports;
+      std::istringstream lines(text);
+      std::string line;
+      const std::string marker = " listening on http://127.0.0.1:";
+      while (std::getline(lines, line)) {
+        const auto at = line.find(marker);
+        if (at == std::string::npos || at == 0) continue;
+        ports[line.substr(0, at)] = std::atoi(line.c_str() + at + marker.size());
+      }
+      return ports;
+    }
+    if (!process.running()) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
+
 CommandRun run_to_exit(std::vector<std::string> args, std::chrono::milliseconds timeout) {
   DaemonProcess process(std::move(args));
   CommandRun run;

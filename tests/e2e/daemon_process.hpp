@@ -41,6 +41,12 @@ class DaemonProcess {
   std::optional<int> exit_code_;
 };
 
+// `propbot venue-sim`'s listeners: waits for its admin line (printed last, once every
+// listener is up) and answers each "<name> listening on http://127.0.0.1:PORT" line as
+// name -> port; nullopt when the process exits or the timeout passes first.
+std::optional<std::map<std::string, int>> wait_for_venue_sim_listeners(DaemonProcess& process,
+                                                                       std::chrono::milliseconds timeout);
+
 // A short-lived run of a command (the binary's CLI subcommands) to completion.
 struct CommandRun {
   int exit_code = -1;  // -1 when it did not start or did not exit in time

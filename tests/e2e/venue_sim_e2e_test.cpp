@@ -6,8 +6,6 @@
 #include <csignal>
 #include <map>
 #include <optional>
-#include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -33,39 +31,13 @@ constexpr bool kHaveOkx = true;
 constexpr bool kHaveOkx = false;
 #endif
 
-// "<name> listening on http://127.0.0.1:PORT" lines -> name -> port.
-std::map<std::string, int> listener_ports(const std::string& text) {
-  std::map<std::string, int> ports;
-  std::istringstream lines(text);
-  std::string line;
-  const std::string marker = " listening on http://127.0.0.1:";
-  while (std::getline(lines, line)) {
-    const auto at = line.find(marker);
-    if (at == std::string::npos || at == 0) continue;
-    ports[line.substr(0, at)] = std::atoi(line.c_str() + at + marker.size());
-  }
-  return ports;
-}
-
-// Waits for the admin line (printed last, once every listener is up).
-std::optional<std::map<std::string, int>> wait_for_listeners(DaemonProcess& process, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const std::string text = process.stdout_text();
-    if (text.find("admin listening on ") != std::string::npos && text.back() == '\n') return listener_ports(text);
-    if (!process.running()) return std::nullopt;
-    std::this_thread::sleep_for(20ms);
-  }
-  return std::nullopt;
-}
-
 TEST(VenueSimE2E, PrintsListenersCreatesAnAccountAndStopsCleanlyOnSigterm) {
   std::vector<std::string> args{PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--seed", "7"};
   if (kHaveBinance) args.insert(args.end(), {"--binance-port", "0"});
   if (kHaveOkx) args.insert(args.end(), {"--okx-port", "0"});
   DaemonProcess sim(args);
   ASSERT_TRUE(sim.start());
-  const auto ports = wait_for_listeners(sim, 15s);
+  const auto ports = wait_for_venue_sim_listeners(sim, 15s);
   ASSERT_TRUE(ports.has_value()) << "stdout:\n" << sim.stdout_text() << "\nstderr:\n" << sim.stderr_text();
   ASSERT_EQ(ports->count("admin"), 1u) << sim.stdout_text();
   const int admin = ports->at("admin");

@@ -11,6 +11,7 @@
 // REST handlers (server thread) and market ticks (host timer) both touch it.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 #include "core/common/result.hpp"
 #include "core/common/clock.hpp"
 #include "core/venues/sim/engine/instrument_rules.hpp"
+#include "core/venues/sim/engine/matching_engine.hpp"
 #include "core/venues/sim/faults.hpp"
 
 namespace propbot::venues::sim {
@@ -41,6 +43,11 @@ struct SimVenueConfig {
   std::vector<InstrumentRules> instruments; // canonical symbols; the frontend maps names
   std::uint64_t seed = 1;                   // liquidity sizes and ids are deterministic
   std::string market_maker_account = "market-maker";
+  // Closed orders each book keeps for status queries (MatchingConfig::max_closed_orders);
+  // the frontends keep their own per-order fields (OKX's fee and cancelSource, its
+  // post-only cancels) for no more orders than that. Tests set a small number to reach
+  // the bound quickly.
+  std::size_t max_closed_orders = kDefaultMaxClosedOrders;
 };
 
 // One market step for one symbol as this venue should quote it.

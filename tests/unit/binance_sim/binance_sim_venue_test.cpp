@@ -371,6 +371,57 @@ TEST_F(BinanceSimVenueTest, OrderResponsesCarryOrderCountHeaders) {
   EXPECT_EQ(second.header("X-MBX-ORDER-COUNT-1M"), "2");
 }
 
+// Bounded memory (issue 11): the weight and order-count windows keep no key for a
+// client address or an account that sent nothing within them.
+TEST_F(BinanceSimVenueTest, RateLimitWindowsKeepNoKeyOnceTheyExpire) {
+  constexpr int kClients = 20;
+  for (int i = 0; i < kClients; ++i) {
+    const std::string key = "window-key-" + std::to_string(i);
+    const std::string secret = "window-secret-" + std::to_string(i);
+    SimAccountSpec spec;
+    spec.api_key = key;
+    spec.api_secret = secret;
+    spec.balances["USDT"] = Decimal::from_mantissa(100000, 0);
+    ASSERT_TRUE(venue->create_account(spec).ok());
+    const Params p{{"symbol", "BTCUSDT"}, {"side", "BUY"},      {"type", "LIMIT"},
+                   {"quantity", "0.01"},  {"price", "49000"},   {"timeInForce", "GTC"}};
+    auto placed = call("POST", "/fapi/v1/order", p, secret, std::nullopt, key);
+    ASSERT_EQ(placed.status, 200) << placed.body;
+    // Another client address (the router sees what the server would pass on).
+    net::HttpRequest ping;
+    ping.method = "GET";
+    ping.target = ping.path = "/fapi/v1/ping";
+    ping.remote_addr = "10.0.0." + std::to_string(i + 1);
+    ASSERT_EQ(router->dispatch(ping).status, 200);
+  }
+  const auto windows = [&] {
+    json counts = venue->describe()["rate_limit_windows"];
+    return counts.is_object() ? counts : json::object();  // missing: every count reads huge
+  };
+  const auto keys = [&](const char* name) { return windows().value(name, std::size_t{999'999}); };
+  EXPECT_EQ(keys("ip_weight"), std::size_t{kClients}) << windows().dump();  // an order weighs 0
+  EXPECT_EQ(keys("orders_10s"), std::size_t{kClients});
+  EXPECT_EQ(keys("orders_1m"), std::size_t{kClients});
+
+  clock.advance(11s);
+  tick(50000);
+  EXPECT_EQ(keys("orders_10s"), 0u) << windows().dump();
+  EXPECT_EQ(keys("orders_1m"), std::size_t{kClients});
+  EXPECT_EQ(keys("ip_weight"), std::size_t{kClients});
+
+  clock.advance(50s);
+  tick(50000);
+  EXPECT_EQ(keys("ip_weight"), 0u) << windows().dump();
+  EXPECT_EQ(keys("orders_10s"), 0u);
+  EXPECT_EQ(keys("orders_1m"), 0u);
+  // A client that comes back starts from an empty window.
+  auto again = order("BUY", "LIMIT", "0.01", "49000", "GTC");
+  EXPECT_EQ(again.header("X-MBX-ORDER-COUNT-1M"), "1");
+  EXPECT_EQ(keys("orders_1m"), 1u);
+  EXPECT_EQ(get("/fapi/v1/ping").header("X-MBX-USED-WEIGHT-1M"), "1");
+  EXPECT_EQ(keys("ip_weight"), 1u);
+}
+
 TEST_F(BinanceSimVenueTest, BatchOrdersAnswersPerItemResultsAndErrors) {
   const std::string batch =
       R"([{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","timeInForce":"GTC","quantity":"0.01","price":"49000","newClientOrderId":"b1"},)"

@@ -133,6 +133,7 @@ class OkxSimTest : public ::testing::Test {
     eth.step = Decimal::from_mantissa(1, 2);
     eth.min_qty = Decimal::from_mantissa(1, 2);
     config.instruments.push_back(eth);
+    config.max_closed_orders = max_closed_orders;
     venue = make_okx_venue(config, clock);
     router = std::make_shared<net::Router>();
     net::HttpServerOptions options;
@@ -190,6 +191,8 @@ class OkxSimTest : public ::testing::Test {
     return probe;
   }
 
+  // A derived fixture's constructor may lower it to reach the bound with a few orders.
+  std::size_t max_closed_orders = kDefaultMaxClosedOrders;
   SimClock clock{UtcTime{std::chrono::seconds{1'700'000'000}}};
   std::unique_ptr<SimulatedVenue> venue;
   std::shared_ptr<net::Router> router;

@@ -11,8 +11,18 @@
 
 namespace propbot::venues::sim::binance_frontend {
 
+namespace {
+
+ExchangeConfig exchange_config(const SimVenueConfig& config) {
+  ExchangeConfig out;
+  out.matching.max_closed_orders = config.max_closed_orders;
+  return out;
+}
+
+}  // namespace
+
 BinanceSimVenue::BinanceSimVenue(const SimVenueConfig& config, const Clock& clock)
-    : config_(config), clock_(clock), rng_(config.seed) {
+    : config_(config), clock_(clock), core_(exchange_config(config)), rng_(config.seed) {
   std::vector<Event> ignored;
   for (const auto& rules : config.instruments) {
     core_.add_instrument(rules);
@@ -103,7 +113,20 @@ json BinanceSimVenue::describe() const {
                 {"ticks", ticks_},
                 {"websocket_sessions", sessions_.size()},
                 {"listen_keys", listen_keys_.size()},
-                {"banned", faults_.banned_until<MonoTime>().has_value()}}}};
+                {"banned", faults_.banned_until<MonoTime>().has_value()}}},
+              {"retained_order_records", retained_order_records()},
+              {"rate_limit_windows",
+               {{"ip_weight", ip_weight_.keys()},
+                {"orders_10s", orders_10s_.keys()},
+                {"orders_1m", orders_1m_.keys()}}}};
+}
+
+json BinanceSimVenue::retained_order_records() const {
+  std::size_t closed_orders = 0;
+  for (const auto& [canonical, symbol] : symbols_) {
+    if (const OrderBookEngine* book = core_.book(canonical)) closed_orders += book->closed_order_count();
+  }
+  return json{{"max_closed_orders", config_.max_closed_orders}, {"closed_orders", closed_orders}};
 }
 
 }  // namespace propbot::venues::sim::binance_frontend

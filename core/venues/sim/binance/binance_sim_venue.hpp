@@ -26,7 +26,10 @@
 // REST snapshot answers the last published book with lastUpdateId = last u + 1, which
 // the next diff's [U, u] covers, so the documented local-book procedure (A7) rebuilds
 // exactly the venue's book (all levels, up to 1000 per side). Deterministic for a seed
-// and a call sequence.
+// and a call sequence. Bounded memory under any order flow: the books keep
+// SimVenueConfig::max_closed_orders closed orders each, and the weight and order-count
+// windows keep only the addresses and accounts active within them (describe() shows
+// both: "retained_order_records", "rate_limit_windows").
 //
 // Threads: one mutex guards everything; REST/WS callbacks run on the server thread,
 // on_market_tick/settle_funding/force_mark on the host's thread. The venue must outlive

@@ -116,6 +116,10 @@ class BinanceSimVenue final : public SimulatedVenue {
   json describe() const override;
 
  private:
+  // describe()'s "retained_order_records": the engine's closed orders (all books) and
+  // their bound (this frontend keeps nothing of its own per order).
+  json retained_order_records() const;
+
   using Endpoint = std::function<net::HttpResponse(Call&)>;
   using WeightOf = std::function<int(const Params&)>;
 
@@ -183,9 +187,10 @@ class BinanceSimVenue final : public SimulatedVenue {
   std::map<std::string, std::string> account_ids_;       // account id → api key
   std::map<std::string, ListenKey> listen_keys_;
   std::map<std::pair<std::string, std::string>, MonoTime> countdowns_;  // (account, symbol) → deadline
-  std::map<std::string, SlidingWindow> ip_weight_;
-  std::map<std::string, SlidingWindow> orders_10s_;
-  std::map<std::string, SlidingWindow> orders_1m_;
+  SlidingWindows ip_weight_{kMinute};       // client address → request weight
+  SlidingWindows orders_10s_{kTenSeconds};  // account → orders
+  SlidingWindows orders_1m_{kMinute};       // account → orders
+  MonoTime next_idle_window_drop_{};        // run_timers drops idle windows once a second
   std::map<std::uint64_t, SessionState> sessions_;
   // Counters for describe().
   std::uint64_t requests_ = 0;

@@ -105,8 +105,8 @@ json BinanceSimVenue::place(const std::string& account, const Params& p, UtcTime
 }
 
 net::HttpResponse BinanceSimVenue::new_order(Call& call) {
-  orders_10s_[call.account].add(call.now, 1, kTenSeconds);
-  orders_1m_[call.account].add(call.now, 1, kMinute);
+  orders_10s_.add(call.account, call.now, 1);
+  orders_1m_.add(call.account, call.now, 1);
   bool ok = false;
   int status = 200;
   json answer = place(call.account, call.params, call.utc, ok, status);
@@ -117,8 +117,8 @@ net::HttpResponse BinanceSimVenue::new_order(Call& call) {
 }
 
 net::HttpResponse BinanceSimVenue::batch_orders(Call& call) {
-  orders_10s_[call.account].add(call.now, 5, kTenSeconds);
-  orders_1m_[call.account].add(call.now, 1, kMinute);
+  orders_10s_.add(call.account, call.now, 5);
+  orders_1m_.add(call.account, call.now, 1);
   auto it = call.params.find("batchOrders");
   if (it == call.params.end()) return binance_error(-1102, mandatory_message("batchOrders"));
   json list = parse_json_or_discarded(it->second);

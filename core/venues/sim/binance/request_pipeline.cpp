@@ -55,15 +55,14 @@ net::HttpResponse BinanceSimVenue::handle(const net::HttpRequest& request, Secur
 
   const std::string ip = request.remote_addr.empty() ? "local" : request.remote_addr;
   std::optional<net::HttpResponse> early = rate_limited(call.now);
-  const int used = ip_weight_[ip].add(call.now, early ? 0 : weight(call.params), kMinute);
+  const int used = ip_weight_.add(ip, call.now, early ? 0 : weight(call.params));
   if (!early) early = authenticate(call, security);
   net::HttpResponse response = early ? std::move(*early) : endpoint(call);
   response.headers.emplace_back("X-MBX-USED-WEIGHT-1M", std::to_string(used));
   if (order_endpoint && !call.account.empty()) {
     response.headers.emplace_back("X-MBX-ORDER-COUNT-10S",
-                                  std::to_string(orders_10s_[call.account].add(call.now, 0, kTenSeconds)));
-    response.headers.emplace_back("X-MBX-ORDER-COUNT-1M",
-                                  std::to_string(orders_1m_[call.account].add(call.now, 0, kMinute)));
+                                  std::to_string(orders_10s_.add(call.account, call.now, 0)));
+    response.headers.emplace_back("X-MBX-ORDER-COUNT-1M", std::to_string(orders_1m_.add(call.account, call.now, 0)));
   }
   return response;
 }

@@ -1,6 +1,7 @@
 // The Binance frontend's timers, run before every request and after every tick:
-// countdownCancelAll deadlines and listen-key expiry (listenKeyExpired pushed to the
-// key's sessions, which then receive no more user data).
+// countdownCancelAll deadlines, listen-key expiry (listenKeyExpired pushed to the
+// key's sessions, which then receive no more user data) and, once a second, dropping the
+// rate-limit windows of clients and accounts that sent nothing within them.
 
 #include "core/venues/sim/binance/frontend.hpp"
 
@@ -30,6 +31,12 @@ void BinanceSimVenue::run_timers(MonoTime now, UtcTime utc) {
       }
     }
     it = listen_keys_.erase(it);
+  }
+  if (now >= next_idle_window_drop_) {
+    ip_weight_.drop_idle(now);
+    orders_10s_.drop_idle(now);
+    orders_1m_.drop_idle(now);
+    next_idle_window_drop_ = now + std::chrono::seconds(1);
   }
 }
 

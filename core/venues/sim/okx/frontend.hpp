@@ -9,6 +9,10 @@
 // private_stream.cpp and okx_sim_venue.cpp (lifecycle, admin). What the venue serves
 // and guarantees is in okx_sim_venue.hpp; this header is not for use outside the folder.
 //
+// Bounded: extras_ holds only orders the engine still knows (it follows the engine's
+// on_forget) plus the post-only cancels, and synthetic_ at most
+// SimVenueConfig::max_closed_orders of those — as bounded as the engine's store.
+//
 // Threads: every member runs under mutex_ (recursive: a handler may call another
 // member that locks), except wait_added_latency's sleep in handle(). Every fault
 // question goes through faults_ (fault_gate.hpp).
@@ -17,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -85,6 +90,10 @@ struct MarketState {
   std::int64_t diffs = 0;
 };
 
+// An order as the frontend keys it: (canonical symbol, ordId) — each book numbers its
+// orders from 1, so an ordId alone names an order on every symbol.
+using OrderKey = std::pair<std::string, std::string>;
+
 // What the engine's OrderState lacks for OKX order fields.
 struct OrderExtra {
   UtcTime created{};
@@ -138,6 +147,11 @@ class OkxSimVenue final : public SimulatedVenue {
   json describe() const override;
 
  private:
+  // describe()'s "retained_order_records": what the venue keeps per order beyond the
+  // open ones — the engine's closed orders (all books), extras_ and post-only cancels —
+  // and the bound they stay under.
+  json retained_order_records() const;
+
   using RestMethod = net::HttpResponse (OkxSimVenue::*)(const net::HttpRequest&, const std::string& account);
 
   struct Counters {
@@ -206,6 +220,9 @@ class OkxSimVenue final : public SimulatedVenue {
   net::HttpResponse post_cancel_batch(const net::HttpRequest& request, const std::string& account);
   const SyntheticOrder* find_synthetic(const std::string& account, const std::string& ord_id,
                                        const std::string& cl_ord_id) const;
+  // Keeps a post-only cancel queryable, dropping the oldest (and its extras_) beyond
+  // config_.max_closed_orders.
+  void remember_synthetic(SyntheticOrder order);
   net::HttpResponse get_order(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse get_orders_pending(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse get_fills(const net::HttpRequest& request, const std::string& account);
@@ -232,20 +249,31 @@ class OkxSimVenue final : public SimulatedVenue {
   void ws_subscribe(Session& session, const json& arg, bool subscribe, const json& request_id);
   // Engine events → private pushes (B7), sent at once (see private_stream.cpp).
   void push_events(const std::vector<Event>& events, UtcTime now);
+  // Drops the extras_ of the orders the engine forgot (forgotten_orders_).
+  void drop_forgotten_orders();
   void flush_pushes(UtcTime now);
 
   SimVenueConfig config_;
   const Clock& clock_;
   mutable std::recursive_mutex mutex_;
+  // Per-order state, bounded like the engine's closed-order store. Declared before
+  // core_ so that it exists whenever the engine's on_forget can run and outlives it.
+  std::map<OrderKey, OrderExtra> extras_;
+  // Orders the engine forgot during the current call; their extras_ go at the end of
+  // push_events, after the call's own pushes (which still show their fee and
+  // cancelSource) — erasing at once would let those pushes write them back.
+  std::vector<OrderKey> forgotten_orders_;
+  std::map<std::string, SyntheticOrder> synthetic_;  // ordId -> post-only canceled order
+  std::deque<std::string> synthetic_order_ids_;      // oldest first; at most config_.max_closed_orders
+  // (account, clOrdId) -> ordId of the newest post-only cancel with that client id.
+  std::map<std::pair<std::string, std::string>, std::string> synthetic_by_client_;
+  std::int64_t next_synthetic_id_ = kFirstSyntheticOrderId;
   ExchangeCore core_;
   std::mt19937_64 rng_;
   std::map<std::string, Instrument> instruments_;      // canonical symbol -> instrument
   std::map<std::string, std::string> by_inst_id_;      // instId -> canonical symbol
   std::map<std::string, ApiCredentials> credentials_;  // api key -> credentials
   std::map<std::string, MarketState> markets_;
-  std::map<std::string, OrderExtra> extras_;         // ordId -> extra fields
-  std::map<std::string, SyntheticOrder> synthetic_;  // ordId -> post-only canceled order
-  std::int64_t next_synthetic_id_ = kFirstSyntheticOrderId;
   std::map<std::string, UtcTime> dead_man_;  // account -> cancel-all-after deadline
   std::map<std::uint64_t, Session> sessions_;
   std::vector<PendingPush> pending_pushes_;

@@ -20,9 +20,21 @@ std::string default_contract_value_base(const std::string& canonical) {
   return "1";
 }
 
+// The engine keeps config.max_closed_orders closed orders per book and reports each one
+// it forgets into `forgotten`, so that the frontend's extras_ stay as bounded.
+ExchangeConfig exchange_config(const SimVenueConfig& config, std::vector<OrderKey>& forgotten) {
+  ExchangeConfig out;
+  out.matching.max_closed_orders = config.max_closed_orders;
+  out.matching.on_forget = [&forgotten](const std::string&, const OrderState& order) {
+    forgotten.emplace_back(order.symbol, order.venue_order_id);
+  };
+  return out;
+}
+
 }  // namespace
 
-OkxSimVenue::OkxSimVenue(const SimVenueConfig& config, const Clock& clock) : config_(config), clock_(clock), rng_(config.seed) {
+OkxSimVenue::OkxSimVenue(const SimVenueConfig& config, const Clock& clock)
+    : config_(config), clock_(clock), core_(exchange_config(config_, forgotten_orders_)), rng_(config.seed) {
   for (const InstrumentRules& rules : config.instruments) {
     auto inst_id = venues::okx::to_inst_id(rules.symbol);
     if (!inst_id) throw std::invalid_argument("okx sim: " + inst_id.error().message);
@@ -111,7 +123,19 @@ json OkxSimVenue::describe() const {
       {"ws_sessions", sessions_.size()},          {"ws_disconnects", counters_.disconnects},
       {"dropped_diffs", faults_.dropped_diffs()}, {"banned", banned_until.has_value() && now < *banned_until}};
   if (banned_until) out["counters"]["banned_until_ms"] = wire::ms_text(*banned_until);
+  out["retained_order_records"] = retained_order_records();
   return out;
+}
+
+json OkxSimVenue::retained_order_records() const {
+  std::size_t closed_orders = 0;
+  for (const auto& [symbol, instrument] : instruments_) {
+    if (const OrderBookEngine* book = core_.book(symbol)) closed_orders += book->closed_order_count();
+  }
+  return json{{"max_closed_orders", config_.max_closed_orders},
+              {"closed_orders", closed_orders},
+              {"order_extras", extras_.size()},
+              {"post_only_cancels", synthetic_.size()}};
 }
 
 }  // namespace propbot::venues::sim::okx_frontend

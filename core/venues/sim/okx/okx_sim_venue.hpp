@@ -22,7 +22,12 @@
 //   and 1 for anything else (OKX's values for those swaps). lotSz = step / ctVal,
 //   minSz = min_qty / ctVal.
 // - A post_only order that would take is ACCEPTED (an ordId from a separate id range,
-//   ≥ 9e12) and pushed as canceled with cancelSource "31"; it stays queryable.
+//   ≥ 9e12) and pushed as canceled with cancelSource "31"; it stays queryable as a
+//   closed order does (the newest SimVenueConfig::max_closed_orders of them).
+// - Memory is bounded under any order flow: the fields OKX shows beyond the engine's
+//   order state (fee, pnl, cancelSource, cTime) go with the engine's on_forget, so an
+//   order the engine no longer knows answers exactly like an unknown one (51603);
+//   describe()["retained_order_records"] shows the counts and the bound.
 // - Faults (faults.hpp): rate-limit storm → HTTP 429 code 50011 with Retry-After, and
 //   a ban that keeps answering 429 (OKX has no 418) for ban_s; maintenance → 50001
 //   (HTTP 503) on every signed endpoint; read_only → 50001 on order entry and cancels;

@@ -61,11 +61,10 @@ const SyntheticOrder* OkxSimVenue::find_synthetic(const std::string& account, co
     return it != synthetic_.end() && it->second.account == account ? &it->second : nullptr;
   }
   if (cl_ord_id.empty()) return nullptr;
-  const SyntheticOrder* latest = nullptr;
-  for (const auto& [id, order] : synthetic_) {
-    if (order.account == account && order.state.client_order_id == cl_ord_id) latest = &order;
-  }
-  return latest;
+  auto newest = synthetic_by_client_.find({account, cl_ord_id});
+  if (newest == synthetic_by_client_.end()) return nullptr;
+  auto it = synthetic_.find(newest->second);
+  return it != synthetic_.end() ? &it->second : nullptr;
 }
 
 net::HttpResponse OkxSimVenue::get_order(const net::HttpRequest& request, const std::string& account) {

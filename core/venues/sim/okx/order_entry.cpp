@@ -118,7 +118,7 @@ json OkxSimVenue::place_one(const std::string& account, const json& item, UtcTim
     }
     return fail(okx_code(outcome.reason()), okx_message(outcome.reason(), outcome.error().venue_message));
   }
-  OrderExtra& extra = extras_[outcome->venue_order_id];
+  OrderExtra& extra = extras_[{outcome->symbol, outcome->venue_order_id}];
   if (extra.created == UtcTime{}) extra.created = now;
   extra.auto_client_id = cl_ord_id.empty();
   return order_item(outcome->venue_order_id, cl_ord_id, "0", "Order placed", now);
@@ -139,13 +139,35 @@ json OkxSimVenue::accept_post_only_cancel(const std::string& account, const Orde
   state.status = OrderStatus::canceled;
   state.reduce_only = request.reduce_only;
   state.updated_at = now;
-  OrderExtra& extra = extras_[state.venue_order_id];
+  OrderExtra& extra = extras_[{state.symbol, state.venue_order_id}];
   extra.created = now;
   extra.cancel_source = "31";
   extra.auto_client_id = cl_ord_id.empty();
-  synthetic_[state.venue_order_id] = SyntheticOrder{account, state};
   pending_pushes_.push_back({account, "orders", order_json(account, state, true)});
+  remember_synthetic(SyntheticOrder{account, state});
   return order_item(state.venue_order_id, cl_ord_id, "0", "Order placed", now);
+}
+
+void OkxSimVenue::remember_synthetic(SyntheticOrder order) {
+  const std::string ord_id = order.state.venue_order_id;
+  if (!order.state.client_order_id.empty()) {
+    synthetic_by_client_[{order.account, order.state.client_order_id}] = ord_id;
+  }
+  synthetic_.insert_or_assign(ord_id, std::move(order));
+  synthetic_order_ids_.push_back(ord_id);
+  while (synthetic_order_ids_.size() > config_.max_closed_orders) {
+    const std::string oldest = std::move(synthetic_order_ids_.front());
+    synthetic_order_ids_.pop_front();
+    auto it = synthetic_.find(oldest);
+    if (it == synthetic_.end()) continue;
+    extras_.erase({it->second.state.symbol, oldest});
+    // A newer cancel with the same client id keeps its index entry.
+    const auto key = std::make_pair(it->second.account, it->second.state.client_order_id);
+    if (auto c = synthetic_by_client_.find(key); c != synthetic_by_client_.end() && c->second == oldest) {
+      synthetic_by_client_.erase(c);
+    }
+    synthetic_.erase(it);
+  }
 }
 
 net::HttpResponse OkxSimVenue::post_order(const net::HttpRequest& request, const std::string& account) {

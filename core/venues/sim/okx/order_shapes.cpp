@@ -9,7 +9,7 @@
 namespace propbot::venues::sim::okx_frontend {
 
 std::string OkxSimVenue::client_id_of(const OrderState& order) const {
-  auto it = extras_.find(order.venue_order_id);
+  auto it = extras_.find({order.symbol, order.venue_order_id});
   if (it != extras_.end() && it->second.auto_client_id) return "";
   return order.client_order_id;
 }
@@ -17,7 +17,7 @@ std::string OkxSimVenue::client_id_of(const OrderState& order) const {
 json OkxSimVenue::order_json(const std::string& account, const OrderState& order, bool websocket,
                 const Fill* fill) const {
   const Instrument& instrument = instruments_.at(order.symbol);
-  auto extra_it = extras_.find(order.venue_order_id);
+  auto extra_it = extras_.find({order.symbol, order.venue_order_id});
   const OrderExtra* extra = extra_it == extras_.end() ? nullptr : &extra_it->second;
   std::string state = "canceled";
   if (order.status == OrderStatus::new_order || order.status == OrderStatus::pending_new) state = "live";
@@ -85,8 +85,11 @@ json OkxSimVenue::order_json(const std::string& account, const OrderState& order
 json OkxSimVenue::fill_json(const TradeRecord& record) const {
   const Fill& fill = record.fill;
   const Instrument& instrument = instruments_.at(fill.symbol);
-  auto extra = extras_.find(fill.venue_order_id);
-  const bool auto_client_id = extra != extras_.end() && extra->second.auto_client_id;
+  // A fill outlives its order's extras_ when the engine forgot the order first; the id
+  // the engine made up for an order sent without clOrdId ("sim<ordId>") still shows as "".
+  auto extra = extras_.find({fill.symbol, fill.venue_order_id});
+  const bool auto_client_id = extra != extras_.end() ? extra->second.auto_client_id
+                                                     : fill.client_order_id == "sim" + fill.venue_order_id;
   auto fee = fill.fee.negated();
   const std::string time = wire::ms_text(fill.ts);
   return json{{"instType", "SWAP"},

@@ -1,6 +1,8 @@
 // The OKX private channels (B7): engine events become orders pushes (one per event,
 // in order) and positions / account / balance_and_position pushes (once per account per
-// call, after the orders), sent to the sessions logged in as each account.
+// call, after the orders), sent to the sessions logged in as each account. Every call
+// that changes the engine ends here, so this is also where the extra fields of the
+// orders the engine forgot during that call are dropped.
 
 #include "core/venues/sim/okx/frontend.hpp"
 
@@ -23,19 +25,21 @@ void OkxSimVenue::push_events(const std::vector<Event>& events, UtcTime now) {
         [&](const auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, OrderAccepted>) {
-            OrderExtra& extra = extras_[e.order.venue_order_id];
+            OrderExtra& extra = extras_[{e.order.symbol, e.order.venue_order_id}];
             if (extra.created == UtcTime{}) extra.created = now;
             pending_pushes_.push_back({e.account, "orders", order_json(e.account, e.order, true)});
           } else if constexpr (std::is_same_v<T, OrderFilled>) {
-            OrderExtra& extra = extras_[e.order.venue_order_id];
+            OrderExtra& extra = extras_[{e.order.symbol, e.order.venue_order_id}];
             extra.fee = e.cumulative_fee;
             extra.pnl = e.cumulative_realized_pnl;
             pending_pushes_.push_back({e.account, "orders", order_json(e.account, e.order, true, &e.fill)});
           } else if constexpr (std::is_same_v<T, OrderCanceled>) {
-            extras_[e.order.venue_order_id].cancel_source = std::string(wire::cancel_source(e.reason));
+            extras_[{e.order.symbol, e.order.venue_order_id}].cancel_source =
+                std::string(wire::cancel_source(e.reason));
             pending_pushes_.push_back({e.account, "orders", order_json(e.account, e.order, true)});
           } else if constexpr (std::is_same_v<T, OrderExpired>) {
-            extras_[e.order.venue_order_id].cancel_source = std::string(wire::cancel_source(e.reason));
+            extras_[{e.order.symbol, e.order.venue_order_id}].cancel_source =
+                std::string(wire::cancel_source(e.reason));
             pending_pushes_.push_back({e.account, "orders", order_json(e.account, e.order, true)});
           } else if constexpr (std::is_same_v<T, PositionChanged>) {
             changed_positions[e.account].insert(e.position.symbol);
@@ -69,6 +73,12 @@ void OkxSimVenue::push_events(const std::vector<Event>& events, UtcTime now) {
     pending_pushes_.push_back({account, "balance_and_position", json()});
   }
   flush_pushes(now);
+  drop_forgotten_orders();
+}
+
+void OkxSimVenue::drop_forgotten_orders() {
+  for (const OrderKey& key : forgotten_orders_) extras_.erase(key);
+  forgotten_orders_.clear();
 }
 
 void OkxSimVenue::flush_pushes(UtcTime now) {
