@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/md/okx_book_sync.hpp"
-#include "tests/unit/okx_sim/okx_sim_fixture.hpp"
+#include "tests/unit/venues/sim/okx/okx_sim_fixture.hpp"
 
 namespace propbot::venues::sim::okx_test {
 namespace {

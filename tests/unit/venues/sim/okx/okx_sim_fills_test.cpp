@@ -2,7 +2,7 @@
 // end, OKX's strings and error codes) and the websockets_down fault, over loopback.
 #include <gtest/gtest.h>
 
-#include "tests/unit/okx_sim/okx_sim_fixture.hpp"
+#include "tests/unit/venues/sim/okx/okx_sim_fixture.hpp"
 
 namespace propbot::venues::sim::okx_test {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/okx_sim/okx_sim_fixture.hpp"
+#include "tests/unit/venues/sim/okx/okx_sim_fixture.hpp"
 
 namespace propbot::venues::sim::okx_test {
 namespace {

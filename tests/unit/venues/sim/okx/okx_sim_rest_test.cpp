@@ -2,7 +2,7 @@
 // sz in contracts, query/cancel by clOrdId, the OKX error codes and the faults.
 #include <gtest/gtest.h>
 
-#include "tests/unit/okx_sim/okx_sim_fixture.hpp"
+#include "tests/unit/venues/sim/okx/okx_sim_fixture.hpp"
 
 namespace propbot::venues::sim::okx_test {
 namespace {

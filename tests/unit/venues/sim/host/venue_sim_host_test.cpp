@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/http_client.hpp"
-#include "tests/unit/venue_sim_host/fake_venue.hpp"
+#include "tests/unit/venues/sim/host/fake_venue.hpp"
 
 namespace propbot::venues::sim {
 namespace {
