@@ -387,7 +387,7 @@ void add_control_routes(GuardedRouter& router, ControlDesk& desk, const Clock& c
   router.add("GET", "/api/ui/events", [&desk](const net::HttpRequest& request) {
     json list = json::array();
     const std::string type = request.query.count("type") ? request.query.at("type") : "";
-    for (const auto& e : desk.bus().recent(static_cast<std::size_t>(std::clamp(query_int(request, "limit").value_or(50), 1, 256)), type)) {
+    for (const auto& e : desk.bus().recent(static_cast<std::size_t>(std::clamp(query_int(request, "limit").value_or(50), 1, static_cast<int>(control::kKeptControlEvents))), type)) {
       list.push_back({{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}});
     }
     return net::HttpResponse::json(200, json{{"events", list}});
