@@ -1,12 +1,16 @@
 // Proposal reading (scripting/proposal_reader.hpp): one checked read per field of a
-// ctx:propose table, the first refusal kept with the field's name and expectation.
+// ctx:propose table, the first refusal kept with the field's name and expectation; the
+// strings and numbers become the core Intent's enums and Decimals here.
 #include "scripting/proposal_reader.hpp"
 
-#include <algorithm>
+#include <array>
 #include <cmath>
-#include <initializer_list>
+#include <cstddef>
 #include <optional>
 #include <sstream>
+#include <string_view>
+
+#include "core/common/stable_name.hpp"
 
 extern "C" {
 #include <luajit-2.1/lua.h>
@@ -86,19 +90,36 @@ class ProposalReader {
     return out;
   }
 
-  // One of `choices`; absent = `fallback` (empty: required).
-  std::string choice(const char* field, std::initializer_list<const char*> choices, const char* fallback) {
-    std::string out;
+  // A finite number > 0 that is money: held as an exact Decimal (intent_decimal, the
+  // shortest decimal of the double); absent = zero. Refused when out of Decimal's range.
+  Decimal amount(const char* field, bool required) {
+    const std::optional<double> value = number(field, Sign::positive, required);
+    if (!value) return Decimal{};
+    Result<Decimal> exact = intent_decimal(*value);
+    if (!exact.ok()) {
+      fail(field, "must be a finite number > 0 from 1e-18 to 1e18", number_text(*value));
+      return Decimal{};
+    }
+    return *exact;
+  }
+
+  // One of `all` by its stable name (in `all`'s order in the message); absent =
+  // `fallback` (nullopt: required).
+  template <typename Enum, std::size_t N>
+  std::optional<Enum> choice(const char* field, const std::array<Enum, N>& all, std::optional<Enum> fallback) {
+    std::optional<Enum> out;
     if (failed()) return out;
     lua_getfield(L_, table_, field);
-    const bool is_string = lua_type(L_, -1) == LUA_TSTRING;
-    if (is_string) out = lua_tostring(L_, -1);
-    if (lua_isnil(L_, -1) && *fallback != '\0') {
+    if (lua_isnil(L_, -1) && fallback) {
       out = fallback;
-    } else if (std::none_of(choices.begin(), choices.end(), [&](const char* c) { return out == c; })) {
-      std::string expected;  // built on a refusal only (hot path)
-      for (const char* c : choices) expected += (expected.empty() ? "\"" : " or \"") + std::string(c) + "\"";
-      fail(field, "must be " + expected, lua_isnil(L_, -1) ? std::string() : got());
+    } else {
+      // As a C string, as the check always read it.
+      if (lua_type(L_, -1) == LUA_TSTRING) out = find_by_name(std::string_view(lua_tostring(L_, -1)), all);
+      if (!out) {
+        std::string expected;  // built on a refusal only (hot path)
+        for (Enum value : all) expected += (expected.empty() ? "\"" : " or \"") + std::string(to_string(value)) + "\"";
+        fail(field, "must be " + expected, lua_isnil(L_, -1) ? std::string() : got());
+      }
     }
     lua_pop(L_, 1);
     return out;
@@ -138,11 +159,7 @@ class ProposalReader {
   // The value on top of the stack, for the message: numbers and strings as themselves.
   std::string got() const {
     switch (lua_type(L_, -1)) {
-      case LUA_TNUMBER: {
-        std::ostringstream out;
-        out << lua_tonumber(L_, -1);
-        return out.str();
-      }
+      case LUA_TNUMBER: return number_text(lua_tonumber(L_, -1));
       case LUA_TSTRING: {
         std::string s = lua_tostring(L_, -1);
         if (s.size() > 40) s = s.substr(0, 40) + "...";
@@ -150,6 +167,12 @@ class ProposalReader {
       }
       default: return std::string("a ") + lua_typename(L_, lua_type(L_, -1));
     }
+  }
+
+  static std::string number_text(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
   }
 
   lua_State* L_;
@@ -161,20 +184,22 @@ class ProposalReader {
 constexpr double kMaxSlippageBps = 10'000;         // 100 %
 constexpr double kMaxTimeGuardMs = 86'400'000;     // one day
 
-// Reads a ctx:propose table into `intent` (strategy already set). See intent.hpp.
+// Reads a ctx:propose table into `intent` (strategy already set). See
+// core/common/intent.hpp.
 void read_intent(ProposalReader& in, Intent& intent) {
   using Sign = ProposalReader::Sign;
-  intent.kind = in.choice("kind", {"hedged_pair", "single"}, "hedged_pair");
+  const std::optional<IntentKind> kind = in.choice("kind", kAllIntentKinds, std::optional(IntentKind::hedged_pair));
   if (in.failed()) return;
+  intent.kind = *kind;
   intent.symbol = in.text("symbol", true);
-  if (intent.kind == "single") {
+  if (intent.kind == IntentKind::single) {
     for (const char* field : {"long_venue", "short_venue", "long_price", "short_price", "spread_bps", "net_spread_bps"}) {
       in.absent(field, "single", "a single order has venue, side and price");
     }
     intent.venue = in.text("venue", true);
-    intent.side = in.choice("side", {"buy", "sell"}, "");
-    intent.notional_usdt = in.number("notional_usdt", Sign::positive, true).value_or(0);
-    intent.price = in.number("price", Sign::positive, true).value_or(0);
+    intent.side = in.choice("side", kAllSides, std::optional<Side>());
+    intent.notional_usdt = in.amount("notional_usdt", true);
+    intent.price = in.amount("price", true);
     intent.post_only = in.boolean("post_only");
   } else {
     for (const char* field : {"venue", "side", "price", "post_only"}) {
@@ -183,11 +208,11 @@ void read_intent(ProposalReader& in, Intent& intent) {
     intent.long_venue = in.text("long_venue", true);
     intent.short_venue = in.text("short_venue", true);
     if (!in.failed() && intent.long_venue == intent.short_venue) in.fail("long_venue and short_venue must differ");
-    intent.notional_usdt = in.number("notional_usdt", Sign::positive, true).value_or(0);
+    intent.notional_usdt = in.amount("notional_usdt", true);
     intent.spread_bps = in.number("spread_bps", Sign::any, false).value_or(0);
     intent.net_spread_bps = in.number("net_spread_bps", Sign::any, false).value_or(0);
-    intent.long_price = in.number("long_price", Sign::positive, false).value_or(0);
-    intent.short_price = in.number("short_price", Sign::positive, false).value_or(0);
+    intent.long_price = in.amount("long_price", false);
+    intent.short_price = in.amount("short_price", false);
   }
   intent.max_slippage_bps = in.number("max_slippage_bps", Sign::non_negative, false, kMaxSlippageBps);
   intent.time_guard_ms = in.number("time_guard_ms", Sign::positive, false, kMaxTimeGuardMs);

@@ -1,9 +1,13 @@
-// Proposal reading: the table a script passes to ctx:propose{…} turned into an Intent,
-// every field read and checked against what intent.hpp documents per kind.
+// Proposal reading: the Lua host's boundary with the core — the table a script passes
+// to ctx:propose{…} turned into the core's typed Intent (core/common/intent.hpp), every
+// field read and checked against what intent.hpp documents per kind: `kind` and `side`
+// become IntentKind and Side, `notional_usdt` and the prices exact Decimals
+// (intent_decimal: the shortest decimal of the script's double).
 //
 // Guarantees: an Intent is only filled as far as a consumer may rely on it — a
 // missing or malformed field, a non-finite number, a bound exceeded
-// (max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]) or a field of the
+// (max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]), an amount outside
+// what a Decimal holds (notional_usdt and prices beyond [1e-18, 1e18]) or a field of the
 // other kind is refused, and the refusal names the first offending field and what it
 // must be, e.g. `ctx:propose: field 'side' must be "buy" or "sell", got "long"`. The
 // reader never raises a Lua error itself: the caller (ctx:propose) raises with the
@@ -16,7 +20,7 @@
 
 #include <string>
 
-#include "scripting/intent.hpp"
+#include "core/common/intent.hpp"
 
 struct lua_State;
 

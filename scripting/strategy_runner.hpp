@@ -44,13 +44,14 @@
 //   b.remaining_usdt) needs no special case). The C++ caps apply whatever it says.
 // ctx:set_timer(name, ms, repeat?) (replaces a timer of that name),
 // ctx:cancel_timer(name) → bool, ctx:now_ms(), ctx:log(message),
-// ctx:propose{…} (see intent.hpp), one of two kinds:
+// ctx:propose{…} (see core/common/intent.hpp), one of two kinds:
 //   kind = "hedged_pair" (the default): {symbol, long_venue, short_venue (≠ long_venue),
 //     notional_usdt > 0, spread_bps?, net_spread_bps? (finite, may be negative),
 //     long_price? > 0, short_price? > 0, max_slippage_bps?, time_guard_ms?, reason?}
 //   kind = "single": {symbol, venue, side = "buy"|"sell", notional_usdt > 0,
 //     price > 0 (the limit), post_only? (bool), max_slippage_bps?, time_guard_ms?, reason?}
-//   max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]. A missing or
+//   max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]; notional_usdt and
+//   the prices become exact Decimals, so they must lie in [1e-18, 1e18]. A missing or
 //   malformed field, a non-finite number, or a field of the other kind is a script
 //   error naming the field and what it must be, e.g.
 //   `ctx:propose: field 'side' must be "buy" or "sell", got "long"`.
@@ -70,7 +71,7 @@
 //
 // Where it lives: strategy_runner.cpp (load, callbacks, timers, stop, fault
 // accounting), strategy_ctx.cpp (the ctx functions), with proposal_reader.hpp
-// (ctx:propose → Intent), strategy_params.hpp (param declarations) and lua_json.hpp
+// (ctx:propose → the core Intent), strategy_params.hpp (param declarations) and lua_json.hpp
 // (ctx.state ⇄ JSON, StateLimits).
 //
 // Thread: engine thread only.
@@ -88,7 +89,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/result.hpp"
-#include "scripting/intent.hpp"
+#include "core/common/intent.hpp"
 #include "scripting/lua_json.hpp"  // StateLimits
 #include "scripting/lua_sandbox.hpp"
 #include "scripting/market_view.hpp"

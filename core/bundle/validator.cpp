@@ -15,6 +15,7 @@
 
 #include "core/bundle/scratch_directory.hpp"
 #include "core/common/clock.hpp"
+#include "core/common/intent.hpp"
 #include "core/config/issue.hpp"
 #include "core/config/loader.hpp"
 #include "core/md/order_book.hpp"
@@ -240,7 +241,7 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
     errors.push_back(locate(file, runner.error().message));
     return;
   }
-  std::vector<scripting::Intent> intents;
+  std::vector<Intent> intents;
   if (restamped) {  // round 0: the real books the daemon sees now
     for (const md::OrderBook& book : restamped->books()) {
       const auto& venues = synthetic.venue_ids();

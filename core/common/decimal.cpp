@@ -335,7 +335,24 @@ std::string Decimal::to_string() const {
 }
 
 double Decimal::to_double() const {
-  return static_cast<double>(mantissa_) / static_cast<double>(static_cast<std::uint64_t>(kPow10[scale_]));
+  constexpr std::int64_t kExactInDouble = std::int64_t{1} << 53;
+  if (mantissa_ >= -kExactInDouble && mantissa_ <= kExactInDouble) {
+    // Both operands are exact doubles (10^18 < 2^63 is one too), so the one division
+    // rounds once: the nearest double.
+    return static_cast<double>(mantissa_) / static_cast<double>(static_cast<std::uint64_t>(kPow10[scale_]));
+  }
+  // A wider mantissa would round on its way to double and again in the division, which
+  // can miss the nearest double by one ulp: let from_chars round "<mantissa>e-<scale>"
+  // once instead (65026.100039999995 must read back as the double it came from).
+  std::array<char, 32> buffer{};  // "-9223372036854775808e-18": 24 characters at most
+  char* const last = buffer.data() + buffer.size();
+  char* end = std::to_chars(buffer.data(), last - 4, mantissa_).ptr;
+  const std::array<char, 4> exponent = {'e', '-', static_cast<char>('0' + scale_ / 10),
+                                        static_cast<char>('0' + scale_ % 10)};
+  end = std::copy(exponent.begin(), exponent.end(), end);
+  double out = 0;
+  std::from_chars(buffer.data(), end, out);
+  return out;
 }
 
 Decimal Decimal::normalized() const {

@@ -82,7 +82,8 @@ class Decimal {
 
   // Exact text at this scale: 1.50 (scale 2) → "1.50", -5 (scale 3) → "-0.005".
   std::string to_string() const;
-  // Nearest double; for display, ratios and statistics, never for money decisions.
+  // The nearest double (rounded once); for display, ratios and statistics, never for
+  // money decisions.
   double to_double() const;
   // Same value with trailing fractional zeros removed: 1.500 → 1.5, 2.00 → 2.
   Decimal normalized() const;

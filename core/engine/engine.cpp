@@ -57,8 +57,8 @@ struct Engine::Loop final : scripting::MarketView {
   StrategySet strategies;
   PolicyStage policy;
   OpportunityBoard opportunities;
-  std::vector<scripting::Intent> intents;  // reused per event
-  std::vector<RegimeView> regime_cache;    // refreshed every snapshot tick
+  std::vector<Intent> intents;           // reused per event
+  std::vector<RegimeView> regime_cache;  // refreshed every snapshot tick
   std::vector<const scripting::StrategyRunner*> reported_frozen;  // each frozen runner raises one P1
   bool reported_policy_degraded = false;
   std::int64_t bundle_version = 0;
@@ -151,10 +151,10 @@ struct Engine::Loop final : scripting::MarketView {
     if (intents.empty()) return;
     const UtcTime utc = clock.utc();
     const bool safe = current_safe_mode();
-    const std::string_view gate = gate_status(current_mode(), safe);
+    const OpportunityStatus gate = opportunity_gate(current_mode(), safe);
     for (const auto& intent : intents) {
       const PolicyOutcome outcome = policy.assess(intent, config, safe, now);
-      const std::string_view status = opportunities.record(intent, outcome, gate, now, utc);
+      const OpportunityStatus status = opportunities.record(intent, outcome, gate, now, utc);
       if (sinks.intents != nullptr) sinks.intents->on_intent(intent, outcome, status);
     }
   }
@@ -321,7 +321,7 @@ struct Engine::Loop final : scripting::MarketView {
     snap->book_events = book_events;
     snap->bundle_version = bundle_version;
     snap->reloads = reloads;
-    snap->opportunities = opportunities.views(gate_status(snap->mode, snap->safe_mode));
+    snap->opportunities = opportunities.views(opportunity_gate(snap->mode, snap->safe_mode));
     snap->books = books.views(now);
     snap->strategies = strategy_views(strategies);
     snap->policy = policy_view(policy, regime_cache);

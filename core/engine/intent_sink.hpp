@@ -5,18 +5,17 @@
 // valid for the duration of the call only.
 #pragma once
 
-#include <string_view>
-
+#include "core/common/intent.hpp"
+#include "core/common/opportunity_status.hpp"
 #include "core/engine/policy_stage.hpp"
-#include "scripting/intent.hpp"
 
 namespace propbot::engine {
 
 class IntentSink {
  public:
   virtual ~IntentSink() = default;
-  // `status`: blocked_by_kill | blocked_by_hold | blocked_by_safe_mode | blocked_by_policy | ready
-  virtual void on_intent(const scripting::Intent& intent, const PolicyOutcome& outcome, std::string_view status) = 0;
+  // `status`: the gate, then the policy (opportunity_status, core/common/opportunity_status.hpp).
+  virtual void on_intent(const Intent& intent, const PolicyOutcome& outcome, OpportunityStatus status) = 0;
 };
 
 }  // namespace propbot::engine

@@ -4,52 +4,47 @@
 
 namespace propbot::engine {
 
-std::string_view gate_status(Mode mode, bool safe_mode) {
-  if (mode == Mode::kill) return "blocked_by_kill";
-  if (mode == Mode::hold) return "blocked_by_hold";
-  if (safe_mode) return "blocked_by_safe_mode";
-  return "ready";
-}
-
-std::string_view opportunity_status(std::string_view gate, std::string_view policy_verdict) {
-  if (gate != "ready") return gate;
-  return policy_verdict == "ok" || policy_verdict == "no_policies" ? "ready" : "blocked_by_policy";
-}
-
-std::string_view OpportunityBoard::record(const scripting::Intent& intent, const PolicyOutcome& outcome,
-                                          std::string_view gate, MonoTime now, UtcTime utc) {
-  const bool single = intent.kind == "single";
+OpportunityStatus OpportunityBoard::record(const Intent& intent, const PolicyOutcome& outcome, OpportunityStatus gate,
+                                           MonoTime now, UtcTime utc) {
+  const bool single = intent.kind == IntentKind::single;
+  // A pair has no side: its view and key keep the empty string they always had.
+  const std::string_view side = single && intent.side ? to_string(*intent.side) : std::string_view();
   Key key{intent.strategy, intent.symbol, single ? intent.venue : intent.long_venue,
-          single ? intent.side : intent.short_venue};
+          single ? std::string(side) : intent.short_venue};
   auto [it, inserted] = entries_.try_emplace(std::move(key));
-  OpportunityView& view = it->second.view;
+  Entry& entry = it->second;
+  OpportunityView& view = entry.view;
   if (inserted) {
     view.strategy = intent.strategy;
-    view.kind = intent.kind;
+    view.kind = std::string(to_string(intent.kind));
     view.symbol = intent.symbol;
     view.long_venue = intent.long_venue;
     view.short_venue = intent.short_venue;
     view.venue = intent.venue;
-    view.side = intent.side;
+    view.side = std::string(side);
     view.first_seen = utc;
   }
-  view.price = intent.price;
+  // The view is what the API serialises as JSON numbers: to_double() gives back the
+  // script's double (intent_decimal keeps its shortest decimal), so the JSON is the same.
+  view.price = intent.price.to_double();
   view.post_only = intent.post_only;
   view.spread_bps = intent.spread_bps;
   view.net_spread_bps = intent.net_spread_bps;
-  view.intent_notional_usdt = intent.notional_usdt;
+  view.intent_notional_usdt = intent.notional_usdt.to_double();
   view.notional_suggestion = outcome.sized_notional_usdt;
-  view.long_price = intent.long_price;
-  view.short_price = intent.short_price;
+  view.long_price = intent.long_price.to_double();
+  view.short_price = intent.short_price.to_double();
   view.reason = intent.reason;
   view.regime = std::string(outcome.regime);
   view.regime_confidence = outcome.confidence;
   view.policy_min_edge_bps = outcome.min_edge_bps;
-  view.policy = std::string(outcome.verdict);
-  view.status = std::string(opportunity_status(gate, view.policy));
+  entry.verdict = outcome.verdict;
+  view.policy = std::string(to_string(outcome.verdict));
+  const OpportunityStatus status = opportunity_status(gate, outcome.verdict);
+  view.status = std::string(to_string(status));
   view.last_seen = utc;
-  it->second.last_seen_mono = now;
-  return view.status;
+  entry.last_seen_mono = now;
+  return status;
 }
 
 void OpportunityBoard::expire(MonoTime now, Nanos ttl) {
@@ -62,11 +57,11 @@ void OpportunityBoard::forget(const std::vector<std::string>& strategies) {
   });
 }
 
-std::vector<OpportunityView> OpportunityBoard::views(std::string_view gate) {
+std::vector<OpportunityView> OpportunityBoard::views(OpportunityStatus gate) {
   std::vector<OpportunityView> out;
   out.reserve(entries_.size());
   for (auto& [key, entry] : entries_) {
-    entry.view.status = std::string(opportunity_status(gate, entry.view.policy));
+    entry.view.status = std::string(to_string(opportunity_status(gate, entry.verdict)));
     out.push_back(entry.view);
   }
   std::sort(out.begin(), out.end(),

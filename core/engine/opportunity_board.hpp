@@ -16,28 +16,25 @@
 #include <vector>
 
 #include "core/common/clock.hpp"
+#include "core/common/intent.hpp"
+#include "core/common/opportunity_status.hpp"
 #include "core/engine/policy_stage.hpp"
 #include "core/engine/snapshot.hpp"
-#include "scripting/intent.hpp"
 
 namespace propbot::engine {
 
-// The control gate: blocked_by_kill | blocked_by_hold | blocked_by_safe_mode | ready.
-std::string_view gate_status(Mode mode, bool safe_mode);
-// The gate, then the policy: a policy refusal shows only when nothing above it blocks.
-std::string_view opportunity_status(std::string_view gate, std::string_view policy_verdict);
-
 class OpportunityBoard {
  public:
-  // Records the intent's latest proposal and assessment; returns its status.
-  std::string_view record(const scripting::Intent& intent, const PolicyOutcome& outcome, std::string_view gate,
-                          MonoTime now, UtcTime utc);
+  // Records the intent's latest proposal and assessment; returns its status under
+  // `gate` (opportunity_gate, core/common/opportunity_status.hpp).
+  OpportunityStatus record(const Intent& intent, const PolicyOutcome& outcome, OpportunityStatus gate, MonoTime now,
+                           UtcTime utc);
   void expire(MonoTime now, Nanos ttl);
   // Drops what the named strategies proposed (a replaced or stopped version's ideas are
   // not the new logic's).
   void forget(const std::vector<std::string>& strategies);
   // Every entry, its status recomputed against `gate`, best net spread first.
-  std::vector<OpportunityView> views(std::string_view gate);
+  std::vector<OpportunityView> views(OpportunityStatus gate);
 
  private:
   struct Key {
@@ -45,7 +42,8 @@ class OpportunityBoard {
     auto operator<=>(const Key&) const = default;
   };
   struct Entry {
-    OpportunityView view;
+    OpportunityView view;  // kind, side, policy and status in their stable string forms
+    PolicyVerdict verdict = PolicyVerdict::no_policies;
     MonoTime last_seen_mono{};
   };
   std::map<Key, Entry> entries_;

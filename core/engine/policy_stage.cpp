@@ -141,34 +141,36 @@ bool PolicyStage::features_of(std::string_view venue, std::string_view symbol, M
   return key != nullptr && tracker_.features(key->id, now, out);
 }
 
-PolicyOutcome PolicyStage::assess(const scripting::Intent& intent, const config::Config& config, bool safe_mode,
+PolicyOutcome PolicyStage::assess(const Intent& intent, const config::Config& config, bool safe_mode,
                                   MonoTime now) {
   PolicyOutcome outcome;
+  // The caps and sizing.lua work in doubles; this one reads back as the script's number.
+  const double notional_usdt = intent.notional_usdt.to_double();
   if (!loaded_.pipeline) {
     // Nothing is open until the executor exists.
     const risk::ClampedNotional sized =
-        risk::clamp_notional(intent.notional_usdt, risk::notional_headroom(caps_of(config), 0, 0));
+        risk::clamp_notional(notional_usdt, risk::notional_headroom(caps_of(config), 0, 0));
     outcome.sized_notional_usdt = sized.notional_usdt;
     outcome.clamped = sized.clamped;
     return outcome;
   }
   scripting::RegimeFeatures features;
-  const bool pair = intent.kind == "hedged_pair";
+  const bool pair = intent.kind == IntentKind::hedged_pair;
   const std::string& first_venue = pair ? intent.long_venue : intent.venue;
   if (!features_of(first_venue, intent.symbol, now, features)) {
-    outcome.verdict = "warming_up";
+    outcome.verdict = PolicyVerdict::warming_up;
     return outcome;
   }
   if (pair) {
     scripting::RegimeFeatures other;
     if (!features_of(intent.short_venue, intent.symbol, now, other)) {
-      outcome.verdict = "warming_up";
+      outcome.verdict = PolicyVerdict::warming_up;
       return outcome;
     }
     merge_worst(features, other);
   }
   scripting::SizingRequest request;
-  request.intent_notional_usdt = intent.notional_usdt;
+  request.intent_notional_usdt = notional_usdt;
   request.risk_level = safe_mode ? config.scripting.risk_level / 2 : config.scripting.risk_level;
   const scripting::PolicyDecision decision = loaded_.pipeline->decide(features, request);
   outcome.regime = scripting::to_string(decision.regime.regime);
@@ -177,11 +179,11 @@ PolicyOutcome PolicyStage::assess(const scripting::Intent& intent, const config:
   outcome.sized_notional_usdt = decision.size.notional_usdt;
   outcome.clamped = decision.size.clamped;
   if (pair && intent.net_spread_bps < decision.policy.min_edge_bps) {
-    outcome.verdict = "below_min_edge";
+    outcome.verdict = PolicyVerdict::below_min_edge;
   } else if (!(outcome.sized_notional_usdt > 0)) {
-    outcome.verdict = "size_zero";
+    outcome.verdict = PolicyVerdict::size_zero;
   } else {
-    outcome.verdict = "ok";
+    outcome.verdict = PolicyVerdict::ok;
   }
   return outcome;
 }

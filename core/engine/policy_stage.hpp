@@ -5,7 +5,7 @@
 //   passed through.
 // - assess(intent): features of the intent's venue(s) (a hedged pair takes the worse
 //   of its two legs: the higher vol and spread std, the lower depth) → the pipeline's
-//   decide() → a verdict: `ok`, `below_min_edge` (net edge under the policy's entry
+//   decide() → a PolicyVerdict (core/common/policy_verdict.hpp): `ok`, `below_min_edge` (net edge under the policy's entry
 //   threshold), `size_zero`, `warming_up` (no features in the window yet) or
 //   `no_policies` (the bundle has no policies/: the intent's size, clamped to the caps).
 //   Whatever the scripts answer, the size is clamped to the C++ caps (risk.*; a cap of
@@ -18,7 +18,8 @@
 //   verdicts are published; acting on them is the risk governor's job.
 //
 // Thread: the engine thread. assess() does not allocate once the series exist.
-// Uses: scripting (PolicyPipeline, FeatureTracker), core/md (OrderBook), core/config.
+// Uses: the core Intent and PolicyVerdict (core/common), scripting (PolicyPipeline,
+// FeatureTracker), core/md (OrderBook), core/config.
 #pragma once
 
 #include <cstdint>
@@ -29,10 +30,11 @@
 
 #include "core/bundle/bundle.hpp"
 #include "core/common/clock.hpp"
+#include "core/common/intent.hpp"
+#include "core/common/policy_verdict.hpp"
 #include "core/common/result.hpp"
 #include "core/config/config.hpp"
 #include "core/md/order_book.hpp"
-#include "scripting/intent.hpp"
 #include "scripting/policy_pipeline.hpp"
 #include "scripting/regime_features.hpp"
 #include "scripting/script_watchdog.hpp"
@@ -40,8 +42,8 @@
 namespace propbot::engine {
 
 struct PolicyOutcome {
-  std::string_view verdict = "no_policies";  // ok | below_min_edge | size_zero | warming_up | no_policies
-  std::string_view regime;                   // empty without a pipeline or features
+  PolicyVerdict verdict = PolicyVerdict::no_policies;
+  std::string_view regime;  // empty without a pipeline or features
   double confidence = 0;
   double min_edge_bps = 0;
   double sized_notional_usdt = 0;
@@ -74,7 +76,7 @@ class PolicyStage {
   void on_book(const md::OrderBook& book, MonoTime now);
   void on_funding(std::string_view venue, std::string_view symbol, double funding_rate);
 
-  PolicyOutcome assess(const scripting::Intent& intent, const config::Config& config, bool safe_mode, MonoTime now);
+  PolicyOutcome assess(const Intent& intent, const config::Config& config, bool safe_mode, MonoTime now);
   // Regime of a symbol over all its venues (the worst leg), for ctx:regime and the API.
   std::optional<scripting::RegimeVerdict> regime(std::string_view symbol, MonoTime now);
 

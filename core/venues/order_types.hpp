@@ -12,16 +12,18 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/decimal.hpp"
+#include "core/common/side.hpp"
 
 namespace propbot::venues {
 
-enum class OrderSide { buy, sell };
+// The core's one buy/sell (core/common/side.hpp): an order's side is the side a
+// strategy's Intent names; to_string(OrderSide) is propbot::to_string(Side).
+using OrderSide = propbot::Side;
 enum class OrderType { limit, market };
 // post_only = maker-only (Binance GTX, OKX post_only): rejected or cancelled if it would take.
 enum class TimeInForce { gtc, ioc, fok, post_only };
 enum class OrderStatus { pending_new, new_order, partially_filled, filled, canceled, rejected, expired };
 
-constexpr std::string_view to_string(OrderSide v) { return v == OrderSide::buy ? "buy" : "sell"; }
 constexpr std::string_view to_string(OrderType v) { return v == OrderType::limit ? "limit" : "market"; }
 constexpr std::string_view to_string(TimeInForce v) {
   switch (v) {

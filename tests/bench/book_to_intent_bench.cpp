@@ -122,7 +122,7 @@ void BM_BookToIntent(benchmark::State& state) {
   record(tracker, other_series, other, now);
 
   const scripting::BookEvent event{"BINANCE", "BTC-USDT"};
-  std::vector<scripting::Intent> intents;
+  std::vector<Intent> intents;
   intents.reserve(8);
   std::vector<double> samples;
   samples.reserve(1 << 20);
@@ -149,10 +149,10 @@ void BM_BookToIntent(benchmark::State& state) {
     record(tracker, binance_series, sync.book(), now);
     intents.clear();
     (*runner)->on_book(event, intents);
-    for (const scripting::Intent& intent : intents) {
+    for (const Intent& intent : intents) {
       scripting::RegimeFeatures a, b;
       if (!tracker.features(binance_series, now, a) || !tracker.features(other_series, now, b)) continue;
-      const scripting::SizingRequest request{.intent_notional_usdt = intent.notional_usdt, .risk_level = 70};
+      const scripting::SizingRequest request{.intent_notional_usdt = intent.notional_usdt.to_double(), .risk_level = 70};
       const scripting::PolicyDecision decision = (*pipeline)->decide(worse(a, b), request);
       sized += decision.size.notional_usdt > 0;
       sized_notional += decision.size.notional_usdt;

@@ -34,7 +34,7 @@ void run_on_book(benchmark::State& state, const scripting::StrategySpec& spec, b
     state.SkipWithError(runner.error().message.c_str());
     return;
   }
-  std::vector<scripting::Intent> intents;
+  std::vector<Intent> intents;
   const scripting::BookEvent event{"SIM-B", "BTC-USDT"};
   for (auto _ : state) {
     intents.clear();

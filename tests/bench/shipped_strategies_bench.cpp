@@ -90,7 +90,7 @@ void on_book(benchmark::State& state, const std::filesystem::path& file, bool ji
     state.SkipWithError(runner.error().message.c_str());
     return;
   }
-  std::vector<scripting::Intent> intents;
+  std::vector<Intent> intents;
   const scripting::BookEvent events[2] = {{"SIM-A", "BTC-USDT"}, {"SIM-B", "BTC-USDT"}};
   std::size_t next_event = 0;
   std::uint64_t moves = 0;

@@ -23,7 +23,7 @@ void BM_CrossExchangeArbOnBook(benchmark::State& state) {
     state.SkipWithError(runner.error().message.c_str());
     return;
   }
-  std::vector<scripting::Intent> intents;
+  std::vector<Intent> intents;
   const scripting::BookEvent event{"SIM-B", "BTC-USDT"};
   for (auto _ : state) {
     intents.clear();

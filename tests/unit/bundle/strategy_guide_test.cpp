@@ -237,8 +237,8 @@ class StrategyGuideExample : public StrategyGuideBundle {
     market_.set("OKX", okx_bid, okx_bid + 0.1, clock_.now(), okx_lots, okx_step_ticks);
   }
 
-  std::vector<scripting::Intent> book_event(scripting::StrategyRunner& runner) {
-    std::vector<scripting::Intent> out;
+  std::vector<Intent> book_event(scripting::StrategyRunner& runner) {
+    std::vector<Intent> out;
     runner.on_book({"OKX", "BTC-USDT"}, out);
     EXPECT_FALSE(runner.stats().last_fault.has_value()) << runner.stats().last_fault->message;
     return out;
@@ -261,16 +261,16 @@ TEST_F(StrategyGuideExample, ProposesTheProfitableDirectionWhenTheSpreadBeatsFee
   spread(30);
   const auto intents = book_event(**runner);
   ASSERT_EQ(intents.size(), 1u);
-  const scripting::Intent& intent = intents[0];
+  const Intent& intent = intents[0];
   EXPECT_EQ(intent.strategy, "spread_watch");
-  EXPECT_EQ(intent.kind, "hedged_pair");
+  EXPECT_EQ(intent.kind, IntentKind::hedged_pair);
   EXPECT_EQ(intent.symbol, "BTC-USDT");
   EXPECT_EQ(intent.long_venue, "BINANCE");
   EXPECT_EQ(intent.short_venue, "OKX");
-  EXPECT_DOUBLE_EQ(intent.notional_usdt, param("notional_usdt"));
+  EXPECT_DOUBLE_EQ(intent.notional_usdt.to_double(), param("notional_usdt"));
   EXPECT_NEAR(intent.spread_bps, 30, 0.05);
   EXPECT_NEAR(intent.net_spread_bps, 30 - 20, 0.05);
-  EXPECT_NEAR(intent.long_price, 60'000, 0.01);
+  EXPECT_NEAR(intent.long_price.to_double(), 60'000, 0.01);
   ASSERT_TRUE(intent.max_slippage_bps.has_value());
   ASSERT_TRUE(intent.time_guard_ms.has_value());
   EXPECT_DOUBLE_EQ(*intent.time_guard_ms, param("time_guard_ms"));
@@ -369,7 +369,7 @@ TEST_F(StrategyGuideExample, ThePruneTimerForgetsCooldownsThatRanOut) {
   ASSERT_TRUE(before);
   EXPECT_EQ((*before)["cooldowns"].size(), 1u) << before->dump();
   clock_.advance(10'001ms);
-  std::vector<scripting::Intent> out;
+  std::vector<Intent> out;
   EXPECT_EQ((*runner)->fire_due_timers(clock_.now(), out), 1u);
   auto after = (*runner)->state_snapshot();
   ASSERT_TRUE(after);
@@ -380,7 +380,7 @@ TEST_F(StrategyGuideExample, RepeatedFaultsFreezeTheStrategyAfterMaxConsecutiveE
   const std::string broken = replaced(lua_, "function M.on_book(ctx, ev)\n", "function M.on_book(ctx, ev)\n  error('boom')\n");
   auto runner = load(std::nullopt, &broken);
   ASSERT_TRUE(runner) << runner.error().message;
-  std::vector<scripting::Intent> out;
+  std::vector<Intent> out;
   for (int i = 0; i < max_faults_ + 2; ++i) (*runner)->on_book({"OKX", "BTC-USDT"}, out);
   const auto& stats = (*runner)->stats();
   EXPECT_TRUE(stats.frozen);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -256,6 +257,20 @@ TEST(DecimalTest, ConvertsFromDoubleAtTheIntendedDigits) {
 TEST(DecimalTest, ConvertsToDouble) {
   EXPECT_DOUBLE_EQ(dec("65000.10").to_double(), 65000.1);
   EXPECT_DOUBLE_EQ(dec("-0.00000015").to_double(), -1.5e-7);
+}
+
+TEST(DecimalTest, ToDoubleIsTheNearestDoubleEvenForWideMantissas) {
+  // Mantissas beyond 2^53 are not exact doubles: converting them and then dividing
+  // rounds twice. The shortest text of any double must read back as that very double.
+  for (double value : {0.1 + 0.2, 65000.1 * 1.0004, 1.0 / 3.0, 123456.78901234567, -9.87654321098765e-3,
+                       0.30000000000000004, 1e18, 1.2345678901234e-5}) {
+    char text[64];
+    const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    const std::string_view shortest(text, static_cast<std::size_t>(end - text));
+    EXPECT_EQ(dec(shortest).to_double(), value) << shortest;
+  }
+  EXPECT_EQ(Decimal::from_mantissa(std::numeric_limits<std::int64_t>::min(), 18).to_double(), -9.223372036854775808);
+  EXPECT_EQ(Decimal::from_mantissa(std::numeric_limits<std::int64_t>::max(), 0).to_double(), 9223372036854775807.0);
 }
 
 TEST(DecimalTest, NegationRefusesTheOneValueWithoutANegative) {

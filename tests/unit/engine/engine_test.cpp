@@ -120,10 +120,10 @@ class ScriptedDesk final : public ControlPort {
 
 class RecordingSink final : public IntentSink {
  public:
-  void on_intent(const scripting::Intent& intent, const PolicyOutcome& outcome, std::string_view status) override {
+  void on_intent(const Intent& intent, const PolicyOutcome& outcome, OpportunityStatus status) override {
     std::ostringstream line;
-    line << intent.strategy << '|' << intent.kind << '|' << intent.reason << '|' << outcome.verdict << '|'
-         << outcome.regime << '|' << outcome.sized_notional_usdt << '|' << status;
+    line << intent.strategy << '|' << to_string(intent.kind) << '|' << intent.reason << '|' << to_string(outcome.verdict)
+         << '|' << outcome.regime << '|' << outcome.sized_notional_usdt << '|' << to_string(status);
     lines.push_back(line.str());
   }
   std::vector<std::string> lines;

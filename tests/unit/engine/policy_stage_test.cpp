@@ -26,13 +26,13 @@ md::OrderBook calm_book(const std::string& venue, double mid, MonoTime at, std::
   return book;
 }
 
-scripting::Intent pair(double net_spread_bps, double notional) {
-  scripting::Intent intent;
+Intent pair(double net_spread_bps, double notional) {
+  Intent intent;
   intent.strategy = "arb";
   intent.symbol = "BTC-USDT";
   intent.long_venue = "A";
   intent.short_venue = "B";
-  intent.notional_usdt = notional;
+  intent.notional_usdt = *intent_decimal(notional);
   intent.net_spread_bps = net_spread_bps;
   return intent;
 }
@@ -68,23 +68,23 @@ class PolicyStageTest : public ::testing::Test {
 };
 
 TEST_F(PolicyStageTest, NoVerdictBeforeBothLegsHaveFeatures) {
-  EXPECT_EQ(stage_.assess(pair(50, 1'000), config_, false, clock_.now()).verdict, "warming_up");
+  EXPECT_EQ(stage_.assess(pair(50, 1'000), config_, false, clock_.now()).verdict, PolicyVerdict::warming_up);
   stage_.on_book(calm_book("A", 60'000, clock_.now(), 1), clock_.now());
-  EXPECT_EQ(stage_.assess(pair(50, 1'000), config_, false, clock_.now()).verdict, "warming_up")
+  EXPECT_EQ(stage_.assess(pair(50, 1'000), config_, false, clock_.now()).verdict, PolicyVerdict::warming_up)
       << "the short leg has no features yet";
 }
 
 TEST_F(PolicyStageTest, TheMatrixSetsTheEntryThresholdAndSizingIsClampedToTheCaps) {
   feed_calm(10);
   const PolicyOutcome wide = stage_.assess(pair(80, 1'000), config_, false, clock_.now());
-  EXPECT_EQ(wide.verdict, "ok") << wide.regime;
+  EXPECT_EQ(wide.verdict, PolicyVerdict::ok) << wide.regime;
   EXPECT_EQ(wide.regime, "range");
   EXPECT_GT(wide.min_edge_bps, 0);
   EXPECT_GT(wide.sized_notional_usdt, 0);
   EXPECT_LE(wide.sized_notional_usdt, 1'000);
 
   const PolicyOutcome thin = stage_.assess(pair(wide.min_edge_bps - 1, 1'000), config_, false, clock_.now());
-  EXPECT_EQ(thin.verdict, "below_min_edge");
+  EXPECT_EQ(thin.verdict, PolicyVerdict::below_min_edge);
 
   const PolicyOutcome huge = stage_.assess(pair(80, 1'000'000), config_, false, clock_.now());
   EXPECT_GT(huge.sized_notional_usdt, 0);
@@ -105,7 +105,7 @@ TEST_F(PolicyStageTest, WithoutPoliciesTheCapsAloneSizeTheIntent) {
   EXPECT_EQ(loaded->pipeline, nullptr);
   bare.install(std::move(*loaded));
   const PolicyOutcome outcome = bare.assess(pair(1, 9'000), config_, false, clock_.now());
-  EXPECT_EQ(outcome.verdict, "no_policies");
+  EXPECT_EQ(outcome.verdict, PolicyVerdict::no_policies);
   EXPECT_EQ(outcome.sized_notional_usdt, 5'000);
   EXPECT_TRUE(outcome.clamped);
 

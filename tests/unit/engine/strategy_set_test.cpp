@@ -56,7 +56,7 @@ class StrategySetTest : public ::testing::Test {
   std::vector<std::string> tick() {
     std::vector<std::string> reasons;
     for (auto& slot : set_.slots()) {
-      std::vector<scripting::Intent> intents;
+      std::vector<Intent> intents;
       slot.runner->on_book({"SIM-A", "BTC-USDT"}, intents);
       for (const auto& intent : intents) reasons.push_back(intent.strategy + ":" + intent.reason);
     }

@@ -126,12 +126,12 @@ TEST_F(StrategyCtxTest, ASingleOrderCarriesEveryField) {
   ASSERT_EQ(intents.size(), 1u) << fault;
   const Intent& intent = intents[0];
   EXPECT_EQ(intent.strategy, "p");
-  EXPECT_EQ(intent.kind, "single");
+  EXPECT_EQ(intent.kind, IntentKind::single);
   EXPECT_EQ(intent.symbol, "BTC-USDT");
   EXPECT_EQ(intent.venue, "SIM-A");
-  EXPECT_EQ(intent.side, "buy");
-  EXPECT_DOUBLE_EQ(intent.notional_usdt, 500);
-  EXPECT_DOUBLE_EQ(intent.price, 59'990);
+  EXPECT_EQ(intent.side, Side::buy);
+  EXPECT_EQ(intent.notional_usdt, Decimal::from_mantissa(500, 0));
+  EXPECT_EQ(intent.price, Decimal::from_mantissa(59'990, 0));
   EXPECT_TRUE(intent.post_only);
   ASSERT_TRUE(intent.max_slippage_bps.has_value());
   EXPECT_DOUBLE_EQ(*intent.max_slippage_bps, 3);
@@ -157,7 +157,7 @@ TEST_F(StrategyCtxTest, AHedgedPairIsTheDefaultKindAndTakesTheGuards) {
   auto intents = propose(std::string(kPair) + ", max_slippage_bps = 0, time_guard_ms = 1500, net_spread_bps = -2",
                          &fault);
   ASSERT_EQ(intents.size(), 1u) << fault;
-  EXPECT_EQ(intents[0].kind, "hedged_pair");
+  EXPECT_EQ(intents[0].kind, IntentKind::hedged_pair);
   EXPECT_EQ(intents[0].long_venue, "SIM-A");
   EXPECT_EQ(intents[0].short_venue, "SIM-B");
   ASSERT_TRUE(intents[0].max_slippage_bps.has_value());
@@ -165,7 +165,9 @@ TEST_F(StrategyCtxTest, AHedgedPairIsTheDefaultKindAndTakesTheGuards) {
   EXPECT_DOUBLE_EQ(*intents[0].time_guard_ms, 1500);
   EXPECT_DOUBLE_EQ(intents[0].net_spread_bps, -2) << "an exit may be proposed at a negative edge";
   EXPECT_TRUE(intents[0].venue.empty());
-  EXPECT_TRUE(intents[0].side.empty());
+  EXPECT_FALSE(intents[0].side.has_value());
+  EXPECT_TRUE(intents[0].price.is_zero());
+  EXPECT_TRUE(intents[0].long_price.is_zero()) << "zero when not given";
 
   intents = propose("kind = 'hedged_pair', " + std::string(kPair), &fault);
   ASSERT_EQ(intents.size(), 1u) << fault;
@@ -240,6 +242,9 @@ TEST_F(StrategyCtxTest, EveryBadFieldOfAHedgedPairIsNamed) {
       {"price = 60000", "field 'price' is not used by kind \"hedged_pair\""},
       {"short_venue = 'SIM-A'", "long_venue and short_venue must differ"},
       {"long_venue = false", "field 'long_venue' must be a non-empty string, got a boolean"},
+      // Amounts become exact Decimals: what one cannot hold is refused, not bent.
+      {"notional_usdt = 1e19", "field 'notional_usdt' must be a finite number > 0 from 1e-18 to 1e18, got 1e+19"},
+      {"long_price = 1e-19", "field 'long_price' must be a finite number > 0 from 1e-18 to 1e18, got 1e-19"},
   };
   for (const BadField& bad : cases) {
     // Later fields of a Lua table constructor win: `kPair, x = …` overrides x.
@@ -247,6 +252,29 @@ TEST_F(StrategyCtxTest, EveryBadFieldOfAHedgedPairIsNamed) {
     EXPECT_NE(fault.find(std::string("ctx:propose: ") + bad.message), std::string::npos)
         << bad.replace << "\n  gave: " << fault;
   }
+}
+
+TEST_F(StrategyCtxTest, AmountsAreTheExactDecimalsOfTheScriptsNumbers) {
+  std::string fault;
+  // A computed price has the double's full 17 digits; it reads back as the same double.
+  auto intents = propose(std::string(kPair) + ", long_price = 65000.1 * 1.0004, short_price = 0.1 + 0.2", &fault);
+  ASSERT_EQ(intents.size(), 1u) << fault;
+  EXPECT_EQ(intents[0].notional_usdt.to_string(), "100");
+  EXPECT_EQ(intents[0].long_price.to_double(), 65000.1 * 1.0004);
+  EXPECT_EQ(intents[0].short_price.to_string(), "0.30000000000000004");
+  EXPECT_EQ(intents[0].short_price.to_double(), 0.1 + 0.2);
+
+  // The edges of the range are accepted; digits below 1e-18 round to nearest.
+  intents = propose("kind = 'single', symbol = 'PEPE-USDT', venue = 'SIM-A', side = 'sell', notional_usdt = 1e18, "
+                    "price = 1.2345678901234567e-5",
+                    &fault);
+  ASSERT_EQ(intents.size(), 1u) << fault;
+  EXPECT_EQ(intents[0].side, Side::sell);
+  EXPECT_EQ(intents[0].notional_usdt, Decimal::from_mantissa(1'000'000'000'000'000'000, 0));
+  EXPECT_EQ(intents[0].price.to_string(), "0.000012345678901235");
+  intents = propose(std::string(kPair) + ", long_price = 1e-18", &fault);
+  ASSERT_EQ(intents.size(), 1u) << fault;
+  EXPECT_EQ(intents[0].long_price, Decimal::from_mantissa(1, 18));
 }
 
 TEST_F(StrategyCtxTest, ARefusedProposalIsAFaultAtTheScriptLine) {

@@ -180,7 +180,7 @@ void push_json(lua_State* L, const nlohmann::json& value) {
   }
 }
 
-void set_string(lua_State* L, const char* key, const std::string& value) {
+void set_string(lua_State* L, const char* key, std::string_view value) {
   if (value.empty()) return;
   lua_pushlstring(L, value.data(), value.size());
   lua_setfield(L, -2, key);
@@ -190,17 +190,19 @@ void set_number(lua_State* L, const char* key, double value) {
   lua_setfield(L, -2, key);
 }
 
-// An Intent as the test reads it: the fields of its kind (see intent.hpp), guards when set.
+// An Intent as the test reads it: the fields of its kind (see core/common/intent.hpp),
+// kind and side by their stable names, amounts as the doubles the script proposed,
+// guards when set.
 void push_intent(lua_State* L, const Intent& intent) {
   lua_createtable(L, 0, 16);
   set_string(L, "strategy", intent.strategy);
-  set_string(L, "kind", intent.kind);
+  set_string(L, "kind", to_string(intent.kind));
   set_string(L, "symbol", intent.symbol);
-  set_number(L, "notional_usdt", intent.notional_usdt);
-  if (intent.kind == "single") {
+  set_number(L, "notional_usdt", intent.notional_usdt.to_double());
+  if (intent.kind == IntentKind::single) {
     set_string(L, "venue", intent.venue);
-    set_string(L, "side", intent.side);
-    set_number(L, "price", intent.price);
+    set_string(L, "side", intent.side ? to_string(*intent.side) : std::string_view());
+    set_number(L, "price", intent.price.to_double());
     lua_pushboolean(L, intent.post_only ? 1 : 0);
     lua_setfield(L, -2, "post_only");
   } else {
@@ -208,8 +210,8 @@ void push_intent(lua_State* L, const Intent& intent) {
     set_string(L, "short_venue", intent.short_venue);
     set_number(L, "spread_bps", intent.spread_bps);
     set_number(L, "net_spread_bps", intent.net_spread_bps);
-    set_number(L, "long_price", intent.long_price);
-    set_number(L, "short_price", intent.short_price);
+    set_number(L, "long_price", intent.long_price.to_double());
+    set_number(L, "short_price", intent.short_price.to_double());
   }
   if (intent.max_slippage_bps) set_number(L, "max_slippage_bps", *intent.max_slippage_bps);
   if (intent.time_guard_ms) set_number(L, "time_guard_ms", *intent.time_guard_ms);

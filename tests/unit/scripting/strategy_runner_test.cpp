@@ -90,7 +90,7 @@ TEST_F(StrategyRunnerTest, ShippedArbProposesTheProfitableDirectionOnly) {
   EXPECT_EQ(intents[0].short_venue, "SIM-B");
   EXPECT_NEAR(intents[0].spread_bps, 30.0, 0.1);
   EXPECT_NEAR(intents[0].net_spread_bps, 30.0 - 4 * 2, 0.2);
-  EXPECT_DOUBLE_EQ(intents[0].notional_usdt, 1000);
+  EXPECT_EQ(intents[0].notional_usdt, Decimal::from_mantissa(1000, 0));
   EXPECT_EQ(intents[0].strategy, "cross_exchange_arb");
 }
 
