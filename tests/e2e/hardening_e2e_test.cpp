@@ -172,7 +172,10 @@ TEST_F(HardeningE2E, ALongValidationNeverHoldsHealthOrHold) {
   auto [status, answer] = validation.get();
   ASSERT_EQ(status, 200) << answer.dump();
   EXPECT_EQ(answer["valid"], false);
-  EXPECT_THAT(answer["errors"].dump(), HasSubstr("validation did not finish within 10000 ms"));
+  // The worker's wall and CPU limits are both 10 s; a strategy burning CPU reaches
+  // either first, depending on what else the machine runs. Both refuse the bundle.
+  EXPECT_THAT(answer["errors"].dump(), ::testing::AnyOf(HasSubstr("validation did not finish within 10000 ms"),
+                                                        HasSubstr("validation used more than 10 s of CPU")));
 }
 
 TEST_F(HardeningE2E, AStrategyThatRunsAwayOnlyLiveIsStoppedAndFrozenWhileTheDeskAnswers) {
