@@ -1,5 +1,7 @@
 #include "core/venues/sim/fault_gate.hpp"
 
+#include "core/venues/sim/fault_fields.hpp"
+
 #include <algorithm>
 
 namespace propbot::venues::sim {
@@ -14,24 +16,7 @@ bool FaultGate::set(const FaultPlan& plan) {
   return close_websockets;
 }
 
-nlohmann::json FaultGate::describe() const {
-  const FaultPlan& f = plan_;
-  return nlohmann::json{{"added_latency_ms", f.added_latency_ms},
-                        {"partial_fill_ratio", f.partial_fill_ratio},
-                        {"reject_nth_order", f.reject_nth_order},
-                        {"reject_code", f.reject_code},
-                        {"rate_limit_429_count", f.rate_limit_429_count},
-                        {"retry_after_s", f.retry_after_s},
-                        {"ban_after_429s", f.ban_after_429s},
-                        {"ban_s", f.ban_s},
-                        {"websockets_down", f.websockets_down},
-                        {"drop_every_nth_diff", f.drop_every_nth_diff},
-                        {"corrupt_next_snapshot", f.corrupt_next_snapshot},
-                        {"stale_books", f.stale_books},
-                        {"maintenance", f.maintenance},
-                        {"read_only", f.read_only},
-                        {"clock_skew_ms", f.clock_skew_ms}};
-}
+nlohmann::json FaultGate::describe() const { return fault_plan_json(plan_, /*with_one_shot=*/false); }
 
 std::chrono::milliseconds FaultGate::added_latency() const {
   return std::chrono::milliseconds(std::clamp(plan_.added_latency_ms, 0, kMaxAddedLatencyMs));

@@ -2,7 +2,8 @@
 // through the admin API (docs/API.md "Venue simulator admin") and read by the protocol
 // frontends on every request and every market tick — always through their FaultGate
 // (fault_gate.hpp), which keeps the plan and decides each fault. Each fault is plain
-// data so a scenario can declare it and a test can assert on it.
+// data so a scenario can declare it and a test can assert on it; its name, range and
+// JSON form are one row of fault_fields() (fault_fields.hpp).
 //
 // Thread: read and written under the owning SimulatedVenue's mutex.
 #pragma once

@@ -1,5 +1,7 @@
 #include "core/venues/sim/host/admin_json.hpp"
 
+#include "core/venues/sim/fault_fields.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -33,39 +35,12 @@ FieldSetter<T> int_field(int T::*member, const std::string& name, long long min,
 }
 
 template <typename T>
-FieldSetter<T> int64_field(std::int64_t T::*member, const std::string& name) {
-  return [=](const json& value, T& target) -> Status {
-    if (!value.is_number_integer()) return field_error(name, "must be an integer");
-    target.*member = value.get<std::int64_t>();
-    return {};
-  };
-}
-
-template <typename T>
 FieldSetter<T> double_field(double T::*member, const std::string& name) {
   return [=](const json& value, T& target) -> Status {
     if (!value.is_number()) return field_error(name, "must be a number");
     const double number = value.get<double>();
     if (!std::isfinite(number)) return field_error(name, "must be finite");
     target.*member = number;
-    return {};
-  };
-}
-
-template <typename T>
-FieldSetter<T> bool_field(bool T::*member, const std::string& name) {
-  return [=](const json& value, T& target) -> Status {
-    if (!value.is_boolean()) return field_error(name, "must be true or false");
-    target.*member = value.get<bool>();
-    return {};
-  };
-}
-
-template <typename T>
-FieldSetter<T> string_field(std::string T::*member, const std::string& name) {
-  return [=](const json& value, T& target) -> Status {
-    if (!value.is_string()) return field_error(name, "must be a string");
-    target.*member = value.get<std::string>();
     return {};
   };
 }
@@ -84,36 +59,6 @@ Result<T> merge(const T& base, const json& patch, const std::map<std::string, Fi
     if (Status set = it->second(value, result); !set) return set.error();
   }
   return result;
-}
-
-const std::map<std::string, FieldSetter<FaultPlan>>& fault_fields() {
-  constexpr long long kMaxInt = std::numeric_limits<int>::max();
-  static const std::map<std::string, FieldSetter<FaultPlan>> fields{
-      {"added_latency_ms", int_field(&FaultPlan::added_latency_ms, "added_latency_ms", 0, 60000)},
-      {"partial_fill_ratio",
-       [](const json& value, FaultPlan& plan) -> Status {
-         if (!value.is_number()) return field_error("partial_fill_ratio", "must be a number");
-         const double ratio = value.get<double>();
-         if (!(ratio >= 0 && ratio < 1)) return field_error("partial_fill_ratio", "must be in [0, 1) (0 = off)");
-         plan.partial_fill_ratio = ratio;
-         return {};
-       }},
-      {"reject_nth_order", int_field(&FaultPlan::reject_nth_order, "reject_nth_order", 0, kMaxInt)},
-      {"reject_code", string_field(&FaultPlan::reject_code, "reject_code")},
-      {"rate_limit_429_count", int_field(&FaultPlan::rate_limit_429_count, "rate_limit_429_count", 0, kMaxInt)},
-      {"retry_after_s", int_field(&FaultPlan::retry_after_s, "retry_after_s", 0, 86400)},
-      {"ban_after_429s", int_field(&FaultPlan::ban_after_429s, "ban_after_429s", 0, kMaxInt)},
-      {"ban_s", int_field(&FaultPlan::ban_s, "ban_s", 0, 86400)},
-      {"disconnect_websockets", bool_field(&FaultPlan::disconnect_websockets, "disconnect_websockets")},
-      {"websockets_down", bool_field(&FaultPlan::websockets_down, "websockets_down")},
-      {"drop_every_nth_diff", int_field(&FaultPlan::drop_every_nth_diff, "drop_every_nth_diff", 0, kMaxInt)},
-      {"corrupt_next_snapshot", bool_field(&FaultPlan::corrupt_next_snapshot, "corrupt_next_snapshot")},
-      {"stale_books", bool_field(&FaultPlan::stale_books, "stale_books")},
-      {"maintenance", bool_field(&FaultPlan::maintenance, "maintenance")},
-      {"read_only", bool_field(&FaultPlan::read_only, "read_only")},
-      {"clock_skew_ms", int64_field(&FaultPlan::clock_skew_ms, "clock_skew_ms")},
-  };
-  return fields;
 }
 
 const std::map<std::string, FieldSetter<MarketParams>>& market_fields() {
@@ -136,27 +81,10 @@ const std::map<std::string, FieldSetter<MarketParams>>& market_fields() {
 
 }  // namespace
 
-json fault_plan_to_json(const FaultPlan& plan) {
-  return json{{"added_latency_ms", plan.added_latency_ms},
-              {"partial_fill_ratio", plan.partial_fill_ratio},
-              {"reject_nth_order", plan.reject_nth_order},
-              {"reject_code", plan.reject_code},
-              {"rate_limit_429_count", plan.rate_limit_429_count},
-              {"retry_after_s", plan.retry_after_s},
-              {"ban_after_429s", plan.ban_after_429s},
-              {"ban_s", plan.ban_s},
-              {"disconnect_websockets", plan.disconnect_websockets},
-              {"websockets_down", plan.websockets_down},
-              {"drop_every_nth_diff", plan.drop_every_nth_diff},
-              {"corrupt_next_snapshot", plan.corrupt_next_snapshot},
-              {"stale_books", plan.stale_books},
-              {"maintenance", plan.maintenance},
-              {"read_only", plan.read_only},
-              {"clock_skew_ms", plan.clock_skew_ms}};
-}
+json fault_plan_to_json(const FaultPlan& plan) { return fault_plan_json(plan, /*with_one_shot=*/true); }
 
 Result<FaultPlan> merge_fault_plan(const FaultPlan& base, const json& patch) {
-  return merge(base, patch, fault_fields());
+  return merge_fault_fields(base, patch);
 }
 
 json market_params_to_json(const MarketParams& params) {

@@ -8,7 +8,7 @@ propbot_library(venue_sim_host
     ${CMAKE_CURRENT_LIST_DIR}/admin_json.cpp
     ${CMAKE_CURRENT_LIST_DIR}/admin_routes.cpp
     ${CMAKE_CURRENT_LIST_DIR}/venue_sim_host.cpp
-  DEPS propbot_http_server propbot_sim_engine propbot_venues propbot_common nlohmann_json::nlohmann_json
+  DEPS propbot_sim_faults propbot_http_server propbot_sim_engine propbot_venues propbot_common nlohmann_json::nlohmann_json
        OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 # The protocol frontends, kept apart from the host so the host and its tests build

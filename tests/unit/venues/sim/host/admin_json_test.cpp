@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/venues/sim/fault_fields.hpp"
+#include "core/venues/sim/fault_gate.hpp"
+
 namespace propbot::venues::sim {
 namespace {
 
@@ -17,6 +20,34 @@ TEST(AdminJsonTest, FaultPlanRoundTripsThroughJson) {
   auto back = merge_fault_plan(FaultPlan{}, fault_plan_to_json(plan));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(fault_plan_to_json(*back), fault_plan_to_json(plan));
+}
+
+// Every FaultPlan field is one row of fault_fields(): the admin plan shows each one, a
+// venue's describe() each but the one-shot action, and an unknown field lists them all.
+TEST(AdminJsonTest, EveryFaultFieldIsListedOnceForTheAdminApiAndDescribe) {
+  const json plan = fault_plan_to_json(FaultPlan{});
+  EXPECT_EQ(plan.size(), fault_fields().size());
+  EXPECT_EQ(plan.size(), 16u) << "a FaultPlan member without a row would be invisible to the admin API";
+  FaultGate gate(FaultRules{});
+  const json described = gate.describe();
+  for (const FaultField& field : fault_fields()) {
+    EXPECT_TRUE(plan.contains(std::string(field.name))) << field.name;
+    EXPECT_EQ(described.contains(std::string(field.name)), !field.one_shot) << field.name;
+  }
+  auto unknown = merge_fault_plan(FaultPlan{}, json{{"latency", 5}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("known: added_latency_ms, ban_after_429s, ban_s, clock_skew_ms, "
+                                         "corrupt_next_snapshot, disconnect_websockets, drop_every_nth_diff, "
+                                         "maintenance, partial_fill_ratio, rate_limit_429_count, read_only, "
+                                         "reject_code, reject_nth_order, retry_after_s, stale_books, websockets_down"),
+            std::string::npos)
+      << unknown.error().message;
+  auto bad = merge_fault_plan(FaultPlan{}, json{{"added_latency_ms", 60001}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "added_latency_ms: must be in [0, 60000]");
+  auto ratio = merge_fault_plan(FaultPlan{}, json{{"partial_fill_ratio", 1.0}});
+  ASSERT_FALSE(ratio.ok());
+  EXPECT_EQ(ratio.error().message, "partial_fill_ratio: must be in [0, 1) (0 = off)");
 }
 
 TEST(AdminJsonTest, FaultPatchChangesOnlyTheNamedFields) {
