@@ -166,7 +166,7 @@ int StrategyRunner::lua_fill_price(lua_State* L) {
     lua_pushnil(L);
     return 1;
   }
-  const auto fill = book->fill_for_notional(side == "buy" ? md::Side::ask : md::Side::bid, notional);
+  const auto fill = book->fill_for_notional(side == "buy" ? md::BookSide::ask : md::BookSide::bid, notional);
   if (!fill.complete) {
     lua_pushnil(L);
     return 1;

@@ -1,7 +1,7 @@
 // Side: buy or sell — the one direction of an order, for a strategy's Intent
 // (core/common/intent.hpp), the venue adapters' orders (core/venues/order_types.hpp
 // names it venues::OrderSide), the simulator's matching engine and the API. A book's
-// side (bid/ask) is another concept: md::Side (core/md/order_book.hpp).
+// side (bid/ask) is another concept: md::BookSide (core/md/order_book.hpp).
 //
 // The string forms "buy" | "sell" are stable: ctx:propose{side = …} takes them, and the
 // API, the journal and the logs print them.

@@ -72,8 +72,8 @@ SyncOutcome BinanceBookSync::process(std::int64_t first_id, std::int64_t final_i
     if (final_id <= last_update_id_) return {SyncResult::ignored_stale, SyncReason::none};
     if (prev_final_id != last_update_id_) return fail_keeping_buffer(SyncReason::gap);
   }
-  for (const BookLevel& level : bids) book_.apply_level(Side::bid, level);
-  for (const BookLevel& level : asks) book_.apply_level(Side::ask, level);
+  for (const BookLevel& level : bids) book_.apply_level(BookSide::bid, level);
+  for (const BookLevel& level : asks) book_.apply_level(BookSide::ask, level);
   last_update_id_ = final_id;
   book_.set_sequence(static_cast<std::uint64_t>(final_id), received_at);
   state_ = BookSyncState::live;

@@ -13,7 +13,7 @@ constexpr std::size_t kChecksumLevels = 25;
 // Worst case: 25 levels × 2 sides × (price + ':' + size + ':').
 constexpr std::size_t kChecksumBufferSize = kChecksumLevels * 2 * (2 * ShortText::capacity + 2);
 
-bool better(Side side, std::int64_t a, std::int64_t b) { return side == Side::bid ? a > b : a < b; }
+bool better(BookSide side, std::int64_t a, std::int64_t b) { return side == BookSide::bid ? a > b : a < b; }
 
 SyncReason cross_reason(const OrderBook& book) {
   if (!book.crossed()) return SyncReason::none;
@@ -70,8 +70,8 @@ SyncOutcome OkxBookSync::fail(SyncReason reason) {
   return {SyncResult::needs_resync, reason};
 }
 
-void OkxBookSync::merge_level(Side side, const OkxBookLevel& level) {
-  auto& raw = side == Side::bid ? raw_bids_ : raw_asks_;
+void OkxBookSync::merge_level(BookSide side, const OkxBookLevel& level) {
+  auto& raw = side == BookSide::bid ? raw_bids_ : raw_asks_;
   auto it = std::lower_bound(raw.begin(), raw.end(), level.price_ticks,
                              [side](const OkxBookLevel& l, std::int64_t price) {
                                return better(side, l.price_ticks, price);
@@ -86,7 +86,7 @@ void OkxBookSync::merge_level(Side side, const OkxBookLevel& level) {
   }
 }
 
-void OkxBookSync::apply_side(Side side, std::span<const OkxBookLevel> levels) {
+void OkxBookSync::apply_side(BookSide side, std::span<const OkxBookLevel> levels) {
   for (const OkxBookLevel& level : levels) {
     merge_level(side, level);
     book_.apply_level(side, {level.price_ticks, level.size_lots});
@@ -105,8 +105,8 @@ SyncOutcome OkxBookSync::on_message(const OkxBooksMessage& message, MonoTime rec
     // end of each side, and a price listed twice keeps its last entry.
     raw_bids_.clear();
     raw_asks_.clear();
-    for (const OkxBookLevel& level : message.bids) merge_level(Side::bid, level);
-    for (const OkxBookLevel& level : message.asks) merge_level(Side::ask, level);
+    for (const OkxBookLevel& level : message.bids) merge_level(BookSide::bid, level);
+    for (const OkxBookLevel& level : message.asks) merge_level(BookSide::ask, level);
     // OrderBook takes both sides at once: bids then asks in one reused buffer.
     snapshot_scratch_.clear();
     for (const OkxBookLevel& level : raw_bids_) snapshot_scratch_.push_back({level.price_ticks, level.size_lots});
@@ -121,8 +121,8 @@ SyncOutcome OkxBookSync::on_message(const OkxBooksMessage& message, MonoTime rec
   }
   if (state_ != BookSyncState::live) return {SyncResult::ignored_stale, SyncReason::none};
   if (message.prev_seq_id != last_seq_id_) return fail(SyncReason::gap);
-  apply_side(Side::bid, message.bids);
-  apply_side(Side::ask, message.asks);
+  apply_side(BookSide::bid, message.bids);
+  apply_side(BookSide::ask, message.asks);
   last_seq_id_ = message.seq_id;  // a maintenance reset (seqId < prevSeqId) continues from here
   book_.set_sequence(static_cast<std::uint64_t>(message.seq_id), received_at);
   return verify(message);

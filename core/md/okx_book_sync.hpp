@@ -69,9 +69,9 @@ class OkxBookSync {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  void apply_side(Side side, std::span<const OkxBookLevel> levels);
+  void apply_side(BookSide side, std::span<const OkxBookLevel> levels);
   // The OKX merge rule on one raw side: size 0 deletes, otherwise replace or insert.
-  void merge_level(Side side, const OkxBookLevel& level);
+  void merge_level(BookSide side, const OkxBookLevel& level);
   SyncOutcome verify(const OkxBooksMessage& message);
   SyncOutcome fail(SyncReason reason);
 

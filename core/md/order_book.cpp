@@ -6,9 +6,9 @@ namespace propbot::md {
 namespace {
 
 // Bids sort descending, asks ascending: `better(a, b)` says a sorts before b.
-bool better(Side side, std::int64_t a, std::int64_t b) { return side == Side::bid ? a > b : a < b; }
+bool better(BookSide side, std::int64_t a, std::int64_t b) { return side == BookSide::bid ? a > b : a < b; }
 
-void load_side(Side side, std::vector<BookLevel>& out, std::span<const BookLevel> in) {
+void load_side(BookSide side, std::vector<BookLevel>& out, std::span<const BookLevel> in) {
   out.clear();
   for (const BookLevel& level : in) {
     if (level.qty_lots > 0) out.push_back(level);
@@ -28,15 +28,15 @@ OrderBook::OrderBook(InstrumentSpec spec, std::size_t reserve_levels) : spec_(st
 
 void OrderBook::apply_snapshot(std::span<const BookLevel> bids, std::span<const BookLevel> asks,
                                std::uint64_t sequence, MonoTime received_at) {
-  load_side(Side::bid, bids_, bids);
-  load_side(Side::ask, asks_, asks);
+  load_side(BookSide::bid, bids_, bids);
+  load_side(BookSide::ask, asks_, asks);
   sequence_ = sequence;
   last_update_ = received_at;
   valid_ = true;
 }
 
-void OrderBook::apply_level(Side side, BookLevel level) {
-  auto& levels = side == Side::bid ? bids_ : asks_;
+void OrderBook::apply_level(BookSide side, BookLevel level) {
+  auto& levels = side == BookSide::bid ? bids_ : asks_;
   auto it = std::lower_bound(levels.begin(), levels.end(), level.price_ticks,
                              [side](const BookLevel& l, std::int64_t price) {
                                return better(side, l.price_ticks, price);
@@ -92,8 +92,8 @@ std::optional<double> OrderBook::spread_bps() const {
   return spread / *mid * 1e4;
 }
 
-DepthFill OrderBook::fill_for_notional(Side side, double notional) const {
-  const auto& levels = side == Side::ask ? asks_ : bids_;
+DepthFill OrderBook::fill_for_notional(BookSide side, double notional) const {
+  const auto& levels = side == BookSide::ask ? asks_ : bids_;
   DepthFill fill;
   double qty = 0;
   for (const BookLevel& level : levels) {

@@ -20,7 +20,7 @@
 
 namespace propbot::md {
 
-enum class Side { bid, ask };
+enum class BookSide { bid, ask };
 
 // The most levels one side of a book keeps. Venues snapshot at most 1000 levels a side
 // (Binance; OKX's books channel 400) and after that report a level only when it
@@ -56,7 +56,7 @@ class OrderBook {
                       std::uint64_t sequence, MonoTime received_at);
   // Sets one level's size; a size of zero removes the level. A new level on a full side
   // pushes out the worst one, or is not kept when it is itself the worst.
-  void apply_level(Side side, BookLevel level);
+  void apply_level(BookSide side, BookLevel level);
   void set_sequence(std::uint64_t sequence, MonoTime received_at);
   // Marks the book unusable until the next snapshot (gap, checksum mismatch, crossed).
   void invalidate();
@@ -74,7 +74,7 @@ class OrderBook {
   std::optional<double> mid_price() const;
   std::optional<double> spread_bps() const;
   // Walks `side` (asks when buying, bids when selling) for `notional` quote units.
-  DepthFill fill_for_notional(Side side, double notional) const;
+  DepthFill fill_for_notional(BookSide side, double notional) const;
 
  private:
   InstrumentSpec spec_;

@@ -9,7 +9,7 @@ namespace {
 
 using propbot::md::BookLevel;
 using propbot::md::OrderBook;
-using propbot::md::Side;
+using propbot::md::BookSide;
 
 OrderBook make_book(int levels) {
   OrderBook book({"SIM-A", "BTC-USDT", "PERP", 0.1, 0.001, 5.0});
@@ -28,7 +28,7 @@ void BM_ApplyLevelUpdate(benchmark::State& state) {
   std::uniform_int_distribution<int> offset(0, static_cast<int>(state.range(0)) - 1);
   std::uniform_int_distribution<int> qty(0, 500);
   for (auto _ : state) {
-    book.apply_level(Side::bid, {600'000 - offset(rng), qty(rng)});
+    book.apply_level(BookSide::bid, {600'000 - offset(rng), qty(rng)});
     benchmark::DoNotOptimize(book.best_bid());
   }
   state.SetItemsProcessed(state.iterations());
@@ -37,7 +37,7 @@ BENCHMARK(BM_ApplyLevelUpdate)->Arg(20)->Arg(400);
 
 void BM_FillForNotional(benchmark::State& state) {
   const OrderBook book = make_book(20);
-  for (auto _ : state) benchmark::DoNotOptimize(book.fill_for_notional(Side::ask, 50'000));
+  for (auto _ : state) benchmark::DoNotOptimize(book.fill_for_notional(BookSide::ask, 50'000));
 }
 BENCHMARK(BM_FillForNotional);
 

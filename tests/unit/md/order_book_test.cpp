@@ -24,18 +24,18 @@ TEST(OrderBookTest, SnapshotSortsSidesBestFirstAndDropsEmptyLevels) {
 TEST(OrderBookTest, LevelUpdatesInsertReplaceAndRemove) {
   OrderBook book(btc());
   book.apply_snapshot(std::vector<BookLevel>{{100, 1}}, std::vector<BookLevel>{{105, 1}}, 1, MonoTime{});
-  book.apply_level(Side::bid, {102, 4});
-  book.apply_level(Side::bid, {101, 2});
-  book.apply_level(Side::bid, {102, 9});
+  book.apply_level(BookSide::bid, {102, 4});
+  book.apply_level(BookSide::bid, {101, 2});
+  book.apply_level(BookSide::bid, {102, 9});
   ASSERT_EQ(book.bids().size(), 3u);
   EXPECT_EQ(book.bids()[0].price_ticks, 102);
   EXPECT_EQ(book.bids()[0].qty_lots, 9);
   EXPECT_EQ(book.bids()[1].price_ticks, 101);
-  book.apply_level(Side::bid, {102, 0});
+  book.apply_level(BookSide::bid, {102, 0});
   EXPECT_EQ(book.best_bid()->price_ticks, 101);
-  book.apply_level(Side::ask, {104, 1});
+  book.apply_level(BookSide::ask, {104, 1});
   EXPECT_EQ(book.best_ask()->price_ticks, 104);
-  book.apply_level(Side::ask, {999, 0});  // removing an absent level is a no-op
+  book.apply_level(BookSide::ask, {999, 0});  // removing an absent level is a no-op
   EXPECT_EQ(book.asks().size(), 2u);
 }
 
@@ -46,8 +46,8 @@ TEST(OrderBookTest, ASideKeepsAtMostTheBestLevelsAsFarLevelsArrive) {
   constexpr std::int64_t kExtra = 7;
   constexpr auto kMax = static_cast<std::int64_t>(kMaxLevelsPerSide);
   for (std::int64_t i = 0; i < kMax + kExtra; ++i) {
-    book.apply_level(Side::bid, {1'000'000 - i, 1});  // each one worse than the last
-    book.apply_level(Side::ask, {1'000'001 + i, 1});
+    book.apply_level(BookSide::bid, {1'000'000 - i, 1});  // each one worse than the last
+    book.apply_level(BookSide::ask, {1'000'001 + i, 1});
   }
   ASSERT_EQ(book.bids().size(), kMaxLevelsPerSide);
   ASSERT_EQ(book.asks().size(), kMaxLevelsPerSide);
@@ -55,13 +55,13 @@ TEST(OrderBookTest, ASideKeepsAtMostTheBestLevelsAsFarLevelsArrive) {
   EXPECT_EQ(book.asks().back().price_ticks, 1'000'001 + (kMax - 1));
 
   // A better level on a full side pushes the worst one out.
-  book.apply_level(Side::bid, {1'000'000 - kMax / 2, 5});  // exists: a change, nothing goes
+  book.apply_level(BookSide::bid, {1'000'000 - kMax / 2, 5});  // exists: a change, nothing goes
   ASSERT_EQ(book.bids().size(), kMaxLevelsPerSide);
-  book.apply_level(Side::ask, {1'000'000, 3});  // new best ask
+  book.apply_level(BookSide::ask, {1'000'000, 3});  // new best ask
   ASSERT_EQ(book.asks().size(), kMaxLevelsPerSide);
   EXPECT_EQ(book.best_ask()->price_ticks, 1'000'000);
   EXPECT_EQ(book.asks().back().price_ticks, 1'000'001 + (kMax - 2));
-  book.apply_level(Side::ask, {1'000'001 + (kMax - 2) + 1, 1});  // worse than all kept: not kept
+  book.apply_level(BookSide::ask, {1'000'001 + (kMax - 2) + 1, 1});  // worse than all kept: not kept
   EXPECT_EQ(book.asks().back().price_ticks, 1'000'001 + (kMax - 2));
   EXPECT_EQ(book.asks().size(), kMaxLevelsPerSide);
 }
@@ -80,7 +80,7 @@ TEST(OrderBookTest, DetectsCrossedBooksAndInvalidation) {
   OrderBook book(btc());
   book.apply_snapshot(std::vector<BookLevel>{{100, 1}}, std::vector<BookLevel>{{101, 1}}, 1, MonoTime{});
   EXPECT_FALSE(book.crossed());
-  book.apply_level(Side::bid, {101, 1});
+  book.apply_level(BookSide::bid, {101, 1});
   EXPECT_TRUE(book.crossed());
   book.invalidate();
   EXPECT_FALSE(book.valid());
@@ -91,13 +91,13 @@ TEST(OrderBookTest, FillForNotionalWalksTheBook) {
   OrderBook book(btc());
   // Asks: 1 BTC at 100.0, 1 BTC at 110.0.
   book.apply_snapshot(std::vector<BookLevel>{{990, 1000}}, std::vector<BookLevel>{{1000, 1000}, {1100, 1000}}, 1, MonoTime{});
-  const auto small = book.fill_for_notional(Side::ask, 50);
+  const auto small = book.fill_for_notional(BookSide::ask, 50);
   EXPECT_TRUE(small.complete);
   EXPECT_DOUBLE_EQ(small.avg_price, 100.0);
-  const auto across = book.fill_for_notional(Side::ask, 210);  // 100 at 100 + 110 at 110 = 2 BTC
+  const auto across = book.fill_for_notional(BookSide::ask, 210);  // 100 at 100 + 110 at 110 = 2 BTC
   EXPECT_TRUE(across.complete);
   EXPECT_NEAR(across.avg_price, 105.0, 1e-9);
-  const auto too_big = book.fill_for_notional(Side::ask, 1'000);
+  const auto too_big = book.fill_for_notional(BookSide::ask, 1'000);
   EXPECT_FALSE(too_big.complete);
   EXPECT_NEAR(too_big.filled_notional, 210.0, 1e-9);
 }
