@@ -64,6 +64,7 @@ EngineThread::~EngineThread() { stop(); }
 
 Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) {
   if (running_) return make_error(Errc::conflict, "engine already started");
+  reloads_ = std::make_unique<CallGate>();  // a restarted thread takes reloads again
   auto running = std::make_unique<Running>(log_);
   auto venues = VenueSet::build(config_, running->io, running->clock, log_);
   if (!venues) return venues.error();
@@ -78,7 +79,11 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
   if (auto loaded = running->engine->load(initial, version); !loaded) return loaded;
   // The io_context does not run yet, so starting here, on the owning thread, is the
   // same as starting on the engine thread: everything it arms runs there afterwards.
-  running->engine->start();
+  try {
+    running->engine->start();
+  } catch (const std::exception& e) {
+    return make_error(Errc::internal, std::string("engine start failed: ") + e.what());
+  }
   Running* raw = running.get();
   raw->thread = std::thread([raw] { raw->run(); });
   running_ = std::move(running);
@@ -87,10 +92,17 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
 
 void EngineThread::stop() {
   if (!running_) return;
+  reloads_->close();  // waits for a reload in flight; later ones are refused
   Running* raw = running_.get();
   boost::asio::post(raw->io, [raw] {
-    raw->engine->stop();
-    raw->io.stop();
+    try {
+      raw->engine->stop();
+    } catch (const std::exception& e) {
+      raw->log.error("engine_stop_exception", {{"error", e.what()}});
+    } catch (...) {
+      raw->log.error("engine_stop_exception", {{"error", "unknown exception"}});
+    }
+    raw->io.stop();  // whatever stop() did, the thread ends
   });
   if (raw->thread.joinable()) raw->thread.join();
   running_.reset();
@@ -98,7 +110,8 @@ void EngineThread::stop() {
 
 engine::ReloadReport EngineThread::reload(engine::EngineBundle next, std::chrono::milliseconds timeout) {
   engine::ReloadReport refused;
-  if (!running_) {
+  const CallGate::Scope call(*reloads_);
+  if (!call || !running_) {
     refused.errors.push_back({"", 0, "the engine is not running"});
     return refused;
   }

@@ -10,7 +10,9 @@
 // and is safe from any thread, before start() and after stop() included.
 //
 // Threads: start()/stop() from one owning thread (main); reload() from any one thread
-// at a time (the config service's worker).
+// at a time (the config service's worker). stop() waits for a reload in flight and
+// later reloads answer "not running", so a reload racing shutdown never touches a
+// stopped engine.
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,7 @@
 #include <memory>
 
 #include "core/bundle/bundle.hpp"
+#include "core/common/call_gate.hpp"
 #include "core/common/logging.hpp"
 #include "core/common/result.hpp"
 #include "core/config/config.hpp"
@@ -58,6 +61,8 @@ class EngineThread final : public engine::EngineHandle {
   control::ControlPlane* control_;
   engine::SnapshotSlot snapshots_;
   std::unique_ptr<Running> running_;
+  // Entered by reload(); closed by stop() before the engine goes.
+  std::unique_ptr<CallGate> reloads_ = std::make_unique<CallGate>();
 };
 
 }  // namespace propbot::app

@@ -39,6 +39,7 @@ void ConfigService::close() {
   }
   queue_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  engine_.store(nullptr);  // nothing reaches the engine after close()
   // Confirmed in the control plane but never applied: say so, loudly.
   for (const control::ApprovalRequest& request : approved_) {
     log_.error("config_approval_dropped", {{"approval_id", request.id},

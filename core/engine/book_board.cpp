@@ -2,7 +2,11 @@
 
 namespace propbot::engine {
 
-void BookBoard::add(md::OrderBook book) { entries_.emplace_back(std::move(book)); }
+void BookBoard::add(md::OrderBook book) {
+  entries_.emplace_back(std::move(book));
+  // Known before its feed delivered anything: say why it is not usable yet.
+  if (!entries_.back().book.valid()) entries_.back().invalid_reason = std::string(kAwaitingFirstBook);
+}
 
 BookBoard::Entry* BookBoard::entry(std::string_view venue, std::string_view symbol) {
   for (auto& candidate : entries_) {

@@ -24,9 +24,12 @@
 
 namespace propbot::engine {
 
+inline constexpr std::string_view kAwaitingFirstBook = "awaiting_first_book";
+
 class BookBoard {
  public:
-  // A book known before its feed starts (the random-walk venues).
+  // A book known before its feed starts (every configured instrument a venue lists);
+  // it reads invalid with reason kAwaitingFirstBook until the feed's first book.
   void add(md::OrderBook book);
 
   // Replaces the entry's copy with `update` (creating it on first sight).

@@ -76,7 +76,9 @@ struct EngineSinks {
   ControlPort* control = nullptr;
   // Every assessed intent, in the order the strategies proposed them.
   IntentSink* intents = nullptr;
-  // The venues' private streams (orders, fills, positions, balances).
+  // The venues' private streams (orders, fills, positions, balances). The engine starts
+  // every venue's private stream even without a listener here, so the adapters keep
+  // their connection and recovery state current; the executor and ledger plug in here.
   venues::PrivateListener* account = nullptr;
   // Bounds the CPU time of every strategy and policy call; null: the engine starts one.
   std::shared_ptr<scripting::ScriptWatchdog> watchdog;

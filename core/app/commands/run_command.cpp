@@ -280,6 +280,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   EngineThread& engine = *engine_holder;
   if (auto recorded = configs->started(engine, startup); !recorded) {
+    configs->close();
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
     return kExitRuntime;
@@ -306,6 +307,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   server_options.log = [log](std::string_view line) { log.debug("http_access", {{"line", line}}); };
   net::HttpServer server(server_options, api::build_routes(routes));
   if (auto listening = server.start(); !listening) {
+    configs->close();  // before the engine goes, as on the normal path
     engine.stop();
     fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");
     return kExitConfig;

@@ -100,6 +100,8 @@ TEST(BookBoard, AnUnseenBookReportsNoAge) {
   ASSERT_EQ(views.size(), 1u);
   EXPECT_EQ(views[0].age_ms, -1);
   EXPECT_FALSE(views[0].valid);
+  EXPECT_EQ(views[0].invalid_reason, "awaiting_first_book") << "an operator sees why, not an empty reason";
+  EXPECT_EQ(views[0].invalidations, 0u) << "waiting for the first book is not a resync";
 }
 
 }  // namespace

@@ -5,12 +5,15 @@
 // replay's determinism — and every stage of the path must show in what it saw.
 #include "core/engine/engine.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
+
+#include "tests/unit/engine/two_sim_venues.hpp"
 
 namespace propbot::engine {
 namespace {
@@ -173,15 +176,7 @@ bundle::Bundle bundle_with(const std::string& strategy) {
 }
 
 config::Config test_config() {
-  config::Config config;
-  config.scripting.bundle_dir = "/nonexistent";
-  config.symbols = {"BTC-USDT"};
-  for (const char* id : {"SIM-A", "SIM-B"}) {
-    config::VenueConfig venue;
-    venue.id = id;
-    venue.kind = "sim";
-    config.venues.push_back(venue);
-  }
+  config::Config config = testing::two_sim_venues();
   config::StrategyConfig strategy;
   strategy.name = "probe";
   strategy.file = "strategies/probe.lua";
@@ -227,7 +222,7 @@ ScriptRun run_script() {
       if (step == 80) desk.mode_ = Mode::resume;
       if (step == 160) {
         EngineBundle next{test_config(), bundle_with(probe("v2")), 2};
-        next.config.risk.max_notional_per_position_usdt = 200;  // a hot key: tighter cap
+        next.config.risk.max_notional_per_position_usdt = 10;  // a hot key: a cap below the sizes before it
         run.reload = engine.reload(next);
       }
     }
@@ -280,15 +275,21 @@ TEST(EngineTest, BooksFundingTimersReloadAndModeAllShowInWhatTheEngineDid) {
   EXPECT_GT(count_containing(run.intents, "probe|hedged_pair|v2 n="), 0u);
   EXPECT_EQ(count_containing(run.intents, "v2 n=1 "), 0u) << "migrate kept ctx.state.n";
   EXPECT_GT(count_containing(run.intents, "v2 beat "), 0u) << "on_start of the new version set its timer";
-  // The reload's tighter cap (a hot key) bounds the sizes after it.
+  // The reload's tighter cap (a hot key) bounds the sizes after it, and it mattered:
+  // sizes before the reload went above it (sizing.lua sees the cap as its headroom).
   bool after_reload = false;
+  double largest_before = 0;
   for (const auto& line : run.intents) {
     if (line.find("|v2 ") != std::string::npos) after_reload = true;
-    if (!after_reload) continue;
     const auto fields_end = line.rfind('|');
     const double sized = std::stod(line.substr(line.rfind('|', fields_end - 1) + 1));
-    EXPECT_LE(sized, 200.0) << line;
+    if (!after_reload) {
+      largest_before = std::max(largest_before, sized);
+      continue;
+    }
+    EXPECT_LE(sized, 10.0) << line;
   }
+  EXPECT_GT(largest_before, 10.0) << "the cap must be below what was sized before it";
 
   ASSERT_NE(run.last, nullptr);
   EXPECT_EQ(run.last->mode, Mode::resume);

@@ -25,6 +25,54 @@ std::vector<std::string> keys(const std::vector<ConfigChange>& changes) {
   return out;
 }
 
+// The merge the swap installs and the restart-only check agree: every hot key is taken
+// over by with_hot_part() and never reported; a restart-only key keeps its running value
+// and is reported. A key in one list only would show up here.
+TEST(HotConfigTest, TheSwapsMergeAndTheRestartCheckAgreeKeyByKey) {
+  const config::Config running = base();
+  config::Config next = running;
+  next.strategies.push_back({"x", "strategies/x.lua", true, {{"k", 1}}});
+  next.risk.max_total_notional_usdt = 10'000;
+  next.risk.max_open_positions = 3;
+  next.risk.clock_skew_hold_ms = 250;
+  next.scripting.instruction_budget = 5'000;
+  next.scripting.memory_limit_mb = 32;
+  next.scripting.max_consecutive_errors = 9;
+  next.scripting.risk_level = 20;
+  next.engine.opportunity_ttl_ms = 900;
+  next.venues[0].maker_fee_bps = 1.5;
+  next.venues[1].taker_fee_bps = 6.5;
+  EXPECT_TRUE(restart_only_changes(running, next).empty());
+  const config::Config merged = with_hot_part(running, next);
+  EXPECT_EQ(merged.strategies.size(), 1u);
+  EXPECT_EQ(merged.risk.max_total_notional_usdt, 10'000);
+  EXPECT_EQ(merged.risk.max_open_positions, 3);
+  EXPECT_EQ(merged.risk.clock_skew_hold_ms, 250);
+  EXPECT_EQ(merged.scripting.instruction_budget, 5'000);
+  EXPECT_EQ(merged.scripting.memory_limit_mb, 32);
+  EXPECT_EQ(merged.scripting.max_consecutive_errors, 9);
+  EXPECT_EQ(merged.scripting.risk_level, 20);
+  EXPECT_EQ(merged.engine.opportunity_ttl_ms, 900);
+  EXPECT_EQ(merged.venues[0].maker_fee_bps, 1.5);
+  EXPECT_EQ(merged.venues[1].taker_fee_bps, 6.5);
+  EXPECT_EQ(keys(hot_differences(running, next)),
+            (std::vector<std::string>{"risk.max_total_notional_usdt", "risk.max_open_positions",
+                                      "risk.clock_skew_hold_ms", "scripting.instruction_budget",
+                                      "scripting.memory_limit_mb", "scripting.max_consecutive_errors",
+                                      "scripting.risk_level", "engine.opportunity_ttl_ms"}));
+
+  config::Config restart = running;
+  restart.api.port = 8001;
+  restart.engine.snapshot_interval_ms = 50;
+  restart.sim.tick_ms = 7;
+  const config::Config kept = with_hot_part(running, restart);
+  EXPECT_EQ(kept.api.port, 8000) << "a restart-only key is never swapped in";
+  EXPECT_EQ(kept.engine.snapshot_interval_ms, running.engine.snapshot_interval_ms);
+  EXPECT_EQ(kept.sim.tick_ms, running.sim.tick_ms);
+  EXPECT_EQ(keys(restart_only_changes(running, restart)),
+            (std::vector<std::string>{"api.port", "sim.tick_ms", "engine.snapshot_interval_ms"}));
+}
+
 TEST(HotConfigTest, StrategiesRiskAndScriptingAreHotEverythingElseNeedsARestart) {
   const config::Config running = base();
   config::Config next = running;
