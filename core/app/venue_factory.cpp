@@ -73,7 +73,8 @@ Result<std::unique_ptr<VenueSet>> VenueSet::build(const config::Config& config, 
   return set;
 }
 
-VenueSet::~VenueSet() { venues_.clear(); }
+// Members go in reverse order: the venues (adapters) first, then the embedded simulator.
+VenueSet::~VenueSet() = default;
 
 std::vector<venues::Venue*> VenueSet::venues() const {
   std::vector<venues::Venue*> out;
