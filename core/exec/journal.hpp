@@ -47,7 +47,8 @@ struct OrderEntry {
   std::string venue;                // venue id, e.g. "BINANCE"
   std::string client_order_id;      // make_client_order_id(); with venue, the key
   OrderEvent event = OrderEvent::intent;
-  std::uint64_t intent_id = 0;      // the parent trade (trade_parent_id) this order serves
+  std::uint64_t intent_id = 0;      // the intent (trade_parent_id) that made this order
+  std::uint64_t position_id = 0;    // the position it opens or closes (= the opening intent's id)
   std::string strategy;             // proposing strategy; "operator" for manual, "system" for flatten
   Leg leg = Leg::single;
   int attempt = 0;
@@ -74,6 +75,7 @@ struct FillEntry {
   std::string trade_id;             // venue trade id; with venue and symbol, the key
   std::string client_order_id;      // empty when the venue did not say (foreign order)
   std::uint64_t intent_id = 0;      // 0 when the order is not ours
+  std::uint64_t position_id = 0;    // copied from the order's entry; 0 when not ours
   Leg leg = Leg::single;
   Side side = Side::buy;
   Decimal quantity;                 // base coin, > 0
