@@ -122,6 +122,9 @@ class Journal {
   virtual std::vector<OrderEntry> unfinished() const = 0;
   // The last entry of the order, if the journal knows it.
   virtual std::optional<OrderEntry> last(std::string_view venue, std::string_view client_order_id) const = 0;
+  // The last entry of every order of one intent (both legs, every attempt), in seq
+  // order: start-up reconciliation rebuilds an unfinished trade from them.
+  virtual std::vector<OrderEntry> orders_of(std::uint64_t intent_id) const = 0;
   // Every fill, in seq order (the ledger rebuilds positions from them at start).
   virtual std::vector<FillEntry> fills() const = 0;
   // The highest attempt recorded for (intent_id, leg), or nullopt: a retry takes the next.

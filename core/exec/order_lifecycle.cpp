@@ -29,7 +29,7 @@ bool is_terminal(OrderEvent event) {
 bool can_follow(OrderEvent last, OrderEvent next) {
   using E = OrderEvent;
   switch (last) {
-    case E::intent: return next == E::new_order;
+    case E::intent: return next == E::new_order || next == E::cancelled || next == E::rejected;
     case E::new_order: return next == E::sent || next == E::rejected;
     case E::sent:
       return next == E::ack || next == E::partial || next == E::filled || next == E::cancelled ||

@@ -27,7 +27,9 @@ std::optional<OrderEvent> parse_order_event(std::string_view text);
 bool is_terminal(OrderEvent event);
 // Whether `next` may be recorded after `last`. A venue may report a fill, cancel or
 // expiry without an ack first (the ack can arrive later or not at all), and a partial
-// may repeat; a refusal before sending is `rejected` after `new`.
+// may repeat; a refusal before sending is `rejected` after `new`. A planned order that
+// is never built ends at `intent`: `cancelled` when it was not needed (a hedge leg whose
+// first leg filled nothing), `rejected` when a pre-trade check refused it.
 bool can_follow(OrderEvent last, OrderEvent next);
 
 }  // namespace propbot::exec

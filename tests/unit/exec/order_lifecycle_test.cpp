@@ -24,6 +24,8 @@ TEST(OrderLifecycleTest, TheUsualPathsAreAccepted) {
       {E::intent, E::new_order, E::sent, E::ack, E::cancelled},
       {E::intent, E::new_order, E::sent, E::rejected},
       {E::intent, E::new_order, E::rejected},                 // refused before sending
+      {E::intent, E::cancelled},                              // a hedge leg never needed
+      {E::intent, E::rejected},                               // refused by a pre-trade check
       {E::intent, E::new_order, E::sent, E::filled},          // the fill reported before the ack
       {E::intent, E::new_order, E::sent, E::ack, E::expired}, // IOC / GTD
   };

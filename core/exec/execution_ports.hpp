@@ -1,0 +1,77 @@
+// The executor's seams: what it needs of the desk (mode, dry run, the one safety-action
+// function, audit), of the market (books, for prices and the instrument rules), and who
+// hears about its executions (the ledger, the strategies' on_fill). The Engine plugs the
+// control plane and its book board in; tests and replays plug scripted ones.
+//
+// Thread: every call on the executor's driving thread (the engine's). Implementations
+// that hand work to other threads do so themselves.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/decimal.hpp"
+#include "core/common/incident_code.hpp"
+#include "core/common/mode.hpp"
+#include "core/common/side.hpp"
+#include "core/exec/journal.hpp"
+#include "core/md/order_book.hpp"
+
+namespace propbot::exec {
+
+class ExecutionDesk {
+ public:
+  virtual ~ExecutionDesk() = default;
+  virtual Mode mode() const = 0;
+  virtual bool dry_run_mode() const = 0;
+  // The one safety-action function (SPEC S-4.3): audit + incident + alert + stream
+  // event; a P0 also puts the desk in HOLD.
+  virtual void safety_action(IncidentCode code, const std::string& component, const std::string& summary) = 0;
+  // An audit-only record (route_decision, recon results).
+  virtual void audit(const std::string& action, const nlohmann::json& details) = 0;
+  // Start-up reconciliation ended: `clean` = every journal entry explained; resume is
+  // refused (409 recon_pending) until a clean one.
+  virtual void recon_finished(bool clean, const std::string& summary) = 0;
+};
+
+class MarketLookup {
+ public:
+  virtual ~MarketLookup() = default;
+  // The engine's current copy of a book; null when unknown. Valid until the next event.
+  virtual const md::OrderBook* book(std::string_view venue, std::string_view symbol) const = 0;
+};
+
+// One leg of a trade the executor opened, as the ledger sees it.
+struct TradeLeg {
+  std::string venue;
+  Side side = Side::buy;   // buy = long leg, sell = short leg
+  Decimal target_quantity;  // base coin
+};
+
+struct TradeOpening {
+  std::uint64_t position_id = 0;  // = the opening intent's id
+  std::string strategy;
+  std::string symbol;
+  std::int64_t opened_at_ms = 0;
+  bool simulated = false;
+  std::vector<TradeLeg> legs;
+};
+
+class ExecutionListener {
+ public:
+  virtual ~ExecutionListener() = default;
+  // A trade's first order is about to be sent.
+  virtual void on_trade_opened(const TradeOpening&) {}
+  // A fill recorded in the journal (never a duplicate), attributed to its order.
+  virtual void on_fill(const FillEntry&) {}
+  // The executor starts closing the position.
+  virtual void on_closing(std::uint64_t /*position_id*/) {}
+  // A hedge could not be completed: the position is `partial`.
+  virtual void on_hedge_lost(std::uint64_t /*position_id*/, const std::string& /*reason*/) {}
+};
+
+}  // namespace propbot::exec

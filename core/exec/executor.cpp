@@ -1,0 +1,608 @@
+#include "core/exec/executor.hpp"
+
+#include <algorithm>
+
+#include "core/exec/executor_impl.hpp"
+
+namespace propbot::exec {
+
+std::string_view to_string(SkipReason reason) {
+  switch (reason) {
+    case SkipReason::not_reconciled: return "not_reconciled";
+    case SkipReason::mode_blocks: return "mode_blocks";
+    case SkipReason::unknown_venue: return "unknown_venue";
+    case SkipReason::no_book: return "no_book";
+    case SkipReason::below_minimum: return "below_minimum";
+    case SkipReason::pair_busy: return "pair_busy";
+    case SkipReason::journal_failed: return "journal_failed";
+    case SkipReason::invalid_intent: return "invalid_intent";
+  }
+  return "invalid_intent";
+}
+
+std::string_view to_string(TradeState state) {
+  switch (state) {
+    case TradeState::working: return "working";
+    case TradeState::hedged: return "hedged";
+    case TradeState::hedge_lost: return "hedge_lost";
+    case TradeState::done: return "done";
+    case TradeState::refused: return "refused";
+  }
+  return "working";
+}
+
+Executor::Impl::Impl(ExecutorOptions options, Clock& clock, std::vector<venues::Venue*> venues, Journal& journal,
+                     ExecutionDesk& desk, const MarketLookup& market, ExecutionListener* listener, Logger log)
+    : options(std::move(options)),
+      clock(clock),
+      venue_list(std::move(venues)),
+      journal(journal),
+      desk(desk),
+      market(market),
+      listener(listener),
+      log(std::move(log)) {
+  next_intent_id = journal.max_intent_id() + 1;
+}
+
+venues::Venue* Executor::Impl::venue(const std::string& id) const {
+  for (venues::Venue* candidate : venue_list) {
+    if (candidate->id() == id) return candidate;
+  }
+  return nullptr;
+}
+
+bool Executor::Impl::assign_client_order_id(OrderEntry& entry) {
+  // The next attempt of (intent, leg): plan_order journals an id before it is used, so
+  // the journal's highest attempt is the last one handed out.
+  const auto last = journal.last_attempt(entry.intent_id, entry.leg);
+  entry.attempt = last ? *last + 1 : 0;
+  auto id = make_client_order_id({options.fencing_epoch, entry.intent_id, entry.leg, entry.attempt});
+  if (!id) return false;
+  entry.client_order_id = *id;
+  return true;
+}
+
+Result<std::uint64_t> Executor::Impl::skip(SkipReason reason, const std::string& detail) {
+  ++counters.skipped[std::string(to_string(reason))];
+  log.debug("intent_skipped", {{"reason", to_string(reason)}, {"detail", detail}});
+  return make_error(reason == SkipReason::journal_failed ? Errc::io_error : Errc::conflict,
+                    std::string(to_string(reason)) + ": " + detail);
+}
+
+Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_notional_usdt) {
+  ++counters.intents_received;
+  if (!recon.finished || !recon.clean) return skip(SkipReason::not_reconciled, "start-up reconciliation pending");
+  if (desk.mode() != Mode::resume) return skip(SkipReason::mode_blocks, std::string(to_string(desk.mode())));
+  Decimal notional = intent.notional_usdt;
+  if (sized_notional_usdt > 0) {
+    auto sized = decimal_of(sized_notional_usdt);
+    if (sized && *sized < notional) notional = *sized;
+  }
+  if (notional.sign() <= 0) return skip(SkipReason::invalid_intent, "notional_usdt must be > 0");
+  return intent.kind == IntentKind::hedged_pair ? submit_pair(intent, notional) : submit_single(intent, notional);
+}
+
+namespace {
+
+// The top-of-book quantity a taker on `side` would consume first (its thinness).
+double top_quantity(const md::OrderBook& book, Side side) {
+  auto level = side == Side::buy ? book.best_ask() : book.best_bid();
+  return level ? book.spec().qty_of(level->qty_lots) : 0.0;
+}
+
+Decimal reference_price(const md::OrderBook& book, Side side, Decimal intent_price) {
+  if (intent_price.sign() > 0) return intent_price;
+  auto level = side == Side::buy ? book.best_ask() : book.best_bid();
+  if (!level) return Decimal();
+  auto price = decimal_of(book.spec().price_of(level->price_ticks));
+  return price ? *price : Decimal();
+}
+
+}  // namespace
+
+Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal notional) {
+  venues::Venue* long_venue = venue(intent.long_venue);
+  venues::Venue* short_venue = venue(intent.short_venue);
+  if (long_venue == nullptr || short_venue == nullptr) {
+    return skip(SkipReason::unknown_venue, intent.long_venue + "/" + intent.short_venue);
+  }
+  for (const auto& [id, trade] : trades) {
+    if (trade.symbol == intent.symbol && trade.state == TradeState::working &&
+        ((trade.venue_a == intent.long_venue && trade.venue_b == intent.short_venue) ||
+         (trade.venue_a == intent.short_venue && trade.venue_b == intent.long_venue))) {
+      return skip(SkipReason::pair_busy, "trade " + std::to_string(id) + " still working on " + intent.symbol);
+    }
+  }
+  const md::OrderBook* long_book = market.book(intent.long_venue, intent.symbol);
+  const md::OrderBook* short_book = market.book(intent.short_venue, intent.symbol);
+  if (long_book == nullptr || short_book == nullptr || !long_book->valid() || !short_book->valid()) {
+    return skip(SkipReason::no_book, intent.symbol + " on " + intent.long_venue + " or " + intent.short_venue);
+  }
+  auto long_rules = rules_of(long_book->spec());
+  auto short_rules = rules_of(short_book->spec());
+  if (!long_rules || !short_rules) return skip(SkipReason::invalid_intent, "instrument rules unusable");
+  const Decimal long_ref = reference_price(*long_book, Side::buy, intent.long_price);
+  const Decimal short_ref = reference_price(*short_book, Side::sell, intent.short_price);
+  if (long_ref.sign() <= 0 || short_ref.sign() <= 0) return skip(SkipReason::no_book, "no price on a side");
+  auto raw_qty = notional.div(long_ref, 12, RoundMode::down);
+  if (!raw_qty) return skip(SkipReason::invalid_intent, raw_qty.error().message);
+  auto qty = round_down_to_both(*raw_qty, long_rules->step, short_rules->step);
+  if (!qty) return skip(SkipReason::below_minimum, qty.error().message);
+  // Both legs checked before A goes out: B can never be refused for size after A filled.
+  if (qty->sign() <= 0 || !meets_min_notional(*qty, long_ref, long_rules->min_notional) ||
+      !meets_min_notional(*qty, short_ref, short_rules->min_notional)) {
+    return skip(SkipReason::below_minimum, "qty " + qty->to_string() + " breaks a leg's step or min notional");
+  }
+  // Leg A: the thinner top of book goes first (the harder fill); B hedges on the deeper one.
+  const bool long_first = top_quantity(*long_book, Side::buy) <= top_quantity(*short_book, Side::sell);
+  const double slippage = intent.max_slippage_bps.value_or(options.entry_slippage_bps);
+  const Side side_a = long_first ? Side::buy : Side::sell;
+  auto price_a = protective_price(side_a, long_first ? long_ref : short_ref, slippage,
+                                  long_first ? long_rules->tick : short_rules->tick);
+  if (!price_a) return skip(SkipReason::invalid_intent, price_a.error().message);
+
+  Trade trade;
+  trade.id = next_intent_id++;
+  trade.strategy = intent.strategy;
+  trade.symbol = intent.symbol;
+  trade.kind = IntentKind::hedged_pair;
+  trade.simulated = desk.dry_run_mode();
+  trade.venue_a = long_first ? intent.long_venue : intent.short_venue;
+  trade.side_a = side_a;
+  trade.venue_b = long_first ? intent.short_venue : intent.long_venue;
+  trade.side_b = side_a == Side::buy ? Side::sell : Side::buy;
+  trade.target = *qty;
+  trade.opened_at_ms = now_ms();
+  trade.hedge_venues.push_back(trade.venue_b);
+  if (options.alternative_hedge_venues) {
+    for (venues::Venue* other : venue_list) {
+      if (other->id() == trade.venue_a || other->id() == trade.venue_b) continue;
+      const md::OrderBook* book = market.book(other->id(), intent.symbol);
+      if (book != nullptr) trade.hedge_venues.push_back(other->id());
+    }
+  }
+
+  OrderEntry base;
+  base.ts_ms = trade.opened_at_ms;
+  base.intent_id = trade.id;
+  base.position_id = trade.id;
+  base.strategy = intent.strategy;
+  base.symbol = intent.symbol;
+  base.type = venues::OrderType::limit;
+  base.time_in_force = venues::TimeInForce::ioc;
+  base.simulated = trade.simulated;
+
+  OrderEntry a = base;
+  a.venue = trade.venue_a;
+  a.leg = Leg::a;
+  a.side = trade.side_a;
+  a.quantity = *qty;
+  a.price = *price_a;
+  a.event = OrderEvent::intent;
+  OrderEntry b = base;
+  b.venue = trade.venue_b;
+  b.leg = Leg::b;
+  b.side = trade.side_b;
+  b.quantity = *qty;
+  b.price = (long_first ? short_ref : long_ref);
+  b.event = OrderEvent::intent;
+
+  if (!assign_client_order_id(a)) return skip(SkipReason::invalid_intent, "no attempt left for leg A");
+  if (auto planned = plan_order(a); !planned) return skip(SkipReason::journal_failed, planned.error().message);
+  if (!assign_client_order_id(b)) return skip(SkipReason::invalid_intent, "no attempt left for leg B");
+  if (auto planned = plan_order(b); !planned) {
+    record(orders.at(a.client_order_id), OrderEvent::rejected, "journal_failed");
+    retire_order(a.client_order_id);
+    return skip(SkipReason::journal_failed, planned.error().message);
+  }
+  trade.a_orders.push_back(a.client_order_id);
+  trade.planned_b = b.client_order_id;
+  const std::uint64_t id = trade.id;
+  auto [it, inserted] = trades.emplace(id, std::move(trade));
+  ++counters.trades_started;
+  if (listener != nullptr) {
+    TradeOpening opening{id, intent.strategy, intent.symbol, it->second.opened_at_ms, it->second.simulated,
+                         {{intent.long_venue, Side::buy, *qty}, {intent.short_venue, Side::sell, *qty}}};
+    listener->on_trade_opened(opening);
+  }
+  if (auto sent = send(a.client_order_id); !sent) {
+    finish_trade(it->second, TradeState::refused, sent.error().message);
+    return skip(SkipReason::journal_failed, sent.error().message);
+  }
+  return id;
+}
+
+Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decimal notional) {
+  venues::Venue* target = venue(intent.venue);
+  if (target == nullptr) return skip(SkipReason::unknown_venue, intent.venue);
+  const md::OrderBook* book = market.book(intent.venue, intent.symbol);
+  if (book == nullptr || !book->valid()) return skip(SkipReason::no_book, intent.symbol + " on " + intent.venue);
+  auto rules = rules_of(book->spec());
+  if (!rules || !intent.side || intent.price.sign() <= 0) return skip(SkipReason::invalid_intent, "side and price");
+  auto price = intent.price.round_to_step(rules->tick, *intent.side == Side::buy ? RoundMode::down : RoundMode::up);
+  if (!price) return skip(SkipReason::invalid_intent, price.error().message);
+  auto raw_qty = notional.div(*price, 12, RoundMode::down);
+  if (!raw_qty) return skip(SkipReason::invalid_intent, raw_qty.error().message);
+  auto qty = round_down_to_step(*raw_qty, rules->step);
+  if (!qty || qty->sign() <= 0 || !meets_min_notional(*qty, *price, rules->min_notional)) {
+    return skip(SkipReason::below_minimum, "single order below the venue's step or min notional");
+  }
+  Trade trade;
+  trade.id = next_intent_id++;
+  trade.strategy = intent.strategy;
+  trade.symbol = intent.symbol;
+  trade.kind = IntentKind::single;
+  trade.simulated = desk.dry_run_mode();
+  trade.venue_a = intent.venue;
+  trade.side_a = *intent.side;
+  trade.target = *qty;
+  trade.opened_at_ms = now_ms();
+
+  OrderEntry a;
+  a.ts_ms = trade.opened_at_ms;
+  a.venue = intent.venue;
+  a.intent_id = trade.id;
+  a.position_id = trade.id;
+  a.strategy = intent.strategy;
+  a.leg = Leg::single;
+  a.symbol = intent.symbol;
+  a.side = *intent.side;
+  a.type = venues::OrderType::limit;
+  a.time_in_force = intent.post_only ? venues::TimeInForce::post_only : venues::TimeInForce::gtc;
+  a.quantity = *qty;
+  a.price = price->normalized();
+  a.simulated = trade.simulated;
+  a.event = OrderEvent::intent;
+  if (!assign_client_order_id(a)) return skip(SkipReason::invalid_intent, "no attempt left");
+  if (auto planned = plan_order(a); !planned) return skip(SkipReason::journal_failed, planned.error().message);
+  trade.a_orders.push_back(a.client_order_id);
+  const std::uint64_t id = trade.id;
+  auto [it, inserted] = trades.emplace(id, std::move(trade));
+  ++counters.trades_started;
+  if (listener != nullptr) {
+    listener->on_trade_opened(TradeOpening{id, intent.strategy, intent.symbol, it->second.opened_at_ms,
+                                           it->second.simulated, {{intent.venue, *intent.side, *qty}}});
+  }
+  if (auto sent = send(a.client_order_id); !sent) {
+    finish_trade(it->second, TradeState::refused, sent.error().message);
+    return skip(SkipReason::journal_failed, sent.error().message);
+  }
+  // A resting order lives at most its time guard (or the configured ttl).
+  const Nanos ttl = intent.time_guard_ms ? std::chrono::duration_cast<Nanos>(
+                                               std::chrono::duration<double, std::milli>(*intent.time_guard_ms))
+                                         : options.resting_order_ttl;
+  if (auto found = orders.find(a.client_order_id); found != orders.end() && !found->second.terminal()) {
+    arm_timer(found->second, ttl, [this](const std::string& coid) { cancel(coid, "time_guard"); });
+  }
+  return id;
+}
+
+Status Executor::Impl::plan_order(const OrderEntry& entry) {
+  WorkingOrder order;
+  order.entry = entry;
+  auto recorded = journal.record(order.entry);
+  if (!recorded) return recorded.error();
+  if (*recorded != RecordOutcome::recorded) {
+    return make_error(Errc::conflict, "the journal already knows order " + entry.client_order_id);
+  }
+  orders.emplace(entry.client_order_id, std::move(order));
+  return {};
+}
+
+bool Executor::Impl::record(WorkingOrder& order, OrderEvent event, const std::string& reason) {
+  OrderEntry next = order.entry;
+  next.seq = 0;
+  next.event = event;
+  next.ts_ms = now_ms();
+  next.reason = reason;
+  next.filled_quantity = order.filled();
+  auto recorded = journal.record(next);
+  if (!recorded) {
+    log.error("journal_record_failed", {{"client_order_id", next.client_order_id},
+                                        {"event", to_string(event)},
+                                        {"error", recorded.error().message}});
+    return false;
+  }
+  if (*recorded == RecordOutcome::recorded) order.entry = std::move(next);
+  return true;
+}
+
+Status Executor::Impl::send(const std::string& client_order_id) {
+  WorkingOrder& order = orders.at(client_order_id);
+  venues::Venue* target = venue(order.entry.venue);
+  if (target == nullptr) {
+    record(order, OrderEvent::rejected, "unknown_venue");
+    return make_error(Errc::not_found, "venue " + order.entry.venue + " is not configured");
+  }
+  if (!record(order, OrderEvent::new_order)) return make_error(Errc::io_error, "the journal refused `new`");
+  if (!record(order, OrderEvent::sent)) {
+    record(order, OrderEvent::rejected, "journal_failed");
+    return make_error(Errc::io_error, "the journal refused `sent`: nothing was sent");
+  }
+  venues::OrderRequest request;
+  request.symbol = order.entry.symbol;
+  request.side = order.entry.side;
+  request.type = order.entry.type;
+  request.time_in_force = order.entry.time_in_force;
+  request.quantity = order.entry.quantity;
+  request.price = order.entry.price;
+  request.reduce_only = order.entry.reduce_only;
+  request.client_order_id = client_order_id;
+  ++counters.orders_sent;
+  arm_timer(order, options.place_deadline, [this](const std::string& coid) {
+    auto found = orders.find(coid);
+    if (found == orders.end() || found->second.terminal()) return;
+    if (found->second.entry.event == OrderEvent::sent) {
+      found->second.unknown = true;
+      query(coid);
+    }
+  });
+  const std::string venue_id = order.entry.venue;
+  std::weak_ptr<bool> alive_flag = alive;
+  target->place(request, [this, alive_flag, venue_id, client_order_id](venues::VenueResult<venues::OrderState> result) {
+    if (alive_flag.expired()) return;
+    if (result) {
+      apply_state(venue_id, result.value());
+    } else {
+      on_place_error(client_order_id, result.error());
+    }
+  });
+  return {};
+}
+
+void Executor::Impl::on_place_error(const std::string& client_order_id, const venues::VenueError& error) {
+  auto found = orders.find(client_order_id);
+  if (found == orders.end() || found->second.terminal()) return;
+  WorkingOrder& order = found->second;
+  if (error.code == venues::VenueErrc::network || error.code == venues::VenueErrc::duplicate_client_id) {
+    // UNKNOWN: the venue may have it. Ask, never re-send.
+    order.unknown = true;
+    ++counters.unknown_outcomes;
+    query(client_order_id);
+    return;
+  }
+  ++counters.orders_rejected;
+  record(order, OrderEvent::rejected, std::string(venues::to_string(error.code)));
+  log.warn("order_rejected", {{"venue", order.entry.venue},
+                              {"client_order_id", client_order_id},
+                              {"code", venues::to_string(error.code)},
+                              {"message", error.describe()}});
+  order_progress(client_order_id);
+}
+
+void Executor::Impl::query(const std::string& client_order_id) {
+  auto found = orders.find(client_order_id);
+  if (found == orders.end()) return;
+  venues::Venue* target = venue(found->second.entry.venue);
+  if (target == nullptr) return;
+  const std::string venue_id = found->second.entry.venue;
+  std::weak_ptr<bool> alive_flag = alive;
+  target->query_order(found->second.entry.symbol, client_order_id,
+                      [this, alive_flag, venue_id, client_order_id](venues::VenueResult<venues::OrderState> result) {
+                        if (alive_flag.expired()) return;
+                        auto again = orders.find(client_order_id);
+                        if (again == orders.end() || again->second.terminal()) return;
+                        if (result) {
+                          again->second.unknown = false;
+                          apply_state(venue_id, result.value());
+                          return;
+                        }
+                        if (result.error().code == venues::VenueErrc::unknown_order &&
+                            again->second.entry.event == OrderEvent::sent) {
+                          // The venue never accepted it: the send did not arrive.
+                          again->second.unknown = false;
+                          record(again->second, OrderEvent::rejected, "not_at_venue");
+                          order_progress(client_order_id);
+                          return;
+                        }
+                        // Still unknown: ask again after the deadline (fail closed).
+                        arm_timer(again->second, options.place_deadline,
+                                  [this](const std::string& coid) { query(coid); });
+                      });
+}
+
+void Executor::Impl::cancel(const std::string& client_order_id, const std::string& reason) {
+  auto found = orders.find(client_order_id);
+  if (found == orders.end() || found->second.terminal() || found->second.cancel_sent) return;
+  venues::Venue* target = venue(found->second.entry.venue);
+  if (target == nullptr) return;
+  found->second.cancel_sent = true;
+  ++counters.cancels_sent;
+  log.info("order_cancel", {{"client_order_id", client_order_id}, {"reason", reason}});
+  const std::string venue_id = found->second.entry.venue;
+  std::weak_ptr<bool> alive_flag = alive;
+  arm_timer(found->second, options.cancel_deadline, [this](const std::string& coid) { query(coid); });
+  target->cancel(found->second.entry.symbol, client_order_id,
+                 [this, alive_flag, venue_id, client_order_id](venues::VenueResult<venues::OrderState> result) {
+                   if (alive_flag.expired()) return;
+                   if (result) {
+                     apply_state(venue_id, result.value());
+                   } else {
+                     query(client_order_id);  // already gone, or unknown: the venue's word decides
+                   }
+                 });
+}
+
+void Executor::Impl::arm_timer(WorkingOrder& order, Nanos after, std::function<void(const std::string&)> fn) {
+  if (order.timer != 0) clock.cancel(order.timer);
+  const std::string coid = order.entry.client_order_id;
+  std::weak_ptr<bool> alive_flag = alive;
+  order.timer = clock.call_after(after, [this, alive_flag, coid, fn = std::move(fn)] {
+    if (alive_flag.expired()) return;
+    auto found = orders.find(coid);
+    if (found == orders.end()) return;
+    found->second.timer = 0;
+    fn(coid);
+  });
+}
+
+void Executor::Impl::apply_state(const std::string& venue_id, const venues::OrderState& state) {
+  auto found = orders.find(state.client_order_id);
+  if (found == orders.end() || found->second.entry.venue != venue_id) return;
+  WorkingOrder& order = found->second;
+  if (order.terminal()) return;
+  const auto event = event_of(state.status);
+  const Decimal before = order.filled();
+  if (!state.venue_order_id.empty()) order.entry.venue_order_id = state.venue_order_id;
+  if (state.filled_quantity > order.entry.filled_quantity) {
+    order.entry.filled_quantity = state.filled_quantity;
+    if (state.average_price.sign() > 0) order.entry.average_price = state.average_price;
+  }
+  if (event) {
+    OrderEvent next = *event;
+    // An ack that already carries fills is a partial.
+    if (next == OrderEvent::ack && order.filled().sign() > 0) next = OrderEvent::partial;
+    const bool changed = next != order.entry.event || order.filled() != before;
+    if (changed && (can_follow(order.entry.event, next) || (next == OrderEvent::partial && order.entry.event ==
+                                                                                               OrderEvent::partial))) {
+      record(order, next, next == OrderEvent::cancelled || next == OrderEvent::expired ? "venue" : "");
+      if (next == OrderEvent::rejected) ++counters.orders_rejected;
+    }
+    if (order.hedge_fill_seen && !order.terminal() && order.entry.event == OrderEvent::ack) on_hedge_acked(order);
+    if (order.hedge_fill_seen && order.terminal()) on_hedge_acked(order);
+  }
+  if (order.terminal() && order.timer != 0) {
+    clock.cancel(order.timer);
+    order.timer = 0;
+  }
+  if (order.filled() != before || order.terminal()) order_progress(state.client_order_id);
+}
+
+Trade* Executor::Impl::trade_of(const WorkingOrder& order) {
+  auto found = trades.find(order.entry.intent_id);
+  return found == trades.end() ? nullptr : &found->second;
+}
+
+void Executor::Impl::order_progress(const std::string& client_order_id) {
+  auto found = orders.find(client_order_id);
+  if (found == orders.end()) return;
+  Trade* trade = trade_of(found->second);
+  if (trade != nullptr && trade->state == TradeState::working) {
+    if (trade->kind == IntentKind::hedged_pair) {
+      drive_hedge(*trade);
+    } else if (found->second.terminal()) {
+      finish_trade(*trade, TradeState::done, std::string(to_string(found->second.entry.event)));
+    }
+  }
+  if (found->second.terminal()) retire_order(client_order_id);
+}
+
+void Executor::Impl::retire_order(const std::string& client_order_id) {
+  auto found = orders.find(client_order_id);
+  if (found == orders.end()) return;
+  // A trade still working needs its orders' states; they are retired with the trade.
+  if (Trade* trade = trade_of(found->second); trade != nullptr && trade->state == TradeState::working) return;
+  if (found->second.timer != 0) clock.cancel(found->second.timer);
+  finished_orders.push_back(OrderView{found->second.entry, false});
+  while (finished_orders.size() > options.recent_orders) finished_orders.pop_front();
+  orders.erase(found);
+}
+
+void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::string& reason) {
+  trade.state = state;
+  trade.reason = reason;
+  if (trade.hedge_timer != 0) {
+    clock.cancel(trade.hedge_timer);
+    trade.hedge_timer = 0;
+  }
+  TradeView view{trade.id,    trade.strategy, trade.symbol,     state, trade.venue_a, trade.venue_b,
+                 trade.target, a_filled(trade), b_filled(trade), reason};
+  log.info("trade_finished", {{"trade", trade.id},
+                              {"state", to_string(state)},
+                              {"a_filled", view.a_filled.to_string()},
+                              {"b_filled", view.b_filled.to_string()},
+                              {"reason", reason}});
+  finished_trades.push_back(std::move(view));
+  while (finished_trades.size() > options.recent_trades) finished_trades.pop_front();
+  // The planned B that was never needed ends now.
+  if (!trade.planned_b.empty()) {
+    if (auto planned = orders.find(trade.planned_b);
+        planned != orders.end() && planned->second.entry.event == OrderEvent::intent) {
+      record(planned->second, OrderEvent::cancelled, "not_needed");
+    }
+  }
+  std::vector<std::string> ids = trade.a_orders;
+  ids.insert(ids.end(), trade.b_orders.begin(), trade.b_orders.end());
+  if (!trade.planned_b.empty()) ids.push_back(trade.planned_b);
+  trades.erase(trade.id);  // `trade` is gone from here on
+  for (const auto& coid : ids) {
+    if (auto found = orders.find(coid); found != orders.end() && found->second.terminal()) retire_order(coid);
+  }
+}
+
+// ---- the private stream ----------------------------------------------------------
+
+void Executor::Impl::on_fill(const std::string& venue_id, const venues::Fill& fill) {
+  FillEntry entry;
+  entry.ts_ms = fill.ts == UtcTime{} ? now_ms() : to_unix_ms(fill.ts);
+  entry.venue = venue_id;
+  entry.symbol = fill.symbol;
+  entry.trade_id = fill.trade_id;
+  entry.client_order_id = fill.client_order_id;
+  entry.side = fill.side;
+  entry.quantity = fill.quantity;
+  entry.price = fill.price;
+  entry.fee = fill.fee;
+  entry.fee_asset = fill.fee_asset;
+  entry.maker = fill.maker;
+  auto found = orders.find(fill.client_order_id);
+  if (found != orders.end() && found->second.entry.venue == venue_id) {
+    entry.intent_id = found->second.entry.intent_id;
+    entry.position_id = found->second.entry.position_id;
+    entry.leg = found->second.entry.leg;
+    entry.simulated = found->second.entry.simulated;
+  } else if (auto known = journal.last(venue_id, fill.client_order_id)) {
+    entry.intent_id = known->intent_id;
+    entry.position_id = known->position_id;
+    entry.leg = known->leg;
+    entry.simulated = known->simulated;
+  }
+  auto recorded = journal.record_fill(entry);
+  if (!recorded) {
+    log.error("journal_fill_failed", {{"venue", venue_id}, {"trade_id", fill.trade_id}, {"error", recorded.error().message}});
+    return;
+  }
+  if (*recorded != RecordOutcome::recorded) return;  // seen before: counted once
+  ++counters.fills;
+  if (listener != nullptr) listener->on_fill(entry);
+  if (found == orders.end() || found->second.entry.venue != venue_id) return;
+  const Decimal before = found->second.filled();
+  if (auto seen = found->second.fills_seen.add(fill.quantity)) found->second.fills_seen = *seen;
+  if (found->second.filled() != before) order_progress(fill.client_order_id);
+}
+
+// ---- the public face ---------------------------------------------------------------
+
+Executor::Executor(ExecutorOptions options, Clock& clock, std::vector<venues::Venue*> venues, Journal& journal,
+                   ExecutionDesk& desk, const MarketLookup& market, ExecutionListener* listener, Logger log)
+    : impl_(std::make_unique<Impl>(std::move(options), clock, std::move(venues), journal, desk, market, listener,
+                                   std::move(log))) {}
+
+Executor::~Executor() {
+  impl_->alive.reset();
+  for (auto& [coid, order] : impl_->orders) {
+    if (order.timer != 0) impl_->clock.cancel(order.timer);
+  }
+  for (auto& [id, trade] : impl_->trades) {
+    if (trade.hedge_timer != 0) impl_->clock.cancel(trade.hedge_timer);
+  }
+}
+
+void Executor::reconcile() { impl_->reconcile(); }
+bool Executor::reconciled() const { return impl_->recon.finished && impl_->recon.clean; }
+
+Result<std::uint64_t> Executor::submit(const Intent& intent, double sized_notional_usdt) {
+  return impl_->submit(intent, sized_notional_usdt);
+}
+
+void Executor::on_order_update(const std::string& venue, const venues::OrderState& order) {
+  impl_->apply_state(venue, order);
+}
+
+void Executor::on_fill(const std::string& venue, const venues::Fill& fill) { impl_->on_fill(venue, fill); }
+
+void Executor::on_private_stream(const std::string& venue, bool connected) {
+  impl_->log.info("executor_private_stream", {{"venue", venue}, {"connected", connected}});
+}
+
+}  // namespace propbot::exec

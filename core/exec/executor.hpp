@@ -1,0 +1,153 @@
+// Executor: turns approved intents into venue orders, exactly once, and keeps a hedge
+// hedged (SPEC S-8.1, S-8.2, S-8.6; DESIGN-NOTES "Client order ids", "Two-leg
+// execution").
+//
+// A hedged pair is two legs on two venues. Leg A — the thinner book, the harder fill —
+// goes first as a protected IOC; every fill of A, partial ones included, sends leg B
+// for exactly the unhedged quantity at once, on this thread, with no batching window,
+// rounded DOWN to B's step (never over-hedge). B orders that end unfilled are retried
+// on the same venue, then on the other venues that list the symbol; when B is not
+// filled for everything A filled within `hedge_deadline` of A's first fill, the trade
+// is `hedge_lost`: P0 through the desk's one safety-action function (HOLD) and the
+// listener marks the position partial. Both legs' tick, step and min-notional are
+// checked before A is sent, so B is never refused for size after A filled.
+//
+// Exactly once: every order event is recorded in the Journal BEFORE the network call
+// that follows from it; a network error is an UNKNOWN outcome, resolved by querying the
+// client order id, never by re-sending; a retry is a new attempt with a new id. At start,
+// reconcile() resolves every unfinished journal entry against its venue before anything
+// is sent, cancels stale and unexplained orders, finishes the hedges the crash
+// interrupted, and tells the desk whether the result is clean (resume waits for it).
+//
+// Thread: one driving thread (the engine's) for every call and every callback; the
+// Clock's timers run there too. Not thread-safe; views are copied out by the caller.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/clock.hpp"
+#include "core/common/intent.hpp"
+#include "core/common/logging.hpp"
+#include "core/common/result.hpp"
+#include "core/exec/execution_ports.hpp"
+#include "core/exec/executor_options.hpp"
+#include "core/exec/journal.hpp"
+#include "core/venues/venue.hpp"
+
+namespace propbot::exec {
+
+// Why an intent was not traded. Stable names (metrics label `reason`).
+enum class SkipReason {
+  not_reconciled,      // start-up reconciliation has not finished clean
+  mode_blocks,         // HOLD or KILL
+  unknown_venue,
+  no_book,             // a leg's venue has no valid book for the symbol
+  below_minimum,       // a leg would break the venue's min qty / min notional
+  pair_busy,           // a hedge on this symbol and venue pair is still outstanding
+  journal_failed,      // the journal could not record: nothing was sent
+  invalid_intent,
+};
+std::string_view to_string(SkipReason reason);
+
+enum class TradeState { working, hedged, hedge_lost, done, refused };
+std::string_view to_string(TradeState state);
+
+// One hedge order, as GET /api/ui/hedge/log shows it (SPEC S-8.2).
+struct HedgeRecord {
+  std::uint64_t trade_parent_id = 0;
+  std::string client_order_id;
+  std::string venue;
+  double partial_fill_pct = 0;      // leg A filled / leg A target, when the hedge was sent
+  Decimal hedge_sent;               // base qty of this hedge order
+  std::optional<double> hedge_latency_ms;  // A fill seen → B acknowledged
+  std::int64_t ts_ms = 0;
+};
+
+struct ExecutionCounters {
+  std::uint64_t intents_received = 0;
+  std::uint64_t trades_started = 0;
+  std::uint64_t orders_sent = 0;
+  std::uint64_t orders_rejected = 0;
+  std::uint64_t hedges_sent = 0;
+  std::uint64_t hedges_lost = 0;
+  std::uint64_t unknown_outcomes = 0;   // network errors resolved by query
+  std::uint64_t cancels_sent = 0;
+  std::uint64_t fills = 0;
+  std::map<std::string, std::uint64_t> skipped;  // by SkipReason name
+};
+
+struct OrderView {
+  OrderEntry entry;   // the last journal entry
+  bool working = false;
+};
+
+struct TradeView {
+  std::uint64_t id = 0;
+  std::string strategy;
+  std::string symbol;
+  TradeState state = TradeState::working;
+  std::string leg_a_venue, leg_b_venue;
+  Decimal target, a_filled, b_filled;
+  std::string reason;
+};
+
+struct ReconReport {
+  bool finished = false;
+  bool clean = false;
+  int orders_resolved = 0;
+  int orders_cancelled = 0;       // stale orders of ours found open at start
+  int unexplained_orders = 0;     // at a venue, not explained by the journal (cancelled)
+  int hedges_resumed = 0;
+  std::vector<std::string> problems;  // what was not clean, one line each
+};
+
+struct ExecutionView {
+  ExecutionCounters counters;
+  std::vector<OrderView> orders;   // working first, then recent finished (bounded)
+  std::vector<TradeView> trades;
+  std::vector<HedgeRecord> hedge_log;  // newest last, bounded
+  std::map<std::string, int> open_orders_per_venue;
+  ReconReport recon;
+  std::optional<double> hedge_latency_p95_ms;
+};
+
+class Executor {
+ public:
+  // `venues` and every referenced object must outlive the executor.
+  Executor(ExecutorOptions options, Clock& clock, std::vector<venues::Venue*> venues, Journal& journal,
+           ExecutionDesk& desk, const MarketLookup& market, ExecutionListener* listener, Logger log);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Start-up reconciliation (see the header comment); call once, after the venues
+  // started. Idempotent while running.
+  void reconcile();
+  bool reconciled() const;
+
+  // An approved intent: trades it, or says why not. `sized_notional_usdt` > 0 replaces
+  // the intent's notional (the policy's sizing, already clamped to the caps). Returns the
+  // trade (= position) id.
+  Result<std::uint64_t> submit(const Intent& intent, double sized_notional_usdt = 0);
+
+  // The venues' private streams (the engine's per-venue feeds call these).
+  void on_order_update(const std::string& venue, const venues::OrderState& order);
+  void on_fill(const std::string& venue, const venues::Fill& fill);
+  void on_private_stream(const std::string& venue, bool connected);
+
+  ExecutionView view() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace propbot::exec

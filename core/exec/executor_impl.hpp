@@ -1,0 +1,130 @@
+// The executor's state, shared by its translation units: executor.cpp (intents, orders,
+// the private stream), hedging.cpp (leg B), executor_recon.cpp (start-up
+// reconciliation) and executor_views.cpp. Internal to core/exec.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/exec/executor.hpp"
+#include "core/exec/order_math.hpp"
+
+namespace propbot::exec {
+
+// An order the executor sent (or planned) and has not forgotten yet.
+struct WorkingOrder {
+  OrderEntry entry;            // the last journal entry
+  Decimal fills_seen;          // Σ fills the private stream reported for it
+  bool unknown = false;        // sent; the outcome is being resolved by query
+  bool cancel_sent = false;
+  Clock::TimerId timer = 0;    // place deadline, resting ttl or cancel deadline
+  std::optional<MonoTime> hedge_fill_seen;  // a hedge: when the A fill it answers was seen
+  std::size_t hedge_record = SIZE_MAX;      // index into hedge_log_ (absolute counter)
+
+  Decimal filled() const { return entry.filled_quantity > fills_seen ? entry.filled_quantity : fills_seen; }
+  bool terminal() const { return is_terminal(entry.event); }
+};
+
+struct Trade {
+  std::uint64_t id = 0;
+  std::string strategy;
+  std::string symbol;
+  IntentKind kind = IntentKind::hedged_pair;
+  bool simulated = false;
+  TradeState state = TradeState::working;
+  std::string reason;
+  // Leg A (a single order is leg A alone).
+  std::string venue_a;
+  Side side_a = Side::buy;
+  Decimal target;               // leg A's quantity
+  std::vector<std::string> a_orders;  // client order ids
+  // Leg B (pairs only).
+  std::string venue_b;                // the intent's hedge venue
+  Side side_b = Side::sell;
+  std::vector<std::string> b_orders;
+  std::vector<std::string> hedge_venues;  // venue_b first, then alternatives
+  std::size_t hedge_venue_index = 0;
+  int failures_on_venue = 0;
+  std::optional<MonoTime> first_fill_at;
+  Clock::TimerId hedge_timer = 0;
+  std::string planned_b;        // the client order id of B's `intent` entry
+  std::int64_t opened_at_ms = 0;
+};
+
+struct Executor::Impl {
+  Impl(ExecutorOptions options, Clock& clock, std::vector<venues::Venue*> venues, Journal& journal,
+       ExecutionDesk& desk, const MarketLookup& market, ExecutionListener* listener, Logger log);
+
+  ExecutorOptions options;
+  Clock& clock;
+  std::vector<venues::Venue*> venue_list;
+  Journal& journal;
+  ExecutionDesk& desk;
+  const MarketLookup& market;
+  ExecutionListener* listener;
+  Logger log;
+
+  std::unordered_map<std::string, WorkingOrder> orders;  // by client order id
+  std::map<std::uint64_t, Trade> trades;                  // working trades by id
+  std::deque<OrderView> finished_orders;                  // bounded: options.recent_orders
+  std::deque<TradeView> finished_trades;                  // bounded: options.recent_trades
+  std::deque<HedgeRecord> hedge_log;                      // bounded: options.hedge_log_entries
+  std::size_t hedge_log_base = 0;                         // absolute index of hedge_log.front()
+  std::deque<double> hedge_latencies;                     // bounded: options.hedge_latency_window
+  bool latency_violation_raised = false;
+  ExecutionCounters counters;
+  std::uint64_t next_intent_id = 1;
+  ReconReport recon;
+  bool recon_running = false;
+  int recon_outstanding = 0;
+  std::uint64_t recon_hedges_before = 0;  // hedges sent before recon: the rest were resumed
+  std::set<std::uint64_t> recon_trades;   // trades rebuilt at start, hedged once recon ends
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);  // callbacks check it
+
+  venues::Venue* venue(const std::string& id) const;
+  std::int64_t now_ms() const { return to_unix_ms(clock.utc()); }
+
+  // executor.cpp
+  Result<std::uint64_t> submit(const Intent& intent, double sized_notional_usdt);
+  Result<std::uint64_t> submit_pair(const Intent& intent, Decimal notional);
+  Result<std::uint64_t> submit_single(const Intent& intent, Decimal notional);
+  Result<std::uint64_t> skip(SkipReason reason, const std::string& detail);
+  // Records `entry` as a new order (its event) and keeps it; errors mean: do not send.
+  Status plan_order(const OrderEntry& entry);
+  // Records the order's next event; false (logged) when the journal refused it.
+  bool record(WorkingOrder& order, OrderEvent event, const std::string& reason = {});
+  // new → sent → venue.place(); the answer comes back through apply_state / on_place_error.
+  Status send(const std::string& client_order_id);
+  void apply_state(const std::string& venue, const venues::OrderState& state);
+  void on_fill(const std::string& venue, const venues::Fill& fill);
+  void on_place_error(const std::string& client_order_id, const venues::VenueError& error);
+  void query(const std::string& client_order_id);
+  void cancel(const std::string& client_order_id, const std::string& reason);
+  void arm_timer(WorkingOrder& order, Nanos after, std::function<void(const std::string&)> fn);
+  void order_progress(const std::string& client_order_id);  // fills or an end changed something
+  void retire_order(const std::string& client_order_id);
+  void finish_trade(Trade& trade, TradeState state, const std::string& reason);
+  Trade* trade_of(const WorkingOrder& order);
+  // Sets entry.attempt (the next for its intent and leg) and entry.client_order_id.
+  bool assign_client_order_id(OrderEntry& entry);
+
+  // hedging.cpp
+  void drive_hedge(Trade& trade);
+  void hedge_lost(Trade& trade, const std::string& reason);
+  void on_hedge_acked(WorkingOrder& order);
+  Decimal a_filled(const Trade& trade) const;
+  Decimal b_filled(const Trade& trade) const;
+  Decimal b_committed(const Trade& trade) const;
+
+  // executor_recon.cpp
+  void reconcile();
+  void recon_resolve(const OrderEntry& entry);
+  void recon_hunt(venues::Venue& venue);
+  void recon_step_done();
+};
+
+}  // namespace propbot::exec

@@ -1,0 +1,51 @@
+// ExecutorOptions: the executor's deadlines, retry policy and protections (SPEC S-8.2,
+// S-8.6). The daemon fills them from the `execution:` configuration section; tests set
+// them directly. Every bound on memory the executor keeps is here too.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/common/clock.hpp"
+
+namespace propbot::exec {
+
+struct ExecutorOptions {
+  // The fencing epoch of this leader (control state `fencing_token`), encoded in every
+  // client order id so a newer leader never reuses an older one's ids.
+  std::uint64_t fencing_epoch = 1;
+  // An order neither acknowledged nor refused this long after it was sent is queried by
+  // its client order id (a timeout is UNKNOWN, never "failed").
+  Nanos place_deadline = std::chrono::seconds(2);
+  // A cancel not confirmed this long after it was sent is queried.
+  Nanos cancel_deadline = std::chrono::seconds(2);
+  // From leg A's first fill: leg B must be filled for everything A filled by then, or
+  // the hedge is lost (P0 hedge_lost, HOLD, position partial).
+  Nanos hedge_deadline = std::chrono::seconds(3);
+  // Hedge orders tried per venue before the next venue (the intent's, then the others
+  // that list the symbol, when alternative_hedge_venues).
+  int hedge_attempts_per_venue = 3;
+  bool alternative_hedge_venues = true;
+  // Worst price accepted against the intent's expected price when it names none.
+  double entry_slippage_bps = 10;
+  // Protection of a hedge order against the hedge venue's current book.
+  double hedge_slippage_bps = 30;
+  // hedge_latency_ms (leg A fill seen → leg B acknowledged): p95 over the last
+  // `hedge_latency_window` hedges above this → P0 hedge_latency_violation + HOLD.
+  double hedge_latency_limit_ms = 500;
+  std::size_t hedge_latency_window = 200;
+  std::size_t hedge_latency_min_samples = 20;  // no verdict on fewer
+  // How long a maker (post-only / resting) order may rest before it is cancelled, when
+  // its intent sets no time guard.
+  Nanos resting_order_ttl = std::chrono::seconds(10);
+  // Bounds: finished trades and orders kept for the API (oldest dropped), hedge log entries.
+  std::size_t recent_orders = 500;
+  std::size_t recent_trades = 200;
+  std::size_t hedge_log_entries = 1000;
+  // Reconciliation: a venue that does not answer is asked again after this, forever
+  // (recon fails closed: the desk stays in HOLD).
+  Nanos recon_retry = std::chrono::seconds(2);
+};
+
+}  // namespace propbot::exec

@@ -1,0 +1,218 @@
+// Start-up reconciliation (SPEC S-1.3, S-8.1): the journal's unfinished orders are
+// resolved by asking their venues by client order id — never re-sent — stale orders of
+// ours still open are cancelled, orders a venue has that the journal does not explain
+// are cancelled (the dead-order hunter's first sweep), and the hedges a crash
+// interrupted are finished. It fails closed: a venue that does not answer is asked
+// again, and until every question is answered the desk stays in HOLD (resume: 409
+// recon_pending).
+#include <set>
+
+#include "core/exec/executor_impl.hpp"
+
+namespace propbot::exec {
+
+void Executor::Impl::reconcile() {
+  if (recon_running || recon.finished) return;
+  recon_running = true;
+  recon = ReconReport{};
+  recon_hedges_before = counters.hedges_sent;
+  const std::vector<OrderEntry> unfinished = journal.unfinished();
+  std::set<std::uint64_t> intents;
+  for (const auto& entry : unfinished) intents.insert(entry.intent_id);
+
+  // Rebuild the trades the unfinished orders belong to, from every order they had.
+  for (std::uint64_t intent_id : intents) {
+    Trade trade;
+    trade.id = intent_id;
+    for (const OrderEntry& entry : journal.orders_of(intent_id)) {
+      WorkingOrder order;
+      order.entry = entry;
+      trade.strategy = entry.strategy;
+      trade.symbol = entry.symbol;
+      trade.simulated = entry.simulated;
+      if (trade.opened_at_ms == 0 || entry.ts_ms < trade.opened_at_ms) trade.opened_at_ms = entry.ts_ms;
+      if (entry.leg == Leg::b) {
+        trade.kind = IntentKind::hedged_pair;
+        if (trade.venue_b.empty()) {
+          trade.venue_b = entry.venue;
+          trade.side_b = entry.side;
+        }
+        if (entry.event == OrderEvent::intent) {
+          trade.planned_b = entry.client_order_id;
+        } else {
+          trade.b_orders.push_back(entry.client_order_id);
+        }
+      } else {
+        trade.kind = entry.leg == Leg::single ? IntentKind::single : IntentKind::hedged_pair;
+        if (trade.venue_a.empty()) {
+          trade.venue_a = entry.venue;
+          trade.side_a = entry.side;
+          trade.target = entry.quantity;
+        }
+        trade.a_orders.push_back(entry.client_order_id);
+      }
+      orders[entry.client_order_id] = std::move(order);
+    }
+    if (trade.kind == IntentKind::hedged_pair) {
+      trade.hedge_venues.push_back(trade.venue_b);
+      if (options.alternative_hedge_venues) {
+        for (venues::Venue* other : venue_list) {
+          if (other->id() != trade.venue_a && other->id() != trade.venue_b) trade.hedge_venues.push_back(other->id());
+        }
+      }
+    }
+    recon_trades.insert(intent_id);
+    trades[intent_id] = std::move(trade);
+  }
+  next_intent_id = std::max(next_intent_id, journal.max_intent_id() + 1);
+  log.info("recon_started", {{"unfinished_orders", unfinished.size()}, {"trades", intents.size()}});
+
+  recon_outstanding = 1;  // held until every question below is asked
+  for (const auto& entry : unfinished) recon_resolve(entry);
+  for (venues::Venue* each : venue_list) recon_hunt(*each);
+  recon_step_done();
+}
+
+void Executor::Impl::recon_resolve(const OrderEntry& entry) {
+  auto found = orders.find(entry.client_order_id);
+  if (found == orders.end()) return;
+  if (entry.event == OrderEvent::intent) {
+    // Planned, never built: nothing reached a venue.
+    record(found->second, OrderEvent::cancelled, "recon_never_sent");
+    ++recon.orders_resolved;
+    return;
+  }
+  venues::Venue* target = venue(entry.venue);
+  if (target == nullptr) {
+    recon.problems.push_back("order " + entry.client_order_id + " is on venue " + entry.venue +
+                             ", which is not configured: it cannot be resolved");
+    return;
+  }
+  ++recon_outstanding;
+  std::weak_ptr<bool> alive_flag = alive;
+  const std::string coid = entry.client_order_id;
+  const std::string venue_id = entry.venue;
+  target->query_order(entry.symbol, coid, [this, alive_flag, coid, venue_id, entry](auto result) {
+    if (alive_flag.expired()) return;
+    auto again = orders.find(coid);
+    if (again == orders.end()) {
+      recon_step_done();
+      return;
+    }
+    if (result) {
+      apply_state(venue_id, result.value());
+      ++recon.orders_resolved;
+      if (auto still = orders.find(coid); still != orders.end() && !still->second.terminal()) {
+        ++recon.orders_cancelled;
+        cancel(coid, "recon_stale_order");
+      }
+      recon_step_done();
+      return;
+    }
+    const venues::VenueError& error = result.error();
+    if (error.code == venues::VenueErrc::unknown_order) {
+      if (again->second.entry.event == OrderEvent::new_order || again->second.entry.event == OrderEvent::sent) {
+        // The send never arrived (the crash came first, or the venue refused it unseen).
+        record(again->second, OrderEvent::rejected, "not_at_venue");
+        ++recon.orders_resolved;
+        order_progress(coid);
+      } else {
+        recon.problems.push_back("venue " + venue_id + " does not know order " + coid +
+                                 ", which it had acknowledged: resolve it by hand");
+      }
+      recon_step_done();
+      return;
+    }
+    // Fail closed: ask again later, the recon stays pending.
+    log.warn("recon_query_failed", {{"venue", venue_id}, {"client_order_id", coid}, {"error", error.describe()}});
+    clock.call_after(options.recon_retry, [this, alive_flag, entry] {
+      if (alive_flag.expired()) return;
+      recon_resolve(entry);  // takes its own step...
+      recon_step_done();     // ...before this one is given back
+    });
+  });
+}
+
+void Executor::Impl::recon_hunt(venues::Venue& target) {
+  ++recon_outstanding;
+  std::weak_ptr<bool> alive_flag = alive;
+  venues::Venue* venue_ptr = &target;
+  target.open_orders(std::nullopt, [this, alive_flag, venue_ptr](auto result) {
+    if (alive_flag.expired()) return;
+    if (!result) {
+      log.warn("recon_open_orders_failed", {{"venue", venue_ptr->id()}, {"error", result.error().describe()}});
+      clock.call_after(options.recon_retry, [this, alive_flag, venue_ptr] {
+        if (alive_flag.expired()) return;
+        recon_hunt(*venue_ptr);
+        recon_step_done();
+      });
+      return;
+    }
+    for (const venues::OrderState& open : result.value()) {
+      if (orders.count(open.client_order_id) != 0) continue;  // explained: resolved above
+      ++recon.unexplained_orders;
+      const bool ours = parse_client_order_id(open.client_order_id).ok();
+      log.warn("recon_unexplained_order", {{"venue", venue_ptr->id()},
+                                           {"symbol", open.symbol},
+                                           {"client_order_id", open.client_order_id},
+                                           {"ours", ours}});
+      desk.audit("recon_unexplained_order", {{"venue", venue_ptr->id()},
+                                             {"symbol", open.symbol},
+                                             {"client_order_id", open.client_order_id},
+                                             {"venue_order_id", open.venue_order_id},
+                                             {"ours", ours},
+                                             {"action", "cancel"}});
+      ++recon_outstanding;
+      ++counters.cancels_sent;
+      venue_ptr->cancel(open.symbol, open.client_order_id, [this, alive_flag, venue_ptr, open](auto cancelled) {
+        if (alive_flag.expired()) return;
+        if (!cancelled && cancelled.error().code != venues::VenueErrc::unknown_order) {
+          recon.problems.push_back("order " + open.client_order_id + " on " + venue_ptr->id() +
+                                   " is not explained by the journal and could not be cancelled: " +
+                                   cancelled.error().describe());
+        }
+        recon_step_done();
+      });
+    }
+    recon_step_done();
+  });
+}
+
+void Executor::Impl::recon_step_done() {
+  if (--recon_outstanding > 0 || recon.finished) return;
+  recon.finished = true;
+  recon.clean = recon.problems.empty();
+  recon_running = false;
+  // Finish what the crash interrupted: hedges are risk-reducing, so they go out in HOLD.
+  const std::set<std::uint64_t> resumed = std::move(recon_trades);
+  recon_trades.clear();
+  for (std::uint64_t id : resumed) {
+    auto found = trades.find(id);
+    if (found == trades.end() || found->second.state != TradeState::working) continue;
+    if (found->second.kind == IntentKind::hedged_pair) {
+      drive_hedge(found->second);
+    } else {
+      bool open = false;
+      for (const auto& coid : found->second.a_orders) {
+        if (auto order = orders.find(coid); order != orders.end() && !order->second.terminal()) open = true;
+      }
+      if (!open) finish_trade(found->second, TradeState::done, "reconciled");
+    }
+  }
+  recon.hedges_resumed = static_cast<int>(counters.hedges_sent - recon_hedges_before);
+  std::string summary = "resolved " + std::to_string(recon.orders_resolved) + " order(s), cancelled " +
+                        std::to_string(recon.orders_cancelled) + " stale and " +
+                        std::to_string(recon.unexplained_orders) + " unexplained, resumed " +
+                        std::to_string(recon.hedges_resumed) + " hedge(s)";
+  for (const auto& problem : recon.problems) summary += "; " + problem;
+  log.info("recon_finished", {{"clean", recon.clean}, {"summary", summary}});
+  desk.audit("recon_finished", {{"clean", recon.clean},
+                                {"orders_resolved", recon.orders_resolved},
+                                {"orders_cancelled", recon.orders_cancelled},
+                                {"unexplained_orders", recon.unexplained_orders},
+                                {"hedges_resumed", recon.hedges_resumed},
+                                {"problems", recon.problems}});
+  desk.recon_finished(recon.clean, summary);
+}
+
+}  // namespace propbot::exec

@@ -1,0 +1,36 @@
+// What the executor shows: counters, working and recent orders, trades, the hedge log,
+// open orders per venue and the reconciliation report (GET /api/ui/execution,
+// /api/ui/hedge/log).
+#include <algorithm>
+
+#include "core/exec/executor_impl.hpp"
+
+namespace propbot::exec {
+
+ExecutionView Executor::view() const {
+  const Impl& impl = *impl_;
+  ExecutionView view;
+  view.counters = impl.counters;
+  view.recon = impl.recon;
+  for (const auto& [coid, order] : impl.orders) {
+    view.orders.push_back(OrderView{order.entry, !order.terminal()});
+    if (!order.terminal() && order.entry.event != OrderEvent::intent) ++view.open_orders_per_venue[order.entry.venue];
+  }
+  std::sort(view.orders.begin(), view.orders.end(),
+            [](const OrderView& a, const OrderView& b) { return a.entry.seq < b.entry.seq; });
+  for (auto it = impl.finished_orders.rbegin(); it != impl.finished_orders.rend(); ++it) view.orders.push_back(*it);
+  for (const auto& [id, trade] : impl.trades) {
+    view.trades.push_back(TradeView{trade.id, trade.strategy, trade.symbol, trade.state, trade.venue_a, trade.venue_b,
+                                    trade.target, impl.a_filled(trade), impl.b_filled(trade), trade.reason});
+  }
+  for (auto it = impl.finished_trades.rbegin(); it != impl.finished_trades.rend(); ++it) view.trades.push_back(*it);
+  view.hedge_log.assign(impl.hedge_log.begin(), impl.hedge_log.end());
+  if (impl.hedge_latencies.size() >= impl.options.hedge_latency_min_samples) {
+    std::vector<double> sorted(impl.hedge_latencies.begin(), impl.hedge_latencies.end());
+    std::sort(sorted.begin(), sorted.end());
+    view.hedge_latency_p95_ms = sorted[std::min(sorted.size() - 1, (sorted.size() * 95 + 99) / 100 - 1)];
+  }
+  return view;
+}
+
+}  // namespace propbot::exec

@@ -1,0 +1,391 @@
+// The two-leg executor against scripted venues, a scripted desk and a SimClock: leg A
+// first, every fill of A hedged at once for exactly what filled, retries then
+// hedge_lost, unknown outcomes resolved by query (never re-sent), and the start-up
+// reconciliation.
+#include "core/exec/executor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/unit/exec/fake_journal.hpp"
+#include "tests/unit/exec/order_venue.hpp"
+
+namespace propbot::exec {
+namespace {
+
+using testing::FakeJournal;
+using testing::OrderVenue;
+using testing::Reply;
+
+Logger quiet() {
+  LogOptions options;
+  options.level = "error";
+  return Logger::from_options(options);
+}
+
+Decimal dec(const char* text) { return *Decimal::parse(text); }
+
+class Market final : public MarketLookup {
+ public:
+  const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
+    for (const auto& book : books) {
+      if (book.spec().venue == venue && book.spec().symbol == symbol) return &book;
+    }
+    return nullptr;
+  }
+  void add(const venues::Venue& venue, double bid, double bid_qty, double ask, double ask_qty) {
+    md::OrderBook book(venue.instruments().front());
+    const md::BookLevel bids[] = {{std::llround(bid * 10), std::llround(bid_qty * 1000)}};
+    const md::BookLevel asks[] = {{std::llround(ask * 10), std::llround(ask_qty * 1000)}};
+    book.apply_snapshot(bids, asks, 1, MonoTime{});
+    books.push_back(std::move(book));
+  }
+  std::vector<md::OrderBook> books;
+};
+
+class Desk final : public ExecutionDesk {
+ public:
+  Mode mode() const override { return current; }
+  bool dry_run_mode() const override { return false; }
+  void safety_action(IncidentCode code, const std::string&, const std::string& summary) override {
+    incidents.push_back(code);
+    summaries.push_back(summary);
+    if (code == IncidentCode::hedge_lost || code == IncidentCode::hedge_latency_violation) current = Mode::hold;
+  }
+  void audit(const std::string& action, const nlohmann::json&) override { audits.push_back(action); }
+  void recon_finished(bool is_clean, const std::string& text) override {
+    finished = true;
+    clean = is_clean;
+    summary = text;
+  }
+  Mode current = Mode::resume;
+  std::vector<IncidentCode> incidents;
+  std::vector<std::string> summaries;
+  std::vector<std::string> audits;
+  bool finished = false;
+  bool clean = false;
+  std::string summary;
+};
+
+class Listener final : public ExecutionListener {
+ public:
+  void on_trade_opened(const TradeOpening& opening) override { opened.push_back(opening); }
+  void on_fill(const FillEntry& fill) override { fills.push_back(fill); }
+  void on_hedge_lost(std::uint64_t id, const std::string&) override { lost.push_back(id); }
+  std::vector<TradeOpening> opened;
+  std::vector<FillEntry> fills;
+  std::vector<std::uint64_t> lost;
+};
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  ExecutorTest() {
+    // BINANCE's ask is thinner than OKX's bid: the long leg on BINANCE goes first.
+    market.add(binance, 59990, 5, 60000, 1);
+    market.add(okx, 60030, 5, 60040, 5);
+  }
+
+  std::unique_ptr<Executor> make(ExecutorOptions options = {}) {
+    auto executor = std::make_unique<Executor>(options, clock, std::vector<venues::Venue*>{&binance, &okx}, journal,
+                                               desk, market, &listener, quiet());
+    executor->reconcile();
+    return executor;
+  }
+
+  static Intent pair_intent() {
+    Intent intent;
+    intent.strategy = "cross_exchange_arb";
+    intent.kind = IntentKind::hedged_pair;
+    intent.symbol = "BTC-USDT";
+    intent.long_venue = "BINANCE";
+    intent.short_venue = "OKX";
+    intent.notional_usdt = dec("1000");
+    intent.long_price = dec("60000");
+    intent.short_price = dec("60030");
+    return intent;
+  }
+
+  SimClock clock;
+  OrderVenue binance{"BINANCE"};
+  OrderVenue okx{"OKX"};
+  FakeJournal journal;
+  Market market;
+  Desk desk;
+  Listener listener;
+};
+
+TEST_F(ExecutorTest, AFilledInFullIsHedgedAtOnceForTheSameQuantity) {
+  auto executor = make();
+  ASSERT_TRUE(desk.finished && desk.clean);
+  auto id = executor->submit(pair_intent());
+  ASSERT_TRUE(id) << id.error().message;
+
+  ASSERT_EQ(binance.placed.size(), 1u);
+  const auto& a = binance.placed[0];
+  EXPECT_EQ(a.side, Side::buy);
+  EXPECT_EQ(a.time_in_force, venues::TimeInForce::ioc);
+  EXPECT_EQ(a.quantity, dec("0.016")) << "1000 USDT at 60000, rounded down to the 0.001 step";
+  EXPECT_EQ(*a.price, dec("60060")) << "the expected price plus the default 10 bps, on the tick";
+  ASSERT_EQ(okx.placed.size(), 1u) << "B goes out as soon as A's fill is known";
+  EXPECT_EQ(okx.placed[0].side, Side::sell);
+  EXPECT_EQ(okx.placed[0].quantity, dec("0.016"));
+  EXPECT_LT(*okx.placed[0].price, dec("60030")) << "a protected sell below the touch";
+
+  const ExecutionView view = executor->view();
+  ASSERT_FALSE(view.trades.empty());
+  EXPECT_EQ(view.trades[0].state, TradeState::hedged);
+  ASSERT_EQ(view.hedge_log.size(), 1u);
+  EXPECT_DOUBLE_EQ(view.hedge_log[0].partial_fill_pct, 100.0);
+  EXPECT_EQ(view.hedge_log[0].trade_parent_id, *id);
+  EXPECT_TRUE(view.hedge_log[0].hedge_latency_ms.has_value());
+  EXPECT_EQ(listener.opened.size(), 1u);
+
+  // Journal before send, and every step recorded in lifecycle order.
+  const std::string a_id = a.client_order_id;
+  EXPECT_EQ(journal.events_of(a_id),
+            (std::vector<OrderEvent>{OrderEvent::intent, OrderEvent::new_order, OrderEvent::sent, OrderEvent::filled}));
+  EXPECT_EQ(journal.events_of(okx.placed[0].client_order_id),
+            (std::vector<OrderEvent>{OrderEvent::intent, OrderEvent::new_order, OrderEvent::sent, OrderEvent::filled}));
+  EXPECT_TRUE(journal.unfinished().empty());
+  auto parts = parse_client_order_id(a_id);
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->intent_id, *id);
+  EXPECT_EQ(parts->leg, Leg::a);
+}
+
+TEST_F(ExecutorTest, EveryPartialFillOfAIsHedgedImmediatelyForExactlyWhatFilled) {
+  binance.replies = {Reply::hold};
+  auto executor = make();
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  ASSERT_EQ(binance.placed.size(), 1u);
+  EXPECT_TRUE(okx.placed.empty()) << "nothing filled yet: nothing to hedge";
+  const std::string a_id = binance.placed[0].client_order_id;
+
+  // 30 % through the private stream.
+  venues::OrderState update = OrderVenue::state_of(binance.placed[0]);
+  update.status = venues::OrderStatus::partially_filled;
+  update.filled_quantity = dec("0.0048");
+  executor->on_order_update("BINANCE", update);
+  ASSERT_EQ(okx.placed.size(), 1u);
+  EXPECT_EQ(okx.placed[0].quantity, dec("0.004")) << "30 % of 0.016 rounded down to B's step";
+
+  // Then the rest.
+  update.status = venues::OrderStatus::filled;
+  update.filled_quantity = dec("0.016");
+  executor->on_order_update("BINANCE", update);
+  ASSERT_EQ(okx.placed.size(), 2u);
+  EXPECT_EQ(okx.placed[1].quantity, dec("0.012")) << "the unhedged rest, no more";
+  EXPECT_NE(okx.placed[0].client_order_id, okx.placed[1].client_order_id) << "each hedge order is a new attempt";
+
+  const ExecutionView view = executor->view();
+  ASSERT_EQ(view.hedge_log.size(), 2u);
+  EXPECT_NEAR(view.hedge_log[0].partial_fill_pct, 30.0, 1e-9);
+  EXPECT_NEAR(view.hedge_log[1].partial_fill_pct, 100.0, 1e-9);
+  EXPECT_EQ(view.trades[0].state, TradeState::hedged);
+  EXPECT_EQ(view.trades[0].b_filled, dec("0.016"));
+}
+
+TEST_F(ExecutorTest, BRefusedEverywhereIsHedgeLostP0AndTheListenerMarksThePositionPartial) {
+  okx.replies = {Reply::reject, Reply::expire_unfilled, Reply::reject};
+  auto executor = make();
+  auto id = executor->submit(pair_intent());
+  ASSERT_TRUE(id);
+  EXPECT_EQ(okx.placed.size(), 3u) << "three attempts on the hedge venue, no alternative configured";
+  ASSERT_EQ(desk.incidents.size(), 1u);
+  EXPECT_EQ(desk.incidents[0], IncidentCode::hedge_lost);
+  EXPECT_EQ(desk.current, Mode::hold);
+  ASSERT_EQ(listener.lost.size(), 1u);
+  EXPECT_EQ(listener.lost[0], *id);
+  EXPECT_EQ(executor->view().trades[0].state, TradeState::hedge_lost);
+  // A new intent is refused in HOLD.
+  EXPECT_FALSE(executor->submit(pair_intent()));
+}
+
+TEST_F(ExecutorTest, BRetriedThenFilledStaysHedged) {
+  okx.replies = {Reply::expire_unfilled, Reply::fill};
+  auto executor = make();
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  EXPECT_EQ(okx.placed.size(), 2u);
+  EXPECT_TRUE(desk.incidents.empty());
+  EXPECT_EQ(executor->view().trades[0].state, TradeState::hedged);
+}
+
+TEST_F(ExecutorTest, AnUnansweredHedgeIsLostAtTheDeadline) {
+  okx.replies = {Reply::hold};
+  ExecutorOptions options;
+  options.hedge_deadline = std::chrono::seconds(3);
+  options.place_deadline = std::chrono::seconds(10);
+  auto executor = make(options);
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  clock.advance(std::chrono::seconds(2));
+  EXPECT_TRUE(desk.incidents.empty());
+  clock.advance(std::chrono::seconds(2));
+  ASSERT_EQ(desk.incidents.size(), 1u);
+  EXPECT_EQ(desk.incidents[0], IncidentCode::hedge_lost);
+}
+
+TEST_F(ExecutorTest, ANetworkErrorIsResolvedByQueryNeverByResending) {
+  binance.replies = {Reply::network_error};
+  auto executor = make();
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  EXPECT_EQ(binance.placed.size(), 1u) << "never re-sent";
+  EXPECT_GE(binance.queries, 1);
+  ASSERT_EQ(okx.placed.size(), 1u) << "the query found the fill, which is hedged";
+  EXPECT_EQ(executor->view().counters.unknown_outcomes, 1u);
+}
+
+TEST_F(ExecutorTest, IntentsWaitForReconciliationAndTheMode) {
+  auto executor = std::make_unique<Executor>(ExecutorOptions{}, clock, std::vector<venues::Venue*>{&binance, &okx},
+                                             journal, desk, market, &listener, quiet());
+  auto before = executor->submit(pair_intent());
+  ASSERT_FALSE(before);
+  EXPECT_NE(before.error().message.find("not_reconciled"), std::string::npos);
+  executor->reconcile();
+  desk.current = Mode::hold;
+  auto held = executor->submit(pair_intent());
+  ASSERT_FALSE(held);
+  EXPECT_NE(held.error().message.find("mode_blocks"), std::string::npos);
+  EXPECT_TRUE(binance.placed.empty());
+  EXPECT_TRUE(okx.placed.empty());
+}
+
+TEST_F(ExecutorTest, BothLegsAreCheckedForMinimumsBeforeAnythingIsSent) {
+  auto executor = make();
+  Intent tiny = pair_intent();
+  tiny.notional_usdt = dec("4");  // 0.0000666 BTC: below the step and min notional
+  auto result = executor->submit(tiny);
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("below_minimum"), std::string::npos);
+  EXPECT_TRUE(binance.placed.empty());
+  EXPECT_TRUE(journal.entries.empty()) << "nothing journaled for a refused intent";
+}
+
+TEST_F(ExecutorTest, AJournalThatCannotRecordMeansNothingIsSent) {
+  auto executor = make();
+  journal.fail_next = true;
+  auto result = executor->submit(pair_intent());
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, Errc::io_error);
+  EXPECT_TRUE(binance.placed.empty());
+}
+
+TEST_F(ExecutorTest, FillsAreJournaledOnceAndAttributedToTheirPosition) {
+  auto executor = make();
+  auto id = executor->submit(pair_intent());
+  ASSERT_TRUE(id);
+  venues::Fill fill;
+  fill.symbol = "BTC-USDT";
+  fill.client_order_id = binance.placed[0].client_order_id;
+  fill.trade_id = "t1";
+  fill.side = Side::buy;
+  fill.price = dec("60000");
+  fill.quantity = dec("0.016");
+  executor->on_fill("BINANCE", fill);
+  executor->on_fill("BINANCE", fill);  // the stream and the recovery both saw it
+  ASSERT_EQ(listener.fills.size(), 1u);
+  EXPECT_EQ(listener.fills[0].position_id, *id);
+  EXPECT_EQ(listener.fills[0].leg, Leg::a);
+  EXPECT_EQ(journal.fill_entries.size(), 1u);
+  EXPECT_EQ(journal.suppressed, 1u);
+}
+
+TEST_F(ExecutorTest, HedgeLatencyP95OverItsLimitIsAP0) {
+  ExecutorOptions options;
+  options.hedge_latency_limit_ms = 50;
+  options.hedge_latency_min_samples = 1;
+  options.hedge_deadline = std::chrono::seconds(30);
+  options.place_deadline = std::chrono::seconds(30);
+  okx.replies = {Reply::hold};
+  auto executor = make(options);
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  ASSERT_EQ(okx.held.size(), 1u);
+  clock.advance(std::chrono::milliseconds(120));
+  venues::OrderState acked = OrderVenue::state_of(okx.placed[0]);
+  acked.status = venues::OrderStatus::filled;
+  acked.filled_quantity = okx.placed[0].quantity;
+  okx.held[0](acked);
+  ASSERT_EQ(desk.incidents.size(), 1u);
+  EXPECT_EQ(desk.incidents[0], IncidentCode::hedge_latency_violation);
+  EXPECT_NEAR(*executor->view().hedge_log[0].hedge_latency_ms, 120.0, 1e-6);
+}
+
+// ---- start-up reconciliation ------------------------------------------------------
+
+class ReconTest : public ExecutorTest {};
+
+TEST_F(ReconTest, ASentOrderTheVenueFilledIsRecordedAndItsHedgeFinishedInHold) {
+  // A previous process: A journaled as sent, then killed before the answer came.
+  {
+    binance.replies = {Reply::hold};
+    auto first = make();
+    ASSERT_TRUE(first->submit(pair_intent()));
+  }
+  ASSERT_EQ(binance.placed.size(), 1u);
+  const std::string a_id = binance.placed[0].client_order_id;
+  binance.known[a_id].status = venues::OrderStatus::filled;  // it filled while we were down
+  binance.known[a_id].filled_quantity = dec("0.016");
+  desk = Desk{};
+  desk.current = Mode::hold;  // a restart is always HOLD
+
+  auto second = make();
+  EXPECT_TRUE(desk.finished);
+  EXPECT_TRUE(desk.clean) << desk.summary;
+  EXPECT_EQ(binance.placed.size(), 1u) << "A was never re-sent";
+  ASSERT_EQ(okx.placed.size(), 1u) << "the interrupted hedge is finished, in HOLD";
+  EXPECT_EQ(okx.placed[0].quantity, dec("0.016"));
+  EXPECT_EQ(journal.last("BINANCE", a_id)->event, OrderEvent::filled);
+  EXPECT_EQ(second->view().recon.hedges_resumed, 1);
+}
+
+TEST_F(ReconTest, AnOrderNeverReceivedIsRejectedAndAStaleOpenOneCancelled) {
+  {
+    binance.replies = {Reply::hold};
+    auto first = make();
+    ASSERT_TRUE(first->submit(pair_intent()));
+  }
+  const std::string a_id = binance.placed[0].client_order_id;
+  // Case 1: the venue never got it.
+  binance.known.erase(a_id);
+  desk = Desk{};
+  auto second = make();
+  EXPECT_TRUE(desk.clean) << desk.summary;
+  EXPECT_EQ(journal.last("BINANCE", a_id)->event, OrderEvent::rejected);
+  EXPECT_EQ(journal.last("BINANCE", a_id)->reason, "not_at_venue");
+  EXPECT_TRUE(okx.placed.empty());
+  EXPECT_TRUE(journal.unfinished().empty()) << "the planned hedge ended too";
+}
+
+TEST_F(ReconTest, OrdersTheJournalDoesNotExplainAreCancelledAndAudited) {
+  venues::OrderRequest stray;
+  stray.symbol = "BTC-USDT";
+  stray.client_order_id = "someoneelse1";
+  stray.quantity = dec("1");
+  binance.known["someoneelse1"] = OrderVenue::state_of(stray);
+  auto executor = make();
+  EXPECT_TRUE(desk.finished);
+  EXPECT_TRUE(desk.clean) << "cancelled: explained away";
+  ASSERT_EQ(binance.cancels.size(), 1u);
+  EXPECT_EQ(binance.cancels[0], "someoneelse1");
+  EXPECT_EQ(executor->view().recon.unexplained_orders, 1);
+  EXPECT_NE(std::find(desk.audits.begin(), desk.audits.end(), "recon_unexplained_order"), desk.audits.end());
+}
+
+TEST_F(ReconTest, AVenueThatDoesNotAnswerKeepsReconPending) {
+  {
+    binance.replies = {Reply::hold};
+    auto first = make();
+    ASSERT_TRUE(first->submit(pair_intent()));
+  }
+  desk = Desk{};
+  binance.query_fails = 3;
+  auto second = make();
+  EXPECT_FALSE(desk.finished) << "fails closed";
+  EXPECT_FALSE(second->reconciled());
+  clock.advance(std::chrono::seconds(10));
+  EXPECT_TRUE(desk.finished);
+  EXPECT_TRUE(second->reconciled());
+}
+
+}  // namespace
+}  // namespace propbot::exec
