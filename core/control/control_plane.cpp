@@ -45,6 +45,7 @@ std::string_view to_string(Refusal refusal) {
     case Refusal::wrong_mode: return "wrong_mode";
     case Refusal::postmortem_required: return "postmortem_required";
     case Refusal::not_approved: return "not_approved";
+    case Refusal::recon_pending: return "recon_pending";
     case Refusal::second_factor_locked: return "second_factor_locked";
   }
   return "invalid";
@@ -63,7 +64,8 @@ int http_status_of(Refusal refusal) {
     case Refusal::already_decided:
     case Refusal::wrong_mode:
     case Refusal::postmortem_required:
-    case Refusal::not_approved: return 409;
+    case Refusal::not_approved:
+    case Refusal::recon_pending: return 409;
     case Refusal::second_factor_locked: return 429;
   }
   return 400;
@@ -300,9 +302,47 @@ Status ControlPlane::start_up() {
   if (!tamper.empty()) {
     if (Status saved = save_locked(); !saved) return saved;
   }
+  if (options_.recon_required) recon_ = Recon::pending;
+  if (recon_ == Recon::pending && options_.autopilot_enabled) {
+    autopilot_deferred_ = persisted_mode;  // decided when the reconciliation ends
+    state_.autopilot_status = "waiting_for_recon";
+    lock.unlock();
+    return {};
+  }
   lock.unlock();
   run_autopilot(persisted_mode);
   return {};
+}
+
+void ControlPlane::recon_finished(bool clean, const std::string& summary) {
+  std::optional<Mode> deferred;
+  {
+    std::lock_guard lock(mutex_);
+    recon_ = clean ? Recon::clean : Recon::unclean;
+    recon_summary_ = summary;
+    (void)audit_locked(Actor::system(), "recon_finished", "executor", {{"clean", clean}, {"summary", summary}});
+    if (!clean) {
+      SafetyEvent event;
+      event.code = IncidentCode::recon_mismatch;
+      event.component = "recon";
+      event.summary = "start-up reconciliation is not clean: " + summary;
+      (void)safety_action_locked(event);
+    }
+    deferred = autopilot_deferred_;
+    autopilot_deferred_.reset();
+  }
+  if (deferred) run_autopilot(*deferred);
+}
+
+std::string ControlPlane::recon_status() const {
+  std::lock_guard lock(mutex_);
+  switch (recon_) {
+    case Recon::not_required: return "not_required";
+    case Recon::pending: return "pending";
+    case Recon::clean: return "clean";
+    case Recon::unclean: return "unclean: " + recon_summary_;
+  }
+  return "pending";
 }
 
 void ControlPlane::run_autopilot(Mode persisted_mode) {
@@ -320,6 +360,7 @@ void ControlPlane::run_autopilot(Mode persisted_mode) {
     blockers.push_back("blocked_by_unresolved_P0");
   }
   if (persisted_mode == Mode::kill) blockers.push_back("blocked_by_kill");
+  if (recon_ == Recon::pending || recon_ == Recon::unclean) blockers.push_back("blocked_by_recon");
   if (gates_ != nullptr) {
     for (auto& blocker : gates_->blockers()) blockers.push_back(std::move(blocker));
   }

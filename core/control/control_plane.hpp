@@ -149,6 +149,7 @@ enum class Refusal {
   wrong_mode,              // e.g. resume while already RESUME (409)
   postmortem_required,     // a P0 lacks ack or postmortem (409)
   not_approved,            // resume() without a confirmed resume request (409)
+  recon_pending,           // resume() before start-up reconciliation finished clean (409)
   second_factor_locked,    // too many wrong approve tokens / second factors (429)
 };
 std::string_view to_string(Refusal refusal);
@@ -187,6 +188,9 @@ struct ControlPlaneOptions {
   bool live = false;               // live profile: safe_mode off needs the second factor
   bool autopilot_enabled = false;
   bool dry_run_default = false;    // dry_run_mode on first start (nothing persisted)
+  // The daemon trades (it has an executor): resume waits for a clean start-up
+  // reconciliation (recon_finished), and so does the autopilot.
+  bool recon_required = false;
   Nanos resume_authorization_ttl = std::chrono::minutes(15);
   ApprovalOptions approvals;
   LockoutOptions confirm_lockout = kConfirmLockout;
@@ -226,6 +230,13 @@ class ControlPlane {
   Result<ControlOutcome> confirm(std::int64_t request_id, const Actor& actor, std::string_view approve_token,
                                  std::string_view second_factor);
   Result<ControlOutcome> reject(std::int64_t request_id, const Actor& actor);
+  // Start-up reconciliation ended (the executor calls this once per run, from its
+  // thread). Clean: resume may proceed and a deferred autopilot decision is taken now.
+  // Not clean: P0 recon_mismatch naming what is unexplained; resume stays refused
+  // (409 recon_pending) for the rest of this run.
+  void recon_finished(bool clean, const std::string& summary);
+  // "not_required" | "pending" | "clean" | "unclean: <summary>".
+  std::string recon_status() const;
   // HOLD/KILL → RESUME with a confirmed resume request (the final step of S-4.4).
   Result<ControlOutcome> resume(const Actor& actor);
   // Turning safe_mode on / entering dry-run is immediate; the reverse files a two-man request.
@@ -314,6 +325,9 @@ class ControlPlane {
   std::vector<std::pair<ApprovalKind, std::function<void(const ApprovalRequest&)>>> effects_;
   LockoutTable confirm_failures_;  // keys "operator:<name>" and "approval:<id>"
   ForbiddenAggregator forbidden_;
+  enum class Recon { not_required, pending, clean, unclean } recon_ = Recon::not_required;
+  std::string recon_summary_;
+  std::optional<Mode> autopilot_deferred_;  // the persisted mode, while recon is pending
   std::atomic<Mode> mode_{Mode::hold};
   std::atomic<bool> safe_mode_{true};
   std::atomic<bool> dry_run_{false};

@@ -298,6 +298,14 @@ Result<ControlOutcome> ControlPlane::resume(const Actor& actor) {
                                                   std::to_string(missing->front().id) +
                                                   " (P0) needs operator ack and postmortem_root_cause first");
   }
+  if (recon_ == Recon::pending || recon_ == Recon::unclean) {
+    return deny(Refusal::recon_pending,
+                recon_ == Recon::pending
+                    ? "start-up reconciliation has not finished: every unfinished order is being resolved with its "
+                      "venue; resume when GET /api/ui/execution shows recon clean"
+                    : "start-up reconciliation found what it cannot explain (" + recon_summary_ +
+                          "): resolve it, acknowledge the recon_mismatch incident, and restart");
+  }
   const auto authorization = *state_.resume_authorization;
   const Mode before = state_.mode;
   if (Status s = audit_locked(actor, "resume", "control_state",

@@ -446,6 +446,50 @@ TEST_F(ControlPlaneTest, AutopilotRefusesWithEveryReason) {
   EXPECT_TRUE(p2) << "an autopilot refusal is a P2 incident";
 }
 
+TEST_F(ControlPlaneTest, ResumeWaitsForACleanStartUpReconciliation) {
+  ControlPlaneOptions trading;
+  trading.recon_required = true;
+  restart(trading);
+  EXPECT_EQ(cp().recon_status(), "pending");
+  const auto id = request_resume();
+  ok(cp().confirm(id, kBob, "approve-secret", ""));
+  EXPECT_EQ(refusal(cp().resume(kBob)), Refusal::recon_pending);
+  EXPECT_EQ(http_status_of(Refusal::recon_pending), 409);
+  EXPECT_EQ(cp().state().mode, Mode::hold);
+
+  cp().recon_finished(true, "resolved 2 order(s)");
+  EXPECT_EQ(cp().recon_status(), "clean");
+  EXPECT_EQ(ok(cp().resume(kBob)).state.mode, Mode::resume);
+  EXPECT_NE(audit_actions().find("recon_finished"), std::string::npos);
+}
+
+TEST_F(ControlPlaneTest, AnUncleanReconciliationIsAP0AndKeepsResumeRefused) {
+  ControlPlaneOptions trading;
+  trading.recon_required = true;
+  restart(trading);
+  cp().recon_finished(false, "venue OKX does not know order pb1");
+  EXPECT_EQ(cp().recon_status().rfind("unclean", 0), 0u);
+  EXPECT_EQ(p0_needing_postmortem().size(), 1u) << "recon_mismatch is a P0";
+  for (const auto& p0 : p0_needing_postmortem()) ok(cp().ack_and_postmortem(p0, "checked by hand", true, kAlice));
+  const auto id = request_resume();
+  credentials_.reset();
+  ok(cp().confirm(id, kBob, "approve-secret", "123456"));
+  EXPECT_EQ(refusal(cp().resume(kBob)), Refusal::recon_pending);
+}
+
+TEST_F(ControlPlaneTest, TheAutopilotWaitsForTheReconciliationThenDecides) {
+  full_resume();
+  ControlPlaneOptions both;
+  both.autopilot_enabled = true;
+  both.recon_required = true;
+  restart(both);
+  EXPECT_EQ(cp().state().mode, Mode::hold);
+  EXPECT_EQ(cp().state().autopilot_status, "waiting_for_recon");
+  cp().recon_finished(true, "nothing to resolve");
+  EXPECT_EQ(cp().state().mode, Mode::resume);
+  EXPECT_EQ(cp().state().autopilot_status, "resumed");
+}
+
 TEST_F(ControlPlaneTest, AutopilotRefusesAfterTamper) {
   full_resume();
   plane_.reset();
