@@ -25,6 +25,10 @@ class PlanePort final : public engine::ControlPort {
   Result<control::ControlOutcome> safety_action(const control::SafetyEvent& event) override {
     return plane_.safety_action(event);
   }
+  void audit(const std::string& action, const nlohmann::json& details) override {
+    (void)plane_.record(control::Actor::system(), action, "executor", details);
+  }
+  void recon_finished(bool clean, const std::string& summary) override { plane_.recon_finished(clean, summary); }
 
  private:
   control::ControlPlane& plane_;

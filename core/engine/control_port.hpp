@@ -7,6 +7,10 @@
 // there while operators act on other threads.
 #pragma once
 
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "core/common/result.hpp"
 #include "core/control/control_plane.hpp"
 
@@ -21,6 +25,11 @@ class ControlPort {
   // The reason and `since` of the current mode.
   virtual control::ControlState state() const = 0;
   virtual Result<control::ControlOutcome> safety_action(const control::SafetyEvent& event) = 0;
+  // An audit-only record from the engine's parts (the executor's route decisions and
+  // reconciliation findings). The default drops it (tools, tests without a plane).
+  virtual void audit(const std::string& /*action*/, const nlohmann::json& /*details*/) {}
+  // The executor's start-up reconciliation ended (ControlPlane::recon_finished).
+  virtual void recon_finished(bool /*clean*/, const std::string& /*summary*/) {}
 };
 
 }  // namespace propbot::engine

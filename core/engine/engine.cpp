@@ -10,6 +10,7 @@
 #include "core/engine/reload_errors.hpp"
 #include "core/engine/snapshot_views.hpp"
 #include "core/engine/strategy_set.hpp"
+#include "core/exec/executor.hpp"
 #include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
@@ -30,7 +31,7 @@ scripting::BudgetView budget_of(const config::Config& config) {
 }  // namespace
 
 // Everything on the driving thread.
-struct Engine::Loop final : scripting::MarketView {
+struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::ExecutionListener {
   Loop(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& slot, EngineSinks sinks,
        Logger log)
       : config(std::move(config)),
@@ -67,6 +68,66 @@ struct Engine::Loop final : scripting::MarketView {
   UtcTime hold_since{};
   std::shared_ptr<const scripting::RecordedMarket> recorded_market;  // see publish_snapshot
   MonoTime recorded_market_at{};
+  // The executor's desk: the ControlPort, seen from core/exec.
+  struct ExecDesk final : exec::ExecutionDesk {
+    explicit ExecDesk(Loop& loop) : loop(loop) {}
+    Mode mode() const override { return loop.current_mode(); }
+    bool dry_run_mode() const override {
+      return loop.sinks.control == nullptr ? loop.config.dry_run_mode : loop.sinks.control->dry_run_mode();
+    }
+    void safety_action(IncidentCode code, const std::string& component, const std::string& summary) override {
+      loop.log.error(to_string(code), {{"component", component}, {"summary", summary}});
+      if (loop.sinks.control == nullptr) return;
+      control::SafetyEvent event;
+      event.code = code;
+      event.component = component;
+      event.summary = summary;
+      if (auto raised = loop.sinks.control->safety_action(event); !raised) {
+        loop.log.error("safety_action_failed", {{"component", component}, {"error", raised.error().message}});
+      }
+    }
+    void audit(const std::string& action, const nlohmann::json& details) override {
+      if (loop.sinks.control != nullptr) loop.sinks.control->audit(action, details);
+    }
+    void recon_finished(bool clean, const std::string& summary) override {
+      if (loop.sinks.control != nullptr) loop.sinks.control->recon_finished(clean, summary);
+    }
+    Loop& loop;
+  };
+  ExecDesk exec_desk{*this};
+  std::unique_ptr<exec::Executor> executor;  // with a journal only
+  std::uint64_t execution_published = ~std::uint64_t{0};
+  std::shared_ptr<const exec::ExecutionView> execution_view;
+
+  // ExecutionListener: fills go to the ledger and to the strategy that traded them.
+  void on_trade_opened(const exec::TradeOpening& opening) override {
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_trade_opened(opening);
+  }
+  void on_closing(std::uint64_t position_id) override {
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_closing(position_id);
+  }
+  void on_hedge_lost(std::uint64_t position_id, const std::string& reason) override {
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_hedge_lost(position_id, reason);
+  }
+  void on_fill(const exec::FillEntry& fill) override {
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_fill(fill);
+    if (fill.strategy.empty()) return;
+    scripting::FillEvent event;
+    event.venue = fill.venue;
+    event.symbol = fill.symbol;
+    event.side = std::string(to_string(fill.side));
+    event.price = fill.price.to_double();
+    event.qty = fill.quantity.to_double();
+    event.fee = fill.fee.to_double();
+    event.maker = fill.maker;
+    event.client_order_id = fill.client_order_id;
+    intents.clear();
+    for (auto& slot : strategies.slots()) {
+      if (slot.runner->name() == fill.strategy) slot.runner->on_fill(event, intents);
+    }
+    assess_intents(clock.now());
+  }
+
   Clock::TimerId snapshot_timer = 0;
   Clock::TimerId strategy_timer = 0;  // drives the strategies' ctx:set_timer timers
   bool running = false;
@@ -83,9 +144,11 @@ struct Engine::Loop final : scripting::MarketView {
       loop.policy.on_funding(venue, info.symbol, info.funding_rate.to_double());
     }
     void on_order_update(const venues::OrderState& order) override {
+      if (loop.executor) loop.executor->on_order_update(venue, order);
       if (loop.sinks.account != nullptr) loop.sinks.account->on_order_update(order);
     }
     void on_fill(const venues::Fill& fill) override {
+      if (loop.executor) loop.executor->on_fill(venue, fill);
       if (loop.sinks.account != nullptr) loop.sinks.account->on_fill(fill);
     }
     void on_position(const venues::Position& position) override {
@@ -100,6 +163,7 @@ struct Engine::Loop final : scripting::MarketView {
       } else {
         loop.log.warn("private_stream_down", {{"venue", venue}});
       }
+      if (loop.executor) loop.executor->on_private_stream(venue, connected);
       if (loop.sinks.account != nullptr) loop.sinks.account->on_private_stream(connected);
     }
     Loop& loop;
@@ -156,6 +220,11 @@ struct Engine::Loop final : scripting::MarketView {
       const PolicyOutcome outcome = policy.assess(intent, config, safe, now);
       const OpportunityStatus status = opportunities.record(intent, outcome, gate, now, utc);
       if (sinks.intents != nullptr) sinks.intents->on_intent(intent, outcome, status);
+      if (executor && status == OpportunityStatus::ready) {
+        if (auto traded = executor->submit(intent, outcome.sized_notional_usdt); !traded) {
+          log.debug("intent_not_traded", {{"strategy", intent.strategy}, {"why", traded.error().message}});
+        }
+      }
     }
   }
 
@@ -326,6 +395,13 @@ struct Engine::Loop final : scripting::MarketView {
     snap->strategies = strategy_views(strategies);
     snap->policy = policy_view(policy, regime_cache);
     snap->market = recorded(now, snap->ts);
+    if (executor) {
+      if (executor->change_count() != execution_published) {
+        execution_published = executor->change_count();
+        execution_view = std::make_shared<const exec::ExecutionView>(executor->view());
+      }
+      snap->execution = execution_view;
+    }
     slot.publish(std::move(snap));
   }
 
@@ -419,10 +495,17 @@ void Engine::start() {
       }
     }
   }
+  if (loop.sinks.execution.journal != nullptr && !loop.executor) {
+    loop.executor = std::make_unique<exec::Executor>(loop.sinks.execution.options, loop.clock, loop.venues,
+                                                     *loop.sinks.execution.journal, loop.exec_desk, loop,
+                                                     static_cast<exec::ExecutionListener*>(&loop), loop.log);
+  }
   for (venues::Venue* venue : loop.venues) {
     loop.feeds.push_back(std::make_unique<Loop::VenueFeed>(loop, venue->id()));
     venue->start(*loop.feeds.back(), *loop.feeds.back());
   }
+  // Nothing is sent before every unfinished journal entry is resolved with its venue.
+  if (loop.executor) loop.executor->reconcile();
   loop.publish_snapshot();
   loop.schedule_snapshots();
   loop.schedule_strategy_timers();  // a reload may add strategies with timers

@@ -38,6 +38,9 @@
 #include "core/engine/control_port.hpp"
 #include "core/engine/intent_sink.hpp"
 #include "core/engine/snapshot.hpp"
+#include "core/exec/execution_ports.hpp"
+#include "core/exec/executor_options.hpp"
+#include "core/exec/journal.hpp"
 #include "core/venues/venue.hpp"
 
 namespace propbot::scripting {
@@ -68,6 +71,16 @@ struct ReloadReport {
   Nanos engine_time{};  // time the engine thread spent building and swapping
 };
 
+// What the engine trades through: with a journal, the engine runs an Executor
+// (core/exec/executor.hpp) on its own clock, venues and thread — live, in tests and in
+// replays alike. Ready intents (RESUME, not safe mode, the policy allows) are submitted
+// to it; the venues' private streams feed it; start() runs its start-up reconciliation.
+struct EngineExecution {
+  exec::Journal* journal = nullptr;            // null: the engine only proposes (tools, tests)
+  exec::ExecutorOptions options;
+  exec::ExecutionListener* listener = nullptr;  // the ledger; may be null
+};
+
 // Where the engine's results and safety events go. Every member may be null.
 struct EngineSinks {
   // The mode source and the safety sink: a strategy frozen by its faults and a degraded
@@ -82,6 +95,7 @@ struct EngineSinks {
   venues::PrivateListener* account = nullptr;
   // Bounds the CPU time of every strategy and policy call; null: the engine starts one.
   std::shared_ptr<scripting::ScriptWatchdog> watchdog;
+  EngineExecution execution;
 };
 
 class Engine {

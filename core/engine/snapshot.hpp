@@ -15,6 +15,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/mode.hpp"
+#include "core/exec/executor.hpp"
 #include "scripting/recorded_market.hpp"
 
 namespace propbot::engine {
@@ -132,6 +133,8 @@ struct EngineSnapshot {
   // Copies of the valid books (and funding), refreshed at most once a second (its
   // recorded_at() says when): what a config validation dry-runs new strategies on.
   std::shared_ptr<const scripting::RecordedMarket> market;
+  // The executor's view (null without one), rebuilt only when something in it changed.
+  std::shared_ptr<const exec::ExecutionView> execution;
 };
 
 class SnapshotSlot {

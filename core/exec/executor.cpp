@@ -64,6 +64,7 @@ bool Executor::Impl::assign_client_order_id(OrderEntry& entry) {
 
 Result<std::uint64_t> Executor::Impl::skip(SkipReason reason, const std::string& detail) {
   ++counters.skipped[std::string(to_string(reason))];
+  ++changes;
   log.debug("intent_skipped", {{"reason", to_string(reason)}, {"detail", detail}});
   return make_error(reason == SkipReason::journal_failed ? Errc::io_error : Errc::conflict,
                     std::string(to_string(reason)) + ": " + detail);
@@ -303,7 +304,10 @@ bool Executor::Impl::record(WorkingOrder& order, OrderEvent event, const std::st
                                         {"error", recorded.error().message}});
     return false;
   }
-  if (*recorded == RecordOutcome::recorded) order.entry = std::move(next);
+  if (*recorded == RecordOutcome::recorded) {
+    order.entry = std::move(next);
+    ++changes;
+  }
   return true;
 }
 
@@ -501,6 +505,7 @@ void Executor::Impl::retire_order(const std::string& client_order_id) {
 void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::string& reason) {
   trade.state = state;
   trade.reason = reason;
+  ++changes;
   if (trade.hedge_timer != 0) {
     clock.cancel(trade.hedge_timer);
     trade.hedge_timer = 0;
@@ -549,11 +554,13 @@ void Executor::Impl::on_fill(const std::string& venue_id, const venues::Fill& fi
   if (found != orders.end() && found->second.entry.venue == venue_id) {
     entry.intent_id = found->second.entry.intent_id;
     entry.position_id = found->second.entry.position_id;
+    entry.strategy = found->second.entry.strategy;
     entry.leg = found->second.entry.leg;
     entry.simulated = found->second.entry.simulated;
   } else if (auto known = journal.last(venue_id, fill.client_order_id)) {
     entry.intent_id = known->intent_id;
     entry.position_id = known->position_id;
+    entry.strategy = known->strategy;
     entry.leg = known->leg;
     entry.simulated = known->simulated;
   }
@@ -564,6 +571,7 @@ void Executor::Impl::on_fill(const std::string& venue_id, const venues::Fill& fi
   }
   if (*recorded != RecordOutcome::recorded) return;  // seen before: counted once
   ++counters.fills;
+  ++changes;
   if (listener != nullptr) listener->on_fill(entry);
   if (found == orders.end() || found->second.entry.venue != venue_id) return;
   const Decimal before = found->second.filled();
@@ -589,6 +597,7 @@ Executor::~Executor() {
 }
 
 void Executor::reconcile() { impl_->reconcile(); }
+std::uint64_t Executor::change_count() const { return impl_->changes; }
 bool Executor::reconciled() const { return impl_->recon.finished && impl_->recon.clean; }
 
 Result<std::uint64_t> Executor::submit(const Intent& intent, double sized_notional_usdt) {

@@ -144,6 +144,8 @@ class Executor {
   void on_private_stream(const std::string& venue, bool connected);
 
   ExecutionView view() const;
+  // Grows whenever anything view() shows changed: a caller re-copies the view only then.
+  std::uint64_t change_count() const;
 
  private:
   struct Impl;

@@ -77,6 +77,7 @@ struct Executor::Impl {
   std::deque<double> hedge_latencies;                     // bounded: options.hedge_latency_window
   bool latency_violation_raised = false;
   ExecutionCounters counters;
+  std::uint64_t changes = 0;  // see Executor::change_count
   std::uint64_t next_intent_id = 1;
   ReconReport recon;
   bool recon_running = false;

@@ -182,6 +182,7 @@ void Executor::Impl::recon_step_done() {
   if (--recon_outstanding > 0 || recon.finished) return;
   recon.finished = true;
   recon.clean = recon.problems.empty();
+  ++changes;
   recon_running = false;
   // Finish what the crash interrupted: hedges are risk-reducing, so they go out in HOLD.
   const std::set<std::uint64_t> resumed = std::move(recon_trades);

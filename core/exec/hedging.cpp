@@ -168,6 +168,7 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       ++hedge_log_base;
     }
     ++counters.hedges_sent;
+    ++changes;
     log.info("hedge_sent", {{"trade_parent_id", trade.id},
                             {"venue", b.venue},
                             {"qty", b.quantity.to_string()},
@@ -220,6 +221,7 @@ void Executor::Impl::on_hedge_acked(WorkingOrder& order) {
     hedge_log[order.hedge_record - hedge_log_base].hedge_latency_ms = latency_ms;
   }
   hedge_latencies.push_back(latency_ms);
+  ++changes;
   while (hedge_latencies.size() > options.hedge_latency_window) hedge_latencies.pop_front();
   if (hedge_latencies.size() < options.hedge_latency_min_samples) return;
   std::vector<double> sorted(hedge_latencies.begin(), hedge_latencies.end());

@@ -76,6 +76,7 @@ struct FillEntry {
   std::string client_order_id;      // empty when the venue did not say (foreign order)
   std::uint64_t intent_id = 0;      // 0 when the order is not ours
   std::uint64_t position_id = 0;    // copied from the order's entry; 0 when not ours
+  std::string strategy;             // copied from the order's entry; empty when not ours
   Leg leg = Leg::single;
   Side side = Side::buy;
   Decimal quantity;                 // base coin, > 0
