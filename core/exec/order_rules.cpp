@@ -62,8 +62,12 @@ Result<OrderRules> order_rules_from_spec(const md::InstrumentSpec& spec, std::op
 }
 
 Status validate_order_rules(const OrderRules& rules) {
-  if (rules.tick.sign() <= 0) return make_error(Errc::invalid_argument, "tick " + rules.tick.to_string() + " must be > 0");
-  if (rules.step.sign() <= 0) return make_error(Errc::invalid_argument, "step " + rules.step.to_string() + " must be > 0");
+  if (rules.tick.sign() <= 0) {
+    return make_error(Errc::invalid_argument, "tick " + rules.tick.to_string() + " must be > 0");
+  }
+  if (rules.step.sign() <= 0) {
+    return make_error(Errc::invalid_argument, "step " + rules.step.to_string() + " must be > 0");
+  }
   if (rules.min_qty.is_negative()) {
     return make_error(Errc::invalid_argument, "min_qty " + rules.min_qty.to_string() + " must be >= 0");
   }
@@ -73,7 +77,9 @@ Status validate_order_rules(const OrderRules& rules) {
   return {};
 }
 
-Result<Decimal> round_qty(const OrderRules& rules, Decimal qty) { return qty.round_to_step(rules.step, RoundMode::down); }
+Result<Decimal> round_qty(const OrderRules& rules, Decimal qty) {
+  return qty.round_to_step(rules.step, RoundMode::down);
+}
 
 Result<Decimal> round_price(const OrderRules& rules, Side side, Decimal price) {
   return price.round_to_step(rules.tick, side == Side::buy ? RoundMode::floor : RoundMode::ceil);

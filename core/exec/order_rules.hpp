@@ -81,7 +81,7 @@ struct SizeCheck {
   std::optional<SizedOrder> order;  // set exactly when the order may be sent
   SizeRefusal refusal = SizeRefusal::rules_invalid;  // meaningful only when !ok()
   std::string field;                // "qty" | "price" | "notional" | "rules" when refused
-  std::string message;              // the numbers, e.g. "notional 4.2 (qty 0.001 × price 4200) is below min_notional 5"
+  std::string message;              // the numbers: "notional 4.2 (qty 0.001 × price 4200) is below min_notional 5"
 
   bool ok() const { return order.has_value(); }
 };

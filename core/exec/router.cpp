@@ -262,7 +262,8 @@ std::optional<IncidentCode> route_incident(const RouteDecision& decision) {
 nlohmann::json route_decision_json(const LegRequest& leg, const RouteDecision& decision) {
   nlohmann::json rejected = nlohmann::json::array();
   for (const RejectedCandidate& candidate : decision.rejected) {
-    rejected.push_back({{"venue", candidate.venue}, {"reason", to_string(candidate.reason)}, {"detail", candidate.detail}});
+    rejected.push_back(
+        {{"venue", candidate.venue}, {"reason", to_string(candidate.reason)}, {"detail", candidate.detail}});
   }
   nlohmann::json scored = nlohmann::json::array();
   for (const ScoredCandidate& candidate : decision.scored) {

@@ -29,7 +29,7 @@
 //    strategy's order trips the desk: too_many_strategies — names come from the
 //    config, so this is a bug upstream). Per strategy: 2 × 60 counters + at most
 //    max_symbols_per_strategy loop windows of loop_window_seconds counters (4 bytes
-//    each): about 8 KB with the defaults, 8 MB for 1024 strategies at the worst.
+//    each): about 10 KB with the defaults, 10 MB for 1024 strategies at the worst.
 //
 // Thread: not synchronised; the engine thread owns it. Time comes in as the engine
 // Clock's monotonic now(). Uses SlidingWindowCounter.

@@ -94,8 +94,9 @@ PairLeg leg(std::string venue, OrderRules r, Side side, const char* price) {
 }
 
 TEST(OrderRulesTest, APairCarriesOneQuantityOnBothGrids) {
-  const PairCheck pair = check_pair(d("0.0257"), leg("BINANCE", rules("0.1", "0.001", "0.001", "1"), Side::buy, "100.07"),
-                                    leg("OKX", rules("0.01", "0.01", "0.01", "1"), Side::sell, "100.123"));
+  const PairCheck pair =
+      check_pair(d("0.0257"), leg("BINANCE", rules("0.1", "0.001", "0.001", "1"), Side::buy, "100.07"),
+                 leg("OKX", rules("0.01", "0.01", "0.01", "1"), Side::sell, "100.123"));
   ASSERT_TRUE(pair.ok()) << pair.leg_a.message << " / " << pair.leg_b.message;
   EXPECT_EQ(pair.qty, d("0.02"));
   EXPECT_EQ(pair.leg_a.order->qty, pair.leg_b.order->qty);

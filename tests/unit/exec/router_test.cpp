@@ -79,7 +79,9 @@ class RouterTest : public ::testing::Test {
 
 TEST_F(RouterTest, NamesAreStable) {
   const char* health[] = {"ok", "throttled", "backing_off", "quarantined"};
-  for (std::size_t i = 0; i < kAllRateLimitHealths.size(); ++i) EXPECT_EQ(to_string(kAllRateLimitHealths[i]), health[i]);
+  for (std::size_t i = 0; i < kAllRateLimitHealths.size(); ++i) {
+    EXPECT_EQ(to_string(kAllRateLimitHealths[i]), health[i]);
+  }
   const char* reasons[] = {"best_score", "preferred_venue", "only_candidate", "all_venues_bad"};
   for (std::size_t i = 0; i < kAllRouteReasons.size(); ++i) EXPECT_EQ(to_string(kAllRouteReasons[i]), reasons[i]);
   const char* rejections[] = {"quarantined",        "rate_limited",        "book_invalid",    "book_stale",
