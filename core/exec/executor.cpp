@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/exec/executor_impl.hpp"
+#include "core/exec/order_rules.hpp"
 
 namespace propbot::exec {
 
@@ -119,21 +120,19 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   if (long_book == nullptr || short_book == nullptr || !long_book->valid() || !short_book->valid()) {
     return skip(SkipReason::no_book, intent.symbol + " on " + intent.long_venue + " or " + intent.short_venue);
   }
-  auto long_rules = rules_of(long_book->spec());
-  auto short_rules = rules_of(short_book->spec());
+  auto long_rules = order_rules_from_spec(long_book->spec());
+  auto short_rules = order_rules_from_spec(short_book->spec());
   if (!long_rules || !short_rules) return skip(SkipReason::invalid_intent, "instrument rules unusable");
   const Decimal long_ref = reference_price(*long_book, Side::buy, intent.long_price);
   const Decimal short_ref = reference_price(*short_book, Side::sell, intent.short_price);
   if (long_ref.sign() <= 0 || short_ref.sign() <= 0) return skip(SkipReason::no_book, "no price on a side");
   auto raw_qty = notional.div(long_ref, 12, RoundMode::down);
   if (!raw_qty) return skip(SkipReason::invalid_intent, raw_qty.error().message);
-  auto qty = round_down_to_both(*raw_qty, long_rules->step, short_rules->step);
-  if (!qty) return skip(SkipReason::below_minimum, qty.error().message);
   // Both legs checked before A goes out: B can never be refused for size after A filled.
-  if (qty->sign() <= 0 || !meets_min_notional(*qty, long_ref, long_rules->min_notional) ||
-      !meets_min_notional(*qty, short_ref, short_rules->min_notional)) {
-    return skip(SkipReason::below_minimum, "qty " + qty->to_string() + " breaks a leg's step or min notional");
-  }
+  const PairCheck pair = check_pair(*raw_qty, PairLeg{intent.long_venue, *long_rules, Side::buy, long_ref},
+                                    PairLeg{intent.short_venue, *short_rules, Side::sell, short_ref});
+  if (!pair.ok()) return skip(SkipReason::below_minimum, pair.leg_a.ok() ? pair.leg_b.message : pair.leg_a.message);
+  const Decimal* qty = &pair.qty;
   // Leg A: the thinner top of book goes first (the harder fill); B hedges on the deeper one.
   const bool long_first = top_quantity(*long_book, Side::buy) <= top_quantity(*short_book, Side::sell);
   const double slippage = intent.max_slippage_bps.value_or(options.entry_slippage_bps);
@@ -218,16 +217,14 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   if (target == nullptr) return skip(SkipReason::unknown_venue, intent.venue);
   const md::OrderBook* book = market.book(intent.venue, intent.symbol);
   if (book == nullptr || !book->valid()) return skip(SkipReason::no_book, intent.symbol + " on " + intent.venue);
-  auto rules = rules_of(book->spec());
+  auto rules = order_rules_from_spec(book->spec());
   if (!rules || !intent.side || intent.price.sign() <= 0) return skip(SkipReason::invalid_intent, "side and price");
-  auto price = intent.price.round_to_step(rules->tick, *intent.side == Side::buy ? RoundMode::down : RoundMode::up);
-  if (!price) return skip(SkipReason::invalid_intent, price.error().message);
-  auto raw_qty = notional.div(*price, 12, RoundMode::down);
+  auto raw_qty = notional.div(intent.price, 12, RoundMode::down);
   if (!raw_qty) return skip(SkipReason::invalid_intent, raw_qty.error().message);
-  auto qty = round_down_to_step(*raw_qty, rules->step);
-  if (!qty || qty->sign() <= 0 || !meets_min_notional(*qty, *price, rules->min_notional)) {
-    return skip(SkipReason::below_minimum, "single order below the venue's step or min notional");
-  }
+  const SizeCheck sized = check_order(*rules, *intent.side, *raw_qty, intent.price);
+  if (!sized.ok()) return skip(SkipReason::below_minimum, sized.message);
+  const Decimal* qty = &sized.order->qty;
+  const Decimal* price = &sized.order->price;
   Trade trade;
   trade.id = next_intent_id++;
   trade.strategy = intent.strategy;

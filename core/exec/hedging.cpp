@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/exec/executor_impl.hpp"
+#include "core/exec/order_rules.hpp"
 
 namespace propbot::exec {
 namespace {
@@ -83,13 +84,13 @@ void Executor::Impl::drive_hedge(Trade& trade) {
   while (trade.hedge_venue_index < trade.hedge_venues.size()) {
     const std::string& hedge_venue = trade.hedge_venues[trade.hedge_venue_index];
     const md::OrderBook* book = market.book(hedge_venue, trade.symbol);
-    auto rules = book != nullptr ? rules_of(book->spec()) : Result<InstrumentRules>(make_error(Errc::not_found, ""));
+    auto rules = book != nullptr ? order_rules_from_spec(book->spec()) : Result<OrderRules>(make_error(Errc::not_found, ""));
     if (!rules) {
       ++trade.hedge_venue_index;
       trade.failures_on_venue = 0;
       continue;
     }
-    auto wanted = round_down_to_step(filled_a, rules->step);
+    auto wanted = round_qty(*rules, filled_a);
     if (!wanted) break;
     auto need = wanted->sub(b_committed(trade));
     if (!need || need->sign() <= 0 || *need < rules->step) break;
@@ -118,6 +119,9 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       trade.failures_on_venue = 0;
       continue;
     }
+    // A partial of A too small for B's minimums waits for more of A; once A is done the
+    // rest goes out as it is (the venue's refusal then counts as a failed hedge).
+    if (!a_done && !check_order(*rules, trade.side_b, *need, *price).ok()) break;
     OrderEntry b;
     b.ts_ms = now_ms();
     b.venue = hedge_venue;

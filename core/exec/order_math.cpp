@@ -11,36 +11,6 @@ Result<Decimal> decimal_of(double value) {
   return decimal->normalized();
 }
 
-Result<InstrumentRules> rules_of(const md::InstrumentSpec& spec) {
-  auto tick = decimal_of(spec.tick_size);
-  auto step = decimal_of(spec.lot_size);
-  auto min_notional = decimal_of(spec.min_notional);
-  if (!tick || !step || !min_notional || tick->sign() <= 0 || step->sign() <= 0) {
-    return make_error(Errc::invalid_argument, "instrument " + spec.canonical_id() +
-                                                  " has no usable tick_size / lot_size / min_notional");
-  }
-  return InstrumentRules{*tick, *step, *min_notional};
-}
-
-Result<Decimal> round_down_to_step(Decimal qty, Decimal step) {
-  if (step.sign() <= 0) return make_error(Errc::invalid_argument, "a quantity step must be positive");
-  if (qty.sign() <= 0) return Decimal();
-  auto rounded = qty.round_to_step(step, RoundMode::down);
-  if (!rounded) return rounded.error();
-  return rounded->normalized();
-}
-
-Result<Decimal> round_down_to_both(Decimal qty, Decimal step_a, Decimal step_b) {
-  const Decimal coarse = step_a >= step_b ? step_a : step_b;
-  const Decimal fine = step_a >= step_b ? step_b : step_a;
-  auto ratio = coarse.round_to_step(fine, RoundMode::down);
-  if (!ratio || *ratio != coarse) {
-    return make_error(Errc::invalid_argument, "quantity steps " + step_a.to_string() + " and " + step_b.to_string() +
-                                                  " do not nest: no size is valid on both venues");
-  }
-  return round_down_to_step(qty, coarse);
-}
-
 Result<Decimal> protective_price(Side side, Decimal reference, double slippage_bps, Decimal tick) {
   if (reference.sign() <= 0) return make_error(Errc::invalid_argument, "a reference price must be positive");
   if (!(slippage_bps >= 0) || !std::isfinite(slippage_bps)) {
@@ -62,11 +32,6 @@ Result<Decimal> protective_price(Side side, Decimal reference, double slippage_b
   if (!rounded) return rounded.error();
   if (rounded->sign() <= 0) return tick;
   return rounded->normalized();
-}
-
-bool meets_min_notional(Decimal qty, Decimal price, Decimal min_notional) {
-  auto notional = qty.mul(price);
-  return notional && *notional >= min_notional;
 }
 
 std::optional<OrderEvent> event_of(venues::OrderStatus status) {
