@@ -300,11 +300,11 @@ TEST_F(ConfigLoaderTest, AdapterVenueKindsAreAcceptedInPaperOnceEach) {
   EXPECT_THAT(fatal_for(load(yaml), "venues[1].kind"), HasSubstr("hosts one binance venue"));
 }
 
-TEST_F(ConfigLoaderTest, AdapterVenueKindsAreRefusedOutsidePaperUntilRealKeysExist) {
+TEST_F(ConfigLoaderTest, AdapterVenueKindsOutsidePaperNeedEndpointsOfTheirOwn) {
   std::string yaml = replaced(std::string(kValidPaper), "{id: SIM-B, kind: sim}", "{id: OKX, kind: okx}");
   yaml = replaced(yaml, "profile: paper", "profile: testnet");
-  EXPECT_THAT(fatal_for(load(yaml, Profile::testnet), "venues[1].kind"),
-              HasSubstr("connects only to the embedded simulator (paper profile)"));
+  EXPECT_THAT(fatal_for(load(yaml, Profile::testnet), "venues[1].rest_url"),
+              HasSubstr("required for kind okx in the testnet profile (only paper has the embedded simulator)"));
 }
 
 TEST_F(ConfigLoaderTest, BadEnvOverrideNamesTheVariableAndTheKey) {
@@ -724,6 +724,34 @@ TEST_F(ShippedConfigTest, TestnetAndLiveLoad) {
     EXPECT_EQ(outcome.config->profile, profile);
     EXPECT_TRUE(outcome.config->safe_mode);
   }
+}
+
+TEST_F(ShippedConfigTest, TestnetAndLivePointAtTheVenuesOwnEndpoints) {
+  LoadOutcome paper = load_config(options(Profile::paper));
+  LoadOutcome testnet = load_config(options(Profile::testnet));
+  LoadOutcome live = load_config(options(Profile::live));
+  ASSERT_TRUE(paper.config && testnet.config && live.config);
+  for (const VenueConfig& venue : paper.config->venues) EXPECT_FALSE(has_endpoint(venue)) << venue.id;  // embedded
+
+  const auto& test = testnet.config->venues;
+  ASSERT_EQ(test.size(), 2u);
+  EXPECT_EQ(test[0].kind, "binance");
+  EXPECT_EQ(test[0].rest_url, "https://demo-fapi.binance.com");
+  EXPECT_EQ(test[0].ws_url, "wss://fstream.binancefuture.com");
+  EXPECT_EQ(test[1].kind, "okx");
+  EXPECT_EQ(test[1].rest_url, "https://www.okx.com");
+  EXPECT_EQ(test[1].ws_url, "wss://wspap.okx.com:8443/ws/v5/public");
+  EXPECT_EQ(test[1].ws_private_url, "wss://wspap.okx.com:8443/ws/v5/private");
+  EXPECT_TRUE(test[1].demo);
+
+  const auto& production = live.config->venues;
+  ASSERT_EQ(production.size(), 2u);
+  EXPECT_EQ(production[0].rest_url, "https://fapi.binance.com");
+  EXPECT_EQ(production[0].ws_url, "wss://fstream.binance.com");
+  EXPECT_EQ(production[1].rest_url, "https://www.okx.com");
+  EXPECT_EQ(production[1].ws_url, "wss://ws.okx.com:8443/ws/v5/public");
+  EXPECT_EQ(production[1].ws_private_url, "wss://ws.okx.com:8443/ws/v5/private");
+  EXPECT_FALSE(production[1].demo);
 }
 
 TEST_F(ShippedConfigTest, LiveCapsAreTighterThanPaper) {
