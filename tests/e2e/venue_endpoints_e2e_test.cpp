@@ -104,7 +104,8 @@ std::vector<std::string> daemon_args(const std::string& data_dir, const Operator
   return args;
 }
 
-// A copy of the shipped bundle whose paper venues name the simulator's endpoints.
+// A copy of the shipped bundle whose paper venues name the simulator's endpoints (OKX
+// in demo mode).
 std::string bundle_pointing_at(const fs::path& to, int binance_port, int okx_port) {
   for (const char* dir : {"configs", "strategies", "policies"}) {
     const fs::path from = fs::path(PROPBOT_SOURCE_DIR) / dir;
@@ -118,7 +119,7 @@ std::string bundle_pointing_at(const fs::path& to, int binance_port, int okx_por
                       std::to_string(binance_port) + "\n");
   yaml = replaced(yaml, "    kind: okx\n",
                   "    kind: okx\n    rest_url: http://" + okx + "\n    ws_url: ws://" + okx +
-                      "/ws/v5/public\n    ws_private_url: ws://" + okx + "/ws/v5/private\n");
+                      "/ws/v5/public\n    ws_private_url: ws://" + okx + "/ws/v5/private\n    demo: true\n");
   std::ofstream(to / "configs" / "paper.yaml", std::ios::trunc) << yaml;
   return (to / "configs" / "paper.yaml").string();
 }
@@ -227,6 +228,8 @@ TEST_F(VenueEndpointsE2E, TheDaemonStreamsBooksAndConnectsPrivateStreamsAtAnOuts
   EXPECT_TRUE(has_log_line(log, "venue_connected", "http://127.0.0.1:" + std::to_string(binance_))) << log;
   EXPECT_TRUE(has_log_line(log, "venue_connected", "http://127.0.0.1:" + std::to_string(okx_))) << log;
   EXPECT_FALSE(has_log_line(log, "venue_connected", "embedded_sim")) << log;
+  // demo: true reached the OKX adapter (x-simulated-trading: 1, which the simulator accepts).
+  EXPECT_TRUE(has_log_line(log, "okx_adapter_ready", "demo=true")) << log;
 
   const auto secrets_list = http_request("127.0.0.1", static_cast<std::uint16_t>(*port), "GET", "/api/ui/secrets/status", "",
                                          {{"Authorization", "Bearer " + kViewerToken}});

@@ -726,6 +726,12 @@ TEST_F(ShippedConfigTest, TestnetAndLiveLoad) {
   }
 }
 
+// {kind, rest_url, ws_url, ws_private_url, demo} of one venue entry, for comparing.
+std::string endpoints_of(const VenueConfig& venue) {
+  return venue.kind + " " + venue.rest_url + " " + venue.ws_url + " " + venue.ws_private_url +
+         (venue.demo ? " demo" : "");
+}
+
 TEST_F(ShippedConfigTest, TestnetAndLivePointAtTheVenuesOwnEndpoints) {
   LoadOutcome paper = load_config(options(Profile::paper));
   LoadOutcome testnet = load_config(options(Profile::testnet));
@@ -733,25 +739,15 @@ TEST_F(ShippedConfigTest, TestnetAndLivePointAtTheVenuesOwnEndpoints) {
   ASSERT_TRUE(paper.config && testnet.config && live.config);
   for (const VenueConfig& venue : paper.config->venues) EXPECT_FALSE(has_endpoint(venue)) << venue.id;  // embedded
 
-  const auto& test = testnet.config->venues;
-  ASSERT_EQ(test.size(), 2u);
-  EXPECT_EQ(test[0].kind, "binance");
-  EXPECT_EQ(test[0].rest_url, "https://demo-fapi.binance.com");
-  EXPECT_EQ(test[0].ws_url, "wss://fstream.binancefuture.com");
-  EXPECT_EQ(test[1].kind, "okx");
-  EXPECT_EQ(test[1].rest_url, "https://www.okx.com");
-  EXPECT_EQ(test[1].ws_url, "wss://wspap.okx.com:8443/ws/v5/public");
-  EXPECT_EQ(test[1].ws_private_url, "wss://wspap.okx.com:8443/ws/v5/private");
-  EXPECT_TRUE(test[1].demo);
-
-  const auto& production = live.config->venues;
-  ASSERT_EQ(production.size(), 2u);
-  EXPECT_EQ(production[0].rest_url, "https://fapi.binance.com");
-  EXPECT_EQ(production[0].ws_url, "wss://fstream.binance.com");
-  EXPECT_EQ(production[1].rest_url, "https://www.okx.com");
-  EXPECT_EQ(production[1].ws_url, "wss://ws.okx.com:8443/ws/v5/public");
-  EXPECT_EQ(production[1].ws_private_url, "wss://ws.okx.com:8443/ws/v5/private");
-  EXPECT_FALSE(production[1].demo);
+  ASSERT_EQ(testnet.config->venues.size(), 2u);
+  EXPECT_EQ(endpoints_of(testnet.config->venues[0]),
+            "binance https://demo-fapi.binance.com wss://fstream.binancefuture.com ");
+  EXPECT_EQ(endpoints_of(testnet.config->venues[1]),
+            "okx https://www.okx.com wss://wspap.okx.com:8443/ws/v5/public wss://wspap.okx.com:8443/ws/v5/private demo");
+  ASSERT_EQ(live.config->venues.size(), 2u);
+  EXPECT_EQ(endpoints_of(live.config->venues[0]), "binance https://fapi.binance.com wss://fstream.binance.com ");
+  EXPECT_EQ(endpoints_of(live.config->venues[1]),
+            "okx https://www.okx.com wss://ws.okx.com:8443/ws/v5/public wss://ws.okx.com:8443/ws/v5/private");
 }
 
 TEST_F(ShippedConfigTest, LiveCapsAreTighterThanPaper) {
