@@ -181,4 +181,9 @@ Status DeskControl::set_secret(const std::string& name, std::string_view value) 
 
 const std::string& DeskControl::store_path() const { return credentials_->store().path(); }
 
+Result<secrets::Secret> DeskControl::read_secret(std::string_view name, std::string_view actor) const {
+  std::lock_guard lock(credentials_->mutex());
+  return credentials_->store().get(name, actor);
+}
+
 }  // namespace propbot::app

@@ -72,6 +72,9 @@ class DeskControl final : public api::ControlDesk {
   // for a name offline_only_secret() refuses, the store's errors.
   Status set_secret(const std::string& name, std::string_view value) override;
   const std::string& store_path() const override;
+  // One named secret (the venues' keys at start-up), audited as access_secret by
+  // `actor`. Errors: not_found naming the entry (never a value).
+  Result<secrets::Secret> read_secret(std::string_view name, std::string_view actor) const;
 
   // The gate of the routes that use the desk from the API server's blocking workers
   // (the audit export), which may outlive the server's stop. close_slow_calls() waits

@@ -4,8 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "core/venues/binance/adapter.hpp"
-#include "core/venues/okx/adapter.hpp"
+#include "core/app/venue_adapter.hpp"
 #include "core/venues/sim/host/venue_factory.hpp"
 #include "core/venues/sim/host/venue_sim_host.hpp"
 
@@ -25,6 +24,11 @@ std::string random_token(std::mt19937_64& rng) {
 
 std::string ws_url(const std::string& http_url) {
   return http_url.rfind("https://", 0) == 0 ? "wss://" + http_url.substr(8) : "ws://" + http_url.substr(7);
+}
+
+// binance / okx without endpoints of its own: the embedded simulator serves it.
+bool embedded(const config::VenueConfig& venue) {
+  return (venue.kind == "binance" || venue.kind == "okx") && !config::has_endpoint(venue);
 }
 
 }  // namespace
@@ -53,7 +57,7 @@ Status EmbeddedVenues::build(const config::Config& config, boost::asio::io_conte
   options.market.tick_ms = config.sim.tick_ms;
   options.market.dislocation_ticks = std::max(1, config.sim.dislocation_duration_ms / std::max(1, config.sim.tick_ms));
   for (const auto& venue : config.venues) {
-    if (venue.kind != "binance" && venue.kind != "okx") continue;
+    if (!embedded(venue)) continue;
     auto factory = venues::sim::venue_factory(venue.kind);
     if (!factory) return make_error(Errc::unavailable, venue.id + ": " + factory.error().message);
     options.venues.push_back({venue.kind, 0, std::move(*factory)});
@@ -67,7 +71,7 @@ Status EmbeddedVenues::build(const config::Config& config, boost::asio::io_conte
   }
   std::mt19937_64 rng(std::random_device{}());
   for (const auto& venue : config.venues) {
-    if (venue.kind != "binance" && venue.kind != "okx") continue;
+    if (!embedded(venue)) continue;
     venues::sim::HostedVenue* hosted = host_->venue(venue.kind);
     venues::sim::SimAccountSpec account;
     account.api_key = random_token(rng);
@@ -80,29 +84,13 @@ Status EmbeddedVenues::build(const config::Config& config, boost::asio::io_conte
         return make_error(created.error().code, venue.id + ": paper account: " + created.error().message);
       }
     }
-    Result<std::unique_ptr<venues::Venue>> adapter = make_error(Errc::internal, "no adapter");
-    if (venue.kind == "binance") {
-      venues::binance::BinanceAdapterOptions o;
-      o.venue_id = venue.id;
-      o.rest_base_url = hosted->url;
-      o.ws_base_url = ws_url(hosted->url);
-      o.api_key = account.api_key;
-      o.api_secret = account.api_secret;
-      o.symbols = config.symbols;
-      adapter = venues::binance::make_binance_adapter(io, engine_clock, std::move(o), log);
-    } else {
-      venues::okx::OkxAdapterOptions o;
-      o.venue_id = venue.id;
-      o.rest_base_url = hosted->url;
-      o.ws_public_url = ws_url(hosted->url) + "/ws/v5/public";
-      o.ws_private_url = ws_url(hosted->url) + "/ws/v5/private";
-      o.api_key = account.api_key;
-      o.secret_key = account.api_secret;
-      o.passphrase = account.passphrase;
-      o.symbols = config.symbols;
-      adapter = venues::okx::make_okx_adapter(io, engine_clock, std::move(o), log);
-    }
-    if (!adapter) return make_error(adapter.error().code, venue.id + ": " + adapter.error().message);
+    config::VenueConfig endpoints = venue;
+    endpoints.rest_url = hosted->url;
+    endpoints.ws_url = venue.kind == "binance" ? ws_url(hosted->url) : ws_url(hosted->url) + "/ws/v5/public";
+    endpoints.ws_private_url = venue.kind == "binance" ? "" : ws_url(hosted->url) + "/ws/v5/private";
+    auto adapter = connect_adapter(endpoints, {account.api_key, account.api_secret, account.passphrase},
+                                   config.symbols, io, engine_clock, log);
+    if (!adapter) return adapter.error();
     log.info("venue_connected", {{"venue", venue.id}, {"kind", venue.kind}, {"url", hosted->url}, {"mode", "embedded_sim"}});
     adapters_.push_back(std::move(*adapter));
   }

@@ -1,8 +1,9 @@
 // EmbeddedVenues: the paper profile's real venue stack. For every configured venue of
-// kind `binance` or `okx` it starts the loopback venue simulator (the same protocol
-// frontends as `propbot venue-sim`) inside the daemon, funds a generated paper account
-// there, and connects the real Binance / OKX adapter to it over HTTP and WebSocket —
-// so paper trading exercises the very code that talks to the exchanges.
+// kind `binance` or `okx` that names no endpoint of its own (no rest_url) it starts the
+// loopback venue simulator (the same protocol frontends as `propbot venue-sim`) inside
+// the daemon, funds a generated paper account there, and connects the real Binance /
+// OKX adapter to it over HTTP and WebSocket (connect_adapter) — so paper trading
+// exercises the very code that talks to the exchanges.
 //
 // Threads: build() runs on the owning thread before the engine thread starts (the OKX
 // adapter's start-up runs the engine io_context until instruments arrive); the adapters
@@ -32,7 +33,8 @@ class EmbeddedVenues {
   EmbeddedVenues(const EmbeddedVenues&) = delete;
   EmbeddedVenues& operator=(const EmbeddedVenues&) = delete;
 
-  // Builds one adapter per binance/okx venue in `config` (none: does nothing). Errors
+  // Builds one adapter per binance/okx venue in `config` without a rest_url (none: does
+  // nothing, no simulator is started). Errors
   // name the venue and what failed; nothing is left running on error.
   Status build(const config::Config& config, boost::asio::io_context& io, const Clock& engine_clock, Logger log);
 

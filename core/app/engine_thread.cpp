@@ -61,8 +61,9 @@ struct EngineThread::Running {
   }
 };
 
-EngineThread::EngineThread(config::Config config, Logger log, control::ControlPlane* control)
-    : config_(std::move(config)), log_(std::move(log)), control_(control) {}
+EngineThread::EngineThread(config::Config config, Logger log, control::ControlPlane* control,
+                           std::shared_ptr<const VenueKeyring> venue_keys)
+    : config_(std::move(config)), log_(std::move(log)), control_(control), venue_keys_(std::move(venue_keys)) {}
 
 EngineThread::~EngineThread() { stop(); }
 
@@ -70,7 +71,7 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
   if (running_) return make_error(Errc::conflict, "engine already started");
   reloads_ = std::make_unique<CallGate>();  // a restarted thread takes reloads again
   auto running = std::make_unique<Running>(log_);
-  auto venues = VenueSet::build(config_, running->io, running->clock, log_);
+  auto venues = VenueSet::build(config_, venue_keys_.get(), running->io, running->clock, log_);
   if (!venues) return venues.error();
   running->venues = std::move(*venues);
   engine::EngineSinks sinks;

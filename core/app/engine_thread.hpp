@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/app/venue_keys.hpp"
 #include "core/bundle/bundle.hpp"
 #include "core/common/call_gate.hpp"
 #include "core/common/logging.hpp"
@@ -36,7 +37,10 @@ namespace propbot::app {
 class EngineThread final : public engine::EngineHandle {
  public:
   // `control` (optional, must outlive this) is the engine's mode source and safety sink.
-  EngineThread(config::Config config, Logger log, control::ControlPlane* control = nullptr);
+  // `venue_keys` (optional) holds the keys of the venues that name their own endpoints
+  // (venue_keys.hpp); without it such a venue fails start().
+  EngineThread(config::Config config, Logger log, control::ControlPlane* control = nullptr,
+               std::shared_ptr<const VenueKeyring> venue_keys = nullptr);
   ~EngineThread() override;
   EngineThread(const EngineThread&) = delete;
   EngineThread& operator=(const EngineThread&) = delete;
@@ -59,6 +63,7 @@ class EngineThread final : public engine::EngineHandle {
   config::Config config_;
   Logger log_;
   control::ControlPlane* control_;
+  std::shared_ptr<const VenueKeyring> venue_keys_;
   engine::SnapshotSlot snapshots_;
   std::unique_ptr<Running> running_;
   // Entered by reload(); closed by stop() before the engine goes.

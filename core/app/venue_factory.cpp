@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/app/venue_adapter.hpp"
+
 #include "core/venues/paper/paper_broker.hpp"
 #include "core/venues/sim/random_walk_market.hpp"
 #include "core/venues/sim/random_walk_venue.hpp"
@@ -54,10 +56,33 @@ std::unique_ptr<venues::Venue> random_walk_venue(const config::Config& config, c
   return std::make_unique<venues::paper::PaperBroker>(std::move(books), clock, broker);
 }
 
+// The adapter of a venue that names its own endpoints, with its keys from `keys`.
+Result<std::unique_ptr<venues::Venue>> endpoint_venue(const config::Config& config, const config::VenueConfig& venue,
+                                                      const VenueKeyring* keys, boost::asio::io_context& io,
+                                                      Clock& clock, Logger log) {
+  const auto found = keys != nullptr ? keys->find(venue.id) : VenueKeyring::const_iterator{};
+  if (keys == nullptr || found == keys->end()) {
+    std::string names;
+    for (const std::string& name : venue_secret_names(venue)) names += (names.empty() ? "" : ", ") + name;
+    return make_error(Errc::config_invalid, venue.id + ": connects to " + venue.rest_url +
+                                                " but no keys were read for it at start-up (secrets store entries " +
+                                                names + ")");
+  }
+  const VenueKeys& stored = found->second;
+  auto adapter = connect_adapter(
+      venue, {stored.api_key.reveal(), stored.api_secret.reveal(), stored.passphrase.reveal()}, config.symbols, io,
+      clock, log);
+  if (adapter) {
+    log.info("venue_connected", {{"venue", venue.id}, {"kind", venue.kind}, {"url", venue.rest_url},
+                                 {"mode", "endpoint"}, {"demo", venue.demo}});
+  }
+  return adapter;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<VenueSet>> VenueSet::build(const config::Config& config, boost::asio::io_context& io,
-                                                  Clock& engine_clock, Logger log) {
+Result<std::unique_ptr<VenueSet>> VenueSet::build(const config::Config& config, const VenueKeyring* keys,
+                                                  boost::asio::io_context& io, Clock& engine_clock, Logger log) {
   std::unique_ptr<VenueSet> set(new VenueSet());
   set->market_ = random_walk_market(config);
   if (auto built = set->embedded_.build(config, io, engine_clock, log); !built) return built.error();
@@ -66,6 +91,10 @@ Result<std::unique_ptr<VenueSet>> VenueSet::build(const config::Config& config, 
   for (const auto& venue : config.venues) {
     if (venue.kind == "sim") {
       set->venues_.push_back(random_walk_venue(config, venue, set->market_, engine_clock));
+    } else if (config::has_endpoint(venue)) {
+      auto adapter = endpoint_venue(config, venue, keys, io, engine_clock, log);
+      if (!adapter) return adapter.error();
+      set->venues_.push_back(std::move(*adapter));
     } else {
       set->venues_.push_back(std::move(*next_adapter++));  // embedded adapters come in config order
     }

@@ -1,7 +1,11 @@
 // VenueSet: the venues a profile trades on, built from its configuration — the one
 // place that turns `venues[].kind` into objects. Every venue is a full venues::Venue:
-// - `binance` / `okx`: the real adapter, connected to the loopback venue simulator
-//   embedded in the daemon (EmbeddedVenues) — paper exercises the exchange code;
+// - `binance` / `okx` with endpoints (rest_url, ws_url, …; any profile): the real
+//   adapter connected there with the venue's keys from the secrets store (VenueKeyring)
+//   — an exchange, its test network, or an outside `propbot venue-sim`;
+// - `binance` / `okx` without endpoints (paper only): the real adapter connected to the
+//   loopback venue simulator embedded in the daemon (EmbeddedVenues) — paper exercises
+//   the exchange code;
 // - `sim`: a RandomWalkVenue's books behind the paper broker (core/venues/paper), which
 //   answers order entry with its own matching engine; all `sim` venues quote one shared
 //   random-walk market, so their prices stay related.
@@ -17,6 +21,7 @@
 #include <vector>
 
 #include "core/app/embedded_venues.hpp"
+#include "core/app/venue_keys.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/common/result.hpp"
@@ -31,10 +36,12 @@ namespace propbot::app {
 
 class VenueSet {
  public:
-  // One venue per configured venue, in config order. Errors name the venue and what
-  // failed; nothing is left running on error.
-  static Result<std::unique_ptr<VenueSet>> build(const config::Config& config, boost::asio::io_context& io,
-                                                 Clock& engine_clock, Logger log);
+  // One venue per configured venue, in config order. `keys` holds the keys of every
+  // venue with endpoints (may be null when none has). Errors name the venue and what
+  // failed (a venue with endpoints but no keys: the secrets store entry to add);
+  // nothing is left running on error.
+  static Result<std::unique_ptr<VenueSet>> build(const config::Config& config, const VenueKeyring* keys,
+                                                 boost::asio::io_context& io, Clock& engine_clock, Logger log);
   ~VenueSet();
   VenueSet(const VenueSet&) = delete;
   VenueSet& operator=(const VenueSet&) = delete;

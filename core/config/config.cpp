@@ -21,4 +21,6 @@ Result<Profile> parse_profile(std::string_view text) {
                     "unknown profile '" + std::string(text) + "': must be one of paper, testnet, live");
 }
 
+bool has_endpoint(const VenueConfig& venue) { return !venue.rest_url.empty(); }
+
 }  // namespace propbot::config

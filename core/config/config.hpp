@@ -24,7 +24,8 @@
 
 namespace propbot::config {
 
-// paper: embedded simulated venues, no keys; testnet: venue test networks;
+// paper: embedded simulated venues unless a venue names its endpoints; testnet: venue
+// test networks (keys from the secrets store);
 // live: real money, the strictest validation (no zero caps, no placeholders).
 enum class Profile { paper, testnet, live };
 
@@ -46,7 +47,8 @@ struct ApiConfig {
   int blocking_queue = 8;              // requests that may wait for one; beyond: 503 busy
 };
 
-// One trading venue. kind selects the adapter: "sim" today, "binance"/"okx" later.
+// One trading venue. kind selects the adapter: "sim" (in-process random walk),
+// "binance" (USDⓈ-M futures) or "okx" (v5 swaps).
 struct VenueConfig {
   std::string id;    // upper-case, e.g. "SIM-A"; used in APIs, metrics and the journal
   std::string kind;
@@ -54,7 +56,20 @@ struct VenueConfig {
   // tells strategies). A negative maker fee is a rebate.
   double maker_fee_bps = 2.0;
   double taker_fee_bps = 5.0;
+  // Where a binance / okx adapter connects (rules: venue_endpoints.hpp). All empty: the
+  // venue simulator embedded in the daemon (paper only). Keys never live here: they
+  // come from the secrets store (`<id in lower case>.api_key`, ...).
+  std::string rest_url = {};        // REST base, e.g. https://fapi.binance.com
+  std::string ws_url = {};          // binance: the stream host (the routed /public, /market,
+                                    // /private paths are appended); okx: the public WS URL
+  std::string ws_private_url = {};  // okx only: the private WS URL (orders, fills, account)
+  bool demo = false;                // okx only: demo trading (x-simulated-trading: 1 on REST)
 };
+
+// True when the venue names an endpoint of its own (rest_url set): a binance / okx
+// venue then connects there, with keys from the secrets store, instead of to the
+// embedded simulator.
+bool has_endpoint(const VenueConfig& venue);
 
 // The embedded venue simulator (paper profile and tests).
 struct SimConfig {

@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/config/schema.hpp"
+#include "core/config/venue_endpoints.hpp"
 #include "core/config/yaml_bounds.hpp"
 
 namespace propbot::config {
@@ -114,6 +115,25 @@ nlohmann::json to_json(const YAML::Node& node) {
       break;
   }
   return nullptr;
+}
+
+// Stores one endpoint key of a venue from its text; false for a key that is not an
+// endpoint key, or a demo value that is not a boolean.
+bool set_endpoint_key(VenueConfig& venue, std::string_view key, const std::string& text) {
+  if (key == kVenueRestUrl) {
+    venue.rest_url = text;
+  } else if (key == kVenueWsUrl) {
+    venue.ws_url = text;
+  } else if (key == kVenueWsPrivateUrl) {
+    venue.ws_private_url = text;
+  } else if (key == kVenueDemo) {
+    const auto flag = parse_boolean(text);
+    if (!flag) return false;
+    venue.demo = *flag;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 class Loader {
@@ -395,8 +415,8 @@ class Loader {
     context_.fix_hints["venues"] = fix_at(key_node);
     if (node.IsNull()) return;
     if (!node.IsSequence()) {
-      issue("venues", text_of(node), "expected a list of {id, kind, maker_fee_bps?, taker_fee_bps?} entries, got " + shape_of(node) + "; " +
-                                         fix_at(key_node));
+      issue("venues", text_of(node), "expected a list of {id, kind, maker_fee_bps?, taker_fee_bps?, rest_url?, ws_url?, "
+                                     "ws_private_url?, demo?} entries, got " + shape_of(node) + "; " + fix_at(key_node));
       return;
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
@@ -405,6 +425,11 @@ class Loader {
                  [&](const std::string& name, const std::string& key, const YAML::Node& value, const YAML::Node& where) {
                    auto text = scalar_text(key, value, where);
                    if (!text) return;
+                   if (set_endpoint_key(venue, name, *text)) return;
+                   if (name == kVenueDemo) {
+                     issue(key, *text, "expected a boolean (true or false); " + fix_at(where));
+                     return;
+                   }
                    if (name == "maker_fee_bps" || name == "taker_fee_bps") {
                      const bool maker = name == "maker_fee_bps";
                      const double low = maker ? -10 : 0;
@@ -462,6 +487,31 @@ class Loader {
 
   // ---- environment and command line ---------------------------------------------------
 
+  // PROPBOT_VENUES__<ID>__<KEY>: one venue's endpoint key (venue_endpoints.hpp). The
+  // venues come from the file, so this runs after it was read.
+  void read_venue_variable(const std::string& name, const std::string& value) {
+    std::vector<std::string> known;
+    for (std::size_t i = 0; i < config_.venues.size(); ++i) {
+      VenueConfig& venue = config_.venues[i];
+      for (std::string_view endpoint_key : venue_endpoint_keys()) {
+        const std::string candidate = venue_env_name(venue.id, endpoint_key);
+        known.push_back(candidate);
+        if (candidate != name) continue;
+        const std::string key = "venues[" + std::to_string(i) + "]." + std::string(endpoint_key);
+        const std::string fix = "it comes from environment variable " + name + ": fix or unset it";
+        context_.fix_hints[key] = fix;
+        if (!set_endpoint_key(venue, endpoint_key, value)) {
+          issue(key, value, "expected a boolean (true or false); " + fix);
+        }
+        return;
+      }
+    }
+    issue(name, "",
+          "no venue endpoint matches this variable (value not shown)" + suggestion(name, known) +
+              "; the names are PROPBOT_VENUES__<venue id, '-' as '_'>__<REST_URL|WS_URL|WS_PRIVATE_URL|DEMO> for the "
+              "venues listed in the file, e.g. PROPBOT_VENUES__BINANCE__REST_URL; unset it or fix its name");
+  }
+
   void read_environment() {
     std::map<std::string, const ScalarField*> by_env;
     std::vector<std::string> env_names;
@@ -473,12 +523,15 @@ class Loader {
     for (const auto& [name, value] : options_.env) {
       if (auto it = by_env.find(name); it != by_env.end()) {
         layers_[it->second->key].push_back(RawValue{value, Source{Source::Layer::environment, name}});
+      } else if (name.rfind(kVenueEnvPrefix, 0) == 0) {
+        read_venue_variable(name, value);
       } else if (name.rfind("PROPBOT_", 0) == 0 && name.find("__") != std::string::npos) {
         // The value is not echoed: a mistyped variable may hold a secret.
         issue(name, "",
               "unknown configuration variable (value not shown)" + suggestion(name, env_names) +
                   "; config keys map to PROPBOT_<SECTION>__<KEY>, e.g. PROPBOT_RISK__MAX_ORDERS_PER_MIN; "
-                  "lists (symbols, venues, strategies, sim.start_prices) can only be set in the file; unset it or fix its name");
+                  "lists (symbols, venues, strategies, sim.start_prices) can only be set in the file, except the "
+                  "venues' endpoints (PROPBOT_VENUES__<ID>__REST_URL, ...); unset it or fix its name");
       }
     }
     // The seeds' name and the generic name of one key must not disagree.

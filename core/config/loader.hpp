@@ -11,7 +11,8 @@
 // see schema.cpp and configs/README.md). An unknown PROPBOT_ variable that contains
 // "__" is reported as a likely typo; other PROPBOT_ variables (PROPBOT_HOME) are left
 // alone. Lists and maps (symbols, venues, strategies, sim.start_prices) come from the
-// file only.
+// file only, except the endpoint keys of a venue listed there:
+// PROPBOT_VENUES__<ID>__REST_URL (WS_URL, WS_PRIVATE_URL, DEMO), ID with '-' as '_'.
 //
 // Guarantees: never throws on bad input (YAML syntax errors come back as an issue with
 // file:line:col); collects every issue instead of stopping at the first; config is set

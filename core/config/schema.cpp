@@ -11,6 +11,8 @@
 #include <system_error>
 #include <type_traits>
 
+#include "core/config/venue_endpoints.hpp"
+
 namespace propbot::config {
 
 namespace {
@@ -143,7 +145,7 @@ const std::map<std::string_view, std::vector<std::string_view>>& structural_keys
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
       {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
-      {"venues[]", {"id", "kind", "maker_fee_bps", "taker_fee_bps"}},
+      {"venues[]", {"id", "kind", "maker_fee_bps", "taker_fee_bps", "rest_url", "ws_url", "ws_private_url", "demo"}},
       {"strategies[]", {"name", "file", "enabled", "params", "trusted"}},
   };
   return keys;
@@ -280,6 +282,9 @@ void check_live_placeholders(const Config& config, IssueList& issues) {
     std::string base = "venues[" + std::to_string(i) + "]";
     check(base + ".id", config.venues[i].id);
     check(base + ".kind", config.venues[i].kind);
+    check(base + ".rest_url", config.venues[i].rest_url);
+    check(base + ".ws_url", config.venues[i].ws_url);
+    check(base + ".ws_private_url", config.venues[i].ws_private_url);
   }
   for (std::size_t i = 0; i < config.strategies.size(); ++i) {
     std::string base = "strategies[" + std::to_string(i) + "]";
@@ -321,7 +326,7 @@ void check_sim(const Config& config, IssueList& issues) {
   // Every simulated market (the random walk and the embedded protocol simulator behind
   // the binance/okx adapters in paper) starts from these prices.
   bool has_sim_venue = std::any_of(config.venues.begin(), config.venues.end(), [&](const VenueConfig& venue) {
-    return venue.kind == "sim" || config.profile == Profile::paper;
+    return venue.kind == "sim" || (config.profile == Profile::paper && !has_endpoint(venue));
   });
   for (const auto& [symbol, price] : sim.start_prices) {
     std::string key = "sim.start_prices." + symbol;
@@ -376,15 +381,14 @@ void check_venues(const Config& config, IssueList& issues) {
     if (venue.kind != "sim" && venue.kind != "binance" && venue.kind != "okx") {
       issues.add(base + ".kind", venue.kind,
                  "must be 'sim' (in-process random walk), 'binance' or 'okx' (the real adapters)");
-    } else if (venue.kind != "sim") {
-      if (config.profile != Profile::paper) {
-        issues.add(base + ".kind", venue.kind,
-                   "the " + venue.kind + " adapter connects only to the embedded simulator (paper profile) until the "
-                   "secrets store holds real venue keys; use kind 'sim' or the paper profile");
-      } else if (!kinds.insert(venue.kind).second) {
-        issues.add(base + ".kind", venue.kind,
-                   "the embedded simulator hosts one " + venue.kind + " venue; list it once");
-      }
+    } else if (venue.kind != "sim" && config.profile == Profile::paper && !has_endpoint(venue) &&
+               !kinds.insert(venue.kind).second) {
+      issues.add(base + ".kind", venue.kind,
+                 "the embedded simulator hosts one " + venue.kind + " venue; list it once, or give the other one "
+                 "its own rest_url / ws_url");
+    }
+    for (const EndpointProblem& problem : check_venue_endpoints(venue, config.profile)) {
+      issues.add(base + "." + problem.key, problem.value, problem.rule);
     }
   }
 }

@@ -11,9 +11,9 @@
 //
 // Rules that depend on the profile: in paper/testnet a risk cap of 0 means "guard
 // disabled"; live refuses 0 and refuses placeholder strings (TODO, change-me,
-// CHANGEME, <...>) anywhere.
+// CHANGEME, <...>) anywhere; venue endpoints follow venue_endpoints.hpp.
 //
-// Uses: config.hpp, issue.hpp.
+// Uses: config.hpp, issue.hpp, venue_endpoints.hpp.
 #pragma once
 
 #include <cstdint>

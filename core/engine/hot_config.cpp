@@ -19,7 +19,10 @@ std::string text(const std::vector<std::string>& values) {
 }
 std::string text(const std::vector<config::VenueConfig>& venues) {
   std::string out = "[";
-  for (std::size_t i = 0; i < venues.size(); ++i) out += (i ? ", " : "") + venues[i].id + ":" + venues[i].kind;
+  for (std::size_t i = 0; i < venues.size(); ++i) {
+    out += (i ? ", " : "") + venues[i].id + ":" + venues[i].kind;
+    if (!venues[i].rest_url.empty()) out += "@" + venues[i].rest_url;
+  }
   return out + "]";
 }
 std::string text(const std::map<std::string, double>& prices) {
@@ -41,7 +44,11 @@ class Differ {
   std::vector<ConfigChange> changes;
 };
 
-bool operator==(const config::VenueConfig& a, const config::VenueConfig& b) { return a.id == b.id && a.kind == b.kind; }
+// Everything but the fees (hot): a venue's identity and where it connects.
+bool operator==(const config::VenueConfig& a, const config::VenueConfig& b) {
+  return a.id == b.id && a.kind == b.kind && a.rest_url == b.rest_url && a.ws_url == b.ws_url &&
+         a.ws_private_url == b.ws_private_url && a.demo == b.demo;
+}
 
 // A cap where a larger number allows more and 0 switches the guard off (paper/testnet).
 template <typename T>

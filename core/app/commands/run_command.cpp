@@ -16,6 +16,7 @@
 #include "core/config_service/config_service.hpp"
 #include "core/app/desk_control.hpp"
 #include "core/app/engine_thread.hpp"
+#include "core/app/venue_keys.hpp"
 #include "core/api/routes/routes.hpp"
 #include "core/app/shutdown_watchdog.hpp"
 #include "core/bundle/isolated_validator.hpp"
@@ -23,6 +24,7 @@
 #include "core/common/child_process.hpp"
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
+#include "core/secrets/paper_store.hpp"
 #include "core/store/data_dir.hpp"
 #include "core/store/statement.hpp"
 #include "propbot/build_info.hpp"
@@ -109,6 +111,19 @@ bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
     }
   }
   return ok;
+}
+
+// How the operator adds an entry to the store this daemon opened: the paper store in
+// the data directory, or the --secrets file with --secrets-key-file (or the key from
+// PROPBOT_SECRETS_KEY, which the CLI reads as well).
+std::string secrets_set_command(const RunFlags& flags, const config::Config& config, const std::string& store) {
+  std::string command = "propbot secrets set --store " + store;
+  if (flags.secrets_key_file) {
+    command += " --key-file " + *flags.secrets_key_file;
+  } else if (!flags.secrets) {
+    command += " --key-file " + (std::filesystem::path(config.data_dir) / secrets::kKeyFileName).string();
+  }
+  return command;
 }
 
 // One row per start: when, which build, which profile (an operator's "when did it restart").
@@ -220,6 +235,18 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   if (!notice.empty()) std::cout << notice << std::endl;
 
+  // The keys of the venues that name their own endpoints: every missing entry is one
+  // FATAL CONFIG line with the command that adds it, before anything connects.
+  VenueKeyringOutcome venue_keys = read_venue_keys(
+      cfg, [&desk](std::string_view name, std::string_view actor) { return desk->read_secret(name, actor); },
+      secrets_set_command(flags, cfg, desk->store_path()));
+  if (!venue_keys.issues.empty()) {
+    for (const auto& issue : venue_keys.issues) std::cerr << config::format_fatal(issue) << '\n';
+    std::cerr.flush();
+    return kExitConfig;
+  }
+  const auto keyring = std::make_shared<const VenueKeyring>(std::move(venue_keys.keys));
+
   // The config bundle gets its own connection: its writes never land inside another
   // component's transaction on a shared one.
   auto config_db = store::Database::open((std::filesystem::path(cfg.data_dir) / "propbot.db").string());
@@ -257,7 +284,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   // Shared with the config routes, whose blocking workers may outlive the server's stop.
   const std::shared_ptr<config_service::ConfigService> configs = std::move(*opened);
 
-  auto engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane());
+  auto engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane(), keyring);
   if (auto started = engine_holder->start(&startup.bundle, startup.version); !started) {
     if (!startup.resumed) {
       fatal_config("strategies", "", started.error().message);
@@ -272,7 +299,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
       return kExitRuntime;
     }
     startup = std::move(*disk);
-    engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane());
+    engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane(), keyring);
     if (auto again = engine_holder->start(&startup.bundle, startup.version); !again) {
       fatal_config("strategies", "", again.error().message);
       return kExitConfig;

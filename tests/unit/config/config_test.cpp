@@ -300,11 +300,11 @@ TEST_F(ConfigLoaderTest, AdapterVenueKindsAreAcceptedInPaperOnceEach) {
   EXPECT_THAT(fatal_for(load(yaml), "venues[1].kind"), HasSubstr("hosts one binance venue"));
 }
 
-TEST_F(ConfigLoaderTest, AdapterVenueKindsAreRefusedOutsidePaperUntilRealKeysExist) {
+TEST_F(ConfigLoaderTest, AdapterVenueKindsOutsidePaperNeedEndpointsOfTheirOwn) {
   std::string yaml = replaced(std::string(kValidPaper), "{id: SIM-B, kind: sim}", "{id: OKX, kind: okx}");
   yaml = replaced(yaml, "profile: paper", "profile: testnet");
-  EXPECT_THAT(fatal_for(load(yaml, Profile::testnet), "venues[1].kind"),
-              HasSubstr("connects only to the embedded simulator (paper profile)"));
+  EXPECT_THAT(fatal_for(load(yaml, Profile::testnet), "venues[1].rest_url"),
+              HasSubstr("required for kind okx in the testnet profile (only paper has the embedded simulator)"));
 }
 
 TEST_F(ConfigLoaderTest, BadEnvOverrideNamesTheVariableAndTheKey) {
@@ -724,6 +724,30 @@ TEST_F(ShippedConfigTest, TestnetAndLiveLoad) {
     EXPECT_EQ(outcome.config->profile, profile);
     EXPECT_TRUE(outcome.config->safe_mode);
   }
+}
+
+// {kind, rest_url, ws_url, ws_private_url, demo} of one venue entry, for comparing.
+std::string endpoints_of(const VenueConfig& venue) {
+  return venue.kind + " " + venue.rest_url + " " + venue.ws_url + " " + venue.ws_private_url +
+         (venue.demo ? " demo" : "");
+}
+
+TEST_F(ShippedConfigTest, TestnetAndLivePointAtTheVenuesOwnEndpoints) {
+  LoadOutcome paper = load_config(options(Profile::paper));
+  LoadOutcome testnet = load_config(options(Profile::testnet));
+  LoadOutcome live = load_config(options(Profile::live));
+  ASSERT_TRUE(paper.config && testnet.config && live.config);
+  for (const VenueConfig& venue : paper.config->venues) EXPECT_FALSE(has_endpoint(venue)) << venue.id;  // embedded
+
+  ASSERT_EQ(testnet.config->venues.size(), 2u);
+  EXPECT_EQ(endpoints_of(testnet.config->venues[0]),
+            "binance https://demo-fapi.binance.com wss://fstream.binancefuture.com ");
+  EXPECT_EQ(endpoints_of(testnet.config->venues[1]),
+            "okx https://www.okx.com wss://wspap.okx.com:8443/ws/v5/public wss://wspap.okx.com:8443/ws/v5/private demo");
+  ASSERT_EQ(live.config->venues.size(), 2u);
+  EXPECT_EQ(endpoints_of(live.config->venues[0]), "binance https://fapi.binance.com wss://fstream.binance.com ");
+  EXPECT_EQ(endpoints_of(live.config->venues[1]),
+            "okx https://www.okx.com wss://ws.okx.com:8443/ws/v5/public wss://ws.okx.com:8443/ws/v5/private");
 }
 
 TEST_F(ShippedConfigTest, LiveCapsAreTighterThanPaper) {

@@ -60,7 +60,16 @@ class ConfigServiceTest : public ::testing::Test {
     for (const char* dir : {"configs", "strategies", "policies"}) {
       fs::copy(source / dir, fs::path(bundle_.path()) / dir, fs::copy_options::recursive);
     }
-    live_yaml_ = read_text(fs::path(bundle_.path()) / "configs/live.yaml");
+    // The shipped live.yaml connects to the exchanges; this engine runs on the
+    // in-process sim venues instead (the rest of the file is kept as shipped).
+    const fs::path live_file = fs::path(bundle_.path()) / "configs/live.yaml";
+    live_yaml_ = read_text(live_file);
+    const auto venues_at = live_yaml_.find("\nvenues:\n");
+    const auto sim_at = live_yaml_.find("\nsim:", venues_at);
+    ASSERT_TRUE(venues_at != std::string::npos && sim_at != std::string::npos);
+    live_yaml_.replace(venues_at, sim_at - venues_at,
+                       "\nvenues:\n  - {id: SIM-A, kind: sim}\n  - {id: SIM-B, kind: sim}\n");
+    std::ofstream(live_file, std::ios::binary | std::ios::trunc) << live_yaml_;
 
     auto db = store::open_store(data_.path(), "2026-12-04T00:00:00.000Z");
     ASSERT_TRUE(db.ok()) << db.error().describe();

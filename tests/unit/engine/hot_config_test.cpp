@@ -93,6 +93,22 @@ TEST(HotConfigTest, StrategiesRiskAndScriptingAreHotEverythingElseNeedsARestart)
   EXPECT_EQ(changes[1].after, "[BINANCE:binance, OKX:sim]");
 }
 
+TEST(HotConfigTest, WhereAVenueConnectsNeedsARestart) {
+  const config::Config running = base();
+  for (auto change : {+[](config::VenueConfig& v) { v.rest_url = "https://www.okx.com"; },
+                      +[](config::VenueConfig& v) { v.ws_url = "wss://ws.okx.com:8443/ws/v5/public"; },
+                      +[](config::VenueConfig& v) { v.ws_private_url = "wss://ws.okx.com:8443/ws/v5/private"; },
+                      +[](config::VenueConfig& v) { v.demo = true; }}) {
+    config::Config next = running;
+    change(next.venues[1]);
+    EXPECT_EQ(keys(restart_only_changes(running, next)), (std::vector<std::string>{"venues"}));
+    EXPECT_EQ(with_hot_part(running, next).venues[1].rest_url, running.venues[1].rest_url);
+  }
+  config::Config next = running;
+  next.venues[1].rest_url = "https://www.okx.com";
+  EXPECT_EQ(restart_only_changes(running, next).at(0).after, "[BINANCE:binance, OKX:okx@https://www.okx.com]");
+}
+
 TEST(HotConfigTest, RaisingOrSwitchingOffACapLoosensTighteningDoesNot) {
   const config::Config running = base();
   config::Config tighter = running;
