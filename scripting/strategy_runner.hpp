@@ -181,6 +181,8 @@ class StrategyRunner {
   std::size_t memory_used() const { return sandbox_.memory_used(); }
   // What ctx:budget() reports from the next call on (engine thread, between calls).
   void set_budget(const BudgetView& budget) { env_.budget = budget; }
+  // What ctx:position reads from now on (null: every position is 0); must outlive the runner's use.
+  void set_positions(const PositionView* positions) { env_.positions = positions; }
 
   // Appends the intents proposed during this call to `out`. A faulting call proposes
   // nothing (intents from a failed call are discarded: half a decision is no decision).

@@ -1,6 +1,8 @@
 #include "core/engine/engine.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "core/bundle/validator.hpp"
 #include "core/engine/book_board.hpp"
@@ -11,6 +13,7 @@
 #include "core/engine/snapshot_views.hpp"
 #include "core/engine/strategy_set.hpp"
 #include "core/exec/executor.hpp"
+#include "core/ledger/position_book.hpp"
 #include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
@@ -96,20 +99,70 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   };
   ExecDesk exec_desk{*this};
   std::unique_ptr<exec::Executor> executor;  // with a journal only
+  std::unique_ptr<ledger::PositionBook> positions;  // with the executor: rebuilt from the journal at start
+  MonoTime positions_published_at{};
+  std::uint64_t positions_published_changes = ~std::uint64_t{0};
+  std::shared_ptr<const nlohmann::json> positions_json;
+
+  // ctx:position for one strategy: its own positions' net quantity on a venue.
+  struct StrategyPositions final : scripting::PositionView {
+    StrategyPositions(const Loop& loop, std::string strategy) : loop(loop), strategy(std::move(strategy)) {}
+    double position(std::string_view venue, std::string_view symbol) const override {
+      if (!loop.positions) return 0;
+      auto qty = loop.positions->strategy_position(strategy, venue, symbol);
+      return qty ? qty->to_double() : 0;
+    }
+    const Loop& loop;
+    std::string strategy;
+  };
+  std::map<std::string, std::unique_ptr<StrategyPositions>, std::less<>> strategy_positions;  // one per strategy name
+
+  // Every runner reads its own positions and budget (after load, reload, each snapshot).
+  void bind_strategies() {
+    if (!positions) return;
+    for (auto& slot : strategies.slots()) {
+      const std::string& name = slot.runner->name();
+      auto found = strategy_positions.find(name);
+      if (found == strategy_positions.end()) {
+        found = strategy_positions.emplace(name, std::make_unique<StrategyPositions>(*this, name)).first;
+      }
+      slot.runner->set_positions(found->second.get());
+      scripting::BudgetView budget = budget_of(config);
+      if (auto open = positions->open_notional_usdt(name)) budget.open_notional_usdt = open->to_double();
+      slot.runner->set_budget(budget);
+    }
+  }
   std::uint64_t execution_published = ~std::uint64_t{0};
   std::shared_ptr<const exec::ExecutionView> execution_view;
 
   // ExecutionListener: fills go to the ledger and to the strategy that traded them.
   void on_trade_opened(const exec::TradeOpening& opening) override {
+    if (positions) {
+      ledger::PositionOpening plan{opening.position_id, opening.strategy, opening.symbol, opening.opened_at_ms,
+                                   opening.simulated, {}};
+      for (const auto& leg : opening.legs) {
+        plan.legs.push_back({leg.venue, leg.leg, ledger::side_opened_by(leg.side), leg.target_quantity});
+      }
+      if (auto opened = positions->open_position(std::move(plan)); !opened) {
+        log.error("ledger_open_failed", {{"position", opening.position_id}, {"error", opened.error().message}});
+      }
+    }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_trade_opened(opening);
   }
   void on_closing(std::uint64_t position_id) override {
+    if (positions) (void)positions->mark_closing(position_id);
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_closing(position_id);
   }
   void on_hedge_lost(std::uint64_t position_id, const std::string& reason) override {
+    if (positions) (void)positions->mark_partial(position_id, std::string(ledger::kHedgeLostReason));
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_hedge_lost(position_id, reason);
   }
   void on_fill(const exec::FillEntry& fill) override {
+    if (positions) {
+      if (auto applied = positions->on_fill(fill); !applied) {
+        log.error("ledger_fill_failed", {{"trade_id", fill.trade_id}, {"error", applied.error().message}});
+      }
+    }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_fill(fill);
     if (fill.strategy.empty()) return;
     scripting::FillEvent event;
@@ -395,6 +448,31 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     snap->strategies = strategy_views(strategies);
     snap->policy = policy_view(policy, regime_cache);
     snap->market = recorded(now, snap->ts);
+    if (positions) {
+      // Marks from the books' mids (funding marks where a venue reports them).
+      for (const auto& venue_id : venue_ids_) {
+        for (const auto& symbol : config.symbols) {
+          const venues::FundingInfo* funding_info = books.funding(venue_id, symbol);
+          if (funding_info != nullptr && funding_info->mark_price.sign() > 0) {
+            positions->on_mark(venue_id, symbol, funding_info->mark_price);
+          } else if (const md::OrderBook* found = books.find(venue_id, symbol); found != nullptr && found->valid()) {
+            if (auto mid = found->mid_price()) {
+              if (auto mark = Decimal::from_double(*mid, 8)) positions->on_mark(venue_id, symbol, mark->normalized());
+            }
+          }
+        }
+      }
+      bind_strategies();
+      // The JSON at most once a second, or at once when the executor changed something.
+      const std::uint64_t changes = executor ? executor->change_count() : 0;
+      if (!positions_json || changes != positions_published_changes ||
+          now - positions_published_at >= std::chrono::seconds(1)) {
+        positions_json = std::make_shared<const nlohmann::json>(positions->positions_json());
+        positions_published_changes = changes;
+        positions_published_at = now;
+      }
+      snap->positions = positions_json;
+    }
     if (executor) {
       if (executor->change_count() != execution_published) {
         execution_published = executor->change_count();
@@ -496,6 +574,28 @@ void Engine::start() {
     }
   }
   if (loop.sinks.execution.journal != nullptr && !loop.executor) {
+    // Positions are derived from the journal's fills, never from a cache.
+    const exec::Journal& journal = *loop.sinks.execution.journal;
+    std::vector<exec::FillEntry> fills = journal.fills();
+    std::set<std::uint64_t> ids;
+    for (const auto& fill : fills) {
+      if (fill.position_id != 0) ids.insert(fill.position_id);
+    }
+    for (const auto& entry : journal.unfinished()) ids.insert(entry.position_id);
+    std::vector<exec::OrderEntry> events;
+    for (std::uint64_t id : ids) {
+      for (auto& entry : journal.events_of(id)) events.push_back(std::move(entry));
+    }
+    auto rebuilt = ledger::PositionBook::rebuild(events, fills);
+    if (rebuilt) {
+      loop.positions = std::make_unique<ledger::PositionBook>(std::move(*rebuilt));
+    } else {
+      loop.log.error("ledger_rebuild_failed", {{"error", rebuilt.error().message}});
+      loop.positions = std::make_unique<ledger::PositionBook>();
+      loop.exec_desk.safety_action(IncidentCode::recon_mismatch, "ledger",
+                                   "positions could not be rebuilt from the journal: " + rebuilt.error().message);
+    }
+    loop.bind_strategies();
     loop.executor = std::make_unique<exec::Executor>(loop.sinks.execution.options, loop.clock, loop.venues,
                                                      *loop.sinks.execution.journal, loop.exec_desk, loop,
                                                      static_cast<exec::ExecutionListener*>(&loop), loop.log);

@@ -135,6 +135,9 @@ struct EngineSnapshot {
   std::shared_ptr<const scripting::RecordedMarket> market;
   // The executor's view (null without one), rebuilt only when something in it changed.
   std::shared_ptr<const exec::ExecutionView> execution;
+  // GET /api/ui/positions as the ledger prints it (null without an executor); rebuilt
+  // at most once a second, or when the executor changed something.
+  std::shared_ptr<const nlohmann::json> positions;
 };
 
 class SnapshotSlot {

@@ -48,6 +48,7 @@ class MarketLookup {
 // One leg of a trade the executor opened, as the ledger sees it.
 struct TradeLeg {
   std::string venue;
+  Leg leg = Leg::single;
   Side side = Side::buy;   // buy = long leg, sell = short leg
   Decimal target_quantity;  // base coin
 };

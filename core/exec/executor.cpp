@@ -202,7 +202,8 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   ++counters.trades_started;
   if (listener != nullptr) {
     TradeOpening opening{id, intent.strategy, intent.symbol, it->second.opened_at_ms, it->second.simulated,
-                         {{intent.long_venue, Side::buy, *qty}, {intent.short_venue, Side::sell, *qty}}};
+                         {{it->second.venue_a, Leg::a, it->second.side_a, *qty},
+                          {it->second.venue_b, Leg::b, it->second.side_b, *qty}}};
     listener->on_trade_opened(opening);
   }
   if (auto sent = send(a.client_order_id); !sent) {
@@ -259,7 +260,7 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   ++counters.trades_started;
   if (listener != nullptr) {
     listener->on_trade_opened(TradeOpening{id, intent.strategy, intent.symbol, it->second.opened_at_ms,
-                                           it->second.simulated, {{intent.venue, *intent.side, *qty}}});
+                                           it->second.simulated, {{intent.venue, Leg::single, *intent.side, *qty}}});
   }
   if (auto sent = send(a.client_order_id); !sent) {
     finish_trade(it->second, TradeState::refused, sent.error().message);
@@ -509,6 +510,8 @@ void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::str
   }
   TradeView view{trade.id,    trade.strategy, trade.symbol,     state, trade.venue_a, trade.venue_b,
                  trade.target, a_filled(trade), b_filled(trade), reason};
+  // An opening that filled nothing closes its (empty) position.
+  if (view.a_filled.sign() == 0 && listener != nullptr) listener->on_closing(trade.id);
   log.info("trade_finished", {{"trade", trade.id},
                               {"state", to_string(state)},
                               {"a_filled", view.a_filled.to_string()},

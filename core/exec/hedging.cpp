@@ -212,6 +212,26 @@ void Executor::Impl::hedge_lost(Trade& trade, const std::string& reason) {
   const std::string summary = "trade " + std::to_string(id) + " " + trade.symbol + " (" + trade.strategy +
                               "): " + reason + "; position partial (OUTSTANDING RISK)";
   log.error("hedge_lost", {{"trade_parent_id", id}, {"reason", reason}});
+  // The journal says so too (the ledger's rebuild marks the position partial from it):
+  // the planned hedge, or a last attempt that is never sent, ends with reason hedge_lost.
+  OrderEntry marker;
+  marker.ts_ms = now_ms();
+  marker.venue = trade.venue_b;
+  marker.intent_id = id;
+  marker.position_id = id;
+  marker.strategy = trade.strategy;
+  marker.leg = Leg::b;
+  marker.symbol = trade.symbol;
+  marker.side = trade.side_b;
+  marker.quantity = trade.target;
+  marker.simulated = trade.simulated;
+  marker.event = OrderEvent::intent;
+  auto planned = orders.find(trade.planned_b);
+  if (planned != orders.end() && planned->second.entry.event == OrderEvent::intent) {
+    record(planned->second, OrderEvent::cancelled, "hedge_lost");
+  } else if (assign_client_order_id(marker) && plan_order(marker)) {
+    record(orders.at(marker.client_order_id), OrderEvent::cancelled, "hedge_lost");
+  }
   if (listener != nullptr) listener->on_hedge_lost(id, reason);
   finish_trade(trade, TradeState::hedge_lost, reason);
   desk.safety_action(IncidentCode::hedge_lost, "executor", summary);

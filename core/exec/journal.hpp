@@ -126,6 +126,9 @@ class Journal {
   // The last entry of every order of one intent (both legs, every attempt), in seq
   // order: start-up reconciliation rebuilds an unfinished trade from them.
   virtual std::vector<OrderEntry> orders_of(std::uint64_t intent_id) const = 0;
+  // Every event of every order of one intent, in seq order: the ledger rebuilds a
+  // position's opening from them.
+  virtual std::vector<OrderEntry> events_of(std::uint64_t intent_id) const = 0;
   // Every fill, in seq order (the ledger rebuilds positions from them at start).
   virtual std::vector<FillEntry> fills() const = 0;
   // The highest attempt recorded for (intent_id, leg), or nullopt: a retry takes the next.

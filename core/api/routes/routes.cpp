@@ -2,6 +2,7 @@
 
 #include "core/api/routes/config_routes.hpp"
 #include "core/api/routes/control_routes.hpp"
+#include "core/api/routes/execution_routes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -151,6 +152,7 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
     return net::HttpResponse::json(200, body);
   });
 
+  add_execution_routes(*router, ctx->snapshots);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
 

@@ -62,6 +62,13 @@ class FakeJournal final : public Journal {
     return out;
   }
   std::vector<FillEntry> fills() const override { return fill_entries; }
+  std::vector<OrderEntry> events_of(std::uint64_t intent_id) const override {
+    std::vector<OrderEntry> out;
+    for (const auto& entry : entries) {
+      if (entry.intent_id == intent_id) out.push_back(entry);
+    }
+    return out;
+  }
   std::optional<int> last_attempt(std::uint64_t intent_id, Leg leg) const override {
     std::optional<int> best;
     for (const auto& entry : entries) {
