@@ -108,6 +108,7 @@ struct JournalStats {
   std::uint64_t committed_seq = 0;         // the highest seq the writer has committed to SQLite
   std::uint64_t group_commits = 0;
   double mean_group_size = 0;
+  std::uint64_t writer_errors = 0;         // failed group commits (retried; the outbox keeps the records)
 };
 
 class Journal {
