@@ -3,28 +3,37 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <type_traits>
 #include <variant>
 
 #include "core/common/clock.hpp"
 #include "core/common/stable_name.hpp"
+#include "core/exec/journal_fields.hpp"
 #include "core/store/migrations.hpp"
 #include "core/store/transaction.hpp"
 
 namespace propbot::exec {
 namespace {
 
-constexpr std::array<venues::OrderType, 2> kAllOrderTypes = {venues::OrderType::limit, venues::OrderType::market};
-constexpr std::array<venues::TimeInForce, 4> kAllTimesInForce = {
-    venues::TimeInForce::gtc, venues::TimeInForce::ioc, venues::TimeInForce::fok, venues::TimeInForce::post_only};
+// "seq, ts_ms, venue, ...": an entry's columns, named and ordered as its fields.
+template <typename Entry>
+std::string column_list() {
+  std::string columns;
+  Entry entry;
+  for_each_field(entry, [&columns](std::string_view name, const auto&) {
+    if (!columns.empty()) columns += ", ";
+    columns += name;
+  });
+  return columns;
+}
 
-// The columns of an order event, in OrderEntry's order; `orders` adds `terminal`.
-constexpr std::string_view kOrderColumns =
-    "seq, ts_ms, venue, client_order_id, event, intent_id, position_id, strategy, leg, attempt, symbol, side, type, "
-    "time_in_force, reduce_only, quantity, price, filled_quantity, average_price, venue_order_id, reason, simulated";
-constexpr int kOrderColumnCount = 22;
-constexpr std::string_view kFillColumns =
-    "seq, ts_ms, venue, symbol, trade_id, client_order_id, intent_id, position_id, leg, side, quantity, price, fee, "
-    "fee_asset, maker, simulated";
+template <typename Entry>
+int column_count() {
+  int count = 0;
+  Entry entry;
+  for_each_field(entry, [&count](std::string_view, const auto&) { ++count; });
+  return count;
+}
 
 constexpr std::string_view kOrderColumnTypes = R"sql(
   seq             INTEGER PRIMARY KEY,
@@ -94,34 +103,43 @@ std::string placeholders(int count) {
 }
 
 std::string upsert_order_sql() {
-  std::string sql = "INSERT INTO orders(" + std::string(kOrderColumns) + ", terminal) VALUES (" +
-                    placeholders(kOrderColumnCount + 1) + ") ON CONFLICT(venue, client_order_id) DO UPDATE SET ";
-  std::string_view columns = kOrderColumns;
+  std::string sql = "INSERT INTO orders(" + column_list<OrderEntry>() + ", terminal) VALUES (" +
+                    placeholders(column_count<OrderEntry>() + 1) + ") ON CONFLICT(venue, client_order_id) DO UPDATE SET ";
+  OrderEntry entry;
   bool first = true;
-  while (!columns.empty()) {
-    const std::size_t comma = columns.find(',');
-    std::string_view column = columns.substr(0, comma);
-    columns = comma == std::string_view::npos ? std::string_view{} : columns.substr(comma + 2);
+  for_each_field(entry, [&](std::string_view column, const auto&) {
     sql += (first ? "" : ", ") + std::string(column) + " = excluded." + std::string(column);
     first = false;
-  }
+  });
   sql += ", terminal = excluded.terminal WHERE excluded.seq > orders.seq";
   return sql;
 }
 
 std::string decimal_text(const Decimal& value) { return value.normalized().to_string(); }
 
-// Binds each value to the next parameter, stopping at the first failure.
+// Binds each field to the next parameter, stopping at the first failure (a visitor
+// of for_each_field): integers as INTEGER, decimals as normalized text, enums by name.
 class Binder {
  public:
   explicit Binder(store::Statement& statement) : statement_(statement) {}
+
   template <typename Value>
-  Binder& operator()(Value&& value) {
-    if (status_) status_ = statement_.bind(++index_, std::forward<Value>(value));
-    return *this;
+  void operator()(std::string_view, const Value& value) {
+    if (!status_) return;
+    ++index_;
+    if constexpr (std::is_enum_v<Value>) {
+      status_ = statement_.bind(index_, to_string(value));
+    } else if constexpr (std::is_same_v<Value, Decimal>) {
+      status_ = statement_.bind(index_, decimal_text(value));
+    } else if constexpr (std::is_same_v<Value, std::optional<Decimal>>) {
+      status_ = value ? statement_.bind(index_, decimal_text(*value)) : statement_.bind(index_, nullptr);
+    } else if constexpr (std::is_same_v<Value, std::string>) {
+      status_ = statement_.bind(index_, std::string_view(value));
+    } else {
+      status_ = statement_.bind(index_, value);
+    }
   }
-  Binder& decimal(const Decimal& value) { return (*this)(decimal_text(value)); }
-  Status status() const { return status_; }
+  const Status& status() const { return status_; }
 
  private:
   store::Statement& statement_;
@@ -129,66 +147,56 @@ class Binder {
   Status status_;
 };
 
-Status bind_entry(store::Statement& statement, const OrderEntry& e) {
-  Binder bind(statement);
-  bind(e.seq)(e.ts_ms)(std::string_view(e.venue))(std::string_view(e.client_order_id))(to_string(e.event))(
-      e.intent_id)(e.position_id)(std::string_view(e.strategy))(to_string(e.leg))(e.attempt)(
-      std::string_view(e.symbol))(to_string(e.side))(to_string(e.type))(to_string(e.time_in_force))(e.reduce_only)
-      .decimal(e.quantity);
-  if (e.price) {
-    bind.decimal(*e.price);
-  } else {
-    bind(nullptr);
-  }
-  bind.decimal(e.filled_quantity).decimal(e.average_price)(std::string_view(e.venue_order_id))(
-      std::string_view(e.reason))(e.simulated);
-  return bind.status();
+template <typename Entry>
+Status bind_entry(store::Statement& statement, const Entry& entry) {
+  Binder binder(statement);
+  for_each_field(entry, binder);
+  return binder.status();
 }
 
-Status bind_entry(store::Statement& statement, const FillEntry& f) {
-  Binder bind(statement);
-  bind(f.seq)(f.ts_ms)(std::string_view(f.venue))(std::string_view(f.symbol))(std::string_view(f.trade_id))(
-      std::string_view(f.client_order_id))(f.intent_id)(f.position_id)(to_string(f.leg))(to_string(f.side))
-      .decimal(f.quantity)
-      .decimal(f.price)
-      .decimal(f.fee)(std::string_view(f.fee_asset))(f.maker)(f.simulated);
-  return bind.status();
-}
-
-// Reads columns in order; the first value that does not parse makes the row an error.
+// Reads each field from the next column (a visitor of for_each_field); the first value
+// that does not parse is remembered as the row's problem.
 class ColumnReader {
  public:
   explicit ColumnReader(const store::Statement& row) : row_(row) {}
 
-  std::uint64_t id() { return static_cast<std::uint64_t>(row_.column_int64(next())); }
-  std::int64_t integer() { return row_.column_int64(next()); }
-  bool flag() { return row_.column_int64(next()) != 0; }
-  std::string text() { return row_.column_text(next()); }
-  Decimal decimal() { return parse_decimal(row_.column_text(next())); }
-  std::optional<Decimal> optional_decimal() {
-    const int column = next();
-    if (row_.column_is_null(column)) return std::nullopt;
-    return parse_decimal(row_.column_text(column));
-  }
-  template <typename Enum, std::size_t N>
-  Enum name(const std::array<Enum, N>& all) {
-    const std::string text = row_.column_text(next());
-    if (auto value = find_by_name(text, all)) return *value;
-    fail("unknown name '" + text + "'");
-    return Enum{};
+  template <typename Value>
+  void operator()(std::string_view name, Value& value) {
+    const int column = column_++;
+    if constexpr (std::is_enum_v<Value>) {
+      const std::string text = row_.column_text(column);
+      if (auto parsed = find_by_name(text, enum_values<Value>())) {
+        value = *parsed;
+      } else {
+        fail(name, "unknown name '" + text + "'");
+      }
+    } else if constexpr (std::is_same_v<Value, Decimal>) {
+      value = parse_decimal(name, row_.column_text(column));
+    } else if constexpr (std::is_same_v<Value, std::optional<Decimal>>) {
+      if (row_.column_is_null(column)) {
+        value.reset();
+      } else {
+        value = parse_decimal(name, row_.column_text(column));
+      }
+    } else if constexpr (std::is_same_v<Value, std::string>) {
+      value = row_.column_text(column);
+    } else if constexpr (std::is_same_v<Value, bool>) {
+      value = row_.column_int64(column) != 0;
+    } else {
+      value = static_cast<Value>(row_.column_int64(column));
+    }
   }
   const std::optional<std::string>& problem() const { return problem_; }
 
  private:
-  int next() { return column_++; }
-  Decimal parse_decimal(const std::string& text) {
+  Decimal parse_decimal(std::string_view name, const std::string& text) {
     Result<Decimal> value = Decimal::parse(text);
     if (value) return *value;
-    fail("bad decimal '" + text + "'");
+    fail(name, "bad decimal '" + text + "'");
     return Decimal{};
   }
-  void fail(std::string what) {
-    if (!problem_) problem_ = "column " + std::to_string(column_ - 1) + ": " + std::move(what);
+  void fail(std::string_view name, std::string what) {
+    if (!problem_) problem_ = std::string(name) + ": " + std::move(what);
   }
 
   const store::Statement& row_;
@@ -196,61 +204,19 @@ class ColumnReader {
   std::optional<std::string> problem_;
 };
 
+std::string_view entry_noun(const OrderEntry&) { return "order"; }
+std::string_view entry_noun(const FillEntry&) { return "fill"; }
+
 template <typename Entry>
-Result<Entry> read_entry(const store::Statement& row);
-
-template <>
-Result<OrderEntry> read_entry<OrderEntry>(const store::Statement& row) {
-  ColumnReader r(row);
-  OrderEntry e;
-  e.seq = r.id();
-  e.ts_ms = r.integer();
-  e.venue = r.text();
-  e.client_order_id = r.text();
-  e.event = r.name(kAllOrderEvents);
-  e.intent_id = r.id();
-  e.position_id = r.id();
-  e.strategy = r.text();
-  e.leg = r.name(kAllLegs);
-  e.attempt = static_cast<int>(r.integer());
-  e.symbol = r.text();
-  e.side = r.name(kAllSides);
-  e.type = r.name(kAllOrderTypes);
-  e.time_in_force = r.name(kAllTimesInForce);
-  e.reduce_only = r.flag();
-  e.quantity = r.decimal();
-  e.price = r.optional_decimal();
-  e.filled_quantity = r.decimal();
-  e.average_price = r.decimal();
-  e.venue_order_id = r.text();
-  e.reason = r.text();
-  e.simulated = r.flag();
-  if (r.problem()) return make_error(Errc::store_error, "journal order seq " + std::to_string(e.seq) + ": " + *r.problem());
-  return e;
-}
-
-template <>
-Result<FillEntry> read_entry<FillEntry>(const store::Statement& row) {
-  ColumnReader r(row);
-  FillEntry f;
-  f.seq = r.id();
-  f.ts_ms = r.integer();
-  f.venue = r.text();
-  f.symbol = r.text();
-  f.trade_id = r.text();
-  f.client_order_id = r.text();
-  f.intent_id = r.id();
-  f.position_id = r.id();
-  f.leg = r.name(kAllLegs);
-  f.side = r.name(kAllSides);
-  f.quantity = r.decimal();
-  f.price = r.decimal();
-  f.fee = r.decimal();
-  f.fee_asset = r.text();
-  f.maker = r.flag();
-  f.simulated = r.flag();
-  if (r.problem()) return make_error(Errc::store_error, "journal fill seq " + std::to_string(f.seq) + ": " + *r.problem());
-  return f;
+Result<Entry> read_entry(const store::Statement& row) {
+  ColumnReader reader(row);
+  Entry entry;
+  for_each_field(entry, reader);
+  if (reader.problem()) {
+    return make_error(Errc::store_error, "journal " + std::string(entry_noun(entry)) + " seq " +
+                                             std::to_string(entry.seq) + ": " + *reader.problem());
+  }
+  return entry;
 }
 
 Result<store::Statement> prepare(store::Database& database, const std::string& sql) { return database.prepare(sql); }
@@ -287,13 +253,13 @@ Result<std::unique_ptr<JournalStore>> JournalStore::open_writer(const std::strin
   auto journal_store = std::make_unique<JournalStore>(std::move(*database));
   store::Database& db = journal_store->database_;
   Result<store::Statement> insert_event = prepare(
-      db, "INSERT OR IGNORE INTO order_events(" + std::string(kOrderColumns) + ") VALUES (" +
-              placeholders(kOrderColumnCount) + ")");
+      db, "INSERT OR IGNORE INTO order_events(" + column_list<OrderEntry>() + ") VALUES (" +
+              placeholders(column_count<OrderEntry>()) + ")");
   if (!insert_event) return insert_event.error();
   Result<store::Statement> upsert_order = prepare(db, upsert_order_sql());
   if (!upsert_order) return upsert_order.error();
   Result<store::Statement> insert_fill =
-      prepare(db, "INSERT OR IGNORE INTO fills(" + std::string(kFillColumns) + ") VALUES (" + placeholders(16) + ")");
+      prepare(db, "INSERT OR IGNORE INTO fills(" + column_list<FillEntry>() + ") VALUES (" + placeholders(column_count<FillEntry>()) + ")");
   if (!insert_fill) return insert_fill.error();
   journal_store->insert_event_.emplace(std::move(*insert_event));
   journal_store->upsert_order_.emplace(std::move(*upsert_order));
@@ -318,7 +284,8 @@ Status JournalStore::write(const OrderEntry& entry) {
   store::Statement& upsert = *upsert_order_;
   upsert.clear_bindings();
   if (Status bound = bind_entry(upsert, entry); !bound) return bound;
-  if (Status bound = upsert.bind(kOrderColumnCount + 1, is_terminal(entry.event)); !bound) return bound;
+  static const int terminal_parameter = column_count<OrderEntry>() + 1;
+  if (Status bound = upsert.bind(terminal_parameter, is_terminal(entry.event)); !bound) return bound;
   return run(upsert);
 }
 
@@ -377,30 +344,30 @@ Result<std::uint64_t> JournalStore::max_seq() {
 Result<std::uint64_t> JournalStore::max_intent_id() { return single_integer(database_, "SELECT MAX(intent_id) FROM orders"); }
 
 Result<std::vector<OrderEntry>> JournalStore::unfinished_orders() {
-  return select<OrderEntry>("SELECT " + std::string(kOrderColumns) + " FROM orders WHERE terminal = 0 ORDER BY seq",
+  return select<OrderEntry>("SELECT " + column_list<OrderEntry>() + " FROM orders WHERE terminal = 0 ORDER BY seq",
                             no_parameters);
 }
 
 Result<std::vector<OrderEntry>> JournalStore::recent_finished_orders(std::size_t limit) {
   return oldest_first(select<OrderEntry>(
-      "SELECT " + std::string(kOrderColumns) + " FROM orders WHERE terminal = 1 ORDER BY seq DESC LIMIT ?1",
+      "SELECT " + column_list<OrderEntry>() + " FROM orders WHERE terminal = 1 ORDER BY seq DESC LIMIT ?1",
       [limit](store::Statement& s) { return s.bind(1, static_cast<std::int64_t>(limit)); }));
 }
 
 Result<std::vector<FillEntry>> JournalStore::recent_fills(std::size_t limit) {
-  return oldest_first(select<FillEntry>("SELECT " + std::string(kFillColumns) + " FROM fills ORDER BY seq DESC LIMIT ?1",
+  return oldest_first(select<FillEntry>("SELECT " + column_list<FillEntry>() + " FROM fills ORDER BY seq DESC LIMIT ?1",
                                         [limit](store::Statement& s) {
                                           return s.bind(1, static_cast<std::int64_t>(limit));
                                         }));
 }
 
 Result<std::vector<FillEntry>> JournalStore::all_fills() {
-  return select<FillEntry>("SELECT " + std::string(kFillColumns) + " FROM fills ORDER BY seq", no_parameters);
+  return select<FillEntry>("SELECT " + column_list<FillEntry>() + " FROM fills ORDER BY seq", no_parameters);
 }
 
 Result<std::optional<OrderEntry>> JournalStore::order(std::string_view venue, std::string_view client_order_id) {
   Result<std::vector<OrderEntry>> rows = select<OrderEntry>(
-      "SELECT " + std::string(kOrderColumns) + " FROM orders WHERE venue = ?1 AND client_order_id = ?2",
+      "SELECT " + column_list<OrderEntry>() + " FROM orders WHERE venue = ?1 AND client_order_id = ?2",
       [&](store::Statement& s) -> Status {
         if (Status bound = s.bind(1, venue); !bound) return bound;
         return s.bind(2, client_order_id);

@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "core/exec/journal_fields.hpp"
 #include "core/md/crc32.hpp"
 
 namespace propbot::exec {
@@ -10,32 +11,35 @@ namespace {
 constexpr std::uint8_t kFormatVersion = 1;
 constexpr std::uint8_t kOrderKind = 1;
 constexpr std::uint8_t kFillKind = 2;
-constexpr std::uint8_t kOrderTypeCount = 2;    // venues::OrderType: limit, market
-constexpr std::uint8_t kTimeInForceCount = 4;  // venues::TimeInForce: gtc, ioc, fok, post_only
 
+// Appends each field as the header describes (a visitor of for_each_field).
 class PayloadWriter {
  public:
   explicit PayloadWriter(std::string& out) : out_(out) {}
 
   void u8(std::uint8_t value) { out_.push_back(static_cast<char>(value)); }
   void u32(std::uint32_t value) { little_endian(value, 4); }
-  void u64(std::uint64_t value) { little_endian(value, 8); }
-  void i64(std::int64_t value) { u64(static_cast<std::uint64_t>(value)); }
-  void i32(std::int32_t value) { u32(static_cast<std::uint32_t>(value)); }
-  void flag(bool value) { u8(value ? 1 : 0); }
+
+  void operator()(std::string_view, std::uint64_t value) { little_endian(value, 8); }
+  void operator()(std::string_view, std::int64_t value) { little_endian(static_cast<std::uint64_t>(value), 8); }
+  void operator()(std::string_view, int value) { u32(static_cast<std::uint32_t>(value)); }
+  void operator()(std::string_view, bool value) { u8(value ? 1 : 0); }
   template <typename Enum>
-  void enumeration(Enum value) { u8(static_cast<std::uint8_t>(value)); }
-  void text(std::string_view value) {
+    requires std::is_enum_v<Enum>
+  void operator()(std::string_view, Enum value) {
+    u8(static_cast<std::uint8_t>(value));
+  }
+  void operator()(std::string_view, const std::string& value) {
     u32(static_cast<std::uint32_t>(value.size()));
     out_.append(value);
   }
-  void decimal(const Decimal& value) {
-    i64(value.mantissa());
+  void operator()(std::string_view name, const Decimal& value) {
+    (*this)(name, value.mantissa());
     u8(static_cast<std::uint8_t>(value.scale()));
   }
-  void optional_decimal(const std::optional<Decimal>& value) {
-    flag(value.has_value());
-    if (value) decimal(*value);
+  void operator()(std::string_view name, const std::optional<Decimal>& value) {
+    (*this)(name, value.has_value());
+    if (value) (*this)(name, *value);
   }
 
  private:
@@ -45,50 +49,52 @@ class PayloadWriter {
   std::string& out_;
 };
 
-// Reads what PayloadWriter wrote; any shortfall or bad value sets failed() and yields zeros.
+// Reads what PayloadWriter wrote (a visitor of for_each_field over a fresh entry); any
+// shortfall or bad value sets failed() and leaves zeros.
 class PayloadReader {
  public:
   explicit PayloadReader(std::string_view bytes) : bytes_(bytes) {}
 
   bool failed() const { return failed_; }
   bool at_end() const { return position_ == bytes_.size(); }
-
   std::uint8_t u8() { return static_cast<std::uint8_t>(little_endian(1)); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(little_endian(4)); }
-  std::uint64_t u64() { return little_endian(8); }
-  std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
-  std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
-  bool flag() {
-    const std::uint8_t value = u8();
-    if (value > 1) failed_ = true;
-    return value == 1;
+
+  void operator()(std::string_view, std::uint64_t& value) { value = little_endian(8); }
+  void operator()(std::string_view, std::int64_t& value) { value = static_cast<std::int64_t>(little_endian(8)); }
+  void operator()(std::string_view, int& value) { value = static_cast<std::int32_t>(little_endian(4)); }
+  void operator()(std::string_view, bool& value) {
+    const std::uint8_t code = u8();
+    failed_ = failed_ || code > 1;
+    value = code == 1;
   }
-  // `count`: how many values the enum has (its values are 0 … count-1).
   template <typename Enum>
-  Enum enumeration(std::uint8_t count) {
-    const std::uint8_t value = u8();
-    if (value >= count) failed_ = true;
-    return failed_ ? Enum{} : static_cast<Enum>(value);
+    requires std::is_enum_v<Enum>
+  void operator()(std::string_view, Enum& value) {
+    const std::uint8_t code = u8();
+    failed_ = failed_ || code >= enum_values<Enum>().size();
+    value = failed_ ? Enum{} : static_cast<Enum>(code);
   }
-  std::string text() {
-    const std::uint32_t size = u32();
+  void operator()(std::string_view, std::string& value) {
+    const auto size = static_cast<std::size_t>(little_endian(4));
     if (failed_ || size > bytes_.size() - position_) {
       failed_ = true;
-      return {};
+      return;
     }
-    std::string value(bytes_.substr(position_, size));
+    value.assign(bytes_.substr(position_, size));
     position_ += size;
-    return value;
   }
-  Decimal decimal() {
-    const std::int64_t mantissa = i64();
+  void operator()(std::string_view name, Decimal& value) {
+    std::int64_t mantissa = 0;
+    (*this)(name, mantissa);
     const std::uint8_t scale = u8();
-    if (scale > Decimal::max_scale) failed_ = true;
-    return failed_ ? Decimal{} : Decimal::from_mantissa(mantissa, scale);
+    failed_ = failed_ || scale > Decimal::max_scale;
+    value = failed_ ? Decimal{} : Decimal::from_mantissa(mantissa, scale);
   }
-  std::optional<Decimal> optional_decimal() {
-    if (!flag()) return std::nullopt;
-    return decimal();
+  void operator()(std::string_view name, std::optional<Decimal>& value) {
+    bool present = false;
+    (*this)(name, present);
+    if (!present) return value.reset();
+    (*this)(name, value.emplace());
   }
 
  private:
@@ -110,98 +116,14 @@ class PayloadReader {
   bool failed_ = false;
 };
 
-void write_fields(PayloadWriter& w, const OrderEntry& e) {
-  w.u8(kOrderKind);
-  w.u64(e.seq);
-  w.i64(e.ts_ms);
-  w.text(e.venue);
-  w.text(e.client_order_id);
-  w.enumeration(e.event);
-  w.u64(e.intent_id);
-  w.u64(e.position_id);
-  w.text(e.strategy);
-  w.enumeration(e.leg);
-  w.i32(e.attempt);
-  w.text(e.symbol);
-  w.enumeration(e.side);
-  w.enumeration(e.type);
-  w.enumeration(e.time_in_force);
-  w.flag(e.reduce_only);
-  w.decimal(e.quantity);
-  w.optional_decimal(e.price);
-  w.decimal(e.filled_quantity);
-  w.decimal(e.average_price);
-  w.text(e.venue_order_id);
-  w.text(e.reason);
-  w.flag(e.simulated);
-}
+std::uint8_t kind_of(const OrderEntry&) { return kOrderKind; }
+std::uint8_t kind_of(const FillEntry&) { return kFillKind; }
 
-void write_fields(PayloadWriter& w, const FillEntry& f) {
-  w.u8(kFillKind);
-  w.u64(f.seq);
-  w.i64(f.ts_ms);
-  w.text(f.venue);
-  w.text(f.symbol);
-  w.text(f.trade_id);
-  w.text(f.client_order_id);
-  w.u64(f.intent_id);
-  w.u64(f.position_id);
-  w.enumeration(f.leg);
-  w.enumeration(f.side);
-  w.decimal(f.quantity);
-  w.decimal(f.price);
-  w.decimal(f.fee);
-  w.text(f.fee_asset);
-  w.flag(f.maker);
-  w.flag(f.simulated);
-}
-
-OrderEntry read_order(PayloadReader& r) {
-  OrderEntry e;
-  e.seq = r.u64();
-  e.ts_ms = r.i64();
-  e.venue = r.text();
-  e.client_order_id = r.text();
-  e.event = r.enumeration<OrderEvent>(static_cast<std::uint8_t>(kAllOrderEvents.size()));
-  e.intent_id = r.u64();
-  e.position_id = r.u64();
-  e.strategy = r.text();
-  e.leg = r.enumeration<Leg>(static_cast<std::uint8_t>(kAllLegs.size()));
-  e.attempt = r.i32();
-  e.symbol = r.text();
-  e.side = r.enumeration<Side>(static_cast<std::uint8_t>(kAllSides.size()));
-  e.type = r.enumeration<venues::OrderType>(kOrderTypeCount);
-  e.time_in_force = r.enumeration<venues::TimeInForce>(kTimeInForceCount);
-  e.reduce_only = r.flag();
-  e.quantity = r.decimal();
-  e.price = r.optional_decimal();
-  e.filled_quantity = r.decimal();
-  e.average_price = r.decimal();
-  e.venue_order_id = r.text();
-  e.reason = r.text();
-  e.simulated = r.flag();
-  return e;
-}
-
-FillEntry read_fill(PayloadReader& r) {
-  FillEntry f;
-  f.seq = r.u64();
-  f.ts_ms = r.i64();
-  f.venue = r.text();
-  f.symbol = r.text();
-  f.trade_id = r.text();
-  f.client_order_id = r.text();
-  f.intent_id = r.u64();
-  f.position_id = r.u64();
-  f.leg = r.enumeration<Leg>(static_cast<std::uint8_t>(kAllLegs.size()));
-  f.side = r.enumeration<Side>(static_cast<std::uint8_t>(kAllSides.size()));
-  f.quantity = r.decimal();
-  f.price = r.decimal();
-  f.fee = r.decimal();
-  f.fee_asset = r.text();
-  f.maker = r.flag();
-  f.simulated = r.flag();
-  return f;
+template <typename Entry>
+OutboxRecord read_entry(PayloadReader& reader) {
+  Entry entry;
+  for_each_field(entry, reader);
+  return entry;
 }
 
 std::uint32_t read_u32(std::string_view bytes) {
@@ -216,7 +138,8 @@ Status append_any(std::string& out, const Entry& entry) {
   out.append(kOutboxFrameHeaderBytes, '\0');
   PayloadWriter writer(out);
   writer.u8(kFormatVersion);
-  write_fields(writer, entry);
+  writer.u8(kind_of(entry));
+  for_each_field(entry, writer);
   const std::size_t payload_size = out.size() - start - kOutboxFrameHeaderBytes;
   if (payload_size > kMaxOutboxPayloadBytes) {
     out.resize(start);
@@ -259,9 +182,9 @@ FrameRead read_frame(std::string_view bytes) {
   if (reader.u8() != kFormatVersion) return read;
   const std::uint8_t kind = reader.u8();
   if (kind == kOrderKind) {
-    read.record = read_order(reader);
+    read.record = read_entry<OrderEntry>(reader);
   } else if (kind == kFillKind) {
-    read.record = read_fill(reader);
+    read.record = read_entry<FillEntry>(reader);
   } else {
     return read;
   }

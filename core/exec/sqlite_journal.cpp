@@ -25,8 +25,10 @@ store::Synchronous synchronous_for(JournalFsync policy) {
 Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& data_dir, JournalFsync policy, Logger log,
                                                             SqliteJournalOptions options) {
   if (Status checked = store::check_data_dir(data_dir); !checked) return checked.error();
-  if (options.outbox_segment_bytes == 0 || options.max_pending_records == 0 || options.max_group_records == 0) {
-    return make_error(Errc::invalid_argument, "journal options: segment size, pending and group limits must be > 0");
+  if (options.outbox_segment_bytes == 0 || options.max_pending_records == 0 || options.max_group_records == 0 ||
+      options.group_window.count() <= 0) {
+    return make_error(Errc::invalid_argument,
+                      "journal options: segment size, pending and group limits and the group window must be > 0");
   }
   std::string outbox_directory = data_dir + "/" + std::string(kOutboxDirectoryName);
   if (Status created = ensure_directory(outbox_directory); !created) return created.error();
@@ -115,16 +117,18 @@ Status SqliteJournal::persist(const OrderEntry& entry) { return persist_entry(en
 Status SqliteJournal::persist(const FillEntry& fill) { return persist_entry(fill); }
 
 void SqliteJournal::enqueue(QueueItem item) {
-  const bool is_record = std::holds_alternative<OutboxRecord>(item);
+  bool group_full = false;
   {
     std::unique_lock lock(mutex_);
-    if (is_record) {
+    if (std::holds_alternative<OutboxRecord>(item)) {
       progress_.wait(lock, [this] { return queued_records_ < options_.max_pending_records; });
-      ++queued_records_;
+      group_full = ++queued_records_ == options_.max_group_records;
     }
     queue_.push_back(std::move(item));
   }
-  work_ready_.notify_one();
+  // The writer looks at the queue every group_window anyway: waking it for each record
+  // would cost the driving thread a futex call and, on a busy machine, its CPU.
+  if (group_full) work_ready_.notify_one();
 }
 
 void SqliteJournal::rotate_segment_if_full() {
@@ -166,7 +170,7 @@ void SqliteJournal::writer_loop(std::unique_ptr<JournalStore> store) {
     closed_segments.clear();
     {
       std::unique_lock lock(mutex_);
-      work_ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      while (queue_.empty() && !stopping_) work_ready_.wait_for(lock, options_.group_window);
       if (queue_.empty()) return;  // stopping, and everything is committed
       while (!queue_.empty() && records.size() < options_.max_group_records) {
         if (auto* record = std::get_if<OutboxRecord>(&queue_.front())) {

@@ -4,14 +4,16 @@
 // JournalFsync::always — and hand the entry to a writer thread, which commits what has
 // gathered in one SQLite transaction (group commit) into <data_dir>/journal.sqlite
 // (journal_store.hpp). Once a segment's records are all committed the writer deletes
-// the segment, so the outbox holds only what SQLite may not have yet.
+// the segment, so the outbox holds only what SQLite may not have yet. The writer looks
+// at its queue every group_window (1 ms) rather than being woken per record, so
+// record() costs the driving thread no wake-up; a commit starts at most that late.
 //
 // What survives (docs/PERFORMANCE.md, "Journal"):
 // - kill -9, any policy: every record whose record() returned — it is in the outbox
 //   file (kernel page cache) or already in SQLite; open() replays the outbox.
 // - power loss: always — every acknowledged record (outbox fdatasynced before return);
 //   batch — every record of a committed group (synchronous=FULL), not those
-//   acknowledged in the last few ms; never — whatever the OS had flushed (SQLite
+//   acknowledged in the last few ms (group window + one commit); never — whatever the OS had flushed (SQLite
 //   synchronous=NORMAL: consistent, but recent commits may be gone).
 //
 // open(): checks the data directory, brings the schema up to date, replays every
@@ -40,6 +42,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -63,6 +66,9 @@ struct SqliteJournalOptions {
   std::size_t outbox_segment_bytes = 1 << 20;  // start a new segment beyond this
   std::size_t max_pending_records = 65'536;    // writer backlog before record() waits
   std::size_t max_group_records = 4'096;       // most records in one SQLite transaction
+  // How often the writer looks for records (it is woken early only for a full group):
+  // the most a record waits before its group commit starts.
+  std::chrono::microseconds group_window{1000};
   JournalBounds bounds;                        // the in-memory index
 };
 
