@@ -13,13 +13,14 @@
 //   file (kernel page cache) or already in SQLite; open() replays the outbox.
 // - power loss: always — every acknowledged record (outbox fdatasynced before return);
 //   batch — every record of a committed group (synchronous=FULL), not those
-//   acknowledged in the last few ms (group window + one commit); never — whatever the OS had flushed (SQLite
-//   synchronous=NORMAL: consistent, but recent commits may be gone).
+//   acknowledged in the last few ms (group window + one commit); never — whatever
+//   the OS had flushed (SQLite synchronous=NORMAL: consistent, but recent commits
+//   may be gone).
 //
 // open(): checks the data directory, brings the schema up to date, replays every
 // leftover outbox segment into SQLite in order — each stops at its first torn or
-// CRC-bad frame, which by construction was never acknowledged (a bad frame before the
-// newest segment's tail is logged as an error) — deletes the segments, then loads what
+// CRC-bad frame, which by construction was never acknowledged (a bad frame in an
+// older segment is logged as an error) — deletes the segments, then loads what
 // the readers need: every unfinished order's last entry, the newest finished orders,
 // fill keys and attempts (JournalBounds), the highest intent id and seq.
 //
@@ -32,7 +33,8 @@
 // `recorded` again, but SQLite's UNIQUE (venue, symbol, trade_id) keeps one row, so
 // fills() and a restart see it once; likewise an order evicted from the index that
 // gets a late report is `stale`, and one that gets a second `new` is kept out of
-// SQLite by UNIQUE (venue, client_order_id, event, filled_quantity).
+// SQLite by UNIQUE (venue, client_order_id, event, filled_quantity) (in memory it
+// then shows as unfinished until the next open).
 //
 // Threads: record*, the readers and close() on the driving thread; stats() from any
 // thread. fills() waits (at most 5 s) for the writer to commit what was recorded, then
