@@ -1,6 +1,6 @@
 // The typed configuration of one daemon run (SPEC S-1.1, S-3.1): the profile, the API
 // listener, the traded symbols and venues, the venue simulator, the hard risk caps,
-// the strategies and their Lua sandbox limits, engine timings and logging.
+// the strategies and their Lua sandbox limits, engine timings, execution and logging.
 //
 // Guarantees: a Config handed out by load_config() (loader.hpp) has passed every rule
 // in schema.hpp, its data_dir and scripting.bundle_dir are absolute, and every
@@ -126,6 +126,15 @@ struct EngineConfig {
   int snapshot_interval_ms = 100;      // how often the engine publishes a Snapshot
 };
 
+// Execution (SPEC S-8). journal_fsync is how far the order journal pushes each record
+// before the network call may follow (core/exec/journal.hpp JournalFsync): "always"
+// (fdatasync per record: survives power loss), "batch" (survives kill -9 at once,
+// power loss after the writer's group commit), "never" (survives kill -9 only).
+// A string here so core/config does not depend on core/exec; the schema checks it.
+struct ExecutionConfig {
+  std::string journal_fsync = "batch";  // always | batch | never
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -144,6 +153,7 @@ struct Config {
   std::vector<StrategyConfig> strategies;
   ScriptingConfig scripting;
   EngineConfig engine;
+  ExecutionConfig execution;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;

@@ -43,6 +43,15 @@ std::optional<std::string> require_log_level(std::string_view value) {
   return "must be one of trace, debug, info, warn, error";
 }
 
+// The journal's fsync policies (core/exec/journal.hpp JournalFsync, kept apart so the
+// config has no dependency on core/exec).
+std::optional<std::string> require_journal_fsync(std::string_view value) {
+  for (std::string_view policy : {"always", "batch", "never"}) {
+    if (value == policy) return std::nullopt;
+  }
+  return "must be one of always, batch, never";
+}
+
 // ---- the table ----------------------------------------------------------------------
 
 std::string generic_env(std::string_view key) {
@@ -122,6 +131,8 @@ std::vector<ScalarField> build_table() {
     {"engine.opportunity_ttl_ms", +[](Config& c) -> int& { return c.engine.opportunity_ttl_ms; }, range(10, 600000)},
     {"engine.snapshot_interval_ms", +[](Config& c) -> int& { return c.engine.snapshot_interval_ms; }, range(10, 60000)},
 
+    {"execution.journal_fsync", +[](Config& c) -> std::string& { return c.execution.journal_fsync; }, {}, require_journal_fsync},
+
     {"logging.level", +[](Config& c) -> std::string& { return c.logging.level; }, {}, require_log_level},
     {"logging.file", +[](Config& c) -> std::string& { return c.logging.file; }},
     {"logging.json", +[](Config& c) -> bool& { return c.logging.json; }},
@@ -143,7 +154,7 @@ const std::vector<ScalarField>& table() {
 // Keys that are not scalars in the table: lists, maps and the profile marker.
 const std::map<std::string_view, std::vector<std::string_view>>& structural_keys() {
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
-      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "logging", "autopilot"}},
+      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
       {"venues[]", {"id", "kind", "maker_fee_bps", "taker_fee_bps", "rest_url", "ws_url", "ws_private_url", "demo"}},
       {"strategies[]", {"name", "file", "enabled", "params", "trusted"}},
@@ -456,7 +467,7 @@ std::string_view preferred_env(const ScalarField& field) {
 }
 
 bool is_section(std::string_view name) {
-  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "logging", "autopilot"}) {
+  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "execution", "logging", "autopilot"}) {
     if (name == section) return true;
   }
   return false;

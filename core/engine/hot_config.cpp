@@ -109,6 +109,7 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   d.check("sim.dislocation_duration_ms", running.sim.dislocation_duration_ms, next.sim.dislocation_duration_ms);
   d.check("sim.start_prices", running.sim.start_prices, next.sim.start_prices);
   d.check("engine.snapshot_interval_ms", running.engine.snapshot_interval_ms, next.engine.snapshot_interval_ms);
+  d.check("execution.journal_fsync", running.execution.journal_fsync, next.execution.journal_fsync);
   d.check("logging.level", running.logging.level, next.logging.level);
   d.check("logging.file", running.logging.file, next.logging.file);
   d.check("logging.json", running.logging.json, next.logging.json);

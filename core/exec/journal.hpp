@@ -15,6 +15,9 @@
 //   cumulative filled quantity, is `duplicate`: neither is written, both are counted
 //   (duplicate_suppressed_total). A fill is keyed by (venue, symbol, trade_id); a
 //   fill seen twice is `duplicate`.
+//   The cases this leaves open are settled in journal_index.hpp: the first event of
+//   an order must be `intent` or `new` (any other is `stale`), and a partial or fill
+//   whose cumulative filled quantity is below the last one's is `stale`.
 // - Sequence numbers are strictly increasing over the journal's life, across restarts.
 //
 // Thread: record(), record_fill() and the readers run on the executor's (engine's)
@@ -109,6 +112,7 @@ struct JournalStats {
   std::uint64_t committed_seq = 0;         // the highest seq the writer has committed to SQLite
   std::uint64_t group_commits = 0;
   double mean_group_size = 0;
+  std::uint64_t writer_errors = 0;         // failed group commits (retried; the outbox keeps the records)
 };
 
 class Journal {

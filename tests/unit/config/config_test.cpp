@@ -293,6 +293,25 @@ TEST_F(ConfigLoaderTest, BadEnumsListTheAllowedValues) {
   EXPECT_THAT(kind, HasSubstr("venues[1].kind = 'bybit': must be 'sim' (in-process random walk), 'binance' or 'okx'"));
 }
 
+TEST_F(ConfigLoaderTest, JournalFsyncDefaultsToBatchAndIsSetByTheFileOrTheEnvironment) {
+  LoadOutcome defaults = load(kValidPaper);
+  ASSERT_TRUE(defaults.config.has_value()) << all_fatal_lines(defaults);
+  EXPECT_EQ(defaults.config->execution.journal_fsync, "batch");
+  LoadOutcome file = load(std::string(kValidPaper) + "execution:\n  journal_fsync: always\n");
+  ASSERT_TRUE(file.config.has_value()) << all_fatal_lines(file);
+  EXPECT_EQ(file.config->execution.journal_fsync, "always");
+  LoadOutcome bad = load(std::string(kValidPaper) + "execution:\n  journal_fsync: sometimes\n");
+  EXPECT_THAT(fatal_for(bad, "execution.journal_fsync"),
+              HasSubstr("execution.journal_fsync = 'sometimes': must be one of always, batch, never"));
+
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"PROPBOT_EXECUTION__JOURNAL_FSYNC", "never"}};
+  LoadOutcome env = load_config(opts);
+  ASSERT_TRUE(env.config.has_value()) << all_fatal_lines(env);
+  EXPECT_EQ(env.config->execution.journal_fsync, "never");
+}
+
 TEST_F(ConfigLoaderTest, AdapterVenueKindsAreAcceptedInPaperOnceEach) {
   std::string yaml = replaced(std::string(kValidPaper), "{id: SIM-B, kind: sim}", "{id: BINANCE, kind: binance}");
   EXPECT_TRUE(load(yaml).issues.empty());

@@ -1,0 +1,38 @@
+// MemoryJournal: the Journal with no disk, for tests and replay. Same rules, sequence
+// numbers and readers as SqliteJournal (both are IndexedJournals), but an entry
+// "survives" only as long as this object: never use it where a crash must not lose
+// an order.
+//
+// Bound: at most `max_entries` recorded entries (order events + fills, default
+// 1,000,000); beyond that record() answers Errc::overflow and records nothing. Every
+// order's last entry and every fill stay in memory (the index is unbounded up to that
+// cap), so last() and fills() are exact.
+//
+// Thread: as Journal (driving thread; stats() from any thread).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "core/exec/indexed_journal.hpp"
+
+namespace propbot::exec {
+
+class MemoryJournal final : public IndexedJournal {
+ public:
+  explicit MemoryJournal(std::size_t max_entries = 1'000'000);
+
+  std::vector<FillEntry> fills() const override { return fills_; }
+
+ private:
+  Status persist(const OrderEntry& entry) override;
+  Status persist(const FillEntry& fill) override;
+  std::uint64_t evictable_seq() const override { return last_seq(); }
+  Status make_room() const;
+
+  std::size_t max_entries_;
+  std::size_t entries_ = 0;
+  std::vector<FillEntry> fills_;
+};
+
+}  // namespace propbot::exec
