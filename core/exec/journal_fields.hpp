@@ -58,6 +58,7 @@ void for_each_field(Entry& f, Visitor&& visit) {
   visit("client_order_id", f.client_order_id);
   visit("intent_id", f.intent_id);
   visit("position_id", f.position_id);
+  visit("strategy", f.strategy);
   visit("leg", f.leg);
   visit("side", f.side);
   visit("quantity", f.quantity);

@@ -69,6 +69,7 @@ std::string journal_schema_sql() {
   sql += ",\n  terminal INTEGER NOT NULL,\n  UNIQUE (venue, client_order_id));\n";
   sql += "CREATE INDEX orders_by_state ON orders(terminal, seq);\n";
   sql += "CREATE INDEX orders_by_attempt ON orders(intent_id, leg);\n";
+  sql += "CREATE INDEX order_events_by_intent ON order_events(intent_id, seq);\n";
   sql += R"sql(CREATE TABLE fills (
   seq             INTEGER PRIMARY KEY,
   ts_ms           INTEGER NOT NULL,
@@ -78,6 +79,7 @@ std::string journal_schema_sql() {
   client_order_id TEXT    NOT NULL,
   intent_id       INTEGER NOT NULL,
   position_id     INTEGER NOT NULL,
+  strategy        TEXT    NOT NULL,
   leg             TEXT    NOT NULL,
   side            TEXT    NOT NULL,
   quantity        TEXT    NOT NULL,
@@ -375,6 +377,17 @@ Result<std::optional<OrderEntry>> JournalStore::order(std::string_view venue, st
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<OrderEntry>{};
   return std::optional<OrderEntry>(std::move(rows->front()));
+}
+
+Result<std::vector<OrderEntry>> JournalStore::orders_of_intent(std::uint64_t intent_id) {
+  return select<OrderEntry>("SELECT " + column_list<OrderEntry>() + " FROM orders WHERE intent_id = ?1 ORDER BY seq",
+                            [intent_id](store::Statement& s) { return s.bind(1, intent_id); });
+}
+
+Result<std::vector<OrderEntry>> JournalStore::events_of_intent(std::uint64_t intent_id) {
+  return select<OrderEntry>(
+      "SELECT " + column_list<OrderEntry>() + " FROM order_events WHERE intent_id = ?1 ORDER BY seq",
+      [intent_id](store::Statement& s) { return s.bind(1, intent_id); });
 }
 
 Result<std::optional<int>> JournalStore::last_attempt(std::uint64_t intent_id, Leg leg) {

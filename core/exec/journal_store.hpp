@@ -55,6 +55,8 @@ class JournalStore {
   Result<std::vector<FillEntry>> all_fills();                                // seq order
   Result<std::optional<OrderEntry>> order(std::string_view venue, std::string_view client_order_id);
   Result<std::optional<int>> last_attempt(std::uint64_t intent_id, Leg leg);
+  Result<std::vector<OrderEntry>> orders_of_intent(std::uint64_t intent_id);  // last entries, seq order
+  Result<std::vector<OrderEntry>> events_of_intent(std::uint64_t intent_id);  // every event, seq order
 
   explicit JournalStore(store::Database database) : database_(std::move(database)) {}
 

@@ -1,5 +1,6 @@
 #include "core/exec/memory_journal.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace propbot::exec {
@@ -13,10 +14,35 @@ Status MemoryJournal::make_room() const {
                                         " entries): use SqliteJournal for runs this long");
 }
 
-Status MemoryJournal::persist(const OrderEntry&) {
+Status MemoryJournal::persist(const OrderEntry& entry) {
   if (Status room = make_room(); !room) return room;
   ++entries_;
+  events_.push_back(entry);
   return {};
+}
+
+std::vector<OrderEntry> MemoryJournal::events_of(std::uint64_t intent_id) const {
+  std::vector<OrderEntry> out;
+  for (const auto& entry : events_) {
+    if (entry.intent_id == intent_id) out.push_back(entry);
+  }
+  return out;
+}
+
+std::vector<OrderEntry> MemoryJournal::orders_of(std::uint64_t intent_id) const {
+  std::vector<OrderEntry> out;
+  for (const auto& entry : events_of(intent_id)) {
+    auto same = std::find_if(out.begin(), out.end(), [&](const OrderEntry& known) {
+      return known.venue == entry.venue && known.client_order_id == entry.client_order_id;
+    });
+    if (same == out.end()) {
+      out.push_back(entry);
+    } else {
+      *same = entry;  // the later event is the last one
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const OrderEntry& a, const OrderEntry& b) { return a.seq < b.seq; });
+  return out;
 }
 
 Status MemoryJournal::persist(const FillEntry& fill) {

@@ -23,6 +23,8 @@ class MemoryJournal final : public IndexedJournal {
   explicit MemoryJournal(std::size_t max_entries = 1'000'000);
 
   std::vector<FillEntry> fills() const override { return fills_; }
+  std::vector<OrderEntry> orders_of(std::uint64_t intent_id) const override;
+  std::vector<OrderEntry> events_of(std::uint64_t intent_id) const override;
 
  private:
   Status persist(const OrderEntry& entry) override;
@@ -33,6 +35,7 @@ class MemoryJournal final : public IndexedJournal {
   std::size_t max_entries_;
   std::size_t entries_ = 0;
   std::vector<FillEntry> fills_;
+  std::vector<OrderEntry> events_;  // every order event, seq order (bounded with fills by max_entries)
 };
 
 }  // namespace propbot::exec

@@ -253,6 +253,28 @@ std::vector<FillEntry> SqliteJournal::fills() const {
   return std::move(*fills);
 }
 
+std::vector<OrderEntry> SqliteJournal::orders_of(std::uint64_t intent_id) const {
+  if (!reader_) return {};
+  (void)wait_committed(last_seq(), kFillsWait);
+  Result<std::vector<OrderEntry>> rows = reader_->orders_of_intent(intent_id);
+  if (!rows) {
+    log_.error("journal_read_failed", {{"what", "orders_of"}, {"error", rows.error().message}});
+    return {};
+  }
+  return std::move(*rows);
+}
+
+std::vector<OrderEntry> SqliteJournal::events_of(std::uint64_t intent_id) const {
+  if (!reader_) return {};
+  (void)wait_committed(last_seq(), kFillsWait);
+  Result<std::vector<OrderEntry>> rows = reader_->events_of_intent(intent_id);
+  if (!rows) {
+    log_.error("journal_read_failed", {{"what", "events_of"}, {"error", rows.error().message}});
+    return {};
+  }
+  return std::move(*rows);
+}
+
 std::optional<OrderEntry> SqliteJournal::load_last(std::string_view venue, std::string_view client_order_id) const {
   if (!reader_) return std::nullopt;
   Result<std::optional<OrderEntry>> entry = reader_->order(venue, client_order_id);

@@ -91,6 +91,10 @@ class SqliteJournal final : public IndexedJournal {
   void close();
 
   std::vector<FillEntry> fills() const override;
+  // Both wait (up to 5 s) for the writer to commit what was recorded, then read SQLite:
+  // for start-up, not the hot path.
+  std::vector<OrderEntry> orders_of(std::uint64_t intent_id) const override;
+  std::vector<OrderEntry> events_of(std::uint64_t intent_id) const override;
   JournalStats stats() const override;
 
   const std::string& outbox_directory() const { return outbox_directory_; }

@@ -8,13 +8,12 @@
 
 #include <cmath>
 
-#include "tests/unit/exec/fake_journal.hpp"
+#include "core/exec/memory_journal.hpp"
 #include "tests/unit/exec/order_venue.hpp"
 
 namespace propbot::exec {
 namespace {
 
-using testing::FakeJournal;
 using testing::OrderVenue;
 using testing::Reply;
 
@@ -25,6 +24,41 @@ Logger quiet() {
 }
 
 Decimal dec(const char* text) { return *Decimal::parse(text); }
+
+// The product's MemoryJournal, with a scripted disk failure on demand.
+class TestJournal final : public Journal {
+ public:
+  Result<RecordOutcome> record(OrderEntry& entry) override {
+    if (fail_next) {
+      fail_next = false;
+      return make_error(Errc::io_error, "disk full (scripted)");
+    }
+    return inner.record(entry);
+  }
+  Result<RecordOutcome> record_fill(FillEntry& fill) override { return inner.record_fill(fill); }
+  std::vector<OrderEntry> unfinished() const override { return inner.unfinished(); }
+  std::optional<OrderEntry> last(std::string_view venue, std::string_view coid) const override {
+    return inner.last(venue, coid);
+  }
+  std::vector<OrderEntry> orders_of(std::uint64_t id) const override { return inner.orders_of(id); }
+  std::vector<OrderEntry> events_of(std::uint64_t id) const override { return inner.events_of(id); }
+  std::vector<FillEntry> fills() const override { return inner.fills(); }
+  std::optional<int> last_attempt(std::uint64_t id, Leg leg) const override { return inner.last_attempt(id, leg); }
+  std::uint64_t max_intent_id() const override { return inner.max_intent_id(); }
+  JournalStats stats() const override { return inner.stats(); }
+
+  // The events recorded for one order of an intent, in order.
+  std::vector<OrderEvent> events(std::uint64_t intent_id, const std::string& coid) const {
+    std::vector<OrderEvent> out;
+    for (const auto& entry : inner.events_of(intent_id)) {
+      if (entry.client_order_id == coid) out.push_back(entry.event);
+    }
+    return out;
+  }
+
+  MemoryJournal inner;
+  bool fail_next = false;
+};
 
 class Market final : public MarketLookup {
  public:
@@ -109,7 +143,7 @@ class ExecutorTest : public ::testing::Test {
   SimClock clock;
   OrderVenue binance{"BINANCE"};
   OrderVenue okx{"OKX"};
-  FakeJournal journal;
+  TestJournal journal;
   Market market;
   Desk desk;
   Listener listener;
@@ -143,9 +177,9 @@ TEST_F(ExecutorTest, AFilledInFullIsHedgedAtOnceForTheSameQuantity) {
 
   // Journal before send, and every step recorded in lifecycle order.
   const std::string a_id = a.client_order_id;
-  EXPECT_EQ(journal.events_of(a_id),
+  EXPECT_EQ(journal.events(*id, a_id),
             (std::vector<OrderEvent>{OrderEvent::intent, OrderEvent::new_order, OrderEvent::sent, OrderEvent::filled}));
-  EXPECT_EQ(journal.events_of(okx.placed[0].client_order_id),
+  EXPECT_EQ(journal.events(*id, okx.placed[0].client_order_id),
             (std::vector<OrderEvent>{OrderEvent::intent, OrderEvent::new_order, OrderEvent::sent, OrderEvent::filled}));
   EXPECT_TRUE(journal.unfinished().empty());
   auto parts = parse_client_order_id(a_id);
@@ -258,7 +292,7 @@ TEST_F(ExecutorTest, BothLegsAreCheckedForMinimumsBeforeAnythingIsSent) {
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message.find("below_minimum"), std::string::npos);
   EXPECT_TRUE(binance.placed.empty());
-  EXPECT_TRUE(journal.entries.empty()) << "nothing journaled for a refused intent";
+  EXPECT_EQ(journal.stats().orders_recorded, 0u) << "nothing journaled for a refused intent";
 }
 
 TEST_F(ExecutorTest, AJournalThatCannotRecordMeansNothingIsSent) {
@@ -286,8 +320,8 @@ TEST_F(ExecutorTest, FillsAreJournaledOnceAndAttributedToTheirPosition) {
   ASSERT_EQ(listener.fills.size(), 1u);
   EXPECT_EQ(listener.fills[0].position_id, *id);
   EXPECT_EQ(listener.fills[0].leg, Leg::a);
-  EXPECT_EQ(journal.fill_entries.size(), 1u);
-  EXPECT_EQ(journal.suppressed, 1u);
+  EXPECT_EQ(journal.fills().size(), 1u);
+  EXPECT_EQ(journal.stats().duplicate_suppressed_total, 1u);
 }
 
 TEST_F(ExecutorTest, HedgeLatencyP95OverItsLimitIsAP0) {

@@ -96,6 +96,37 @@ TYPED_TEST(JournalContractTest, RecordsTheLifecycleWithIncreasingSeqsWrittenBack
   EXPECT_EQ(stats.duplicate_suppressed_total, 0u);
 }
 
+TYPED_TEST(JournalContractTest, AnIntentsOrdersAndEventsAreReadBackInOrderAcrossReopen) {
+  EXPECT_EQ(this->record(order_entry(7, E::intent, "0", Leg::a)), RecordOutcome::recorded);
+  EXPECT_EQ(this->record(order_entry(7, E::intent, "0", Leg::b)), RecordOutcome::recorded);
+  EXPECT_EQ(this->record(order_entry(7, E::new_order, "0", Leg::a)), RecordOutcome::recorded);
+  EXPECT_EQ(this->record(order_entry(7, E::sent, "0", Leg::a)), RecordOutcome::recorded);
+  EXPECT_EQ(this->record(order_entry(8, E::intent)), RecordOutcome::recorded);  // another intent
+  EXPECT_EQ(this->record(order_entry(7, E::filled, "1", Leg::a)), RecordOutcome::recorded);
+  this->reopen();
+  const std::vector<OrderEntry> events = this->journal().events_of(7);
+  std::vector<E> kinds;
+  for (const auto& e : events) kinds.push_back(e.event);
+  EXPECT_EQ(kinds, (std::vector<E>{E::intent, E::intent, E::new_order, E::sent, E::filled}));
+  const std::vector<OrderEntry> orders = this->journal().orders_of(7);
+  ASSERT_EQ(orders.size(), 2u) << "one last entry per order";
+  EXPECT_EQ(orders[0].leg, Leg::b) << "seq order: B's intent is older than A's fill";
+  EXPECT_EQ(orders[0].event, E::intent);
+  EXPECT_EQ(orders[1].leg, Leg::a);
+  EXPECT_EQ(orders[1].event, E::filled);
+  EXPECT_TRUE(this->journal().orders_of(99).empty());
+}
+
+TYPED_TEST(JournalContractTest, AFillKeepsTheStrategyOfItsOrder) {
+  FillEntry fill = fill_entry("t-strategy");
+  fill.strategy = "funding_basis";
+  EXPECT_EQ(this->record(fill), RecordOutcome::recorded);
+  this->reopen();
+  const auto fills = this->journal().fills();
+  ASSERT_EQ(fills.size(), 1u);
+  EXPECT_EQ(fills[0].strategy, "funding_basis");
+}
+
 TYPED_TEST(JournalContractTest, ASecondNewOrIntentForAKnownOrderIsADuplicate) {
   this->walk(1, {E::intent, E::new_order});
   OrderEntry again = order_entry(1, E::new_order);
