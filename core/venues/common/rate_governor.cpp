@@ -131,11 +131,11 @@ void RateGovernor::refuse_all(const VenueError& error) {
   for (std::size_t i = 0; i < held_.size(); ++i) refuse_class(i, error);
 }
 
-void RateGovernor::expire_held(MonoTime now) {
+void RateGovernor::expire_held(MonoTime now, bool at_deadline_too) {
   for (std::size_t i = 0; i < held_.size(); ++i) {
     auto& queue = held_[i];
     // Deadlines grow along a queue (same max_wait, FIFO), so the expired ones lead.
-    while (!queue.empty() && queue.front().deadline <= now) {
+    while (!queue.empty() && (queue.front().deadline < now || (at_deadline_too && queue.front().deadline == now))) {
       Held request = std::move(queue.front());
       queue.pop_front();
       request.refuse(refusal(VenueErrc::rate_limited,
@@ -147,11 +147,18 @@ void RateGovernor::expire_held(MonoTime now) {
 void RateGovernor::pump() {
   const MonoTime now = clock_.now();
   enter_quarantine_if_banned();
-  expire_held(now);
+  // Past their deadline: refused. At it exactly: one last chance to go first.
+  expire_held(now, false);
+  dispatch_held();
+  expire_held(now, true);
+  schedule_wakeup();
+}
+
+void RateGovernor::dispatch_held() {
   for (std::size_t i = 0; i < held_.size(); ++i) {
     auto& queue = held_[i];
     while (!queue.empty()) {
-      if (probe_in_flight()) return schedule_wakeup();
+      if (probe_in_flight()) return;
       const RequestPriority priority = priority_at(i);
       const Admission admission = tracker_.check(priority, queue.front().cost.weight, queue.front().cost.counts_as_order);
       if (!admission.allowed) {
@@ -165,7 +172,6 @@ void RateGovernor::pump() {
       dispatch(priority, request.cost, request.send);
     }
   }
-  schedule_wakeup();
 }
 
 void RateGovernor::schedule_wakeup() {

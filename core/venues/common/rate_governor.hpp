@@ -122,7 +122,9 @@ class RateGovernor {
   bool queued_at_or_above(RequestPriority priority) const;
   void dispatch(RequestPriority priority, RequestCost cost, const Send& send);
   void pump();
-  void expire_held(MonoTime now);
+  void dispatch_held();
+  // Refuses held requests whose deadline passed (or, with at_deadline_too, is now).
+  void expire_held(MonoTime now, bool at_deadline_too);
   void refuse_class(std::size_t index, const VenueError& error);
   void enter_quarantine_if_banned();
   void schedule_wakeup();

@@ -298,6 +298,21 @@ TEST_F(RateGovernorTest, HeldRequestIsRefusedWhenItsWaitLimitPasses) {
   EXPECT_TRUE(sent_.empty());
 }
 
+TEST_F(RateGovernorTest, HeldPlaceGoesWhenTheOrderBudgetFreesWithinItsWait) {
+  GovernorPolicy policy;
+  policy.max_wait[static_cast<std::size_t>(RequestPriority::place)] = 10s;
+  RateLimitPolicy limits = small_limits();
+  limits.orders_per_10s = 5;  // places stop at 4 (80 %)
+  make(policy, limits);
+  for (int i = 0; i < 5; ++i) submit(RequestPriority::place, "p" + std::to_string(i), 0, true);
+  EXPECT_EQ(sent_.size(), 4u);
+  clock_.advance(9s);
+  EXPECT_EQ(sent_.size(), 4u);
+  clock_.advance(1s);  // the ten-second window moved on, exactly at the wait limit
+  EXPECT_EQ(sent_.back(), "p4") << "the held place was refused at its deadline instead of going";
+  EXPECT_TRUE(refused_.empty());
+}
+
 TEST_F(RateGovernorTest, RequestWhoseWaitWouldExceedItsLimitIsRefusedAtOnce) {
   GovernorPolicy policy;
   policy.max_wait[static_cast<std::size_t>(RequestPriority::cancel)] = 500ms;
