@@ -7,6 +7,8 @@ namespace propbot::venues {
 namespace {
 
 constexpr Nanos kRecent429Window = std::chrono::minutes(1);
+// How late a wake-up may come (timer latency) and still count as "at the deadline".
+constexpr Nanos kWakeupSlack = std::chrono::milliseconds(50);
 
 std::size_t index_of(RequestPriority priority) { return static_cast<std::size_t>(priority); }
 
@@ -131,15 +133,15 @@ void RateGovernor::refuse_all(const VenueError& error) {
   for (std::size_t i = 0; i < held_.size(); ++i) refuse_class(i, error);
 }
 
-void RateGovernor::expire_held(MonoTime now, bool at_deadline_too) {
+void RateGovernor::expire_held(MonoTime cutoff) {
   for (std::size_t i = 0; i < held_.size(); ++i) {
     auto& queue = held_[i];
     // Deadlines grow along a queue (same max_wait, FIFO), so the expired ones lead.
-    while (!queue.empty() && (queue.front().deadline < now || (at_deadline_too && queue.front().deadline == now))) {
+    while (!queue.empty() && queue.front().deadline <= cutoff) {
       Held request = std::move(queue.front());
       queue.pop_front();
       request.refuse(refusal(VenueErrc::rate_limited,
-                             "held " + std::string(to_string(priority_at(i))) + " for its whole wait limit", now));
+                             "held " + std::string(to_string(priority_at(i))) + " for its whole wait limit", clock_.now()));
     }
   }
 }
@@ -147,10 +149,11 @@ void RateGovernor::expire_held(MonoTime now, bool at_deadline_too) {
 void RateGovernor::pump() {
   const MonoTime now = clock_.now();
   enter_quarantine_if_banned();
-  // Past their deadline: refused. At it exactly: one last chance to go first.
-  expire_held(now, false);
+  // Well past their deadline: refused. At it (a timer wakes a little late): one last
+  // chance to go first.
+  expire_held(now - kWakeupSlack);
   dispatch_held();
-  expire_held(now, true);
+  expire_held(now);
   schedule_wakeup();
 }
 

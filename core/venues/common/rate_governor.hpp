@@ -123,8 +123,8 @@ class RateGovernor {
   void dispatch(RequestPriority priority, RequestCost cost, const Send& send);
   void pump();
   void dispatch_held();
-  // Refuses held requests whose deadline passed (or, with at_deadline_too, is now).
-  void expire_held(MonoTime now, bool at_deadline_too);
+  // Refuses held requests whose deadline is at or before `cutoff`.
+  void expire_held(MonoTime cutoff);
   void refuse_class(std::size_t index, const VenueError& error);
   void enter_quarantine_if_banned();
   void schedule_wakeup();
