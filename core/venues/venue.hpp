@@ -25,6 +25,7 @@
 
 #include "core/md/instrument.hpp"
 #include "core/md/order_book.hpp"
+#include "core/venues/common/rate_health.hpp"
 #include "core/venues/order_types.hpp"
 #include "core/venues/venue_error.hpp"
 
@@ -112,6 +113,15 @@ class Venue : public MarketDataVenue {
   virtual void balances(VenueCallback<std::vector<Balance>> done) = 0;
   virtual void server_time(VenueCallback<UtcTime> done) = 0;
   virtual bool supports_batch() const = 0;
+
+  // Rate limits (SPEC S-3.4): the venue's RateGovernor health; nullopt for venues
+  // without one (paper, simulators in process).
+  virtual std::optional<RateHealth> rate_health() const { return std::nullopt; }
+  // `listener` runs once each time the venue becomes quarantined by a rate-limit ban
+  // (on the engine thread, inside the reply that revealed it); the caller raises P1
+  // rate_limit_ban from it. Replaces an earlier listener; venues without a governor
+  // never call it.
+  virtual void set_quarantine_listener(std::function<void(const RateHealth&)> /*listener*/) {}
 };
 
 }  // namespace propbot::venues

@@ -25,6 +25,7 @@ Result<std::unique_ptr<Venue>> make_binance_adapter(boost::asio::io_context& io,
   rest_options.recv_window_ms = options.recv_window_ms;
   rest_options.tls = options.tls;
   rest_options.rate_limits = options.rate_limits;
+  rest_options.rate_governor = options.rate_governor;
   rest_options.request_timeout = options.request_timeout;
   std::fill(options.api_secret.begin(), options.api_secret.end(), '\0');
   options.api_secret.clear();
@@ -251,6 +252,10 @@ md::BookSyncState BinanceAdapter::book_state(const std::string& symbol) const {
   return data_ ? data_->book_state(symbol) : md::BookSyncState::awaiting_snapshot;
 }
 RateLimitView BinanceAdapter::rate_limits() const { return rest_->rate_limits().view(); }
+std::optional<RateHealth> BinanceAdapter::rate_health() const { return rest_->governor().health(); }
+void BinanceAdapter::set_quarantine_listener(std::function<void(const RateHealth&)> listener) {
+  rest_->governor().on_quarantine(std::move(listener));
+}
 std::int64_t BinanceAdapter::clock_offset_ms() const { return rest_->clock_offset_ms(); }
 std::uint64_t BinanceAdapter::requests_sent() const { return rest_->requests_sent(); }
 bool BinanceAdapter::private_stream_connected() const {

@@ -26,6 +26,11 @@
 // trade id) across the stream and REST. place()/place_batch() answers tell it which
 // orders to watch.
 //
+// Rate limiting: every REST request passes the venue's RateGovernor
+// (core/venues/common/rate_governor.hpp): cancel > close > place > query, 429 backoff
+// with jitter then one probe at a time, a 418 quarantines the venue until the ban ends
+// (rate_health(), set_quarantine_listener()).
+//
 // Secrets: api_secret is handed to the RequestSigner and wiped from the options copy;
 // nothing logs it.
 //
@@ -47,6 +52,7 @@
 #include "core/net/tls_client.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/binance/messages.hpp"
+#include "core/venues/common/rate_governor.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
 #include "core/venues/common/recovering_listener.hpp"
 #include "core/venues/venue.hpp"
@@ -71,6 +77,7 @@ struct BinanceAdapterOptions {
   std::int64_t recv_window_ms = 5000;
   std::vector<std::string> symbols;  // canonical BASE-QUOTE
   net::TlsClientOptions tls;
+  GovernorPolicy rate_governor;  // classes' wait limits, ban threshold, jitter seed
   RateLimitPolicy rate_limits;
   net::WsReconnectOptions reconnect;
   Nanos stale_after = std::chrono::seconds(5);
@@ -121,6 +128,9 @@ class BinanceAdapter final : public Venue {
   std::vector<md::FeedHealthView> feed_health() const;
   md::BookSyncState book_state(const std::string& symbol) const;
   RateLimitView rate_limits() const;
+  // The RateGovernor's view (Venue::rate_health) and its quarantine listener.
+  std::optional<RateHealth> rate_health() const override;
+  void set_quarantine_listener(std::function<void(const RateHealth&)> listener) override;
   std::int64_t clock_offset_ms() const;
   // Requests handed to the transport (tests: proves refusals send nothing).
   std::uint64_t requests_sent() const;

@@ -112,6 +112,17 @@ VenueError map_error(int http_status, std::string_view body, std::string_view re
   return error;
 }
 
+std::optional<std::int64_t> ban_end_ms(std::string_view body) {
+  constexpr std::string_view kMarker = "banned until ";
+  const auto at = body.find(kMarker);
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = body.substr(at + kMarker.size());
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc{} || end == digits.data()) return std::nullopt;
+  return value;
+}
+
 std::pair<int, std::string> error_body(int code, std::string_view msg) {
   const CodeEntry* entry = find_code(code);
   const int status = entry != nullptr ? entry->http_status : 400;

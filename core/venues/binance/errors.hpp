@@ -22,6 +22,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ namespace propbot::venues::binance {
 
 // `retry_after_header` is the raw Retry-After value (seconds) or empty.
 VenueError map_error(int http_status, std::string_view body, std::string_view retry_after_header = {});
+
+// The end of an IP ban (epoch ms) as a -1003 message states it: "Way too many requests;
+// IP banned until 1570000000000. ..." (the body or its msg); nullopt when absent.
+std::optional<std::int64_t> ban_end_ms(std::string_view body);
 
 // The VenueErrc a Binance code maps to (rule 2), nullopt when the code is not in the table.
 std::optional<VenueErrc> classify_code(int code);

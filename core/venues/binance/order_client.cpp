@@ -6,6 +6,7 @@
 #include "core/venues/binance/errors.hpp"
 #include "core/venues/binance/parse.hpp"
 #include "core/venues/binance/symbols.hpp"
+#include "core/venues/common/request_class.hpp"
 
 namespace propbot::venues::binance {
 
@@ -56,7 +57,9 @@ void OrderClient::place(const OrderRequest& request, VenueCallback<OrderState> d
   if (instrument == nullptr) return refuse(std::move(done), "unknown or not loaded symbol " + request.symbol);
   auto params = order_params(request, *instrument);
   if (!params) return refuse(std::move(done), params.error().message);
-  rest_.send(endpoints::kNewOrder, std::move(params.value()), order_reply(std::move(done)));
+  Endpoint endpoint = endpoints::kNewOrder;
+  endpoint.priority = place_priority(request);
+  rest_.send(endpoint, std::move(params.value()), order_reply(std::move(done)));
 }
 
 void OrderClient::place_batch(const std::vector<OrderRequest>& requests,
@@ -96,14 +99,18 @@ void OrderClient::place_batch(const std::vector<OrderRequest>& requests,
   state->outstanding = chunks + 1;  // +1: released below, so an empty batch completes too
   for (std::size_t c = 0; c < chunks; ++c) {
     std::vector<std::size_t> indexes;
+    std::vector<OrderRequest> chunk_requests;
     std::string list = "[";
     for (std::size_t k = c * kBatchLimit; k < std::min(valid.size(), (c + 1) * kBatchLimit); ++k) {
       if (list.size() > 1) list += ',';
       list += valid[k].second;
       indexes.push_back(valid[k].first);
+      chunk_requests.push_back(requests[valid[k].first]);
     }
     list += ']';
-    rest_.send(endpoints::kBatchOrders, {{"batchOrders", std::move(list)}},
+    Endpoint endpoint = endpoints::kBatchOrders;
+    endpoint.priority = place_priority(chunk_requests);
+    rest_.send(endpoint, {{"batchOrders", std::move(list)}},
                [state, indexes](VenueResult<std::string> reply) {
                  auto fail_all = [&](const VenueError& error) {
                    for (auto i : indexes) state->results[i] = VenueResult<OrderState>(error);
@@ -161,7 +168,9 @@ void OrderClient::cancel_all(const std::string& symbol, VenueCallback<int> done)
   const BinanceInstrument* instrument = find(symbol);
   if (instrument == nullptr) return refuse(std::move(done), "unknown or not loaded symbol " + symbol);
   const std::string venue_symbol = instrument->venue_symbol;
-  open_orders(symbol, [this, venue_symbol, done = std::move(done)](VenueResult<std::vector<OrderState>> open) {
+  // The listing is part of the cancel: it goes with the cancel's priority.
+  list_open_orders(symbol, RequestPriority::cancel,
+                   [this, venue_symbol, done = std::move(done)](VenueResult<std::vector<OrderState>> open) {
     const int count = open ? static_cast<int>(open.value().size()) : 0;
     // The cancel goes out even when the count query failed: reducing risk comes first.
     rest_.send(endpoints::kCancelAll, {{"symbol", venue_symbol}},
@@ -174,8 +183,14 @@ void OrderClient::cancel_all(const std::string& symbol, VenueCallback<int> done)
 
 void OrderClient::open_orders(const std::optional<std::string>& symbol,
                               VenueCallback<std::vector<OrderState>> done) {
+  list_open_orders(symbol, RequestPriority::query, std::move(done));
+}
+
+void OrderClient::list_open_orders(const std::optional<std::string>& symbol, RequestPriority priority,
+                                   VenueCallback<std::vector<OrderState>> done) {
   std::vector<QueryParam> params;
   Endpoint endpoint = endpoints::kOpenOrders;
+  endpoint.priority = priority;
   if (symbol) {
     const BinanceInstrument* instrument = find(*symbol);
     if (instrument == nullptr) return refuse(std::move(done), "unknown or not loaded symbol " + *symbol);

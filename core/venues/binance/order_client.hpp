@@ -7,6 +7,10 @@
 //                       locally (off grid, bad id) fails alone, the others still go
 //   cancel       DELETE /fapi/v1/order?origClientOrderId=
 //   query_order  GET    /fapi/v1/order?origClientOrderId= (query_order_by_id: ?orderId=)
+// Rate classes (RateGovernor): cancel and cancel_all (its listing included) are
+// `cancel`, a reduce-only place (a batch of only reduce-only orders) is `close`, other
+// places `place`, everything else `query`.
+//
 //   cancel_all   GET /fapi/v1/openOrders then DELETE /fapi/v1/allOpenOrders: Binance's
 //                answer carries no count, so the count is the open orders seen just
 //                before (an order placed between the two calls is cancelled but not counted)
@@ -59,6 +63,8 @@ class OrderClient {
 
  private:
   const BinanceInstrument* find(const std::string& symbol) const;
+  void list_open_orders(const std::optional<std::string>& symbol, RequestPriority priority,
+                        VenueCallback<std::vector<OrderState>> done);
   // Completes `done` later (never inside the caller's call) with a local refusal.
   template <typename T>
   void refuse(VenueCallback<T> done, std::string message);

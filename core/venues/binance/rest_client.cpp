@@ -25,13 +25,19 @@ std::optional<int> header_int(const net::HttpReply& reply, const std::string& na
   return value;
 }
 
-RateLimitFeedback feedback_of(const net::HttpReply& reply) {
+// `venue_now_ms`: the venue's time now, to turn a "banned until <ms>" into a duration.
+RateLimitFeedback feedback_of(const net::HttpReply& reply, std::int64_t venue_now_ms) {
   RateLimitFeedback feedback;
   feedback.http_status = reply.status;
   feedback.used_weight_1m = header_int(reply, "x-mbx-used-weight-1m");
   feedback.order_count_10s = header_int(reply, "x-mbx-order-count-10s");
   feedback.order_count_1m = header_int(reply, "x-mbx-order-count-1m");
   if (auto seconds = header_int(reply, "retry-after")) feedback.retry_after = std::chrono::seconds(*seconds);
+  if (reply.status == 418 && !feedback.retry_after) {
+    if (auto until = ban_end_ms(reply.body)) {
+      feedback.retry_after = std::chrono::milliseconds(std::max<std::int64_t>(0, *until - venue_now_ms));
+    }
+  }
   return feedback;
 }
 
@@ -58,7 +64,9 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
       logger_(std::move(logger)),
       http_(std::move(http)),
       path_prefix_(std::move(path_prefix)),
-      rate_limits_(options.rate_limits, clock),
+      wakeup_(io, clock, [this] { governor_.on_wakeup(); }),
+      governor_("binance", options.rate_limits, options.rate_governor, clock,
+                [this](MonoTime at) { wakeup_.wake_at(at); }),
       clock_sync_(clock,
                   [this](std::function<void(VenueResult<std::int64_t>)> done) {
                     send(endpoints::kServerTime, {}, [done = std::move(done)](VenueResult<std::string> reply) {
@@ -78,9 +86,13 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
 RestClient::~RestClient() {
   *alive_ = false;
   cancel_timers();
+  wakeup_.cancel();
 }
 
-void RestClient::close() { http_->close(); }
+void RestClient::close() {
+  http_->close();
+  governor_.refuse_all(VenueError{VenueErrc::network, "NOT_SENT", "the REST client was closed", 0, std::nullopt});
+}
 
 std::int64_t RestClient::venue_time_ms() const { return to_unix_ms(clock_.utc()) + clock_sync_.offset_ms(); }
 
@@ -119,12 +131,20 @@ void RestClient::send(const Endpoint& endpoint, std::vector<QueryParam> params, 
     complete_later(std::move(done), std::move(*refused));
     return;
   }
-  const Admission admission = rate_limits_.admit(endpoint.priority, endpoint.weight, endpoint.counts_as_order);
-  if (!admission.allowed) {
-    complete_later(std::move(done), local_refusal(admission, clock_.now()));
-    return;
-  }
+  // One shared request: the governor either sends it (maybe later) or refuses it.
+  struct Pending {
+    Endpoint endpoint;
+    std::vector<QueryParam> params;
+    BodyCallback done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{endpoint, std::move(params), std::move(done)});
+  governor_.submit(
+      endpoint.priority, RequestCost{endpoint.weight, endpoint.counts_as_order},
+      [this, pending] { transmit(pending->endpoint, std::move(pending->params), std::move(pending->done)); },
+      [this, pending](VenueError error) { complete_later(std::move(pending->done), std::move(error)); });
+}
 
+void RestClient::transmit(const Endpoint& endpoint, std::vector<QueryParam> params, BodyCallback done) {
   const std::string method(endpoint.method);
   const bool body_params = method == "POST" || method == "PUT";
   std::string encoded;
@@ -159,10 +179,11 @@ void RestClient::send(const Endpoint& endpoint, std::vector<QueryParam> params, 
                      logger_.warn("binance_rest_transport_error",
                                   {{"method", method}, {"path", path}, {"code", error.venue_code},
                                    {"message", error.venue_message}});
+                     governor_.on_no_response();
                      done(std::move(error));
                      return;
                    }
-                   rate_limits_.on_response(feedback_of(reply.value()));
+                   governor_.on_response(feedback_of(reply.value(), venue_time_ms()));
                    const int status = reply->status;
                    if (status >= 200 && status < 300) {
                      done(std::move(reply->body));

@@ -1,14 +1,19 @@
 // Binance USDⓈ-M REST client (protocols.md A2, A4, A5): one keep-alive HttpsClient to
-// the REST origin, the request signer, the venue's RateLimitTracker and the measured
-// clock offset. Every request goes through send():
-//   1. RateLimitTracker::admit(priority, weight, counts_as_order) — a refusal completes
-//      with VenueErrc::rate_limited (venue_code "LOCAL", retry_after set) and NOTHING
-//      is sent: no request storm while backing off or banned;
+// the REST origin, the request signer, the venue's RateGovernor (over its
+// RateLimitTracker) and the measured clock offset. Every request goes through send():
+//   1. RateGovernor::submit(endpoint.priority, weight, counts_as_order) decides when it
+//      goes (rate_governor.hpp): now, later (held), or never — a refusal completes with
+//      VenueErrc::rate_limited, or banned while the venue is quarantined (venue_code
+//      "LOCAL", retry_after set) and NOTHING is sent: no request storm while backing
+//      off or banned. The caller picks the class by the Endpoint's priority (a
+//      reduce-only place is `close`, the listing inside cancel_all is `cancel`);
 //   2. signing (signed endpoints): recvWindow + timestamp (local UTC + clock offset) +
 //      signature, as the query string (GET/DELETE) or the form body (POST/PUT); the
 //      X-MBX-APIKEY header for signed and USER_STREAM endpoints;
-//   3. every reply feeds RateLimitTracker::on_response (X-MBX-USED-WEIGHT-1M,
-//      X-MBX-ORDER-COUNT-10S/-1M, Retry-After, status);
+//   3. every reply feeds RateGovernor::on_response (X-MBX-USED-WEIGHT-1M,
+//      X-MBX-ORDER-COUNT-10S/-1M, Retry-After, status; a 418 without Retry-After takes
+//      the end of the ban from the -1003 "IP banned until <ms>" message), a transport
+//      failure RateGovernor::on_no_response;
 //   4. 2XX → the body; anything else → binance::map_error.
 // Transport failures: HttpsClient's io_error ("outcome unknown": the request may have
 // reached the venue) → VenueErrc::network, venue_code "OUTCOME_UNKNOWN"; unavailable
@@ -25,7 +30,7 @@
 // signature or a signed query string.
 //
 // Threads: engine thread (the io_context's); callbacks run later on it, never inside
-// send(). Uses HttpsClient, RequestSigner, RateLimitTracker, binance::map_error.
+// send(). Uses HttpsClient, RequestSigner, RateGovernor, WakeupTimer, binance::map_error.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +46,9 @@
 #include "core/venues/binance/messages.hpp"
 #include "core/venues/binance/signing.hpp"
 #include "core/venues/common/clock_sync.hpp"
+#include "core/venues/common/rate_governor.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
+#include "core/venues/common/wakeup_timer.hpp"
 #include "core/venues/venue.hpp"
 
 namespace propbot::venues::binance {
@@ -53,6 +60,7 @@ struct RestClientOptions {
   std::int64_t recv_window_ms = kDefaultRecvWindowMs;
   net::TlsClientOptions tls;
   RateLimitPolicy rate_limits;
+  GovernorPolicy rate_governor;
   std::chrono::milliseconds request_timeout{10000};
 };
 
@@ -77,9 +85,11 @@ class RestClient {
   // Local UTC + offset, in epoch ms: the venue's time as we estimate it.
   std::int64_t venue_time_ms() const;
 
-  RateLimitTracker& rate_limits() { return rate_limits_; }
-  const RateLimitTracker& rate_limits() const { return rate_limits_; }
-  // Requests handed to the transport so far (not those refused by the tracker).
+  RateLimitTracker& rate_limits() { return governor_.tracker(); }
+  const RateLimitTracker& rate_limits() const { return governor_.tracker(); }
+  RateGovernor& governor() { return governor_; }
+  const RateGovernor& governor() const { return governor_; }
+  // Requests handed to the transport so far (not those refused by the governor).
   std::uint64_t requests_sent() const { return requests_sent_; }
 
   // Runs `fn` on the io_context after `delay` (never inside this call); dropped when
@@ -88,13 +98,15 @@ class RestClient {
   // Cancels every pending call_after (their functions never run).
   void cancel_timers();
 
-  // Fails pending requests (network) and refuses later ones.
+  // Fails pending requests (network), those the governor holds included, and refuses
+  // later ones.
   void close();
 
  private:
   RestClient(boost::asio::io_context& io, const Clock& clock, RestClientOptions options, Logger logger,
              std::unique_ptr<net::HttpsClient> http, std::string path_prefix);
   void complete_later(BodyCallback done, VenueResult<std::string> result);
+  void transmit(const Endpoint& endpoint, std::vector<QueryParam> params, BodyCallback done);
 
   boost::asio::io_context& io_;
   const Clock& clock_;
@@ -103,7 +115,8 @@ class RestClient {
   Logger logger_;
   std::unique_ptr<net::HttpsClient> http_;
   std::string path_prefix_;
-  RateLimitTracker rate_limits_;
+  WakeupTimer wakeup_;
+  RateGovernor governor_;
   std::uint64_t requests_sent_ = 0;
   std::uint64_t next_timer_id_ = 1;
   std::map<std::uint64_t, std::function<void()>> timer_cancellers_;

@@ -34,14 +34,4 @@ std::optional<VenueError> refuse_funds_movement(std::string_view target) {
   return error;
 }
 
-VenueError local_refusal(const Admission& admission, MonoTime now) {
-  VenueError error;
-  error.code = admission.reason == "banned" ? VenueErrc::banned : VenueErrc::rate_limited;
-  error.venue_code = "LOCAL";
-  error.venue_message = "refused before sending: " + admission.reason;
-  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(admission.retry_at - now);
-  error.retry_after = std::max(wait, std::chrono::milliseconds(0));
-  return error;
-}
-
 }  // namespace propbot::venues

@@ -9,8 +9,6 @@
 #include <optional>
 #include <string_view>
 
-#include "core/common/clock.hpp"
-#include "core/venues/common/rate_limit_tracker.hpp"
 #include "core/venues/venue_error.hpp"
 
 namespace propbot::venues {
@@ -23,10 +21,5 @@ bool is_funds_movement_path(std::string_view target);
 
 // A VenueError (rejected, FUNDS_MOVEMENT_REFUSED) for such a target; nullopt otherwise.
 std::optional<VenueError> refuse_funds_movement(std::string_view target);
-
-// The VenueError a REST client answers when the RateLimitTracker refuses a request
-// before it is sent: banned or rate_limited, venue_code LOCAL, retry_after until
-// `admission.retry_at`.
-VenueError local_refusal(const Admission& admission, MonoTime now);
 
 }  // namespace propbot::venues

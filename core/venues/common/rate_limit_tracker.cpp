@@ -55,33 +55,47 @@ double RateLimitTracker::utilization_at(std::int64_t second) const {
   return std::max({weight, orders_10s, orders_1m});
 }
 
-Admission RateLimitTracker::admit(RequestPriority priority, int weight, bool counts_as_order) {
+double RateLimitTracker::ceiling_of(RequestPriority priority) const {
+  switch (priority) {
+    case RequestPriority::cancel: return 1.0;
+    case RequestPriority::close: return policy_.close_ceiling;
+    case RequestPriority::place: return policy_.place_ceiling;
+    case RequestPriority::query: return policy_.query_ceiling;
+  }
+  return policy_.query_ceiling;
+}
+
+Admission RateLimitTracker::check(RequestPriority priority, int weight, bool counts_as_order) const {
   const MonoTime now = clock_.now();
   const std::int64_t second = second_now();
-  weight_.advance(second);
-  orders_.advance(second);
-  auto refuse = [&](MonoTime retry_at, std::string reason) {
-    ++refused_total_;
-    return Admission{false, retry_at, std::move(reason)};
-  };
-  if (now < banned_until_) return refuse(banned_until_, "banned");
-  if (now < backoff_until_) return refuse(backoff_until_, "backing_off");
+  if (now < banned_until_) return Admission{false, banned_until_, "banned"};
+  if (now < backoff_until_) return Admission{false, backoff_until_, "backing_off"};
 
-  const double ceiling = priority == RequestPriority::cancel  ? 1.0
-                         : priority == RequestPriority::place ? policy_.place_ceiling
-                                                              : policy_.query_ceiling;
+  const double ceiling = ceiling_of(priority);
   const double weight_after =
       static_cast<double>(weight_.sum(second, 60) + weight) / std::max(1, policy_.weight_per_minute);
   const MonoTime next_second = now + std::chrono::seconds(1);
-  if (weight_after > ceiling) return refuse(next_second, "weight_limit");
+  if (weight_after > ceiling) return Admission{false, next_second, "weight_limit"};
   if (counts_as_order) {
     const double o10 = static_cast<double>(orders_.sum(second, 10) + 1) / std::max(1, policy_.orders_per_10s);
     const double o60 = static_cast<double>(orders_.sum(second, 60) + 1) / std::max(1, policy_.orders_per_minute);
-    if (std::max(o10, o60) > ceiling) return refuse(next_second, "order_limit");
+    if (std::max(o10, o60) > ceiling) return Admission{false, next_second, "order_limit"};
+  }
+  return Admission{};
+}
+
+Admission RateLimitTracker::admit(RequestPriority priority, int weight, bool counts_as_order) {
+  const std::int64_t second = second_now();
+  weight_.advance(second);
+  orders_.advance(second);
+  Admission admission = check(priority, weight, counts_as_order);
+  if (!admission.allowed) {
+    ++refused_total_;
+    return admission;
   }
   weight_.add(second, weight);
   if (counts_as_order) orders_.add(second, 1);
-  return Admission{};
+  return admission;
 }
 
 void RateLimitTracker::on_response(const RateLimitFeedback& feedback) {
@@ -116,6 +130,11 @@ RateLimitState RateLimitTracker::state() const {
   if (now < backoff_until_) return RateLimitState::backing_off;
   if (utilization_at(second_now()) > policy_.place_ceiling) return RateLimitState::throttled;
   return RateLimitState::ok;
+}
+
+std::optional<MonoTime> RateLimitTracker::banned_until() const {
+  if (clock_.now() < banned_until_) return banned_until_;
+  return std::nullopt;
 }
 
 RateLimitView RateLimitTracker::view() const {

@@ -4,8 +4,10 @@
 // used-weight / order-count headers as the truth when they arrive, and turns 429 into
 // exponential backoff with jitter (honouring Retry-After when sent) and 418 into a ban:
 // the venue is quarantined until the ban ends. Near the limit, cancels are still
-// admitted after places are refused (priority cancel > place > query), so risk can
-// always be reduced. No request storms: while backing off or banned, admit() refuses.
+// admitted after places are refused (priority cancel > close > place > query, each with
+// its own ceiling), so risk can always be reduced. No request storms: while backing off
+// or banned, admit() refuses. The RateGovernor (rate_governor.hpp) sits on top: it
+// queues what the tracker refuses and decides who goes first.
 //
 // Thread: engine thread. Deterministic given the Clock and the seed (jitter).
 #pragma once
@@ -14,18 +16,32 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <string_view>
 #include <string>
 
 #include "core/common/clock.hpp"
 
 namespace propbot::venues {
 
-enum class RequestPriority { cancel, place, query };
+// Request classes, highest priority first. `close` is a reduce-only place: it counts as
+// an order like a place but keeps more headroom, since it reduces risk.
+enum class RequestPriority { cancel, close, place, query };
+inline constexpr std::size_t kRequestPriorities = 4;
+constexpr std::string_view to_string(RequestPriority p) {
+  switch (p) {
+    case RequestPriority::cancel: return "cancel";
+    case RequestPriority::close: return "close";
+    case RequestPriority::place: return "place";
+    case RequestPriority::query: return "query";
+  }
+  return "query";
+}
 
 struct RateLimitPolicy {
   int weight_per_minute = 2400;      // Binance REQUEST_WEIGHT / 1 min
   int orders_per_10s = 300;          // Binance ORDERS / 10 s
   int orders_per_minute = 1200;      // Binance ORDERS / 1 min
+  double close_ceiling = 0.90;       // reduce-only places refused above this share
   double place_ceiling = 0.80;       // places refused above this share of any limit
   double query_ceiling = 0.60;       // queries refused above this share
   Nanos base_backoff = std::chrono::milliseconds(500);
@@ -75,10 +91,14 @@ class RateLimitTracker {
   // Asks to send a request costing `weight` (and one order when `counts_as_order`).
   // When allowed, the cost is charged immediately.
   Admission admit(RequestPriority priority, int weight, bool counts_as_order);
+  // What admit() would answer now, without charging anything or counting a refusal.
+  Admission check(RequestPriority priority, int weight, bool counts_as_order) const;
   void on_response(const RateLimitFeedback& feedback);
 
   RateLimitState state() const;
   RateLimitView view() const;
+  // When the current ban ends (nullopt when not banned now).
+  std::optional<MonoTime> banned_until() const;
 
  private:
   // Per-second buckets over the last minute: cheap sliding windows, fixed memory.
@@ -93,6 +113,7 @@ class RateLimitTracker {
   };
 
   std::int64_t second_now() const;
+  double ceiling_of(RequestPriority priority) const;
   double utilization_at(std::int64_t second) const;
 
   RateLimitPolicy policy_;

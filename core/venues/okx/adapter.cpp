@@ -118,6 +118,7 @@ Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, con
   rest_options.credentials = credentials;
   rest_options.tls = options.tls;
   rest_options.rate_limits = options.rate_limits;
+  rest_options.rate_governor = options.rate_governor;
   rest_options.request_timeout = options.request_timeout;
   auto rest = RestClient::create(io, clock, std::move(rest_options), logger);
   if (!rest) return rest.error();
@@ -273,6 +274,10 @@ void OkxAdapter::server_time(VenueCallback<UtcTime> done) {
 std::vector<md::FeedHealthView> OkxAdapter::feed_health() const { return data_->feed_health(); }
 const md::FeedHealth* OkxAdapter::feed_health(const std::string& symbol) const { return data_->feed_health(symbol); }
 RateLimitView OkxAdapter::rate_limits() const { return rest_->rate_limits().view(); }
+std::optional<RateHealth> OkxAdapter::rate_health() const { return rest_->governor().health(); }
+void OkxAdapter::set_quarantine_listener(std::function<void(const RateHealth&)> listener) {
+  rest_->governor().on_quarantine(std::move(listener));
+}
 std::uint64_t OkxAdapter::rest_requests_sent() const { return rest_->requests_sent(); }
 std::int64_t OkxAdapter::clock_offset_ms() const { return rest_->clock_offset_ms(); }
 std::uint64_t OkxAdapter::post_only_rejections() const { return user_->post_only_rejections(); }

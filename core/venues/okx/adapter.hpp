@@ -37,10 +37,12 @@
 // place()/place_batch() answers tell it which orders to watch.
 //
 // Errors: okx::map_error's VenueErrc; a transport failure is network (OUTCOME
-// UNKNOWN: resolve with query_order before re-sending). Rate limiting: a local
-// RateLimitTracker (messages.hpp policy) is asked before every REST request; HTTP 429
-// and codes 50011/50061 make it back off (exponential, jitter) and refuse locally
-// meanwhile, so a 429 never turns into a request storm.
+// UNKNOWN: resolve with query_order before re-sending). Rate limiting: every REST
+// request passes the venue's RateGovernor (core/venues/common/rate_governor.hpp) over a
+// RateLimitTracker (messages.hpp policy): cancel > close > place > query; HTTP 429 and
+// codes 50011/50061 make it back off (exponential, jitter) and then probe one request
+// at a time, so a 429 never turns into a request storm; a 429 with a ban-long
+// Retry-After quarantines the venue (rate_health(), set_quarantine_listener()).
 //
 // Secrets: the secret key lives in the two RequestSigners (REST, WS login) only; the
 // passphrase only in headers / the login message sent to the socket. Nothing is logged.
@@ -60,6 +62,7 @@
 #include "core/md/feed_health.hpp"
 #include "core/net/tls_client.hpp"
 #include "core/net/ws_client.hpp"
+#include "core/venues/common/rate_governor.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
 #include "core/venues/common/recovering_listener.hpp"
 #include "core/venues/okx/messages.hpp"
@@ -82,6 +85,7 @@ struct OkxAdapterOptions {
   bool demo = false;       // x-simulated-trading: 1 (use the wspap.okx.com WS URLs too)
   std::vector<std::string> symbols;  // canonical BASE-QUOTE
   net::TlsClientOptions tls;
+  GovernorPolicy rate_governor;  // classes' wait limits, ban threshold, jitter seed
   RateLimitPolicy rate_limits = default_rate_limit_policy();
   net::WsReconnectOptions reconnect;
   Nanos stale_after = std::chrono::seconds(5);
@@ -122,6 +126,9 @@ class OkxAdapter final : public Venue {
   std::vector<md::FeedHealthView> feed_health() const;
   const md::FeedHealth* feed_health(const std::string& symbol) const;
   RateLimitView rate_limits() const;
+  // The RateGovernor's view (Venue::rate_health) and its quarantine listener.
+  std::optional<RateHealth> rate_health() const override;
+  void set_quarantine_listener(std::function<void(const RateHealth&)> listener) override;
   std::uint64_t rest_requests_sent() const;
   std::int64_t clock_offset_ms() const;
   std::uint64_t post_only_rejections() const;

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/venues/common/request_class.hpp"
 #include "core/venues/okx/parse.hpp"
 #include "core/venues/okx/symbols.hpp"
 
@@ -74,7 +75,9 @@ void OrderClient::place(const OrderRequest& request, VenueCallback<OrderState> d
     later([done, error = body.error()] { done(local_error(error)); });
     return;
   }
-  rest_.send(endpoints::kPlaceOrder, "", body->dump(), [this, request, done](VenueResult<json> reply) {
+  Endpoint endpoint = endpoints::kPlaceOrder;
+  endpoint.priority = place_priority(request);
+  rest_.send(endpoint, "", body->dump(), [this, request, done](VenueResult<json> reply) {
     if (!reply) {
       done(reply.error());
       return;
@@ -138,7 +141,9 @@ void OrderClient::place_batch(const std::vector<OrderRequest>& requests,
     for (std::size_t index : chunk) array.push_back(std::move(bodies[index]));
     std::vector<OrderRequest> chunk_requests;
     for (std::size_t index : chunk) chunk_requests.push_back(requests[index]);
-    rest_.send(endpoints::kBatchOrders, "", array.dump(),
+    Endpoint endpoint = endpoints::kBatchOrders;
+    endpoint.priority = place_priority(chunk_requests);
+    rest_.send(endpoint, "", array.dump(),
                [this, batch, chunk, chunk_requests = std::move(chunk_requests)](VenueResult<json> reply) {
                  auto fail_all = [&](const VenueError& error) {
                    for (std::size_t index : chunk) batch->results[index] = error;
@@ -219,7 +224,10 @@ void OrderClient::cancel_all(const std::string& symbol, VenueCallback<int> done)
   }
   const std::string inst_id = instrument->inst_id;
   const std::string query = query_string({{"instType", "SWAP"}, {"instId", inst_id}});
-  rest_.send(endpoints::kOrdersPending, query, "", [this, symbol, inst_id, done](VenueResult<json> reply) {
+  // The listing is part of the cancel: it goes with the cancel's priority.
+  Endpoint listing = endpoints::kOrdersPending;
+  listing.priority = RequestPriority::cancel;
+  rest_.send(listing, query, "", [this, symbol, inst_id, done](VenueResult<json> reply) {
     if (!reply) {
       done(reply.error());
       return;

@@ -24,6 +24,10 @@
 //    nothing could be cancelled while something was pending (a later page's failure
 //    keeps the count so far). Rate cost: 1 listing + ceil(n / 20) batches per page.
 //  - Errors keep okx::map_error's VenueErrc; a transport failure is network (UNKNOWN).
+//  - Rate classes (RateGovernor): cancel and cancel_all (its listings included) are
+//    `cancel`, a reduce-only place (a chunk of only reduce-only orders) is `close`,
+//    other places `place`, the rest `query` (the state read after a cancel ack too:
+//    refused, it falls back to the ack).
 //
 // Threads: engine thread. The table must outlive the client.
 #pragma once

@@ -67,7 +67,9 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
       logger_(std::move(logger)),
       http_(std::move(http)),
       path_prefix_(std::move(path_prefix)),
-      rate_limits_(options.rate_limits, clock),
+      wakeup_(io, clock, [this] { governor_.on_wakeup(); }),
+      governor_("okx", options.rate_limits, options.rate_governor, clock,
+                [this](MonoTime at) { wakeup_.wake_at(at); }),
       clock_sync_(clock,
                   [this](std::function<void(VenueResult<std::int64_t>)> done) {
                     send(endpoints::kServerTime, "", "", [done = std::move(done)](VenueResult<nlohmann::json> reply) {
@@ -84,9 +86,15 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
   std::fill(options.credentials.secret_key.begin(), options.credentials.secret_key.end(), '\0');
 }
 
-RestClient::~RestClient() { *alive_ = false; }
+RestClient::~RestClient() {
+  *alive_ = false;
+  wakeup_.cancel();
+}
 
-void RestClient::close() { http_->close(); }
+void RestClient::close() {
+  http_->close();
+  governor_.refuse_all(VenueError{VenueErrc::network, "NOT_SENT", "the REST client was closed", 0, std::nullopt});
+}
 
 UtcTime RestClient::venue_time() const { return clock_.utc() + std::chrono::milliseconds(clock_sync_.offset_ms()); }
 
@@ -103,11 +111,21 @@ void RestClient::send(const Endpoint& endpoint, std::string query, std::string b
     complete_later(std::move(done), std::move(*refused));
     return;
   }
-  const Admission admission = rate_limits_.admit(endpoint.priority, endpoint.weight, endpoint.counts_as_order);
-  if (!admission.allowed) {
-    complete_later(std::move(done), local_refusal(admission, clock_.now()));
-    return;
-  }
+  // One shared request: the governor either sends it (maybe later) or refuses it.
+  struct Pending {
+    Endpoint endpoint;
+    std::string query;
+    std::string body;
+    ReplyCallback done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{endpoint, std::move(query), std::move(body), std::move(done)});
+  governor_.submit(
+      endpoint.priority, RequestCost{endpoint.weight, endpoint.counts_as_order},
+      [this, pending] { transmit(pending->endpoint, pending->query, std::move(pending->body), std::move(pending->done)); },
+      [this, pending](VenueError error) { complete_later(std::move(pending->done), std::move(error)); });
+}
+
+void RestClient::transmit(const Endpoint& endpoint, const std::string& query, std::string body, ReplyCallback done) {
   const std::string method(endpoint.method);
   std::string target = path_prefix_ + std::string(endpoint.path) + query;
   net::HttpHeaders headers;
@@ -137,6 +155,7 @@ void RestClient::on_reply(const Endpoint& endpoint, Result<net::HttpReply> reply
     error.venue_message = reply.error().message;
     logger_.warn("okx_rest_transport_error",
                  {{"path", path}, {"code", error.venue_code}, {"message", error.venue_message}});
+    governor_.on_no_response();
     done(std::move(error));
     return;
   }
@@ -147,7 +166,7 @@ void RestClient::on_reply(const Endpoint& endpoint, Result<net::HttpReply> reply
   feedback.http_status = status;
   feedback.retry_after = retry_after_of(reply.value());
   if (is_rate_limit_code(code) || (parsed && has_rate_limited_item(parsed.value()))) feedback.http_status = 429;
-  rate_limits_.on_response(feedback);
+  governor_.on_response(feedback);
 
   const bool success = status >= 200 && status < 300 && parsed &&
                        (code == "0" || (endpoint.per_item_results && (code == "1" || code == "2")));

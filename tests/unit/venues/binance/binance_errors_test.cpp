@@ -65,6 +65,13 @@ TEST_F(BinanceErrorsTest, Http429IsRateLimitedWithRetryAfterFromTheHeader) {
   EXPECT_EQ(*error.retry_after, std::chrono::milliseconds{7000});
 }
 
+TEST_F(BinanceErrorsTest, BanEndIsReadFromTheBannedUntilMessage) {
+  EXPECT_EQ(ban_end_ms(R"({"code":-1003,"msg":"Way too many requests; IP banned until 1570000000000. Please use the websocket."})"),
+            std::optional<std::int64_t>(1570000000000));
+  EXPECT_EQ(ban_end_ms(R"({"code":-1003,"msg":"Too many requests."})"), std::nullopt);
+  EXPECT_EQ(ban_end_ms("banned until soon"), std::nullopt);
+}
+
 TEST_F(BinanceErrorsTest, Http418IsBannedEvenWithARateLimitCode) {
   const VenueError error = map_error(418, R"({"code":-1003,"msg":"Way too many requests; IP banned."})", "120");
   EXPECT_EQ(error.code, VenueErrc::banned);
