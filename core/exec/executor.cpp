@@ -10,6 +10,7 @@ namespace propbot::exec {
 std::string_view to_string(SkipReason reason) {
   switch (reason) {
     case SkipReason::not_reconciled: return "not_reconciled";
+    case SkipReason::intake_closed: return "intake_closed";
     case SkipReason::mode_blocks: return "mode_blocks";
     case SkipReason::unknown_venue: return "unknown_venue";
     case SkipReason::no_book: return "no_book";
@@ -74,6 +75,7 @@ Result<std::uint64_t> Executor::Impl::skip(SkipReason reason, const std::string&
 Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_notional_usdt) {
   ++counters.intents_received;
   if (!recon.finished || !recon.clean) return skip(SkipReason::not_reconciled, "start-up reconciliation pending");
+  if (!intake_open) return skip(SkipReason::intake_closed, "cancel_all / hedge_flatten closed the intake");
   if (desk.mode() != Mode::resume) return skip(SkipReason::mode_blocks, std::string(to_string(desk.mode())));
   Decimal notional = intent.notional_usdt;
   if (sized_notional_usdt > 0) {
@@ -189,12 +191,14 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
 
   if (!assign_client_order_id(a)) return skip(SkipReason::invalid_intent, "no attempt left for leg A");
   if (auto planned = plan_order(a); !planned) return skip(SkipReason::journal_failed, planned.error().message);
+  options.failpoint.hit("intent_a_recorded");
   if (!assign_client_order_id(b)) return skip(SkipReason::invalid_intent, "no attempt left for leg B");
   if (auto planned = plan_order(b); !planned) {
     record(orders.at(a.client_order_id), OrderEvent::rejected, "journal_failed");
     retire_order(a.client_order_id);
     return skip(SkipReason::journal_failed, planned.error().message);
   }
+  options.failpoint.hit("intent_b_recorded");
   trade.a_orders.push_back(a.client_order_id);
   trade.planned_b = b.client_order_id;
   const std::uint64_t id = trade.id;
@@ -316,11 +320,14 @@ Status Executor::Impl::send(const std::string& client_order_id) {
     record(order, OrderEvent::rejected, "unknown_venue");
     return make_error(Errc::not_found, "venue " + order.entry.venue + " is not configured");
   }
+  const Leg leg = order.entry.leg;
   if (!record(order, OrderEvent::new_order)) return make_error(Errc::io_error, "the journal refused `new`");
+  if (leg == Leg::a) options.failpoint.hit("new_a_recorded");
   if (!record(order, OrderEvent::sent)) {
     record(order, OrderEvent::rejected, "journal_failed");
     return make_error(Errc::io_error, "the journal refused `sent`: nothing was sent");
   }
+  options.failpoint.hit(leg == Leg::a ? "sent_a_recorded" : leg == Leg::b ? "sent_b_recorded" : "");
   venues::OrderRequest request;
   request.symbol = order.entry.symbol;
   request.side = order.entry.side;
@@ -349,6 +356,7 @@ Status Executor::Impl::send(const std::string& client_order_id) {
       on_place_error(client_order_id, result.error());
     }
   });
+  options.failpoint.hit(leg == Leg::a ? "place_a_called" : leg == Leg::b ? "place_b_called" : "single_sent");
   return {};
 }
 
@@ -411,6 +419,7 @@ void Executor::Impl::cancel(const std::string& client_order_id, const std::strin
   found->second.cancel_sent = true;
   ++counters.cancels_sent;
   log.info("order_cancel", {{"client_order_id", client_order_id}, {"reason", reason}});
+  options.failpoint.hit("cancel_sent");
   const std::string venue_id = found->second.entry.venue;
   std::weak_ptr<bool> alive_flag = alive;
   arm_timer(found->second, options.cancel_deadline, [this](const std::string& coid) { query(coid); });
@@ -459,6 +468,12 @@ void Executor::Impl::apply_state(const std::string& venue_id, const venues::Orde
                                                                                                OrderEvent::partial))) {
       record(order, next, next == OrderEvent::cancelled || next == OrderEvent::expired ? "venue" : "");
       if (next == OrderEvent::rejected) ++counters.orders_rejected;
+      if (order.entry.leg == Leg::a && next == OrderEvent::ack) options.failpoint.hit("a_acknowledged");
+      if (order.entry.leg == Leg::a && next == OrderEvent::partial) options.failpoint.hit("a_partial_recorded");
+      if (order.entry.leg == Leg::b && (next == OrderEvent::ack || next == OrderEvent::partial)) {
+        options.failpoint.hit("b_acknowledged");
+      }
+      if (order.entry.leg == Leg::b && next == OrderEvent::filled) options.failpoint.hit("b_filled");
     }
     if (order.hedge_fill_seen && !order.terminal() && order.entry.event == OrderEvent::ack) on_hedge_acked(order);
     if (order.hedge_fill_seen && order.terminal()) on_hedge_acked(order);
@@ -530,6 +545,7 @@ void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::str
   ids.insert(ids.end(), trade.b_orders.begin(), trade.b_orders.end());
   if (!trade.planned_b.empty()) ids.push_back(trade.planned_b);
   trades.erase(trade.id);  // `trade` is gone from here on
+  if (state == TradeState::hedged) options.failpoint.hit("trade_hedged");
   for (const auto& coid : ids) {
     if (auto found = orders.find(coid); found != orders.end() && found->second.terminal()) retire_order(coid);
   }
@@ -572,6 +588,7 @@ void Executor::Impl::on_fill(const std::string& venue_id, const venues::Fill& fi
   if (*recorded != RecordOutcome::recorded) return;  // seen before: counted once
   ++counters.fills;
   ++changes;
+  options.failpoint.hit("fill_recorded");
   if (listener != nullptr) listener->on_fill(entry);
   if (found == orders.end() || found->second.entry.venue != venue_id) return;
   const Decimal before = found->second.filled();

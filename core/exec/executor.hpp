@@ -47,6 +47,7 @@ namespace propbot::exec {
 // Why an intent was not traded. Stable names (metrics label `reason`).
 enum class SkipReason {
   not_reconciled,      // start-up reconciliation has not finished clean
+  intake_closed,       // a cancel_all / hedge_flatten / kill closed the intake
   mode_blocks,         // HOLD or KILL
   unknown_venue,
   no_book,             // a leg's venue has no valid book for the symbol
@@ -119,6 +120,15 @@ struct ExecutionView {
   std::optional<double> hedge_latency_p95_ms;
 };
 
+// What cancel_all / hedge_flatten did, verified by asking the venues afterwards.
+struct SafetyReport {
+  std::string action;          // "cancel_all" | "hedge_flatten"
+  bool flat = false;           // every venue answered: no open order (and no position, for a flatten)
+  int orders_cancelled = 0;    // as the venues reported
+  int flatten_orders = 0;      // reduce-only orders sent
+  std::vector<std::string> remaining;  // what is still open or not flat, one line each
+};
+
 class Executor {
  public:
   // `venues` and every referenced object must outlive the executor.
@@ -142,6 +152,19 @@ class Executor {
   void on_order_update(const std::string& venue, const venues::OrderState& order);
   void on_fill(const std::string& venue, const venues::Fill& fill);
   void on_private_stream(const std::string& venue, bool connected);
+
+  // Cancels every open order on every venue and symbol — the venue's cancel-all first
+  // (the fastest path), then whatever a listing still shows one by one — and verifies by
+  // listing again. `done` runs once, on this thread. Also refuses new trades from now on
+  // until resume_intake() (the kill path closes the intake first).
+  void cancel_all(std::function<void(const SafetyReport&)> done);
+  // cancel_all, then closes every position the venues report with reduce-only IOC
+  // orders (journaled like every order, strategy "system"), re-asking the venues until
+  // they report flat or `flatten_rounds` ran out. P0 hedge_flatten_called when it starts.
+  void hedge_flatten(const std::string& reason, std::function<void(const SafetyReport&)> done);
+  // New intents are refused (closed by cancel_all / hedge_flatten) or accepted again.
+  void resume_intake();
+  bool intake_open() const;
 
   ExecutionView view() const;
   // Grows whenever anything view() shows changed: a caller re-copies the view only then.

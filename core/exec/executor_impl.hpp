@@ -81,6 +81,7 @@ struct Executor::Impl {
   std::uint64_t next_intent_id = 1;
   ReconReport recon;
   bool recon_running = false;
+  bool intake_open = true;
   int recon_outstanding = 0;
   std::uint64_t recon_hedges_before = 0;  // hedges sent before recon: the rest were resumed
   std::set<std::uint64_t> recon_trades;   // trades rebuilt at start, hedged once recon ends
@@ -120,6 +121,9 @@ struct Executor::Impl {
   Decimal a_filled(const Trade& trade) const;
   Decimal b_filled(const Trade& trade) const;
   Decimal b_committed(const Trade& trade) const;
+
+  // executor_safety.cpp: one reduce-only IOC closing `position`; false when none could go out.
+  bool flatten_position(venues::Venue& target, const venues::Position& position);
 
   // executor_recon.cpp
   void reconcile();

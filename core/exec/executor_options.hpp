@@ -7,7 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <string>
+#include <vector>
+
 #include "core/common/clock.hpp"
+#include "core/exec/failpoint.hpp"
 
 namespace propbot::exec {
 
@@ -43,6 +47,16 @@ struct ExecutorOptions {
   std::size_t recent_orders = 500;
   std::size_t recent_trades = 200;
   std::size_t hedge_log_entries = 1000;
+  // The symbols cancel_all sweeps on every venue (the configured ones).
+  std::vector<std::string> symbols;
+  // hedge_flatten: protection of each closing IOC against the touch, how many rounds of
+  // "ask the venues, close what they report" before it reports what is left, and how
+  // long a round waits for its orders to end before asking again.
+  double flatten_slippage_bps = 50;
+  int flatten_rounds = 3;
+  Nanos flatten_settle = std::chrono::milliseconds(500);
+  // Armed by a crash test only (PROPBOT_FAILPOINT): kills the process at a named point.
+  Failpoint failpoint;
   // Reconciliation: a venue that does not answer is asked again after this, forever
   // (recon fails closed: the desk stays in HOLD).
   Nanos recon_retry = std::chrono::seconds(2);

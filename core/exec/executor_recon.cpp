@@ -66,6 +66,7 @@ void Executor::Impl::reconcile() {
   }
   next_intent_id = std::max(next_intent_id, journal.max_intent_id() + 1);
   log.info("recon_started", {{"unfinished_orders", unfinished.size()}, {"trades", intents.size()}});
+  options.failpoint.hit("recon_started");
 
   recon_outstanding = 1;  // held until every question below is asked
   for (const auto& entry : unfinished) recon_resolve(entry);
@@ -102,6 +103,7 @@ void Executor::Impl::recon_resolve(const OrderEntry& entry) {
     if (result) {
       apply_state(venue_id, result.value());
       ++recon.orders_resolved;
+      options.failpoint.hit("recon_order_resolved");
       if (auto still = orders.find(coid); still != orders.end() && !still->second.terminal()) {
         ++recon.orders_cancelled;
         cancel(coid, "recon_stale_order");
@@ -201,6 +203,7 @@ void Executor::Impl::recon_step_done() {
     }
   }
   recon.hedges_resumed = static_cast<int>(counters.hedges_sent - recon_hedges_before);
+  if (recon.hedges_resumed > 0) options.failpoint.hit("recon_hedge_resumed");
   std::string summary = "resolved " + std::to_string(recon.orders_resolved) + " order(s), cancelled " +
                         std::to_string(recon.orders_cancelled) + " stale and " +
                         std::to_string(recon.unexplained_orders) + " unexplained, resumed " +

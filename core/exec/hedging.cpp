@@ -155,6 +155,7 @@ void Executor::Impl::drive_hedge(Trade& trade) {
         return;
       }
     }
+    options.failpoint.hit("hedge_planned");
     WorkingOrder& order = orders.at(b.client_order_id);
     order.hedge_fill_seen = clock.now();
     trade.b_orders.push_back(b.client_order_id);
@@ -182,6 +183,7 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       hedge_lost(trade, "the hedge could not be sent: " + sent.error().message);
       return;
     }
+    if (!a_done) options.failpoint.hit("between_fills_of_a");
     // send() may have completed synchronously (a scripted venue); the loop re-checks.
     auto again = trades.find(trade.id);
     if (again == trades.end() || again->second.state != TradeState::working) return;

@@ -121,6 +121,7 @@ class ExecutorTest : public ::testing::Test {
   }
 
   std::unique_ptr<Executor> make(ExecutorOptions options = {}) {
+    options.symbols = {"BTC-USDT"};
     auto executor = std::make_unique<Executor>(options, clock, std::vector<venues::Venue*>{&binance, &okx}, journal,
                                                desk, market, &listener, quiet());
     executor->reconcile();
@@ -342,6 +343,82 @@ TEST_F(ExecutorTest, HedgeLatencyP95OverItsLimitIsAP0) {
   ASSERT_EQ(desk.incidents.size(), 1u);
   EXPECT_EQ(desk.incidents[0], IncidentCode::hedge_latency_violation);
   EXPECT_NEAR(*executor->view().hedge_log[0].hedge_latency_ms, 120.0, 1e-6);
+}
+
+// ---- cancel_all and hedge_flatten ---------------------------------------------------
+
+TEST_F(ExecutorTest, CancelAllCancelsEverywhereVerifiesAndClosesTheIntake) {
+  binance.replies = {Reply::hold};
+  auto executor = make();
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  venues::OrderRequest stray;
+  stray.symbol = "BTC-USDT";
+  stray.client_order_id = "manual1";
+  stray.quantity = dec("1");
+  okx.known["manual1"] = OrderVenue::state_of(stray);
+
+  std::optional<SafetyReport> report;
+  executor->cancel_all([&](const SafetyReport& r) { report = r; });
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->flat);
+  EXPECT_EQ(report->orders_cancelled, 2) << "the working A and the stray one";
+  EXPECT_GE(binance.cancel_alls, 1);
+  EXPECT_GE(okx.cancel_alls, 1);
+  EXPECT_FALSE(executor->intake_open());
+  auto refused = executor->submit(pair_intent());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("intake_closed"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, HedgeFlattenClosesEveryVenuePositionReduceOnlyAndVerifies) {
+  auto executor = make();
+  venues::Position long_btc;
+  long_btc.symbol = "BTC-USDT";
+  long_btc.quantity = dec("0.25");
+  binance.held_positions.push_back(long_btc);
+  venues::Position short_btc = long_btc;
+  short_btc.quantity = dec("-0.2");
+  okx.held_positions.push_back(short_btc);
+
+  std::optional<SafetyReport> report;
+  executor->hedge_flatten("test", [&](const SafetyReport& r) { report = r; });
+  clock.advance(std::chrono::seconds(5));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->flat) << (report->remaining.empty() ? "" : report->remaining.front());
+  EXPECT_EQ(report->flatten_orders, 2);
+  ASSERT_EQ(binance.placed.size(), 1u);
+  EXPECT_EQ(binance.placed[0].side, Side::sell);
+  EXPECT_TRUE(binance.placed[0].reduce_only);
+  EXPECT_EQ(binance.placed[0].quantity, dec("0.25"));
+  ASSERT_EQ(okx.placed.size(), 1u);
+  EXPECT_EQ(okx.placed[0].side, Side::buy);
+  EXPECT_EQ(okx.placed[0].quantity, dec("0.2"));
+  EXPECT_TRUE(binance.held_positions[0].quantity.is_zero());
+  EXPECT_TRUE(okx.held_positions[0].quantity.is_zero());
+  ASSERT_FALSE(desk.incidents.empty());
+  EXPECT_EQ(desk.incidents[0], IncidentCode::hedge_flatten_called);
+  // Journal before send for the flatten orders too.
+  auto entry = journal.last("BINANCE", binance.placed[0].client_order_id);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->strategy, "system");
+  EXPECT_TRUE(entry->reduce_only);
+}
+
+TEST_F(ExecutorTest, AFlattenThatCannotCloseSaysWhatIsLeft) {
+  auto executor = make();
+  venues::Position long_btc;
+  long_btc.symbol = "BTC-USDT";
+  long_btc.quantity = dec("0.25");
+  binance.held_positions.push_back(long_btc);
+  binance.replies = {Reply::expire_unfilled, Reply::expire_unfilled, Reply::expire_unfilled};
+  std::optional<SafetyReport> report;
+  executor->hedge_flatten("test", [&](const SafetyReport& r) { report = r; });
+  clock.advance(std::chrono::seconds(5));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->flat);
+  ASSERT_FALSE(report->remaining.empty());
+  EXPECT_NE(report->remaining[0].find("BINANCE: BTC-USDT position 0.25"), std::string::npos);
+  EXPECT_EQ(binance.placed.size(), 3u) << "one order per round, three rounds";
 }
 
 // ---- start-up reconciliation ------------------------------------------------------

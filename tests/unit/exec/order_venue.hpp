@@ -60,7 +60,10 @@ class OrderVenue final : public venues::Venue {
         held.push_back(std::move(done));
         return;
     }
-    if (state.filled_quantity.sign() > 0) state.average_price = request.price ? *request.price : Decimal();
+    if (state.filled_quantity.sign() > 0) {
+      state.average_price = request.price ? *request.price : Decimal();
+      move_position(request.symbol, request.side, state.filled_quantity);
+    }
     known[request.client_order_id] = state;
     done(state);
   }
@@ -78,7 +81,17 @@ class OrderVenue final : public venues::Venue {
     if (!venues::is_final(found->second.status)) found->second.status = venues::OrderStatus::canceled;
     done(found->second);
   }
-  void cancel_all(const std::string&, venues::VenueCallback<int> done) override { done(0); }
+  void cancel_all(const std::string& symbol, venues::VenueCallback<int> done) override {
+    int cancelled = 0;
+    for (auto& [coid, state] : known) {
+      if (state.symbol == symbol && !venues::is_final(state.status)) {
+        state.status = venues::OrderStatus::canceled;
+        ++cancelled;
+      }
+    }
+    ++cancel_alls;
+    done(cancelled);
+  }
   void query_order(const std::string&, const std::string& coid, venues::VenueCallback<venues::OrderState> done) override {
     ++queries;
     if (query_fails > 0) {
@@ -100,7 +113,19 @@ class OrderVenue final : public venues::Venue {
     }
     done(open);
   }
-  void positions(venues::VenueCallback<std::vector<venues::Position>> done) override { done(std::vector<venues::Position>{}); }
+  void positions(venues::VenueCallback<std::vector<venues::Position>> done) override { done(held_positions); }
+  void move_position(const std::string& symbol, Side side, Decimal qty) {
+    for (auto& position : held_positions) {
+      if (position.symbol == symbol) {
+        position.quantity = *(side == Side::buy ? position.quantity.add(qty) : position.quantity.sub(qty));
+        return;
+      }
+    }
+    venues::Position position;
+    position.symbol = symbol;
+    position.quantity = side == Side::buy ? qty : *qty.negated();
+    held_positions.push_back(position);
+  }
   void balances(venues::VenueCallback<std::vector<venues::Balance>> done) override { done(std::vector<venues::Balance>{}); }
   void server_time(venues::VenueCallback<UtcTime> done) override { done(UtcTime{}); }
   bool supports_batch() const override { return false; }
@@ -126,6 +151,8 @@ class OrderVenue final : public venues::Venue {
   std::vector<std::string> cancels;
   std::vector<venues::VenueCallback<venues::OrderState>> held;
   std::map<std::string, venues::OrderState> known;  // every order it accepted, by client order id
+  std::vector<venues::Position> held_positions;  // as the venue reports them
+  int cancel_alls = 0;
   int queries = 0;
   int query_fails = 0;
 
