@@ -46,55 +46,32 @@ local M = {
   },
 }
 
--- Gross edge in bps of buying at `buy` and selling at `sell`.
-local function edge_bps(buy, sell)
-  return (sell - buy) / buy * 1e4
-end
-
 local function fresh(book, p)
   return book ~= nil and book.age_ms <= p.max_book_age_ms
 end
 
--- Flat on both venues: buy on `long` (book lb), sell on `short` (book sb).
-local function maybe_enter(ctx, symbol, long, short, lb, sb)
+-- Entries and closes are the same trade: buy on `buy_venue`, sell on `sell_venue`, each
+-- walked for the notional; its net edge is the gross edge less `fee_fills` taker fees.
+-- Proposed when that edge is at least `min_net`.
+local function propose_if(ctx, symbol, buy_venue, sell_venue, buy_book, sell_book, fee_fills, min_net, reduce_only,
+                          reason)
   local p = ctx.params
-  local buy = ctx:fill_price(long, symbol, "buy", p.notional_usdt)
-  local sell = ctx:fill_price(short, symbol, "sell", p.notional_usdt)
+  local buy = ctx:fill_price(buy_venue, symbol, "buy", p.notional_usdt)
+  local sell = ctx:fill_price(sell_venue, symbol, "sell", p.notional_usdt)
   if not (buy and sell) then return end
-  local net = edge_bps(buy, sell) - 4 * p.taker_fee_bps
-  if net < p.min_spread_bps then return end
+  local net = (sell - buy) / buy * 1e4 - fee_fills * p.taker_fee_bps
+  if net < min_net then return end
   ctx:propose{
     symbol = symbol,
-    long_venue = long,
-    short_venue = short,
+    long_venue = buy_venue,
+    short_venue = sell_venue,
     notional_usdt = p.notional_usdt,
-    spread_bps = (sb.bid - lb.ask) / lb.ask * 1e4,
+    reduce_only = reduce_only,
+    spread_bps = (sell_book.bid - buy_book.ask) / buy_book.ask * 1e4,
     net_spread_bps = net,
     long_price = buy,
     short_price = sell,
-    reason = "net edge above min_spread_bps",
-  }
-end
-
--- Long on `long` (book lb), short on `short` (book sb): close once the spread is back.
-local function maybe_exit(ctx, symbol, long, short, lb, sb)
-  local p = ctx.params
-  local sell = ctx:fill_price(long, symbol, "sell", p.notional_usdt)
-  local buy = ctx:fill_price(short, symbol, "buy", p.notional_usdt)
-  if not (buy and sell) then return end
-  local exit_net = edge_bps(buy, sell) - 2 * p.taker_fee_bps
-  if -exit_net > p.exit_spread_bps then return end
-  ctx:propose{
-    symbol = symbol,
-    long_venue = short,
-    short_venue = long,
-    notional_usdt = p.notional_usdt,
-    reduce_only = true,
-    spread_bps = (lb.bid - sb.ask) / sb.ask * 1e4,
-    net_spread_bps = exit_net,
-    long_price = buy,
-    short_price = sell,
-    reason = "exit: spread back under exit_spread_bps",
+    reason = reason,
   }
 end
 
@@ -111,9 +88,12 @@ function M.on_book(ctx, ev)
         if fresh(lb, p) and fresh(sb, p) then
           local held_long, held_short = ctx:position(long, symbol), ctx:position(short, symbol)
           if held_long > 0 and held_short < 0 then
-            maybe_exit(ctx, symbol, long, short, lb, sb)
+            -- The close buys back on `short`, sells on `long`: remaining = −net.
+            propose_if(ctx, symbol, short, long, sb, lb, 2, -p.exit_spread_bps, true,
+                       "exit: spread back under exit_spread_bps")
           elseif held_long == 0 and held_short == 0 then
-            maybe_enter(ctx, symbol, long, short, lb, sb)
+            propose_if(ctx, symbol, long, short, lb, sb, 4, p.min_spread_bps, false,
+                       "net edge above min_spread_bps")
           end
         end
       end
