@@ -216,6 +216,7 @@ void read_intent(ProposalReader& in, Intent& intent) {
   }
   intent.max_slippage_bps = in.number("max_slippage_bps", Sign::non_negative, false, kMaxSlippageBps);
   intent.time_guard_ms = in.number("time_guard_ms", Sign::positive, false, kMaxTimeGuardMs);
+  intent.reduce_only = in.boolean("reduce_only");
   intent.reason = in.text("reason", false);
 }
 

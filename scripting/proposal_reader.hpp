@@ -6,7 +6,8 @@
 //
 // Guarantees: an Intent is only filled as far as a consumer may rely on it — a
 // missing or malformed field, a non-finite number, a bound exceeded
-// (max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]), an amount outside
+// (max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]), a `reduce_only` or
+// `post_only` that is not a boolean, an amount outside
 // what a Decimal holds (notional_usdt and prices beyond [1e-18, 1e18]) or a field of the
 // other kind is refused, and the refusal names the first offending field and what it
 // must be, e.g. `ctx:propose: field 'side' must be "buy" or "sell", got "long"`. The

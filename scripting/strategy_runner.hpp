@@ -47,9 +47,13 @@
 // ctx:propose{…} (see core/common/intent.hpp), one of two kinds:
 //   kind = "hedged_pair" (the default): {symbol, long_venue, short_venue (≠ long_venue),
 //     notional_usdt > 0, spread_bps?, net_spread_bps? (finite, may be negative),
-//     long_price? > 0, short_price? > 0, max_slippage_bps?, time_guard_ms?, reason?}
+//     long_price? > 0, short_price? > 0, max_slippage_bps?, time_guard_ms?,
+//     reduce_only? (bool), reason?}
 //   kind = "single": {symbol, venue, side = "buy"|"sell", notional_usdt > 0,
-//     price > 0 (the limit), post_only? (bool), max_slippage_bps?, time_guard_ms?, reason?}
+//     price > 0 (the limit), post_only? (bool), max_slippage_bps?, time_guard_ms?,
+//     reduce_only? (bool), reason?}
+//   reduce_only = true asks for a close (intent.hpp: a pair closes an open pair, the
+//   legs never flip a position, notional_usdt is an upper bound);
 //   max_slippage_bps in [0, 10000], time_guard_ms in (0, 86400000]; notional_usdt and
 //   the prices become exact Decimals, so they must lie in [1e-18, 1e18]. A missing or
 //   malformed field, a non-finite number, or a field of the other kind is a script

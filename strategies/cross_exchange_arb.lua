@@ -1,11 +1,39 @@
 -- cross_exchange_arb: perp–perp spread between two venues.
 --
 -- For the symbol whose book just changed, look at every ordered pair of venues
--- (buy on `long`, sell on `short`). The entry edge is measured on the prices we would
--- really get for the configured notional (walking the book, so slippage counts), less
--- the taker fees of the entry and of the later exit. When the edge clears
--- `min_spread_bps` and both books are fresh, propose a hedged pair. The core decides
--- whether anything is traded: in HOLD the proposal is shown as `blocked_by_hold`.
+-- (`long`, `short`) whose books are both fresh (age_ms <= max_book_age_ms). Prices are
+-- those we would really get for the configured notional (ctx:fill_price walks the
+-- book, so slippage counts); `fee` is taker_fee_bps.
+--
+-- Entry, when the strategy is flat on both venues in the symbol: buy on `long`, sell
+-- on `short`. Its net edge counts the taker fees of the entry and of the later exit:
+--   entry_net = (sell on short − buy on long) / buy on long × 1e4 − 4 × fee
+-- A hedged pair is proposed when entry_net >= min_spread_bps.
+--
+-- Exit, when the strategy holds an open pair (ctx:position(long) > 0 and
+-- ctx:position(short) < 0): undoing it sells back on `long` at its bids and buys back
+-- on `short` at its asks. That closing trade's own net edge, after its two taker fees,
+-- and the spread the pair still holds are
+--   exit_net  = (sell on long − buy on short) / buy on short × 1e4 − 2 × fee
+--   remaining = −exit_net
+-- exit_spread_bps ("net edge at which an open pair is closed") is that remaining
+-- spread: the pair is closed when remaining <= exit_spread_bps. (The entry's edge
+-- already paid all four fees, so a pair entered and closed at the proposed prices has
+-- earned, after fees, at least about min_spread_bps − exit_spread_bps + 2 × fee.)
+-- The close is a reduce_only pair that buys on `short` and sells on `long` (the venues
+-- swapped) with notional_usdt = the param as an upper bound: the executor never closes
+-- more than the smaller of the two positions, and what a smaller notional leaves open
+-- is closed on a later book event. It carries the closing trade's spread_bps (gross,
+-- top of book) and net_spread_bps (exit_net).
+--
+-- No pyramiding: while the strategy holds anything in the symbol on either venue of a
+-- pair, no entry is proposed on that pair in either direction. An open pair is only
+-- ever closed; a leg left alone (a hedge that failed) is the core's to flatten, not a
+-- reason to trade more. Positions come from ctx:position alone (on_fill is not used).
+--
+-- The core decides whether anything is traded: in HOLD a proposal is shown as
+-- `blocked_by_hold`. The per-event path allocates nothing but the proposals themselves
+-- (ctx:venues, ctx:book are reused tables; ctx:position and ctx:fill_price numbers).
 
 local M = {
   name = "cross_exchange_arb",
@@ -18,39 +46,54 @@ local M = {
   },
 }
 
--- Net edge in bps of buying at `buy` and selling at `sell`, after four taker fills
--- (two legs in, two legs out).
-local function net_edge_bps(buy, sell, fee_bps)
-  return (sell - buy) / buy * 1e4 - 4 * fee_bps
+local function fresh(book, p)
+  return book ~= nil and book.age_ms <= p.max_book_age_ms
+end
+
+-- Entries and closes are the same trade: buy on `buy_venue`, sell on `sell_venue`, each
+-- walked for the notional; its net edge is the gross edge less `fee_fills` taker fees.
+-- Proposed when that edge is at least `min_net`.
+local function propose_if(ctx, symbol, buy_venue, sell_venue, buy_book, sell_book, fee_fills, min_net, reduce_only,
+                          reason)
+  local p = ctx.params
+  local buy = ctx:fill_price(buy_venue, symbol, "buy", p.notional_usdt)
+  local sell = ctx:fill_price(sell_venue, symbol, "sell", p.notional_usdt)
+  if not (buy and sell) then return end
+  local net = (sell - buy) / buy * 1e4 - fee_fills * p.taker_fee_bps
+  if net < min_net then return end
+  ctx:propose{
+    symbol = symbol,
+    long_venue = buy_venue,
+    short_venue = sell_venue,
+    notional_usdt = p.notional_usdt,
+    reduce_only = reduce_only,
+    spread_bps = (sell_book.bid - buy_book.ask) / buy_book.ask * 1e4,
+    net_spread_bps = net,
+    long_price = buy,
+    short_price = sell,
+    reason = reason,
+  }
 end
 
 function M.on_book(ctx, ev)
   local p = ctx.params
+  local symbol = ev.symbol
   local venues = ctx:venues()
   for i = 1, #venues do
     for j = 1, #venues do
       if i ~= j then
         local long, short = venues[i], venues[j]
-        local lb = ctx:book(long, ev.symbol)
-        local sb = ctx:book(short, ev.symbol)
-        if lb and sb and lb.age_ms <= p.max_book_age_ms and sb.age_ms <= p.max_book_age_ms then
-          local buy = ctx:fill_price(long, ev.symbol, "buy", p.notional_usdt)
-          local sell = ctx:fill_price(short, ev.symbol, "sell", p.notional_usdt)
-          if buy and sell then
-            local net = net_edge_bps(buy, sell, p.taker_fee_bps)
-            if net >= p.min_spread_bps then
-              ctx:propose{
-                symbol = ev.symbol,
-                long_venue = long,
-                short_venue = short,
-                notional_usdt = p.notional_usdt,
-                spread_bps = (sb.bid - lb.ask) / lb.ask * 1e4,
-                net_spread_bps = net,
-                long_price = buy,
-                short_price = sell,
-                reason = "net edge above min_spread_bps",
-              }
-            end
+        local lb = ctx:book(long, symbol)
+        local sb = ctx:book(short, symbol)
+        if fresh(lb, p) and fresh(sb, p) then
+          local held_long, held_short = ctx:position(long, symbol), ctx:position(short, symbol)
+          if held_long > 0 and held_short < 0 then
+            -- The close buys back on `short`, sells on `long`: remaining = −net.
+            propose_if(ctx, symbol, short, long, sb, lb, 2, -p.exit_spread_bps, true,
+                       "exit: spread back under exit_spread_bps")
+          elseif held_long == 0 and held_short == 0 then
+            propose_if(ctx, symbol, long, short, lb, sb, 4, p.min_spread_bps, false,
+                       "net edge above min_spread_bps")
           end
         end
       end

@@ -9,9 +9,19 @@
 -- notional) before a pair is proposed. Entries are only proposed in a window before
 -- the next funding (`entry_window_ms` .. `min_lead_ms` ahead of it, from
 -- ctx:funding's next_funding_ms): an earlier entry carries the price risk for nothing,
--- a later one may not be filled in time. An open carry (long on one venue, short on
--- the other, from ctx:position) is closed when the differential in its favour falls
--- below `exit_bps`. A proposal for a pair is not repeated for `cooldown_ms`
+-- a later one may not be filled in time.
+--
+-- An open carry (long on one venue, short on the other, from ctx:position) is closed
+-- when the differential in its favour, (short's rate − long's rate) × 1e4 bps per
+-- interval, falls below `exit_bps` — at any time, not only in the window. The close is
+-- a reduce_only pair with the venues swapped (buy back on the short venue, sell on the
+-- long one) at the prices ctx:fill_price walks for the smaller leg, its notional_usdt
+-- an upper bound (the smaller leg at the dearest of those prices and the long venue's
+-- ask) so that the executor's clamp to the positions, not the notional, sizes it:
+-- both legs close the smaller position's quantity. Entries only from flat: while the
+-- strategy holds anything in the symbol on either venue of a pair, no entry is
+-- proposed on it (an open carry is only ever closed; a leg left alone is the core's to
+-- flatten). A proposal for a pair is not repeated for `cooldown_ms`
 -- (ctx.state.cooldowns), and every proposal carries a time guard and a slippage cap.
 -- The core decides whether anything is traded.
 
@@ -70,14 +80,20 @@ local function maybe_exit(ctx, symbol, long, short, lf, sf, now)
   if not (fresh(lb, p) and fresh(sb, p)) then return true end
   -- Buy back the short, sell the long: the smaller leg decides the size.
   local qty = math.min(held_long, -held_short)
-  local notional = qty * lb.mid
-  if notional <= 0 then return true end
+  local reach = qty * math.max(lb.ask, sb.ask)
+  local buy = ctx:fill_price(short, symbol, "buy", reach)
+  local sell = ctx:fill_price(long, symbol, "sell", reach)
+  if not (buy and sell) then return true end
   ctx:propose{
     symbol = symbol,
     long_venue = short,
     short_venue = long,
-    notional_usdt = notional,
+    notional_usdt = qty * math.max(buy, lb.ask),
+    reduce_only = true,
+    spread_bps = (sell - buy) / buy * 1e4,
     net_spread_bps = favour_bps,
+    long_price = buy,
+    short_price = sell,
     max_slippage_bps = p.max_slippage_bps,
     time_guard_ms = p.time_guard_ms,
     reason = string.format("funding carry exit: differential %.2f bps below exit_bps", favour_bps),
@@ -129,8 +145,8 @@ function M.on_start(ctx)
 end
 
 -- For each pair of venues quoting funding for the symbol: an open carry (in either
--- direction) is only ever closed, never added to; a flat pair may be entered in the
--- one direction whose differential is positive.
+-- direction) is only ever closed, never added to; a pair flat on both venues may be
+-- entered in the one direction whose differential is positive.
 function M.on_book(ctx, ev)
   local symbol = ev.symbol
   local venues = ctx:venues()
@@ -142,7 +158,7 @@ function M.on_book(ctx, ev)
       local fa, fb = ctx:funding(a, symbol), ctx:funding(b, symbol)
       if fa and fb then
         local open = maybe_exit(ctx, symbol, a, b, fa, fb, now) or maybe_exit(ctx, symbol, b, a, fb, fa, now)
-        if not open then
+        if not open and ctx:position(a, symbol) == 0 and ctx:position(b, symbol) == 0 then
           if fb.rate > fa.rate then
             maybe_enter(ctx, symbol, a, b, fa, fb, now)
           else

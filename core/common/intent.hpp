@@ -14,6 +14,18 @@
 // Both kinds may carry `max_slippage_bps` and `time_guard_ms`; absent means the core's
 // policy (policies/policy_matrix.lua) decides.
 //
+// `reduce_only` (both kinds) asks to CLOSE, never to open or flip:
+// - hedged_pair: close (part of) an open pair — buy `symbol` on `long_venue` and sell it
+//   on `short_venue`, each leg reduce-only, so the strategy is expected to be short on
+//   `long_venue` and long on `short_venue`. `notional_usdt` per leg is an upper bound:
+//   the executor sizes both legs to the same base quantity, min(notional / price,
+//   |position on long_venue|, |position on short_venue|) rounded down to the step, and
+//   refuses the intent when the strategy has no opposite position on both venues.
+// - single: a reduce-only order on `venue` (it may shrink the position there, never
+//   flip it).
+// The spreads of a close are those of the closing trade itself, measured as for an
+// entry (so usually small or negative): an exit is not judged by an entry's edge.
+//
 // Money is exact: `notional_usdt` and the prices are Decimals made by
 // intent_decimal() from the number the script computed — the shortest decimal that
 // reads back as that double (65000.1 stays 65000.1, never 65000.100000000006), so an
@@ -76,6 +88,7 @@ struct Intent {
   // both kinds
   std::optional<double> max_slippage_bps;  // >= 0: worst accepted fill vs the intent's prices
   std::optional<double> time_guard_ms;     // > 0: the intent is void this long after it was proposed
+  bool reduce_only = false;                // a close: never opens or flips a position (see above)
   std::string reason;
 };
 

@@ -10,7 +10,7 @@ OpportunityStatus OpportunityBoard::record(const Intent& intent, const PolicyOut
   // A pair has no side: its view and key keep the empty string they always had.
   const std::string_view side = single && intent.side ? to_string(*intent.side) : std::string_view();
   Key key{intent.strategy, intent.symbol, single ? intent.venue : intent.long_venue,
-          single ? std::string(side) : intent.short_venue};
+          single ? std::string(side) : intent.short_venue, intent.reduce_only};
   auto [it, inserted] = entries_.try_emplace(std::move(key));
   Entry& entry = it->second;
   OpportunityView& view = entry.view;
@@ -22,6 +22,7 @@ OpportunityStatus OpportunityBoard::record(const Intent& intent, const PolicyOut
     view.short_venue = intent.short_venue;
     view.venue = intent.venue;
     view.side = std::string(side);
+    view.reduce_only = intent.reduce_only;
     view.first_seen = utc;
   }
   // The view is what the API serialises as JSON numbers: to_double() gives back the

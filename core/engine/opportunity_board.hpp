@@ -1,11 +1,13 @@
 // OpportunityBoard: what the strategies currently propose, one entry per opportunity —
 // a hedged pair keyed by (strategy, symbol, long venue, short venue), a single order by
-// (strategy, symbol, venue, side) — with the policy's assessment of its latest proposal
-// and the gate status. An entry not proposed again within the TTL expires.
+// (strategy, symbol, venue, side), each key also split by reduce_only, so a close never
+// overwrites an entry that happens to go the same way — with the policy's assessment of
+// its latest proposal and the gate status. An entry not proposed again within the TTL
+// expires.
 //
 // Bounded: one entry per key, and keys are configured strategies × symbols × venue
-// pairs; expire() drops entries older than the TTL and forget() those of strategies
-// that left.
+// pairs × {open, close}; expire() drops entries older than the TTL and forget() those
+// of strategies that left.
 //
 // Thread: the engine's driving thread.
 #pragma once
@@ -39,6 +41,7 @@ class OpportunityBoard {
  private:
   struct Key {
     std::string strategy, symbol, long_venue, short_venue;
+    bool reduce_only = false;
     auto operator<=>(const Key&) const = default;
   };
   struct Entry {

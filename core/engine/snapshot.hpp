@@ -30,6 +30,7 @@ struct OpportunityView {
   std::string side;   // single: buy | sell
   double price = 0;   // single: the limit
   bool post_only = false;
+  bool reduce_only = false;  // a close (core/common/intent.hpp), either kind
   double spread_bps = 0;
   double net_spread_bps = 0;
   double notional_suggestion = 0;  // the policy-sized notional (clamped to the caps)

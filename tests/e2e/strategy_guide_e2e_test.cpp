@@ -150,6 +150,7 @@ TEST_F(StrategyGuideE2E, TheWorkedExampleAppliesRunsChangesAndRollsBackOverHttp)
   ASSERT_TRUE(opportunity.has_value()) << "no spread_watch opportunity within 60 s";
   EXPECT_EQ((*opportunity)["status"], "blocked_by_hold") << opportunity->dump();
   EXPECT_EQ((*opportunity)["kind"], "hedged_pair");
+  EXPECT_EQ((*opportunity)["reduce_only"], false) << "an entry, as §6 shows it";
   EXPECT_EQ((*opportunity)["intent_notional_usdt"], 500) << opportunity->dump();
   EXPECT_TRUE((*opportunity)["notional_suggestion"].is_number());
   EXPECT_TRUE((*opportunity)["policy"].is_string());

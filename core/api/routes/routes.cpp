@@ -28,6 +28,7 @@ json opportunity_json(const engine::OpportunityView& o) {
            {"intent_notional_usdt", o.intent_notional_usdt},
            {"long_price", o.long_price},
            {"short_price", o.short_price},
+           {"reduce_only", o.reduce_only},
            {"reason", o.reason},
            {"regime", o.regime.empty() ? json(nullptr) : json(o.regime)},
            {"regime_confidence", o.regime_confidence},

@@ -175,6 +175,38 @@ TEST_F(StrategyCtxTest, AHedgedPairIsTheDefaultKindAndTakesTheGuards) {
   EXPECT_FALSE(intents[0].time_guard_ms.has_value());
 }
 
+TEST_F(StrategyCtxTest, ReduceOnlyIsAClosingFlagOfBothKinds) {
+  std::string fault;
+  auto intents = propose(std::string(kPair) + ", reduce_only = true", &fault);
+  ASSERT_EQ(intents.size(), 1u) << fault;
+  EXPECT_EQ(intents[0].kind, IntentKind::hedged_pair);
+  EXPECT_TRUE(intents[0].reduce_only) << "a pair may ask to close";
+  intents = propose(std::string(kSingle) + ", reduce_only = true", &fault);
+  ASSERT_EQ(intents.size(), 1u) << fault;
+  EXPECT_EQ(intents[0].kind, IntentKind::single);
+  EXPECT_TRUE(intents[0].reduce_only) << "so may a single order";
+  intents = propose(std::string(kPair) + ", reduce_only = false", &fault);
+  ASSERT_EQ(intents.size(), 1u) << fault;
+  EXPECT_FALSE(intents[0].reduce_only);
+  intents = propose(kSingle, &fault);
+  ASSERT_EQ(intents.size(), 1u) << fault;
+  EXPECT_FALSE(intents[0].reduce_only) << "absent means an ordinary (opening) intent";
+}
+
+TEST_F(StrategyCtxTest, AReduceOnlyThatIsNotABooleanIsNamed) {
+  const char* wrong[][2] = {{"reduce_only = 1", "got 1"},
+                            {"reduce_only = 'true'", "got \"true\""},
+                            {"reduce_only = {}", "got a table"}};
+  for (const char* base : {kPair, kSingle}) {
+    for (const auto& [field, got] : wrong) {
+      const std::string fault = refusal(std::string(base) + ", " + field);
+      EXPECT_NE(fault.find(std::string("ctx:propose: field 'reduce_only' must be a boolean, ") + got),
+                std::string::npos)
+          << base << ", " << field << "\n  gave: " << fault;
+    }
+  }
+}
+
 TEST_F(StrategyCtxTest, AnUnknownKindIsRefused) {
   EXPECT_NE(refusal("kind = 'basket', " + std::string(kPair))
                 .find("ctx:propose: field 'kind' must be \"hedged_pair\" or \"single\", got \"basket\""),

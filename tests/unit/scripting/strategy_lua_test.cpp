@@ -192,7 +192,7 @@ void set_number(lua_State* L, const char* key, double value) {
 
 // An Intent as the test reads it: the fields of its kind (see core/common/intent.hpp),
 // kind and side by their stable names, amounts as the doubles the script proposed,
-// guards when set.
+// guards when set, `reduce_only` always (a boolean).
 void push_intent(lua_State* L, const Intent& intent) {
   lua_createtable(L, 0, 16);
   set_string(L, "strategy", intent.strategy);
@@ -215,6 +215,8 @@ void push_intent(lua_State* L, const Intent& intent) {
   }
   if (intent.max_slippage_bps) set_number(L, "max_slippage_bps", *intent.max_slippage_bps);
   if (intent.time_guard_ms) set_number(L, "time_guard_ms", *intent.time_guard_ms);
+  lua_pushboolean(L, intent.reduce_only ? 1 : 0);
+  lua_setfield(L, -2, "reduce_only");
   set_string(L, "reason", intent.reason);
 }
 

@@ -43,6 +43,7 @@ function T.test_enters_long_where_funding_is_lower_and_short_where_it_is_higher(
   h.near(i.short_price, 59999.9, 1e-6)
   h.eq(i.max_slippage_bps, 5, "a slippage cap")
   h.eq(i.time_guard_ms, 2000, "a time guard")
+  h.eq(i.reduce_only, false, "an entry")
   h.contains(i.reason, "5.00 bps/interval")
   h.contains(i.reason, "54.7%/year")  -- 5 bps × 3 a day × 365
 end
@@ -159,16 +160,56 @@ function T.test_an_open_carry_is_closed_when_the_differential_falls_below_exit_b
   local intents = h.on_book("SIM-A", "BTC-USDT")
   h.len(intents, 1, "one exit, and no reverse entry on top of it")
   local i = intents[1]
+  h.eq(i.reduce_only, true, "a close")
   h.eq(i.long_venue, "SIM-B", "buy back the short")
   h.eq(i.short_venue, "SIM-A", "sell the long")
-  h.near(i.notional_usdt, 0.02 * 59999.95, 1e-6, "the smaller leg")
+  h.near(i.long_price, 60000.0, 1e-6, "SIM-B's ask")
+  h.near(i.short_price, 59999.9, 1e-6, "SIM-A's bid")
+  -- An upper bound: the smaller leg at the dearest price, so the executor's clamp to
+  -- the positions (0.02 on both legs) sizes the close, whatever price it divides by.
+  h.near(i.notional_usdt, 0.02 * 60000.0, 1e-6, "the smaller leg, at the dearest price")
+  h.near(i.spread_bps, (59999.9 - 60000.0) / 60000.0 * 1e4, 1e-9)
   h.near(i.net_spread_bps, -2, 1e-9)
   h.eq(i.time_guard_ms, 2000)
+  h.eq(i.max_slippage_bps, 5)
   h.contains(i.reason, "exit")
   h.len(h.on_book("SIM-A", "BTC-USDT"), 0, "the exit cools down too")
   h.advance(60000)
   market(h)
   h.len(h.on_book("SIM-A", "BTC-USDT"), 1, "and is proposed again if still open")
+end
+
+function T.test_an_open_carry_is_closed_in_either_direction(h)
+  load(h)
+  h.position("SIM-B", "BTC-USDT", 0.02)
+  h.position("SIM-A", "BTC-USDT", -0.02)
+  funding(h, 0.0001, 0.0003)  -- SIM-B's long now pays 2 bps more than SIM-A's short gets
+  local intents = h.on_book("SIM-B", "BTC-USDT")
+  h.len(intents, 1)
+  h.eq(intents[1].reduce_only, true)
+  h.eq(intents[1].long_venue, "SIM-A", "buy back the short")
+  h.eq(intents[1].short_venue, "SIM-B", "sell the long")
+  h.near(intents[1].net_spread_bps, -2, 1e-9)
+end
+
+function T.test_exit_bps_is_the_line_the_differential_falls_below(h)
+  load(h, { exit_bps = 2 })
+  open_carry(h)
+  funding(h, 0.0001, 0.00035)  -- 2.5 bps in favour: above exit_bps, held
+  h.len(h.on_book("SIM-A", "BTC-USDT"), 0)
+  funding(h, 0.0001, 0.00025)  -- 1.5 bps: still positive, but below exit_bps
+  local intents = h.on_book("SIM-A", "BTC-USDT")
+  h.len(intents, 1)
+  h.eq(intents[1].reduce_only, true)
+end
+
+function T.test_a_leg_held_alone_blocks_entries(h)
+  load(h)
+  h.position("SIM-A", "BTC-USDT", 0.02)  -- its hedge never filled: the core's to flatten
+  funding(h, 0.0001, 0.0006)
+  h.len(h.on_book("SIM-A", "BTC-USDT"), 0, "no entry on top of a lone leg")
+  h.position("SIM-A", "BTC-USDT", 0)
+  h.len(h.on_book("SIM-A", "BTC-USDT"), 1, "flat again: entries resume")
 end
 
 function T.test_exits_do_not_wait_for_the_funding_window(h)
