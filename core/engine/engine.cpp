@@ -34,7 +34,7 @@ scripting::BudgetView budget_of(const config::Config& config) {
 }  // namespace
 
 // Everything on the driving thread.
-struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::ExecutionListener {
+struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::ExecutionListener, exec::PositionLookup {
   Loop(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& slot, EngineSinks sinks,
        Logger log)
       : config(std::move(config)),
@@ -116,6 +116,23 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     std::string strategy;
   };
   std::map<std::string, std::unique_ptr<StrategyPositions>, std::less<>> strategy_positions;  // one per strategy name
+
+  // PositionLookup: the strategy's open position on the symbol with legs on both venues.
+  std::optional<exec::ClosablePosition> closable(std::string_view strategy, std::string_view symbol,
+                                                 std::string_view venue_a, std::string_view venue_b) const override {
+    if (!positions) return std::nullopt;
+    for (const auto& [id, position] : positions->positions()) {
+      if (position.strategy() != strategy || position.symbol() != symbol || position.finished()) continue;
+      exec::ClosablePosition found;
+      found.position_id = id;
+      for (const auto& leg : position.legs()) {
+        if (leg.holding.flat()) continue;
+        found.held.emplace_back(leg.plan.venue, leg.holding.quantity());
+      }
+      if (!found.on(venue_a).is_zero() && !found.on(venue_b).is_zero()) return found;
+    }
+    return std::nullopt;
+  }
 
   // Every runner reads its own positions and budget (after load, reload, each snapshot).
   void bind_strategies() {
@@ -269,9 +286,14 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     const UtcTime utc = clock.utc();
     const bool safe = current_safe_mode();
     const OpportunityStatus gate = opportunity_gate(current_mode(), safe);
+    const Mode mode = current_mode();
     for (const auto& intent : intents) {
       const PolicyOutcome outcome = policy.assess(intent, config, safe, now);
-      const OpportunityStatus status = opportunities.record(intent, outcome, gate, now, utc);
+      // HOLD and safe mode stop new risk, not its reduction (SPEC S-1.2): a close goes on
+      // in anything but KILL (where the flatten owns every position).
+      const OpportunityStatus intent_gate =
+          intent.reduce_only && mode != Mode::kill ? OpportunityStatus::ready : gate;
+      const OpportunityStatus status = opportunities.record(intent, outcome, intent_gate, now, utc);
       if (sinks.intents != nullptr) sinks.intents->on_intent(intent, outcome, status);
       if (executor && status == OpportunityStatus::ready) {
         if (auto traded = executor->submit(intent, outcome.sized_notional_usdt); !traded) {
@@ -597,8 +619,10 @@ void Engine::start() {
     }
     loop.bind_strategies();
     loop.executor = std::make_unique<exec::Executor>(loop.sinks.execution.options, loop.clock, loop.venues,
-                                                     *loop.sinks.execution.journal, loop.exec_desk, loop,
+                                                     *loop.sinks.execution.journal, loop.exec_desk,
+                                                     static_cast<const exec::MarketLookup&>(loop),
                                                      static_cast<exec::ExecutionListener*>(&loop), loop.log);
+    loop.executor->set_positions(&loop);
   }
   for (venues::Venue* venue : loop.venues) {
     loop.feeds.push_back(std::make_unique<Loop::VenueFeed>(loop, venue->id()));

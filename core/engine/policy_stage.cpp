@@ -146,6 +146,13 @@ PolicyOutcome PolicyStage::assess(const Intent& intent, const config::Config& co
   PolicyOutcome outcome;
   // The caps and sizing.lua work in doubles; this one reads back as the script's number.
   const double notional_usdt = intent.notional_usdt.to_double();
+  if (intent.reduce_only) {
+    // A close only reduces risk: no edge to clear, no cap to fit (the executor sizes it
+    // to the position it closes, never beyond).
+    outcome.verdict = PolicyVerdict::ok;
+    outcome.sized_notional_usdt = notional_usdt;
+    return outcome;
+  }
   if (!loaded_.pipeline) {
     // Nothing is open until the executor exists.
     const risk::ClampedNotional sized =

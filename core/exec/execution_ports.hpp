@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +45,27 @@ class MarketLookup {
   virtual ~MarketLookup() = default;
   // The engine's current copy of a book; null when unknown. Valid until the next event.
   virtual const md::OrderBook* book(std::string_view venue, std::string_view symbol) const = 0;
+};
+
+// An open position a strategy may close (the ledger's view): its id and the signed base
+// quantity it holds on each venue.
+struct ClosablePosition {
+  std::uint64_t position_id = 0;
+  std::vector<std::pair<std::string, Decimal>> held;  // (venue, signed qty)
+  Decimal on(std::string_view venue) const {
+    for (const auto& [id, qty] : held) {
+      if (id == venue) return qty;
+    }
+    return Decimal();
+  }
+};
+
+class PositionLookup {
+ public:
+  virtual ~PositionLookup() = default;
+  // The strategy's open position on `symbol` holding legs on both venues, if any.
+  virtual std::optional<ClosablePosition> closable(std::string_view strategy, std::string_view symbol,
+                                                   std::string_view venue_a, std::string_view venue_b) const = 0;
 };
 
 // One leg of a trade the executor opened, as the ledger sees it.

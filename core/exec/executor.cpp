@@ -16,6 +16,7 @@ std::string_view to_string(SkipReason reason) {
     case SkipReason::no_book: return "no_book";
     case SkipReason::below_minimum: return "below_minimum";
     case SkipReason::pair_busy: return "pair_busy";
+    case SkipReason::no_position: return "no_position";
     case SkipReason::journal_failed: return "journal_failed";
     case SkipReason::invalid_intent: return "invalid_intent";
   }
@@ -76,7 +77,11 @@ Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_
   ++counters.intents_received;
   if (!recon.finished || !recon.clean) return skip(SkipReason::not_reconciled, "start-up reconciliation pending");
   if (!intake_open) return skip(SkipReason::intake_closed, "cancel_all / hedge_flatten closed the intake");
-  if (desk.mode() != Mode::resume) return skip(SkipReason::mode_blocks, std::string(to_string(desk.mode())));
+  // HOLD stops new risk, not its reduction (SPEC S-1.2); KILL stops everything.
+  const Mode mode = desk.mode();
+  if (mode == Mode::kill || (mode != Mode::resume && !intent.reduce_only)) {
+    return skip(SkipReason::mode_blocks, std::string(to_string(mode)));
+  }
   Decimal notional = intent.notional_usdt;
   if (sized_notional_usdt > 0) {
     auto sized = decimal_of(sized_notional_usdt);
@@ -130,6 +135,23 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   if (long_ref.sign() <= 0 || short_ref.sign() <= 0) return skip(SkipReason::no_book, "no price on a side");
   auto raw_qty = notional.div(long_ref, 12, RoundMode::down);
   if (!raw_qty) return skip(SkipReason::invalid_intent, raw_qty.error().message);
+  // A close: no more than the position holds on either venue, attributed to it.
+  std::uint64_t closes = 0;
+  if (intent.reduce_only) {
+    auto held = positions == nullptr ? std::nullopt
+                                     : positions->closable(intent.strategy, intent.symbol, intent.long_venue,
+                                                           intent.short_venue);
+    // Buying on long_venue reduces a short there; selling on short_venue reduces a long.
+    const Decimal short_there = held ? held->on(intent.long_venue) : Decimal();
+    const Decimal long_there = held ? held->on(intent.short_venue) : Decimal();
+    if (!held || short_there.sign() >= 0 || long_there.sign() <= 0) {
+      return skip(SkipReason::no_position, intent.strategy + " holds no pair to close on " + intent.symbol);
+    }
+    const Decimal short_size = *short_there.abs();
+    if (short_size < *raw_qty) *raw_qty = short_size;
+    if (long_there < *raw_qty) *raw_qty = long_there;
+    closes = held->position_id;
+  }
   // Both legs checked before A goes out: B can never be refused for size after A filled.
   const PairCheck pair = check_pair(*raw_qty, PairLeg{intent.long_venue, *long_rules, Side::buy, long_ref},
                                     PairLeg{intent.short_venue, *short_rules, Side::sell, short_ref});
@@ -145,6 +167,8 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
 
   Trade trade;
   trade.id = next_intent_id++;
+  trade.position_id = closes != 0 ? closes : trade.id;
+  trade.reduce_only = intent.reduce_only;
   trade.strategy = intent.strategy;
   trade.symbol = intent.symbol;
   trade.kind = IntentKind::hedged_pair;
@@ -167,7 +191,8 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   OrderEntry base;
   base.ts_ms = trade.opened_at_ms;
   base.intent_id = trade.id;
-  base.position_id = trade.id;
+  base.position_id = trade.position_id;
+  base.reduce_only = trade.reduce_only;
   base.strategy = intent.strategy;
   base.symbol = intent.symbol;
   base.type = venues::OrderType::limit;
@@ -204,7 +229,9 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   const std::uint64_t id = trade.id;
   auto [it, inserted] = trades.emplace(id, std::move(trade));
   ++counters.trades_started;
-  if (listener != nullptr) {
+  if (listener != nullptr && it->second.reduce_only) {
+    listener->on_closing(it->second.position_id);
+  } else if (listener != nullptr) {
     TradeOpening opening{id, intent.strategy, intent.symbol, it->second.opened_at_ms, it->second.simulated,
                          {{it->second.venue_a, Leg::a, it->second.side_a, *qty},
                           {it->second.venue_b, Leg::b, it->second.side_b, *qty}}};
@@ -235,6 +262,8 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   trade.strategy = intent.strategy;
   trade.symbol = intent.symbol;
   trade.kind = IntentKind::single;
+  trade.position_id = trade.id;
+  trade.reduce_only = intent.reduce_only;
   trade.simulated = desk.dry_run_mode();
   trade.venue_a = intent.venue;
   trade.side_a = *intent.side;
@@ -246,6 +275,7 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   a.venue = intent.venue;
   a.intent_id = trade.id;
   a.position_id = trade.id;
+  a.reduce_only = intent.reduce_only;
   a.strategy = intent.strategy;
   a.leg = Leg::single;
   a.symbol = intent.symbol;
@@ -526,7 +556,7 @@ void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::str
   TradeView view{trade.id,    trade.strategy, trade.symbol,     state, trade.venue_a, trade.venue_b,
                  trade.target, a_filled(trade), b_filled(trade), reason};
   // An opening that filled nothing closes its (empty) position.
-  if (view.a_filled.sign() == 0 && listener != nullptr) listener->on_closing(trade.id);
+  if (view.a_filled.sign() == 0 && !trade.reduce_only && listener != nullptr) listener->on_closing(trade.id);
   log.info("trade_finished", {{"trade", trade.id},
                               {"state", to_string(state)},
                               {"a_filled", view.a_filled.to_string()},
@@ -614,6 +644,8 @@ Executor::~Executor() {
 }
 
 void Executor::reconcile() { impl_->reconcile(); }
+void Executor::set_positions(const PositionLookup* positions) { impl_->positions = positions; }
+
 std::uint64_t Executor::change_count() const { return impl_->changes; }
 bool Executor::reconciled() const { return impl_->recon.finished && impl_->recon.clean; }
 

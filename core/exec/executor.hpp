@@ -53,6 +53,7 @@ enum class SkipReason {
   no_book,             // a leg's venue has no valid book for the symbol
   below_minimum,       // a leg would break the venue's min qty / min notional
   pair_busy,           // a hedge on this symbol and venue pair is still outstanding
+  no_position,         // reduce-only, but the strategy holds nothing to reduce there
   journal_failed,      // the journal could not record: nothing was sent
   invalid_intent,
 };
@@ -142,6 +143,10 @@ class Executor {
   // started. Idempotent while running.
   void reconcile();
   bool reconciled() const;
+
+  // Where reduce-only intents find the position they close (the ledger); without it every
+  // reduce-only intent is refused (no_position). Must outlive the executor.
+  void set_positions(const PositionLookup* positions);
 
   // An approved intent: trades it, or says why not. `sized_notional_usdt` > 0 replaces
   // the intent's notional (the policy's sizing, already clamped to the caps). Returns the

@@ -31,6 +31,8 @@ struct WorkingOrder {
 
 struct Trade {
   std::uint64_t id = 0;
+  std::uint64_t position_id = 0;  // = id for an opening; the closed position for a close
+  bool reduce_only = false;       // a close: never flips a position
   std::string strategy;
   std::string symbol;
   IntentKind kind = IntentKind::hedged_pair;
@@ -66,6 +68,7 @@ struct Executor::Impl {
   ExecutionDesk& desk;
   const MarketLookup& market;
   ExecutionListener* listener;
+  const PositionLookup* positions = nullptr;
   Logger log;
 
   std::unordered_map<std::string, WorkingOrder> orders;  // by client order id

@@ -29,6 +29,8 @@ void Executor::Impl::reconcile() {
       order.entry = entry;
       trade.strategy = entry.strategy;
       trade.symbol = entry.symbol;
+      trade.position_id = entry.position_id;
+      trade.reduce_only = entry.reduce_only;
       trade.simulated = entry.simulated;
       if (trade.opened_at_ms == 0 || entry.ts_ms < trade.opened_at_ms) trade.opened_at_ms = entry.ts_ms;
       if (entry.leg == Leg::b) {

@@ -218,6 +218,7 @@ bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Posit
   trade.strategy = entry.strategy;
   trade.symbol = entry.symbol;
   trade.kind = IntentKind::single;
+  trade.reduce_only = true;
   trade.venue_a = entry.venue;
   trade.side_a = side;
   trade.target = *qty;

@@ -126,7 +126,8 @@ void Executor::Impl::drive_hedge(Trade& trade) {
     b.ts_ms = now_ms();
     b.venue = hedge_venue;
     b.intent_id = trade.id;
-    b.position_id = trade.id;
+    b.position_id = trade.position_id;
+    b.reduce_only = trade.reduce_only;
     b.strategy = trade.strategy;
     b.leg = Leg::b;
     b.symbol = trade.symbol;
@@ -220,7 +221,8 @@ void Executor::Impl::hedge_lost(Trade& trade, const std::string& reason) {
   marker.ts_ms = now_ms();
   marker.venue = trade.venue_b;
   marker.intent_id = id;
-  marker.position_id = id;
+  marker.position_id = trade.position_id;
+  marker.reduce_only = trade.reduce_only;
   marker.strategy = trade.strategy;
   marker.leg = Leg::b;
   marker.symbol = trade.symbol;
@@ -234,7 +236,7 @@ void Executor::Impl::hedge_lost(Trade& trade, const std::string& reason) {
   } else if (assign_client_order_id(marker) && plan_order(marker)) {
     record(orders.at(marker.client_order_id), OrderEvent::cancelled, "hedge_lost");
   }
-  if (listener != nullptr) listener->on_hedge_lost(id, reason);
+  if (listener != nullptr) listener->on_hedge_lost(trade.position_id, reason);
   finish_trade(trade, TradeState::hedge_lost, reason);
   desk.safety_action(IncidentCode::hedge_lost, "executor", summary);
 }

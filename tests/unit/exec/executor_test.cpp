@@ -345,6 +345,53 @@ TEST_F(ExecutorTest, HedgeLatencyP95OverItsLimitIsAP0) {
   EXPECT_NEAR(*executor->view().hedge_log[0].hedge_latency_ms, 120.0, 1e-6);
 }
 
+// ---- closes -----------------------------------------------------------------------
+
+class HeldPositions final : public PositionLookup {
+ public:
+  std::optional<ClosablePosition> closable(std::string_view strategy, std::string_view, std::string_view,
+                                           std::string_view) const override {
+    if (strategy != "cross_exchange_arb" || held.held.empty()) return std::nullopt;
+    return held;
+  }
+  ClosablePosition held;
+};
+
+TEST_F(ExecutorTest, AReduceOnlyCloseIsSizedToThePositionAttributedToItAndGoesOutInHold) {
+  HeldPositions positions;
+  positions.held.position_id = 41;
+  positions.held.held = {{"BINANCE", dec("0.01")}, {"OKX", dec("-0.012")}};  // long BINANCE, short OKX
+  auto executor = make();
+  executor->set_positions(&positions);
+  desk.current = Mode::hold;
+  Intent close = pair_intent();
+  close.long_venue = "OKX";       // buy back the short
+  close.short_venue = "BINANCE";  // sell the long
+  close.long_price = dec("60040");
+  close.short_price = dec("59990");
+  close.reduce_only = true;
+  auto id = executor->submit(close);
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_EQ(binance.placed.size() + okx.placed.size(), 2u);
+  for (const auto* venue : {&binance, &okx}) {
+    ASSERT_EQ(venue->placed.size(), 1u);
+    EXPECT_TRUE(venue->placed[0].reduce_only);
+    EXPECT_EQ(venue->placed[0].quantity, dec("0.01")) << "the smaller leg of the position, not the 1000 USDT";
+  }
+  EXPECT_EQ(binance.placed[0].side, Side::sell);
+  EXPECT_EQ(okx.placed[0].side, Side::buy);
+  EXPECT_EQ(journal.last("BINANCE", binance.placed[0].client_order_id)->position_id, 41u);
+  EXPECT_TRUE(listener.opened.empty()) << "a close opens nothing";
+
+  // Nothing to close: refused.
+  positions.held.held.clear();
+  auto refused = executor->submit(close);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("no_position"), std::string::npos);
+  // And an entry in HOLD still is.
+  EXPECT_FALSE(executor->submit(pair_intent()));
+}
+
 // ---- cancel_all and hedge_flatten ---------------------------------------------------
 
 TEST_F(ExecutorTest, CancelAllCancelsEverywhereVerifiesAndClosesTheIntake) {
