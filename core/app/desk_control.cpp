@@ -149,8 +149,10 @@ std::unique_ptr<DeskControl> DeskControl::open(const config::Config& config, con
   plane_options.live = config.profile == config::Profile::live;
   plane_options.autopilot_enabled = config.autopilot_enabled;
   plane_options.dry_run_default = config.dry_run_mode;
+  plane_options.recon_required = true;  // the daemon trades: resume waits for the start-up reconciliation
+  desk->kill_relay_ = std::make_unique<KillRelay>(logger);
   auto plane = control::ControlPlane::open(database, state_key->reveal(), clock, desk->bus_, *desk->credentials_,
-                                           plane_options, logger);
+                                           plane_options, logger, desk->kill_relay_.get());
   if (!plane) {
     error = {"data_dir", config.data_dir, "control plane: " + plane.error().message};
     return nullptr;

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "core/api/routes/control_desk.hpp"
+#include "core/app/kill_relay.hpp"
 #include "core/common/call_gate.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
@@ -81,6 +82,8 @@ class DeskControl final : public api::ControlDesk {
   // for the ones in flight and refuses later ones; the daemon calls it after the server
   // stopped, the destructor too.
   const std::shared_ptr<CallGate>& slow_calls() const override { return slow_calls_; }
+  // Where a KILL's cancel-all-and-flatten goes: the daemon attaches the engine thread.
+  KillRelay& kill_relay() { return *kill_relay_; }
   void close_slow_calls() { slow_calls_->close(); }
 
  private:
@@ -90,6 +93,7 @@ class DeskControl final : public api::ControlDesk {
   std::shared_ptr<CallGate> slow_calls_ = std::make_shared<CallGate>();
   std::unique_ptr<Credentials> credentials_;
   control::EventBus bus_;
+  std::unique_ptr<KillRelay> kill_relay_;  // before plane_: the plane holds a pointer to it
   std::unique_ptr<control::ControlPlane> plane_;
 };
 

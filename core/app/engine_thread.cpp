@@ -1,6 +1,7 @@
 #include "core/app/engine_thread.hpp"
 
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/app/venue_factory.hpp"
+#include "core/exec/sqlite_journal.hpp"
 #include "core/control/control_plane.hpp"
 
 namespace propbot::app {
@@ -34,6 +36,27 @@ class PlanePort final : public engine::ControlPort {
   control::ControlPlane& plane_;
 };
 
+// The executor's options from the configuration, the control state and the
+// environment (a crash test's PROPBOT_FAILPOINT, refused in the live profile).
+Result<exec::ExecutorOptions> execution_of(const config::Config& config, const control::ControlPlane& control) {
+  exec::ExecutorOptions options;
+  options.symbols = config.symbols;
+  const std::int64_t token = control.state().fencing_token;
+  options.fencing_epoch = token > 0 && static_cast<std::uint64_t>(token) <= exec::kMaxFencingEpoch
+                              ? static_cast<std::uint64_t>(token)
+                              : 1;
+  if (const char* failpoint = std::getenv("PROPBOT_FAILPOINT"); failpoint != nullptr && *failpoint != '\0') {
+    if (config.profile == config::Profile::live) {
+      return make_error(Errc::config_invalid, "PROPBOT_FAILPOINT is set: crash-test failpoints are refused in the "
+                                              "live profile; unset it");
+    }
+    auto parsed = exec::Failpoint::parse(failpoint);
+    if (!parsed) return parsed.error();
+    options.failpoint = std::move(*parsed);
+  }
+  return options;
+}
+
 }  // namespace
 
 struct EngineThread::Running {
@@ -42,6 +65,7 @@ struct EngineThread::Running {
   boost::asio::io_context io;
   RealClock clock;
   std::unique_ptr<PlanePort> port;
+  std::unique_ptr<exec::SqliteJournal> journal;  // outlives the engine (declared before it)
   std::unique_ptr<VenueSet> venues;
   std::unique_ptr<engine::Engine> engine;  // declared after the venues: destroyed first
   std::thread thread;
@@ -78,6 +102,15 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
   if (control_ != nullptr) {
     running->port = std::make_unique<PlanePort>(*control_);
     sinks.control = running->port.get();
+    // The daemon trades: the journal first, then the executor the engine builds on it.
+    auto execution = execution_of(config_, *control_);
+    if (!execution) return execution.error();
+    auto policy = exec::parse_journal_fsync(config_.execution.journal_fsync);
+    auto journal = exec::SqliteJournal::open(config_.data_dir, policy.value_or(exec::JournalFsync::batch), log_);
+    if (!journal) return make_error(journal.error().code, "journal: " + journal.error().message);
+    running->journal = std::move(*journal);
+    sinks.execution.journal = running->journal.get();
+    sinks.execution.options = std::move(*execution);
   }
   running->engine = std::make_unique<engine::Engine>(config_, running->clock, running->venues->venues(), snapshots_,
                                                      std::move(sinks), log_);
@@ -93,6 +126,18 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
   raw->thread = std::thread([raw] { raw->run(); });
   running_ = std::move(running);
   return {};
+}
+
+void EngineThread::flatten(const std::string& reason) {
+  if (!running_) return;
+  Running* raw = running_.get();
+  boost::asio::post(raw->io, [raw, reason] {
+    try {
+      raw->engine->flatten(reason);
+    } catch (const std::exception& e) {
+      raw->log.error("flatten_exception", {{"error", e.what()}});
+    }
+  });
 }
 
 void EngineThread::stop() {

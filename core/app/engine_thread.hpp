@@ -51,6 +51,8 @@ class EngineThread final : public engine::EngineHandle {
   Status start(const bundle::Bundle* initial = nullptr, std::int64_t version = 0);
   // Stops the engine (venues, strategies, timers) on its thread and joins it. Idempotent.
   void stop();
+  // Hands the kill path (Engine::flatten) to the engine thread and returns at once.
+  void flatten(const std::string& reason);
 
   engine::ReloadReport reload(engine::EngineBundle next,
                               std::chrono::milliseconds timeout = std::chrono::seconds(10)) override;

@@ -625,6 +625,16 @@ void Engine::start() {
     loop.executor->set_positions(&loop);
   }
   for (venues::Venue* venue : loop.venues) {
+    // A ban (418, or a long Retry-After) quarantines the venue in its rate governor: P1.
+    venue->set_quarantine_listener([&loop, id = venue->id()](const venues::RateHealth& health) {
+      loop.exec_desk.safety_action(IncidentCode::rate_limit_ban, "venue:" + id,
+                                   "venue " + id + " is quarantined by its rate governor (banned" +
+                                       (health.quarantined_until ? " until " + format_iso8601_ms(*health.quarantined_until)
+                                                                 : std::string()) +
+                                       "): every request fails fast until then; no request storm was sent");
+    });
+  }
+  for (venues::Venue* venue : loop.venues) {
     loop.feeds.push_back(std::make_unique<Loop::VenueFeed>(loop, venue->id()));
     venue->start(*loop.feeds.back(), *loop.feeds.back());
   }
@@ -663,6 +673,31 @@ ReloadReport Engine::reload(const EngineBundle& next) {
     report.errors.push_back({"", 0, "internal: reload failed with an unknown exception"});
     return report;
   }
+}
+
+void Engine::flatten(const std::string& reason) {
+  Loop& loop = *loop_;
+  if (!loop.executor) {
+    loop.log.error("flatten_without_executor", {{"reason", reason}});
+    return;
+  }
+  loop.log.error("hedge_flatten", {{"reason", reason}});
+  loop.executor->hedge_flatten(reason, [&loop](const exec::SafetyReport& report) {
+    nlohmann::json details{{"flat", report.flat},
+                           {"orders_cancelled", report.orders_cancelled},
+                           {"flatten_orders", report.flatten_orders},
+                           {"remaining", report.remaining}};
+    loop.exec_desk.audit("hedge_flatten_result", details);
+    if (report.flat) {
+      loop.log.warn("hedge_flatten_done", {{"orders_cancelled", report.orders_cancelled},
+                                           {"flatten_orders", report.flatten_orders}});
+      return;
+    }
+    std::string left;
+    for (const auto& line : report.remaining) left += (left.empty() ? "" : "; ") + line;
+    loop.exec_desk.safety_action(IncidentCode::recon_mismatch, "executor",
+                                 "hedge_flatten could not make every venue flat: " + left);
+  });
 }
 
 std::shared_ptr<const EngineSnapshot> Engine::snapshot() const { return loop_->slot.load(); }

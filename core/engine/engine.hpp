@@ -121,6 +121,12 @@ class Engine {
   // Swaps `next` in (see the header comment); never throws.
   ReloadReport reload(const EngineBundle& next);
 
+  // The kill path (SPEC S-8.5): closes the executor's intake, cancels every order and
+  // flattens every position on every venue, then audits what the venues report
+  // (`hedge_flatten_result`); anything left is an error log and a P0 recon_mismatch.
+  // Without an executor it only logs. Driving thread.
+  void flatten(const std::string& reason);
+
   std::shared_ptr<const EngineSnapshot> snapshot() const;
 
  private:

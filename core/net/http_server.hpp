@@ -141,9 +141,14 @@ struct WebSocketOptions {
   std::size_t max_queued_messages = 1024;     // per session, queued or being written
   std::size_t max_queued_bytes = 8 << 20;     // per session
   // Close a client that sends no complete message for this long (0 = never). Control
-  // frames (ping/pong) do not count, as for OKX's 30 s rule. The TCP connection is
+  // frames (ping/pong) do not count unless keep_alive_pings. The TCP connection is
   // closed without a close frame.
   std::chrono::milliseconds idle_timeout{0};
+  // With idle_timeout: the server pings a silent client at half the timeout and its
+  // pong counts as activity, so only a client that cannot answer is dropped. OKX's rule
+  // is about the server's pushes (a connection with data flowing is never idle, however
+  // quiet the client), which this models for any client that answers pings.
+  bool keep_alive_pings = false;
 };
 
 struct HttpServerOptions {

@@ -51,7 +51,7 @@ class WebSocketStreamSession final : public WebSocketSession,
     timeout.idle_timeout = endpoint_.options.idle_timeout.count() > 0
                                ? std::chrono::duration_cast<websocket::stream_base::duration>(endpoint_.options.idle_timeout)
                                : websocket::stream_base::none();
-    timeout.keep_alive_pings = false;
+    timeout.keep_alive_pings = endpoint_.options.keep_alive_pings;
     ws_.set_option(timeout);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& response) { response.set(http::field::server, "propbot"); }));

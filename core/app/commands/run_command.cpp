@@ -306,8 +306,10 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     }
   }
   EngineThread& engine = *engine_holder;
+  desk->kill_relay().attach([&engine](const std::string& reason) { engine.flatten(reason); });
   if (auto recorded = configs->started(engine, startup); !recorded) {
     configs->close();
+    desk->kill_relay().detach();
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
     return kExitRuntime;
@@ -335,6 +337,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   net::HttpServer server(server_options, api::build_routes(routes));
   if (auto listening = server.start(); !listening) {
     configs->close();  // before the engine goes, as on the normal path
+    desk->kill_relay().detach();
     engine.stop();
     fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");
     return kExitConfig;
@@ -364,6 +367,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     configs->close();  // waits for calls in flight and joins its worker, while the engine runs
     desk->close_slow_calls();  // an audit export still running on an abandoned worker
     watchdog.stage("stopping the engine");
+    desk->kill_relay().detach();
     engine.stop();
   }
   log.info("daemon_stopped");

@@ -27,6 +27,7 @@ Status OkxSimVenue::install(net::Router& router, net::HttpServer& server) {
 
   net::WebSocketOptions options;
   options.idle_timeout = kIdleTimeout;
+  options.keep_alive_pings = true;  // data flowing to a live client keeps it open (protocols.md)
   for (std::string_view path : {kPublicPath, kPrivatePath, kBusinessPath}) {
     const bool is_private = path == kPrivatePath;
     net::WebSocketHandler handler;
