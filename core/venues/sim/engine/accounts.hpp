@@ -50,6 +50,28 @@
 
 namespace propbot::venues::sim {
 
+// The margin picture of one symbol of an account at the symbol's mark (the entry price
+// before any mark is known): what Binance's account / positionRisk and OKX's positions
+// report. Money at 8 digits.
+struct SymbolMargin {
+  Decimal notional;            // |position| × mark, unsigned
+  Decimal unrealized_pnl;      // at the mark (zero before any mark)
+  Decimal position_initial;    // notional / leverage, rounded up — what available() charges
+  Decimal open_order_initial;  // Σ current reservations of the account's open orders on the symbol
+  Decimal maintenance;         // notional × maintenance_margin_rate, rounded up
+};
+
+// The account's totals over every symbol. available = wallet + unrealized_pnl −
+// position_initial − open_order_initial (exactly what available() returns).
+struct AccountMargin {
+  Decimal wallet;
+  Decimal unrealized_pnl;
+  Decimal position_initial;
+  Decimal open_order_initial;
+  Decimal maintenance;
+  Decimal available;
+};
+
 class AccountBook {
  public:
   explicit AccountBook(std::string insurance_account = "insurance");
@@ -80,6 +102,8 @@ class AccountBook {
   Decimal wallet(const std::string& account) const;
   Decimal equity(const std::string& account) const;
   Decimal maintenance_margin(const std::string& account) const;
+  SymbolMargin symbol_margin(const std::string& account, const std::string& symbol) const;
+  AccountMargin account_margin(const std::string& account) const;
   // Reserves `amount` for an open order (full quantity); the reservation follows the
   // order's remaining quantity via update_reservation and ends with release.
   void reserve(const std::string& account, const std::string& symbol, const std::string& venue_order_id,
