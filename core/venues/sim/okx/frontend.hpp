@@ -11,7 +11,9 @@
 //
 // Bounded: extras_ holds only orders the engine still knows (it follows the engine's
 // on_forget) plus the post-only cancels, and synthetic_ at most
-// SimVenueConfig::max_closed_orders of those — as bounded as the engine's store.
+// SimVenueConfig::max_closed_orders of those — as bounded as the engine's store;
+// position_totals_ holds one entry per (account, instrument) ever traded; order_log_ is
+// bounded by SimVenueConfig::max_order_log_records (engine/order_log.hpp).
 //
 // Threads: every member runs under mutex_ (recursive: a handler may call another
 // member that locks), except wait_added_latency's sleep in handle(). Every fault

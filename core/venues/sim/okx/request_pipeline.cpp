@@ -21,7 +21,7 @@ net::HttpResponse OkxSimVenue::handle(const net::HttpRequest& request, bool is_s
   // Dead-man switches fire on time, not only on the next market tick.
   std::vector<Event> expired;
   fire_dead_man_switches(clock_.utc(), expired);
-  push_events(expired, clock_.utc());
+  if (!expired.empty()) push_events(expired, clock_.utc());
   if (auto limited = rate_limit()) return *limited;
   std::string account;
   if (is_signed) {

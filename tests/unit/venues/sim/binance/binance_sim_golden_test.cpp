@@ -87,6 +87,8 @@ TEST_F(BinanceSimGoldenTest, PositionSettingsCarryEveryDocumentedField) {
   EXPECT_GOLDEN_SHAPE(kVenue, "get_fapi_v1_commissionRate",
                       body_of(call("GET", "/fapi/v1/commissionRate", {{"symbol", "BTCUSDT"}})));
   EXPECT_GOLDEN_SHAPE(kVenue, "post_fapi_v1_listenKey", body_of(call("POST", "/fapi/v1/listenKey", {})));
+  EXPECT_GOLDEN_SHAPE(kVenue, "post_fapi_v1_listenKey", body_of(call("PUT", "/fapi/v1/listenKey", {})));
+  EXPECT_EQ(body_of(call("DELETE", "/fapi/v1/listenKey", {})), json::object());  // documented: {}
 }
 
 TEST_F(BinanceSimGoldenTest, StreamEventsCarryEveryDocumentedField) {
