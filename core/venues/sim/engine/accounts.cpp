@@ -144,6 +144,25 @@ SymbolMargin AccountBook::symbol_margin(const std::string& account, const std::s
   return out;
 }
 
+Decimal AccountBook::liquidation_price(const std::string& account, const std::string& symbol) const {
+  const AccountState& a = state(account);
+  auto it = a.positions.find(symbol);
+  if (a.margin_exempt || it == a.positions.end() || it->second.quantity.is_zero()) return Decimal{};
+  Decimal rest = a.wallet;  // what the other positions leave: wallet + Σ (unrealised − maintenance)
+  for (const auto& [other, p] : a.positions) {
+    if (other == symbol || p.quantity.is_zero()) continue;
+    const SymbolMargin m = symbol_margin(account, other);
+    rest = math::add(rest, math::sub(m.unrealized_pnl, m.maintenance));
+  }
+  const PositionBook& p = it->second;
+  const Decimal signed_cost = p.quantity.is_negative() ? math::neg(p.cost) : p.cost;
+  const Decimal denominator =
+      math::sub(p.quantity, math::mul(math::abs(p.quantity), rules(symbol).maintenance_margin_rate));
+  if (denominator.is_zero()) return Decimal{};
+  const Decimal price = math::div(math::sub(signed_cost, rest), denominator, math::price_scale, RoundMode::nearest);
+  return price.sign() > 0 ? price.normalized() : Decimal{};
+}
+
 AccountMargin AccountBook::account_margin(const std::string& account) const {
   AccountMargin out;
   out.wallet = state(account).wallet;
@@ -334,6 +353,7 @@ Position AccountBook::snapshot(const std::string& account, const std::string& sy
   out.mark_price = mark_or_entry(symbol, p);
   out.unrealized_pnl = unrealized(symbol, p);
   out.leverage = leverage_decimal(leverage(account, symbol));
+  out.liquidation_price = liquidation_price(account, symbol);
   out.updated_at = now;
   return out;
 }

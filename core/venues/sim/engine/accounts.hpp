@@ -33,6 +33,9 @@
 //   wallet is reset to zero from the insurance account's wallet.
 // - Unrealised PnL uses the last mark of the symbol, or the entry price (zero PnL)
 //   before any mark is known.
+// - Liquidation price of a position: the mark P with wallet + Σ other (unrealised −
+//   maintenance) + q × P − signed cost = |q| × P × maintenance rate, i.e.
+//   P = (signed cost − rest) / (q − |q| × rate); zero when that is not positive.
 //
 // Threads: single-threaded; Clock-free (time passed in); no I/O. Uses instrument_rules,
 // events, checked_math.
@@ -103,6 +106,11 @@ class AccountBook {
   Decimal equity(const std::string& account) const;
   Decimal maintenance_margin(const std::string& account) const;
   SymbolMargin symbol_margin(const std::string& account, const std::string& symbol) const;
+  // The mark of `symbol` at which the account's equity would fall to its maintenance
+  // margin, every other mark unchanged (cross margin, one-way): the price liquidate()
+  // starts at. Zero when flat, margin-exempt, or when no positive price would do it.
+  // Positions carry it (Position::liquidation_price).
+  Decimal liquidation_price(const std::string& account, const std::string& symbol) const;
   AccountMargin account_margin(const std::string& account) const;
   // Reserves `amount` for an open order (full quantity); the reservation follows the
   // order's remaining quantity via update_reservation and ends with release.

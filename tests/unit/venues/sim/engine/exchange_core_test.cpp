@@ -361,5 +361,20 @@ TEST_F(ExchangeCoreTest, ReportsPositionAndOpenOrderMarginThatAddUpToAvailable) 
   EXPECT_EQ(core.accounts().maintenance_margin("bob"), dec("2.48"));
 }
 
+// The liquidation price a position reports is where liquidation really starts: a mark
+// just above it keeps the long, one just below liquidates it.
+TEST_F(ExchangeCoreTest, ReportsTheMarkAtWhichThePositionIsLiquidated) {
+  place_ok("alice", limit(OrderSide::buy, "0.5", "3000.0"));  // 100 USDT at 20x
+  // (1500 − 99.25) / (0.5 × (1 − 0.004))
+  const Decimal liquidation = core.accounts().liquidation_price("alice", "BTC-USDT");
+  EXPECT_EQ(liquidation, dec("2812.75100402"));
+  EXPECT_EQ(core.positions("alice").at(0).liquidation_price, liquidation);
+  EXPECT_EQ(core.accounts().liquidation_price("bob", "BTC-USDT"), Decimal{}) << "flat";
+  core.set_mark("BTC-USDT", dec("2813"), kNow, events);
+  EXPECT_EQ(position("alice"), dec("0.5"));
+  core.set_mark("BTC-USDT", dec("2812.5"), kNow, events);
+  EXPECT_EQ(position("alice"), Decimal{});
+}
+
 }  // namespace
 }  // namespace propbot::venues::sim
