@@ -43,7 +43,7 @@
 //   limit orders that the market model would fill completely: only ratio × sz meets
 //   liquidity at once, the rest rests and fills when the next tick re-quotes through it.
 //
-// Not emulated: tag-level cancel-all-after (tag is echoed empty), amend, algo orders,
+// Not emulated: tag-level cancel-all-after (a tag is refused, 51000), amend, algo orders,
 // long/short position mode (posSide must be net or absent), isolated margin (tdMode
 // isolated is accepted and booked as cross), the 60 s empty-update heartbeat of the
 // books channel, partial_fill_ratio for market / IOC / FOK orders.

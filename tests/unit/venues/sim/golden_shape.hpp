@@ -9,8 +9,9 @@
 // element) | [] (any array) | {"$by": key, "$shapes": {value: S}} (an array of objects
 // shaped by their `key`, every documented value present at least once). A field named
 // in `conditional` is documented for a feature the simulator does not have and may be
-// absent; an array named in `may_be_empty` may be empty — any other empty array is a
-// problem, since nothing in it could be checked.
+// absent — by name at any depth, or by path when the name starts with "$"
+// ("$.arg.instId", array indices written "[]"); an array named in `may_be_empty` may be
+// empty — any other empty array is a problem, since nothing in it could be checked.
 #pragma once
 
 #include <fstream>
@@ -43,6 +44,19 @@ inline bool type_matches(const std::string& expected, const json& value) {
   if (expected == "bool") return value.is_boolean();
   if (expected == "null") return value.is_null();
   return false;
+}
+
+// "$.data[3].x" → "$.data[].x"
+inline std::string without_indices(const std::string& path) {
+  std::string out;
+  bool in_index = false;
+  for (char c : path) {
+    if (c == '[') in_index = true;
+    if (in_index && c != '[' && c != ']') continue;
+    if (c == ']') in_index = false;
+    out.push_back(c);
+  }
+  return out;
 }
 
 inline void check(const json& shape, const json& value, const std::string& path, const json& fixture,
@@ -83,7 +97,8 @@ inline void check(const json& shape, const json& value, const std::string& path,
     }
     for (const auto& [name, field_shape] : shape.items()) {
       if (!value.contains(name)) {
-        if (!conditional.contains(name)) problems.push_back(path + "." + name + ": missing");
+        const bool excused = conditional.contains(name) || conditional.contains(without_indices(path + "." + name));
+        if (!excused) problems.push_back(path + "." + name + ": missing");
         continue;
       }
       check(field_shape, value[name], path + "." + name, fixture, problems);

@@ -30,6 +30,16 @@ TEST_F(BinanceSimGoldenTest, TheCheckerReportsAMissingFieldAndAWrongType) {
   EXPECT_TRUE(golden::check_golden_shape(fixture, json{{"serverTime", 1}}).empty());
   const json list = golden::load_fixture(kVenue, "get_fapi_v1_openOrders");
   EXPECT_FALSE(golden::check_golden_shape(list, json::array()).empty()) << "an empty list proves nothing";
+  // A conditional field given by path excuses that path only.
+  json fixture_with_path = fixture;
+  fixture_with_path["shape"] = json{{"arg", {{"instId", "string"}}}, {"data", json::array({json{{"instId", "string"}}})}};
+  fixture_with_path["conditional"] = json{{"$.arg.instId", "subscribed without it"}};
+  EXPECT_TRUE(golden::check_golden_shape(fixture_with_path, json{{"arg", json::object()},
+                                                                 {"data", json::array({json{{"instId", "X"}}})}})
+                  .empty());
+  EXPECT_EQ(golden::check_golden_shape(fixture_with_path, json{{"arg", json::object()},
+                                                               {"data", json::array({json::object()})}}),
+            std::vector<std::string>{"$.data[0].instId: missing"});
 }
 
 TEST_F(BinanceSimGoldenTest, PublicEndpointsCarryEveryDocumentedField) {

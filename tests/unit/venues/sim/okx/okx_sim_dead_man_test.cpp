@@ -72,6 +72,8 @@ TEST_F(OkxSimDeadManTest, TimeOutZeroDisarmsAndOutOfRangeIsRefused) {
   clock.advance(30s);
   EXPECT_EQ(pending(), 1u);
   for (const char* bad : {"5", "121", "-1", "ten"}) EXPECT_EQ(arm(bad)["code"], "51000") << bad;
+  // Tag-level switches are not simulated: refused rather than armed for the whole account.
+  EXPECT_EQ(body_of(call("POST", "/api/v5/trade/cancel-all-after", R"({"timeOut":"10","tag":"grid"})"))["code"], "51000");
 }
 
 }  // namespace
