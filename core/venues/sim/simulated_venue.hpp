@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "core/common/clock.hpp"
 #include "core/venues/sim/engine/instrument_rules.hpp"
 #include "core/venues/sim/engine/matching_engine.hpp"
+#include "core/venues/sim/engine/order_log.hpp"
 #include "core/venues/sim/faults.hpp"
 
 namespace propbot::venues::sim {
@@ -48,6 +50,9 @@ struct SimVenueConfig {
   // post-only cancels) for no more orders than that. Tests set a small number to reach
   // the bound quickly.
   std::size_t max_closed_orders = kDefaultMaxClosedOrders;
+  // Records the back office keeps of accepted orders (OrderLog, GET /admin/orders):
+  // oldest dropped beyond it; 128 bytes each (~128 MB at the default 1,000,000).
+  std::size_t max_order_log_records = kDefaultOrderLogCapacity;
 };
 
 // One market step for one symbol as this venue should quote it.
@@ -81,6 +86,11 @@ class SimulatedVenue {
   virtual void force_mark(const std::string& symbol, Decimal mark) = 0;
   // Admin view: accounts, positions, open orders, counters — for tests and operators.
   virtual nlohmann::json describe() const = 0;
+  // The back office (GET /admin/orders): every order this venue accepted, oldest first —
+  // {"orders": [{api_key, order_id, client_order_id, symbol, side, type, qty, price,
+  // reduce_only, status, filled_qty, created_ms}], "capacity", "dropped", "truncated"}.
+  // nullopt for a venue that keeps no order log.
+  virtual std::optional<nlohmann::json> accepted_orders() const { return std::nullopt; }
 };
 
 }  // namespace propbot::venues::sim

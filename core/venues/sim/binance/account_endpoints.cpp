@@ -1,12 +1,47 @@
-// Binance account endpoints: positionRisk (v2 and v3 shapes), balance, account and
-// leverage. Guarantees: numbers as strings, times as numbers (A2); v3 lists only symbols
-// with a position or open orders.
+// Binance account endpoints: positionRisk (v2 and v3 shapes), balance (v2/v3) and
+// account (v2/v3), with every field of the venue's documented examples
+// (tests/fixtures/venues/golden/binance). Guarantees: numbers as strings, times as
+// numbers (A2); v3 positionRisk lists only symbols with a position or open orders; every
+// margin figure is computed from the simulated account (AccountBook::symbol_margin /
+// account_margin) at the configured leverage — margin balance = wallet + unrealised,
+// initial = position initial (|qty| × mark / leverage) + open-order initial (the orders'
+// reservations), available = margin balance − initial.
 
 #include "core/venues/sim/binance/frontend.hpp"
 
 #include <map>
 
 namespace propbot::venues::sim::binance_frontend {
+
+namespace {
+
+std::string text(Decimal d) { return d.to_string(); }
+
+Decimal sum(Decimal a, Decimal b) {
+  auto r = a.add(b);
+  return r ? *r : a;
+}
+
+// What may leave the account: the wallet, but never more than what is free.
+Decimal max_withdraw(const AccountMargin& m) {
+  Decimal free = m.available.is_negative() ? Decimal{} : m.available;
+  return free < m.wallet ? free : m.wallet;
+}
+
+}  // namespace
+
+OrderNotionals BinanceSimVenue::order_notionals(const std::string& account, const std::string& canonical) const {
+  OrderNotionals out;
+  for (const auto& order : core_.open_orders(account, canonical)) {
+    auto remaining = order.quantity.sub(order.filled_quantity);
+    if (!remaining || !order.price) continue;
+    auto notional = remaining->mul(*order.price);
+    if (!notional) continue;
+    Decimal& side = order.side == OrderSide::buy ? out.bid : out.ask;
+    side = sum(side, notional->normalized());
+  }
+  return out;
+}
 
 net::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
   std::optional<std::string> filter;
@@ -29,30 +64,32 @@ net::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
     auto notional = p.quantity.mul(mark_price);
     json item{{"symbol", s.venue_symbol},
               {"positionSide", "BOTH"},
-              {"positionAmt", p.quantity.to_string()},
-              {"entryPrice", p.entry_price.to_string()},
-              {"breakEvenPrice", p.entry_price.to_string()},
-              {"markPrice", mark_price.to_string()},
-              {"unRealizedProfit", p.unrealized_pnl.to_string()},
-              {"liquidationPrice", p.liquidation_price.to_string()},
+              {"positionAmt", text(p.quantity)},
+              {"entryPrice", text(p.entry_price)},
+              {"breakEvenPrice", text(p.entry_price)},
+              {"markPrice", text(mark_price)},
+              {"unRealizedProfit", text(p.unrealized_pnl)},
+              {"liquidationPrice", text(p.liquidation_price)},
               {"isolatedMargin", "0"},
               {"notional", notional ? notional->normalized().to_string() : "0"},
               {"marginAsset", s.rules.margin_asset},
               {"isolatedWallet", "0"},
               {"updateTime", to_unix_ms(p.updated_at)}};
     if (v3) {
-      item["initialMargin"] = "0";
-      item["maintMargin"] = "0";
-      item["positionInitialMargin"] = "0";
-      item["openOrderInitialMargin"] = "0";
+      const SymbolMargin m = core_.accounts().symbol_margin(call.account, canonical);
+      const OrderNotionals orders = order_notionals(call.account, canonical);
+      item["initialMargin"] = text(sum(m.position_initial, m.open_order_initial));
+      item["maintMargin"] = text(m.maintenance);
+      item["positionInitialMargin"] = text(m.position_initial);
+      item["openOrderInitialMargin"] = text(m.open_order_initial);
       item["adl"] = 0;
-      item["bidNotional"] = "0";
-      item["askNotional"] = "0";
+      item["bidNotional"] = text(orders.bid);
+      item["askNotional"] = text(orders.ask);
     } else {
       item["leverage"] = std::to_string(core_.accounts().leverage(call.account, canonical));
       item["marginType"] = "cross";
       item["isAutoAddMargin"] = "false";
-      item["maxNotionalValue"] = "1000000";
+      item["maxNotionalValue"] = std::string(kBracketNotionalCap);
     }
     out.push_back(std::move(item));
   }
@@ -60,61 +97,108 @@ net::HttpResponse BinanceSimVenue::position_risk(Call& call, bool v3) {
 }
 
 net::HttpResponse BinanceSimVenue::balance(Call& call) {
+  const AccountMargin m = core_.accounts().account_margin(call.account);
   json out = json::array();
   for (const auto& b : core_.balances(call.account, call.utc)) {
     out.push_back({{"accountAlias", "SgsR"},
                    {"asset", b.asset},
-                   {"balance", b.wallet.to_string()},
-                   {"crossWalletBalance", b.wallet.to_string()},
-                   {"crossUnPnl", "0"},
-                   {"availableBalance", b.available.to_string()},
-                   {"maxWithdrawAmount", b.available.to_string()},
+                   {"balance", text(b.wallet)},
+                   {"crossWalletBalance", text(b.wallet)},
+                   {"crossUnPnl", text(m.unrealized_pnl)},
+                   {"availableBalance", text(m.available)},
+                   {"maxWithdrawAmount", text(max_withdraw(m))},
                    {"marginAvailable", true},
                    {"updateTime", to_unix_ms(b.updated_at)}});
   }
   return ok_json(out);
 }
 
-net::HttpResponse BinanceSimVenue::account(Call& call) {
+// GET /fapi/v2/account and /fapi/v3/account: the documented fields of the version asked
+// (v2 adds the account flags, marginAvailable and per-symbol leverage for EVERY symbol;
+// v3 lists only symbols with a position or open orders). Single-asset mode: one USDT
+// asset, and the totals are that asset's figures.
+net::HttpResponse BinanceSimVenue::account(Call& call, bool v3) {
+  const AccountMargin m = core_.accounts().account_margin(call.account);
+  const Decimal margin_balance = sum(m.wallet, m.unrealized_pnl);
+  const Decimal initial = sum(m.position_initial, m.open_order_initial);
+  const std::int64_t now_ms = to_unix_ms(call.utc);
   json assets = json::array();
-  Decimal wallet;
-  Decimal available;
   for (const auto& b : core_.balances(call.account, call.utc)) {
-    wallet = b.wallet;
-    available = b.available;
-    assets.push_back({{"asset", b.asset},
-                      {"walletBalance", b.wallet.to_string()},
-                      {"availableBalance", b.available.to_string()},
-                      {"crossWalletBalance", b.wallet.to_string()},
-                      {"maxWithdrawAmount", b.available.to_string()},
-                      {"marginAvailable", true},
-                      {"updateTime", to_unix_ms(b.updated_at)}});
+    json asset{{"asset", b.asset},
+               {"walletBalance", text(m.wallet)},
+               {"unrealizedProfit", text(m.unrealized_pnl)},
+               {"marginBalance", text(margin_balance)},
+               {"maintMargin", text(m.maintenance)},
+               {"initialMargin", text(initial)},
+               {"positionInitialMargin", text(m.position_initial)},
+               {"openOrderInitialMargin", text(m.open_order_initial)},
+               {"crossWalletBalance", text(m.wallet)},
+               {"crossUnPnl", text(m.unrealized_pnl)},
+               {"availableBalance", text(m.available)},
+               {"maxWithdrawAmount", text(max_withdraw(m))},
+               {"updateTime", now_ms}};
+    if (!v3) asset["marginAvailable"] = true;
+    assets.push_back(std::move(asset));
   }
+  std::map<std::string, Position> held;
+  for (const auto& p : core_.positions(call.account)) held[p.symbol] = p;
   json positions = json::array();
-  for (const auto& p : core_.positions(call.account)) {
-    positions.push_back({{"symbol", wire::venue_symbol(p.symbol)},
-                         {"positionSide", "BOTH"},
-                         {"positionAmt", p.quantity.to_string()},
-                         {"entryPrice", p.entry_price.to_string()},
-                         {"unrealizedProfit", p.unrealized_pnl.to_string()},
-                         {"updateTime", to_unix_ms(p.updated_at)}});
+  for (const auto& [canonical, s] : symbols_) {
+    auto it = held.find(canonical);
+    const bool has_orders = !core_.open_orders(call.account, canonical).empty();
+    if (v3 && it == held.end() && !has_orders) continue;
+    const Position p = it == held.end() ? Position{} : it->second;
+    const SymbolMargin margin = core_.accounts().symbol_margin(call.account, canonical);
+    json item{{"symbol", s.venue_symbol},
+              {"positionSide", "BOTH"},
+              {"positionAmt", text(p.quantity)},
+              {"unrealizedProfit", text(margin.unrealized_pnl)},
+              {"initialMargin", text(sum(margin.position_initial, margin.open_order_initial))},
+              {"maintMargin", text(margin.maintenance)},
+              {"updateTime", to_unix_ms(p.updated_at)}};
+    if (v3) {
+      auto mark = core_.accounts().mark(canonical);
+      auto notional = p.quantity.mul(mark ? *mark : p.entry_price);
+      item["isolatedMargin"] = "0";
+      item["notional"] = notional ? notional->normalized().to_string() : "0";
+      item["isolatedWallet"] = "0";
+    } else {
+      const OrderNotionals orders = order_notionals(call.account, canonical);
+      item["positionInitialMargin"] = text(margin.position_initial);
+      item["openOrderInitialMargin"] = text(margin.open_order_initial);
+      item["leverage"] = std::to_string(core_.accounts().leverage(call.account, canonical));
+      item["isolated"] = false;
+      item["entryPrice"] = text(p.entry_price);
+      item["maxNotional"] = std::string(kBracketNotionalCap);
+      item["bidNotional"] = text(orders.bid);
+      item["askNotional"] = text(orders.ask);
+    }
+    positions.push_back(std::move(item));
   }
-  return ok_json(json{{"totalWalletBalance", wallet.to_string()},
-                      {"availableBalance", available.to_string()},
-                      {"maxWithdrawAmount", available.to_string()},
-                      {"assets", assets},
-                      {"positions", positions}});
-}
-
-net::HttpResponse BinanceSimVenue::leverage(Call& call) {
-  std::string canonical;
-  const SymbolState* symbol = symbol_from(call.params, canonical);
-  if (symbol == nullptr) return binance_error(-1121, "Invalid symbol.");
-  auto value = call.params.count("leverage") ? to_int(call.params["leverage"]) : std::nullopt;
-  if (!value) return binance_error(-1102, mandatory_message("leverage"));
-  auto set = core_.set_leverage(call.account, canonical, static_cast<int>(*value));
-  if (!set) return binance_error(-4028, "Leverage " + std::to_string(*value) + " is not valid");
-  return ok_json(json{{"leverage", set.value()}, {"maxNotionalValue", "1000000"}, {"symbol", symbol->venue_symbol}});
+  json out{{"totalInitialMargin", text(initial)},
+           {"totalMaintMargin", text(m.maintenance)},
+           {"totalWalletBalance", text(m.wallet)},
+           {"totalUnrealizedProfit", text(m.unrealized_pnl)},
+           {"totalMarginBalance", text(margin_balance)},
+           {"totalPositionInitialMargin", text(m.position_initial)},
+           {"totalOpenOrderInitialMargin", text(m.open_order_initial)},
+           {"totalCrossWalletBalance", text(m.wallet)},
+           {"totalCrossUnPnl", text(m.unrealized_pnl)},
+           {"availableBalance", text(m.available)},
+           {"maxWithdrawAmount", text(max_withdraw(m))},
+           {"assets", std::move(assets)},
+           {"positions", std::move(positions)}};
+  if (!v3) {
+    out["feeTier"] = 0;
+    out["feeBurn"] = false;
+    out["canTrade"] = true;
+    out["canDeposit"] = true;
+    out["canWithdraw"] = true;
+    out["updateTime"] = 0;
+    out["multiAssetsMargin"] = false;
+    out["tradeGroupId"] = -1;
+  }
+  return ok_json(out);
 }
 
 }  // namespace propbot::venues::sim::binance_frontend

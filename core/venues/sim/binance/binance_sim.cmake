@@ -13,6 +13,7 @@ propbot_library(binance_sim
     sim/binance/partial_fill.cpp
     sim/binance/order_endpoints.cpp
     sim/binance/account_endpoints.cpp
+    sim/binance/position_settings.cpp
     sim/binance/user_trades.cpp
     sim/binance/listen_keys.cpp
     sim/binance/timers.cpp

@@ -22,7 +22,11 @@ ExchangeConfig exchange_config(const SimVenueConfig& config) {
 }  // namespace
 
 BinanceSimVenue::BinanceSimVenue(const SimVenueConfig& config, const Clock& clock)
-    : config_(config), clock_(clock), core_(exchange_config(config)), rng_(config.seed) {
+    : config_(config),
+      clock_(clock),
+      core_(exchange_config(config)),
+      rng_(config.seed),
+      order_log_(config.max_order_log_records) {
   std::vector<Event> ignored;
   for (const auto& rules : config.instruments) {
     core_.add_instrument(rules);
@@ -115,10 +119,17 @@ json BinanceSimVenue::describe() const {
                 {"listen_keys", listen_keys_.size()},
                 {"banned", faults_.banned_until<MonoTime>().has_value()}}},
               {"retained_order_records", retained_order_records()},
+              {"order_log",
+               {{"records", order_log_.size()}, {"capacity", order_log_.capacity()}, {"dropped", order_log_.dropped()}}},
               {"rate_limit_windows",
                {{"ip_weight", ip_weight_.keys()},
                 {"orders_10s", orders_10s_.keys()},
                 {"orders_1m", orders_1m_.keys()}}}};
+}
+
+std::optional<json> BinanceSimVenue::accepted_orders() const {
+  std::lock_guard lock(mutex_);
+  return order_log_.to_json();
 }
 
 json BinanceSimVenue::retained_order_records() const {

@@ -7,8 +7,13 @@
 // - REST, signed (HMAC over the raw query + body, timestamp/recvWindow against the
 //   simulator clock + FaultPlan::clock_skew_ms): order (POST/GET/DELETE), batchOrders,
 //   allOpenOrders, openOrders, userTrades (the account's fills, from the exchange
-//   core's TradeHistory), leverage, countdownCancelAll, /fapi/v2|v3/positionRisk,
-//   /fapi/v2|v3/balance, /fapi/v2|v3/account; API-key only: listenKey POST/PUT/DELETE.
+//   core's TradeHistory), leverage, leverageBracket, commissionRate, marginType,
+//   positionSide/dual (GET/POST), countdownCancelAll (the dead-man switch: per account
+//   and symbol, fired by the next request or tick after its deadline),
+//   /fapi/v2|v3/positionRisk, /fapi/v2|v3/balance, /fapi/v2|v3/account; API-key only:
+//   listenKey POST/PUT/DELETE. Every answer and stream event carries every field of the
+//   venue's documented example (tests/fixtures/venues/golden/binance); margin figures
+//   are the account's own (AccountBook::account_margin). Cross margin, one-way only.
 //   Every response carries X-MBX-USED-WEIGHT-1M (per IP, sliding minute, A2 weights);
 //   order responses carry X-MBX-ORDER-COUNT-10S/-1M (per account).
 // - WebSocket market streams `<sym>@depth[@100ms|@500ms]`, `<sym>@bookTicker`,
@@ -29,7 +34,9 @@
 // and a call sequence. Bounded memory under any order flow: the books keep
 // SimVenueConfig::max_closed_orders closed orders each, and the weight and order-count
 // windows keep only the addresses and accounts active within them (describe() shows
-// both: "retained_order_records", "rate_limit_windows").
+// both: "retained_order_records", "rate_limit_windows"). Every accepted order is also
+// kept in the back office's OrderLog (accepted_orders(), GET /admin/orders), bounded by
+// SimVenueConfig::max_order_log_records.
 //
 // Threads: one mutex guards everything; REST/WS callbacks run on the server thread,
 // on_market_tick/settle_funding/force_mark on the host's thread. The venue must outlive

@@ -3,7 +3,7 @@
 // functions each file defines — routes.cpp (the route table and WebSocket paths),
 // request_pipeline.cpp (latency, storm, weights, params), auth.cpp (API key and HMAC),
 // market_data_endpoints.cpp, order_entry.cpp, partial_fill.cpp, order_endpoints.cpp,
-// account_endpoints.cpp, user_trades.cpp, listen_keys.cpp, timers.cpp,
+// account_endpoints.cpp, position_settings.cpp, user_trades.cpp, listen_keys.cpp, timers.cpp,
 // market_model.cpp, market_streams.cpp, user_stream.cpp, ws_sessions.cpp and
 // binance_sim_venue.cpp (lifecycle, admin). What the venue serves and guarantees is in
 // binance_sim_venue.hpp; this header is not for use outside the folder.
@@ -47,6 +47,10 @@ constexpr auto kMinute = std::chrono::minutes(1);
 constexpr auto kTenSeconds = std::chrono::seconds(10);
 constexpr auto kListenKeyLifetime = std::chrono::minutes(60);
 constexpr std::size_t kPublishedLevels = 1000;  // the depth the streams and snapshot cover
+// The one notional bracket of every symbol (leverageBracket notionalCap, leverage and
+// positionRisk v2 maxNotionalValue, account v2 maxNotional): the exchange core enforces
+// no notional cap, so this is simply "more than any test trades".
+constexpr std::string_view kBracketNotionalCap = "1000000000";
 
 // Binance escalates a storm to a 418 ban on the request after the last allowed 429,
 // and the ban ends the storm; every new plan restarts the counts.
@@ -95,6 +99,15 @@ struct AccountState {
   std::string secret;  // never logged, never described
 };
 
+// Whether an account holds anything on a symbol (what blocks a margin / position mode change).
+enum class Holding { nothing, open_orders, position };
+
+// Remaining notional (price × unfilled quantity) of an account's open orders per side.
+struct OrderNotionals {
+  Decimal bid;
+  Decimal ask;
+};
+
 struct ListenKey {
   std::string account;
   MonoTime expires{};
@@ -114,6 +127,7 @@ class BinanceSimVenue final : public SimulatedVenue {
   void set_faults(const FaultPlan& plan) override;
   void force_mark(const std::string& symbol, Decimal mark) override;
   json describe() const override;
+  std::optional<json> accepted_orders() const override;
 
  private:
   // describe()'s "retained_order_records": the engine's closed orders (all books) and
@@ -143,8 +157,12 @@ class BinanceSimVenue final : public SimulatedVenue {
   net::HttpResponse open_orders(Call& call);
   net::HttpResponse position_risk(Call& call, bool v3);
   net::HttpResponse balance(Call& call);
-  net::HttpResponse account(Call& call);
+  net::HttpResponse account(Call& call, bool v3);
   net::HttpResponse leverage(Call& call);
+  net::HttpResponse margin_type(Call& call);
+  net::HttpResponse position_mode(Call& call);  // GET and POST /fapi/v1/positionSide/dual
+  net::HttpResponse leverage_bracket(Call& call);
+  net::HttpResponse commission_rate(Call& call);
   net::HttpResponse countdown_cancel_all(Call& call);
   net::HttpResponse listen_key(Call& call);
   net::HttpResponse user_trades(Call& call);
@@ -156,6 +174,8 @@ class BinanceSimVenue final : public SimulatedVenue {
   void restore_liquidity(const OrderRequest& request, const Outcome<OrderState>& placed, UtcTime utc,
                          std::vector<Event>& events);
   std::optional<OrderRef> order_ref(const Params& params) const;
+  Holding holding(const std::string& account, const std::string& canonical) const;
+  OrderNotionals order_notionals(const std::string& account, const std::string& canonical) const;
 
   // --- market data and user streams --------------------------------------------------
   void deliver(const std::vector<Event>& events, UtcTime utc);
@@ -192,6 +212,7 @@ class BinanceSimVenue final : public SimulatedVenue {
   SlidingWindows orders_1m_{kMinute};       // account → orders
   MonoTime next_idle_window_drop_{};        // run_timers drops idle windows once a second
   std::map<std::uint64_t, SessionState> sessions_;
+  OrderLog order_log_;  // every accepted order (GET /admin/orders), bounded
   // Counters for describe().
   std::uint64_t requests_ = 0;
   std::uint64_t orders_placed_ = 0;

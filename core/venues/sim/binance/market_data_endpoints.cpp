@@ -62,7 +62,12 @@ net::HttpResponse BinanceSimVenue::exchange_info(Call& call) const {
                         {"multiplierUp", "1.0500"},
                         {"multiplierDown", "0.9500"},
                         {"multiplierDecimal", "4"}}})},
+         {"underlyingSubType", json::array({"PoW"})},
+         {"settlePlan", 0},
+         // The live venue sends orderTypes; the documented example spells it OrderType.
+         // Both are served so a client written against either finds it.
          {"orderTypes", json::array({"LIMIT", "MARKET"})},
+         {"OrderType", json::array({"LIMIT", "MARKET"})},
          {"timeInForce", json::array({"GTC", "IOC", "FOK", "GTX"})}});
   }
   json info{{"timezone", "UTC"},

@@ -48,13 +48,24 @@ Status BinanceSimVenue::install(net::Router& router, net::HttpServer& server) {
   for (const char* path : {"/fapi/v2/balance", "/fapi/v3/balance"}) {
     add_route(router, "GET", path, Security::signed_request, w(5), false, [this](Call& call) { return balance(call); });
   }
-  for (const char* path : {"/fapi/v2/account", "/fapi/v3/account"}) {
-    add_route(router, "GET", path, Security::signed_request, w(5), false, [this](Call& call) { return account(call); });
-  }
+  add_route(router, "GET", "/fapi/v2/account", Security::signed_request, w(5), false,
+            [this](Call& call) { return account(call, false); });
+  add_route(router, "GET", "/fapi/v3/account", Security::signed_request, w(5), false,
+            [this](Call& call) { return account(call, true); });
   add_route(router, "GET", "/fapi/v1/userTrades", Security::signed_request, w(5), false,
             [this](Call& call) { return user_trades(call); });
   add_route(router, "POST", "/fapi/v1/leverage", Security::signed_request, w(1), false,
             [this](Call& call) { return leverage(call); });
+  add_route(router, "POST", "/fapi/v1/marginType", Security::signed_request, w(1), false,
+            [this](Call& call) { return margin_type(call); });
+  for (const char* method : {"GET", "POST"}) {
+    add_route(router, method, "/fapi/v1/positionSide/dual", Security::signed_request, w(method[0] == 'G' ? 30 : 1),
+              false, [this](Call& call) { return position_mode(call); });
+  }
+  add_route(router, "GET", "/fapi/v1/leverageBracket", Security::signed_request, w(1), false,
+            [this](Call& call) { return leverage_bracket(call); });
+  add_route(router, "GET", "/fapi/v1/commissionRate", Security::signed_request, w(20), false,
+            [this](Call& call) { return commission_rate(call); });
   add_route(router, "POST", "/fapi/v1/countdownCancelAll", Security::signed_request, w(10), false,
             [this](Call& call) { return countdown_cancel_all(call); });
   for (const char* method : {"POST", "PUT", "DELETE"}) {

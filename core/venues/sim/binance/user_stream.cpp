@@ -1,7 +1,8 @@
 // The Binance user data stream: engine events become ORDER_TRADE_UPDATE and
 // ACCOUNT_UPDATE frames (consecutive balance/position changes of an account merged into
 // one), sent to the sessions of that account's listen key, filtered by their `events`.
-// Then the books the events touched are published (not while books are stale).
+// Then the books the events touched are published (not while books are stale). Every
+// engine event passes here, so this is also where the back office's OrderLog learns them.
 
 #include "core/venues/sim/binance/frontend.hpp"
 
@@ -14,6 +15,10 @@ namespace propbot::venues::sim::binance_frontend {
 
 void BinanceSimVenue::deliver(const std::vector<Event>& events, UtcTime utc) {
   if (events.empty()) return;
+  order_log_.on_events(events, [this](const std::string& account) -> std::optional<std::string> {
+    auto it = account_ids_.find(account);
+    return it == account_ids_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  });
   const std::int64_t now_ms = to_unix_ms(utc);
   std::set<std::string> touched_symbols;
   // Frames per account, in event order; consecutive balance/position changes of one

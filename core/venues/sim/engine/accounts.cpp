@@ -125,31 +125,61 @@ Decimal AccountBook::equity(const std::string& account) const {
   return total;
 }
 
-Decimal AccountBook::available(const std::string& account) const {
+Decimal AccountBook::available(const std::string& account) const { return account_margin(account).available; }
+
+SymbolMargin AccountBook::symbol_margin(const std::string& account, const std::string& symbol) const {
   const AccountState& a = state(account);
-  Decimal total = a.wallet;
-  for (const auto& [symbol, p] : a.positions) {
-    if (p.quantity.is_zero()) continue;
-    const Decimal notional = math::mul(math::abs(p.quantity), mark_or_entry(symbol, p));
-    const Decimal initial = math::div(notional, leverage_decimal(leverage(account, symbol)), math::money_scale,
-                                      RoundMode::up);
-    total = math::sub(math::add(total, unrealized(symbol, p)), initial);
+  SymbolMargin out;
+  if (auto it = a.positions.find(symbol); it != a.positions.end() && !it->second.quantity.is_zero()) {
+    const PositionBook& p = it->second;
+    out.notional = math::mul(math::abs(p.quantity), mark_or_entry(symbol, p));
+    out.unrealized_pnl = unrealized(symbol, p);
+    out.position_initial = math::div(out.notional, leverage_decimal(leverage(account, symbol)), math::money_scale,
+                                     RoundMode::up);
+    out.maintenance = math::mul_money(out.notional, rules(symbol).maintenance_margin_rate, RoundMode::up);
   }
   for (const auto& [key, r] : reservations_) {
-    if (r.account == account) total = math::sub(total, r.reserved);
+    if (key.first == symbol && r.account == account) out.open_order_initial = math::add(out.open_order_initial, r.reserved);
   }
-  return total;
+  return out;
+}
+
+Decimal AccountBook::liquidation_price(const std::string& account, const std::string& symbol) const {
+  const AccountState& a = state(account);
+  auto it = a.positions.find(symbol);
+  if (a.margin_exempt || it == a.positions.end() || it->second.quantity.is_zero()) return Decimal{};
+  Decimal rest = a.wallet;  // what the other positions leave: wallet + Σ (unrealised − maintenance)
+  for (const auto& [other, p] : a.positions) {
+    if (other == symbol || p.quantity.is_zero()) continue;
+    const SymbolMargin m = symbol_margin(account, other);
+    rest = math::add(rest, math::sub(m.unrealized_pnl, m.maintenance));
+  }
+  const PositionBook& p = it->second;
+  const Decimal signed_cost = p.quantity.is_negative() ? math::neg(p.cost) : p.cost;
+  const Decimal denominator =
+      math::sub(p.quantity, math::mul(math::abs(p.quantity), rules(symbol).maintenance_margin_rate));
+  if (denominator.is_zero()) return Decimal{};
+  const Decimal price = math::div(math::sub(signed_cost, rest), denominator, math::price_scale, RoundMode::nearest);
+  return price.sign() > 0 ? price.normalized() : Decimal{};
+}
+
+AccountMargin AccountBook::account_margin(const std::string& account) const {
+  AccountMargin out;
+  out.wallet = state(account).wallet;
+  for (const auto& [symbol, rules] : rules_) {
+    const SymbolMargin m = symbol_margin(account, symbol);
+    out.unrealized_pnl = math::add(out.unrealized_pnl, m.unrealized_pnl);
+    out.position_initial = math::add(out.position_initial, m.position_initial);
+    out.open_order_initial = math::add(out.open_order_initial, m.open_order_initial);
+    out.maintenance = math::add(out.maintenance, m.maintenance);
+  }
+  out.available = math::sub(math::sub(math::add(out.wallet, out.unrealized_pnl), out.position_initial),
+                            out.open_order_initial);
+  return out;
 }
 
 Decimal AccountBook::maintenance_margin(const std::string& account) const {
-  const AccountState& a = state(account);
-  Decimal total;
-  for (const auto& [symbol, p] : a.positions) {
-    if (p.quantity.is_zero()) continue;
-    const Decimal notional = math::mul(math::abs(p.quantity), mark_or_entry(symbol, p));
-    total = math::add(total, math::mul_money(notional, rules(symbol).maintenance_margin_rate, RoundMode::up));
-  }
-  return total;
+  return account_margin(account).maintenance;
 }
 
 Decimal AccountBook::initial_margin_required(const std::string& account, const std::string& symbol, OrderSide side,
@@ -323,6 +353,7 @@ Position AccountBook::snapshot(const std::string& account, const std::string& sy
   out.mark_price = mark_or_entry(symbol, p);
   out.unrealized_pnl = unrealized(symbol, p);
   out.leverage = leverage_decimal(leverage(account, symbol));
+  out.liquidation_price = liquidation_price(account, symbol);
   out.updated_at = now;
   return out;
 }

@@ -33,6 +33,9 @@
 //   wallet is reset to zero from the insurance account's wallet.
 // - Unrealised PnL uses the last mark of the symbol, or the entry price (zero PnL)
 //   before any mark is known.
+// - Liquidation price of a position: the mark P with wallet + Σ other (unrealised −
+//   maintenance) + q × P − signed cost = |q| × P × maintenance rate, i.e.
+//   P = (signed cost − rest) / (q − |q| × rate); zero when that is not positive.
 //
 // Threads: single-threaded; Clock-free (time passed in); no I/O. Uses instrument_rules,
 // events, checked_math.
@@ -49,6 +52,28 @@
 #include "core/venues/sim/engine/matching_engine.hpp"
 
 namespace propbot::venues::sim {
+
+// The margin picture of one symbol of an account at the symbol's mark (the entry price
+// before any mark is known): what Binance's account / positionRisk and OKX's positions
+// report. Money at 8 digits.
+struct SymbolMargin {
+  Decimal notional;            // |position| × mark, unsigned
+  Decimal unrealized_pnl;      // at the mark (zero before any mark)
+  Decimal position_initial;    // notional / leverage, rounded up — what available() charges
+  Decimal open_order_initial;  // Σ current reservations of the account's open orders on the symbol
+  Decimal maintenance;         // notional × maintenance_margin_rate, rounded up
+};
+
+// The account's totals over every symbol. available = wallet + unrealized_pnl −
+// position_initial − open_order_initial (exactly what available() returns).
+struct AccountMargin {
+  Decimal wallet;
+  Decimal unrealized_pnl;
+  Decimal position_initial;
+  Decimal open_order_initial;
+  Decimal maintenance;
+  Decimal available;
+};
 
 class AccountBook {
  public:
@@ -80,6 +105,13 @@ class AccountBook {
   Decimal wallet(const std::string& account) const;
   Decimal equity(const std::string& account) const;
   Decimal maintenance_margin(const std::string& account) const;
+  SymbolMargin symbol_margin(const std::string& account, const std::string& symbol) const;
+  // The mark of `symbol` at which the account's equity would fall to its maintenance
+  // margin, every other mark unchanged (cross margin, one-way): the price liquidate()
+  // starts at. Zero when flat, margin-exempt, or when no positive price would do it.
+  // Positions carry it (Position::liquidation_price).
+  Decimal liquidation_price(const std::string& account, const std::string& symbol) const;
+  AccountMargin account_margin(const std::string& account) const;
   // Reserves `amount` for an open order (full quantity); the reservation follows the
   // order's remaining quantity via update_reservation and ends with release.
   void reserve(const std::string& account, const std::string& symbol, const std::string& venue_order_id,

@@ -169,6 +169,24 @@ void add_admin_routes(net::Router& router, VenueSimHost& host) {
     return HttpResponse::json(200, json{{"venues", std::move(venues)}});
   });
 
+  // The back office: every order the venue accepted (SimulatedVenue::accepted_orders).
+  router.add("GET", "/admin/orders", [&host](const HttpRequest& request) {
+    const auto venue = request.query.find("venue");
+    if (venue == request.query.end() || venue->second.empty()) {
+      return bad_request("venue: is required (?venue=<name>); hosted: " + known_venues(host));
+    }
+    HostedVenue* hosted = host.venue(venue->second);
+    if (hosted == nullptr) return unknown_venue(host, venue->second);
+    std::optional<json> orders;
+    {
+      std::lock_guard lock(hosted->call_mutex);
+      orders = hosted->venue->accepted_orders();
+    }
+    if (!orders) return HttpResponse::error(404, "not_found", "venue: '" + venue->second + "' keeps no order log");
+    (*orders)["venue"] = venue->second;
+    return HttpResponse::json(200, std::move(*orders));
+  });
+
   router.add("POST", "/admin/accounts", [&host](const HttpRequest& request) {
     auto parsed = parse_account_request(request.json);
     if (!parsed) return error_response(parsed.error());

@@ -1,5 +1,6 @@
 // The venue simulator admin API (docs/API.md, "Venue simulator admin API"): accounts,
-// faults, forced marks, the market model, funding and health, served by the host's
+// faults, forced marks, the market model, funding, health and the back office's order
+// list (GET /admin/orders?venue=), served by the host's
 // admin HttpServer. Errors use the project shape {"error": {"code", "message"}} with the
 // field named in the message: 400 invalid_argument, 404 not_found (unknown venue),
 // 409 already_exists (duplicate api_key on a venue).

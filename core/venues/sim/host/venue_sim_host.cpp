@@ -74,6 +74,7 @@ Status VenueSimHost::start() {
     SimVenueConfig config;
     config.name = spec.name;
     config.seed = venue_seed(options_.seed, i);
+    config.max_order_log_records = options_.max_order_log_records;
     for (const auto& symbol : options_.symbols) {
       // The rules follow the venue's protocol; a venue is named after its protocol.
       config.instruments.push_back(instrument_rules(spec.name, symbol.symbol));

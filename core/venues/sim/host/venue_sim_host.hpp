@@ -57,6 +57,9 @@ struct VenueSimHostOptions {
   std::vector<MarketSymbol> symbols;  // empty = default_symbols()
   MarketParams market;
   std::chrono::milliseconds funding_interval{std::chrono::hours(8)};
+  // Every venue's back-office order log keeps at most this many accepted orders
+  // (SimVenueConfig::max_order_log_records; 128 bytes each).
+  std::size_t max_order_log_records = kDefaultOrderLogCapacity;
   // Host events (start, stop, tick errors); may be empty. Called on the tick thread too.
   std::function<void(std::string_view)> log;
 };

@@ -1,6 +1,12 @@
 // The OKX position and balance objects (account/positions, account/balance and the
-// positions, account and balance_and_position channels). Sizes in contracts, money as
-// normalised decimal text.
+// positions, account and balance_and_position channels), with every field of the
+// documented objects (tests/fixtures/venues/golden/okx). Sizes in contracts, money as
+// normalised decimal text. Margin figures come from the exchange core's account book
+// (AccountBook::symbol_margin / account_margin) at the configured leverage: imr =
+// position initial margin, ordFrozen = open orders' initial margin, mmr = maintenance,
+// availEq = eq − imr − ordFrozen. Fields of features the simulator does not have
+// (isolated margin, borrowing, options, portfolio margin, spot) are "" or "0" as OKX
+// sends them for a cross SWAP account in single-currency margin mode.
 
 #include "core/venues/sim/okx/frontend.hpp"
 
@@ -8,40 +14,103 @@
 
 namespace propbot::venues::sim::okx_frontend {
 
+namespace {
+
+constexpr const char* kEmptyPositionFields[] = {
+    "posCcy", "availPos", "nonSettleAvgPx", "margin", "liab", "liabCcy", "interest", "optVal",
+    "pendingCloseOrdLiabVal", "usdPx", "deltaBS", "deltaPA", "gammaBS", "gammaPA", "thetaBS", "thetaPA", "vegaBS",
+    "vegaPA", "spotInUseAmt", "spotInUseCcy", "clSpotInUseAmt", "maxSpotInUseAmt", "bizRefId", "bizRefType",
+    "settledPnl"};
+
+constexpr const char* kZeroBalanceDetailFields[] = {
+    "isoEq", "fixedBal", "liab", "uplLiab", "crossLiab", "rewardBal", "isoLiab", "interest", "twap", "borrowFroz",
+    "stgyEq", "isoUpl", "spotIsoBal", "smtSyncEq", "spotCopyTradingEq", "colBorrAutoConversion", "autoLendMtAmt"};
+constexpr const char* kEmptyBalanceDetailFields[] = {
+    "maxLoan", "spotInUseAmt", "clSpotInUseAmt", "maxSpotInUse", "maxSpotInUseAmt", "spotBal", "openAvgPx",
+    "accAvgPx", "spotUpl", "spotUplRatio", "totalPnl", "totalPnlRatio"};
+
+Decimal add(Decimal a, Decimal b) {
+  auto r = a.add(b);
+  return r ? *r : a;
+}
+Decimal sub(Decimal a, Decimal b) {
+  auto r = a.sub(b);
+  return r ? *r : a;
+}
+// a / b at 8 digits, or nullopt when b is zero.
+std::optional<Decimal> ratio(Decimal a, Decimal b) {
+  if (b.is_zero()) return std::nullopt;
+  auto r = a.div(b, 8, RoundMode::nearest);
+  if (!r) return std::nullopt;
+  return r->normalized();
+}
+std::string ratio_text(Decimal a, Decimal b) {
+  auto r = ratio(a, b);
+  return r ? wire::text(*r) : "";
+}
+
+}  // namespace
+
+void OkxSimVenue::track_position_totals(const std::vector<Event>& events) {
+  for (const Event& event : events) {
+    if (const auto* filled = std::get_if<OrderFilled>(&event)) {
+      PositionTotals& totals = position_totals_[{filled->account, filled->order.symbol}];
+      if (totals.flat) totals = PositionTotals{};
+      totals.pnl = add(totals.pnl, filled->fill.realized_pnl);
+      totals.fee = sub(totals.fee, filled->fill.fee);  // OKX: negative when charged
+    } else if (const auto* changed = std::get_if<PositionChanged>(&event)) {
+      position_totals_[{changed->account, changed->position.symbol}].flat = changed->position.quantity.is_zero();
+    } else if (const auto* funding = std::get_if<FundingPaid>(&event)) {
+      PositionTotals& totals = position_totals_[{funding->account, funding->symbol}];
+      totals.funding_fee = sub(totals.funding_fee, funding->amount);
+    }
+  }
+}
+
 json OkxSimVenue::position_json(const std::string& account, const Position& position) const {
   const Instrument& instrument = instruments_.at(position.symbol);
-  const Decimal mark = position.mark_price;
-  const Decimal abs_qty = position.quantity.abs().ok() ? *position.quantity.abs() : Decimal{};
-  Decimal notional = abs_qty.mul(mark).ok() ? *abs_qty.mul(mark) : Decimal{};
-  auto leverage = core_.accounts().leverage(account, position.symbol);
-  Decimal imr = notional.div(Decimal::from_mantissa(std::max(1, leverage), 0), 8, RoundMode::up).ok()
-                    ? *notional.div(Decimal::from_mantissa(std::max(1, leverage), 0), 8, RoundMode::up)
-                    : Decimal{};
-  Decimal mmr = notional.mul(instrument.rules.maintenance_margin_rate, 8, RoundMode::up).ok()
-                    ? *notional.mul(instrument.rules.maintenance_margin_rate, 8, RoundMode::up)
-                    : Decimal{};
-  const std::string pos = wire::text(wire::base_to_contracts(position.quantity, instrument.ct_val));
-  return json{{"instType", "SWAP"},
-              {"instId", instrument.inst_id},
-              {"mgnMode", "cross"},
-              {"posId", instrument.inst_id + "-net"},
-              {"posSide", "net"},
-              {"pos", pos},
-              {"availPos", ""},
-              {"posCcy", ""},
-              {"avgPx", wire::text(position.entry_price)},
-              {"markPx", wire::text(mark)},
-              {"upl", wire::text(position.unrealized_pnl)},
-              {"lever", std::to_string(leverage)},
-              {"liqPx", position.liquidation_price.sign() > 0 ? wire::text(position.liquidation_price) : ""},
-              {"imr", wire::text(imr)},
-              {"margin", ""},
-              {"mmr", wire::text(mmr)},
-              {"notionalUsd", wire::text(notional)},
-              {"ccy", instrument.rules.margin_asset},
-              {"adl", "1"},
-              {"cTime", wire::ms_text(position.updated_at)},
-              {"uTime", wire::ms_text(position.updated_at)}};
+  const SymbolMargin margin = core_.accounts().symbol_margin(account, position.symbol);
+  const AccountMargin totals_of_account = core_.accounts().account_margin(account);
+  const int leverage = core_.accounts().leverage(account, position.symbol);
+  PositionTotals totals;
+  if (auto it = position_totals_.find({account, position.symbol}); it != position_totals_.end()) totals = it->second;
+  const std::string upl_ratio = ratio_text(margin.unrealized_pnl, margin.position_initial);
+  json out{{"instType", "SWAP"},
+           {"instId", instrument.inst_id},
+           {"mgnMode", "cross"},
+           {"posId", instrument.inst_id + "-net"},
+           {"posSide", "net"},
+           {"pos", wire::text(wire::base_to_contracts(position.quantity, instrument.ct_val))},
+           {"avgPx", wire::text(position.entry_price)},
+           {"markPx", wire::text(position.mark_price)},
+           {"upl", wire::text(margin.unrealized_pnl)},
+           {"uplRatio", upl_ratio},
+           {"uplLastPx", wire::text(margin.unrealized_pnl)},
+           {"uplRatioLastPx", upl_ratio},
+           {"lever", std::to_string(leverage)},
+           {"liqPx", position.liquidation_price.sign() > 0 ? wire::text(position.liquidation_price) : ""},
+           {"imr", wire::text(margin.position_initial)},
+           {"mmr", wire::text(margin.maintenance)},
+           {"mgnRatio", ratio_text(add(totals_of_account.wallet, totals_of_account.unrealized_pnl),
+                                   totals_of_account.maintenance)},
+           {"notionalUsd", wire::text(margin.notional)},
+           {"ccy", instrument.rules.margin_asset},
+           {"adl", "1"},
+           {"tradeId", ""},
+           {"last", wire::text(mark_of(position.symbol))},
+           {"idxPx", wire::text(index_of(position.symbol))},
+           {"bePx", wire::text(position.entry_price)},
+           {"realizedPnl", wire::text(add(add(totals.pnl, totals.fee), totals.funding_fee))},
+           {"pnl", wire::text(totals.pnl)},
+           {"fee", wire::text(totals.fee)},
+           {"fundingFee", wire::text(totals.funding_fee)},
+           {"liqPenalty", "0"},
+           {"closeOrderAlgo", json::array()},
+           {"cTime", wire::ms_text(position.updated_at)},
+           {"uTime", wire::ms_text(position.updated_at)},
+           {"pTime", wire::ms_text(position.updated_at)}};
+  for (const char* name : kEmptyPositionFields) out[name] = "";
+  return out;
 }
 
 json OkxSimVenue::positions_json(const std::string& account, const std::optional<std::string>& symbol, UtcTime) const {
@@ -55,38 +124,61 @@ json OkxSimVenue::positions_json(const std::string& account, const std::optional
 }
 
 json OkxSimVenue::balance_json(const std::string& account, UtcTime now) const {
-  Decimal upl;
-  for (const Position& position : core_.positions(account)) {
-    if (auto sum = upl.add(position.unrealized_pnl)) upl = *sum;
+  const AccountMargin m = core_.accounts().account_margin(account);
+  const Decimal eq = add(m.wallet, m.unrealized_pnl);
+  const Decimal initial = add(m.position_initial, m.open_order_initial);
+  Decimal notional;
+  for (const auto& [symbol, instrument] : instruments_) {
+    notional = add(notional, core_.accounts().symbol_margin(account, symbol).notional);
   }
+  const std::string margin_ratio = ratio_text(eq, m.maintenance);
+  const std::string time = wire::ms_text(now);
   json details = json::array();
-  Decimal total_eq;
   for (const Balance& balance : core_.balances(account, now)) {
-    const Decimal eq = balance.wallet.add(upl).ok() ? *balance.wallet.add(upl) : balance.wallet;
-    Decimal frozen = eq.sub(balance.available).ok() ? *eq.sub(balance.available) : Decimal{};
-    if (frozen.is_negative()) frozen = Decimal{};
-    if (auto sum = total_eq.add(eq)) total_eq = *sum;
-    details.push_back(json{{"ccy", balance.asset},
-                           {"eq", wire::text(eq)},
-                           {"cashBal", wire::text(balance.wallet)},
-                           {"availBal", wire::text(balance.available)},
-                           {"availEq", wire::text(balance.available)},
-                           {"frozenBal", wire::text(frozen)},
-                           {"ordFrozen", wire::text(frozen)},
-                           {"upl", wire::text(upl)},
-                           {"isoEq", "0"},
-                           {"eqUsd", wire::text(eq)},
-                           {"uTime", wire::ms_text(now)}});
+    json detail{{"ccy", balance.asset},
+                {"eq", wire::text(eq)},
+                {"cashBal", wire::text(m.wallet)},
+                {"uTime", time},
+                {"availEq", wire::text(m.available)},
+                {"disEq", wire::text(eq)},
+                {"availBal", wire::text(m.available)},
+                {"frozenBal", wire::text(initial)},
+                {"ordFrozen", wire::text(m.open_order_initial)},
+                {"upl", wire::text(m.unrealized_pnl)},
+                {"mgnRatio", margin_ratio},
+                {"imr", wire::text(m.position_initial)},
+                {"mmr", wire::text(m.maintenance)},
+                {"eqUsd", wire::text(eq)},
+                {"notionalLever", ratio_text(notional, eq)},
+                {"coinUsdPrice", "1"},
+                {"collateralEnabled", false},
+                {"collateralRestrict", false},
+                {"autoLendStatus", "off"}};
+    for (const char* name : kZeroBalanceDetailFields) detail[name] = "0";
+    for (const char* name : kEmptyBalanceDetailFields) detail[name] = "";
+    details.push_back(std::move(detail));
   }
-  return json{{"totalEq", wire::text(total_eq)},
+  return json{{"uTime", time},
+              {"totalEq", wire::text(eq)},
               {"isoEq", "0"},
-              {"adjEq", wire::text(total_eq)},
-              {"uTime", wire::ms_text(now)},
-              {"details", details}};
+              {"adjEq", wire::text(eq)},
+              {"availEq", wire::text(m.available)},
+              {"ordFroz", wire::text(m.open_order_initial)},
+              {"imr", wire::text(m.position_initial)},
+              {"mmr", wire::text(m.maintenance)},
+              {"borrowFroz", "0"},
+              {"mgnRatio", margin_ratio},
+              {"notionalUsd", wire::text(notional)},
+              {"notionalUsdForBorrow", "0"},
+              {"notionalUsdForSwap", wire::text(notional)},
+              {"notionalUsdForFutures", "0"},
+              {"notionalUsdForOption", "0"},
+              {"upl", wire::text(m.unrealized_pnl)},
+              {"details", std::move(details)}};
 }
 
 json OkxSimVenue::balance_and_position(const std::string& account, const json& arg, std::string_view event_type,
-                          UtcTime now) const {
+                                       UtcTime now) const {
   json bal_data = json::array();
   for (const Balance& balance : core_.balances(account, now)) {
     bal_data.push_back(
@@ -104,6 +196,8 @@ json OkxSimVenue::balance_and_position(const std::string& account, const json& a
                             {"ccy", position["ccy"]},
                             {"posCcy", ""},
                             {"avgPx", position["avgPx"]},
+                            {"nonSettleAvgPx", ""},
+                            {"settledPnl", ""},
                             {"uTime", position["uTime"]}});
   }
   json out_arg = arg;

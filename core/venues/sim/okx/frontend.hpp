@@ -4,14 +4,16 @@
 // member functions each file defines — routes.cpp (route table and WebSocket paths),
 // request_pipeline.cpp (latency, storm, maintenance), auth.cpp (REST signature and WS
 // login), market_data_endpoints.cpp, order_entry.cpp, partial_fill.cpp,
-// order_endpoints.cpp, fills.cpp, account_endpoints.cpp, order_shapes.cpp,
+// order_endpoints.cpp, close_position.cpp, fills.cpp, account_endpoints.cpp, account_settings.cpp, order_shapes.cpp,
 // account_shapes.cpp, market_model.cpp, public_stream.cpp, ws_sessions.cpp,
 // private_stream.cpp and okx_sim_venue.cpp (lifecycle, admin). What the venue serves
 // and guarantees is in okx_sim_venue.hpp; this header is not for use outside the folder.
 //
 // Bounded: extras_ holds only orders the engine still knows (it follows the engine's
 // on_forget) plus the post-only cancels, and synthetic_ at most
-// SimVenueConfig::max_closed_orders of those — as bounded as the engine's store.
+// SimVenueConfig::max_closed_orders of those — as bounded as the engine's store;
+// position_totals_ holds one entry per (account, instrument) ever traded; order_log_ is
+// bounded by SimVenueConfig::max_order_log_records (engine/order_log.hpp).
 //
 // Threads: every member runs under mutex_ (recursive: a handler may call another
 // member that locks), except wait_added_latency's sleep in handle(). Every fault
@@ -110,6 +112,15 @@ struct SyntheticOrder {
   OrderState state;
 };
 
+// What OKX accumulates per position since it opened (pnl, fee and fundingFee of
+// account/positions; realizedPnl is their sum). One per (account, symbol) ever traded.
+struct PositionTotals {
+  Decimal pnl;
+  Decimal fee;          // negative when charged
+  Decimal funding_fee;  // negative when paid
+  bool flat = false;    // the position closed: the next fill starts new totals
+};
+
 struct Subscription {
   std::string channel;
   std::string inst_id;  // empty for private channels
@@ -145,6 +156,7 @@ class OkxSimVenue final : public SimulatedVenue {
   void set_faults(const FaultPlan& plan) override;
   void force_mark(const std::string& symbol, Decimal mark) override;
   json describe() const override;
+  std::optional<json> accepted_orders() const override;
 
  private:
   // describe()'s "retained_order_records": what the venue keeps per order beyond the
@@ -183,7 +195,12 @@ class OkxSimVenue final : public SimulatedVenue {
   json order_json(const std::string& account, const OrderState& order, bool websocket,
                   const Fill* fill = nullptr) const;
   json fill_json(const TradeRecord& record) const;
+  Decimal mark_of(const std::string& symbol) const;   // zero before the first tick
+  Decimal index_of(const std::string& symbol) const;  // zero before the first tick
+  Decimal fee_rate_of(const Fill& fill) const;
   json position_json(const std::string& account, const Position& position) const;
+  // Follows fills, position changes and funding into position_totals_.
+  void track_position_totals(const std::vector<Event>& events);
   json positions_json(const std::string& account, const std::optional<std::string>& symbol, UtcTime) const;
   json balance_json(const std::string& account, UtcTime now) const;
   json balance_and_position(const std::string& account, const json& arg, std::string_view event_type,
@@ -232,10 +249,15 @@ class OkxSimVenue final : public SimulatedVenue {
   net::HttpResponse get_positions(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse get_balance(const net::HttpRequest&, const std::string& account);
   net::HttpResponse post_set_leverage(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse get_leverage_info(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse get_account_config(const net::HttpRequest& request, const std::string& account);
+  net::HttpResponse post_close_position(const net::HttpRequest& request, const std::string& account);
 
   // --- market model (market_model.cpp) ---------------------------------------------------
   void quote_around(const Instrument& instrument, const MarketTick& tick, UtcTime now, std::vector<Event>& events);
   void fire_dead_man_switches(UtcTime now, std::vector<Event>& events);
+  // The API key of an engine account; nullopt for the market model's.
+  std::optional<std::string> api_key_of(const std::string& account) const;
 
   // --- WebSocket (public_stream.cpp, ws_sessions.cpp, auth.cpp, private_stream.cpp) ------
   void send_to(Session& session, const json& message) { session.socket->send(message.dump()); }
@@ -275,6 +297,8 @@ class OkxSimVenue final : public SimulatedVenue {
   std::map<std::string, ApiCredentials> credentials_;  // api key -> credentials
   std::map<std::string, MarketState> markets_;
   std::map<std::string, UtcTime> dead_man_;  // account -> cancel-all-after deadline
+  std::map<std::pair<std::string, std::string>, PositionTotals> position_totals_;  // (account, symbol)
+  OrderLog order_log_;  // every accepted order (GET /admin/orders), bounded
   std::map<std::uint64_t, Session> sessions_;
   std::vector<PendingPush> pending_pushes_;
   FaultGate faults_{kOkxFaultRules};

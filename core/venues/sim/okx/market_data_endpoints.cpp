@@ -1,5 +1,6 @@
 // OKX public REST: time, instruments (SWAP), market/books, funding-rate and mark-price,
-// and the JSON shapes they share with the public channels (instrument, funding, mark).
+// and the JSON shapes they share with the public channels (instrument, funding, mark),
+// with every field of the documented objects (tests/fixtures/venues/golden/okx).
 // Guarantees: times are the venue's clock (with skew); book levels are the exact
 // strings the books channel publishes.
 
@@ -41,7 +42,19 @@ json OkxSimVenue::instrument_json(const Instrument& instrument) const {
               {"expTime", ""},
               {"alias", ""},
               {"category", "1"},
-              {"ruleType", "normal"}};
+              {"ruleType", "normal"},
+              {"optType", ""},
+              {"stk", ""},
+              {"contTdSwTime", ""},
+              {"openType", ""},
+              {"maxLmtAmt", "20000000"},
+              {"maxMktAmt", "1000000"},
+              {"maxTwapSz", ""},
+              {"maxIcebergSz", ""},
+              {"maxTriggerSz", ""},
+              {"maxStopSz", ""},
+              {"futureSettlement", false},
+              {"tradeQuoteCcyList", json::array()}};
 }
 
 net::HttpResponse OkxSimVenue::get_time(const net::HttpRequest&, const std::string&) {
@@ -104,6 +117,14 @@ json OkxSimVenue::funding_json(const Instrument& instrument, const MarketState& 
               {"fundingTime", wire::ms_text(next)},
               {"nextFundingTime", wire::ms_text(next + eight_hours)},
               {"method", "current_period"},
+              {"formulaType", "noRate"},
+              {"minFundingRate", "-0.0075"},
+              {"maxFundingRate", "0.0075"},
+              {"interestRate", "0.0001"},
+              {"impactValue", ""},
+              {"settState", "processing"},
+              {"settFundingRate", wire::text(market.funding_rate)},
+              {"premium", ""},
               {"ts", wire::ms_text(now)}};
 }
 

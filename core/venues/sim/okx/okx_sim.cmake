@@ -16,6 +16,8 @@ propbot_library(okx_sim
     sim/okx/order_endpoints.cpp
     sim/okx/fills.cpp
     sim/okx/account_endpoints.cpp
+    sim/okx/account_settings.cpp
+    sim/okx/close_position.cpp
     sim/okx/order_shapes.cpp
     sim/okx/account_shapes.cpp
     sim/okx/market_model.cpp

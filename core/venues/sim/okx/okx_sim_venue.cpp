@@ -34,7 +34,11 @@ ExchangeConfig exchange_config(const SimVenueConfig& config, std::vector<OrderKe
 }  // namespace
 
 OkxSimVenue::OkxSimVenue(const SimVenueConfig& config, const Clock& clock)
-    : config_(config), clock_(clock), core_(exchange_config(config_, forgotten_orders_)), rng_(config.seed) {
+    : config_(config),
+      clock_(clock),
+      core_(exchange_config(config_, forgotten_orders_)),
+      rng_(config.seed),
+      order_log_(config.max_order_log_records) {
   for (const InstrumentRules& rules : config.instruments) {
     auto inst_id = venues::okx::to_inst_id(rules.symbol);
     if (!inst_id) throw std::invalid_argument("okx sim: " + inst_id.error().message);
@@ -124,7 +128,14 @@ json OkxSimVenue::describe() const {
       {"dropped_diffs", faults_.dropped_diffs()}, {"banned", banned_until.has_value() && now < *banned_until}};
   if (banned_until) out["counters"]["banned_until_ms"] = wire::ms_text(*banned_until);
   out["retained_order_records"] = retained_order_records();
+  out["order_log"] = {
+      {"records", order_log_.size()}, {"capacity", order_log_.capacity()}, {"dropped", order_log_.dropped()}};
   return out;
+}
+
+std::optional<json> OkxSimVenue::accepted_orders() const {
+  std::lock_guard lock(mutex_);
+  return order_log_.to_json();
 }
 
 json OkxSimVenue::retained_order_records() const {

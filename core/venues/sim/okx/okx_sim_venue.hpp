@@ -7,8 +7,10 @@
 //   funding-rate, mark-price; signed trade/order (POST place, GET query),
 //   batch-orders (≤ 20), cancel-order, cancel-batch-orders, orders-pending, fills
 //   (the account's fills, newest first, billId pagination, from the exchange core's
-//   TradeHistory), cancel-all-after (dead-man switch, checked on every market tick),
-//   account/positions, account/balance, account/set-leverage. Signatures are verified
+//   TradeHistory), cancel-all-after (dead-man switch, checked on every request and
+//   market tick), close-position, account/positions, account/balance,
+//   account/set-leverage, account/leverage-info, account/config. Every answer and push
+//   carries every field of OKX's documented response (tests/fixtures/venues/golden/okx). Signatures are verified
 //   exactly (Base64 HMAC-SHA256 over ts + METHOD + path?query + body); the timestamp
 //   window is ±30 s around the simulated clock (+ clock_skew_ms). Order-level errors
 //   come in data[].sCode with top-level code "1"/"2" as OKX sends them.
@@ -27,7 +29,9 @@
 // - Memory is bounded under any order flow: the fields OKX shows beyond the engine's
 //   order state (fee, pnl, cancelSource, cTime) go with the engine's on_forget, so an
 //   order the engine no longer knows answers exactly like an unknown one (51603);
-//   describe()["retained_order_records"] shows the counts and the bound.
+//   describe()["retained_order_records"] shows the counts and the bound. Every accepted
+//   order is also kept in the back office's OrderLog (accepted_orders(), GET
+//   /admin/orders), bounded by SimVenueConfig::max_order_log_records.
 // - Faults (faults.hpp): rate-limit storm → HTTP 429 code 50011 with Retry-After, and
 //   a ban that keeps answering 429 (OKX has no 418) for ban_s; maintenance → 50001
 //   (HTTP 503) on every signed endpoint; read_only → 50001 on order entry and cancels;
@@ -39,10 +43,10 @@
 //   limit orders that the market model would fill completely: only ratio × sz meets
 //   liquidity at once, the rest rests and fills when the next tick re-quotes through it.
 //
-// Not emulated: amend, algo orders, long/short position mode (posSide must be net or
-// absent), isolated margin (tdMode isolated is accepted and booked as cross), the
-// 60 s empty-update heartbeat of the books channel, partial_fill_ratio for market /
-// IOC / FOK orders.
+// Not emulated: tag-level cancel-all-after (a tag is refused, 51000), amend, algo orders,
+// long/short position mode (posSide must be net or absent), isolated margin (tdMode
+// isolated is accepted and booked as cross), the 60 s empty-update heartbeat of the
+// books channel, partial_fill_ratio for market / IOC / FOK orders.
 //
 // Threads: every entry point takes the venue's mutex (REST and WS callbacks run on the
 // server thread, ticks on the host's timer). WebSocket sends never block. The venue

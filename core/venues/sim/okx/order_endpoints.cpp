@@ -127,6 +127,11 @@ net::HttpResponse OkxSimVenue::post_cancel_all_after(const net::HttpRequest& req
   }
   if (timeout_s != 0 && (timeout_s < 10 || timeout_s > 120))
     return top_level_error("51000", "Parameter timeOut error");
+  // A tag-level switch would cancel only that tag's orders; arming the account-level one
+  // instead would cancel more than asked, so it is refused.
+  if (!string_field(*body, "tag").value_or("").empty()) {
+    return top_level_error("51000", "Parameter tag error: tag-level Cancel All After is not simulated");
+  }
   const UtcTime now = clock_.utc();
   std::string trigger = "0";
   if (timeout_s == 0) {

@@ -144,6 +144,7 @@ json OkxSimVenue::accept_post_only_cancel(const std::string& account, const Orde
   extra.cancel_source = "31";
   extra.auto_client_id = cl_ord_id.empty();
   pending_pushes_.push_back({account, "orders", order_json(account, state, true)});
+  if (auto key = api_key_of(account)) order_log_.accepted(*key, state, now);
   remember_synthetic(SyntheticOrder{account, state});
   return order_item(state.venue_order_id, cl_ord_id, "0", "Order placed", now);
 }

@@ -1,12 +1,29 @@
 // The OKX order and fill objects (REST answers and the orders channel, B4/B7): the
 // engine's OrderState plus what OKX adds (cTime, fees, pnl, cancelSource, auto clOrdId).
-// Sizes in contracts, fees negative when charged.
+// Sizes in contracts, fees negative when charged. Every field of the documented order
+// and fill objects is present (tests/fixtures/venues/golden/okx): the ones that belong to
+// features the simulator does not have (algo / TP-SL orders, options, quick margin,
+// spot-only quote currencies) are "" as OKX sends them for a plain SWAP order.
 
 #include "core/venues/sim/okx/frontend.hpp"
 
 #include "core/venues/okx/symbols.hpp"
 
 namespace propbot::venues::sim::okx_frontend {
+
+namespace {
+
+// Order fields of features the simulator does not have: empty strings on a SWAP order.
+constexpr const char* kEmptyOrderFields[] = {
+    "tgtCcy",        "ccy",           "pxUsd",           "pxVol",           "pxType",        "attachAlgoClOrdId",
+    "tpTriggerPx",   "tpTriggerPxType", "tpOrdPx",       "slTriggerPx",     "slTriggerPxType", "slOrdPx",
+    "source",        "cancelSourceReason", "quickMgnType", "algoClOrdId",   "algoId",        "tradeQuoteCcy",
+    "fillPxVol",     "fillPxUsd",     "fillMarkVol",     "fillFwdPx"};
+
+// Fill fields of features the simulator does not have (options, quote-currency volumes).
+constexpr const char* kEmptyFillFields[] = {"fillPxVol", "fillPxUsd", "fillMarkVol", "fillFwdPx"};
+
+}  // namespace
 
 std::string OkxSimVenue::client_id_of(const OrderState& order) const {
   auto it = extras_.find({order.symbol, order.venue_order_id});
@@ -68,6 +85,17 @@ json OkxSimVenue::order_json(const std::string& account, const OrderState& order
       {"code", "0"},
       {"msg", ""},
   };
+  for (const char* name : kEmptyOrderFields) out[name] = "";
+  out["attachAlgoOrds"] = json::array();
+  out["linkedAlgoOrd"] = json{{"algoId", ""}};
+  out["isTpLimit"] = "false";
+  const Decimal remaining_or_all = filled_any ? order.filled_quantity : order.quantity;
+  const Decimal valued_at = filled_any ? order.average_price : order.price.value_or(mark_of(order.symbol));
+  out["notionalUsd"] = wire::text(remaining_or_all.mul(valued_at).ok() ? *remaining_or_all.mul(valued_at) : Decimal{});
+  out["fillNotionalUsd"] = "";
+  out["fillMarkPx"] = "";
+  out["fillIdxPx"] = "";
+  out["lastPx"] = wire::text(mark_of(order.symbol));
   if (fill != nullptr) {
     auto fill_fee = fill->fee.negated();
     out["fillPx"] = wire::text(fill->price);
@@ -78,6 +106,10 @@ json OkxSimVenue::order_json(const std::string& account, const OrderState& order
     out["fillFeeCcy"] = instrument.rules.margin_asset;
     out["fillPnl"] = wire::text(fill->realized_pnl);
     out["execType"] = fill->maker ? "M" : "T";
+    auto fill_notional = fill->quantity.mul(fill->price);
+    out["fillNotionalUsd"] = fill_notional ? wire::text(*fill_notional) : "";
+    out["fillMarkPx"] = wire::text(mark_of(order.symbol));
+    out["fillIdxPx"] = wire::text(index_of(order.symbol));
   }
   return out;
 }
@@ -92,7 +124,7 @@ json OkxSimVenue::fill_json(const TradeRecord& record) const {
                                                      : fill.client_order_id == "sim" + fill.venue_order_id;
   auto fee = fill.fee.negated();
   const std::string time = wire::ms_text(fill.ts);
-  return json{{"instType", "SWAP"},
+  json out = json{{"instType", "SWAP"},
               {"instId", instrument.inst_id},
               {"tradeId", fill.trade_id},
               {"ordId", fill.venue_order_id},
@@ -109,7 +141,29 @@ json OkxSimVenue::fill_json(const TradeRecord& record) const {
               {"feeCcy", fill.fee_asset.empty() ? instrument.rules.margin_asset : fill.fee_asset},
               {"fee", fee ? wire::text(*fee) : "0"},
               {"ts", time},
-              {"fillTime", time}};
+              {"fillTime", time},
+              {"fillIdxPx", wire::text(index_of(fill.symbol))},
+              {"fillMarkPx", wire::text(mark_of(fill.symbol))},
+              {"feeRate", wire::text(fee_rate_of(fill))}};
+  for (const char* name : kEmptyFillFields) out[name] = "";
+  return out;
+}
+
+Decimal OkxSimVenue::mark_of(const std::string& symbol) const {
+  auto it = markets_.find(symbol);
+  return it == markets_.end() ? Decimal{} : it->second.mark;
+}
+
+Decimal OkxSimVenue::index_of(const std::string& symbol) const {
+  auto it = markets_.find(symbol);
+  return it == markets_.end() ? Decimal{} : it->second.index;
+}
+
+// OKX's feeRate is negative when charged: −(maker or taker rate) of the instrument.
+Decimal OkxSimVenue::fee_rate_of(const Fill& fill) const {
+  const InstrumentRules& rules = instruments_.at(fill.symbol).rules;
+  auto negated = (fill.maker ? rules.maker_fee_rate : rules.taker_fee_rate).negated();
+  return negated ? *negated : Decimal{};
 }
 
 }  // namespace propbot::venues::sim::okx_frontend

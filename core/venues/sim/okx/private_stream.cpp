@@ -2,7 +2,8 @@
 // in order) and positions / account / balance_and_position pushes (once per account per
 // call, after the orders), sent to the sessions logged in as each account. Every call
 // that changes the engine ends here, so this is also where the extra fields of the
-// orders the engine forgot during that call are dropped.
+// orders the engine forgot during that call are dropped, and where the back office's
+// OrderLog and the per-position totals learn every event.
 
 #include "core/venues/sim/okx/frontend.hpp"
 
@@ -18,6 +19,8 @@ namespace propbot::venues::sim::okx_frontend {
 // logged in as each account. Order pushes go one per event in event order; position
 // and balance pushes once per account per call, after the order pushes.
 void OkxSimVenue::push_events(const std::vector<Event>& events, UtcTime now) {
+  order_log_.on_events(events, [this](const std::string& account) { return api_key_of(account); });
+  track_position_totals(events);
   std::map<std::string, std::set<std::string>> changed_positions;  // account -> symbols
   std::set<std::string> changed_balances;
   for (const Event& event : events) {
@@ -76,6 +79,13 @@ void OkxSimVenue::push_events(const std::vector<Event>& events, UtcTime now) {
   drop_forgotten_orders();
 }
 
+std::optional<std::string> OkxSimVenue::api_key_of(const std::string& account) const {
+  for (const auto& [key, credentials] : credentials_) {
+    if (credentials.account == account) return key;
+  }
+  return std::nullopt;
+}
+
 void OkxSimVenue::drop_forgotten_orders() {
   for (const OrderKey& key : forgotten_orders_) extras_.erase(key);
   forgotten_orders_.clear();
@@ -98,7 +108,10 @@ void OkxSimVenue::flush_pushes(UtcTime now) {
         }
         json arg = sub.arg;
         arg["uid"] = push.account;
-        send_to(session, json{{"arg", arg}, {"data", json::array({push.data_item})}});
+        json message{{"arg", arg}, {"data", json::array({push.data_item})}};
+        // account and positions pushes name their kind; the simulator pushes on events only.
+        if (push.channel == "account" || push.channel == "positions") message["eventType"] = "event_update";
+        send_to(session, message);
       }
     }
   }

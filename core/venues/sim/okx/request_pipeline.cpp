@@ -1,4 +1,5 @@
-// The path every OKX REST request takes before its endpoint: added latency, the
+// The path every OKX REST request takes before its endpoint: added latency, due
+// cancel-all-after switches, the
 // fault gate's rate-limit storm / ban (429, code 50011, Retry-After), authentication of
 // signed endpoints and the maintenance refusal (50001) of every signed endpoint.
 // Guarantees: an endpoint runs only for an admitted (and, if signed, authenticated)
@@ -17,6 +18,10 @@ net::HttpResponse OkxSimVenue::handle(const net::HttpRequest& request, bool is_s
   wait_added_latency(faults_, mutex_);
   std::lock_guard lock(mutex_);
   ++counters_.requests;
+  // Dead-man switches fire on time, not only on the next market tick.
+  std::vector<Event> expired;
+  fire_dead_man_switches(clock_.utc(), expired);
+  if (!expired.empty()) push_events(expired, clock_.utc());
   if (auto limited = rate_limit()) return *limited;
   std::string account;
   if (is_signed) {

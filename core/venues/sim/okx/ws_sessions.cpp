@@ -108,12 +108,15 @@ void OkxSimVenue::ws_subscribe(Session& session, const json& arg, bool subscribe
         positions_json(session.account, instrument ? std::optional(instrument->rules.symbol) : std::nullopt, now);
     json out_arg = arg;
     out_arg["uid"] = session.account;
-    send_to(session, json{{"arg", out_arg}, {"eventType", "snapshot"}, {"data", data}});
+    // One page: the simulator's accounts hold a handful of positions.
+    send_to(session, json{{"arg", out_arg}, {"eventType", "snapshot"}, {"curPage", 1}, {"lastPage", true}, {"data", data}});
   } else if (channel == "account") {
     json out_arg = arg;
     out_arg["uid"] = session.account;
     send_to(session, json{{"arg", out_arg},
                           {"eventType", "snapshot"},
+                          {"curPage", 1},
+                          {"lastPage", true},
                           {"data", json::array({balance_json(session.account, now)})}});
   } else if (channel == "balance_and_position") {
     send_to(session, balance_and_position(session.account, arg, "snapshot", now));

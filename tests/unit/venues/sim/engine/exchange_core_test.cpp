@@ -338,5 +338,43 @@ TEST(ExchangeCorePropertyTest, ConservesMoneyAndPositionsUnderRandomOrderFlow) {
   RecordProperty("liquidations", static_cast<int>(liquidations));
 }
 
+// The margin picture the venues report (Binance account, OKX positions / balance): the
+// position's margin at the mark and leverage, the resting orders' reservations, and the
+// totals that make up available().
+TEST_F(ExchangeCoreTest, ReportsPositionAndOpenOrderMarginThatAddUpToAvailable) {
+  ASSERT_TRUE(core.set_leverage("bob", "BTC-USDT", 10).ok());
+  place_ok("bob", market(OrderSide::buy, "0.2"));                 // at 3000
+  place_ok("bob", limit(OrderSide::buy, "0.1", "2900.0"));         // 29 + 0.145 reserved
+  core.set_mark("BTC-USDT", dec("3100"), kNow, events);
+  const SymbolMargin symbol = core.accounts().symbol_margin("bob", "BTC-USDT");
+  EXPECT_EQ(symbol.notional, dec("620"));
+  EXPECT_EQ(symbol.unrealized_pnl, dec("20"));
+  EXPECT_EQ(symbol.position_initial, dec("62"));
+  EXPECT_EQ(symbol.open_order_initial, dec("29.145"));
+  EXPECT_EQ(symbol.maintenance, dec("2.48"));  // 620 × 0.004
+  const AccountMargin account = core.accounts().account_margin("bob");
+  EXPECT_EQ(account.wallet, wallet("bob"));
+  EXPECT_EQ(account.position_initial, symbol.position_initial);
+  EXPECT_EQ(account.open_order_initial, symbol.open_order_initial);
+  EXPECT_EQ(account.available, available("bob"));
+  EXPECT_EQ(account.available, math::sub(math::sub(math::add(account.wallet, dec("20")), dec("62")), dec("29.145")));
+  EXPECT_EQ(core.accounts().maintenance_margin("bob"), dec("2.48"));
+}
+
+// The liquidation price a position reports is where liquidation really starts: a mark
+// just above it keeps the long, one just below liquidates it.
+TEST_F(ExchangeCoreTest, ReportsTheMarkAtWhichThePositionIsLiquidated) {
+  place_ok("alice", limit(OrderSide::buy, "0.5", "3000.0"));  // 100 USDT at 20x
+  // (1500 − 99.25) / (0.5 × (1 − 0.004))
+  const Decimal liquidation = core.accounts().liquidation_price("alice", "BTC-USDT");
+  EXPECT_EQ(liquidation, dec("2812.75100402"));
+  EXPECT_EQ(core.positions("alice").at(0).liquidation_price, liquidation);
+  EXPECT_EQ(core.accounts().liquidation_price("bob", "BTC-USDT"), Decimal{}) << "flat";
+  core.set_mark("BTC-USDT", dec("2813"), kNow, events);
+  EXPECT_EQ(position("alice"), dec("0.5"));
+  core.set_mark("BTC-USDT", dec("2812.5"), kNow, events);
+  EXPECT_EQ(position("alice"), Decimal{});
+}
+
 }  // namespace
 }  // namespace propbot::venues::sim

@@ -289,5 +289,17 @@ TEST(VenueSimHostStartTest, ADuplicateVenueNameIsRefused) {
   EXPECT_EQ(started.error().code, Errc::invalid_argument);
 }
 
+TEST_F(VenueSimHostTest, OrdersAnswersOnlyForAVenueThatKeepsAnOrderLog) {
+  start();
+  const Reply missing = admin("GET", "/admin/orders");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(error_message(missing).find("venue: is required"), std::string::npos);
+  EXPECT_EQ(admin("GET", "/admin/orders?venue=nope").status, 404);
+  // The fakes keep no order log (the real frontends do: tests/conformance/back_office_test.cpp).
+  const Reply fake = admin("GET", "/admin/orders?venue=binance");
+  EXPECT_EQ(fake.status, 404);
+  EXPECT_NE(error_message(fake).find("keeps no order log"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace propbot::venues::sim
