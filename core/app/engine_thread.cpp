@@ -2,6 +2,8 @@
 
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -55,6 +57,43 @@ Result<exec::ExecutorOptions> execution_of(const config::Config& config, const c
     options.failpoint = std::move(*parsed);
   }
   return options;
+}
+
+// Runs `work` on the engine thread (`io`) and waits for its answer. The waiter and the
+// task agree through a shared state: a task that has not started when the waiter gives
+// up after `timeout` never runs, so work reported as not done never lands later. nullopt:
+// abandoned.
+template <typename T>
+std::optional<T> call_on_engine(boost::asio::io_context& io, std::chrono::milliseconds timeout,
+                                std::function<T()> work) {
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool started = false, abandoned = false;
+    std::optional<T> answer;
+    std::function<T()> work;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->work = std::move(work);
+  boost::asio::post(io, [shared] {
+    {
+      std::lock_guard lock(shared->mutex);
+      if (shared->abandoned) return;
+      shared->started = true;
+    }
+    shared->cv.notify_all();
+    T answer = shared->work();
+    std::lock_guard lock(shared->mutex);
+    shared->answer.emplace(std::move(answer));
+    shared->cv.notify_all();
+  });
+  std::unique_lock lock(shared->mutex);
+  if (!shared->cv.wait_for(lock, timeout, [&] { return shared->started; })) {
+    shared->abandoned = true;
+    return std::nullopt;
+  }
+  shared->cv.wait(lock, [&] { return shared->answer.has_value(); });
+  return std::move(shared->answer);
 }
 
 }  // namespace
@@ -128,6 +167,22 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
   return {};
 }
 
+Result<nlohmann::json> EngineThread::manual_trade(const Intent& intent, bool execute,
+                                                  std::chrono::milliseconds timeout) {
+  const CallGate::Scope call(*reloads_);
+  if (!call || !running_) return make_error(Errc::unavailable, "the engine is not running");
+  Running* raw = running_.get();
+  auto answer = call_on_engine<Result<nlohmann::json>>(raw->io, timeout, [raw, intent, execute]() -> Result<nlohmann::json> {
+    try {
+      return raw->engine->manual_trade(intent, execute);
+    } catch (const std::exception& e) {
+      return make_error(Errc::internal, std::string("manual trade failed: ") + e.what());
+    }
+  });
+  if (!answer) return make_error(Errc::unavailable, "the engine thread did not take the request in time; nothing was done");
+  return std::move(*answer);
+}
+
 void EngineThread::flatten(const std::string& reason) {
   if (!running_) return;
   Running* raw = running_.get();
@@ -165,41 +220,18 @@ engine::ReloadReport EngineThread::reload(engine::EngineBundle next, std::chrono
     refused.errors.push_back({"", 0, "the engine is not running"});
     return refused;
   }
-  // The waiter and the engine task agree through `shared`: a task that has not started
-  // when the waiter gives up never runs, so a reload reported as failed never lands later.
-  struct Shared {
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool started = false, abandoned = false, done = false;
-    engine::ReloadReport report;
-    engine::EngineBundle next;
-  };
-  auto shared = std::make_shared<Shared>();
-  shared->next = std::move(next);
   Running* raw = running_.get();
-  boost::asio::post(raw->io, [raw, shared] {
-    {
-      std::lock_guard lock(shared->mutex);
-      if (shared->abandoned) return;
-      shared->started = true;
-    }
-    shared->done_cv.notify_all();
-    engine::ReloadReport report = raw->engine->reload(shared->next);
-    std::lock_guard lock(shared->mutex);
-    shared->report = std::move(report);
-    shared->done = true;
-    shared->done_cv.notify_all();
+  auto shared_next = std::make_shared<engine::EngineBundle>(std::move(next));
+  auto report = call_on_engine<engine::ReloadReport>(raw->io, timeout, [raw, shared_next] {
+    return raw->engine->reload(*shared_next);
   });
-  std::unique_lock lock(shared->mutex);
-  if (!shared->done_cv.wait_for(lock, timeout, [&] { return shared->started; })) {
-    shared->abandoned = true;
+  if (!report) {
     refused.timed_out = true;
     refused.errors.push_back({"", 0, "the engine thread did not take the reload within " +
                                          std::to_string(timeout.count()) + " ms; nothing was changed"});
     return refused;
   }
-  shared->done_cv.wait(lock, [&] { return shared->done; });
-  return std::move(shared->report);
+  return std::move(*report);
 }
 
 }  // namespace propbot::app

@@ -30,6 +30,7 @@ enum class IncidentCode {
   hedge_flatten_called,        // S-8.5
   ledger_invariant_violated,   // S-9.1: position ≠ Σ fills, cash or PnL identity broken
   funds_transfer_refused,      // S-2.7: a withdraw/transfer/address path was refused
+  runaway_breaker_tripped,     // S-3.3: orders/min or cancels/min over the limit
   // P0 — KILL the desk
   split_brain_detected,          // S-10.4: two instances believe they lead
   manual_kill_switch_activated,  // S-8.5: a confirmed kill switch
@@ -42,6 +43,7 @@ enum class IncidentCode {
   stress_limit_warning,        // S-3.6
   route_blocked_all_venues_bad,  // S-8.4: every venue bad, the trade cancelled before leg A
   second_factor_lockout,       // S-6.3: wrong approve tokens / second factors locked a confirmer out
+  possible_logic_loop,         // S-3.3: a strategy placing and cancelling in a loop, frozen
   // P2 — recorded only
   memory_pressure,             // S-11
   autopilot_refused,           // S-1.4
@@ -52,7 +54,7 @@ enum class IncidentCode {
                 // never raised
 };
 
-inline constexpr std::array<IncidentCode, 24> kAllIncidentCodes = {
+inline constexpr std::array<IncidentCode, 26> kAllIncidentCodes = {
     IncidentCode::hedge_lost,
     IncidentCode::recon_mismatch,
     IncidentCode::daily_loss_cap_breached,
@@ -62,6 +64,7 @@ inline constexpr std::array<IncidentCode, 24> kAllIncidentCodes = {
     IncidentCode::hedge_flatten_called,
     IncidentCode::ledger_invariant_violated,
     IncidentCode::funds_transfer_refused,
+    IncidentCode::runaway_breaker_tripped,
     IncidentCode::split_brain_detected,
     IncidentCode::manual_kill_switch_activated,
     IncidentCode::strategy_degraded,
@@ -72,6 +75,7 @@ inline constexpr std::array<IncidentCode, 24> kAllIncidentCodes = {
     IncidentCode::stress_limit_warning,
     IncidentCode::route_blocked_all_venues_bad,
     IncidentCode::second_factor_lockout,
+    IncidentCode::possible_logic_loop,
     IncidentCode::memory_pressure,
     IncidentCode::autopilot_refused,
     IncidentCode::config_apply_failed,
@@ -90,6 +94,7 @@ constexpr std::string_view to_string(IncidentCode code) {
     case IncidentCode::hedge_flatten_called: return "hedge_flatten_called";
     case IncidentCode::ledger_invariant_violated: return "ledger_invariant_violated";
     case IncidentCode::funds_transfer_refused: return "funds_transfer_refused";
+    case IncidentCode::runaway_breaker_tripped: return "runaway_breaker_tripped";
     case IncidentCode::split_brain_detected: return "split_brain_detected";
     case IncidentCode::manual_kill_switch_activated: return "manual_kill_switch_activated";
     case IncidentCode::strategy_degraded: return "strategy_degraded";
@@ -100,6 +105,7 @@ constexpr std::string_view to_string(IncidentCode code) {
     case IncidentCode::stress_limit_warning: return "stress_limit_warning";
     case IncidentCode::route_blocked_all_venues_bad: return "route_blocked_all_venues_bad";
     case IncidentCode::second_factor_lockout: return "second_factor_lockout";
+    case IncidentCode::possible_logic_loop: return "possible_logic_loop";
     case IncidentCode::memory_pressure: return "memory_pressure";
     case IncidentCode::autopilot_refused: return "autopilot_refused";
     case IncidentCode::config_apply_failed: return "config_apply_failed";

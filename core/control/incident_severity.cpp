@@ -13,6 +13,7 @@ std::optional<Severity> severity_for(IncidentCode code) {
     case IncidentCode::hedge_flatten_called:
     case IncidentCode::ledger_invariant_violated:
     case IncidentCode::funds_transfer_refused:
+    case IncidentCode::runaway_breaker_tripped:
     case IncidentCode::split_brain_detected:
     case IncidentCode::manual_kill_switch_activated: return Severity::P0;
     case IncidentCode::strategy_degraded:
@@ -22,7 +23,8 @@ std::optional<Severity> severity_for(IncidentCode code) {
     case IncidentCode::rate_limit_ban:
     case IncidentCode::stress_limit_warning:
     case IncidentCode::route_blocked_all_venues_bad:
-    case IncidentCode::second_factor_lockout: return Severity::P1;
+    case IncidentCode::second_factor_lockout:
+    case IncidentCode::possible_logic_loop: return Severity::P1;
     case IncidentCode::memory_pressure:
     case IncidentCode::autopilot_refused:
     case IncidentCode::config_apply_failed: return Severity::P2;

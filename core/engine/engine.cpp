@@ -134,6 +134,20 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     return std::nullopt;
   }
 
+  std::uint64_t holder(std::string_view venue, std::string_view symbol) const override {
+    if (!positions) return 0;
+    std::uint64_t found = 0;
+    for (const auto& [id, position] : positions->positions()) {
+      if (position.symbol() != symbol || position.finished() || position.simulated()) continue;
+      for (const auto& leg : position.legs()) {
+        if (leg.plan.venue != venue || leg.holding.flat()) continue;
+        if (found != 0 && found != id) return 0;  // several: the fill is the desk's
+        found = id;
+      }
+    }
+    return found;
+  }
+
   // Every runner reads its own positions and budget (after load, reload, each snapshot).
   void bind_strategies() {
     if (!positions) return;
@@ -673,6 +687,83 @@ ReloadReport Engine::reload(const EngineBundle& next) {
     report.errors.push_back({"", 0, "internal: reload failed with an unknown exception"});
     return report;
   }
+}
+
+Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute) {
+  Loop& loop = *loop_;
+  if (!loop.executor) return make_error(Errc::unavailable, "this engine runs no executor");
+  if (intent.kind != IntentKind::hedged_pair) return make_error(Errc::invalid_argument, "kind: only hedged_pair");
+  const double notional = intent.notional_usdt.to_double();
+  for (const auto* leg : {&intent.long_venue, &intent.short_venue}) {
+    const md::OrderBook* found = loop.books.find(*leg, intent.symbol);
+    if (found == nullptr || !found->valid()) {
+      return make_error(Errc::conflict, "no valid book for " + intent.symbol + " on " + *leg);
+    }
+    const bool buying = leg == &intent.long_venue;
+    const md::DepthFill fill = found->fill_for_notional(buying ? md::BookSide::ask : md::BookSide::bid, notional);
+    if (!fill.complete) {
+      return make_error(Errc::conflict, "the " + *leg + " book cannot fill " + intent.notional_usdt.to_string() +
+                                            " USDT of " + intent.symbol);
+    }
+    Decimal& price = buying ? intent.long_price : intent.short_price;
+    if (price.sign() <= 0) {
+      if (auto walked = intent_decimal(fill.avg_price)) price = *walked;
+    }
+  }
+  const double buy = intent.long_price.to_double();
+  const double sell = intent.short_price.to_double();
+  intent.spread_bps = (sell - buy) / buy * 1e4;
+  intent.net_spread_bps = intent.spread_bps;  // the operator judges fees
+  const MonoTime now = loop.clock.now();
+  const PolicyOutcome outcome = loop.policy.assess(intent, loop.config, loop.current_safe_mode(), now);
+  const OpportunityStatus gate = opportunity_gate(loop.current_mode(), loop.current_safe_mode());
+  // The operator judges the edge: the policy's min edge does not refuse a manual pair,
+  // its sizing (clamped to the caps) does.
+  const PolicyVerdict verdict =
+      outcome.verdict == PolicyVerdict::below_min_edge ? PolicyVerdict::ok : outcome.verdict;
+  const OpportunityStatus status = intent.reduce_only && loop.current_mode() != Mode::kill
+                                       ? OpportunityStatus::ready
+                                       : opportunity_status(gate, verdict);
+  nlohmann::json answer{{"symbol", intent.symbol},
+                        {"long_venue", intent.long_venue},
+                        {"short_venue", intent.short_venue},
+                        {"notional_usdt", notional},
+                        {"long_price", buy},
+                        {"short_price", sell},
+                        {"spread_bps", intent.spread_bps},
+                        {"status", std::string(to_string(status))},
+                        {"policy", std::string(to_string(outcome.verdict))},
+                        {"sized_notional_usdt", outcome.sized_notional_usdt}};
+  if (execute && status != OpportunityStatus::ready) {
+    return make_error(Errc::conflict, std::string(to_string(status)) + ": the trade is not allowed now (policy " +
+                                          std::string(to_string(outcome.verdict)) + ")");
+  }
+  auto plan = loop.executor->preview(intent, outcome.sized_notional_usdt);
+  if (!plan) {
+    if (plan.error().message.rfind("runaway_breaker", 0) == 0) return make_error(Errc::budget_exceeded, plan.error().message);
+    if (!execute) {
+      answer["would_trade"] = false;
+      answer["reason"] = plan.error().message;
+      return answer;
+    }
+    return make_error(Errc::conflict, plan.error().message);
+  }
+  answer["would_trade"] = status == OpportunityStatus::ready;
+  answer["qty"] = nlohmann::json::parse(plan->quantity.to_string());
+  answer["leg_a"] = {{"venue", plan->leg_a_venue},
+                     {"side", std::string(to_string(plan->leg_a_side))},
+                     {"limit_price", nlohmann::json::parse(plan->leg_a_limit.to_string())},
+                     {"time_in_force", "ioc"}};
+  answer["leg_b"] = {{"venue", plan->leg_b_venue}, {"side", std::string(to_string(plan->leg_b_side))}};
+  if (!execute) return answer;
+  auto traded = loop.executor->submit(intent, outcome.sized_notional_usdt);
+  if (!traded) {
+    if (traded.error().message.rfind("runaway_breaker", 0) == 0) return make_error(Errc::budget_exceeded, traded.error().message);
+    return make_error(traded.error().code == Errc::io_error ? Errc::io_error : Errc::conflict, traded.error().message);
+  }
+  answer["trade_parent_id"] = std::to_string(*traded);
+  loop.exec_desk.audit("manual_trade", answer);
+  return answer;
 }
 
 void Engine::flatten(const std::string& reason) {

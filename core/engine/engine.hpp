@@ -127,6 +127,14 @@ class Engine {
   // Without an executor it only logs. Driving thread.
   void flatten(const std::string& reason);
 
+  // A manual hedged pair (POST /api/arb/preview | execute), on the driving thread,
+  // through every gate a strategy's intent passes: prices walked from the current books
+  // for the notional when absent, the control gate, the policy's sizing (its min edge is
+  // the operator's call), the runaway breaker and every executor check. `execute` false only previews. Errors carry the refusal:
+  // conflict (gate, policy, executor checks), unavailable (no executor), and the
+  // runaway breaker's as Errc::budget_exceeded (HTTP 423).
+  Result<nlohmann::json> manual_trade(Intent intent, bool execute);
+
   std::shared_ptr<const EngineSnapshot> snapshot() const;
 
  private:

@@ -21,6 +21,12 @@ class EngineHandle {
   virtual ReloadReport reload(EngineBundle next, std::chrono::milliseconds timeout) = 0;
   // The latest published snapshot; null before the first.
   virtual std::shared_ptr<const EngineSnapshot> snapshot() const = 0;
+  // Engine::manual_trade on the engine thread, waiting at most `timeout` for it to be
+  // taken (then: unavailable, nothing done). Default: unavailable (no engine).
+  virtual Result<nlohmann::json> manual_trade(const Intent& /*intent*/, bool /*execute*/,
+                                              std::chrono::milliseconds /*timeout*/) {
+    return make_error(Errc::unavailable, "no engine runs here");
+  }
 };
 
 }  // namespace propbot::engine

@@ -66,6 +66,9 @@ class PositionLookup {
   // The strategy's open position on `symbol` holding legs on both venues, if any.
   virtual std::optional<ClosablePosition> closable(std::string_view strategy, std::string_view symbol,
                                                    std::string_view venue_a, std::string_view venue_b) const = 0;
+  // The one unfinished position holding `symbol` on `venue` (a flatten order is
+  // attributed to it, so the position closes); 0 when none or several do.
+  virtual std::uint64_t holder(std::string_view /*venue*/, std::string_view /*symbol*/) const { return 0; }
 };
 
 // One leg of a trade the executor opened, as the ledger sees it.

@@ -11,6 +11,7 @@ std::string_view to_string(SkipReason reason) {
   switch (reason) {
     case SkipReason::not_reconciled: return "not_reconciled";
     case SkipReason::intake_closed: return "intake_closed";
+    case SkipReason::runaway_breaker: return "runaway_breaker";
     case SkipReason::mode_blocks: return "mode_blocks";
     case SkipReason::unknown_venue: return "unknown_venue";
     case SkipReason::no_book: return "no_book";
@@ -43,7 +44,8 @@ Executor::Impl::Impl(ExecutorOptions options, Clock& clock, std::vector<venues::
       desk(desk),
       market(market),
       listener(listener),
-      log(std::move(log)) {
+      log(std::move(log)),
+      breaker(risk::runaway_limits_from_config(this->options.max_orders_per_min, this->options.max_cancels_per_min)) {
   next_intent_id = journal.max_intent_id() + 1;
 }
 
@@ -73,8 +75,8 @@ Result<std::uint64_t> Executor::Impl::skip(SkipReason reason, const std::string&
                     std::string(to_string(reason)) + ": " + detail);
 }
 
-Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_notional_usdt) {
-  ++counters.intents_received;
+Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_notional_usdt, TradePreview* preview) {
+  if (preview == nullptr) ++counters.intents_received;
   if (!recon.finished || !recon.clean) return skip(SkipReason::not_reconciled, "start-up reconciliation pending");
   if (!intake_open) return skip(SkipReason::intake_closed, "cancel_all / hedge_flatten closed the intake");
   // HOLD stops new risk, not its reduction (SPEC S-1.2); KILL stops everything.
@@ -82,13 +84,32 @@ Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_
   if (mode == Mode::kill || (mode != Mode::resume && !intent.reduce_only)) {
     return skip(SkipReason::mode_blocks, std::string(to_string(mode)));
   }
+  if (preview != nullptr) {
+    if (intent.kind != IntentKind::hedged_pair) return skip(SkipReason::invalid_intent, "preview takes hedged pairs");
+    Decimal notional = intent.notional_usdt;
+    if (sized_notional_usdt > 0) {
+      if (auto sized = decimal_of(sized_notional_usdt); sized && *sized < notional) notional = *sized;
+    }
+    if (auto tripped = breaker.trips(); !tripped.empty() && !intent.reduce_only) {
+      return skip(SkipReason::runaway_breaker, tripped.front().reason_text());
+    }
+    return submit_pair(intent, notional, preview);
+  }
+  if (!intent.reduce_only) {
+    const risk::BreakerVerdict verdict = breaker.admit_order(intent.strategy, intent.symbol, clock.now());
+    if (verdict.trip && verdict.tripped_now) on_breaker_trip(*verdict.trip);
+    if (!verdict.allowed) {
+      return skip(SkipReason::runaway_breaker, verdict.trip ? verdict.trip->reason_text() : "tripped");
+    }
+  }
   Decimal notional = intent.notional_usdt;
   if (sized_notional_usdt > 0) {
     auto sized = decimal_of(sized_notional_usdt);
     if (sized && *sized < notional) notional = *sized;
   }
   if (notional.sign() <= 0) return skip(SkipReason::invalid_intent, "notional_usdt must be > 0");
-  return intent.kind == IntentKind::hedged_pair ? submit_pair(intent, notional) : submit_single(intent, notional);
+  return intent.kind == IntentKind::hedged_pair ? submit_pair(intent, notional, nullptr)
+                                                : submit_single(intent, notional);
 }
 
 namespace {
@@ -109,7 +130,7 @@ Decimal reference_price(const md::OrderBook& book, Side side, Decimal intent_pri
 
 }  // namespace
 
-Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal notional) {
+Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal notional, TradePreview* preview) {
   venues::Venue* long_venue = venue(intent.long_venue);
   venues::Venue* short_venue = venue(intent.short_venue);
   if (long_venue == nullptr || short_venue == nullptr) {
@@ -164,6 +185,15 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   auto price_a = protective_price(side_a, long_first ? long_ref : short_ref, slippage,
                                   long_first ? long_rules->tick : short_rules->tick);
   if (!price_a) return skip(SkipReason::invalid_intent, price_a.error().message);
+  if (preview != nullptr) {
+    *preview = TradePreview{*qty,
+                            long_first ? intent.long_venue : intent.short_venue,
+                            side_a,
+                            *price_a,
+                            long_first ? intent.short_venue : intent.long_venue,
+                            side_a == Side::buy ? Side::sell : Side::buy};
+    return std::uint64_t{0};
+  }
 
   Trade trade;
   trade.id = next_intent_id++;
@@ -310,6 +340,26 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   return id;
 }
 
+void Executor::Impl::on_breaker_trip(const risk::Trip& trip) {
+  ++changes;
+  log.error("runaway_breaker", {{"scope", risk::to_string(trip.scope)},
+                                {"kind", risk::to_string(trip.kind)},
+                                {"strategy", trip.strategy},
+                                {"reason", trip.reason_text()}});
+  if (trip.kind == risk::BreakerKind::possible_logic_loop) {
+    // The strategy is frozen by the breaker (its orders refused until an operator resets it).
+    desk.safety_action(IncidentCode::possible_logic_loop, "strategy:" + trip.strategy, trip.reason_text());
+  } else {
+    desk.safety_action(IncidentCode::runaway_breaker_tripped, "executor", trip.reason_text());
+  }
+}
+
+std::optional<std::string> Executor::breaker_trip() const {
+  const auto trips = impl_->breaker.trips();
+  if (trips.empty()) return std::nullopt;
+  return trips.front().reason_text();
+}
+
 Status Executor::Impl::plan_order(const OrderEntry& entry) {
   WorkingOrder order;
   order.entry = entry;
@@ -448,6 +498,10 @@ void Executor::Impl::cancel(const std::string& client_order_id, const std::strin
   if (target == nullptr) return;
   found->second.cancel_sent = true;
   ++counters.cancels_sent;
+  // Counted (a place→cancel loop trips here); a cancel itself is never refused: it reduces risk.
+  const risk::BreakerVerdict verdict =
+      breaker.admit_cancel(found->second.entry.strategy, found->second.entry.symbol, clock.now());
+  if (verdict.trip && verdict.tripped_now) on_breaker_trip(*verdict.trip);
   log.info("order_cancel", {{"client_order_id", client_order_id}, {"reason", reason}});
   options.failpoint.hit("cancel_sent");
   const std::string venue_id = found->second.entry.venue;
@@ -644,6 +698,13 @@ Executor::~Executor() {
 }
 
 void Executor::reconcile() { impl_->reconcile(); }
+Result<TradePreview> Executor::preview(const Intent& intent, double sized_notional_usdt) {
+  TradePreview preview;
+  auto checked = impl_->submit(intent, sized_notional_usdt, &preview);
+  if (!checked) return checked.error();
+  return preview;
+}
+
 void Executor::set_positions(const PositionLookup* positions) { impl_->positions = positions; }
 
 std::uint64_t Executor::change_count() const { return impl_->changes; }

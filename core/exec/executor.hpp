@@ -48,6 +48,7 @@ namespace propbot::exec {
 enum class SkipReason {
   not_reconciled,      // start-up reconciliation has not finished clean
   intake_closed,       // a cancel_all / hedge_flatten / kill closed the intake
+  runaway_breaker,     // orders/min or cancels/min over the limit, or a logic loop (HTTP 423)
   mode_blocks,         // HOLD or KILL
   unknown_venue,
   no_book,             // a leg's venue has no valid book for the symbol
@@ -121,6 +122,16 @@ struct ExecutionView {
   std::optional<double> hedge_latency_p95_ms;
 };
 
+// What submit() would send for a hedged pair, without sending (POST /api/arb/preview).
+struct TradePreview {
+  Decimal quantity;            // per leg, base coin, on both venues' steps
+  std::string leg_a_venue;     // sent first (the thinner book)
+  Side leg_a_side = Side::buy;
+  Decimal leg_a_limit;         // the protected IOC limit
+  std::string leg_b_venue;
+  Side leg_b_side = Side::sell;
+};
+
 // What cancel_all / hedge_flatten did, verified by asking the venues afterwards.
 struct SafetyReport {
   std::string action;          // "cancel_all" | "hedge_flatten"
@@ -153,6 +164,10 @@ class Executor {
   // trade (= position) id.
   Result<std::uint64_t> submit(const Intent& intent, double sized_notional_usdt = 0);
 
+  // Every check submit() makes, nothing journaled or sent: the pair's legs as they would
+  // go out, or why not (the same SkipReason text). Hedged pairs only.
+  Result<TradePreview> preview(const Intent& intent, double sized_notional_usdt = 0);
+
   // The venues' private streams (the engine's per-venue feeds call these).
   void on_order_update(const std::string& venue, const venues::OrderState& order);
   void on_fill(const std::string& venue, const venues::Fill& fill);
@@ -170,6 +185,9 @@ class Executor {
   // New intents are refused (closed by cancel_all / hedge_flatten) or accepted again.
   void resume_intake();
   bool intake_open() const;
+
+  // The standing runaway-breaker trip, as the 423 body says it; nullopt when none.
+  std::optional<std::string> breaker_trip() const;
 
   ExecutionView view() const;
   // Grows whenever anything view() shows changed: a caller re-copies the view only then.

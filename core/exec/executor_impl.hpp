@@ -12,6 +12,7 @@
 
 #include "core/exec/executor.hpp"
 #include "core/exec/order_math.hpp"
+#include "core/risk/runaway_breaker.hpp"
 
 namespace propbot::exec {
 
@@ -79,6 +80,7 @@ struct Executor::Impl {
   std::size_t hedge_log_base = 0;                         // absolute index of hedge_log.front()
   std::deque<double> hedge_latencies;                     // bounded: options.hedge_latency_window
   bool latency_violation_raised = false;
+  risk::RunawayBreaker breaker;  // counts what opens risk; a trip refuses it (hedges and closes go on)
   ExecutionCounters counters;
   std::uint64_t changes = 0;  // see Executor::change_count
   std::uint64_t next_intent_id = 1;
@@ -94,10 +96,12 @@ struct Executor::Impl {
   std::int64_t now_ms() const { return to_unix_ms(clock.utc()); }
 
   // executor.cpp
-  Result<std::uint64_t> submit(const Intent& intent, double sized_notional_usdt);
-  Result<std::uint64_t> submit_pair(const Intent& intent, Decimal notional);
+  // preview != null: every check, then the plan is written there and nothing is sent.
+  Result<std::uint64_t> submit(const Intent& intent, double sized_notional_usdt, TradePreview* preview = nullptr);
+  Result<std::uint64_t> submit_pair(const Intent& intent, Decimal notional, TradePreview* preview);
   Result<std::uint64_t> submit_single(const Intent& intent, Decimal notional);
   Result<std::uint64_t> skip(SkipReason reason, const std::string& detail);
+  void on_breaker_trip(const risk::Trip& trip);
   // Records `entry` as a new order (its event) and keeps it; errors mean: do not send.
   Status plan_order(const OrderEntry& entry);
   // Records the order's next event; false (logged) when the journal refused it.

@@ -47,6 +47,10 @@ struct ExecutorOptions {
   std::size_t recent_orders = 500;
   std::size_t recent_trades = 200;
   std::size_t hedge_log_entries = 1000;
+  // Runaway breakers (SPEC S-3.3): orders and cancels per minute, for the desk and for
+  // each strategy (risk.max_orders_per_min / risk.max_cancels_per_min).
+  int max_orders_per_min = 300;
+  int max_cancels_per_min = 600;
   // The symbols cancel_all sweeps on every venue (the configured ones).
   std::vector<std::string> symbols;
   // hedge_flatten: protection of each closing IOC against the touch, how many rounds of

@@ -200,7 +200,9 @@ bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Posit
   entry.ts_ms = now_ms();
   entry.venue = target.id();
   entry.intent_id = next_intent_id++;
-  entry.position_id = 0;  // closes whatever the venue holds, across positions
+  // Attributed to the position it closes when exactly one holds it there; otherwise the
+  // fill is the desk's (it still moves the exposure).
+  entry.position_id = positions != nullptr ? positions->holder(target.id(), position.symbol) : 0;
   entry.strategy = "system";
   entry.leg = Leg::single;
   entry.symbol = position.symbol;

@@ -120,4 +120,71 @@ void add_execution_routes(GuardedRouter& router, const engine::SnapshotSlot* sna
   });
 }
 
+namespace {
+
+// The body of a manual pair, or the field that is wrong and how to fix it.
+Result<Intent> manual_intent(const json& body) {
+  auto text = [&](const char* field) -> Result<std::string> {
+    if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
+      return make_error(Errc::invalid_argument, std::string(field) + ": required, a non-empty string");
+    }
+    return body[field].get<std::string>();
+  };
+  Intent intent;
+  intent.strategy = "operator";
+  intent.kind = IntentKind::hedged_pair;
+  intent.reason = "manual pair";
+  auto symbol = text("symbol");
+  if (!symbol) return symbol.error();
+  auto long_venue = text("long_venue");
+  if (!long_venue) return long_venue.error();
+  auto short_venue = text("short_venue");
+  if (!short_venue) return short_venue.error();
+  if (*long_venue == *short_venue) return make_error(Errc::invalid_argument, "short_venue: must differ from long_venue");
+  intent.symbol = *symbol;
+  intent.long_venue = *long_venue;
+  intent.short_venue = *short_venue;
+  if (!body.contains("notional_usdt") || !body["notional_usdt"].is_number() || !(body["notional_usdt"].get<double>() > 0)) {
+    return make_error(Errc::invalid_argument, "notional_usdt: required, a number > 0 (USDT per leg)");
+  }
+  auto notional = intent_decimal(body["notional_usdt"].get<double>());
+  if (!notional) return make_error(Errc::invalid_argument, "notional_usdt: " + notional.error().message);
+  intent.notional_usdt = *notional;
+  if (body.contains("max_slippage_bps")) {
+    if (!body["max_slippage_bps"].is_number() || body["max_slippage_bps"].get<double>() < 0 ||
+        body["max_slippage_bps"].get<double>() > 1000) {
+      return make_error(Errc::invalid_argument, "max_slippage_bps: a number in [0, 1000]");
+    }
+    intent.max_slippage_bps = body["max_slippage_bps"].get<double>();
+  }
+  return intent;
+}
+
+net::HttpResponse refusal(const Error& error) {
+  int status = 409;
+  std::string code = "refused";
+  if (error.code == Errc::invalid_argument) status = 400, code = "invalid";
+  if (error.code == Errc::budget_exceeded) status = 423, code = "runaway_breaker";
+  if (error.code == Errc::unavailable) status = 503, code = "unavailable";
+  if (error.code == Errc::io_error || error.code == Errc::internal) status = 500, code = "internal";
+  return net::HttpResponse::json(status, json{{"error", {{"code", code}, {"message", error.message}}}});
+}
+
+}  // namespace
+
+void add_arb_routes(GuardedRouter& router, engine::EngineHandle& engine) {
+  for (const bool execute : {false, true}) {
+    router.add(
+        "POST", execute ? "/api/arb/execute" : "/api/arb/preview",
+        [&engine, execute](const net::HttpRequest& request) {
+          auto intent = manual_intent(request.json);
+          if (!intent) return refusal(intent.error());
+          auto answer = engine.manual_trade(*intent, execute, std::chrono::seconds(5));
+          if (!answer) return refusal(answer.error());
+          return net::HttpResponse::json(200, *answer);
+        },
+        RouteOptions{true, Access::operator_, true});
+  }
+}
+
 }  // namespace propbot::api

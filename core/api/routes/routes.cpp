@@ -154,6 +154,7 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   });
 
   add_execution_routes(*router, ctx->snapshots);
+  if (ctx->engine != nullptr) add_arb_routes(*router, *ctx->engine);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
 

@@ -15,6 +15,7 @@ namespace propbot::api {
 
 struct RouteContext {
   const engine::SnapshotSlot* snapshots = nullptr;  // the engine's published state
+  engine::EngineHandle* engine = nullptr;           // manual trades (POST /api/arb/*); may be null
   const Clock* clock = nullptr;  // for response timestamps (thread-safe readings only)
   std::string profile;
   ControlDesk* desk = nullptr;  // the control plane and its routes (null: skeleton routes only)

@@ -317,6 +317,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
 
   api::RouteContext routes;
   routes.snapshots = &engine.snapshots();
+  routes.engine = &engine;
   routes.clock = &clock;
   routes.profile = std::string(config::to_string(cfg.profile));
   routes.desk = desk.get();
