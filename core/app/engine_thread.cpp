@@ -43,6 +43,10 @@ class PlanePort final : public engine::ControlPort {
 Result<exec::ExecutorOptions> execution_of(const config::Config& config, const control::ControlPlane& control) {
   exec::ExecutorOptions options;
   options.symbols = config.symbols;
+  options.max_orders_per_min = config.risk.max_orders_per_min;
+  options.max_cancels_per_min = config.risk.max_cancels_per_min;
+  options.max_exposure_per_venue_usdt = config.risk.max_exposure_per_venue_usdt;
+  for (const auto& venue : config.venues) options.venue_fees[venue.id] = {venue.taker_fee_bps, venue.maker_fee_bps};
   const std::int64_t token = control.state().fencing_token;
   options.fencing_epoch = token > 0 && static_cast<std::uint64_t>(token) <= exec::kMaxFencingEpoch
                               ? static_cast<std::uint64_t>(token)

@@ -18,6 +18,7 @@ std::string_view to_string(SkipReason reason) {
     case SkipReason::below_minimum: return "below_minimum";
     case SkipReason::pair_busy: return "pair_busy";
     case SkipReason::no_position: return "no_position";
+    case SkipReason::route_blocked: return "route_blocked";
     case SkipReason::journal_failed: return "journal_failed";
     case SkipReason::invalid_intent: return "invalid_intent";
   }
@@ -148,6 +149,27 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   if (long_book == nullptr || short_book == nullptr || !long_book->valid() || !short_book->valid()) {
     return skip(SkipReason::no_book, intent.symbol + " on " + intent.long_venue + " or " + intent.short_venue);
   }
+  // The router's word on each leg's venue (depth for the size, fees, cap headroom, rate
+  // health): a bad venue drops the trade before leg A (SPEC S-8.4).
+  std::array<RouteDecision, 2> routes{route(intent, intent.long_venue, Side::buy, notional),
+                                      route(intent, intent.short_venue, Side::sell, notional)};
+  for (const RouteDecision& decision : routes) {
+    if (decision.routed()) continue;
+    std::string why;
+    bool size_only = true;  // the intent is too small: that is the intent's fault, not the venues'
+    for (const auto& rejected : decision.rejected) {
+      why += (why.empty() ? "" : "; ") + rejected.venue + ": " + std::string(to_string(rejected.reason)) + " (" +
+             rejected.detail + ")";
+      size_only = size_only && (rejected.reason == RouteRejection::below_min_qty ||
+                                rejected.reason == RouteRejection::below_min_notional);
+    }
+    if (size_only) return skip(SkipReason::below_minimum, why);
+    if (preview == nullptr && !intent.reduce_only) {
+      desk.safety_action(IncidentCode::route_blocked_all_venues_bad, "executor",
+                         intent.strategy + " " + intent.symbol + ": the trade was dropped before leg A: " + why);
+    }
+    return skip(SkipReason::route_blocked, why);
+  }
   auto long_rules = order_rules_from_spec(long_book->spec());
   auto short_rules = order_rules_from_spec(short_book->spec());
   if (!long_rules || !short_rules) return skip(SkipReason::invalid_intent, "instrument rules unusable");
@@ -271,6 +293,19 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
     finish_trade(it->second, TradeState::refused, sent.error().message);
     return skip(SkipReason::journal_failed, sent.error().message);
   }
+  // Each leg's route decision is audited once leg A is out (the write stays off the
+  // path to the wire).
+  for (std::size_t leg = 0; leg < routes.size(); ++leg) {
+    LegRequest request;
+    request.symbol = intent.symbol;
+    request.side = leg == 0 ? Side::buy : Side::sell;
+    request.size = LegSize::notional(notional);
+    request.preferred_venue = leg == 0 ? intent.long_venue : intent.short_venue;
+    request.max_slippage_bps = intent.max_slippage_bps;
+    nlohmann::json details = route_decision_json(request, routes[leg]);
+    details["trade_parent_id"] = std::to_string(id);
+    audit_later("route_decision", std::move(details));
+  }
   return id;
 }
 
@@ -338,6 +373,55 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
     arm_timer(found->second, ttl, [this](const std::string& coid) { cancel(coid, "time_guard"); });
   }
   return id;
+}
+
+RouteDecision Executor::Impl::route(const Intent& intent, const std::string& venue_id, Side side,
+                                    Decimal notional) const {
+  VenueCandidate candidate;
+  candidate.venue = venue_id;
+  candidate.book = market.book(venue_id, intent.symbol);
+  if (auto fees = options.venue_fees.find(venue_id); fees != options.venue_fees.end()) {
+    candidate.fees = FeeTier{fees->second.first, fees->second.second};
+  }
+  candidate.cap_headroom_usdt = options.max_exposure_per_venue_usdt > 0 ? options.max_exposure_per_venue_usdt : 1e18;
+  if (const venues::Venue* target = venue(venue_id); target != nullptr) {
+    if (auto health = target->rate_health()) {
+      switch (health->state) {
+        case venues::RateHealthState::ok: candidate.rate_limit = RateLimitHealth::ok; break;
+        case venues::RateHealthState::throttled: candidate.rate_limit = RateLimitHealth::throttled; break;
+        case venues::RateHealthState::backing_off: candidate.rate_limit = RateLimitHealth::backing_off; break;
+        case venues::RateHealthState::quarantined: candidate.rate_limit = RateLimitHealth::quarantined; break;
+      }
+      candidate.rate_limit_used = health->used_weight_fraction;
+    }
+  }
+  LegRequest leg;
+  leg.symbol = intent.symbol;
+  leg.side = side;
+  leg.size = LegSize::notional(notional);
+  leg.preferred_venue = venue_id;
+  leg.max_slippage_bps = intent.max_slippage_bps;
+  leg.now = clock.now();
+  return route_leg(leg, std::span<const VenueCandidate>(&candidate, 1));
+}
+
+void Executor::Impl::audit_later(std::string action, nlohmann::json details) {
+  if (pending_audits.size() >= kMaxPendingAudits) {
+    pending_audits.pop_front();
+    ++audits_dropped;
+  }
+  pending_audits.emplace_back(std::move(action), std::move(details));
+  if (audit_timer != 0) return;
+  std::weak_ptr<bool> alive_flag = alive;
+  audit_timer = clock.call_after(std::chrono::milliseconds(250), [this, alive_flag] {
+    if (alive_flag.expired()) return;
+    audit_timer = 0;
+    while (!pending_audits.empty()) {
+      auto [action, details] = std::move(pending_audits.front());
+      pending_audits.pop_front();
+      desk.audit(action, details);
+    }
+  });
 }
 
 void Executor::Impl::on_breaker_trip(const risk::Trip& trip) {
@@ -689,6 +773,7 @@ Executor::Executor(ExecutorOptions options, Clock& clock, std::vector<venues::Ve
 
 Executor::~Executor() {
   impl_->alive.reset();
+  if (impl_->audit_timer != 0) impl_->clock.cancel(impl_->audit_timer);
   for (auto& [coid, order] : impl_->orders) {
     if (order.timer != 0) impl_->clock.cancel(order.timer);
   }

@@ -55,6 +55,7 @@ enum class SkipReason {
   below_minimum,       // a leg would break the venue's min qty / min notional
   pair_busy,           // a hedge on this symbol and venue pair is still outstanding
   no_position,         // reduce-only, but the strategy holds nothing to reduce there
+  route_blocked,       // the router found a leg's venue bad (P1 route_blocked_all_venues_bad)
   journal_failed,      // the journal could not record: nothing was sent
   invalid_intent,
 };

@@ -12,6 +12,7 @@
 
 #include "core/exec/executor.hpp"
 #include "core/exec/order_math.hpp"
+#include "core/exec/router.hpp"
 #include "core/risk/runaway_breaker.hpp"
 
 namespace propbot::exec {
@@ -102,6 +103,16 @@ struct Executor::Impl {
   Result<std::uint64_t> submit_single(const Intent& intent, Decimal notional);
   Result<std::uint64_t> skip(SkipReason reason, const std::string& detail);
   void on_breaker_trip(const risk::Trip& trip);
+  // Audit records the trade path produces (route decisions) are written 250 ms later, in
+  // one batch, so a synchronous audit write never delays the reaction to a fill.
+  // Bounded: beyond kMaxPendingAudits the oldest is dropped (counted).
+  void audit_later(std::string action, nlohmann::json details);
+  static constexpr std::size_t kMaxPendingAudits = 1000;
+  std::deque<std::pair<std::string, nlohmann::json>> pending_audits;
+  std::uint64_t audits_dropped = 0;
+  Clock::TimerId audit_timer = 0;
+  // The router's verdict on one leg at the venue the intent named (SPEC S-8.4).
+  RouteDecision route(const Intent& intent, const std::string& venue, Side side, Decimal notional) const;
   // Records `entry` as a new order (its event) and keeps it; errors mean: do not send.
   Status plan_order(const OrderEntry& entry);
   // Records the order's next event; false (logged) when the journal refused it.

@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/common/clock.hpp"
@@ -51,6 +53,10 @@ struct ExecutorOptions {
   // each strategy (risk.max_orders_per_min / risk.max_cancels_per_min).
   int max_orders_per_min = 300;
   int max_cancels_per_min = 600;
+  // The router's inputs per venue id: the desk's fee tier (bps, taker and maker) and the
+  // per-venue exposure cap (risk.max_exposure_per_venue_usdt; 0 = no cap).
+  std::map<std::string, std::pair<double, double>, std::less<>> venue_fees;  // venue → (taker, maker)
+  double max_exposure_per_venue_usdt = 0;
   // The symbols cancel_all sweeps on every venue (the configured ones).
   std::vector<std::string> symbols;
   // hedge_flatten: protection of each closing IOC against the touch, how many rounds of

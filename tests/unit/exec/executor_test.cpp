@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/exec/memory_journal.hpp"
@@ -68,11 +69,11 @@ class Market final : public MarketLookup {
     }
     return nullptr;
   }
-  void add(const venues::Venue& venue, double bid, double bid_qty, double ask, double ask_qty) {
+  void add(const venues::Venue& venue, double bid, double bid_qty, double ask, double ask_qty, MonoTime now) {
     md::OrderBook book(venue.instruments().front());
     const md::BookLevel bids[] = {{std::llround(bid * 10), std::llround(bid_qty * 1000)}};
     const md::BookLevel asks[] = {{std::llround(ask * 10), std::llround(ask_qty * 1000)}};
-    book.apply_snapshot(bids, asks, 1, MonoTime{});
+    book.apply_snapshot(bids, asks, 1, now);
     books.push_back(std::move(book));
   }
   std::vector<md::OrderBook> books;
@@ -116,8 +117,8 @@ class ExecutorTest : public ::testing::Test {
  protected:
   ExecutorTest() {
     // BINANCE's ask is thinner than OKX's bid: the long leg on BINANCE goes first.
-    market.add(binance, 59990, 5, 60000, 1);
-    market.add(okx, 60030, 5, 60040, 5);
+    market.add(binance, 59990, 5, 60000, 1, clock.now());
+    market.add(okx, 60030, 5, 60040, 5, clock.now());
   }
 
   std::unique_ptr<Executor> make(ExecutorOptions options = {}) {
@@ -343,6 +344,29 @@ TEST_F(ExecutorTest, HedgeLatencyP95OverItsLimitIsAP0) {
   ASSERT_EQ(desk.incidents.size(), 1u);
   EXPECT_EQ(desk.incidents[0], IncidentCode::hedge_latency_violation);
   EXPECT_NEAR(*executor->view().hedge_log[0].hedge_latency_ms, 120.0, 1e-6);
+}
+
+TEST_F(ExecutorTest, AVenueTheRouterFindsBadDropsTheTradeBeforeLegAWithAP1) {
+  auto executor = make();
+  Intent wide = pair_intent();
+  wide.notional_usdt = dec("500000");  // more than the 1 BTC on BINANCE's ask can fill
+  auto result = executor->submit(wide);
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("route_blocked"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find("book_too_thin"), std::string::npos) << result.error().message;
+  EXPECT_TRUE(binance.placed.empty());
+  EXPECT_TRUE(okx.placed.empty());
+  ASSERT_EQ(desk.incidents.size(), 1u);
+  EXPECT_EQ(desk.incidents[0], IncidentCode::route_blocked_all_venues_bad);
+}
+
+TEST_F(ExecutorTest, EveryTradedLegsRouteDecisionIsAuditedAfterLegAIsOut) {
+  auto executor = make();
+  desk.audits.clear();  // the start-up reconciliation's
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  EXPECT_TRUE(desk.audits.empty()) << "nothing written on the path to the wire";
+  clock.advance(std::chrono::milliseconds(300));
+  EXPECT_EQ(std::count(desk.audits.begin(), desk.audits.end(), "route_decision"), 2);
 }
 
 // ---- closes -----------------------------------------------------------------------

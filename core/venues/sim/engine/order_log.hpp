@@ -4,9 +4,9 @@
 // venue refused at placement was never accepted and is not recorded.
 //
 // Bounded: at most `capacity` records (SimVenueConfig::max_order_log_records, default
-// kDefaultOrderLogCapacity = 50,000); beyond it the oldest record is dropped and
+// kDefaultOrderLogCapacity = 10,000); beyond it the oldest record is dropped and
 // counted in dropped(). A record is one fixed-size struct with no heap storage
-// (AcceptedOrder, 128 bytes), so the log holds at most ~6.4 MB at the default cap; API
+// (AcceptedOrder, 128 bytes), so the log holds at most ~1.3 MB at the default cap; API
 // keys and symbols are interned once per account / instrument. The index that finds a
 // record again when its order fills or ends holds only orders not yet final (bounded by
 // the venue's open orders).
@@ -36,7 +36,7 @@
 
 namespace propbot::venues::sim {
 
-inline constexpr std::size_t kDefaultOrderLogCapacity = 50'000;
+inline constexpr std::size_t kDefaultOrderLogCapacity = 10'000;
 inline constexpr std::size_t kMaxClientIdLength = 36;
 
 struct AcceptedOrder {
