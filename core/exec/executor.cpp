@@ -806,7 +806,37 @@ void Executor::on_order_update(const std::string& venue, const venues::OrderStat
 void Executor::on_fill(const std::string& venue, const venues::Fill& fill) { impl_->on_fill(venue, fill); }
 
 void Executor::on_private_stream(const std::string& venue, bool connected) {
-  impl_->log.info("executor_private_stream", {{"venue", venue}, {"connected", connected}});
+  Impl& impl = *impl_;
+  impl.log.info("executor_private_stream", {{"venue", venue}, {"connected", connected}});
+  bool& was_down = impl.stream_down[venue];
+  if (!connected) {
+    was_down = true;
+    return;
+  }
+  if (!was_down) return;  // the first connection
+  was_down = false;
+  // Cancel-on-disconnect (SPEC S-8.6): whatever rested while we could not see it goes.
+  venues::Venue* target = impl.venue(venue);
+  if (target == nullptr) return;
+  impl.log.warn("cancel_on_reconnect", {{"venue", venue}});
+  for (auto& [coid, order] : impl.orders) {
+    if (order.entry.venue == venue && !order.terminal() && order.entry.event != OrderEvent::intent) {
+      order.cancel_sent = true;
+    }
+  }
+  std::weak_ptr<bool> alive_flag = impl.alive;
+  for (const auto& symbol : impl.options.symbols) {
+    ++impl.counters.cancels_sent;
+    target->cancel_all(symbol, [&impl, alive_flag, venue, symbol](venues::VenueResult<int> result) {
+      if (alive_flag.expired()) return;
+      if (!result) {
+        impl.log.error("cancel_on_reconnect_failed",
+                       {{"venue", venue}, {"symbol", symbol}, {"error", result.error().describe()}});
+      } else if (result.value() > 0) {
+        impl.log.warn("cancel_on_reconnect_done", {{"venue", venue}, {"symbol", symbol}, {"cancelled", result.value()}});
+      }
+    });
+  }
 }
 
 }  // namespace propbot::exec

@@ -169,7 +169,9 @@ class Executor {
   // go out, or why not (the same SkipReason text). Hedged pairs only.
   Result<TradePreview> preview(const Intent& intent, double sized_notional_usdt = 0);
 
-  // The venues' private streams (the engine's per-venue feeds call these).
+  // The venues' private streams (the engine's per-venue feeds call these). A private
+  // stream that comes back after a drop has the venue's open orders cancelled
+  // (cancel-on-disconnect): what rested while the desk was blind does not stay.
   void on_order_update(const std::string& venue, const venues::OrderState& order);
   void on_fill(const std::string& venue, const venues::Fill& fill);
   void on_private_stream(const std::string& venue, bool connected);

@@ -88,6 +88,7 @@ struct Executor::Impl {
   ReconReport recon;
   bool recon_running = false;
   bool intake_open = true;
+  std::map<std::string, bool, std::less<>> stream_down;  // per venue id: its private stream dropped
   int recon_outstanding = 0;
   std::uint64_t recon_hedges_before = 0;  // hedges sent before recon: the rest were resumed
   std::set<std::uint64_t> recon_trades;   // trades rebuilt at start, hedged once recon ends

@@ -369,6 +369,19 @@ TEST_F(ExecutorTest, EveryTradedLegsRouteDecisionIsAuditedAfterLegAIsOut) {
   EXPECT_EQ(std::count(desk.audits.begin(), desk.audits.end(), "route_decision"), 2);
 }
 
+TEST_F(ExecutorTest, APrivateStreamThatComesBackHasTheVenuesOpenOrdersCancelled) {
+  binance.replies = {Reply::hold};
+  auto executor = make();
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  executor->on_private_stream("BINANCE", true);  // the first connection: nothing to do
+  EXPECT_EQ(binance.cancel_alls, 0);
+  executor->on_private_stream("BINANCE", false);
+  executor->on_private_stream("BINANCE", true);
+  EXPECT_EQ(binance.cancel_alls, 1);
+  EXPECT_EQ(okx.cancel_alls, 0) << "only the venue that was blind";
+  EXPECT_EQ(binance.known.at(binance.placed[0].client_order_id).status, venues::OrderStatus::canceled);
+}
+
 // ---- closes -----------------------------------------------------------------------
 
 class HeldPositions final : public PositionLookup {
