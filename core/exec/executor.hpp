@@ -107,6 +107,7 @@ struct ReconReport {
   bool finished = false;
   bool clean = false;
   int orders_resolved = 0;
+  int fills_recovered = 0;        // fills the venues' histories had and the journal did not
   int orders_cancelled = 0;       // stale orders of ours found open at start
   int unexplained_orders = 0;     // at a venue, not explained by the journal (cancelled)
   int hedges_resumed = 0;

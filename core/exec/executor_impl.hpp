@@ -149,6 +149,10 @@ struct Executor::Impl {
   void recon_resolve(const OrderEntry& entry);
   void recon_hunt(venues::Venue& venue);
   void recon_step_done();
+  void recon_fetch_fills();
+  void recon_fetch_fills(venues::Venue& target, const std::string& symbol, std::int64_t since_ms);
+  std::map<std::string, std::int64_t> recon_fills_since;  // venue → Unix ms to read fills from
+  bool recon_fills_phase = false;
 };
 
 }  // namespace propbot::exec

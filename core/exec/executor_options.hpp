@@ -70,6 +70,8 @@ struct ExecutorOptions {
   // Reconciliation: a venue that does not answer is asked again after this, forever
   // (recon fails closed: the desk stays in HOLD).
   Nanos recon_retry = std::chrono::seconds(2);
+  // How far back recon reads a venue's fill history when the journal has no fill there.
+  Nanos recon_fill_lookback = std::chrono::hours(24);
 };
 
 }  // namespace propbot::exec

@@ -5,6 +5,9 @@
 // interrupted are finished. It fails closed: a venue that does not answer is asked
 // again, and until every question is answered the desk stays in HOLD (resume: 409
 // recon_pending).
+#include <algorithm>
+#include <limits>
+#include <map>
 #include <set>
 
 #include "core/exec/executor_impl.hpp"
@@ -70,6 +73,24 @@ void Executor::Impl::reconcile() {
   log.info("recon_started", {{"unfinished_orders", unfinished.size()}, {"trades", intents.size()}});
   options.failpoint.hit("recon_started");
 
+  // Where the fill histories are read from, per venue (phase 2): the newest fill the
+  // journal has there, or the oldest unfinished order, whichever is earlier, less a
+  // margin. A journal with no order at all has nothing a crash could have lost.
+  recon_fills_since.clear();
+  recon_fills_phase = false;
+  if (journal.max_intent_id() > 0) {
+    std::int64_t oldest_unfinished = std::numeric_limits<std::int64_t>::max();
+    for (const auto& entry : unfinished) oldest_unfinished = std::min(oldest_unfinished, entry.ts_ms);
+    const std::int64_t fallback = now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options.recon_fill_lookback).count();
+    std::map<std::string, std::int64_t> newest_fill;
+    for (const auto& fill : journal.fills()) newest_fill[fill.venue] = std::max(newest_fill[fill.venue], fill.ts_ms);
+    for (venues::Venue* each : venue_list) {
+      auto found = newest_fill.find(each->id());
+      std::int64_t since = found != newest_fill.end() ? found->second : fallback;
+      since = std::min(since, oldest_unfinished) - 5'000;
+      recon_fills_since[each->id()] = std::max(since, fallback);
+    }
+  }
   recon_outstanding = 1;  // held until every question below is asked
   for (const auto& entry : unfinished) recon_resolve(entry);
   for (venues::Venue* each : venue_list) recon_hunt(*each);
@@ -182,8 +203,70 @@ void Executor::Impl::recon_hunt(venues::Venue& target) {
   });
 }
 
+// Phase 2: every fill each venue made since the crash window — fills the private stream
+// of a dead process never delivered. The journal keeps each once (trade id); the ledger
+// gets the new ones. An order the fill names only by the venue's id is found in the
+// journal by that id.
+void Executor::Impl::recon_fetch_fills() {
+  recon_fills_phase = true;
+  recon_outstanding = 1;
+  std::weak_ptr<bool> alive_flag = alive;
+  for (venues::Venue* each : venue_list) {
+    auto since = recon_fills_since.find(each->id());
+    if (since == recon_fills_since.end()) continue;
+    for (const auto& symbol : options.symbols) recon_fetch_fills(*each, symbol, since->second);
+  }
+  recon_step_done();
+}
+
+void Executor::Impl::recon_fetch_fills(venues::Venue& target, const std::string& symbol, std::int64_t since_ms) {
+  ++recon_outstanding;
+  std::weak_ptr<bool> alive_flag = alive;
+  venues::Venue* venue_ptr = &target;
+  target.fills_since(symbol, UtcTime{std::chrono::milliseconds(since_ms)},
+                     [this, alive_flag, venue_ptr, symbol, since_ms](venues::VenueResult<std::vector<venues::Fill>> result) {
+    if (alive_flag.expired()) return;
+    if (!result) {
+      if (result.error().venue_code == "UNSUPPORTED") {
+        recon_step_done();  // a venue without a history (a scripted one): nothing to read
+        return;
+      }
+      log.warn("recon_fills_failed", {{"venue", venue_ptr->id()}, {"symbol", symbol}, {"error", result.error().describe()}});
+      clock.call_after(options.recon_retry, [this, alive_flag, venue_ptr, symbol, since_ms] {
+        if (alive_flag.expired()) return;
+        recon_fetch_fills(*venue_ptr, symbol, since_ms);
+        recon_step_done();
+      });
+      return;
+    }
+    const std::uint64_t before = counters.fills;
+    for (venues::Fill fill : result.value()) {
+      if (fill.client_order_id.empty() && !fill.venue_order_id.empty()) {
+        for (const auto& [coid, order] : orders) {
+          if (order.entry.venue == venue_ptr->id() && order.entry.venue_order_id == fill.venue_order_id) {
+            fill.client_order_id = coid;
+            break;
+          }
+        }
+        if (fill.client_order_id.empty()) {
+          if (auto known = journal.by_venue_order_id(venue_ptr->id(), fill.venue_order_id)) {
+            fill.client_order_id = known->client_order_id;
+          }
+        }
+      }
+      on_fill(venue_ptr->id(), fill);
+    }
+    recon.fills_recovered += static_cast<int>(counters.fills - before);
+    recon_step_done();
+  });
+}
+
 void Executor::Impl::recon_step_done() {
   if (--recon_outstanding > 0 || recon.finished) return;
+  if (!recon_fills_phase && !recon_fills_since.empty()) {
+    recon_fetch_fills();  // the orders are resolved; now the fills they made
+    return;
+  }
   recon.finished = true;
   recon.clean = recon.problems.empty();
   ++changes;
@@ -206,7 +289,8 @@ void Executor::Impl::recon_step_done() {
   }
   recon.hedges_resumed = static_cast<int>(counters.hedges_sent - recon_hedges_before);
   if (recon.hedges_resumed > 0) options.failpoint.hit("recon_hedge_resumed");
-  std::string summary = "resolved " + std::to_string(recon.orders_resolved) + " order(s), cancelled " +
+  std::string summary = "resolved " + std::to_string(recon.orders_resolved) + " order(s), recovered " +
+                        std::to_string(recon.fills_recovered) + " fill(s), cancelled " +
                         std::to_string(recon.orders_cancelled) + " stale and " +
                         std::to_string(recon.unexplained_orders) + " unexplained, resumed " +
                         std::to_string(recon.hedges_resumed) + " hedge(s)";
@@ -214,6 +298,7 @@ void Executor::Impl::recon_step_done() {
   log.info("recon_finished", {{"clean", recon.clean}, {"summary", summary}});
   desk.audit("recon_finished", {{"clean", recon.clean},
                                 {"orders_resolved", recon.orders_resolved},
+                                {"fills_recovered", recon.fills_recovered},
                                 {"orders_cancelled", recon.orders_cancelled},
                                 {"unexplained_orders", recon.unexplained_orders},
                                 {"hedges_resumed", recon.hedges_resumed},

@@ -135,6 +135,9 @@ class Journal {
   virtual std::vector<OrderEntry> events_of(std::uint64_t intent_id) const = 0;
   // Every fill, in seq order (the ledger rebuilds positions from them at start).
   virtual std::vector<FillEntry> fills() const = 0;
+  // The last entry of the order the venue calls `venue_order_id` (a venue's fill
+  // history may name only that), if the journal knows it. For start-up, not the hot path.
+  virtual std::optional<OrderEntry> by_venue_order_id(std::string_view venue, std::string_view venue_order_id) const = 0;
   // The highest attempt recorded for (intent_id, leg), or nullopt: a retry takes the next.
   virtual std::optional<int> last_attempt(std::uint64_t intent_id, Leg leg) const = 0;
   // The highest intent id ever recorded (0 when none): new intents number after it.

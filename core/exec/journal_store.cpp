@@ -70,6 +70,7 @@ std::string journal_schema_sql() {
   sql += "CREATE INDEX orders_by_state ON orders(terminal, seq);\n";
   sql += "CREATE INDEX orders_by_attempt ON orders(intent_id, leg);\n";
   sql += "CREATE INDEX order_events_by_intent ON order_events(intent_id, seq);\n";
+  sql += "CREATE INDEX orders_by_venue_order_id ON orders(venue, venue_order_id);\n";
   sql += R"sql(CREATE TABLE fills (
   seq             INTEGER PRIMARY KEY,
   ts_ms           INTEGER NOT NULL,
@@ -373,6 +374,19 @@ Result<std::optional<OrderEntry>> JournalStore::order(std::string_view venue, st
       [&](store::Statement& s) -> Status {
         if (Status bound = s.bind(1, venue); !bound) return bound;
         return s.bind(2, client_order_id);
+      });
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<OrderEntry>{};
+  return std::optional<OrderEntry>(std::move(rows->front()));
+}
+
+Result<std::optional<OrderEntry>> JournalStore::order_by_venue_id(std::string_view venue,
+                                                                 std::string_view venue_order_id) {
+  Result<std::vector<OrderEntry>> rows = select<OrderEntry>(
+      "SELECT " + column_list<OrderEntry>() + " FROM orders WHERE venue = ?1 AND venue_order_id = ?2 ORDER BY seq DESC",
+      [&](store::Statement& s) -> Status {
+        if (Status bound = s.bind(1, venue); !bound) return bound;
+        return s.bind(2, venue_order_id);
       });
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<OrderEntry>{};

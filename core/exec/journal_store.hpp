@@ -56,6 +56,7 @@ class JournalStore {
   Result<std::optional<OrderEntry>> order(std::string_view venue, std::string_view client_order_id);
   Result<std::optional<int>> last_attempt(std::uint64_t intent_id, Leg leg);
   Result<std::vector<OrderEntry>> orders_of_intent(std::uint64_t intent_id);  // last entries, seq order
+  Result<std::optional<OrderEntry>> order_by_venue_id(std::string_view venue, std::string_view venue_order_id);
   Result<std::vector<OrderEntry>> events_of_intent(std::uint64_t intent_id);  // every event, seq order
 
   explicit JournalStore(store::Database database) : database_(std::move(database)) {}

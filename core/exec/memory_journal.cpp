@@ -29,6 +29,15 @@ std::vector<OrderEntry> MemoryJournal::events_of(std::uint64_t intent_id) const 
   return out;
 }
 
+std::optional<OrderEntry> MemoryJournal::by_venue_order_id(std::string_view venue,
+                                                          std::string_view venue_order_id) const {
+  if (venue_order_id.empty()) return std::nullopt;
+  for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
+    if (it->venue == venue && it->venue_order_id == venue_order_id) return last(it->venue, it->client_order_id);
+  }
+  return std::nullopt;
+}
+
 std::vector<OrderEntry> MemoryJournal::orders_of(std::uint64_t intent_id) const {
   std::vector<OrderEntry> out;
   for (const auto& entry : events_of(intent_id)) {

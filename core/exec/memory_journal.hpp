@@ -25,6 +25,7 @@ class MemoryJournal final : public IndexedJournal {
   std::vector<FillEntry> fills() const override { return fills_; }
   std::vector<OrderEntry> orders_of(std::uint64_t intent_id) const override;
   std::vector<OrderEntry> events_of(std::uint64_t intent_id) const override;
+  std::optional<OrderEntry> by_venue_order_id(std::string_view venue, std::string_view venue_order_id) const override;
 
  private:
   Status persist(const OrderEntry& entry) override;

@@ -264,6 +264,18 @@ std::vector<OrderEntry> SqliteJournal::orders_of(std::uint64_t intent_id) const 
   return std::move(*rows);
 }
 
+std::optional<OrderEntry> SqliteJournal::by_venue_order_id(std::string_view venue,
+                                                          std::string_view venue_order_id) const {
+  if (!reader_ || venue_order_id.empty()) return std::nullopt;
+  (void)wait_committed(last_seq(), kFillsWait);
+  Result<std::optional<OrderEntry>> row = reader_->order_by_venue_id(venue, venue_order_id);
+  if (!row) {
+    log_.error("journal_read_failed", {{"what", "by_venue_order_id"}, {"error", row.error().message}});
+    return std::nullopt;
+  }
+  return std::move(*row);
+}
+
 std::vector<OrderEntry> SqliteJournal::events_of(std::uint64_t intent_id) const {
   if (!reader_) return {};
   (void)wait_committed(last_seq(), kFillsWait);

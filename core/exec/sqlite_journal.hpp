@@ -95,6 +95,7 @@ class SqliteJournal final : public IndexedJournal {
   // for start-up, not the hot path.
   std::vector<OrderEntry> orders_of(std::uint64_t intent_id) const override;
   std::vector<OrderEntry> events_of(std::uint64_t intent_id) const override;
+  std::optional<OrderEntry> by_venue_order_id(std::string_view venue, std::string_view venue_order_id) const override;
   JournalStats stats() const override;
 
   const std::string& outbox_directory() const { return outbox_directory_; }

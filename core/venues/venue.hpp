@@ -117,6 +117,13 @@ class Venue : public MarketDataVenue {
   // Rate limits (SPEC S-3.4): the venue's RateGovernor health; nullopt for venues
   // without one (paper, simulators in process).
   virtual std::optional<RateHealth> rate_health() const { return std::nullopt; }
+  // Every fill of `symbol` since `since`, oldest first, from the venue's trade history
+  // (start-up reconciliation: fills the venue made while the desk was down). Fills may
+  // come with an empty client_order_id (Binance userTrades has none): match them by
+  // venue_order_id. Default: unsupported (a rejected error saying so).
+  virtual void fills_since(const std::string& /*symbol*/, UtcTime /*since*/, VenueCallback<std::vector<Fill>> done) {
+    done(VenueError{VenueErrc::rejected, "UNSUPPORTED", "this venue has no fill history", 0, std::nullopt});
+  }
   // `listener` runs once each time the venue becomes quarantined by a rate-limit ban
   // (on the engine thread, inside the reply that revealed it); the caller raises P1
   // rate_limit_ban from it. Replaces an earlier listener; venues without a governor

@@ -71,6 +71,7 @@ json execution_json(const exec::ExecutionView& view) {
   const exec::ReconReport& r = view.recon;
   json recon{{"state", !r.finished ? "pending" : (r.clean ? "clean" : "unclean")},
              {"orders_resolved", r.orders_resolved},
+             {"fills_recovered", r.fills_recovered},
              {"orders_cancelled", r.orders_cancelled},
              {"unexplained_orders", r.unexplained_orders},
              {"hedges_resumed", r.hedges_resumed},

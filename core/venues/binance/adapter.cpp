@@ -49,14 +49,7 @@ BinanceAdapter::BinanceAdapter(boost::asio::io_context& io, const Clock& clock, 
   // while it lives; their completions come back through its own liveness guard.
   RecoverySource source;
   source.fills_since = [this](const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) {
-    auto venue_symbol = to_venue_symbol(symbol);
-    if (!venue_symbol) {
-      rest_->call_after(std::chrono::milliseconds(0), [done = std::move(done), message = venue_symbol.error().message] {
-        done(VenueError{VenueErrc::rejected, "LOCAL", message, 0, std::nullopt});
-      });
-      return;
-    }
-    fetch_fills_since(*rest_, venue_symbol.value(), since, std::move(done));
+    fills_since(symbol, since, std::move(done));
   };
   source.open_orders = [this](const std::string& symbol, VenueCallback<std::vector<OrderState>> done) {
     orders_->open_orders(symbol, std::move(done));
@@ -260,6 +253,17 @@ std::int64_t BinanceAdapter::clock_offset_ms() const { return rest_->clock_offse
 std::uint64_t BinanceAdapter::requests_sent() const { return rest_->requests_sent(); }
 bool BinanceAdapter::private_stream_connected() const {
   return user_ && user_->connected() && recovery_->connected();
+}
+
+void BinanceAdapter::fills_since(const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) {
+  auto venue_symbol = to_venue_symbol(symbol);
+  if (!venue_symbol) {
+    rest_->call_after(std::chrono::milliseconds(0), [done = std::move(done), message = venue_symbol.error().message] {
+      done(VenueError{VenueErrc::rejected, "LOCAL", message, 0, std::nullopt});
+    });
+    return;
+  }
+  fetch_fills_since(*rest_, venue_symbol.value(), since, std::move(done));
 }
 
 }  // namespace propbot::venues::binance

@@ -74,14 +74,7 @@ RecoverySource OkxAdapter::recovery_source() {
   // come back through its own liveness guard.
   RecoverySource source;
   source.fills_since = [this](const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) {
-    const OkxInstrument* instrument = orders_->find(symbol);
-    if (instrument == nullptr) {
-      call_after(std::chrono::milliseconds(0), [done = std::move(done), symbol] {
-        done(local_error(make_error(Errc::not_found, "symbol " + symbol + " is not loaded")));
-      });
-      return;
-    }
-    fetch_fills_since(*rest_, table_, instrument->inst_id, since, std::move(done));
+    fills_since(symbol, since, std::move(done));
   };
   source.open_orders = [this](const std::string& symbol, VenueCallback<std::vector<OrderState>> done) {
     orders_->open_orders(symbol, std::move(done));
@@ -282,5 +275,16 @@ std::uint64_t OkxAdapter::rest_requests_sent() const { return rest_->requests_se
 std::int64_t OkxAdapter::clock_offset_ms() const { return rest_->clock_offset_ms(); }
 std::uint64_t OkxAdapter::post_only_rejections() const { return user_->post_only_rejections(); }
 const OkxInstrument* OkxAdapter::instrument(const std::string& symbol) const { return orders_->find(symbol); }
+
+void OkxAdapter::fills_since(const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) {
+  const OkxInstrument* instrument = orders_->find(symbol);
+  if (instrument == nullptr) {
+    call_after(std::chrono::milliseconds(0), [done = std::move(done), symbol] {
+      done(local_error(make_error(Errc::not_found, "symbol " + symbol + " is not loaded")));
+    });
+    return;
+  }
+  fetch_fills_since(*rest_, table_, instrument->inst_id, since, std::move(done));
+}
 
 }  // namespace propbot::venues::okx

@@ -128,6 +128,7 @@ class OkxAdapter final : public Venue {
   RateLimitView rate_limits() const;
   // The RateGovernor's view (Venue::rate_health) and its quarantine listener.
   std::optional<RateHealth> rate_health() const override;
+  void fills_since(const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) override;
   void set_quarantine_listener(std::function<void(const RateHealth&)> listener) override;
   std::uint64_t rest_requests_sent() const;
   std::int64_t clock_offset_ms() const;

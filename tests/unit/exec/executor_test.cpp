@@ -43,6 +43,9 @@ class TestJournal final : public Journal {
   }
   std::vector<OrderEntry> orders_of(std::uint64_t id) const override { return inner.orders_of(id); }
   std::vector<OrderEntry> events_of(std::uint64_t id) const override { return inner.events_of(id); }
+  std::optional<OrderEntry> by_venue_order_id(std::string_view venue, std::string_view id) const override {
+    return inner.by_venue_order_id(venue, id);
+  }
   std::vector<FillEntry> fills() const override { return inner.fills(); }
   std::optional<int> last_attempt(std::uint64_t id, Leg leg) const override { return inner.last_attempt(id, leg); }
   std::uint64_t max_intent_id() const override { return inner.max_intent_id(); }
@@ -531,6 +534,44 @@ TEST_F(ReconTest, ASentOrderTheVenueFilledIsRecordedAndItsHedgeFinishedInHold) {
   EXPECT_EQ(okx.placed[0].quantity, dec("0.016"));
   EXPECT_EQ(journal.last("BINANCE", a_id)->event, OrderEvent::filled);
   EXPECT_EQ(second->view().recon.hedges_resumed, 1);
+}
+
+TEST_F(ReconTest, FillsTheVenueMadeWhileTheDeskWasDownAreRecoveredFromItsHistory) {
+  {
+    binance.replies = {Reply::hold};
+    auto first = make();
+    ASSERT_TRUE(first->submit(pair_intent()));
+  }
+  const std::string a_id = binance.placed[0].client_order_id;
+  binance.known[a_id].status = venues::OrderStatus::filled;  // filled while we were down
+  binance.known[a_id].filled_quantity = dec("0.016");
+  venues::Fill fill;  // the venue's history names the order only by its own id
+  fill.symbol = "BTC-USDT";
+  fill.venue_order_id = binance.known[a_id].venue_order_id;
+  fill.trade_id = "h1";
+  fill.side = Side::buy;
+  fill.price = dec("60000");
+  fill.quantity = dec("0.016");
+  fill.ts = clock.utc();
+  binance.history.push_back(fill);
+  listener.fills.clear();
+  desk = Desk{};
+  desk.current = Mode::hold;
+
+  auto second = make();
+  EXPECT_TRUE(desk.finished);
+  EXPECT_TRUE(desk.clean) << desk.summary;
+  EXPECT_GE(binance.fill_history_reads, 1);
+  ASSERT_EQ(listener.fills.size(), 1u) << "the lost fill reached the ledger";
+  EXPECT_EQ(listener.fills[0].client_order_id, a_id) << "attributed by the venue's order id";
+  EXPECT_EQ(listener.fills[0].leg, Leg::a);
+  EXPECT_EQ(second->view().recon.fills_recovered, 1);
+  EXPECT_NE(desk.summary.find("recovered 1 fill"), std::string::npos) << desk.summary;
+  // Read again (another restart): the journal keeps it once.
+  listener.fills.clear();
+  desk = Desk{};
+  auto third = make();
+  EXPECT_TRUE(listener.fills.empty());
 }
 
 TEST_F(ReconTest, AnOrderNeverReceivedIsRejectedAndAStaleOpenOneCancelled) {

@@ -128,6 +128,14 @@ class OrderVenue final : public venues::Venue {
   }
   void balances(venues::VenueCallback<std::vector<venues::Balance>> done) override { done(std::vector<venues::Balance>{}); }
   void server_time(venues::VenueCallback<UtcTime> done) override { done(UtcTime{}); }
+  void fills_since(const std::string& symbol, UtcTime since, venues::VenueCallback<std::vector<venues::Fill>> done) override {
+    ++fill_history_reads;
+    std::vector<venues::Fill> out;
+    for (const auto& fill : history) {
+      if (fill.symbol == symbol && fill.ts >= since) out.push_back(fill);
+    }
+    done(out);
+  }
   bool supports_batch() const override { return false; }
 
   static venues::OrderState state_of(const venues::OrderRequest& request) {
@@ -153,6 +161,8 @@ class OrderVenue final : public venues::Venue {
   std::map<std::string, venues::OrderState> known;  // every order it accepted, by client order id
   std::vector<venues::Position> held_positions;  // as the venue reports them
   int cancel_alls = 0;
+  std::vector<venues::Fill> history;  // what fills_since answers (the venue's trade history)
+  int fill_history_reads = 0;
   int queries = 0;
   int query_fails = 0;
 
