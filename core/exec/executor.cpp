@@ -774,6 +774,7 @@ Executor::Executor(ExecutorOptions options, Clock& clock, std::vector<venues::Ve
 Executor::~Executor() {
   impl_->alive.reset();
   if (impl_->audit_timer != 0) impl_->clock.cancel(impl_->audit_timer);
+  if (impl_->hunt_timer != 0) impl_->clock.cancel(impl_->hunt_timer);
   for (auto& [coid, order] : impl_->orders) {
     if (order.timer != 0) impl_->clock.cancel(order.timer);
   }

@@ -150,6 +150,8 @@ struct Executor::Impl {
   void recon_hunt(venues::Venue& venue);
   void recon_step_done();
   void recon_fetch_fills();
+  void schedule_hunt();
+  Clock::TimerId hunt_timer = 0;
   void recon_fetch_fills(venues::Venue& target, const std::string& symbol, std::int64_t since_ms);
   std::map<std::string, std::int64_t> recon_fills_since;  // venue → Unix ms to read fills from
   bool recon_fills_phase = false;

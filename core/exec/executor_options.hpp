@@ -70,6 +70,9 @@ struct ExecutorOptions {
   // Reconciliation: a venue that does not answer is asked again after this, forever
   // (recon fails closed: the desk stays in HOLD).
   Nanos recon_retry = std::chrono::seconds(2);
+  // The dead-order hunter: after start-up, every this often each venue's open orders are
+  // listed and any the executor does not know is cancelled and audited (0 = off).
+  Nanos dead_order_hunt_interval = std::chrono::seconds(60);
   // How far back recon reads a venue's fill history when the journal has no fill there.
   Nanos recon_fill_lookback = std::chrono::hours(24);
 };

@@ -304,6 +304,37 @@ void Executor::Impl::recon_step_done() {
                                 {"hedges_resumed", recon.hedges_resumed},
                                 {"problems", recon.problems}});
   desk.recon_finished(recon.clean, summary);
+  schedule_hunt();
+}
+
+// The dead-order hunter (SPEC S-8.6): a venue's open order the executor does not know
+// is a zombie — cancelled, audited, logged. Orders are known from before they are sent,
+// so one in flight is never taken for a zombie.
+void Executor::Impl::schedule_hunt() {
+  if (options.dead_order_hunt_interval.count() <= 0 || hunt_timer != 0) return;
+  std::weak_ptr<bool> alive_flag = alive;
+  hunt_timer = clock.call_after(options.dead_order_hunt_interval, [this, alive_flag] {
+    if (alive_flag.expired()) return;
+    hunt_timer = 0;
+    for (venues::Venue* each : venue_list) {
+      each->open_orders(std::nullopt, [this, alive_flag, each](auto result) {
+        if (alive_flag.expired() || !result) return;
+        for (const venues::OrderState& open : result.value()) {
+          if (orders.count(open.client_order_id) != 0) continue;
+          ++counters.zombies_cancelled;
+          ++changes;
+          log.warn("dead_order_found", {{"venue", each->id()}, {"symbol", open.symbol},
+                                        {"client_order_id", open.client_order_id}});
+          audit_later("dead_order_cancelled", {{"venue", each->id()},
+                                               {"symbol", open.symbol},
+                                               {"client_order_id", open.client_order_id},
+                                               {"venue_order_id", open.venue_order_id}});
+          each->cancel(open.symbol, open.client_order_id, [](auto) {});
+        }
+      });
+    }
+    schedule_hunt();
+  });
 }
 
 }  // namespace propbot::exec

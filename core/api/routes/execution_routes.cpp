@@ -61,6 +61,7 @@ json execution_json(const exec::ExecutionView& view) {
                 {"orders_sent", c.orders_sent},           {"orders_rejected", c.orders_rejected},
                 {"hedges_sent", c.hedges_sent},           {"hedges_lost", c.hedges_lost},
                 {"unknown_outcomes", c.unknown_outcomes}, {"cancels_sent", c.cancels_sent},
+                {"zombies_cancelled", c.zombies_cancelled},
                 {"fills", c.fills},                       {"skipped", skipped}};
   json orders = json::array();
   for (const auto& order : view.orders) orders.push_back(order_json(order));

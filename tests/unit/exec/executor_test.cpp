@@ -385,6 +385,24 @@ TEST_F(ExecutorTest, APrivateStreamThatComesBackHasTheVenuesOpenOrdersCancelled)
   EXPECT_EQ(binance.known.at(binance.placed[0].client_order_id).status, venues::OrderStatus::canceled);
 }
 
+TEST_F(ExecutorTest, TheDeadOrderHunterCancelsOpenOrdersNobodyKnows) {
+  binance.replies = {Reply::hold};
+  auto executor = make();
+  ASSERT_TRUE(executor->submit(pair_intent()));  // a working order of ours: not a zombie
+  venues::OrderRequest stray;
+  stray.symbol = "BTC-USDT";
+  stray.client_order_id = "zombie1";
+  stray.quantity = dec("1");
+  okx.known["zombie1"] = OrderVenue::state_of(stray);
+  clock.advance(std::chrono::seconds(59));
+  EXPECT_TRUE(okx.cancels.empty());
+  clock.advance(std::chrono::seconds(2));
+  ASSERT_EQ(okx.cancels.size(), 1u);
+  EXPECT_EQ(okx.cancels[0], "zombie1");
+  EXPECT_TRUE(binance.cancels.empty()) << "our own working order stays";
+  EXPECT_EQ(executor->view().counters.zombies_cancelled, 1u);
+}
+
 // ---- closes -----------------------------------------------------------------------
 
 class HeldPositions final : public PositionLookup {
