@@ -5,7 +5,8 @@
 // refuses to start with one in the live profile. Unarmed, a point costs one comparison.
 //
 // The names are stable (tests outside the repository use them); kAllFailpoints lists
-// them and docs/TESTING.md says where each one is.
+// them, `failpoint.hit("<name>")` in core/exec marks where each one is, and
+// docs/CRASH_TEST_REPORT.md says which action reaches it.
 #pragma once
 
 #include <array>
