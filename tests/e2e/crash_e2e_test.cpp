@@ -69,6 +69,9 @@ struct CrashCase {
   const char* skip = "";         // non-empty: why no action of this test reaches the point
 };
 
+// gtest names a case by its failpoint.
+void PrintTo(const CrashCase& c, std::ostream* out) { *out << c.failpoint; }
+
 // One row of the report.
 struct Row {
   std::string point, action, killed, recon, a_accepted, fills, exposure, verdict;
@@ -115,8 +118,11 @@ SharedStore& shared_store() {
 // once it passes (so the entry is removed with the fix). PROPBOT_CRASH_STRICT=1 lets the
 // failures through as they are.
 const std::string kLostFill =
-    "lost fill (bug 1): the order's final state is journaled before its fill record and recon never asks the venue "
-    "for the fills of an order the journal holds as final: after the restart the exposure misses that fill";
+    "lost fill (bug 1): positions are built from the journal's fill records only, and those are written after the "
+    "order's new state (and after the hedge that state triggers); recon resolves an unfinished order's state with "
+    "the venue but never fetches the fills behind a filled quantity that has no fill record, so a crash between the "
+    "state and its fill records loses that fill from the exposure for good (the daemon shows 0 where the venue "
+    "holds the leg)";
 const std::string kHedgeNotResumed =
     "hedge not resumed (bug 2): recon drives the unhedged pair before the hedge venue's book and rules have "
     "arrived, every hedge venue is skipped and P0 hedge_lost is raised with no leg-B order sent";
@@ -174,7 +180,7 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
       out << "# Crash test report (issue 12)\n\n"
              "The real daemon against an outside `propbot venue-sim`, killed with SIGKILL at each lifecycle\n"
              "point named by `PROPBOT_FAILPOINT`, then restarted on the same data directory without it.\n"
-             "After each restart the test checks: HOLD (KILL after a kill switch) and resume refused with\n"
+             "After each restart the test checks: HOLD (also after a kill switch) and resume refused with\n"
              "409 `recon_pending` until recon is clean; at the simulator no client order id accepted twice\n"
              "and leg A at most once per trade; the daemon's exposure per venue equal to the simulator's\n"
              "position; leg B never over-hedged, and hedged within one lot or P0 `hedge_lost` raised.\n\n"
