@@ -6,12 +6,7 @@
 // other) and checks that books arrive from it, that both private streams come up with
 // those keys, and that a missing key refuses the start with `FATAL CONFIG:` naming the
 // entry — with no key value in any output or API answer.
-#include <sys/wait.h>
-
 #include <csignal>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -20,12 +15,12 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/outside_venue_sim.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 using test_support::http_request;
 using namespace std::chrono_literals;
@@ -38,18 +33,6 @@ const std::map<std::string, std::string> kVenueKeys = {
 };
 const std::string kViewerToken = "e2e-viewer-token-0123456789abcdef";
 const std::string kApproveToken = "e2e-approve-token-9f8e7d6c5b4a";
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
 
 // A secrets store made only with the CLI, as an operator would.
 class OperatorStore {
@@ -72,16 +55,7 @@ class OperatorStore {
 
   // `propbot secrets set NAME` with the value on stdin, never on the command line.
   ::testing::AssertionResult set(const std::string& name, const std::string& value) {
-    const std::string command = std::string(PROPBOT_BINARY) + " secrets set --store '" + store_ + "' --key-file '" +
-                                key_ + "' " + name + " >/dev/null 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "w");
-    if (pipe == nullptr) return ::testing::AssertionFailure() << "cannot run " << command;
-    std::fwrite(value.data(), 1, value.size(), pipe);
-    const int status = ::pclose(pipe);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      return ::testing::AssertionFailure() << "secrets set " << name << " failed (status " << status << ")";
-    }
-    return ::testing::AssertionSuccess();
+    return secrets_set(store_, key_, name, value);
   }
 
  private:
@@ -102,26 +76,6 @@ std::vector<std::string> daemon_args(const std::string& data_dir, const Operator
                                 "--secrets", secrets.store(), "--secrets-key-file", secrets.key()};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
-}
-
-// A copy of the shipped bundle whose paper venues name the simulator's endpoints (OKX
-// in demo mode).
-std::string bundle_pointing_at(const fs::path& to, int binance_port, int okx_port) {
-  for (const char* dir : {"configs", "strategies", "policies"}) {
-    const fs::path from = fs::path(PROPBOT_SOURCE_DIR) / dir;
-    if (fs::exists(from)) fs::copy(from, to / dir, fs::copy_options::recursive);
-  }
-  const std::string binance = "http://127.0.0.1:" + std::to_string(binance_port);
-  const std::string okx = "127.0.0.1:" + std::to_string(okx_port);
-  std::string yaml = read_file(to / "configs" / "paper.yaml");
-  yaml = replaced(yaml, "    kind: binance\n",
-                  "    kind: binance\n    rest_url: " + binance + "\n    ws_url: ws://127.0.0.1:" +
-                      std::to_string(binance_port) + "\n");
-  yaml = replaced(yaml, "    kind: okx\n",
-                  "    kind: okx\n    rest_url: http://" + okx + "\n    ws_url: ws://" + okx +
-                      "/ws/v5/public\n    ws_private_url: ws://" + okx + "/ws/v5/private\n    demo: true\n");
-  std::ofstream(to / "configs" / "paper.yaml", std::ios::trunc) << yaml;
-  return (to / "configs" / "paper.yaml").string();
 }
 
 bool has_log_line(const std::string& log, const std::string& event, const std::string& detail) {
@@ -158,11 +112,7 @@ class VenueEndpointsE2E : public ::testing::Test {
         {{"venue", "okx"}, {"api_key", kVenueKeys.at("okx.api_key")}, {"api_secret", kVenueKeys.at("okx.api_secret")},
          {"passphrase", kVenueKeys.at("okx.passphrase")}, {"balances", {{"USDT", 100000}}}},
     };
-    for (const json& account : accounts) {
-      const auto created = http_request("127.0.0.1", static_cast<std::uint16_t>(admin_), "POST", "/admin/accounts",
-                                        account.dump(), {{"Content-Type", "application/json"}});
-      ASSERT_EQ(created.status, 201) << created.body;
-    }
+    for (const json& account : accounts) ASSERT_TRUE(fund_sim_account(admin_, account));
   }
 
   void store_all_venue_keys() {
