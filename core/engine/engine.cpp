@@ -134,6 +134,16 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     return std::nullopt;
   }
 
+  std::vector<std::uint64_t> unhedged() const override {
+    std::vector<std::uint64_t> ids;
+    if (!positions) return ids;
+    for (const auto& [id, position] : positions->positions()) {
+      if (position.finished() || position.simulated() || !position.hedged_pair() || position.partial_reason()) continue;
+      if (positions->status_of(position) == ledger::PositionStatus::partial) ids.push_back(id);
+    }
+    return ids;
+  }
+
   std::uint64_t holder(std::string_view venue, std::string_view symbol) const override {
     if (!positions) return 0;
     std::uint64_t found = 0;
@@ -189,6 +199,19 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_hedge_lost(position_id, reason);
   }
   void on_fill(const exec::FillEntry& fill) override {
+    if (positions && fill.position_id != 0 && positions->find(fill.position_id) == nullptr &&
+        sinks.execution.journal != nullptr) {
+      // A position the start-up rebuild did not see (its first fill comes back only now,
+      // from a venue's history): declared from the journal's planned legs first.
+      ledger::PositionOpening plan{fill.position_id, fill.strategy, fill.symbol, 0, fill.simulated, {}};
+      for (const exec::OrderEntry& entry : sinks.execution.journal->events_of(fill.position_id)) {
+        if (entry.event != exec::OrderEvent::intent || entry.reduce_only) continue;
+        if (plan.opened_at_ms == 0) plan.opened_at_ms = entry.ts_ms;
+        plan.strategy = entry.strategy;
+        plan.legs.push_back({entry.venue, entry.leg, ledger::side_opened_by(entry.side), entry.quantity});
+      }
+      if (!plan.legs.empty()) (void)positions->open_position(std::move(plan));
+    }
     if (positions) {
       if (auto applied = positions->on_fill(fill); !applied) {
         log.error("ledger_fill_failed", {{"trade_id", fill.trade_id}, {"error", applied.error().message}});
@@ -762,7 +785,19 @@ Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute) {
     return make_error(traded.error().code == Errc::io_error ? Errc::io_error : Errc::conflict, traded.error().message);
   }
   answer["trade_parent_id"] = std::to_string(*traded);
-  loop.exec_desk.audit("manual_trade", answer);
+  // Audit details are canonical JSON without fractions: amounts as their decimal text.
+  nlohmann::json audited{{"trade_parent_id", answer["trade_parent_id"]},
+                         {"symbol", intent.symbol},
+                         {"long_venue", intent.long_venue},
+                         {"short_venue", intent.short_venue},
+                         {"notional_usdt", intent.notional_usdt.to_string()},
+                         {"long_price", intent.long_price.to_string()},
+                         {"short_price", intent.short_price.to_string()},
+                         {"qty", plan->quantity.to_string()},
+                         {"leg_a_venue", plan->leg_a_venue},
+                         {"leg_a_limit", plan->leg_a_limit.to_string()},
+                         {"policy", std::string(to_string(outcome.verdict))}};
+  loop.exec_desk.audit("manual_trade", audited);
   return answer;
 }
 

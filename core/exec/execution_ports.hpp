@@ -69,6 +69,10 @@ class PositionLookup {
   // The one unfinished position holding `symbol` on `venue` (a flatten order is
   // attributed to it, so the position closes); 0 when none or several do.
   virtual std::uint64_t holder(std::string_view /*venue*/, std::string_view /*symbol*/) const { return 0; }
+  // Hedged pairs whose legs differ by more than a lot and whose hedge was not declared
+  // lost: a crash interrupted their hedge after every order of it had ended (start-up
+  // reconciliation finishes them).
+  virtual std::vector<std::uint64_t> unhedged() const { return {}; }
 };
 
 // One leg of a trade the executor opened, as the ledger sees it.

@@ -632,15 +632,18 @@ void Executor::Impl::apply_state(const std::string& venue_id, const venues::Orde
     // An ack that already carries fills is a partial.
     if (next == OrderEvent::ack && order.filled().sign() > 0) next = OrderEvent::partial;
     const bool changed = next != order.entry.event || order.filled() != before;
+    const OrderEvent previous = order.entry.event;
     if (changed && (can_follow(order.entry.event, next) || (next == OrderEvent::partial && order.entry.event ==
                                                                                                OrderEvent::partial))) {
       record(order, next, next == OrderEvent::cancelled || next == OrderEvent::expired ? "venue" : "");
       if (next == OrderEvent::rejected) ++counters.orders_rejected;
       if (order.entry.leg == Leg::a && next == OrderEvent::ack) options.failpoint.hit("a_acknowledged");
-      if (order.entry.leg == Leg::a && next == OrderEvent::partial) options.failpoint.hit("a_partial_recorded");
-      if (order.entry.leg == Leg::b && (next == OrderEvent::ack || next == OrderEvent::partial)) {
-        options.failpoint.hit("b_acknowledged");
+      // A partial fill of A recorded: a `partial`, or an IOC that ended part-filled.
+      if (order.entry.leg == Leg::a && order.filled().sign() > 0 && order.filled() < order.entry.quantity &&
+          (next == OrderEvent::partial || is_terminal(next))) {
+        options.failpoint.hit("a_partial_recorded");
       }
+      if (order.entry.leg == Leg::b && previous == OrderEvent::sent) options.failpoint.hit("b_acknowledged");
       if (order.entry.leg == Leg::b && next == OrderEvent::filled) options.failpoint.hit("b_filled");
     }
     if (order.hedge_fill_seen && !order.terminal() && order.entry.event == OrderEvent::ack) on_hedge_acked(order);
@@ -691,6 +694,10 @@ void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::str
     clock.cancel(trade.hedge_timer);
     trade.hedge_timer = 0;
   }
+  if (trade.retry_timer != 0) {
+    clock.cancel(trade.retry_timer);
+    trade.retry_timer = 0;
+  }
   TradeView view{trade.id,    trade.strategy, trade.symbol,     state, trade.venue_a, trade.venue_b,
                  trade.target, a_filled(trade), b_filled(trade), reason};
   // An opening that filled nothing closes its (empty) position.
@@ -712,8 +719,10 @@ void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::str
   std::vector<std::string> ids = trade.a_orders;
   ids.insert(ids.end(), trade.b_orders.begin(), trade.b_orders.end());
   if (!trade.planned_b.empty()) ids.push_back(trade.planned_b);
+  const std::uint64_t finished_id = trade.id;
   trades.erase(trade.id);  // `trade` is gone from here on
   if (state == TradeState::hedged) options.failpoint.hit("trade_hedged");
+  if (!recon.finished && recon_waiting.count(finished_id) != 0) recon_finish_when_settled();
   for (const auto& coid : ids) {
     if (auto found = orders.find(coid); found != orders.end() && found->second.terminal()) retire_order(coid);
   }
@@ -780,6 +789,7 @@ Executor::~Executor() {
   }
   for (auto& [id, trade] : impl_->trades) {
     if (trade.hedge_timer != 0) impl_->clock.cancel(trade.hedge_timer);
+    if (trade.retry_timer != 0) impl_->clock.cancel(trade.retry_timer);
   }
 }
 

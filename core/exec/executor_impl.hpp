@@ -55,6 +55,7 @@ struct Trade {
   int failures_on_venue = 0;
   std::optional<MonoTime> first_fill_at;
   Clock::TimerId hedge_timer = 0;
+  Clock::TimerId retry_timer = 0;  // waiting for the hedge venue's book
   std::string planned_b;        // the client order id of B's `intent` entry
   std::int64_t opened_at_ms = 0;
 };
@@ -136,6 +137,7 @@ struct Executor::Impl {
   // hedging.cpp
   void drive_hedge(Trade& trade);
   void hedge_lost(Trade& trade, const std::string& reason);
+  void retry_hedge_soon(Trade& trade);
   void on_hedge_acked(WorkingOrder& order);
   Decimal a_filled(const Trade& trade) const;
   Decimal b_filled(const Trade& trade) const;
@@ -147,9 +149,14 @@ struct Executor::Impl {
   // executor_recon.cpp
   void reconcile();
   void recon_resolve(const OrderEntry& entry);
+  // The trade of `intent_id` from every order the journal has of it (none: nothing).
+  void rebuild_trade(std::uint64_t intent_id);
   void recon_hunt(venues::Venue& venue);
   void recon_step_done();
   void recon_fetch_fills();
+  // Ends the reconciliation once every trade it resumed has ended (finish_trade asks).
+  void recon_finish_when_settled();
+  std::set<std::uint64_t> recon_waiting;
   void schedule_hunt();
   Clock::TimerId hunt_timer = 0;
   void recon_fetch_fills(venues::Venue& target, const std::string& symbol, std::int64_t since_ms);

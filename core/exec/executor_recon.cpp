@@ -22,53 +22,14 @@ void Executor::Impl::reconcile() {
   const std::vector<OrderEntry> unfinished = journal.unfinished();
   std::set<std::uint64_t> intents;
   for (const auto& entry : unfinished) intents.insert(entry.intent_id);
+  // Pairs every order of which ended with the legs apart (a crash between A's fill and
+  // B's plan): the ledger knows them.
+  if (positions != nullptr) {
+    for (std::uint64_t id : positions->unhedged()) intents.insert(id);
+  }
 
   // Rebuild the trades the unfinished orders belong to, from every order they had.
-  for (std::uint64_t intent_id : intents) {
-    Trade trade;
-    trade.id = intent_id;
-    for (const OrderEntry& entry : journal.orders_of(intent_id)) {
-      WorkingOrder order;
-      order.entry = entry;
-      trade.strategy = entry.strategy;
-      trade.symbol = entry.symbol;
-      trade.position_id = entry.position_id;
-      trade.reduce_only = entry.reduce_only;
-      trade.simulated = entry.simulated;
-      if (trade.opened_at_ms == 0 || entry.ts_ms < trade.opened_at_ms) trade.opened_at_ms = entry.ts_ms;
-      if (entry.leg == Leg::b) {
-        trade.kind = IntentKind::hedged_pair;
-        if (trade.venue_b.empty()) {
-          trade.venue_b = entry.venue;
-          trade.side_b = entry.side;
-        }
-        if (entry.event == OrderEvent::intent) {
-          trade.planned_b = entry.client_order_id;
-        } else {
-          trade.b_orders.push_back(entry.client_order_id);
-        }
-      } else {
-        trade.kind = entry.leg == Leg::single ? IntentKind::single : IntentKind::hedged_pair;
-        if (trade.venue_a.empty()) {
-          trade.venue_a = entry.venue;
-          trade.side_a = entry.side;
-          trade.target = entry.quantity;
-        }
-        trade.a_orders.push_back(entry.client_order_id);
-      }
-      orders[entry.client_order_id] = std::move(order);
-    }
-    if (trade.kind == IntentKind::hedged_pair) {
-      trade.hedge_venues.push_back(trade.venue_b);
-      if (options.alternative_hedge_venues) {
-        for (venues::Venue* other : venue_list) {
-          if (other->id() != trade.venue_a && other->id() != trade.venue_b) trade.hedge_venues.push_back(other->id());
-        }
-      }
-    }
-    recon_trades.insert(intent_id);
-    trades[intent_id] = std::move(trade);
-  }
+  for (std::uint64_t intent_id : intents) rebuild_trade(intent_id);
   next_intent_id = std::max(next_intent_id, journal.max_intent_id() + 1);
   log.info("recon_started", {{"unfinished_orders", unfinished.size()}, {"trades", intents.size()}});
   options.failpoint.hit("recon_started");
@@ -95,6 +56,53 @@ void Executor::Impl::reconcile() {
   for (const auto& entry : unfinished) recon_resolve(entry);
   for (venues::Venue* each : venue_list) recon_hunt(*each);
   recon_step_done();
+}
+
+void Executor::Impl::rebuild_trade(std::uint64_t intent_id) {
+  if (trades.count(intent_id) != 0) return;
+  Trade trade;
+  trade.id = intent_id;
+  for (const OrderEntry& entry : journal.orders_of(intent_id)) {
+    WorkingOrder order;
+    order.entry = entry;
+    trade.strategy = entry.strategy;
+    trade.symbol = entry.symbol;
+    trade.position_id = entry.position_id;
+    trade.reduce_only = entry.reduce_only;
+    trade.simulated = entry.simulated;
+    if (trade.opened_at_ms == 0 || entry.ts_ms < trade.opened_at_ms) trade.opened_at_ms = entry.ts_ms;
+    if (entry.leg == Leg::b) {
+      trade.kind = IntentKind::hedged_pair;
+      if (trade.venue_b.empty()) {
+        trade.venue_b = entry.venue;
+        trade.side_b = entry.side;
+      }
+      if (entry.event == OrderEvent::intent) {
+        trade.planned_b = entry.client_order_id;
+      } else {
+        trade.b_orders.push_back(entry.client_order_id);
+      }
+    } else {
+      trade.kind = entry.leg == Leg::single ? IntentKind::single : IntentKind::hedged_pair;
+      if (trade.venue_a.empty()) {
+        trade.venue_a = entry.venue;
+        trade.side_a = entry.side;
+        trade.target = entry.quantity;
+      }
+      trade.a_orders.push_back(entry.client_order_id);
+    }
+    orders[entry.client_order_id] = std::move(order);
+  }
+  if (trade.kind == IntentKind::hedged_pair) {
+    trade.hedge_venues.push_back(trade.venue_b);
+    if (options.alternative_hedge_venues) {
+      for (venues::Venue* other : venue_list) {
+        if (other->id() != trade.venue_a && other->id() != trade.venue_b) trade.hedge_venues.push_back(other->id());
+      }
+    }
+  }
+  recon_trades.insert(intent_id);
+  trades[intent_id] = std::move(trade);
 }
 
 void Executor::Impl::recon_resolve(const OrderEntry& entry) {
@@ -267,13 +275,21 @@ void Executor::Impl::recon_step_done() {
     recon_fetch_fills();  // the orders are resolved; now the fills they made
     return;
   }
-  recon.finished = true;
-  recon.clean = recon.problems.empty();
-  ++changes;
-  recon_running = false;
   // Finish what the crash interrupted: hedges are risk-reducing, so they go out in HOLD.
+  // The reconciliation ends when every trade it rebuilt has ended — hedged, or declared
+  // lost at its hedge deadline — so "clean" means no hedge is still open.
+  // The fills just read back may show pairs apart whose orders had all ended: the ledger
+  // says which.
+  if (positions != nullptr) {
+    for (std::uint64_t id : positions->unhedged()) {
+      if (trades.count(id) != 0) continue;
+      rebuild_trade(id);
+      if (trades.count(id) != 0) recon_trades.insert(id);
+    }
+  }
   const std::set<std::uint64_t> resumed = std::move(recon_trades);
   recon_trades.clear();
+  for (std::uint64_t id : resumed) recon_waiting.insert(id);  // all first: one may end at once
   for (std::uint64_t id : resumed) {
     auto found = trades.find(id);
     if (found == trades.end() || found->second.state != TradeState::working) continue;
@@ -287,6 +303,20 @@ void Executor::Impl::recon_step_done() {
       if (!open) finish_trade(found->second, TradeState::done, "reconciled");
     }
   }
+  recon_finish_when_settled();
+}
+
+void Executor::Impl::recon_finish_when_settled() {
+  if (recon.finished) return;
+  std::erase_if(recon_waiting, [&](std::uint64_t id) {
+    auto found = trades.find(id);
+    return found == trades.end() || found->second.state != TradeState::working;
+  });
+  if (!recon_waiting.empty()) return;  // finish_trade calls again
+  recon.finished = true;
+  recon.clean = recon.problems.empty();
+  recon_running = false;
+  ++changes;
   recon.hedges_resumed = static_cast<int>(counters.hedges_sent - recon_hedges_before);
   if (recon.hedges_resumed > 0) options.failpoint.hit("recon_hedge_resumed");
   std::string summary = "resolved " + std::to_string(recon.orders_resolved) + " order(s), recovered " +

@@ -84,7 +84,14 @@ void Executor::Impl::drive_hedge(Trade& trade) {
   while (trade.hedge_venue_index < trade.hedge_venues.size()) {
     const std::string& hedge_venue = trade.hedge_venues[trade.hedge_venue_index];
     const md::OrderBook* book = market.book(hedge_venue, trade.symbol);
-    auto rules = book != nullptr ? order_rules_from_spec(book->spec()) : Result<OrderRules>(make_error(Errc::not_found, ""));
+    if (book == nullptr || !book->valid()) {
+      if (!(b_committed(trade) < filled_a)) break;  // nothing to hedge
+      // The hedge venue's book is not there yet (a restart: its instruments and feed are
+      // still loading) or is resyncing: ask again shortly. The hedge deadline decides.
+      retry_hedge_soon(trade);
+      return;  // not hedged and not lost: the retry or the deadline decides
+    }
+    auto rules = order_rules_from_spec(book->spec());
     if (!rules) {
       ++trade.hedge_venue_index;
       trade.failures_on_venue = 0;
@@ -207,6 +214,19 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       finish_trade(trade, TradeState::hedged, "hedged " + filled_b.to_string() + " of " + filled_a.to_string());
     }
   }
+}
+
+void Executor::Impl::retry_hedge_soon(Trade& trade) {
+  if (trade.retry_timer != 0) return;
+  const std::uint64_t id = trade.id;
+  std::weak_ptr<bool> alive_flag = alive;
+  trade.retry_timer = clock.call_after(std::chrono::milliseconds(100), [this, alive_flag, id] {
+    if (alive_flag.expired()) return;
+    auto found = trades.find(id);
+    if (found == trades.end()) return;
+    found->second.retry_timer = 0;
+    drive_hedge(found->second);
+  });
 }
 
 void Executor::Impl::hedge_lost(Trade& trade, const std::string& reason) {

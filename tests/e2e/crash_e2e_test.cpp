@@ -117,31 +117,18 @@ SharedStore& shared_store() {
 // failures are printed under KNOWN FAILURE and do not fail the test, but the case FAILS
 // once it passes (so the entry is removed with the fix). PROPBOT_CRASH_STRICT=1 lets the
 // failures through as they are.
-const std::string kLostFill =
-    "lost fill (bug 1): positions are built from the journal's fill records only, and those are written after the "
-    "order's new state (and after the hedge that state triggers); recon resolves an unfinished order's state with "
-    "the venue but never fetches the fills behind a filled quantity that has no fill record, so a crash between the "
-    "state and its fill records loses that fill from the exposure for good (the daemon shows 0 where the venue "
-    "holds the leg)";
-const std::string kHedgeNotResumed =
-    "hedge not resumed (bug 2): recon drives the unhedged pair before the hedge venue's book and rules have "
-    "arrived, every hedge venue is skipped and P0 hedge_lost is raised with no leg-B order sent";
+// Defects this test found, fixed since (kept as history; a case listed in kKnownFailures
+// may fail after its restart without failing the test, and fails once it passes):
+// - lost fill: a crash between an order's new state and its fill records lost the fill
+//   from the exposure — recon now reads each venue's fill history (Venue::fills_since);
+// - hedge not resumed: recon drove the unhedged pair before the hedge venue's book had
+//   arrived and declared it lost — a hedge now waits for the book until its deadline,
+//   and recon ends only when the trades it resumed have ended.
 struct KnownFailure {
   std::string why;
   bool blocks_the_point = false;  // the defect keeps the daemon from reaching the failpoint
 };
-const std::map<std::string, KnownFailure> kKnownFailures = {
-    {"a_acknowledged", {kLostFill + "; " + kHedgeNotResumed}},
-    {"hedge_planned", {kLostFill + "; " + kHedgeNotResumed}},
-    {"sent_b_recorded", {kLostFill}},
-    {"place_b_called", {kLostFill}},
-    {"b_acknowledged", {kLostFill}},
-    {"b_filled", {kLostFill}},
-    {"a_partial_recorded", {kLostFill}},
-    {"recon_order_resolved", {kLostFill + "; " + kHedgeNotResumed + " (both from the first crash at a_acknowledged)"}},
-    {"trade_hedged", {kLostFill}},
-    {"recon_hedge_resumed", {kHedgeNotResumed + " (so recon never resumes a hedge and the point is not reached)", true}},
-};
+const std::map<std::string, KnownFailure> kKnownFailures = {};
 
 class CrashE2E : public ::testing::TestWithParam<CrashCase> {
  protected:
@@ -188,11 +175,15 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
              "```\ncmake --build build --target propbot crash_e2e_test\n"
              "PROPBOT_CRASH_REPORT=$PWD/docs/CRASH_TEST_REPORT.md build/tests/e2e/crash_e2e_test\n```\n\n"
           << table.str()
-          << "\n## Known failures (defects found by this test, reported for a fix)\n\n"
-          << "- " << kLostFill << ".\n- " << kHedgeNotResumed << ".\n\n"
-          << "A known-failure case still runs every check; its failures are printed as KNOWN FAILURE and do\n"
-          << "not fail the test, but the case fails once it passes (remove its kKnownFailures entry with\n"
-          << "the fix). `PROPBOT_CRASH_STRICT=1` makes them ordinary failures.\n";
+          << "\n## Defects this test found (fixed)\n\n"
+          << "- Lost fill: a crash between an order's new state and its fill records lost the fill from the\n"
+          << "  exposure. Start-up reconciliation now reads each venue's fill history (`Venue::fills_since`).\n"
+          << "- Hedge not resumed: recon drove the unhedged pair before the hedge venue's book had arrived and\n"
+          << "  declared it lost. A hedge now waits for the book until its deadline, and recon ends only when\n"
+          << "  the trades it resumed have ended.\n\n"
+          << "No case is a known failure now (`kKnownFailures` is empty); a case listed there may fail after\n"
+          << "its restart without failing the test and fails once it passes. `PROPBOT_CRASH_STRICT=1` makes\n"
+          << "them ordinary failures.\n";
     }
   }
 

@@ -126,6 +126,10 @@ TEST_F(ExecutionE2E, AManualPairTradesBothLegsTheKillSwitchFlattensEverythingAnd
   }
   ASSERT_EQ(finished["state"], "hedged") << execution.dump();
   EXPECT_EQ(finished["a_filled_qty"], finished["b_filled_qty"]);
+  auto [manual_audited, manual_audit] = call("auditor1", "GET", "/api/ui/audit_log?action=manual_trade&limit=5");
+  ASSERT_EQ(manual_audited, 200);
+  ASSERT_EQ(manual_audit["entries"].size(), 1u) << "the manual trade is audited: " << manual_audit.dump();
+  EXPECT_EQ(manual_audit["entries"][0]["details"]["trade_parent_id"], trade_id);
   auto [logged, log] = call("viewer1", "GET", "/api/ui/hedge/log");
   ASSERT_EQ(logged, 200);
   ASSERT_FALSE(log["hedges"].empty());

@@ -554,6 +554,94 @@ TEST_F(ReconTest, ASentOrderTheVenueFilledIsRecordedAndItsHedgeFinishedInHold) {
   EXPECT_EQ(second->view().recon.hedges_resumed, 1);
 }
 
+TEST_F(ReconTest, AResumedHedgeWaitsForItsVenuesBookAndReconEndsWhenItIsDone) {
+  {
+    binance.replies = {Reply::hold};
+    auto first = make();
+    ASSERT_TRUE(first->submit(pair_intent()));
+  }
+  const std::string a_id = binance.placed[0].client_order_id;
+  binance.known[a_id].status = venues::OrderStatus::filled;
+  binance.known[a_id].filled_quantity = dec("0.016");
+  // A restart: OKX's instruments and book are still loading.
+  md::OrderBook okx_book = market.books.back();
+  market.books.pop_back();
+  desk = Desk{};
+  desk.current = Mode::hold;
+  auto second = make();
+  EXPECT_TRUE(okx.placed.empty()) << "no book yet: the hedge waits";
+  EXPECT_FALSE(desk.finished) << "recon is not over while a hedge it resumed is open";
+  EXPECT_TRUE(desk.incidents.empty()) << "not lost: the deadline has not passed";
+  market.books.push_back(okx_book);
+  clock.advance(std::chrono::milliseconds(200));
+  ASSERT_EQ(okx.placed.size(), 1u);
+  EXPECT_EQ(okx.placed[0].quantity, dec("0.016"));
+  EXPECT_TRUE(desk.finished);
+  EXPECT_TRUE(desk.clean) << desk.summary;
+  EXPECT_EQ(second->view().recon.hedges_resumed, 1);
+}
+
+TEST_F(ReconTest, AResumedHedgeWhoseVenueNeverComesBackIsLostAtTheDeadline) {
+  {
+    binance.replies = {Reply::hold};
+    auto first = make();
+    ASSERT_TRUE(first->submit(pair_intent()));
+  }
+  const std::string a_id = binance.placed[0].client_order_id;
+  binance.known[a_id].status = venues::OrderStatus::filled;
+  binance.known[a_id].filled_quantity = dec("0.016");
+  market.books.pop_back();  // OKX never delivers a book
+  desk = Desk{};
+  desk.current = Mode::hold;
+  auto second = make();
+  clock.advance(std::chrono::seconds(4));
+  ASSERT_EQ(desk.incidents.size(), 1u);
+  EXPECT_EQ(desk.incidents[0], IncidentCode::hedge_lost);
+  EXPECT_TRUE(desk.finished) << "the lost hedge ended the trade, so the recon";
+}
+
+class Unhedged final : public PositionLookup {
+ public:
+  std::optional<ClosablePosition> closable(std::string_view, std::string_view, std::string_view,
+                                           std::string_view) const override {
+    return std::nullopt;
+  }
+  std::vector<std::uint64_t> unhedged() const override { return ids; }
+  std::vector<std::uint64_t> ids;
+};
+
+TEST_F(ReconTest, APairWhoseOrdersAllEndedApartIsHedgedFromTheLedgersWord) {
+  // A previous process: A filled, then the crash came before B was sent, and an earlier
+  // recon ended B's plan: no order of the pair is unfinished any more.
+  {
+    okx.replies = {Reply::hold};
+    auto first = make();
+    ASSERT_TRUE(first->submit(pair_intent()));
+  }
+  const std::string b_id = okx.placed[0].client_order_id;
+  okx.known.erase(b_id);  // the venue never got B
+  okx.placed.clear();
+  md::OrderBook okx_book = market.books.back();
+  market.books.pop_back();  // the second run dies before OKX's book arrives...
+  {
+    desk = Desk{};
+    auto second = make();  // ...after resolving B as not_at_venue: every order has ended
+  }
+  market.books.push_back(okx_book);
+  ASSERT_TRUE(journal.unfinished().empty());
+  Unhedged ledger;
+  ledger.ids = {1};
+  desk = Desk{};
+  desk.current = Mode::hold;
+  auto third = std::make_unique<Executor>(ExecutorOptions{}, clock, std::vector<venues::Venue*>{&binance, &okx},
+                                          journal, desk, market, &listener, quiet());
+  third->set_positions(&ledger);
+  third->reconcile();
+  ASSERT_EQ(okx.placed.size(), 1u) << "the hedge the crash interrupted goes out";
+  EXPECT_EQ(okx.placed[0].quantity, dec("0.016"));
+  EXPECT_TRUE(desk.finished);
+}
+
 TEST_F(ReconTest, FillsTheVenueMadeWhileTheDeskWasDownAreRecoveredFromItsHistory) {
   {
     binance.replies = {Reply::hold};
