@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "core/bundle/validator.hpp"
 #include "core/engine/book_board.hpp"
@@ -13,7 +12,7 @@
 #include "core/engine/snapshot_views.hpp"
 #include "core/engine/strategy_set.hpp"
 #include "core/exec/executor.hpp"
-#include "core/ledger/position_book.hpp"
+#include "core/ledger/journal_positions.hpp"
 #include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
@@ -34,7 +33,7 @@ scripting::BudgetView budget_of(const config::Config& config) {
 }  // namespace
 
 // Everything on the driving thread.
-struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::ExecutionListener, exec::PositionLookup {
+struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::ExecutionListener {
   Loop(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& slot, EngineSinks sinks,
        Logger log)
       : config(std::move(config)),
@@ -99,7 +98,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   };
   ExecDesk exec_desk{*this};
   std::unique_ptr<exec::Executor> executor;  // with a journal only
-  std::unique_ptr<ledger::PositionBook> positions;  // with the executor: rebuilt from the journal at start
+  std::unique_ptr<ledger::JournalPositions> positions;  // with the executor: rebuilt from the journal at start
   MonoTime positions_published_at{};
   std::uint64_t positions_published_changes = ~std::uint64_t{0};
   std::shared_ptr<const nlohmann::json> positions_json;
@@ -109,54 +108,13 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     StrategyPositions(const Loop& loop, std::string strategy) : loop(loop), strategy(std::move(strategy)) {}
     double position(std::string_view venue, std::string_view symbol) const override {
       if (!loop.positions) return 0;
-      auto qty = loop.positions->strategy_position(strategy, venue, symbol);
+      auto qty = loop.positions->book().strategy_position(strategy, venue, symbol);
       return qty ? qty->to_double() : 0;
     }
     const Loop& loop;
     std::string strategy;
   };
   std::map<std::string, std::unique_ptr<StrategyPositions>, std::less<>> strategy_positions;  // one per strategy name
-
-  // PositionLookup: the strategy's open position on the symbol with legs on both venues.
-  std::optional<exec::ClosablePosition> closable(std::string_view strategy, std::string_view symbol,
-                                                 std::string_view venue_a, std::string_view venue_b) const override {
-    if (!positions) return std::nullopt;
-    for (const auto& [id, position] : positions->positions()) {
-      if (position.strategy() != strategy || position.symbol() != symbol || position.finished()) continue;
-      exec::ClosablePosition found;
-      found.position_id = id;
-      for (const auto& leg : position.legs()) {
-        if (leg.holding.flat()) continue;
-        found.held.emplace_back(leg.plan.venue, leg.holding.quantity());
-      }
-      if (!found.on(venue_a).is_zero() && !found.on(venue_b).is_zero()) return found;
-    }
-    return std::nullopt;
-  }
-
-  std::vector<std::uint64_t> unhedged() const override {
-    std::vector<std::uint64_t> ids;
-    if (!positions) return ids;
-    for (const auto& [id, position] : positions->positions()) {
-      if (position.finished() || position.simulated() || !position.hedged_pair() || position.partial_reason()) continue;
-      if (positions->status_of(position) == ledger::PositionStatus::partial) ids.push_back(id);
-    }
-    return ids;
-  }
-
-  std::uint64_t holder(std::string_view venue, std::string_view symbol) const override {
-    if (!positions) return 0;
-    std::uint64_t found = 0;
-    for (const auto& [id, position] : positions->positions()) {
-      if (position.symbol() != symbol || position.finished() || position.simulated()) continue;
-      for (const auto& leg : position.legs()) {
-        if (leg.plan.venue != venue || leg.holding.flat()) continue;
-        if (found != 0 && found != id) return 0;  // several: the fill is the desk's
-        found = id;
-      }
-    }
-    return found;
-  }
 
   // Every runner reads its own positions and budget (after load, reload, each snapshot).
   void bind_strategies() {
@@ -169,7 +127,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       }
       slot.runner->set_positions(found->second.get());
       scripting::BudgetView budget = budget_of(config);
-      if (auto open = positions->open_notional_usdt(name)) budget.open_notional_usdt = open->to_double();
+      if (auto open = positions->book().open_notional_usdt(name)) budget.open_notional_usdt = open->to_double();
       slot.runner->set_budget(budget);
     }
   }
@@ -184,34 +142,21 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       for (const auto& leg : opening.legs) {
         plan.legs.push_back({leg.venue, leg.leg, ledger::side_opened_by(leg.side), leg.target_quantity});
       }
-      if (auto opened = positions->open_position(std::move(plan)); !opened) {
+      if (auto opened = positions->book().open_position(std::move(plan)); !opened) {
         log.error("ledger_open_failed", {{"position", opening.position_id}, {"error", opened.error().message}});
       }
     }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_trade_opened(opening);
   }
   void on_closing(std::uint64_t position_id) override {
-    if (positions) (void)positions->mark_closing(position_id);
+    if (positions) (void)positions->book().mark_closing(position_id);
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_closing(position_id);
   }
   void on_hedge_lost(std::uint64_t position_id, const std::string& reason) override {
-    if (positions) (void)positions->mark_partial(position_id, std::string(ledger::kHedgeLostReason));
+    if (positions) (void)positions->book().mark_partial(position_id, std::string(ledger::kHedgeLostReason));
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_hedge_lost(position_id, reason);
   }
   void on_fill(const exec::FillEntry& fill) override {
-    if (positions && fill.position_id != 0 && positions->find(fill.position_id) == nullptr &&
-        sinks.execution.journal != nullptr) {
-      // A position the start-up rebuild did not see (its first fill comes back only now,
-      // from a venue's history): declared from the journal's planned legs first.
-      ledger::PositionOpening plan{fill.position_id, fill.strategy, fill.symbol, 0, fill.simulated, {}};
-      for (const exec::OrderEntry& entry : sinks.execution.journal->events_of(fill.position_id)) {
-        if (entry.event != exec::OrderEvent::intent || entry.reduce_only) continue;
-        if (plan.opened_at_ms == 0) plan.opened_at_ms = entry.ts_ms;
-        plan.strategy = entry.strategy;
-        plan.legs.push_back({entry.venue, entry.leg, ledger::side_opened_by(entry.side), entry.quantity});
-      }
-      if (!plan.legs.empty()) (void)positions->open_position(std::move(plan));
-    }
     if (positions) {
       if (auto applied = positions->on_fill(fill); !applied) {
         log.error("ledger_fill_failed", {{"trade_id", fill.trade_id}, {"error", applied.error().message}});
@@ -513,10 +458,10 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
         for (const auto& symbol : config.symbols) {
           const venues::FundingInfo* funding_info = books.funding(venue_id, symbol);
           if (funding_info != nullptr && funding_info->mark_price.sign() > 0) {
-            positions->on_mark(venue_id, symbol, funding_info->mark_price);
+            positions->book().on_mark(venue_id, symbol, funding_info->mark_price);
           } else if (const md::OrderBook* found = books.find(venue_id, symbol); found != nullptr && found->valid()) {
             if (auto mid = found->mid_price()) {
-              if (auto mark = Decimal::from_double(*mid, 8)) positions->on_mark(venue_id, symbol, mark->normalized());
+              if (auto mark = Decimal::from_double(*mid, 8)) positions->book().on_mark(venue_id, symbol, mark->normalized());
             }
           }
         }
@@ -526,7 +471,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       const std::uint64_t changes = executor ? executor->change_count() : 0;
       if (!positions_json || changes != positions_published_changes ||
           now - positions_published_at >= std::chrono::seconds(1)) {
-        positions_json = std::make_shared<const nlohmann::json>(positions->positions_json());
+        positions_json = std::make_shared<const nlohmann::json>(positions->book().positions_json());
         positions_published_changes = changes;
         positions_published_at = now;
       }
@@ -635,22 +580,12 @@ void Engine::start() {
   if (loop.sinks.execution.journal != nullptr && !loop.executor) {
     // Positions are derived from the journal's fills, never from a cache.
     const exec::Journal& journal = *loop.sinks.execution.journal;
-    std::vector<exec::FillEntry> fills = journal.fills();
-    std::set<std::uint64_t> ids;
-    for (const auto& fill : fills) {
-      if (fill.position_id != 0) ids.insert(fill.position_id);
-    }
-    for (const auto& entry : journal.unfinished()) ids.insert(entry.position_id);
-    std::vector<exec::OrderEntry> events;
-    for (std::uint64_t id : ids) {
-      for (auto& entry : journal.events_of(id)) events.push_back(std::move(entry));
-    }
-    auto rebuilt = ledger::PositionBook::rebuild(events, fills);
+    auto rebuilt = ledger::JournalPositions::rebuild(journal);
     if (rebuilt) {
-      loop.positions = std::make_unique<ledger::PositionBook>(std::move(*rebuilt));
+      loop.positions = std::move(*rebuilt);
     } else {
       loop.log.error("ledger_rebuild_failed", {{"error", rebuilt.error().message}});
-      loop.positions = std::make_unique<ledger::PositionBook>();
+      loop.positions = std::make_unique<ledger::JournalPositions>(journal);
       loop.exec_desk.safety_action(IncidentCode::recon_mismatch, "ledger",
                                    "positions could not be rebuilt from the journal: " + rebuilt.error().message);
     }
@@ -659,7 +594,7 @@ void Engine::start() {
                                                      *loop.sinks.execution.journal, loop.exec_desk,
                                                      static_cast<const exec::MarketLookup&>(loop),
                                                      static_cast<exec::ExecutionListener*>(&loop), loop.log);
-    loop.executor->set_positions(&loop);
+    loop.executor->set_positions(loop.positions.get());
   }
   for (venues::Venue* venue : loop.venues) {
     // A ban (418, or a long Retry-After) quarantines the venue in its rate governor: P1.

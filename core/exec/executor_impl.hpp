@@ -131,6 +131,11 @@ struct Executor::Impl {
   void retire_order(const std::string& client_order_id);
   void finish_trade(Trade& trade, TradeState state, const std::string& reason);
   Trade* trade_of(const WorkingOrder& order);
+  // A new order of `trade` at its `intent` event: the trade's ids, strategy, symbol,
+  // reduce_only and simulated flag, a limit order with `time_in_force`.
+  OrderEntry planned_order(const Trade& trade, Leg leg, const std::string& venue, Side side, Decimal quantity,
+                           std::optional<Decimal> price,
+                           venues::TimeInForce time_in_force = venues::TimeInForce::ioc) const;
   // Sets entry.attempt (the next for its intent and leg) and entry.client_order_id.
   bool assign_client_order_id(OrderEntry& entry);
 

@@ -196,35 +196,22 @@ bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Posit
   if (reference.sign() <= 0) reference = position.mark_price;
   auto price = protective_price(side, reference, options.flatten_slippage_bps, rules->tick);
   if (!price) return false;
-  OrderEntry entry;
-  entry.ts_ms = now_ms();
-  entry.venue = target.id();
-  entry.intent_id = next_intent_id++;
+  Trade trade;
+  trade.id = next_intent_id++;
   // Attributed to the position it closes when exactly one holds it there; otherwise the
   // fill is the desk's (it still moves the exposure).
-  entry.position_id = positions != nullptr ? positions->holder(target.id(), position.symbol) : 0;
-  entry.strategy = "system";
-  entry.leg = Leg::single;
-  entry.symbol = position.symbol;
-  entry.side = side;
-  entry.type = venues::OrderType::limit;
-  entry.time_in_force = venues::TimeInForce::ioc;
-  entry.reduce_only = true;  // never flips a position
-  entry.quantity = *qty;
-  entry.price = *price;
-  entry.simulated = desk.dry_run_mode();
-  entry.event = OrderEvent::intent;
-  if (!assign_client_order_id(entry) || !plan_order(entry)) return false;
-  Trade trade;
-  trade.id = entry.intent_id;
-  trade.strategy = entry.strategy;
-  trade.symbol = entry.symbol;
+  trade.position_id = positions != nullptr ? positions->holder(target.id(), position.symbol) : 0;
+  trade.strategy = "system";
+  trade.symbol = position.symbol;
   trade.kind = IntentKind::single;
-  trade.reduce_only = true;
-  trade.venue_a = entry.venue;
+  trade.reduce_only = true;  // never flips a position
+  trade.simulated = desk.dry_run_mode();
+  trade.venue_a = target.id();
   trade.side_a = side;
   trade.target = *qty;
-  trade.opened_at_ms = entry.ts_ms;
+  trade.opened_at_ms = now_ms();
+  OrderEntry entry = planned_order(trade, Leg::single, target.id(), side, *qty, *price);
+  if (!assign_client_order_id(entry) || !plan_order(entry)) return false;
   trade.a_orders.push_back(entry.client_order_id);
   trades.emplace(trade.id, std::move(trade));
   if (!send(entry.client_order_id)) return false;

@@ -129,21 +129,7 @@ void Executor::Impl::drive_hedge(Trade& trade) {
     // A partial of A too small for B's minimums waits for more of A; once A is done the
     // rest goes out as it is (the venue's refusal then counts as a failed hedge).
     if (!a_done && !check_order(*rules, trade.side_b, *need, *price).ok()) break;
-    OrderEntry b;
-    b.ts_ms = now_ms();
-    b.venue = hedge_venue;
-    b.intent_id = trade.id;
-    b.position_id = trade.position_id;
-    b.reduce_only = trade.reduce_only;
-    b.strategy = trade.strategy;
-    b.leg = Leg::b;
-    b.symbol = trade.symbol;
-    b.side = trade.side_b;
-    b.type = venues::OrderType::limit;
-    b.time_in_force = venues::TimeInForce::ioc;
-    b.quantity = *need;
-    b.price = *price;
-    b.simulated = trade.simulated;
+    OrderEntry b = planned_order(trade, Leg::b, hedge_venue, trade.side_b, *need, *price);
     // The first hedge uses the id planned with the trade (journaled at `intent`).
     auto planned = orders.find(trade.planned_b);
     const bool use_planned = planned != orders.end() && planned->second.entry.event == OrderEvent::intent &&
@@ -153,7 +139,6 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       planned->second.entry.price = b.price;
       b.client_order_id = trade.planned_b;
     } else {
-      b.event = OrderEvent::intent;
       if (!assign_client_order_id(b)) {
         hedge_lost(trade, "no client order id attempt left for the hedge");
         return;
@@ -237,19 +222,7 @@ void Executor::Impl::hedge_lost(Trade& trade, const std::string& reason) {
   log.error("hedge_lost", {{"trade_parent_id", id}, {"reason", reason}});
   // The journal says so too (the ledger's rebuild marks the position partial from it):
   // the planned hedge, or a last attempt that is never sent, ends with reason hedge_lost.
-  OrderEntry marker;
-  marker.ts_ms = now_ms();
-  marker.venue = trade.venue_b;
-  marker.intent_id = id;
-  marker.position_id = trade.position_id;
-  marker.reduce_only = trade.reduce_only;
-  marker.strategy = trade.strategy;
-  marker.leg = Leg::b;
-  marker.symbol = trade.symbol;
-  marker.side = trade.side_b;
-  marker.quantity = trade.target;
-  marker.simulated = trade.simulated;
-  marker.event = OrderEvent::intent;
+  OrderEntry marker = planned_order(trade, Leg::b, trade.venue_b, trade.side_b, trade.target, std::nullopt);
   auto planned = orders.find(trade.planned_b);
   if (planned != orders.end() && planned->second.entry.event == OrderEvent::intent) {
     record(planned->second, OrderEvent::cancelled, "hedge_lost");

@@ -16,6 +16,7 @@
 #include "core/crypto/totp.hpp"
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/second_factor.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::testing {
@@ -39,14 +40,6 @@ std::string run_command(const std::string& command, int* exit_code = nullptr) {
 }
 
 using Credentials = DevCredentials;
-
-std::string totp_at(const std::string& seed, std::chrono::seconds offset) {
-  auto key = crypto::base32_decode(seed);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return crypto::totp_code(key.value(), (now + offset).count());
-}
-
-std::string totp_now(const std::string& seed) { return totp_at(seed, 0s); }
 
 // A six-digit code that is none of the codes the daemon accepts now (±1 step): a guess
 // that is certain to be wrong.

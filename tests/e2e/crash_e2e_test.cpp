@@ -28,6 +28,7 @@
 #include "core/exec/client_order_id.hpp"
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/second_factor.hpp"
 #include "tests/e2e/outside_venue_sim.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -80,12 +81,6 @@ constexpr std::size_t kCaseCount = 24;  // the size of kCases below
 std::vector<Row>& report_rows() {
   static std::vector<Row> rows;  // one per case; bounded by the case list
   return rows;
-}
-
-std::string totp_now(const std::string& seed) {
-  auto key = crypto::base32_decode(seed);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return crypto::totp_code(key.value(), now.count());
 }
 
 double number(const json& value) {

@@ -14,18 +14,13 @@
 #include "core/crypto/totp.hpp"
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/second_factor.hpp"
 
 namespace propbot::testing {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-std::string totp_now(const std::string& seed) {
-  auto key = crypto::base32_decode(seed);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return crypto::totp_code(key.value(), now.count());
-}
 
 class ExecutionE2E : public ::testing::Test {
  protected:
