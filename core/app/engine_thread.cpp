@@ -171,20 +171,45 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
   return {};
 }
 
-Result<nlohmann::json> EngineThread::manual_trade(const Intent& intent, bool execute,
-                                                  std::chrono::milliseconds timeout) {
-  const CallGate::Scope call(*reloads_);
-  if (!call || !running_) return make_error(Errc::unavailable, "the engine is not running");
-  Running* raw = running_.get();
-  auto answer = call_on_engine<Result<nlohmann::json>>(raw->io, timeout, [raw, intent, execute]() -> Result<nlohmann::json> {
+namespace {
+
+// `work` on the engine thread, waited for at most `timeout`; an exception is an
+// internal error naming `what`, a timeout means nothing was done.
+template <typename Work>
+Result<nlohmann::json> engine_call(boost::asio::io_context& io, std::chrono::milliseconds timeout, const char* what,
+                                   Work work) {
+  auto answer = call_on_engine<Result<nlohmann::json>>(io, timeout, [what, work]() -> Result<nlohmann::json> {
     try {
-      return raw->engine->manual_trade(intent, execute);
+      return work();
     } catch (const std::exception& e) {
-      return make_error(Errc::internal, std::string("manual trade failed: ") + e.what());
+      return make_error(Errc::internal, std::string(what) + " failed: " + e.what());
     }
   });
   if (!answer) return make_error(Errc::unavailable, "the engine thread did not take the request in time; nothing was done");
   return std::move(*answer);
+}
+
+}  // namespace
+
+Result<nlohmann::json> EngineThread::manual_trade(const Intent& intent, bool execute, const std::string& operator_name,
+                                                  std::chrono::milliseconds timeout) {
+  const CallGate::Scope call(*reloads_);
+  if (!call || !running_) return make_error(Errc::unavailable, "the engine is not running");
+  Running* raw = running_.get();
+  return engine_call(raw->io, timeout, "manual trade", [raw, intent, execute, operator_name] {
+    return raw->engine->manual_trade(intent, execute, operator_name);
+  });
+}
+
+Result<nlohmann::json> EngineThread::reset_breaker(const std::optional<std::string>& strategy,
+                                                   const std::string& operator_name,
+                                                   std::chrono::milliseconds timeout) {
+  const CallGate::Scope call(*reloads_);
+  if (!call || !running_) return make_error(Errc::unavailable, "the engine is not running");
+  Running* raw = running_.get();
+  return engine_call(raw->io, timeout, "breaker reset", [raw, strategy, operator_name] {
+    return raw->engine->reset_breaker(strategy, operator_name);
+  });
 }
 
 void EngineThread::flatten(const std::string& reason) {

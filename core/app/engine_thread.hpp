@@ -53,7 +53,10 @@ class EngineThread final : public engine::EngineHandle {
   void stop();
   // Hands the kill path (Engine::flatten) to the engine thread and returns at once.
   void flatten(const std::string& reason);
-  Result<nlohmann::json> manual_trade(const Intent& intent, bool execute, std::chrono::milliseconds timeout) override;
+  Result<nlohmann::json> manual_trade(const Intent& intent, bool execute, const std::string& operator_name,
+                                      std::chrono::milliseconds timeout) override;
+  Result<nlohmann::json> reset_breaker(const std::optional<std::string>& strategy, const std::string& operator_name,
+                                       std::chrono::milliseconds timeout) override;
 
   engine::ReloadReport reload(engine::EngineBundle next,
                               std::chrono::milliseconds timeout = std::chrono::seconds(10)) override;

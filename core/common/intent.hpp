@@ -89,6 +89,9 @@ struct Intent {
   std::optional<double> max_slippage_bps;  // >= 0: worst accepted fill vs the intent's prices
   std::optional<double> time_guard_ms;     // > 0: the intent is void this long after it was proposed
   bool reduce_only = false;                // a close: never opens or flips a position (see above)
+  // The venues are the operator's (a manual trade): the router checks them but never
+  // moves a leg elsewhere. A strategy's intent leaves the choice to the router.
+  bool venues_pinned = false;
   std::string reason;
 };
 

@@ -647,10 +647,11 @@ ReloadReport Engine::reload(const EngineBundle& next) {
   }
 }
 
-Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute) {
+Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute, const std::string& operator_name) {
   Loop& loop = *loop_;
   if (!loop.executor) return make_error(Errc::unavailable, "this engine runs no executor");
   if (intent.kind != IntentKind::hedged_pair) return make_error(Errc::invalid_argument, "kind: only hedged_pair");
+  intent.venues_pinned = true;  // the operator named the venues
   const double notional = intent.notional_usdt.to_double();
   for (const auto* leg : {&intent.long_venue, &intent.short_venue}) {
     const md::OrderBook* found = loop.books.find(*leg, intent.symbol);
@@ -731,9 +732,35 @@ Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute) {
                          {"qty", plan->quantity.to_string()},
                          {"leg_a_venue", plan->leg_a_venue},
                          {"leg_a_limit", plan->leg_a_limit.to_string()},
-                         {"policy", std::string(to_string(outcome.verdict))}};
+                         {"policy", std::string(to_string(outcome.verdict))},
+                         {"operator", operator_name}};
   loop.exec_desk.audit("manual_trade", audited);
   return answer;
+}
+
+Result<nlohmann::json> Engine::reset_breaker(const std::optional<std::string>& strategy,
+                                             const std::string& operator_name) {
+  Loop& loop = *loop_;
+  if (!loop.executor) return make_error(Errc::unavailable, "this engine runs no executor");
+  const std::vector<risk::Trip> cleared = loop.executor->reset_breaker(strategy);
+  if (cleared.empty()) {
+    return make_error(Errc::conflict, strategy ? "strategy " + *strategy + " has no standing runaway-breaker trip"
+                                               : std::string("no runaway-breaker trip stands"));
+  }
+  nlohmann::json cleared_json = nlohmann::json::array();
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const risk::Trip& trip : cleared) {
+    cleared_json.push_back(exec::trip_json(trip));
+    reasons.push_back(trip.reason_text());
+  }
+  nlohmann::json standing = nlohmann::json::array();
+  for (const risk::Trip& trip : loop.executor->view().breaker_trips) standing.push_back(exec::trip_json(trip));
+  // Audit details carry text only (no floats): the reasons say the numbers.
+  loop.exec_desk.audit("runaway_breaker_reset", {{"operator", operator_name},
+                                                 {"strategy", strategy ? *strategy : std::string("*")},
+                                                 {"cleared", reasons}});
+  loop.log.warn("runaway_breaker_reset", {{"operator", operator_name}, {"cleared", cleared.size()}});
+  return nlohmann::json{{"cleared", cleared_json}, {"tripped", standing}};
 }
 
 void Engine::flatten(const std::string& reason) {

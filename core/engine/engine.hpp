@@ -133,7 +133,14 @@ class Engine {
   // the operator's call), the runaway breaker and every executor check. `execute` false only previews. Errors carry the refusal:
   // conflict (gate, policy, executor checks), unavailable (no executor), and the
   // runaway breaker's as Errc::budget_exceeded (HTTP 423).
-  Result<nlohmann::json> manual_trade(Intent intent, bool execute);
+  // `operator_name` (who asked, as the API knows them) goes into the audit record.
+  Result<nlohmann::json> manual_trade(Intent intent, bool execute, const std::string& operator_name = {});
+
+  // Operator: clears the standing runaway-breaker trips, every one or one strategy's
+  // (POST /api/admin/runaway_breaker/reset), audited `runaway_breaker_reset`. Answers
+  // {"cleared": [trip], "tripped": [trip]}. Errors: unavailable (no executor), conflict
+  // (nothing was tripped there).
+  Result<nlohmann::json> reset_breaker(const std::optional<std::string>& strategy, const std::string& operator_name);
 
   std::shared_ptr<const EngineSnapshot> snapshot() const;
 

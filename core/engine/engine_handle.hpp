@@ -24,7 +24,14 @@ class EngineHandle {
   // Engine::manual_trade on the engine thread, waiting at most `timeout` for it to be
   // taken (then: unavailable, nothing done). Default: unavailable (no engine).
   virtual Result<nlohmann::json> manual_trade(const Intent& /*intent*/, bool /*execute*/,
+                                              const std::string& /*operator_name*/,
                                               std::chrono::milliseconds /*timeout*/) {
+    return make_error(Errc::unavailable, "no engine runs here");
+  }
+  // Engine::reset_breaker on the engine thread, the same way.
+  virtual Result<nlohmann::json> reset_breaker(const std::optional<std::string>& /*strategy*/,
+                                               const std::string& /*operator_name*/,
+                                               std::chrono::milliseconds /*timeout*/) {
     return make_error(Errc::unavailable, "no engine runs here");
   }
 };

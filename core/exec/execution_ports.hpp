@@ -73,6 +73,9 @@ class PositionLookup {
   // lost: a crash interrupted their hedge after every order of it had ended (start-up
   // reconciliation finishes them).
   virtual std::vector<std::uint64_t> unhedged() const { return {}; }
+  // The desk's real open notional on `venue` (Σ |net qty| × mark over its symbols): the
+  // router's cap headroom is the per-venue cap less this.
+  virtual double venue_notional_usdt(std::string_view /*venue*/) const { return 0; }
 };
 
 // One leg of a trade the executor opened, as the ledger sees it.

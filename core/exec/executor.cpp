@@ -131,6 +131,22 @@ void Executor::Impl::on_breaker_trip(const risk::Trip& trip) {
   }
 }
 
+std::vector<risk::Trip> Executor::reset_breaker(const std::optional<std::string>& strategy) {
+  std::vector<risk::Trip> cleared;
+  for (risk::Trip& trip : impl_->breaker.trips()) {
+    if (!strategy || (trip.scope == risk::BreakerScope::strategy && trip.strategy == *strategy)) {
+      cleared.push_back(std::move(trip));
+    }
+  }
+  if (!strategy) {
+    impl_->breaker.reset();
+  } else {
+    impl_->breaker.reset_strategy(*strategy);
+  }
+  if (!cleared.empty()) ++impl_->changes;
+  return cleared;
+}
+
 std::optional<std::string> Executor::breaker_trip() const {
   const auto trips = impl_->breaker.trips();
   if (trips.empty()) return std::nullopt;
@@ -195,10 +211,12 @@ Status Executor::Impl::send(const std::string& client_order_id) {
   request.reduce_only = order.entry.reduce_only;
   request.client_order_id = client_order_id;
   ++counters.orders_sent;
+  order.sent_at = clock.now();
   arm_timer(order, options.place_deadline, [this](const std::string& coid) {
     auto found = orders.find(coid);
     if (found == orders.end() || found->second.terminal()) return;
     if (found->second.entry.event == OrderEvent::sent) {
+      note_answer(found->second, OrderAnswer::failed);  // no answer within the place deadline
       found->second.unknown = true;
       query(coid);
     }
@@ -207,6 +225,10 @@ Status Executor::Impl::send(const std::string& client_order_id) {
   std::weak_ptr<bool> alive_flag = alive;
   target->place(request, [this, alive_flag, venue_id, client_order_id](venues::VenueResult<venues::OrderState> result) {
     if (alive_flag.expired()) return;
+    if (auto found = orders.find(client_order_id); !result && found != orders.end()) {
+      note_answer(found->second,
+                  result.error().code == venues::VenueErrc::network ? OrderAnswer::failed : OrderAnswer::rejected);
+    }
     if (result) {
       apply_state(venue_id, result.value());
     } else {
@@ -215,6 +237,13 @@ Status Executor::Impl::send(const std::string& client_order_id) {
   });
   options.failpoint.hit(leg == Leg::a ? "place_a_called" : leg == Leg::b ? "place_b_called" : "single_sent");
   return {};
+}
+
+void Executor::Impl::note_answer(WorkingOrder& order, OrderAnswer answer) {
+  if (!order.sent_at) return;
+  const MonoTime now = clock.now();
+  venue_stats.record(order.entry.venue, answer, now - *order.sent_at, now);
+  order.sent_at.reset();
 }
 
 void Executor::Impl::on_place_error(const std::string& client_order_id, const venues::VenueError& error) {
@@ -313,6 +342,7 @@ void Executor::Impl::apply_state(const std::string& venue_id, const venues::Orde
   if (found == orders.end() || found->second.entry.venue != venue_id) return;
   WorkingOrder& order = found->second;
   if (order.terminal()) return;
+  note_answer(order, state.status == venues::OrderStatus::rejected ? OrderAnswer::rejected : OrderAnswer::accepted);
   const auto event = event_of(state.status);
   const Decimal before = order.filled();
   if (!state.venue_order_id.empty()) order.entry.venue_order_id = state.venue_order_id;

@@ -40,6 +40,8 @@
 #include "core/exec/execution_ports.hpp"
 #include "core/exec/executor_options.hpp"
 #include "core/exec/journal.hpp"
+#include "core/exec/venue_stats.hpp"
+#include "core/risk/runaway_breaker.hpp"
 #include "core/venues/venue.hpp"
 
 namespace propbot::exec {
@@ -121,6 +123,8 @@ struct ExecutionView {
   std::vector<TradeView> trades;
   std::vector<HedgeRecord> hedge_log;  // newest last, bounded
   std::map<std::string, int> open_orders_per_venue;
+  std::vector<VenueHealthView> venue_health;  // the router's history, per configured venue
+  std::vector<risk::Trip> breaker_trips;      // standing runaway-breaker trips
   ReconReport recon;
   std::optional<double> hedge_latency_p95_ms;
 };
@@ -143,6 +147,10 @@ struct SafetyReport {
   int flatten_orders = 0;      // reduce-only orders sent
   std::vector<std::string> remaining;  // what is still open or not flat, one line each
 };
+
+// A standing trip as the API shows it: {"scope", "kind", "strategy", "symbol", "count",
+// "limit", "window_seconds", "reason"}.
+nlohmann::json trip_json(const risk::Trip& trip);
 
 class Executor {
  public:
@@ -193,6 +201,10 @@ class Executor {
 
   // The standing runaway-breaker trip, as the 423 body says it; nullopt when none.
   std::optional<std::string> breaker_trip() const;
+  // Operator: clears the standing runaway-breaker trips — every one (no strategy), or one
+  // strategy's — and returns those cleared (empty: nothing stood there). The counts stay:
+  // a storm still going trips again at once.
+  std::vector<risk::Trip> reset_breaker(const std::optional<std::string>& strategy);
 
   ExecutionView view() const;
   // Grows whenever anything view() shows changed: a caller re-copies the view only then.

@@ -13,6 +13,7 @@
 #include "core/exec/executor.hpp"
 #include "core/exec/order_math.hpp"
 #include "core/exec/router.hpp"
+#include "core/exec/venue_stats.hpp"
 #include "core/risk/runaway_breaker.hpp"
 
 namespace propbot::exec {
@@ -24,6 +25,7 @@ struct WorkingOrder {
   bool unknown = false;        // sent; the outcome is being resolved by query
   bool cancel_sent = false;
   Clock::TimerId timer = 0;    // place deadline, resting ttl or cancel deadline
+  std::optional<MonoTime> sent_at;          // place() called, no answer yet (VenueStats latency)
   std::optional<MonoTime> hedge_fill_seen;  // a hedge: when the A fill it answers was seen
   std::size_t hedge_record = SIZE_MAX;      // index into hedge_log_ (absolute counter)
 
@@ -113,8 +115,16 @@ struct Executor::Impl {
   std::deque<std::pair<std::string, nlohmann::json>> pending_audits;
   std::uint64_t audits_dropped = 0;
   Clock::TimerId audit_timer = 0;
-  // The router's verdict on one leg at the venue the intent named (SPEC S-8.4).
-  RouteDecision route(const Intent& intent, const std::string& venue, Side side, Decimal notional) const;
+  // The router's verdict on one leg (SPEC S-8.4): every venue with a book for the
+  // symbol except `excluded` (the other leg's), the intent's `preferred` venue favoured;
+  // a close (reduce_only) stays on the venue that holds the position.
+  RouteDecision route(const Intent& intent, const std::string& preferred, Side side, Decimal notional,
+                      const std::string& excluded) const;
+  VenueCandidate route_candidate(const std::string& venue_id, const std::string& symbol) const;
+  // Recent reject rate and answer latency per venue (the router's history).
+  VenueStats venue_stats;
+  // The venue's first answer to an order sent by send(): counted once in venue_stats.
+  void note_answer(WorkingOrder& order, OrderAnswer answer);
   // Records `entry` as a new order (its event) and keeps it; errors mean: do not send.
   Status plan_order(const OrderEntry& entry);
   // Records the order's next event; false (logged) when the journal refused it.

@@ -57,6 +57,9 @@ struct ExecutorOptions {
   // per-venue exposure cap (risk.max_exposure_per_venue_usdt; 0 = no cap).
   std::map<std::string, std::pair<double, double>, std::less<>> venue_fees;  // venue → (taker, maker)
   double max_exposure_per_venue_usdt = 0;
+  // An entry leg may go to another venue that lists the symbol when the router scores it
+  // better than the strategy's by more than its tolerance (closes stay where the position is).
+  bool route_alternative_venues = true;
   // The symbols cancel_all sweeps on every venue (the configured ones).
   std::vector<std::string> symbols;
   // hedge_flatten: protection of each closing IOC against the touch, how many rounds of

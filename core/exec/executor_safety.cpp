@@ -201,7 +201,7 @@ bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Posit
   // Attributed to the position it closes when exactly one holds it there; otherwise the
   // fill is the desk's (it still moves the exposure).
   trade.position_id = positions != nullptr ? positions->holder(target.id(), position.symbol) : 0;
-  trade.strategy = "system";
+  trade.strategy = std::string(kFlattenStrategy);
   trade.symbol = position.symbol;
   trade.kind = IntentKind::single;
   trade.reduce_only = true;  // never flips a position

@@ -7,6 +7,17 @@
 
 namespace propbot::exec {
 
+nlohmann::json trip_json(const risk::Trip& trip) {
+  return {{"scope", risk::to_string(trip.scope)},
+          {"kind", risk::to_string(trip.kind)},
+          {"strategy", trip.strategy},
+          {"symbol", trip.symbol},
+          {"count", trip.count},
+          {"limit", trip.limit},
+          {"window_seconds", trip.window_seconds},
+          {"reason", trip.reason_text()}};
+}
+
 ExecutionView Executor::view() const {
   const Impl& impl = *impl_;
   ExecutionView view;
@@ -24,6 +35,10 @@ ExecutionView Executor::view() const {
                                     trade.target, impl.a_filled(trade), impl.b_filled(trade), trade.reason});
   }
   for (auto it = impl.finished_trades.rbegin(); it != impl.finished_trades.rend(); ++it) view.trades.push_back(*it);
+  for (const venues::Venue* venue : impl.venue_list) {
+    view.venue_health.push_back(impl.venue_stats.health(venue->id(), impl.clock.now()));
+  }
+  view.breaker_trips = impl.breaker.trips();
   view.hedge_log.assign(impl.hedge_log.begin(), impl.hedge_log.end());
   if (impl.hedge_latencies.size() >= impl.options.hedge_latency_min_samples) {
     std::vector<double> sorted(impl.hedge_latencies.begin(), impl.hedge_latencies.end());

@@ -52,7 +52,7 @@ struct OrderEntry {
   OrderEvent event = OrderEvent::intent;
   std::uint64_t intent_id = 0;      // the intent (trade_parent_id) that made this order
   std::uint64_t position_id = 0;    // the position it opens or closes (= the opening intent's id)
-  std::string strategy;             // proposing strategy; "operator" for manual, "system" for flatten
+  std::string strategy;             // proposing strategy; "operator" for manual, kFlattenStrategy for flatten
   Leg leg = Leg::single;
   int attempt = 0;
   std::string symbol;               // canonical BASE-QUOTE
@@ -70,6 +70,10 @@ struct OrderEntry {
 };
 
 // One execution reported by a venue (or the paper broker), attributed to its order.
+// The strategy name of hedge_flatten's orders: a flatten fill that no single position
+// holds is shared out by the ledger among the positions it reduces.
+inline constexpr std::string_view kFlattenStrategy = "system";
+
 struct FillEntry {
   std::uint64_t seq = 0;            // assigned by the journal
   std::int64_t ts_ms = 0;           // the venue's trade time

@@ -171,9 +171,15 @@ std::variant<ScoredCandidate, RejectedCandidate> evaluate(const LegRequest& leg,
   ScoredCandidate scored;
   scored.venue = candidate.venue;
   scored.slippage_bps = slippage;
+  scored.price_bps = slippage;
+  if (leg.reference_price && *leg.reference_price > 0) {
+    // Positive = dearer than the reference for a buy, cheaper for a sell.
+    const double diff = (fill.avg_price - *leg.reference_price) / *leg.reference_price * 1e4;
+    scored.price_bps = leg.side == Side::buy ? diff : -diff;
+  }
   scored.fee_bps = leg.role == LiquidityRole::taker ? candidate.fees.taker_bps : candidate.fees.maker_bps;
   scored.penalty_bps = penalty_bps(candidate, policy, fill.notional);
-  scored.score = scored.slippage_bps + scored.fee_bps + scored.penalty_bps;
+  scored.score = scored.price_bps + scored.fee_bps + scored.penalty_bps;
   scored.avg_price = fill.avg_price;
   scored.notional_usdt = fill.notional;
   return scored;
@@ -269,7 +275,10 @@ nlohmann::json route_decision_json(const LegRequest& leg, const RouteDecision& d
   for (const ScoredCandidate& candidate : decision.scored) {
     scored.push_back({{"venue", candidate.venue},
                       {"score_bps", fixed(candidate.score, 2)},
-                      {"slippage_bps", fixed(candidate.slippage_bps, 2)}});
+                      {"slippage_bps", fixed(candidate.slippage_bps, 2)},
+                      {"price_bps", fixed(candidate.price_bps, 2)},
+                      {"fee_bps", fixed(candidate.fee_bps, 2)},
+                      {"penalty_bps", fixed(candidate.penalty_bps, 2)}});
   }
   return {{"action", "route_decision"},
           {"symbol", leg.symbol},

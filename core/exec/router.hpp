@@ -78,10 +78,15 @@ struct LegRequest {
   std::string preferred_venue;             // the venue the strategy named; may be empty
   std::optional<double> max_slippage_bps;  // absent: no slippage bound
   MonoTime now{};                          // for the books' age
+  // The price the leg is compared against across venues (the preferred venue's touch,
+  // or the strategy's price). When set, a candidate's price term is its expected
+  // average price against it (what the leg costs there compared with where the
+  // strategy looked) instead of its slippage against its own touch; absent: slippage.
+  std::optional<double> reference_price;
 };
 
 // Thresholds and weights of the score. Penalties are in bps, so a score reads as an
-// expected all-in cost of the leg in basis points.
+// expected all-in cost of the leg in basis points: price term + fee + penalties.
 struct RoutePolicy {
   Nanos max_book_age = std::chrono::seconds(5);  // older → book_stale; 0 = not checked
   double max_rate_limit_used = 0.9;              // at or above → rate_limited
@@ -128,6 +133,7 @@ struct ScoredCandidate {
   std::string venue;
   double score = 0;           // slippage + fee + penalties, bps; lower is better
   double slippage_bps = 0;
+  double price_bps = 0;       // the price term of the score: vs reference_price, or the slippage
   double fee_bps = 0;
   double penalty_bps = 0;
   double avg_price = 0;       // expected average fill price

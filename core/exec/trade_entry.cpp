@@ -65,27 +65,23 @@ Decimal reference_price(const md::OrderBook& book, Side side, Decimal intent_pri
 }  // namespace
 
 Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal notional, TradePreview* preview) {
-  venues::Venue* long_venue = venue(intent.long_venue);
-  venues::Venue* short_venue = venue(intent.short_venue);
-  if (long_venue == nullptr || short_venue == nullptr) {
+  if (venue(intent.long_venue) == nullptr || venue(intent.short_venue) == nullptr) {
     return skip(SkipReason::unknown_venue, intent.long_venue + "/" + intent.short_venue);
   }
-  for (const auto& [id, trade] : trades) {
-    if (trade.symbol == intent.symbol && trade.state == TradeState::working &&
-        ((trade.venue_a == intent.long_venue && trade.venue_b == intent.short_venue) ||
-         (trade.venue_a == intent.short_venue && trade.venue_b == intent.long_venue))) {
-      return skip(SkipReason::pair_busy, "trade " + std::to_string(id) + " still working on " + intent.symbol);
+  {
+    const md::OrderBook* long_named = market.book(intent.long_venue, intent.symbol);
+    const md::OrderBook* short_named = market.book(intent.short_venue, intent.symbol);
+    if (long_named == nullptr || short_named == nullptr || !long_named->valid() || !short_named->valid()) {
+      return skip(SkipReason::no_book, intent.symbol + " on " + intent.long_venue + " or " + intent.short_venue);
     }
   }
-  const md::OrderBook* long_book = market.book(intent.long_venue, intent.symbol);
-  const md::OrderBook* short_book = market.book(intent.short_venue, intent.symbol);
-  if (long_book == nullptr || short_book == nullptr || !long_book->valid() || !short_book->valid()) {
-    return skip(SkipReason::no_book, intent.symbol + " on " + intent.long_venue + " or " + intent.short_venue);
-  }
-  // The router's word on each leg's venue (depth for the size, fees, cap headroom, rate
-  // health): a bad venue drops the trade before leg A (SPEC S-8.4).
-  std::array<RouteDecision, 2> routes{route(intent, intent.long_venue, Side::buy, notional),
-                                      route(intent, intent.short_venue, Side::sell, notional)};
+  // The router picks each leg's venue (depth for the size, fees, cap headroom, rate
+  // health, recent rejects and latency; the strategy's venue wins within tolerance): a
+  // leg with no good venue drops the trade before leg A (SPEC S-8.4).
+  std::array<RouteDecision, 2> routes;
+  routes[0] = route(intent, intent.long_venue, Side::buy, notional, intent.short_venue);
+  routes[1] = route(intent, intent.short_venue, Side::sell, notional,
+                    routes[0].routed() ? routes[0].venue : intent.long_venue);
   for (const RouteDecision& decision : routes) {
     if (decision.routed()) continue;
     std::string why;
@@ -103,6 +99,17 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
     }
     return skip(SkipReason::route_blocked, why);
   }
+  const std::string long_id = routes[0].venue;
+  const std::string short_id = routes[1].venue;
+  for (const auto& [id, trade] : trades) {
+    if (trade.symbol == intent.symbol && trade.state == TradeState::working &&
+        ((trade.venue_a == long_id && trade.venue_b == short_id) ||
+         (trade.venue_a == short_id && trade.venue_b == long_id))) {
+      return skip(SkipReason::pair_busy, "trade " + std::to_string(id) + " still working on " + intent.symbol);
+    }
+  }
+  const md::OrderBook* long_book = market.book(long_id, intent.symbol);
+  const md::OrderBook* short_book = market.book(short_id, intent.symbol);
   auto long_rules = order_rules_from_spec(long_book->spec());
   auto short_rules = order_rules_from_spec(short_book->spec());
   if (!long_rules || !short_rules) return skip(SkipReason::invalid_intent, "instrument rules unusable");
@@ -115,11 +122,11 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   std::uint64_t closes = 0;
   if (intent.reduce_only) {
     auto held = positions == nullptr ? std::nullopt
-                                     : positions->closable(intent.strategy, intent.symbol, intent.long_venue,
-                                                           intent.short_venue);
+                                     : positions->closable(intent.strategy, intent.symbol, long_id,
+                                                           short_id);
     // Buying on long_venue reduces a short there; selling on short_venue reduces a long.
-    const Decimal short_there = held ? held->on(intent.long_venue) : Decimal();
-    const Decimal long_there = held ? held->on(intent.short_venue) : Decimal();
+    const Decimal short_there = held ? held->on(long_id) : Decimal();
+    const Decimal long_there = held ? held->on(short_id) : Decimal();
     if (!held || short_there.sign() >= 0 || long_there.sign() <= 0) {
       return skip(SkipReason::no_position, intent.strategy + " holds no pair to close on " + intent.symbol);
     }
@@ -129,8 +136,8 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
     closes = held->position_id;
   }
   // Both legs checked before A goes out: B can never be refused for size after A filled.
-  const PairCheck pair = check_pair(*raw_qty, PairLeg{intent.long_venue, *long_rules, Side::buy, long_ref},
-                                    PairLeg{intent.short_venue, *short_rules, Side::sell, short_ref});
+  const PairCheck pair = check_pair(*raw_qty, PairLeg{long_id, *long_rules, Side::buy, long_ref},
+                                    PairLeg{short_id, *short_rules, Side::sell, short_ref});
   if (!pair.ok()) return skip(SkipReason::below_minimum, pair.leg_a.ok() ? pair.leg_b.message : pair.leg_a.message);
   const Decimal* qty = &pair.qty;
   // Leg A: the thinner top of book goes first (the harder fill); B hedges on the deeper one.
@@ -142,10 +149,10 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   if (!price_a) return skip(SkipReason::invalid_intent, price_a.error().message);
   if (preview != nullptr) {
     *preview = TradePreview{*qty,
-                            long_first ? intent.long_venue : intent.short_venue,
+                            long_first ? long_id : short_id,
                             side_a,
                             *price_a,
-                            long_first ? intent.short_venue : intent.long_venue,
+                            long_first ? short_id : long_id,
                             side_a == Side::buy ? Side::sell : Side::buy};
     return std::uint64_t{0};
   }
@@ -158,9 +165,9 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   trade.symbol = intent.symbol;
   trade.kind = IntentKind::hedged_pair;
   trade.simulated = desk.dry_run_mode();
-  trade.venue_a = long_first ? intent.long_venue : intent.short_venue;
+  trade.venue_a = long_first ? long_id : short_id;
   trade.side_a = side_a;
-  trade.venue_b = long_first ? intent.short_venue : intent.long_venue;
+  trade.venue_b = long_first ? short_id : long_id;
   trade.side_b = side_a == Side::buy ? Side::sell : Side::buy;
   trade.target = *qty;
   trade.opened_at_ms = now_ms();
@@ -271,15 +278,18 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   return id;
 }
 
-RouteDecision Executor::Impl::route(const Intent& intent, const std::string& venue_id, Side side,
-                                    Decimal notional) const {
+VenueCandidate Executor::Impl::route_candidate(const std::string& venue_id, const std::string& symbol) const {
   VenueCandidate candidate;
   candidate.venue = venue_id;
-  candidate.book = market.book(venue_id, intent.symbol);
+  candidate.book = market.book(venue_id, symbol);
   if (auto fees = options.venue_fees.find(venue_id); fees != options.venue_fees.end()) {
     candidate.fees = FeeTier{fees->second.first, fees->second.second};
   }
-  candidate.cap_headroom_usdt = options.max_exposure_per_venue_usdt > 0 ? options.max_exposure_per_venue_usdt : 1e18;
+  candidate.cap_headroom_usdt = 1e18;
+  if (options.max_exposure_per_venue_usdt > 0) {
+    const double held = positions != nullptr ? positions->venue_notional_usdt(venue_id) : 0.0;
+    candidate.cap_headroom_usdt = std::max(0.0, options.max_exposure_per_venue_usdt - held);
+  }
   if (const venues::Venue* target = venue(venue_id); target != nullptr) {
     if (auto health = target->rate_health()) {
       switch (health->state) {
@@ -291,14 +301,41 @@ RouteDecision Executor::Impl::route(const Intent& intent, const std::string& ven
       candidate.rate_limit_used = health->used_weight_fraction;
     }
   }
+  const VenueHealthView recent = venue_stats.health(venue_id, clock.now());
+  candidate.reject_rate = recent.reject_rate;
+  candidate.latency_p95_ms = recent.latency_p95_ms;
+  return candidate;
+}
+
+RouteDecision Executor::Impl::route(const Intent& intent, const std::string& preferred, Side side, Decimal notional,
+                                    const std::string& excluded) const {
+  std::vector<VenueCandidate> candidates;
+  candidates.push_back(route_candidate(preferred, intent.symbol));
+  // An entry may go elsewhere; a close must reduce the position where it is held.
+  if (options.route_alternative_venues && !intent.reduce_only && !intent.venues_pinned) {
+    for (const venues::Venue* other : venue_list) {
+      if (other->id() == preferred || other->id() == excluded) continue;
+      if (market.book(other->id(), intent.symbol) == nullptr) continue;
+      candidates.push_back(route_candidate(other->id(), intent.symbol));
+    }
+  }
   LegRequest leg;
   leg.symbol = intent.symbol;
   leg.side = side;
   leg.size = LegSize::notional(notional);
-  leg.preferred_venue = venue_id;
+  leg.preferred_venue = preferred;
   leg.max_slippage_bps = intent.max_slippage_bps;
   leg.now = clock.now();
-  return route_leg(leg, std::span<const VenueCandidate>(&candidate, 1));
+  // Prices compared across venues against where the strategy looked: its own price, else
+  // the preferred venue's touch.
+  const Decimal named = side == Side::buy ? intent.long_price : intent.short_price;
+  if (named.sign() > 0) {
+    leg.reference_price = named.to_double();
+  } else if (const md::OrderBook* book = candidates.front().book; book != nullptr && book->valid()) {
+    auto level = side == Side::buy ? book->best_ask() : book->best_bid();
+    if (level) leg.reference_price = book->spec().price_of(level->price_ticks);
+  }
+  return route_leg(leg, candidates);
 }
 
 }  // namespace propbot::exec

@@ -74,4 +74,20 @@ std::uint64_t JournalPositions::holder(std::string_view venue, std::string_view 
   return found;
 }
 
+double JournalPositions::venue_notional_usdt(std::string_view venue) const {
+  // Σ over the real legs held there, each at the mark (the entry when no mark came):
+  // legs of one symbol on one venue that offset each other still each use the cap.
+  double total = 0;
+  for (const auto& [id, position] : book_.positions()) {
+    if (position.simulated() || position.finished()) continue;
+    for (const PositionLeg& leg : position.legs()) {
+      if (leg.plan.venue != venue || leg.holding.flat()) continue;
+      const std::optional<Decimal> mark = book_.mark(venue, position.symbol());
+      auto notional = leg.holding.notional(mark ? *mark : leg.holding.entry_price());
+      if (notional) total += notional->to_double();
+    }
+  }
+  return total;
+}
+
 }  // namespace propbot::ledger

@@ -37,6 +37,7 @@ class JournalPositions final : public exec::PositionLookup {
                                                  std::string_view venue_a, std::string_view venue_b) const override;
   std::uint64_t holder(std::string_view venue, std::string_view symbol) const override;
   std::vector<std::uint64_t> unhedged() const override;
+  double venue_notional_usdt(std::string_view venue) const override;
 
  private:
   const exec::Journal& journal_;

@@ -43,6 +43,26 @@ PositionLeg& Position::leg_for_fill(std::string_view venue, exec::Leg leg, Side 
   return legs_.back();
 }
 
+Result<Decimal> Position::reduce_on(std::string_view venue, Side side, Decimal up_to, Decimal price) {
+  Decimal applied;
+  for (PositionLeg& leg : legs_) {
+    if (leg.plan.venue != venue || leg.holding.flat()) continue;
+    const bool reduces = side == Side::buy ? leg.holding.quantity().is_negative() : !leg.holding.quantity().is_negative();
+    if (!reduces) continue;
+    const auto left = up_to.sub(applied);
+    if (!left) return left.error();
+    if (left->sign() <= 0) break;
+    const auto held = leg.holding.quantity().abs();
+    if (!held) return held.error();
+    const Decimal take = std::min(*held, *left);
+    if (auto done = leg.holding.apply(side, take, price); !done) return done.error();
+    const auto sum = applied.add(take);
+    if (!sum) return sum.error();
+    applied = *sum;
+  }
+  return applied;
+}
+
 bool Position::traded() const {
   return std::any_of(legs_.begin(), legs_.end(), [](const PositionLeg& l) { return l.holding.traded(); });
 }

@@ -49,6 +49,10 @@ class Position {
   PositionLeg& leg_for_fill(std::string_view venue, exec::Leg leg, Side side);
   // Declares a leg unless (plan.venue, plan.leg) is already one. Returns whether it was added.
   bool declare_leg(const LegPlan& plan);
+  // A fill on `venue` that reduces this position's legs there (a flatten's): applies up
+  // to `up_to` of it to the legs it reduces (a buy reduces shorts, a sell longs) and
+  // returns how much it applied (zero: no leg there to reduce). Never flips a leg.
+  Result<Decimal> reduce_on(std::string_view venue, Side side, Decimal up_to, Decimal price);
   void mark_closing() { closing_ = true; }
   void mark_partial(std::string reason) { partial_reason_ = std::move(reason); }
 

@@ -78,6 +78,25 @@ Status PositionBook::on_fill(const exec::FillEntry& fill) {
     }
     next_exposure = *next;
   }
+  // A flatten's fill no single position holds: shared out among the real positions it
+  // reduces there, oldest first (on copies: nothing changes unless all of it applies).
+  std::vector<std::pair<std::uint64_t, Position>> reduced;
+  if (position == nullptr && fill.position_id == 0 && fill.strategy == exec::kFlattenStrategy && !fill.simulated) {
+    Decimal left = fill.quantity;
+    for (const auto& [id, held] : positions_) {
+      if (left.sign() <= 0) break;
+      if (held.simulated() || held.finished() || held.symbol() != fill.symbol) continue;
+      Position copy = held;
+      auto took = copy.reduce_on(fill.venue, fill.side, left, fill.price);
+      if (!took) return took.error();
+      if (took->sign() <= 0) continue;
+      auto rest = left.sub(*took);
+      if (!rest) return rest.error();
+      left = *rest;
+      copy.mark_closing();
+      reduced.emplace_back(id, std::move(copy));
+    }
+  }
   if (position != nullptr) {
     if (position->symbol() != fill.symbol) {
       return make_error(Errc::invalid_argument, "fill " + fill.trade_id + " is on " + fill.symbol + " but position " +
@@ -91,6 +110,11 @@ Status PositionBook::on_fill(const exec::FillEntry& fill) {
   }
   if (next_exposure) exposure_(fill.venue, fill.symbol) = *next_exposure;
   if (position != nullptr) refresh(*position);
+  for (auto& [id, copy] : reduced) {
+    Position& kept = positions_.at(id);
+    kept = std::move(copy);
+    refresh(kept);
+  }
   return {};
 }
 

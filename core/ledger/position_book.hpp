@@ -7,7 +7,10 @@
 // - open_position(): the executor starts a trade (before its first order is sent).
 // - on_fill(): every fill the journal recorded. A fill names its position by
 //   position_id; position_id 0 is a foreign fill (an order that is not ours): it counts
-//   in exposure, under no position. A fill naming a position the book does not know
+//   in exposure, under no position — except a flatten's fill (strategy
+//   exec::kFlattenStrategy) that no single position held: it is shared out among the
+//   real, unfinished positions whose legs on that venue it reduces, oldest first, and
+//   marks them closing. A fill naming a position the book does not know
 //   (its opening was lost or evicted) opens one with an empty strategy.
 // - mark_closing(): the executor starts closing — and also when it gives up an
 //   opening that filled nothing, which then closes at once.

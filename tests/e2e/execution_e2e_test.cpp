@@ -24,9 +24,10 @@ using namespace std::chrono_literals;
 
 class ExecutionE2E : public ::testing::Test {
  protected:
-  void start_daemon() {
+  void start_daemon(std::vector<std::string> env = {}) {
     daemon_ = std::make_unique<DaemonProcess>(
-        std::vector<std::string>{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path()});
+        std::vector<std::string>{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path()},
+        std::move(env));
     ASSERT_TRUE(daemon_->start());
     auto port = daemon_->wait_for_listening(30s);
     ASSERT_TRUE(port.has_value()) << daemon_->stderr_text();
@@ -186,6 +187,55 @@ TEST_F(ExecutionE2E, AManualPairTradesBothLegsTheKillSwitchFlattensEverythingAnd
   EXPECT_TRUE(rebuilt["exposure"].empty()) << rebuilt.dump();
   auto [restarted_state_status, restarted_state] = call("viewer1", "GET", "/api/ui/control-state");
   EXPECT_NE(restarted_state["mode"], "RESUME") << "a restart never trades by itself";
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
+  for (const auto& [name, token] : creds_.tokens) EXPECT_EQ(outputs_.find(token), std::string::npos) << name;
+}
+
+// Runaway breaker over HTTP (S-3.3): a third manual pair within the minute over a limit
+// of two is refused with 423, the desk is in HOLD with a P0, and one operator re-enables
+// the breaker (audited); trading again would still take the two-man resume.
+TEST_F(ExecutionE2E, ATrippedRunawayBreakerRefuses423UntilAnOperatorResetsIt) {
+  ASSERT_NO_FATAL_FAILURE(start_daemon({"PROPBOT_RISK__MAX_ORDERS_PER_MIN=2"}));
+  wait_for("/api/ui/execution", [](const json& b) { return b["recon"]["state"] == "clean"; }, 20s);
+  auto [nothing, nothing_body] = call("operator1", "POST", "/api/admin/runaway_breaker/reset", json::object());
+  EXPECT_EQ(nothing, 409) << "nothing stands: " << nothing_body.dump();
+  ASSERT_NO_FATAL_FAILURE(two_man_resume());
+
+  const json pair = {{"symbol", "BTC-USDT"}, {"long_venue", "BINANCE"}, {"short_venue", "OKX"}, {"notional_usdt", 200}};
+  for (int i = 0; i < 2; ++i) {
+    auto [status, body] = call("operator1", "POST", "/api/arb/execute", pair);
+    ASSERT_EQ(status, 200) << body.dump();
+    wait_for("/api/ui/execution", [&](const json& b) {
+      for (const auto& t : b["trades"]) {
+        if (t["trade_parent_id"] == body["trade_parent_id"] && t["state"] != "working") return true;
+      }
+      return false;
+    }, 20s);
+  }
+  auto [refused, refused_body] = call("operator1", "POST", "/api/arb/execute", pair);
+  ASSERT_EQ(refused, 423) << refused_body.dump();
+  EXPECT_EQ(refused_body["error"]["code"], "runaway_breaker");
+  json tripped = wait_for("/api/ui/execution", [](const json& b) {
+    return !b["runaway_breaker"]["tripped"].empty();
+  }, 10s);
+  EXPECT_EQ(tripped["runaway_breaker"]["tripped"][0]["kind"], "orders_per_min") << tripped["runaway_breaker"].dump();
+  auto [state_status, state] = call("viewer1", "GET", "/api/ui/control-state");
+  ASSERT_EQ(state_status, 200);
+  EXPECT_EQ(state["mode"], "HOLD") << state.dump();
+
+  EXPECT_EQ(call("viewer1", "POST", "/api/admin/runaway_breaker/reset", json::object()).first, 403);
+  auto [bad, bad_body] = call("operator1", "POST", "/api/admin/runaway_breaker/reset", {{"strategy", 7}});
+  EXPECT_EQ(bad, 400) << bad_body.dump();
+  EXPECT_NE(bad_body["error"]["message"].get<std::string>().find("strategy"), std::string::npos);
+  auto [reset, reset_body] = call("operator1", "POST", "/api/admin/runaway_breaker/reset", json::object());
+  ASSERT_EQ(reset, 200) << reset_body.dump();
+  EXPECT_FALSE(reset_body["cleared"].empty());
+  EXPECT_TRUE(reset_body["tripped"].empty());
+  wait_for("/api/ui/execution", [](const json& b) { return b["runaway_breaker"]["tripped"].empty(); }, 10s);
+  auto [audited, audit] = call("auditor1", "GET", "/api/ui/audit_log?action=runaway_breaker_reset&limit=5");
+  ASSERT_EQ(audited, 200);
+  ASSERT_EQ(audit["entries"].size(), 1u) << audit.dump();
+  EXPECT_EQ(audit["entries"][0]["details"]["operator"].get<std::string>().rfind("operator1@", 0), 0u) << audit.dump();
   ASSERT_NO_FATAL_FAILURE(stop_daemon());
   for (const auto& [name, token] : creds_.tokens) EXPECT_EQ(outputs_.find(token), std::string::npos) << name;
 }

@@ -1,4 +1,5 @@
 #include "core/api/routes/execution_routes.hpp"
+#include "core/api/routes/request_actor.hpp"
 
 #include "core/common/clock.hpp"
 
@@ -69,6 +70,15 @@ json execution_json(const exec::ExecutionView& view) {
   for (const auto& trade : view.trades) trades.push_back(trade_json(trade));
   json open = json::object();
   for (const auto& [venue, count] : view.open_orders_per_venue) open[venue] = count;
+  json venue_health = json::array();
+  for (const exec::VenueHealthView& health : view.venue_health) {
+    venue_health.push_back({{"venue", health.venue},
+                            {"samples", health.samples},
+                            {"reject_rate", health.reject_rate},
+                            {"latency_p95_ms", health.latency_p95_ms ? json(*health.latency_p95_ms) : json(nullptr)}});
+  }
+  json trips = json::array();
+  for (const risk::Trip& trip : view.breaker_trips) trips.push_back(exec::trip_json(trip));
   const exec::ReconReport& r = view.recon;
   json recon{{"state", !r.finished ? "pending" : (r.clean ? "clean" : "unclean")},
              {"orders_resolved", r.orders_resolved},
@@ -81,6 +91,8 @@ json execution_json(const exec::ExecutionView& view) {
               {"orders", orders},
               {"trades", trades},
               {"open_orders_per_venue", open},
+              {"venue_health", venue_health},
+              {"runaway_breaker", json{{"tripped", trips}}},
               {"recon", recon},
               {"hedge_latency_p95_ms", view.hedge_latency_p95_ms ? json(*view.hedge_latency_p95_ms) : json(nullptr)}};
 }
@@ -181,12 +193,33 @@ void add_arb_routes(GuardedRouter& router, engine::EngineHandle& engine) {
         [&engine, execute](const net::HttpRequest& request) {
           auto intent = manual_intent(request.json);
           if (!intent) return refusal(intent.error());
-          auto answer = engine.manual_trade(*intent, execute, std::chrono::seconds(5));
+          const control::Actor actor = actor_of(request);
+          auto answer = engine.manual_trade(*intent, execute, actor.name + "@" + actor.source, std::chrono::seconds(5));
           if (!answer) return refusal(answer.error());
           return net::HttpResponse::json(200, *answer);
         },
         RouteOptions{true, Access::operator_, true});
   }
+  // A tripped runaway breaker stays tripped until an operator re-enables (S-3.3); the
+  // desk is in HOLD after a trip anyway, so trading again still takes a two-man resume.
+  router.add(
+      "POST", "/api/admin/runaway_breaker/reset",
+      [&engine](const net::HttpRequest& request) {
+        std::optional<std::string> strategy;
+        if (request.json.contains("strategy")) {
+          const json& named = request.json["strategy"];
+          if (!named.is_string() || named.get<std::string>().empty() || named.get<std::string>().size() > 64) {
+            return refusal(make_error(Errc::invalid_argument,
+                                      "strategy: a strategy name (1..64 characters); omit it to reset every trip"));
+          }
+          strategy = named.get<std::string>();
+        }
+        const control::Actor actor = actor_of(request);
+        auto answer = engine.reset_breaker(strategy, actor.name + "@" + actor.source, std::chrono::seconds(5));
+        if (!answer) return refusal(answer.error());
+        return net::HttpResponse::json(200, *answer);
+      },
+      RouteOptions{true, Access::operator_, true});
 }
 
 }  // namespace propbot::api

@@ -332,5 +332,36 @@ TEST_F(RouterTest, TheAuditRecordCarriesTheDecisionWithoutFloats) {
   no_floats(audit);
 }
 
+TEST_F(RouterTest, WithAReferencePriceAVenueWhoseBookIsCheaperWinsAcrossVenues) {
+  // NEAR's ask is the reference (the strategy looked there); FAR's book is a full 2.0
+  // lower but two levels deep: more slippage against its own touch, a better price.
+  VenueCandidate near = venue("NEAR");
+  VenueCandidate far = venue("FAR");
+  far.book = book("FAR", {{97.9, 1}}, {{98.0, 0.5}, {98.1, 1}});
+  LegRequest leg = buy("1");
+  leg.preferred_venue = "NEAR";
+
+  const RouteDecision by_slippage = route_leg(leg, std::vector<VenueCandidate>{near, far});
+  ASSERT_TRUE(by_slippage.routed());
+  EXPECT_EQ(by_slippage.venue, "NEAR") << "without a reference each venue is judged against its own touch";
+
+  leg.reference_price = 100.1;
+  const RouteDecision by_price = route_leg(leg, std::vector<VenueCandidate>{near, far});
+  ASSERT_TRUE(by_price.routed());
+  EXPECT_EQ(by_price.venue, "FAR");
+  EXPECT_EQ(by_price.reason, RouteReason::best_score);
+  ASSERT_EQ(by_price.scored.size(), 2u);
+  EXPECT_LT(by_price.scored[0].price_bps, -190) << "about 2.0 below 100.1, in bps";
+  EXPECT_GT(by_price.scored[0].slippage_bps, 0) << "the slippage is still reported";
+  EXPECT_NEAR(by_price.scored[1].price_bps, 0, 1e-9) << "the reference venue fills at its touch";
+
+  // A sell compares the other way: a higher bid is the better price.
+  LegRequest sell = leg;
+  sell.side = Side::sell;
+  sell.reference_price = 100.0;
+  const RouteDecision selling = route_leg(sell, std::vector<VenueCandidate>{near, far});
+  EXPECT_EQ(selling.venue, "NEAR");
+}
+
 }  // namespace
 }  // namespace propbot::exec

@@ -111,6 +111,42 @@ TEST_F(PositionBookTest, ClosingLastsUntilEveryLegIsFlatThenClosedWithRealisedPn
   EXPECT_EQ(*book.open_notional_usdt("cross_exchange_arb"), dec("0"));
 }
 
+TEST_F(PositionBookTest, AFlattenFillNoSinglePositionHoldsIsSharedAmongThePositionsItReduces) {
+  EXPECT_DONE(book.open_position(pair_opening(1, "0.5")));
+  EXPECT_DONE(book.on_fill(fill(1, "BINANCE", Leg::a, Side::buy, "0.5", "65000")));
+  EXPECT_DONE(book.on_fill(fill(1, "OKX", Leg::b, Side::sell, "0.5", "65100")));
+  EXPECT_DONE(book.open_position(pair_opening(2, "0.3", "funding_basis")));
+  EXPECT_DONE(book.on_fill(fill(2, "BINANCE", Leg::a, Side::buy, "0.3", "65010")));
+  EXPECT_DONE(book.on_fill(fill(2, "OKX", Leg::b, Side::sell, "0.3", "65090")));
+  PositionOpening paper = pair_opening(3, "1");
+  paper.simulated = true;
+  EXPECT_DONE(book.open_position(paper));
+  exec::FillEntry paper_fill = fill(3, "BINANCE", Leg::a, Side::buy, "1", "65000");
+  paper_fill.simulated = true;
+  EXPECT_DONE(book.on_fill(paper_fill));
+
+  // hedge_flatten sells the venue's net 0.8 on BINANCE, then buys 0.8 back on OKX.
+  auto flatten = [](std::string venue, Side side, const char* qty, const char* price) {
+    exec::FillEntry entry = fill(0, std::move(venue), Leg::single, side, qty, price);
+    entry.intent_id = 9;
+    entry.strategy = std::string(exec::kFlattenStrategy);
+    return entry;
+  };
+  EXPECT_DONE(book.on_fill(flatten("BINANCE", Side::sell, "0.6", "65200")));
+  EXPECT_EQ(leg_qty(1, 0), dec("0")) << "the oldest position first";
+  EXPECT_EQ(leg_qty(2, 0), dec("0.2"));
+  EXPECT_EQ(status(1), PositionStatus::closing);
+  EXPECT_EQ(status(2), PositionStatus::closing);
+  EXPECT_DONE(book.on_fill(flatten("BINANCE", Side::sell, "0.2", "65200")));
+  EXPECT_DONE(book.on_fill(flatten("OKX", Side::buy, "0.8", "65150")));
+  EXPECT_EQ(status(1), PositionStatus::closed);
+  EXPECT_EQ(status(2), PositionStatus::closed);
+  EXPECT_EQ(book.find(1)->legs()[0].holding.realized_pnl(), dec("100")) << "0.5 × (65200 − 65000)";
+  EXPECT_EQ(book.net_exposure("BINANCE", "BTC-USDT"), dec("0"));
+  EXPECT_EQ(book.net_exposure("OKX", "BTC-USDT"), dec("0"));
+  EXPECT_EQ(leg_qty(3, 0), dec("1")) << "a simulated position is no venue's: a real flatten leaves it";
+}
+
 TEST_F(PositionBookTest, AClosingLegOnTheSameVenueReducesItsLegWhateverLegTheOrderNames) {
   EXPECT_DONE(book.open_position(single_opening(1, Side::sell, "2")));
   EXPECT_DONE(book.on_fill(fill(1, "BINANCE", Leg::single, Side::sell, "2", "100")));

@@ -6,10 +6,11 @@
 // (SandboxLimits::call_time_limit, 500 ms by default), enforced by a ScriptWatchdog that
 // makes the count hook look right after the instruction in progress.
 //
-// Each runaway here must end in a located time-limit fault. Wall times are printed;
-// only a generous bound is asserted (2 s: a loaded CI machine cannot reach it, the
-// minutes of the old behaviour, or the seconds of a hook that looked only every 1000
-// instructions, always do).
+// Each runaway here must end in a located time-limit fault. Wall and CPU times are
+// printed; only a generous bound on the call's CPU time is asserted (2 s: the minutes of
+// the old behaviour, or the seconds of a hook that looked only every 1000 instructions,
+// always reach it; a loaded machine stretches wall time, not CPU time — 2.6 s wall was
+// seen with a load average of 8 on 2 cores).
 #include <pthread.h>
 #include <time.h>
 
@@ -62,7 +63,7 @@ class SandboxTimeLimitTest : public ::testing::Test {
     EXPECT_NE(fault.message.find(limit_text), std::string::npos) << fault.message;
     EXPECT_EQ(fault.file, kFile) << fault.message;
     EXPECT_EQ(fault.line, line) << fault.message;
-    EXPECT_LT(took_ms_, kGenerousBoundMs) << "the call held its thread for " << took_ms_ << " ms";
+    EXPECT_LT(took_ms_, kGenerousBoundMs) << "the call used " << took_ms_ << " ms of its thread's CPU";
   }
   void expect_runaway_stopped(const std::string& name) {
     const testing::Runaway& r = runaway(name);
