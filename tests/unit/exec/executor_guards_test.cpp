@@ -88,6 +88,29 @@ class ExecutorGuardsTest : public ::testing::Test {
     return intent;
   }
 
+  // An executor whose venues have these switches, armed with `timeout`.
+  std::unique_ptr<Executor> with_switches(venues::DeadManScope on_binance, venues::DeadManScope on_okx,
+                                          std::chrono::milliseconds timeout) {
+    binance.dead_man = on_binance;
+    okx.dead_man = on_okx;
+    ExecutorOptions options;
+    options.dead_man_timeout = timeout;
+    return make(options);
+  }
+
+  // An executor with the staleness guard set so, and one order resting on BINANCE from
+  // resting_buy(post_only) (the venue holds its answer).
+  std::unique_ptr<Executor> with_resting_order(double max_distance_bps, Nanos max_age, bool post_only = true) {
+    binance.replies = {Reply::hold};
+    ExecutorOptions options;
+    options.post_only_max_distance_bps = max_distance_bps;
+    options.post_only_max_age = max_age;
+    auto executor = make(options);
+    EXPECT_TRUE(executor->submit(resting_buy(post_only)));
+    EXPECT_EQ(binance.placed.size(), 1u);
+    return executor;
+  }
+
   static DeadManView switch_of(const ExecutionView& view, const std::string& venue) {
     for (const auto& entry : view.dead_man) {
       if (entry.venue == venue) return entry;
@@ -115,11 +138,7 @@ class ExecutorGuardsTest : public ::testing::Test {
 // ---- dead-man switches -------------------------------------------------------------
 
 TEST_F(ExecutorGuardsTest, ArmsEachVenueWhenItsStreamComesUpAndRefreshesEveryThirdOfTheTimeout) {
-  binance.dead_man = venues::DeadManScope::per_symbol;
-  okx.dead_man = venues::DeadManScope::per_account;
-  ExecutorOptions options;
-  options.dead_man_timeout = 3000ms;
-  auto executor = make(options);
+  auto executor = with_switches(venues::DeadManScope::per_symbol, venues::DeadManScope::per_account, 3000ms);
   EXPECT_TRUE(binance.arms.empty()) << "nothing is armed before the venue's private stream is up";
   EXPECT_EQ(switch_of(executor->view(), "BINANCE").state, DeadManState::waiting);
 
@@ -148,10 +167,7 @@ TEST_F(ExecutorGuardsTest, ArmsEachVenueWhenItsStreamComesUpAndRefreshesEveryThi
 }
 
 TEST_F(ExecutorGuardsTest, ReArmsAtOnceAfterAReconnect) {
-  binance.dead_man = venues::DeadManScope::per_account;
-  ExecutorOptions options;
-  options.dead_man_timeout = 60000ms;
-  auto executor = make(options);
+  auto executor = with_switches(venues::DeadManScope::per_account, venues::DeadManScope::unsupported, 60000ms);
   executor->on_private_stream("BINANCE", true);
   ASSERT_EQ(binance.arms.size(), 1u);
   executor->on_private_stream("BINANCE", false);
@@ -162,11 +178,8 @@ TEST_F(ExecutorGuardsTest, ReArmsAtOnceAfterAReconnect) {
 }
 
 TEST_F(ExecutorGuardsTest, AFailedArmIsCountedShownAndTriedAgainAtTheNextRefresh) {
-  binance.dead_man = venues::DeadManScope::per_account;
   binance.arm_fails = 1;
-  ExecutorOptions options;
-  options.dead_man_timeout = 3000ms;
-  auto executor = make(options);
+  auto executor = with_switches(venues::DeadManScope::per_account, venues::DeadManScope::unsupported, 3000ms);
   executor->on_private_stream("BINANCE", true);
   ExecutionView view = executor->view();
   EXPECT_EQ(view.counters.dead_man_arm_failures, 1u);
@@ -183,11 +196,7 @@ TEST_F(ExecutorGuardsTest, AFailedArmIsCountedShownAndTriedAgainAtTheNextRefresh
 }
 
 TEST_F(ExecutorGuardsTest, DisarmsEverySwitchAtShutdownAndNeverRefreshesAgain) {
-  binance.dead_man = venues::DeadManScope::per_symbol;
-  okx.dead_man = venues::DeadManScope::per_account;
-  ExecutorOptions options;
-  options.dead_man_timeout = 3000ms;
-  auto executor = make(options);
+  auto executor = with_switches(venues::DeadManScope::per_symbol, venues::DeadManScope::per_account, 3000ms);
   executor->on_private_stream("BINANCE", true);
   executor->on_private_stream("OKX", true);
   bool done = false;
@@ -206,16 +215,11 @@ TEST_F(ExecutorGuardsTest, DisarmsEverySwitchAtShutdownAndNeverRefreshesAgain) {
 }
 
 TEST_F(ExecutorGuardsTest, VenuesWithoutASwitchAndATimeoutOfZeroArmNothing) {
-  okx.dead_man = venues::DeadManScope::per_account;
-  ExecutorOptions options;
-  options.dead_man_timeout = 3000ms;
-  auto executor = make(options);
+  auto executor = with_switches(venues::DeadManScope::unsupported, venues::DeadManScope::per_account, 3000ms);
   executor->on_private_stream("BINANCE", true);
   EXPECT_EQ(switch_of(executor->view(), "BINANCE").state, DeadManState::unsupported);
 
-  ExecutorOptions off;
-  off.dead_man_timeout = 0ms;
-  auto quiet = make(off);
+  auto quiet = with_switches(venues::DeadManScope::unsupported, venues::DeadManScope::per_account, 0ms);
   quiet->on_private_stream("OKX", true);
   clock.advance(10s);
   EXPECT_TRUE(okx.arms.empty());
@@ -228,12 +232,7 @@ TEST_F(ExecutorGuardsTest, VenuesWithoutASwitchAndATimeoutOfZeroArmNothing) {
 // ---- the post-only staleness guard ----------------------------------------------------
 
 TEST_F(ExecutorGuardsTest, CancelsARestingPostOnlyOrderWhenTheTouchMovedAwayFromIt) {
-  binance.replies = {Reply::hold};
-  ExecutorOptions options;
-  options.post_only_max_distance_bps = 5;
-  options.post_only_max_age = 0ms;
-  auto executor = make(options);
-  ASSERT_TRUE(executor->submit(resting_buy()));
+  auto executor = with_resting_order(5, 0ms);
   ASSERT_EQ(binance.placed.size(), 1u);
   EXPECT_EQ(binance.placed[0].time_in_force, venues::TimeInForce::post_only);
 
@@ -258,12 +257,7 @@ TEST_F(ExecutorGuardsTest, CancelsARestingPostOnlyOrderWhenTheTouchMovedAwayFrom
 }
 
 TEST_F(ExecutorGuardsTest, CancelsARestingPostOnlyOrderOlderThanTheMaximumAge) {
-  binance.replies = {Reply::hold};
-  ExecutorOptions options;
-  options.post_only_max_distance_bps = 0;
-  options.post_only_max_age = 2s;
-  auto executor = make(options);
-  ASSERT_TRUE(executor->submit(resting_buy()));
+  auto executor = with_resting_order(0, 2s);
   market.set(binance, 61000, 61010, clock.now());  // far away, but the distance check is off
   clock.advance(1750ms);
   EXPECT_TRUE(binance.cancels.empty());
@@ -277,12 +271,7 @@ TEST_F(ExecutorGuardsTest, CancelsARestingPostOnlyOrderOlderThanTheMaximumAge) {
 }
 
 TEST_F(ExecutorGuardsTest, LeavesOrdersThatAreNotPostOnlyToTheirTimeGuard) {
-  binance.replies = {Reply::hold};
-  ExecutorOptions options;
-  options.post_only_max_distance_bps = 5;
-  options.post_only_max_age = 1s;
-  auto executor = make(options);
-  ASSERT_TRUE(executor->submit(resting_buy(false)));
+  auto executor = with_resting_order(5, 1s, false);
   market.set(binance, 60100, 60110, clock.now());
   clock.advance(5s);
   EXPECT_TRUE(binance.cancels.empty());

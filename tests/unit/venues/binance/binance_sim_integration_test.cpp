@@ -120,6 +120,18 @@ class BinanceSimIntegrationTest : public ::testing::Test {
     return result ? std::move(*result) : VenueResult<T>(VenueError{});
   }
 
+  // A post-only buy of 0.01 BTC at 49000, far under the book: it rests.
+  static OrderRequest resting_buy(const std::string& client_order_id) {
+    OrderRequest request;
+    request.symbol = "BTC-USDT";
+    request.side = OrderSide::buy;
+    request.time_in_force = TimeInForce::post_only;
+    request.quantity = Decimal::parse("0.010").value();
+    request.price = Decimal::parse("49000.0").value();
+    request.client_order_id = client_order_id;
+    return request;
+  }
+
   boost::asio::io_context io_;
   RealClock clock_;
   std::unique_ptr<sim::SimulatedVenue> sim_;
@@ -135,13 +147,7 @@ TEST_F(BinanceSimIntegrationTest, TradesAgainstTheSimulatorFrontend) {
   EXPECT_TRUE(recorder.last_valid);
   ASSERT_EQ(venue_->instruments().size(), 1u);
 
-  OrderRequest request;
-  request.symbol = "BTC-USDT";
-  request.side = OrderSide::buy;
-  request.time_in_force = TimeInForce::post_only;
-  request.quantity = Decimal::parse("0.010").value();
-  request.price = Decimal::parse("49000.0").value();
-  request.client_order_id = "pbsim1";
+  OrderRequest request = resting_buy("pbsim1");
   auto placed = wait<OrderState>([&](auto done) { venue_->place(request, done); });
   ASSERT_TRUE(placed.ok()) << placed.error().describe();
   EXPECT_EQ(placed.value().status, OrderStatus::new_order);
@@ -191,14 +197,7 @@ TEST_F(BinanceSimIntegrationTest, DeadManSwitchCancelsTheRestingOrderWhenNotRefr
   ASSERT_TRUE(run_until([&] { return recorder.private_connected && recorder.books > 0; }));
   EXPECT_EQ(venue_->dead_man_scope(), DeadManScope::per_symbol);
 
-  OrderRequest request;
-  request.symbol = "BTC-USDT";
-  request.side = OrderSide::buy;
-  request.time_in_force = TimeInForce::post_only;
-  request.quantity = Decimal::parse("0.010").value();
-  request.price = Decimal::parse("49000.0").value();
-  request.client_order_id = "pbdm1";
-  auto resting = wait<OrderState>([&](auto done) { venue_->place(request, done); });
+  auto resting = wait<OrderState>([&](auto done) { venue_->place(resting_buy("pbdm1"), done); });
   ASSERT_TRUE(resting.ok()) << resting.error().describe();
   // Armed, then disarmed: the order stays past the countdown.
   auto armed = wait<std::chrono::milliseconds>(
