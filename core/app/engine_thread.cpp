@@ -6,6 +6,7 @@
 #include <optional>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -46,6 +47,9 @@ Result<exec::ExecutorOptions> execution_of(const config::Config& config, const c
   options.max_orders_per_min = config.risk.max_orders_per_min;
   options.max_cancels_per_min = config.risk.max_cancels_per_min;
   options.max_exposure_per_venue_usdt = config.risk.max_exposure_per_venue_usdt;
+  options.dead_man_timeout = std::chrono::milliseconds(config.execution.dead_man_timeout_ms);
+  options.post_only_max_distance_bps = config.execution.post_only_max_distance_bps;
+  options.post_only_max_age = std::chrono::milliseconds(config.execution.post_only_max_age_ms);
   for (const auto& venue : config.venues) options.venue_fees[venue.id] = {venue.taker_fee_bps, venue.maker_fee_bps};
   const std::int64_t token = control.state().fencing_token;
   options.fencing_epoch = token > 0 && static_cast<std::uint64_t>(token) <= exec::kMaxFencingEpoch
@@ -228,15 +232,29 @@ void EngineThread::stop() {
   if (!running_) return;
   reloads_->close();  // waits for a reload in flight; later ones are refused
   Running* raw = running_.get();
+  // The dead-man switches are disarmed first (bounded by kDisarmWait: a venue that does
+  // not answer leaves its switch armed, which then fires on what the desk left open).
   boost::asio::post(raw->io, [raw] {
+    auto stopped = std::make_shared<bool>(false);
+    auto stop_now = [raw, stopped] {
+      if (std::exchange(*stopped, true)) return;
+      try {
+        raw->engine->stop();
+      } catch (const std::exception& e) {
+        raw->log.error("engine_stop_exception", {{"error", e.what()}});
+      } catch (...) {
+        raw->log.error("engine_stop_exception", {{"error", "unknown exception"}});
+      }
+      raw->io.stop();  // whatever stop() did, the thread ends
+    };
+    constexpr std::chrono::seconds kDisarmWait{2};
+    (void)raw->clock.call_after(kDisarmWait, stop_now);
     try {
-      raw->engine->stop();
+      raw->engine->disarm_dead_man(stop_now);
     } catch (const std::exception& e) {
-      raw->log.error("engine_stop_exception", {{"error", e.what()}});
-    } catch (...) {
-      raw->log.error("engine_stop_exception", {{"error", "unknown exception"}});
+      raw->log.error("dead_man_disarm_exception", {{"error", e.what()}});
+      stop_now();
     }
-    raw->io.stop();  // whatever stop() did, the thread ends
   });
   if (raw->thread.joinable()) raw->thread.join();
   running_.reset();

@@ -17,6 +17,7 @@ Result<std::unique_ptr<venues::Venue>> connect_adapter(const config::VenueConfig
     options.api_key = std::string(keys.api_key);
     options.api_secret = std::string(keys.api_secret);
     options.symbols = symbols;
+    if (!venue.stp_mode.empty()) options.stp_mode = venue.stp_mode;
     adapter = venues::binance::make_binance_adapter(io, clock, std::move(options), log);
   } else if (venue.kind == "okx") {
     venues::okx::OkxAdapterOptions options;
@@ -29,6 +30,7 @@ Result<std::unique_ptr<venues::Venue>> connect_adapter(const config::VenueConfig
     options.secret_key = std::string(keys.api_secret);
     options.passphrase = std::string(keys.passphrase);
     options.symbols = symbols;
+    if (!venue.stp_mode.empty()) options.stp_mode = venue.stp_mode;
     adapter = venues::okx::make_okx_adapter(io, clock, std::move(options), log);
   }
   if (!adapter) return make_error(adapter.error().code, venue.id + ": " + adapter.error().message);

@@ -64,6 +64,11 @@ struct VenueConfig {
                                     // /private paths are appended); okx: the public WS URL
   std::string ws_private_url = {};  // okx only: the private WS URL (orders, fills, account)
   bool demo = false;                // okx only: demo trading (x-simulated-trading: 1 on REST)
+  // binance / okx: the self-trade prevention mode every order carries, in the venue's own
+  // words (core/venues/self_trade_prevention.hpp): binance EXPIRE_TAKER | EXPIRE_MAKER |
+  // EXPIRE_BOTH, okx cancel_maker | cancel_taker | cancel_both. Empty: the venue's
+  // default (EXPIRE_MAKER, cancel_maker). kind sim takes none.
+  std::string stp_mode = {};
 };
 
 // True when the venue names an endpoint of its own (rest_url set): a binance / okx
@@ -131,8 +136,18 @@ struct EngineConfig {
 // (fdatasync per record: survives power loss), "batch" (survives kill -9 at once,
 // power loss after the writer's group commit), "never" (survives kill -9 only).
 // A string here so core/config does not depend on core/exec; the schema checks it.
+//
+// dead_man_timeout_ms: the venues' dead-man switches (Binance countdownCancelAll, OKX
+// cancel-all-after) are armed with it and refreshed every third of it; 0 = off. Else
+// in [1000, 120000] (OKX takes whole seconds in [10, 120]: shorter values arm 10 s there).
+// post_only_max_distance_bps / post_only_max_age_ms: the staleness guard cancels a
+// resting post-only order whose side's touch moved more than this away from its price,
+// or that rested longer than this; 0 = that check off.
 struct ExecutionConfig {
   std::string journal_fsync = "batch";  // always | batch | never
+  int dead_man_timeout_ms = 60000;
+  double post_only_max_distance_bps = 50;
+  int post_only_max_age_ms = 60000;
 };
 
 struct LoggingConfig {

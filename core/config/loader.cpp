@@ -416,7 +416,7 @@ class Loader {
     if (node.IsNull()) return;
     if (!node.IsSequence()) {
       issue("venues", text_of(node), "expected a list of {id, kind, maker_fee_bps?, taker_fee_bps?, rest_url?, ws_url?, "
-                                     "ws_private_url?, demo?} entries, got " + shape_of(node) + "; " + fix_at(key_node));
+                                     "ws_private_url?, demo?, stp_mode?} entries, got " + shape_of(node) + "; " + fix_at(key_node));
       return;
     }
     for (std::size_t i = 0; i < node.size(); ++i) {
@@ -441,6 +441,10 @@ class Loader {
                        return;
                      }
                      (maker ? venue.maker_fee_bps : venue.taker_fee_bps) = *number;
+                     return;
+                   }
+                   if (name == "stp_mode") {
+                     venue.stp_mode = *text;
                      return;
                    }
                    (name == "id" ? venue.id : venue.kind) = *text;

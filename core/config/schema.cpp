@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "core/config/venue_endpoints.hpp"
+#include "core/venues/self_trade_prevention.hpp"
 
 namespace propbot::config {
 
@@ -132,6 +133,9 @@ std::vector<ScalarField> build_table() {
     {"engine.snapshot_interval_ms", +[](Config& c) -> int& { return c.engine.snapshot_interval_ms; }, range(10, 60000)},
 
     {"execution.journal_fsync", +[](Config& c) -> std::string& { return c.execution.journal_fsync; }, {}, require_journal_fsync},
+    {"execution.dead_man_timeout_ms", +[](Config& c) -> int& { return c.execution.dead_man_timeout_ms; }, range(0, 120000)},
+    {"execution.post_only_max_distance_bps", +[](Config& c) -> double& { return c.execution.post_only_max_distance_bps; }, range(0, 10000)},
+    {"execution.post_only_max_age_ms", +[](Config& c) -> int& { return c.execution.post_only_max_age_ms; }, range(0, 86400000)},
 
     {"logging.level", +[](Config& c) -> std::string& { return c.logging.level; }, {}, require_log_level},
     {"logging.file", +[](Config& c) -> std::string& { return c.logging.file; }},
@@ -156,7 +160,7 @@ const std::map<std::string_view, std::vector<std::string_view>>& structural_keys
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
       {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
-      {"venues[]", {"id", "kind", "maker_fee_bps", "taker_fee_bps", "rest_url", "ws_url", "ws_private_url", "demo"}},
+      {"venues[]", {"id", "kind", "maker_fee_bps", "taker_fee_bps", "rest_url", "ws_url", "ws_private_url", "demo", "stp_mode"}},
       {"strategies[]", {"name", "file", "enabled", "params", "trusted"}},
   };
   return keys;
@@ -374,6 +378,26 @@ void check_symbols(const Config& config, IssueList& issues) {
   }
 }
 
+// venues[i].stp_mode: the venue kind's own words (core/venues/self_trade_prevention.hpp).
+void check_stp_mode(const VenueConfig& venue, const std::string& base, IssueList& issues) {
+  if (venue.stp_mode.empty()) return;
+  const auto modes = venues::stp_modes_of(venue.kind);
+  if (modes.empty()) {
+    issues.add(base + ".stp_mode", venue.stp_mode,
+               "only binance and okx venues take a self-trade prevention mode; remove it from this " + venue.kind +
+                   " venue");
+    return;
+  }
+  if (venues::is_stp_mode(venue.kind, venue.stp_mode)) return;
+  std::string allowed;
+  for (std::string_view mode : modes) allowed += (allowed.empty() ? "" : ", ") + std::string(mode);
+  std::string rule = "must be one of " + allowed + " (kind " + venue.kind + ", in the venue's own words)";
+  if (venue.kind == "binance" && venue.stp_mode == "NONE") {
+    rule += "; NONE is refused by Binance futures since 2024-12-10";
+  }
+  issues.add(base + ".stp_mode", venue.stp_mode, rule);
+}
+
 void check_venues(const Config& config, IssueList& issues) {
   if (config.venues.size() < 2) {
     issues.add("venues", std::to_string(config.venues.size()) + " venue(s)",
@@ -401,6 +425,7 @@ void check_venues(const Config& config, IssueList& issues) {
     for (const EndpointProblem& problem : check_venue_endpoints(venue, config.profile)) {
       issues.add(base + "." + problem.key, problem.value, problem.rule);
     }
+    check_stp_mode(venue, base, issues);
   }
 }
 
@@ -440,6 +465,14 @@ void check_strategies(const Config& config, IssueList& issues) {
                    "file not found: " + full.string() + " (strategy files live under scripting.bundle_dir " + bundle_dir + ")");
       }
     }
+  }
+}
+
+void check_execution(const Config& config, IssueList& issues) {
+  const int timeout = config.execution.dead_man_timeout_ms;
+  if (timeout > 0 && timeout < 1000) {
+    issues.add("execution.dead_man_timeout_ms", std::to_string(timeout),
+               "must be 0 (dead-man switches off) or in [1000, 120000]: the switch is refreshed every third of it");
   }
 }
 
@@ -610,6 +643,7 @@ std::vector<ConfigIssue> validate(const Config& config, const ValidationContext&
   check_venues(config, issues);
   check_sim(config, issues);
   check_risk(config, issues);
+  check_execution(config, issues);
   check_strategies(config, issues);
   return issues.take();
 }

@@ -621,6 +621,15 @@ void Engine::start() {
                                    {"mode", "HOLD"}});
 }
 
+void Engine::disarm_dead_man(std::function<void()> done) {
+  Loop& loop = *loop_;
+  if (!loop.executor || !loop.running) {
+    done();
+    return;
+  }
+  loop.executor->disarm_dead_man(std::move(done));
+}
+
 void Engine::stop() {
   Loop& loop = *loop_;
   if (!loop.running) return;

@@ -117,6 +117,10 @@ class Engine {
   void start();
   // Stops the venues, the strategies and the timers. Idempotent.
   void stop();
+  // A clean shutdown's first step: the executor disarms the venues' dead-man switches
+  // (the desk leaves on purpose); `done` runs once on the driving thread when the venues
+  // answered (at once without an executor). Call stop() after it.
+  void disarm_dead_man(std::function<void()> done);
 
   // Swaps `next` in (see the header comment); never throws.
   ReloadReport reload(const EngineBundle& next);

@@ -22,6 +22,7 @@ std::string text(const std::vector<config::VenueConfig>& venues) {
   for (std::size_t i = 0; i < venues.size(); ++i) {
     out += (i ? ", " : "") + venues[i].id + ":" + venues[i].kind;
     if (!venues[i].rest_url.empty()) out += "@" + venues[i].rest_url;
+    if (!venues[i].stp_mode.empty()) out += " stp_mode=" + venues[i].stp_mode;
   }
   return out + "]";
 }
@@ -47,7 +48,7 @@ class Differ {
 // Everything but the fees (hot): a venue's identity and where it connects.
 bool operator==(const config::VenueConfig& a, const config::VenueConfig& b) {
   return a.id == b.id && a.kind == b.kind && a.rest_url == b.rest_url && a.ws_url == b.ws_url &&
-         a.ws_private_url == b.ws_private_url && a.demo == b.demo;
+         a.ws_private_url == b.ws_private_url && a.demo == b.demo && a.stp_mode == b.stp_mode;
 }
 
 // A cap where a larger number allows more and 0 switches the guard off (paper/testnet).
@@ -110,6 +111,11 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   d.check("sim.start_prices", running.sim.start_prices, next.sim.start_prices);
   d.check("engine.snapshot_interval_ms", running.engine.snapshot_interval_ms, next.engine.snapshot_interval_ms);
   d.check("execution.journal_fsync", running.execution.journal_fsync, next.execution.journal_fsync);
+  d.check("execution.dead_man_timeout_ms", running.execution.dead_man_timeout_ms, next.execution.dead_man_timeout_ms);
+  d.check("execution.post_only_max_distance_bps", running.execution.post_only_max_distance_bps,
+          next.execution.post_only_max_distance_bps);
+  d.check("execution.post_only_max_age_ms", running.execution.post_only_max_age_ms,
+          next.execution.post_only_max_age_ms);
   d.check("logging.level", running.logging.level, next.logging.level);
   d.check("logging.file", running.logging.file, next.logging.file);
   d.check("logging.json", running.logging.json, next.logging.json);

@@ -542,6 +542,7 @@ void Executor::on_fill(const std::string& venue, const venues::Fill& fill) { imp
 void Executor::on_private_stream(const std::string& venue, bool connected) {
   Impl& impl = *impl_;
   impl.log.info("executor_private_stream", {{"venue", venue}, {"connected", connected}});
+  if (connected) impl.on_venue_connected(venue);  // arms (again) its dead-man switch
   bool& was_down = impl.stream_down[venue];
   if (!connected) {
     was_down = true;

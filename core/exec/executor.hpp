@@ -38,6 +38,7 @@
 #include "core/common/logging.hpp"
 #include "core/common/result.hpp"
 #include "core/exec/execution_ports.hpp"
+#include "core/exec/executor_guards.hpp"
 #include "core/exec/executor_options.hpp"
 #include "core/exec/journal.hpp"
 #include "core/exec/venue_stats.hpp"
@@ -88,6 +89,8 @@ struct ExecutionCounters {
   std::uint64_t cancels_sent = 0;
   std::uint64_t zombies_cancelled = 0;  // open orders at a venue the executor did not know (the hunter)
   std::uint64_t fills = 0;
+  std::uint64_t dead_man_arm_failures = 0;      // arms / refreshes a venue refused or lost
+  std::uint64_t stale_post_only_cancels = 0;    // cancels of the post-only staleness guard
   std::map<std::string, std::uint64_t> skipped;  // by SkipReason name
 };
 
@@ -127,6 +130,8 @@ struct ExecutionView {
   std::vector<risk::Trip> breaker_trips;      // standing runaway-breaker trips
   ReconReport recon;
   std::optional<double> hedge_latency_p95_ms;
+  std::int64_t dead_man_timeout_ms = 0;  // configured; 0 = off
+  std::vector<DeadManView> dead_man;     // one per venue, in the venues' order
 };
 
 // What submit() would send for a hedged pair, without sending (POST /api/arb/preview).
@@ -198,6 +203,11 @@ class Executor {
   // New intents are refused (closed by cancel_all / hedge_flatten) or accepted again.
   void resume_intake();
   bool intake_open() const;
+
+  // Disarms every dead-man switch this executor armed (a clean shutdown: the desk
+  // leaves on purpose) and stops refreshing them; `done` runs once on this thread when
+  // every venue answered or failed (at once when nothing was armed).
+  void disarm_dead_man(std::function<void()> done);
 
   // The standing runaway-breaker trip, as the 423 body says it; nullopt when none.
   std::optional<std::string> breaker_trip() const;

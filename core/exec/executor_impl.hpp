@@ -4,6 +4,8 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <optional>
 #include <map>
 #include <set>
 #include <string>
@@ -60,6 +62,19 @@ struct Trade {
   Clock::TimerId retry_timer = 0;  // waiting for the hedge venue's book
   std::string planned_b;        // the client order id of B's `intent` entry
   std::int64_t opened_at_ms = 0;
+};
+
+// One venue's dead-man switch (executor_guards.cpp). Bounded: one per configured venue.
+struct DeadManSwitch {
+  DeadManState state = DeadManState::waiting;
+  bool connected_once = false;     // its private stream came up: it is refreshed from then on
+  std::uint64_t round = 0;         // the current round (older answers only count failures)
+  int outstanding = 0;             // arm calls of the current round still unanswered
+  bool round_failed = false;
+  std::int64_t armed_timeout_ms = 0;
+  std::int64_t last_armed_ms = 0;
+  std::uint64_t failures = 0;
+  std::string last_error;
 };
 
 struct Executor::Impl {
@@ -177,6 +192,22 @@ struct Executor::Impl {
   void recon_fetch_fills(venues::Venue& target, const std::string& symbol, std::int64_t since_ms);
   std::map<std::string, std::int64_t> recon_fills_since;  // venue → Unix ms to read fills from
   bool recon_fills_phase = false;
+
+  // executor_guards.cpp: the dead-man switches and the post-only staleness guard.
+  void on_venue_connected(const std::string& venue_id);  // arms its switch (first time, or again)
+  // One round on `target` (see executor_guards.cpp); `round_done` runs when it ends.
+  void arm_dead_man(venues::Venue& target, std::chrono::milliseconds timeout, std::function<void()> round_done = {});
+  void schedule_dead_man_refresh();
+  void disarm_dead_man(std::function<void()> done);
+  void watch_post_only(const std::string& client_order_id);
+  void sweep_post_only();
+  std::optional<StaleReason> staleness(const WorkingOrder& order, MonoTime watched_since, double& measure) const;
+  std::vector<DeadManView> dead_man_views() const;
+  std::map<std::string, DeadManSwitch, std::less<>> dead_men;  // by venue id
+  Clock::TimerId dead_man_timer = 0;
+  bool dead_man_stopped = false;                     // disarmed at shutdown: never re-armed
+  std::map<std::string, MonoTime> post_only_watch;   // working post-only orders → watched since (bounded by `orders`)
+  Clock::TimerId post_only_timer = 0;
 };
 
 }  // namespace propbot::exec

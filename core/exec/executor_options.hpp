@@ -78,6 +78,18 @@ struct ExecutorOptions {
   Nanos dead_order_hunt_interval = std::chrono::seconds(60);
   // How far back recon reads a venue's fill history when the journal has no fill there.
   Nanos recon_fill_lookback = std::chrono::hours(24);
+  // Dead-man switches (execution.dead_man_timeout_ms; 0 = off): armed on every venue
+  // that has one once its private stream is up, refreshed every third of this,
+  // disarmed by Executor::disarm_dead_man (executor_guards.hpp).
+  std::chrono::milliseconds dead_man_timeout{60000};
+  // The post-only staleness guard (executor_guards.hpp): a resting post-only order is
+  // cancelled when the touch on its side moved more than this many bps away from its
+  // price (execution.post_only_max_distance_bps; 0 = off) or when it rested longer than
+  // the max age (execution.post_only_max_age_ms; 0 = off; the intent's time guard or
+  // resting_order_ttl may end it sooner). Checked every post_only_check_interval.
+  double post_only_max_distance_bps = 50;
+  Nanos post_only_max_age = std::chrono::seconds(60);
+  Nanos post_only_check_interval = std::chrono::milliseconds(250);
 };
 
 }  // namespace propbot::exec

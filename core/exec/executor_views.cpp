@@ -23,6 +23,8 @@ ExecutionView Executor::view() const {
   ExecutionView view;
   view.counters = impl.counters;
   view.recon = impl.recon;
+  view.dead_man_timeout_ms = impl.options.dead_man_timeout.count();
+  view.dead_man = impl.dead_man_views();
   for (const auto& [coid, order] : impl.orders) {
     view.orders.push_back(OrderView{order.entry, !order.terminal()});
     if (!order.terminal() && order.entry.event != OrderEvent::intent) ++view.open_orders_per_venue[order.entry.venue];

@@ -274,6 +274,7 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
                                          : options.resting_order_ttl;
   if (auto found = orders.find(a.client_order_id); found != orders.end() && !found->second.terminal()) {
     arm_timer(found->second, ttl, [this](const std::string& coid) { cancel(coid, "time_guard"); });
+    if (intent.post_only) watch_post_only(a.client_order_id);  // the staleness guard
   }
   return id;
 }

@@ -17,9 +17,11 @@
 // Thread: every call, and every listener callback, happens on the engine thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -49,6 +51,19 @@ class VenueResult {
 
 template <typename T>
 using VenueCallback = std::function<void(VenueResult<T>)>;
+
+// What a venue's dead-man switch (cancel-on-disconnect, SPEC S-8.6) covers: nothing (the
+// venue has none: paper, simulators in process), one symbol per switch (Binance
+// countdownCancelAll) or the whole account (OKX cancel-all-after). Stable names.
+enum class DeadManScope { unsupported, per_symbol, per_account };
+constexpr std::string_view to_string(DeadManScope scope) {
+  switch (scope) {
+    case DeadManScope::unsupported: return "unsupported";
+    case DeadManScope::per_symbol: return "per_symbol";
+    case DeadManScope::per_account: return "per_account";
+  }
+  return "unsupported";
+}
 
 class MarketDataListener {
  public:
@@ -129,6 +144,18 @@ class Venue : public MarketDataVenue {
   // rate_limit_ban from it. Replaces an earlier listener; venues without a governor
   // never call it.
   virtual void set_quarantine_listener(std::function<void(const RateHealth&)> /*listener*/) {}
+
+  // The dead-man switch: unless this is called again within `timeout`, the venue cancels
+  // every open order its scope covers (`symbol` for per_symbol; ignored per_account). A
+  // zero timeout disarms. `done` answers the timeout the venue really armed (it may round:
+  // OKX takes whole seconds in [10, 120]; 0 after a disarm). Sent like a cancel (the rate
+  // governor's highest class). Default: no switch — dead_man_scope() says unsupported and
+  // arm_dead_man answers a rejected error with venue_code "UNSUPPORTED" (a value, at once).
+  virtual DeadManScope dead_man_scope() const { return DeadManScope::unsupported; }
+  virtual void arm_dead_man(const std::string& /*symbol*/, std::chrono::milliseconds /*timeout*/,
+                            VenueCallback<std::chrono::milliseconds> done) {
+    done(VenueError{VenueErrc::rejected, "UNSUPPORTED", "this venue has no dead-man switch", 0, std::nullopt});
+  }
 };
 
 }  // namespace propbot::venues

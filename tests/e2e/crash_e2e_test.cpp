@@ -28,6 +28,7 @@
 #include "core/exec/client_order_id.hpp"
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/desk_api.hpp"
 #include "tests/e2e/second_factor.hpp"
 #include "tests/e2e/outside_venue_sim.hpp"
 #include "tests/support/http_client.hpp"
@@ -39,11 +40,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::map<std::string, std::string> kVenueKeys = {
-    {"binance.api_key", "crashBinanceKey1"}, {"binance.api_secret", "crashBinanceSecret1"},
-    {"okx.api_key", "crashOkxKey1"},         {"okx.api_secret", "crashOkxSecret1"},
-    {"okx.passphrase", "crashOkxPass1"},
-};
+const std::map<std::string, std::string> kVenueKeys = test_venue_keys("crash");
 constexpr int kSigkillExit = 128 + SIGKILL;
 
 // What drives the daemon to the failpoint.
@@ -130,15 +127,7 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
   static void SetUpTestSuite() {
     SharedStore& store = shared_store();
     if (store.ready) return;
-    DaemonProcess daemon({PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", store.dir.path()});
-    ASSERT_TRUE(daemon.start());
-    ASSERT_TRUE(daemon.wait_for_listening(30s).has_value()) << daemon.stderr_text();
-    daemon.send_signal(SIGTERM);
-    ASSERT_EQ(daemon.wait_exit(20s).value_or(-1), 0) << daemon.stderr_text();
-    store.creds = read_dev_credentials(PROPBOT_BINARY, store.dir.path());
-    for (const auto& [name, value] : kVenueKeys) {
-      ASSERT_TRUE(secrets_set(store.dir.path() + "/secrets.enc", store.dir.path() + "/secrets.key", name, value));
-    }
+    ASSERT_NO_FATAL_FAILURE(prepare_paper_store(store.dir.path(), kVenueKeys, store.creds));
     store.ready = true;
   }
 
@@ -201,22 +190,11 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
   }
 
   void start_simulator() {
-    sim_ = std::make_unique<DaemonProcess>(std::vector<std::string>{
-        PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--binance-port", "0", "--okx-port", "0", "--seed", "11"});
-    ASSERT_TRUE(sim_->start());
-    const auto ports = wait_for_venue_sim_listeners(*sim_, 20s);
-    ASSERT_TRUE(ports.has_value()) << sim_->stderr_text();
-    admin_ = ports->at("admin");
-    ASSERT_TRUE(fund_sim_account(admin_, {{"venue", "binance"},
-                                          {"api_key", kVenueKeys.at("binance.api_key")},
-                                          {"api_secret", kVenueKeys.at("binance.api_secret")},
-                                          {"balances", {{"USDT", 100000}}}}));
-    ASSERT_TRUE(fund_sim_account(admin_, {{"venue", "okx"},
-                                          {"api_key", kVenueKeys.at("okx.api_key")},
-                                          {"api_secret", kVenueKeys.at("okx.api_secret")},
-                                          {"passphrase", kVenueKeys.at("okx.passphrase")},
-                                          {"balances", {{"USDT", 100000}}}}));
-    config_ = bundle_pointing_at(bundle_.path(), ports->at("binance"), ports->at("okx"));
+    std::map<std::string, int> ports;
+    ASSERT_NO_FATAL_FAILURE(start_outside_venue_sim(sim_, "11", ports));
+    admin_ = ports.at("admin");
+    ASSERT_TRUE(fund_venue_accounts(admin_, kVenueKeys));
+    config_ = bundle_pointing_at(bundle_.path(), ports.at("binance"), ports.at("okx"));
     const std::string& from = shared_store().dir.path();
     for (const char* file : {"secrets.enc", "secrets.key"}) {
       fs::copy_file(fs::path(from) / file, fs::path(data_.path()) / file, fs::copy_options::overwrite_existing);
@@ -258,16 +236,7 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
     return api_call(port_, shared_store().creds, who, method, path, body, nullptr, 10s);
   }
   json wait_for(const std::string& path, const std::function<bool(const json&)>& ready, std::chrono::seconds limit) {
-    json last;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto [status, body] = call("viewer1", "GET", path);
-      last = body;
-      if (status == 200 && ready(body)) return body;
-      std::this_thread::sleep_for(100ms);
-    }
-    ADD_FAILURE() << path << " never became ready: " << last.dump();
-    return last;
+    return poll_api(port_, shared_store().creds, path, ready, limit);
   }
   static bool recon_clean(const json& b) { return b["recon"]["state"] == "clean"; }
 

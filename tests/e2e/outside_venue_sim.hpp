@@ -1,21 +1,28 @@
 // Helpers for e2e tests that run the daemon against an OUTSIDE `propbot venue-sim`:
 // `propbot secrets set` fed on stdin (a value never on a command line), a copy of the
-// shipped bundle whose paper venues point at the simulator's ports, and funding an
-// account at the simulator's admin API. Header-only; the binary is the test's
+// shipped bundle whose paper venues point at the simulator's ports, and funding
+// accounts at the simulator's admin API. Header-only; the binary is the test's
 // PROPBOT_BINARY, the bundle PROPBOT_SOURCE_DIR's.
 #pragma once
 
 #include <sys/wait.h>
 
+#include <chrono>
+#include <csignal>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <memory>
+#include <vector>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::testing {
@@ -48,6 +55,44 @@ inline ::testing::AssertionResult secrets_set(const std::string& store, const st
   return ::testing::AssertionSuccess();
 }
 
+// A test's venue keys, named as the secrets store entries (`binance.api_key`, …), with
+// values made from `tag` (`<tag>BinanceKey1`, …) so each test's accounts are its own.
+inline std::map<std::string, std::string> test_venue_keys(const std::string& tag) {
+  return {{"binance.api_key", tag + "BinanceKey1"}, {"binance.api_secret", tag + "BinanceSecret1"},
+          {"okx.api_key", tag + "OkxKey1"},         {"okx.api_secret", tag + "OkxSecret1"},
+          {"okx.passphrase", tag + "OkxPass1"}};
+}
+
+// A paper data directory ready to run against an outside venue-sim: a first start of the
+// daemon there makes its development credentials (into `creds`) and its secrets store,
+// then `keys` are stored with `propbot secrets set`. Fatal test failures on any step.
+inline void prepare_paper_store(const std::string& data_dir, const std::map<std::string, std::string>& keys,
+                                DevCredentials& creds) {
+  using namespace std::chrono_literals;
+  DaemonProcess daemon({PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_dir});
+  ASSERT_TRUE(daemon.start());
+  ASSERT_TRUE(daemon.wait_for_listening(30s).has_value()) << daemon.stderr_text();
+  daemon.send_signal(SIGTERM);
+  ASSERT_EQ(daemon.wait_exit(20s).value_or(-1), 0) << daemon.stderr_text();
+  creds = read_dev_credentials(PROPBOT_BINARY, data_dir);
+  for (const auto& [name, value] : keys) {
+    ASSERT_TRUE(secrets_set(data_dir + "/secrets.enc", data_dir + "/secrets.key", name, value));
+  }
+}
+
+// Starts `propbot venue-sim` with `seed` into `sim`, every port chosen by the OS, and
+// writes its ports ("admin", "binance", "okx") to `ports`. Fatal test failures when it
+// does not listen within 20 s.
+inline void start_outside_venue_sim(std::unique_ptr<DaemonProcess>& sim, const std::string& seed,
+                                    std::map<std::string, int>& ports) {
+  sim = std::make_unique<DaemonProcess>(std::vector<std::string>{
+      PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--binance-port", "0", "--okx-port", "0", "--seed", seed});
+  ASSERT_TRUE(sim->start());
+  const auto listening = wait_for_venue_sim_listeners(*sim, std::chrono::seconds(20));
+  ASSERT_TRUE(listening.has_value()) << sim->stderr_text();
+  ports = *listening;
+}
+
 // A copy of the shipped bundle under `to` whose paper venues name the simulator's
 // endpoints (OKX in demo mode); answers the path of its paper.yaml.
 inline std::string bundle_pointing_at(const std::filesystem::path& to, int binance_port, int okx_port) {
@@ -76,6 +121,22 @@ inline ::testing::AssertionResult fund_sim_account(int admin_port, const nlohman
                                                   {{"Content-Type", "application/json"}});
   if (created.status != 201) return ::testing::AssertionFailure() << "POST /admin/accounts: " << created.body;
   return ::testing::AssertionSuccess();
+}
+
+// One funded account per protocol (100,000 USDT each) with the keys a test stored in the
+// daemon's secrets store: `binance.api_key`, `binance.api_secret`, `okx.api_key`,
+// `okx.api_secret`, `okx.passphrase`.
+inline ::testing::AssertionResult fund_venue_accounts(int admin_port, const std::map<std::string, std::string>& keys) {
+  auto funded = fund_sim_account(admin_port, {{"venue", "binance"},
+                                              {"api_key", keys.at("binance.api_key")},
+                                              {"api_secret", keys.at("binance.api_secret")},
+                                              {"balances", {{"USDT", 100000}}}});
+  if (!funded) return funded;
+  return fund_sim_account(admin_port, {{"venue", "okx"},
+                                       {"api_key", keys.at("okx.api_key")},
+                                       {"api_secret", keys.at("okx.api_secret")},
+                                       {"passphrase", keys.at("okx.passphrase")},
+                                       {"balances", {{"USDT", 100000}}}});
 }
 
 }  // namespace propbot::testing

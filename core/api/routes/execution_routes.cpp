@@ -63,6 +63,8 @@ json execution_json(const exec::ExecutionView& view) {
                 {"hedges_sent", c.hedges_sent},           {"hedges_lost", c.hedges_lost},
                 {"unknown_outcomes", c.unknown_outcomes}, {"cancels_sent", c.cancels_sent},
                 {"zombies_cancelled", c.zombies_cancelled},
+                {"dead_man_arm_failures", c.dead_man_arm_failures},
+                {"stale_post_only_cancels", c.stale_post_only_cancels},
                 {"fills", c.fills},                       {"skipped", skipped}};
   json orders = json::array();
   for (const auto& order : view.orders) orders.push_back(order_json(order));
@@ -87,7 +89,18 @@ json execution_json(const exec::ExecutionView& view) {
              {"unexplained_orders", r.unexplained_orders},
              {"hedges_resumed", r.hedges_resumed},
              {"problems", r.problems}};
+  json dead_man_venues = json::array();
+  for (const exec::DeadManView& d : view.dead_man) {
+    dead_man_venues.push_back({{"venue", d.venue},
+                               {"state", std::string(exec::to_string(d.state))},
+                               {"scope", d.scope},
+                               {"armed_timeout_ms", d.armed_timeout_ms},
+                               {"last_armed_at", d.last_armed_ms > 0 ? json(iso_of_ms(d.last_armed_ms)) : json(nullptr)},
+                               {"arm_failures", d.arm_failures},
+                               {"last_error", d.last_error.empty() ? json(nullptr) : json(d.last_error)}});
+  }
   return json{{"counters", counters},
+              {"dead_man", {{"timeout_ms", view.dead_man_timeout_ms}, {"venues", dead_man_venues}}},
               {"orders", orders},
               {"trades", trades},
               {"open_orders_per_venue", open},

@@ -15,6 +15,10 @@ namespace propbot::venues::binance {
 Result<std::unique_ptr<Venue>> make_binance_adapter(boost::asio::io_context& io, const Clock& clock,
                                                     BinanceAdapterOptions options, Logger logger) {
   if (options.symbols.empty()) return make_error(Errc::invalid_argument, "Binance adapter: no symbols configured");
+  if (!is_stp_mode("binance", options.stp_mode)) {
+    return make_error(Errc::invalid_argument, "Binance adapter: stp_mode '" + options.stp_mode +
+                                                  "' is not one of EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH");
+  }
   for (const auto& symbol : options.symbols) {
     if (auto venue_symbol = to_venue_symbol(symbol); !venue_symbol) return venue_symbol.error();
   }
@@ -43,6 +47,7 @@ BinanceAdapter::BinanceAdapter(boost::asio::io_context& io, const Clock& clock, 
       logger_(std::move(logger)),
       rest_(std::move(rest)),
       orders_(std::make_unique<OrderClient>(*rest_)) {
+  orders_->set_stp_mode(options_.stp_mode);
   std::fill(options_.api_secret.begin(), options_.api_secret.end(), '\0');
   options_.api_secret.clear();
   // The recovery's view of this venue. recovery_ is owned here and calls these only
@@ -237,6 +242,10 @@ void BinanceAdapter::open_orders(const std::optional<std::string>& symbol,
 void BinanceAdapter::positions(VenueCallback<std::vector<Position>> done) { orders_->positions(std::move(done)); }
 void BinanceAdapter::balances(VenueCallback<std::vector<Balance>> done) { orders_->balances(std::move(done)); }
 void BinanceAdapter::server_time(VenueCallback<UtcTime> done) { orders_->server_time(std::move(done)); }
+void BinanceAdapter::arm_dead_man(const std::string& symbol, std::chrono::milliseconds timeout,
+                                  VenueCallback<std::chrono::milliseconds> done) {
+  orders_->arm_dead_man(symbol, timeout, std::move(done));
+}
 
 std::vector<md::FeedHealthView> BinanceAdapter::feed_health() const {
   return data_ ? data_->feed_health() : std::vector<md::FeedHealthView>{};

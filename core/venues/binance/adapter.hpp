@@ -26,6 +26,9 @@
 // trade id) across the stream and REST. place()/place_batch() answers tell it which
 // orders to watch.
 //
+// Dead-man switch: POST /fapi/v1/countdownCancelAll per symbol (arm_dead_man). Self-trade
+// prevention: every order carries options.stp_mode (an unknown mode fails the factory).
+//
 // Rate limiting: every REST request passes the venue's RateGovernor
 // (core/venues/common/rate_governor.hpp): cancel > close > place > query, 429 backoff
 // with jitter then one probe at a time, a 418 quarantines the venue until the ban ends
@@ -88,6 +91,8 @@ struct BinanceAdapterOptions {
   std::chrono::milliseconds listen_key_keepalive = std::chrono::minutes(30);
   std::chrono::milliseconds time_sync_interval = std::chrono::minutes(10);
   std::chrono::milliseconds request_timeout{10000};
+  // selfTradePreventionMode of every order: one of kBinanceStpModes (self_trade_prevention.hpp).
+  std::string stp_mode{kBinanceDefaultStpMode};
 };
 
 class RestClient;
@@ -119,6 +124,10 @@ class BinanceAdapter final : public Venue {
   void balances(VenueCallback<std::vector<Balance>> done) override;
   void server_time(VenueCallback<UtcTime> done) override;
   bool supports_batch() const override { return true; }
+  // countdownCancelAll, one switch per symbol (order_client.hpp).
+  DeadManScope dead_man_scope() const override { return DeadManScope::per_symbol; }
+  void arm_dead_man(const std::string& symbol, std::chrono::milliseconds timeout,
+                    VenueCallback<std::chrono::milliseconds> done) override;
 
   // Time sync + exchangeInfo; `done` runs later with the outcome. Idempotent once ok.
   void initialize(std::function<void(Status)> done);

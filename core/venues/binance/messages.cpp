@@ -28,7 +28,12 @@ Result<std::string> format_on_grid(Decimal value, Decimal step, std::string_view
 
 namespace {
 
-Result<std::vector<QueryParam>> build(const OrderRequest& request, const BinanceInstrument& instrument) {
+Result<std::vector<QueryParam>> build(const OrderRequest& request, const BinanceInstrument& instrument,
+                                      std::string_view stp_mode) {
+  if (!is_stp_mode("binance", stp_mode)) {
+    return make_error(Errc::invalid_argument, "selfTradePreventionMode '" + std::string(stp_mode) +
+                                                  "' is not one of EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH");
+  }
   if (request.symbol != instrument.symbol) {
     return make_error(Errc::invalid_argument, "order symbol " + request.symbol + " does not match instrument " +
                                                   instrument.symbol);
@@ -73,19 +78,21 @@ Result<std::vector<QueryParam>> build(const OrderRequest& request, const Binance
   }
   if (request.reduce_only) params.push_back({"reduceOnly", "true"});
   params.push_back({"newClientOrderId", request.client_order_id});
-  params.push_back({"selfTradePreventionMode", "EXPIRE_MAKER"});
+  params.push_back({"selfTradePreventionMode", std::string(stp_mode)});
   params.push_back({"newOrderRespType", "RESULT"});
   return params;
 }
 
 }  // namespace
 
-Result<std::vector<QueryParam>> order_params(const OrderRequest& request, const BinanceInstrument& instrument) {
-  return build(request, instrument);
+Result<std::vector<QueryParam>> order_params(const OrderRequest& request, const BinanceInstrument& instrument,
+                                             std::string_view stp_mode) {
+  return build(request, instrument, stp_mode);
 }
 
-Result<std::string> batch_order_json(const OrderRequest& request, const BinanceInstrument& instrument) {
-  auto params = build(request, instrument);
+Result<std::string> batch_order_json(const OrderRequest& request, const BinanceInstrument& instrument,
+                                     std::string_view stp_mode) {
+  auto params = build(request, instrument, stp_mode);
   if (!params) return params.error();
   std::string out = "{";
   bool first = true;

@@ -9,8 +9,10 @@
 //    instrument minimum (unless reduce-only) is refused locally with invalid_argument
 //    naming the field — nothing is rounded and nothing is sent.
 //  - newClientOrderId is validated with binance::validate_client_order_id.
-//  - Post-only is sent as timeInForce GTX; selfTradePreventionMode is set explicitly
-//    (EXPIRE_MAKER: NONE is rejected since 2024-12-10, DESIGN-NOTES).
+//  - Post-only is sent as timeInForce GTX; selfTradePreventionMode is always set
+//    explicitly, to the venue's configured mode (self_trade_prevention.hpp; default
+//    EXPIRE_MAKER: NONE is rejected since 2024-12-10, DESIGN-NOTES); a mode Binance does
+//    not know is refused locally.
 //
 // Threads: pure functions, safe from any thread. Uses signing (QueryParam), symbols.
 #pragma once
@@ -25,6 +27,7 @@
 #include "core/venues/binance/signing.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
 #include "core/venues/order_types.hpp"
+#include "core/venues/self_trade_prevention.hpp"
 
 namespace propbot::venues::binance {
 
@@ -77,6 +80,9 @@ inline constexpr Endpoint kPositionRisk{"GET", "/fapi/v2/positionRisk", 5, false
                                         Security::signed_request};
 inline constexpr Endpoint kBalance{"GET", "/fapi/v2/balance", 5, false, RequestPriority::query,
                                    Security::signed_request};
+// The dead-man switch (countdownCancelAll): weight 10, sent with the cancels' priority.
+inline constexpr Endpoint kCountdownCancelAll{"POST", "/fapi/v1/countdownCancelAll", 10, false,
+                                              RequestPriority::cancel, Security::signed_request};
 inline constexpr Endpoint kListenKeyStart{"POST", "/fapi/v1/listenKey", 1, false, RequestPriority::query,
                                           Security::api_key};
 inline constexpr Endpoint kListenKeyKeepalive{"PUT", "/fapi/v1/listenKey", 1, false, RequestPriority::query,
@@ -91,10 +97,13 @@ int depth_weight(int limit);
 // `value` as sent when it is a whole multiple of `step`; errors name `what`.
 Result<std::string> format_on_grid(Decimal value, Decimal step, std::string_view what);
 
-// Parameters of POST /fapi/v1/order (newOrderRespType=RESULT), in the order sent.
-Result<std::vector<QueryParam>> order_params(const OrderRequest& request, const BinanceInstrument& instrument);
+// Parameters of POST /fapi/v1/order (newOrderRespType=RESULT), in the order sent, with
+// selfTradePreventionMode = `stp_mode` (one of kBinanceStpModes).
+Result<std::vector<QueryParam>> order_params(const OrderRequest& request, const BinanceInstrument& instrument,
+                                             std::string_view stp_mode = kBinanceDefaultStpMode);
 
 // One order of a batchOrders list as a JSON object text with string values.
-Result<std::string> batch_order_json(const OrderRequest& request, const BinanceInstrument& instrument);
+Result<std::string> batch_order_json(const OrderRequest& request, const BinanceInstrument& instrument,
+                                     std::string_view stp_mode = kBinanceDefaultStpMode);
 
 }  // namespace propbot::venues::binance

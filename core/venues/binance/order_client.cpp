@@ -55,7 +55,7 @@ void OrderClient::refuse(VenueCallback<T> done, std::string message) {
 void OrderClient::place(const OrderRequest& request, VenueCallback<OrderState> done) {
   const BinanceInstrument* instrument = find(request.symbol);
   if (instrument == nullptr) return refuse(std::move(done), "unknown or not loaded symbol " + request.symbol);
-  auto params = order_params(request, *instrument);
+  auto params = order_params(request, *instrument, stp_mode_);
   if (!params) return refuse(std::move(done), params.error().message);
   Endpoint endpoint = endpoints::kNewOrder;
   endpoint.priority = place_priority(request);
@@ -88,7 +88,7 @@ void OrderClient::place_batch(const std::vector<OrderRequest>& requests,
       state->results[i] = VenueResult<OrderState>(local_error("unknown or not loaded symbol " + requests[i].symbol));
       continue;
     }
-    auto json = batch_order_json(requests[i], *instrument);
+    auto json = batch_order_json(requests[i], *instrument, stp_mode_);
     if (!json) {
       state->results[i] = VenueResult<OrderState>(local_error(json.error().message));
       continue;
@@ -179,6 +179,40 @@ void OrderClient::cancel_all(const std::string& symbol, VenueCallback<int> done)
                  done(count);
                });
   });
+}
+
+void OrderClient::arm_dead_man(const std::string& symbol, std::chrono::milliseconds timeout,
+                               VenueCallback<std::chrono::milliseconds> done) {
+  const BinanceInstrument* instrument = find(symbol);
+  if (instrument == nullptr) return refuse(std::move(done), "unknown or not loaded symbol " + symbol);
+  if (timeout.count() < 0) return refuse(std::move(done), "countdownTime must not be negative");
+  rest_.send(endpoints::kCountdownCancelAll,
+             {{"symbol", instrument->venue_symbol}, {"countdownTime", std::to_string(timeout.count())}},
+             [done = std::move(done)](VenueResult<std::string> reply) {
+               if (!reply) return done(reply.error());
+               // {"symbol":"BTCUSDT","countdownTime":"100000"}: the armed countdown, echoed.
+               auto document = parse_json(reply.value());
+               const nlohmann::json* echoed = nullptr;
+               if (document && document->is_object() && document->contains("countdownTime")) {
+                 echoed = &(*document)["countdownTime"];
+               }
+               std::int64_t armed = -1;
+               if (echoed != nullptr && echoed->is_string()) {
+                 try {
+                   armed = std::stoll(echoed->get<std::string>());
+                 } catch (const std::exception&) {
+                   armed = -1;
+                 }
+               } else if (echoed != nullptr && echoed->is_number_integer()) {
+                 armed = echoed->get<std::int64_t>();
+               }
+               if (armed < 0) {
+                 return done(VenueError{VenueErrc::network, "UNREADABLE_REPLY",
+                                        "countdownCancelAll reply has no countdownTime: " + reply.value(), 200,
+                                        std::nullopt});
+               }
+               done(std::chrono::milliseconds(armed));
+             });
 }
 
 void OrderClient::open_orders(const std::optional<std::string>& symbol,

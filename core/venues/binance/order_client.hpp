@@ -18,6 +18,9 @@
 //   positions    GET    /fapi/v2/positionRisk
 //   balances     GET    /fapi/v2/balance
 //   server_time  GET    /fapi/v1/time (also refreshes the clock offset)
+//   arm_dead_man POST   /fapi/v1/countdownCancelAll (symbol, countdownTime ms; 0 disarms),
+//                rate class `cancel`; answers the countdownTime the venue echoed
+// Every order carries selfTradePreventionMode = the configured mode (set_stp_mode).
 //
 // Errors: values refused locally (off the step/tick grid, invalid client id, unknown
 // symbol, instruments not loaded) → VenueErrc::rejected with venue_code "LOCAL" and
@@ -28,6 +31,7 @@
 // Threads: engine thread; callbacks run later on it. Uses RestClient, messages, parse.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -58,6 +62,10 @@ class OrderClient {
   void positions(VenueCallback<std::vector<Position>> done);
   void balances(VenueCallback<std::vector<Balance>> done);
   void server_time(VenueCallback<UtcTime> done);
+  void arm_dead_man(const std::string& symbol, std::chrono::milliseconds timeout,
+                    VenueCallback<std::chrono::milliseconds> done);
+  // One of kBinanceStpModes (the caller validated it; an unknown one refuses every order).
+  void set_stp_mode(std::string mode) { stp_mode_ = std::move(mode); }
 
   static constexpr std::size_t kBatchLimit = 5;
 
@@ -71,6 +79,7 @@ class OrderClient {
 
   RestClient& rest_;
   std::map<std::string, BinanceInstrument> instruments_;
+  std::string stp_mode_{kBinanceDefaultStpMode};
 };
 
 }  // namespace propbot::venues::binance

@@ -96,6 +96,10 @@ RecoverySource OkxAdapter::recovery_source() {
 Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, const Clock& clock,
                                                 OkxAdapterOptions options, Logger logger) {
   if (options.symbols.empty()) return make_error(Errc::invalid_argument, "OKX adapter: no symbols configured");
+  if (!is_stp_mode("okx", options.stp_mode)) {
+    return make_error(Errc::invalid_argument, "OKX adapter: stp_mode '" + options.stp_mode +
+                                                  "' is not one of cancel_maker, cancel_taker, cancel_both");
+  }
   std::vector<std::string> inst_ids;
   for (const auto& symbol : options.symbols) {
     auto inst_id = to_inst_id(symbol);
@@ -161,6 +165,7 @@ Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, con
   }
 
   adapter->orders_ = std::make_unique<OrderClient>(io, *adapter->rest_, adapter->table_, logger);
+  adapter->orders_->set_stp_mode(options.stp_mode);
 
   DataStreamOptions data_options;
   data_options.venue_id = options.venue_id;
@@ -234,6 +239,11 @@ void OkxAdapter::cancel(const std::string& symbol, const std::string& client_ord
 
 void OkxAdapter::cancel_all(const std::string& symbol, VenueCallback<int> done) {
   orders_->cancel_all(symbol, std::move(done));
+}
+
+void OkxAdapter::arm_dead_man(const std::string& /*symbol*/, std::chrono::milliseconds timeout,
+                              VenueCallback<std::chrono::milliseconds> done) {
+  orders_->arm_dead_man(timeout, std::move(done));
 }
 
 void OkxAdapter::query_order(const std::string& symbol, const std::string& client_order_id,

@@ -44,6 +44,10 @@
 // at a time, so a 429 never turns into a request storm; a 429 with a ban-long
 // Retry-After quarantines the venue (rate_health(), set_quarantine_listener()).
 //
+// Dead-man switch: POST trade/cancel-all-after for the whole account (arm_dead_man;
+// whole seconds in [10, 120]). Self-trade prevention: every order carries
+// options.stp_mode as stpMode (an unknown mode fails the factory).
+//
 // Secrets: the secret key lives in the two RequestSigners (REST, WS login) only; the
 // passphrase only in headers / the login message sent to the socket. Nothing is logged.
 //
@@ -92,6 +96,8 @@ struct OkxAdapterOptions {
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds ping_interval{20000};  // < 30 s (OKX closes silent connections)
   std::chrono::milliseconds pong_timeout{8000};
+  // stpMode of every order: one of kOkxStpModes (self_trade_prevention.hpp).
+  std::string stp_mode{kOkxDefaultStpMode};
 };
 
 class RestClient;
@@ -121,6 +127,10 @@ class OkxAdapter final : public Venue {
   void balances(VenueCallback<std::vector<Balance>> done) override;
   void server_time(VenueCallback<UtcTime> done) override;
   bool supports_batch() const override { return true; }
+  // cancel-all-after: one switch for the whole account (order_client.hpp).
+  DeadManScope dead_man_scope() const override { return DeadManScope::per_account; }
+  void arm_dead_man(const std::string& symbol, std::chrono::milliseconds timeout,
+                    VenueCallback<std::chrono::milliseconds> done) override;
 
   // Observability.
   std::vector<md::FeedHealthView> feed_health() const;

@@ -1,5 +1,6 @@
 #include "core/venues/okx/messages.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/venues/okx/symbols.hpp"
@@ -57,7 +58,14 @@ Result<Decimal> base_from_contracts(Decimal contracts, const OkxInstrument& inst
   return base->normalized();
 }
 
-Result<nlohmann::json> order_body(const OrderRequest& request, const OkxInstrument& instrument) {
+Result<nlohmann::json> order_body(const OrderRequest& request, const OkxInstrument& instrument,
+                                  std::string_view stp_mode) {
+  if (!is_stp_mode("okx", stp_mode)) {
+    return bad("stpMode '" + std::string(stp_mode) + "' is not one of cancel_maker, cancel_taker, cancel_both");
+  }
+  if (stp_mode == "cancel_both" && request.time_in_force == TimeInForce::fok) {
+    return bad("stpMode cancel_both does not support FOK orders (" + request.client_order_id + ")");
+  }
   if (auto valid = validate_client_order_id(request.client_order_id); !valid) {
     return bad("clOrdId: " + valid.error().message);
   }
@@ -86,7 +94,14 @@ Result<nlohmann::json> order_body(const OrderRequest& request, const OkxInstrume
     body["px"] = request.price->normalized().to_string();
   }
   if (request.reduce_only) body["reduceOnly"] = true;
+  body["stpMode"] = std::string(stp_mode);
   return body;
+}
+
+int cancel_all_after_seconds(std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return 0;
+  const auto seconds = (timeout.count() + 999) / 1000;
+  return static_cast<int>(std::clamp<std::int64_t>(seconds, 10, 120));
 }
 
 std::string query_string(const std::vector<std::pair<std::string, std::string>>& params) {

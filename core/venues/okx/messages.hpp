@@ -14,6 +14,9 @@
 //    field: nothing is sent.
 //  - Orders are sent tdMode "cross", posSide "net" (one-way mode), reduceOnly only
 //    when set; prices and sizes are written normalized ("65000.1", "0.01").
+//  - Every order carries stpMode, the venue's configured self-trade prevention mode
+//    (self_trade_prevention.hpp; default cancel_maker); a mode OKX does not know, or
+//    cancel_both on a FOK order (the venue refuses it), is refused locally.
 //
 // Rate limits: OKX limits per endpoint (60 orders / 2 s per instrument, 10 / 2 s for
 // positions and balance, ...). RateLimitTracker has one weight window per minute and
@@ -26,6 +29,7 @@
 // Threads: pure functions, safe from any thread. Uses symbols, Decimal, nlohmann::json.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -39,6 +43,7 @@
 #include "core/md/instrument.hpp"
 #include "core/venues/common/rate_limit_tracker.hpp"
 #include "core/venues/order_types.hpp"
+#include "core/venues/self_trade_prevention.hpp"
 
 namespace propbot::venues::okx {
 
@@ -85,6 +90,9 @@ inline constexpr Endpoint kQueryOrder{"GET", "/api/v5/trade/order", 1, false, Re
 inline constexpr Endpoint kOrdersPending{"GET", "/api/v5/trade/orders-pending", 1, false, RequestPriority::query};
 // Transaction details (last 3 days), 60 / 2 s: newest first, billId pagination.
 inline constexpr Endpoint kFills{"GET", "/api/v5/trade/fills", 1, false, RequestPriority::query};
+// The dead-man switch: 1 request / s (weight 1800 ÷ 60), sent with the cancels' priority.
+inline constexpr Endpoint kCancelAllAfter{"POST", "/api/v5/trade/cancel-all-after", 30, false,
+                                          RequestPriority::cancel};
 inline constexpr Endpoint kPositions{"GET", "/api/v5/account/positions", 6, false, RequestPriority::query};
 inline constexpr Endpoint kBalance{"GET", "/api/v5/account/balance", 6, false, RequestPriority::query};
 }  // namespace endpoints
@@ -98,8 +106,15 @@ RateLimitPolicy default_rate_limit_policy();
 Result<Decimal> contracts_from_base(Decimal base_quantity, const OkxInstrument& instrument);
 Result<Decimal> base_from_contracts(Decimal contracts, const OkxInstrument& instrument);
 
-// The body object of POST /api/v5/trade/order (also one item of batch-orders).
-Result<nlohmann::json> order_body(const OrderRequest& request, const OkxInstrument& instrument);
+// The body object of POST /api/v5/trade/order (also one item of batch-orders), with
+// stpMode = `stp_mode` (one of kOkxStpModes).
+Result<nlohmann::json> order_body(const OrderRequest& request, const OkxInstrument& instrument,
+                                  std::string_view stp_mode = kOkxDefaultStpMode);
+
+// cancel-all-after takes whole seconds, 0 (disarm) or 10..120: a positive `timeout` is
+// rounded up to a second and clamped into [10, 120] (so the switch never fires earlier
+// than asked, except beyond 120 s, where it cannot be later).
+int cancel_all_after_seconds(std::chrono::milliseconds timeout);
 
 // "?instId=BTC-USDT-SWAP&clOrdId=abc" style query text from ordered pairs (values are
 // alphanumeric / '-' here, so no escaping is needed; others are percent-encoded).

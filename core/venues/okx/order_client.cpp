@@ -70,7 +70,7 @@ void OrderClient::place(const OrderRequest& request, VenueCallback<OrderState> d
     });
     return;
   }
-  auto body = order_body(request, *instrument);
+  auto body = order_body(request, *instrument, stp_mode_);
   if (!body) {
     later([done, error = body.error()] { done(local_error(error)); });
     return;
@@ -122,7 +122,7 @@ void OrderClient::place_batch(const std::vector<OrderRequest>& requests,
       batch->results[i] = local_error(make_error(Errc::not_found, "symbol " + requests[i].symbol + " is not loaded"));
       continue;
     }
-    auto body = order_body(requests[i], *instrument);
+    auto body = order_body(requests[i], *instrument, stp_mode_);
     if (!body) {
       batch->results[i] = local_error(body.error());
       continue;
@@ -296,6 +296,24 @@ void OrderClient::cancel_all(const std::string& symbol, VenueCallback<int> done)
         }
       });
     }
+  });
+}
+
+void OrderClient::arm_dead_man(std::chrono::milliseconds timeout, VenueCallback<std::chrono::milliseconds> done) {
+  const int seconds = cancel_all_after_seconds(timeout);
+  const json body = {{"timeOut", std::to_string(seconds)}};
+  rest_.send(endpoints::kCancelAllAfter, "", body.dump(), [seconds, done](VenueResult<json> reply) {
+    if (!reply) {
+      done(reply.error());
+      return;
+    }
+    // {"code":"0","data":[{"triggerTime":"…","tag":"","ts":"…"}]}: armed (or disarmed).
+    auto data = reply.value().find("data");
+    if (data == reply.value().end() || !data->is_array() || data->empty()) {
+      done(parse_failure(make_error(Errc::parse_error, "cancel-all-after: data missing")));
+      return;
+    }
+    done(std::chrono::milliseconds(std::int64_t{seconds} * 1000));
   });
 }
 

@@ -23,6 +23,10 @@
 //    acknowledged with sCode 0. It fails only when the first listing fails or when
 //    nothing could be cancelled while something was pending (a later page's failure
 //    keeps the count so far). Rate cost: 1 listing + ceil(n / 20) batches per page.
+//  - arm_dead_man: POST trade/cancel-all-after {"timeOut": seconds} for the whole
+//    account (cancel_all_after_seconds: 0 disarms, else 10..120); answers the armed
+//    timeout (whole seconds) — rate class `cancel`.
+//  - Every order carries stpMode = the configured mode (set_stp_mode).
 //  - Errors keep okx::map_error's VenueErrc; a transport failure is network (UNKNOWN).
 //  - Rate classes (RateGovernor): cancel and cancel_all (its listings included) are
 //    `cancel`, a reduce-only place (a chunk of only reduce-only orders) is `close`,
@@ -32,6 +36,7 @@
 // Threads: engine thread. The table must outlive the client.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +62,9 @@ class OrderClient {
   void open_orders(const std::optional<std::string>& symbol, VenueCallback<std::vector<OrderState>> done);
   void positions(VenueCallback<std::vector<Position>> done);
   void balances(VenueCallback<std::vector<Balance>> done);
+  void arm_dead_man(std::chrono::milliseconds timeout, VenueCallback<std::chrono::milliseconds> done);
+  // One of kOkxStpModes (the caller validated it; an unknown one refuses every order).
+  void set_stp_mode(std::string mode) { stp_mode_ = std::move(mode); }
 
   // instId of a canonical symbol that the venue listed; nullptr otherwise.
   const OkxInstrument* find(const std::string& symbol) const;
@@ -69,6 +77,7 @@ class OrderClient {
   RestClient& rest_;
   const InstrumentTable& instruments_;
   Logger logger_;
+  std::string stp_mode_{kOkxDefaultStpMode};
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

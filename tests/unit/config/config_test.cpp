@@ -312,6 +312,47 @@ TEST_F(ConfigLoaderTest, JournalFsyncDefaultsToBatchAndIsSetByTheFileOrTheEnviro
   EXPECT_EQ(env.config->execution.journal_fsync, "never");
 }
 
+TEST_F(ConfigLoaderTest, ExecutionGuardKeysHaveDefaultsRangesAndTheDeadManGap) {
+  LoadOutcome defaults = load(kValidPaper);
+  ASSERT_TRUE(defaults.config.has_value()) << all_fatal_lines(defaults);
+  EXPECT_EQ(defaults.config->execution.dead_man_timeout_ms, 60000);
+  EXPECT_EQ(defaults.config->execution.post_only_max_distance_bps, 50);
+  EXPECT_EQ(defaults.config->execution.post_only_max_age_ms, 60000);
+  LoadOutcome set = load(std::string(kValidPaper) +
+                         "execution:\n  dead_man_timeout_ms: 0\n  post_only_max_distance_bps: 12.5\n"
+                         "  post_only_max_age_ms: 0\n");
+  ASSERT_TRUE(set.config.has_value()) << all_fatal_lines(set);
+  EXPECT_EQ(set.config->execution.dead_man_timeout_ms, 0);
+  EXPECT_EQ(set.config->execution.post_only_max_distance_bps, 12.5);
+  LoadOutcome too_short = load(std::string(kValidPaper) + "execution:\n  dead_man_timeout_ms: 500\n");
+  EXPECT_THAT(fatal_for(too_short, "execution.dead_man_timeout_ms"),
+              HasSubstr("execution.dead_man_timeout_ms = '500': must be 0 (dead-man switches off) or in [1000, 120000]"));
+  LoadOutcome too_long = load(std::string(kValidPaper) + "execution:\n  dead_man_timeout_ms: 600000\n");
+  EXPECT_THAT(fatal_for(too_long, "execution.dead_man_timeout_ms"), HasSubstr("[0, 120000]"));
+}
+
+TEST_F(ConfigLoaderTest, StpModeIsCheckedInTheVenueKindsOwnWords) {
+  const std::string adapters = replaced(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: BINANCE, kind: binance, stp_mode: EXPIRE_BOTH}"),
+                                        "{id: SIM-B, kind: sim}", "{id: OKX, kind: okx, stp_mode: cancel_taker}");
+  LoadOutcome good = load(adapters);
+  ASSERT_TRUE(good.config.has_value()) << all_fatal_lines(good);
+  EXPECT_EQ(good.config->venues[0].stp_mode, "EXPIRE_BOTH");
+  EXPECT_EQ(good.config->venues[1].stp_mode, "cancel_taker");
+
+  LoadOutcome crossed = load(replaced(replaced(adapters, "stp_mode: EXPIRE_BOTH", "stp_mode: cancel_maker"),
+                                      "stp_mode: cancel_taker", "stp_mode: EXPIRE_MAKER"));
+  EXPECT_THAT(fatal_for(crossed, "venues[0].stp_mode"),
+              HasSubstr("venues[0].stp_mode = 'cancel_maker': must be one of EXPIRE_TAKER, EXPIRE_MAKER, EXPIRE_BOTH "
+                        "(kind binance, in the venue's own words)"));
+  EXPECT_THAT(fatal_for(crossed, "venues[1].stp_mode"),
+              HasSubstr("venues[1].stp_mode = 'EXPIRE_MAKER': must be one of cancel_maker, cancel_taker, cancel_both "
+                        "(kind okx, in the venue's own words)"));
+  LoadOutcome none = load(replaced(adapters, "stp_mode: EXPIRE_BOTH", "stp_mode: NONE"));
+  EXPECT_THAT(fatal_for(none, "venues[0].stp_mode"), HasSubstr("NONE is refused by Binance futures since 2024-12-10"));
+  LoadOutcome sim = load(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: SIM-A, kind: sim, stp_mode: cancel_maker}"));
+  EXPECT_THAT(fatal_for(sim, "venues[0].stp_mode"), HasSubstr("only binance and okx venues take a self-trade prevention mode"));
+}
+
 TEST_F(ConfigLoaderTest, AdapterVenueKindsAreAcceptedInPaperOnceEach) {
   std::string yaml = replaced(std::string(kValidPaper), "{id: SIM-B, kind: sim}", "{id: BINANCE, kind: binance}");
   EXPECT_TRUE(load(yaml).issues.empty());

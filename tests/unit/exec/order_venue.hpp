@@ -137,6 +137,20 @@ class OrderVenue final : public venues::Venue {
     done(out);
   }
   bool supports_batch() const override { return false; }
+  // A scripted dead-man switch: unsupported unless the test sets `dead_man`; every arm is
+  // kept; the next `arm_fails` arms fail.
+  venues::DeadManScope dead_man_scope() const override { return dead_man; }
+  void arm_dead_man(const std::string& symbol, std::chrono::milliseconds timeout,
+                    venues::VenueCallback<std::chrono::milliseconds> done) override {
+    if (dead_man == venues::DeadManScope::unsupported) return venues::Venue::arm_dead_man(symbol, timeout, done);
+    arms.emplace_back(symbol, timeout);
+    if (arm_fails > 0) {
+      --arm_fails;
+      done(venues::VenueError{venues::VenueErrc::network, "", "timeout (scripted)", 0, {}});
+      return;
+    }
+    done(timeout);
+  }
 
   static venues::OrderState state_of(const venues::OrderRequest& request) {
     venues::OrderState state;
@@ -165,6 +179,9 @@ class OrderVenue final : public venues::Venue {
   int fill_history_reads = 0;
   int queries = 0;
   int query_fails = 0;
+  venues::DeadManScope dead_man = venues::DeadManScope::unsupported;
+  std::vector<std::pair<std::string, std::chrono::milliseconds>> arms;  // (symbol, timeout) per arm
+  int arm_fails = 0;
 
  private:
   std::string id_;

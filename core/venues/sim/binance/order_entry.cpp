@@ -1,6 +1,8 @@
 // Binance order entry: POST /fapi/v1/order and /fapi/v1/batchOrders — parameter
 // validation in the venue's order and wording, the fault gate's maintenance / read-only /
-// reject_nth_order refusals, and the placement itself. Guarantees: an order the venue
+// reject_nth_order refusals, and the placement itself. selfTradePreventionMode, when
+// sent, must be one of the venue's modes (self_trade_prevention.hpp; NONE and unknown
+// ones → -5039); the matching core itself always expires the taker. Guarantees: an order the venue
 // would refuse never reaches the exchange core; order counts are charged per request.
 
 #include "core/venues/sim/binance/frontend.hpp"
@@ -10,6 +12,7 @@
 
 #include "core/common/json_util.hpp"
 #include "core/venues/binance/errors.hpp"
+#include "core/venues/self_trade_prevention.hpp"
 
 namespace propbot::venues::sim::binance_frontend {
 
@@ -79,6 +82,9 @@ json BinanceSimVenue::place(const std::string& account, const Params& p, UtcTime
   }
   if (auto position_side = get("positionSide"); position_side && *position_side != "BOTH") {
     return fail(-4061, "Order's position side does not match user's setting.");
+  }
+  if (auto stp = get("selfTradePreventionMode"); stp && !is_stp_mode("binance", *stp)) {
+    return fail(-5039, "Invalid self trade prevention mode.");
   }
   if (auto client_id = get("newClientOrderId")) {
     if (!bn::validate_client_order_id(*client_id).ok()) return fail(-4015, "Client order id is not valid.");

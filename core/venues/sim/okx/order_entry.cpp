@@ -1,13 +1,16 @@
 // OKX order entry: trade/order and trade/batch-orders (≤ 20, duplicate clOrdIds in a
 // batch refused), each item validated in OKX's order with its sCode, the fault gate's
 // read-only and reject_nth_order refusals, and post-only orders that would take
-// accepted then canceled (cancelSource 31) as OKX does.
+// accepted then canceled (cancelSource 31) as OKX does. stpMode, when sent, must be
+// cancel_maker, cancel_taker or cancel_both, and cancel_both not on a FOK order (51000
+// "Parameter stpMode error"); the matching core itself always cancels the taker.
 
 #include "core/venues/sim/okx/frontend.hpp"
 
 #include <set>
 
 #include "core/venues/okx/symbols.hpp"
+#include "core/venues/self_trade_prevention.hpp"
 
 namespace propbot::venues::sim::okx_frontend {
 
@@ -86,6 +89,11 @@ json OkxSimVenue::place_one(const std::string& account, const json& item, UtcTim
   if (!kind) return fail("51000", "Parameter ordType error");
   if (auto pos_side = string_field(item, "posSide"); pos_side && !pos_side->empty() && *pos_side != "net") {
     return fail("51000", "Parameter posSide error");
+  }
+  if (auto stp = string_field(item, "stpMode"); stp && !stp->empty()) {
+    if (!is_stp_mode("okx", *stp) || (*stp == "cancel_both" && kind->time_in_force == TimeInForce::fok)) {
+      return fail("51000", "Parameter stpMode error");
+    }
   }
   const auto sz_text = string_field(item, "sz");
   auto sz = sz_text ? Decimal::parse(*sz_text) : Result<Decimal>(make_error(Errc::parse_error, "sz"));

@@ -169,6 +169,28 @@ TEST(BinanceParseTest, ParsesServerTimeAndListenKey) {
             "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1");
 }
 
+// The configured self-trade prevention mode goes out as given; NONE (refused by the venue
+// since 2024-12-10) and modes Binance does not know are refused locally.
+TEST(BinanceMessagesTest, SendsTheConfiguredSelfTradePreventionMode) {
+  OrderRequest request;
+  request.symbol = "BTC-USDT";
+  request.side = OrderSide::buy;
+  request.quantity = dec("0.01");
+  request.price = dec("97000");
+  request.client_order_id = "pbstp1";
+  auto params = order_params(request, btc(), "EXPIRE_BOTH");
+  ASSERT_TRUE(params.ok()) << params.error().message;
+  EXPECT_NE(encode_params(params.value()).find("selfTradePreventionMode=EXPIRE_BOTH"), std::string::npos);
+  auto batch = batch_order_json(request, btc(), "EXPIRE_TAKER");
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  EXPECT_NE(batch.value().find(R"("selfTradePreventionMode":"EXPIRE_TAKER")"), std::string::npos);
+  for (const char* refused : {"NONE", "expire_maker", "cancel_maker", ""}) {
+    auto bad = order_params(request, btc(), refused);
+    ASSERT_FALSE(bad.ok()) << refused;
+    EXPECT_NE(bad.error().message.find("selfTradePreventionMode"), std::string::npos) << bad.error().message;
+  }
+}
+
 TEST(BinanceMessagesTest, WritesOrderParamsExactlyOnTheGrid) {
   OrderRequest request;
   request.symbol = "BTC-USDT";

@@ -120,6 +120,18 @@ class BinanceSimIntegrationTest : public ::testing::Test {
     return result ? std::move(*result) : VenueResult<T>(VenueError{});
   }
 
+  // A post-only buy of 0.01 BTC at 49000, far under the book: it rests.
+  static OrderRequest resting_buy(const std::string& client_order_id) {
+    OrderRequest request;
+    request.symbol = "BTC-USDT";
+    request.side = OrderSide::buy;
+    request.time_in_force = TimeInForce::post_only;
+    request.quantity = Decimal::parse("0.010").value();
+    request.price = Decimal::parse("49000.0").value();
+    request.client_order_id = client_order_id;
+    return request;
+  }
+
   boost::asio::io_context io_;
   RealClock clock_;
   std::unique_ptr<sim::SimulatedVenue> sim_;
@@ -135,13 +147,7 @@ TEST_F(BinanceSimIntegrationTest, TradesAgainstTheSimulatorFrontend) {
   EXPECT_TRUE(recorder.last_valid);
   ASSERT_EQ(venue_->instruments().size(), 1u);
 
-  OrderRequest request;
-  request.symbol = "BTC-USDT";
-  request.side = OrderSide::buy;
-  request.time_in_force = TimeInForce::post_only;
-  request.quantity = Decimal::parse("0.010").value();
-  request.price = Decimal::parse("49000.0").value();
-  request.client_order_id = "pbsim1";
+  OrderRequest request = resting_buy("pbsim1");
   auto placed = wait<OrderState>([&](auto done) { venue_->place(request, done); });
   ASSERT_TRUE(placed.ok()) << placed.error().describe();
   EXPECT_EQ(placed.value().status, OrderStatus::new_order);
@@ -180,6 +186,50 @@ TEST_F(BinanceSimIntegrationTest, TradesAgainstTheSimulatorFrontend) {
   EXPECT_FALSE(balances.value().empty());
   auto positions = wait<std::vector<Position>>([&](auto done) { venue_->positions(done); });
   ASSERT_TRUE(positions.ok()) << positions.error().describe();
+}
+
+// The dead-man switch through the adapter: countdownCancelAll arms per symbol with the
+// cancels' priority, the simulator cancels the resting order when the countdown runs
+// out; a disarmed switch (countdown 0) leaves the order resting.
+TEST_F(BinanceSimIntegrationTest, DeadManSwitchCancelsTheRestingOrderWhenNotRefreshed) {
+  Recorder recorder;
+  venue_->start(recorder, recorder);
+  ASSERT_TRUE(run_until([&] { return recorder.private_connected && recorder.books > 0; }));
+  EXPECT_EQ(venue_->dead_man_scope(), DeadManScope::per_symbol);
+
+  auto resting = wait<OrderState>([&](auto done) { venue_->place(resting_buy("pbdm1"), done); });
+  ASSERT_TRUE(resting.ok()) << resting.error().describe();
+  // Armed, then disarmed: the order stays past the countdown.
+  auto armed = wait<std::chrono::milliseconds>(
+      [&](auto done) { venue_->arm_dead_man("BTC-USDT", std::chrono::milliseconds(600), done); });
+  ASSERT_TRUE(armed.ok()) << armed.error().describe();
+  EXPECT_EQ(armed.value(), std::chrono::milliseconds(600)) << "the countdown the venue echoed";
+  auto disarmed = wait<std::chrono::milliseconds>(
+      [&](auto done) { venue_->arm_dead_man("BTC-USDT", std::chrono::milliseconds(0), done); });
+  ASSERT_TRUE(disarmed.ok()) << disarmed.error().describe();
+  EXPECT_EQ(disarmed.value(), std::chrono::milliseconds(0));
+  run_until([] { return false; }, std::chrono::milliseconds(900));
+  auto still = wait<OrderState>([&](auto done) { venue_->query_order("BTC-USDT", "pbdm1", done); });
+  ASSERT_TRUE(still.ok()) << still.error().describe();
+  EXPECT_EQ(still.value().status, OrderStatus::new_order) << "a disarmed switch cancels nothing";
+
+  // Armed and not refreshed: the venue cancels it.
+  armed = wait<std::chrono::milliseconds>(
+      [&](auto done) { venue_->arm_dead_man("BTC-USDT", std::chrono::milliseconds(500), done); });
+  ASSERT_TRUE(armed.ok()) << armed.error().describe();
+  ASSERT_TRUE(run_until([&] {
+    return !recorder.orders.empty() && recorder.orders.back().client_order_id == "pbdm1" &&
+           recorder.orders.back().status == OrderStatus::canceled;
+  }, std::chrono::seconds(5)));
+  auto gone = wait<OrderState>([&](auto done) { venue_->query_order("BTC-USDT", "pbdm1", done); });
+  ASSERT_TRUE(gone.ok()) << gone.error().describe();
+  EXPECT_EQ(gone.value().status, OrderStatus::canceled);
+
+  // A symbol the adapter does not trade is refused locally.
+  auto unknown = wait<std::chrono::milliseconds>(
+      [&](auto done) { venue_->arm_dead_man("DOGE-USDT", std::chrono::milliseconds(500), done); });
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().venue_code, "LOCAL");
 }
 
 }  // namespace

@@ -164,5 +164,43 @@ TEST_F(OkxAdapterSimTest, TradesAgainstTheSimulatorWithTheClockOffsetApplied) {
   EXPECT_FALSE(balances->value().empty());
 }
 
+// The dead-man switch through the adapter: cancel-all-after for the whole account, in
+// whole seconds (3 s asked → 10 s armed, the venue's minimum); when the simulator's
+// clock passes it, the resting order (sent with stpMode cancel_maker, which the
+// simulator validates) is cancelled. A zero timeout disarms.
+TEST_F(OkxAdapterSimTest, DeadManSwitchCancelsTheRestingOrderWhenNotRefreshed) {
+  ASSERT_NE(adapter_, nullptr);
+  EXPECT_EQ(venue_->dead_man_scope(), DeadManScope::per_account);
+  venue_->start(recorder_, recorder_);
+  ASSERT_TRUE(run_until([&] { return !recorder_.stream.empty() && recorder_.stream.back(); }));
+  auto resting = place("pbDm1", "59000.0");
+  ASSERT_TRUE(resting && resting->ok()) << resting->error().describe();
+  ASSERT_TRUE(run_until([&] { return last_update("pbDm1") != nullptr; }));
+
+  auto arm = [&](std::chrono::milliseconds timeout) {
+    std::optional<VenueResult<std::chrono::milliseconds>> armed;
+    venue_->arm_dead_man("BTC-USDT", timeout, [&](VenueResult<std::chrono::milliseconds> r) { armed.emplace(std::move(r)); });
+    EXPECT_TRUE(run_until([&] { return armed.has_value(); }));
+    return armed.value_or(VenueResult<std::chrono::milliseconds>(VenueError{}));
+  };
+  auto disarmed = arm(0ms);
+  ASSERT_TRUE(disarmed.ok()) << disarmed.error().describe();
+  EXPECT_EQ(disarmed.value(), 0ms);
+  auto armed = arm(3000ms);
+  ASSERT_TRUE(armed.ok()) << armed.error().describe();
+  EXPECT_EQ(armed.value(), 10000ms) << "OKX's minimum is 10 s";
+
+  sim_clock_.advance(9s);
+  tick();
+  run_until([] { return false; }, 200ms);
+  EXPECT_EQ(last_update("pbDm1")->status, OrderStatus::new_order) << "not due yet";
+  sim_clock_.advance(2s);
+  tick();
+  ASSERT_TRUE(run_until([&] {
+    const OrderState* order = last_update("pbDm1");
+    return order != nullptr && order->status == OrderStatus::canceled;
+  }));
+}
+
 }  // namespace
 }  // namespace propbot::venues::okx

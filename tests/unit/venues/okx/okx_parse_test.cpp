@@ -170,7 +170,43 @@ TEST_F(OkxParseTest, OrderBodyWritesSizeInContracts) {
   auto body = order_body(request, table_.at("BTC-USDT-SWAP"));
   ASSERT_TRUE(body.ok()) << body.error().describe();
   EXPECT_EQ(body->dump(),
-            R"({"clOrdId":"pbA1leg0att1","instId":"BTC-USDT-SWAP","ordType":"post_only","px":"97000.1","reduceOnly":true,"side":"sell","sz":"5","tdMode":"cross"})");
+            R"({"clOrdId":"pbA1leg0att1","instId":"BTC-USDT-SWAP","ordType":"post_only","px":"97000.1","reduceOnly":true,"side":"sell","stpMode":"cancel_maker","sz":"5","tdMode":"cross"})");
+}
+
+// stpMode is the configured mode (default cancel_maker); a mode OKX does not know, and
+// cancel_both on a FOK order (the venue refuses it), are refused locally.
+TEST_F(OkxParseTest, OrderBodyCarriesTheConfiguredStpMode) {
+  OrderRequest request;
+  request.symbol = "BTC-USDT";
+  request.side = OrderSide::buy;
+  request.time_in_force = TimeInForce::fok;
+  request.quantity = D("0.05");
+  request.price = D("97000.1");
+  request.client_order_id = "pbStp1";
+  const OkxInstrument& btc = table_.at("BTC-USDT-SWAP");
+  auto taker = order_body(request, btc, "cancel_taker");
+  ASSERT_TRUE(taker.ok()) << taker.error().describe();
+  EXPECT_EQ((*taker)["stpMode"], "cancel_taker");
+  auto fok_both = order_body(request, btc, "cancel_both");
+  ASSERT_FALSE(fok_both.ok());
+  EXPECT_NE(fok_both.error().message.find("FOK"), std::string::npos) << fok_both.error().message;
+  request.time_in_force = TimeInForce::gtc;
+  EXPECT_EQ((*order_body(request, btc, "cancel_both"))["stpMode"], "cancel_both");
+  for (const char* refused : {"EXPIRE_MAKER", "cancel", ""}) {
+    auto bad = order_body(request, btc, refused);
+    ASSERT_FALSE(bad.ok()) << refused;
+    EXPECT_NE(bad.error().message.find("stpMode"), std::string::npos) << bad.error().message;
+  }
+}
+
+// cancel-all-after takes whole seconds in [10, 120] or 0.
+TEST_F(OkxParseTest, CancelAllAfterSecondsRoundUpAndClamp) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(cancel_all_after_seconds(milliseconds(0)), 0);
+  EXPECT_EQ(cancel_all_after_seconds(milliseconds(3000)), 10) << "below the venue's minimum: 10 s";
+  EXPECT_EQ(cancel_all_after_seconds(milliseconds(15001)), 16) << "rounded up: never earlier than asked";
+  EXPECT_EQ(cancel_all_after_seconds(milliseconds(60000)), 60);
+  EXPECT_EQ(cancel_all_after_seconds(milliseconds(600000)), 120);
 }
 
 TEST_F(OkxParseTest, OrderBodyRefusesOffGridQuantityPriceAndClientId) {

@@ -75,6 +75,26 @@ TEST_F(BinanceSimVenueTest, PostOnlyThatWouldCrossIsRejectedWith5022AndOneThatRe
   EXPECT_EQ(json::parse(resting.body)["timeInForce"], "GTX");
 }
 
+// selfTradePreventionMode: the three modes are accepted; NONE (refused by the venue since
+// 2024-12-10) and unknown modes are refused with -5039 before anything rests.
+TEST_F(BinanceSimVenueTest, RefusesASelfTradePreventionModeTheVenueDoesNotTake) {
+  for (const char* mode : {"EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"}) {
+    Params p{{"symbol", "BTCUSDT"}, {"side", "BUY"},       {"type", "LIMIT"},
+             {"quantity", "0.01"},  {"price", best_bid()}, {"timeInForce", "GTX"},
+             {"selfTradePreventionMode", mode}};
+    auto accepted = call("POST", "/fapi/v1/order", p);
+    EXPECT_EQ(accepted.status, 200) << mode << " " << accepted.body;
+  }
+  for (const char* mode : {"NONE", "expire_maker", "cancel_maker"}) {
+    Params p{{"symbol", "BTCUSDT"}, {"side", "BUY"},       {"type", "LIMIT"},
+             {"quantity", "0.01"},  {"price", best_bid()}, {"timeInForce", "GTX"},
+             {"selfTradePreventionMode", mode}};
+    auto refused = call("POST", "/fapi/v1/order", p);
+    EXPECT_EQ(refused.status, 400) << mode;
+    EXPECT_EQ(json::parse(refused.body)["code"], -5039) << mode << " " << refused.body;
+  }
+}
+
 TEST_F(BinanceSimVenueTest, IocAndFokThatCannotFillExpire) {
   auto ioc = order("BUY", "LIMIT", "0.01", "40000", "IOC");
   ASSERT_EQ(ioc.status, 200) << ioc.body;

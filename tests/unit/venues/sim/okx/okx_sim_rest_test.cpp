@@ -63,6 +63,29 @@ TEST_F(OkxSimTest, ServesMarkPriceAndFundingRate) {
   EXPECT_EQ(funding["data"][0]["fundingRate"], "0.0001");
 }
 
+// stpMode: cancel_maker, cancel_taker and cancel_both are accepted (absent: the venue's
+// default); an unknown mode, and cancel_both on a FOK order, are refused with 51000.
+TEST_F(OkxSimTest, ValidatesStpModeAsTheVenueDoes) {
+  auto order = [](const std::string& id, const std::string& ord_type, const std::string& stp) {
+    json item{{"instId", "BTC-USDT-SWAP"}, {"tdMode", "cross"}, {"side", "buy"}, {"ordType", ord_type},
+              {"sz", "1"},                 {"px", "55000"},     {"clOrdId", id}};
+    if (!stp.empty()) item["stpMode"] = stp;
+    return item;
+  };
+  int n = 0;
+  for (const char* mode : {"cancel_maker", "cancel_taker", "cancel_both", ""}) {
+    json placed = place(order("stpok" + std::to_string(++n), "limit", mode));
+    EXPECT_EQ(placed["code"], "0") << mode << " " << placed;
+  }
+  for (const char* mode : {"EXPIRE_MAKER", "cancel", "none"}) {
+    json refused = place(order("stpbad" + std::to_string(++n), "limit", mode));
+    EXPECT_EQ(refused["data"][0]["sCode"], "51000") << mode << " " << refused;
+    EXPECT_EQ(refused["data"][0]["sMsg"], "Parameter stpMode error") << refused;
+  }
+  json fok = place(order("stpfok", "fok", "cancel_both"));
+  EXPECT_EQ(fok["data"][0]["sCode"], "51000") << fok;
+}
+
 TEST_F(OkxSimTest, FillsEveryOrdTypeWithSizeInContracts) {
   // market buy 10 contracts = 0.1 BTC
   json market = place({{"instId", "BTC-USDT-SWAP"},
