@@ -23,6 +23,10 @@
 #include "core/exec/journal.hpp"
 #include "core/md/order_book.hpp"
 
+namespace propbot::venues {
+class Venue;
+}
+
 namespace propbot::exec {
 
 class ExecutionDesk {
@@ -40,6 +44,22 @@ class ExecutionDesk {
   virtual void recon_finished(bool clean, const std::string& summary) = 0;
 };
 
+// Dry run (SPEC S-1.2 dry_run_mode, S-8.7): the paper twin of each venue, where every
+// order of a `simulated` trade goes instead of the venue. A twin answers with the
+// venue's id; its private events come back through the executor's on_order_update /
+// on_fill like the venue's, on the driving thread. Whoever owns the twins feeds them
+// the venue's books (on_book) and starts and stops them.
+class TwinVenues {
+ public:
+  virtual ~TwinVenues() = default;
+  // The twin of `venue`; null when it has none (a simulated order there is refused).
+  virtual venues::Venue* twin(std::string_view venue) const = 0;
+  // Every twin, in venue order (cancel_all and hedge_flatten sweep them too).
+  virtual std::vector<venues::Venue*> all() const = 0;
+  // A book the engine received from the real venue (invalid ones included: ignored).
+  virtual void on_book(const md::OrderBook& book) = 0;
+};
+
 class MarketLookup {
  public:
   virtual ~MarketLookup() = default;
@@ -51,6 +71,7 @@ class MarketLookup {
 // quantity it holds on each venue.
 struct ClosablePosition {
   std::uint64_t position_id = 0;
+  bool simulated = false;  // a dry-run position: it is closed at the venues' twins
   std::vector<std::pair<std::string, Decimal>> held;  // (venue, signed qty)
   Decimal on(std::string_view venue) const {
     for (const auto& [id, qty] : held) {

@@ -43,6 +43,7 @@ std::optional<exec::ClosablePosition> JournalPositions::closable(std::string_vie
     if (position.strategy() != strategy || position.symbol() != symbol || position.finished()) continue;
     exec::ClosablePosition found;
     found.position_id = id;
+    found.simulated = position.simulated();
     for (const auto& leg : position.legs()) {
       if (leg.holding.flat()) continue;
       found.held.emplace_back(leg.plan.venue, leg.holding.quantity());

@@ -20,19 +20,19 @@ Decimal level_value(std::int64_t count, double size) {
 
 PaperBroker::PaperBroker(std::unique_ptr<MarketDataVenue> market, Clock& clock, PaperBrokerOptions options)
     : market_(std::move(market)), clock_(clock), options_(options) {
+  open_accounts();
+  for (const auto& spec : market_->instruments()) add_instrument(spec);
+}
+
+PaperBroker::PaperBroker(std::string venue_id, std::vector<md::InstrumentSpec> instruments, Clock& clock,
+                         PaperBrokerOptions options)
+    : twin_id_(std::move(venue_id)), twin_instruments_(std::move(instruments)), clock_(clock), options_(options) {
+  open_accounts();
+  for (const auto& spec : twin_instruments_) add_instrument(spec);
+}
+
+void PaperBroker::open_accounts() {
   std::vector<sim::Event> ignored;
-  for (const auto& spec : market_->instruments()) {
-    sim::InstrumentRules rules;
-    rules.symbol = spec.symbol;
-    rules.tick = exact(spec.tick_size);
-    rules.step = exact(spec.lot_size);
-    rules.min_qty = rules.step;
-    rules.min_notional = exact(spec.min_notional);
-    rules.maker_fee_rate = options_.maker_fee_rate;
-    rules.taker_fee_rate = options_.taker_fee_rate;
-    rules.default_leverage = options_.leverage;
-    core_.add_instrument(rules);
-  }
   const UtcTime now = clock_.utc();
   core_.open_account(kPaperAccount, options_.initial_usdt, now, ignored);
   // The market's liquidity needs no margin and its own events interest nobody.
@@ -42,12 +42,28 @@ PaperBroker::PaperBroker(std::unique_ptr<MarketDataVenue> market, Clock& clock, 
   ask_scratch_.reserve(static_cast<std::size_t>(options_.mirrored_levels));
 }
 
+void PaperBroker::add_instrument(const md::InstrumentSpec& spec) {
+  if (core_.book(spec.symbol) != nullptr) return;
+  sim::InstrumentRules rules;
+  rules.symbol = spec.symbol;
+  rules.tick = exact(spec.tick_size);
+  rules.step = exact(spec.lot_size);
+  rules.min_qty = rules.step;
+  rules.min_notional = exact(spec.min_notional);
+  rules.maker_fee_rate = options_.maker_fee_rate;
+  rules.taker_fee_rate = options_.taker_fee_rate;
+  rules.default_leverage = options_.leverage;
+  // An instrument the matching engine cannot take stays unknown: its orders are refused.
+  if (!rules.validate().empty()) return;
+  core_.add_instrument(rules);
+}
+
 PaperBroker::~PaperBroker() { stop(); }
 
 void PaperBroker::start(MarketDataListener& listener) {
-  market_listener_ = &listener;
+  market_listener_ = market_ ? &listener : nullptr;  // a twin passes no market data on
   running_ = true;
-  market_->start(*this);
+  if (market_) market_->start(*this);
 }
 
 void PaperBroker::start(MarketDataListener& market, PrivateListener& account) {
@@ -59,7 +75,7 @@ void PaperBroker::start(MarketDataListener& market, PrivateListener& account) {
 void PaperBroker::stop() {
   if (!running_) return;
   running_ = false;
-  market_->stop();
+  if (market_) market_->stop();
   for (const auto id : pending_) clock_.cancel(id);
   pending_.clear();
 }
@@ -74,9 +90,15 @@ void PaperBroker::after_latency(std::function<void()> fn) {
 }
 
 void PaperBroker::on_book(const md::OrderBook& book) {
+  feed(book);
+  if (running_ && market_listener_ != nullptr) market_listener_->on_book(book);
+}
+
+void PaperBroker::feed(const md::OrderBook& book) {
   if (!running_) return;
   const md::InstrumentSpec& spec = book.spec();
   if (book.valid() && !book.crossed()) {
+    add_instrument(spec);
     bid_scratch_.clear();
     ask_scratch_.clear();
     const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
@@ -96,7 +118,6 @@ void PaperBroker::on_book(const md::OrderBook& book) {
     }
     deliver(events_);
   }
-  if (market_listener_ != nullptr) market_listener_->on_book(book);
 }
 
 void PaperBroker::on_funding(const FundingInfo& info) {
