@@ -120,7 +120,7 @@ struct ExecutionView {
   std::vector<OrderView> orders;   // working first, then recent finished (bounded)
   std::vector<TradeView> trades;
   std::vector<HedgeRecord> hedge_log;  // newest last, bounded
-  std::map<std::string, int> open_orders_per_venue;
+  std::map<std::string, int> open_orders_per_venue;  // real orders only (simulated ones are at twins)
   ReconReport recon;
   std::optional<double> hedge_latency_p95_ms;
 };
