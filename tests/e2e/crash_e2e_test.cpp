@@ -39,11 +39,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::map<std::string, std::string> kVenueKeys = {
-    {"binance.api_key", "crashBinanceKey1"}, {"binance.api_secret", "crashBinanceSecret1"},
-    {"okx.api_key", "crashOkxKey1"},         {"okx.api_secret", "crashOkxSecret1"},
-    {"okx.passphrase", "crashOkxPass1"},
-};
+const std::map<std::string, std::string>& kVenueKeys = kTestVenueKeys;
 constexpr int kSigkillExit = 128 + SIGKILL;
 
 // What drives the daemon to the failpoint.
@@ -201,21 +197,9 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
   }
 
   void start_simulator() {
-    sim_ = std::make_unique<DaemonProcess>(std::vector<std::string>{
-        PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--binance-port", "0", "--okx-port", "0", "--seed", "11"});
-    ASSERT_TRUE(sim_->start());
-    const auto ports = wait_for_venue_sim_listeners(*sim_, 20s);
-    ASSERT_TRUE(ports.has_value()) << sim_->stderr_text();
+    const auto ports = start_funded_venue_sim(sim_, 11, kVenueKeys);
+    ASSERT_TRUE(ports.has_value());
     admin_ = ports->at("admin");
-    ASSERT_TRUE(fund_sim_account(admin_, {{"venue", "binance"},
-                                          {"api_key", kVenueKeys.at("binance.api_key")},
-                                          {"api_secret", kVenueKeys.at("binance.api_secret")},
-                                          {"balances", {{"USDT", 100000}}}}));
-    ASSERT_TRUE(fund_sim_account(admin_, {{"venue", "okx"},
-                                          {"api_key", kVenueKeys.at("okx.api_key")},
-                                          {"api_secret", kVenueKeys.at("okx.api_secret")},
-                                          {"passphrase", kVenueKeys.at("okx.passphrase")},
-                                          {"balances", {{"USDT", 100000}}}}));
     config_ = bundle_pointing_at(bundle_.path(), ports->at("binance"), ports->at("okx"));
     const std::string& from = shared_store().dir.path();
     for (const char* file : {"secrets.enc", "secrets.key"}) {

@@ -15,6 +15,7 @@
 
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/desk_steps.hpp"
 #include "tests/e2e/outside_venue_sim.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -25,11 +26,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::map<std::string, std::string> kVenueKeys = {
-    {"binance.api_key", "dryBinanceKey1"}, {"binance.api_secret", "dryBinanceSecret1"},
-    {"okx.api_key", "dryOkxKey1"},         {"okx.api_secret", "dryOkxSecret1"},
-    {"okx.passphrase", "dryOkxPass1"},
-};
+const std::map<std::string, std::string>& kVenueKeys = kTestVenueKeys;
 
 class DryRunE2E : public ::testing::Test {
  protected:
@@ -62,21 +59,9 @@ class DryRunE2E : public ::testing::Test {
   }
 
   void start_simulator() {
-    sim_ = std::make_unique<DaemonProcess>(std::vector<std::string>{
-        PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--binance-port", "0", "--okx-port", "0", "--seed", "17"});
-    ASSERT_TRUE(sim_->start());
-    const auto ports = wait_for_venue_sim_listeners(*sim_, 20s);
-    ASSERT_TRUE(ports.has_value()) << sim_->stderr_text();
+    const auto ports = start_funded_venue_sim(sim_, 17, kVenueKeys);
+    ASSERT_TRUE(ports.has_value());
     admin_ = ports->at("admin");
-    ASSERT_TRUE(fund_sim_account(admin_, {{"venue", "binance"},
-                                          {"api_key", kVenueKeys.at("binance.api_key")},
-                                          {"api_secret", kVenueKeys.at("binance.api_secret")},
-                                          {"balances", {{"USDT", 100000}}}}));
-    ASSERT_TRUE(fund_sim_account(admin_, {{"venue", "okx"},
-                                          {"api_key", kVenueKeys.at("okx.api_key")},
-                                          {"api_secret", kVenueKeys.at("okx.api_secret")},
-                                          {"passphrase", kVenueKeys.at("okx.passphrase")},
-                                          {"balances", {{"USDT", 100000}}}}));
     config_ = bundle_pointing_at(bundle_.path(), ports->at("binance"), ports->at("okx"));
     // The profile's one change: dry run on from the start.
     std::string yaml = read_whole_file(config_);
@@ -98,16 +83,7 @@ class DryRunE2E : public ::testing::Test {
     return api_call(port_, creds_, who, method, path, body, nullptr, 10s);
   }
   json wait_for(const std::string& path, const std::function<bool(const json&)>& ready, std::chrono::seconds limit) {
-    json last;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto [status, body] = call("viewer1", "GET", path);
-      last = body;
-      if (status == 200 && ready(body)) return body;
-      std::this_thread::sleep_for(200ms);
-    }
-    ADD_FAILURE() << path << " never became ready: " << last.dump();
-    return last;
+    return wait_for_view(port_, creds_, path, ready, limit);
   }
   json admin(const std::string& path) {
     const auto reply = test_support::http_request("127.0.0.1", static_cast<std::uint16_t>(admin_), "GET", path, "", {});
@@ -115,21 +91,7 @@ class DryRunE2E : public ::testing::Test {
     return json::parse(reply.body, nullptr, false);
   }
 
-  void two_man_resume() {
-    auto [off, off_body] = call("operator1", "POST", "/api/ui/safe-mode", {{"enabled", false}, {"reason", "e2e"}});
-    ASSERT_EQ(off, 200) << off_body.dump();
-    const auto safe_id = off_body.contains("request_id") ? off_body["request_id"] : off_body["approval"]["id"];
-    auto [confirmed, confirmed_body] =
-        call("operator2", "POST", "/api/ui/approvals/" + safe_id.dump() + "/confirm", {{"token", creds_.approve_token}});
-    ASSERT_EQ(confirmed, 200) << confirmed_body.dump();
-    auto [requested, request] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "e2e"}});
-    ASSERT_EQ(requested, 200) << request.dump();
-    auto [ok, ok_body] = call("operator2", "POST", "/api/ui/resume-confirm",
-                              {{"request_id", request["request_id"]}, {"token", creds_.approve_token}});
-    ASSERT_EQ(ok, 200) << ok_body.dump();
-    auto [resumed, resumed_body] = call("operator2", "POST", "/api/ui/resume");
-    ASSERT_EQ(resumed, 200) << resumed_body.dump();
-  }
+  void two_man_resume() { testing::two_man_resume(port_, creds_, nullptr); }
 
   // A pair the daemon would trade now (books up on both venues), either way round.
   json fitting_pair() {

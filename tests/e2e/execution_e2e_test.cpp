@@ -14,6 +14,7 @@
 #include "core/crypto/totp.hpp"
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/desk_steps.hpp"
 #include "tests/e2e/second_factor.hpp"
 
 namespace propbot::testing {
@@ -44,32 +45,9 @@ class ExecutionE2E : public ::testing::Test {
   }
   // Polls `path` until `ready(body)` or the deadline; returns the last body.
   json wait_for(const std::string& path, const std::function<bool(const json&)>& ready, std::chrono::seconds limit) {
-    json last;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto [status, body] = call("viewer1", "GET", path);
-      last = body;
-      if (status == 200 && ready(body)) return body;
-      std::this_thread::sleep_for(200ms);
-    }
-    ADD_FAILURE() << path << " never became ready: " << last.dump();
-    return last;
+    return wait_for_view(port_, creds_, path, ready, limit, &outputs_);
   }
-  void two_man_resume() {
-    auto [off, off_body] = call("operator1", "POST", "/api/ui/safe-mode", {{"enabled", false}, {"reason", "e2e"}});
-    ASSERT_EQ(off, 200) << off_body.dump();
-    const auto safe_id = off_body.contains("request_id") ? off_body["request_id"] : off_body["approval"]["id"];
-    auto [confirmed, confirmed_body] =
-        call("operator2", "POST", "/api/ui/approvals/" + safe_id.dump() + "/confirm", {{"token", creds_.approve_token}});
-    ASSERT_EQ(confirmed, 200) << confirmed_body.dump();
-    auto [requested, request] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "e2e"}});
-    ASSERT_EQ(requested, 200) << request.dump();
-    auto [ok, ok_body] = call("operator2", "POST", "/api/ui/resume-confirm",
-                              {{"request_id", request["request_id"]}, {"token", creds_.approve_token}});
-    ASSERT_EQ(ok, 200) << ok_body.dump();
-    auto [resumed, resumed_body] = call("operator2", "POST", "/api/ui/resume");
-    ASSERT_EQ(resumed, 200) << resumed_body.dump();
-  }
+  void two_man_resume() { testing::two_man_resume(port_, creds_, &outputs_); }
   // The exposure row of a venue, or null.
   static json exposure_of(const json& positions, const std::string& venue) {
     for (const auto& row : positions["exposure"]) {

@@ -11,11 +11,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace propbot::testing {
@@ -76,6 +80,49 @@ inline ::testing::AssertionResult fund_sim_account(int admin_port, const nlohman
                                                   {{"Content-Type", "application/json"}});
   if (created.status != 201) return ::testing::AssertionFailure() << "POST /admin/accounts: " << created.body;
   return ::testing::AssertionSuccess();
+}
+
+// Venue keys for a simulator's accounts, by their secrets store names (fake values).
+inline const std::map<std::string, std::string> kTestVenueKeys = {
+    {"binance.api_key", "testBinanceKey1"}, {"binance.api_secret", "testBinanceSecret1"},
+    {"okx.api_key", "testOkxKey1"},         {"okx.api_secret", "testOkxSecret1"},
+    {"okx.passphrase", "testOkxPass1"},
+};
+
+// `propbot venue-sim` on free ports (`seed`), into `sim`, with one account per venue
+// holding 100 000 USDT under `keys` (the secrets store names: "binance.api_key",
+// "binance.api_secret", "okx.api_key", "okx.api_secret", "okx.passphrase"). Answers the
+// listeners' ports ("admin", "binance", "okx"); nullopt after a recorded failure.
+inline std::optional<std::map<std::string, int>> start_funded_venue_sim(std::unique_ptr<DaemonProcess>& sim, int seed,
+                                                                        const std::map<std::string, std::string>& keys) {
+  sim = std::make_unique<DaemonProcess>(std::vector<std::string>{PROPBOT_BINARY, "venue-sim", "--admin-port", "0",
+                                                                 "--binance-port", "0", "--okx-port", "0", "--seed",
+                                                                 std::to_string(seed)});
+  if (!sim->start()) {
+    ADD_FAILURE() << "venue-sim did not start";
+    return std::nullopt;
+  }
+  auto ports = wait_for_venue_sim_listeners(*sim, std::chrono::seconds(20));
+  if (!ports) {
+    ADD_FAILURE() << sim->stderr_text();
+    return std::nullopt;
+  }
+  const int admin = ports->at("admin");
+  const bool funded =
+      fund_sim_account(admin, {{"venue", "binance"},
+                               {"api_key", keys.at("binance.api_key")},
+                               {"api_secret", keys.at("binance.api_secret")},
+                               {"balances", {{"USDT", 100000}}}}) &&
+      fund_sim_account(admin, {{"venue", "okx"},
+                               {"api_key", keys.at("okx.api_key")},
+                               {"api_secret", keys.at("okx.api_secret")},
+                               {"passphrase", keys.at("okx.passphrase")},
+                               {"balances", {{"USDT", 100000}}}});
+  if (!funded) {
+    ADD_FAILURE() << "the simulator's accounts could not be funded";
+    return std::nullopt;
+  }
+  return ports;
 }
 
 }  // namespace propbot::testing

@@ -134,6 +134,15 @@ class ExecutorTest : public ::testing::Test {
     return executor;
   }
 
+  // hedge_flatten, run to its end (5 s of the clock); its report.
+  SafetyReport flattened(Executor& executor) {
+    std::optional<SafetyReport> report;
+    executor.hedge_flatten("test", [&](const SafetyReport& r) { report = r; });
+    clock.advance(std::chrono::seconds(5));
+    EXPECT_TRUE(report.has_value()) << "the flatten never ended";
+    return report.value_or(SafetyReport{});
+  }
+
   static Intent pair_intent() {
     Intent intent;
     intent.strategy = "cross_exchange_arb";
@@ -845,12 +854,9 @@ TEST_F(DryRunTest, FlattenClosesRealPositionsAtTheVenuesAndSimulatedOnesAtTheTwi
   twins.okx.held_positions.push_back(paper);
   auto executor = make({}, &twins);
 
-  std::optional<SafetyReport> report;
-  executor->hedge_flatten("test", [&](const SafetyReport& r) { report = r; });
-  clock.advance(std::chrono::seconds(5));
-  ASSERT_TRUE(report.has_value());
-  EXPECT_TRUE(report->flat) << (report->remaining.empty() ? "" : report->remaining.front());
-  EXPECT_EQ(report->flatten_orders, 2);
+  const SafetyReport report = flattened(*executor);
+  EXPECT_TRUE(report.flat) << (report.remaining.empty() ? "" : report.remaining.front());
+  EXPECT_EQ(report.flatten_orders, 2);
   ASSERT_EQ(binance.placed.size(), 1u);
   EXPECT_FALSE(journal.last("BINANCE", binance.placed[0].client_order_id)->simulated);
   ASSERT_EQ(twins.okx.placed.size(), 1u);
