@@ -261,14 +261,16 @@ void Executor::Impl::recon_fetch_fills(venues::Venue& target, const std::string&
     const std::uint64_t before = counters.fills;
     for (venues::Fill fill : result.value()) {
       if (fill.client_order_id.empty() && !fill.venue_order_id.empty()) {
+        // A venue's fill is never a simulated order's (those fill at the twins).
         for (const auto& [coid, order] : orders) {
-          if (order.entry.venue == venue_ptr->id() && order.entry.venue_order_id == fill.venue_order_id) {
+          if (order.entry.venue == venue_ptr->id() && !order.entry.simulated &&
+              order.entry.venue_order_id == fill.venue_order_id) {
             fill.client_order_id = coid;
             break;
           }
         }
         if (fill.client_order_id.empty()) {
-          if (auto known = journal.by_venue_order_id(venue_ptr->id(), fill.venue_order_id)) {
+          if (auto known = journal.by_venue_order_id(venue_ptr->id(), fill.venue_order_id); known && !known->simulated) {
             fill.client_order_id = known->client_order_id;
           }
         }

@@ -4,7 +4,8 @@
 // twins of the venues, fed with the books the daemon receives from the simulator: the
 // trade is hedged, GET /api/ui/positions shows a `simulated` position with both legs
 // and no exposure for it, and the simulator's back office (GET /admin/orders) has no
-// order from the daemon at all.
+// order from the daemon at all. Then two operators leave dry run and the next pair
+// reaches the simulator for real.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -122,7 +123,7 @@ class DryRunE2E : public ::testing::Test {
   std::unique_ptr<DaemonProcess> daemon_;
 };
 
-TEST_F(DryRunE2E, APairFillsAtThePaperTwinsAndNoOrderReachesTheVenues) {
+TEST_F(DryRunE2E, APairFillsAtThePaperTwinsNoOrderReachesTheVenuesAndLeavingDryRunTradesForReal) {
 #if !defined(PROPBOT_HAVE_BINANCE_SIM) || !defined(PROPBOT_HAVE_OKX_SIM)
   GTEST_SKIP() << "this build has no binance / okx simulator frontend";
 #endif
@@ -169,6 +170,38 @@ TEST_F(DryRunE2E, APairFillsAtThePaperTwinsAndNoOrderReachesTheVenues) {
     const json orders = admin(std::string("/admin/orders?venue=") + venue);
     ASSERT_TRUE(orders.contains("orders") && orders["orders"].is_array()) << orders.dump();
     EXPECT_TRUE(orders["orders"].empty()) << venue << " got orders from a dry run: " << orders.dump();
+  }
+
+  // Leaving dry run takes two operators; the flag is read per trade, so the next pair
+  // goes to the venues for real.
+  auto [asked, ask] = call("operator1", "POST", "/api/ui/dry-run", {{"enabled", false}, {"reason", "e2e"}});
+  ASSERT_EQ(asked, 200) << ask.dump();
+  const auto exit_id = ask.contains("request_id") ? ask["request_id"] : ask["approval"]["id"];
+  auto [confirmed, confirmed_body] =
+      call("operator2", "POST", "/api/ui/approvals/" + exit_id.dump() + "/confirm", {{"token", creds_.approve_token}});
+  ASSERT_EQ(confirmed, 200) << confirmed_body.dump();
+  wait_for("/api/ui/control-state", [](const json& b) { return b["dry_run_mode"] == false; }, 10s);
+  const json real_pair = fitting_pair();
+  ASSERT_FALSE(real_pair.is_null()) << "no preview fit: " << last_answer_;
+  auto [real_executed, real_trade] = call("operator1", "POST", "/api/arb/execute", real_pair);
+  ASSERT_EQ(real_executed, 200) << real_trade.dump();
+  const json real_id = real_trade["trade_parent_id"];
+  wait_for("/api/ui/execution", [&](const json& b) {
+    for (const auto& t : b["trades"]) {
+      if (t["trade_parent_id"] == real_id && t["state"] != "working") return true;
+    }
+    return false;
+  }, 20s);
+  std::size_t at_venues = 0;
+  for (const char* venue : {"binance", "okx"}) at_venues += admin(std::string("/admin/orders?venue=") + venue)["orders"].size();
+  EXPECT_GE(at_venues, 2u) << "both legs of the real pair reached the simulator";
+  const json after = wait_for("/api/ui/positions", [](const json& b) { return !b["exposure"].empty(); }, 10s);
+  for (const auto& p : after["positions"]) {
+    if (p["id"] == position["id"]) {
+      EXPECT_EQ(p["status"], "simulated") << p.dump();
+    } else {
+      EXPECT_NE(p["status"], "simulated") << "the real pair's position: " << p.dump();
+    }
   }
 }
 

@@ -60,6 +60,19 @@ void PaperBroker::add_instrument(const md::InstrumentSpec& spec) {
 
 PaperBroker::~PaperBroker() { stop(); }
 
+OrderState PaperBroker::stamped(OrderState order) const {
+  if (!market_ && !order.venue_order_id.empty()) order.venue_order_id = kTwinIdPrefix + order.venue_order_id;
+  return order;
+}
+
+Fill PaperBroker::stamped(Fill fill) const {
+  if (!market_) {
+    if (!fill.trade_id.empty()) fill.trade_id = kTwinIdPrefix + fill.trade_id;
+    if (!fill.venue_order_id.empty()) fill.venue_order_id = kTwinIdPrefix + fill.venue_order_id;
+  }
+  return fill;
+}
+
 void PaperBroker::start(MarketDataListener& listener) {
   market_listener_ = market_ ? &listener : nullptr;  // a twin passes no market data on
   running_ = true;
@@ -137,10 +150,10 @@ void PaperBroker::deliver(std::vector<sim::Event>& events) {
           using E = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<E, sim::OrderAccepted> || std::is_same_v<E, sim::OrderCanceled> ||
                         std::is_same_v<E, sim::OrderExpired>) {
-            private_listener_->on_order_update(e.order);
+            private_listener_->on_order_update(stamped(e.order));
           } else if constexpr (std::is_same_v<E, sim::OrderFilled>) {
-            private_listener_->on_fill(e.fill);
-            private_listener_->on_order_update(e.order);
+            private_listener_->on_fill(stamped(e.fill));
+            private_listener_->on_order_update(stamped(e.order));
           } else if constexpr (std::is_same_v<E, sim::BalanceChanged>) {
             private_listener_->on_balance(e.balance);
           } else if constexpr (std::is_same_v<E, sim::PositionChanged>) {
@@ -157,7 +170,7 @@ void PaperBroker::place(const OrderRequest& request, VenueCallback<OrderState> d
     auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
     deliver(events);
     if (outcome.ok()) {
-      done(outcome.value());
+      done(stamped(outcome.value()));
     } else {
       done(outcome.error());
     }
@@ -173,7 +186,7 @@ void PaperBroker::place_batch(const std::vector<OrderRequest>& requests,
       auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
       deliver(events);
       if (outcome.ok()) {
-        results.emplace_back(outcome.value());
+        results.emplace_back(stamped(outcome.value()));
       } else {
         results.emplace_back(outcome.error());
       }
@@ -189,7 +202,7 @@ void PaperBroker::cancel(const std::string& symbol, const std::string& client_or
     auto outcome = core_.cancel(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id), clock_.utc(), events);
     deliver(events);
     if (outcome.ok()) {
-      done(outcome.value());
+      done(stamped(outcome.value()));
     } else {
       done(outcome.error());
     }
@@ -210,7 +223,7 @@ void PaperBroker::query_order(const std::string& symbol, const std::string& clie
   after_latency([this, symbol, client_order_id, done = std::move(done)] {
     auto outcome = core_.order(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id));
     if (outcome.ok()) {
-      done(outcome.value());
+      done(stamped(outcome.value()));
     } else {
       done(outcome.error());
     }
@@ -218,7 +231,11 @@ void PaperBroker::query_order(const std::string& symbol, const std::string& clie
 }
 
 void PaperBroker::open_orders(const std::optional<std::string>& symbol, VenueCallback<std::vector<OrderState>> done) {
-  after_latency([this, symbol, done = std::move(done)] { done(core_.open_orders(kPaperAccount, symbol)); });
+  after_latency([this, symbol, done = std::move(done)] {
+    std::vector<OrderState> open = core_.open_orders(kPaperAccount, symbol);
+    for (auto& order : open) order = stamped(std::move(order));
+    done(std::move(open));
+  });
 }
 
 void PaperBroker::positions(VenueCallback<std::vector<Position>> done) {

@@ -13,7 +13,9 @@
 //   market and no connection; whoever receives that venue's books hands each one to
 //   feed(). Its id is the venue's, so a simulated order is journaled at the venue it
 //   would have gone to. Its private events go to the PrivateListener given to start();
-//   its market listener is never called.
+//   its market listener is never called. Every venue order id and trade id a twin
+//   reports starts with `paper-` (kTwinIdPrefix), so none can equal one the venue
+//   itself reports (a fill journal keyed by venue and trade id keeps both).
 //
 // Guarantees: nothing is ever sent to a venue (there is no network path here); fills,
 // positions and balances are marked `simulated` by construction (the caller reports
@@ -44,6 +46,8 @@ struct PaperBrokerOptions {
 
 class PaperBroker final : public Venue, private MarketDataListener {
  public:
+  static constexpr const char* kTwinIdPrefix = "paper-";
+
   PaperBroker(std::unique_ptr<MarketDataVenue> market, Clock& clock, PaperBrokerOptions options);
   // A twin of venue `venue_id`: `instruments` are the venue's (a book of another symbol
   // fed later adds its instrument from the book's spec).
@@ -82,6 +86,9 @@ class PaperBroker final : public Venue, private MarketDataListener {
   // Runs `fn` after the latency model's delay; nothing runs after stop().
   void after_latency(std::function<void()> fn);
   void deliver(std::vector<sim::Event>& events);
+  // A twin's ids with kTwinIdPrefix; a wrapper's unchanged.
+  OrderState stamped(OrderState order) const;
+  Fill stamped(Fill fill) const;
   void add_instrument(const md::InstrumentSpec& spec);
   void open_accounts();
 

@@ -96,6 +96,8 @@ TEST_F(PaperBrokerTest, MarketBuyFillsAtTheAskAfterTheLatencyWithTakerFee) {
   EXPECT_EQ(recorder_.fills[0].quantity, dec("0.5"));
   EXPECT_FALSE(recorder_.fills[0].maker);
   EXPECT_EQ(recorder_.fills[0].fee, dec("15.000025"));  // 30000.05 × 0.0005
+  EXPECT_EQ(recorder_.fills[0].trade_id.rfind(PaperBroker::kTwinIdPrefix, 0), std::string::npos)
+      << "a broker that is the venue keeps its ids";
   ASSERT_FALSE(recorder_.positions.empty());
   EXPECT_EQ(recorder_.positions.back().quantity, dec("0.5"));
 }
@@ -221,6 +223,10 @@ TEST(PaperTwinTest, ATwinMatchesAgainstTheBooksItIsFedAndAnswersUnderTheVenuesId
   ASSERT_EQ(recorder.fills.size(), 1u);
   EXPECT_EQ(recorder.fills[0].price, dec("60000.1"));
   EXPECT_EQ(recorder.fills[0].client_order_id, "pb-twin-1");
+  // Its ids can never be the venue's: a fill journal keyed by (venue, trade id) keeps both.
+  EXPECT_EQ(recorder.fills[0].trade_id.rfind(PaperBroker::kTwinIdPrefix, 0), 0u) << recorder.fills[0].trade_id;
+  EXPECT_EQ(recorder.fills[0].venue_order_id.rfind(PaperBroker::kTwinIdPrefix, 0), 0u);
+  EXPECT_EQ(result->value().venue_order_id.rfind(PaperBroker::kTwinIdPrefix, 0), 0u);
 
   // A resting sell fills as a maker when a fed book crosses it.
   OrderRequest sell = buy;
