@@ -87,9 +87,12 @@ class PositionLookup {
   // The strategy's open position on `symbol` holding legs on both venues, if any.
   virtual std::optional<ClosablePosition> closable(std::string_view strategy, std::string_view symbol,
                                                    std::string_view venue_a, std::string_view venue_b) const = 0;
-  // The one unfinished position holding `symbol` on `venue` (a flatten order is
+  // The one unfinished position holding `symbol` on `venue` — among the simulated ones
+  // when `simulated` (a twin's flatten), else among the real ones (a flatten order is
   // attributed to it, so the position closes); 0 when none or several do.
-  virtual std::uint64_t holder(std::string_view /*venue*/, std::string_view /*symbol*/) const { return 0; }
+  virtual std::uint64_t holder(std::string_view /*venue*/, std::string_view /*symbol*/, bool /*simulated*/) const {
+    return 0;
+  }
   // Hedged pairs whose legs differ by more than a lot and whose hedge was not declared
   // lost: a crash interrupted their hedge after every order of it had ended (start-up
   // reconciliation finishes them).

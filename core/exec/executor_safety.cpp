@@ -207,7 +207,7 @@ bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Posit
   trade.id = next_intent_id++;
   // Attributed to the position it closes when exactly one holds it there; otherwise the
   // fill is the desk's (it still moves the exposure).
-  trade.position_id = positions != nullptr && !simulated ? positions->holder(target.id(), position.symbol) : 0;
+  trade.position_id = positions != nullptr ? positions->holder(target.id(), position.symbol, simulated) : 0;
   trade.strategy = "system";
   trade.symbol = position.symbol;
   trade.kind = IntentKind::single;

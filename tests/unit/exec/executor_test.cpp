@@ -852,7 +852,17 @@ TEST_F(DryRunTest, FlattenClosesRealPositionsAtTheVenuesAndSimulatedOnesAtTheTwi
   venues::Position paper = real;
   paper.quantity = dec("-0.1");
   twins.okx.held_positions.push_back(paper);
+  // The ledger holds one real and one simulated position there.
+  class Holders final : public PositionLookup {
+   public:
+    std::optional<ClosablePosition> closable(std::string_view, std::string_view, std::string_view,
+                                             std::string_view) const override {
+      return std::nullopt;
+    }
+    std::uint64_t holder(std::string_view, std::string_view, bool simulated) const override { return simulated ? 7 : 9; }
+  } holders;
   auto executor = make({}, &twins);
+  executor->set_positions(&holders);
 
   const SafetyReport report = flattened(*executor);
   EXPECT_TRUE(report.flat) << (report.remaining.empty() ? "" : report.remaining.front());
@@ -862,6 +872,8 @@ TEST_F(DryRunTest, FlattenClosesRealPositionsAtTheVenuesAndSimulatedOnesAtTheTwi
   ASSERT_EQ(twins.okx.placed.size(), 1u);
   EXPECT_EQ(twins.okx.placed[0].side, Side::buy);
   EXPECT_TRUE(journal.last("OKX", twins.okx.placed[0].client_order_id)->simulated);
+  EXPECT_EQ(journal.last("OKX", twins.okx.placed[0].client_order_id)->position_id, 7u) << "closes the simulated one";
+  EXPECT_EQ(journal.last("BINANCE", binance.placed[0].client_order_id)->position_id, 9u) << "closes the real one";
   EXPECT_TRUE(okx.placed.empty());
   EXPECT_TRUE(twins.binance.placed.empty());
   EXPECT_GT(twins.okx.cancel_alls, 0) << "cancel_all sweeps the twins too";
