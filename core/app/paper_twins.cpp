@@ -42,4 +42,11 @@ void PaperTwins::on_book(const md::OrderBook& book) {
   }
 }
 
+bool PaperTwins::working() const {
+  for (const auto& each : twins_) {
+    if (each->has_open_orders()) return true;
+  }
+  return false;
+}
+
 }  // namespace propbot::app

@@ -35,6 +35,7 @@ class PaperTwins final : public exec::TwinVenues {
   venues::Venue* twin(std::string_view venue) const override;
   std::vector<venues::Venue*> all() const override;
   void on_book(const md::OrderBook& book) override;
+  bool working() const override;  // a twin has a resting paper order
 
  private:
   std::vector<std::unique_ptr<venues::paper::PaperBroker>> twins_;

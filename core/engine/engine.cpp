@@ -270,8 +270,12 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     const scripting::BookEvent event{update.spec().venue, update.spec().symbol};
     for (auto& slot : strategies.slots()) slot.runner->on_book(event, intents);
     assess_intents(now);
-    // The twins' market is the venue's, a step behind the decision (off the md→order path).
-    if (sinks.execution.twins != nullptr) sinks.execution.twins->on_book(update);
+    // The twins' market is the venue's, a step behind the decision (off the md→order path),
+    // and only while dry run is on or a paper order rests (mirroring is not free).
+    if (exec::TwinVenues* twins = sinks.execution.twins;
+        twins != nullptr && (exec_desk.dry_run_mode() || twins->working())) {
+      twins->on_book(update);
+    }
   }
 
   void on_book_state(const std::string& venue, const std::string& symbol, bool valid, const std::string& reason) {

@@ -57,7 +57,10 @@ class TwinVenues {
   // Every twin, in venue order (cancel_all and hedge_flatten sweep them too).
   virtual std::vector<venues::Venue*> all() const = 0;
   // A book the engine received from the real venue (invalid ones included: ignored).
+  // Mirroring a book costs tens of microseconds, so the engine hands books over only
+  // while dry run is on or working() says a twin's order needs them.
   virtual void on_book(const md::OrderBook& book) = 0;
+  virtual bool working() const = 0;
 };
 
 class MarketLookup {

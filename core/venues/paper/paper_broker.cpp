@@ -11,8 +11,8 @@ Decimal exact(double size) {
   return d ? d->normalized() : Decimal::from_mantissa(1, 0);
 }
 
-Decimal level_value(std::int64_t count, double size) {
-  auto d = Decimal::from_ticks(count, exact(size));
+Decimal level_value(std::int64_t count, Decimal size) {
+  auto d = Decimal::from_ticks(count, size);
   return d ? *d : Decimal{};
 }
 
@@ -107,6 +107,8 @@ void PaperBroker::on_book(const md::OrderBook& book) {
   if (running_ && market_listener_ != nullptr) market_listener_->on_book(book);
 }
 
+bool PaperBroker::has_open_orders() const { return !core_.open_orders(kPaperAccount, std::nullopt).empty(); }
+
 void PaperBroker::feed(const md::OrderBook& book) {
   if (!running_) return;
   const md::InstrumentSpec& spec = book.spec();
@@ -114,10 +116,12 @@ void PaperBroker::feed(const md::OrderBook& book) {
     add_instrument(spec);
     bid_scratch_.clear();
     ask_scratch_.clear();
+    const Decimal tick = exact(spec.tick_size);
+    const Decimal lot = exact(spec.lot_size);
     const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
       const auto n = std::min<std::size_t>(levels.size(), static_cast<std::size_t>(options_.mirrored_levels));
       for (std::size_t i = 0; i < n; ++i) {
-        out.push_back({level_value(levels[i].price_ticks, spec.tick_size), level_value(levels[i].qty_lots, spec.lot_size)});
+        out.push_back({level_value(levels[i].price_ticks, tick), level_value(levels[i].qty_lots, lot)});
       }
     };
     take(book.bids(), bid_scratch_);

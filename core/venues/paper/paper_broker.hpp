@@ -62,6 +62,8 @@ class PaperBroker final : public Venue, private MarketDataListener {
   // A twin's market data: the venue's current book (invalid or crossed books are
   // ignored). Resting paper orders the book crosses fill here. Engine thread.
   void feed(const md::OrderBook& book);
+  // A paper order rests (it fills only through the books fed from now on).
+  bool has_open_orders() const;
   void start(MarketDataListener& listener) override;
   void start(MarketDataListener& market, PrivateListener& account) override;
   void stop() override;

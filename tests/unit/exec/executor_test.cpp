@@ -753,6 +753,7 @@ class Twins final : public TwinVenues {
   }
   std::vector<venues::Venue*> all() const override { return {&binance, &okx}; }
   void on_book(const md::OrderBook&) override {}
+  bool working() const override { return false; }
   mutable OrderVenue binance{"BINANCE"};
   mutable OrderVenue okx{"OKX"};
 };

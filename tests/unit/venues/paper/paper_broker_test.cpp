@@ -234,11 +234,14 @@ TEST(PaperTwinTest, ATwinMatchesAgainstTheBooksItIsFedAndAnswersUnderTheVenuesId
   sell.time_in_force = TimeInForce::gtc;
   sell.price = dec("60005.0");
   sell.client_order_id = "pb-twin-2";
+  EXPECT_FALSE(twin.has_open_orders());
   twin.place(sell, [](VenueResult<OrderState>) {});
   clock.advance(5ms);
   ASSERT_EQ(recorder.fills.size(), 1u);
+  EXPECT_TRUE(twin.has_open_orders()) << "it rests: the twin must keep seeing books";
   twin.feed(five_levels(spec, 600'060, 600'061, clock.now()));
   ASSERT_EQ(recorder.fills.size(), 2u);
+  EXPECT_FALSE(twin.has_open_orders());
   EXPECT_TRUE(recorder.fills[1].maker);
   EXPECT_EQ(recorder.fills[1].client_order_id, "pb-twin-2");
 }
