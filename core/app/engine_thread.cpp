@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/app/paper_twins.hpp"
 #include "core/app/venue_factory.hpp"
 #include "core/exec/sqlite_journal.hpp"
 #include "core/control/control_plane.hpp"
@@ -114,6 +115,7 @@ struct EngineThread::Running {
   std::unique_ptr<PlanePort> port;
   std::unique_ptr<exec::SqliteJournal> journal;  // outlives the engine (declared before it)
   std::unique_ptr<VenueSet> venues;
+  std::unique_ptr<PaperTwins> twins;  // dry run's venues; outlive the engine
   std::unique_ptr<engine::Engine> engine;  // declared after the venues: destroyed first
   std::thread thread;
 
@@ -158,6 +160,8 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
     running->journal = std::move(*journal);
     sinks.execution.journal = running->journal.get();
     sinks.execution.options = std::move(*execution);
+    running->twins = std::make_unique<PaperTwins>(config_, running->venues->venues(), running->clock);
+    sinks.execution.twins = running->twins.get();
   }
   running->engine = std::make_unique<engine::Engine>(config_, running->clock, running->venues->venues(), snapshots_,
                                                      std::move(sinks), log_);

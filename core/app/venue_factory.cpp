@@ -4,6 +4,7 @@
 
 #include "core/app/venue_adapter.hpp"
 
+#include "core/app/paper_twins.hpp"
 #include "core/venues/paper/paper_broker.hpp"
 #include "core/venues/sim/random_walk_market.hpp"
 #include "core/venues/sim/random_walk_venue.hpp"
@@ -49,11 +50,7 @@ std::unique_ptr<venues::Venue> random_walk_venue(const config::Config& config, c
   params.depth_levels = config.sim.depth_levels;
   auto books = std::make_unique<venues::sim::RandomWalkVenue>(venue.id, std::move(instruments), std::move(market),
                                                               clock, params);
-  venues::paper::PaperBrokerOptions broker;
-  // The venue's configured fees (validated finite and non-negative by the schema).
-  if (auto rate = Decimal::from_double(venue.maker_fee_bps / 1e4, 8)) broker.maker_fee_rate = *rate;
-  if (auto rate = Decimal::from_double(venue.taker_fee_bps / 1e4, 8)) broker.taker_fee_rate = *rate;
-  return std::make_unique<venues::paper::PaperBroker>(std::move(books), clock, broker);
+  return std::make_unique<venues::paper::PaperBroker>(std::move(books), clock, paper_options_of(venue));
 }
 
 // The adapter of a venue that names its own endpoints, with its keys from `keys`.

@@ -223,6 +223,25 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   };
   std::vector<std::unique_ptr<VenueFeed>> feeds;
 
+  // A twin's private stream: its order updates and fills go to the executor under the
+  // venue's id; its balances, positions and stream state are paper and reach nobody.
+  struct TwinFeed final : venues::MarketDataListener, venues::PrivateListener {
+    TwinFeed(Loop& loop, std::string venue) : loop(loop), venue(std::move(venue)) {}
+    void on_book(const md::OrderBook&) override {}
+    void on_order_update(const venues::OrderState& order) override {
+      if (loop.executor) loop.executor->on_order_update(venue, order);
+    }
+    void on_fill(const venues::Fill& fill) override {
+      if (loop.executor) loop.executor->on_fill(venue, fill);
+    }
+    void on_position(const venues::Position&) override {}
+    void on_balance(const venues::Balance&) override {}
+    void on_private_stream(bool) override {}
+    Loop& loop;
+    std::string venue;
+  };
+  std::vector<std::unique_ptr<TwinFeed>> twin_feeds;
+
   // MarketView
   const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
     return books.find(venue, symbol);
@@ -251,6 +270,12 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     const scripting::BookEvent event{update.spec().venue, update.spec().symbol};
     for (auto& slot : strategies.slots()) slot.runner->on_book(event, intents);
     assess_intents(now);
+    // The twins' market is the venue's, a step behind the decision (off the md→order path),
+    // and only while dry run is on or a paper order rests (mirroring is not free).
+    if (exec::TwinVenues* twins = sinks.execution.twins;
+        twins != nullptr && (exec_desk.dry_run_mode() || twins->working())) {
+      twins->on_book(update);
+    }
   }
 
   void on_book_state(const std::string& venue, const std::string& symbol, bool valid, const std::string& reason) {
@@ -595,6 +620,7 @@ void Engine::start() {
                                                      static_cast<const exec::MarketLookup&>(loop),
                                                      static_cast<exec::ExecutionListener*>(&loop), loop.log);
     loop.executor->set_positions(loop.positions.get());
+    loop.executor->set_twins(loop.sinks.execution.twins);
   }
   for (venues::Venue* venue : loop.venues) {
     // A ban (418, or a long Retry-After) quarantines the venue in its rate governor: P1.
@@ -609,6 +635,12 @@ void Engine::start() {
   for (venues::Venue* venue : loop.venues) {
     loop.feeds.push_back(std::make_unique<Loop::VenueFeed>(loop, venue->id()));
     venue->start(*loop.feeds.back(), *loop.feeds.back());
+  }
+  if (loop.sinks.execution.twins != nullptr) {
+    for (venues::Venue* twin : loop.sinks.execution.twins->all()) {
+      loop.twin_feeds.push_back(std::make_unique<Loop::TwinFeed>(loop, twin->id()));
+      twin->start(*loop.twin_feeds.back(), *loop.twin_feeds.back());
+    }
   }
   // Nothing is sent before every unfinished journal entry is resolved with its venue.
   if (loop.executor) loop.executor->reconcile();
@@ -635,6 +667,9 @@ void Engine::stop() {
   if (!loop.running) return;
   loop.running = false;
   for (venues::Venue* venue : loop.venues) venue->stop();
+  if (loop.sinks.execution.twins != nullptr) {
+    for (venues::Venue* twin : loop.sinks.execution.twins->all()) twin->stop();
+  }
   loop.strategies.stop_all();
   if (loop.snapshot_timer != 0) loop.clock.cancel(loop.snapshot_timer);
   if (loop.strategy_timer != 0) loop.clock.cancel(loop.strategy_timer);

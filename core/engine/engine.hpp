@@ -79,6 +79,13 @@ struct EngineExecution {
   exec::Journal* journal = nullptr;            // null: the engine only proposes (tools, tests)
   exec::ExecutorOptions options;
   exec::ExecutionListener* listener = nullptr;  // the ledger; may be null
+  // Dry run: the paper twin of each venue (simulated trades go there). The engine feeds
+  // them every book it receives (after the strategies saw it) while dry run is on or a
+  // paper order rests (TwinVenues::working), starts them with start()
+  // — their order updates and fills reach the executor like the venues', their
+  // positions and balances reach nobody — and stops them with stop(). May be null: then
+  // a trade submitted in dry run is refused.
+  exec::TwinVenues* twins = nullptr;
 };
 
 // Where the engine's results and safety events go. Every member may be null.

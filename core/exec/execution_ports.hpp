@@ -23,6 +23,10 @@
 #include "core/exec/journal.hpp"
 #include "core/md/order_book.hpp"
 
+namespace propbot::venues {
+class Venue;
+}
+
 namespace propbot::exec {
 
 class ExecutionDesk {
@@ -40,6 +44,25 @@ class ExecutionDesk {
   virtual void recon_finished(bool clean, const std::string& summary) = 0;
 };
 
+// Dry run (SPEC S-1.2 dry_run_mode, S-8.7): the paper twin of each venue, where every
+// order of a `simulated` trade goes instead of the venue. A twin answers with the
+// venue's id; its private events come back through the executor's on_order_update /
+// on_fill like the venue's, on the driving thread. Whoever owns the twins feeds them
+// the venue's books (on_book) and starts and stops them.
+class TwinVenues {
+ public:
+  virtual ~TwinVenues() = default;
+  // The twin of `venue`; null when it has none (a simulated order there is refused).
+  virtual venues::Venue* twin(std::string_view venue) const = 0;
+  // Every twin, in venue order (cancel_all and hedge_flatten sweep them too).
+  virtual std::vector<venues::Venue*> all() const = 0;
+  // A book the engine received from the real venue (invalid ones included: ignored).
+  // Mirroring a book costs tens of microseconds, so the engine hands books over only
+  // while dry run is on or working() says a twin's order needs them.
+  virtual void on_book(const md::OrderBook& book) = 0;
+  virtual bool working() const = 0;
+};
+
 class MarketLookup {
  public:
   virtual ~MarketLookup() = default;
@@ -51,6 +74,7 @@ class MarketLookup {
 // quantity it holds on each venue.
 struct ClosablePosition {
   std::uint64_t position_id = 0;
+  bool simulated = false;  // a dry-run position: it is closed at the venues' twins
   std::vector<std::pair<std::string, Decimal>> held;  // (venue, signed qty)
   Decimal on(std::string_view venue) const {
     for (const auto& [id, qty] : held) {
@@ -66,9 +90,12 @@ class PositionLookup {
   // The strategy's open position on `symbol` holding legs on both venues, if any.
   virtual std::optional<ClosablePosition> closable(std::string_view strategy, std::string_view symbol,
                                                    std::string_view venue_a, std::string_view venue_b) const = 0;
-  // The one unfinished position holding `symbol` on `venue` (a flatten order is
+  // The one unfinished position holding `symbol` on `venue` — among the simulated ones
+  // when `simulated` (a twin's flatten), else among the real ones (a flatten order is
   // attributed to it, so the position closes); 0 when none or several do.
-  virtual std::uint64_t holder(std::string_view /*venue*/, std::string_view /*symbol*/) const { return 0; }
+  virtual std::uint64_t holder(std::string_view /*venue*/, std::string_view /*symbol*/, bool /*simulated*/) const {
+    return 0;
+  }
   // Hedged pairs whose legs differ by more than a lot and whose hedge was not declared
   // lost: a crash interrupted their hedge after every order of it had ended (start-up
   // reconciliation finishes them).

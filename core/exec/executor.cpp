@@ -57,6 +57,25 @@ venues::Venue* Executor::Impl::venue(const std::string& id) const {
   return nullptr;
 }
 
+venues::Venue* Executor::Impl::target_of(const std::string& id, bool simulated) const {
+  if (!simulated) return venue(id);
+  return twins == nullptr ? nullptr : twins->twin(id);
+}
+
+std::vector<Executor::Impl::SweptVenue> Executor::Impl::swept_venues() const {
+  std::vector<SweptVenue> out;
+  for (venues::Venue* each : venue_list) out.push_back({each, false});
+  if (twins != nullptr) {
+    for (venues::Venue* each : twins->all()) out.push_back({each, true});
+  }
+  return out;
+}
+
+bool Executor::Impl::explains(const std::string& client_order_id) const {
+  auto found = orders.find(client_order_id);
+  return found != orders.end() && !found->second.entry.simulated;
+}
+
 OrderEntry Executor::Impl::planned_order(const Trade& trade, Leg leg, const std::string& venue_id, Side side,
                                          Decimal quantity, std::optional<Decimal> price,
                                          venues::TimeInForce time_in_force) const {
@@ -188,10 +207,11 @@ bool Executor::Impl::record(WorkingOrder& order, OrderEvent event, const std::st
 
 Status Executor::Impl::send(const std::string& client_order_id) {
   WorkingOrder& order = orders.at(client_order_id);
-  venues::Venue* target = venue(order.entry.venue);
+  venues::Venue* target = target_of(order.entry);
   if (target == nullptr) {
-    record(order, OrderEvent::rejected, "unknown_venue");
-    return make_error(Errc::not_found, "venue " + order.entry.venue + " is not configured");
+    record(order, OrderEvent::rejected, order.entry.simulated ? "no_paper_twin" : "unknown_venue");
+    return make_error(Errc::not_found, (order.entry.simulated ? "no paper twin of venue " : "venue ") +
+                                           order.entry.venue + (order.entry.simulated ? "" : " is not configured"));
   }
   const Leg leg = order.entry.leg;
   if (!record(order, OrderEvent::new_order)) return make_error(Errc::io_error, "the journal refused `new`");
@@ -240,7 +260,7 @@ Status Executor::Impl::send(const std::string& client_order_id) {
 }
 
 void Executor::Impl::note_answer(WorkingOrder& order, OrderAnswer answer) {
-  if (!order.sent_at) return;
+  if (!order.sent_at || order.entry.simulated) return;  // a paper twin says nothing of the venue
   const MonoTime now = clock.now();
   venue_stats.record(order.entry.venue, answer, now - *order.sent_at, now);
   order.sent_at.reset();
@@ -269,7 +289,7 @@ void Executor::Impl::on_place_error(const std::string& client_order_id, const ve
 void Executor::Impl::query(const std::string& client_order_id) {
   auto found = orders.find(client_order_id);
   if (found == orders.end()) return;
-  venues::Venue* target = venue(found->second.entry.venue);
+  venues::Venue* target = target_of(found->second.entry);
   if (target == nullptr) return;
   const std::string venue_id = found->second.entry.venue;
   std::weak_ptr<bool> alive_flag = alive;
@@ -300,7 +320,7 @@ void Executor::Impl::query(const std::string& client_order_id) {
 void Executor::Impl::cancel(const std::string& client_order_id, const std::string& reason) {
   auto found = orders.find(client_order_id);
   if (found == orders.end() || found->second.terminal() || found->second.cancel_sent) return;
-  venues::Venue* target = venue(found->second.entry.venue);
+  venues::Venue* target = target_of(found->second.entry);
   if (target == nullptr) return;
   found->second.cancel_sent = true;
   ++counters.cancels_sent;
@@ -525,6 +545,7 @@ Result<TradePreview> Executor::preview(const Intent& intent, double sized_notion
 }
 
 void Executor::set_positions(const PositionLookup* positions) { impl_->positions = positions; }
+void Executor::set_twins(TwinVenues* twins) { impl_->twins = twins; }
 
 std::uint64_t Executor::change_count() const { return impl_->changes; }
 bool Executor::reconciled() const { return impl_->recon.finished && impl_->recon.clean; }
@@ -551,11 +572,13 @@ void Executor::on_private_stream(const std::string& venue, bool connected) {
   if (!was_down) return;  // the first connection
   was_down = false;
   // Cancel-on-disconnect (SPEC S-8.6): whatever rested while we could not see it goes.
+  // (A twin has no stream to lose: its simulated orders stay.)
   venues::Venue* target = impl.venue(venue);
   if (target == nullptr) return;
   impl.log.warn("cancel_on_reconnect", {{"venue", venue}});
   for (auto& [coid, order] : impl.orders) {
-    if (order.entry.venue == venue && !order.terminal() && order.entry.event != OrderEvent::intent) {
+    if (order.entry.venue == venue && !order.entry.simulated && !order.terminal() &&
+        order.entry.event != OrderEvent::intent) {
       order.cancel_sent = true;
     }
   }

@@ -125,7 +125,7 @@ struct ExecutionView {
   std::vector<OrderView> orders;   // working first, then recent finished (bounded)
   std::vector<TradeView> trades;
   std::vector<HedgeRecord> hedge_log;  // newest last, bounded
-  std::map<std::string, int> open_orders_per_venue;
+  std::map<std::string, int> open_orders_per_venue;  // real orders only (simulated ones are at twins)
   std::vector<VenueHealthView> venue_health;  // the router's history, per configured venue
   std::vector<risk::Trip> breaker_trips;      // standing runaway-breaker trips
   ReconReport recon;
@@ -174,6 +174,13 @@ class Executor {
   // Where reduce-only intents find the position they close (the ledger); without it every
   // reduce-only intent is refused (no_position). Must outlive the executor.
   void set_positions(const PositionLookup* positions);
+
+  // Dry run: every order of a `simulated` trade (a trade submitted while the desk's
+  // dry_run_mode is on, or the close of a simulated position) goes to the twin of its
+  // venue, never to the venue; without twins simulated trades are refused
+  // (unknown_venue). cancel_all and hedge_flatten sweep the twins too. Must outlive the
+  // executor; set before reconcile().
+  void set_twins(TwinVenues* twins);
 
   // An approved intent: trades it, or says why not. `sized_notional_usdt` > 0 replaces
   // the intent's notional (the policy's sizing, already clamped to the caps). Returns the

@@ -89,6 +89,7 @@ struct Executor::Impl {
   const MarketLookup& market;
   ExecutionListener* listener;
   const PositionLookup* positions = nullptr;
+  TwinVenues* twins = nullptr;  // dry run: where simulated orders go
   Logger log;
 
   std::unordered_map<std::string, WorkingOrder> orders;  // by client order id
@@ -113,6 +114,20 @@ struct Executor::Impl {
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);  // callbacks check it
 
   venues::Venue* venue(const std::string& id) const;
+  // Where an order at `id` goes: the venue, or its twin for a simulated order; null when
+  // there is none.
+  venues::Venue* target_of(const std::string& id, bool simulated) const;
+  venues::Venue* target_of(const OrderEntry& entry) const { return target_of(entry.venue, entry.simulated); }
+  // Every venue then every twin (cancel_all, hedge_flatten); `simulated` marks a twin.
+  struct SweptVenue {
+    venues::Venue* venue = nullptr;
+    bool simulated = false;
+    std::string label() const { return simulated ? "paper twin of " + venue->id() : venue->id(); }
+  };
+  std::vector<SweptVenue> swept_venues() const;
+  // An open order a real venue reports is ours when a real working order has its id
+  // (a simulated order never reaches a venue: its id there is unexplained).
+  bool explains(const std::string& client_order_id) const;
   std::int64_t now_ms() const { return to_unix_ms(clock.utc()); }
 
   // executor.cpp
@@ -174,7 +189,8 @@ struct Executor::Impl {
   Decimal b_committed(const Trade& trade) const;
 
   // executor_safety.cpp: one reduce-only IOC closing `position`; false when none could go out.
-  bool flatten_position(venues::Venue& target, const venues::Position& position);
+  // `simulated`: `target` is a twin (the order is a simulated one).
+  bool flatten_position(venues::Venue& target, const venues::Position& position, bool simulated);
 
   // executor_recon.cpp
   void reconcile();

@@ -44,7 +44,10 @@ void Executor::Impl::reconcile() {
     for (const auto& entry : unfinished) oldest_unfinished = std::min(oldest_unfinished, entry.ts_ms);
     const std::int64_t fallback = now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options.recon_fill_lookback).count();
     std::map<std::string, std::int64_t> newest_fill;
-    for (const auto& fill : journal.fills()) newest_fill[fill.venue] = std::max(newest_fill[fill.venue], fill.ts_ms);
+    for (const auto& fill : journal.fills()) {
+      if (fill.simulated) continue;  // a twin's fill says nothing of the venue's history
+      newest_fill[fill.venue] = std::max(newest_fill[fill.venue], fill.ts_ms);
+    }
     for (venues::Venue* each : venue_list) {
       auto found = newest_fill.find(each->id());
       std::int64_t since = found != newest_fill.end() ? found->second : fallback;
@@ -111,6 +114,14 @@ void Executor::Impl::recon_resolve(const OrderEntry& entry) {
   if (entry.event == OrderEvent::intent) {
     // Planned, never built: nothing reached a venue.
     record(found->second, OrderEvent::cancelled, "recon_never_sent");
+    ++recon.orders_resolved;
+    return;
+  }
+  if (entry.simulated) {
+    // A dry-run order lived in a twin that died with the process: it ended there, and the
+    // venue never had it (nothing is asked).
+    record(found->second, entry.event == OrderEvent::new_order ? OrderEvent::rejected : OrderEvent::cancelled,
+           "simulated_restart");
     ++recon.orders_resolved;
     return;
   }
@@ -182,7 +193,7 @@ void Executor::Impl::recon_hunt(venues::Venue& target) {
       return;
     }
     for (const venues::OrderState& open : result.value()) {
-      if (orders.count(open.client_order_id) != 0) continue;  // explained: resolved above
+      if (explains(open.client_order_id)) continue;  // resolved above
       ++recon.unexplained_orders;
       const bool ours = parse_client_order_id(open.client_order_id).ok();
       log.warn("recon_unexplained_order", {{"venue", venue_ptr->id()},
@@ -250,14 +261,16 @@ void Executor::Impl::recon_fetch_fills(venues::Venue& target, const std::string&
     const std::uint64_t before = counters.fills;
     for (venues::Fill fill : result.value()) {
       if (fill.client_order_id.empty() && !fill.venue_order_id.empty()) {
+        // A venue's fill is never a simulated order's (those fill at the twins).
         for (const auto& [coid, order] : orders) {
-          if (order.entry.venue == venue_ptr->id() && order.entry.venue_order_id == fill.venue_order_id) {
+          if (order.entry.venue == venue_ptr->id() && !order.entry.simulated &&
+              order.entry.venue_order_id == fill.venue_order_id) {
             fill.client_order_id = coid;
             break;
           }
         }
         if (fill.client_order_id.empty()) {
-          if (auto known = journal.by_venue_order_id(venue_ptr->id(), fill.venue_order_id)) {
+          if (auto known = journal.by_venue_order_id(venue_ptr->id(), fill.venue_order_id); known && !known->simulated) {
             fill.client_order_id = known->client_order_id;
           }
         }
@@ -293,7 +306,10 @@ void Executor::Impl::recon_step_done() {
   for (std::uint64_t id : resumed) {
     auto found = trades.find(id);
     if (found == trades.end() || found->second.state != TradeState::working) continue;
-    if (found->second.kind == IntentKind::hedged_pair) {
+    if (found->second.simulated) {
+      // Its twin is gone: a simulated hedge is not resumed (nothing real is at risk).
+      finish_trade(found->second, TradeState::done, "simulated_restart");
+    } else if (found->second.kind == IntentKind::hedged_pair) {
       drive_hedge(found->second);
     } else {
       bool open = false;
@@ -350,7 +366,7 @@ void Executor::Impl::schedule_hunt() {
       each->open_orders(std::nullopt, [this, alive_flag, each](auto result) {
         if (alive_flag.expired() || !result) return;
         for (const venues::OrderState& open : result.value()) {
-          if (orders.count(open.client_order_id) != 0) continue;
+          if (explains(open.client_order_id)) continue;
           ++counters.zombies_cancelled;
           ++changes;
           log.warn("dead_order_found", {{"venue", each->id()}, {"symbol", open.symbol},

@@ -37,24 +37,28 @@ void Executor::cancel_all(std::function<void(const SafetyReport&)> done) {
   for (auto& [coid, order] : impl.orders) {
     if (!order.terminal() && order.entry.event != OrderEvent::intent) order.cancel_sent = true;
   }
-  impl.log.warn("cancel_all", {{"venues", impl.venue_list.size()}, {"symbols", impl.options.symbols.size()}});
+  // The venues' twins are swept too: a dry run's resting orders end with the rest.
+  const std::vector<Impl::SweptVenue> swept = impl.swept_venues();
+  impl.log.warn("cancel_all", {{"venues", impl.venue_list.size()},
+                               {"twins", swept.size() - impl.venue_list.size()},
+                               {"symbols", impl.options.symbols.size()}});
 
   // Phase 3: list again; whatever is still open is reported.
-  auto verify = [&impl, run, alive_flag, done] {
+  auto verify = [swept, run, alive_flag, done] {
     run->pending = 1;
     run->next = [run, done] {
       run->report.flat = run->report.remaining.empty();
       done(run->report);
     };
-    for (venues::Venue* venue : impl.venue_list) {
+    for (const Impl::SweptVenue& each : swept) {
       ++run->pending;
-      venue->open_orders(std::nullopt, [run, alive_flag, venue](auto result) {
+      each.venue->open_orders(std::nullopt, [run, alive_flag, label = each.label()](auto result) {
         if (alive_flag.expired()) return;
         if (!result) {
-          run->report.remaining.push_back(venue->id() + ": open orders unknown (" + result.error().describe() + ")");
+          run->report.remaining.push_back(label + ": open orders unknown (" + result.error().describe() + ")");
         } else {
           for (const auto& open : result.value()) {
-            run->report.remaining.push_back(venue->id() + ": order " + open.client_order_id + " on " + open.symbol +
+            run->report.remaining.push_back(label + ": order " + open.client_order_id + " on " + open.symbol +
                                             " still open");
           }
         }
@@ -64,10 +68,11 @@ void Executor::cancel_all(std::function<void(const SafetyReport&)> done) {
     run->step_done();
   };
   // Phase 2: whatever a listing still shows is cancelled one by one.
-  auto sweep = [&impl, run, alive_flag, verify] {
+  auto sweep = [swept, run, alive_flag, verify] {
     run->pending = 1;
     run->next = verify;
-    for (venues::Venue* venue : impl.venue_list) {
+    for (const Impl::SweptVenue& each : swept) {
+      venues::Venue* venue = each.venue;
       ++run->pending;
       venue->open_orders(std::nullopt, [run, alive_flag, venue](auto result) {
         if (alive_flag.expired()) return;
@@ -89,16 +94,16 @@ void Executor::cancel_all(std::function<void(const SafetyReport&)> done) {
   // Phase 1: every venue's cancel-all, per symbol.
   run->pending = 1;
   run->next = sweep;
-  for (venues::Venue* venue : impl.venue_list) {
+  for (const Impl::SweptVenue& each : swept) {
     for (const auto& symbol : impl.options.symbols) {
       ++run->pending;
       ++impl.counters.cancels_sent;
-      venue->cancel_all(symbol, [run, alive_flag, venue, symbol](auto result) {
+      each.venue->cancel_all(symbol, [run, alive_flag, label = each.label(), symbol](auto result) {
         if (alive_flag.expired()) return;
         if (result) {
           run->report.orders_cancelled += result.value();
         } else {
-          run->report.remaining.push_back(venue->id() + ": cancel-all " + symbol + " failed (" +
+          run->report.remaining.push_back(label + ": cancel-all " + symbol + " failed (" +
                                           result.error().describe() + ")");
         }
         run->step_done();
@@ -148,19 +153,21 @@ void Executor::hedge_flatten(const std::string& reason, std::function<void(const
         (*again)(left - 1);
       });
     };
-    for (venues::Venue* venue : impl.venue_list) {
+    // Real positions close at their venues (whatever the dry-run flag says: this is the
+    // safety path), simulated ones at the twins.
+    for (const Impl::SweptVenue& each : impl.swept_venues()) {
       ++run->pending;
-      venue->positions([&impl, alive_flag, venue, run, report, open_lines](auto result) {
+      each.venue->positions([&impl, alive_flag, each, run, report, open_lines](auto result) {
         if (alive_flag.expired()) return;
         if (!result) {
-          open_lines->push_back(venue->id() + ": positions unknown (" + result.error().describe() + ")");
+          open_lines->push_back(each.label() + ": positions unknown (" + result.error().describe() + ")");
           run->step_done();
           return;
         }
         for (const venues::Position& position : result.value()) {
           if (position.quantity.is_zero()) continue;
-          open_lines->push_back(venue->id() + ": " + position.symbol + " position " + position.quantity.to_string());
-          if (impl.flatten_position(*venue, position)) ++report->flatten_orders;
+          open_lines->push_back(each.label() + ": " + position.symbol + " position " + position.quantity.to_string());
+          if (impl.flatten_position(*each.venue, position, each.simulated)) ++report->flatten_orders;
         }
         run->step_done();
       });
@@ -174,7 +181,7 @@ void Executor::hedge_flatten(const std::string& reason, std::function<void(const
   });
 }
 
-bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Position& position) {
+bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Position& position, bool simulated) {
   const Side side = position.quantity.sign() > 0 ? Side::sell : Side::buy;
   auto size = position.quantity.abs();
   const md::OrderBook* book = market.book(target.id(), position.symbol);
@@ -200,12 +207,12 @@ bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Posit
   trade.id = next_intent_id++;
   // Attributed to the position it closes when exactly one holds it there; otherwise the
   // fill is the desk's (it still moves the exposure).
-  trade.position_id = positions != nullptr ? positions->holder(target.id(), position.symbol) : 0;
+  trade.position_id = positions != nullptr ? positions->holder(target.id(), position.symbol, simulated) : 0;
   trade.strategy = std::string(kFlattenStrategy);
   trade.symbol = position.symbol;
   trade.kind = IntentKind::single;
   trade.reduce_only = true;  // never flips a position
-  trade.simulated = desk.dry_run_mode();
+  trade.simulated = simulated;  // a twin's position is closed at the twin, a venue's at the venue
   trade.venue_a = target.id();
   trade.side_a = side;
   trade.target = *qty;

@@ -27,7 +27,10 @@ ExecutionView Executor::view() const {
   view.dead_man = impl.dead_man_views();
   for (const auto& [coid, order] : impl.orders) {
     view.orders.push_back(OrderView{order.entry, !order.terminal()});
-    if (!order.terminal() && order.entry.event != OrderEvent::intent) ++view.open_orders_per_venue[order.entry.venue];
+    // Open at the venue: a simulated order is open at its twin only (the orders list shows it).
+    if (!order.terminal() && order.entry.event != OrderEvent::intent && !order.entry.simulated) {
+      ++view.open_orders_per_venue[order.entry.venue];
+    }
   }
   std::sort(view.orders.begin(), view.orders.end(),
             [](const OrderView& a, const OrderView& b) { return a.entry.seq < b.entry.seq; });

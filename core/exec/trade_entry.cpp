@@ -120,6 +120,8 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   if (!raw_qty) return skip(SkipReason::invalid_intent, raw_qty.error().message);
   // A close: no more than the position holds on either venue, attributed to it.
   std::uint64_t closes = 0;
+  const bool dry_run = desk.dry_run_mode();
+  bool simulated = dry_run;  // a close follows its position
   if (intent.reduce_only) {
     auto held = positions == nullptr ? std::nullopt
                                      : positions->closable(intent.strategy, intent.symbol, long_id,
@@ -130,6 +132,12 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
     if (!held || short_there.sign() >= 0 || long_there.sign() <= 0) {
       return skip(SkipReason::no_position, intent.strategy + " holds no pair to close on " + intent.symbol);
     }
+    // Dry run sends a strategy's orders nowhere real: a real position waits for it to end.
+    if (dry_run && !held->simulated) {
+      return skip(SkipReason::no_position, intent.strategy + "'s pair on " + intent.symbol +
+                                               " is real and dry run is on: it is not closed on paper");
+    }
+    simulated = held->simulated;
     const Decimal short_size = *short_there.abs();
     if (short_size < *raw_qty) *raw_qty = short_size;
     if (long_there < *raw_qty) *raw_qty = long_there;
@@ -140,6 +148,9 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
                                     PairLeg{short_id, *short_rules, Side::sell, short_ref});
   if (!pair.ok()) return skip(SkipReason::below_minimum, pair.leg_a.ok() ? pair.leg_b.message : pair.leg_a.message);
   const Decimal* qty = &pair.qty;
+  if (simulated && (target_of(long_id, true) == nullptr || target_of(short_id, true) == nullptr)) {
+    return skip(SkipReason::unknown_venue, "dry run: no paper twin of " + long_id + " or " + short_id);
+  }
   // Leg A: the thinner top of book goes first (the harder fill); B hedges on the deeper one.
   const bool long_first = top_quantity(*long_book, Side::buy) <= top_quantity(*short_book, Side::sell);
   const double slippage = intent.max_slippage_bps.value_or(options.entry_slippage_bps);
@@ -164,7 +175,7 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
   trade.strategy = intent.strategy;
   trade.symbol = intent.symbol;
   trade.kind = IntentKind::hedged_pair;
-  trade.simulated = desk.dry_run_mode();
+  trade.simulated = simulated;
   trade.venue_a = long_first ? long_id : short_id;
   trade.side_a = side_a;
   trade.venue_b = long_first ? short_id : long_id;
@@ -227,8 +238,10 @@ Result<std::uint64_t> Executor::Impl::submit_pair(const Intent& intent, Decimal 
 }
 
 Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decimal notional) {
-  venues::Venue* target = venue(intent.venue);
-  if (target == nullptr) return skip(SkipReason::unknown_venue, intent.venue);
+  const bool simulated = desk.dry_run_mode();
+  if (venue(intent.venue) == nullptr || target_of(intent.venue, simulated) == nullptr) {
+    return skip(SkipReason::unknown_venue, (simulated ? "dry run: no paper twin of " : "") + intent.venue);
+  }
   const md::OrderBook* book = market.book(intent.venue, intent.symbol);
   if (book == nullptr || !book->valid()) return skip(SkipReason::no_book, intent.symbol + " on " + intent.venue);
   auto rules = order_rules_from_spec(book->spec());
@@ -246,7 +259,7 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   trade.kind = IntentKind::single;
   trade.position_id = trade.id;
   trade.reduce_only = intent.reduce_only;
-  trade.simulated = desk.dry_run_mode();
+  trade.simulated = simulated;
   trade.venue_a = intent.venue;
   trade.side_a = *intent.side;
   trade.target = *qty;

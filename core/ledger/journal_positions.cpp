@@ -43,6 +43,7 @@ std::optional<exec::ClosablePosition> JournalPositions::closable(std::string_vie
     if (position.strategy() != strategy || position.symbol() != symbol || position.finished()) continue;
     exec::ClosablePosition found;
     found.position_id = id;
+    found.simulated = position.simulated();
     for (const auto& leg : position.legs()) {
       if (leg.holding.flat()) continue;
       found.held.emplace_back(leg.plan.venue, leg.holding.quantity());
@@ -61,10 +62,10 @@ std::vector<std::uint64_t> JournalPositions::unhedged() const {
   return ids;
 }
 
-std::uint64_t JournalPositions::holder(std::string_view venue, std::string_view symbol) const {
+std::uint64_t JournalPositions::holder(std::string_view venue, std::string_view symbol, bool simulated) const {
   std::uint64_t found = 0;
   for (const auto& [id, position] : book_.positions()) {
-    if (position.symbol() != symbol || position.finished() || position.simulated()) continue;
+    if (position.symbol() != symbol || position.finished() || position.simulated() != simulated) continue;
     for (const auto& leg : position.legs()) {
       if (leg.plan.venue != venue || leg.holding.flat()) continue;
       if (found != 0 && found != id) return 0;  // several: the fill is the desk's

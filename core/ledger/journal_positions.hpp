@@ -35,7 +35,7 @@ class JournalPositions final : public exec::PositionLookup {
 
   std::optional<exec::ClosablePosition> closable(std::string_view strategy, std::string_view symbol,
                                                  std::string_view venue_a, std::string_view venue_b) const override;
-  std::uint64_t holder(std::string_view venue, std::string_view symbol) const override;
+  std::uint64_t holder(std::string_view venue, std::string_view symbol, bool simulated) const override;
   std::vector<std::uint64_t> unhedged() const override;
   double venue_notional_usdt(std::string_view venue) const override;
 

@@ -11,8 +11,8 @@ Decimal exact(double size) {
   return d ? d->normalized() : Decimal::from_mantissa(1, 0);
 }
 
-Decimal level_value(std::int64_t count, double size) {
-  auto d = Decimal::from_ticks(count, exact(size));
+Decimal level_value(std::int64_t count, Decimal size) {
+  auto d = Decimal::from_ticks(count, size);
   return d ? *d : Decimal{};
 }
 
@@ -20,19 +20,19 @@ Decimal level_value(std::int64_t count, double size) {
 
 PaperBroker::PaperBroker(std::unique_ptr<MarketDataVenue> market, Clock& clock, PaperBrokerOptions options)
     : market_(std::move(market)), clock_(clock), options_(options) {
+  open_accounts();
+  for (const auto& spec : market_->instruments()) add_instrument(spec);
+}
+
+PaperBroker::PaperBroker(std::string venue_id, std::vector<md::InstrumentSpec> instruments, Clock& clock,
+                         PaperBrokerOptions options)
+    : twin_id_(std::move(venue_id)), twin_instruments_(std::move(instruments)), clock_(clock), options_(options) {
+  open_accounts();
+  for (const auto& spec : twin_instruments_) add_instrument(spec);
+}
+
+void PaperBroker::open_accounts() {
   std::vector<sim::Event> ignored;
-  for (const auto& spec : market_->instruments()) {
-    sim::InstrumentRules rules;
-    rules.symbol = spec.symbol;
-    rules.tick = exact(spec.tick_size);
-    rules.step = exact(spec.lot_size);
-    rules.min_qty = rules.step;
-    rules.min_notional = exact(spec.min_notional);
-    rules.maker_fee_rate = options_.maker_fee_rate;
-    rules.taker_fee_rate = options_.taker_fee_rate;
-    rules.default_leverage = options_.leverage;
-    core_.add_instrument(rules);
-  }
   const UtcTime now = clock_.utc();
   core_.open_account(kPaperAccount, options_.initial_usdt, now, ignored);
   // The market's liquidity needs no margin and its own events interest nobody.
@@ -42,12 +42,41 @@ PaperBroker::PaperBroker(std::unique_ptr<MarketDataVenue> market, Clock& clock, 
   ask_scratch_.reserve(static_cast<std::size_t>(options_.mirrored_levels));
 }
 
+void PaperBroker::add_instrument(const md::InstrumentSpec& spec) {
+  if (core_.book(spec.symbol) != nullptr) return;
+  sim::InstrumentRules rules;
+  rules.symbol = spec.symbol;
+  rules.tick = exact(spec.tick_size);
+  rules.step = exact(spec.lot_size);
+  rules.min_qty = rules.step;
+  rules.min_notional = exact(spec.min_notional);
+  rules.maker_fee_rate = options_.maker_fee_rate;
+  rules.taker_fee_rate = options_.taker_fee_rate;
+  rules.default_leverage = options_.leverage;
+  // An instrument the matching engine cannot take stays unknown: its orders are refused.
+  if (!rules.validate().empty()) return;
+  core_.add_instrument(rules);
+}
+
 PaperBroker::~PaperBroker() { stop(); }
 
+OrderState PaperBroker::stamped(OrderState order) const {
+  if (!market_ && !order.venue_order_id.empty()) order.venue_order_id = kTwinIdPrefix + order.venue_order_id;
+  return order;
+}
+
+Fill PaperBroker::stamped(Fill fill) const {
+  if (!market_) {
+    if (!fill.trade_id.empty()) fill.trade_id = kTwinIdPrefix + fill.trade_id;
+    if (!fill.venue_order_id.empty()) fill.venue_order_id = kTwinIdPrefix + fill.venue_order_id;
+  }
+  return fill;
+}
+
 void PaperBroker::start(MarketDataListener& listener) {
-  market_listener_ = &listener;
+  market_listener_ = market_ ? &listener : nullptr;  // a twin passes no market data on
   running_ = true;
-  market_->start(*this);
+  if (market_) market_->start(*this);
 }
 
 void PaperBroker::start(MarketDataListener& market, PrivateListener& account) {
@@ -59,7 +88,7 @@ void PaperBroker::start(MarketDataListener& market, PrivateListener& account) {
 void PaperBroker::stop() {
   if (!running_) return;
   running_ = false;
-  market_->stop();
+  if (market_) market_->stop();
   for (const auto id : pending_) clock_.cancel(id);
   pending_.clear();
 }
@@ -74,15 +103,25 @@ void PaperBroker::after_latency(std::function<void()> fn) {
 }
 
 void PaperBroker::on_book(const md::OrderBook& book) {
+  feed(book);
+  if (running_ && market_listener_ != nullptr) market_listener_->on_book(book);
+}
+
+bool PaperBroker::has_open_orders() const { return !core_.open_orders(kPaperAccount, std::nullopt).empty(); }
+
+void PaperBroker::feed(const md::OrderBook& book) {
   if (!running_) return;
   const md::InstrumentSpec& spec = book.spec();
   if (book.valid() && !book.crossed()) {
+    add_instrument(spec);
     bid_scratch_.clear();
     ask_scratch_.clear();
+    const Decimal tick = exact(spec.tick_size);
+    const Decimal lot = exact(spec.lot_size);
     const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
       const auto n = std::min<std::size_t>(levels.size(), static_cast<std::size_t>(options_.mirrored_levels));
       for (std::size_t i = 0; i < n; ++i) {
-        out.push_back({level_value(levels[i].price_ticks, spec.tick_size), level_value(levels[i].qty_lots, spec.lot_size)});
+        out.push_back({level_value(levels[i].price_ticks, tick), level_value(levels[i].qty_lots, lot)});
       }
     };
     take(book.bids(), bid_scratch_);
@@ -96,7 +135,6 @@ void PaperBroker::on_book(const md::OrderBook& book) {
     }
     deliver(events_);
   }
-  if (market_listener_ != nullptr) market_listener_->on_book(book);
 }
 
 void PaperBroker::on_funding(const FundingInfo& info) {
@@ -116,10 +154,10 @@ void PaperBroker::deliver(std::vector<sim::Event>& events) {
           using E = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<E, sim::OrderAccepted> || std::is_same_v<E, sim::OrderCanceled> ||
                         std::is_same_v<E, sim::OrderExpired>) {
-            private_listener_->on_order_update(e.order);
+            private_listener_->on_order_update(stamped(e.order));
           } else if constexpr (std::is_same_v<E, sim::OrderFilled>) {
-            private_listener_->on_fill(e.fill);
-            private_listener_->on_order_update(e.order);
+            private_listener_->on_fill(stamped(e.fill));
+            private_listener_->on_order_update(stamped(e.order));
           } else if constexpr (std::is_same_v<E, sim::BalanceChanged>) {
             private_listener_->on_balance(e.balance);
           } else if constexpr (std::is_same_v<E, sim::PositionChanged>) {
@@ -136,7 +174,7 @@ void PaperBroker::place(const OrderRequest& request, VenueCallback<OrderState> d
     auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
     deliver(events);
     if (outcome.ok()) {
-      done(outcome.value());
+      done(stamped(outcome.value()));
     } else {
       done(outcome.error());
     }
@@ -152,7 +190,7 @@ void PaperBroker::place_batch(const std::vector<OrderRequest>& requests,
       auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
       deliver(events);
       if (outcome.ok()) {
-        results.emplace_back(outcome.value());
+        results.emplace_back(stamped(outcome.value()));
       } else {
         results.emplace_back(outcome.error());
       }
@@ -168,7 +206,7 @@ void PaperBroker::cancel(const std::string& symbol, const std::string& client_or
     auto outcome = core_.cancel(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id), clock_.utc(), events);
     deliver(events);
     if (outcome.ok()) {
-      done(outcome.value());
+      done(stamped(outcome.value()));
     } else {
       done(outcome.error());
     }
@@ -189,7 +227,7 @@ void PaperBroker::query_order(const std::string& symbol, const std::string& clie
   after_latency([this, symbol, client_order_id, done = std::move(done)] {
     auto outcome = core_.order(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id));
     if (outcome.ok()) {
-      done(outcome.value());
+      done(stamped(outcome.value()));
     } else {
       done(outcome.error());
     }
@@ -197,7 +235,11 @@ void PaperBroker::query_order(const std::string& symbol, const std::string& clie
 }
 
 void PaperBroker::open_orders(const std::optional<std::string>& symbol, VenueCallback<std::vector<OrderState>> done) {
-  after_latency([this, symbol, done = std::move(done)] { done(core_.open_orders(kPaperAccount, symbol)); });
+  after_latency([this, symbol, done = std::move(done)] {
+    std::vector<OrderState> open = core_.open_orders(kPaperAccount, symbol);
+    for (auto& order : open) order = stamped(std::move(order));
+    done(std::move(open));
+  });
 }
 
 void PaperBroker::positions(VenueCallback<std::vector<Position>> done) {

@@ -6,6 +6,17 @@
 // the core only after `order_latency` (the latency model), so a paper taker sees the
 // book as it is then, not as it was when the strategy decided.
 //
+// Two ways to feed it, one matching implementation:
+// - wrapper: it owns a MarketDataVenue, starts it, mirrors its books and passes them on
+//   (the `sim` venue kind);
+// - twin: it is the dry-run double of a venue the engine already trades on. It owns no
+//   market and no connection; whoever receives that venue's books hands each one to
+//   feed(). Its id is the venue's, so a simulated order is journaled at the venue it
+//   would have gone to. Its private events go to the PrivateListener given to start();
+//   its market listener is never called. Every venue order id and trade id a twin
+//   reports starts with `paper-` (kTwinIdPrefix), so none can equal one the venue
+//   itself reports (a fill journal keyed by venue and trade id keeps both).
+//
 // Guarantees: nothing is ever sent to a venue (there is no network path here); fills,
 // positions and balances are marked `simulated` by construction (the caller reports
 // them separately from real exposure); same inputs, same fills.
@@ -35,11 +46,24 @@ struct PaperBrokerOptions {
 
 class PaperBroker final : public Venue, private MarketDataListener {
  public:
+  static constexpr const char* kTwinIdPrefix = "paper-";
+
   PaperBroker(std::unique_ptr<MarketDataVenue> market, Clock& clock, PaperBrokerOptions options);
+  // A twin of venue `venue_id`: `instruments` are the venue's (a book of another symbol
+  // fed later adds its instrument from the book's spec).
+  PaperBroker(std::string venue_id, std::vector<md::InstrumentSpec> instruments, Clock& clock,
+              PaperBrokerOptions options);
   ~PaperBroker() override;
 
-  const std::string& id() const override { return market_->id(); }
-  const std::vector<md::InstrumentSpec>& instruments() const override { return market_->instruments(); }
+  const std::string& id() const override { return market_ ? market_->id() : twin_id_; }
+  const std::vector<md::InstrumentSpec>& instruments() const override {
+    return market_ ? market_->instruments() : twin_instruments_;
+  }
+  // A twin's market data: the venue's current book (invalid or crossed books are
+  // ignored). Resting paper orders the book crosses fill here. Engine thread.
+  void feed(const md::OrderBook& book);
+  // A paper order rests (it fills only through the books fed from now on).
+  bool has_open_orders() const;
   void start(MarketDataListener& listener) override;
   void start(MarketDataListener& market, PrivateListener& account) override;
   void stop() override;
@@ -64,11 +88,18 @@ class PaperBroker final : public Venue, private MarketDataListener {
   // Runs `fn` after the latency model's delay; nothing runs after stop().
   void after_latency(std::function<void()> fn);
   void deliver(std::vector<sim::Event>& events);
+  // A twin's ids with kTwinIdPrefix; a wrapper's unchanged.
+  OrderState stamped(OrderState order) const;
+  Fill stamped(Fill fill) const;
+  void add_instrument(const md::InstrumentSpec& spec);
+  void open_accounts();
 
   static constexpr const char* kPaperAccount = "paper";
   static constexpr const char* kMarketAccount = "paper-market";
 
-  std::unique_ptr<MarketDataVenue> market_;
+  std::unique_ptr<MarketDataVenue> market_;  // null for a twin
+  std::string twin_id_;
+  std::vector<md::InstrumentSpec> twin_instruments_;
   Clock& clock_;
   PaperBrokerOptions options_;
   sim::ExchangeCore core_;

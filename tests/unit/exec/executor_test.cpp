@@ -85,7 +85,7 @@ class Market final : public MarketLookup {
 class Desk final : public ExecutionDesk {
  public:
   Mode mode() const override { return current; }
-  bool dry_run_mode() const override { return false; }
+  bool dry_run_mode() const override { return dry_run; }
   void safety_action(IncidentCode code, const std::string&, const std::string& summary) override {
     incidents.push_back(code);
     summaries.push_back(summary);
@@ -98,6 +98,7 @@ class Desk final : public ExecutionDesk {
     summary = text;
   }
   Mode current = Mode::resume;
+  bool dry_run = false;
   std::vector<IncidentCode> incidents;
   std::vector<std::string> summaries;
   std::vector<std::string> audits;
@@ -124,13 +125,24 @@ class ExecutorTest : public ::testing::Test {
     market.add(okx, 60030, 5, 60040, 5, clock.now());
   }
 
-  std::unique_ptr<Executor> make(ExecutorOptions options = {}, std::vector<venues::Venue*> venues = {}) {
+  std::unique_ptr<Executor> make(ExecutorOptions options = {}, TwinVenues* twins = nullptr,
+                                 std::vector<venues::Venue*> venues = {}) {
     options.symbols = {"BTC-USDT"};
     if (venues.empty()) venues = {&binance, &okx};
     auto executor = std::make_unique<Executor>(options, clock, std::move(venues), journal, desk, market, &listener,
                                                quiet());
+    executor->set_twins(twins);
     executor->reconcile();
     return executor;
+  }
+
+  // hedge_flatten, run to its end (5 s of the clock); its report.
+  SafetyReport flattened(Executor& executor) {
+    std::optional<SafetyReport> report;
+    executor.hedge_flatten("test", [&](const SafetyReport& r) { report = r; });
+    clock.advance(std::chrono::seconds(5));
+    EXPECT_TRUE(report.has_value()) << "the flatten never ended";
+    return report.value_or(SafetyReport{});
   }
 
   static Intent pair_intent() {
@@ -399,7 +411,7 @@ class RoutingTest : public ExecutorTest {
  protected:
   RoutingTest() { market.add(bybit, 59960, 5, 59970, 5, clock.now()); }
   std::unique_ptr<Executor> make_three(ExecutorOptions options = {}) {
-    return make(options, {&binance, &okx, &bybit});
+    return make(options, nullptr, {&binance, &okx, &bybit});
   }
   OrderVenue bybit{"BYBIT"};
 };
@@ -816,6 +828,187 @@ TEST_F(ReconTest, AVenueThatDoesNotAnswerKeepsReconPending) {
   clock.advance(std::chrono::seconds(10));
   EXPECT_TRUE(desk.finished);
   EXPECT_TRUE(second->reconciled());
+}
+
+// ---- dry run: the venues' paper twins -----------------------------------------------
+
+// Scripted twins with the venues' ids: what a simulated trade sends lands here.
+class Twins final : public TwinVenues {
+ public:
+  venues::Venue* twin(std::string_view venue) const override {
+    for (venues::Venue* each : all()) {
+      if (each->id() == venue) return each;
+    }
+    return nullptr;
+  }
+  std::vector<venues::Venue*> all() const override { return {&binance, &okx}; }
+  void on_book(const md::OrderBook&) override {}
+  bool working() const override { return false; }
+  mutable OrderVenue binance{"BINANCE"};
+  mutable OrderVenue okx{"OKX"};
+};
+
+class DryRunTest : public ExecutorTest {
+ protected:
+  Twins twins;
+};
+
+TEST_F(DryRunTest, ASimulatedPairGoesToTheTwinsNeverToTheVenuesAndIsHedgedThere) {
+  desk.dry_run = true;
+  twins.okx.replies = {Reply::reject};  // the first hedge is refused: retried at the twin
+  auto executor = make({}, &twins);
+  auto id = executor->submit(pair_intent());
+  ASSERT_TRUE(id) << id.error().message;
+  EXPECT_TRUE(binance.placed.empty());
+  EXPECT_TRUE(okx.placed.empty());
+  ASSERT_EQ(twins.binance.placed.size(), 1u);
+  EXPECT_EQ(twins.binance.placed[0].side, Side::buy);
+  ASSERT_EQ(twins.okx.placed.size(), 2u) << "the refused hedge was retried, at the twin";
+  EXPECT_EQ(twins.okx.placed[1].quantity, dec("0.016"));
+  ASSERT_FALSE(executor->view().trades.empty());
+  EXPECT_EQ(executor->view().trades[0].state, TradeState::hedged);
+  ASSERT_EQ(listener.opened.size(), 1u);
+  EXPECT_TRUE(listener.opened[0].simulated) << "the ledger opens a simulated position";
+  for (const auto& entry : journal.inner.events_of(*id)) EXPECT_TRUE(entry.simulated) << entry.client_order_id;
+
+  // A twin's fill comes back under the venue's id and is journaled simulated.
+  venues::Fill fill;
+  fill.symbol = "BTC-USDT";
+  fill.client_order_id = twins.binance.placed[0].client_order_id;
+  fill.trade_id = "paper-1";
+  fill.side = Side::buy;
+  fill.price = dec("60000");
+  fill.quantity = dec("0.016");
+  executor->on_fill("BINANCE", fill);
+  ASSERT_EQ(listener.fills.size(), 1u);
+  EXPECT_TRUE(listener.fills[0].simulated);
+  EXPECT_EQ(listener.fills[0].position_id, *id);
+  EXPECT_EQ(listener.fills[0].leg, Leg::a);
+}
+
+TEST_F(DryRunTest, SwitchingDryRunOffSendsTheNextTradeToTheVenues) {
+  desk.dry_run = true;
+  auto executor = make({}, &twins);
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  desk.dry_run = false;  // the operators left dry run
+  auto real = executor->submit(pair_intent());
+  ASSERT_TRUE(real) << real.error().message;
+  EXPECT_EQ(twins.binance.placed.size(), 1u);
+  EXPECT_EQ(twins.okx.placed.size(), 1u);
+  ASSERT_EQ(binance.placed.size(), 1u);
+  ASSERT_EQ(okx.placed.size(), 1u);
+  EXPECT_NE(binance.placed[0].client_order_id, twins.binance.placed[0].client_order_id);
+  EXPECT_FALSE(journal.last("BINANCE", binance.placed[0].client_order_id)->simulated);
+  EXPECT_FALSE(listener.opened.back().simulated);
+}
+
+TEST_F(DryRunTest, WithoutTwinsADryRunTradeIsRefusedAndNothingIsSent) {
+  desk.dry_run = true;
+  auto executor = make();
+  auto result = executor->submit(pair_intent());
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("unknown_venue"), std::string::npos) << result.error().message;
+  EXPECT_TRUE(binance.placed.empty());
+  EXPECT_TRUE(okx.placed.empty());
+}
+
+TEST_F(DryRunTest, ACloseFollowsItsPositionAndARealOneWaitsWhileDryRunIsOn) {
+  HeldPositions positions;
+  positions.held.position_id = 41;
+  positions.held.simulated = true;
+  positions.held.held = {{"BINANCE", dec("-0.01")}, {"OKX", dec("0.01")}};
+  auto executor = make({}, &twins);
+  executor->set_positions(&positions);
+  Intent close = pair_intent();
+  close.reduce_only = true;
+  ASSERT_TRUE(executor->submit(close)) << "dry run is off: a simulated position still closes on paper";
+  EXPECT_TRUE(binance.placed.empty());
+  ASSERT_EQ(twins.binance.placed.size(), 1u);
+  EXPECT_TRUE(twins.binance.placed[0].reduce_only);
+
+  positions.held.simulated = false;
+  desk.dry_run = true;
+  auto refused = executor->submit(close);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("no_position"), std::string::npos) << refused.error().message;
+  EXPECT_TRUE(binance.placed.empty());
+}
+
+TEST_F(DryRunTest, FlattenClosesRealPositionsAtTheVenuesAndSimulatedOnesAtTheTwins) {
+  desk.dry_run = true;  // the safety path ignores it: real risk is closed for real
+  venues::Position real;
+  real.symbol = "BTC-USDT";
+  real.quantity = dec("0.25");
+  binance.held_positions.push_back(real);
+  venues::Position paper = real;
+  paper.quantity = dec("-0.1");
+  twins.okx.held_positions.push_back(paper);
+  // The ledger holds one real and one simulated position there.
+  class Holders final : public PositionLookup {
+   public:
+    std::optional<ClosablePosition> closable(std::string_view, std::string_view, std::string_view,
+                                             std::string_view) const override {
+      return std::nullopt;
+    }
+    std::uint64_t holder(std::string_view, std::string_view, bool simulated) const override { return simulated ? 7 : 9; }
+  } holders;
+  auto executor = make({}, &twins);
+  executor->set_positions(&holders);
+
+  const SafetyReport report = flattened(*executor);
+  EXPECT_TRUE(report.flat) << (report.remaining.empty() ? "" : report.remaining.front());
+  EXPECT_EQ(report.flatten_orders, 2);
+  ASSERT_EQ(binance.placed.size(), 1u);
+  EXPECT_FALSE(journal.last("BINANCE", binance.placed[0].client_order_id)->simulated);
+  ASSERT_EQ(twins.okx.placed.size(), 1u);
+  EXPECT_EQ(twins.okx.placed[0].side, Side::buy);
+  EXPECT_TRUE(journal.last("OKX", twins.okx.placed[0].client_order_id)->simulated);
+  EXPECT_EQ(journal.last("OKX", twins.okx.placed[0].client_order_id)->position_id, 7u) << "closes the simulated one";
+  EXPECT_EQ(journal.last("BINANCE", binance.placed[0].client_order_id)->position_id, 9u) << "closes the real one";
+  EXPECT_TRUE(okx.placed.empty());
+  EXPECT_TRUE(twins.binance.placed.empty());
+  EXPECT_GT(twins.okx.cancel_alls, 0) << "cancel_all sweeps the twins too";
+}
+
+TEST_F(DryRunTest, AVenuesOrderWithASimulatedOrdersIdIsNotExplainedByIt) {
+  desk.dry_run = true;
+  twins.binance.replies = {Reply::hold};
+  auto executor = make({}, &twins);
+  ASSERT_TRUE(executor->submit(pair_intent()));
+  ASSERT_EQ(twins.binance.placed.size(), 1u);
+  const std::string paper_id = twins.binance.placed[0].client_order_id;
+  binance.known[paper_id] = OrderVenue::state_of(twins.binance.placed[0]);  // cannot happen; if it did
+  clock.advance(std::chrono::seconds(61));
+  ASSERT_EQ(binance.cancels.size(), 1u) << "the hunter cancels it at the venue";
+  EXPECT_TRUE(twins.binance.cancels.empty() || twins.binance.cancels[0] == paper_id);
+}
+
+TEST_F(ReconTest, ASimulatedOrderUnfinishedAtACrashEndsWithoutAskingTheVenue) {
+  std::string a_id;
+  {
+    desk.dry_run = true;
+    Twins before;
+    before.binance.replies = {Reply::hold};
+    auto first = make({}, &before);
+    ASSERT_TRUE(first->submit(pair_intent()));
+    ASSERT_EQ(before.binance.placed.size(), 1u);
+    a_id = before.binance.placed[0].client_order_id;
+  }
+  ASSERT_EQ(journal.unfinished().size(), 2u) << "A sent, B planned";
+  desk = Desk{};
+  Twins after;  // a fresh process: fresh twins
+  auto second = make({}, &after);
+  EXPECT_TRUE(desk.finished);
+  EXPECT_TRUE(desk.clean) << desk.summary;
+  EXPECT_EQ(binance.queries, 0) << "the venue never had it";
+  EXPECT_EQ(after.binance.queries, 0);
+  EXPECT_TRUE(okx.placed.empty());
+  EXPECT_TRUE(after.okx.placed.empty()) << "a simulated hedge is not resumed";
+  EXPECT_TRUE(journal.unfinished().empty());
+  const auto ended = journal.last("BINANCE", a_id);
+  ASSERT_TRUE(ended.has_value());
+  EXPECT_EQ(ended->event, OrderEvent::cancelled);
+  EXPECT_EQ(ended->reason, "simulated_restart");
 }
 
 }  // namespace

@@ -96,6 +96,8 @@ TEST_F(PaperBrokerTest, MarketBuyFillsAtTheAskAfterTheLatencyWithTakerFee) {
   EXPECT_EQ(recorder_.fills[0].quantity, dec("0.5"));
   EXPECT_FALSE(recorder_.fills[0].maker);
   EXPECT_EQ(recorder_.fills[0].fee, dec("15.000025"));  // 30000.05 × 0.0005
+  EXPECT_EQ(recorder_.fills[0].trade_id.rfind(PaperBroker::kTwinIdPrefix, 0), std::string::npos)
+      << "a broker that is the venue keeps its ids";
   ASSERT_FALSE(recorder_.positions.empty());
   EXPECT_EQ(recorder_.positions.back().quantity, dec("0.5"));
 }
@@ -178,6 +180,91 @@ TEST_F(PaperBrokerTest, CancelAllAndBalancesAndNothingRunsAfterStop) {
   broker_->stop();
   clock_.advance(1s);
   EXPECT_EQ(fired, 2) << "no callback after stop()";
+}
+
+// ---- the twin: no market of its own, fed the venue's books --------------------------
+
+md::OrderBook five_levels(const md::InstrumentSpec& spec, std::int64_t bid, std::int64_t ask, MonoTime at) {
+  md::OrderBook book(spec);
+  std::vector<md::BookLevel> bids, asks;
+  for (int i = 0; i < 5; ++i) {
+    bids.push_back({bid - i, 1000});
+    asks.push_back({ask + i, 1000});
+  }
+  book.apply_snapshot(bids, asks, 1, at);
+  return book;
+}
+
+TEST(PaperTwinTest, ATwinMatchesAgainstTheBooksItIsFedAndAnswersUnderTheVenuesId) {
+  SimClock clock;
+  const md::InstrumentSpec spec{"BINANCE", "BTC-USDT", "PERP", 0.1, 0.001, 5.0};
+  PaperBrokerOptions options;
+  options.order_latency = 5ms;
+  PaperBroker twin("BINANCE", {spec}, clock, options);
+  Recorder recorder;
+  twin.start(recorder, recorder);
+  EXPECT_EQ(twin.id(), "BINANCE");
+  twin.feed(five_levels(spec, 600'000, 600'001, clock.now()));
+  EXPECT_EQ(recorder.books, 0) << "a twin passes no market data on";
+
+  OrderRequest buy;
+  buy.symbol = "BTC-USDT";
+  buy.side = OrderSide::buy;
+  buy.type = OrderType::limit;
+  buy.time_in_force = TimeInForce::ioc;
+  buy.quantity = dec("0.5");
+  buy.price = dec("60000.5");
+  buy.client_order_id = "pb-twin-1";
+  std::optional<VenueResult<OrderState>> result;
+  twin.place(buy, [&](VenueResult<OrderState> r) { result = r; });
+  clock.advance(5ms);
+  ASSERT_TRUE(result && result->ok());
+  EXPECT_EQ(result->value().status, OrderStatus::filled);
+  ASSERT_EQ(recorder.fills.size(), 1u);
+  EXPECT_EQ(recorder.fills[0].price, dec("60000.1"));
+  EXPECT_EQ(recorder.fills[0].client_order_id, "pb-twin-1");
+  // Its ids can never be the venue's: a fill journal keyed by (venue, trade id) keeps both.
+  EXPECT_EQ(recorder.fills[0].trade_id.rfind(PaperBroker::kTwinIdPrefix, 0), 0u) << recorder.fills[0].trade_id;
+  EXPECT_EQ(recorder.fills[0].venue_order_id.rfind(PaperBroker::kTwinIdPrefix, 0), 0u);
+  EXPECT_EQ(result->value().venue_order_id.rfind(PaperBroker::kTwinIdPrefix, 0), 0u);
+
+  // A resting sell fills as a maker when a fed book crosses it.
+  OrderRequest sell = buy;
+  sell.side = OrderSide::sell;
+  sell.time_in_force = TimeInForce::gtc;
+  sell.price = dec("60005.0");
+  sell.client_order_id = "pb-twin-2";
+  EXPECT_FALSE(twin.has_open_orders());
+  twin.place(sell, [](VenueResult<OrderState>) {});
+  clock.advance(5ms);
+  ASSERT_EQ(recorder.fills.size(), 1u);
+  EXPECT_TRUE(twin.has_open_orders()) << "it rests: the twin must keep seeing books";
+  twin.feed(five_levels(spec, 600'060, 600'061, clock.now()));
+  ASSERT_EQ(recorder.fills.size(), 2u);
+  EXPECT_FALSE(twin.has_open_orders());
+  EXPECT_TRUE(recorder.fills[1].maker);
+  EXPECT_EQ(recorder.fills[1].client_order_id, "pb-twin-2");
+}
+
+TEST(PaperTwinTest, ABookOfAnInstrumentTheTwinWasNotGivenAddsIt) {
+  SimClock clock;
+  PaperBroker twin("OKX", {}, clock, PaperBrokerOptions{});
+  Recorder recorder;
+  twin.start(recorder, recorder);
+  const md::InstrumentSpec spec{"OKX", "ETH-USDT", "PERP", 0.01, 0.01, 5.0};
+  twin.feed(five_levels(spec, 300'000, 300'001, clock.now()));
+  OrderRequest buy;
+  buy.symbol = "ETH-USDT";
+  buy.side = OrderSide::buy;
+  buy.type = OrderType::market;
+  buy.quantity = dec("0.1");
+  buy.client_order_id = "pb-eth";
+  std::optional<VenueResult<OrderState>> result;
+  twin.place(buy, [&](VenueResult<OrderState> r) { result = r; });
+  clock.advance(10ms);
+  ASSERT_TRUE(result && result->ok()) << (result ? result->error().describe() : "no answer");
+  ASSERT_EQ(recorder.fills.size(), 1u);
+  EXPECT_EQ(recorder.fills[0].price, dec("3000.01"));
 }
 
 }  // namespace
