@@ -28,8 +28,9 @@
 // SigningVenue: nothing is sent anywhere. Leg A is BINANCE because its top of book is
 // the thinner one (SIM-A levels hold 1000 BTC).
 //
-// BM_MdToOrder/<pace_us>: one event (→ one signed leg-A order) at most every pace_us of
-// wall time (asleep outside the samples; items_per_second says the rate reached), so the journal's writer keeps up as it would
+// BM_MdToOrder/<pace_us>/<wait>: one event (→ one signed leg-A order) at most every
+// pace_us of wall time (items_per_second says the rate reached), waiting asleep (wait 1)
+// or spinning (wait 0) outside the samples, so the journal's writer keeps up as it would
 // in service (1000 µs: ~10 records per trade, ~10,000 records/s). Counters: p50/p90/
 // p99/p999/max of the whole path (LatencyHistogram, ns) and the p50 of each stage
 // (parse_apply, strategy, policy, executor_journal = submit() up to place(A), of which
@@ -271,6 +272,7 @@ std::int64_t ns_between(WallClock::time_point from, WallClock::time_point to) {
 
 void BM_MdToOrder(benchmark::State& state) {
   const auto pace = std::chrono::microseconds(state.range(0));
+  const bool sleep_between = state.range(1) != 0;
   SimClock clock;
   auto loaded = bench::BookToIntentPath::load(clock, 1'000'000);
   if (!loaded) {
@@ -326,10 +328,11 @@ void BM_MdToOrder(benchmark::State& state) {
     // event goes at once (no catching up with back-to-back events).
     between.record(ns_between(between_started, WallClock::now()));
     next_slot = std::max(next_slot + pace, WallClock::now());
-    // Asleep until just before the slot, as an engine thread waits in epoll for its next
-    // frame (a thread that spun instead would have used up its share of the core and be
-    // the first the scheduler preempts during the event), then a short spin.
-    std::this_thread::sleep_until(next_slot - std::chrono::microseconds(100));
+    // wait 1: asleep until just before the slot, as an engine thread waits in epoll for
+    // its next frame, then a short spin; wait 0: spinning all along, keeping the core (and
+    // its caches) — but a spinning thread has used up its share of the core and is the
+    // first the scheduler preempts during the event.
+    if (sleep_between) std::this_thread::sleep_until(next_slot - std::chrono::microseconds(100));
     while (WallClock::now() < next_slot) {
     }
 
@@ -403,7 +406,12 @@ void BM_MdToOrder(benchmark::State& state) {
   state.SetItemsProcessed(events);
 }
 // Wall time per iteration is the pace (the busy wait is inside it); the figures are the
-// counters. 3 s: 3,000 samples at 1000 µs, 12,000 at 250 µs.
-BENCHMARK(BM_MdToOrder)->Arg(1000)->Arg(250)->Unit(benchmark::kMicrosecond)->MinTime(3.0)->UseRealTime();
+// counters. 3 s: up to 3,000 samples at 1000 µs, 12,000 at 250 µs.
+BENCHMARK(BM_MdToOrder)
+    ->ArgNames({"pace_us", "sleep"})
+    ->ArgsProduct({{250, 1000}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(3.0)
+    ->UseRealTime();
 
 }  // namespace
