@@ -147,7 +147,6 @@ class SigningVenue final : public venues::Venue {
       done(state);
     }
   }
-  bool holding() const { return !held_.empty(); }
   // The last request framed is what the venue would accept: its signature verifies
   // under the secret, over the body as sent.
   bool last_request_verifies() const {
