@@ -28,10 +28,10 @@
 // SigningVenue: nothing is sent anywhere. Leg A is BINANCE because its top of book is
 // the thinner one (SIM-A levels hold 1000 BTC).
 //
-// BM_MdToOrder/<pace_us>/<wait>: one event (→ one signed leg-A order) at most every
-// pace_us of wall time (items_per_second says the rate reached), waiting asleep (wait 1)
-// or spinning (wait 0) outside the samples, so the journal's writer keeps up as it would
-// in service (1000 µs: ~10 records per trade, ~10,000 records/s). Counters: p50/p90/
+// BM_MdToOrder/pace_us:<µs>/sleep:<0|1>: one event (→ one signed leg-A order) at most
+// every pace_us of wall time (items_per_second says the rate reached), waiting asleep
+// (sleep:1) or spinning (sleep:0) outside the samples, so the journal's writer keeps up
+// as it would in service (~10 records per trade; 1000 µs: ≤ 10,000 records/s). Counters: p50/p90/
 // p99/p999/max of the whole path (LatencyHistogram, ns) and the p50 of each stage
 // (parse_apply, strategy, policy, executor_journal = submit() up to place(A), of which
 // journal = the four record() calls, sign = place(A) to the framed bytes), orders per
@@ -327,8 +327,8 @@ void BM_MdToOrder(benchmark::State& state) {
     // event goes at once (no catching up with back-to-back events).
     between.record(ns_between(between_started, WallClock::now()));
     next_slot = std::max(next_slot + pace, WallClock::now());
-    // wait 1: asleep until just before the slot, as an engine thread waits in epoll for
-    // its next frame, then a short spin; wait 0: spinning all along, keeping the core (and
+    // sleep:1: asleep until just before the slot, as an engine thread waits in epoll for
+    // its next frame, then a short spin; sleep:0: spinning all along, keeping the core (and
     // its caches) — but a spinning thread has used up its share of the core and is the
     // first the scheduler preempts during the event.
     if (sleep_between) std::this_thread::sleep_until(next_slot - std::chrono::microseconds(100));
