@@ -9,8 +9,16 @@
 //   log change from the oldest to the newest observation in the window.
 // - funding_rate and basis_bps are not computed here: they are passed through as the
 //   last value set for the series.
-// - A log-return is computed once, when an observation is recorded; a read walks at
-//   most `capacity` entries with no transcendental call but one sqrt.
+// - A log-return is computed once, when an observation is recorded. Reads are O(1)
+//   amortised: each series keeps running sums (squared returns, spread, squared
+//   spread) over the observations inside the window of its last read; a read first
+//   drops from those sums the observations that have aged out since (each observation
+//   is added once and dropped once). The sums are rebuilt from the ring after every
+//   2 × capacity updates, so rounding drift stays that of one fresh summation. A read
+//   whose `now` is earlier than the series' previous read, or earlier than its newest
+//   observation, walks the window instead (the sums only move forward in time); both
+//   ways give the same features up to the rounding of the sums
+//   (regime_features_test.cpp compares them over random sequences).
 // Uses: RegimeFeatures (regime_types.hpp).
 //
 // Thread: one thread (the engine thread). Series ids stay valid for the tracker's life.
@@ -51,8 +59,9 @@ class FeatureTracker {
   void set_funding(SeriesId id, double funding_rate, double basis_bps);
 
   // Features over (now - window, now]. Returns false when the series has no
-  // observation in the window (out is then untouched). Never allocates.
-  bool features(SeriesId id, MonoTime now, RegimeFeatures& out) const;
+  // observation in the window (out is then untouched). Never allocates. Not const: it
+  // advances the series' running window to `now`.
+  bool features(SeriesId id, MonoTime now, RegimeFeatures& out);
 
   std::size_t observations(SeriesId id) const { return series_[id].count; }
   std::size_t rejected() const { return rejected_; }
@@ -65,13 +74,29 @@ class FeatureTracker {
     double spread_bps = 0;
     double depth_usdt = 0;
   };
+  // Sums over the newest `count` samples of a series (its running window).
+  struct WindowSums {
+    std::size_t count = 0;
+    double sum_sq_returns = 0;
+    double spread_sum = 0;
+    double spread_sum_sq = 0;
+    void add(const Sample& sample, double sign);
+  };
   struct Series {
     std::vector<Sample> ring;  // capacity entries, allocated once
     std::size_t next = 0;      // slot the next sample goes to
     std::size_t count = 0;     // valid samples (≤ capacity)
     double funding_rate = 0;
     double basis_bps = 0;
+    WindowSums window;              // the newest window.count samples: those in the last read's window
+    MonoTime window_now{};          // `now` of the last read that moved the window
+    std::size_t updates = 0;        // adds and drops since the sums were last rebuilt
+    const Sample& newest(std::size_t i) const { return ring[(next + ring.size() - 1 - i) % ring.size()]; }
   };
+
+  // The reference computation: walks the ring newest → oldest (O(window)).
+  bool walk(const Series& s, MonoTime now, RegimeFeatures& out) const;
+  static void rebuild(Series& s);
 
   FeatureTrackerConfig config_;
   std::map<std::pair<std::string, std::string>, SeriesId, std::less<>> index_;

@@ -34,6 +34,10 @@
 -- The core decides whether anything is traded: in HOLD a proposal is shown as
 -- `blocked_by_hold`. The per-event path allocates nothing but the proposals themselves
 -- (ctx:venues, ctx:book are reused tables; ctx:position and ctx:fill_price numbers).
+-- Host calls per event: ctx:book and ctx:position once per venue (not per pair), and
+-- ctx:fill_price only for a pair whose top of book could clear the threshold — the
+-- walked prices are never better than the top (buy ≥ best ask, sell ≤ best bid), so a
+-- pair that fails at the top (by more than a rounding margin) fails walked too.
 
 local M = {
   name = "cross_exchange_arb",
@@ -46,6 +50,9 @@ local M = {
   },
 }
 
+-- Per-event scratch, reused: the books and positions of ctx:venues() by index.
+local books, held = {}, {}
+
 local function fresh(book, p)
   return book ~= nil and book.age_ms <= p.max_book_age_ms
 end
@@ -53,9 +60,13 @@ end
 -- Entries and closes are the same trade: buy on `buy_venue`, sell on `sell_venue`, each
 -- walked for the notional; its net edge is the gross edge less `fee_fills` taker fees.
 -- Proposed when that edge is at least `min_net`.
+local TOP_MARGIN_BPS = 1e-6  -- rounding of the walked average against the top price
+
 local function propose_if(ctx, symbol, buy_venue, sell_venue, buy_book, sell_book, fee_fills, min_net, reduce_only,
                           reason)
   local p = ctx.params
+  local top_net = (sell_book.bid - buy_book.ask) / buy_book.ask * 1e4 - fee_fills * p.taker_fee_bps
+  if top_net < min_net - TOP_MARGIN_BPS then return end
   local buy = ctx:fill_price(buy_venue, symbol, "buy", p.notional_usdt)
   local sell = ctx:fill_price(sell_venue, symbol, "sell", p.notional_usdt)
   if not (buy and sell) then return end
@@ -79,22 +90,30 @@ function M.on_book(ctx, ev)
   local p = ctx.params
   local symbol = ev.symbol
   local venues = ctx:venues()
-  for i = 1, #venues do
-    for j = 1, #venues do
-      if i ~= j then
+  local n = #venues
+  -- One read per venue; a stale or missing book is `false` (skipped below).
+  for i = 1, n do
+    local book = ctx:book(venues[i], symbol)
+    if fresh(book, p) then
+      books[i] = book
+      held[i] = ctx:position(venues[i], symbol)
+    else
+      books[i] = false
+    end
+  end
+  for i = 1, n do
+    for j = 1, n do
+      if i ~= j and books[i] and books[j] then
         local long, short = venues[i], venues[j]
-        local lb = ctx:book(long, symbol)
-        local sb = ctx:book(short, symbol)
-        if fresh(lb, p) and fresh(sb, p) then
-          local held_long, held_short = ctx:position(long, symbol), ctx:position(short, symbol)
-          if held_long > 0 and held_short < 0 then
-            -- The close buys back on `short`, sells on `long`: remaining = −net.
-            propose_if(ctx, symbol, short, long, sb, lb, 2, -p.exit_spread_bps, true,
-                       "exit: spread back under exit_spread_bps")
-          elseif held_long == 0 and held_short == 0 then
-            propose_if(ctx, symbol, long, short, lb, sb, 4, p.min_spread_bps, false,
-                       "net edge above min_spread_bps")
-          end
+        local lb, sb = books[i], books[j]
+        local held_long, held_short = held[i], held[j]
+        if held_long > 0 and held_short < 0 then
+          -- The close buys back on `short`, sells on `long`: remaining = −net.
+          propose_if(ctx, symbol, short, long, sb, lb, 2, -p.exit_spread_bps, true,
+                     "exit: spread back under exit_spread_bps")
+        elseif held_long == 0 and held_short == 0 then
+          propose_if(ctx, symbol, long, short, lb, sb, 4, p.min_spread_bps, false,
+                     "net edge above min_spread_bps")
         end
       end
     end

@@ -136,7 +136,7 @@ void PolicyStage::on_funding(std::string_view venue, std::string_view symbol, do
 }
 
 bool PolicyStage::features_of(std::string_view venue, std::string_view symbol, MonoTime now,
-                              scripting::RegimeFeatures& out) const {
+                              scripting::RegimeFeatures& out) {
   const SeriesKey* key = find(venue, symbol);
   return key != nullptr && tracker_.features(key->id, now, out);
 }

@@ -90,7 +90,7 @@ class PolicyStage {
     scripting::FeatureTracker::SeriesId id;
   };
   const SeriesKey* find(std::string_view venue, std::string_view symbol) const;
-  bool features_of(std::string_view venue, std::string_view symbol, MonoTime now, scripting::RegimeFeatures& out) const;
+  bool features_of(std::string_view venue, std::string_view symbol, MonoTime now, scripting::RegimeFeatures& out);
 
   scripting::FeatureTracker tracker_;
   std::vector<SeriesKey> series_;

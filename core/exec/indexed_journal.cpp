@@ -34,7 +34,9 @@ std::optional<OrderEntry> IndexedJournal::last(std::string_view venue, std::stri
 
 std::optional<int> IndexedJournal::last_attempt(std::uint64_t intent_id, Leg leg) const {
   if (std::optional<int> attempt = index_.last_attempt(intent_id, leg)) return attempt;
-  if (intent_id > index_.max_intent_id()) return std::nullopt;  // never recorded: no store look-up
+  // Never recorded, or recorded only in this process and all still indexed (a new
+  // trade's leg B, planned right after its leg A): no store look-up.
+  if (intent_id > index_.max_intent_id() || index_.holds_every_attempt_of(intent_id)) return std::nullopt;
   return load_last_attempt(intent_id, leg);
 }
 

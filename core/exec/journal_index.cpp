@@ -126,6 +126,7 @@ void JournalIndex::trim(std::uint64_t evictable_seq) {
     auto found = attempts_.find(attempt_order_.front());
     if (found != attempts_.end()) {
       if (found->second.seq > evictable_seq) break;
+      incomplete_through_ = std::max(incomplete_through_, found->first.intent_id);
       attempts_.erase(found);
     }
     attempt_order_.pop_front();

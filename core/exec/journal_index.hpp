@@ -8,7 +8,10 @@
 //   late or repeated venue report about them is recognised;
 // - the keys of the most recent `recent_fills` fills;
 // - the highest attempt of the most recent `recent_attempts` (intent, leg) pairs;
-// - the highest intent id seen.
+// - the highest intent id seen, and the highest one whose attempts it may NOT all
+//   hold (intents the store had at load, attempts evicted since): above that, an
+//   (intent, leg) the index does not know has no attempt anywhere, and the owner need
+//   not ask its store (holds_every_attempt_of).
 // Beyond a bound the oldest entries are evicted, but only those with seq <=
 // the `evictable_seq` passed to trim(): a store that has not committed an entry yet
 // keeps it here (so a reader that misses the index may ask the store instead). What an
@@ -73,9 +76,16 @@ class JournalIndex {
   std::vector<OrderEntry> unfinished() const;  // in seq order
   const OrderEntry* find(std::string_view venue, std::string_view client_order_id) const;
   std::optional<int> last_attempt(std::uint64_t intent_id, Leg leg) const;
+  // True when every attempt ever recorded for `intent_id` is in this index: the intent
+  // is above everything the store held at load and nothing of it was evicted since.
+  bool holds_every_attempt_of(std::uint64_t intent_id) const { return intent_id > incomplete_through_; }
   std::uint64_t max_intent_id() const { return max_intent_id_; }
-  // At load: the highest intent id the store holds, beyond the entries applied.
-  void raise_max_intent_id(std::uint64_t intent_id) { max_intent_id_ = std::max(max_intent_id_, intent_id); }
+  // At load: the highest intent id the store holds, beyond the entries applied (the
+  // index may hold only some attempts of those intents).
+  void raise_max_intent_id(std::uint64_t intent_id) {
+    max_intent_id_ = std::max(max_intent_id_, intent_id);
+    incomplete_through_ = std::max(incomplete_through_, intent_id);
+  }
 
   std::size_t order_count() const { return orders_.size(); }
   std::size_t fill_key_count() const { return fill_keys_.size(); }
@@ -128,6 +138,7 @@ class JournalIndex {
   std::unordered_map<AttemptKey, AttemptSlot, AttemptHash> attempts_;
   std::deque<AttemptKey> attempt_order_;  // first seen, oldest first
   std::uint64_t max_intent_id_ = 0;
+  std::uint64_t incomplete_through_ = 0;  // see holds_every_attempt_of
 };
 
 }  // namespace propbot::exec

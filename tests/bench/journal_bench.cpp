@@ -34,28 +34,14 @@
 #include "core/exec/client_order_id.hpp"
 #include "core/exec/memory_journal.hpp"
 #include "core/exec/sqlite_journal.hpp"
+#include "tests/bench/scratch_dir.hpp"
 
 namespace {
 
 using namespace propbot;
 using namespace propbot::exec;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/propbot-journal-bench-XXXXXX";
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using bench::ScratchDir;
 
 Logger quiet_logger() {
   LogOptions options;
@@ -140,7 +126,7 @@ void record_latency(benchmark::State& state, Journal& journal, std::chrono::micr
 }
 
 void BM_JournalRecord(benchmark::State& state, JournalFsync policy) {
-  ScratchDir dir;
+  ScratchDir dir("propbot-journal-bench");
   std::unique_ptr<SqliteJournal> journal = open_or_skip(state, dir, policy);
   if (!journal) return;
   record_latency(state, *journal, std::chrono::microseconds(state.range(0)));
@@ -154,7 +140,7 @@ BENCHMARK_CAPTURE(BM_JournalRecord, never, JournalFsync::never)->Arg(0)->MinTime
 BENCHMARK_CAPTURE(BM_JournalRecord, never, JournalFsync::never)->Arg(200)->Iterations(10'000);
 
 void BM_JournalDurableWrite(benchmark::State& state, JournalFsync policy) {
-  ScratchDir dir;
+  ScratchDir dir("propbot-journal-bench");
   std::unique_ptr<SqliteJournal> journal = open_or_skip(state, dir, policy);
   if (!journal) return;
   OrderStream stream;
@@ -181,7 +167,7 @@ void BM_MemoryJournalRecord(benchmark::State& state) {
 BENCHMARK(BM_MemoryJournalRecord);
 
 void BM_JournalThroughput(benchmark::State& state, JournalFsync policy) {
-  ScratchDir dir;
+  ScratchDir dir("propbot-journal-bench");
   std::unique_ptr<SqliteJournal> journal = open_or_skip(state, dir, policy);
   if (!journal) return;
   OrderStream stream;

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/exec/journal_index.hpp"
 #include "core/exec/memory_journal.hpp"
 #include "core/exec/sqlite_journal.hpp"
 #include "tests/unit/exec/journal_test_support.hpp"
@@ -270,6 +271,29 @@ TEST(JournalNamesTest, OutcomesAndPoliciesHaveStableNames) {
   EXPECT_EQ(to_string(JournalFsync::never), "never");
   EXPECT_EQ(parse_journal_fsync("Batch"), std::nullopt);
   EXPECT_EQ(parse_journal_fsync(""), std::nullopt);
+}
+
+// Which (intent, leg) questions the index answers alone — without it a new trade's leg
+// B would be looked up in SQLite on the engine thread — and which it must leave to the
+// store: intents the store had at load, and intents whose attempts were evicted.
+TEST(JournalIndexTest, HoldsEveryAttemptOnlyOfIntentsItSawWhole) {
+  JournalIndex index(JournalBounds{.recent_terminal_orders = 8, .recent_fills = 8, .recent_attempts = 2});
+  EXPECT_TRUE(index.holds_every_attempt_of(1));
+  index.raise_max_intent_id(10);  // the store held intents up to 10 at load
+  EXPECT_FALSE(index.holds_every_attempt_of(10));
+  EXPECT_TRUE(index.holds_every_attempt_of(11));
+  std::uint64_t seq = 0;
+  for (std::uint64_t id : {11, 12, 13}) {
+    OrderEntry entry = order_entry(id, E::intent, "0", Leg::a);
+    entry.seq = ++seq;
+    index.apply(entry);
+    index.trim(seq);  // everything committed: the oldest attempt beyond 2 goes
+  }
+  EXPECT_FALSE(index.holds_every_attempt_of(11)) << "intent 11's attempt was evicted";
+  EXPECT_TRUE(index.holds_every_attempt_of(12));
+  EXPECT_TRUE(index.holds_every_attempt_of(13));
+  EXPECT_FALSE(index.last_attempt(13, Leg::b).has_value());
+  EXPECT_EQ(index.last_attempt(13, Leg::a), 0);
 }
 
 TEST(MemoryJournalTest, RefusesBeyondItsCapacity) {
