@@ -14,6 +14,7 @@
 #include "core/crypto/totp.hpp"
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
+#include "tests/e2e/outside_venue_sim.hpp"
 #include "tests/e2e/second_factor.hpp"
 
 namespace propbot::testing {
@@ -25,8 +26,13 @@ using namespace std::chrono_literals;
 class ExecutionE2E : public ::testing::Test {
  protected:
   void start_daemon() {
-    daemon_ = std::make_unique<DaemonProcess>(
-        std::vector<std::string>{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path()});
+    if (config_.empty()) {
+      // The shipped bundle with its strategies off: the test's manual pair is the only trade.
+      config_ = copy_shipped_bundle(bundle_.path());
+      disable_strategies(config_);
+    }
+    daemon_ = std::make_unique<DaemonProcess>(std::vector<std::string>{
+        PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path(), "--config", config_});
     ASSERT_TRUE(daemon_->start());
     auto port = daemon_->wait_for_listening(30s);
     ASSERT_TRUE(port.has_value()) << daemon_->stderr_text();
@@ -79,6 +85,8 @@ class ExecutionE2E : public ::testing::Test {
   }
 
   TempDir data_;
+  TempDir bundle_;
+  std::string config_;
   std::unique_ptr<DaemonProcess> daemon_;
   std::uint16_t port_ = 0;
   DevCredentials creds_;

@@ -61,10 +61,10 @@ struct MarketTick {
   double mid = 0;
   double spread_bps = 1.0;
   int depth_levels = 20;
-  double level_notional = 25'000;  // mean quote notional per maker level (maker_levels.hpp)
   double mark = 0;          // mark price (usually = mid)
   double index = 0;
   double funding_rate = 0;  // current rate for the next settlement
+  double level_notional = 25'000;  // mean quote notional per maker level (maker_levels.hpp)
 };
 
 class SimulatedVenue {
