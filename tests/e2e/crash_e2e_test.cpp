@@ -195,6 +195,7 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
     admin_ = ports.at("admin");
     ASSERT_TRUE(fund_venue_accounts(admin_, kVenueKeys));
     config_ = bundle_pointing_at(bundle_.path(), ports.at("binance"), ports.at("okx"));
+    disable_strategies(config_);  // only the test's own pairs reach the failpoints
     const std::string& from = shared_store().dir.path();
     for (const char* file : {"secrets.enc", "secrets.key"}) {
       fs::copy_file(fs::path(from) / file, fs::path(data_.path()) / file, fs::copy_options::overwrite_existing);

@@ -65,6 +65,7 @@ class DryRunE2E : public ::testing::Test {
     admin_ = ports.at("admin");
     ASSERT_TRUE(fund_venue_accounts(admin_, kVenueKeys));
     config_ = bundle_pointing_at(bundle_.path(), ports.at("binance"), ports.at("okx"));
+    disable_strategies(config_);  // the test's manual pairs are the only trades
     // The profile's one change: dry run on from the start.
     std::string yaml = read_whole_file(config_);
     yaml = replaced_once(yaml, "dry_run_mode: false", "dry_run_mode: true");

@@ -15,6 +15,7 @@
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
 #include "tests/e2e/desk_api.hpp"
+#include "tests/e2e/outside_venue_sim.hpp"
 #include "tests/e2e/second_factor.hpp"
 
 namespace propbot::testing {
@@ -26,8 +27,14 @@ using namespace std::chrono_literals;
 class ExecutionE2E : public ::testing::Test {
  protected:
   void start_daemon(std::vector<std::string> env = {}) {
+    if (config_.empty()) {
+      // The shipped bundle with its strategies off: the test's manual pairs are the only trades.
+      config_ = copy_shipped_bundle(bundle_.path());
+      disable_strategies(config_);
+    }
     daemon_ = std::make_unique<DaemonProcess>(
-        std::vector<std::string>{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path()},
+        std::vector<std::string>{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path(),
+                                 "--config", config_},
         std::move(env));
     ASSERT_TRUE(daemon_->start());
     auto port = daemon_->wait_for_listening(30s);
@@ -58,6 +65,8 @@ class ExecutionE2E : public ::testing::Test {
   }
 
   TempDir data_;
+  TempDir bundle_;
+  std::string config_;
   std::unique_ptr<DaemonProcess> daemon_;
   std::uint16_t port_ = 0;
   DevCredentials creds_;

@@ -93,14 +93,35 @@ inline void start_outside_venue_sim(std::unique_ptr<DaemonProcess>& sim, const s
   ports = *listening;
 }
 
-// A copy of the shipped bundle under `to` whose paper venues name the simulator's
-// endpoints (OKX in demo mode); answers the path of its paper.yaml.
-inline std::string bundle_pointing_at(const std::filesystem::path& to, int binance_port, int okx_port) {
+// A copy of the shipped bundle (configs, strategies, policies) under `to`; answers the
+// path of its paper.yaml.
+inline std::string copy_shipped_bundle(const std::filesystem::path& to) {
   namespace fs = std::filesystem;
   for (const char* dir : {"configs", "strategies", "policies"}) {
     const fs::path from = fs::path(PROPBOT_SOURCE_DIR) / dir;
     if (fs::exists(from)) fs::copy(from, to / dir, fs::copy_options::recursive);
   }
+  return (to / "configs" / "paper.yaml").string();
+}
+
+// Switches off every strategy of that paper.yaml: for a test that trades by hand and must
+// not meet the strategies' own trades (the paper market is calibrated so that they trade
+// after a resume, docs/PAPER_RUN_REPORT.md).
+inline void disable_strategies(const std::string& paper_yaml) {
+  std::string yaml = read_whole_file(paper_yaml);
+  const std::string on = "\n    enabled: true", off = "\n    enabled: false";
+  int switched = 0;
+  for (auto at = yaml.find(on); at != std::string::npos; at = yaml.find(on, at + off.size()), ++switched) {
+    yaml.replace(at, on.size(), off);
+  }
+  EXPECT_GT(switched, 0) << "no enabled strategy in " << paper_yaml;
+  std::ofstream(paper_yaml, std::ios::trunc) << yaml;
+}
+
+// A copy of the shipped bundle under `to` whose paper venues name the simulator's
+// endpoints (OKX in demo mode); answers the path of its paper.yaml.
+inline std::string bundle_pointing_at(const std::filesystem::path& to, int binance_port, int okx_port) {
+  copy_shipped_bundle(to);
   const std::string binance = "http://127.0.0.1:" + std::to_string(binance_port);
   const std::string okx = "127.0.0.1:" + std::to_string(okx_port);
   std::string yaml = read_whole_file(to / "configs" / "paper.yaml");

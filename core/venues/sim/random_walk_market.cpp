@@ -1,5 +1,6 @@
 #include "core/venues/sim/random_walk_market.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace propbot::venues::sim {
@@ -41,8 +42,16 @@ void RandomWalkMarket::step_once() {
       d.venue = venues_[pick(rng_)];
       d.bps = unit(rng_) < 0.5 ? -size : size;
       d.steps_left = params_.dislocation_steps;
+      d.steps_total = params_.dislocation_steps;
     }
   }
+}
+
+double RandomWalkMarket::dislocation_share(const Dislocation& d) {
+  if (d.steps_left <= 0) return 0.0;
+  const int ramp = std::max(1, d.steps_total / 3);
+  const int age = d.steps_total - d.steps_left + 1;  // 1 on the step it started
+  return std::min({1.0, static_cast<double>(age) / ramp, static_cast<double>(d.steps_left) / ramp});
 }
 
 double RandomWalkMarket::reference_mid(const std::string& symbol) const {
@@ -59,7 +68,9 @@ double RandomWalkMarket::venue_mid(const std::string& venue, const std::string& 
   if (const auto off = state.venue_offset_bps.find(venue); off != state.venue_offset_bps.end()) {
     bps += off->second;
   }
-  if (state.dislocation.steps_left > 0 && state.dislocation.venue == venue) bps += state.dislocation.bps;
+  // The dislocated venue moves half the size one way, every other venue half the other.
+  const double half = state.dislocation.bps / 2 * dislocation_share(state.dislocation);
+  bps += state.dislocation.venue == venue ? half : -half;
   return state.reference * (1.0 + bps / 1e4);
 }
 

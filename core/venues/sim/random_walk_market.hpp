@@ -2,7 +2,14 @@
 // profile. Each symbol has one reference mid that follows a Gaussian random walk; each
 // venue quotes that mid plus its own small noise, and now and then one venue is
 // dislocated by a few to a few tens of bps for a while — the cross-venue spreads the
-// arbitrage strategy looks for. Deterministic: the same seed and the same sequence of
+// arbitrage strategy looks for. A dislocation of size d pulls the venues apart around
+// the reference: the dislocated venue moves d/2 one way, every other venue d/2 the
+// other (their own order flow, not a market move: the reference and the index stay).
+// It builds up linearly over the first third of its steps, holds, and fades over the
+// last third (venues drifting apart and back rather than teleporting). So the spread
+// between venues reaches d, while each venue's own series sees a drift of d/2 and a
+// realised volatility of ~1/ramp of a jump's: what a regime classifier built for real
+// venues reads as a normal market. Deterministic: the same seed and the same sequence of
 // `advance` calls give the same prices.
 //
 // Thread: engine thread only.
@@ -37,7 +44,7 @@ class RandomWalkMarket {
   void advance_to(std::uint64_t step);
   std::uint64_t step() const { return step_; }
   double reference_mid(const std::string& symbol) const;
-  // The mid this venue quotes now: reference × (1 + noise + dislocation).
+  // The mid this venue quotes now: reference × (1 + noise ± half the dislocation).
   double venue_mid(const std::string& venue, const std::string& symbol) const;
   std::mt19937_64& rng() { return rng_; }
 
@@ -46,6 +53,7 @@ class RandomWalkMarket {
     std::string venue;
     double bps = 0;
     int steps_left = 0;
+    int steps_total = 0;
   };
   struct SymbolState {
     double reference = 0;
@@ -54,6 +62,8 @@ class RandomWalkMarket {
   };
 
   void step_once();
+  // The share of a dislocation's size applied now: 0..1 along its ramp, 1 on its plateau.
+  static double dislocation_share(const Dislocation& d);
 
   RandomWalkParams params_;
   std::vector<std::string> venues_;

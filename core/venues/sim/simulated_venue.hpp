@@ -64,6 +64,7 @@ struct MarketTick {
   double mark = 0;          // mark price (usually = mid)
   double index = 0;
   double funding_rate = 0;  // current rate for the next settlement
+  double level_notional = 25'000;  // mean quote notional per maker level (maker_levels.hpp)
 };
 
 class SimulatedVenue {

@@ -772,9 +772,10 @@ TEST_F(ShippedConfigTest, PaperLoadsAsDocumented) {
   EXPECT_EQ(arb.params.at("notional_usdt"), 1000);
   EXPECT_EQ(arb.params.at("taker_fee_bps"), 4);
   EXPECT_EQ(fs::path(config.data_dir).filename(), "data");
-  // One dislocation about every 2 s across both symbols.
+  // One dislocation about every 10 s across both symbols: more often and the venues'
+  // realised volatility reads `volatile` to policies/regime.lua (docs/PAPER_RUN_REPORT.md).
   double mean_interval_ms = config.sim.tick_ms / (config.sim.dislocation_probability * config.symbols.size());
-  EXPECT_NEAR(mean_interval_ms, 2000, 500);
+  EXPECT_NEAR(mean_interval_ms, 10000, 2500);
 }
 
 TEST_F(ShippedConfigTest, TestnetAndLiveLoad) {

@@ -1,5 +1,6 @@
 // How the Binance frontend follows the market model: each tick replaces the market
-// maker's ladder around the mid (deterministic sizes from the seed), sets the mark,
+// maker's ladder around the mid (deterministic sizes from the seed, in notional:
+// maker_levels.hpp), sets the mark,
 // then publishes books and marks unless the fault gate says the books are stale;
 // settle_funding and force_mark apply the engine's funding and liquidation checks.
 
@@ -7,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+#include "core/venues/sim/engine/maker_levels.hpp"
 
 namespace propbot::venues::sim::binance_frontend {
 
@@ -21,13 +24,10 @@ void BinanceSimVenue::on_market_tick(const std::vector<MarketTick>& ticks) {
     if (it == symbols_.end() || !(tick.mid > 0)) continue;
     SymbolState& s = it->second;
     const double tick_size = s.rules.tick.to_double();
-    const double step = s.rules.step.to_double();
     const double half = tick.mid * tick.spread_bps / 2.0 / 10'000.0;
     std::int64_t bid_ticks = static_cast<std::int64_t>(std::floor((tick.mid - half) / tick_size + 1e-9));
     std::int64_t ask_ticks = static_cast<std::int64_t>(std::ceil((tick.mid + half) / tick_size - 1e-9));
     if (ask_ticks <= bid_ticks) ask_ticks = bid_ticks + 1;
-    const std::int64_t min_lots = std::max<std::int64_t>(
-        1, static_cast<std::int64_t>(std::ceil(s.rules.min_qty.to_double() / step - 1e-9)));
     std::vector<PriceLevel> bids;
     std::vector<PriceLevel> asks;
     const int levels = std::max(1, tick.depth_levels);
@@ -35,14 +35,7 @@ void BinanceSimVenue::on_market_tick(const std::vector<MarketTick>& ticks) {
       if (ticks_at <= 0) return std::nullopt;
       auto price = Decimal::from_ticks(ticks_at, s.rules.tick);
       if (!price) return std::nullopt;
-      const double price_value = price->to_double();
-      const std::int64_t notional_lots = static_cast<std::int64_t>(
-          std::ceil(s.rules.min_notional.to_double() / (price_value * step) + 1e-9));
-      // At least ten minimum orders per level, so a small order takes one level only.
-      const std::int64_t lots = 10 * std::max(min_lots, notional_lots) + static_cast<std::int64_t>(rng_() % 1000);
-      auto quantity = Decimal::from_ticks(lots, s.rules.step);
-      if (!quantity) return std::nullopt;
-      return PriceLevel{*price, *quantity};
+      return PriceLevel{*price, maker_level_qty(price->to_double(), s.rules, tick.level_notional, rng_())};
     };
     for (int i = 0; i < levels; ++i) {
       if (auto l = level(bid_ticks - i)) bids.push_back(*l);

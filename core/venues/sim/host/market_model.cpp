@@ -19,6 +19,9 @@ std::string MarketParams::validate() const {
   if (!finite_non_negative(venue_noise_bps) || venue_noise_bps > 1000) return "venue_noise_bps: must be in [0, 1000]";
   if (!std::isfinite(spread_bps) || spread_bps <= 0 || spread_bps > 1000) return "spread_bps: must be in (0, 1000]";
   if (depth_levels < 1 || depth_levels > 400) return "depth_levels: must be in [1, 400]";
+  if (!std::isfinite(level_notional) || level_notional <= 0 || level_notional > 1e9) {
+    return "level_notional: must be in (0, 1e9]";
+  }
   if (!finite_non_negative(dislocation_probability) || dislocation_probability > 1) {
     return "dislocation_probability: must be in [0, 1]";
   }
@@ -91,6 +94,7 @@ MarketTick MarketModel::tick_for(const std::string& venue, const std::string& sy
   tick.mid = mid_of(venue, symbol, quote);
   tick.spread_bps = params_.spread_bps;
   tick.depth_levels = params_.depth_levels;
+  tick.level_notional = params_.level_notional;
   tick.mark = quote.mark;
   tick.index = walk_->reference_mid(symbol) * (1.0 + index_jump_bps_.at(symbol) / 1e4);
   tick.funding_rate = quote.funding_rate;

@@ -36,6 +36,7 @@ struct MarketParams {
   double venue_noise_bps = 0.3;           // std-dev of each venue's offset from the reference
   double spread_bps = 1.0;                // quoted best bid/ask spread around the mid
   int depth_levels = 20;                  // book levels each side
+  double level_notional = 25'000;         // mean quote notional (USDT) of one level, every symbol
   double dislocation_probability = 0.02;  // per symbol per tick
   double dislocation_bps_min = 8;
   double dislocation_bps_max = 40;

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/venues/sim/engine/maker_levels.hpp"
+
 namespace propbot::venues::sim::okx_frontend {
 
 void OkxSimVenue::on_market_tick(const std::vector<MarketTick>& ticks) {
@@ -50,18 +52,9 @@ void OkxSimVenue::quote_around(const Instrument& instrument, const MarketTick& t
   if (best_ask <= best_bid) best_ask = best_bid + 1;
   const int depth = std::clamp(tick.depth_levels, 1, static_cast<int>(kMaxBookLevels));
   std::vector<PriceLevel> bids, asks;
+  // Sizes in notional, deterministic from the seed (maker_levels.hpp).
   const auto level_quantity = [&](Decimal price) {
-    // 1 000 to 10 000 in quote per level, deterministic from the seed.
-    const double notional = 1000.0 * static_cast<double>(1 + rng_() % 10);
-    auto raw = Decimal::from_double(notional / std::max(price.to_double(), 1e-9), 12);
-    Decimal quantity =
-        raw ? (raw->round_to_step(rules.step, RoundMode::down).ok() ? *raw->round_to_step(rules.step, RoundMode::down)
-                                                                    : rules.step)
-            : rules.step;
-    if (quantity < rules.min_qty) quantity = rules.min_qty;
-    if (quantity < rules.step) quantity = rules.step;
-    if (auto on_step = quantity.round_to_step(rules.step, RoundMode::up)) quantity = *on_step;
-    return quantity;
+    return maker_level_qty(price.to_double(), rules, tick.level_notional, rng_());
   };
   for (int i = 0; i < depth; ++i) {
     if (best_bid - i > 0) {

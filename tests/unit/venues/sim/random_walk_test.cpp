@@ -54,6 +54,37 @@ TEST(RandomWalkMarketTest, VenuesStayCloseButDislocateSometimes) {
   EXPECT_GT(widest, p.dislocation_bps_min);
 }
 
+// A dislocation drifts in and out over a third of its steps each (a jump would read as
+// volatility to the regime classifier), is split half and half between the venues (a
+// drift of one venue's own series reads as a trend) and reaches its full size between
+// them on its plateau.
+TEST(RandomWalkMarketTest, ADislocationRampsInAndOutAndReachesItsSize) {
+  auto p = params(5);
+  p.volatility_bps = 0;
+  p.venue_noise_bps = 0;
+  p.dislocation_probability = 1.0;  // a new one as soon as the last has ended
+  p.dislocation_bps_min = 30;
+  p.dislocation_bps_max = 30;
+  p.dislocation_steps = 30;
+  RandomWalkMarket market(p, {"SIM-A", "SIM-B"}, {"BTC-USDT"});
+  double previous = 0, widest = 0, largest_step = 0;
+  for (std::uint64_t step = 1; step <= 300; ++step) {
+    market.advance_to(step);
+    const double a = market.venue_mid("SIM-A", "BTC-USDT");
+    const double b = market.venue_mid("SIM-B", "BTC-USDT");
+    const double reference = market.reference_mid("BTC-USDT");
+    const double gap = (a - b) / reference * 1e4;
+    // Each venue carries half: its own series drifts d/2, the spread between them is d.
+    EXPECT_LE(std::abs(a - reference) / reference * 1e4, 15.0 + 1e-6);
+    EXPECT_LE(std::abs(b - reference) / reference * 1e4, 15.0 + 1e-6);
+    widest = std::max(widest, std::abs(gap));
+    largest_step = std::max(largest_step, std::abs(gap - previous));
+    previous = gap;
+  }
+  EXPECT_NEAR(widest, 30.0, 1e-6) << "the plateau holds the full size";
+  EXPECT_LE(largest_step, 30.0 / 10 + 1e-6) << "never more than size / ramp (10 steps) per step";
+}
+
 TEST(RandomWalkVenueTest, PublishesValidUncrossedBooksOnEveryTick) {
   SimClock clock;
   auto market = std::make_shared<RandomWalkMarket>(params(1), std::vector<std::string>{"SIM-A"},

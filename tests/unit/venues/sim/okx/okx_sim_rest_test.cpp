@@ -46,10 +46,11 @@ TEST_F(OkxSimTest, ServesTheBookInContractsAroundTheTick) {
   EXPECT_LT(best_bid, 60000.0);
   EXPECT_GT(best_ask, 60000.0);
   EXPECT_LT(best_ask - best_bid, 10.0);
-  // 1 000..10 000 USDT per level at 60 000 = 0.016..0.166 BTC = 1.6..16.6 contracts.
+  // 12 500..37 500 USDT per level (level_notional 25 000) at 60 000 = 0.208..0.625 BTC
+  // = 20.8..62.5 contracts.
   const double size = std::stod(book["asks"][0][1].get<std::string>());
-  EXPECT_GE(size, 1.0);
-  EXPECT_LE(size, 20.0);
+  EXPECT_GE(size, 20.8);
+  EXPECT_LE(size, 62.5);
   EXPECT_EQ(book["asks"][0][2], "0");
   body = body_of(get_public("/api/v5/market/books?instId=NOPE-USDT-SWAP"));
   EXPECT_EQ(body["code"], "51001");
