@@ -80,11 +80,7 @@ std::vector<Row>& report_rows() {
   return rows;
 }
 
-double number(const json& value) {
-  if (value.is_number()) return value.get<double>();
-  if (value.is_string()) return std::stod(value.get<std::string>());
-  return 0.0;
-}
+double number(const json& value) { return json_number(value); }
 
 std::string qty_text(double q) {
   std::ostringstream out;
@@ -376,29 +372,8 @@ class CrashE2E : public ::testing::TestWithParam<CrashCase> {
 
   // The simulator's positions (base units) per daemon venue id.
   std::map<std::string, double> sim_positions() {
-    std::map<std::string, double> out{{"BINANCE", 0.0}, {"OKX", 0.0}};
-    const json venues = admin("GET", "/admin/venues");
-    for (const auto& venue : venues["venues"]) {
-      const json& state = venue["state"];
-      if (venue["protocol"] == "binance") {
-        for (const auto& account : state["accounts"]) {
-          for (const auto& p : account["positions"]) {
-            if (p["symbol"] == "BTC-USDT" || p["symbol"] == "BTCUSDT") out["BINANCE"] += number(p["quantity"]);
-          }
-        }
-      } else if (venue["protocol"] == "okx") {
-        double ct_val = 0.0;
-        for (const auto& i : state["instruments"]) {
-          if (i["instId"] == "BTC-USDT-SWAP") ct_val = number(i["ctVal"]);
-        }
-        for (const auto& account : state["accounts"]) {
-          for (const auto& p : account["positions"]) {
-            if (p["instId"] == "BTC-USDT-SWAP") out["OKX"] += number(p["pos"]) * ct_val;
-          }
-        }
-      }
-    }
-    return out;
+    const SimulatorHoldings held = simulator_holdings(admin("GET", "/admin/venues"));
+    return {{"BINANCE", held.position("BINANCE", "BTC-USDT")}, {"OKX", held.position("OKX", "BTC-USDT")}};
   }
   std::map<std::string, double> daemon_exposure() {
     std::map<std::string, double> out{{"BINANCE", 0.0}, {"OKX", 0.0}};

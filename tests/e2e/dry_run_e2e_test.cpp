@@ -72,14 +72,7 @@ class DryRunE2E : public ::testing::Test {
     std::ofstream(config_, std::ios::trunc) << yaml;
   }
 
-  void start_daemon() {
-    daemon_ = std::make_unique<DaemonProcess>(std::vector<std::string>{
-        PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path(), "--config", config_});
-    ASSERT_TRUE(daemon_->start());
-    auto port = daemon_->wait_for_listening(30s);
-    ASSERT_TRUE(port.has_value()) << daemon_->stderr_text();
-    port_ = static_cast<std::uint16_t>(*port);
-  }
+  void start_daemon() { start_paper_daemon(daemon_, data_.path(), config_, port_); }
 
   std::pair<int, json> call(const std::string& who, const std::string& method, const std::string& path,
                             const json& body = nullptr) {

@@ -32,14 +32,7 @@ class ExecutionE2E : public ::testing::Test {
       config_ = copy_shipped_bundle(bundle_.path());
       disable_strategies(config_);
     }
-    daemon_ = std::make_unique<DaemonProcess>(
-        std::vector<std::string>{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path(),
-                                 "--config", config_},
-        std::move(env));
-    ASSERT_TRUE(daemon_->start());
-    auto port = daemon_->wait_for_listening(30s);
-    ASSERT_TRUE(port.has_value()) << daemon_->stderr_text();
-    port_ = static_cast<std::uint16_t>(*port);
+    ASSERT_NO_FATAL_FAILURE(start_paper_daemon(daemon_, data_.path(), config_, port_, std::move(env)));
     if (creds_.tokens.empty()) creds_ = read_dev_credentials(PROPBOT_BINARY, data_.path());
   }
   void stop_daemon() {

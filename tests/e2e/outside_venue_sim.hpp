@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
+#include <cstdint>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -158,6 +160,78 @@ inline ::testing::AssertionResult fund_venue_accounts(int admin_port, const std:
                                        {"api_secret", keys.at("okx.api_secret")},
                                        {"passphrase", keys.at("okx.passphrase")},
                                        {"balances", {{"USDT", 100000}}}});
+}
+
+// A JSON number or a number written as a string (the venues' style), as a double; 0
+// for anything else.
+inline double json_number(const nlohmann::json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (value.is_string()) return std::stod(value.get<std::string>());
+  return 0.0;
+}
+
+// What the simulator holds for its accounts, from its GET /admin/venues answer: the
+// positions in base units per (daemon venue id BINANCE | OKX, canonical BASE-USDT
+// symbol) — OKX contracts × ctVal — with flat ones left out, and the USDT wallets summed
+// over both venues (realised PnL, fees and funding included).
+struct SimulatorHoldings {
+  std::map<std::pair<std::string, std::string>, double> positions;
+  double wallet_usdt = 0;
+  double position(const std::string& venue, const std::string& symbol) const {
+    const auto found = positions.find({venue, symbol});
+    return found == positions.end() ? 0.0 : found->second;
+  }
+};
+inline SimulatorHoldings simulator_holdings(const nlohmann::json& venues) {
+  SimulatorHoldings out;
+  for (const auto& venue : venues["venues"]) {
+    const nlohmann::json& state = venue["state"];
+    if (venue["protocol"] == "binance") {
+      for (const auto& account : state["accounts"]) {
+        for (const auto& p : account["positions"]) {
+          std::string symbol = p["symbol"];
+          if (symbol.find('-') == std::string::npos) symbol = symbol.substr(0, symbol.size() - 4) + "-USDT";
+          out.positions[{"BINANCE", symbol}] += json_number(p["quantity"]);
+        }
+        for (const auto& b : account["balances"]) {
+          if (b["asset"] == "USDT") out.wallet_usdt += json_number(b["wallet"]);
+        }
+      }
+    } else if (venue["protocol"] == "okx") {
+      std::map<std::string, double> ct_val;
+      for (const auto& i : state["instruments"]) ct_val[i["instId"].get<std::string>()] = json_number(i["ctVal"]);
+      for (const auto& account : state["accounts"]) {
+        for (const auto& p : account["positions"]) {
+          const std::string inst = p["instId"];
+          out.positions[{"OKX", inst.substr(0, inst.rfind("-SWAP"))}] += json_number(p["pos"]) * ct_val[inst];
+        }
+        for (const auto& d : account["balance"]["details"]) {
+          if (d["ccy"] == "USDT") out.wallet_usdt += json_number(d["cashBal"]);
+        }
+      }
+    }
+  }
+  for (auto it = out.positions.begin(); it != out.positions.end();) {
+    it = std::abs(it->second) < 1e-12 ? out.positions.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+// Starts `propbot run --profile paper` on a free port with `data_dir` and the bundle of
+// `config` (and `env`) into `daemon`, and writes its port. Fatal test failures when it
+// does not listen within `limit`.
+inline void start_paper_daemon(std::unique_ptr<DaemonProcess>& daemon, const std::string& data_dir,
+                               const std::string& config, std::uint16_t& port,
+                               std::vector<std::string> env = {},
+                               std::chrono::seconds limit = std::chrono::seconds(30)) {
+  daemon = std::make_unique<DaemonProcess>(
+      std::vector<std::string>{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_dir,
+                               "--config", config},
+      std::move(env));
+  ASSERT_TRUE(daemon->start());
+  const auto listening = daemon->wait_for_listening(limit);
+  ASSERT_TRUE(listening.has_value()) << daemon->stderr_text();
+  port = static_cast<std::uint16_t>(*listening);
 }
 
 }  // namespace propbot::testing

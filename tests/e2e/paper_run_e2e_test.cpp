@@ -61,11 +61,7 @@ int env_int(const char* name, int fallback) {
   return value != nullptr && *value != '\0' ? std::atoi(value) : fallback;
 }
 
-double number(const json& value) {
-  if (value.is_number()) return value.get<double>();
-  if (value.is_string()) return std::stod(value.get<std::string>());
-  return 0.0;
-}
+double number(const json& value) { return json_number(value); }
 
 std::string fixed(double value, int decimals) {
   std::ostringstream out;
@@ -176,14 +172,7 @@ class PaperRunE2E : public ::testing::Test {
     config_ = bundle_pointing_at(bundle_.path(), ports->at("binance"), ports->at("okx"));
   }
 
-  void start_daemon() {
-    daemon_ = std::make_unique<DaemonProcess>(std::vector<std::string>{
-        PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path(), "--config", config_});
-    ASSERT_TRUE(daemon_->start());
-    const auto port = daemon_->wait_for_listening(60s);
-    ASSERT_TRUE(port.has_value()) << daemon_->stderr_text();
-    port_ = static_cast<std::uint16_t>(*port);
-  }
+  void start_daemon() { start_paper_daemon(daemon_, data_.path(), config_, port_, {}, 60s); }
 
   json admin(const std::string& method, const std::string& path, const json& body = nullptr) {
     const auto reply = test_support::http_request("127.0.0.1", static_cast<std::uint16_t>(admin_), method, path,
@@ -257,38 +246,8 @@ class PaperRunE2E : public ::testing::Test {
   // The simulator's positions (base units) per daemon venue id and symbol, and the USDT
   // wallets summed over both venues (realised PnL, fees and funding included).
   std::pair<Book, double> simulator_state() {
-    Book positions;
-    double wallet = 0;
-    const json venues = admin("GET", "/admin/venues");
-    for (const auto& venue : venues["venues"]) {
-      const json& state = venue["state"];
-      if (venue["protocol"] == "binance") {
-        for (const auto& account : state["accounts"]) {
-          for (const auto& p : account["positions"]) {
-            std::string symbol = p["symbol"];
-            if (symbol.find('-') == std::string::npos) symbol = symbol.substr(0, symbol.size() - 4) + "-USDT";
-            positions[{"BINANCE", symbol}] += number(p["quantity"]);
-          }
-          for (const auto& b : account["balances"]) {
-            if (b["asset"] == "USDT") wallet += number(b["wallet"]);
-          }
-        }
-      } else if (venue["protocol"] == "okx") {
-        std::map<std::string, double> ct_val;
-        for (const auto& i : state["instruments"]) ct_val[i["instId"].get<std::string>()] = number(i["ctVal"]);
-        for (const auto& account : state["accounts"]) {
-          for (const auto& p : account["positions"]) {
-            const std::string inst = p["instId"];
-            positions[{"OKX", inst.substr(0, inst.rfind("-SWAP"))}] += number(p["pos"]) * ct_val[inst];
-          }
-          for (const auto& d : account["balance"]["details"]) {
-            if (d["ccy"] == "USDT") wallet += number(d["cashBal"]);
-          }
-        }
-      }
-    }
-    for (auto it = positions.begin(); it != positions.end();) it = std::abs(it->second) < 1e-12 ? positions.erase(it) : ++it;
-    return {positions, wallet};
+    const SimulatorHoldings held = simulator_holdings(admin("GET", "/admin/venues"));
+    return {held.positions, held.wallet_usdt};
   }
 
   static bool same(const Book& a, const Book& b) {
