@@ -32,12 +32,7 @@ const std::map<std::string, std::string> kVenueKeys = test_venue_keys("dryRun");
 class DryRunE2E : public ::testing::Test {
  protected:
   void TearDown() override {
-    for (DaemonProcess* process : {daemon_.get(), sim_.get()}) {
-      if (process != nullptr && process->running()) {
-        process->send_signal(SIGTERM);
-        (void)process->wait_exit(20s);
-      }
-    }
+    stop_processes({daemon_.get(), sim_.get()});
     if (HasFailure() && daemon_ != nullptr) std::cout << "--- daemon's stderr ---\n" << daemon_->stderr_text();
   }
 

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -215,6 +216,17 @@ inline SimulatorHoldings simulator_holdings(const nlohmann::json& venues) {
     it = std::abs(it->second) < 1e-12 ? out.positions.erase(it) : std::next(it);
   }
   return out;
+}
+
+// Test teardown: SIGTERM to each process still running (null ones skipped), then a wait
+// of up to 20 s for it to exit.
+inline void stop_processes(std::initializer_list<DaemonProcess*> processes) {
+  for (DaemonProcess* process : processes) {
+    if (process != nullptr && process->running()) {
+      process->send_signal(SIGTERM);
+      (void)process->wait_exit(std::chrono::seconds(20));
+    }
+  }
 }
 
 // Starts `propbot run --profile paper` on a free port with `data_dir` and the bundle of
