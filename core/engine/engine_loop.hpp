@@ -1,0 +1,569 @@
+// Engine::Loop — the engine's state and its reactions on the driving thread (market
+// data, private streams, the executor's listener, strategies, policies, snapshots). A
+// private header of core/engine: engine.cpp runs its lifecycle, engine_operator.cpp the
+// operator's actions on it (manual trades, breaker reset, flatten). Nothing outside
+// core/engine includes it.
+#pragma once
+
+#include "core/engine/engine.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "core/bundle/validator.hpp"
+#include "core/engine/book_board.hpp"
+#include "core/engine/hot_config.hpp"
+#include "core/engine/opportunity_board.hpp"
+#include "core/engine/policy_stage.hpp"
+#include "core/engine/reload_errors.hpp"
+#include "core/engine/snapshot_views.hpp"
+#include "core/engine/strategy_set.hpp"
+#include "core/exec/executor.hpp"
+#include "core/ledger/journal_positions.hpp"
+#include "scripting/script_watchdog.hpp"
+#include "scripting/strategy_runner.hpp"
+
+namespace propbot::engine {
+namespace loop_detail {
+
+inline std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ",") + name;
+  return out;
+}
+
+inline scripting::BudgetView budget_of(const config::Config& config) {
+  // Nothing is open until the executor exists.
+  return scripting::BudgetView{config.risk.max_notional_per_position_usdt, config.risk.max_total_notional_usdt, 0};
+}
+
+}  // namespace loop_detail
+
+// Everything on the driving thread.
+struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::ExecutionListener {
+  Loop(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& slot, EngineSinks sinks,
+       Logger log)
+      : config(std::move(config)),
+        clock(clock),
+        venues(std::move(venues)),
+        slot(slot),
+        sinks(std::move(sinks)),
+        log(std::move(log)),
+        watchdog(this->sinks.watchdog ? this->sinks.watchdog : std::make_shared<scripting::ScriptWatchdog>()),
+        strategies(clock, *this, this->log, watchdog) {
+    for (const venues::Venue* venue : this->venues) venue_ids_.push_back(venue->id());
+  }
+
+  config::Config config;  // the running configuration; a reload replaces its hot part
+  Clock& clock;
+  std::vector<venues::Venue*> venues;
+  std::vector<std::string> venue_ids_;
+  SnapshotSlot& slot;
+  EngineSinks sinks;
+  Logger log;
+  std::shared_ptr<scripting::ScriptWatchdog> watchdog;
+
+  BookBoard books;
+  StrategySet strategies;
+  PolicyStage policy;
+  OpportunityBoard opportunities;
+  std::vector<Intent> intents;           // reused per event
+  std::vector<RegimeView> regime_cache;  // refreshed every snapshot tick
+  std::vector<const scripting::StrategyRunner*> reported_frozen;  // each frozen runner raises one P1
+  bool reported_policy_degraded = false;
+  std::int64_t bundle_version = 0;
+  std::uint64_t reloads = 0;
+  std::uint64_t book_events = 0;
+  UtcTime hold_since{};
+  std::shared_ptr<const scripting::RecordedMarket> recorded_market;  // see publish_snapshot
+  MonoTime recorded_market_at{};
+  // The executor's desk: the ControlPort, seen from core/exec.
+  struct ExecDesk final : exec::ExecutionDesk {
+    explicit ExecDesk(Loop& loop) : loop(loop) {}
+    Mode mode() const override { return loop.current_mode(); }
+    bool dry_run_mode() const override {
+      return loop.sinks.control == nullptr ? loop.config.dry_run_mode : loop.sinks.control->dry_run_mode();
+    }
+    void safety_action(IncidentCode code, const std::string& component, const std::string& summary) override {
+      loop.log.error(to_string(code), {{"component", component}, {"summary", summary}});
+      if (loop.sinks.control == nullptr) return;
+      control::SafetyEvent event;
+      event.code = code;
+      event.component = component;
+      event.summary = summary;
+      if (auto raised = loop.sinks.control->safety_action(event); !raised) {
+        loop.log.error("safety_action_failed", {{"component", component}, {"error", raised.error().message}});
+      }
+    }
+    void audit(const std::string& action, const nlohmann::json& details) override {
+      if (loop.sinks.control != nullptr) loop.sinks.control->audit(action, details);
+    }
+    void recon_finished(bool clean, const std::string& summary) override {
+      if (loop.sinks.control != nullptr) loop.sinks.control->recon_finished(clean, summary);
+    }
+    Loop& loop;
+  };
+  ExecDesk exec_desk{*this};
+  std::unique_ptr<exec::Executor> executor;  // with a journal only
+  std::unique_ptr<ledger::JournalPositions> positions;  // with the executor: rebuilt from the journal at start
+  MonoTime positions_published_at{};
+  std::uint64_t positions_published_changes = ~std::uint64_t{0};
+  std::shared_ptr<const nlohmann::json> positions_json;
+
+  // ctx:position for one strategy: its own positions' net quantity on a venue.
+  struct StrategyPositions final : scripting::PositionView {
+    StrategyPositions(const Loop& loop, std::string strategy) : loop(loop), strategy(std::move(strategy)) {}
+    double position(std::string_view venue, std::string_view symbol) const override {
+      if (!loop.positions) return 0;
+      auto qty = loop.positions->book().strategy_position(strategy, venue, symbol);
+      return qty ? qty->to_double() : 0;
+    }
+    const Loop& loop;
+    std::string strategy;
+  };
+  std::map<std::string, std::unique_ptr<StrategyPositions>, std::less<>> strategy_positions;  // one per strategy name
+
+  // Every runner reads its own positions and budget (after load, reload, each snapshot).
+  void bind_strategies() {
+    if (!positions) return;
+    for (auto& slot : strategies.slots()) {
+      const std::string& name = slot.runner->name();
+      auto found = strategy_positions.find(name);
+      if (found == strategy_positions.end()) {
+        found = strategy_positions.emplace(name, std::make_unique<StrategyPositions>(*this, name)).first;
+      }
+      slot.runner->set_positions(found->second.get());
+      scripting::BudgetView budget = loop_detail::budget_of(config);
+      if (auto open = positions->book().open_notional_usdt(name)) budget.open_notional_usdt = open->to_double();
+      slot.runner->set_budget(budget);
+    }
+  }
+  std::uint64_t execution_published = ~std::uint64_t{0};
+  std::shared_ptr<const exec::ExecutionView> execution_view;
+
+  // ExecutionListener: fills go to the ledger and to the strategy that traded them.
+  void on_trade_opened(const exec::TradeOpening& opening) override {
+    if (positions) {
+      ledger::PositionOpening plan{opening.position_id, opening.strategy, opening.symbol, opening.opened_at_ms,
+                                   opening.simulated, {}};
+      for (const auto& leg : opening.legs) {
+        plan.legs.push_back({leg.venue, leg.leg, ledger::side_opened_by(leg.side), leg.target_quantity});
+      }
+      if (auto opened = positions->book().open_position(std::move(plan)); !opened) {
+        log.error("ledger_open_failed", {{"position", opening.position_id}, {"error", opened.error().message}});
+      }
+    }
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_trade_opened(opening);
+  }
+  void on_closing(std::uint64_t position_id) override {
+    if (positions) (void)positions->book().mark_closing(position_id);
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_closing(position_id);
+  }
+  void on_hedge_lost(std::uint64_t position_id, const std::string& reason) override {
+    if (positions) (void)positions->book().mark_partial(position_id, std::string(ledger::kHedgeLostReason));
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_hedge_lost(position_id, reason);
+  }
+  void on_fill(const exec::FillEntry& fill) override {
+    if (positions) {
+      if (auto applied = positions->on_fill(fill); !applied) {
+        log.error("ledger_fill_failed", {{"trade_id", fill.trade_id}, {"error", applied.error().message}});
+      }
+    }
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_fill(fill);
+    if (fill.strategy.empty()) return;
+    scripting::FillEvent event;
+    event.venue = fill.venue;
+    event.symbol = fill.symbol;
+    event.side = std::string(to_string(fill.side));
+    event.price = fill.price.to_double();
+    event.qty = fill.quantity.to_double();
+    event.fee = fill.fee.to_double();
+    event.maker = fill.maker;
+    event.client_order_id = fill.client_order_id;
+    intents.clear();
+    for (auto& slot : strategies.slots()) {
+      if (slot.runner->name() == fill.strategy) slot.runner->on_fill(event, intents);
+    }
+    assess_intents(clock.now());
+  }
+
+  Clock::TimerId snapshot_timer = 0;
+  Clock::TimerId strategy_timer = 0;  // drives the strategies' ctx:set_timer timers
+  bool running = false;
+
+  // One listener per venue, so book-state and funding events keep their venue id.
+  struct VenueFeed final : venues::MarketDataListener, venues::PrivateListener {
+    VenueFeed(Loop& loop, std::string venue) : loop(loop), venue(std::move(venue)) {}
+    void on_book(const md::OrderBook& update) override { loop.on_book(update); }
+    void on_book_state(const std::string& symbol, bool valid, const std::string& reason) override {
+      loop.on_book_state(venue, symbol, valid, reason);
+    }
+    void on_funding(const venues::FundingInfo& info) override {
+      loop.books.on_funding(venue, info);
+      loop.policy.on_funding(venue, info.symbol, info.funding_rate.to_double());
+    }
+    void on_order_update(const venues::OrderState& order) override {
+      if (loop.executor) loop.executor->on_order_update(venue, order);
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_order_update(order);
+    }
+    void on_fill(const venues::Fill& fill) override {
+      if (loop.executor) loop.executor->on_fill(venue, fill);
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_fill(fill);
+    }
+    void on_position(const venues::Position& position) override {
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_position(position);
+    }
+    void on_balance(const venues::Balance& balance) override {
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_balance(balance);
+    }
+    void on_private_stream(bool connected) override {
+      if (connected) {
+        loop.log.info("private_stream_up", {{"venue", venue}});
+      } else {
+        loop.log.warn("private_stream_down", {{"venue", venue}});
+      }
+      if (loop.executor) loop.executor->on_private_stream(venue, connected);
+      if (loop.sinks.account != nullptr) loop.sinks.account->on_private_stream(connected);
+    }
+    Loop& loop;
+    std::string venue;
+  };
+  std::vector<std::unique_ptr<VenueFeed>> feeds;
+
+  // A twin's private stream: its order updates and fills go to the executor under the
+  // venue's id; its balances, positions and stream state are paper and reach nobody.
+  struct TwinFeed final : venues::MarketDataListener, venues::PrivateListener {
+    TwinFeed(Loop& loop, std::string venue) : loop(loop), venue(std::move(venue)) {}
+    void on_book(const md::OrderBook&) override {}
+    void on_order_update(const venues::OrderState& order) override {
+      if (loop.executor) loop.executor->on_order_update(venue, order);
+    }
+    void on_fill(const venues::Fill& fill) override {
+      if (loop.executor) loop.executor->on_fill(venue, fill);
+    }
+    void on_position(const venues::Position&) override {}
+    void on_balance(const venues::Balance&) override {}
+    void on_private_stream(bool) override {}
+    Loop& loop;
+    std::string venue;
+  };
+  std::vector<std::unique_ptr<TwinFeed>> twin_feeds;
+
+  // MarketView
+  const md::OrderBook* book(std::string_view venue, std::string_view symbol) const override {
+    return books.find(venue, symbol);
+  }
+  const std::vector<std::string>& venue_ids() const override { return venue_ids_; }
+  std::optional<scripting::FundingView> funding(std::string_view venue, std::string_view symbol) const override {
+    const venues::FundingInfo* info = books.funding(venue, symbol);
+    if (info == nullptr) return std::nullopt;
+    return scripting::FundingView{info->funding_rate.to_double(), info->mark_price.to_double(),
+                                  info->index_price.to_double(),
+                                  info->next_funding_time == UtcTime{} ? 0 : to_unix_ms(info->next_funding_time)};
+  }
+  // ctx:regime: the per-symbol regime of the last snapshot tick.
+  std::optional<scripting::RegimeView> regime(std::string_view symbol) const override {
+    for (const RegimeView& view : regime_cache) {
+      if (view.symbol == symbol && !view.regime.empty()) return scripting::RegimeView{view.regime, view.confidence};
+    }
+    return std::nullopt;
+  }
+
+  void on_book(const md::OrderBook& update) {
+    ++book_events;
+    const MonoTime now = clock.now();
+    policy.on_book(books.on_book(update), now);
+    intents.clear();
+    const scripting::BookEvent event{update.spec().venue, update.spec().symbol};
+    for (auto& slot : strategies.slots()) slot.runner->on_book(event, intents);
+    assess_intents(now);
+    // The twins' market is the venue's, a step behind the decision (off the md→order path),
+    // and only while dry run is on or a paper order rests (mirroring is not free).
+    if (exec::TwinVenues* twins = sinks.execution.twins;
+        twins != nullptr && (exec_desk.dry_run_mode() || twins->working())) {
+      twins->on_book(update);
+    }
+  }
+
+  void on_book_state(const std::string& venue, const std::string& symbol, bool valid, const std::string& reason) {
+    if (valid) {
+      log.info("book_resynced", {{"venue", venue}, {"symbol", symbol}, {"reason", reason}});
+    } else {
+      log.warn("book_invalid", {{"venue", venue}, {"symbol", symbol}, {"reason", reason}});
+    }
+    books.on_book_state(venue, symbol, valid, reason, clock.utc());
+  }
+
+  // Every intent of this event through the policy stage, onto the board and to the sink.
+  void assess_intents(MonoTime now) {
+    if (intents.empty()) return;
+    const UtcTime utc = clock.utc();
+    const bool safe = current_safe_mode();
+    const OpportunityStatus gate = opportunity_gate(current_mode(), safe);
+    const Mode mode = current_mode();
+    for (const auto& intent : intents) {
+      const PolicyOutcome outcome = policy.assess(intent, config, safe, now);
+      // HOLD and safe mode stop new risk, not its reduction (SPEC S-1.2): a close goes on
+      // in anything but KILL (where the flatten owns every position).
+      const OpportunityStatus intent_gate =
+          intent.reduce_only && mode != Mode::kill ? OpportunityStatus::ready : gate;
+      const OpportunityStatus status = opportunities.record(intent, outcome, intent_gate, now, utc);
+      if (sinks.intents != nullptr) sinks.intents->on_intent(intent, outcome, status);
+      if (executor && status == OpportunityStatus::ready) {
+        if (auto traded = executor->submit(intent, outcome.sized_notional_usdt); !traded) {
+          log.debug("intent_not_traded", {{"strategy", intent.strategy}, {"why", traded.error().message}});
+        }
+      }
+    }
+  }
+
+  Mode current_mode() const { return sinks.control == nullptr ? Mode::hold : sinks.control->mode(); }
+  bool current_safe_mode() const { return sinks.control == nullptr ? config.safe_mode : sinks.control->safe_mode(); }
+
+  // A strategy frozen by its faults (S-7.1) and a degraded policy pipeline are P1
+  // incidents, raised once each through the one safety-action function. The write is
+  // synchronous on this thread (a few ms, once per freeze): a freeze is rare and must
+  // not be lost.
+  void report_degradations() {
+    for (const auto& slot : strategies.slots()) {
+      const auto& stats = slot.runner->stats();
+      if (!stats.frozen) continue;
+      if (std::find(reported_frozen.begin(), reported_frozen.end(), slot.runner.get()) != reported_frozen.end()) continue;
+      reported_frozen.push_back(slot.runner.get());
+      raise_p1(IncidentCode::strategy_degraded, "strategy:" + slot.runner->name(),
+               "strategy '" + slot.runner->name() + "' frozen (version " + std::to_string(slot.version) +
+                   "): " + stats.freeze_reason + "; it is no longer called until a fixed version is applied");
+    }
+    const scripting::PolicyPipeline* pipeline = policy.pipeline();
+    const bool degraded = pipeline != nullptr && pipeline->degraded();
+    if (degraded && !reported_policy_degraded) {
+      const auto& fault = pipeline->stats().last_fault;
+      raise_p1(IncidentCode::policy_pipeline_degraded, "policy_pipeline",
+               "the policy pipeline is degraded (every output is the conservative fallback)" +
+                   (fault ? ": last fault at " + fault->where() + ": " + fault->message : std::string()));
+    }
+    reported_policy_degraded = degraded;
+  }
+
+  void raise_p1(IncidentCode code, const std::string& component, const std::string& summary) {
+    log.error("strategy_degraded", {{"component", component}, {"summary", summary}});
+    if (sinks.control == nullptr) return;
+    control::SafetyEvent event;
+    event.code = code;
+    event.component = component;
+    event.summary = summary;
+    if (auto raised = sinks.control->safety_action(event); !raised) {
+      log.error("safety_action_failed", {{"component", component}, {"error", raised.error().message}});
+    }
+  }
+
+  // The circuit-breaker rules on what the engine can measure (S-7.4); the verdicts are
+  // published for the risk governor and the operator. New firings are logged once.
+  void evaluate_breakers(MonoTime now) {
+    scripting::BreakerMetrics metrics;
+    for (const auto& venue_id : venue_ids_) {
+      for (const auto& symbol : config.symbols) {
+        const md::OrderBook* book = books.find(venue_id, symbol);
+        if (book == nullptr || !book->valid()) continue;
+        const double age_ms = std::chrono::duration<double, std::milli>(now - book->last_update()).count();
+        metrics.ws_gap_ms = std::max(metrics.ws_gap_ms, age_ms);
+      }
+    }
+    std::vector<std::string> before;
+    for (const auto& verdict : policy.breaker_verdicts()) before.push_back(verdict.rule);
+    policy.evaluate_breakers(metrics);
+    for (const auto& verdict : policy.breaker_verdicts()) {
+      if (std::find(before.begin(), before.end(), verdict.rule) != before.end()) continue;
+      log.warn("circuit_breaker_fired", {{"rule", verdict.rule},
+                                         {"action", scripting::to_string(verdict.action)},
+                                         {"severity", scripting::to_string(verdict.severity)},
+                                         {"reason", verdict.reason}});
+    }
+    regime_cache.clear();
+    for (const auto& symbol : config.symbols) {
+      RegimeView view;
+      view.symbol = symbol;
+      if (auto verdict = policy.regime(symbol, now)) {
+        view.regime = std::string(scripting::to_string(verdict->regime));
+        view.confidence = verdict->confidence;
+        view.fallback = verdict->fallback;
+      }
+      regime_cache.push_back(std::move(view));
+    }
+  }
+
+  scripting::StrategyEnv strategy_env(const config::Config& next) const {
+    scripting::StrategyEnv env = bundle::strategy_env(next);
+    env.budget = loop_detail::budget_of(next);
+    return env;
+  }
+
+  ReloadReport reload(const EngineBundle& next) {
+    const MonoTime started = clock.now();
+    ReloadReport report;
+    StrategySet::Plan plan = strategies.prepare(next.config, &next.bundle, next.version, strategy_env(next.config));
+    report.errors = reload_errors(plan.errors);
+    std::optional<LoadedPipeline> pipeline;
+    const std::string policy_print = PolicyStage::fingerprint(next.config, &next.bundle);
+    if (policy_print != policy.fingerprint() || (policy_print.empty() && next.bundle.has_policies())) {
+      auto built = PolicyStage::build(next.config, &next.bundle, clock, watchdog);
+      if (!built) {
+        report.errors.push_back(policy_reload_error(built.error().message));
+      } else {
+        pipeline = std::move(*built);
+      }
+    }
+    if (!report.errors.empty()) {
+      report.engine_time = clock.now() - started;
+      return report;  // the plan's new runners are freed; the running ones never noticed
+    }
+    report.started = plan.started;
+    report.replaced = plan.replaced;
+    report.stopped = plan.stopped;
+    report.kept = plan.kept;
+    std::vector<std::string> gone = plan.replaced;
+    gone.insert(gone.end(), plan.stopped.begin(), plan.stopped.end());
+    // Built aside first: from the commit on, nothing may throw, or the swap would be
+    // half done while the caller is told it failed.
+    config::Config running = with_hot_part(config, next.config);
+
+    strategies.commit(std::move(plan));
+    report.applied = true;
+    config = std::move(running);
+    if (pipeline) {
+      policy.install(std::move(*pipeline));
+      reported_policy_degraded = false;  // a new pipeline's degradation is a new P1
+      report.policies_reloaded = true;
+    }
+    bundle_version = next.version;
+    ++reloads;
+    // Forget the runners just freed (the only place runners are freed), before any later
+    // allocation can reuse an address; the new ones were made while the old were alive.
+    std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
+      return std::none_of(strategies.slots().begin(), strategies.slots().end(),
+                          [&](const StrategySet::Slot& slot) { return slot.runner.get() == runner; });
+    });
+    try {
+      for (auto& slot : strategies.slots()) slot.runner->set_budget(loop_detail::budget_of(config));  // kept ones see the new caps
+      opportunities.forget(gone);
+      report.engine_time = clock.now() - started;
+      log.info("config_reloaded", {{"version", next.version},
+                                   {"started", loop_detail::joined(report.started)},
+                                   {"replaced", loop_detail::joined(report.replaced)},
+                                   {"stopped", loop_detail::joined(report.stopped)},
+                                   {"kept", loop_detail::joined(report.kept)},
+                                   {"policies_reloaded", report.policies_reloaded}});
+    } catch (...) {
+      // Bookkeeping only; the swap itself is done.
+    }
+    return report;
+  }
+
+  void publish_snapshot() {
+    const MonoTime now = clock.now();
+    opportunities.expire(now, std::chrono::milliseconds(config.engine.opportunity_ttl_ms));
+
+    auto snap = std::make_shared<EngineSnapshot>();
+    snap->ts = clock.utc();
+    snap->built_at = now;
+    snap->mode = current_mode();
+    snap->hold_since = hold_since;
+    snap->hold_reason = "startup: guarded start is always HOLD (SPEC S-1.3)";
+    snap->safe_mode = current_safe_mode();
+    snap->dry_run_mode = sinks.control == nullptr ? config.dry_run_mode : sinks.control->dry_run_mode();
+    if (sinks.control != nullptr) {
+      const control::ControlState state = sinks.control->state();
+      snap->hold_reason = state.reason;
+      snap->hold_since_text = state.since;
+    }
+    snap->book_events = book_events;
+    snap->bundle_version = bundle_version;
+    snap->reloads = reloads;
+    snap->opportunities = opportunities.views(opportunity_gate(snap->mode, snap->safe_mode));
+    snap->books = books.views(now);
+    snap->strategies = strategy_views(strategies);
+    snap->policy = policy_view(policy, regime_cache);
+    snap->market = recorded(now, snap->ts);
+    if (positions) {
+      // Marks from the books' mids (funding marks where a venue reports them).
+      for (const auto& venue_id : venue_ids_) {
+        for (const auto& symbol : config.symbols) {
+          const venues::FundingInfo* funding_info = books.funding(venue_id, symbol);
+          if (funding_info != nullptr && funding_info->mark_price.sign() > 0) {
+            positions->book().on_mark(venue_id, symbol, funding_info->mark_price);
+          } else if (const md::OrderBook* found = books.find(venue_id, symbol); found != nullptr && found->valid()) {
+            if (auto mid = found->mid_price()) {
+              if (auto mark = Decimal::from_double(*mid, 8)) positions->book().on_mark(venue_id, symbol, mark->normalized());
+            }
+          }
+        }
+      }
+      bind_strategies();
+      // The JSON at most once a second, or at once when the executor changed something.
+      const std::uint64_t changes = executor ? executor->change_count() : 0;
+      if (!positions_json || changes != positions_published_changes ||
+          now - positions_published_at >= std::chrono::seconds(1)) {
+        positions_json = std::make_shared<const nlohmann::json>(positions->book().positions_json());
+        positions_published_changes = changes;
+        positions_published_at = now;
+      }
+      snap->positions = positions_json;
+    }
+    if (executor) {
+      if (executor->change_count() != execution_published) {
+        execution_published = executor->change_count();
+        execution_view = std::make_shared<const exec::ExecutionView>(executor->view());
+      }
+      snap->execution = execution_view;
+    }
+    slot.publish(std::move(snap));
+  }
+
+  // The books a validation dry-runs on: copied at most once a second (only a config
+  // validation reads them; copying every book at every snapshot would be waste).
+  std::shared_ptr<const scripting::RecordedMarket> recorded(MonoTime now, UtcTime ts) {
+    if (recorded_market && now - recorded_market_at < std::chrono::seconds(1)) return recorded_market;
+    auto market = std::make_shared<scripting::RecordedMarket>(venue_ids_, ts);
+    for (const auto& venue_id : venue_ids_) {
+      for (const auto& symbol : config.symbols) {
+        if (const md::OrderBook* found = books.find(venue_id, symbol); found != nullptr) market->add(*found);
+        if (auto rate = funding(venue_id, symbol)) market->add_funding(venue_id, symbol, *rate);
+      }
+    }
+    recorded_market = std::move(market);
+    recorded_market_at = now;
+    return recorded_market;
+  }
+
+  // Every 10 ms (the resolution of ctx:set_timer): fire the strategies' due timers.
+  void schedule_strategy_timers() {
+    strategy_timer = clock.call_after(std::chrono::milliseconds(10), [this] {
+      strategy_timer = 0;
+      intents.clear();
+      const MonoTime now = clock.now();
+      for (auto& slot : strategies.slots()) slot.runner->fire_due_timers(now, intents);
+      assess_intents(now);
+      schedule_strategy_timers();
+    });
+  }
+
+  void schedule_snapshots() {
+    snapshot_timer = clock.call_after(std::chrono::milliseconds(config.engine.snapshot_interval_ms), [this] {
+      snapshot_timer = 0;
+      try {
+        evaluate_breakers(clock.now());
+        report_degradations();
+        publish_snapshot();
+      } catch (const std::exception& e) {
+        // A long-running loop reports and carries on; it never dies silently.
+        log.error("snapshot_failed", {{"error", e.what()}});
+      } catch (...) {
+        log.error("snapshot_failed", {{"error", "unknown exception"}});
+      }
+      schedule_snapshots();
+    });
+  }
+};
+
+
+}  // namespace propbot::engine
