@@ -39,8 +39,9 @@ Status JournalPositions::on_fill(const exec::FillEntry& fill) {
 std::optional<exec::ClosablePosition> JournalPositions::closable(std::string_view strategy, std::string_view symbol,
                                                                  std::string_view venue_a,
                                                                  std::string_view venue_b) const {
-  for (const auto& [id, position] : book_.positions()) {
-    if (position.strategy() != strategy || position.symbol() != symbol || position.finished()) continue;
+  for (const std::uint64_t id : book_.unfinished()) {
+    const Position& position = book_.at(id);
+    if (position.strategy() != strategy || position.symbol() != symbol) continue;
     exec::ClosablePosition found;
     found.position_id = id;
     found.simulated = position.simulated();
@@ -55,8 +56,9 @@ std::optional<exec::ClosablePosition> JournalPositions::closable(std::string_vie
 
 std::vector<std::uint64_t> JournalPositions::unhedged() const {
   std::vector<std::uint64_t> ids;
-  for (const auto& [id, position] : book_.positions()) {
-    if (position.finished() || position.simulated() || !position.hedged_pair() || position.partial_reason()) continue;
+  for (const std::uint64_t id : book_.unfinished()) {
+    const Position& position = book_.at(id);
+    if (position.simulated() || !position.hedged_pair() || position.partial_reason()) continue;
     if (book_.status_of(position) == PositionStatus::partial) ids.push_back(id);
   }
   return ids;
@@ -64,8 +66,9 @@ std::vector<std::uint64_t> JournalPositions::unhedged() const {
 
 std::uint64_t JournalPositions::holder(std::string_view venue, std::string_view symbol, bool simulated) const {
   std::uint64_t found = 0;
-  for (const auto& [id, position] : book_.positions()) {
-    if (position.symbol() != symbol || position.finished() || position.simulated() != simulated) continue;
+  for (const std::uint64_t id : book_.unfinished()) {
+    const Position& position = book_.at(id);
+    if (position.symbol() != symbol || position.simulated() != simulated) continue;
     for (const auto& leg : position.legs()) {
       if (leg.plan.venue != venue || leg.holding.flat()) continue;
       if (found != 0 && found != id) return 0;  // several: the fill is the desk's
@@ -79,8 +82,9 @@ double JournalPositions::venue_notional_usdt(std::string_view venue) const {
   // Σ over the real legs held there, each at the mark (the entry when no mark came):
   // legs of one symbol on one venue that offset each other still each use the cap.
   double total = 0;
-  for (const auto& [id, position] : book_.positions()) {
-    if (position.simulated() || position.finished()) continue;
+  for (const std::uint64_t id : book_.unfinished()) {
+    const Position& position = book_.at(id);
+    if (position.simulated()) continue;
     for (const PositionLeg& leg : position.legs()) {
       if (leg.plan.venue != venue || leg.holding.flat()) continue;
       const std::optional<Decimal> mark = book_.mark(venue, position.symbol());

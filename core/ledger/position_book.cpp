@@ -83,9 +83,10 @@ Status PositionBook::on_fill(const exec::FillEntry& fill) {
   std::vector<std::pair<std::uint64_t, Position>> reduced;
   if (position == nullptr && fill.position_id == 0 && fill.strategy == exec::kFlattenStrategy && !fill.simulated) {
     Decimal left = fill.quantity;
-    for (const auto& [id, held] : positions_) {
+    for (const std::uint64_t id : unfinished_) {
       if (left.sign() <= 0) break;
-      if (held.simulated() || held.finished() || held.symbol() != fill.symbol) continue;
+      const Position& held = positions_.at(id);
+      if (held.simulated() || held.symbol() != fill.symbol) continue;
       Position copy = held;
       auto took = copy.reduce_on(fill.venue, fill.side, left, fill.price);
       if (!took) return took.error();
@@ -162,12 +163,14 @@ void PositionBook::refresh(const Position& position) {
   const std::uint64_t id = position.id();
   const auto stamp = finish_stamp_.find(id);
   if (!position.finished()) {
+    unfinished_.insert(id);
     if (stamp != finish_stamp_.end()) {
       finished_.erase({stamp->second, id});
       finish_stamp_.erase(stamp);
     }
     return;
   }
+  unfinished_.erase(id);
   if (stamp != finish_stamp_.end()) return;
   const std::uint64_t now = next_finish_stamp_++;
   finish_stamp_.emplace(id, now);
@@ -201,8 +204,9 @@ std::vector<ExposureRow> PositionBook::exposure() const {
 
 Result<Decimal> PositionBook::open_notional_usdt(std::string_view strategy) const {
   Decimal total;
-  for (const auto& [id, position] : positions_) {
-    if (position.strategy() != strategy || position.finished()) continue;
+  for (const std::uint64_t id : unfinished_) {
+    const Position& position = positions_.at(id);
+    if (position.strategy() != strategy) continue;
     for (const PositionLeg& leg : position.legs()) {
       const auto price = mark(leg.plan.venue, position.symbol()).value_or(leg.holding.entry_price());
       const auto notional = leg.holding.notional(price);
@@ -218,7 +222,9 @@ Result<Decimal> PositionBook::open_notional_usdt(std::string_view strategy) cons
 Result<Decimal> PositionBook::strategy_position(std::string_view strategy, std::string_view venue,
                                                 std::string_view symbol) const {
   Decimal total;
-  for (const auto& [id, position] : positions_) {
+  // A finished position's legs are flat: the unfinished ones make the sum.
+  for (const std::uint64_t id : unfinished_) {
+    const Position& position = positions_.at(id);
     if (position.strategy() != strategy || position.symbol() != symbol) continue;
     for (const PositionLeg& leg : position.legs()) {
       if (leg.plan.venue != venue) continue;

@@ -117,6 +117,11 @@ class PositionBook {
   PositionStatus status_of(const Position& position) const;
   // Every kept position, by id (= opening order).
   const std::map<std::uint64_t, Position>& positions() const { return positions_; }
+  // The ids of the positions not finished (open, partial, closing, and simulated ones
+  // not flat), oldest first: what the questions about held risk walk, so their cost
+  // does not grow with the up to max_closed_positions finished ones kept for the API.
+  const std::set<std::uint64_t>& unfinished() const { return unfinished_; }
+  const Position& at(std::uint64_t position_id) const { return positions_.at(position_id); }
   std::size_t finished_count() const { return finished_.size(); }
 
   // Net real quantity on (venue, symbol): + long, − short; zero when never traded.
@@ -147,6 +152,7 @@ class PositionBook {
   std::map<std::uint64_t, Position> positions_;
   // Finished positions by (finish stamp, id): the eviction order.
   std::set<std::pair<std::uint64_t, std::uint64_t>> finished_;
+  std::set<std::uint64_t> unfinished_;  // kept in step by refresh()
   std::unordered_map<std::uint64_t, std::uint64_t> finish_stamp_;
   std::uint64_t next_finish_stamp_ = 0;
 };
