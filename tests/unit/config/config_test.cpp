@@ -1,124 +1,17 @@
-// load_config() end to end: a temp bundle dir with configs/<profile>.yaml and a dummy
-// strategy file, bad values of every kind, env/CLI precedence, and the shipped configs.
-#include <unistd.h>
-
+// load_config() on the values of a file: limits on the YAML itself, defaults, types,
+// ranges, enums, unknown keys, syntax errors, what live refuses, strategy files, venue
+// and symbol rules, and every issue collected at once.
 #include <chrono>
-#include <filesystem>
 #include <iostream>
-#include <fstream>
 #include <string>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include "core/config/loader.hpp"
+#include "tests/unit/config/config_loader_fixture.hpp"
 
 namespace propbot::config {
 namespace {
 
-namespace fs = std::filesystem;
-using ::testing::HasSubstr;
-using ::testing::Not;
-
-constexpr const char* kValidPaper = R"(profile: paper
-data_dir: data
-api:
-  bind: 127.0.0.1
-  port: 8000
-symbols: [BTC-USDT, ETH-USDT]
-venues:
-  - {id: SIM-A, kind: sim}
-  - {id: SIM-B, kind: sim}
-sim:
-  start_prices: {BTC-USDT: 60000, ETH-USDT: 3000}
-risk:
-  max_total_notional_usdt: 50000
-  max_open_positions: 10
-  max_notional_per_position_usdt: 5000
-  max_exposure_per_symbol_usdt: 20000
-  max_exposure_per_venue_usdt: 30000
-  max_leverage_per_venue: 3
-  daily_loss_cap_usdt: 1000
-  max_unrealized_loss_usdt: 500
-  clock_skew_hold_ms: 1000
-  max_orders_per_min: 300
-strategies:
-  - name: cross_exchange_arb
-    file: strategies/cross_exchange_arb.lua
-    params: {min_spread_bps: 4, label: "4", ratio: 0.5, on: true, list: [1, two]}
-)";
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "test YAML does not contain: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
-std::string all_fatal_lines(const LoadOutcome& outcome) {
-  std::string out;
-  for (const ConfigIssue& issue : outcome.issues) out += format_fatal(issue) + "\n";
-  return out;
-}
-
-class ConfigLoaderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("propbot_config_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "configs");
-    fs::create_directories(root_ / "strategies");
-    write(root_ / "strategies" / "cross_exchange_arb.lua", "return {}\n");
-  }
-
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-
-  static void write(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-  }
-
-  fs::path config_path(Profile profile) const {
-    return root_ / "configs" / (std::string(to_string(profile)) + ".yaml");
-  }
-
-  void write_config(const std::string& text, Profile profile = Profile::paper) { write(config_path(profile), text); }
-
-  LoadOptions options(Profile profile = Profile::paper) const {
-    LoadOptions result;
-    result.profile = profile;
-    result.search_roots = {root_.string()};
-    return result;
-  }
-
-  LoadOutcome load(const std::string& text, Profile profile = Profile::paper) {
-    write_config(text, profile);
-    return load_config(options(profile));
-  }
-
-  static const ConfigIssue* find_issue(const LoadOutcome& outcome, const std::string& key) {
-    for (const ConfigIssue& issue : outcome.issues) {
-      if (issue.key == key) return &issue;
-    }
-    return nullptr;
-  }
-
-  // Asserts there is an issue for key and returns its FATAL CONFIG line.
-  static std::string fatal_for(const LoadOutcome& outcome, const std::string& key) {
-    const ConfigIssue* issue = find_issue(outcome, key);
-    EXPECT_NE(issue, nullptr) << "no issue for " << key << "; got:\n" << all_fatal_lines(outcome);
-    EXPECT_FALSE(outcome.config.has_value());
-    return issue == nullptr ? std::string() : format_fatal(*issue);
-  }
-
-  fs::path root_;
-};
+using namespace loader_test;
 
 // A "billion laughs" in YAML: each level's list names the level below ten times.
 std::string alias_bomb(int levels) {
@@ -367,82 +260,6 @@ TEST_F(ConfigLoaderTest, AdapterVenueKindsOutsidePaperNeedEndpointsOfTheirOwn) {
               HasSubstr("required for kind okx in the testnet profile (only paper has the embedded simulator)"));
 }
 
-TEST_F(ConfigLoaderTest, BadEnvOverrideNamesTheVariableAndTheKey) {
-  write_config(kValidPaper);
-  LoadOptions opts = options();
-  opts.env = {{"MAX_ORDERS_PER_MIN", "lots"}, {"PROPBOT_API__PORT", "99999"}};
-  LoadOutcome outcome = load_config(opts);
-  std::string orders = fatal_for(outcome, "risk.max_orders_per_min");
-  EXPECT_THAT(orders, HasSubstr("risk.max_orders_per_min = 'lots': expected an integer, got 'lots'"));
-  EXPECT_THAT(orders, HasSubstr("environment variable MAX_ORDERS_PER_MIN"));
-  std::string port = fatal_for(outcome, "api.port");
-  EXPECT_THAT(port, HasSubstr("api.port = '99999': must be an integer in [0, 65535]"));
-  EXPECT_THAT(port, HasSubstr("environment variable PROPBOT_API__PORT"));
-}
-
-TEST_F(ConfigLoaderTest, UnknownPropbotVariableWithDoubleUnderscoreIsATypo) {
-  write_config(kValidPaper);
-  LoadOptions opts = options();
-  opts.env = {{"PROPBOT_RISK__MAX_ORDER_PER_MIN", "secret-ish"},
-              {"PROPBOT_HOME", "/somewhere"},
-              {"PROPBOT_SOMETHING_ELSE", "x"},
-              {"PATH", "/usr/bin"}};
-  LoadOutcome outcome = load_config(opts);
-  ASSERT_EQ(outcome.issues.size(), 1u) << all_fatal_lines(outcome);
-  std::string line = fatal_for(outcome, "PROPBOT_RISK__MAX_ORDER_PER_MIN");
-  EXPECT_THAT(line, HasSubstr("did you mean 'PROPBOT_RISK__MAX_ORDERS_PER_MIN'?"));
-  EXPECT_THAT(line, Not(HasSubstr("secret-ish")));
-}
-
-TEST_F(ConfigLoaderTest, ProfileMismatchIsRefused) {
-  write_config(kValidPaper, Profile::testnet);  // says "profile: paper" in testnet.yaml
-  LoadOutcome outcome = load_config(options(Profile::testnet));
-  std::string line = fatal_for(outcome, "profile");
-  EXPECT_THAT(line, HasSubstr("profile = 'paper'"));
-  EXPECT_THAT(line, HasSubstr("'testnet' was requested"));
-}
-
-TEST_F(ConfigLoaderTest, MissingProfileKeyIsRefused) {
-  LoadOutcome outcome = load(replaced(kValidPaper, "profile: paper\n", ""));
-  EXPECT_THAT(fatal_for(outcome, "profile"), HasSubstr("add 'profile: paper'"));
-}
-
-TEST_F(ConfigLoaderTest, MissingFileNamesEveryPathTried) {
-  LoadOptions opts = options(Profile::testnet);
-  opts.search_roots = {(root_ / "nowhere").string(), root_.string()};
-  LoadOutcome outcome = load_config(opts);
-  std::string line = fatal_for(outcome, "config_file");
-  EXPECT_THAT(line, HasSubstr("config_file = 'configs/testnet.yaml': not found; tried: "));
-  EXPECT_THAT(line, HasSubstr((root_ / "nowhere" / "configs" / "testnet.yaml").string()));
-  EXPECT_THAT(line, HasSubstr(config_path(Profile::testnet).string()));
-  EXPECT_THAT(line, HasSubstr("PROPBOT_HOME"));
-}
-
-TEST_F(ConfigLoaderTest, SearchRootsAreTriedInOrder) {
-  fs::path second = root_ / "second";
-  fs::create_directories(second / "configs");
-  write(second / "configs" / "paper.yaml", replaced(kValidPaper, "port: 8000", "port: 8200"));
-  write_config(replaced(kValidPaper, "port: 8000", "port: 8100"));
-  LoadOptions opts = options();
-  opts.search_roots = {(root_ / "missing").string(), root_.string(), second.string()};
-  LoadOutcome outcome = load_config(opts);
-  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
-  EXPECT_EQ(outcome.config->api.port, 8100);
-}
-
-TEST_F(ConfigLoaderTest, ExplicitConfigFileIsUsedAndMissingOneIsReported) {
-  fs::path file = root_ / "configs" / "custom.yaml";
-  write(file, replaced(kValidPaper, "port: 8000", "port: 8300"));
-  LoadOptions opts;
-  opts.config_file = file.string();
-  LoadOutcome outcome = load_config(opts);
-  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
-  EXPECT_EQ(outcome.config->api.port, 8300);
-
-  opts.config_file = (root_ / "configs" / "absent.yaml").string();
-  EXPECT_THAT(fatal_for(load_config(opts), "config_file"), HasSubstr("file not found: "));
-}
-
 TEST_F(ConfigLoaderTest, YamlSyntaxErrorGivesLineAndColumnAndDoesNotThrow) {
   LoadOutcome outcome = load("profile: paper\napi:\n  port: 8000\n  bind: [127.0.0.1\nsymbols: [BTC-USDT]\n");
   ASSERT_EQ(outcome.issues.size(), 1u) << all_fatal_lines(outcome);
@@ -531,14 +348,6 @@ TEST_F(ConfigLoaderTest, MissingRequiredRiskCapIsReported) {
   EXPECT_THAT(line, HasSubstr("MAX_TOTAL_NOTIONAL_USDT"));
 }
 
-TEST_F(ConfigLoaderTest, RequiredRiskCapMayComeFromTheEnvironment) {
-  write_config(replaced(kValidPaper, "  max_total_notional_usdt: 50000\n", ""));
-  LoadOptions opts = options();
-  opts.env = {{"MAX_TOTAL_NOTIONAL_USDT", "12345"}};
-  LoadOutcome outcome = load_config(opts);
-  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
-  EXPECT_EQ(outcome.config->risk.max_total_notional_usdt, 12345);
-}
 
 TEST_F(ConfigLoaderTest, CollectsEveryIssueAtOnce) {
   std::string yaml = replaced(kValidPaper, "port: 8000", "port: abc");
@@ -554,72 +363,6 @@ TEST_F(ConfigLoaderTest, CollectsEveryIssueAtOnce) {
     EXPECT_NE(find_issue(outcome, key), nullptr) << key << " missing from:\n" << all_fatal_lines(outcome);
   }
   EXPECT_EQ(outcome.issues.size(), 5u) << all_fatal_lines(outcome);
-}
-
-TEST_F(ConfigLoaderTest, PrecedenceIsFileThenEnvironmentThenCommandLine) {
-  write_config(kValidPaper);
-  LoadOptions opts = options();
-  opts.env = {{"PROPBOT_API__PORT", "9000"}, {"PROPBOT_API__BIND", "0.0.0.0"}, {"PROPBOT_DATA_DIR", "/tmp/env-data"},
-              {"PROPBOT_SIM__SEED", "7"}, {"PROPBOT_LOGGING__LEVEL", "debug"}};
-  LoadOutcome env_only = load_config(opts);
-  ASSERT_TRUE(env_only.config.has_value()) << all_fatal_lines(env_only);
-  EXPECT_EQ(env_only.config->api.port, 9000);
-  EXPECT_EQ(env_only.config->api.bind, "0.0.0.0");
-  EXPECT_EQ(env_only.config->data_dir, "/tmp/env-data");
-  EXPECT_EQ(env_only.config->sim.seed, 7u);
-  EXPECT_EQ(env_only.config->logging.level, "debug");
-
-  opts.port = 9100;
-  opts.bind = "::1";
-  opts.data_dir = "/tmp/cli-data";
-  LoadOutcome with_cli = load_config(opts);
-  ASSERT_TRUE(with_cli.config.has_value()) << all_fatal_lines(with_cli);
-  EXPECT_EQ(with_cli.config->api.port, 9100);
-  EXPECT_EQ(with_cli.config->api.bind, "::1");
-  EXPECT_EQ(with_cli.config->data_dir, "/tmp/cli-data");
-  EXPECT_EQ(with_cli.config->sim.seed, 7u);
-}
-
-TEST_F(ConfigLoaderTest, BadCommandLineValueNamesTheOption) {
-  write_config(kValidPaper);
-  LoadOptions opts = options();
-  opts.port = 70000;
-  EXPECT_THAT(fatal_for(load_config(opts), "api.port"), HasSubstr("command-line option --port"));
-}
-
-TEST_F(ConfigLoaderTest, SeedEnvironmentNamesMapToTheirKeys) {
-  write_config(kValidPaper);
-  LoadOptions opts = options();
-  opts.env = {{"MAX_TOTAL_NOTIONAL_USDT", "40000"},      {"MAX_NOTIONAL_PER_POSITION_USDT", "4000"},
-              {"MAX_OPEN_POSITIONS", "7"},               {"MAX_DAILY_LOSS_USDT", "900"},
-              {"MAX_UNREALIZED_LOSS_USDT", "400"},       {"CLOCK_SKEW_HOLD_THRESHOLD_MS", "750"},
-              {"MAX_ORDERS_PER_MIN", "100"},             {"MAX_CANCELS_PER_MIN", "200"},
-              {"SAFE_MODE", "false"},                    {"DRY_RUN_MODE", "yes"},
-              {"AUTOPILOT_ENABLE", "true"}};
-  LoadOutcome outcome = load_config(opts);
-  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
-  const RiskConfig& risk = outcome.config->risk;
-  EXPECT_EQ(risk.max_total_notional_usdt, 40000);
-  EXPECT_EQ(risk.max_notional_per_position_usdt, 4000);
-  EXPECT_EQ(risk.max_open_positions, 7);
-  EXPECT_EQ(risk.daily_loss_cap_usdt, 900);
-  EXPECT_EQ(risk.max_unrealized_loss_usdt, 400);
-  EXPECT_EQ(risk.clock_skew_hold_ms, 750);
-  EXPECT_EQ(risk.max_orders_per_min, 100);
-  EXPECT_EQ(risk.max_cancels_per_min, 200);
-  EXPECT_FALSE(outcome.config->safe_mode);
-  EXPECT_TRUE(outcome.config->dry_run_mode);
-  EXPECT_TRUE(outcome.config->autopilot_enabled);
-}
-
-TEST_F(ConfigLoaderTest, SeedAndGenericNamesThatDisagreeAreRefused) {
-  write_config(kValidPaper);
-  LoadOptions opts = options();
-  opts.env = {{"MAX_ORDERS_PER_MIN", "100"}, {"PROPBOT_RISK__MAX_ORDERS_PER_MIN", "200"}};
-  EXPECT_THAT(fatal_for(load_config(opts), "risk.max_orders_per_min"),
-              HasSubstr("set by both MAX_ORDERS_PER_MIN='100' and PROPBOT_RISK__MAX_ORDERS_PER_MIN='200'"));
-  opts.env = {{"MAX_ORDERS_PER_MIN", "100"}, {"PROPBOT_RISK__MAX_ORDERS_PER_MIN", "100"}};
-  EXPECT_TRUE(load_config(opts).config.has_value());
 }
 
 TEST_F(ConfigLoaderTest, StrategyFileMustBeLuaAndExistInsideTheBundle) {
@@ -693,132 +436,11 @@ TEST_F(ConfigLoaderTest, PerPositionCapMayNotExceedTheTotalCap) {
   EXPECT_THAT(fatal_for(outcome, "risk.max_notional_per_position_usdt"), HasSubstr("must not exceed"));
 }
 
-TEST(ConfigEnvironmentTest, EnvironmentFromParsesNameValuePairsFirstWins) {
-  std::string a = "A=1", b = "B=x=y", dup = "A=2", bare = "NOEQUALS", empty = "EMPTY=";
-  std::vector<char*> envp = {a.data(), b.data(), dup.data(), bare.data(), empty.data(), nullptr};
-  auto env = environment_from(envp.data());
-  EXPECT_EQ(env.at("A"), "1");
-  EXPECT_EQ(env.at("B"), "x=y");
-  EXPECT_EQ(env.at("EMPTY"), "");
-  EXPECT_EQ(env.count("NOEQUALS"), 0u);
-  EXPECT_TRUE(environment_from(nullptr).empty());
-}
-
 TEST(ConfigFatalTest, FormatFatalIsOneLine) {
   ConfigIssue issue{"api.bind", "a\nb\tc\x01", "must be x"};
   EXPECT_EQ(format_fatal(issue), "FATAL CONFIG: api.bind = 'a\\nb\\tc\\x01': must be x");
   ConfigIssue long_value{"data_dir", std::string(1000, 'x'), "too long"};
   EXPECT_LT(format_fatal(long_value).size(), 300u);
-}
-
-TEST(ConfigProfileTest, ParsesAndPrintsProfiles) {
-  for (Profile profile : {Profile::paper, Profile::testnet, Profile::live}) {
-    auto parsed = parse_profile(to_string(profile));
-    ASSERT_TRUE(parsed.ok());
-    EXPECT_EQ(*parsed, profile);
-  }
-  auto bad = parse_profile("shadow");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, Errc::config_invalid);
-  EXPECT_THAT(bad.error().message, HasSubstr("paper, testnet, live"));
-}
-
-// ---- the configs shipped in configs/ ----------------------------------------------------
-
-class ShippedConfigTest : public ConfigLoaderTest {
- protected:
-  // Copies the repository's configs/ (and strategies/, if written yet) into the temp
-  // root, adding a stand-in strategy file when the real one does not exist yet.
-  void SetUp() override {
-    ConfigLoaderTest::SetUp();
-    fs::path source = fs::path(PROPBOT_SOURCE_DIR);
-    for (const char* name : {"paper.yaml", "testnet.yaml", "live.yaml"}) {
-      fs::copy_file(source / "configs" / name, root_ / "configs" / name, fs::copy_options::overwrite_existing);
-    }
-    // Every shipped strategy: the profiles list all of them, enabled or not, and the
-    // loader requires each listed file to exist.
-    for (const auto& entry : fs::directory_iterator(source / "strategies")) {
-      if (entry.path().extension() != ".lua") continue;
-      fs::copy_file(entry.path(), root_ / "strategies" / entry.path().filename(), fs::copy_options::overwrite_existing);
-    }
-  }
-};
-
-TEST_F(ShippedConfigTest, PaperLoadsAsDocumented) {
-  LoadOutcome outcome = load_config(options(Profile::paper));
-  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
-  const Config& config = *outcome.config;
-  EXPECT_EQ(config.api.bind, "127.0.0.1");
-  EXPECT_EQ(config.api.port, 8000);
-  EXPECT_EQ(config.symbols, (std::vector<std::string>{"BTC-USDT", "ETH-USDT"}));
-  ASSERT_EQ(config.venues.size(), 2u);
-  EXPECT_EQ(config.venues[0].id, "BINANCE");
-  EXPECT_EQ(config.venues[1].id, "OKX");
-  EXPECT_EQ(config.venues[0].kind, "binance");
-  EXPECT_EQ(config.venues[1].kind, "okx");
-  EXPECT_EQ(config.sim.start_prices.at("BTC-USDT"), 60000);
-  EXPECT_EQ(config.sim.start_prices.at("ETH-USDT"), 3000);
-  EXPECT_EQ(config.risk.max_total_notional_usdt, 50000);
-  ASSERT_EQ(config.strategies.size(), 3u);
-  const StrategyConfig& arb = config.strategies[0];
-  EXPECT_EQ(config.strategies[1].name, "funding_basis");
-  EXPECT_TRUE(config.strategies[1].enabled);
-  EXPECT_EQ(config.strategies[2].name, "quoting");
-  EXPECT_FALSE(config.strategies[2].enabled);
-  EXPECT_EQ(arb.name, "cross_exchange_arb");
-  EXPECT_EQ(arb.file, "strategies/cross_exchange_arb.lua");
-  EXPECT_EQ(arb.params.at("min_spread_bps"), 4);
-  EXPECT_EQ(arb.params.at("exit_spread_bps"), 1);
-  EXPECT_EQ(arb.params.at("notional_usdt"), 1000);
-  EXPECT_EQ(arb.params.at("taker_fee_bps"), 4);
-  EXPECT_EQ(fs::path(config.data_dir).filename(), "data");
-  // One dislocation about every 10 s across both symbols: more often and the venues'
-  // realised volatility reads `volatile` to policies/regime.lua (docs/PAPER_RUN_REPORT.md).
-  double mean_interval_ms = config.sim.tick_ms / (config.sim.dislocation_probability * config.symbols.size());
-  EXPECT_NEAR(mean_interval_ms, 10000, 2500);
-}
-
-TEST_F(ShippedConfigTest, TestnetAndLiveLoad) {
-  for (Profile profile : {Profile::testnet, Profile::live}) {
-    LoadOutcome outcome = load_config(options(profile));
-    ASSERT_TRUE(outcome.config.has_value()) << to_string(profile) << "\n" << all_fatal_lines(outcome);
-    EXPECT_EQ(outcome.config->profile, profile);
-    EXPECT_TRUE(outcome.config->safe_mode);
-  }
-}
-
-// {kind, rest_url, ws_url, ws_private_url, demo} of one venue entry, for comparing.
-std::string endpoints_of(const VenueConfig& venue) {
-  return venue.kind + " " + venue.rest_url + " " + venue.ws_url + " " + venue.ws_private_url +
-         (venue.demo ? " demo" : "");
-}
-
-TEST_F(ShippedConfigTest, TestnetAndLivePointAtTheVenuesOwnEndpoints) {
-  LoadOutcome paper = load_config(options(Profile::paper));
-  LoadOutcome testnet = load_config(options(Profile::testnet));
-  LoadOutcome live = load_config(options(Profile::live));
-  ASSERT_TRUE(paper.config && testnet.config && live.config);
-  for (const VenueConfig& venue : paper.config->venues) EXPECT_FALSE(has_endpoint(venue)) << venue.id;  // embedded
-
-  ASSERT_EQ(testnet.config->venues.size(), 2u);
-  EXPECT_EQ(endpoints_of(testnet.config->venues[0]),
-            "binance https://demo-fapi.binance.com wss://fstream.binancefuture.com ");
-  EXPECT_EQ(endpoints_of(testnet.config->venues[1]),
-            "okx https://www.okx.com wss://wspap.okx.com:8443/ws/v5/public wss://wspap.okx.com:8443/ws/v5/private demo");
-  ASSERT_EQ(live.config->venues.size(), 2u);
-  EXPECT_EQ(endpoints_of(live.config->venues[0]), "binance https://fapi.binance.com wss://fstream.binance.com ");
-  EXPECT_EQ(endpoints_of(live.config->venues[1]),
-            "okx https://www.okx.com wss://ws.okx.com:8443/ws/v5/public wss://ws.okx.com:8443/ws/v5/private");
-}
-
-TEST_F(ShippedConfigTest, LiveCapsAreTighterThanPaper) {
-  LoadOutcome paper = load_config(options(Profile::paper));
-  LoadOutcome live = load_config(options(Profile::live));
-  ASSERT_TRUE(paper.config && live.config);
-  EXPECT_LT(live.config->risk.max_total_notional_usdt, paper.config->risk.max_total_notional_usdt);
-  EXPECT_LT(live.config->risk.daily_loss_cap_usdt, paper.config->risk.daily_loss_cap_usdt);
-  EXPECT_LE(live.config->strategies.at(0).params.at("notional_usdt").get<double>(),
-            live.config->risk.max_notional_per_position_usdt);
 }
 
 }  // namespace

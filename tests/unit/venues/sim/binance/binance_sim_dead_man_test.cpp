@@ -14,13 +14,7 @@ constexpr const char* kOtherSecret = "dead-man-other-secret";
 
 class BinanceSimDeadManTest : public BinanceSimVenueTest {
  protected:
-  BinanceSimDeadManTest() {
-    SimAccountSpec other;
-    other.api_key = kOtherKey;
-    other.api_secret = kOtherSecret;
-    other.balances["USDT"] = Decimal::from_mantissa(100000, 0);
-    EXPECT_TRUE(venue->create_account(other).ok());
-  }
+  BinanceSimDeadManTest() { add_account(kOtherKey, kOtherSecret); }
 
   HttpResult arm(std::int64_t countdown_ms) {
     return call("POST", "/fapi/v1/countdownCancelAll",

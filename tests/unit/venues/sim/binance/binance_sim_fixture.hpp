@@ -1,14 +1,17 @@
 // Test fixture for the Binance USDⓈ-M venue simulator over loopback: a real HttpServer on
-// port 0 with the venue installed over a SimClock, one funded account, requests signed
-// with the production RequestSigner, and StreamRecorder probes (production WsClient on an
-// io thread) that record every text message for the test thread.
+// port 0 with the venue installed over a SimClock (seed 7 unless a test names its own),
+// one funded account (more through add_account), requests signed with the production
+// RequestSigner, and StreamRecorder probes (production WsClient on an io thread) that
+// record every text message for the test thread.
 #pragma once
 #include "core/venues/sim/binance/binance_sim_venue.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,10 +70,12 @@ class StreamRecorder {
 
 class BinanceSimVenueTest : public ::testing::Test {
  protected:
-  BinanceSimVenueTest() {
+  BinanceSimVenueTest() : BinanceSimVenueTest(7) {}
+  // A venue whose deterministic liquidity and ids come from `seed`.
+  explicit BinanceSimVenueTest(std::uint64_t seed) {
     SimVenueConfig config;
     config.name = "binance";
-    config.seed = 7;
+    config.seed = seed;
     InstrumentRules rules;
     rules.symbol = "BTC-USDT";
     config.instruments.push_back(rules);
@@ -83,12 +88,17 @@ class BinanceSimVenueTest : public ::testing::Test {
     EXPECT_TRUE(installed.ok()) << installed.error().describe();
     Status started = server->start();
     EXPECT_TRUE(started.ok()) << started.error().describe();
+    add_account(kKey, kSecret);
+    tick(50000);
+  }
+
+  // Opens one more account, funded like the first one.
+  void add_account(const char* key, const char* secret) {
     SimAccountSpec account;
-    account.api_key = kKey;
-    account.api_secret = kSecret;
+    account.api_key = key;
+    account.api_secret = secret;
     account.balances["USDT"] = Decimal::from_mantissa(100000, 0);
     EXPECT_TRUE(venue->create_account(account).ok());
-    tick(50000);
   }
 
   ~BinanceSimVenueTest() override {

@@ -2,95 +2,31 @@
 // websockets_down fault, over loopback: requests signed with the production
 // RequestSigner against a SimClock, streams read with the production WsClient.
 #include <atomic>
-#include <chrono>
-#include <memory>
+#include <cstdint>
 #include <string>
-#include <vector>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "core/net/http_server.hpp"
-#include "core/net/ws_client.hpp"
-#include "core/venues/binance/signing.hpp"
-#include "core/venues/sim/binance/binance_sim_venue.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/unit/net/io_thread.hpp"
+#include "tests/unit/venues/sim/binance/binance_sim_fixture.hpp"
 
 namespace propbot::venues::sim {
 namespace {
 
-using namespace std::chrono_literals;
-using nlohmann::json;
-using test_support::HttpResult;
-using test_support::wait_until;
-using Params = std::vector<binance::QueryParam>;
+using namespace binance_test;
 
-constexpr const char* kKey = "trades-key";
-constexpr const char* kSecret = "trades-secret";
 constexpr const char* kOtherKey = "other-key";
 constexpr const char* kOtherSecret = "other-secret";
 
-class BinanceSimUserTradesTest : public ::testing::Test {
+// The shared simulator fixture with its own seed and a second funded account.
+class BinanceSimUserTradesTest : public BinanceSimVenueTest {
  protected:
-  BinanceSimUserTradesTest() {
-    SimVenueConfig config;
-    config.name = "binance";
-    config.seed = 11;
-    InstrumentRules rules;
-    rules.symbol = "BTC-USDT";
-    config.instruments.push_back(rules);
-    venue = make_binance_venue(config, clock);
-    router = std::make_shared<net::Router>();
-    net::HttpServerOptions options;
-    options.port = 0;
-    server = std::make_unique<net::HttpServer>(options, router);
-    EXPECT_TRUE(venue->install(*router, *server).ok());
-    EXPECT_TRUE(server->start().ok());
-    for (auto [key, secret] : {std::pair{kKey, kSecret}, std::pair{kOtherKey, kOtherSecret}}) {
-      SimAccountSpec account;
-      account.api_key = key;
-      account.api_secret = secret;
-      account.balances["USDT"] = Decimal::from_mantissa(100000, 0);
-      EXPECT_TRUE(venue->create_account(account).ok());
-    }
-    tick();
-  }
-  ~BinanceSimUserTradesTest() override {
-    io.run([this] { clients.clear(); });
-    server->stop();
-  }
+  BinanceSimUserTradesTest() : BinanceSimVenueTest(11) { add_account(kOtherKey, kOtherSecret); }
 
-  void tick(double mid = 50000) {
-    MarketTick t;
-    t.symbol = "BTC-USDT";
-    t.mid = mid;
-    t.spread_bps = 2.0;
-    t.depth_levels = 5;
-    t.mark = mid;
-    t.index = mid;
-    venue->on_market_tick({t});
-  }
-  std::int64_t now_ms() const { return to_unix_ms(clock.utc()); }
-
-  HttpResult call(const std::string& method, const std::string& path, const Params& params,
-                  const char* key = kKey, const char* secret = kSecret) {
-    binance::RequestSigner signer(secret);
-    const std::string signed_params = signer.sign_params(params, now_ms());
-    test_support::HeaderList headers{{"X-MBX-APIKEY", key}};
-    if (method == "GET") {
-      return test_support::http_request("127.0.0.1", server->port(), method, path + "?" + signed_params, "", headers);
-    }
-    headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    return test_support::http_request("127.0.0.1", server->port(), method, path, signed_params, headers);
-  }
   // A market buy of `quantity`; returns the order's id.
   std::int64_t market_buy(const std::string& client_id, const char* quantity = "0.001", const char* key = kKey,
                           const char* secret = kSecret) {
     auto r = call("POST", "/fapi/v1/order",
                   {{"symbol", "BTCUSDT"}, {"side", "BUY"}, {"type", "MARKET"}, {"quantity", quantity},
                    {"newClientOrderId", client_id}},
-                  key, secret);
+                  secret, std::nullopt, key);
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body).value("orderId", std::int64_t{0});
   }
@@ -104,14 +40,6 @@ class BinanceSimUserTradesTest : public ::testing::Test {
     EXPECT_EQ(r.status, 400) << r.body;
     return json::parse(r.body);
   }
-  std::size_t sessions() { return venue->describe()["counters"]["websocket_sessions"].get<std::size_t>(); }
-
-  SimClock clock{UtcTime{std::chrono::milliseconds{1'763'900'000'000}}};
-  std::unique_ptr<SimulatedVenue> venue;
-  std::shared_ptr<net::Router> router;
-  std::unique_ptr<net::HttpServer> server;
-  test_support::IoThread io;
-  std::vector<std::unique_ptr<net::WsClient>> clients;
 };
 
 TEST_F(BinanceSimUserTradesTest, ListsTheAccountsFillsOldestFirstInTheRealShape) {
