@@ -14,6 +14,7 @@
 
 #include "core/exec/executor.hpp"
 #include "core/exec/order_math.hpp"
+#include "core/exec/rolling_percentile.hpp"
 #include "core/exec/router.hpp"
 #include "core/exec/venue_stats.hpp"
 #include "core/risk/runaway_breaker.hpp"
@@ -98,7 +99,7 @@ struct Executor::Impl {
   std::deque<TradeView> finished_trades;                  // bounded: options.recent_trades
   std::deque<HedgeRecord> hedge_log;                      // bounded: options.hedge_log_entries
   std::size_t hedge_log_base = 0;                         // absolute index of hedge_log.front()
-  std::deque<double> hedge_latencies;                     // bounded: options.hedge_latency_window
+  RollingPercentile hedge_latencies{options.hedge_latency_window};  // bounded: the window
   bool latency_violation_raised = false;
   risk::RunawayBreaker breaker;  // counts what opens risk; a trip refuses it (hedges and closes go on)
   ExecutionCounters counters;

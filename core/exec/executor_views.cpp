@@ -46,9 +46,7 @@ ExecutionView Executor::view() const {
   view.breaker_trips = impl.breaker.trips();
   view.hedge_log.assign(impl.hedge_log.begin(), impl.hedge_log.end());
   if (impl.hedge_latencies.size() >= impl.options.hedge_latency_min_samples) {
-    std::vector<double> sorted(impl.hedge_latencies.begin(), impl.hedge_latencies.end());
-    std::sort(sorted.begin(), sorted.end());
-    view.hedge_latency_p95_ms = sorted[std::min(sorted.size() - 1, (sorted.size() * 95 + 99) / 100 - 1)];
+    view.hedge_latency_p95_ms = impl.hedge_latencies.percentile(95);
   }
   return view;
 }

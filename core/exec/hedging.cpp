@@ -241,19 +241,17 @@ void Executor::Impl::on_hedge_acked(WorkingOrder& order) {
   if (order.hedge_record >= hedge_log_base && order.hedge_record - hedge_log_base < hedge_log.size()) {
     hedge_log[order.hedge_record - hedge_log_base].hedge_latency_ms = latency_ms;
   }
-  hedge_latencies.push_back(latency_ms);
+  hedge_latencies.add(latency_ms);
   ++changes;
-  while (hedge_latencies.size() > options.hedge_latency_window) hedge_latencies.pop_front();
   if (hedge_latencies.size() < options.hedge_latency_min_samples) return;
-  std::vector<double> sorted(hedge_latencies.begin(), hedge_latencies.end());
-  const std::size_t rank = std::min(sorted.size() - 1, (sorted.size() * 95 + 99) / 100 - 1);
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(rank), sorted.end());
-  const double p95 = sorted[rank];
+  const std::optional<double> p95_found = hedge_latencies.percentile(95);
+  if (!p95_found) return;
+  const double p95 = *p95_found;
   if (p95 > options.hedge_latency_limit_ms && !latency_violation_raised) {
     latency_violation_raised = true;
     desk.safety_action(IncidentCode::hedge_latency_violation, "executor",
                        "hedge_latency_ms p95 " + std::to_string(static_cast<int>(p95)) + " ms over the last " +
-                           std::to_string(sorted.size()) + " hedges exceeds the limit of " +
+                           std::to_string(hedge_latencies.size()) + " hedges exceeds the limit of " +
                            std::to_string(static_cast<int>(options.hedge_latency_limit_ms)) + " ms");
   } else if (p95 <= options.hedge_latency_limit_ms) {
     latency_violation_raised = false;  // a later violation is a new incident
