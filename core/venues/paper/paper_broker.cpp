@@ -168,33 +168,27 @@ void PaperBroker::deliver(std::vector<sim::Event>& events) {
   }
 }
 
+VenueResult<OrderState> PaperBroker::answer(const sim::Outcome<OrderState>& outcome) const {
+  if (outcome.ok()) return stamped(outcome.value());
+  return outcome.error();
+}
+
+VenueResult<OrderState> PaperBroker::place_now(const OrderRequest& request) {
+  std::vector<sim::Event> events;
+  auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
+  deliver(events);
+  return answer(outcome);
+}
+
 void PaperBroker::place(const OrderRequest& request, VenueCallback<OrderState> done) {
-  after_latency([this, request, done = std::move(done)] {
-    std::vector<sim::Event> events;
-    auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
-    deliver(events);
-    if (outcome.ok()) {
-      done(stamped(outcome.value()));
-    } else {
-      done(outcome.error());
-    }
-  });
+  after_latency([this, request, done = std::move(done)] { done(place_now(request)); });
 }
 
 void PaperBroker::place_batch(const std::vector<OrderRequest>& requests,
                               VenueCallback<std::vector<VenueResult<OrderState>>> done) {
   after_latency([this, requests, done = std::move(done)] {
     std::vector<VenueResult<OrderState>> results;
-    for (const auto& request : requests) {
-      std::vector<sim::Event> events;
-      auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
-      deliver(events);
-      if (outcome.ok()) {
-        results.emplace_back(stamped(outcome.value()));
-      } else {
-        results.emplace_back(outcome.error());
-      }
-    }
+    for (const auto& request : requests) results.push_back(place_now(request));
     done(std::move(results));
   });
 }
@@ -205,11 +199,7 @@ void PaperBroker::cancel(const std::string& symbol, const std::string& client_or
     std::vector<sim::Event> events;
     auto outcome = core_.cancel(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id), clock_.utc(), events);
     deliver(events);
-    if (outcome.ok()) {
-      done(stamped(outcome.value()));
-    } else {
-      done(outcome.error());
-    }
+    done(answer(outcome));
   });
 }
 
@@ -225,12 +215,7 @@ void PaperBroker::cancel_all(const std::string& symbol, VenueCallback<int> done)
 void PaperBroker::query_order(const std::string& symbol, const std::string& client_order_id,
                               VenueCallback<OrderState> done) {
   after_latency([this, symbol, client_order_id, done = std::move(done)] {
-    auto outcome = core_.order(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id));
-    if (outcome.ok()) {
-      done(stamped(outcome.value()));
-    } else {
-      done(outcome.error());
-    }
+    done(answer(core_.order(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id))));
   });
 }
 
