@@ -110,31 +110,29 @@ void PaperBroker::on_book(const md::OrderBook& book) {
 bool PaperBroker::has_open_orders() const { return !core_.open_orders(kPaperAccount, std::nullopt).empty(); }
 
 void PaperBroker::feed(const md::OrderBook& book) {
-  if (!running_) return;
+  if (!running_ || !book.valid() || book.crossed()) return;
   const md::InstrumentSpec& spec = book.spec();
-  if (book.valid() && !book.crossed()) {
-    add_instrument(spec);
-    bid_scratch_.clear();
-    ask_scratch_.clear();
-    const Decimal tick = exact(spec.tick_size);
-    const Decimal lot = exact(spec.lot_size);
-    const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
-      const auto n = std::min<std::size_t>(levels.size(), static_cast<std::size_t>(options_.mirrored_levels));
-      for (std::size_t i = 0; i < n; ++i) {
-        out.push_back({level_value(levels[i].price_ticks, tick), level_value(levels[i].qty_lots, lot)});
-      }
-    };
-    take(book.bids(), bid_scratch_);
-    take(book.asks(), ask_scratch_);
-    events_.clear();
-    const UtcTime now = clock_.utc();
-    // Resting paper orders that the new liquidity crosses fill here, as makers.
-    core_.replace_liquidity(spec.symbol, kMarketAccount, bid_scratch_, ask_scratch_, now, events_);
-    if (const auto mid = book.mid_price()) {
-      if (auto mark = Decimal::from_double(*mid, 8)) core_.set_mark(spec.symbol, *mark, now, events_);
+  add_instrument(spec);
+  bid_scratch_.clear();
+  ask_scratch_.clear();
+  const Decimal tick = exact(spec.tick_size);
+  const Decimal lot = exact(spec.lot_size);
+  const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
+    const auto n = std::min<std::size_t>(levels.size(), static_cast<std::size_t>(options_.mirrored_levels));
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back({level_value(levels[i].price_ticks, tick), level_value(levels[i].qty_lots, lot)});
     }
-    deliver(events_);
+  };
+  take(book.bids(), bid_scratch_);
+  take(book.asks(), ask_scratch_);
+  events_.clear();
+  const UtcTime now = clock_.utc();
+  // Resting paper orders that the new liquidity crosses fill here, as makers.
+  core_.replace_liquidity(spec.symbol, kMarketAccount, bid_scratch_, ask_scratch_, now, events_);
+  if (const auto mid = book.mid_price()) {
+    if (auto mark = Decimal::from_double(*mid, 8)) core_.set_mark(spec.symbol, *mark, now, events_);
   }
+  deliver(events_);
 }
 
 void PaperBroker::on_funding(const FundingInfo& info) {
