@@ -218,6 +218,7 @@ struct Executor::Impl {
   void disarm_dead_man(std::function<void()> done);
   void watch_post_only(const std::string& client_order_id);
   void sweep_post_only();
+  void schedule_post_only_sweep();  // the next sweep, while an order is watched and none is due
   std::optional<StaleReason> staleness(const WorkingOrder& order, MonoTime watched_since, double& measure) const;
   std::vector<DeadManView> dead_man_views() const;
   std::map<std::string, DeadManSwitch, std::less<>> dead_men;  // by venue id
