@@ -112,10 +112,7 @@ void Executor::Impl::schedule_dead_man_refresh() {
 
 void Executor::Impl::disarm_dead_man(std::function<void()> done) {
   dead_man_stopped = true;
-  if (dead_man_timer != 0) {
-    clock.cancel(dead_man_timer);
-    dead_man_timer = 0;
-  }
+  stop_timer(dead_man_timer);
   std::vector<venues::Venue*> targets;
   for (const auto& [venue_id, armed] : dead_men) {
     if (!armed.connected_once) continue;

@@ -130,6 +130,11 @@ struct Executor::Impl {
   // (a simulated order never reaches a venue: its id there is unexplained).
   bool explains(const std::string& client_order_id) const;
   std::int64_t now_ms() const { return to_unix_ms(clock.utc()); }
+  // Cancels `timer` when one is pending, and forgets it.
+  void stop_timer(Clock::TimerId& timer) {
+    if (timer != 0) clock.cancel(timer);
+    timer = 0;
+  }
 
   // executor.cpp
   // preview != null: every check, then the plan is written there and nothing is sent.
@@ -172,6 +177,7 @@ struct Executor::Impl {
   void retire_order(const std::string& client_order_id);
   void finish_trade(Trade& trade, TradeState state, const std::string& reason);
   Trade* trade_of(const WorkingOrder& order);
+  TradeView view_of(const Trade& trade) const;  // what GET /api/ui/execution shows of it
   // A new order of `trade` at its `intent` event: the trade's ids, strategy, symbol,
   // reduce_only and simulated flag, a limit order with `time_in_force`.
   OrderEntry planned_order(const Trade& trade, Leg leg, const std::string& venue, Side side, Decimal quantity,
