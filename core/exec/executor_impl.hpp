@@ -191,8 +191,10 @@ struct Executor::Impl {
   void hedge_lost(Trade& trade, const std::string& reason);
   void retry_hedge_soon(Trade& trade);
   void on_hedge_acked(WorkingOrder& order);
-  Decimal a_filled(const Trade& trade) const;
-  Decimal b_filled(const Trade& trade) const;
+  Decimal filled_of(const std::vector<std::string>& client_order_ids) const;  // Σ filled of those still kept
+  bool any_working(const std::vector<std::string>& client_order_ids) const;  // one of them kept and not ended
+  Decimal a_filled(const Trade& trade) const { return filled_of(trade.a_orders); }
+  Decimal b_filled(const Trade& trade) const { return filled_of(trade.b_orders); }
   Decimal b_committed(const Trade& trade) const;
 
   // executor_safety.cpp: one reduce-only IOC closing `position`; false when none could go out.

@@ -15,20 +15,19 @@ Decimal sum(Decimal a, Decimal b) {
 
 }  // namespace
 
-Decimal Executor::Impl::a_filled(const Trade& trade) const {
+Decimal Executor::Impl::filled_of(const std::vector<std::string>& client_order_ids) const {
   Decimal total;
-  for (const auto& coid : trade.a_orders) {
+  for (const auto& coid : client_order_ids) {
     if (auto found = orders.find(coid); found != orders.end()) total = sum(total, found->second.filled());
   }
   return total;
 }
 
-Decimal Executor::Impl::b_filled(const Trade& trade) const {
-  Decimal total;
-  for (const auto& coid : trade.b_orders) {
-    if (auto found = orders.find(coid); found != orders.end()) total = sum(total, found->second.filled());
-  }
-  return total;
+bool Executor::Impl::any_working(const std::vector<std::string>& client_order_ids) const {
+  return std::any_of(client_order_ids.begin(), client_order_ids.end(), [this](const std::string& coid) {
+    auto found = orders.find(coid);
+    return found != orders.end() && !found->second.terminal();
+  });
 }
 
 // What B has filled or may still fill: a working (or unknown) B order counts in full,
@@ -46,10 +45,7 @@ Decimal Executor::Impl::b_committed(const Trade& trade) const {
 void Executor::Impl::drive_hedge(Trade& trade) {
   if (trade.state != TradeState::working) return;
   const Decimal filled_a = a_filled(trade);
-  bool a_done = true;
-  for (const auto& coid : trade.a_orders) {
-    if (auto found = orders.find(coid); found != orders.end() && !found->second.terminal()) a_done = false;
-  }
+  const bool a_done = !any_working(trade.a_orders);
   if (filled_a.sign() > 0 && !trade.first_fill_at) {
     trade.first_fill_at = clock.now();
     const std::uint64_t id = trade.id;
@@ -106,13 +102,10 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       trade.failures_on_venue = 0;
       continue;
     }
-    // The price: the hedge venue's touch, protected; the intent's B price without a book.
+    // The price: the hedge venue's touch, protected; the intent's B price without one.
     Decimal reference;
-    if (book->valid()) {
-      auto level = trade.side_b == Side::buy ? book->best_ask() : book->best_bid();
-      if (level) {
-        if (auto touch = decimal_of(book->spec().price_of(level->price_ticks))) reference = *touch;
-      }
+    if (auto level = trade.side_b == Side::buy ? book->best_ask() : book->best_bid()) {
+      if (auto touch = decimal_of(book->spec().price_of(level->price_ticks))) reference = *touch;
     }
     if (reference.sign() <= 0) {
       if (auto planned = orders.find(trade.planned_b); planned != orders.end() && planned->second.entry.price) {
@@ -182,10 +175,7 @@ void Executor::Impl::drive_hedge(Trade& trade) {
     if (again == trades.end() || again->second.state != TradeState::working) return;
   }
 
-  bool b_open = false;
-  for (const auto& coid : trade.b_orders) {
-    if (auto found = orders.find(coid); found != orders.end() && !found->second.terminal()) b_open = true;
-  }
+  const bool b_open = any_working(trade.b_orders);
   const Decimal filled_b = b_filled(trade);
   if (trade.hedge_venue_index >= trade.hedge_venues.size() && !b_open && filled_b < filled_a) {
     hedge_lost(trade, "leg B refused on every venue: filled " + filled_b.to_string() + " of " + filled_a.to_string());
