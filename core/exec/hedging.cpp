@@ -103,10 +103,7 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       continue;
     }
     // The price: the hedge venue's touch, protected; the intent's B price without one.
-    Decimal reference;
-    if (auto level = trade.side_b == Side::buy ? book->best_ask() : book->best_bid()) {
-      if (auto touch = decimal_of(book->spec().price_of(level->price_ticks))) reference = *touch;
-    }
+    Decimal reference = taker_touch(*book, trade.side_b);
     if (reference.sign() <= 0) {
       if (auto planned = orders.find(trade.planned_b); planned != orders.end() && planned->second.entry.price) {
         reference = *planned->second.entry.price;
