@@ -209,9 +209,13 @@ Status Executor::Impl::send(const std::string& client_order_id) {
   WorkingOrder& order = orders.at(client_order_id);
   venues::Venue* target = target_of(order.entry);
   if (target == nullptr) {
-    record(order, OrderEvent::rejected, order.entry.simulated ? "no_paper_twin" : "unknown_venue");
-    return make_error(Errc::not_found, (order.entry.simulated ? "no paper twin of venue " : "venue ") +
-                                           order.entry.venue + (order.entry.simulated ? "" : " is not configured"));
+    const std::string venue_id = order.entry.venue;
+    if (order.entry.simulated) {
+      record(order, OrderEvent::rejected, "no_paper_twin");
+      return make_error(Errc::not_found, "no paper twin of venue " + venue_id);
+    }
+    record(order, OrderEvent::rejected, "unknown_venue");
+    return make_error(Errc::not_found, "venue " + venue_id + " is not configured");
   }
   const Leg leg = order.entry.leg;
   if (!record(order, OrderEvent::new_order)) return make_error(Errc::io_error, "the journal refused `new`");
