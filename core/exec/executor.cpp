@@ -209,9 +209,13 @@ Status Executor::Impl::send(const std::string& client_order_id) {
   WorkingOrder& order = orders.at(client_order_id);
   venues::Venue* target = target_of(order.entry);
   if (target == nullptr) {
-    record(order, OrderEvent::rejected, order.entry.simulated ? "no_paper_twin" : "unknown_venue");
-    return make_error(Errc::not_found, (order.entry.simulated ? "no paper twin of venue " : "venue ") +
-                                           order.entry.venue + (order.entry.simulated ? "" : " is not configured"));
+    const std::string venue_id = order.entry.venue;
+    if (order.entry.simulated) {
+      record(order, OrderEvent::rejected, "no_paper_twin");
+      return make_error(Errc::not_found, "no paper twin of venue " + venue_id);
+    }
+    record(order, OrderEvent::rejected, "unknown_venue");
+    return make_error(Errc::not_found, "venue " + venue_id + " is not configured");
   }
   const Leg leg = order.entry.leg;
   if (!record(order, OrderEvent::new_order)) return make_error(Errc::io_error, "the journal refused `new`");
@@ -345,7 +349,7 @@ void Executor::Impl::cancel(const std::string& client_order_id, const std::strin
 }
 
 void Executor::Impl::arm_timer(WorkingOrder& order, Nanos after, std::function<void(const std::string&)> fn) {
-  if (order.timer != 0) clock.cancel(order.timer);
+  stop_timer(order.timer);
   const std::string coid = order.entry.client_order_id;
   std::weak_ptr<bool> alive_flag = alive;
   order.timer = clock.call_after(after, [this, alive_flag, coid, fn = std::move(fn)] {
@@ -389,14 +393,16 @@ void Executor::Impl::apply_state(const std::string& venue_id, const venues::Orde
       if (order.entry.leg == Leg::b && previous == OrderEvent::sent) options.failpoint.hit("b_acknowledged");
       if (order.entry.leg == Leg::b && next == OrderEvent::filled) options.failpoint.hit("b_filled");
     }
-    if (order.hedge_fill_seen && !order.terminal() && order.entry.event == OrderEvent::ack) on_hedge_acked(order);
-    if (order.hedge_fill_seen && order.terminal()) on_hedge_acked(order);
+    // A hedge's first answer (an ack, or an end straight away) stops its latency clock.
+    if (order.hedge_fill_seen && (order.terminal() || order.entry.event == OrderEvent::ack)) on_hedge_acked(order);
   }
-  if (order.terminal() && order.timer != 0) {
-    clock.cancel(order.timer);
-    order.timer = 0;
-  }
+  if (order.terminal()) stop_timer(order.timer);
   if (order.filled() != before || order.terminal()) order_progress(state.client_order_id);
+}
+
+TradeView Executor::Impl::view_of(const Trade& trade) const {
+  return TradeView{trade.id,    trade.strategy,  trade.symbol,    trade.state, trade.venue_a, trade.venue_b,
+                   trade.target, a_filled(trade), b_filled(trade), trade.reason};
 }
 
 Trade* Executor::Impl::trade_of(const WorkingOrder& order) {
@@ -423,7 +429,7 @@ void Executor::Impl::retire_order(const std::string& client_order_id) {
   if (found == orders.end()) return;
   // A trade still working needs its orders' states; they are retired with the trade.
   if (Trade* trade = trade_of(found->second); trade != nullptr && trade->state == TradeState::working) return;
-  if (found->second.timer != 0) clock.cancel(found->second.timer);
+  stop_timer(found->second.timer);
   finished_orders.push_back(OrderView{found->second.entry, false});
   while (finished_orders.size() > options.recent_orders) finished_orders.pop_front();
   orders.erase(found);
@@ -433,16 +439,9 @@ void Executor::Impl::finish_trade(Trade& trade, TradeState state, const std::str
   trade.state = state;
   trade.reason = reason;
   ++changes;
-  if (trade.hedge_timer != 0) {
-    clock.cancel(trade.hedge_timer);
-    trade.hedge_timer = 0;
-  }
-  if (trade.retry_timer != 0) {
-    clock.cancel(trade.retry_timer);
-    trade.retry_timer = 0;
-  }
-  TradeView view{trade.id,    trade.strategy, trade.symbol,     state, trade.venue_a, trade.venue_b,
-                 trade.target, a_filled(trade), b_filled(trade), reason};
+  stop_timer(trade.hedge_timer);
+  stop_timer(trade.retry_timer);
+  TradeView view = view_of(trade);
   // An opening that filled nothing closes its (empty) position.
   if (view.a_filled.sign() == 0 && !trade.reduce_only && listener != nullptr) listener->on_closing(trade.id);
   log.info("trade_finished", {{"trade", trade.id},
@@ -524,15 +523,14 @@ Executor::Executor(ExecutorOptions options, Clock& clock, std::vector<venues::Ve
                                    std::move(log))) {}
 
 Executor::~Executor() {
-  impl_->alive.reset();
-  if (impl_->audit_timer != 0) impl_->clock.cancel(impl_->audit_timer);
-  if (impl_->hunt_timer != 0) impl_->clock.cancel(impl_->hunt_timer);
-  for (auto& [coid, order] : impl_->orders) {
-    if (order.timer != 0) impl_->clock.cancel(order.timer);
-  }
-  for (auto& [id, trade] : impl_->trades) {
-    if (trade.hedge_timer != 0) impl_->clock.cancel(trade.hedge_timer);
-    if (trade.retry_timer != 0) impl_->clock.cancel(trade.retry_timer);
+  Impl& impl = *impl_;
+  impl.alive.reset();
+  impl.stop_timer(impl.audit_timer);
+  impl.stop_timer(impl.hunt_timer);
+  for (auto& [coid, order] : impl.orders) impl.stop_timer(order.timer);
+  for (auto& [id, trade] : impl.trades) {
+    impl.stop_timer(trade.hedge_timer);
+    impl.stop_timer(trade.retry_timer);
   }
 }
 

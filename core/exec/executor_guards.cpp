@@ -112,10 +112,7 @@ void Executor::Impl::schedule_dead_man_refresh() {
 
 void Executor::Impl::disarm_dead_man(std::function<void()> done) {
   dead_man_stopped = true;
-  if (dead_man_timer != 0) {
-    clock.cancel(dead_man_timer);
-    dead_man_timer = 0;
-  }
+  stop_timer(dead_man_timer);
   std::vector<venues::Venue*> targets;
   for (const auto& [venue_id, armed] : dead_men) {
     if (!armed.connected_once) continue;
@@ -164,7 +161,11 @@ std::vector<DeadManView> Executor::Impl::dead_man_views() const {
 void Executor::Impl::watch_post_only(const std::string& client_order_id) {
   if (options.post_only_max_distance_bps <= 0 && options.post_only_max_age.count() <= 0) return;
   post_only_watch[client_order_id] = clock.now();
-  if (post_only_timer != 0) return;
+  schedule_post_only_sweep();
+}
+
+void Executor::Impl::schedule_post_only_sweep() {
+  if (post_only_watch.empty() || post_only_timer != 0) return;
   std::weak_ptr<bool> alive_flag = alive;
   post_only_timer = clock.call_after(options.post_only_check_interval, [this, alive_flag] {
     if (alive_flag.expired()) return;
@@ -233,13 +234,7 @@ void Executor::Impl::sweep_post_only() {
     audit_later("post_only_stale_cancel", details);
     cancel(client_order_id, std::string(to_string(*reason)));
   }
-  if (post_only_watch.empty() || post_only_timer != 0) return;
-  std::weak_ptr<bool> alive_flag = alive;
-  post_only_timer = clock.call_after(options.post_only_check_interval, [this, alive_flag] {
-    if (alive_flag.expired()) return;
-    post_only_timer = 0;
-    sweep_post_only();
-  });
+  schedule_post_only_sweep();
 }
 
 // ---- the public face -------------------------------------------------------------

@@ -14,6 +14,7 @@
 
 #include "core/exec/executor.hpp"
 #include "core/exec/order_math.hpp"
+#include "core/exec/rolling_percentile.hpp"
 #include "core/exec/router.hpp"
 #include "core/exec/venue_stats.hpp"
 #include "core/risk/runaway_breaker.hpp"
@@ -98,7 +99,7 @@ struct Executor::Impl {
   std::deque<TradeView> finished_trades;                  // bounded: options.recent_trades
   std::deque<HedgeRecord> hedge_log;                      // bounded: options.hedge_log_entries
   std::size_t hedge_log_base = 0;                         // absolute index of hedge_log.front()
-  std::deque<double> hedge_latencies;                     // bounded: options.hedge_latency_window
+  RollingPercentile hedge_latencies{options.hedge_latency_window};  // bounded: the window
   bool latency_violation_raised = false;
   risk::RunawayBreaker breaker;  // counts what opens risk; a trip refuses it (hedges and closes go on)
   ExecutionCounters counters;
@@ -129,6 +130,11 @@ struct Executor::Impl {
   // (a simulated order never reaches a venue: its id there is unexplained).
   bool explains(const std::string& client_order_id) const;
   std::int64_t now_ms() const { return to_unix_ms(clock.utc()); }
+  // Cancels `timer` when one is pending, and forgets it.
+  void stop_timer(Clock::TimerId& timer) {
+    if (timer != 0) clock.cancel(timer);
+    timer = 0;
+  }
 
   // executor.cpp
   // preview != null: every check, then the plan is written there and nothing is sent.
@@ -171,6 +177,7 @@ struct Executor::Impl {
   void retire_order(const std::string& client_order_id);
   void finish_trade(Trade& trade, TradeState state, const std::string& reason);
   Trade* trade_of(const WorkingOrder& order);
+  TradeView view_of(const Trade& trade) const;  // what GET /api/ui/execution shows of it
   // A new order of `trade` at its `intent` event: the trade's ids, strategy, symbol,
   // reduce_only and simulated flag, a limit order with `time_in_force`.
   OrderEntry planned_order(const Trade& trade, Leg leg, const std::string& venue, Side side, Decimal quantity,
@@ -184,8 +191,10 @@ struct Executor::Impl {
   void hedge_lost(Trade& trade, const std::string& reason);
   void retry_hedge_soon(Trade& trade);
   void on_hedge_acked(WorkingOrder& order);
-  Decimal a_filled(const Trade& trade) const;
-  Decimal b_filled(const Trade& trade) const;
+  Decimal filled_of(const std::vector<std::string>& client_order_ids) const;  // Σ filled of those still kept
+  bool any_working(const std::vector<std::string>& client_order_ids) const;  // one of them kept and not ended
+  Decimal a_filled(const Trade& trade) const { return filled_of(trade.a_orders); }
+  Decimal b_filled(const Trade& trade) const { return filled_of(trade.b_orders); }
   Decimal b_committed(const Trade& trade) const;
 
   // executor_safety.cpp: one reduce-only IOC closing `position`; false when none could go out.
@@ -217,6 +226,7 @@ struct Executor::Impl {
   void disarm_dead_man(std::function<void()> done);
   void watch_post_only(const std::string& client_order_id);
   void sweep_post_only();
+  void schedule_post_only_sweep();  // the next sweep, while an order is watched and none is due
   std::optional<StaleReason> staleness(const WorkingOrder& order, MonoTime watched_since, double& measure) const;
   std::vector<DeadManView> dead_man_views() const;
   std::map<std::string, DeadManSwitch, std::less<>> dead_men;  // by venue id

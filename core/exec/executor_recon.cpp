@@ -229,7 +229,6 @@ void Executor::Impl::recon_hunt(venues::Venue& target) {
 void Executor::Impl::recon_fetch_fills() {
   recon_fills_phase = true;
   recon_outstanding = 1;
-  std::weak_ptr<bool> alive_flag = alive;
   for (venues::Venue* each : venue_list) {
     auto since = recon_fills_since.find(each->id());
     if (since == recon_fills_since.end()) continue;
@@ -295,9 +294,7 @@ void Executor::Impl::recon_step_done() {
   // says which.
   if (positions != nullptr) {
     for (std::uint64_t id : positions->unhedged()) {
-      if (trades.count(id) != 0) continue;
-      rebuild_trade(id);
-      if (trades.count(id) != 0) recon_trades.insert(id);
+      rebuild_trade(id);  // a trade still kept is left as it is
     }
   }
   const std::set<std::uint64_t> resumed = std::move(recon_trades);
@@ -311,12 +308,8 @@ void Executor::Impl::recon_step_done() {
       finish_trade(found->second, TradeState::done, "simulated_restart");
     } else if (found->second.kind == IntentKind::hedged_pair) {
       drive_hedge(found->second);
-    } else {
-      bool open = false;
-      for (const auto& coid : found->second.a_orders) {
-        if (auto order = orders.find(coid); order != orders.end() && !order->second.terminal()) open = true;
-      }
-      if (!open) finish_trade(found->second, TradeState::done, "reconciled");
+    } else if (!any_working(found->second.a_orders)) {
+      finish_trade(found->second, TradeState::done, "reconciled");
     }
   }
   recon_finish_when_settled();

@@ -193,13 +193,7 @@ bool Executor::Impl::flatten_position(venues::Venue& target, const venues::Posit
   if (!rules) return false;
   auto qty = round_qty(*rules, *size);
   if (!qty || qty->sign() <= 0) return false;  // below one step: nothing a venue would take
-  Decimal reference;
-  if (book->valid()) {
-    auto level = side == Side::buy ? book->best_ask() : book->best_bid();
-    if (level) {
-      if (auto touch = decimal_of(book->spec().price_of(level->price_ticks))) reference = *touch;
-    }
-  }
+  Decimal reference = book->valid() ? taker_touch(*book, side) : Decimal();
   if (reference.sign() <= 0) reference = position.mark_price;
   auto price = protective_price(side, reference, options.flatten_slippage_bps, rules->tick);
   if (!price) return false;

@@ -36,8 +36,7 @@ ExecutionView Executor::view() const {
             [](const OrderView& a, const OrderView& b) { return a.entry.seq < b.entry.seq; });
   for (auto it = impl.finished_orders.rbegin(); it != impl.finished_orders.rend(); ++it) view.orders.push_back(*it);
   for (const auto& [id, trade] : impl.trades) {
-    view.trades.push_back(TradeView{trade.id, trade.strategy, trade.symbol, trade.state, trade.venue_a, trade.venue_b,
-                                    trade.target, impl.a_filled(trade), impl.b_filled(trade), trade.reason});
+    view.trades.push_back(impl.view_of(trade));
   }
   for (auto it = impl.finished_trades.rbegin(); it != impl.finished_trades.rend(); ++it) view.trades.push_back(*it);
   for (const venues::Venue* venue : impl.venue_list) {
@@ -46,9 +45,7 @@ ExecutionView Executor::view() const {
   view.breaker_trips = impl.breaker.trips();
   view.hedge_log.assign(impl.hedge_log.begin(), impl.hedge_log.end());
   if (impl.hedge_latencies.size() >= impl.options.hedge_latency_min_samples) {
-    std::vector<double> sorted(impl.hedge_latencies.begin(), impl.hedge_latencies.end());
-    std::sort(sorted.begin(), sorted.end());
-    view.hedge_latency_p95_ms = sorted[std::min(sorted.size() - 1, (sorted.size() * 95 + 99) / 100 - 1)];
+    view.hedge_latency_p95_ms = impl.hedge_latencies.percentile(95);
   }
   return view;
 }

@@ -15,20 +15,19 @@ Decimal sum(Decimal a, Decimal b) {
 
 }  // namespace
 
-Decimal Executor::Impl::a_filled(const Trade& trade) const {
+Decimal Executor::Impl::filled_of(const std::vector<std::string>& client_order_ids) const {
   Decimal total;
-  for (const auto& coid : trade.a_orders) {
+  for (const auto& coid : client_order_ids) {
     if (auto found = orders.find(coid); found != orders.end()) total = sum(total, found->second.filled());
   }
   return total;
 }
 
-Decimal Executor::Impl::b_filled(const Trade& trade) const {
-  Decimal total;
-  for (const auto& coid : trade.b_orders) {
-    if (auto found = orders.find(coid); found != orders.end()) total = sum(total, found->second.filled());
-  }
-  return total;
+bool Executor::Impl::any_working(const std::vector<std::string>& client_order_ids) const {
+  return std::any_of(client_order_ids.begin(), client_order_ids.end(), [this](const std::string& coid) {
+    auto found = orders.find(coid);
+    return found != orders.end() && !found->second.terminal();
+  });
 }
 
 // What B has filled or may still fill: a working (or unknown) B order counts in full,
@@ -46,10 +45,7 @@ Decimal Executor::Impl::b_committed(const Trade& trade) const {
 void Executor::Impl::drive_hedge(Trade& trade) {
   if (trade.state != TradeState::working) return;
   const Decimal filled_a = a_filled(trade);
-  bool a_done = true;
-  for (const auto& coid : trade.a_orders) {
-    if (auto found = orders.find(coid); found != orders.end() && !found->second.terminal()) a_done = false;
-  }
+  const bool a_done = !any_working(trade.a_orders);
   if (filled_a.sign() > 0 && !trade.first_fill_at) {
     trade.first_fill_at = clock.now();
     const std::uint64_t id = trade.id;
@@ -106,14 +102,8 @@ void Executor::Impl::drive_hedge(Trade& trade) {
       trade.failures_on_venue = 0;
       continue;
     }
-    // The price: the hedge venue's touch, protected; the intent's B price without a book.
-    Decimal reference;
-    if (book->valid()) {
-      auto level = trade.side_b == Side::buy ? book->best_ask() : book->best_bid();
-      if (level) {
-        if (auto touch = decimal_of(book->spec().price_of(level->price_ticks))) reference = *touch;
-      }
-    }
+    // The price: the hedge venue's touch, protected; the intent's B price without one.
+    Decimal reference = taker_touch(*book, trade.side_b);
     if (reference.sign() <= 0) {
       if (auto planned = orders.find(trade.planned_b); planned != orders.end() && planned->second.entry.price) {
         reference = *planned->second.entry.price;
@@ -182,10 +172,7 @@ void Executor::Impl::drive_hedge(Trade& trade) {
     if (again == trades.end() || again->second.state != TradeState::working) return;
   }
 
-  bool b_open = false;
-  for (const auto& coid : trade.b_orders) {
-    if (auto found = orders.find(coid); found != orders.end() && !found->second.terminal()) b_open = true;
-  }
+  const bool b_open = any_working(trade.b_orders);
   const Decimal filled_b = b_filled(trade);
   if (trade.hedge_venue_index >= trade.hedge_venues.size() && !b_open && filled_b < filled_a) {
     hedge_lost(trade, "leg B refused on every venue: filled " + filled_b.to_string() + " of " + filled_a.to_string());
@@ -241,19 +228,17 @@ void Executor::Impl::on_hedge_acked(WorkingOrder& order) {
   if (order.hedge_record >= hedge_log_base && order.hedge_record - hedge_log_base < hedge_log.size()) {
     hedge_log[order.hedge_record - hedge_log_base].hedge_latency_ms = latency_ms;
   }
-  hedge_latencies.push_back(latency_ms);
+  hedge_latencies.add(latency_ms);
   ++changes;
-  while (hedge_latencies.size() > options.hedge_latency_window) hedge_latencies.pop_front();
   if (hedge_latencies.size() < options.hedge_latency_min_samples) return;
-  std::vector<double> sorted(hedge_latencies.begin(), hedge_latencies.end());
-  const std::size_t rank = std::min(sorted.size() - 1, (sorted.size() * 95 + 99) / 100 - 1);
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(rank), sorted.end());
-  const double p95 = sorted[rank];
+  const std::optional<double> p95_found = hedge_latencies.percentile(95);
+  if (!p95_found) return;
+  const double p95 = *p95_found;
   if (p95 > options.hedge_latency_limit_ms && !latency_violation_raised) {
     latency_violation_raised = true;
     desk.safety_action(IncidentCode::hedge_latency_violation, "executor",
                        "hedge_latency_ms p95 " + std::to_string(static_cast<int>(p95)) + " ms over the last " +
-                           std::to_string(sorted.size()) + " hedges exceeds the limit of " +
+                           std::to_string(hedge_latencies.size()) + " hedges exceeds the limit of " +
                            std::to_string(static_cast<int>(options.hedge_latency_limit_ms)) + " ms");
   } else if (p95 <= options.hedge_latency_limit_ms) {
     latency_violation_raised = false;  // a later violation is a new incident

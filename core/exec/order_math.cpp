@@ -34,6 +34,13 @@ Result<Decimal> protective_price(Side side, Decimal reference, double slippage_b
   return rounded->normalized();
 }
 
+Decimal taker_touch(const md::OrderBook& book, Side side) {
+  auto level = side == Side::buy ? book.best_ask() : book.best_bid();
+  if (!level) return Decimal();
+  auto price = decimal_of(book.spec().price_of(level->price_ticks));
+  return price ? *price : Decimal();
+}
+
 std::optional<OrderEvent> event_of(venues::OrderStatus status) {
   using S = venues::OrderStatus;
   switch (status) {

@@ -13,6 +13,7 @@
 #include "core/common/side.hpp"
 #include "core/exec/order_lifecycle.hpp"
 #include "core/md/instrument.hpp"
+#include "core/md/order_book.hpp"
 #include "core/venues/order_types.hpp"
 
 namespace propbot::exec {
@@ -24,6 +25,10 @@ Result<Decimal> decimal_of(double value);
 // a sell's below), rounded to the tick toward the reference (the bound is never looser
 // than asked).
 Result<Decimal> protective_price(Side side, Decimal reference, double slippage_bps, Decimal tick);
+
+// The best price a taker on `side` meets on `book` (a buy: the best ask), exact; zero
+// when that side is empty.
+Decimal taker_touch(const md::OrderBook& book, Side side);
 
 // The journal event a venue status means: pending_new → nothing new (nullopt),
 // new → ack, partially_filled → partial, filled, canceled → cancelled, rejected, expired.

@@ -18,12 +18,13 @@ Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_
   if (mode == Mode::kill || (mode != Mode::resume && !intent.reduce_only)) {
     return skip(SkipReason::mode_blocks, std::string(to_string(mode)));
   }
+  // The intent's notional, capped by the sizing stage's when that is smaller.
+  Decimal notional = intent.notional_usdt;
+  if (sized_notional_usdt > 0) {
+    if (auto sized = decimal_of(sized_notional_usdt); sized && *sized < notional) notional = *sized;
+  }
   if (preview != nullptr) {
     if (intent.kind != IntentKind::hedged_pair) return skip(SkipReason::invalid_intent, "preview takes hedged pairs");
-    Decimal notional = intent.notional_usdt;
-    if (sized_notional_usdt > 0) {
-      if (auto sized = decimal_of(sized_notional_usdt); sized && *sized < notional) notional = *sized;
-    }
     if (auto tripped = breaker.trips(); !tripped.empty() && !intent.reduce_only) {
       return skip(SkipReason::runaway_breaker, tripped.front().reason_text());
     }
@@ -35,11 +36,6 @@ Result<std::uint64_t> Executor::Impl::submit(const Intent& intent, double sized_
     if (!verdict.allowed) {
       return skip(SkipReason::runaway_breaker, verdict.trip ? verdict.trip->reason_text() : "tripped");
     }
-  }
-  Decimal notional = intent.notional_usdt;
-  if (sized_notional_usdt > 0) {
-    auto sized = decimal_of(sized_notional_usdt);
-    if (sized && *sized < notional) notional = *sized;
   }
   if (notional.sign() <= 0) return skip(SkipReason::invalid_intent, "notional_usdt must be > 0");
   return intent.kind == IntentKind::hedged_pair ? submit_pair(intent, notional, nullptr)
@@ -55,11 +51,7 @@ double top_quantity(const md::OrderBook& book, Side side) {
 }
 
 Decimal reference_price(const md::OrderBook& book, Side side, Decimal intent_price) {
-  if (intent_price.sign() > 0) return intent_price;
-  auto level = side == Side::buy ? book.best_ask() : book.best_bid();
-  if (!level) return Decimal();
-  auto price = decimal_of(book.spec().price_of(level->price_ticks));
-  return price ? *price : Decimal();
+  return intent_price.sign() > 0 ? intent_price : taker_touch(book, side);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #include "core/exec/venue_stats.hpp"
 
+#include "core/exec/rolling_percentile.hpp"
+
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 namespace propbot::exec {
@@ -30,9 +31,7 @@ VenueHealthView VenueStats::health(std::string_view venue, MonoTime now) const {
   }
   if (view.samples > 0) view.reject_rate = static_cast<double>(bad) / static_cast<double>(view.samples);
   if (!latencies.empty()) {
-    // Nearest rank: the smallest sample with at least 95 % of the samples at or below it.
-    const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(latencies.size())));
-    auto nth = latencies.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(rank, 1) - 1);
+    auto nth = latencies.begin() + static_cast<std::ptrdiff_t>(nearest_rank_index(latencies.size(), 95));
     std::nth_element(latencies.begin(), nth, latencies.end());
     view.latency_p95_ms = *nth;
   }

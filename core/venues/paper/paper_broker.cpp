@@ -110,31 +110,29 @@ void PaperBroker::on_book(const md::OrderBook& book) {
 bool PaperBroker::has_open_orders() const { return !core_.open_orders(kPaperAccount, std::nullopt).empty(); }
 
 void PaperBroker::feed(const md::OrderBook& book) {
-  if (!running_) return;
+  if (!running_ || !book.valid() || book.crossed()) return;
   const md::InstrumentSpec& spec = book.spec();
-  if (book.valid() && !book.crossed()) {
-    add_instrument(spec);
-    bid_scratch_.clear();
-    ask_scratch_.clear();
-    const Decimal tick = exact(spec.tick_size);
-    const Decimal lot = exact(spec.lot_size);
-    const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
-      const auto n = std::min<std::size_t>(levels.size(), static_cast<std::size_t>(options_.mirrored_levels));
-      for (std::size_t i = 0; i < n; ++i) {
-        out.push_back({level_value(levels[i].price_ticks, tick), level_value(levels[i].qty_lots, lot)});
-      }
-    };
-    take(book.bids(), bid_scratch_);
-    take(book.asks(), ask_scratch_);
-    events_.clear();
-    const UtcTime now = clock_.utc();
-    // Resting paper orders that the new liquidity crosses fill here, as makers.
-    core_.replace_liquidity(spec.symbol, kMarketAccount, bid_scratch_, ask_scratch_, now, events_);
-    if (const auto mid = book.mid_price()) {
-      if (auto mark = Decimal::from_double(*mid, 8)) core_.set_mark(spec.symbol, *mark, now, events_);
+  add_instrument(spec);
+  bid_scratch_.clear();
+  ask_scratch_.clear();
+  const Decimal tick = exact(spec.tick_size);
+  const Decimal lot = exact(spec.lot_size);
+  const auto take = [&](std::span<const md::BookLevel> levels, std::vector<sim::PriceLevel>& out) {
+    const auto n = std::min<std::size_t>(levels.size(), static_cast<std::size_t>(options_.mirrored_levels));
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back({level_value(levels[i].price_ticks, tick), level_value(levels[i].qty_lots, lot)});
     }
-    deliver(events_);
+  };
+  take(book.bids(), bid_scratch_);
+  take(book.asks(), ask_scratch_);
+  events_.clear();
+  const UtcTime now = clock_.utc();
+  // Resting paper orders that the new liquidity crosses fill here, as makers.
+  core_.replace_liquidity(spec.symbol, kMarketAccount, bid_scratch_, ask_scratch_, now, events_);
+  if (const auto mid = book.mid_price()) {
+    if (auto mark = Decimal::from_double(*mid, 8)) core_.set_mark(spec.symbol, *mark, now, events_);
   }
+  deliver(events_);
 }
 
 void PaperBroker::on_funding(const FundingInfo& info) {
@@ -168,33 +166,27 @@ void PaperBroker::deliver(std::vector<sim::Event>& events) {
   }
 }
 
+VenueResult<OrderState> PaperBroker::answer(const sim::Outcome<OrderState>& outcome) const {
+  if (outcome.ok()) return stamped(outcome.value());
+  return outcome.error();
+}
+
+VenueResult<OrderState> PaperBroker::place_now(const OrderRequest& request) {
+  std::vector<sim::Event> events;
+  auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
+  deliver(events);
+  return answer(outcome);
+}
+
 void PaperBroker::place(const OrderRequest& request, VenueCallback<OrderState> done) {
-  after_latency([this, request, done = std::move(done)] {
-    std::vector<sim::Event> events;
-    auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
-    deliver(events);
-    if (outcome.ok()) {
-      done(stamped(outcome.value()));
-    } else {
-      done(outcome.error());
-    }
-  });
+  after_latency([this, request, done = std::move(done)] { done(place_now(request)); });
 }
 
 void PaperBroker::place_batch(const std::vector<OrderRequest>& requests,
                               VenueCallback<std::vector<VenueResult<OrderState>>> done) {
   after_latency([this, requests, done = std::move(done)] {
     std::vector<VenueResult<OrderState>> results;
-    for (const auto& request : requests) {
-      std::vector<sim::Event> events;
-      auto outcome = core_.place(kPaperAccount, request, clock_.utc(), events);
-      deliver(events);
-      if (outcome.ok()) {
-        results.emplace_back(stamped(outcome.value()));
-      } else {
-        results.emplace_back(outcome.error());
-      }
-    }
+    for (const auto& request : requests) results.push_back(place_now(request));
     done(std::move(results));
   });
 }
@@ -205,11 +197,7 @@ void PaperBroker::cancel(const std::string& symbol, const std::string& client_or
     std::vector<sim::Event> events;
     auto outcome = core_.cancel(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id), clock_.utc(), events);
     deliver(events);
-    if (outcome.ok()) {
-      done(stamped(outcome.value()));
-    } else {
-      done(outcome.error());
-    }
+    done(answer(outcome));
   });
 }
 
@@ -225,12 +213,7 @@ void PaperBroker::cancel_all(const std::string& symbol, VenueCallback<int> done)
 void PaperBroker::query_order(const std::string& symbol, const std::string& client_order_id,
                               VenueCallback<OrderState> done) {
   after_latency([this, symbol, client_order_id, done = std::move(done)] {
-    auto outcome = core_.order(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id));
-    if (outcome.ok()) {
-      done(stamped(outcome.value()));
-    } else {
-      done(outcome.error());
-    }
+    done(answer(core_.order(kPaperAccount, symbol, sim::OrderRef::by_client_id(client_order_id))));
   });
 }
 

@@ -91,6 +91,10 @@ class PaperBroker final : public Venue, private MarketDataListener {
   // A twin's ids with kTwinIdPrefix; a wrapper's unchanged.
   OrderState stamped(OrderState order) const;
   Fill stamped(Fill fill) const;
+  // What a venue would answer: the core's order, stamped, or its rejection.
+  VenueResult<OrderState> answer(const sim::Outcome<OrderState>& outcome) const;
+  // One order into the core now (after the latency), its events delivered.
+  VenueResult<OrderState> place_now(const OrderRequest& request);
   void add_instrument(const md::InstrumentSpec& spec);
   void open_accounts();
 
