@@ -29,6 +29,41 @@ std::int64_t to_unix_ms(UtcTime t) {
   return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+std::optional<UtcTime> parse_iso8601_utc(std::string_view text) {
+  using namespace std::chrono;
+  auto digits = [&](std::size_t at, std::size_t count) -> std::optional<int> {
+    if (at + count > text.size()) return std::nullopt;
+    int value = 0;
+    for (std::size_t i = at; i < at + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text.back() != 'Z') {
+    return std::nullopt;
+  }
+  const auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2),
+             sec = digits(17, 2);
+  if (!y || !mo || !d || !h || !mi || !sec || *h > 23 || *mi > 59 || *sec > 59) return std::nullopt;
+  std::int64_t fraction_ns = 0;
+  std::size_t at = 19;
+  if (text[at] == '.') {
+    const std::size_t count = text.size() - 1 - (at + 1);
+    if (count < 1 || count > 9) return std::nullopt;
+    const auto fraction = digits(at + 1, count);
+    if (!fraction) return std::nullopt;
+    fraction_ns = *fraction;
+    for (std::size_t i = count; i < 9; ++i) fraction_ns *= 10;
+    at += 1 + count;
+  }
+  if (at != text.size() - 1) return std::nullopt;
+  const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
+  if (!date.ok()) return std::nullopt;
+  return UtcTime{sys_days{date}.time_since_epoch() + hours{*h} + minutes{*mi} + seconds{*sec} + Nanos{fraction_ns}};
+}
+
 // ---------------------------------------------------------------------------------
 // RealClock
 

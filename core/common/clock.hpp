@@ -17,6 +17,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 
 namespace boost::asio {
@@ -33,6 +35,9 @@ using UtcTime = std::chrono::time_point<std::chrono::system_clock, Nanos>;
 std::string format_iso8601_ms(UtcTime t);
 // Milliseconds since the Unix epoch.
 std::int64_t to_unix_ms(UtcTime t);
+// The reverse of format_iso8601_ms: "YYYY-MM-DDTHH:MM:SS[.fff]Z" (1 to 9 fraction
+// digits, 'Z' required). nullopt for anything else or an impossible date/time.
+std::optional<UtcTime> parse_iso8601_utc(std::string_view text);
 
 class Clock {
  public:

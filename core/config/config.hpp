@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/clock.hpp"
 #include "core/common/result.hpp"
 
 namespace propbot::config {
@@ -92,6 +93,14 @@ struct SimConfig {
   std::map<std::string, double> start_prices;  // symbol -> first mid price
 };
 
+// A venue's maintenance window (S-3.8), UTC; the venue leaves routing
+// risk.maintenance_lead_ms before `start` and comes back at `end`.
+struct MaintenanceWindow {
+  std::string venue;
+  UtcTime start{};
+  UtcTime end{};
+};
+
 // Global hard caps (SPEC S-3.1). In paper/testnet a cap of 0 disables that guard;
 // live refuses 0. Scripts may tighten these, never loosen them.
 struct RiskConfig {
@@ -106,6 +115,25 @@ struct RiskConfig {
   int clock_skew_hold_ms = 0;          // HOLD when venue clock skew exceeds this
   int max_orders_per_min = 300;        // runaway breakers (SPEC S-3.3), never disabled
   int max_cancels_per_min = 600;
+  // The risk governor's other guards (issue 13). 0 switches a guard off (any profile:
+  // these have safe defaults rather than being required).
+  double monthly_loss_cap_usdt = 0;     // realised this month + unrealised
+  double price_band_bps = 0;            // an entry's expected price at most this far from the book's mid
+  double min_order_notional_usdt = 0;   // per leg
+  double max_order_notional_usdt = 0;
+  double min_net_edge_bps = 0;          // a hedged entry's net spread must reach this
+  double liquidity_depth_multiple = 0;  // top-of-book depth (10 levels) must hold this × the leg's notional
+  double safe_mode_size_factor = 0.5;   // safe_mode scales entry sizes by this (S-1.2)
+  // Stress test (S-3.6): shocks in bps, and the most the worst scenario may lose.
+  double stress_gap_bps = 300;
+  double stress_venue_loss_gap_bps = 500;
+  double stress_funding_spike_bps = 50;
+  double stress_mark_index_divergence_bps = 100;
+  double stress_limit_usdt = 0;
+  bool stress_hard_block_autopilot = true;  // a stress breach also blocks the autopilot
+  int clock_skew_probe_interval_ms = 10000;  // how often each venue's server time is read
+  int maintenance_lead_ms = 900000;     // a venue leaves routing this long before its window
+  std::vector<MaintenanceWindow> maintenance;  // risk.maintenance: [{venue, start, end}]
 };
 
 // One Lua strategy of the bundle. file is relative to scripting.bundle_dir.
@@ -115,6 +143,17 @@ struct StrategyConfig {
   bool enabled = true;
   nlohmann::json params = nlohmann::json::object();  // passed to the script as-is
   bool trusted = false;  // true: the script gets LuaJIT's ffi (unsafe; see SandboxLimits::ffi)
+  // Per-strategy budget (S-3.2), strategies[].budget; 0 = that limit off.
+  struct Budget {
+    double max_notional_usdt = 0;
+    int max_open_positions = 0;
+    double daily_loss_usdt = 0;
+    double max_drawdown_usdt = 0;
+    int max_consecutive_failures = 0;
+  } budget;
+  // What safe_mode does to this strategy (S-1.2): "scale" (sizes × risk.safe_mode_size_factor,
+  // single entries post-only) or "pause" (no entries).
+  std::string safe_mode = "scale";
 };
 
 // Lua sandbox limits and where scripts are loaded from.

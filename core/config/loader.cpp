@@ -1,6 +1,7 @@
 #include "core/config/loader.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -323,6 +324,8 @@ class Loader {
       if (!first_time(seen, key, entry.first)) continue;
       if (key == "sim.start_prices") {
         read_start_prices(entry.second, entry.first);
+      } else if (key == "risk.maintenance") {
+        read_maintenance(entry.second, entry.first);
       } else if (const ScalarField* field = find_field(key)) {
         read_scalar(*field, entry.second, entry.first);
       } else {
@@ -362,6 +365,52 @@ class Loader {
       std::string key = "symbols[" + std::to_string(i) + "]";
       context_.fix_hints[key] = fix_at(node[i]);
       if (auto text = scalar_text(key, node[i], node[i])) config_.symbols.push_back(*text);
+    }
+  }
+
+  // risk.maintenance: a list of {venue, start, end}, times ISO-8601 UTC.
+  void read_maintenance(const YAML::Node& node, const YAML::Node& key_node) {
+    context_.fix_hints["risk.maintenance"] = fix_at(key_node);
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) {
+      issue("risk.maintenance", text_of(node),
+            "expected a list of {venue, start, end} entries (times like 2026-12-08T02:00:00Z), got " + shape_of(node) +
+                "; " + fix_at(key_node));
+      return;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      MaintenanceWindow window;
+      bool complete = true;
+      const std::string base = "risk.maintenance[" + std::to_string(i) + "]";
+      std::set<std::string> given;
+      read_entry(base, "risk.maintenance[]", node[i],
+                 [&](const std::string& name, const std::string& key, const YAML::Node& value, const YAML::Node& where) {
+                   auto text = scalar_text(key, value, where);
+                   if (!text) {
+                     complete = false;
+                     return;
+                   }
+                   given.insert(name);
+                   if (name == "venue") {
+                     window.venue = *text;
+                     return;
+                   }
+                   auto time = parse_iso8601_utc(*text);
+                   if (!time) {
+                     issue(key, *text, "expected an ISO-8601 UTC time such as 2026-12-08T02:00:00Z; " + fix_at(where));
+                     complete = false;
+                     return;
+                   }
+                   (name == "start" ? window.start : window.end) = *time;
+                 });
+      for (const char* name : {"venue", "start", "end"}) {
+        if (node[i].IsMap() && !given.count(name) && complete) {
+          issue(base + "." + name, "", std::string("missing: every maintenance window needs venue, start and end; ") +
+                                           fix_at(node[i]));
+          complete = false;
+        }
+      }
+      if (complete) config_.risk.maintenance.push_back(std::move(window));
     }
   }
 
@@ -481,12 +530,41 @@ class Loader {
                        return;
                      }
                      (name == "enabled" ? strategy.enabled : strategy.trusted) = *flag;
+                   } else if (name == "budget") {
+                     read_budget(key, value, where, strategy.budget);
+                   } else if (name == "safe_mode") {
+                     if (auto text = scalar_text(key, value, where)) strategy.safe_mode = *text;
                    } else if (auto text = scalar_text(key, value, where)) {
                      (name == "name" ? strategy.name : strategy.file) = *text;
                    }
                  });
       config_.strategies.push_back(std::move(strategy));
     }
+  }
+
+  // strategies[i].budget: {max_notional_usdt, max_open_positions, daily_loss_usdt,
+  // max_drawdown_usdt, max_consecutive_failures}, each >= 0 (0 = that limit off).
+  void read_budget(const std::string& base, const YAML::Node& node, const YAML::Node& where,
+                   StrategyConfig::Budget& budget) {
+    if (node.IsNull()) return;
+    read_entry(base, "strategies[].budget", node,
+               [&](const std::string& name, const std::string& key, const YAML::Node& value, const YAML::Node& at) {
+                 auto text = scalar_text(key, value, at);
+                 if (!text) return;
+                 const bool whole = name == "max_open_positions" || name == "max_consecutive_failures";
+                 const auto number = parse_number(*text);
+                 if (!number || *number < 0 || *number > 1e9 || (whole && *number != std::floor(*number))) {
+                   issue(key, *text, std::string("expected ") + (whole ? "a whole number" : "a number") +
+                                         " in [0, 1000000000] (0 = that limit off); " + fix_at(at));
+                   return;
+                 }
+                 if (name == "max_notional_usdt") budget.max_notional_usdt = *number;
+                 if (name == "max_open_positions") budget.max_open_positions = static_cast<int>(*number);
+                 if (name == "daily_loss_usdt") budget.daily_loss_usdt = *number;
+                 if (name == "max_drawdown_usdt") budget.max_drawdown_usdt = *number;
+                 if (name == "max_consecutive_failures") budget.max_consecutive_failures = static_cast<int>(*number);
+               });
+    (void)where;
   }
 
   // ---- environment and command line ---------------------------------------------------

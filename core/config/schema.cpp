@@ -122,6 +122,21 @@ std::vector<ScalarField> build_table() {
     {"risk.clock_skew_hold_ms", +[](Config& c) -> int& { return c.risk.clock_skew_hold_ms; }, cap(60000), nullptr, true, "CLOCK_SKEW_HOLD_THRESHOLD_MS"},
     {"risk.max_orders_per_min", +[](Config& c) -> int& { return c.risk.max_orders_per_min; }, range(1, 100000), nullptr, false, "MAX_ORDERS_PER_MIN"},
     {"risk.max_cancels_per_min", +[](Config& c) -> int& { return c.risk.max_cancels_per_min; }, range(1, 100000), nullptr, false, "MAX_CANCELS_PER_MIN"},
+    {"risk.monthly_loss_cap_usdt", +[](Config& c) -> double& { return c.risk.monthly_loss_cap_usdt; }, range(0, kMaxUsdt)},
+    {"risk.price_band_bps", +[](Config& c) -> double& { return c.risk.price_band_bps; }, range(0, 10000)},
+    {"risk.min_order_notional_usdt", +[](Config& c) -> double& { return c.risk.min_order_notional_usdt; }, range(0, kMaxUsdt)},
+    {"risk.max_order_notional_usdt", +[](Config& c) -> double& { return c.risk.max_order_notional_usdt; }, range(0, kMaxUsdt)},
+    {"risk.min_net_edge_bps", +[](Config& c) -> double& { return c.risk.min_net_edge_bps; }, range(0, 10000)},
+    {"risk.liquidity_depth_multiple", +[](Config& c) -> double& { return c.risk.liquidity_depth_multiple; }, range(0, 1000)},
+    {"risk.safe_mode_size_factor", +[](Config& c) -> double& { return c.risk.safe_mode_size_factor; }, above(0, 1)},
+    {"risk.stress_gap_bps", +[](Config& c) -> double& { return c.risk.stress_gap_bps; }, range(0, 10000)},
+    {"risk.stress_venue_loss_gap_bps", +[](Config& c) -> double& { return c.risk.stress_venue_loss_gap_bps; }, range(0, 10000)},
+    {"risk.stress_funding_spike_bps", +[](Config& c) -> double& { return c.risk.stress_funding_spike_bps; }, range(0, 10000)},
+    {"risk.stress_mark_index_divergence_bps", +[](Config& c) -> double& { return c.risk.stress_mark_index_divergence_bps; }, range(0, 10000)},
+    {"risk.stress_limit_usdt", +[](Config& c) -> double& { return c.risk.stress_limit_usdt; }, range(0, kMaxUsdt)},
+    {"risk.stress_hard_block_autopilot", +[](Config& c) -> bool& { return c.risk.stress_hard_block_autopilot; }},
+    {"risk.clock_skew_probe_interval_ms", +[](Config& c) -> int& { return c.risk.clock_skew_probe_interval_ms; }, range(1000, 3600000)},
+    {"risk.maintenance_lead_ms", +[](Config& c) -> int& { return c.risk.maintenance_lead_ms; }, range(0, 86400000)},
 
     {"scripting.bundle_dir", +[](Config& c) -> std::string& { return c.scripting.bundle_dir; }},
     {"scripting.instruction_budget", +[](Config& c) -> std::int64_t& { return c.scripting.instruction_budget; }, range(1000, 1e10)},
@@ -160,8 +175,11 @@ const std::map<std::string_view, std::vector<std::string_view>>& structural_keys
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
       {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
+      {"risk", {"maintenance"}},
+      {"risk.maintenance[]", {"venue", "start", "end"}},
+      {"strategies[].budget", {"max_notional_usdt", "max_open_positions", "daily_loss_usdt", "max_drawdown_usdt", "max_consecutive_failures"}},
       {"venues[]", {"id", "kind", "maker_fee_bps", "taker_fee_bps", "rest_url", "ws_url", "ws_private_url", "demo", "stp_mode"}},
-      {"strategies[]", {"name", "file", "enabled", "params", "trusted"}},
+      {"strategies[]", {"name", "file", "enabled", "params", "trusted", "budget", "safe_mode"}},
   };
   return keys;
 }
@@ -481,6 +499,25 @@ void check_risk(const Config& config, IssueList& issues) {
   if (risk.max_total_notional_usdt > 0 && risk.max_notional_per_position_usdt > risk.max_total_notional_usdt) {
     issues.add("risk.max_notional_per_position_usdt", format_number(risk.max_notional_per_position_usdt),
                "must not exceed risk.max_total_notional_usdt (" + format_number(risk.max_total_notional_usdt) + ")");
+  }
+  if (risk.max_order_notional_usdt > 0 && risk.min_order_notional_usdt > risk.max_order_notional_usdt) {
+    issues.add("risk.min_order_notional_usdt", format_number(risk.min_order_notional_usdt),
+               "must not exceed risk.max_order_notional_usdt (" + format_number(risk.max_order_notional_usdt) + ")");
+  }
+  for (std::size_t i = 0; i < risk.maintenance.size(); ++i) {
+    const MaintenanceWindow& window = risk.maintenance[i];
+    const std::string base = "risk.maintenance[" + std::to_string(i) + "]";
+    const bool known = std::any_of(config.venues.begin(), config.venues.end(),
+                                   [&](const VenueConfig& venue) { return venue.id == window.venue; });
+    if (!known) issues.add(base + ".venue", window.venue, "must name a venue of this profile's venues list");
+    if (window.end <= window.start) issues.add(base + ".end", "", "must be after start");
+  }
+  for (std::size_t i = 0; i < config.strategies.size(); ++i) {
+    const std::string& mode = config.strategies[i].safe_mode;
+    if (mode != "scale" && mode != "pause") {
+      issues.add("strategies[" + std::to_string(i) + "].safe_mode", mode,
+                 "must be scale (sizes scaled, single entries post-only) or pause (no entries in safe_mode)");
+    }
   }
 }
 

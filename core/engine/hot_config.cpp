@@ -36,6 +36,27 @@ std::string text(const std::map<std::string, double>& prices) {
   return out + "}";
 }
 
+}  // namespace
+}  // namespace propbot::engine
+
+namespace propbot::config {
+bool operator==(const MaintenanceWindow& a, const MaintenanceWindow& b) {
+  return a.venue == b.venue && a.start == b.start && a.end == b.end;
+}
+}  // namespace propbot::config
+
+namespace propbot::engine {
+namespace {
+
+std::string text(const std::vector<config::MaintenanceWindow>& windows) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    out += (i ? ", " : "") + windows[i].venue + " " + format_iso8601_ms(windows[i].start) + ".." +
+           format_iso8601_ms(windows[i].end);
+  }
+  return out + "]";
+}
+
 class Differ {
  public:
   template <typename T>
@@ -74,6 +95,29 @@ void for_each_risk_cap(const config::RiskConfig& a, const config::RiskConfig& b,
   visit("risk.clock_skew_hold_ms", a.clock_skew_hold_ms, b.clock_skew_hold_ms);
   visit("risk.max_orders_per_min", a.max_orders_per_min, b.max_orders_per_min);
   visit("risk.max_cancels_per_min", a.max_cancels_per_min, b.max_cancels_per_min);
+  visit("risk.monthly_loss_cap_usdt", a.monthly_loss_cap_usdt, b.monthly_loss_cap_usdt);
+  visit("risk.price_band_bps", a.price_band_bps, b.price_band_bps);
+  visit("risk.max_order_notional_usdt", a.max_order_notional_usdt, b.max_order_notional_usdt);
+  visit("risk.stress_limit_usdt", a.stress_limit_usdt, b.stress_limit_usdt);
+  visit("risk.safe_mode_size_factor", a.safe_mode_size_factor, b.safe_mode_size_factor);
+}
+
+// The risk keys where a larger number is stricter or that are not limits at all: hot,
+// compared, never "loosened" by growing.
+template <typename Visit>
+void for_each_risk_setting(const config::RiskConfig& a, const config::RiskConfig& b, Visit visit) {
+  visit("risk.min_order_notional_usdt", a.min_order_notional_usdt, b.min_order_notional_usdt);
+  visit("risk.min_net_edge_bps", a.min_net_edge_bps, b.min_net_edge_bps);
+  visit("risk.liquidity_depth_multiple", a.liquidity_depth_multiple, b.liquidity_depth_multiple);
+  visit("risk.stress_gap_bps", a.stress_gap_bps, b.stress_gap_bps);
+  visit("risk.stress_venue_loss_gap_bps", a.stress_venue_loss_gap_bps, b.stress_venue_loss_gap_bps);
+  visit("risk.stress_funding_spike_bps", a.stress_funding_spike_bps, b.stress_funding_spike_bps);
+  visit("risk.stress_mark_index_divergence_bps", a.stress_mark_index_divergence_bps,
+        b.stress_mark_index_divergence_bps);
+  visit("risk.stress_hard_block_autopilot", a.stress_hard_block_autopilot, b.stress_hard_block_autopilot);
+  visit("risk.clock_skew_probe_interval_ms", a.clock_skew_probe_interval_ms, b.clock_skew_probe_interval_ms);
+  visit("risk.maintenance_lead_ms", a.maintenance_lead_ms, b.maintenance_lead_ms);
+  visit("risk.maintenance", a.maintenance, b.maintenance);
 }
 
 // Every key a reload compares, in one list: the hot ones and the restart-only ones.
@@ -125,6 +169,8 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   // The hot keys.
   for_each_risk_cap(running.risk, next.risk,
                     [&](const char* key, auto before, auto after) { d.check(key, before, after); });
+  for_each_risk_setting(running.risk, next.risk,
+                        [&](const char* key, const auto& before, const auto& after) { d.check(key, before, after); });
   d.check("scripting.instruction_budget", running.scripting.instruction_budget, next.scripting.instruction_budget);
   d.check("scripting.memory_limit_mb", running.scripting.memory_limit_mb, next.scripting.memory_limit_mb);
   d.check("scripting.max_consecutive_errors", running.scripting.max_consecutive_errors,
