@@ -26,8 +26,48 @@ constexpr const char* kFieldNames[] = {
     "notional_usdt", "vol_baseline_bps", "max_position_notional_usdt", "max_total_notional_usdt",
     "position_notional_usdt", "open_notional_usdt", "headroom_usdt", "drawdown_usdt", "reject_rate",
     "cancel_fail_rate", "hedge_latency_ms_p99", "ws_gap_ms", "consecutive_losses", "rule", "action",
-    "severity", "reason", "range", "trend", "volatile", "liquidity_shock",
+    "severity", "reason", "range", "trend", "volatile", "liquidity_shock", "scope", "symbol", "venues",
+    "global", "route", "hedge_latency_ms_p95", "loss_today_usdt", "book_staleness_ms", "volatility_bps",
+    "ws_gap_ms_p95", "crossed_books", "mark_index_divergence_bps", "mark_last_divergence_bps",
+    "funding_rate_abs_bps", "depeg_bps",
 };
+
+// Every number a BreakerMetrics carries, by the name the rules read it as (m.<name>):
+// one list, so the table the script sees and the non-finite check cannot drift apart.
+struct BreakerNumber {
+  const char* name;
+  double BreakerMetrics::*field;
+};
+constexpr BreakerNumber kBreakerNumbers[] = {
+    {"drawdown_usdt", &BreakerMetrics::drawdown_usdt},
+    {"reject_rate", &BreakerMetrics::reject_rate},
+    {"cancel_fail_rate", &BreakerMetrics::cancel_fail_rate},
+    {"hedge_latency_ms_p95", &BreakerMetrics::hedge_latency_ms_p95},
+    {"hedge_latency_ms_p99", &BreakerMetrics::hedge_latency_ms_p99},
+    {"ws_gap_ms", &BreakerMetrics::ws_gap_ms},
+    {"consecutive_losses", &BreakerMetrics::consecutive_losses},
+    {"loss_today_usdt", &BreakerMetrics::loss_today_usdt},
+    {"book_staleness_ms", &BreakerMetrics::book_staleness_ms},
+    {"spread_std_bps", &BreakerMetrics::spread_std_bps},
+    {"volatility_bps", &BreakerMetrics::volatility_bps},
+    {"ws_gap_ms_p95", &BreakerMetrics::ws_gap_ms_p95},
+    {"crossed_books", &BreakerMetrics::crossed_books},
+    {"mark_index_divergence_bps", &BreakerMetrics::mark_index_divergence_bps},
+    {"mark_last_divergence_bps", &BreakerMetrics::mark_last_divergence_bps},
+    {"funding_rate_abs_bps", &BreakerMetrics::funding_rate_abs_bps},
+    {"basis_bps", &BreakerMetrics::basis_bps},
+    {"depeg_bps", &BreakerMetrics::depeg_bps},
+};
+
+// A verdict the host makes itself (faults, invalid input, degraded pipeline).
+BreakerVerdict host_verdict(const char* rule, std::string reason) {
+  BreakerVerdict verdict;
+  verdict.rule = rule;
+  verdict.action = BreakerAction::degrade;
+  verdict.severity = Severity::P1;
+  verdict.reason = std::move(reason);
+  return verdict;
+}
 
 // The host touches script-visible tables only with raw access, outside any pcall: a
 // metamethod (__index / __newindex set by a hostile or buggy script) that raised here
@@ -397,10 +437,20 @@ PolicyDecision PolicyPipeline::decide(const RegimeFeatures& features, const Sizi
 
 void PolicyPipeline::evaluate_breakers(const BreakerMetrics& metrics, std::vector<BreakerVerdict>& out) {
   out.clear();
+  evaluate_rules(metrics, out);
+  // Every verdict, the host's own included, names what it applies to.
+  for (BreakerVerdict& verdict : out) {
+    verdict.scope = metrics.scope;
+    verdict.symbol = metrics.symbol;
+    verdict.venues = metrics.venues;
+  }
+}
+
+void PolicyPipeline::evaluate_rules(const BreakerMetrics& metrics, std::vector<BreakerVerdict>& out) {
   if (!callable()) {
-    out.push_back({"policy_pipeline_degraded", BreakerAction::degrade, Severity::P1,
-                   "policy scripts faulted " + std::to_string(spec_.max_consecutive_faults) +
-                       " times in a row; circuit-breaker rules are not evaluated"});
+    out.push_back(host_verdict("policy_pipeline_degraded",
+                               "policy scripts faulted " + std::to_string(spec_.max_consecutive_faults) +
+                                   " times in a row; circuit-breaker rules are not evaluated"));
     return;
   }
   lua_State* L = sandbox_.state();
@@ -408,29 +458,29 @@ void PolicyPipeline::evaluate_breakers(const BreakerMetrics& metrics, std::vecto
   lua_rawgeti(L, LUA_REGISTRYINDEX, evaluate_ref_);
   lua_rawgeti(L, LUA_REGISTRYINDEX, metrics_ref_);
   const int table = lua_gettop(L);
-  if (!all_finite({metrics.drawdown_usdt, metrics.reject_rate, metrics.cancel_fail_rate, metrics.hedge_latency_ms_p99,
-                   metrics.ws_gap_ms, metrics.consecutive_losses})) {
-    ++stats_.invalid_inputs;
-    out.push_back({"breaker_metrics_invalid", BreakerAction::degrade, Severity::P1,
-                   "a circuit-breaker metric is NaN or infinite: its rules cannot fire"});
+  bool finite = true;
+  for (const BreakerNumber& number : kBreakerNumbers) {
+    const double value = metrics.*number.field;
+    finite = finite && std::isfinite(value);
+    set_number(L, table, number.name, value);
   }
-  set_number(L, table, "drawdown_usdt", metrics.drawdown_usdt);
-  set_number(L, table, "reject_rate", metrics.reject_rate);
-  set_number(L, table, "cancel_fail_rate", metrics.cancel_fail_rate);
-  set_number(L, table, "hedge_latency_ms_p99", metrics.hedge_latency_ms_p99);
-  set_number(L, table, "ws_gap_ms", metrics.ws_gap_ms);
-  set_number(L, table, "consecutive_losses", metrics.consecutive_losses);
+  if (!finite) {
+    ++stats_.invalid_inputs;
+    out.push_back(host_verdict("breaker_metrics_invalid",
+                               "a circuit-breaker metric is NaN or infinite: its rules cannot fire"));
+  }
+  set_string(L, table, "scope", to_string(metrics.scope));
+  set_string(L, table, "symbol", metrics.symbol);
+  set_string(L, table, "venues", metrics.venues);
   ScriptFault fault;
   if (!sandbox_.call(1, 1, &fault)) {
-    out.push_back({"policy_script_fault", BreakerAction::degrade, Severity::P1,
-                   "circuit-breaker evaluation failed at " + fault.located()});
+    out.push_back(host_verdict("policy_script_fault", "circuit-breaker evaluation failed at " + fault.located()));
     record_fault(kBreakers, std::move(fault));
     return;
   }
   if (!lua_istable(L, -1)) {
     lua_settop(L, base);
-    out.push_back({"policy_script_fault", BreakerAction::degrade, Severity::P1,
-                   "circuit-breaker evaluate() did not return a list"});
+    out.push_back(host_verdict("policy_script_fault", "circuit-breaker evaluate() did not return a list"));
     record_invalid(kBreakers, evaluate_site_, "evaluate must return a list of {rule, action, severity, reason}");
     return;
   }

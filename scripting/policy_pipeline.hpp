@@ -106,8 +106,11 @@ class PolicyPipeline {
   // the size is the fallback 0 and sizing.lua is not called.
   PolicyDecision decide(const RegimeFeatures& features, const SizingRequest& request);
 
-  // Replaces the contents of `out` with the verdicts of the rules that fire (reuse the
-  // vector: it keeps its capacity). A non-finite metric adds a `breaker_metrics_invalid`
+  // Replaces the contents of `out` with the verdicts of the rules that fire on one
+  // scope's metrics (reuse the vector: it keeps its capacity). The script sees every
+  // number of BreakerMetrics as m.<field> and m.scope ("global" | "route"), m.symbol,
+  // m.venues as strings; every verdict, the host's own included, carries the metrics'
+  // scope, symbol and venues. A non-finite metric adds a `breaker_metrics_invalid`
   // verdict (degrade, P1) — a NaN compares false and would otherwise silence its rules.
   void evaluate_breakers(const BreakerMetrics& metrics, std::vector<BreakerVerdict>& out);
 
@@ -133,6 +136,7 @@ class PolicyPipeline {
   void record_invalid(Stage stage, const Site& site, const std::string& why);
   void record_success(Stage stage);
   bool callable();
+  void evaluate_rules(const BreakerMetrics& metrics, std::vector<BreakerVerdict>& out);
 
   PolicyPipelineSpec spec_;
   LuaSandbox sandbox_;

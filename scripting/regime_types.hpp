@@ -75,14 +75,55 @@ struct SizingResult {
   bool fallback = false;  // script fault or degraded: size 0
 };
 
-// Every value the circuit-breaker rules may read (policies/circuit_breakers.lua).
+// Where a breaker metrics snapshot applies (SPEC S-3.5): the whole desk, or one route —
+// one symbol on one unordered venue pair. Stable string forms below (the rules read
+// them as m.scope).
+enum class BreakerScope { global, route };
+
+constexpr std::string_view to_string(BreakerScope scope) {
+  switch (scope) {
+    case BreakerScope::global: return "global";
+    case BreakerScope::route: return "route";
+  }
+  return "global";
+}
+
+constexpr std::optional<BreakerScope> parse_breaker_scope(std::string_view name) {
+  if (name == "global") return BreakerScope::global;
+  if (name == "route") return BreakerScope::route;
+  return std::nullopt;
+}
+
+// Every value the circuit-breaker rules may read (policies/circuit_breakers.lua), for
+// one scope. The engine builds one global snapshot and one per route each evaluation
+// (core/engine/breaker_inputs.hpp); a field that does not apply to a scope reads 0.
+// Field order is kept stable for designated initialisers.
 struct BreakerMetrics {
+  BreakerScope scope = BreakerScope::global;
+  std::string symbol = {};  // route: the symbol; global: empty
+  std::string venues = {};  // route: "A/B", the two venue ids sorted; global: empty
+
+  // Desk figures (global scope).
   double drawdown_usdt = 0;  // from the day's peak, positive
   double reject_rate = 0;    // [0, 1]
   double cancel_fail_rate = 0;
+  double hedge_latency_ms_p95 = 0;
   double hedge_latency_ms_p99 = 0;
-  double ws_gap_ms = 0;  // worst venue
+  double ws_gap_ms = 0;  // global: the worst valid book's age over every venue and symbol
   double consecutive_losses = 0;
+  double loss_today_usdt = 0;  // realised loss since 00:00 UTC, positive
+
+  // Market figures (route scope; global carries the worst book_staleness_ms and depeg_bps).
+  double book_staleness_ms = 0;          // the older of the two books' ages
+  double spread_std_bps = 0;             // population std of the cross-venue mid spread over the window
+  double volatility_bps = 0;             // the worse venue's realised vol over the window
+  double ws_gap_ms_p95 = 0;              // the worse venue's p95 of inter-message gaps
+  double crossed_books = 0;              // 0..2: books crossed (bid >= ask) or invalid as crossed
+  double mark_index_divergence_bps = 0;  // worst |mark - index| / index; 0 when unknown
+  double mark_last_divergence_bps = 0;   // worst |mark - mid| / mid; 0 when unknown
+  double funding_rate_abs_bps = 0;       // worst |funding rate| x 1e4
+  double basis_bps = 0;                  // worst |mid - index| / index; 0 when unknown
+  double depeg_bps = 0;                  // |USDC-USDT price - 1| x 1e4; 0 without such a symbol
 };
 
 enum class BreakerAction { degrade, pause_strategy, pause_symbol, safe_mode, hold };
@@ -118,6 +159,10 @@ struct BreakerVerdict {
   BreakerAction action = BreakerAction::hold;
   Severity severity = Severity::P1;
   std::string reason;
+  // Copied from the metrics the rule fired on: what the verdict applies to.
+  BreakerScope scope = BreakerScope::global;
+  std::string symbol;
+  std::string venues;
 };
 
 }  // namespace propbot::scripting

@@ -348,18 +348,26 @@ void check_policies(const std::optional<config::Config>& config, const std::stri
   (void)(*pipeline)->decide(features, request);
   if ((*pipeline)->stats().faults > 0 && (*pipeline)->stats().last_fault) report_fault("decide dry run");
 
-  const std::uint64_t faults = (*pipeline)->stats().faults;
-  std::vector<scripting::BreakerVerdict> verdicts;
-  (*pipeline)->evaluate_breakers(scripting::BreakerMetrics{}, verdicts);
-  if ((*pipeline)->stats().faults != faults && (*pipeline)->stats().last_fault) {
-    report_fault("circuit breakers dry run");
-    return;
-  }
-  for (const scripting::BreakerVerdict& verdict : verdicts) {
-    errors.push_back({"policies/circuit_breakers.lua", 0,
-                      "breaker '" + verdict.rule + "' fires on all-zero metrics (no drawdown, no rejects, no latency): "
-                      "it would " + std::string(scripting::to_string(verdict.action)) + " at once (" + verdict.reason +
-                      ")"});
+  // A quiet desk and one quiet route (every metric 0): no rule may fire, none may raise.
+  scripting::BreakerMetrics quiet_route;
+  quiet_route.scope = scripting::BreakerScope::route;
+  quiet_route.symbol = "BTC-USDT";
+  quiet_route.venues = "A/B";
+  for (const scripting::BreakerMetrics& quiet : {scripting::BreakerMetrics{}, quiet_route}) {
+    const std::uint64_t faults = (*pipeline)->stats().faults;
+    std::vector<scripting::BreakerVerdict> verdicts;
+    (*pipeline)->evaluate_breakers(quiet, verdicts);
+    if ((*pipeline)->stats().faults != faults && (*pipeline)->stats().last_fault) {
+      report_fault("circuit breakers dry run");
+      return;
+    }
+    for (const scripting::BreakerVerdict& verdict : verdicts) {
+      errors.push_back({"policies/circuit_breakers.lua", 0,
+                        "breaker '" + verdict.rule + "' fires on all-zero " +
+                            std::string(scripting::to_string(quiet.scope)) +
+                            " metrics (no drawdown, no rejects, no latency): it would " +
+                            std::string(scripting::to_string(verdict.action)) + " at once (" + verdict.reason + ")"});
+    }
   }
 }
 

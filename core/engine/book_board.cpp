@@ -1,5 +1,7 @@
 #include "core/engine/book_board.hpp"
 
+#include <utility>
+
 namespace propbot::engine {
 
 void BookBoard::add(md::OrderBook book) {
@@ -8,27 +10,30 @@ void BookBoard::add(md::OrderBook book) {
   if (!entries_.back().book.valid()) entries_.back().invalid_reason = std::string(kAwaitingFirstBook);
 }
 
-BookBoard::Entry* BookBoard::entry(std::string_view venue, std::string_view symbol) {
-  for (auto& candidate : entries_) {
+const BookBoard::Entry* BookBoard::entry(std::string_view venue, std::string_view symbol) const {
+  for (const auto& candidate : entries_) {
     if (candidate.book.spec().venue == venue && candidate.book.spec().symbol == symbol) return &candidate;
   }
   return nullptr;
 }
 
+BookBoard::Entry* BookBoard::entry(std::string_view venue, std::string_view symbol) {
+  return const_cast<Entry*>(std::as_const(*this).entry(venue, symbol));
+}
+
 const md::OrderBook* BookBoard::find(std::string_view venue, std::string_view symbol) const {
-  for (const auto& candidate : entries_) {
-    if (candidate.book.spec().venue == venue && candidate.book.spec().symbol == symbol) return &candidate.book;
-  }
-  return nullptr;
+  const Entry* found = entry(venue, symbol);
+  return found == nullptr ? nullptr : &found->book;
 }
 
 const venues::FundingInfo* BookBoard::funding(std::string_view venue, std::string_view symbol) const {
-  for (const auto& candidate : entries_) {
-    if (candidate.book.spec().venue == venue && candidate.book.spec().symbol == symbol) {
-      return candidate.funding ? &*candidate.funding : nullptr;
-    }
-  }
-  return nullptr;
+  const Entry* found = entry(venue, symbol);
+  return found != nullptr && found->funding ? &*found->funding : nullptr;
+}
+
+std::string_view BookBoard::invalid_reason(std::string_view venue, std::string_view symbol) const {
+  const Entry* found = entry(venue, symbol);
+  return found == nullptr ? std::string_view() : std::string_view(found->invalid_reason);
 }
 
 const md::OrderBook& BookBoard::on_book(const md::OrderBook& update) {

@@ -42,6 +42,9 @@ class BookBoard {
   const md::OrderBook* find(std::string_view venue, std::string_view symbol) const;
   // The latest funding the feed reported for that book; nullptr when none yet.
   const venues::FundingInfo* funding(std::string_view venue, std::string_view symbol) const;
+  // Why the feed declared that book invalid ("gap", "crossed", …); empty while valid or
+  // unknown. Points into the board: valid until the next call that changes the entry.
+  std::string_view invalid_reason(std::string_view venue, std::string_view symbol) const;
   // One view per book, in first-seen order; ages against `now`.
   std::vector<BookView> views(MonoTime now) const;
 
@@ -56,6 +59,7 @@ class BookBoard {
     std::optional<venues::FundingInfo> funding;
   };
   Entry* entry(std::string_view venue, std::string_view symbol);
+  const Entry* entry(std::string_view venue, std::string_view symbol) const;
 
   std::vector<Entry> entries_;
 };

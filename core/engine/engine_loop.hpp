@@ -12,6 +12,7 @@
 
 #include "core/bundle/validator.hpp"
 #include "core/engine/book_board.hpp"
+#include "core/engine/breaker_inputs.hpp"
 #include "core/engine/hot_config.hpp"
 #include "core/engine/opportunity_board.hpp"
 #include "core/engine/policy_stage.hpp"
@@ -66,6 +67,8 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   BookBoard books;
   StrategySet strategies;
   PolicyStage policy;
+  BreakerInputs breaker_inputs;                          // the rules' metrics, global and per route
+  std::vector<scripting::BreakerMetrics> breaker_metrics;  // reused per evaluation
   OpportunityBoard opportunities;
   std::vector<Intent> intents;           // reused per event
   std::vector<RegimeView> regime_cache;  // refreshed every snapshot tick
@@ -273,6 +276,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     ++book_events;
     const MonoTime now = clock.now();
     policy.on_book(books.on_book(update), now);
+    breaker_inputs.on_book(update, now);
     intents.clear();
     const scripting::BookEvent event{update.spec().venue, update.spec().symbol};
     for (auto& slot : strategies.slots()) slot.runner->on_book(event, intents);
@@ -360,21 +364,20 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   // The circuit-breaker rules on what the engine can measure (S-7.4); the verdicts are
   // published for the risk governor and the operator. New firings are logged once.
   void evaluate_breakers(MonoTime now) {
-    scripting::BreakerMetrics metrics;
-    for (const auto& venue_id : venue_ids_) {
-      for (const auto& symbol : config.symbols) {
-        const md::OrderBook* book = books.find(venue_id, symbol);
-        if (book == nullptr || !book->valid()) continue;
-        const double age_ms = std::chrono::duration<double, std::milli>(now - book->last_update()).count();
-        metrics.ws_gap_ms = std::max(metrics.ws_gap_ms, age_ms);
-      }
-    }
-    std::vector<std::string> before;
-    for (const auto& verdict : policy.breaker_verdicts()) before.push_back(verdict.rule);
-    policy.evaluate_breakers(metrics);
+    // The desk figures are the risk governor's; zeros until it fills them.
+    breaker_inputs.collect(books, policy, DeskBreakerFigures{}, venue_ids_, config.symbols, now, breaker_metrics);
+    const auto same = [](const scripting::BreakerVerdict& x, const scripting::BreakerVerdict& y) {
+      return x.rule == y.rule && x.scope == y.scope && x.symbol == y.symbol && x.venues == y.venues;
+    };
+    std::vector<scripting::BreakerVerdict> before = policy.breaker_verdicts();
+    policy.evaluate_breakers(breaker_metrics);
     for (const auto& verdict : policy.breaker_verdicts()) {
-      if (std::find(before.begin(), before.end(), verdict.rule) != before.end()) continue;
+      const auto seen = [&](const scripting::BreakerVerdict& old) { return same(old, verdict); };
+      if (std::any_of(before.begin(), before.end(), seen)) continue;
       log.warn("circuit_breaker_fired", {{"rule", verdict.rule},
+                                         {"scope", scripting::to_string(verdict.scope)},
+                                         {"symbol", verdict.symbol},
+                                         {"venues", verdict.venues},
                                          {"action", scripting::to_string(verdict.action)},
                                          {"severity", scripting::to_string(verdict.severity)},
                                          {"reason", verdict.reason}});

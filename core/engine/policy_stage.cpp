@@ -214,12 +214,15 @@ std::optional<scripting::RegimeVerdict> PolicyStage::regime(std::string_view sym
   return loaded_.pipeline->classify(merged);
 }
 
-void PolicyStage::evaluate_breakers(const scripting::BreakerMetrics& metrics) {
-  if (!loaded_.pipeline) {
-    verdicts_.clear();
-    return;
+void PolicyStage::evaluate_breakers(const std::vector<scripting::BreakerMetrics>& snapshots) {
+  verdicts_.clear();
+  if (!loaded_.pipeline) return;
+  for (const scripting::BreakerMetrics& metrics : snapshots) {
+    const bool was_degraded = loaded_.pipeline->degraded();
+    loaded_.pipeline->evaluate_breakers(metrics, scope_verdicts_);
+    for (scripting::BreakerVerdict& verdict : scope_verdicts_) verdicts_.push_back(std::move(verdict));
+    if (was_degraded) break;  // the same "degraded" answer for every other scope
   }
-  loaded_.pipeline->evaluate_breakers(metrics, verdicts_);
 }
 
 }  // namespace propbot::engine

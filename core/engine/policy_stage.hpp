@@ -13,9 +13,10 @@
 //   pipeline applies it to sizing.lua's answer, this stage to the intent without one.
 // - Sizing's risk level is scripting.risk_level, halved while safe_mode is on (S-1.2:
 //   strategies scaled down).
-// - evaluate_breakers(): the circuit-breaker rules on the metrics the engine has (the
-//   worst book age as ws_gap_ms; the executor's metrics are 0 until it exists). The
-//   verdicts are published; acting on them is the risk governor's job.
+// - evaluate_breakers(): the circuit-breaker rules once per scope snapshot (global and
+//   one per route, built by BreakerInputs, core/engine/breaker_inputs.hpp); the
+//   verdicts of all scopes are concatenated, each tagged with its scope, symbol and
+//   venues. They are published; acting on them is the risk governor's job.
 //
 // Thread: the engine thread. assess() does not allocate once the series exist.
 // Uses: the core Intent and PolicyVerdict (core/common), scripting (PolicyPipeline,
@@ -80,7 +81,15 @@ class PolicyStage {
   // Regime of a symbol over all its venues (the worst leg), for ctx:regime and the API.
   std::optional<scripting::RegimeVerdict> regime(std::string_view symbol, MonoTime now);
 
-  void evaluate_breakers(const scripting::BreakerMetrics& metrics);
+  // The features of one (venue, symbol) series over the window ending `now`; false when
+  // the series is unknown or has no observation in the window. Never allocates.
+  bool features_of(std::string_view venue, std::string_view symbol, MonoTime now, scripting::RegimeFeatures& out);
+
+  // The rules on each snapshot in turn; breaker_verdicts() then holds every verdict, in
+  // the snapshots' order. A degraded pipeline answers once (its one
+  // `policy_pipeline_degraded` verdict, on the first snapshot), not once per scope.
+  // Allocates only for verdicts that fire.
+  void evaluate_breakers(const std::vector<scripting::BreakerMetrics>& snapshots);
   const std::vector<scripting::BreakerVerdict>& breaker_verdicts() const { return verdicts_; }
 
  private:
@@ -90,12 +99,12 @@ class PolicyStage {
     scripting::FeatureTracker::SeriesId id;
   };
   const SeriesKey* find(std::string_view venue, std::string_view symbol) const;
-  bool features_of(std::string_view venue, std::string_view symbol, MonoTime now, scripting::RegimeFeatures& out);
 
   scripting::FeatureTracker tracker_;
   std::vector<SeriesKey> series_;
   LoadedPipeline loaded_;
   std::vector<scripting::BreakerVerdict> verdicts_;
+  std::vector<scripting::BreakerVerdict> scope_verdicts_;  // one scope's, reused
 };
 
 }  // namespace propbot::engine

@@ -119,12 +119,43 @@ TEST_F(PolicyStageTest, WithoutPoliciesTheCapsAloneSizeTheIntent) {
 }
 
 TEST_F(PolicyStageTest, BreakersDoNotFireOnAHealthyDeskAndFireOnAStaleFeed) {
-  stage_.evaluate_breakers(scripting::BreakerMetrics{});
+  stage_.evaluate_breakers({scripting::BreakerMetrics{}});
   EXPECT_TRUE(stage_.breaker_verdicts().empty());
   scripting::BreakerMetrics stale;
   stale.ws_gap_ms = 120'000;
-  stage_.evaluate_breakers(stale);
+  stage_.evaluate_breakers({stale});
   EXPECT_FALSE(stage_.breaker_verdicts().empty()) << "a two-minute feed gap must trip a rule";
+}
+
+TEST_F(PolicyStageTest, BreakersRunOncePerScopeAndTagEachVerdictWithItsRoute) {
+  scripting::BreakerMetrics global;  // quiet desk
+  scripting::BreakerMetrics calm_route;
+  calm_route.scope = scripting::BreakerScope::route;
+  calm_route.symbol = "ETH-USDT";
+  calm_route.venues = "BINANCE/OKX";
+  scripting::BreakerMetrics crossed = calm_route;
+  crossed.symbol = "BTC-USDT";
+  crossed.crossed_books = 1;
+  crossed.drawdown_usdt = 5'000;  // a desk figure on a route: the global rules ignore it
+  stage_.evaluate_breakers({global, calm_route, crossed});
+  ASSERT_EQ(stage_.breaker_verdicts().size(), 1u);
+  const scripting::BreakerVerdict& verdict = stage_.breaker_verdicts()[0];
+  EXPECT_EQ(verdict.rule, "route_crossed_book");
+  EXPECT_EQ(verdict.action, scripting::BreakerAction::pause_symbol);
+  EXPECT_EQ(verdict.severity, Severity::P1);
+  EXPECT_EQ(verdict.scope, scripting::BreakerScope::route);
+  EXPECT_EQ(verdict.symbol, "BTC-USDT");
+  EXPECT_EQ(verdict.venues, "BINANCE/OKX");
+  EXPECT_NE(verdict.reason.find("BTC-USDT BINANCE/OKX"), std::string::npos) << verdict.reason;
+
+  // Both scopes firing: the verdicts come in the snapshots' order.
+  global.drawdown_usdt = 1'500;
+  stage_.evaluate_breakers({global, calm_route, crossed});
+  ASSERT_EQ(stage_.breaker_verdicts().size(), 2u);
+  EXPECT_EQ(stage_.breaker_verdicts()[0].rule, "drawdown_hold");
+  EXPECT_EQ(stage_.breaker_verdicts()[0].scope, scripting::BreakerScope::global);
+  EXPECT_TRUE(stage_.breaker_verdicts()[0].symbol.empty());
+  EXPECT_EQ(stage_.breaker_verdicts()[1].rule, "route_crossed_book");
 }
 
 }  // namespace

@@ -254,6 +254,128 @@ TEST_F(PolicyPipelineTest, EachBreakerFiresOnItsMetricAlone) {
   EXPECT_EQ(p->stats().faults, 0u);
 }
 
+BreakerMetrics quiet_route() {
+  BreakerMetrics m;
+  m.scope = BreakerScope::route;
+  m.symbol = "BTC-USDT";
+  m.venues = "BINANCE/OKX";
+  // What a calm paper market reads (breaker_inputs_test's calm run stays below these).
+  m.book_staleness_ms = 300;
+  m.spread_std_bps = 15;
+  m.volatility_bps = 30;
+  m.ws_gap_ms_p95 = 150;
+  m.mark_index_divergence_bps = 25;
+  m.mark_last_divergence_bps = 3;
+  m.funding_rate_abs_bps = 2;
+  m.basis_bps = 25;
+  return m;
+}
+
+TEST_F(PolicyPipelineTest, EachRouteRuleFiresOnItsMetricAloneTaggedWithTheRoute) {
+  auto p = load();
+  std::vector<BreakerVerdict> out;
+  p->evaluate_breakers(quiet_route(), out);
+  EXPECT_TRUE(out.empty()) << out.front().rule;
+  struct Case {
+    double BreakerMetrics::*field;
+    double value;
+    const char* rule;
+    BreakerAction action;
+  };
+  const Case cases[] = {
+      {&BreakerMetrics::spread_std_bps, 40, "route_spread_std_high", BreakerAction::degrade},
+      {&BreakerMetrics::volatility_bps, 100, "route_volatility_spike", BreakerAction::degrade},
+      {&BreakerMetrics::ws_gap_ms_p95, 2'000, "route_ws_gap_p95_high", BreakerAction::degrade},
+      {&BreakerMetrics::book_staleness_ms, 5'000, "route_book_stale", BreakerAction::pause_symbol},
+      {&BreakerMetrics::crossed_books, 1, "route_crossed_book", BreakerAction::pause_symbol},
+      {&BreakerMetrics::mark_index_divergence_bps, 150, "route_mark_index_divergence", BreakerAction::degrade},
+      {&BreakerMetrics::mark_last_divergence_bps, 150, "route_mark_last_divergence", BreakerAction::degrade},
+      {&BreakerMetrics::funding_rate_abs_bps, 30, "route_funding_extreme", BreakerAction::degrade},
+      {&BreakerMetrics::basis_bps, 200, "route_basis_extreme", BreakerAction::degrade},
+  };
+  for (const auto& c : cases) {
+    BreakerMetrics m = quiet_route();
+    m.*c.field = c.value * 0.99;
+    p->evaluate_breakers(m, out);
+    EXPECT_TRUE(out.empty()) << c.rule << " fired just under its threshold";
+    m.*c.field = c.value;
+    p->evaluate_breakers(m, out);
+    ASSERT_EQ(out.size(), 1u) << c.rule;
+    EXPECT_EQ(out[0].rule, c.rule);
+    EXPECT_EQ(out[0].action, c.action) << c.rule;
+    EXPECT_EQ(out[0].severity, Severity::P1) << c.rule;
+    EXPECT_EQ(out[0].scope, BreakerScope::route) << c.rule;
+    EXPECT_EQ(out[0].symbol, "BTC-USDT") << c.rule;
+    EXPECT_EQ(out[0].venues, "BINANCE/OKX") << c.rule;
+    EXPECT_NE(out[0].reason.find("BTC-USDT BINANCE/OKX"), std::string::npos) << out[0].reason;
+    // A route rule never fires on the global scope's numbers.
+    BreakerMetrics global;
+    global.*c.field = c.value;
+    p->evaluate_breakers(global, out);
+    EXPECT_TRUE(out.empty()) << c.rule << " fired on the global scope";
+  }
+  EXPECT_EQ(p->stats().faults, 0u);
+}
+
+TEST_F(PolicyPipelineTest, GlobalRulesIgnoreRoutesAndADepegHoldsTheDesk) {
+  auto p = load();
+  std::vector<BreakerVerdict> out;
+  BreakerMetrics route = quiet_route();
+  route.drawdown_usdt = 2'000;
+  route.reject_rate = 0.5;
+  route.ws_gap_ms = 10'000;
+  route.depeg_bps = 500;
+  p->evaluate_breakers(route, out);
+  EXPECT_TRUE(out.empty()) << out.front().rule;
+  p->evaluate_breakers({.depeg_bps = 99}, out);
+  EXPECT_TRUE(out.empty());
+  p->evaluate_breakers({.depeg_bps = 100}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].rule, "stablecoin_depeg");
+  EXPECT_EQ(out[0].action, BreakerAction::hold);
+  EXPECT_EQ(out[0].severity, Severity::P0);
+  EXPECT_EQ(out[0].scope, BreakerScope::global);
+}
+
+TEST_F(PolicyPipelineTest, TheScriptSeesEveryFieldOfTheSnapshot) {
+  replace("circuit_breakers.lua",
+          "return { evaluate = function(m)\n"
+          "  local n = 0\n"
+          "  for _, k in ipairs({'drawdown_usdt', 'reject_rate', 'cancel_fail_rate', 'hedge_latency_ms_p95',\n"
+          "      'hedge_latency_ms_p99', 'ws_gap_ms', 'consecutive_losses', 'loss_today_usdt', 'book_staleness_ms',\n"
+          "      'spread_std_bps', 'volatility_bps', 'ws_gap_ms_p95', 'crossed_books', 'mark_index_divergence_bps',\n"
+          "      'mark_last_divergence_bps', 'funding_rate_abs_bps', 'basis_bps', 'depeg_bps'}) do n = n + m[k] end\n"
+          "  return {{rule = m.scope .. '|' .. m.symbol .. '|' .. m.venues, action = 'degrade', severity = 'P2',\n"
+          "           reason = tostring(n)}} end }\n");
+  auto p = load();
+  BreakerMetrics m;
+  m.scope = BreakerScope::route;
+  m.symbol = "ETH-USDT";
+  m.venues = "A/B";
+  double expected = 0, next = 1;
+  for (double* field : {&m.drawdown_usdt, &m.reject_rate, &m.cancel_fail_rate, &m.hedge_latency_ms_p95,
+                        &m.hedge_latency_ms_p99, &m.ws_gap_ms, &m.consecutive_losses, &m.loss_today_usdt,
+                        &m.book_staleness_ms, &m.spread_std_bps, &m.volatility_bps, &m.ws_gap_ms_p95,
+                        &m.crossed_books, &m.mark_index_divergence_bps, &m.mark_last_divergence_bps,
+                        &m.funding_rate_abs_bps, &m.basis_bps, &m.depeg_bps}) {
+    *field = next;  // 1, 2, 4, …: the sum proves each field arrived once
+    expected += next;
+    next *= 2;
+  }
+  std::vector<BreakerVerdict> out;
+  p->evaluate_breakers(m, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].rule, "route|ETH-USDT|A/B");
+  EXPECT_EQ(out[0].reason, std::to_string(static_cast<long long>(expected)));
+  // A non-finite value in any new field is caught like the old ones.
+  m.basis_bps = std::nan("");
+  p->evaluate_breakers(m, out);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out[0].rule, "breaker_metrics_invalid");
+  EXPECT_EQ(out[0].scope, BreakerScope::route);
+  EXPECT_EQ(out[0].symbol, "ETH-USDT");
+}
+
 TEST_F(PolicyPipelineTest, ARuleThatRaisesStillReportsAndTheOthersRun) {
   std::ifstream in(kPolicies + "/circuit_breakers.lua");
   std::stringstream src;
