@@ -395,6 +395,18 @@ TEST(PreTradeOrder, TheFirstReasonInTheHeadersOrderWins) {
   EXPECT_FALSE(run(c));
 }
 
+// Per-venue exposure comes before leverage even when they fire on different legs.
+TEST(PreTradeOrder, VenueExposureOnTheSecondLegBeatsLeverageOnTheFirst) {
+  Case c = hedged();
+  c.limits.caps[static_cast<std::size_t>(Cap::max_leverage)] = 3;
+  c.exposure.venue_equity["BINANCE"] = 100;  // leg 0: 10x
+  c.limits.caps[static_cast<std::size_t>(Cap::max_exposure_per_venue)] = 1500;
+  c.exposure.by_venue["OKX"] = 1000;  // leg 1: 2000 > 1500
+  auto refused = run(c);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, RiskReason::max_exposure_per_venue) << refused->detail;
+}
+
 TEST(PreTradeOrder, AVenueGuardComesBeforeTheStressGuard) {
   Case c = plain();
   c.guards.stress = [](std::string_view, std::string_view) -> std::optional<RiskRefusal> {
