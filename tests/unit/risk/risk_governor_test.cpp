@@ -407,6 +407,14 @@ TEST_F(RiskGovernorTest, APauseSymbolTripBlocksEntriesOnThatSymbolAndRouteForEve
   EXPECT_FALSE(governor_.check(closing(entry("arb", "ETH-USDT", "OKX", 100)), false));
 }
 
+TEST_F(RiskGovernorTest, APauseSymbolTripMatchesVenueIdsWholeNotAsSubstrings) {
+  governor_.on_breakers({trip("crossed_book", TripAction::pause_symbol, Severity::P1, {}, "ETH-USDT", "BINANCE2/OKX")},
+                        at(0, 10h));
+  ASSERT_TRUE(governor_.check(entry("arb", "ETH-USDT", "BINANCE2", 100), false));
+  EXPECT_FALSE(governor_.check(entry("arb", "ETH-USDT", "BINANCE", 100), false));
+  EXPECT_FALSE(governor_.check(entry("arb", "ETH-USDT", "OK", 100), false));
+}
+
 TEST_F(RiskGovernorTest, AP2TripDoesNothing) {
   EXPECT_TRUE(governor_.on_breakers({trip("ws_gap", TripAction::degrade, Severity::P2, {"arb"}),
                                      trip("crossed", TripAction::pause_symbol, Severity::P2, {})},
