@@ -55,6 +55,19 @@ StrategyBudgetLimits budget_limits(const config::StrategyConfig& strategy) {
   return limits;
 }
 
+// Does a route "A/B" (or a single venue "A") name `venue`? Whole ids only: "BINANCE" is
+// not on "BINANCE2/OKX".
+bool names_venue(std::string_view route, std::string_view venue) {
+  if (venue.empty()) return false;
+  while (!route.empty()) {
+    const auto slash = route.find('/');
+    if (route.substr(0, slash) == venue) return true;
+    if (slash == std::string_view::npos) break;
+    route.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
 // The budget breach as a refusal / freeze reason.
 std::string breach_text(const StrategyBudget::Breach& breach) {
   return std::string(to_string(breach.kind)) + ": " + number(breach.value) + " > " + number(breach.limit);
@@ -378,7 +391,7 @@ std::optional<RiskRefusal> RiskGovernor::strategy_guard(const TradeCheck& trade,
     if (trip.action != TripAction::pause_symbol || trip.symbol != trade.symbol) continue;
     bool on_route = trip.venues.empty();
     for (int i = 0; !on_route && i < trade.leg_count && i < 2; ++i) {
-      on_route = !trade.legs[i].venue.empty() && trip.venues.find(trade.legs[i].venue) != std::string::npos;
+      on_route = names_venue(trip.venues, trade.legs[i].venue);
     }
     if (on_route) {
       return RiskRefusal{RiskReason::circuit_breaker,
