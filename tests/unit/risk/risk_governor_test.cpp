@@ -356,6 +356,18 @@ TEST_F(BudgetTest, EntriesAdmittedSinceTheLastEvaluationCountTowardTheNotionalBu
   EXPECT_EQ(refused->reason, RiskReason::strategy_budget);
 }
 
+TEST_F(BudgetTest, EntriesAdmittedSinceTheLastEvaluationCountTowardThePositionsBudget) {
+  strategies_[1].budget.max_open_positions = 1;
+  configure();
+  evaluate(PortfolioInput{}, at(0, 10h));
+  const TradeCheck trade = entry("basis", "ETH-USDT", "OKX", 1000);
+  ASSERT_FALSE(governor_.check(trade, false));
+  governor_.admitted(trade);
+  auto refused = governor_.check(trade, false);  // a second position would break the budget
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, RiskReason::strategy_budget);
+}
+
 // ---- circuit breakers
 
 TripInput trip(std::string rule, TripAction action, Severity severity, std::vector<std::string> strategies,
