@@ -91,12 +91,17 @@ std::optional<RiskRefusal> check_pre_trade(const TradeCheck& trade, const PreTra
     const double after = figure(exposure.by_symbol, trade.symbol) + trade_notional;
     if (after > limit) return over(RiskReason::max_exposure_per_symbol, after, limit, "USDT", trade.symbol);
   }
+  // Every leg's venue exposure before any leg's leverage: the header's order.
   for (int i = 0; i < legs; ++i) {
     const LegCheck& leg = trade.legs[i];
     const double after = figure(exposure.by_venue, leg.venue) + leg.notional_usdt;
     if (const double limit = limits.cap(Cap::max_exposure_per_venue); exceeds(after, limit)) {
       return over(RiskReason::max_exposure_per_venue, after, limit, "USDT", leg.venue);
     }
+  }
+  for (int i = 0; i < legs; ++i) {
+    const LegCheck& leg = trade.legs[i];
+    const double after = figure(exposure.by_venue, leg.venue) + leg.notional_usdt;
     const double limit = limits.cap(Cap::max_leverage);
     auto equity = exposure.venue_equity.find(leg.venue);
     if (limit > 0 && equity != exposure.venue_equity.end()) {

@@ -55,6 +55,19 @@ StrategyBudgetLimits budget_limits(const config::StrategyConfig& strategy) {
   return limits;
 }
 
+// Does a route "A/B" (or a single venue "A") name `venue`? Whole ids only: "BINANCE" is
+// not on "BINANCE2/OKX".
+bool names_venue(std::string_view route, std::string_view venue) {
+  if (venue.empty()) return false;
+  while (!route.empty()) {
+    const auto slash = route.find('/');
+    if (route.substr(0, slash) == venue) return true;
+    if (slash == std::string_view::npos) break;
+    route.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
 // The budget breach as a refusal / freeze reason.
 std::string breach_text(const StrategyBudget::Breach& breach) {
   return std::string(to_string(breach.kind)) + ": " + number(breach.value) + " > " + number(breach.limit);
@@ -184,7 +197,7 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
   for (auto& [key, value] : exposure_.by_symbol) value = 0;
   for (auto& [key, value] : exposure_.by_venue) value = 0;
   exposure_.venue_equity = portfolio.venue_equity;
-  strategy_pending_notional_.clear();
+  strategy_pending_.clear();
   for (auto& [name, open] : strategy_open_) open = {0, 0};
   unrealized_ = 0;
   std::map<std::uint64_t, double> position_notional;
@@ -378,7 +391,7 @@ std::optional<RiskRefusal> RiskGovernor::strategy_guard(const TradeCheck& trade,
     if (trip.action != TripAction::pause_symbol || trip.symbol != trade.symbol) continue;
     bool on_route = trip.venues.empty();
     for (int i = 0; !on_route && i < trade.leg_count && i < 2; ++i) {
-      on_route = !trade.legs[i].venue.empty() && trip.venues.find(trade.legs[i].venue) != std::string::npos;
+      on_route = names_venue(trip.venues, trade.legs[i].venue);
     }
     if (on_route) {
       return RiskRefusal{RiskReason::circuit_breaker,
@@ -414,21 +427,22 @@ std::optional<RiskRefusal> RiskGovernor::check(const TradeCheck& trade, bool saf
   guards.breached = latched_;
   guards.used = used_;
   if (auto found = budgets_.find(trade.strategy); found != budgets_.end()) {
+    const StrategyBudget& budget = found->second;
     double notional = 0;
     for (int i = 0; i < trade.leg_count && i < 2; ++i) notional += trade.legs[i].notional_usdt;
-    StrategyBudget::Breach admits = found->second.admits(notional);
+    // Entries admitted since the last evaluation count too.
+    auto pending = strategy_pending_.find(trade.strategy);
+    const auto [pending_notional, pending_positions] =
+        pending == strategy_pending_.end() ? std::pair<double, int>{0, 0} : pending->second;
+    StrategyBudget::Breach admits = budget.admits(notional + pending_notional);
+    const int positions_after = budget.open_positions() + pending_positions + 1;
+    if (admits.kind == BudgetBreach::none && budget.limits().max_open_positions > 0 &&
+        positions_after > budget.limits().max_open_positions) {
+      admits = {BudgetBreach::open_positions, static_cast<double>(positions_after),
+                static_cast<double>(budget.limits().max_open_positions)};
+    }
     if (admits.kind != BudgetBreach::none) {
-      // Pending entries since the last evaluation count too.
       guards.budget = RiskRefusal{RiskReason::strategy_budget, "strategy_budget: " + breach_text(admits)};
-    } else if (found->second.limits().max_notional_usdt > 0) {
-      auto pending = strategy_pending_notional_.find(trade.strategy);
-      const double after = found->second.open_notional_usdt() + notional +
-                           (pending == strategy_pending_notional_.end() ? 0 : pending->second);
-      if (after > found->second.limits().max_notional_usdt) {
-        guards.budget = RiskRefusal{RiskReason::strategy_budget,
-                                    "strategy_budget: max_notional_usdt: " + number(after) + " > " +
-                                        number(found->second.limits().max_notional_usdt)};
-      }
     }
   }
   auto refused = check_pre_trade(trade, limits_, exposure_, guards);
@@ -465,10 +479,11 @@ void RiskGovernor::admitted(const TradeCheck& trade) {
   } else {
     exposure_.by_symbol.emplace(std::string(trade.symbol), notional);
   }
-  if (auto found = strategy_pending_notional_.find(trade.strategy); found != strategy_pending_notional_.end()) {
-    found->second += notional;
-  } else if (strategy_pending_notional_.size() < kMaxTrackedStrategies) {
-    strategy_pending_notional_.emplace(std::string(trade.strategy), notional);
+  if (auto found = strategy_pending_.find(trade.strategy); found != strategy_pending_.end()) {
+    found->second.first += notional;
+    found->second.second += 1;
+  } else if (strategy_pending_.size() < kMaxTrackedStrategies) {
+    strategy_pending_.emplace(std::string(trade.strategy), std::pair<double, int>{notional, 1});
   }
 }
 

@@ -193,7 +193,7 @@ class RiskGovernor {
   PreTradeLimits limits_;
   std::array<std::optional<double>, kCapCount> raised_{};
   ExposureFigures exposure_;
-  std::map<std::string, double, std::less<>> strategy_pending_notional_;
+  std::map<std::string, std::pair<double, int>, std::less<>> strategy_pending_;  // admitted since the last evaluation: notional, positions
   std::array<double, kCapCount> used_{};
   std::array<bool, kCapCount> latched_{};
   double unrealized_ = 0;
