@@ -151,8 +151,9 @@ std::unique_ptr<DeskControl> DeskControl::open(const config::Config& config, con
   plane_options.dry_run_default = config.dry_run_mode;
   plane_options.recon_required = true;  // the daemon trades: resume waits for the start-up reconciliation
   desk->kill_relay_ = std::make_unique<KillRelay>(logger);
+  desk->risk_gates_ = std::make_unique<RiskGates>();
   auto plane = control::ControlPlane::open(database, state_key->reveal(), clock, desk->bus_, *desk->credentials_,
-                                           plane_options, logger, desk->kill_relay_.get());
+                                           plane_options, logger, desk->kill_relay_.get(), desk->risk_gates_.get());
   if (!plane) {
     error = {"data_dir", config.data_dir, "control plane: " + plane.error().message};
     return nullptr;

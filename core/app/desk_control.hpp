@@ -16,6 +16,7 @@
 
 #include "core/api/routes/control_desk.hpp"
 #include "core/app/kill_relay.hpp"
+#include "core/app/risk_gates.hpp"
 #include "core/common/call_gate.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
@@ -84,6 +85,7 @@ class DeskControl final : public api::ControlDesk {
   const std::shared_ptr<CallGate>& slow_calls() const override { return slow_calls_; }
   // Where a KILL's cancel-all-and-flatten goes: the daemon attaches the engine thread.
   KillRelay& kill_relay() { return *kill_relay_; }
+  RiskGates& risk_gates() { return *risk_gates_; }
   void close_slow_calls() { slow_calls_->close(); }
 
  private:
@@ -94,6 +96,7 @@ class DeskControl final : public api::ControlDesk {
   std::unique_ptr<Credentials> credentials_;
   control::EventBus bus_;
   std::unique_ptr<KillRelay> kill_relay_;  // before plane_: the plane holds a pointer to it
+  std::unique_ptr<RiskGates> risk_gates_;  // likewise
   std::unique_ptr<control::ControlPlane> plane_;
 };
 

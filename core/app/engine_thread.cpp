@@ -35,6 +35,9 @@ class PlanePort final : public engine::ControlPort {
     (void)plane_.record(control::Actor::system(), action, "executor", details);
   }
   void recon_finished(bool clean, const std::string& summary) override { plane_.recon_finished(clean, summary); }
+  void safe_mode_on(const std::string& reason) override {
+    (void)plane_.set_safe_mode(true, "circuit breaker: " + reason.substr(0, 900), control::Actor::system());
+  }
 
  private:
   control::ControlPlane& plane_;
@@ -217,6 +220,30 @@ Result<nlohmann::json> EngineThread::reset_breaker(const std::optional<std::stri
   Running* raw = running_.get();
   return engine_call(raw->io, timeout, "breaker reset", [raw, strategy, operator_name] {
     return raw->engine->reset_breaker(strategy, operator_name);
+  });
+}
+
+Result<nlohmann::json> EngineThread::risk_action(engine::RiskAction action, const nlohmann::json& payload,
+                                                 const std::string& operator_name, std::chrono::milliseconds timeout) {
+  const CallGate::Scope call(*reloads_);
+  if (!call || !running_) return make_error(Errc::unavailable, "the engine is not running");
+  Running* raw = running_.get();
+  return engine_call(raw->io, timeout, "risk action", [raw, action, payload, operator_name] {
+    return raw->engine->risk_action(action, payload, operator_name);
+  });
+}
+
+void EngineThread::post_risk_action(engine::RiskAction action, nlohmann::json payload, std::string operator_name) {
+  if (!running_) return;
+  Running* raw = running_.get();
+  boost::asio::post(raw->io, [raw, action, payload = std::move(payload), operator_name = std::move(operator_name)] {
+    try {
+      if (auto done = raw->engine->risk_action(action, payload, operator_name); !done) {
+        raw->log.error("risk_action_failed", {{"operator", operator_name}, {"error", done.error().message}});
+      }
+    } catch (const std::exception& e) {
+      raw->log.error("risk_action_exception", {{"error", e.what()}});
+    }
   });
 }
 

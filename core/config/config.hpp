@@ -150,7 +150,8 @@ struct StrategyConfig {
     double daily_loss_usdt = 0;
     double max_drawdown_usdt = 0;
     int max_consecutive_failures = 0;
-  } budget;
+  };
+  Budget budget{};
   // What safe_mode does to this strategy (S-1.2): "scale" (sizes × risk.safe_mode_size_factor,
   // single entries post-only) or "pause" (no entries).
   std::string safe_mode = "scale";

@@ -449,6 +449,9 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
     }
   }
   publish_locked(severity == Severity::P0 ? "P0_INCIDENT" : "INCIDENT", to_json(*opened));
+  // The risk governor's own stream events (S-3.5, S-3.6), beside the incident's.
+  if (event.code == IncidentCode::circuit_breaker_triggered) publish_locked("CIRCUIT_BREAKER_TRIGGERED", to_json(*opened));
+  if (event.code == IncidentCode::stress_limit_warning) publish_locked("STRESS_LIMIT_WARNING", to_json(*opened));
   alert_locked(std::string(to_string(severity)), code + ": " + incident.summary, details);
 
   ControlOutcome outcome;

@@ -28,6 +28,9 @@ class ControlPort {
   // An audit-only record from the engine's parts (the executor's route decisions and
   // reconciliation findings). The default drops it (tools, tests without a plane).
   virtual void audit(const std::string& /*action*/, const nlohmann::json& /*details*/) {}
+  // A circuit-breaker rule asked for safe mode (action `safe_mode`): turn it on (turning
+  // it on is immediate; turning it off stays a two-man action). Default: nothing.
+  virtual void safe_mode_on(const std::string& /*reason*/) {}
   // The executor's start-up reconciliation ended (ControlPlane::recon_finished).
   virtual void recon_finished(bool /*clean*/, const std::string& /*summary*/) {}
 };

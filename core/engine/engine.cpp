@@ -89,6 +89,15 @@ void Engine::start() {
       twin->start(*loop.twin_feeds.back(), *loop.twin_feeds.back());
     }
   }
+  // Each venue's clock against ours, every risk.clock_skew_probe_interval_ms (S-2.5).
+  if (!loop.venues.empty()) {
+    ClockSkewProbeOptions probe_options;
+    probe_options.interval = std::chrono::milliseconds(loop.config.risk.clock_skew_probe_interval_ms);
+    loop.skew_probe = std::make_unique<ClockSkewProbe>(
+        loop.clock, loop.venues, probe_options, loop.log,
+        [&loop](const std::string& venue, double skew_ms) { loop.on_clock_skew(venue, skew_ms); });
+    loop.skew_probe->start();
+  }
   // Nothing is sent before every unfinished journal entry is resolved with its venue.
   if (loop.executor) loop.executor->reconcile();
   loop.publish_snapshot();
@@ -113,6 +122,7 @@ void Engine::stop() {
   Loop& loop = *loop_;
   if (!loop.running) return;
   loop.running = false;
+  if (loop.skew_probe) loop.skew_probe->stop();
   for (venues::Venue* venue : loop.venues) venue->stop();
   if (loop.sinks.execution.twins != nullptr) {
     for (venues::Venue* twin : loop.sinks.execution.twins->all()) twin->stop();

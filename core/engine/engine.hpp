@@ -105,6 +105,9 @@ struct EngineSinks {
   EngineExecution execution;
 };
 
+// What an operator may ask of the risk governor (Engine::risk_action).
+enum class RiskAction { reset_budget, unfreeze_strategy, raise_limit };
+
 class Engine {
  public:
   // `clock` and every venue must outlive the engine; `snapshots` receives what it publishes.
@@ -152,6 +155,14 @@ class Engine {
   // {"cleared": [trip], "tripped": [trip]}. Errors: unavailable (no executor), conflict
   // (nothing was tripped there).
   Result<nlohmann::json> reset_breaker(const std::optional<std::string>& strategy, const std::string& operator_name);
+
+  // Operator: the risk governor's actions (issue 13), audited here with who acted:
+  // reset_budget {"strategy": name|"all"} (audit BUDGET_RESET), unfreeze_strategy
+  // {"strategy": name|"all"} (a confirmed two-man approval; audit STRATEGY_UNFROZEN),
+  // raise_limit {"limit": cap name or config key, "value": number or decimal text}
+  // (a confirmed two-man approval; audit RISK_LIMIT_RAISED). Errors: invalid_argument
+  // (a bad payload), not_found (an unknown strategy).
+  Result<nlohmann::json> risk_action(RiskAction action, const nlohmann::json& payload, const std::string& operator_name);
 
   std::shared_ptr<const EngineSnapshot> snapshot() const;
 

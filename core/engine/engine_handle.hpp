@@ -34,6 +34,12 @@ class EngineHandle {
                                                std::chrono::milliseconds /*timeout*/) {
     return make_error(Errc::unavailable, "no engine runs here");
   }
+  // Engine::risk_action on the engine thread, waiting at most `timeout`.
+  virtual Result<nlohmann::json> risk_action(RiskAction /*action*/, const nlohmann::json& /*payload*/,
+                                             const std::string& /*operator_name*/,
+                                             std::chrono::milliseconds /*timeout*/) {
+    return make_error(Errc::unavailable, "no engine runs here");
+  }
 };
 
 }  // namespace propbot::engine

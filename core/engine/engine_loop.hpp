@@ -12,6 +12,8 @@
 
 #include "core/bundle/validator.hpp"
 #include "core/engine/book_board.hpp"
+#include "core/engine/clock_skew_probe.hpp"
+#include "core/risk/venue_guards.hpp"
 #include "core/engine/breaker_inputs.hpp"
 #include "core/engine/hot_config.hpp"
 #include "core/engine/opportunity_board.hpp"
@@ -21,6 +23,7 @@
 #include "core/engine/strategy_set.hpp"
 #include "core/exec/executor.hpp"
 #include "core/ledger/journal_positions.hpp"
+#include "core/risk/risk_governor.hpp"
 #include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
 
@@ -51,7 +54,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
         sinks(std::move(sinks)),
         log(std::move(log)),
         watchdog(this->sinks.watchdog ? this->sinks.watchdog : std::make_shared<scripting::ScriptWatchdog>()),
-        strategies(clock, *this, this->log, watchdog) {
+        strategies(clock, *this, this->log, watchdog),
+        governor(clock.utc()) {
+    configure_risk();
     for (const venues::Venue* venue : this->venues) venue_ids_.push_back(venue->id());
   }
 
@@ -70,6 +75,16 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   BreakerInputs breaker_inputs;                          // the rules' metrics, global and per route
   std::vector<scripting::BreakerMetrics> breaker_metrics;  // reused per evaluation
   OpportunityBoard opportunities;
+  // The risk governor (engine_risk.cpp): pre-trade checks, caps on open positions,
+  // budgets, breaker trips, stress. Configured at start and on every reload.
+  risk::RiskGovernor governor;
+  risk::PortfolioInput portfolio;                          // reused per evaluation
+  std::unordered_map<std::uint64_t, double> position_fees;  // fees per unfinished real position (bounded by them)
+  std::shared_ptr<const nlohmann::json> risk_json;          // the API's risk views, per snapshot
+  nlohmann::json clock_skew_ms = nlohmann::json::object();  // venue -> measured skew
+  std::unique_ptr<ClockSkewProbe> skew_probe;               // from start(), when venues exist
+  std::set<std::string> skewed_venues;                      // over risk.clock_skew_hold_ms now
+  risk::MaintenanceCalendar maintenance{{}, Nanos{0}};
   std::vector<Intent> intents;           // reused per event
   std::vector<RegimeView> regime_cache;  // refreshed every snapshot tick
   std::vector<const scripting::StrategyRunner*> reported_frozen;  // each frozen runner raises one P1
@@ -163,13 +178,21 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_closing(position_id);
   }
   void on_hedge_lost(std::uint64_t position_id, const std::string& reason) override {
-    if (positions) (void)positions->book().mark_partial(position_id, std::string(ledger::kHedgeLostReason));
+    if (positions) {
+      if (const ledger::Position* found = positions->book().find(position_id); found != nullptr && !found->simulated()) {
+        governor.on_trade_result(found->strategy(), true);
+      }
+      (void)positions->book().mark_partial(position_id, std::string(ledger::kHedgeLostReason));
+    }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_hedge_lost(position_id, reason);
   }
   void on_fill(const exec::FillEntry& fill) override {
     if (positions) {
+      const double realized_before = realized_of(fill.position_id);
       if (auto applied = positions->on_fill(fill); !applied) {
         log.error("ledger_fill_failed", {{"trade_id", fill.trade_id}, {"error", applied.error().message}});
+      } else {
+        account_fill(fill, realized_before);
       }
     }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_fill(fill);
@@ -217,6 +240,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       if (loop.sinks.account != nullptr) loop.sinks.account->on_position(position);
     }
     void on_balance(const venues::Balance& balance) override {
+      if (balance.asset == "USDT") loop.portfolio.venue_equity.insert_or_assign(venue, balance.wallet.to_double());
       if (loop.sinks.account != nullptr) loop.sinks.account->on_balance(balance);
     }
     void on_private_stream(bool connected) override {
@@ -303,19 +327,31 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     if (intents.empty()) return;
     const UtcTime utc = clock.utc();
     const bool safe = current_safe_mode();
-    const OpportunityStatus gate = opportunity_gate(current_mode(), safe);
     const Mode mode = current_mode();
+    const OpportunityStatus gate = opportunity_gate(mode);
     for (const auto& intent : intents) {
-      const PolicyOutcome outcome = policy.assess(intent, config, safe, now);
-      // HOLD and safe mode stop new risk, not its reduction (SPEC S-1.2): a close goes on
-      // in anything but KILL (where the flatten owns every position).
+      PolicyOutcome outcome = policy.assess(intent, config, safe, now);
+      // HOLD stops new risk, not its reduction (SPEC S-1.2): a close goes on in anything
+      // but KILL (where the flatten owns every position).
       const OpportunityStatus intent_gate =
           intent.reduce_only && mode != Mode::kill ? OpportunityStatus::ready : gate;
-      const OpportunityStatus status = opportunities.record(intent, outcome, intent_gate, now, utc);
+      // The risk governor between the policy and the router (issue 13): entries only.
+      risk::TradeCheck check;
+      std::optional<risk::RiskRefusal> refusal;
+      if (!intent.reduce_only && intent_gate == OpportunityStatus::ready && policy_allows(outcome.verdict)) {
+        outcome.sized_notional_usdt *= governor.size_factor(intent.strategy, safe);
+        check = trade_check(intent, outcome.sized_notional_usdt);
+        refusal = governor.check(check, safe);
+        if (refusal) log.debug("risk_refused", {{"strategy", intent.strategy}, {"why", refusal->detail}});
+      }
+      const std::string_view risk_reason = refusal ? risk::to_string(refusal->reason) : std::string_view();
+      const OpportunityStatus status = opportunities.record(intent, outcome, intent_gate, now, utc, risk_reason);
       if (sinks.intents != nullptr) sinks.intents->on_intent(intent, outcome, status);
       if (executor && status == OpportunityStatus::ready) {
         if (auto traded = executor->submit(intent, outcome.sized_notional_usdt); !traded) {
           log.debug("intent_not_traded", {{"strategy", intent.strategy}, {"why", traded.error().message}});
+        } else if (!intent.reduce_only) {
+          governor.admitted(check);
         }
       }
     }
@@ -365,7 +401,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   // published for the risk governor and the operator. New firings are logged once.
   void evaluate_breakers(MonoTime now) {
     // The desk figures are the risk governor's; zeros until it fills them.
-    breaker_inputs.collect(books, policy, DeskBreakerFigures{}, venue_ids_, config.symbols, now, breaker_metrics);
+    breaker_inputs.collect(books, policy, desk_figures(), venue_ids_, config.symbols, now, breaker_metrics);
     const auto same = [](const scripting::BreakerVerdict& x, const scripting::BreakerVerdict& y) {
       return x.rule == y.rule && x.scope == y.scope && x.symbol == y.symbol && x.venues == y.venues;
     };
@@ -382,6 +418,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
                                          {"severity", scripting::to_string(verdict.severity)},
                                          {"reason", verdict.reason}});
     }
+    act_on_breakers();
     regime_cache.clear();
     for (const auto& symbol : config.symbols) {
       RegimeView view;
@@ -394,6 +431,19 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       regime_cache.push_back(std::move(view));
     }
   }
+
+  // ---- the risk governor's side of the loop (engine_risk.cpp)
+  double realized_of(std::uint64_t position_id) const;
+  void account_fill(const exec::FillEntry& fill, double realized_before);
+  risk::TradeCheck trade_check(const Intent& intent, double sized_notional_usdt) const;
+  DeskBreakerFigures desk_figures() const;
+  void act_on_breakers();
+  void evaluate_risk();
+  void raise_risk_events(const std::vector<risk::RiskEvent>& events);
+  void on_clock_skew(const std::string& venue, double skew_ms);
+  void configure_risk();
+  void refresh_venue_blocks();
+  std::shared_ptr<const nlohmann::json> risk_views() const;
 
   scripting::StrategyEnv strategy_env(const config::Config& next) const {
     scripting::StrategyEnv env = bundle::strategy_env(next);
@@ -440,6 +490,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     }
     bundle_version = next.version;
     ++reloads;
+    configure_risk();
     // Forget the runners just freed (the only place runners are freed), before any later
     // allocation can reuse an address; the new ones were made while the old were alive.
     std::erase_if(reported_frozen, [&](const scripting::StrategyRunner* runner) {
@@ -482,7 +533,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     snap->book_events = book_events;
     snap->bundle_version = bundle_version;
     snap->reloads = reloads;
-    snap->opportunities = opportunities.views(opportunity_gate(snap->mode, snap->safe_mode));
+    snap->opportunities = opportunities.views(opportunity_gate(snap->mode));
     snap->books = books.views(now);
     snap->strategies = strategy_views(strategies);
     snap->policy = policy_view(policy, regime_cache);
@@ -512,6 +563,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       }
       snap->positions = positions_json;
     }
+    snap->risk = risk_json;
     if (executor) {
       if (executor->change_count() != execution_published) {
         execution_published = executor->change_count();
@@ -555,6 +607,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       snapshot_timer = 0;
       try {
         evaluate_breakers(clock.now());
+        evaluate_risk();
         report_degradations();
         publish_snapshot();
       } catch (const std::exception& e) {

@@ -32,14 +32,25 @@ Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute, const s
   intent.net_spread_bps = intent.spread_bps;  // the operator judges fees
   const MonoTime now = loop.clock.now();
   const PolicyOutcome outcome = loop.policy.assess(intent, loop.config, loop.current_safe_mode(), now);
-  const OpportunityStatus gate = opportunity_gate(loop.current_mode(), loop.current_safe_mode());
+  const OpportunityStatus gate = opportunity_gate(loop.current_mode());
   // The operator judges the edge: the policy's min edge does not refuse a manual pair,
-  // its sizing (clamped to the caps) does.
+  // its sizing (clamped to the caps) does — and the risk governor (edge_below_min aside).
   const PolicyVerdict verdict =
       outcome.verdict == PolicyVerdict::below_min_edge ? PolicyVerdict::ok : outcome.verdict;
+  std::optional<risk::RiskRefusal> refusal;
+  risk::TradeCheck check;
+  if (!intent.reduce_only && gate == OpportunityStatus::ready && policy_allows(verdict)) {
+    check = loop.trade_check(intent, outcome.sized_notional_usdt);
+    check.hedged = false;  // the operator's edge: no edge_below_min (still two legs)
+    check.post_only = true;
+    refusal = loop.governor.check(check, loop.current_safe_mode());
+  }
+  const RiskVerdict risk_verdict = !refusal ? RiskVerdict::admitted
+                                   : refusal->reason == risk::RiskReason::safe_mode ? RiskVerdict::safe_mode
+                                                                                    : RiskVerdict::refused;
   const OpportunityStatus status = intent.reduce_only && loop.current_mode() != Mode::kill
                                        ? OpportunityStatus::ready
-                                       : opportunity_status(gate, verdict);
+                                       : opportunity_status(gate, verdict, risk_verdict);
   nlohmann::json answer{{"symbol", intent.symbol},
                         {"long_venue", intent.long_venue},
                         {"short_venue", intent.short_venue},
@@ -50,9 +61,14 @@ Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute, const s
                         {"status", std::string(to_string(status))},
                         {"policy", std::string(to_string(outcome.verdict))},
                         {"sized_notional_usdt", outcome.sized_notional_usdt}};
+  if (refusal) {
+    answer["risk_reason"] = std::string(risk::to_string(refusal->reason));
+    answer["risk_detail"] = refusal->detail;
+  }
   if (execute && status != OpportunityStatus::ready) {
     return make_error(Errc::conflict, std::string(to_string(status)) + ": the trade is not allowed now (policy " +
-                                          std::string(to_string(outcome.verdict)) + ")");
+                                          std::string(to_string(outcome.verdict)) +
+                                          (refusal ? "; risk " + refusal->detail : std::string()) + ")");
   }
   auto plan = loop.executor->preview(intent, outcome.sized_notional_usdt);
   if (!plan) {
@@ -77,6 +93,7 @@ Result<nlohmann::json> Engine::manual_trade(Intent intent, bool execute, const s
     if (traded.error().message.rfind("runaway_breaker", 0) == 0) return make_error(Errc::budget_exceeded, traded.error().message);
     return make_error(traded.error().code == Errc::io_error ? Errc::io_error : Errc::conflict, traded.error().message);
   }
+  if (!intent.reduce_only) loop.governor.admitted(check);
   answer["trade_parent_id"] = std::to_string(*traded);
   // Audit details are canonical JSON without fractions: amounts as their decimal text.
   nlohmann::json audited{{"trade_parent_id", answer["trade_parent_id"]},
@@ -143,6 +160,86 @@ void Engine::flatten(const std::string& reason) {
     loop.exec_desk.safety_action(IncidentCode::recon_mismatch, "executor",
                                  "hedge_flatten could not make every venue flat: " + left);
   });
+}
+
+}  // namespace propbot::engine
+
+namespace propbot::engine {
+
+Result<nlohmann::json> Engine::risk_action(RiskAction action, const nlohmann::json& payload,
+                                           const std::string& operator_name) {
+  Loop& loop = *loop_;
+  const UtcTime now = loop.clock.utc();
+  auto strategy_of = [&]() -> Result<std::string> {
+    if (!payload.is_object() || !payload.contains("strategy") || !payload["strategy"].is_string() ||
+        payload["strategy"].get<std::string>().empty() || payload["strategy"].get<std::string>().size() > 64) {
+      return make_error(Errc::invalid_argument, "field 'strategy': a strategy name (1..64 characters) or \"all\"");
+    }
+    return payload["strategy"].get<std::string>();
+  };
+  nlohmann::json answer;
+  std::string audit_action;
+  nlohmann::json audited{{"operator", operator_name}};
+  switch (action) {
+    case RiskAction::reset_budget: {
+      auto strategy = strategy_of();
+      if (!strategy) return strategy.error();
+      auto reset = loop.governor.reset_budget(*strategy, now);
+      if (!reset) return reset.error();
+      answer = {{"reset", *reset}, {"at", format_iso8601_ms(now)}};
+      audit_action = "BUDGET_RESET";
+      audited["strategies"] = *reset;
+      break;
+    }
+    case RiskAction::unfreeze_strategy: {
+      auto strategy = strategy_of();
+      if (!strategy) return strategy.error();
+      auto cleared = loop.governor.unfreeze(*strategy, now);
+      if (!cleared) return cleared.error();
+      answer = *cleared;
+      audit_action = "STRATEGY_UNFROZEN";
+      audited["strategy"] = *strategy;
+      audited["cleared"] = cleared->at("cleared").size();
+      audited["trips_released"] = cleared->at("trips_released");
+      break;
+    }
+    case RiskAction::raise_limit: {
+      if (!payload.is_object() || !payload.contains("limit") || !payload["limit"].is_string()) {
+        return make_error(Errc::invalid_argument, "field 'limit': a cap name such as max_total_notional");
+      }
+      auto cap = risk::parse_cap(payload["limit"].get<std::string>());
+      if (!cap) {
+        return make_error(Errc::invalid_argument, "field 'limit': '" + payload["limit"].get<std::string>() +
+                                                      "' is not a cap; use one of max_total_notional, "
+                                                      "max_open_positions, max_notional_per_position, "
+                                                      "max_exposure_per_symbol, max_exposure_per_venue, max_leverage, "
+                                                      "daily_loss_cap, monthly_loss_cap, max_unrealized_loss");
+      }
+      double value = 0;
+      if (payload.contains("value") && payload["value"].is_number()) {
+        value = payload["value"].get<double>();
+      } else if (payload.contains("value") && payload["value"].is_string()) {
+        try {
+          value = std::stod(payload["value"].get<std::string>());
+        } catch (...) {
+          value = 0;
+        }
+      } else {
+        return make_error(Errc::invalid_argument, "field 'value': the new limit, a number");
+      }
+      auto raised = loop.governor.raise_limit(*cap, value);
+      if (!raised) return raised.error();
+      answer = *raised;
+      audit_action = "RISK_LIMIT_RAISED";
+      audited["cap"] = std::string(risk::to_string(*cap));
+      audited["to"] = payload["value"].is_string() ? payload["value"].get<std::string>() : payload["value"].dump();
+      break;
+    }
+  }
+  loop.exec_desk.audit(audit_action, audited);
+  loop.log.warn("risk_action", {{"action", audit_action}, {"operator", operator_name}});
+  loop.risk_json = loop.risk_views();
+  return answer;
 }
 
 }  // namespace propbot::engine

@@ -4,8 +4,15 @@
 
 namespace propbot::engine {
 
+namespace {
+RiskVerdict risk_verdict(std::string_view risk_reason) {
+  if (risk_reason.empty()) return RiskVerdict::admitted;
+  return risk_reason == "safe_mode" ? RiskVerdict::safe_mode : RiskVerdict::refused;
+}
+}  // namespace
+
 OpportunityStatus OpportunityBoard::record(const Intent& intent, const PolicyOutcome& outcome, OpportunityStatus gate,
-                                           MonoTime now, UtcTime utc) {
+                                           MonoTime now, UtcTime utc, std::string_view risk_reason) {
   const bool single = intent.kind == IntentKind::single;
   // A pair has no side: its view and key keep the empty string they always had.
   const std::string_view side = single && intent.side ? to_string(*intent.side) : std::string_view();
@@ -41,7 +48,8 @@ OpportunityStatus OpportunityBoard::record(const Intent& intent, const PolicyOut
   view.policy_min_edge_bps = outcome.min_edge_bps;
   entry.verdict = outcome.verdict;
   view.policy = std::string(to_string(outcome.verdict));
-  const OpportunityStatus status = opportunity_status(gate, outcome.verdict);
+  view.risk_reason = std::string(risk_reason);
+  const OpportunityStatus status = opportunity_status(gate, outcome.verdict, risk_verdict(risk_reason));
   view.status = std::string(to_string(status));
   view.last_seen = utc;
   entry.last_seen_mono = now;
@@ -58,11 +66,21 @@ void OpportunityBoard::forget(const std::vector<std::string>& strategies) {
   });
 }
 
+void OpportunityBoard::strategies_on(std::string_view symbol, std::string_view venue_a, std::string_view venue_b,
+                                     std::set<std::string>& out) const {
+  for (const auto& [key, entry] : entries_) {
+    if (key.symbol != symbol) continue;
+    const auto touches = [&](const std::string& venue) { return venue == venue_a || venue == venue_b; };
+    if (touches(key.long_venue) || touches(key.short_venue)) out.insert(key.strategy);
+  }
+}
+
 std::vector<OpportunityView> OpportunityBoard::views(OpportunityStatus gate) {
   std::vector<OpportunityView> out;
   out.reserve(entries_.size());
   for (auto& [key, entry] : entries_) {
-    entry.view.status = std::string(to_string(opportunity_status(gate, entry.verdict)));
+    entry.view.status =
+        std::string(to_string(opportunity_status(gate, entry.verdict, risk_verdict(entry.view.risk_reason))));
     out.push_back(entry.view);
   }
   std::sort(out.begin(), out.end(),

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,12 +30,17 @@ class OpportunityBoard {
  public:
   // Records the intent's latest proposal and assessment; returns its status under
   // `gate` (opportunity_gate, core/common/opportunity_status.hpp).
+  // `risk_reason`: the risk governor's refusal code (empty: admitted or not asked).
   OpportunityStatus record(const Intent& intent, const PolicyOutcome& outcome, OpportunityStatus gate, MonoTime now,
-                           UtcTime utc);
+                           UtcTime utc, std::string_view risk_reason = {});
   void expire(MonoTime now, Nanos ttl);
   // Drops what the named strategies proposed (a replaced or stopped version's ideas are
   // not the new logic's).
   void forget(const std::vector<std::string>& strategies);
+  // The strategies with a live entry on `symbol` touching venue_a or venue_b (a
+  // circuit breaker's route: who acts there now).
+  void strategies_on(std::string_view symbol, std::string_view venue_a, std::string_view venue_b,
+                     std::set<std::string>& out) const;
   // Every entry, its status recomputed against `gate`, best net spread first.
   std::vector<OpportunityView> views(OpportunityStatus gate);
 

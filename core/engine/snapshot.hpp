@@ -42,8 +42,9 @@ struct OpportunityView {
   double regime_confidence = 0;
   double policy_min_edge_bps = 0;
   std::string policy;        // ok | below_min_edge | size_zero | warming_up | no_policies
-  // blocked_by_kill | blocked_by_hold | blocked_by_safe_mode | blocked_by_policy | ready
+  // blocked_by_kill | blocked_by_hold | blocked_by_policy | blocked_by_risk | blocked_by_safe_mode | ready
   std::string status;
+  std::string risk_reason;   // the risk governor's refusal code (core/risk/risk_reason.hpp); empty when admitted
   UtcTime first_seen{};
   UtcTime last_seen{};
 };
@@ -139,6 +140,9 @@ struct EngineSnapshot {
   // GET /api/ui/positions as the ledger prints it (null without an executor); rebuilt
   // at most once a second, or when the executor changed something.
   std::shared_ptr<const nlohmann::json> positions;
+  // The risk governor's views, rebuilt every evaluation (each snapshot tick):
+  // {"risk_snapshot", "strategy_status", "strategy_budget", "capital", "autopilot_blockers"}.
+  std::shared_ptr<const nlohmann::json> risk;
 };
 
 class SnapshotSlot {

@@ -344,6 +344,7 @@ std::vector<RiskEvent> RiskGovernor::on_breakers(const std::vector<TripInput>& f
     Trip trip{input.rule, input.action, input.symbol, input.venues, input.reason, now, {}};
     const bool degrades = input.action == TripAction::degrade || input.action == TripAction::pause_strategy;
     if (degrades) {
+      trip.had_strategies = !input.strategies.empty();
       for (const auto& strategy : input.strategies) {
         StrategyRisk& state = state_of(strategy);
         trip.strategies.insert(strategy);
@@ -362,7 +363,7 @@ std::vector<RiskEvent> RiskGovernor::on_breakers(const std::vector<TripInput>& f
     event.summary = "circuit breaker " + input.rule + " (" + std::string(to_string(input.action)) + ", " + scope +
                     "): " + input.reason;
     if (degrades) event.summary += names.empty() ? "; no strategy active there" : "; degraded: " + names;
-    if (input.action == TripAction::pause_symbol) event.summary += "; new entries there blocked";
+    if (!input.symbol.empty()) event.summary += "; new entries on " + scope + " blocked";
     if (input.action == TripAction::hold || input.severity == Severity::P0) event.severity = Severity::P0;
     event.safe_mode_on = input.action == TripAction::safe_mode;
     events.push_back(std::move(event));
@@ -387,8 +388,9 @@ std::optional<RiskRefusal> RiskGovernor::strategy_guard(const TradeCheck& trade,
       return RiskRefusal{RiskReason::safe_mode, "safe_mode: strategy pauses in safe mode (strategies[].safe_mode)"};
     }
   }
+  // A tripped route (any action) takes no new entry from anyone while it stands.
   for (const Trip& trip : trips_) {
-    if (trip.action != TripAction::pause_symbol || trip.symbol != trade.symbol) continue;
+    if (trip.symbol.empty() || trip.symbol != trade.symbol) continue;
     bool on_route = trip.venues.empty();
     for (int i = 0; !on_route && i < trade.leg_count && i < 2; ++i) {
       on_route = names_venue(trip.venues, trade.legs[i].venue);
@@ -527,8 +529,9 @@ Result<nlohmann::json> RiskGovernor::unfreeze(std::string_view strategy, UtcTime
   nlohmann::json released = nlohmann::json::array();
   std::erase_if(trips_, [&](Trip& trip) {
     if (!all) trip.strategies.erase(std::string(strategy));
-    // A pause_symbol trip names no strategy: only "all" releases it.
-    const bool release = all || (trip.strategies.empty() && trip.action != TripAction::pause_symbol);
+    // A trip that named strategies goes when the last of them is unfrozen; one that named
+    // none (pause_symbol, or a route no strategy was active on) only with "all".
+    const bool release = all || (trip.had_strategies && trip.strategies.empty());
     if (release) released.push_back(trip.rule + (trip.symbol.empty() ? "" : " " + trip.symbol + " " + trip.venues));
     return release;
   });

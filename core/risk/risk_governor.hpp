@@ -182,6 +182,7 @@ class RiskGovernor {
     std::string reason;
     UtcTime since{};
     std::set<std::string> strategies;
+    bool had_strategies = false;
   };
   StrategyRisk& state_of(std::string_view strategy);
   StrategyBudget* budget_of(std::string_view strategy);

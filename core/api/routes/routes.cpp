@@ -3,6 +3,7 @@
 #include "core/api/routes/config_routes.hpp"
 #include "core/api/routes/control_routes.hpp"
 #include "core/api/routes/execution_routes.hpp"
+#include "core/api/routes/risk_routes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,7 @@ json opportunity_json(const engine::OpportunityView& o) {
            {"regime", o.regime.empty() ? json(nullptr) : json(o.regime)},
            {"regime_confidence", o.regime_confidence},
            {"policy_min_edge_bps", o.policy_min_edge_bps},
+           {"risk_reason", o.risk_reason.empty() ? json(nullptr) : json(o.risk_reason)},
            {"policy", o.policy},
            {"status", o.status},
            {"first_seen", format_iso8601_ms(o.first_seen)},
@@ -154,6 +156,7 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   });
 
   add_execution_routes(*router, ctx->snapshots);
+  add_risk_routes(*router, ctx->snapshots, ctx->engine, ctx->desk);
   if (ctx->engine != nullptr) add_arb_routes(*router, *ctx->engine);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);

@@ -307,9 +307,27 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   EngineThread& engine = *engine_holder;
   desk->kill_relay().attach([&engine](const std::string& reason) { engine.flatten(reason); });
+  desk->risk_gates().attach([&engine]() -> std::vector<std::string> {
+    const auto snap = engine.snapshots().load();
+    if (!snap || !snap->risk) return {};
+    return snap->risk->value("autopilot_blockers", std::vector<std::string>{});
+  });
+  // A confirmed unfreeze_strategy / raise_limit takes effect on the engine thread (posted:
+  // the plane calls this under its lock, which the engine thread may be waiting for).
+  for (const auto kind : {control::ApprovalKind::unfreeze_strategy, control::ApprovalKind::raise_limit}) {
+    desk->plane().on_approved(kind, [&engine, kind](const control::ApprovalRequest& request) {
+      const auto action = kind == control::ApprovalKind::unfreeze_strategy ? engine::RiskAction::unfreeze_strategy
+                                                                             : engine::RiskAction::raise_limit;
+      nlohmann::json payload = nlohmann::json::parse(request.payload_json, nullptr, false);
+      if (payload.is_discarded()) payload = nlohmann::json::object();
+      engine.post_risk_action(action, payload,
+                              request.requested_by + "+" + request.confirmed_by.value_or(std::string("?")));
+    });
+  }
   if (auto recorded = configs->started(engine, startup); !recorded) {
     configs->close();
     desk->kill_relay().detach();
+    desk->risk_gates().detach();
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
     return kExitRuntime;
@@ -339,6 +357,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   if (auto listening = server.start(); !listening) {
     configs->close();  // before the engine goes, as on the normal path
     desk->kill_relay().detach();
+    desk->risk_gates().detach();
     engine.stop();
     fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");
     return kExitConfig;
@@ -369,6 +388,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     desk->close_slow_calls();  // an audit export still running on an abandoned worker
     watchdog.stage("stopping the engine");
     desk->kill_relay().detach();
+    desk->risk_gates().detach();
     engine.stop();
   }
   log.info("daemon_stopped");

@@ -34,17 +34,28 @@ TEST(OpportunityStatusTest, StringFormsAreTheApiNames) {
   EXPECT_EQ(to_string(OpportunityStatus::blocked_by_hold), "blocked_by_hold");
   EXPECT_EQ(to_string(OpportunityStatus::blocked_by_safe_mode), "blocked_by_safe_mode");
   EXPECT_EQ(to_string(OpportunityStatus::blocked_by_policy), "blocked_by_policy");
+  EXPECT_EQ(to_string(OpportunityStatus::blocked_by_risk), "blocked_by_risk");
   EXPECT_EQ(to_string(OpportunityStatus::ready), "ready");
   for (OpportunityStatus status : kAllOpportunityStatuses) {
     EXPECT_EQ(find_by_name(to_string(status), kAllOpportunityStatuses), status);
   }
 }
 
-TEST(OpportunityStatusTest, TheGateIsKillThenHoldThenSafeMode) {
-  EXPECT_EQ(opportunity_gate(Mode::kill, true), OpportunityStatus::blocked_by_kill);
-  EXPECT_EQ(opportunity_gate(Mode::hold, true), OpportunityStatus::blocked_by_hold);
-  EXPECT_EQ(opportunity_gate(Mode::resume, true), OpportunityStatus::blocked_by_safe_mode);
-  EXPECT_EQ(opportunity_gate(Mode::resume, false), OpportunityStatus::ready);
+TEST(OpportunityStatusTest, TheGateIsKillThenHold) {
+  EXPECT_EQ(opportunity_gate(Mode::kill), OpportunityStatus::blocked_by_kill);
+  EXPECT_EQ(opportunity_gate(Mode::hold), OpportunityStatus::blocked_by_hold);
+  EXPECT_EQ(opportunity_gate(Mode::resume), OpportunityStatus::ready);
+}
+
+TEST(OpportunityStatusTest, RiskRefusalsShowAfterTheGateAndThePolicy) {
+  EXPECT_EQ(opportunity_status(OpportunityStatus::ready, PolicyVerdict::ok, RiskVerdict::refused),
+            OpportunityStatus::blocked_by_risk);
+  EXPECT_EQ(opportunity_status(OpportunityStatus::ready, PolicyVerdict::ok, RiskVerdict::safe_mode),
+            OpportunityStatus::blocked_by_safe_mode);
+  EXPECT_EQ(opportunity_status(OpportunityStatus::ready, PolicyVerdict::below_min_edge, RiskVerdict::refused),
+            OpportunityStatus::blocked_by_policy);
+  EXPECT_EQ(opportunity_status(OpportunityStatus::blocked_by_hold, PolicyVerdict::ok, RiskVerdict::refused),
+            OpportunityStatus::blocked_by_hold);
 }
 
 TEST(OpportunityStatusTest, APolicyRefusalShowsOnlyWhenTheGateIsOpen) {

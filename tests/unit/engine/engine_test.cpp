@@ -299,7 +299,12 @@ TEST(EngineTest, BooksFundingTimersReloadAndModeAllShowInWhatTheEngineDid) {
   EXPECT_EQ(run.last->books.size(), 2u);
   EXPECT_TRUE(run.last->policy.loaded);
   EXPECT_FALSE(run.last->opportunities.empty());
-  EXPECT_TRUE(run.safety_events.empty());
+  // The scripted books jump further than a calm market: the shipped route breakers may
+  // trip on them (and act: the governor degrades the strategy on the route). Nothing
+  // else raises a safety event.
+  for (const auto& event : run.safety_events) {
+    EXPECT_EQ(event.rfind("risk_governor: circuit breaker route_", 0), 0u) << event;
+  }
 }
 
 }  // namespace

@@ -392,7 +392,11 @@ TEST_F(RiskGovernorTest, ADegradeTripDegradesTheListedStrategiesOnceWhileLatched
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->reason, RiskReason::circuit_breaker);
   EXPECT_FALSE(governor_.check(closing(entry("arb", "ETH-USDT", "BINANCE", 100)), false));
-  EXPECT_FALSE(governor_.check(entry("basis", "BTC-USDT", "BINANCE", 100), false));
+  // The tripped route takes no new entry from anyone; elsewhere the others trade.
+  auto on_route = governor_.check(entry("basis", "BTC-USDT", "BINANCE", 100), false);
+  ASSERT_TRUE(on_route);
+  EXPECT_EQ(on_route->reason, RiskReason::circuit_breaker);
+  EXPECT_FALSE(governor_.check(entry("basis", "ETH-USDT", "BINANCE", 100), false));
 
   EXPECT_TRUE(
       governor_.on_breakers({trip("spread_vol", TripAction::degrade, Severity::P1, {"arb"})}, at(0, 10h + 1s)).empty());
