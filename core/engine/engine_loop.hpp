@@ -117,6 +117,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       if (loop.sinks.control != nullptr) loop.sinks.control->audit(action, details);
     }
     void recon_finished(bool clean, const std::string& summary) override {
+      // The autopilot decides now (S-1.4): the risk governor's view must be current.
+      loop.evaluate_risk();
+      loop.publish_snapshot();
       if (loop.sinks.control != nullptr) loop.sinks.control->recon_finished(clean, summary);
     }
     Loop& loop;
@@ -539,19 +542,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     snap->policy = policy_view(policy, regime_cache);
     snap->market = recorded(now, snap->ts);
     if (positions) {
-      // Marks from the books' mids (funding marks where a venue reports them).
-      for (const auto& venue_id : venue_ids_) {
-        for (const auto& symbol : config.symbols) {
-          const venues::FundingInfo* funding_info = books.funding(venue_id, symbol);
-          if (funding_info != nullptr && funding_info->mark_price.sign() > 0) {
-            positions->book().on_mark(venue_id, symbol, funding_info->mark_price);
-          } else if (const md::OrderBook* found = books.find(venue_id, symbol); found != nullptr && found->valid()) {
-            if (auto mid = found->mid_price()) {
-              if (auto mark = Decimal::from_double(*mid, 8)) positions->book().on_mark(venue_id, symbol, mark->normalized());
-            }
-          }
-        }
-      }
+      refresh_marks();
       bind_strategies();
       // The JSON at most once a second, or at once when the executor changed something.
       const std::uint64_t changes = executor ? executor->change_count() : 0;
@@ -572,6 +563,23 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       snap->execution = execution_view;
     }
     slot.publish(std::move(snap));
+  }
+
+  // Marks from the books' mids (funding marks where a venue reports them).
+  void refresh_marks() {
+    if (!positions) return;
+    for (const auto& venue_id : venue_ids_) {
+      for (const auto& symbol : config.symbols) {
+        const venues::FundingInfo* funding_info = books.funding(venue_id, symbol);
+        if (funding_info != nullptr && funding_info->mark_price.sign() > 0) {
+          positions->book().on_mark(venue_id, symbol, funding_info->mark_price);
+        } else if (const md::OrderBook* found = books.find(venue_id, symbol); found != nullptr && found->valid()) {
+          if (auto mid = found->mid_price()) {
+            if (auto mark = Decimal::from_double(*mid, 8)) positions->book().on_mark(venue_id, symbol, mark->normalized());
+          }
+        }
+      }
+    }
   }
 
   // The books a validation dry-runs on: copied at most once a second (only a config

@@ -209,6 +209,7 @@ void Engine::Loop::refresh_venue_blocks() {
 
 void Engine::Loop::evaluate_risk() {
   refresh_venue_blocks();
+  refresh_marks();
   portfolio.legs.clear();
   if (positions) {
     const ledger::PositionBook& book = positions->book();
