@@ -116,6 +116,10 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     void audit(const std::string& action, const nlohmann::json& details) override {
       if (loop.sinks.control != nullptr) loop.sinks.control->audit(action, details);
     }
+    std::optional<std::string> venue_block(std::string_view venue) const override {
+      if (const risk::RiskRefusal* block = loop.governor.venue_block(venue)) return block->detail;
+      return std::nullopt;
+    }
     void recon_finished(bool clean, const std::string& summary) override {
       // The autopilot decides now (S-1.4): the risk governor's view must be current.
       loop.evaluate_risk();

@@ -42,6 +42,9 @@ class ExecutionDesk {
   // Start-up reconciliation ended: `clean` = every journal entry explained; resume is
   // refused (409 recon_pending) until a clean one.
   virtual void recon_finished(bool clean, const std::string& summary) = 0;
+  // Why the risk governor keeps `venue` out of routing now (clock skew, a maintenance
+  // window), or nullopt. The router rejects such a venue for an entry leg.
+  virtual std::optional<std::string> venue_block(std::string_view /*venue*/) const { return std::nullopt; }
 };
 
 // Dry run (SPEC S-1.2 dry_run_mode, S-8.7): the paper twin of each venue, where every

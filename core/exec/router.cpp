@@ -39,6 +39,7 @@ RouteRejection rejection_for(SizeRefusal refusal) {
 }
 
 std::optional<RejectedCandidate> check_health(const VenueCandidate& candidate, const RoutePolicy& policy) {
+  if (candidate.risk_block) return reject(candidate, RouteRejection::risk_blocked, *candidate.risk_block);
   if (candidate.rate_limit == RateLimitHealth::quarantined) {
     return reject(candidate, RouteRejection::quarantined, "venue quarantined by its rate governor");
   }
@@ -211,6 +212,7 @@ std::string_view to_string(RouteRejection rejection) {
     case RouteRejection::no_cap_headroom: return "no_cap_headroom";
     case RouteRejection::reject_rate_high: return "reject_rate_high";
     case RouteRejection::latency_high: return "latency_high";
+    case RouteRejection::risk_blocked: return "risk_blocked";
   }
   return "book_invalid";
 }

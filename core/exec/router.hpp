@@ -68,6 +68,7 @@ struct VenueCandidate {
   double rate_limit_used = 0;           // share of the tightest venue limit in use, 0..1+
   double reject_rate = 0;               // recent share of orders rejected, 0..1
   std::optional<double> latency_p95_ms; // recent order round trip; absent = no sample
+  std::optional<std::string> risk_block; // why the risk governor keeps the venue out of routing
 };
 
 struct LegRequest {
@@ -115,12 +116,14 @@ enum class RouteRejection {
   no_cap_headroom,      // the leg's notional exceeds what the caps allow there
   reject_rate_high,
   latency_high,
+  risk_blocked,         // the risk governor took the venue out of routing (clock skew, maintenance)
 };
-inline constexpr std::array<RouteRejection, 12> kAllRouteRejections = {
+inline constexpr std::array<RouteRejection, 13> kAllRouteRejections = {
     RouteRejection::quarantined,        RouteRejection::rate_limited,        RouteRejection::book_invalid,
     RouteRejection::book_stale,         RouteRejection::rules_invalid,       RouteRejection::book_too_thin,
     RouteRejection::below_min_qty,      RouteRejection::below_min_notional,  RouteRejection::slippage_over_limit,
-    RouteRejection::no_cap_headroom,    RouteRejection::reject_rate_high,    RouteRejection::latency_high};
+    RouteRejection::no_cap_headroom,    RouteRejection::reject_rate_high,    RouteRejection::latency_high,
+    RouteRejection::risk_blocked};
 std::string_view to_string(RouteRejection rejection);
 
 // Why the chosen venue was chosen, or that none was.

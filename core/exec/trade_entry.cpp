@@ -310,6 +310,7 @@ VenueCandidate Executor::Impl::route_candidate(const std::string& venue_id, cons
   const VenueHealthView recent = venue_stats.health(venue_id, clock.now());
   candidate.reject_rate = recent.reject_rate;
   candidate.latency_p95_ms = recent.latency_p95_ms;
+  candidate.risk_block = desk.venue_block(venue_id);
   return candidate;
 }
 

@@ -124,6 +124,10 @@ class RiskGovernor {
   void on_trade_result(std::string_view strategy, bool failed);
   // A venue out of routing (clock skew, maintenance) or back (nullopt).
   void set_venue_block(std::string_view venue, std::optional<RiskRefusal> block);
+  const RiskRefusal* venue_block(std::string_view venue) const {
+    auto found = venue_blocks_.find(venue);
+    return found == venue_blocks_.end() ? nullptr : &found->second;
+  }
   std::vector<RiskEvent> evaluate(const PortfolioInput& portfolio, UtcTime now);
   std::vector<RiskEvent> on_breakers(const std::vector<TripInput>& firing, UtcTime now);
 

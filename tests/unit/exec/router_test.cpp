@@ -86,7 +86,8 @@ TEST_F(RouterTest, NamesAreStable) {
   for (std::size_t i = 0; i < kAllRouteReasons.size(); ++i) EXPECT_EQ(to_string(kAllRouteReasons[i]), reasons[i]);
   const char* rejections[] = {"quarantined",        "rate_limited",        "book_invalid",    "book_stale",
                               "rules_invalid",      "book_too_thin",       "below_min_qty",   "below_min_notional",
-                              "slippage_over_limit", "no_cap_headroom",    "reject_rate_high", "latency_high"};
+                              "slippage_over_limit", "no_cap_headroom",    "reject_rate_high", "latency_high",
+                              "risk_blocked"};
   for (std::size_t i = 0; i < kAllRouteRejections.size(); ++i) {
     EXPECT_EQ(to_string(kAllRouteRejections[i]), rejections[i]);
   }
@@ -186,6 +187,16 @@ TEST_F(RouterTest, EqualScoresWithoutAPreferenceGoToTheEarlierCandidate) {
   EXPECT_EQ(decision.venue, "X");
   decision = route_leg(buy("1"), std::vector<VenueCandidate>{venue("Y"), venue("X")});
   EXPECT_EQ(decision.venue, "Y");
+}
+
+TEST_F(RouterTest, AVenueTheRiskGovernorBlocksIsRejectedWithItsReasonAndTheOtherWins) {
+  VenueCandidate blocked = venue("X");
+  blocked.risk_block = "venue_maintenance: X maintenance starts in 12 min";
+  EXPECT_EQ(rejection_of(buy("1"), blocked), RouteRejection::risk_blocked);
+  RouteDecision decision = route_leg(buy("1"), std::vector<VenueCandidate>{blocked, venue("Y")});
+  EXPECT_EQ(decision.venue, "Y");
+  ASSERT_EQ(decision.rejected.size(), 1u);
+  EXPECT_EQ(decision.rejected[0].detail, "venue_maintenance: X maintenance starts in 12 min");
 }
 
 TEST_F(RouterTest, ARateLimitedOrQuarantinedVenueIsRejected) {
