@@ -338,6 +338,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     const OpportunityStatus gate = opportunity_gate(mode);
     for (const auto& intent : intents) {
       PolicyOutcome outcome = policy.assess(intent, config, safe, now);
+      if (outcome.clamped) log_clamp(intent, outcome, now);
       // HOLD stops new risk, not its reduction (SPEC S-1.2): a close goes on in anything
       // but KILL (where the flatten owns every position).
       const OpportunityStatus intent_gate =
@@ -362,6 +363,20 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
         }
       }
     }
+  }
+
+  // Tighten-only (S-3.1): a size the policy (or the strategy, without policies) asked
+  // above the C++ caps was cut down to them. Logged at most once a second (counted in
+  // the policy view's clamped_sizes every time).
+  MonoTime clamp_logged_at{};
+  void log_clamp(const Intent& intent, const PolicyOutcome& outcome, MonoTime now) {
+    if (clamp_logged_at != MonoTime{} && now - clamp_logged_at < std::chrono::seconds(1)) return;
+    clamp_logged_at = now;
+    log.warn("size_clamped_to_caps", {{"strategy", intent.strategy},
+                                      {"symbol", intent.symbol},
+                                      {"asked_usdt", intent.notional_usdt.to_double()},
+                                      {"sized_usdt", outcome.sized_notional_usdt},
+                                      {"caps", "risk.max_notional_per_position_usdt, risk.max_total_notional_usdt"}});
   }
 
   Mode current_mode() const { return sinks.control == nullptr ? Mode::hold : sinks.control->mode(); }
