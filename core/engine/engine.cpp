@@ -52,7 +52,12 @@ void Engine::start() {
   if (loop.sinks.execution.journal != nullptr && !loop.executor) {
     // Positions are derived from the journal's fills, never from a cache.
     const exec::Journal& journal = *loop.sinks.execution.journal;
-    auto rebuilt = ledger::JournalPositions::rebuild(journal);
+    // The governor's realised PnL (today, this month, each strategy's budget) from every
+    // journaled fill, so a restart does not hand the day's loss budget back.
+    auto rebuilt = ledger::JournalPositions::rebuild(
+        journal, [&loop](const exec::FillEntry& fill, const ledger::Position* position, Decimal realized) {
+          loop.account_replayed_fill(fill, position, realized);
+        });
     if (rebuilt) {
       loop.positions = std::move(*rebuilt);
     } else {

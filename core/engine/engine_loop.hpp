@@ -457,6 +457,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   // ---- the risk governor's side of the loop (engine_risk.cpp)
   double realized_of(std::uint64_t position_id) const;
   void account_fill(const exec::FillEntry& fill, double realized_before);
+  void account_replayed_fill(const exec::FillEntry& fill, const ledger::Position* position, Decimal realized);
   risk::TradeCheck trade_check(const Intent& intent, double sized_notional_usdt) const;
   DeskBreakerFigures desk_figures() const;
   void act_on_breakers();

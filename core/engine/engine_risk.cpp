@@ -60,6 +60,16 @@ void Engine::Loop::account_fill(const exec::FillEntry& fill, double realized_bef
   }
 }
 
+// A fill replayed from the journal at start: the same accounting as a live one, from
+// the realised PnL the replay computed (the book is not built yet).
+void Engine::Loop::account_replayed_fill(const exec::FillEntry& fill, const ledger::Position* position,
+                                         Decimal realized) {
+  if (fill.simulated || position == nullptr || position->simulated() || position->strategy().empty()) return;
+  const double fee = fill.fee_asset.empty() || fill.fee_asset == "USDT" ? fill.fee.to_double() : 0;
+  const UtcTime at = fill.ts_ms > 0 ? UtcTime{std::chrono::milliseconds(fill.ts_ms)} : clock.utc();
+  governor.on_realized(position->strategy(), realized.to_double() - fee, at);
+}
+
 risk::TradeCheck Engine::Loop::trade_check(const Intent& intent, double sized_notional_usdt) const {
   risk::TradeCheck check;
   check.strategy = intent.strategy;

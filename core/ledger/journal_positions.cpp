@@ -4,7 +4,8 @@
 
 namespace propbot::ledger {
 
-Result<std::unique_ptr<JournalPositions>> JournalPositions::rebuild(const exec::Journal& journal) {
+Result<std::unique_ptr<JournalPositions>> JournalPositions::rebuild(const exec::Journal& journal,
+                                                                   const PositionBook::FillObserver& observer) {
   std::vector<exec::FillEntry> fills = journal.fills();
   std::set<std::uint64_t> ids;
   for (const auto& fill : fills) {
@@ -15,7 +16,7 @@ Result<std::unique_ptr<JournalPositions>> JournalPositions::rebuild(const exec::
   for (std::uint64_t id : ids) {
     for (auto& entry : journal.events_of(id)) events.push_back(std::move(entry));
   }
-  auto rebuilt = PositionBook::rebuild(events, fills);
+  auto rebuilt = PositionBook::rebuild(events, fills, {}, observer);
   if (!rebuilt) return rebuilt.error();
   auto positions = std::make_unique<JournalPositions>(journal);
   positions->book_ = std::move(*rebuilt);

@@ -21,7 +21,9 @@ class JournalPositions final : public exec::PositionLookup {
   // The book rebuilt from the journal's fills and the order events of the positions they
   // (and the unfinished orders) belong to. Errors: the rebuild's (a fill that breaks an
   // invariant, naming its journal seq).
-  static Result<std::unique_ptr<JournalPositions>> rebuild(const exec::Journal& journal);
+  // `observer`: PositionBook::rebuild's, for every fill replayed.
+  static Result<std::unique_ptr<JournalPositions>> rebuild(const exec::Journal& journal,
+                                                           const PositionBook::FillObserver& observer = nullptr);
   // An empty book (the rebuild failed: the caller raised it).
   explicit JournalPositions(const exec::Journal& journal) : journal_(journal) {}
 

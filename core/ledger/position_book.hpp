@@ -53,6 +53,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -106,9 +107,13 @@ class PositionBook {
 
   // The book the live sequence would have built (see the header). Errors: those of the
   // inputs, naming the journal seq that caused them.
+  // `observer` (optional) sees every fill the replay applied, with the position it
+  // named (after the fill) and the realised PnL that fill added to it (0 for a fill
+  // under no position): what the risk governor rebuilds the day's PnL from.
+  using FillObserver = std::function<void(const exec::FillEntry& fill, const Position* position, Decimal realized)>;
   static Result<PositionBook> rebuild(const std::vector<exec::OrderEntry>& orders,
                                       const std::vector<exec::FillEntry>& fills,
-                                      PositionBookOptions options = {});
+                                      PositionBookOptions options = {}, const FillObserver& observer = nullptr);
 
   // GET /api/ui/positions, exactly as the API prints it (positions_json.cpp says how).
   nlohmann::json positions_json() const;

@@ -25,6 +25,16 @@ struct Step {
   std::size_t index;
 };
 
+// Σ realised PnL over a position's legs (zero for none).
+Decimal realized_of(const Position* position) {
+  Decimal total;
+  if (position == nullptr) return total;
+  for (const auto& leg : position->legs()) {
+    if (auto sum = total.add(leg.holding.realized_pnl())) total = *sum;
+  }
+  return total;
+}
+
 Error at_seq(std::uint64_t seq, const Error& error) {
   return make_error(error.code, "journal seq " + std::to_string(seq) + ": " + error.message);
 }
@@ -33,7 +43,7 @@ Error at_seq(std::uint64_t seq, const Error& error) {
 
 Result<PositionBook> PositionBook::rebuild(const std::vector<exec::OrderEntry>& orders,
                                            const std::vector<exec::FillEntry>& fills,
-                                           PositionBookOptions options) {
+                                           PositionBookOptions options, const FillObserver& observer) {
   std::vector<Step> steps;
   steps.reserve(orders.size() + fills.size());
   for (std::size_t i = 0; i < orders.size(); ++i) steps.push_back({orders[i].seq, false, i});
@@ -46,7 +56,14 @@ Result<PositionBook> PositionBook::rebuild(const std::vector<exec::OrderEntry>& 
 
   for (const Step& step : steps) {
     if (step.is_fill) {
-      if (auto applied = book.on_fill(fills[step.index]); !applied) return at_seq(step.seq, applied.error());
+      const exec::FillEntry& fill = fills[step.index];
+      const Decimal before = observer ? realized_of(book.find(fill.position_id)) : Decimal{};
+      if (auto applied = book.on_fill(fill); !applied) return at_seq(step.seq, applied.error());
+      if (observer) {
+        const Position* position = book.find(fill.position_id);
+        auto delta = realized_of(position).sub(before);
+        observer(fill, position, delta ? *delta : Decimal{});
+      }
       continue;
     }
     const exec::OrderEntry& order = orders[step.index];
