@@ -82,7 +82,11 @@ class RiskE2E : public ::testing::Test {
                             const json& body = nullptr) {
     return api_call(port_, creds_, who, method, path, body, nullptr, 10s);
   }
-  json get(const std::string& path) { return call("viewer1", "GET", path).second; }
+  json get(const std::string& path) {
+    auto [status, body] = call("viewer1", "GET", path);
+    EXPECT_EQ(status, 200) << "GET " << path << ": " << body.dump();
+    return body;
+  }
   json wait_for(const std::string& path, const std::function<bool(const json&)>& ready,
                 std::chrono::milliseconds limit, std::chrono::milliseconds every = 200ms) {
     return poll_api(port_, creds_, path, ready, limit, every);
