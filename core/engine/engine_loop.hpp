@@ -43,6 +43,10 @@ inline scripting::BudgetView budget_of(const config::Config& config) {
 
 }  // namespace loop_detail
 
+// How long start-up reconciliation's report waits for the open legs' marks; after it the
+// autopilot decides with the legs unmarked and refuses (an unknown loss blocks it).
+inline constexpr std::chrono::seconds kReconMarkWait{10};
+
 // Everything on the driving thread.
 struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::ExecutionListener {
   Loop(config::Config config, Clock& clock, std::vector<venues::Venue*> venues, SnapshotSlot& slot, EngineSinks sinks,
@@ -84,6 +88,16 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   nlohmann::json clock_skew_ms = nlohmann::json::object();  // venue -> measured skew
   std::unique_ptr<ClockSkewProbe> skew_probe;               // from start(), when venues exist
   std::set<std::string> skewed_venues;                      // over risk.clock_skew_hold_ms now
+  // Open legs the last evaluation had no mark for: their unrealised loss is unknown.
+  int unmarked_legs = 0;
+  // Start-up reconciliation's report held back until every open leg has a mark (or the
+  // wait ran out), so the autopilot decides on the positions' real losses (S-1.4).
+  struct PendingRecon {
+    bool clean = false;
+    std::string summary;
+    MonoTime deadline{};
+  };
+  std::optional<PendingRecon> pending_recon;
   risk::MaintenanceCalendar maintenance{{}, Nanos{0}};
   std::vector<Intent> intents;           // reused per event
   std::vector<RegimeView> regime_cache;  // refreshed every snapshot tick
@@ -121,10 +135,11 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       return std::nullopt;
     }
     void recon_finished(bool clean, const std::string& summary) override {
-      // The autopilot decides now (S-1.4): the risk governor's view must be current.
+      // The autopilot decides on the report (S-1.4): the risk governor's view must be
+      // current — with a mark for every open leg, which the books bring a moment later.
       loop.evaluate_risk();
-      loop.publish_snapshot();
-      if (loop.sinks.control != nullptr) loop.sinks.control->recon_finished(clean, summary);
+      loop.pending_recon = Loop::PendingRecon{clean, summary, loop.clock.now() + kReconMarkWait};
+      loop.report_recon();
     }
     Loop& loop;
   };
@@ -462,6 +477,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   DeskBreakerFigures desk_figures() const;
   void act_on_breakers();
   void evaluate_risk();
+  void report_recon();
   void raise_risk_events(const std::vector<risk::RiskEvent>& events);
   void on_clock_skew(const std::string& venue, double skew_ms);
   void configure_risk();
@@ -636,6 +652,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       try {
         evaluate_breakers(clock.now());
         evaluate_risk();
+        report_recon();
         report_degradations();
         publish_snapshot();
       } catch (const std::exception& e) {

@@ -221,6 +221,7 @@ void Engine::Loop::evaluate_risk() {
   refresh_venue_blocks();
   refresh_marks();
   portfolio.legs.clear();
+  unmarked_legs = 0;
   if (positions) {
     const ledger::PositionBook& book = positions->book();
     for (std::uint64_t id : book.unfinished()) {
@@ -242,6 +243,7 @@ void Engine::Loop::evaluate_risk() {
           }
         }
         if (qty.is_zero()) continue;
+        if (!mark) ++unmarked_legs;
         open.qty = qty.to_double();
         open.mark = mark ? mark->to_double() : leg.holding.entry_price().to_double();
         if (open.mark <= 0) continue;
@@ -254,6 +256,17 @@ void Engine::Loop::evaluate_risk() {
   }
   raise_risk_events(governor.evaluate(portfolio, clock.utc()));
   risk_json = risk_views();
+}
+
+// Start-up reconciliation's report to the control plane (the autopilot decides on it),
+// once the evaluation has a mark for every open leg or kReconMarkWait ran out.
+void Engine::Loop::report_recon() {
+  if (!pending_recon) return;
+  if (unmarked_legs > 0 && clock.now() < pending_recon->deadline) return;
+  const PendingRecon report = std::move(*pending_recon);
+  pending_recon.reset();
+  publish_snapshot();
+  if (sinks.control != nullptr) sinks.control->recon_finished(report.clean, report.summary);
 }
 
 void Engine::Loop::raise_risk_events(const std::vector<risk::RiskEvent>& events) {
@@ -285,12 +298,17 @@ std::shared_ptr<const nlohmann::json> Engine::Loop::risk_views() const {
     }
     facts.push_back(std::move(fact));
   }
+  std::vector<std::string> blockers = governor.autopilot_blockers();
+  if (unmarked_legs > 0) {
+    blockers.push_back("blocked_by_risk: no mark price for " + std::to_string(unmarked_legs) +
+                       " open leg(s), their unrealised loss is unknown");
+  }
   return std::make_shared<const nlohmann::json>(nlohmann::json{
       {"risk_snapshot", governor.risk_snapshot(clock_skew_ms)},
       {"strategy_status", governor.strategy_status(facts)},
       {"strategy_budget", governor.strategy_budget()},
       {"capital", governor.capital()},
-      {"autopilot_blockers", governor.autopilot_blockers()}});
+      {"autopilot_blockers", blockers}});
 }
 
 }  // namespace propbot::engine
