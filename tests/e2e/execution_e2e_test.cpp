@@ -48,6 +48,15 @@ class ExecutionE2E : public ::testing::Test {
   json wait_for(const std::string& path, const std::function<bool(const json&)>& ready, std::chrono::seconds limit) {
     return poll_api(port_, creds_, path, ready, limit, 200ms, &outputs_);
   }
+  // Start-up reconciliation clean and both BTC-USDT books valid (a manual pair walks them).
+  void wait_ready() {
+    wait_for("/api/ui/execution", [](const json& b) { return b["recon"]["state"] == "clean"; }, 20s);
+    wait_for("/api/ui/market", [](const json& b) {
+      int valid = 0;
+      for (const auto& book : b["books"]) valid += book["symbol"] == "BTC-USDT" && book["valid"] == true;
+      return valid == 2;
+    }, 20s);
+  }
   void two_man_resume() { propbot::testing::two_man_resume(port_, creds_, "e2e", &outputs_); }
   // The exposure row of a venue, or null.
   static json exposure_of(const json& positions, const std::string& venue) {
@@ -69,7 +78,7 @@ class ExecutionE2E : public ::testing::Test {
 TEST_F(ExecutionE2E, AManualPairTradesBothLegsTheKillSwitchFlattensEverythingAndARestartRebuildsIt) {
   ASSERT_NO_FATAL_FAILURE(start_daemon());
   // Start-up reconciliation first; manual trades wait for RESUME.
-  wait_for("/api/ui/execution", [](const json& b) { return b["recon"]["state"] == "clean"; }, 20s);
+  wait_ready();
   const json pair = {{"symbol", "BTC-USDT"}, {"long_venue", "BINANCE"}, {"short_venue", "OKX"}, {"notional_usdt", 1000}};
   EXPECT_EQ(call("viewer1", "POST", "/api/arb/execute", pair).first, 403) << "operators only";
   auto [held, held_body] = call("operator1", "POST", "/api/arb/execute", pair);
@@ -160,7 +169,7 @@ TEST_F(ExecutionE2E, AManualPairTradesBothLegsTheKillSwitchFlattensEverythingAnd
   // A restart: the journal rebuilds the same positions — the pair, closed by the flatten
   // (the embedded venues restart empty, as flat as the flatten left them).
   ASSERT_NO_FATAL_FAILURE(start_daemon());
-  wait_for("/api/ui/execution", [](const json& b) { return b["recon"]["state"] == "clean"; }, 20s);
+  wait_ready();
   json rebuilt = wait_for("/api/ui/positions", [](const json& b) { return !b["positions"].empty(); }, 10s);
   EXPECT_EQ(rebuilt["positions"][0]["id"], trade_id);
   EXPECT_EQ(rebuilt["positions"][0]["status"], "closed") << rebuilt.dump();
@@ -176,7 +185,7 @@ TEST_F(ExecutionE2E, AManualPairTradesBothLegsTheKillSwitchFlattensEverythingAnd
 // the breaker (audited); trading again would still take the two-man resume.
 TEST_F(ExecutionE2E, ATrippedRunawayBreakerRefuses423UntilAnOperatorResetsIt) {
   ASSERT_NO_FATAL_FAILURE(start_daemon({"PROPBOT_RISK__MAX_ORDERS_PER_MIN=2"}));
-  wait_for("/api/ui/execution", [](const json& b) { return b["recon"]["state"] == "clean"; }, 20s);
+  wait_ready();
   auto [nothing, nothing_body] = call("operator1", "POST", "/api/admin/runaway_breaker/reset", json::object());
   EXPECT_EQ(nothing, 409) << "nothing stands: " << nothing_body.dump();
   ASSERT_NO_FATAL_FAILURE(two_man_resume());
