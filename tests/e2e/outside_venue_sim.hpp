@@ -147,6 +147,17 @@ inline ::testing::AssertionResult fund_sim_account(int admin_port, const nlohman
   return ::testing::AssertionSuccess();
 }
 
+// `method path` at the simulator's admin port with `body` (null: none), expecting 200
+// (a test failure otherwise); the parsed answer (discarded when it is not JSON).
+inline nlohmann::json sim_admin(int admin_port, const std::string& method, const std::string& path,
+                                const nlohmann::json& body = nullptr) {
+  const auto reply = test_support::http_request("127.0.0.1", static_cast<std::uint16_t>(admin_port), method, path,
+                                                body.is_null() ? "" : body.dump(),
+                                                {{"Content-Type", "application/json"}}, std::chrono::seconds(30));
+  EXPECT_EQ(reply.status, 200) << method << " " << path << ": " << reply.body;
+  return nlohmann::json::parse(reply.body, nullptr, false);
+}
+
 // One funded account per protocol (100,000 USDT each) with the keys a test stored in the
 // daemon's secrets store: `binance.api_key`, `binance.api_secret`, `okx.api_key`,
 // `okx.api_secret`, `okx.passphrase`.
