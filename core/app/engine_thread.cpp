@@ -35,6 +35,14 @@ class PlanePort final : public engine::ControlPort {
     (void)plane_.record(control::Actor::system(), action, "executor", details);
   }
   void recon_finished(bool clean, const std::string& summary) override { plane_.recon_finished(clean, summary); }
+  Status save_state(std::string_view name, const nlohmann::json& value) override {
+    return plane_.save_state(name, value);
+  }
+  std::optional<nlohmann::json> load_state(std::string_view name) override {
+    auto loaded = plane_.load_state(name);
+    if (!loaded) return std::nullopt;
+    return *loaded;
+  }
   void safe_mode_on(const std::string& reason) override {
     (void)plane_.set_safe_mode(true, "circuit breaker: " + reason.substr(0, 900), control::Actor::system());
   }

@@ -461,3 +461,36 @@ Result<ControlOutcome> ControlPlane::safety_action_locked(const SafetyEvent& eve
 }
 
 }  // namespace propbot::control
+
+namespace propbot::control {
+
+Status ControlPlane::save_state(std::string_view name, const nlohmann::json& value) {
+  std::lock_guard lock(mutex_);
+  if (name == kStateName) return make_error(Errc::invalid_argument, "the control state is saved by the plane only");
+  auto saved = signed_state_.save(name, value);
+  if (!saved) return saved.error();
+  return {};
+}
+
+Result<std::optional<nlohmann::json>> ControlPlane::load_state(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  if (name == kStateName) return make_error(Errc::invalid_argument, "the control state is loaded by the plane only");
+  auto loaded = signed_state_.load(name);
+  if (!loaded) return loaded.error();
+  switch (loaded->status) {
+    case StateLoadStatus::not_found: return std::optional<nlohmann::json>();
+    case StateLoadStatus::tamper_detected: {
+      SafetyEvent event;
+      event.code = IncidentCode::tamper_detected;
+      event.component = "control_plane";
+      event.summary = "signed state '" + std::string(name) + "' failed verification: " + loaded->reason +
+                      "; started without it";
+      if (auto raised = safety_action_locked(event); !raised) return raised.error();
+      return std::optional<nlohmann::json>();
+    }
+    case StateLoadStatus::loaded: return std::optional<nlohmann::json>(loaded->state->value);
+  }
+  return std::optional<nlohmann::json>();
+}
+
+}  // namespace propbot::control

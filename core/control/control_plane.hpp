@@ -274,6 +274,14 @@ class ControlPlane {
   Result<ChainReport> verify_audit() const;
   Result<std::int64_t> export_audit(const std::string& path);
 
+  // Another component's durable state (the risk governor's "risk_state"), signed like
+  // the control state (S-5.1). `name` must not be the control state's own. load_state:
+  // nullopt when never saved; a bad signature is a P0 tamper_detected (HOLD, audited)
+  // and answers nullopt. Errors: invalid_argument (bad name, a value with a float),
+  // store errors.
+  Status save_state(std::string_view name, const nlohmann::json& value);
+  Result<std::optional<nlohmann::json>> load_state(std::string_view name);
+
   // Expires approvals past their TTL (audited). Call periodically.
   Status expire_due();
 

@@ -7,7 +7,9 @@
 // there while operators act on other threads.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,10 @@ class ControlPort {
   // A circuit-breaker rule asked for safe mode (action `safe_mode`): turn it on (turning
   // it on is immediate; turning it off stays a two-man action). Default: nothing.
   virtual void safe_mode_on(const std::string& /*reason*/) {}
+  // The risk governor's durable state (frozen / degraded strategies, trips, raised
+  // limits, budget resets), signed with the control state. Defaults: nothing kept.
+  virtual Status save_state(std::string_view /*name*/, const nlohmann::json& /*value*/) { return {}; }
+  virtual std::optional<nlohmann::json> load_state(std::string_view /*name*/) { return std::nullopt; }
   // The executor's start-up reconciliation ended (ControlPlane::recon_finished).
   virtual void recon_finished(bool /*clean*/, const std::string& /*summary*/) {}
 };

@@ -49,6 +49,7 @@ void Engine::start() {
       }
     }
   }
+  loop.restore_risk_state();  // before the journal's fills are replayed into it
   if (loop.sinks.execution.journal != nullptr && !loop.executor) {
     // Positions are derived from the journal's fills, never from a cache.
     const exec::Journal& journal = *loop.sinks.execution.journal;

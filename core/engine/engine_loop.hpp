@@ -480,6 +480,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   void report_recon();
   void raise_risk_events(const std::vector<risk::RiskEvent>& events);
   void on_clock_skew(const std::string& venue, double skew_ms);
+  void restore_risk_state();
+  void persist_risk_state();
+  std::uint64_t persisted_risk_version = 0;
   void configure_risk();
   void refresh_venue_blocks();
   std::shared_ptr<const nlohmann::json> risk_views() const;

@@ -236,6 +236,7 @@ Result<nlohmann::json> Engine::risk_action(RiskAction action, const nlohmann::js
       break;
     }
   }
+  loop.persist_risk_state();
   loop.exec_desk.audit(audit_action, audited);
   loop.log.warn("risk_action", {{"action", audit_action}, {"operator", operator_name}});
   loop.risk_json = loop.risk_views();

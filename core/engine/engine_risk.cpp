@@ -154,6 +154,7 @@ void Engine::Loop::act_on_breakers() {
   }
   if (firing.empty()) return;
   raise_risk_events(governor.on_breakers(firing, clock.utc()));
+  persist_risk_state();
 }
 
 void Engine::Loop::configure_risk() {
@@ -166,6 +167,29 @@ void Engine::Loop::configure_risk() {
   } else {
     maintenance = risk::MaintenanceCalendar(std::move(windows), lead);
   }
+}
+
+// The governor's durable state lives beside the control state, signed (a hand edit is
+// a P0 tamper): a frozen or degraded strategy stays so across a restart until two
+// operators unfreeze it, and a raised cap stays raised.
+constexpr std::string_view kRiskStateName = "risk_state";
+
+void Engine::Loop::restore_risk_state() {
+  if (sinks.control == nullptr) return;
+  if (auto state = sinks.control->load_state(kRiskStateName)) {
+    governor.restore(*state);
+    log.info("risk_state_restored", {{"state", state->dump().substr(0, 1000)}});
+  }
+  persisted_risk_version = governor.durable_version();
+}
+
+void Engine::Loop::persist_risk_state() {
+  if (sinks.control == nullptr || governor.durable_version() == persisted_risk_version) return;
+  if (auto saved = sinks.control->save_state(kRiskStateName, governor.durable_state()); !saved) {
+    log.error("risk_state_save_failed", {{"error", saved.error().message}});
+    return;  // tried again at the next change or evaluation
+  }
+  persisted_risk_version = governor.durable_version();
 }
 
 // A venue's clock against ours (S-2.5): beyond risk.clock_skew_hold_ms the venue leaves
@@ -255,6 +279,7 @@ void Engine::Loop::evaluate_risk() {
     }
   }
   raise_risk_events(governor.evaluate(portfolio, clock.utc()));
+  persist_risk_state();
   risk_json = risk_views();
 }
 

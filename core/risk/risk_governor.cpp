@@ -118,7 +118,10 @@ void RiskGovernor::configure(const config::RiskConfig& risk, const std::vector<c
   for (const auto& strategy : strategies) {
     auto found = budgets_.find(strategy.name);
     if (found == budgets_.end()) {
-      budgets_.emplace(strategy.name, StrategyBudget(strategy.name, budget_limits(strategy), now));
+      // The day began at 00:00 UTC, not when the daemon started: fills replayed from the
+      // journal earlier today count in today's figure.
+      const UtcTime midnight{std::chrono::floor<std::chrono::days>(now.time_since_epoch())};
+      budgets_.emplace(strategy.name, StrategyBudget(strategy.name, budget_limits(strategy), midnight));
     } else {
       found->second.set_limits(budget_limits(strategy));
     }
@@ -290,6 +293,7 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
     if (state.frozen) continue;
     if (state.waived.kind == breach.kind && breach.value <= state.waived.value) continue;
     state.frozen = true;
+    ++durable_version_;
     state.frozen_since = now;
     state.freeze_reason = "budget " + breach_text(breach);
     RiskEvent event;
@@ -368,6 +372,7 @@ std::vector<RiskEvent> RiskGovernor::on_breakers(const std::vector<TripInput>& f
     event.safe_mode_on = input.action == TripAction::safe_mode;
     events.push_back(std::move(event));
     if (trips_.size() < kMaxTrips) trips_.push_back(std::move(trip));
+    ++durable_version_;
   }
   return events;
 }
@@ -494,6 +499,7 @@ Result<std::vector<std::string>> RiskGovernor::reset_budget(std::string_view str
   for (auto& [name, budget] : budgets_) {
     if (strategy != "all" && name != strategy) continue;
     budget.reset(now);
+    ++durable_version_;
     reset.push_back(name);
   }
   if (reset.empty()) {
@@ -527,6 +533,7 @@ Result<nlohmann::json> RiskGovernor::unfreeze(std::string_view strategy, UtcTime
     state.degrade_reason.clear();
   }
   nlohmann::json released = nlohmann::json::array();
+  ++durable_version_;
   std::erase_if(trips_, [&](Trip& trip) {
     if (!all) trip.strategies.erase(std::string(strategy));
     // A trip that named strategies goes when the last of them is unfrozen; one that named
@@ -552,6 +559,7 @@ Result<nlohmann::json> RiskGovernor::raise_limit(Cap cap, double value) {
                                                   "); lower a limit through a config apply");
   }
   raised_[static_cast<std::size_t>(cap)] = value;
+  ++durable_version_;
   limits_.caps[static_cast<std::size_t>(cap)] = value;
   return nlohmann::json{{"cap", std::string(to_string(cap))}, {"from", current}, {"to", value}};
 }
@@ -709,6 +717,117 @@ std::vector<std::string> RiskGovernor::autopilot_blockers() const {
                   number(stress_.limit_usdt));
   }
   return out;
+}
+
+}  // namespace propbot::risk
+
+namespace propbot::risk {
+namespace {
+
+std::int64_t ms_of(UtcTime t) { return to_unix_ms(t); }
+UtcTime time_of(const nlohmann::json& value) {
+  return value.is_number_integer() ? UtcTime{std::chrono::milliseconds(value.get<std::int64_t>())} : UtcTime{};
+}
+double number_of(const nlohmann::json& value) {
+  if (!value.is_string()) return 0;
+  try {
+    return std::stod(value.get<std::string>());
+  } catch (...) {
+    return 0;
+  }
+}
+std::optional<TripAction> trip_action_of(std::string_view text) {
+  for (TripAction action : {TripAction::degrade, TripAction::pause_strategy, TripAction::pause_symbol,
+                            TripAction::safe_mode, TripAction::hold}) {
+    if (to_string(action) == text) return action;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+nlohmann::json RiskGovernor::durable_state() const {
+  nlohmann::json strategies = nlohmann::json::object();
+  for (const auto& [name, state] : strategies_) {
+    if (!state.frozen && !state.degraded && state.waived.kind == BudgetBreach::none) continue;
+    strategies[name] = {{"frozen", state.frozen},
+                        {"freeze_reason", state.freeze_reason},
+                        {"frozen_since_ms", ms_of(state.frozen_since)},
+                        {"degraded", state.degraded},
+                        {"degrade_reason", state.degrade_reason},
+                        {"degraded_since_ms", ms_of(state.degraded_since)},
+                        {"waived", std::string(to_string(state.waived.kind))},
+                        {"waived_value", number(state.waived.value)}};
+  }
+  nlohmann::json trips = nlohmann::json::array();
+  for (const Trip& trip : trips_) {
+    trips.push_back({{"rule", trip.rule},
+                     {"action", std::string(to_string(trip.action))},
+                     {"symbol", trip.symbol},
+                     {"venues", trip.venues},
+                     {"reason", trip.reason},
+                     {"since_ms", ms_of(trip.since)},
+                     {"strategies", std::vector<std::string>(trip.strategies.begin(), trip.strategies.end())},
+                     {"had_strategies", trip.had_strategies}});
+  }
+  nlohmann::json raised = nlohmann::json::object();
+  for (Cap cap : kAllCaps) {
+    if (const auto& value = raised_[static_cast<std::size_t>(cap)]) raised[std::string(to_string(cap))] = number(*value);
+  }
+  nlohmann::json resets = nlohmann::json::object();
+  for (const auto& [name, budget] : budgets_) resets[name] = ms_of(budget.last_reset());
+  return {{"version", 1}, {"strategies", strategies}, {"trips", trips}, {"raised", raised}, {"budget_resets", resets}};
+}
+
+void RiskGovernor::restore(const nlohmann::json& state) {
+  if (!state.is_object()) return;
+  if (const auto found = state.find("strategies"); found != state.end() && found->is_object()) {
+    for (const auto& [name, row] : found->items()) {
+      if (!row.is_object() || name.empty() || name.size() > 64) continue;
+      StrategyRisk& risk = state_of(name);
+      risk.frozen = row.value("frozen", false);
+      risk.freeze_reason = row.value("freeze_reason", "");
+      risk.frozen_since = time_of(row.value("frozen_since_ms", nlohmann::json()));
+      risk.degraded = row.value("degraded", false);
+      risk.degrade_reason = row.value("degrade_reason", "");
+      risk.degraded_since = time_of(row.value("degraded_since_ms", nlohmann::json()));
+      for (BudgetBreach kind : {BudgetBreach::notional, BudgetBreach::open_positions, BudgetBreach::daily_loss,
+                                BudgetBreach::drawdown, BudgetBreach::consecutive_failures}) {
+        if (row.value("waived", "") == to_string(kind)) risk.waived = {kind, number_of(row.value("waived_value", nlohmann::json())), 0};
+      }
+    }
+  }
+  if (const auto found = state.find("trips"); found != state.end() && found->is_array()) {
+    for (const auto& row : *found) {
+      if (!row.is_object() || trips_.size() >= kMaxTrips) continue;
+      auto action = trip_action_of(row.value("action", ""));
+      if (!action || row.value("rule", "").empty()) continue;
+      Trip trip{row.value("rule", ""), *action, row.value("symbol", ""), row.value("venues", ""),
+                row.value("reason", ""), time_of(row.value("since_ms", nlohmann::json())), {}};
+      for (const auto& strategy : row.value("strategies", std::vector<std::string>{})) trip.strategies.insert(strategy);
+      trip.had_strategies = row.value("had_strategies", !trip.strategies.empty());
+      trips_.push_back(std::move(trip));
+    }
+  }
+  if (const auto found = state.find("raised"); found != state.end() && found->is_object()) {
+    for (const auto& [name, value] : found->items()) {
+      auto cap = parse_cap(name);
+      if (!cap) continue;
+      const double raised = number_of(value);
+      const double configured = limits_.cap(*cap);
+      if (raised <= 0 || configured <= 0 || raised <= configured) continue;
+      raised_[static_cast<std::size_t>(*cap)] = raised;
+      limits_.caps[static_cast<std::size_t>(*cap)] = raised;
+    }
+  }
+  if (const auto found = state.find("budget_resets"); found != state.end() && found->is_object()) {
+    for (const auto& [name, value] : found->items()) {
+      auto budget = budgets_.find(name);
+      const UtcTime at = time_of(value);
+      if (budget == budgets_.end() || at <= budget->second.last_reset()) continue;
+      budget->second.reset(at);
+    }
+  }
 }
 
 }  // namespace propbot::risk

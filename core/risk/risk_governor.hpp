@@ -148,6 +148,17 @@ class RiskGovernor {
   // not above the cap in force, or not finite.
   Result<nlohmann::json> raise_limit(Cap cap, double value);
 
+  // ---- durable state (kept across restarts by the caller, signed)
+  // What must survive a restart: frozen / degraded strategies (with the waived breach),
+  // the latched trips, raised caps, each budget's last manual reset. Canonical JSON (no
+  // floats: numbers as decimal text, times as Unix ms).
+  nlohmann::json durable_state() const;
+  // Restores it over a configured governor (call before the journal's fills are
+  // replayed). Unknown or malformed parts are skipped.
+  void restore(const nlohmann::json& state);
+  // Grows with every change durable_state() would show.
+  std::uint64_t durable_version() const { return durable_version_; }
+
   // ---- views
   nlohmann::json risk_snapshot(const nlohmann::json& clock_skew_ms) const;
   nlohmann::json strategy_status(const std::vector<StrategyFacts>& facts) const;
@@ -209,6 +220,7 @@ class RiskGovernor {
   std::map<std::string, StrategyBudget, std::less<>> budgets_;
   std::map<std::string, StrategyRisk, std::less<>> strategies_;
   StrategyRisk overflow_;
+  std::uint64_t durable_version_ = 0;
   std::vector<Trip> trips_;
   std::map<std::string, RiskRefusal, std::less<>> venue_blocks_;
   StressReport stress_;

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <functional>
 #include <iostream>
+#include <csignal>
 #include <map>
 #include <thread>
 
@@ -94,11 +95,11 @@ class BreakerE2E : public ::testing::Test {
     admin_ = ports.at("admin");
     sim("PUT", "/admin/market", {{"tick_ms", tick_ms}, {"volatility_bps", 0.5}, {"dislocation_probability", 0}});
     ASSERT_TRUE(fund_venue_accounts(admin_, kVenueKeys));
-    const std::string config = bundle_pointing_at(bundle_.path(), ports.at("binance"), ports.at("okx"));
-    std::string yaml = read_whole_file(config);
+    config_ = bundle_pointing_at(bundle_.path(), ports.at("binance"), ports.at("okx"));
+    std::string yaml = read_whole_file(config_);
     yaml = replaced_once(yaml, "min_net_bps: 2 ", "min_net_bps: 1000 ");  // funding_basis never enters
-    std::ofstream(config, std::ios::trunc) << yaml;
-    ASSERT_NO_FATAL_FAILURE(start_paper_daemon(daemon_, data_.path(), config, port_));
+    std::ofstream(config_, std::ios::trunc) << yaml;
+    ASSERT_NO_FATAL_FAILURE(start_paper_daemon(daemon_, data_.path(), config_, port_));
 
     sim("POST", "/admin/market/jump", {{"venue", "okx"}, {"symbol", "BTC-USDT"}, {"bps", 30}});
     const json opportunities = wait_for("/api/opportunities", [](const json& b) {
@@ -173,6 +174,7 @@ class BreakerE2E : public ::testing::Test {
   std::uint16_t port_ = 0;
   std::unique_ptr<DaemonProcess> sim_;
   std::unique_ptr<DaemonProcess> daemon_;
+  std::string config_;
 };
 
 TEST_F(BreakerE2E, AWsGapStormDegradesTheStrategiesOnThatRouteUntilTwoOperatorsUndegrade) {
@@ -304,6 +306,17 @@ TEST_F(BreakerE2E, ASpreadVolatilitySpikeDegradesTheRightStrategies) {
   // Still degraded a few seconds later (no timer undoes it).
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(state_of(get("/api/ui/strategy_status"), kArb), "degraded");
+
+  // Nor does a restart: the state is signed beside the control state and restored.
+  daemon_->send_signal(SIGTERM);
+  ASSERT_EQ(daemon_->wait_exit(20s).value_or(-1), 0) << daemon_->stderr_text();
+  ASSERT_NO_FATAL_FAILURE(start_paper_daemon(daemon_, data_.path(), config_, port_));
+  const json restarted = wait_for("/api/ui/strategy_status", [](const json& b) {
+    return !state_of(b, kArb).empty();
+  }, 20s);
+  EXPECT_EQ(state_of(restarted, kArb), "degraded") << restarted.dump();
+  EXPECT_EQ(strategy_of(restarted, kArb).value("reason", ""), reason);
+  EXPECT_EQ(trips_of(get("/api/ui/risk_snapshot"), rule, "BTC-USDT").size(), 1u);
 }
 
 }  // namespace

@@ -742,3 +742,66 @@ TEST_F(RiskGovernorTest, AutopilotBlockersNameTheirSource) {
 
 }  // namespace
 }  // namespace propbot::risk
+
+namespace propbot::risk {
+namespace {
+
+// ---- durable state: what a restart must not forget
+
+TEST_F(RiskGovernorTest, TheDurableStateRestoresFrozenDegradedTripsRaisesAndResets) {
+  risk_.max_total_notional_usdt = 1000;
+  strategies_[0].budget.daily_loss_usdt = 10;
+  configure();
+  const std::uint64_t start = governor_.durable_version();
+  governor_.on_realized("arb", -25, at(0, 10h));
+  ASSERT_EQ(evaluate(PortfolioInput{}, at(0, 10h)).size(), 1u);  // arb frozen by its budget
+  ASSERT_FALSE(governor_.on_breakers({TripInput{"route_spread_std_high", TripAction::degrade, Severity::P1, "std 41",
+                                                "BTC-USDT", "BINANCE/OKX", {"basis"}}},
+                                     at(0, 10h))
+                   .empty());
+  ASSERT_TRUE(governor_.raise_limit(Cap::max_total_notional, 1500));
+  ASSERT_TRUE(governor_.reset_budget("quoting", at(0, 11h)));
+  EXPECT_GT(governor_.durable_version(), start);
+  const nlohmann::json state = governor_.durable_state();
+  // Canonical JSON only: no floats anywhere.
+  std::function<bool(const nlohmann::json&)> has_float = [&](const nlohmann::json& value) {
+    if (value.is_number_float()) return true;
+    for (const auto& item : value) {
+      if (item.is_structured() ? has_float(item) : item.is_number_float()) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(has_float(state)) << state.dump();
+
+  RiskGovernor restarted(at(0, 12h));
+  restarted.configure(risk_, strategies_, at(0, 12h));
+  restarted.restore(state);
+  EXPECT_TRUE(restarted.frozen("arb"));
+  EXPECT_TRUE(restarted.degraded("basis"));
+  EXPECT_EQ(restarted.cap_limit(Cap::max_total_notional), 1500);
+  auto refused = restarted.check(entry("quoting", "BTC-USDT", "OKX", 10), false);
+  ASSERT_TRUE(refused);  // the restored route trip blocks everyone there
+  EXPECT_EQ(refused->reason, RiskReason::circuit_breaker);
+  const nlohmann::json snapshot = restarted.risk_snapshot(nlohmann::json::object());
+  ASSERT_EQ(snapshot["breakers"].size(), 1u);
+  EXPECT_EQ(snapshot["breakers"][0]["rule"], "route_spread_std_high");
+  EXPECT_EQ(snapshot["breakers"][0]["strategies"], nlohmann::json::array({"basis"}));
+  const nlohmann::json budgets = restarted.strategy_budget();
+  for (const auto& row : budgets["budgets"]) {
+    if (row["strategy"] == "quoting") {
+      EXPECT_EQ(row["daily_loss"]["last_reset_ts_utc"], format_iso8601_ms(at(0, 11h))) << row.dump();
+    }
+  }
+  // Unfreezing the restored ones works as before; a garbage state restores nothing.
+  ASSERT_TRUE(restarted.unfreeze("all", at(0, 13h)));
+  EXPECT_FALSE(restarted.frozen("arb"));
+  RiskGovernor fresh(at(0, 12h));
+  fresh.configure(risk_, strategies_, at(0, 12h));
+  fresh.restore(nlohmann::json{{"strategies", 5}, {"trips", {{{"rule", ""}}}}, {"raised", {{"nope", "1"}}}});
+  EXPECT_FALSE(fresh.frozen("arb"));
+  EXPECT_TRUE(fresh.risk_snapshot(nlohmann::json::object())["breakers"].empty());
+  EXPECT_EQ(fresh.cap_limit(Cap::max_total_notional), 1000);
+}
+
+}  // namespace
+}  // namespace propbot::risk
