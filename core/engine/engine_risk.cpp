@@ -105,7 +105,8 @@ risk::TradeCheck Engine::Loop::trade_check(const Intent& intent, double sized_no
 DeskBreakerFigures Engine::Loop::desk_figures() const {
   DeskBreakerFigures figures;
   figures.loss_today_usdt = governor.cap_used(risk::Cap::daily_loss_cap);
-  figures.drawdown_usdt = figures.loss_today_usdt;
+  figures.drawdown_usdt = governor.desk_drawdown_usdt();
+  figures.consecutive_losses = governor.consecutive_failures();
   if (execution_view) {
     figures.hedge_latency_ms_p95 = execution_view->hedge_latency_p95_ms.value_or(0);
     figures.hedge_latency_ms_p99 = figures.hedge_latency_ms_p95;  // the executor keeps one nearest-rank p95

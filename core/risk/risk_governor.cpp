@@ -115,6 +115,11 @@ void RiskGovernor::configure(const config::RiskConfig& risk, const std::vector<c
   limits_.price_band_bps = risk.price_band_bps;
   limits_.min_net_edge_bps = risk.min_net_edge_bps;
   limits_.liquidity_depth_multiple = risk.liquidity_depth_multiple;
+  // A strategy gone from the configuration takes its budget along (bound: the configured ones).
+  std::erase_if(budgets_, [&](const auto& item) {
+    return std::none_of(strategies.begin(), strategies.end(),
+                        [&](const config::StrategyConfig& strategy) { return strategy.name == item.first; });
+  });
   for (const auto& strategy : strategies) {
     auto found = budgets_.find(strategy.name);
     if (found == budgets_.end()) {
@@ -144,6 +149,12 @@ StrategyBudget* RiskGovernor::budget_of(std::string_view strategy) {
   return found == budgets_.end() ? nullptr : &found->second;
 }
 
+int RiskGovernor::consecutive_failures() const {
+  int longest = 0;
+  for (const auto& [name, budget] : budgets_) longest = std::max(longest, budget.consecutive_failures());
+  return longest;
+}
+
 bool RiskGovernor::frozen(std::string_view strategy) const {
   auto found = strategies_.find(strategy);
   return found != strategies_.end() && found->second.frozen;
@@ -163,6 +174,8 @@ void RiskGovernor::roll_desk_day(UtcTime now) {
   if (const auto day = utc_day(now); day > desk_day_) {
     desk_day_ = day;
     realized_today_ = 0;
+    peak_today_ = 0;
+    drawdown_today_ = 0;
   }
   if (const int month = utc_month(now); month > desk_month_) {
     desk_month_ = month;
@@ -253,7 +266,10 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
   used(Cap::max_exposure_per_symbol) = worst_symbol;
   used(Cap::max_exposure_per_venue) = worst_venue;
   used(Cap::max_leverage) = worst_leverage;
-  used(Cap::daily_loss_cap) = std::max(0.0, -(realized_today_ + unrealized_));
+  const double pnl_today = realized_today_ + unrealized_;
+  peak_today_ = std::max(peak_today_, pnl_today);
+  drawdown_today_ = peak_today_ - pnl_today;
+  used(Cap::daily_loss_cap) = std::max(0.0, -pnl_today);
   used(Cap::monthly_loss_cap) = std::max(0.0, -(realized_month_ + unrealized_));
   used(Cap::max_unrealized_loss) = std::max(0.0, -unrealized_);
   for (Cap cap : kAllCaps) {

@@ -176,6 +176,10 @@ class RiskGovernor {
   const StressReport& stress() const { return stress_; }
   const ExposureFigures& exposure() const { return exposure_; }
   double realized_today_usdt() const { return realized_today_; }
+  // Today's (UTC) peak of realised-today + unrealised, minus its value now (>= 0).
+  double desk_drawdown_usdt() const { return drawdown_today_; }
+  // The longest current run of failed trades among the strategies.
+  int consecutive_failures() const;
   double unrealized_usdt() const { return unrealized_; }
 
  private:
@@ -215,6 +219,8 @@ class RiskGovernor {
   double unrealized_ = 0;
   double realized_today_ = 0;
   double realized_month_ = 0;
+  double peak_today_ = 0;
+  double drawdown_today_ = 0;
   std::int64_t desk_day_ = 0;    // days since epoch (UTC) of realized_today_
   int desk_month_ = 0;           // year * 12 + month of realized_month_
   std::map<std::string, StrategyBudget, std::less<>> budgets_;

@@ -805,3 +805,25 @@ TEST_F(RiskGovernorTest, TheDurableStateRestoresFrozenDegradedTripsRaisesAndRese
 
 }  // namespace
 }  // namespace propbot::risk
+
+namespace propbot::risk {
+namespace {
+
+TEST_F(RiskGovernorTest, TheDesksDrawdownIsFromTodaysPeakAndRestartsAtMidnight) {
+  configure();
+  governor_.on_realized("arb", 40, at(0, 10h));
+  evaluate(PortfolioInput{}, at(0, 10h));
+  EXPECT_EQ(governor_.desk_drawdown_usdt(), 0);
+  governor_.on_realized("arb", -70, at(0, 11h));  // from +40 down to -30
+  evaluate(PortfolioInput{}, at(0, 11h));
+  EXPECT_DOUBLE_EQ(governor_.desk_drawdown_usdt(), 70);
+  evaluate(PortfolioInput{}, at(1, 0ns));
+  EXPECT_EQ(governor_.desk_drawdown_usdt(), 0);
+  governor_.on_trade_result("basis", true);
+  governor_.on_trade_result("basis", true);
+  governor_.on_trade_result("arb", true);
+  EXPECT_EQ(governor_.consecutive_failures(), 2);
+}
+
+}  // namespace
+}  // namespace propbot::risk
