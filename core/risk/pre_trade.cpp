@@ -1,21 +1,17 @@
 #include "core/risk/pre_trade.hpp"
 
+#include "core/risk/figure_text.hpp"
+
 #include <cmath>
 #include <cstdio>
 
 namespace propbot::risk {
 namespace {
 
-std::string number(double value) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%.10g", value);
-  return buffer;
-}
-
 RiskRefusal over(RiskReason reason, double value, double limit, std::string_view unit, std::string_view where = {}) {
   std::string detail(to_string(reason));
   if (!where.empty()) detail += " (" + std::string(where) + ")";
-  detail += ": " + number(value) + " > " + number(limit);
+  detail += ": " + figure_text(value) + " > " + figure_text(limit);
   if (!unit.empty()) detail += " " + std::string(unit);
   return {reason, std::move(detail)};
 }
@@ -47,8 +43,8 @@ std::optional<RiskRefusal> check_pre_trade(const TradeCheck& trade, const PreTra
   for (Cap cap : {Cap::daily_loss_cap, Cap::monthly_loss_cap, Cap::max_unrealized_loss}) {
     const auto index = static_cast<std::size_t>(cap);
     if (guards.breached[index]) {
-      return RiskRefusal{reason_of(cap), std::string(to_string(cap)) + ": " + number(guards.used[index]) + " > " +
-                                             number(limits.caps[index]) + " USDT (breached; new entries refused)"};
+      return RiskRefusal{reason_of(cap), std::string(to_string(cap)) + ": " + figure_text(guards.used[index]) + " > " +
+                                             figure_text(limits.caps[index]) + " USDT (breached; new entries refused)"};
     }
   }
   if (guards.budget) return guards.budget;
@@ -59,8 +55,8 @@ std::optional<RiskRefusal> check_pre_trade(const TradeCheck& trade, const PreTra
     trade_notional += leg.notional_usdt;
     if (limits.min_order_notional_usdt > 0 && leg.notional_usdt < limits.min_order_notional_usdt) {
       return RiskRefusal{RiskReason::order_notional, "order_notional (" + std::string(leg.venue) + "): " +
-                                                         number(leg.notional_usdt) + " < min " +
-                                                         number(limits.min_order_notional_usdt) + " USDT"};
+                                                         figure_text(leg.notional_usdt) + " < min " +
+                                                         figure_text(limits.min_order_notional_usdt) + " USDT"};
     }
     if (exceeds(leg.notional_usdt, limits.max_order_notional_usdt)) {
       return over(RiskReason::order_notional, leg.notional_usdt, limits.max_order_notional_usdt, "USDT", leg.venue);
@@ -111,8 +107,8 @@ std::optional<RiskRefusal> check_pre_trade(const TradeCheck& trade, const PreTra
     }
   }
   if (trade.hedged && limits.min_net_edge_bps > 0 && trade.net_edge_bps < limits.min_net_edge_bps) {
-    return RiskRefusal{RiskReason::edge_below_min, "edge_below_min: net " + number(trade.net_edge_bps) + " < " +
-                                                       number(limits.min_net_edge_bps) + " bps"};
+    return RiskRefusal{RiskReason::edge_below_min, "edge_below_min: net " + figure_text(trade.net_edge_bps) + " < " +
+                                                       figure_text(limits.min_net_edge_bps) + " bps"};
   }
   if (limits.liquidity_depth_multiple > 0) {
     for (int i = 0; i < legs; ++i) {
@@ -121,8 +117,8 @@ std::optional<RiskRefusal> check_pre_trade(const TradeCheck& trade, const PreTra
       const double needed = leg.notional_usdt * limits.liquidity_depth_multiple;
       if (leg.depth_usdt < needed) {
         return RiskRefusal{RiskReason::liquidity, "liquidity (" + std::string(leg.venue) + "): book holds " +
-                                                      number(leg.depth_usdt) + " < " + number(needed) +
-                                                      " USDT needed (" + number(limits.liquidity_depth_multiple) +
+                                                      figure_text(leg.depth_usdt) + " < " + figure_text(needed) +
+                                                      " USDT needed (" + figure_text(limits.liquidity_depth_multiple) +
                                                       " x the leg)"};
       }
     }

@@ -1,17 +1,13 @@
 #include "core/risk/risk_governor.hpp"
 
+#include "core/risk/figure_text.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 namespace propbot::risk {
 namespace {
-
-std::string number(double value) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%.10g", value);
-  return buffer;
-}
 
 double round_to(double value, double step) { return std::round(value / step) * step; }
 
@@ -70,7 +66,7 @@ bool names_venue(std::string_view route, std::string_view venue) {
 
 // The budget breach as a refusal / freeze reason.
 std::string breach_text(const StrategyBudget::Breach& breach) {
-  return std::string(to_string(breach.kind)) + ": " + number(breach.value) + " > " + number(breach.limit);
+  return std::string(to_string(breach.kind)) + ": " + figure_text(breach.value) + " > " + figure_text(breach.limit);
 }
 
 }  // namespace
@@ -285,7 +281,7 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
       event.code = cap == Cap::daily_loss_cap ? IncidentCode::daily_loss_cap_breached : IncidentCode::risk_cap_breached;
       event.component = "risk_governor";
       event.summary = "risk cap " + std::string(to_string(cap)) + " breached" + where + ": " +
-                      number(round_to(used_[index], 0.01)) + " > " + number(limit) + " " +
+                      figure_text(round_to(used_[index], 0.01)) + " > " + figure_text(limit) + " " +
                       std::string(unit_of(cap)) + " (" + std::string(config_key(cap)) + ")";
       events.push_back(std::move(event));
     }
@@ -342,9 +338,9 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
       RiskEvent event;
       event.code = IncidentCode::stress_limit_warning;
       event.component = "risk_governor";
-      event.summary = "stress loss " + number(round_to(stress_.worst_loss_usdt, 0.01)) + " > stress_limit " +
-                      number(stress_.limit_usdt) + " USDT (stress-tested equity " +
-                      number(round_to(stress_.stress_tested_equity_usdt, 0.01)) + "); new entries blocked on " +
+      event.summary = "stress loss " + figure_text(round_to(stress_.worst_loss_usdt, 0.01)) + " > stress_limit " +
+                      figure_text(stress_.limit_usdt) + " USDT (stress-tested equity " +
+                      figure_text(round_to(stress_.stress_tested_equity_usdt, 0.01)) + "); new entries blocked on " +
                       blocked + (config_.stress_hard_block_autopilot ? "; autopilot hard-blocked" : "");
       events.push_back(std::move(event));
     }
@@ -443,8 +439,8 @@ std::optional<RiskRefusal> RiskGovernor::check(const TradeCheck& trade, bool saf
       if (stress_symbols_.count(symbol) == 0 && stress_venues_.count(venue) == 0) return std::nullopt;
       return RiskRefusal{RiskReason::stress_limit, "stress_limit: " + std::string(symbol) + " on " +
                                                        std::string(venue) + " drives the stress loss " +
-                                                       number(round_to(stress_.worst_loss_usdt, 0.01)) + " > " +
-                                                       number(stress_.limit_usdt) + " USDT"};
+                                                       figure_text(round_to(stress_.worst_loss_usdt, 0.01)) + " > " +
+                                                       figure_text(stress_.limit_usdt) + " USDT"};
     };
   }
   guards.breached = latched_;
@@ -570,8 +566,8 @@ Result<nlohmann::json> RiskGovernor::raise_limit(Cap cap, double value) {
     return make_error(Errc::invalid_argument, std::string(to_string(cap)) + " is off (0) in this profile; nothing to raise");
   }
   if (value <= current) {
-    return make_error(Errc::invalid_argument, "field 'value': " + number(value) + " is not above the " +
-                                                  std::string(to_string(cap)) + " in force (" + number(current) +
+    return make_error(Errc::invalid_argument, "field 'value': " + figure_text(value) + " is not above the " +
+                                                  std::string(to_string(cap)) + " in force (" + figure_text(current) +
                                                   "); lower a limit through a config apply");
   }
   raised_[static_cast<std::size_t>(cap)] = value;
@@ -714,7 +710,7 @@ std::vector<std::string> RiskGovernor::autopilot_blockers() const {
   for (Cap cap : kAllCaps) {
     if (latched_[static_cast<std::size_t>(cap)]) {
       out.push_back("blocked_by_risk: " + std::string(to_string(cap)) + " breached (" +
-                    number(round_to(used_[static_cast<std::size_t>(cap)], 0.01)) + " > " + number(limits_.cap(cap)) +
+                    figure_text(round_to(used_[static_cast<std::size_t>(cap)], 0.01)) + " > " + figure_text(limits_.cap(cap)) +
                     ")");
     }
   }
@@ -729,8 +725,8 @@ std::vector<std::string> RiskGovernor::autopilot_blockers() const {
   }
   for (const Trip& trip : trips_) out.push_back("blocked_by_circuit_breaker: " + trip.rule + " tripped");
   if (stress_.breached && config_.stress_hard_block_autopilot) {
-    out.push_back("blocked_by_stress: stress loss " + number(round_to(stress_.worst_loss_usdt, 0.01)) + " > " +
-                  number(stress_.limit_usdt));
+    out.push_back("blocked_by_stress: stress loss " + figure_text(round_to(stress_.worst_loss_usdt, 0.01)) + " > " +
+                  figure_text(stress_.limit_usdt));
   }
   return out;
 }
@@ -773,7 +769,7 @@ nlohmann::json RiskGovernor::durable_state() const {
                         {"degrade_reason", state.degrade_reason},
                         {"degraded_since_ms", ms_of(state.degraded_since)},
                         {"waived", std::string(to_string(state.waived.kind))},
-                        {"waived_value", number(state.waived.value)}};
+                        {"waived_value", figure_text(state.waived.value)}};
   }
   nlohmann::json trips = nlohmann::json::array();
   for (const Trip& trip : trips_) {
@@ -788,7 +784,7 @@ nlohmann::json RiskGovernor::durable_state() const {
   }
   nlohmann::json raised = nlohmann::json::object();
   for (Cap cap : kAllCaps) {
-    if (const auto& value = raised_[static_cast<std::size_t>(cap)]) raised[std::string(to_string(cap))] = number(*value);
+    if (const auto& value = raised_[static_cast<std::size_t>(cap)]) raised[std::string(to_string(cap))] = figure_text(*value);
   }
   nlohmann::json resets = nlohmann::json::object();
   for (const auto& [name, budget] : budgets_) resets[name] = ms_of(budget.last_reset());

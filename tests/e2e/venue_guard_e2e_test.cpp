@@ -61,12 +61,7 @@ class VenueGuardE2E : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(start_paper_daemon(daemon_, data_.path(), config_, port_));
   }
 
-  void sim_faults(const std::string& venue, const json& body) {
-    const auto reply = test_support::http_request("127.0.0.1", static_cast<std::uint16_t>(admin_), "PUT",
-                                                  "/admin/faults/" + venue, body.dump(),
-                                                  {{"Content-Type", "application/json"}}, 30s);
-    ASSERT_EQ(reply.status, 200) << reply.body;
-  }
+  void sim_faults(const std::string& venue, const json& body) { sim_admin(admin_, "PUT", "/admin/faults/" + venue, body); }
   json wait_for(const std::string& path, const std::function<bool(const json&)>& ready, std::chrono::seconds limit) {
     return poll_api(port_, creds_, path, ready, limit, 200ms);
   }

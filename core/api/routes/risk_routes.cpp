@@ -6,6 +6,7 @@
 
 #include "core/api/routes/request_actor.hpp"
 #include "core/control/text_limits.hpp"
+#include "core/risk/figure_text.hpp"
 #include "core/risk/risk_reason.hpp"
 
 namespace propbot::api {
@@ -157,10 +158,9 @@ void add_risk_routes(GuardedRouter& router, const engine::SnapshotSlot* snapshot
           }
         }
         // Canonical payload: the value as its text (the approvals table stores no fractions).
-        char text[48];
-        std::snprintf(text, sizeof text, "%.10g", value);
         return filed(plane.request_approval(control::ApprovalKind::raise_limit, reason,
-                                            json{{"limit", std::string(risk::to_string(*cap))}, {"value", text}},
+                                            json{{"limit", std::string(risk::to_string(*cap))},
+                                                 {"value", risk::figure_text(value)}},
                                             actor_of(request)));
       },
       json_body(Access::operator_));

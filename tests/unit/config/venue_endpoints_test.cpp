@@ -13,6 +13,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/unit/config/valid_risk.hpp"
+
 #include "core/config/loader.hpp"
 #include "core/config/schema.hpp"
 
@@ -59,17 +61,7 @@ Config config_with(Profile profile, std::vector<VenueConfig> venues) {
   config.symbols = {"BTC-USDT"};
   config.venues = std::move(venues);
   config.sim.start_prices = {{"BTC-USDT", 60000}};
-  config.risk.max_total_notional_usdt = 50000;
-  config.risk.max_open_positions = 10;
-  config.risk.max_notional_per_position_usdt = 5000;
-  config.risk.max_exposure_per_symbol_usdt = 20000;
-  config.risk.max_exposure_per_venue_usdt = 30000;
-  config.risk.max_leverage_per_venue = 3;
-  config.risk.daily_loss_cap_usdt = 1000;
-  config.risk.max_unrealized_loss_usdt = 500;
-  config.risk.clock_skew_hold_ms = 1000;
-  config.risk.max_orders_per_min = 300;
-  config.risk.max_cancels_per_min = 600;
+  config.risk = testing::valid_risk();
   config.scripting.bundle_dir = "/";
   return config;
 }
