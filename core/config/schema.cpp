@@ -512,6 +512,11 @@ void check_risk(const Config& config, IssueList& issues) {
     if (!known) issues.add(base + ".venue", window.venue, "must name a venue of this profile's venues list");
     if (window.end <= window.start) issues.add(base + ".end", "", "must be after start");
   }
+  // The risk governor tracks each strategy's state and budget: a bounded number of them.
+  if (config.strategies.size() > 64) {
+    issues.add("strategies", std::to_string(config.strategies.size()) + " entries",
+               "at most 64 strategies; split the desk or disable and remove some");
+  }
   for (std::size_t i = 0; i < config.strategies.size(); ++i) {
     const std::string& mode = config.strategies[i].safe_mode;
     if (mode != "scale" && mode != "pause") {

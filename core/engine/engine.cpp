@@ -56,8 +56,9 @@ void Engine::start() {
     // The governor's realised PnL (today, this month, each strategy's budget) from every
     // journaled fill, so a restart does not hand the day's loss budget back.
     auto rebuilt = ledger::JournalPositions::rebuild(
-        journal, [&loop](const exec::FillEntry& fill, const ledger::Position* position, Decimal realized) {
-          loop.account_replayed_fill(fill, position, realized);
+        journal, [&loop](const exec::FillEntry& fill, const ledger::PositionBook& book,
+                         const std::vector<std::pair<std::uint64_t, Decimal>>& realized) {
+          loop.account_fill(fill, book, realized);
         });
     if (rebuilt) {
       loop.positions = std::move(*rebuilt);

@@ -210,11 +210,11 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   }
   void on_fill(const exec::FillEntry& fill) override {
     if (positions) {
-      const double realized_before = realized_of(fill.position_id);
+      const ledger::RealizedProbe probe(positions->book(), fill);
       if (auto applied = positions->on_fill(fill); !applied) {
         log.error("ledger_fill_failed", {{"trade_id", fill.trade_id}, {"error", applied.error().message}});
       } else {
-        account_fill(fill, realized_before);
+        account_fill(fill, positions->book(), probe.deltas(positions->book()));
       }
     }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_fill(fill);
@@ -262,7 +262,10 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       if (loop.sinks.account != nullptr) loop.sinks.account->on_position(position);
     }
     void on_balance(const venues::Balance& balance) override {
-      if (balance.asset == "USDT") loop.portfolio.venue_equity.insert_or_assign(venue, balance.wallet.to_double());
+      if (balance.asset == "USDT") {
+        loop.portfolio.venue_equity.insert_or_assign(venue, balance.wallet.to_double());
+        loop.portfolio.venue_available.insert_or_assign(venue, balance.available.to_double());
+      }
       if (loop.sinks.account != nullptr) loop.sinks.account->on_balance(balance);
     }
     void on_private_stream(bool connected) override {
@@ -470,9 +473,8 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   }
 
   // ---- the risk governor's side of the loop (engine_risk.cpp)
-  double realized_of(std::uint64_t position_id) const;
-  void account_fill(const exec::FillEntry& fill, double realized_before);
-  void account_replayed_fill(const exec::FillEntry& fill, const ledger::Position* position, Decimal realized);
+  void account_fill(const exec::FillEntry& fill, const ledger::PositionBook& book,
+                    const std::vector<std::pair<std::uint64_t, Decimal>>& realized);
   risk::TradeCheck trade_check(const Intent& intent, double sized_notional_usdt) const;
   DeskBreakerFigures desk_figures() const;
   void act_on_breakers();

@@ -170,6 +170,15 @@ Result<nlohmann::json> Engine::risk_action(RiskAction action, const nlohmann::js
                                            const std::string& operator_name) {
   Loop& loop = *loop_;
   const UtcTime now = loop.clock.utc();
+  // A refused action is audited too: a confirmed approval whose effect failed must show.
+  auto failed = [&](Error error) {
+    loop.exec_desk.audit("RISK_ACTION_FAILED", {{"operator", operator_name},
+                                                {"action", action == RiskAction::reset_budget ? "reset_budget"
+                                                           : action == RiskAction::unfreeze_strategy ? "unfreeze_strategy"
+                                                                                                     : "raise_limit"},
+                                                {"error", error.message}});
+    return error;
+  };
   auto strategy_of = [&]() -> Result<std::string> {
     if (!payload.is_object() || !payload.contains("strategy") || !payload["strategy"].is_string() ||
         payload["strategy"].get<std::string>().empty() || payload["strategy"].get<std::string>().size() > 64) {
@@ -183,9 +192,9 @@ Result<nlohmann::json> Engine::risk_action(RiskAction action, const nlohmann::js
   switch (action) {
     case RiskAction::reset_budget: {
       auto strategy = strategy_of();
-      if (!strategy) return strategy.error();
+      if (!strategy) return failed(strategy.error());
       auto reset = loop.governor.reset_budget(*strategy, now);
-      if (!reset) return reset.error();
+      if (!reset) return failed(reset.error());
       answer = {{"reset", *reset}, {"at", format_iso8601_ms(now)}};
       audit_action = "BUDGET_RESET";
       audited["strategies"] = *reset;
@@ -193,9 +202,9 @@ Result<nlohmann::json> Engine::risk_action(RiskAction action, const nlohmann::js
     }
     case RiskAction::unfreeze_strategy: {
       auto strategy = strategy_of();
-      if (!strategy) return strategy.error();
+      if (!strategy) return failed(strategy.error());
       auto cleared = loop.governor.unfreeze(*strategy, now);
-      if (!cleared) return cleared.error();
+      if (!cleared) return failed(cleared.error());
       answer = *cleared;
       audit_action = "STRATEGY_UNFROZEN";
       audited["strategy"] = *strategy;
@@ -205,15 +214,15 @@ Result<nlohmann::json> Engine::risk_action(RiskAction action, const nlohmann::js
     }
     case RiskAction::raise_limit: {
       if (!payload.is_object() || !payload.contains("limit") || !payload["limit"].is_string()) {
-        return make_error(Errc::invalid_argument, "field 'limit': a cap name such as max_total_notional");
+        return failed(make_error(Errc::invalid_argument, "field 'limit': a cap name such as max_total_notional"));
       }
       auto cap = risk::parse_cap(payload["limit"].get<std::string>());
       if (!cap) {
-        return make_error(Errc::invalid_argument, "field 'limit': '" + payload["limit"].get<std::string>() +
+        return failed(make_error(Errc::invalid_argument, "field 'limit': '" + payload["limit"].get<std::string>() +
                                                       "' is not a cap; use one of max_total_notional, "
                                                       "max_open_positions, max_notional_per_position, "
                                                       "max_exposure_per_symbol, max_exposure_per_venue, max_leverage, "
-                                                      "daily_loss_cap, monthly_loss_cap, max_unrealized_loss");
+                                                      "daily_loss_cap, monthly_loss_cap, max_unrealized_loss"));
       }
       double value = 0;
       if (payload.contains("value") && payload["value"].is_number()) {
@@ -225,10 +234,10 @@ Result<nlohmann::json> Engine::risk_action(RiskAction action, const nlohmann::js
           value = 0;
         }
       } else {
-        return make_error(Errc::invalid_argument, "field 'value': the new limit, a number");
+        return failed(make_error(Errc::invalid_argument, "field 'value': the new limit, a number"));
       }
       auto raised = loop.governor.raise_limit(*cap, value);
-      if (!raised) return raised.error();
+      if (!raised) return failed(raised.error());
       answer = *raised;
       audit_action = "RISK_LIMIT_RAISED";
       audited["cap"] = std::string(risk::to_string(*cap));

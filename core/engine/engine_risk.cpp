@@ -34,40 +34,40 @@ double depth_for(const md::OrderBook* book, bool buying, double wanted) {
 
 }  // namespace
 
-double Engine::Loop::realized_of(std::uint64_t position_id) const {
-  if (!positions || position_id == 0) return 0;
-  const ledger::Position* found = positions->book().find(position_id);
-  if (found == nullptr) return 0;
-  double total = 0;
-  for (const auto& leg : found->legs()) total += leg.holding.realized_pnl().to_double();
-  return total;
-}
-
-void Engine::Loop::account_fill(const exec::FillEntry& fill, double realized_before) {
-  if (fill.simulated || fill.strategy.empty() || fill.position_id == 0) return;
-  const ledger::Position* found = positions->book().find(fill.position_id);
-  if (found == nullptr || found->simulated()) return;
-  const double fee = fill.fee_asset.empty() || fill.fee_asset == "USDT" ? fill.fee.to_double() : 0;
-  const double realized = realized_of(fill.position_id) - realized_before - fee;
+// One fill's money for the governor (live, and replayed from the journal at start):
+// the realised PnL it added to each position it touched, to that position's strategy;
+// its fee to the position it names, or to the desk when it names none (a flatten's).
+// A position the fill finished is judged once: a loss net of its fees is a failure in
+// the strategy's streak — unless its hedge was declared lost (already counted).
+void Engine::Loop::account_fill(const exec::FillEntry& fill, const ledger::PositionBook& book,
+                                const std::vector<std::pair<std::uint64_t, Decimal>>& realized) {
+  if (fill.simulated) return;
   const UtcTime at = fill.ts_ms > 0 ? UtcTime{std::chrono::milliseconds(fill.ts_ms)} : clock.utc();
-  governor.on_realized(found->strategy(), realized, at);
-  double& fees = position_fees[fill.position_id];
-  fees += fee;
-  if (found->finished()) {
-    // The trade is over: a loss (net of its fees) counts as a failure in the strategy's streak.
-    governor.on_trade_result(found->strategy(), realized_of(fill.position_id) - fees < 0);
-    position_fees.erase(fill.position_id);
+  const double fee = fill.fee_asset.empty() || fill.fee_asset == "USDT" ? fill.fee.to_double() : 0;
+  const ledger::Position* named = fill.position_id == 0 ? nullptr : book.find(fill.position_id);
+  if (named != nullptr && named->simulated()) return;
+  if (named != nullptr && !named->strategy().empty()) position_fees[fill.position_id] += fee;
+  if (fee != 0) governor.on_realized(named != nullptr ? named->strategy() : std::string(), -fee, at);
+  for (const auto& [id, delta] : realized) {
+    const ledger::Position* position = book.find(id);
+    if (position == nullptr || position->simulated()) continue;
+    governor.on_realized(position->strategy(), delta.to_double(), at);
   }
-}
-
-// A fill replayed from the journal at start: the same accounting as a live one, from
-// the realised PnL the replay computed (the book is not built yet).
-void Engine::Loop::account_replayed_fill(const exec::FillEntry& fill, const ledger::Position* position,
-                                         Decimal realized) {
-  if (fill.simulated || position == nullptr || position->simulated() || position->strategy().empty()) return;
-  const double fee = fill.fee_asset.empty() || fill.fee_asset == "USDT" ? fill.fee.to_double() : 0;
-  const UtcTime at = fill.ts_ms > 0 ? UtcTime{std::chrono::milliseconds(fill.ts_ms)} : clock.utc();
-  governor.on_realized(position->strategy(), realized.to_double() - fee, at);
+  // Judge what finished, once: a position is in position_fees from its first own fill
+  // until it is judged.
+  auto judge = [&](const ledger::Position& position) {
+    auto fees = position_fees.find(position.id());
+    if (fees == position_fees.end()) return;
+    double total = -fees->second;
+    for (const auto& leg : position.legs()) total += leg.holding.realized_pnl().to_double();
+    if (!position.partial_reason()) governor.on_trade_result(position.strategy(), total < 0);
+    position_fees.erase(fees);
+  };
+  if (named != nullptr && named->finished()) judge(*named);
+  for (const auto& [id, delta] : realized) {
+    if (id == fill.position_id) continue;
+    if (const ledger::Position* position = book.find(id); position != nullptr && position->finished()) judge(*position);
+  }
 }
 
 risk::TradeCheck Engine::Loop::trade_check(const Intent& intent, double sized_notional_usdt) const {
@@ -261,6 +261,8 @@ void Engine::Loop::evaluate_risk() {
         const auto mark = book.mark(leg.plan.venue, position.symbol());
         Decimal qty = leg.holding.quantity();
         // Nothing filled yet on an opening leg: its planned size is the exposure in flight.
+        // (Once a leg traded, its fills are the figure: an IOC's unfilled rest never rests,
+        // so counting the plan would overstate it for the position's life.)
         if (!leg.holding.traded() && !position.closing()) {
           qty = leg.plan.target_qty;
           if (leg.plan.side == ledger::PositionSide::short_side) {

@@ -1,5 +1,6 @@
 #include "core/engine/hot_config.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace propbot::engine {
@@ -102,8 +103,8 @@ void for_each_risk_cap(const config::RiskConfig& a, const config::RiskConfig& b,
   visit("risk.safe_mode_size_factor", a.safe_mode_size_factor, b.safe_mode_size_factor);
 }
 
-// The risk keys where a larger number is stricter or that are not limits at all: hot,
-// compared, never "loosened" by growing.
+// The risk keys where a larger number is stricter or that are not limits at all: hot
+// and compared here; loosened_limits() says which changes of them loosen.
 template <typename Visit>
 void for_each_risk_setting(const config::RiskConfig& a, const config::RiskConfig& b, Visit visit) {
   visit("risk.min_order_notional_usdt", a.min_order_notional_usdt, b.min_order_notional_usdt);
@@ -213,6 +214,45 @@ std::vector<ConfigChange> loosened_limits(const config::Config& running, const c
   const config::RiskConfig& b = next.risk;
   std::vector<ConfigChange> out;
   for_each_risk_cap(a, b, [&](const char* key, auto before, auto after) { loosened_cap(out, key, before, after); });
+  // Guards where a larger number is stricter: lowering one (or switching it off) loosens.
+  auto lowered = [&](const char* key, double before, double after) {
+    if (before > 0 && after < before) out.push_back({key, text(before), text(after)});
+  };
+  lowered("risk.min_order_notional_usdt", a.min_order_notional_usdt, b.min_order_notional_usdt);
+  lowered("risk.min_net_edge_bps", a.min_net_edge_bps, b.min_net_edge_bps);
+  lowered("risk.liquidity_depth_multiple", a.liquidity_depth_multiple, b.liquidity_depth_multiple);
+  lowered("risk.stress_gap_bps", a.stress_gap_bps, b.stress_gap_bps);
+  lowered("risk.stress_venue_loss_gap_bps", a.stress_venue_loss_gap_bps, b.stress_venue_loss_gap_bps);
+  lowered("risk.stress_funding_spike_bps", a.stress_funding_spike_bps, b.stress_funding_spike_bps);
+  lowered("risk.stress_mark_index_divergence_bps", a.stress_mark_index_divergence_bps,
+          b.stress_mark_index_divergence_bps);
+  lowered("risk.maintenance_lead_ms", a.maintenance_lead_ms, b.maintenance_lead_ms);
+  if (a.stress_hard_block_autopilot && !b.stress_hard_block_autopilot) {
+    out.push_back({"risk.stress_hard_block_autopilot", "true", "false"});
+  }
+  // A maintenance window taken away puts its venue back in routing.
+  for (const auto& window : a.maintenance) {
+    if (std::find(b.maintenance.begin(), b.maintenance.end(), window) == b.maintenance.end()) {
+      out.push_back({"risk.maintenance", text(a.maintenance), text(b.maintenance)});
+      break;
+    }
+  }
+  // Per-strategy budgets (S-3.2): raising a limit or switching it off.
+  for (const auto& before : running.strategies) {
+    for (const auto& after : next.strategies) {
+      if (before.name != after.name) continue;
+      const std::string base = "strategies." + before.name + ".budget.";
+      auto budget_cap = [&](const std::string& key, double x, double y) {
+        if (x > 0 && (y == 0 || y > x)) out.push_back({base + key, text(x), text(y)});
+      };
+      budget_cap("max_notional_usdt", before.budget.max_notional_usdt, after.budget.max_notional_usdt);
+      budget_cap("max_open_positions", before.budget.max_open_positions, after.budget.max_open_positions);
+      budget_cap("daily_loss_usdt", before.budget.daily_loss_usdt, after.budget.daily_loss_usdt);
+      budget_cap("max_drawdown_usdt", before.budget.max_drawdown_usdt, after.budget.max_drawdown_usdt);
+      budget_cap("max_consecutive_failures", before.budget.max_consecutive_failures,
+                 after.budget.max_consecutive_failures);
+    }
+  }
   // Sizing scales with the risk level: a higher one trades bigger.
   if (next.scripting.risk_level > running.scripting.risk_level) {
     out.push_back({"scripting.risk_level", text(running.scripting.risk_level), text(next.scripting.risk_level)});

@@ -106,6 +106,13 @@ class PositionLookup {
   // The desk's real open notional on `venue` (Σ |net qty| × mark over its symbols): the
   // router's cap headroom is the per-venue cap less this.
   virtual double venue_notional_usdt(std::string_view /*venue*/) const { return 0; }
+  // The signed quantity (+ long, − short) the strategy's unfinished positions hold on
+  // (venue, symbol), simulated ones included; nullopt when unknown. A reduce-only single
+  // order is sized to it and refused when it would not reduce it.
+  virtual std::optional<Decimal> strategy_holding(std::string_view /*strategy*/, std::string_view /*venue*/,
+                                                  std::string_view /*symbol*/) const {
+    return std::nullopt;
+  }
 };
 
 // One leg of a trade the executor opened, as the ledger sees it.

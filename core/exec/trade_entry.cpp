@@ -240,6 +240,17 @@ Result<std::uint64_t> Executor::Impl::submit_single(const Intent& intent, Decima
   if (!rules || !intent.side || intent.price.sign() <= 0) return skip(SkipReason::invalid_intent, "side and price");
   auto raw_qty = notional.div(intent.price, 12, RoundMode::down);
   if (!raw_qty) return skip(SkipReason::invalid_intent, raw_qty.error().message);
+  // A close reduces what the strategy holds there, never more (as a pair's close does).
+  if (intent.reduce_only) {
+    const std::optional<Decimal> held =
+        positions == nullptr ? std::nullopt : positions->strategy_holding(intent.strategy, intent.venue, intent.symbol);
+    const bool reduces = held && (*intent.side == Side::buy ? held->sign() < 0 : held->sign() > 0);
+    if (!reduces) {
+      return skip(SkipReason::no_position, intent.strategy + " holds nothing a " + std::string(to_string(*intent.side)) +
+                                               " reduces on " + intent.venue + " " + intent.symbol);
+    }
+    if (auto size = held->abs(); size && *size < *raw_qty) *raw_qty = *size;
+  }
   const SizeCheck sized = check_order(*rules, *intent.side, *raw_qty, intent.price);
   if (!sized.ok()) return skip(SkipReason::below_minimum, sized.message);
   const Decimal* qty = &sized.order->qty;
@@ -318,6 +329,8 @@ RouteDecision Executor::Impl::route(const Intent& intent, const std::string& pre
                                     const std::string& excluded) const {
   std::vector<VenueCandidate> candidates;
   candidates.push_back(route_candidate(preferred, intent.symbol));
+  // The governor's venue blocks keep entries out; a close must still reach its venue.
+  if (intent.reduce_only) candidates.back().risk_block.reset();
   // An entry may go elsewhere; a close must reduce the position where it is held.
   if (options.route_alternative_venues && !intent.reduce_only && !intent.venues_pinned) {
     for (const venues::Venue* other : venue_list) {

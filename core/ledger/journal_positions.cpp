@@ -79,6 +79,13 @@ std::uint64_t JournalPositions::holder(std::string_view venue, std::string_view 
   return found;
 }
 
+std::optional<Decimal> JournalPositions::strategy_holding(std::string_view strategy, std::string_view venue,
+                                                          std::string_view symbol) const {
+  auto held = book_.strategy_position(strategy, venue, symbol);
+  if (!held) return std::nullopt;
+  return *held;
+}
+
 double JournalPositions::venue_notional_usdt(std::string_view venue) const {
   // Σ over the real legs held there, each at the mark (the entry when no mark came):
   // legs of one symbol on one venue that offset each other still each use the cap.

@@ -40,6 +40,8 @@ class JournalPositions final : public exec::PositionLookup {
   std::uint64_t holder(std::string_view venue, std::string_view symbol, bool simulated) const override;
   std::vector<std::uint64_t> unhedged() const override;
   double venue_notional_usdt(std::string_view venue) const override;
+  std::optional<Decimal> strategy_holding(std::string_view strategy, std::string_view venue,
+                                          std::string_view symbol) const override;
 
  private:
   const exec::Journal& journal_;

@@ -107,10 +107,11 @@ class PositionBook {
 
   // The book the live sequence would have built (see the header). Errors: those of the
   // inputs, naming the journal seq that caused them.
-  // `observer` (optional) sees every fill the replay applied, with the position it
-  // named (after the fill) and the realised PnL that fill added to it (0 for a fill
-  // under no position): what the risk governor rebuilds the day's PnL from.
-  using FillObserver = std::function<void(const exec::FillEntry& fill, const Position* position, Decimal realized)>;
+  // `observer` (optional) sees every fill the replay applied, with the book after it and
+  // the realised PnL the fill added to each position it touched (RealizedProbe): what
+  // the risk governor rebuilds the day's PnL from.
+  using FillObserver = std::function<void(const exec::FillEntry& fill, const PositionBook& book,
+                                          const std::vector<std::pair<std::uint64_t, Decimal>>& realized)>;
   static Result<PositionBook> rebuild(const std::vector<exec::OrderEntry>& orders,
                                       const std::vector<exec::FillEntry>& fills,
                                       PositionBookOptions options = {}, const FillObserver& observer = nullptr);
@@ -160,6 +161,20 @@ class PositionBook {
   std::set<std::uint64_t> unfinished_;  // kept in step by refresh()
   std::unordered_map<std::uint64_t, std::uint64_t> finish_stamp_;
   std::uint64_t next_finish_stamp_ = 0;
+};
+
+// The realised PnL one fill adds to each position it touches: the position it names,
+// or — a fill under no position (a flatten's is shared out, see on_fill) — every real
+// unfinished position on its symbol. Take the probe before on_fill, deltas() after.
+// Bound: the unfinished positions on one symbol.
+class RealizedProbe {
+ public:
+  RealizedProbe(const PositionBook& book, const exec::FillEntry& fill);
+  // (position id, realised PnL added), for the positions whose realised PnL moved.
+  std::vector<std::pair<std::uint64_t, Decimal>> deltas(const PositionBook& book) const;
+
+ private:
+  std::vector<std::pair<std::uint64_t, Decimal>> before_;
 };
 
 }  // namespace propbot::ledger

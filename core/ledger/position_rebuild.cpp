@@ -2,6 +2,7 @@
 // says which entry means what). Orders and fills share the journal's one sequence, so
 // replaying both in seq order is replaying what happened.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -35,6 +36,30 @@ Decimal realized_of(const Position* position) {
   return total;
 }
 
+}  // namespace
+
+RealizedProbe::RealizedProbe(const PositionBook& book, const exec::FillEntry& fill) {
+  if (fill.position_id != 0) {
+    before_.emplace_back(fill.position_id, realized_of(book.find(fill.position_id)));
+    return;
+  }
+  for (std::uint64_t id : book.unfinished()) {
+    const Position& position = book.at(id);
+    if (!position.simulated() && position.symbol() == fill.symbol) before_.emplace_back(id, realized_of(&position));
+  }
+}
+
+std::vector<std::pair<std::uint64_t, Decimal>> RealizedProbe::deltas(const PositionBook& book) const {
+  std::vector<std::pair<std::uint64_t, Decimal>> out;
+  for (const auto& [id, before] : before_) {
+    auto delta = realized_of(book.find(id)).sub(before);
+    if (delta && !delta->is_zero()) out.emplace_back(id, *delta);
+  }
+  return out;
+}
+
+namespace {
+
 Error at_seq(std::uint64_t seq, const Error& error) {
   return make_error(error.code, "journal seq " + std::to_string(seq) + ": " + error.message);
 }
@@ -57,13 +82,10 @@ Result<PositionBook> PositionBook::rebuild(const std::vector<exec::OrderEntry>& 
   for (const Step& step : steps) {
     if (step.is_fill) {
       const exec::FillEntry& fill = fills[step.index];
-      const Decimal before = observer ? realized_of(book.find(fill.position_id)) : Decimal{};
+      std::optional<RealizedProbe> probe;
+      if (observer) probe.emplace(book, fill);
       if (auto applied = book.on_fill(fill); !applied) return at_seq(step.seq, applied.error());
-      if (observer) {
-        const Position* position = book.find(fill.position_id);
-        auto delta = realized_of(position).sub(before);
-        observer(fill, position, delta ? *delta : Decimal{});
-      }
+      if (observer) observer(fill, book, probe->deltas(book));
       continue;
     }
     const exec::OrderEntry& order = orders[step.index];

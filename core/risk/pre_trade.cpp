@@ -123,6 +123,19 @@ std::optional<RiskRefusal> check_pre_trade(const TradeCheck& trade, const PreTra
       }
     }
   }
+  // S-3.7: the venue's free margin must hold this leg (one hedge).
+  for (int i = 0; i < legs; ++i) {
+    const LegCheck& leg = trade.legs[i];
+    auto available = exposure.venue_available.find(leg.venue);
+    if (available == exposure.venue_available.end()) continue;
+    const double leverage = limits.cap(Cap::max_leverage);
+    const double margin = leverage > 0 ? leg.notional_usdt / leverage : leg.notional_usdt;
+    if (available->second < margin) {
+      return RiskRefusal{RiskReason::liquidity, "liquidity (" + std::string(leg.venue) + "): free margin " +
+                                                    figure_text(available->second) + " < " + figure_text(margin) +
+                                                    " USDT the leg needs"};
+    }
+  }
   return std::nullopt;
 }
 

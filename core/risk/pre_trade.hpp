@@ -9,7 +9,9 @@
 // loss caps (refused while breached), strategy_budget, order_notional, price_band,
 // max_notional_per_position, max_total_notional, max_open_positions,
 // max_exposure_per_symbol, max_exposure_per_venue, max_leverage, edge_below_min,
-// liquidity. A limit of 0 is off. Every comparison is "strictly over refuses": a trade
+// liquidity (the book's depth for the size, then the venue's free margin for the leg:
+// notional / max_leverage_per_venue, or the whole notional with no leverage cap). A
+// limit of 0 is off; an unknown figure (no depth given, no balance reported) is not checked. Every comparison is "strictly over refuses": a trade
 // that lands exactly on a limit passes.
 //
 // A close (reduce_only) is never refused here: HOLD, frozen and degraded strategies
@@ -61,6 +63,7 @@ struct ExposureFigures {
   std::map<std::string, double, std::less<>> by_symbol;
   std::map<std::string, double, std::less<>> by_venue;
   std::map<std::string, double, std::less<>> venue_equity;  // wallet (USDT) per venue; absent: unknown
+  std::map<std::string, double, std::less<>> venue_available;  // free margin (USDT) per venue; absent: unknown
 };
 
 // Limits; 0 = that guard off.

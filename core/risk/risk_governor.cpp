@@ -96,11 +96,13 @@ void RiskGovernor::configure(const config::RiskConfig& risk, const std::vector<c
   set(Cap::daily_loss_cap, risk.daily_loss_cap_usdt);
   set(Cap::monthly_loss_cap, risk.monthly_loss_cap_usdt);
   set(Cap::max_unrealized_loss, risk.max_unrealized_loss_usdt);
-  // A raise survives a reload only while it is still above the configured cap.
+  // A raise survives a reload only while the configured cap it was made over stands:
+  // a config apply that changes that cap (tighter or looser) replaces the raise.
   for (Cap cap : kAllCaps) {
     auto& raised = raised_[static_cast<std::size_t>(cap)];
     const double configured = limits_.cap(cap);
-    if (raised && configured > 0 && *raised > configured) {
+    if (raised && configured > 0 && configured == raised_over_[static_cast<std::size_t>(cap)] &&
+        *raised > configured) {
       set(cap, *raised);
     } else {
       raised.reset();
@@ -209,6 +211,7 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
   for (auto& [key, value] : exposure_.by_symbol) value = 0;
   for (auto& [key, value] : exposure_.by_venue) value = 0;
   exposure_.venue_equity = portfolio.venue_equity;
+  exposure_.venue_available = portfolio.venue_available;
   strategy_pending_.clear();
   for (auto& [name, open] : strategy_open_) open = {0, 0};
   unrealized_ = 0;
@@ -233,6 +236,10 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
     stress_legs.push_back({leg.position_id, leg.strategy, leg.symbol, leg.venue, leg.qty, leg.mark});
   }
   exposure_.open_positions = static_cast<int>(position_notional.size());
+  // Bound: what is open now (entries of symbols, venues and strategies left flat go).
+  std::erase_if(exposure_.by_symbol, [](const auto& item) { return item.second == 0; });
+  std::erase_if(exposure_.by_venue, [](const auto& item) { return item.second == 0; });
+  std::erase_if(strategy_open_, [](const auto& item) { return item.second.first == 0; });
   {
     std::set<std::pair<std::string, std::uint64_t>> counted;
     for (const OpenLeg& leg : portfolio.legs) {
@@ -299,7 +306,10 @@ std::vector<RiskEvent> RiskGovernor::evaluate(const PortfolioInput& portfolio, U
     const StrategyBudget::Breach breach = budget.breach();
     StrategyRisk& state = state_of(name);
     if (breach.kind == BudgetBreach::none) {
-      state.waived = {};
+      if (state.waived.kind != BudgetBreach::none) {
+        state.waived = {};
+        ++durable_version_;
+      }
       continue;
     }
     if (state.frozen) continue;
@@ -382,9 +392,20 @@ std::vector<RiskEvent> RiskGovernor::on_breakers(const std::vector<TripInput>& f
     if (!input.symbol.empty()) event.summary += "; new entries on " + scope + " blocked";
     if (input.action == TripAction::hold || input.severity == Severity::P0) event.severity = Severity::P0;
     event.safe_mode_on = input.action == TripAction::safe_mode;
+    ++durable_version_;  // strategies degraded, and the trip latched below
+    if (trips_.size() >= kMaxTrips) {
+      // Not latched, so it would be reported again every tick: say once that the table is
+      // full and HOLD (an operator must look at hundreds of standing trips).
+      if (trips_full_reported_) continue;
+      trips_full_reported_ = true;
+      event.severity = Severity::P0;
+      event.summary = "circuit-breaker trip table full (" + std::to_string(kMaxTrips) +
+                      " standing trips); further trips are not latched: " + event.summary;
+      events.push_back(std::move(event));
+      continue;
+    }
     events.push_back(std::move(event));
-    if (trips_.size() < kMaxTrips) trips_.push_back(std::move(trip));
-    ++durable_version_;
+    trips_.push_back(std::move(trip));
   }
   return events;
 }
@@ -546,6 +567,7 @@ Result<nlohmann::json> RiskGovernor::unfreeze(std::string_view strategy, UtcTime
   }
   nlohmann::json released = nlohmann::json::array();
   ++durable_version_;
+  trips_full_reported_ = false;
   std::erase_if(trips_, [&](Trip& trip) {
     if (!all) trip.strategies.erase(std::string(strategy));
     // A trip that named strategies goes when the last of them is unfrozen; one that named
@@ -570,6 +592,7 @@ Result<nlohmann::json> RiskGovernor::raise_limit(Cap cap, double value) {
                                                   std::string(to_string(cap)) + " in force (" + figure_text(current) +
                                                   "); lower a limit through a config apply");
   }
+  if (!raised_[static_cast<std::size_t>(cap)]) raised_over_[static_cast<std::size_t>(cap)] = current;
   raised_[static_cast<std::size_t>(cap)] = value;
   ++durable_version_;
   limits_.caps[static_cast<std::size_t>(cap)] = value;
@@ -784,7 +807,10 @@ nlohmann::json RiskGovernor::durable_state() const {
   }
   nlohmann::json raised = nlohmann::json::object();
   for (Cap cap : kAllCaps) {
-    if (const auto& value = raised_[static_cast<std::size_t>(cap)]) raised[std::string(to_string(cap))] = figure_text(*value);
+    if (const auto& value = raised_[static_cast<std::size_t>(cap)]) {
+      raised[std::string(to_string(cap))] = {{"value", figure_text(*value)},
+                                             {"over", figure_text(raised_over_[static_cast<std::size_t>(cap)])}};
+    }
   }
   nlohmann::json resets = nlohmann::json::object();
   for (const auto& [name, budget] : budgets_) resets[name] = ms_of(budget.last_reset());
@@ -825,10 +851,14 @@ void RiskGovernor::restore(const nlohmann::json& state) {
     for (const auto& [name, value] : found->items()) {
       auto cap = parse_cap(name);
       if (!cap) continue;
-      const double raised = number_of(value);
+      if (!value.is_object()) continue;
+      const double raised = number_of(value.value("value", nlohmann::json()));
+      const double over = number_of(value.value("over", nlohmann::json()));
       const double configured = limits_.cap(*cap);
-      if (raised <= 0 || configured <= 0 || raised <= configured) continue;
+      // Only over the same configured cap: a config that changed it since replaces the raise.
+      if (raised <= 0 || configured <= 0 || raised <= configured || figure_text(over) != figure_text(configured)) continue;
       raised_[static_cast<std::size_t>(*cap)] = raised;
+      raised_over_[static_cast<std::size_t>(*cap)] = configured;
       limits_.caps[static_cast<std::size_t>(*cap)] = raised;
     }
   }

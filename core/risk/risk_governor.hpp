@@ -77,7 +77,8 @@ struct OpenLeg {
 
 struct PortfolioInput {
   std::vector<OpenLeg> legs;
-  std::map<std::string, double, std::less<>> venue_equity;  // wallet per venue, USDT, where known
+  std::map<std::string, double, std::less<>> venue_equity;     // wallet per venue, USDT, where known
+  std::map<std::string, double, std::less<>> venue_available;  // free margin per venue, USDT, where known
 };
 
 // Something the engine must raise through the safety-action function (or act on).
@@ -212,6 +213,8 @@ class RiskGovernor {
   config::RiskConfig config_;
   PreTradeLimits limits_;
   std::array<std::optional<double>, kCapCount> raised_{};
+  std::array<double, kCapCount> raised_over_{};  // the configured cap each raise was made over
+  bool trips_full_reported_ = false;
   ExposureFigures exposure_;
   std::map<std::string, std::pair<double, int>, std::less<>> strategy_pending_;  // admitted since the last evaluation: notional, positions
   std::array<double, kCapCount> used_{};

@@ -129,6 +129,37 @@ TEST(HotConfigTest, RaisingOrSwitchingOffACapLoosensTighteningDoesNot) {
   EXPECT_EQ(loosened[1].after, "0");
 }
 
+TEST(HotConfigTest, LoweringAStricterWhenLargerGuardRemovingAWindowOrRaisingABudgetLoosens) {
+  config::Config running = base();
+  running.risk.min_net_edge_bps = 3;
+  running.risk.stress_gap_bps = 300;
+  running.risk.maintenance.push_back({"BINANCE", UtcTime{std::chrono::hours(1)}, UtcTime{std::chrono::hours(2)}});
+  config::StrategyConfig strategy;
+  strategy.name = "arb";
+  strategy.budget.daily_loss_usdt = 100;
+  strategy.budget.max_open_positions = 2;
+  running.strategies = {strategy};
+
+  config::Config tighter = running;
+  tighter.risk.min_net_edge_bps = 5;
+  tighter.risk.stress_gap_bps = 400;
+  tighter.strategies[0].budget.daily_loss_usdt = 50;
+  tighter.risk.maintenance.push_back({"OKX", UtcTime{std::chrono::hours(3)}, UtcTime{std::chrono::hours(4)}});
+  EXPECT_TRUE(loosened_limits(running, tighter).empty());
+
+  config::Config looser = running;
+  looser.risk.min_net_edge_bps = 1;
+  looser.risk.stress_gap_bps = 0;
+  looser.risk.stress_hard_block_autopilot = false;
+  looser.risk.maintenance.clear();
+  looser.strategies[0].budget.daily_loss_usdt = 200;
+  looser.strategies[0].budget.max_open_positions = 0;  // off
+  EXPECT_EQ(keys(loosened_limits(running, looser)),
+            (std::vector<std::string>{"risk.min_net_edge_bps", "risk.stress_gap_bps", "risk.stress_hard_block_autopilot",
+                                      "risk.maintenance", "strategies.arb.budget.max_open_positions",
+                                      "strategies.arb.budget.daily_loss_usdt"}));
+}
+
 TEST(HotConfigTest, HotDifferencesNameEveryHotKeyThatDiffers) {
   const config::Config a = base();
   config::Config b = a;

@@ -137,6 +137,39 @@ class ExecutorGuardsTest : public ::testing::Test {
 
 // ---- dead-man switches -------------------------------------------------------------
 
+// A ledger where "quoting" holds `held` BTC on BINANCE.
+class QuotingHolding final : public PositionLookup {
+ public:
+  std::optional<ClosablePosition> closable(std::string_view, std::string_view, std::string_view,
+                                           std::string_view) const override {
+    return std::nullopt;
+  }
+  std::optional<Decimal> strategy_holding(std::string_view strategy, std::string_view venue,
+                                          std::string_view symbol) const override {
+    if (strategy != "quoting" || venue != "BINANCE" || symbol != "BTC-USDT") return Decimal();
+    return held;
+  }
+  Decimal held;
+};
+
+TEST_F(ExecutorGuardsTest, AReduceOnlySingleOnlyReducesWhatTheStrategyHoldsThere) {
+  auto executor = make(ExecutorOptions{});
+  Intent close = resting_buy(false);
+  close.reduce_only = true;  // 600 USDT at 59990: 0.01 BTC
+  // No ledger to ask: refused, nothing sent (a reduce-only flag is no licence to trade).
+  EXPECT_FALSE(executor->submit(close));
+  QuotingHolding ledger;
+  executor->set_positions(&ledger);
+  ledger.held = *Decimal::parse("0.004");  // long: a buy would add to it
+  EXPECT_FALSE(executor->submit(close));
+  ledger.held = *Decimal::parse("-0.004");  // short 0.004: the buy closes it, no more
+  ASSERT_TRUE(executor->submit(close));
+  ASSERT_EQ(binance.placed.size(), 1u);
+  EXPECT_EQ(binance.placed[0].quantity, *Decimal::parse("0.004"));
+  EXPECT_TRUE(binance.placed[0].reduce_only);
+  EXPECT_EQ(executor->view().counters.skipped.at("no_position"), 2u);
+}
+
 TEST_F(ExecutorGuardsTest, ArmsEachVenueWhenItsStreamComesUpAndRefreshesEveryThirdOfTheTimeout) {
   auto executor = with_switches(venues::DeadManScope::per_symbol, venues::DeadManScope::per_account, 3000ms);
   EXPECT_TRUE(binance.arms.empty()) << "nothing is armed before the venue's private stream is up";

@@ -147,6 +147,29 @@ TEST_F(PositionBookTest, AFlattenFillNoSinglePositionHoldsIsSharedAmongThePositi
   EXPECT_EQ(leg_qty(3, 0), dec("1")) << "a simulated position is no venue's: a real flatten leaves it";
 }
 
+TEST_F(PositionBookTest, ARealizedProbeGivesEachPositionAFlattensFillReducedItsRealisedPnl) {
+  EXPECT_DONE(book.open_position(pair_opening(1, "0.5")));
+  EXPECT_DONE(book.on_fill(fill(1, "BINANCE", Leg::a, Side::buy, "0.5", "65000")));
+  EXPECT_DONE(book.open_position(pair_opening(2, "0.3", "funding_basis")));
+  EXPECT_DONE(book.on_fill(fill(2, "BINANCE", Leg::a, Side::buy, "0.3", "65010")));
+  // Its own fill: only the position it names.
+  exec::FillEntry own = fill(1, "OKX", Leg::b, Side::sell, "0.5", "65100");
+  const RealizedProbe opening(book, own);
+  EXPECT_DONE(book.on_fill(own));
+  EXPECT_TRUE(opening.deltas(book).empty()) << "an opening fill realises nothing";
+  // A flatten's fill under no position, shared oldest first: 0.5 of 1, 0.1 of 2.
+  exec::FillEntry flatten = fill(0, "BINANCE", Leg::single, Side::sell, "0.6", "65200");
+  flatten.strategy = std::string(exec::kFlattenStrategy);
+  const RealizedProbe probe(book, flatten);
+  EXPECT_DONE(book.on_fill(flatten));
+  const auto deltas = probe.deltas(book);
+  ASSERT_EQ(deltas.size(), 2u);
+  EXPECT_EQ(deltas[0].first, 1u);
+  EXPECT_EQ(deltas[0].second, dec("100")) << "0.5 × (65200 − 65000)";
+  EXPECT_EQ(deltas[1].first, 2u);
+  EXPECT_EQ(deltas[1].second, dec("19")) << "0.1 × (65200 − 65010)";
+}
+
 TEST_F(PositionBookTest, AClosingLegOnTheSameVenueReducesItsLegWhateverLegTheOrderNames) {
   EXPECT_DONE(book.open_position(single_opening(1, Side::sell, "2")));
   EXPECT_DONE(book.on_fill(fill(1, "BINANCE", Leg::single, Side::sell, "2", "100")));

@@ -230,6 +230,26 @@ TEST(PreTrade, NoEquityOnTheVenueIsInfiniteLeverageAndUnknownEquityIsNoCheck) {
   EXPECT_EQ(refused->reason, RiskReason::max_leverage);
 }
 
+TEST(PreTrade, AVenuesFreeMarginMustHoldTheLegAtTheLeverageCap) {
+  Case c = plain();
+  const double notional = c.trade.legs[0].notional_usdt;
+  EXPECT_FALSE(run(c));  // no balance reported: not checked
+  c.exposure.venue_available["BINANCE"] = notional;  // no leverage cap: the whole notional
+  EXPECT_FALSE(run(c));
+  c.exposure.venue_available["BINANCE"] = notional - 0.01;
+  auto refused = run(c);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, RiskReason::liquidity);
+  EXPECT_NE(refused->detail.find("free margin"), std::string::npos) << refused->detail;
+  c.limits.caps[static_cast<std::size_t>(Cap::max_leverage)] = 4;  // a quarter of it then
+  c.exposure.venue_available["BINANCE"] = notional / 4;
+  EXPECT_FALSE(run(c));
+  c.exposure.venue_available["BINANCE"] = notional / 4 - 0.01;
+  ASSERT_TRUE(run(c));
+  c.trade.reduce_only = true;  // a close needs no new margin
+  EXPECT_FALSE(run(c));
+}
+
 TEST(PreTrade, TheEdgeMinimumAppliesOnlyToHedgedPairs) {
   Case c = plain();
   c.limits.min_net_edge_bps = 5;

@@ -827,3 +827,23 @@ TEST_F(RiskGovernorTest, TheDesksDrawdownIsFromTodaysPeakAndRestartsAtMidnight) 
 
 }  // namespace
 }  // namespace propbot::risk
+
+namespace propbot::risk {
+namespace {
+
+TEST_F(RiskGovernorTest, AConfigThatChangesARaisedCapReplacesTheRaise) {
+  risk_.max_total_notional_usdt = 1000;
+  configure();
+  ASSERT_TRUE(governor_.raise_limit(Cap::max_total_notional, 1500));
+  configure();  // the same config again: the raise stands
+  EXPECT_EQ(governor_.cap_limit(Cap::max_total_notional), 1500);
+  risk_.max_total_notional_usdt = 800;  // an operator tightens it by config
+  configure();
+  EXPECT_EQ(governor_.cap_limit(Cap::max_total_notional), 800);
+  risk_.max_total_notional_usdt = 1000;  // and back: the old raise does not return
+  configure();
+  EXPECT_EQ(governor_.cap_limit(Cap::max_total_notional), 1000);
+}
+
+}  // namespace
+}  // namespace propbot::risk
