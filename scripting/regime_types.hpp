@@ -111,7 +111,7 @@ struct BreakerMetrics {
   double hedge_latency_ms_p99 = 0;
   double ws_gap_ms = 0;  // global: the worst valid book's age over every venue and symbol
   double consecutive_losses = 0;
-  double loss_today_usdt = 0;  // realised loss since 00:00 UTC, positive
+  double loss_today_usdt = 0;  // −(realised since 00:00 UTC + unrealised), at least 0
 
   // Market figures (route scope; global carries the worst book_staleness_ms and depeg_bps).
   double book_staleness_ms = 0;          // the older of the two books' ages

@@ -61,7 +61,7 @@ struct DeskBreakerFigures {
   double hedge_latency_ms_p95 = 0;
   double hedge_latency_ms_p99 = 0;
   double consecutive_losses = 0;
-  double loss_today_usdt = 0;  // realised loss since 00:00 UTC, positive
+  double loss_today_usdt = 0;  // −(realised since 00:00 UTC + unrealised), at least 0
 };
 
 struct BreakerInputsConfig {

@@ -8,6 +8,7 @@
 #include "core/engine/engine.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "core/bundle/validator.hpp"
@@ -476,7 +477,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   void account_fill(const exec::FillEntry& fill, const ledger::PositionBook& book,
                     const std::vector<std::pair<std::uint64_t, Decimal>>& realized);
   risk::TradeCheck trade_check(const Intent& intent, double sized_notional_usdt) const;
-  DeskBreakerFigures desk_figures() const;
+  DeskBreakerFigures desk_figures();
   void act_on_breakers();
   void evaluate_risk();
   void report_recon();
@@ -485,6 +486,15 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   void restore_risk_state();
   void persist_risk_state();
   std::uint64_t persisted_risk_version = 0;
+  // The breakers' cancel_fail_rate: the executor's cancel counters sampled each
+  // evaluation, over the last kCancelWindow (bounded: one sample per evaluation).
+  struct CancelSample {
+    MonoTime at{};
+    std::uint64_t sent = 0;
+    std::uint64_t failed = 0;
+  };
+  std::deque<CancelSample> cancel_samples;
+  double cancel_fail_rate(MonoTime now);
   void configure_risk();
   void refresh_venue_blocks();
   std::shared_ptr<const nlohmann::json> risk_views() const;
@@ -655,8 +665,12 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     snapshot_timer = clock.call_after(std::chrono::milliseconds(config.engine.snapshot_interval_ms), [this] {
       snapshot_timer = 0;
       try {
-        evaluate_breakers(clock.now());
-        evaluate_risk();
+        try {
+          evaluate_breakers(clock.now());
+        } catch (const std::exception& e) {
+          log.error("breaker_evaluation_failed", {{"error", e.what()}});
+        }
+        evaluate_risk();  // on its own: a failing breaker stage must not freeze the risk views
         report_recon();
         report_degradations();
         publish_snapshot();

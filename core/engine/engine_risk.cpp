@@ -102,7 +102,25 @@ risk::TradeCheck Engine::Loop::trade_check(const Intent& intent, double sized_no
   return check;
 }
 
-DeskBreakerFigures Engine::Loop::desk_figures() const {
+namespace {
+constexpr auto kCancelWindow = std::chrono::minutes(5);
+constexpr std::size_t kMaxCancelSamples = 6000;  // 5 min at a 50 ms evaluation period
+}  // namespace
+
+double Engine::Loop::cancel_fail_rate(MonoTime now) {
+  if (!execution_view) return 0;
+  const auto& counters = execution_view->counters;
+  cancel_samples.push_back({now, counters.cancels_sent, counters.cancels_failed});
+  while (cancel_samples.size() > kMaxCancelSamples || (cancel_samples.size() > 1 && now - cancel_samples.front().at > kCancelWindow)) {
+    cancel_samples.pop_front();
+  }
+  const CancelSample& first = cancel_samples.front();
+  const std::uint64_t sent = counters.cancels_sent - first.sent;
+  const std::uint64_t failed = counters.cancels_failed - first.failed;
+  return sent == 0 ? 0 : static_cast<double>(failed) / static_cast<double>(sent);
+}
+
+DeskBreakerFigures Engine::Loop::desk_figures() {
   DeskBreakerFigures figures;
   figures.loss_today_usdt = governor.cap_used(risk::Cap::daily_loss_cap);
   figures.drawdown_usdt = governor.desk_drawdown_usdt();
@@ -110,6 +128,7 @@ DeskBreakerFigures Engine::Loop::desk_figures() const {
   if (execution_view) {
     figures.hedge_latency_ms_p95 = execution_view->hedge_latency_p95_ms.value_or(0);
     figures.hedge_latency_ms_p99 = figures.hedge_latency_ms_p95;  // the executor keeps one nearest-rank p95
+    figures.cancel_fail_rate = cancel_fail_rate(clock.now());
     // The worst venue's recent reject rate (the router's window).
     for (const auto& venue : execution_view->venue_health) {
       figures.reject_rate = std::max(figures.reject_rate, venue.reject_rate);

@@ -343,6 +343,7 @@ void Executor::Impl::cancel(const std::string& client_order_id, const std::strin
                    if (result) {
                      apply_state(venue_id, result.value());
                    } else {
+                     if (result.error().code != venues::VenueErrc::unknown_order) ++counters.cancels_failed;
                      query(client_order_id);  // already gone, or unknown: the venue's word decides
                    }
                  });
@@ -586,6 +587,7 @@ void Executor::on_private_stream(const std::string& venue, bool connected) {
     target->cancel_all(symbol, [&impl, alive_flag, venue, symbol](venues::VenueResult<int> result) {
       if (alive_flag.expired()) return;
       if (!result) {
+        ++impl.counters.cancels_failed;
         impl.log.error("cancel_on_reconnect_failed",
                        {{"venue", venue}, {"symbol", symbol}, {"error", result.error().describe()}});
       } else if (result.value() > 0) {

@@ -87,6 +87,7 @@ struct ExecutionCounters {
   std::uint64_t hedges_lost = 0;
   std::uint64_t unknown_outcomes = 0;   // network errors resolved by query
   std::uint64_t cancels_sent = 0;
+  std::uint64_t cancels_failed = 0;     // a venue refused a cancel (not "unknown order": that one had ended)
   std::uint64_t zombies_cancelled = 0;  // open orders at a venue the executor did not know (the hunter)
   std::uint64_t fills = 0;
   std::uint64_t dead_man_arm_failures = 0;      // arms / refreshes a venue refused or lost

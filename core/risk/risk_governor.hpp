@@ -133,7 +133,9 @@ class RiskGovernor {
   std::vector<RiskEvent> on_breakers(const std::vector<TripInput>& firing, UtcTime now);
 
   // ---- pre-trade
-  // The size factor safe mode applies to a strategy's entries (1 outside safe mode).
+  // The size factor safe mode applies to a strategy's entries (1 outside safe mode):
+  // risk.safe_mode_size_factor, the same for every strategy today (a strategy that
+  // pauses in safe mode is refused by check() instead).
   double size_factor(std::string_view strategy, bool safe_mode) const;
   std::optional<RiskRefusal> check(const TradeCheck& trade, bool safe_mode);
   // An entry passed and goes to the router: its notional counts until the next evaluation.

@@ -1,7 +1,7 @@
 // RiskReason: why the risk governor refused a trade (SPEC S-3.1, issue 13 item 1).
 // One code per guard; the string forms are stable — /api/ui/risk_snapshot "skips",
-// an opportunity's risk_reason, the metric propbot_risk_skips_total{reason,strategy},
-// the audit log and the docs use them. A refusal is an outcome, not an error: it is
+// an opportunity's risk_reason, the audit log and the docs use them, and the metric
+// propbot_risk_skips_total{reason,strategy} will (there is no /metrics yet). A refusal is an outcome, not an error: it is
 // counted per (reason, strategy) and shown to the operator.
 //
 // The nine caps (Cap) are also the names of the rows of the snapshot's "caps" and of

@@ -62,6 +62,7 @@ json execution_json(const exec::ExecutionView& view) {
                 {"orders_sent", c.orders_sent},           {"orders_rejected", c.orders_rejected},
                 {"hedges_sent", c.hedges_sent},           {"hedges_lost", c.hedges_lost},
                 {"unknown_outcomes", c.unknown_outcomes}, {"cancels_sent", c.cancels_sent},
+                {"cancels_failed", c.cancels_failed},
                 {"zombies_cancelled", c.zombies_cancelled},
                 {"dead_man_arm_failures", c.dead_man_arm_failures},
                 {"stale_post_only_cancels", c.stale_post_only_cancels},

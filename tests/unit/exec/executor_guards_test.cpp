@@ -303,6 +303,15 @@ TEST_F(ExecutorGuardsTest, CancelsARestingPostOnlyOrderOlderThanTheMaximumAge) {
   EXPECT_GE(stale[0]["age_ms"].get<std::int64_t>(), 2000);
 }
 
+TEST_F(ExecutorGuardsTest, ACancelTheVenueRefusesIsCountedAsFailedAndAnUnknownOrderIsNot) {
+  auto executor = with_resting_order(0, 2s);
+  binance.cancel_fails = 1;
+  clock.advance(2250ms);
+  ASSERT_EQ(binance.cancels.size(), 1u);
+  EXPECT_EQ(executor->view().counters.cancels_sent, 1u);
+  EXPECT_EQ(executor->view().counters.cancels_failed, 1u);
+}
+
 TEST_F(ExecutorGuardsTest, LeavesOrdersThatAreNotPostOnlyToTheirTimeGuard) {
   auto executor = with_resting_order(5, 1s, false);
   market.set(binance, 60100, 60110, clock.now());

@@ -73,6 +73,11 @@ class OrderVenue final : public venues::Venue {
   }
   void cancel(const std::string&, const std::string& coid, venues::VenueCallback<venues::OrderState> done) override {
     cancels.push_back(coid);
+    if (cancel_fails > 0) {
+      --cancel_fails;
+      done(venues::VenueError{venues::VenueErrc::rejected, "-1000", "scripted cancel refusal", 400, {}});
+      return;
+    }
     auto found = known.find(coid);
     if (found == known.end()) {
       done(venues::VenueError{venues::VenueErrc::unknown_order, "-2011", "unknown order", 400, {}});
@@ -179,6 +184,7 @@ class OrderVenue final : public venues::Venue {
   int fill_history_reads = 0;
   int queries = 0;
   int query_fails = 0;
+  int cancel_fails = 0;  // the next N cancels are refused (not "unknown order")
   venues::DeadManScope dead_man = venues::DeadManScope::unsupported;
   std::vector<std::pair<std::string, std::chrono::milliseconds>> arms;  // (symbol, timeout) per arm
   int arm_fails = 0;
