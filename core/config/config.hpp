@@ -153,7 +153,7 @@ struct StrategyConfig {
   };
   Budget budget{};
   // What safe_mode does to this strategy (S-1.2): "scale" (sizes × risk.safe_mode_size_factor,
-  // single entries post-only) or "pause" (no entries).
+  // post-only entries only) or "pause" (no entries).
   std::string safe_mode = "scale";
 };
 

@@ -521,7 +521,7 @@ void check_risk(const Config& config, IssueList& issues) {
     const std::string& mode = config.strategies[i].safe_mode;
     if (mode != "scale" && mode != "pause") {
       issues.add("strategies[" + std::to_string(i) + "].safe_mode", mode,
-                 "must be scale (sizes scaled, single entries post-only) or pause (no entries in safe_mode)");
+                 "must be scale (sizes scaled, post-only entries only) or pause (no entries in safe_mode)");
     }
   }
 }

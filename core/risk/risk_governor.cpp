@@ -438,8 +438,13 @@ std::optional<RiskRefusal> RiskGovernor::strategy_guard(const TradeCheck& trade,
                          "circuit_breaker: " + trip.rule + " paused " + trip.symbol + " " + trip.venues};
     }
   }
-  if (safe_mode && !trade.hedged && !trade.post_only) {
-    return RiskRefusal{RiskReason::safe_mode, "safe_mode: only post-only single entries while safe mode is on"};
+  // S-1.2: in safe mode, post-only entries only. A hedged pair's leg A is a taker
+  // (IOC), so a pair does not enter while safe mode is on; its closes still go.
+  if (safe_mode && !trade.post_only) {
+    return RiskRefusal{RiskReason::safe_mode, trade.hedged
+                                                  ? "safe_mode: a hedged pair enters as a taker; only post-only "
+                                                    "entries while safe mode is on"
+                                                  : "safe_mode: only post-only entries while safe mode is on"};
   }
   return std::nullopt;
 }

@@ -39,7 +39,7 @@ enum class RiskReason {
   venue_maintenance,
   edge_below_min,
   liquidity,
-  safe_mode,  // S-3.1: a taker single entry, or a strategy that pauses in safe_mode
+  safe_mode,  // S-1.2, S-3.1: an entry that is not post-only, or a strategy that pauses in safe_mode
 };
 
 inline constexpr std::array<RiskReason, 20> kAllRiskReasons = {

@@ -598,6 +598,16 @@ TEST_F(RiskGovernorTest, SafeModeScalesSizesAndAdmitsOnlyPostOnlySinglesAndPause
   EXPECT_FALSE(governor_.check(maker, true));
   EXPECT_FALSE(governor_.check(closing(taker), true));
 
+  TradeCheck pair = taker;  // a hedged pair's leg A takes: no entry in safe mode, its close goes
+  pair.hedged = true;
+  pair.leg_count = 2;
+  pair.legs[1] = pair.legs[0];
+  pair.legs[1].venue = "BINANCE";
+  refused = governor_.check(pair, true);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, RiskReason::safe_mode);
+  EXPECT_FALSE(governor_.check(closing(pair), true));
+
   TradeCheck paused = maker;
   paused.strategy = "quoting";  // safe_mode: pause
   refused = governor_.check(paused, true);
