@@ -103,10 +103,10 @@ void for_each_risk_cap(const config::RiskConfig& a, const config::RiskConfig& b,
   visit("risk.safe_mode_size_factor", a.safe_mode_size_factor, b.safe_mode_size_factor);
 }
 
-// The risk keys where a larger number is stricter or that are not limits at all: hot
-// and compared here; loosened_limits() says which changes of them loosen.
+// The risk guards where a larger number is stricter: lowering one (or switching it off)
+// loosens (loosened_limits()).
 template <typename Visit>
-void for_each_risk_setting(const config::RiskConfig& a, const config::RiskConfig& b, Visit visit) {
+void for_each_stricter_when_larger(const config::RiskConfig& a, const config::RiskConfig& b, Visit visit) {
   visit("risk.min_order_notional_usdt", a.min_order_notional_usdt, b.min_order_notional_usdt);
   visit("risk.min_net_edge_bps", a.min_net_edge_bps, b.min_net_edge_bps);
   visit("risk.liquidity_depth_multiple", a.liquidity_depth_multiple, b.liquidity_depth_multiple);
@@ -115,9 +115,15 @@ void for_each_risk_setting(const config::RiskConfig& a, const config::RiskConfig
   visit("risk.stress_funding_spike_bps", a.stress_funding_spike_bps, b.stress_funding_spike_bps);
   visit("risk.stress_mark_index_divergence_bps", a.stress_mark_index_divergence_bps,
         b.stress_mark_index_divergence_bps);
+  visit("risk.maintenance_lead_ms", a.maintenance_lead_ms, b.maintenance_lead_ms);
+}
+
+// Every other risk key that is not a cap: hot, compared by all_differences().
+template <typename Visit>
+void for_each_risk_setting(const config::RiskConfig& a, const config::RiskConfig& b, Visit visit) {
+  for_each_stricter_when_larger(a, b, visit);
   visit("risk.stress_hard_block_autopilot", a.stress_hard_block_autopilot, b.stress_hard_block_autopilot);
   visit("risk.clock_skew_probe_interval_ms", a.clock_skew_probe_interval_ms, b.clock_skew_probe_interval_ms);
-  visit("risk.maintenance_lead_ms", a.maintenance_lead_ms, b.maintenance_lead_ms);
   visit("risk.maintenance", a.maintenance, b.maintenance);
 }
 
@@ -215,18 +221,9 @@ std::vector<ConfigChange> loosened_limits(const config::Config& running, const c
   std::vector<ConfigChange> out;
   for_each_risk_cap(a, b, [&](const char* key, auto before, auto after) { loosened_cap(out, key, before, after); });
   // Guards where a larger number is stricter: lowering one (or switching it off) loosens.
-  auto lowered = [&](const char* key, double before, double after) {
+  for_each_stricter_when_larger(a, b, [&](const char* key, auto before, auto after) {
     if (before > 0 && after < before) out.push_back({key, text(before), text(after)});
-  };
-  lowered("risk.min_order_notional_usdt", a.min_order_notional_usdt, b.min_order_notional_usdt);
-  lowered("risk.min_net_edge_bps", a.min_net_edge_bps, b.min_net_edge_bps);
-  lowered("risk.liquidity_depth_multiple", a.liquidity_depth_multiple, b.liquidity_depth_multiple);
-  lowered("risk.stress_gap_bps", a.stress_gap_bps, b.stress_gap_bps);
-  lowered("risk.stress_venue_loss_gap_bps", a.stress_venue_loss_gap_bps, b.stress_venue_loss_gap_bps);
-  lowered("risk.stress_funding_spike_bps", a.stress_funding_spike_bps, b.stress_funding_spike_bps);
-  lowered("risk.stress_mark_index_divergence_bps", a.stress_mark_index_divergence_bps,
-          b.stress_mark_index_divergence_bps);
-  lowered("risk.maintenance_lead_ms", a.maintenance_lead_ms, b.maintenance_lead_ms);
+  });
   if (a.stress_hard_block_autopilot && !b.stress_hard_block_autopilot) {
     out.push_back({"risk.stress_hard_block_autopilot", "true", "false"});
   }
