@@ -107,6 +107,7 @@ void Engine::start() {
   }
   // Nothing is sent before every unfinished journal entry is resolved with its venue.
   if (loop.executor) loop.executor->reconcile();
+  loop.refresh_marks();  // publish_snapshot() takes the marks evaluate_risk() refreshes; none ran yet
   loop.publish_snapshot();
   loop.schedule_snapshots();
   loop.schedule_strategy_timers();  // a reload may add strategies with timers

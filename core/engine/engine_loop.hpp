@@ -593,7 +593,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     snap->policy = policy_view(policy, regime_cache);
     snap->market = recorded(now, snap->ts);
     if (positions) {
-      refresh_marks();
+      // The marks are those evaluate_risk() just refreshed (it runs first on every tick).
       bind_strategies();
       // The JSON at most once a second, or at once when the executor changed something.
       const std::uint64_t changes = executor ? executor->change_count() : 0;

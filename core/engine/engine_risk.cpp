@@ -10,15 +10,9 @@
 namespace propbot::engine {
 namespace {
 
+// The rule's action in the governor's words (the same names: policies/circuit_breakers.lua).
 risk::TripAction trip_action(scripting::BreakerAction action) {
-  switch (action) {
-    case scripting::BreakerAction::degrade: return risk::TripAction::degrade;
-    case scripting::BreakerAction::pause_strategy: return risk::TripAction::pause_strategy;
-    case scripting::BreakerAction::pause_symbol: return risk::TripAction::pause_symbol;
-    case scripting::BreakerAction::safe_mode: return risk::TripAction::safe_mode;
-    case scripting::BreakerAction::hold: return risk::TripAction::hold;
-  }
-  return risk::TripAction::degrade;
+  return find_by_name(scripting::to_string(action), risk::kAllTripActions).value_or(risk::TripAction::degrade);
 }
 
 // Verdicts the pipeline makes about itself: the policy pipeline's own P1 covers them.

@@ -1,6 +1,7 @@
 #include "core/risk/risk_governor.hpp"
 
 #include "core/risk/figure_text.hpp"
+#include "core/risk/governor_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,10 +9,6 @@
 
 namespace propbot::risk {
 namespace {
-
-double round_to(double value, double step) { return std::round(value / step) * step; }
-
-nlohmann::json number_or_null(bool known, double value) { return known ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
 std::int64_t utc_day(UtcTime t) {
   return std::chrono::floor<std::chrono::days>(t.time_since_epoch()).count();
@@ -28,17 +25,6 @@ std::string_view unit_of(Cap cap) {
     case Cap::max_leverage: return "x";
     default: return "USDT";
   }
-}
-
-std::string_view to_string(TripAction action) {
-  switch (action) {
-    case TripAction::degrade: return "degrade";
-    case TripAction::pause_strategy: return "pause_strategy";
-    case TripAction::pause_symbol: return "pause_symbol";
-    case TripAction::safe_mode: return "safe_mode";
-    case TripAction::hold: return "hold";
-  }
-  return "degrade";
 }
 
 StrategyBudgetLimits budget_limits(const config::StrategyConfig& strategy) {
@@ -64,12 +50,18 @@ bool names_venue(std::string_view route, std::string_view venue) {
   return false;
 }
 
-// The budget breach as a refusal / freeze reason.
-std::string breach_text(const StrategyBudget::Breach& breach) {
-  return std::string(to_string(breach.kind)) + ": " + figure_text(breach.value) + " > " + figure_text(breach.limit);
-}
-
 }  // namespace
+
+std::string_view to_string(TripAction action) {
+  switch (action) {
+    case TripAction::degrade: return "degrade";
+    case TripAction::pause_strategy: return "pause_strategy";
+    case TripAction::pause_symbol: return "pause_symbol";
+    case TripAction::safe_mode: return "safe_mode";
+    case TripAction::hold: return "hold";
+  }
+  return "degrade";
+}
 
 std::string_view to_string(StrategyState state) {
   switch (state) {
@@ -602,279 +594,6 @@ Result<nlohmann::json> RiskGovernor::raise_limit(Cap cap, double value) {
   ++durable_version_;
   limits_.caps[static_cast<std::size_t>(cap)] = value;
   return nlohmann::json{{"cap", std::string(to_string(cap))}, {"from", current}, {"to", value}};
-}
-
-nlohmann::json RiskGovernor::risk_snapshot(const nlohmann::json& clock_skew_ms) const {
-  nlohmann::json caps = nlohmann::json::array();
-  for (Cap cap : kAllCaps) {
-    const auto index = static_cast<std::size_t>(cap);
-    const double limit = limits_.cap(cap);
-    const double used = std::isfinite(used_[index]) ? round_to(used_[index], 0.0001) : 1e300;
-    caps.push_back({{"name", std::string(to_string(cap))},
-                    {"limit", limit},
-                    {"used", used},
-                    {"headroom", number_or_null(limit > 0, std::max(0.0, limit - used))},
-                    {"breached", limit > 0 && used_[index] > limit},
-                    {"raised", raised_[index].has_value()}});
-  }
-  nlohmann::json skips = nlohmann::json::object();
-  nlohmann::json by_strategy = nlohmann::json::object();
-  for (const auto& [key, count] : skips_) {
-    const std::string reason(to_string(key.first));
-    skips[reason] = skips.value(reason, std::uint64_t{0}) + count;
-    by_strategy[key.second][reason] = count;
-  }
-  nlohmann::json stress = to_json(stress_);
-  stress["hard_block_autopilot"] = config_.stress_hard_block_autopilot;
-  nlohmann::json breakers = nlohmann::json::array();
-  for (const Trip& trip : trips_) {
-    breakers.push_back({{"rule", trip.rule},
-                        {"state", "tripped"},
-                        {"action", std::string(to_string(trip.action))},
-                        {"since", format_iso8601_ms(trip.since)},
-                        {"reason", trip.reason},
-                        {"symbol", trip.symbol},
-                        {"venues", trip.venues},
-                        {"strategies", std::vector<std::string>(trip.strategies.begin(), trip.strategies.end())}});
-  }
-  nlohmann::json venues = nlohmann::json::object();
-  for (const auto& [venue, block] : venue_blocks_) {
-    venues[venue] = {{"reason", std::string(to_string(block.reason))}, {"detail", block.detail}};
-  }
-  return {{"caps", caps},
-          {"skips", skips},
-          {"skips_by_strategy", by_strategy},
-          {"stress", stress},
-          {"breakers", breakers},
-          {"clock_skew_ms", clock_skew_ms},
-          {"venue_blocks", venues},
-          {"pnl", {{"realized_today_usdt", round_to(realized_today_, 0.0001)},
-                   {"realized_month_usdt", round_to(realized_month_, 0.0001)},
-                   {"unrealized_usdt", round_to(unrealized_, 0.0001)}}}};
-}
-
-nlohmann::json RiskGovernor::strategy_status(const std::vector<StrategyFacts>& facts) const {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const StrategyFacts& fact : facts) {
-    StrategyState state = StrategyState::running;
-    std::string reason;
-    auto risk = strategies_.find(fact.name);
-    if (!fact.enabled) {
-      state = StrategyState::stopped;
-      reason = "disabled in the configuration";
-    } else if (fact.script_frozen) {
-      state = StrategyState::frozen;
-      reason = "script: " + fact.script_freeze_reason;
-    } else if (risk != strategies_.end() && risk->second.frozen) {
-      state = StrategyState::frozen;
-      reason = risk->second.freeze_reason;
-    } else if (risk != strategies_.end() && risk->second.degraded) {
-      state = StrategyState::degraded;
-      reason = risk->second.degrade_reason;
-    }
-    nlohmann::json row = {{"name", fact.name}, {"state", std::string(to_string(state))}, {"reason", reason}};
-    if (risk != strategies_.end() && risk->second.frozen) row["frozen_since"] = format_iso8601_ms(risk->second.frozen_since);
-    if (risk != strategies_.end() && risk->second.degraded) {
-      row["degraded_since"] = format_iso8601_ms(risk->second.degraded_since);
-    }
-    if (auto budget = budgets_.find(fact.name); budget != budgets_.end()) {
-      row["budget"] = budget->second.budget_json();
-      row["pnl"] = budget->second.pnl_json();
-    } else {
-      row["budget"] = nullptr;
-      row["pnl"] = nullptr;
-    }
-    rows.push_back(std::move(row));
-  }
-  return {{"strategies", rows}};
-}
-
-nlohmann::json RiskGovernor::strategy_budget() const {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& [name, budget] : budgets_) {
-    nlohmann::json row = budget.budget_json();
-    row["strategy"] = name;
-    row["breach"] = std::string(to_string(budget.breach().kind));
-    rows.push_back(std::move(row));
-  }
-  return {{"budgets", rows}};
-}
-
-nlohmann::json RiskGovernor::capital() const {
-  double equity = 0;
-  nlohmann::json venues = nlohmann::json::array();
-  std::set<std::string, std::less<>> names;
-  for (const auto& [venue, wallet] : exposure_.venue_equity) names.insert(venue);
-  for (const auto& [venue, notional] : exposure_.by_venue) names.insert(venue);
-  for (const auto& venue : names) {
-    auto wallet = exposure_.venue_equity.find(venue);
-    auto exposure = exposure_.by_venue.find(venue);
-    const double notional = exposure == exposure_.by_venue.end() ? 0 : exposure->second;
-    nlohmann::json row = {{"venue", venue}, {"exposure_usdt", round_to(notional, 0.0001)}};
-    if (wallet != exposure_.venue_equity.end()) {
-      equity += wallet->second;
-      row["wallet_usdt"] = round_to(wallet->second, 0.0001);
-      row["leverage"] = number_or_null(wallet->second > 0, round_to(notional / wallet->second, 0.0001));
-    } else {
-      row["wallet_usdt"] = nullptr;
-      row["leverage"] = nullptr;
-    }
-    venues.push_back(std::move(row));
-  }
-  const double limit = limits_.cap(Cap::max_total_notional);
-  return {{"equity_usdt", round_to(equity + unrealized_, 0.0001)},
-          {"wallet_usdt", round_to(equity, 0.0001)},
-          {"unrealized_usdt", round_to(unrealized_, 0.0001)},
-          {"total_notional_usdt", round_to(exposure_.total_notional_usdt, 0.0001)},
-          {"max_total_notional_usdt", limit},
-          {"headroom_usdt", number_or_null(limit > 0, std::max(0.0, limit - exposure_.total_notional_usdt))},
-          {"open_positions", exposure_.open_positions},
-          {"stress_tested_equity_usdt", round_to(stress_.stress_tested_equity_usdt, 0.0001)},
-          {"venues", venues}};
-}
-
-std::vector<std::string> RiskGovernor::autopilot_blockers() const {
-  std::vector<std::string> out;
-  for (Cap cap : kAllCaps) {
-    if (latched_[static_cast<std::size_t>(cap)]) {
-      out.push_back("blocked_by_risk: " + std::string(to_string(cap)) + " breached (" +
-                    figure_text(round_to(used_[static_cast<std::size_t>(cap)], 0.01)) + " > " + figure_text(limits_.cap(cap)) +
-                    ")");
-    }
-  }
-  for (const auto& [name, state] : strategies_) {
-    if (state.frozen) out.push_back("blocked_by_risk: strategy " + name + " frozen (" + state.freeze_reason + ")");
-  }
-  for (const auto& [name, budget] : budgets_) {
-    const auto breach = budget.breach();
-    if (breach.kind != BudgetBreach::none && !frozen(name)) {
-      out.push_back("blocked_by_risk: strategy " + name + " out of budget (" + breach_text(breach) + ")");
-    }
-  }
-  for (const Trip& trip : trips_) out.push_back("blocked_by_circuit_breaker: " + trip.rule + " tripped");
-  if (stress_.breached && config_.stress_hard_block_autopilot) {
-    out.push_back("blocked_by_stress: stress loss " + figure_text(round_to(stress_.worst_loss_usdt, 0.01)) + " > " +
-                  figure_text(stress_.limit_usdt));
-  }
-  return out;
-}
-
-}  // namespace propbot::risk
-
-namespace propbot::risk {
-namespace {
-
-std::int64_t ms_of(UtcTime t) { return to_unix_ms(t); }
-UtcTime time_of(const nlohmann::json& value) {
-  return value.is_number_integer() ? UtcTime{std::chrono::milliseconds(value.get<std::int64_t>())} : UtcTime{};
-}
-double number_of(const nlohmann::json& value) {
-  if (!value.is_string()) return 0;
-  try {
-    return std::stod(value.get<std::string>());
-  } catch (...) {
-    return 0;
-  }
-}
-std::optional<TripAction> trip_action_of(std::string_view text) {
-  for (TripAction action : {TripAction::degrade, TripAction::pause_strategy, TripAction::pause_symbol,
-                            TripAction::safe_mode, TripAction::hold}) {
-    if (to_string(action) == text) return action;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-nlohmann::json RiskGovernor::durable_state() const {
-  nlohmann::json strategies = nlohmann::json::object();
-  for (const auto& [name, state] : strategies_) {
-    if (!state.frozen && !state.degraded && state.waived.kind == BudgetBreach::none) continue;
-    strategies[name] = {{"frozen", state.frozen},
-                        {"freeze_reason", state.freeze_reason},
-                        {"frozen_since_ms", ms_of(state.frozen_since)},
-                        {"degraded", state.degraded},
-                        {"degrade_reason", state.degrade_reason},
-                        {"degraded_since_ms", ms_of(state.degraded_since)},
-                        {"waived", std::string(to_string(state.waived.kind))},
-                        {"waived_value", figure_text(state.waived.value)}};
-  }
-  nlohmann::json trips = nlohmann::json::array();
-  for (const Trip& trip : trips_) {
-    trips.push_back({{"rule", trip.rule},
-                     {"action", std::string(to_string(trip.action))},
-                     {"symbol", trip.symbol},
-                     {"venues", trip.venues},
-                     {"reason", trip.reason},
-                     {"since_ms", ms_of(trip.since)},
-                     {"strategies", std::vector<std::string>(trip.strategies.begin(), trip.strategies.end())},
-                     {"had_strategies", trip.had_strategies}});
-  }
-  nlohmann::json raised = nlohmann::json::object();
-  for (Cap cap : kAllCaps) {
-    if (const auto& value = raised_[static_cast<std::size_t>(cap)]) {
-      raised[std::string(to_string(cap))] = {{"value", figure_text(*value)},
-                                             {"over", figure_text(raised_over_[static_cast<std::size_t>(cap)])}};
-    }
-  }
-  nlohmann::json resets = nlohmann::json::object();
-  for (const auto& [name, budget] : budgets_) resets[name] = ms_of(budget.last_reset());
-  return {{"version", 1}, {"strategies", strategies}, {"trips", trips}, {"raised", raised}, {"budget_resets", resets}};
-}
-
-void RiskGovernor::restore(const nlohmann::json& state) {
-  if (!state.is_object()) return;
-  if (const auto found = state.find("strategies"); found != state.end() && found->is_object()) {
-    for (const auto& [name, row] : found->items()) {
-      if (!row.is_object() || name.empty() || name.size() > 64) continue;
-      StrategyRisk& risk = state_of(name);
-      risk.frozen = row.value("frozen", false);
-      risk.freeze_reason = row.value("freeze_reason", "");
-      risk.frozen_since = time_of(row.value("frozen_since_ms", nlohmann::json()));
-      risk.degraded = row.value("degraded", false);
-      risk.degrade_reason = row.value("degrade_reason", "");
-      risk.degraded_since = time_of(row.value("degraded_since_ms", nlohmann::json()));
-      for (BudgetBreach kind : {BudgetBreach::notional, BudgetBreach::open_positions, BudgetBreach::daily_loss,
-                                BudgetBreach::drawdown, BudgetBreach::consecutive_failures}) {
-        if (row.value("waived", "") == to_string(kind)) risk.waived = {kind, number_of(row.value("waived_value", nlohmann::json())), 0};
-      }
-    }
-  }
-  if (const auto found = state.find("trips"); found != state.end() && found->is_array()) {
-    for (const auto& row : *found) {
-      if (!row.is_object() || trips_.size() >= kMaxTrips) continue;
-      auto action = trip_action_of(row.value("action", ""));
-      if (!action || row.value("rule", "").empty()) continue;
-      Trip trip{row.value("rule", ""), *action, row.value("symbol", ""), row.value("venues", ""),
-                row.value("reason", ""), time_of(row.value("since_ms", nlohmann::json())), {}};
-      for (const auto& strategy : row.value("strategies", std::vector<std::string>{})) trip.strategies.insert(strategy);
-      trip.had_strategies = row.value("had_strategies", !trip.strategies.empty());
-      trips_.push_back(std::move(trip));
-    }
-  }
-  if (const auto found = state.find("raised"); found != state.end() && found->is_object()) {
-    for (const auto& [name, value] : found->items()) {
-      auto cap = parse_cap(name);
-      if (!cap) continue;
-      if (!value.is_object()) continue;
-      const double raised = number_of(value.value("value", nlohmann::json()));
-      const double over = number_of(value.value("over", nlohmann::json()));
-      const double configured = limits_.cap(*cap);
-      // Only over the same configured cap: a config that changed it since replaces the raise.
-      if (raised <= 0 || configured <= 0 || raised <= configured || figure_text(over) != figure_text(configured)) continue;
-      raised_[static_cast<std::size_t>(*cap)] = raised;
-      raised_over_[static_cast<std::size_t>(*cap)] = configured;
-      limits_.caps[static_cast<std::size_t>(*cap)] = raised;
-    }
-  }
-  if (const auto found = state.find("budget_resets"); found != state.end() && found->is_object()) {
-    for (const auto& [name, value] : found->items()) {
-      auto budget = budgets_.find(name);
-      const UtcTime at = time_of(value);
-      if (budget == budgets_.end() || at <= budget->second.last_reset()) continue;
-      budget->second.reset(at);
-    }
-  }
 }
 
 }  // namespace propbot::risk

@@ -39,6 +39,7 @@
 // Threads: engine thread only. check() allocates only when it refuses.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -53,6 +54,7 @@
 #include "core/common/incident_code.hpp"
 #include "core/common/result.hpp"
 #include "core/common/severity.hpp"
+#include "core/common/stable_name.hpp"
 #include "core/config/config.hpp"
 #include "core/risk/pre_trade.hpp"
 #include "core/risk/risk_reason.hpp"
@@ -92,6 +94,10 @@ struct RiskEvent {
 
 // A circuit-breaker rule that fires now, as the engine saw it.
 enum class TripAction { degrade, pause_strategy, pause_symbol, safe_mode, hold };
+inline constexpr std::array<TripAction, 5> kAllTripActions = {TripAction::degrade, TripAction::pause_strategy,
+                                                              TripAction::pause_symbol, TripAction::safe_mode,
+                                                              TripAction::hold};
+std::string_view to_string(TripAction action);  // the rule actions' own words: "degrade", ...
 struct TripInput {
   std::string rule;
   TripAction action = TripAction::degrade;
