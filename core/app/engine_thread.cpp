@@ -1,7 +1,10 @@
 #include "core/app/engine_thread.hpp"
 
+#include <filesystem>
+
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <mutex>
@@ -14,7 +17,9 @@
 
 #include "core/app/paper_twins.hpp"
 #include "core/app/venue_factory.hpp"
+#include "core/exec/journal_store.hpp"
 #include "core/exec/sqlite_journal.hpp"
+#include "core/ledger/sqlite_ledger_entries.hpp"
 #include "core/control/control_plane.hpp"
 
 namespace propbot::app {
@@ -35,6 +40,7 @@ class PlanePort final : public engine::ControlPort {
     (void)plane_.record(control::Actor::system(), action, "executor", details);
   }
   void recon_finished(bool clean, const std::string& summary) override { plane_.recon_finished(clean, summary); }
+  void recon_desync(std::optional<std::string> summary) override { plane_.set_recon_desync(std::move(summary)); }
   Status save_state(std::string_view name, const nlohmann::json& value) override {
     return plane_.save_state(name, value);
   }
@@ -125,6 +131,7 @@ struct EngineThread::Running {
   RealClock clock;
   std::unique_ptr<PlanePort> port;
   std::unique_ptr<exec::SqliteJournal> journal;  // outlives the engine (declared before it)
+  std::unique_ptr<ledger::SqliteLedgerEntries> ledger_entries;  // beside the journal's tables
   std::unique_ptr<VenueSet> venues;
   std::unique_ptr<PaperTwins> twins;  // dry run's venues; outlive the engine
   std::unique_ptr<engine::Engine> engine;  // declared after the venues: destroyed first
@@ -170,6 +177,12 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
     if (!journal) return make_error(journal.error().code, "journal: " + journal.error().message);
     running->journal = std::move(*journal);
     sinks.execution.journal = running->journal.get();
+    // The ledger's cash entries live in the journal's database (its migration made the table).
+    auto entries = ledger::SqliteLedgerEntries::open(
+        (std::filesystem::path(config_.data_dir) / std::string(exec::kJournalDatabaseFileName)).string());
+    if (!entries) return make_error(entries.error().code, "ledger: " + entries.error().message);
+    running->ledger_entries = std::move(*entries);
+    sinks.execution.ledger_entries = running->ledger_entries.get();
     sinks.execution.options = std::move(*execution);
     running->twins = std::make_unique<PaperTwins>(config_, running->venues->venues(), running->clock);
     sinks.execution.twins = running->twins.get();

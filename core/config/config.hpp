@@ -190,6 +190,18 @@ struct ExecutionConfig {
   int post_only_max_age_ms = 60000;
 };
 
+// The recon daemon (SPEC S-9.2, core/ledger/recon_daemon.hpp): a pass every
+// interval_s (0 = off); a difference counts once a second look confirm_delay_ms later
+// sees it again; the wallet may differ from the ledger's by balance_tolerance_usdt
+// (venues round differently); a funding settlement the desk held a position over must
+// show a payment in the venue's history within funding_grace_s.
+struct ReconConfig {
+  int interval_s = 10;
+  int confirm_delay_ms = 1500;
+  double balance_tolerance_usdt = 0.01;
+  int funding_grace_s = 60;
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -209,6 +221,7 @@ struct Config {
   ScriptingConfig scripting;
   EngineConfig engine;
   ExecutionConfig execution;
+  ReconConfig recon;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;

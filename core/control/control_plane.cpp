@@ -46,6 +46,7 @@ std::string_view to_string(Refusal refusal) {
     case Refusal::postmortem_required: return "postmortem_required";
     case Refusal::not_approved: return "not_approved";
     case Refusal::recon_pending: return "recon_pending";
+    case Refusal::recon_desync: return "recon_desync";
     case Refusal::second_factor_locked: return "second_factor_locked";
   }
   return "invalid";
@@ -65,7 +66,8 @@ int http_status_of(Refusal refusal) {
     case Refusal::wrong_mode:
     case Refusal::postmortem_required:
     case Refusal::not_approved:
-    case Refusal::recon_pending: return 409;
+    case Refusal::recon_pending:
+    case Refusal::recon_desync: return 409;
     case Refusal::second_factor_locked: return 429;
   }
   return 400;
@@ -334,6 +336,14 @@ void ControlPlane::recon_finished(bool clean, const std::string& summary) {
   if (deferred) run_autopilot(*deferred);
 }
 
+void ControlPlane::set_recon_desync(std::optional<std::string> summary) {
+  std::lock_guard lock(mutex_);
+  if (summary == recon_desync_) return;
+  (void)audit_locked(Actor::system(), summary ? "recon_desync" : "recon_clean", "recon",
+                     {{"summary", summary ? *summary : std::string()}});
+  recon_desync_ = std::move(summary);
+}
+
 std::string ControlPlane::recon_status() const {
   std::lock_guard lock(mutex_);
   switch (recon_) {
@@ -360,7 +370,7 @@ void ControlPlane::run_autopilot(Mode persisted_mode) {
     blockers.push_back("blocked_by_unresolved_P0");
   }
   if (persisted_mode == Mode::kill) blockers.push_back("blocked_by_kill");
-  if (recon_ == Recon::pending || recon_ == Recon::unclean) blockers.push_back("blocked_by_recon");
+  if (recon_ == Recon::pending || recon_ == Recon::unclean || recon_desync_) blockers.push_back("blocked_by_recon");
   if (gates_ != nullptr) {
     for (auto& blocker : gates_->blockers()) blockers.push_back(std::move(blocker));
   }

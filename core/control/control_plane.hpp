@@ -150,6 +150,7 @@ enum class Refusal {
   postmortem_required,     // a P0 lacks ack or postmortem (409)
   not_approved,            // resume() without a confirmed resume request (409)
   recon_pending,           // resume() before start-up reconciliation finished clean (409)
+  recon_desync,            // resume() while the recon daemon reports a confirmed mismatch (409)
   second_factor_locked,    // too many wrong approve tokens / second factors (429)
 };
 std::string_view to_string(Refusal refusal);
@@ -237,6 +238,10 @@ class ControlPlane {
   void recon_finished(bool clean, const std::string& summary);
   // "not_required" | "pending" | "clean" | "unclean: <summary>".
   std::string recon_status() const;
+  // The recon daemon's verdict (SPEC S-9.2): while a confirmed mismatch stands (a
+  // summary), resume is refused (409 recon_desync) and the autopilot is blocked
+  // (blocked_by_recon); nullopt when its last complete pass was clean.
+  void set_recon_desync(std::optional<std::string> summary);
   // HOLD/KILL → RESUME with a confirmed resume request (the final step of S-4.4).
   Result<ControlOutcome> resume(const Actor& actor);
   // Turning safe_mode on / entering dry-run is immediate; the reverse files a two-man request.
@@ -335,6 +340,7 @@ class ControlPlane {
   ForbiddenAggregator forbidden_;
   enum class Recon { not_required, pending, clean, unclean } recon_ = Recon::not_required;
   std::string recon_summary_;
+  std::optional<std::string> recon_desync_;  // the recon daemon's standing mismatch
   std::optional<Mode> autopilot_deferred_;  // the persisted mode, while recon is pending
   std::atomic<Mode> mode_{Mode::hold};
   std::atomic<bool> safe_mode_{true};

@@ -306,6 +306,12 @@ Result<ControlOutcome> ControlPlane::resume(const Actor& actor) {
                     : "start-up reconciliation found what it cannot explain (" + recon_summary_ +
                           "): resolve it, acknowledge the recon_mismatch incident, and restart");
   }
+  if (recon_desync_) {
+    return deny(Refusal::recon_desync, "STATE DESYNC — manual intervention required: the recon daemon reports " +
+                                           *recon_desync_ +
+                                           "; bring the venue and the ledger back in line until GET /api/ui/recon/status "
+                                           "is OK, then resume");
+  }
   const auto authorization = *state_.resume_authorization;
   const Mode before = state_.mode;
   if (Status s = audit_locked(actor, "resume", "control_state",

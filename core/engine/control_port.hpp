@@ -39,6 +39,8 @@ class ControlPort {
   virtual std::optional<nlohmann::json> load_state(std::string_view /*name*/) { return std::nullopt; }
   // The executor's start-up reconciliation ended (ControlPlane::recon_finished).
   virtual void recon_finished(bool /*clean*/, const std::string& /*summary*/) {}
+  // The recon daemon's standing mismatch (ControlPlane::set_recon_desync); nullopt: clean.
+  virtual void recon_desync(std::optional<std::string> /*summary*/) {}
 };
 
 }  // namespace propbot::engine

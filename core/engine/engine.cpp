@@ -59,6 +59,7 @@ void Engine::start() {
         journal, [&loop](const exec::FillEntry& fill, const ledger::PositionBook& book,
                          const std::vector<std::pair<std::uint64_t, Decimal>>& realized) {
           loop.account_fill(fill, book, realized);
+          loop.ledger_fill(fill, realized, false);
         });
     if (rebuilt) {
       loop.positions = std::move(*rebuilt);
@@ -75,6 +76,7 @@ void Engine::start() {
                                                      static_cast<exec::ExecutionListener*>(&loop), loop.log);
     loop.executor->set_positions(loop.positions.get());
     loop.executor->set_twins(loop.sinks.execution.twins);
+    loop.start_ledger();
   }
   for (venues::Venue* venue : loop.venues) {
     // A ban (418, or a long Retry-After) quarantines the venue in its rate governor: P1.
@@ -131,6 +133,7 @@ void Engine::stop() {
   if (!loop.running) return;
   loop.running = false;
   if (loop.skew_probe) loop.skew_probe->stop();
+  if (loop.recon) loop.recon->stop();
   for (venues::Venue* venue : loop.venues) venue->stop();
   if (loop.sinks.execution.twins != nullptr) {
     for (venues::Venue* twin : loop.sinks.execution.twins->all()) twin->stop();

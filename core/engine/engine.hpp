@@ -47,6 +47,10 @@ namespace propbot::scripting {
 class ScriptWatchdog;
 }
 
+namespace propbot::ledger {
+class LedgerEntries;
+}
+
 namespace propbot::engine {
 
 // What the engine runs: a configuration and the bundle whose scripts it names.
@@ -86,6 +90,9 @@ struct EngineExecution {
   // positions and balances reach nobody — and stops them with stop(). May be null: then
   // a trade submitted in dry run is refused.
   exec::TwinVenues* twins = nullptr;
+  // The ledger's cash entries (opening balances, funding payments): the daemon passes
+  // the journal database's (core/ledger/sqlite_ledger_entries.hpp); null: kept in memory.
+  ledger::LedgerEntries* ledger_entries = nullptr;
 };
 
 // Where the engine's results and safety events go. Every member may be null.

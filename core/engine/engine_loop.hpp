@@ -23,7 +23,9 @@
 #include "core/engine/snapshot_views.hpp"
 #include "core/engine/strategy_set.hpp"
 #include "core/exec/executor.hpp"
+#include "core/ledger/cash_ledger.hpp"
 #include "core/ledger/journal_positions.hpp"
+#include "core/ledger/recon_daemon.hpp"
 #include "core/risk/risk_governor.hpp"
 #include "scripting/script_watchdog.hpp"
 #include "scripting/strategy_runner.hpp"
@@ -217,6 +219,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       } else {
         account_fill(fill, positions->book(), probe.deltas(positions->book()));
       }
+      ledger_fill(fill, probe.deltas(positions->book()), true);
     }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_fill(fill);
     if (fill.strategy.empty()) return;
@@ -248,6 +251,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       loop.on_book_state(venue, symbol, valid, reason);
     }
     void on_funding(const venues::FundingInfo& info) override {
+      if (loop.recon) loop.recon->on_funding_info(venue, info);
       loop.books.on_funding(venue, info);
       loop.policy.on_funding(venue, info.symbol, info.funding_rate.to_double());
     }
@@ -473,6 +477,26 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     }
   }
 
+  // ---- the ledger's cash, the recon daemon, PnL (engine_ledger.cpp)
+  ledger::CashLedger cash;
+  std::unique_ptr<ledger::LedgerEntries> own_entries;  // when the app gives no store
+  ledger::LedgerEntries* ledger_entries = nullptr;
+  std::unique_ptr<ledger::ReconDaemon> recon;
+  std::shared_ptr<const nlohmann::json> recon_json;
+  std::set<std::string> invariant_breaks;  // reported once each (bounded: one per venue × symbol + venue)
+  MonoTime invariants_checked_at{};
+  MonoTime recon_views_at{};
+  std::uint64_t recon_views_passes = 0;
+  // Loads the ledger's cash entries and starts the recon daemon (after the positions
+  // were rebuilt and the executor built; the fills were replayed into `cash` by then).
+  void start_ledger();
+  // Every journaled fill (replayed at start: live = false): cash, invariants, the recon's fee check.
+  void ledger_fill(const exec::FillEntry& fill, const std::vector<std::pair<std::uint64_t, Decimal>>& realized,
+                   bool live);
+  void check_ledger_invariants(std::string_view venue, std::string_view symbol);
+  void publish_ledger_views(MonoTime now);
+  std::set<std::string> busy_symbols() const;
+
   // ---- the risk governor's side of the loop (engine_risk.cpp)
   void account_fill(const exec::FillEntry& fill, const ledger::PositionBook& book,
                     const std::vector<std::pair<std::uint64_t, Decimal>>& realized);
@@ -606,6 +630,8 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       snap->positions = positions_json;
     }
     snap->risk = risk_json;
+    publish_ledger_views(now);
+    snap->recon = recon_json;
     if (executor) {
       if (executor->change_count() != execution_published) {
         execution_published = executor->change_count();

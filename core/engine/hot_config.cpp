@@ -162,6 +162,10 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   d.check("sim.start_prices", running.sim.start_prices, next.sim.start_prices);
   d.check("engine.snapshot_interval_ms", running.engine.snapshot_interval_ms, next.engine.snapshot_interval_ms);
   d.check("execution.journal_fsync", running.execution.journal_fsync, next.execution.journal_fsync);
+  d.check("recon.interval_s", running.recon.interval_s, next.recon.interval_s);
+  d.check("recon.confirm_delay_ms", running.recon.confirm_delay_ms, next.recon.confirm_delay_ms);
+  d.check("recon.balance_tolerance_usdt", running.recon.balance_tolerance_usdt, next.recon.balance_tolerance_usdt);
+  d.check("recon.funding_grace_s", running.recon.funding_grace_s, next.recon.funding_grace_s);
   d.check("execution.dead_man_timeout_ms", running.execution.dead_man_timeout_ms, next.execution.dead_man_timeout_ms);
   d.check("execution.post_only_max_distance_bps", running.execution.post_only_max_distance_bps,
           next.execution.post_only_max_distance_bps);

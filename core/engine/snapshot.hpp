@@ -143,6 +143,10 @@ struct EngineSnapshot {
   // The risk governor's views, rebuilt every evaluation (each snapshot tick):
   // {"risk_snapshot", "strategy_status", "strategy_budget", "capital", "autopilot_blockers"}.
   std::shared_ptr<const nlohmann::json> risk;
+  // The ledger's reconciliation views, rebuilt at most once a second:
+  // {"status", "diffs", "orders", "positions"} (core/ledger/recon_daemon.hpp); null
+  // without an executor.
+  std::shared_ptr<const nlohmann::json> recon;
 };
 
 class SnapshotSlot {

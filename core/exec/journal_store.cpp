@@ -94,8 +94,25 @@ std::string journal_schema_sql() {
   return sql;
 }
 
+// The ledger's cash entries that are not fills (core/ledger/ledger_entry.hpp): written
+// by the ledger on its own connection, kept here so one database holds the whole ledger.
+constexpr std::string_view kLedgerEntriesSchema = R"sql(CREATE TABLE ledger_entries (
+  id      INTEGER PRIMARY KEY,
+  ts_ms   INTEGER NOT NULL,
+  venue   TEXT    NOT NULL,
+  kind    TEXT    NOT NULL,  -- opening_balance | funding | adjustment
+  asset   TEXT    NOT NULL,
+  symbol  TEXT    NOT NULL,
+  ref     TEXT    NOT NULL,
+  amount  TEXT    NOT NULL,  -- normalized decimal, + credit
+  strategy TEXT   NOT NULL,  -- funding: the strategy it is attributed to; else empty
+  note    TEXT    NOT NULL,
+  UNIQUE (venue, kind, ref));
+)sql";
+
 const std::vector<store::Migration>& journal_migrations() {
-  static const std::vector<store::Migration> migrations = {{1, "journal", journal_schema_sql()}};
+  static const std::vector<store::Migration> migrations = {{1, "journal", journal_schema_sql()},
+                                                            {2, "ledger_entries", std::string(kLedgerEntriesSchema)}};
   return migrations;
 }
 

@@ -8,6 +8,9 @@
 //   orders        the last event of each order, key (venue, client_order_id), with a
 //                 `terminal` flag: what start-up loads and evicted look-ups read
 //   fills         every fill; seq primary key; UNIQUE (venue, symbol, trade_id)
+//   ledger_entries  (migration 2) the ledger's cash entries that are not fills — opening
+//                 balances, funding payments, adjustments; written by
+//                 core/ledger's SqliteLedgerEntries on its own connection
 // Decimals are stored as normalized text (so "0.30" and "0.3" are one key), enums by
 // their stable names, ids as integers (journal entries refuse ids above 2^63-1).
 //

@@ -111,6 +111,16 @@ struct Balance {
   UtcTime updated_at{};
 };
 
+// One funding payment as the venue booked it in the account's history (Binance income
+// FUNDING_FEE, OKX bill type 8).
+struct FundingPayment {
+  std::string symbol;      // canonical BASE-QUOTE
+  std::string asset;       // e.g. USDT
+  Decimal amount;          // + received, − paid
+  std::string payment_id;  // the venue's tranId / billId
+  UtcTime ts{};
+};
+
 struct FundingInfo {
   std::string symbol;
   Decimal mark_price;

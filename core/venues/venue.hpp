@@ -139,6 +139,12 @@ class Venue : public MarketDataVenue {
   virtual void fills_since(const std::string& /*symbol*/, UtcTime /*since*/, VenueCallback<std::vector<Fill>> done) {
     done(VenueError{VenueErrc::rejected, "UNSUPPORTED", "this venue has no fill history", 0, std::nullopt});
   }
+  // Every funding payment of the account since `since`, oldest first, from the venue's
+  // income history (the recon daemon books them and checks every settlement was paid).
+  // Default: unsupported (a rejected error saying so).
+  virtual void funding_since(UtcTime /*since*/, VenueCallback<std::vector<FundingPayment>> done) {
+    done(VenueError{VenueErrc::rejected, "UNSUPPORTED", "this venue has no funding history", 0, std::nullopt});
+  }
   // `listener` runs once each time the venue becomes quarantined by a rate-limit ban
   // (on the engine thread, inside the reply that revealed it); the caller raises P1
   // rate_limit_ban from it. Replaces an earlier listener; venues without a governor
