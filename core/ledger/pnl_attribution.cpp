@@ -117,22 +117,19 @@ Result<bool> PnlAttribution::place(std::int64_t ts_ms) {
   return day == today_;
 }
 
-Status PnlAttribution::on_fill(const AttributedFill& fill) {
-  if (fill.simulated) {
-    ++simulated_fills_ignored_;
-    return {};
-  }
-  if (auto valid = validate(fill); !valid) return valid;
-  const auto in_today = place(fill.ts_ms);
+// Books one event into its strategy's totals, and into today's when it is stamped
+// today (a later stamp rolls first); all-or-nothing for the account.
+template <typename Apply>
+Status PnlAttribution::book(std::string_view strategy, std::int64_t ts_ms, Apply apply) {
+  const auto in_today = place(ts_ms);
   if (!in_today) return in_today.error();
   bool folded = false;
-  StrategyPnl& account = account_for(fill.strategy, folded);
-  const bool fee_in_accounting_asset = fill.fee.is_zero() || fill.fee_asset == options_.accounting_asset;
+  StrategyPnl& account = account_for(strategy, folded);
   PnlSpan total = account.total;
-  if (auto booked = apply_fill(total, fill, fee_in_accounting_asset); !booked) return booked;
+  if (auto booked = apply(total); !booked) return booked;
   PnlSpan today = account.today;
   if (*in_today) {
-    if (auto booked = apply_fill(today, fill, fee_in_accounting_asset); !booked) return booked;
+    if (auto booked = apply(today); !booked) return booked;
   }
   account.total = std::move(total);
   account.today = std::move(today);
@@ -140,21 +137,27 @@ Status PnlAttribution::on_fill(const AttributedFill& fill) {
   return {};
 }
 
-Status PnlAttribution::on_funding(const FundingPayment& payment) {
-  const auto in_today = place(payment.ts_ms);
-  if (!in_today) return in_today.error();
-  bool folded = false;
-  StrategyPnl& account = account_for(payment.strategy, folded);
-  PnlSpan total = account.total;
-  if (auto booked = apply_funding(total, payment, options_.accounting_asset); !booked) return booked;
-  PnlSpan today = account.today;
-  if (*in_today) {
-    if (auto booked = apply_funding(today, payment, options_.accounting_asset); !booked) return booked;
+Status PnlAttribution::on_fill(const AttributedFill& fill) {
+  if (fill.simulated) {
+    ++simulated_fills_ignored_;
+    return {};
   }
-  account.total = std::move(total);
-  account.today = std::move(today);
-  if (folded) ++strategies_folded_;
-  return {};
+  if (auto valid = validate(fill); !valid) return valid;
+  const bool fee_in_accounting_asset = fill.fee.is_zero() || fill.fee_asset == options_.accounting_asset;
+  return book(fill.strategy, fill.ts_ms,
+              [&](PnlSpan& span) { return apply_fill(span, fill, fee_in_accounting_asset); });
+}
+
+Status PnlAttribution::on_funding(const FundingPayment& payment) {
+  return book(payment.strategy, payment.ts_ms,
+              [&](PnlSpan& span) { return apply_funding(span, payment, options_.accounting_asset); });
+}
+
+Status PnlAttribution::on_order_outcome(const OrderOutcome& outcome) {
+  return book(outcome.strategy, outcome.ts_ms, [&](PnlSpan& span) {
+    span.tca.on_order(outcome);
+    return Status{};
+  });
 }
 
 Status PnlAttribution::set_unrealized(std::string_view strategy, Decimal unrealized_price_pnl) {
@@ -167,17 +170,6 @@ Status PnlAttribution::set_unrealized(std::string_view strategy, Decimal unreali
   StrategyPnl& account = account_for(strategy, folded);
   account.total.buckets.unrealized_price_pnl = unrealized_price_pnl;
   account.today.buckets.unrealized_price_pnl = unrealized_price_pnl;
-  return {};
-}
-
-Status PnlAttribution::on_order_outcome(const OrderOutcome& outcome) {
-  const auto in_today = place(outcome.ts_ms);
-  if (!in_today) return in_today.error();
-  bool folded = false;
-  StrategyPnl& account = account_for(outcome.strategy, folded);
-  account.total.tca.on_order(outcome);
-  if (*in_today) account.today.tca.on_order(outcome);
-  if (folded) ++strategies_folded_;
   return {};
 }
 

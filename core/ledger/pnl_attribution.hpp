@@ -46,7 +46,8 @@
 // ≤ kMaxOtherAssets assets per account, the rest summed under "other". History and
 // reports: see pnl_history.hpp (10,080 points, 90 days by default).
 //
-// Errors (values; nothing changes on an error): invalid_argument for a fill whose
+// Errors (values; nothing changes on an error, except that a roll an event's stamp
+// caused stays: the time did move): invalid_argument for a fill whose
 // quantity or price is not > 0 or whose reference is not > 0; conflict for roll_day to
 // a day not after today; out_of_range for set_unrealized past the strategy bound;
 // overflow when Decimal arithmetic cannot represent a result — a broken money invariant
@@ -59,6 +60,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -146,8 +148,9 @@ class PnlAttribution {
   //  "tca": {...}, "fees_other_assets": {asset: amount}, "funding_other_assets": {...},
   //  "by_strategy": {name: {the same fields but "day" and "by_strategy"}},
   //  "simulated_fills_ignored", "strategies_folded"}
-  // fees_paid_usdt, total_pnl_usdt, attribution and tca are since start. Errors print
-  // null in the figure they hit.
+  // fees_paid_usdt, total_pnl_usdt, attribution and tca are since start. An overflow
+  // prints null in the figure it hit (the desk's figures are absent if the desk's sum
+  // itself overflows).
   nlohmann::json to_json() const;
   // GET /api/ui/pnl_history: PnlHistory::to_json(limit).
   nlohmann::json history_json(std::size_t limit) const { return history_.to_json(limit); }
@@ -166,6 +169,8 @@ class PnlAttribution {
   // The account for `strategy` (empty → unattributed), made if new; past the bound,
   // the unattributed one (folded set).
   StrategyPnl& account_for(std::string_view strategy, bool& folded);
+  template <typename Apply>
+  Status book(std::string_view strategy, std::int64_t ts_ms, Apply apply);
   bool is_full(std::string_view strategy) const;
   Result<PnlSpan> desk(bool today) const;
   Status sample_drawdowns();
