@@ -153,6 +153,15 @@ Status PnlAttribution::on_funding(const FundingPayment& payment) {
               [&](PnlSpan& span) { return apply_funding(span, payment, options_.accounting_asset); });
 }
 
+Status PnlAttribution::on_realized(std::string_view strategy, Decimal realized_price_pnl, std::int64_t ts_ms) {
+  return book(strategy, ts_ms, [&](PnlSpan& span) {
+    const auto sum = span.buckets.realized_price_pnl.add(realized_price_pnl);
+    if (!sum) return Status(sum.error());
+    span.buckets.realized_price_pnl = *sum;
+    return Status{};
+  });
+}
+
 Status PnlAttribution::on_order_outcome(const OrderOutcome& outcome) {
   return book(outcome.strategy, outcome.ts_ms, [&](PnlSpan& span) {
     span.tca.on_order(outcome);
@@ -212,9 +221,9 @@ Status PnlAttribution::sample_drawdowns() {
     if (!equity) return equity.error();
     if (auto sampled = account.day_drawdown.sample(*equity); !sampled) return sampled;
   }
-  const auto desk_day = desk(true);
+  const auto desk_day = desk_buckets(true);
   if (!desk_day) return desk_day.error();
-  const auto equity = desk_day->buckets.total_pnl();
+  const auto equity = desk_day->total_pnl();
   if (!equity) return equity.error();
   return desk_drawdown_.sample(*equity);
 }
@@ -223,20 +232,20 @@ Status PnlAttribution::sample(std::int64_t now_ms) {
   if (auto advanced = advance(now_ms); !advanced) return advanced;
   if (auto sampled = sample_drawdowns(); !sampled) return sampled;
   if (last_history_ms_ && now_ms - *last_history_ms_ < options_.history_interval_ms) return {};
-  const auto total = desk(false);
+  const auto total = desk_buckets(false);
   if (!total) return total.error();
-  const auto day = desk(true);
+  const auto day = desk_buckets(true);
   if (!day) return day.error();
-  const auto realized_today = day->buckets.realized_usdt();
-  const auto realized_total = total->buckets.realized_usdt();
-  const auto total_pnl = total->buckets.total_pnl();
+  const auto realized_today = day->realized_usdt();
+  const auto realized_total = total->realized_usdt();
+  const auto total_pnl = total->total_pnl();
   if (!realized_today) return realized_today.error();
   if (!realized_total) return realized_total.error();
   if (!total_pnl) return total_pnl.error();
   history_.record(PnlPoint{.ts_ms = now_ms,
                            .realized_today_usdt = *realized_today,
                            .realized_total_usdt = *realized_total,
-                           .unrealized_usdt = total->buckets.unrealized_price_pnl,
+                           .unrealized_usdt = total->unrealized_price_pnl,
                            .total_pnl_usdt = *total_pnl});
   last_history_ms_ = now_ms;
   return {};
@@ -257,6 +266,14 @@ Result<PnlSpan> PnlAttribution::desk(bool today) const {
   return sum;
 }
 
+Result<PnlBuckets> PnlAttribution::desk_buckets(bool today) const {
+  PnlBuckets sum;
+  for (const auto& [name, account] : strategies_) {
+    if (auto added = sum.add(today ? account.today.buckets : account.total.buckets); !added) return added.error();
+  }
+  return sum;
+}
+
 Result<PnlSpan> PnlAttribution::desk_total() const { return desk(false); }
 Result<PnlSpan> PnlAttribution::desk_today() const { return desk(true); }
 
@@ -265,9 +282,9 @@ Result<Decimal> PnlAttribution::check_identity() const {
     const auto difference = account.total.buckets.check_identity();
     if (!difference || !difference->is_zero()) return difference;
   }
-  const auto total = desk(false);
+  const auto total = desk_buckets(false);
   if (!total) return total.error();
-  return total->buckets.check_identity();
+  return total->check_identity();
 }
 
 }  // namespace propbot::ledger

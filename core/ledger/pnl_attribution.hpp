@@ -9,6 +9,7 @@
 //   (RealizedProbe) and the reference price the desk decided on. Simulated fills are
 //   counted in simulated_fills_ignored and touch nothing else.
 // - on_funding: every funding payment (+ received).
+// - on_realized: the shares of a flatten's fill realised for other strategies.
 // - set_unrealized(strategy, pnl): the strategy's open legs at marks, now (replaces the
 //   previous figure; what pnl_from_basis shows).
 // - on_order_outcome: once per finished order; set_cancel_counts: the desk's cumulative
@@ -53,8 +54,9 @@
 // overflow when Decimal arithmetic cannot represent a result — a broken money invariant
 // the caller raises as P0. not_found / parse_error from daily_report_json.
 //
-// Threads: engine thread only. Nothing blocks; a new strategy, a roll and the JSON views
-// allocate. The API reads the JSON views from the engine's published snapshot.
+// Threads: engine thread only. Nothing blocks. A new strategy, a roll, a history point
+// and the JSON views allocate; on_fill copies the strategy's spans (all-or-nothing), and
+// sample() sums the strategies' buckets (O(strategies), no allocation). The API reads the JSON views from the engine's published snapshot.
 #pragma once
 
 #include <cstddef>
@@ -115,6 +117,11 @@ class PnlAttribution {
 
   Status on_fill(const AttributedFill& fill);
   Status on_funding(const FundingPayment& payment);
+  // Price PnL realised for `strategy` by a fill booked under another: a flatten's fill
+  // (position_id 0) that RealizedProbe shares out among several strategies' positions.
+  // Feed the fill itself with realized_price_pnl 0 (its fee, slippage and TCA stay with
+  // the fill's strategy) and one on_realized per position its deltas name.
+  Status on_realized(std::string_view strategy, Decimal realized_price_pnl, std::int64_t ts_ms);
   Status set_unrealized(std::string_view strategy, Decimal unrealized_price_pnl);
   Status on_order_outcome(const OrderOutcome& outcome);
   void set_cancel_counts(std::int64_t sent, std::int64_t failed);
@@ -173,6 +180,8 @@ class PnlAttribution {
   Status book(std::string_view strategy, std::int64_t ts_ms, Apply apply);
   bool is_full(std::string_view strategy) const;
   Result<PnlSpan> desk(bool today) const;
+  // The buckets only: what sample() needs, without copying the asset maps.
+  Result<PnlBuckets> desk_buckets(bool today) const;
   Status sample_drawdowns();
   nlohmann::json day_report_json(bool closed) const;
 

@@ -186,6 +186,34 @@ TEST_F(PnlAttributionTest, TheDeskIsTheExactSumOfItsStrategies) {
   EXPECT_EQ(desk->tca.fills, 3);
 }
 
+TEST_F(PnlAttributionTest, AFlattensFillSharedOutAmongStrategiesRealisesForEach) {
+  // Two strategies long BTC on BINANCE; one flatten sell closes both (RealizedProbe
+  // names both positions). The fill goes under the flatten with its fee and slippage,
+  // each share of realised PnL to the strategy whose position it closed.
+  EXPECT_DONE(book.open_position(testing::single_opening(1, Side::buy, "0.5", "alpha")));
+  EXPECT_DONE(book.on_fill(testing::fill(1, "BINANCE", Leg::single, Side::buy, "0.5", "65000")));
+  EXPECT_DONE(book.open_position(testing::single_opening(2, Side::buy, "0.1", "beta")));
+  EXPECT_DONE(book.on_fill(testing::fill(2, "BINANCE", Leg::single, Side::buy, "0.1", "65010")));
+  exec::FillEntry flatten = testing::fill(0, "BINANCE", Leg::single, Side::sell, "0.6", "65200");
+  flatten.strategy = std::string(exec::kFlattenStrategy);
+  const RealizedProbe probe(book, flatten);
+  EXPECT_DONE(book.on_fill(flatten));
+
+  EXPECT_DONE(pnl.on_fill(attributed(flatten.strategy, Side::sell, "0.6", "65200", "65205", "3.9")));
+  for (const auto& [position, share] : probe.deltas(book)) {
+    EXPECT_DONE(pnl.on_realized(book.at(position).strategy(), share, clock_ms));
+  }
+  EXPECT_EQ(pnl.find("alpha")->total.buckets.realized_price_pnl, dec("100"));  // 0.5 × (65200 − 65000)
+  EXPECT_EQ(pnl.find("beta")->total.buckets.realized_price_pnl, dec("19"));    // 0.1 × (65200 − 65010)
+  const PnlBuckets& flattener = pnl.find(exec::kFlattenStrategy)->total.buckets;
+  EXPECT_EQ(flattener.fees_paid, dec("3.9"));
+  EXPECT_EQ(flattener.slippage_cost, dec("3"));  // (65205 − 65200) × 0.6
+  // Desk: 119 + 3 = 122 from spread; total 119 − 3.9 = 115.1.
+  EXPECT_EQ(*pnl.desk_total()->buckets.pnl_from_spread(), dec("122"));
+  EXPECT_EQ(*pnl.desk_total()->buckets.total_pnl(), dec("115.1"));
+  EXPECT_EQ(*pnl.check_identity(), dec("0"));
+}
+
 TEST_F(PnlAttributionTest, SimulatedFillsAreCountedApartAndNeverInPnl) {
   AttributedFill dry = attributed(std::string(kArb), Side::buy, "1", "60010", "60000", "5");
   dry.realized_price_pnl = dec("100");
