@@ -47,11 +47,7 @@ std::string WormCounts::describe() const {
 Result<std::string> worm_chain_hash(std::string_view prev_chain_hash, const nlohmann::json& record) {
   Result<std::string> canonical = canonical_json(record);
   if (!canonical) return canonical.error();
-  std::string material;
-  material.reserve(prev_chain_hash.size() + canonical->size());
-  material.append(prev_chain_hash);
-  material.append(*canonical);
-  return crypto::sha256_hex(material);
+  return crypto::sha256_hex(std::string(prev_chain_hash) + *canonical);
 }
 
 nlohmann::json worm_trailer_record(const WormCounts& counts, std::string_view last_chain_hash) {

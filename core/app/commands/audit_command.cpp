@@ -102,11 +102,13 @@ std::optional<store::Database> open_database(const std::string& data_dir, int& e
   return std::move(*database);
 }
 
+int could_not_run(const Error& error) {
+  std::cerr << "propbot audit: verification could not run: " << error.describe() << "\n";
+  return kExitBroken;
+}
+
 int print_report(const Result<control::ChainReport>& report) {
-  if (!report) {
-    std::cerr << "propbot audit: verification could not run: " << report.error().describe() << "\n";
-    return kExitBroken;
-  }
+  if (!report) return could_not_run(report.error());
   if (report->ok) {
     std::cout << "audit chain OK: " << report->entries << " entries" << std::endl;
     return kExitOk;
@@ -119,10 +121,7 @@ int print_report(const Result<control::ChainReport>& report) {
 // chain and the trailer's counts.
 int verify_worm(const std::string& file) {
   Result<control::WormReport> report = control::verify_worm_export(file);
-  if (!report) {
-    std::cerr << "propbot audit: verification could not run: " << report.error().describe() << "\n";
-    return kExitBroken;
-  }
+  if (!report) return could_not_run(report.error());
   if (!report->ok) {
     std::cout << "BROKEN at line " << report->bad_line << ": " << report->reason << std::endl;
     return kExitBroken;
@@ -134,10 +133,7 @@ int verify_worm(const std::string& file) {
 
 int verify_file(const std::string& file) {
   Result<control::ExportFormat> format = control::detect_export_format(file);
-  if (!format) {
-    std::cerr << "propbot audit: verification could not run: " << format.error().describe() << "\n";
-    return kExitBroken;
-  }
+  if (!format) return could_not_run(format.error());
   if (*format == control::ExportFormat::worm) return verify_worm(file);
   return print_report(control::verify_exported(file));
 }
