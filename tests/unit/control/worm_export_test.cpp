@@ -15,32 +15,28 @@
 #include "core/control/incident_log.hpp"
 #include "core/control/worm_verify.hpp"
 #include "tests/unit/control/control_fixture.hpp"
+#include "tests/unit/control/export_text.hpp"
 
 namespace propbot::control {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test::join_lines;
+using test::lines_of;
+using test::read_text;
+using test::write_text;
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string text;
-  for (const std::string& line : lines) text += line + "\n";
-  return text;
+// What an attacker who knows the rule does after an edit: recomputes every chain_hash
+// (and the trailer's last_chain_hash) from line `from` (0-based) on.
+void rechain(std::vector<std::string>& lines, std::size_t from) {
+  std::string prev = from == 0 ? std::string(kWormGenesisHash)
+                               : nlohmann::json::parse(lines[from - 1])["chain_hash"].get<std::string>();
+  for (std::size_t i = from; i < lines.size(); ++i) {
+    nlohmann::json line = nlohmann::json::parse(lines[i]);
+    if (line["section"] == "trailer") line["record"]["last_chain_hash"] = prev;
+    line["chain_hash"] = *worm_chain_hash(prev, line["record"]);
+    prev = line["chain_hash"];
+    lines[i] = *canonical_json(line);
+  }
 }
 
 // 2023-11-14T22:13:20Z, the SimClock's default start, in unix ms.
@@ -86,17 +82,15 @@ class WormExportTest : public test::ControlStoreTest {
     ASSERT_TRUE(done.ok()) << sql << ": " << done.error().describe();
   }
 
-  WormExportSummary export_or_fail() {
-    Result<WormExportSummary> summary = export_worm(options_);
-    EXPECT_TRUE(summary.ok()) << summary.error().describe();
-    return summary ? *summary : WormExportSummary{};
+  // The value of a call that must not fail (a failure is recorded, a default returned).
+  template <typename Value>
+  static Value value_or_fail(Result<Value> result) {
+    EXPECT_TRUE(result.ok()) << result.error().describe();
+    return result ? std::move(*result) : Value{};
   }
 
-  WormReport verify(const std::string& path) {
-    Result<WormReport> report = verify_worm_export(path);
-    EXPECT_TRUE(report.ok()) << report.error().describe();
-    return report ? *report : WormReport{};
-  }
+  WormExportSummary export_or_fail() { return value_or_fail(export_worm(options_)); }
+  WormReport verify(const std::string& path) { return value_or_fail(verify_worm_export(path)); }
 
   // The export with `edit` applied to its lines, written next to it; returns the path.
   template <typename Edit>
@@ -227,15 +221,10 @@ TEST_F(WormExportTest, AnAuditEntryEditedAndRechainedStillBreaksTheAuditChain) {
   // Edit audit entry 2 and recompute every WORM chain hash from there on: only the audit
   // chain's own cumulative_hash (not recomputed) gives it away.
   const WormReport report = verify(tampered([](std::vector<std::string>& lines) {
-    std::string prev = nlohmann::json::parse(lines[1])["chain_hash"];
-    for (std::size_t i = 2; i < lines.size(); ++i) {
-      nlohmann::json line = nlohmann::json::parse(lines[i]);
-      if (i == 2) line["record"]["actor"] = "mallory";
-      if (line["section"] == "trailer") line["record"]["last_chain_hash"] = prev;
-      line["chain_hash"] = *worm_chain_hash(prev, line["record"]);
-      prev = line["chain_hash"];
-      lines[i] = *canonical_json(line);
-    }
+    nlohmann::json audit = nlohmann::json::parse(lines[2]);
+    audit["record"]["actor"] = "mallory";
+    lines[2] = *canonical_json(audit);
+    rechain(lines, 2);
   }));
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.bad_line, 3);
@@ -275,14 +264,8 @@ TEST_F(WormExportTest, ATimeRangeSelectsRecordsAndItsAuditRunStillVerifies) {
   const WormReport forged = verify(tampered([](std::vector<std::string>& lines) {
     nlohmann::json header = nlohmann::json::parse(lines[0]);
     header["record"]["from"] = nullptr;
-    std::string prev(kWormGenesisHash);
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      nlohmann::json line = i == 0 ? header : nlohmann::json::parse(lines[i]);
-      if (line["section"] == "trailer") line["record"]["last_chain_hash"] = prev;
-      line["chain_hash"] = *worm_chain_hash(prev, line["record"]);
-      prev = line["chain_hash"];
-      lines[i] = *canonical_json(line);
-    }
+    lines[0] = *canonical_json(header);
+    rechain(lines, 0);
   }));
   EXPECT_FALSE(forged.ok);
   EXPECT_EQ(forged.bad_line, 2);
