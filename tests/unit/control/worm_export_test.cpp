@@ -7,13 +7,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "core/control/audit_log.hpp"
 #include "core/control/canonical_json.hpp"
 #include "core/control/incident_log.hpp"
 #include "core/control/worm_verify.hpp"
+#include "core/store/transaction.hpp"
 #include "tests/unit/control/control_fixture.hpp"
 #include "tests/unit/control/export_text.hpp"
 
@@ -311,6 +314,51 @@ TEST_F(WormExportTest, TheOldAuditExportIsStillRecognisedAsOne) {
   const AuditLog log(db(), clock_);
   ASSERT_TRUE(log.export_jsonl(temp_.file("audit.jsonl")).ok());
   EXPECT_EQ(*detect_export_format(temp_.file("audit.jsonl")), ExportFormat::audit_chain);
+}
+
+// Each database is read in one read transaction: a writer that commits an order event
+// and its fill together is never seen half way, although orders are read before fills.
+TEST_F(WormExportTest, EachDatabaseIsOneSnapshotWhileAWriterCommits) {
+  exec_journal("DELETE FROM fills; DELETE FROM order_events;");
+  std::atomic<bool> stop = false;
+  std::atomic<bool> writer_done = false;
+  std::atomic<int> pairs = 0;
+  // Writes pairs until stopped; false (and done) at the first failure.
+  const auto write_pairs = [&]() -> bool {
+    store::OpenOptions fast;
+    fast.synchronous = store::Synchronous::off;  // durability is not what is tested here
+    Result<store::Database> database = store::Database::open(temp_.file("journal.sqlite"), fast);
+    if (!database) return false;
+    for (int seq = 1; !stop; ++seq) {
+      Result<store::Transaction> transaction = store::Transaction::begin(*database);
+      if (!transaction) return false;
+      const std::string n = std::to_string(seq);
+      if (!database->exec("INSERT INTO order_events VALUES (" + n + ", 0, 'c', 'new', '1', '2');"
+                          "INSERT INTO fills VALUES (" + n + ", 0, 't" + n + "', '1', '2', '0')")) {
+        return false;
+      }
+      if (!transaction->commit()) return false;
+      ++pairs;
+    }
+    return true;
+  };
+  bool writer_ok = false;
+  std::thread writer([&] {
+    writer_ok = write_pairs();
+    writer_done = true;
+  });
+  while (pairs < 2000 && !writer_done) std::this_thread::yield();
+  for (int i = 0; i < 5 && !HasFailure(); ++i) {
+    options_.out_path = temp_.file("export-" + std::to_string(i) + ".jsonl");
+    const WormExportSummary summary = export_or_fail();
+    EXPECT_GT(summary.counts.at(WormSection::fills), 0);
+    EXPECT_EQ(summary.counts.at(WormSection::orders), summary.counts.at(WormSection::fills))
+        << "export " << i << " saw the journal at two moments";
+  }
+  stop = true;
+  writer.join();
+  EXPECT_TRUE(writer_ok) << "the writer failed";
+  EXPECT_TRUE(verify(options_.out_path).ok);
 }
 
 TEST_F(WormExportTest, ExportsWithoutAJournal) {
