@@ -5,6 +5,7 @@
 
 #include "core/app/commands/audit_command.hpp"
 #include "core/app/commands/config_command.hpp"
+#include "core/app/commands/export_command.hpp"
 #include "core/app/commands/run_command.hpp"
 #include "core/app/commands/secrets_command.hpp"
 #include "core/app/commands/venue_sim_command.hpp"
@@ -29,6 +30,9 @@ void print_usage(std::ostream& out) {
          "  secrets show-dev --data-dir DIR\n"
          "        the AES-256-GCM secrets store; --key-file may be omitted when PROPBOT_SECRETS_KEY is set\n"
          "  audit verify --data-dir DIR | --file FILE.jsonl | export --data-dir DIR --out FILE.jsonl  (audit chain)\n"
+         "  export --data-dir DIR --out FILE.jsonl [--from ISO8601] [--to ISO8601] [--csv-dir DIR2] [--force]\n"
+         "        WORM export: audit, incidents, orders, fills, ledger entries, hash-chained;\n"
+         "        verify offline with 'propbot audit verify --file FILE.jsonl'\n"
          "  config validate DIR [--profile paper|testnet|live]  (check a config bundle; errors as file:line: message)\n"
          "  version      print version and build\n"
          "  help         this text\n";
@@ -56,6 +60,7 @@ int main(int argc, char** argv, char** envp) {
   if (command == "run") return propbot::app::run_command(args, envp, argv[0]);
   if (command == "audit") return propbot::app::audit_command(args);
   if (command == "config") return propbot::app::config_command(args);
+  if (command == "export") return propbot::app::export_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);
   if (command == "secrets") return propbot::app::secrets_command(args);
   std::cerr << "propbot: unknown command '" << command << "'\n";

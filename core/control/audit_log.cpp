@@ -30,67 +30,6 @@ AuditRecord read_record(const store::Statement& row) {
   return record;
 }
 
-// Checks records one by one in the order given; the same rules for the database and
-// for an export file.
-class ChainWalker {
- public:
-  explicit ChainWalker(std::optional<ChainHead> anchor) : anchor_(std::move(anchor)) {}
-
-  // False once the chain is broken; report() then says where and why.
-  bool feed(const AuditRecord& record) {
-    ++report_.entries;
-    if (record.id != expected_id_) {
-      if (record.id > expected_id_) {
-        return fail(expected_id_, "entry id " + std::to_string(expected_id_) + " is missing (next is id " +
-                                      std::to_string(record.id) + "): entries were deleted");
-      }
-      return fail(record.id, "entry id " + std::to_string(record.id) + " is out of order (expected id " +
-                                 std::to_string(expected_id_) + ")");
-    }
-    if (record.prev_hash != report_.head.cumulative_hash) {
-      return fail(record.id, "prev_hash does not continue the chain from id " + std::to_string(record.id - 1) +
-                                 " (an earlier entry was changed or removed)");
-    }
-    Result<std::string> computed = compute_cumulative_hash(record.prev_hash, record);
-    if (!computed) return fail(record.id, computed.error().message);
-    if (*computed != record.cumulative_hash) {
-      return fail(record.id, "cumulative_hash does not match the entry's fields (entry edited)");
-    }
-    if (anchor_ && anchor_->id == record.id && anchor_->cumulative_hash != record.cumulative_hash) {
-      return fail(record.id, "cumulative_hash differs from the anchor recorded for this id (chain rewritten)");
-    }
-    report_.head = ChainHead{record.id, record.cumulative_hash};
-    ++expected_id_;
-    return true;
-  }
-
-  // Failure of the source itself (an unreadable line), counted as an entry.
-  bool fail_entry(std::string reason) {
-    ++report_.entries;
-    return fail(expected_id_, std::move(reason));
-  }
-
-  ChainReport finish() {
-    if (report_.ok && anchor_ && anchor_->id > report_.head.id) {
-      fail(anchor_->id, "chain ends at id " + std::to_string(report_.head.id) + " but the anchor names id " +
-                            std::to_string(anchor_->id) + " (newest entries removed)");
-    }
-    return report_;
-  }
-
- private:
-  bool fail(std::int64_t id, std::string reason) {
-    report_.ok = false;
-    report_.broken_id = id;
-    report_.reason = std::move(reason);
-    return false;
-  }
-
-  std::optional<ChainHead> anchor_;
-  std::int64_t expected_id_ = 1;
-  ChainReport report_;
-};
-
 Result<std::string> required_string(const nlohmann::json& object, std::string_view key) {
   const auto found = object.find(key);
   if (found == object.end() || !found->is_string()) {
@@ -103,41 +42,7 @@ Result<std::string> required_string(const nlohmann::json& object, std::string_vi
 Result<AuditRecord> parse_export_line(std::string_view line) {
   Result<nlohmann::json> parsed = parse_strict_json(line);
   if (!parsed) return parsed.error();
-  const nlohmann::json& object = *parsed;
-  if (!object.is_object()) return make_error(Errc::invalid_argument, "not a JSON object");
-  static constexpr std::string_view kFields[] = {"action",  "actor",     "cumulative_hash", "details", "id",
-                                                 "prev_hash", "role", "target",          "ts_utc"};
-  for (const auto& [key, value] : object.items()) {
-    bool known = false;
-    for (std::string_view field : kFields) known = known || key == field;
-    if (!known) return make_error(Errc::invalid_argument, "unexpected field \"" + key + "\"");
-  }
-  AuditRecord record;
-  const auto id = object.find("id");
-  if (id == object.end() || !id->is_number_integer()) {
-    return make_error(Errc::invalid_argument, "field \"id\" is missing or not an integer");
-  }
-  record.id = id->get<std::int64_t>();
-  const auto details = object.find("details");
-  if (details == object.end() || !details->is_object()) {
-    return make_error(Errc::invalid_argument, "field \"details\" is missing or not an object");
-  }
-  Result<std::string> details_json = canonical_json(*details);
-  if (!details_json) return details_json.error();
-  record.details_json = std::move(*details_json);
-  struct Field {
-    std::string_view key;
-    std::string* into;
-  };
-  for (const Field& field : {Field{"ts_utc", &record.ts_utc}, Field{"actor", &record.actor},
-                             Field{"role", &record.role}, Field{"action", &record.action},
-                             Field{"target", &record.target}, Field{"prev_hash", &record.prev_hash},
-                             Field{"cumulative_hash", &record.cumulative_hash}}) {
-    Result<std::string> text = required_string(object, field.key);
-    if (!text) return text.error();
-    *field.into = std::move(*text);
-  }
-  return record;
+  return audit_record_from_export(*parsed);
 }
 
 Status bind_all(store::Statement& statement, const AuditRecord& record) {
@@ -176,29 +81,113 @@ Result<std::string> compute_cumulative_hash(std::string_view prev_hash, const Au
   return crypto::sha256_hex(material);
 }
 
-Result<std::string> audit_export_line(const AuditRecord& record) {
+Result<nlohmann::json> audit_export_object(const AuditRecord& record) {
   Result<nlohmann::json> details = parse_strict_json(record.details_json);
   if (!details || !details->is_object()) {
     return make_error(Errc::invalid_argument,
                       "audit entry " + std::to_string(record.id) + ": details_json is not a JSON object");
   }
-  const nlohmann::json line = {{"action", record.action},
-                               {"actor", record.actor},
-                               {"cumulative_hash", record.cumulative_hash},
-                               {"details", *details},
-                               {"id", record.id},
-                               {"prev_hash", record.prev_hash},
-                               {"role", record.role},
-                               {"target", record.target},
-                               {"ts_utc", record.ts_utc}};
-  return canonical_json(line);
+  return nlohmann::json{{"action", record.action},
+                        {"actor", record.actor},
+                        {"cumulative_hash", record.cumulative_hash},
+                        {"details", *details},
+                        {"id", record.id},
+                        {"prev_hash", record.prev_hash},
+                        {"role", record.role},
+                        {"target", record.target},
+                        {"ts_utc", record.ts_utc}};
 }
 
-namespace {
+Result<std::string> audit_export_line(const AuditRecord& record) {
+  Result<nlohmann::json> object = audit_export_object(record);
+  if (!object) return object.error();
+  return canonical_json(*object);
+}
 
-// An export is a file someone handed the auditor: one line is read at most `max` bytes
-// far (the rest of an over-long line is skipped and `too_long` set), so a file of one
-// endless line cannot take the verifier's memory.
+Result<AuditRecord> audit_record_from_export(const nlohmann::json& object) {
+  if (!object.is_object()) return make_error(Errc::invalid_argument, "not a JSON object");
+  static constexpr std::string_view kFields[] = {"action",  "actor",     "cumulative_hash", "details", "id",
+                                                 "prev_hash", "role", "target",          "ts_utc"};
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (std::string_view field : kFields) known = known || key == field;
+    if (!known) return make_error(Errc::invalid_argument, "unexpected field \"" + key + "\"");
+  }
+  AuditRecord record;
+  const auto id = object.find("id");
+  if (id == object.end() || !id->is_number_integer()) {
+    return make_error(Errc::invalid_argument, "field \"id\" is missing or not an integer");
+  }
+  record.id = id->get<std::int64_t>();
+  const auto details = object.find("details");
+  if (details == object.end() || !details->is_object()) {
+    return make_error(Errc::invalid_argument, "field \"details\" is missing or not an object");
+  }
+  Result<std::string> details_json = canonical_json(*details);
+  if (!details_json) return details_json.error();
+  record.details_json = std::move(*details_json);
+  struct Field {
+    std::string_view key;
+    std::string* into;
+  };
+  for (const Field& field : {Field{"ts_utc", &record.ts_utc}, Field{"actor", &record.actor},
+                             Field{"role", &record.role}, Field{"action", &record.action},
+                             Field{"target", &record.target}, Field{"prev_hash", &record.prev_hash},
+                             Field{"cumulative_hash", &record.cumulative_hash}}) {
+    Result<std::string> text = required_string(object, field.key);
+    if (!text) return text.error();
+    *field.into = std::move(*text);
+  }
+  return record;
+}
+
+bool AuditChainWalker::feed(const AuditRecord& record) {
+  ++report_.entries;
+  if (record.id != expected_id_) {
+    if (record.id > expected_id_) {
+      return fail(expected_id_, "entry id " + std::to_string(expected_id_) + " is missing (next is id " +
+                                    std::to_string(record.id) + "): entries were deleted");
+    }
+    return fail(record.id, "entry id " + std::to_string(record.id) + " is out of order (expected id " +
+                               std::to_string(expected_id_) + ")");
+  }
+  if (record.prev_hash != report_.head.cumulative_hash) {
+    return fail(record.id, "prev_hash does not continue the chain from id " + std::to_string(record.id - 1) +
+                               " (an earlier entry was changed or removed)");
+  }
+  Result<std::string> computed = compute_cumulative_hash(record.prev_hash, record);
+  if (!computed) return fail(record.id, computed.error().message);
+  if (*computed != record.cumulative_hash) {
+    return fail(record.id, "cumulative_hash does not match the entry's fields (entry edited)");
+  }
+  if (anchor_ && anchor_->id == record.id && anchor_->cumulative_hash != record.cumulative_hash) {
+    return fail(record.id, "cumulative_hash differs from the anchor recorded for this id (chain rewritten)");
+  }
+  report_.head = ChainHead{record.id, record.cumulative_hash};
+  ++expected_id_;
+  return true;
+}
+
+bool AuditChainWalker::fail_entry(std::string reason) {
+  ++report_.entries;
+  return fail(expected_id_, std::move(reason));
+}
+
+ChainReport AuditChainWalker::finish() {
+  if (report_.ok && anchor_ && anchor_->id > report_.head.id) {
+    fail(anchor_->id, "chain ends at id " + std::to_string(report_.head.id) + " but the anchor names id " +
+                          std::to_string(anchor_->id) + " (newest entries removed)");
+  }
+  return report_;
+}
+
+bool AuditChainWalker::fail(std::int64_t id, std::string reason) {
+  report_.ok = false;
+  report_.broken_id = id;
+  report_.reason = std::move(reason);
+  return false;
+}
+
 bool read_bounded_line(std::istream& in, std::string& line, std::size_t max, bool& too_long) {
   line.clear();
   too_long = false;
@@ -215,12 +204,10 @@ bool read_bounded_line(std::istream& in, std::string& line, std::size_t max, boo
   return true;
 }
 
-}  // namespace
-
 Result<ChainReport> verify_exported(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(Errc::io_error, "cannot open audit export '" + path + "': " + std::strerror(errno));
-  ChainWalker walker(std::nullopt);
+  AuditChainWalker walker(std::nullopt);
   std::string line;
   std::int64_t line_number = 0;
   bool too_long = false;
@@ -310,7 +297,7 @@ Result<ChainHead> AuditLog::head() const {
 Result<ChainReport> AuditLog::verify(const std::optional<ChainHead>& anchor) const {
   Result<store::Statement> select = database_->prepare(std::string(kSelectColumns) + " ORDER BY id");
   if (!select) return select.error();
-  ChainWalker walker(anchor);
+  AuditChainWalker walker(anchor);
   while (true) {
     Result<bool> row = select->step();
     if (!row) return row.error();
@@ -318,6 +305,26 @@ Result<ChainReport> AuditLog::verify(const std::optional<ChainHead>& anchor) con
     if (!walker.feed(read_record(*select))) break;
   }
   return walker.finish();
+}
+
+Status AuditLog::for_each_entry(const std::optional<std::string>& from_ts, const std::optional<std::string>& to_ts,
+                                const std::function<Status(const AuditRecord&)>& visit) const {
+  std::string sql = std::string(kSelectColumns) + " WHERE 1";
+  if (from_ts) sql += " AND id >= (SELECT min(id) FROM audit_log WHERE ts_utc >= :from_ts)";
+  if (to_ts) sql += " AND id <= (SELECT max(id) FROM audit_log WHERE ts_utc < :to_ts)";
+  sql += " ORDER BY id";
+  Result<store::Statement> select = database_->prepare(sql);
+  if (!select) return select.error();
+  Status bound;
+  if (from_ts) bound = select->bind(":from_ts", std::string_view(*from_ts));
+  if (bound && to_ts) bound = select->bind(":to_ts", std::string_view(*to_ts));
+  if (!bound) return bound.error();
+  while (true) {
+    Result<bool> row = select->step();
+    if (!row) return row.error();
+    if (!*row) return {};
+    if (Status visited = visit(read_record(*select)); !visited) return visited;
+  }
 }
 
 Result<std::int64_t> AuditLog::export_jsonl(const std::string& path) const {

@@ -43,6 +43,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,8 +116,44 @@ Result<std::string> canonical_audit_entry(const AuditRecord& record);
 // SHA-256(prev_hash || canonical_audit_entry(record)) in lowercase hex; record.prev_hash
 // and record.cumulative_hash are not read.
 Result<std::string> compute_cumulative_hash(std::string_view prev_hash, const AuditRecord& record);
-// The export line of a record (canonical JSON of every field, details as an object).
+// The export object of a record (every field, details as an object), and its line
+// (the object's canonical JSON). Errors: invalid_argument (details_json not an object).
+Result<nlohmann::json> audit_export_object(const AuditRecord& record);
 Result<std::string> audit_export_line(const AuditRecord& record);
+// An export object back into a record: exactly the export's fields, each of its type.
+// Errors: invalid_argument naming the field.
+Result<AuditRecord> audit_record_from_export(const nlohmann::json& object);
+
+// Checks records one by one in the order given (the same rules for the database, an
+// audit export and the audit section of a WORM export): ids contiguous from
+// start.id + 1, each prev_hash the previous cumulative_hash (start.cumulative_hash for
+// the first), each cumulative_hash recomputed. The default start is the genesis (id 0,
+// kGenesisHash); an export of a later range starts from its first entry's predecessor.
+class AuditChainWalker {
+ public:
+  explicit AuditChainWalker(std::optional<ChainHead> anchor, ChainHead start = {})
+      : anchor_(std::move(anchor)), expected_id_(start.id + 1) {
+    report_.head = std::move(start);
+  }
+
+  // False once the chain is broken; finish() then says where and why.
+  bool feed(const AuditRecord& record);
+  // Failure of the source itself (an unreadable line), counted as an entry.
+  bool fail_entry(std::string reason);
+  ChainReport finish();
+
+ private:
+  bool fail(std::int64_t id, std::string reason);
+
+  std::optional<ChainHead> anchor_;
+  std::int64_t expected_id_ = 1;
+  ChainReport report_;
+};
+
+// Reads one line of an export someone handed the auditor, at most `max` bytes of it
+// (the rest of an over-long line is skipped and `too_long` set), so a file of one
+// endless line cannot take the verifier's memory. False at the end of the input.
+bool read_bounded_line(std::istream& in, std::string& line, std::size_t max, bool& too_long);
 
 // Verifies a JSON Lines export standalone (no database): each line one entry, ids from
 // 1 without gaps, the chain recomputed from kGenesisHash. An empty file is an empty,
@@ -140,6 +178,14 @@ class AuditLog {
   Result<ChainReport> verify(const std::optional<ChainHead>& anchor = std::nullopt) const;
 
   Result<ChainHead> head() const;
+
+  // Calls `visit` for each entry in id order: all of them, or with from_ts / to_ts
+  // (ISO-8601 text in the stored format, format_iso8601_ms) the contiguous run of ids
+  // from the first entry with ts_utc >= from_ts to the last entry with ts_utc < to_ts —
+  // a run, never a selection, so the exported entries still form one chain. Stops at
+  // and returns the first error of `visit` or the store.
+  Status for_each_entry(const std::optional<std::string>& from_ts, const std::optional<std::string>& to_ts,
+                        const std::function<Status(const AuditRecord&)>& visit) const;
 
   // Writes every entry, one export line each, to `path` (via `path`.partial renamed
   // into place, so `path` is never half written). Refuses to replace an existing file

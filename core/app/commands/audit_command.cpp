@@ -6,6 +6,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/control/audit_log.hpp"
+#include "core/control/worm_verify.hpp"
 #include "core/store/data_dir.hpp"
 #include "core/store/database.hpp"
 
@@ -18,7 +19,7 @@ constexpr int kExitUsage = 2;
 
 constexpr const char* kUsage =
     "usage: propbot audit verify --data-dir DIR\n"
-    "       propbot audit verify --file EXPORT.jsonl\n"
+    "       propbot audit verify --file EXPORT.jsonl   (an audit export or a WORM export)\n"
     "       propbot audit export --data-dir DIR --out FILE.jsonl\n";
 
 int usage_error(const std::string& message) {
@@ -101,11 +102,13 @@ std::optional<store::Database> open_database(const std::string& data_dir, int& e
   return std::move(*database);
 }
 
+int could_not_run(const Error& error) {
+  std::cerr << "propbot audit: verification could not run: " << error.describe() << "\n";
+  return kExitBroken;
+}
+
 int print_report(const Result<control::ChainReport>& report) {
-  if (!report) {
-    std::cerr << "propbot audit: verification could not run: " << report.error().describe() << "\n";
-    return kExitBroken;
-  }
+  if (!report) return could_not_run(report.error());
   if (report->ok) {
     std::cout << "audit chain OK: " << report->entries << " entries" << std::endl;
     return kExitOk;
@@ -114,10 +117,31 @@ int print_report(const Result<control::ChainReport>& report) {
   return kExitBroken;
 }
 
+// A WORM export (`propbot export`): every line's chain hash, the audit section's own
+// chain and the trailer's counts.
+int verify_worm(const std::string& file) {
+  Result<control::WormReport> report = control::verify_worm_export(file);
+  if (!report) return could_not_run(report.error());
+  if (!report->ok) {
+    std::cout << "BROKEN at line " << report->bad_line << ": " << report->reason << std::endl;
+    return kExitBroken;
+  }
+  std::cout << "OK: " << report->counts.total() << " records (" << report->counts.describe() << "), last chain hash "
+            << report->last_chain_hash << std::endl;
+  return kExitOk;
+}
+
+int verify_file(const std::string& file) {
+  Result<control::ExportFormat> format = control::detect_export_format(file);
+  if (!format) return could_not_run(format.error());
+  if (*format == control::ExportFormat::worm) return verify_worm(file);
+  return print_report(control::verify_exported(file));
+}
+
 int verify(const AuditFlags& flags) {
   if (flags.data_dir && flags.file) return usage_error("give either --data-dir or --file, not both");
   if (!flags.data_dir && !flags.file) return usage_error("verify needs --data-dir DIR or --file EXPORT.jsonl");
-  if (flags.file) return print_report(control::verify_exported(*flags.file));
+  if (flags.file) return verify_file(*flags.file);
   int exit = kExitOk;
   std::optional<store::Database> database = open_database(*flags.data_dir, exit);
   if (!database) return exit;

@@ -2,11 +2,15 @@
 // without a running daemon.
 //
 //   propbot audit verify --data-dir DIR     the chain in DIR/propbot.db
-//   propbot audit verify --file FILE.jsonl  an export, standalone (also: verify FILE)
+//   propbot audit verify --file FILE.jsonl  an export, standalone (also: verify FILE):
+//                                           an audit export or a WORM export
+//                                           (`propbot export`), told by its first line
 //   propbot audit export --data-dir DIR --out FILE.jsonl
 //
 // verify prints `audit chain OK: N entries` and exits 0, or
-// `audit chain BROKEN at id K: reason` and exits 1. export writes every entry as one
+// `audit chain BROKEN at id K: reason` and exits 1; for a WORM export it prints
+// `OK: N records (audit A, incidents I, orders O, fills F, ledger_entries L), last
+// chain hash H` or `BROKEN at line K: reason` (exit 1). export writes every entry as one
 // JSON line (write-once: an existing FILE is refused), prints
 // `audit export: N entries written to FILE` and exits 0. A usage error (unknown or
 // missing flag, a data directory without a database) names the flag on stderr and

@@ -9,34 +9,15 @@
 #include "core/control/canonical_json.hpp"
 #include "core/store/transaction.hpp"
 #include "tests/unit/control/control_fixture.hpp"
+#include "tests/unit/control/export_text.hpp"
 
 namespace propbot::control {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string text;
-  for (const std::string& line : lines) text += line + "\n";
-  return text;
-}
+using test::join_lines;
+using test::lines_of;
+using test::read_text;
+using test::write_text;
 
 class AuditLogTest : public test::ControlStoreTest {
  protected:
