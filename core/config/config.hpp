@@ -190,6 +190,15 @@ struct ExecutionConfig {
   int post_only_max_age_ms = 60000;
 };
 
+// Rolling backups of the ledger (SPEC S-9.5; core/store/backup_snapshotter.hpp): every
+// interval_min minutes an online backup of <data_dir>/journal.sqlite to
+// <data_dir>/backups/ledger_snapshot_rolling.sqlite plus a dated copy, keeping the newest
+// `keep` dated copies. interval_min 0 = off.
+struct BackupConfig {
+  int interval_min = 15;               // [0, 1440]; 0 = off
+  int keep = 48;                       // [1, 1000] dated copies
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -209,6 +218,7 @@ struct Config {
   ScriptingConfig scripting;
   EngineConfig engine;
   ExecutionConfig execution;
+  BackupConfig backup;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;
