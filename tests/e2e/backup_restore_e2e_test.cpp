@@ -63,13 +63,7 @@ class BackupRestoreE2E : public ::testing::Test {
   json wait_for(const std::string& path, const std::function<bool(const json&)>& ready, std::chrono::seconds limit) {
     return poll_api(port_, creds_, path, ready, limit, 200ms);
   }
-  void wait_for_books() {
-    wait_for("/api/ui/market", [](const json& b) {
-      int valid = 0;
-      for (const auto& book : b["books"]) valid += book["symbol"] == "BTC-USDT" && book["valid"] == true;
-      return valid == 2;
-    }, 20s);
-  }
+  void wait_for_books() { wait_for_valid_books(port_, creds_, "BTC-USDT", 2, 20s); }
   // A hedged manual pair; answers the positions view once both legs show.
   json trade_a_pair() {
     wait_for("/api/ui/execution", [](const json& b) { return b["recon"]["state"] == "clean"; }, 20s);
@@ -132,6 +126,12 @@ TEST_F(BackupRestoreE2E, ABackupTakenWhileTheDaemonRunsRestoresItsPositionsInAFr
   EXPECT_EQ(without_marks(call("viewer1", "GET", "/api/ui/positions").second), at_backup)
       << "the refusals changed nothing";
   ASSERT_NO_FATAL_FAILURE(stop_daemon());
+
+  // Only a journal is restored: the daemon's other database is a SQLite file without its tables.
+  CommandRun not_a_journal = propbot({"restore", "--data-dir", restored_.path(), "--from", data_.path() + "/propbot.db"});
+  EXPECT_EQ(not_a_journal.exit_code, 1) << not_a_journal.out;
+  EXPECT_NE(not_a_journal.err.find("it has no 'order_events' table"), std::string::npos) << not_a_journal.err;
+  EXPECT_FALSE(fs::exists(restored_.path() + "/journal.sqlite"));
 
   // Into a fresh directory.
   const std::string journal = restored_.path() + "/journal.sqlite";

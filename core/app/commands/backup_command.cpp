@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -36,13 +35,25 @@ constexpr int kMaxAsideNames = 100;
 constexpr const char* kBackupUsage = "usage: propbot backup --data-dir DIR --out FILE [--force]\n";
 constexpr const char* kRestoreUsage = "usage: propbot restore --data-dir DIR --from FILE [--force]\n";
 
+// What differs between the two commands' command lines.
+struct CommandLine {
+  std::string name;            // "backup" | "restore"
+  const char* usage;
+  std::string file_flag;       // "--out" | "--from"
+  std::string data_dir_hint;   // appended when --data-dir is not a directory
+};
+
+const CommandLine kBackupLine{"backup", kBackupUsage, "--out", ""};
+const CommandLine kRestoreLine{"restore", kRestoreUsage, "--from", " (mkdir -p it to restore into a new one)"};
+
 struct Flags {
-  std::map<std::string, std::string> values;  // --name -> value
+  std::string data_dir;
+  std::string file;  // the value of --out / --from
   bool force = false;
 };
 
-int usage_error(const std::string& command, const char* usage, const std::string& message) {
-  std::cerr << "propbot " << command << ": " << message << "\n" << usage;
+int usage_error(const CommandLine& line, const std::string& message) {
+  std::cerr << "propbot " << line.name << ": " << message << "\n" << line.usage;
   return kExitUsage;
 }
 
@@ -51,13 +62,15 @@ int failure(const std::string& command, const std::string& message) {
   return kExitFailed;
 }
 
-// `valued` are the flags that take a value (all required); --force takes none.
-// Returns an exit code when parsing failed (after printing why).
-std::optional<int> parse_flags(const std::string& command, const char* usage, const std::vector<std::string>& args,
-                               const std::vector<std::string>& valued, Flags& flags) {
-  std::string allowed;
-  for (const std::string& name : valued) allowed += name + ", ";
-  allowed += "--force";
+// --data-dir DIR (an existing directory), the command's file flag, --force; `help`
+// prints the usage. Returns an exit code when the command is done (help, or a usage
+// error printed).
+std::optional<int> parse_flags(const CommandLine& line, const std::vector<std::string>& args, Flags& flags) {
+  if (!args.empty() && (args.front() == "help" || args.front() == "--help" || args.front() == "-h")) {
+    std::cout << line.usage;
+    return kExitOk;
+  }
+  std::map<std::string, std::string> values;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
     std::optional<std::string> value;
@@ -69,19 +82,24 @@ std::optional<int> parse_flags(const std::string& command, const char* usage, co
       flags.force = true;
       continue;
     }
-    if (std::find(valued.begin(), valued.end(), name) == valued.end()) {
-      return usage_error(command, usage, "unknown option '" + args[i] + "'; allowed: " + allowed);
+    if (name != "--data-dir" && name != line.file_flag) {
+      return usage_error(line, "unknown option '" + args[i] + "'; allowed: --data-dir, " + line.file_flag + ", --force");
     }
     if (!value) {
-      if (i + 1 >= args.size()) return usage_error(command, usage, "missing value after " + name);
+      if (i + 1 >= args.size()) return usage_error(line, "missing value after " + name);
       value = args[++i];
     }
-    if (value->empty()) return usage_error(command, usage, name + " needs a non-empty value");
-    if (flags.values.count(name) != 0) return usage_error(command, usage, name + " given twice");
-    flags.values[name] = *value;
+    if (value->empty()) return usage_error(line, name + " needs a non-empty value");
+    if (!values.emplace(name, *value).second) return usage_error(line, name + " given twice");
   }
-  for (const std::string& name : valued) {
-    if (flags.values.count(name) == 0) return usage_error(command, usage, command + " needs " + name);
+  for (const std::string& name : {std::string("--data-dir"), line.file_flag}) {
+    if (values.count(name) == 0) return usage_error(line, line.name + " needs " + name);
+  }
+  flags.data_dir = values["--data-dir"];
+  flags.file = values[line.file_flag];
+  std::error_code error;
+  if (!fs::is_directory(flags.data_dir, error)) {
+    return usage_error(line, "--data-dir '" + flags.data_dir + "' is not a directory" + line.data_dir_hint);
   }
   return std::nullopt;
 }
@@ -166,78 +184,63 @@ std::optional<std::string> set_journal_aside(const std::string& data_dir) {
 }  // namespace
 
 int backup_command(const std::vector<std::string>& args) {
-  const std::string command = "backup";
-  if (!args.empty() && (args.front() == "help" || args.front() == "--help" || args.front() == "-h")) {
-    std::cout << kBackupUsage;
-    return kExitOk;
-  }
+  const CommandLine& line = kBackupLine;
   Flags flags;
-  if (auto failed = parse_flags(command, kBackupUsage, args, {"--data-dir", "--out"}, flags)) return *failed;
-  const std::string& data_dir = flags.values["--data-dir"];
-  const std::string& out = flags.values["--out"];
+  if (auto done = parse_flags(line, args, flags)) return *done;
+  const std::string& data_dir = flags.data_dir;
+  const std::string& out = flags.file;
   std::error_code error;
-  if (!fs::is_directory(data_dir, error)) {
-    return usage_error(command, kBackupUsage, "--data-dir '" + data_dir + "' is not a directory");
-  }
   const std::string source = journal_path(data_dir);
   if (!fs::is_regular_file(source, error)) {
-    return usage_error(command, kBackupUsage,
+    return usage_error(line,
                        "--data-dir '" + data_dir + "' holds no " + std::string(exec::kJournalDatabaseFileName) +
                            " (has the daemon ever run with this data directory?)");
   }
   const fs::path out_directory = fs::absolute(out, error).parent_path();
   if (!fs::is_directory(out_directory, error)) {
-    return usage_error(command, kBackupUsage,
+    return usage_error(line,
                        "--out '" + out + "': directory '" + out_directory.string() + "' does not exist; create it first");
   }
   if (fs::exists(out, error)) {
     if (!flags.force) {
-      return usage_error(command, kBackupUsage,
+      return usage_error(line,
                          "--out '" + out + "' already exists; pass --force to replace it or choose a new file");
     }
     if (fs::equivalent(out, source, error)) {
-      return usage_error(command, kBackupUsage, "--out '" + out + "' is the journal itself; choose another file");
+      return usage_error(line, "--out '" + out + "' is the journal itself; choose another file");
     }
   }
   Result<store::OnlineBackupReport> written = store::online_backup_file(source, out);
-  if (!written) return failure(command, written.error().describe());
+  if (!written) return failure(line.name, written.error().describe());
   std::cout << "backup written: " << out << " (" << written->bytes << " bytes)" << std::endl;
   return kExitOk;
 }
 
 int restore_command(const std::vector<std::string>& args) {
-  const std::string command = "restore";
-  if (!args.empty() && (args.front() == "help" || args.front() == "--help" || args.front() == "-h")) {
-    std::cout << kRestoreUsage;
-    return kExitOk;
-  }
+  const CommandLine& line = kRestoreLine;
   Flags flags;
-  if (auto failed = parse_flags(command, kRestoreUsage, args, {"--data-dir", "--from"}, flags)) return *failed;
-  const std::string& data_dir = flags.values["--data-dir"];
-  const std::string& from = flags.values["--from"];
+  if (auto done = parse_flags(line, args, flags)) return *done;
+  const std::string& data_dir = flags.data_dir;
+  const std::string& from = flags.file;
   std::error_code error;
-  if (!fs::is_directory(data_dir, error)) {
-    return usage_error(command, kRestoreUsage,
-                       "--data-dir '" + data_dir + "' is not a directory (mkdir -p it to restore into a new one)");
-  }
   if (!fs::is_regular_file(from, error)) {
-    return usage_error(command, kRestoreUsage, "--from '" + from + "' is not a file");
+    return usage_error(line, "--from '" + from + "' is not a file");
   }
 
   // Held until the end: no daemon starts on DIR while its journal is being replaced.
   Result<store::DataDirLock> lock = store::DataDirLock::acquire(data_dir);
   if (!lock) {
     if (lock.error().code == Errc::conflict) {
-      return failure(command, "refusing: a propbot daemon is running on " + data_dir + " (lock held); stop it first");
+      return failure(line.name, "refusing: a propbot daemon is running on " + data_dir + " (lock held); stop it first");
     }
-    return failure(command, lock.error().message);
+    return failure(line.name, lock.error().message);
   }
   if (const std::string problem = journal_problem(from); !problem.empty()) {
-    return failure(command, "--from '" + from + "' cannot be restored: " + problem);
+    return failure(line.name, "--from '" + from + "' cannot be restored: " + problem);
   }
   const std::string journal = journal_path(data_dir);
   if (fs::exists(journal, error) && !flags.force) {
-    return usage_error(command, kRestoreUsage,
+    return usage_error(line,
                        journal + " exists; pass --force to move it (with its -wal, -shm and the journal outbox) to " +
                            data_dir + "/backups/pre_restore_<time>/ and restore");
   }
@@ -245,7 +248,7 @@ int restore_command(const std::vector<std::string>& args) {
   // The whole copy first, beside the journal: nothing is moved unless it is complete.
   const std::string incoming = journal + ".restoring";
   Result<store::OnlineBackupReport> copied = store::online_backup_file(from, incoming);
-  if (!copied) return failure(command, "copying " + from + " failed: " + copied.error().describe());
+  if (!copied) return failure(line.name, "copying " + from + " failed: " + copied.error().describe());
   std::optional<std::string> aside = set_journal_aside(data_dir);
   if (!aside) {
     fs::remove(incoming, error);
@@ -253,7 +256,7 @@ int restore_command(const std::vector<std::string>& args) {
   }
   fs::rename(incoming, journal, error);
   if (error) {
-    return failure(command, "cannot move " + incoming + " to " + journal + ": " + error.message() +
+    return failure(line.name, "cannot move " + incoming + " to " + journal + ": " + error.message() +
                                 (aside->empty() ? "" : " (the previous journal is in " + *aside + ")"));
   }
   (void)exec::sync_directory(data_dir);  // the new name survives power loss
