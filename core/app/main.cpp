@@ -1,9 +1,10 @@
-// propbot: the one binary. Subcommands: run, venue-sim, secrets, version, help (more arrive with their issues).
+// propbot: the one binary. Subcommands: run, venue-sim, secrets, audit, config, backup, restore, version, help.
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "core/app/commands/audit_command.hpp"
+#include "core/app/commands/backup_command.hpp"
 #include "core/app/commands/config_command.hpp"
 #include "core/app/commands/export_command.hpp"
 #include "core/app/commands/run_command.hpp"
@@ -33,6 +34,11 @@ void print_usage(std::ostream& out) {
          "  export --data-dir DIR --out FILE.jsonl [--from ISO8601] [--to ISO8601] [--csv-dir DIR2] [--force]\n"
          "        WORM export: audit, incidents, orders, fills, ledger entries, hash-chained;\n"
          "        verify offline with 'propbot audit verify --file FILE.jsonl'\n"
+         "  backup --data-dir DIR --out FILE [--force]\n"
+         "        online backup of the ledger (DIR/journal.sqlite), safe while the daemon runs\n"
+         "  restore --data-dir DIR --from FILE [--force]\n"
+         "        install a ledger backup (refused while a daemon runs on DIR); --force sets the\n"
+         "        current journal aside under DIR/backups/pre_restore_<time>/\n"
          "  config validate DIR [--profile paper|testnet|live]  (check a config bundle; errors as file:line: message)\n"
          "  version      print version and build\n"
          "  help         this text\n";
@@ -59,6 +65,8 @@ int main(int argc, char** argv, char** envp) {
   }
   if (command == "run") return propbot::app::run_command(args, envp, argv[0]);
   if (command == "audit") return propbot::app::audit_command(args);
+  if (command == "backup") return propbot::app::backup_command(args);
+  if (command == "restore") return propbot::app::restore_command(args);
   if (command == "config") return propbot::app::config_command(args);
   if (command == "export") return propbot::app::export_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);

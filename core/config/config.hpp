@@ -202,6 +202,15 @@ struct ReconConfig {
   int funding_grace_s = 60;
 };
 
+// Rolling backups of the ledger (SPEC S-9.5; core/store/backup_snapshotter.hpp): every
+// interval_min minutes an online backup of <data_dir>/journal.sqlite to
+// <data_dir>/backups/ledger_snapshot_rolling.sqlite plus a dated copy, keeping the newest
+// `keep` dated copies. interval_min 0 = off.
+struct BackupConfig {
+  int interval_min = 15;               // [0, 1440]; 0 = off
+  int keep = 48;                       // [1, 1000] dated copies
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -222,6 +231,7 @@ struct Config {
   EngineConfig engine;
   ExecutionConfig execution;
   ReconConfig recon;
+  BackupConfig backup;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;

@@ -156,6 +156,8 @@ std::vector<ScalarField> build_table() {
     {"recon.confirm_delay_ms", +[](Config& c) -> int& { return c.recon.confirm_delay_ms; }, range(100, 60000)},
     {"recon.balance_tolerance_usdt", +[](Config& c) -> double& { return c.recon.balance_tolerance_usdt; }, range(0, 1000)},
     {"recon.funding_grace_s", +[](Config& c) -> int& { return c.recon.funding_grace_s; }, range(1, 86400)},
+    {"backup.interval_min", +[](Config& c) -> int& { return c.backup.interval_min; }, range(0, 1440)},
+    {"backup.keep", +[](Config& c) -> int& { return c.backup.keep; }, range(1, 1000)},
 
     {"logging.level", +[](Config& c) -> std::string& { return c.logging.level; }, {}, require_log_level},
     {"logging.file", +[](Config& c) -> std::string& { return c.logging.file; }},
@@ -178,7 +180,7 @@ const std::vector<ScalarField>& table() {
 // Keys that are not scalars in the table: lists, maps and the profile marker.
 const std::map<std::string_view, std::vector<std::string_view>>& structural_keys() {
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
-      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "recon", "logging", "autopilot"}},
+      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "recon", "backup", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
       {"risk", {"maintenance"}},
       {"risk.maintenance[]", {"venue", "start", "end"}},
@@ -547,7 +549,7 @@ std::string_view preferred_env(const ScalarField& field) {
 }
 
 bool is_section(std::string_view name) {
-  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "execution", "recon", "logging", "autopilot"}) {
+  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "execution", "recon", "backup", "logging", "autopilot"}) {
     if (name == section) return true;
   }
   return false;

@@ -166,6 +166,8 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   d.check("recon.confirm_delay_ms", running.recon.confirm_delay_ms, next.recon.confirm_delay_ms);
   d.check("recon.balance_tolerance_usdt", running.recon.balance_tolerance_usdt, next.recon.balance_tolerance_usdt);
   d.check("recon.funding_grace_s", running.recon.funding_grace_s, next.recon.funding_grace_s);
+  d.check("backup.interval_min", running.backup.interval_min, next.backup.interval_min);
+  d.check("backup.keep", running.backup.keep, next.backup.keep);
   d.check("execution.dead_man_timeout_ms", running.execution.dead_man_timeout_ms, next.execution.dead_man_timeout_ms);
   d.check("execution.post_only_max_distance_bps", running.execution.post_only_max_distance_bps,
           next.execution.post_only_max_distance_bps);

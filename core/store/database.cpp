@@ -1,14 +1,10 @@
 #include "core/store/database.hpp"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <utility>
 
+#include "core/store/online_backup.hpp"
 #include "core/store/sqlite_error.hpp"
 
 namespace propbot::store {
@@ -37,17 +33,6 @@ Status exec_on(sqlite3* connection, std::string_view sql) {
   sqlite3_free(message);  // the same text is still available from sqlite3_errmsg
   if (result_code != SQLITE_OK) return sqlite_error(connection, result_code, "exec failed", sql);
   return {};
-}
-
-// Makes a completed rename durable: the directory entry must reach the disk too.
-void sync_parent_directory(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  const std::string directory =
-      slash == std::string::npos ? std::string(".") : (slash == 0 ? "/" : path.substr(0, slash));
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 }  // namespace
@@ -175,71 +160,8 @@ std::int64_t Database::last_insert_rowid() const {
 int Database::changes() const { return connection_ ? sqlite3_changes(connection_.get()) : 0; }
 
 Status Database::backup_to(const std::string& path) {
-  if (!connection_) return closed_error();
-  if (path.empty()) return make_error(Errc::invalid_argument, "backup path is empty");
-  if (path == path_) {
-    return make_error(Errc::invalid_argument,
-                      "backup path '" + path + "' is the database itself");
-  }
-  const std::string partial = path + ".partial";
-  std::remove(partial.c_str());  // a leftover from an interrupted backup
-
-  sqlite3* target = nullptr;
-  int result_code = sqlite3_open_v2(partial.c_str(), &target,
-                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-                                    nullptr);
-  Database target_database(target, partial);  // closes the target on every path
-  const std::string action = "backup to '" + path + "' failed";
-  if (result_code != SQLITE_OK) {
-    Error error = target != nullptr ? sqlite_error(target, result_code, action, "")
-                                    : make_error(Errc::store_error, action + ": out of memory");
-    target_database = Database(nullptr, "");
-    std::remove(partial.c_str());
-    return error;
-  }
-
-  sqlite3_backup* backup = sqlite3_backup_init(target, "main", connection_.get(), "main");
-  if (backup == nullptr) {
-    Error error = sqlite_error(target, sqlite3_errcode(target), action, "");
-    target_database = Database(nullptr, "");
-    std::remove(partial.c_str());
-    return error;
-  }
-  // Copy everything in one pass; retry while another connection holds a lock. Each
-  // retry restarts cheaply, and the busy handler is not used by the backup API.
-  constexpr int kMaxBusyRetries = 200;
-  int retries = 0;
-  do {
-    result_code = sqlite3_backup_step(backup, -1);
-    if (result_code == SQLITE_BUSY || result_code == SQLITE_LOCKED) sqlite3_sleep(25);
-  } while ((result_code == SQLITE_OK || result_code == SQLITE_BUSY ||
-            result_code == SQLITE_LOCKED) &&
-           ++retries < kMaxBusyRetries);
-  sqlite3_backup_finish(backup);
-  if (result_code != SQLITE_DONE) {
-    Error error = sqlite_error(target, result_code, action, "");
-    target_database = Database(nullptr, "");
-    std::remove(partial.c_str());
-    return error;
-  }
-  // The copy keeps the source's WAL flag; fold the target's WAL into the main file so
-  // the backup is one self-contained file once closed.
-  if (Status status = exec_on(target, "PRAGMA journal_mode=DELETE"); !status) {
-    target_database = Database(nullptr, "");
-    std::remove(partial.c_str());
-    return make_error(status.error().code, action + ": " + status.error().message);
-  }
-  target_database = Database(nullptr, "");  // close before the rename
-  if (std::rename(partial.c_str(), path.c_str()) != 0) {
-    const int error_number = errno;
-    std::remove(partial.c_str());
-    return make_error(error_number == EACCES || error_number == EPERM ? Errc::permission_denied
-                                                                      : Errc::io_error,
-                      action + ": rename from '" + partial + "': " +
-                          std::strerror(error_number));
-  }
-  sync_parent_directory(path);
+  Result<OnlineBackupReport> copied = online_backup(*this, path);
+  if (!copied) return copied.error();
   return {};
 }
 

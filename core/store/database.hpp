@@ -11,9 +11,10 @@
 // - open() fails rather than silently running without WAL on a file database: a
 //   journal that is not in WAL would break the "readers on their own connections"
 //   design. In-memory databases (":memory:") have no WAL and are accepted.
-// - backup_to() uses the SQLite online backup API (never a file copy of a live
-//   database) and writes `<path>.partial` first, renaming it into place only when
-//   complete, so `path` is either absent, the old file, or a whole backup.
+// - backup_to() is online_backup() (online_backup.hpp) with its default options: the
+//   SQLite online backup API in steps (never a file copy of a live database), written
+//   to `<path>.partial` first and renamed into place only when complete, so `path` is
+//   either absent, the old file, or a whole backup (mode 0600).
 //
 // Threads: one Database per thread. The connection is opened SQLITE_OPEN_NOMUTEX, so it
 // must never be used by two threads at once; it may be moved to another thread between

@@ -36,6 +36,17 @@ inline nlohmann::json poll_api(std::uint16_t port, const DevCredentials& creds, 
   return last;
 }
 
+// Polls GET /api/ui/market until `venues` books of `symbol` are valid (so a manual pair
+// can be priced); a test failure after `limit`.
+inline nlohmann::json wait_for_valid_books(std::uint16_t port, const DevCredentials& creds, const std::string& symbol,
+                                           int venues, std::chrono::milliseconds limit) {
+  return poll_api(port, creds, "/api/ui/market", [&](const nlohmann::json& body) {
+    int valid = 0;
+    for (const auto& book : body["books"]) valid += book["symbol"] == symbol && book["valid"] == true;
+    return valid == venues;
+  }, limit);
+}
+
 // Safe mode off (operator1 asks, operator2 approves), then a resume requested by
 // operator1, confirmed by operator2 and applied. Fatal test failures on any refusal.
 // `transcript` as api_call's.

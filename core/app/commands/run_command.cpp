@@ -24,8 +24,11 @@
 #include "core/common/child_process.hpp"
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
+#include "core/exec/journal_store.hpp"
 #include "core/secrets/paper_store.hpp"
+#include "core/store/backup_snapshotter.hpp"
 #include "core/store/data_dir.hpp"
+#include "core/store/data_dir_lock.hpp"
 #include "core/store/statement.hpp"
 #include "propbot/build_info.hpp"
 
@@ -211,6 +214,18 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   const Logger log = *maybe_log;
 
+  // One daemon per data directory: the lock is taken before anything in it is written
+  // and held until the process ends (the kernel drops it even on SIGKILL).
+  if (auto checked = store::check_data_dir(cfg.data_dir); !checked) {
+    fatal_config("data_dir", cfg.data_dir, checked.error().message);
+    return kExitConfig;
+  }
+  auto data_dir_lock = store::DataDirLock::acquire(cfg.data_dir);
+  if (!data_dir_lock) {
+    std::cerr << "FATAL: " << data_dir_lock.error().message << std::endl;
+    return kExitRuntime;
+  }
+
   RealClock clock;
   const std::string started_at = format_iso8601_ms(clock.utc());
   auto store = store::open_store(cfg.data_dir, started_at);
@@ -333,6 +348,15 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     return kExitRuntime;
   }
 
+  // Rolling online backups of the ledger (SPEC S-9.5); the journal exists once the engine started.
+  store::BackupSnapshotterOptions backup_options;
+  backup_options.source_path = (std::filesystem::path(cfg.data_dir) / exec::kJournalDatabaseFileName).string();
+  backup_options.backup_dir = (std::filesystem::path(cfg.data_dir) / store::kBackupDirectoryName).string();
+  backup_options.interval = std::chrono::minutes(cfg.backup.interval_min);
+  backup_options.keep = cfg.backup.keep;
+  store::BackupSnapshotter backups(backup_options, clock, log);
+  backups.start();
+
   api::RouteContext routes;
   routes.snapshots = &engine.snapshots();
   routes.engine = &engine;
@@ -386,6 +410,8 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     watchdog.stage("stopping the config service");
     configs->close();  // waits for calls in flight and joins its worker, while the engine runs
     desk->close_slow_calls();  // an audit export still running on an abandoned worker
+    watchdog.stage("stopping the ledger backups");
+    backups.stop();  // after a backup in progress
     watchdog.stage("stopping the engine");
     desk->kill_relay().detach();
     desk->risk_gates().detach();

@@ -224,6 +224,30 @@ TEST_F(ConfigLoaderTest, ExecutionGuardKeysHaveDefaultsRangesAndTheDeadManGap) {
   EXPECT_THAT(fatal_for(too_long, "execution.dead_man_timeout_ms"), HasSubstr("[0, 120000]"));
 }
 
+TEST_F(ConfigLoaderTest, BackupKeysHaveDefaultsRangesAndZeroIsOff) {
+  LoadOutcome defaults = load(kValidPaper);
+  ASSERT_TRUE(defaults.config.has_value()) << all_fatal_lines(defaults);
+  EXPECT_EQ(defaults.config->backup.interval_min, 15);
+  EXPECT_EQ(defaults.config->backup.keep, 48);
+  LoadOutcome off = load(std::string(kValidPaper) + "backup:\n  interval_min: 0\n  keep: 1\n");
+  ASSERT_TRUE(off.config.has_value()) << all_fatal_lines(off);
+  EXPECT_EQ(off.config->backup.interval_min, 0);
+  EXPECT_EQ(off.config->backup.keep, 1);
+  LoadOutcome unbounded = load(std::string(kValidPaper) + "backup:\n  keep: 0\n  interval_min: 2000\n");
+  EXPECT_THAT(fatal_for(unbounded, "backup.keep"), HasSubstr("backup.keep = '0'"));
+  EXPECT_THAT(fatal_for(unbounded, "backup.keep"), HasSubstr("[1, 1000]"));
+  EXPECT_THAT(fatal_for(unbounded, "backup.interval_min"), HasSubstr("[0, 1440]"));
+  LoadOutcome typo = load(std::string(kValidPaper) + "backup:\n  intervall_min: 5\n");
+  EXPECT_FALSE(typo.config.has_value()) << "an unknown backup key is refused";
+
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"PROPBOT_BACKUP__INTERVAL_MIN", "5"}};
+  LoadOutcome env = load_config(opts);
+  ASSERT_TRUE(env.config.has_value()) << all_fatal_lines(env);
+  EXPECT_EQ(env.config->backup.interval_min, 5);
+}
+
 TEST_F(ConfigLoaderTest, StpModeIsCheckedInTheVenueKindsOwnWords) {
   const std::string adapters = replaced(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: BINANCE, kind: binance, stp_mode: EXPIRE_BOTH}"),
                                         "{id: SIM-B, kind: sim}", "{id: OKX, kind: okx, stp_mode: cancel_taker}");
