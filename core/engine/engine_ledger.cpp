@@ -27,6 +27,7 @@ void Engine::Loop::start_ledger() {
       if (auto applied = cash.on_entry(entry); !applied) {
         log.error("ledger_entry_failed", {{"id", entry.id}, {"error", applied.error().message}});
       }
+      pnl_funding(entry);
     }
   }
   // Every fill is in by now (the positions' rebuild replayed them): the whole ledger once.
@@ -72,13 +73,18 @@ void Engine::Loop::start_ledger() {
     if (sinks.control != nullptr) sinks.control->recon_desync(std::nullopt);
   };
   hooks.busy_symbols = [this] { return busy_symbols(); };
+  hooks.funding_owner = [this](const std::string& venue, const std::string& symbol) {
+    return funding_owner(venue, symbol);
+  };
+  hooks.on_booked = [this](const ledger::LedgerEntry& entry) { pnl_funding(entry); };
   recon = std::make_unique<ledger::ReconDaemon>(std::move(options), clock, venues, *sinks.execution.journal, cash,
                                                 positions->book(), *ledger_entries, std::move(hooks), log);
   recon->start();
 }
 
-void Engine::Loop::ledger_fill(const exec::FillEntry& fill, const std::vector<std::pair<std::uint64_t, Decimal>>&,
-                               bool live) {
+void Engine::Loop::ledger_fill(const exec::FillEntry& fill,
+                               const std::vector<std::pair<std::uint64_t, Decimal>>& realized, bool live) {
+  pnl_fill(fill, realized);
   if (fill.simulated) return;
   if (auto applied = cash.on_fill(fill); !applied) {
     log.error("ledger_cash_failed", {{"trade_id", fill.trade_id}, {"error", applied.error().message}});

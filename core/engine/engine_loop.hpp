@@ -25,6 +25,7 @@
 #include "core/exec/executor.hpp"
 #include "core/ledger/cash_ledger.hpp"
 #include "core/ledger/journal_positions.hpp"
+#include "core/ledger/pnl_attribution.hpp"
 #include "core/ledger/recon_daemon.hpp"
 #include "core/risk/risk_governor.hpp"
 #include "scripting/script_watchdog.hpp"
@@ -197,6 +198,17 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       }
     }
     if (sinks.execution.listener != nullptr) sinks.execution.listener->on_trade_opened(opening);
+  }
+  void on_order_final(const exec::OrderEntry& order) override {
+    if (!order.simulated) {
+      ledger::OrderOutcome outcome{order.strategy, order.venue, order.time_in_force == venues::TimeInForce::post_only,
+                                   order.event == exec::OrderEvent::rejected, order.filled_quantity.sign() > 0,
+                                   order.ts_ms};
+      if (auto booked = pnl_ledger().on_order_outcome(outcome); !booked) {
+        log.warn("pnl_order_outcome_failed", {{"client_order_id", order.client_order_id}, {"error", booked.error().message}});
+      }
+    }
+    if (sinks.execution.listener != nullptr) sinks.execution.listener->on_order_final(order);
   }
   void on_closing(std::uint64_t position_id) override {
     if (positions) (void)positions->book().mark_closing(position_id);
@@ -381,8 +393,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       if (executor && status == OpportunityStatus::ready) {
         if (auto traded = executor->submit(intent, outcome.sized_notional_usdt); !traded) {
           log.debug("intent_not_traded", {{"strategy", intent.strategy}, {"why", traded.error().message}});
-        } else if (!intent.reduce_only) {
-          governor.admitted(check);
+        } else {
+          note_references(*traded, intent);
+          if (!intent.reduce_only) governor.admitted(check);
         }
       }
     }
@@ -496,6 +509,25 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   void check_ledger_invariants(std::string_view venue, std::string_view symbol);
   void publish_ledger_views(MonoTime now);
   std::set<std::string> busy_symbols() const;
+  // PnL attribution and TCA (SPEC S-9.3): every journaled fill (with the touch the desk
+  // decided at, for live trades), the funding payments, each finished order, the open
+  // legs' marks; published as {"pnl", "history", "report_today", "reports"}.
+  std::unique_ptr<ledger::PnlAttribution> pnl;
+  std::shared_ptr<const nlohmann::json> pnl_json;
+  std::shared_ptr<const nlohmann::json> pnl_history_json;  // rebuilt when a point is added
+  std::size_t pnl_history_points = ~std::size_t{0};
+  MonoTime pnl_published_at{};
+  // The touch when the desk decided, per trade and venue (ask for the buy leg, bid for
+  // the sell leg); bounded: the newest kMaxReferenceTrades trades.
+  static constexpr std::size_t kMaxReferenceTrades = 10'000;
+  std::unordered_map<std::uint64_t, std::vector<std::pair<std::string, Decimal>>> reference_prices;
+  std::deque<std::uint64_t> reference_order;
+  ledger::PnlAttribution& pnl_ledger();
+  void pnl_fill(const exec::FillEntry& fill, const std::vector<std::pair<std::uint64_t, Decimal>>& realized);
+  void pnl_funding(const ledger::LedgerEntry& entry);
+  void note_references(std::uint64_t trade_id, const Intent& intent);
+  void publish_pnl(MonoTime now);
+  std::string funding_owner(const std::string& venue, const std::string& symbol) const;
 
   // ---- the risk governor's side of the loop (engine_risk.cpp)
   void account_fill(const exec::FillEntry& fill, const ledger::PositionBook& book,
@@ -632,6 +664,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     snap->risk = risk_json;
     publish_ledger_views(now);
     snap->recon = recon_json;
+    publish_pnl(now);
+    snap->pnl = pnl_json;
+    snap->pnl_history = pnl_history_json;
     if (executor) {
       if (executor->change_count() != execution_published) {
         execution_published = executor->change_count();

@@ -147,6 +147,11 @@ struct EngineSnapshot {
   // {"status", "diffs", "orders", "positions"} (core/ledger/recon_daemon.hpp); null
   // without an executor.
   std::shared_ptr<const nlohmann::json> recon;
+  // PnL attribution and TCA, at most once a second: {"pnl" (GET /api/ui/pnl),
+  // "report_today", "reports": {date: report}} (core/ledger/pnl_attribution.hpp);
+  // pnl_history: GET /api/ui/pnl_history's points (rebuilt when one is added).
+  std::shared_ptr<const nlohmann::json> pnl;
+  std::shared_ptr<const nlohmann::json> pnl_history;
 };
 
 class SnapshotSlot {

@@ -139,6 +139,9 @@ class ExecutionListener {
   virtual void on_trade_opened(const TradeOpening&) {}
   // A fill recorded in the journal (never a duplicate), attributed to its order.
   virtual void on_fill(const FillEntry&) {}
+  // An order reached its final event (filled, cancelled, rejected, expired), as journaled:
+  // the transaction-cost figures count it (maker fill rate, reject rate).
+  virtual void on_order_final(const OrderEntry&) {}
   // The executor starts closing the position.
   virtual void on_closing(std::uint64_t /*position_id*/) {}
   // A hedge could not be completed: the position is `partial`.

@@ -201,6 +201,7 @@ bool Executor::Impl::record(WorkingOrder& order, OrderEvent event, const std::st
   if (*recorded == RecordOutcome::recorded) {
     order.entry = std::move(next);
     ++changes;
+    if (listener != nullptr && is_terminal(event)) listener->on_order_final(order.entry);
   }
   return true;
 }
