@@ -13,12 +13,14 @@
 #include <system_error>
 
 #include "core/crypto/sha256.hpp"
+#include "core/exec/outbox_file.hpp"
 #include "core/forensics/redacted_json.hpp"
 
 namespace propbot::forensics {
 namespace {
 
 namespace fs = std::filesystem;
+using exec::sync_directory;  // a directory fsync, so a created or renamed name survives power loss
 using nlohmann::json;
 
 constexpr std::string_view kPartialPrefix = ".partial-";
@@ -30,16 +32,6 @@ Error io_error(const std::string& what, const std::string& path, int error_numbe
 
 Error io_error(const std::string& what, const std::string& path, const std::error_code& error) {
   return make_error(Errc::io_error, what + " " + path + ": " + error.message());
-}
-
-Status sync_directory(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_error("open directory", path, errno);
-  const int synced = ::fsync(fd);
-  const int saved = errno;
-  ::close(fd);
-  if (synced != 0) return io_error("fsync directory", path, saved);
-  return {};
 }
 
 Status make_private_directory(const std::string& path) {

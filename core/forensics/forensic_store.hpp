@@ -18,6 +18,8 @@
 //
 // Errors: io_error naming the path and the errno text, already_exists.
 // Threads: one thread at a time (the writer's); every call blocks on the disk.
+// Uses: forensic_capture (documents), redacted_json, core/crypto (SHA-256),
+// core/exec/outbox_file (sync_directory).
 #pragma once
 
 #include <cstddef>
