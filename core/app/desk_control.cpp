@@ -113,7 +113,11 @@ Result<secrets::SecretsStore> open_store(const config::Config& config, const Des
 
 }  // namespace
 
-DeskControl::~DeskControl() { close_slow_calls(); }
+DeskControl::~DeskControl() {
+  close_slow_calls();
+  // Its thread records references through the plane: it ends before the plane does.
+  if (forensics_) forensics_->stop();
+}
 
 std::unique_ptr<DeskControl> DeskControl::open(const config::Config& config, const DeskControlOptions& options,
                                                store::Database& database, const Clock& clock, Logger logger,
@@ -152,14 +156,27 @@ std::unique_ptr<DeskControl> DeskControl::open(const config::Config& config, con
   plane_options.recon_required = true;  // the daemon trades: resume waits for the start-up reconciliation
   desk->kill_relay_ = std::make_unique<KillRelay>(logger);
   desk->risk_gates_ = std::make_unique<RiskGates>();
+  forensics::ForensicWriterOptions forensic_options;
+  forensic_options.data_dir = config.data_dir;
+  forensic_options.history_minutes = std::chrono::minutes(config.forensics.history_minutes);
+  forensic_options.max_bundles = static_cast<std::size_t>(config.forensics.max_bundles);
+  desk->forensics_ = std::make_unique<forensics::ForensicWriter>(forensic_options, clock, logger);
   auto plane = control::ControlPlane::open(database, state_key->reveal(), clock, desk->bus_, *desk->credentials_,
-                                           plane_options, logger, desk->kill_relay_.get(), desk->risk_gates_.get());
+                                           plane_options, logger, desk->kill_relay_.get(), desk->risk_gates_.get(),
+                                           desk->forensics_.get());
   if (!plane) {
     error = {"data_dir", config.data_dir, "control plane: " + plane.error().message};
     return nullptr;
   }
   desk->plane_ = std::move(*plane);
   control::ControlPlane* raw = desk->plane_.get();
+  // A bundle written during the plane's start-up (a tamper P0) is recorded now.
+  desk->forensics_->attach_recorder(
+      [raw](std::int64_t incident_id, const std::string& forensic_ref, const nlohmann::json& details) -> Status {
+        auto recorded = raw->record_forensic_ref(incident_id, forensic_ref, details);
+        if (!recorded) return recorded.error();
+        return {};
+      });
   (void)raw->record_secret_access(std::string(kStateHmacKeyName), "control_plane", true);
   desk->credentials_->store().set_access_observer([raw](const secrets::SecretAccess& access) {
     (void)raw->record_secret_access(std::string(access.name), std::string(access.actor), access.found);

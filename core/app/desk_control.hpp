@@ -5,6 +5,10 @@
 // tokens, and opens the ControlPlane on the daemon's database. Every secret read after
 // start-up is audited by name (access_secret).
 //
+// It also owns the plane's ForensicSink, a forensics::ForensicWriter (issue 14): every P0
+// writes <data_dir>/incidents_forensic/<id>/ and the incident links it; the daemon
+// attaches the engine's snapshots to it once the engine runs.
+//
 // Threads: authenticate() and the ControlPlane may be called from any thread; the
 // secrets store is only read under the credentials' mutex.
 #pragma once
@@ -24,6 +28,7 @@
 #include "core/config/config.hpp"
 #include "core/control/control_plane.hpp"
 #include "core/control/event_bus.hpp"
+#include "core/forensics/forensic_writer.hpp"
 #include "core/secrets/secrets_store.hpp"
 #include "core/store/database.hpp"
 
@@ -86,6 +91,8 @@ class DeskControl final : public api::ControlDesk {
   // Where a KILL's cancel-all-and-flatten goes: the daemon attaches the engine thread.
   KillRelay& kill_relay() { return *kill_relay_; }
   RiskGates& risk_gates() { return *risk_gates_; }
+  // The P0 forensic bundles: attach the engine's snapshots (and the market history) to it.
+  forensics::ForensicWriter& forensics() { return *forensics_; }
   void close_slow_calls() { slow_calls_->close(); }
 
  private:
@@ -97,6 +104,7 @@ class DeskControl final : public api::ControlDesk {
   control::EventBus bus_;
   std::unique_ptr<KillRelay> kill_relay_;  // before plane_: the plane holds a pointer to it
   std::unique_ptr<RiskGates> risk_gates_;  // likewise
+  std::unique_ptr<forensics::ForensicWriter> forensics_;  // likewise; stopped before the plane goes
   std::unique_ptr<control::ControlPlane> plane_;
 };
 

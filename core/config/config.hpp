@@ -211,6 +211,14 @@ struct BackupConfig {
   int keep = 48;                       // [1, 1000] dated copies
 };
 
+// Forensic bundles (SPEC S-4.3, S-9.4; core/forensics): every P0 writes
+// <data_dir>/incidents_forensic/<incident id>/ with the last history_minutes of market
+// history; at most max_bundles bundles are kept (the oldest are removed).
+struct ForensicsConfig {
+  int history_minutes = 15;
+  int max_bundles = 200;
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -232,6 +240,7 @@ struct Config {
   ExecutionConfig execution;
   ReconConfig recon;
   BackupConfig backup;
+  ForensicsConfig forensics;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;

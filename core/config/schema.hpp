@@ -69,7 +69,7 @@ const ScalarField* find_field(std::string_view key);
 std::string_view preferred_env(const ScalarField& field);
 
 // Keys accepted inside a section: "" (top level), "api", "sim", "risk", "scripting",
-// "engine", "execution", "logging", "venues[]" (one venue entry), "strategies[]" (one strategy).
+// "engine", "execution", "forensics", "logging", "venues[]" (one venue entry), "strategies[]" (one strategy).
 std::vector<std::string> known_keys(std::string_view section);
 bool is_section(std::string_view name);
 

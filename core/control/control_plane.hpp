@@ -263,6 +263,13 @@ class ControlPlane {
   Result<ControlOutcome> ack_and_postmortem(std::int64_t incident_id, const std::string& root_cause, bool resolve,
                                             const Actor& actor);
   Result<nlohmann::json> incidents_view(int recent_closed) const;
+  // A forensic bundle written after its incident was recorded (ForensicSink's queued
+  // capture, S-4.3): stores `forensic_ref` on the incident (forensic_captured: yes) and
+  // audits forensic_bundle_written with `details` (e.g. the manifest's SHA-256, so the
+  // hash chain vouches for the bundle). Errors: not_found, invalid_argument (an empty
+  // or over-long ref), store errors.
+  Result<Incident> record_forensic_ref(std::int64_t incident_id, const std::string& forensic_ref,
+                                       nlohmann::json details);
   Result<std::vector<ApprovalRequest>> pending_approvals();
 
   // Audit-only records for the HTTP layer and the secrets store. record_forbidden()

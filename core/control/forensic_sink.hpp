@@ -1,7 +1,8 @@
 // ForensicSink: the hook through which every P0 incident asks for a forensic bundle
 // (SPEC S-4.3, S-9.4). IncidentLog calls capture() once for each P0 it records, right
 // after the incident row is committed; what a bundle holds and where it is written
-// belong to the implementation (core/audit Forensics, later).
+// belong to the implementation: the daemon's is forensics::ForensicWriter
+// (core/forensics/forensic_writer.hpp).
 //
 // Contract for implementations:
 // - Called on the IncidentLog's thread (the caller's), synchronously: return quickly.

@@ -79,6 +79,20 @@ Result<nlohmann::json> ControlPlane::incidents_view(int recent_closed) const {
   return out;
 }
 
+Result<Incident> ControlPlane::record_forensic_ref(std::int64_t incident_id, const std::string& forensic_ref,
+                                                   nlohmann::json details) {
+  std::lock_guard lock(mutex_);
+  auto referenced = incidents_.set_forensic_ref(incident_id, forensic_ref);
+  if (!referenced) return referenced.error();
+  details["forensic_ref"] = forensic_ref;
+  if (Status s = audit_locked(Actor::system(), "forensic_bundle_written", "incident:" + std::to_string(incident_id),
+                              std::move(details));
+      !s) {
+    return s.error();
+  }
+  return referenced;
+}
+
 Result<std::vector<ApprovalRequest>> ControlPlane::pending_approvals() {
   std::lock_guard lock(mutex_);
   return approvals_.pending();

@@ -168,6 +168,8 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   d.check("recon.funding_grace_s", running.recon.funding_grace_s, next.recon.funding_grace_s);
   d.check("backup.interval_min", running.backup.interval_min, next.backup.interval_min);
   d.check("backup.keep", running.backup.keep, next.backup.keep);
+  d.check("forensics.history_minutes", running.forensics.history_minutes, next.forensics.history_minutes);
+  d.check("forensics.max_bundles", running.forensics.max_bundles, next.forensics.max_bundles);
   d.check("execution.dead_man_timeout_ms", running.execution.dead_man_timeout_ms, next.execution.dead_man_timeout_ms);
   d.check("execution.post_only_max_distance_bps", running.execution.post_only_max_distance_bps,
           next.execution.post_only_max_distance_bps);

@@ -327,6 +327,10 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     if (!snap || !snap->risk) return {};
     return snap->risk->value("autopilot_blockers", std::vector<std::string>{});
   });
+  // A P0's forensic bundle holds the engine's snapshot of that instant. The market
+  // history store attaches its reader with desk->forensics().attach_history(); until
+  // then market_history.json says {"available": false}.
+  desk->forensics().attach_snapshots([&engine] { return engine.snapshots().load(); });
   // A confirmed unfreeze_strategy / raise_limit takes effect on the engine thread (posted:
   // the plane calls this under its lock, which the engine thread may be waiting for).
   for (const auto kind : {control::ApprovalKind::unfreeze_strategy, control::ApprovalKind::raise_limit}) {
@@ -343,6 +347,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     configs->close();
     desk->kill_relay().detach();
     desk->risk_gates().detach();
+    desk->forensics().detach_snapshots();
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
     return kExitRuntime;
@@ -382,6 +387,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     configs->close();  // before the engine goes, as on the normal path
     desk->kill_relay().detach();
     desk->risk_gates().detach();
+    desk->forensics().detach_snapshots();
     engine.stop();
     fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");
     return kExitConfig;
@@ -415,6 +421,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     watchdog.stage("stopping the engine");
     desk->kill_relay().detach();
     desk->risk_gates().detach();
+    desk->forensics().detach_snapshots();
     engine.stop();
   }
   log.info("daemon_stopped");

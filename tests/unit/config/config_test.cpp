@@ -248,6 +248,29 @@ TEST_F(ConfigLoaderTest, BackupKeysHaveDefaultsRangesAndZeroIsOff) {
   EXPECT_EQ(env.config->backup.interval_min, 5);
 }
 
+TEST_F(ConfigLoaderTest, ForensicsKeysHaveDefaultsRangesAndEnvironmentNames) {
+  LoadOutcome defaults = load(kValidPaper);
+  ASSERT_TRUE(defaults.config.has_value()) << all_fatal_lines(defaults);
+  EXPECT_EQ(defaults.config->forensics.history_minutes, 15);
+  EXPECT_EQ(defaults.config->forensics.max_bundles, 200);
+  LoadOutcome set = load(std::string(kValidPaper) + "forensics:\n  history_minutes: 5\n  max_bundles: 20\n");
+  ASSERT_TRUE(set.config.has_value()) << all_fatal_lines(set);
+  EXPECT_EQ(set.config->forensics.history_minutes, 5);
+  EXPECT_EQ(set.config->forensics.max_bundles, 20);
+  LoadOutcome none = load(std::string(kValidPaper) + "forensics:\n  max_bundles: 0\n");
+  EXPECT_THAT(fatal_for(none, "forensics.max_bundles"), HasSubstr("forensics.max_bundles = '0'"));
+  EXPECT_THAT(fatal_for(none, "forensics.max_bundles"), HasSubstr("[1, 100000]"));
+  LoadOutcome day = load(std::string(kValidPaper) + "forensics:\n  history_minutes: 2000\n");
+  EXPECT_THAT(fatal_for(day, "forensics.history_minutes"), HasSubstr("[1, 1440]"));
+
+  write_config(kValidPaper);
+  LoadOptions opts = options();
+  opts.env = {{"PROPBOT_FORENSICS__MAX_BUNDLES", "3"}};
+  LoadOutcome env = load_config(opts);
+  ASSERT_TRUE(env.config.has_value()) << all_fatal_lines(env);
+  EXPECT_EQ(env.config->forensics.max_bundles, 3);
+}
+
 TEST_F(ConfigLoaderTest, StpModeIsCheckedInTheVenueKindsOwnWords) {
   const std::string adapters = replaced(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: BINANCE, kind: binance, stp_mode: EXPIRE_BOTH}"),
                                         "{id: SIM-B, kind: sim}", "{id: OKX, kind: okx, stp_mode: cancel_taker}");

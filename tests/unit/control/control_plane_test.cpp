@@ -249,6 +249,28 @@ TEST_F(ControlPlaneTest, AManualLogCarriesItsCodeAndDefaultsToManual) {
   EXPECT_NE(refused->message.find("use one of hedge_lost"), std::string::npos) << refused->message;
 }
 
+TEST_F(ControlPlaneTest, ARecordedForensicRefShowsInTheIncidentsViewAndIsAudited) {
+  auto p0 = ok(cp().log_incident(Severity::P0, "recon", "position mismatch", kAlice));
+  ASSERT_TRUE(p0.incident.has_value());
+  EXPECT_EQ((*cp().incidents_view(10))["active"][0]["forensic_captured"], "no");
+
+  auto recorded = cp().record_forensic_ref(p0.incident->id, "/data/incidents_forensic/1", {{"manifest_sha256", "ab"}});
+  ASSERT_TRUE(recorded.ok()) << recorded.error().describe();
+  auto view = cp().incidents_view(10);
+  EXPECT_EQ((*view)["active"][0]["forensic_captured"], "yes");
+  EXPECT_EQ((*view)["active"][0]["forensic_ref"], "/data/incidents_forensic/1");
+  AuditFilter written;
+  written.action = "forensic_bundle_written";
+  auto page = cp().audit_page(written, 10, std::nullopt);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ(page->front().target, "incident:" + std::to_string(p0.incident->id));
+  EXPECT_NE(page->front().details_json.find("\"manifest_sha256\":\"ab\""), std::string::npos) << page->front().details_json;
+
+  EXPECT_EQ(cp().record_forensic_ref(999, "/x", {}).error().code, Errc::not_found);
+  EXPECT_EQ(cp().record_forensic_ref(p0.incident->id, "", {}).error().code, Errc::invalid_argument);
+}
+
 TEST_F(ControlPlaneTest, AnOperatorsSeverityDecidesAManualLogsActionNeverItsCode) {
   full_resume();
   // A code whose policy is KILL, logged by hand as P1: recorded, nothing stops.
