@@ -1,7 +1,6 @@
 #include "core/venues/okx/funding_history.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,13 +28,6 @@ VenueError unreadable(const std::string& message) {
   return VenueError{VenueErrc::network, "UNREADABLE_REPLY", "account/bills: " + message, 200, std::nullopt};
 }
 
-std::optional<std::int64_t> bill_number(const std::string& text) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 void finish(Paging& paging) {
   std::sort(paging.payments.begin(), paging.payments.end(),
             [](const NumberedPayment& a, const NumberedPayment& b) { return a.first < b.first; });
@@ -61,12 +53,12 @@ void request_page(std::shared_ptr<Paging> paging, const std::string& after) {
                          const auto field = item.is_object() ? item.find("billId") : item.end();
                          const std::string id =
                              field != item.end() && field->is_string() ? field->get<std::string>() : std::string();
-                         auto number = bill_number(id);
+                         auto number = bill_id_number(id);
                          if (!number) return paging->done(unreadable("billId '" + id + "' is not a number"));
                          if (!oldest || *number < *oldest) oldest = number;
                        }
                        for (auto& payment : page.value()) {
-                         const auto number = bill_number(payment.payment_id);
+                         const auto number = bill_id_number(payment.payment_id);
                          paging->payments.emplace_back(number.value_or(0), std::move(payment));
                        }
                        if (!full) return finish(*paging);

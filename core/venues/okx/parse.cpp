@@ -1,5 +1,6 @@
 #include "core/venues/okx/parse.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include "core/common/json_util.hpp"
@@ -233,6 +234,13 @@ Result<std::vector<FillRecord>> parse_fills(const json& reply, const InstrumentT
     fills.push_back(std::move(record));
   }
   return fills;
+}
+
+std::optional<std::int64_t> bill_id_number(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 Result<std::vector<FundingPayment>> parse_funding_bills(const json& reply, const InstrumentTable& instruments) {

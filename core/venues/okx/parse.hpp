@@ -76,6 +76,10 @@ struct FillRecord {
 // instrument types are skipped; a SWAP whose instId is unknown is an error.
 Result<std::vector<FillRecord>> parse_fills(const nlohmann::json& reply, const InstrumentTable& instruments);
 
+// A billId as a number (the history endpoints' after / before cursor); nullopt when the
+// text is not a whole base-10 integer.
+std::optional<std::int64_t> bill_id_number(std::string_view text);
+
 // The funding-fee bills (type "8") of GET /api/v5/account/bills, in the order sent
 // (newest first), as FundingPayments: symbol canonical from instId (a SWAP whose instId
 // is unknown is an error), asset = ccy, amount = balChg exactly as printed (+ received),
