@@ -111,14 +111,14 @@ struct Balance {
   UtcTime updated_at{};
 };
 
-// One funding payment as the venue recorded it (Binance income FUNDING_FEE, OKX bill
-// type 8): what the recon compares the desk's own funding ledger with.
+// One funding payment as the venue booked it in the account's history (Binance income
+// FUNDING_FEE, OKX bill type 8).
 struct FundingPayment {
   std::string symbol;      // canonical BASE-QUOTE
-  std::string asset;       // the currency paid in (USDT)
-  Decimal amount;          // + received, − paid; exactly as the venue printed it
-  std::string payment_id;  // the venue's id of the record: Binance tranId, OKX billId
-  UtcTime ts{};            // when the venue booked it
+  std::string asset;       // e.g. USDT
+  Decimal amount;          // + received, − paid
+  std::string payment_id;  // the venue's tranId / billId
+  UtcTime ts{};
 };
 
 struct FundingInfo {

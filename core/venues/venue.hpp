@@ -139,15 +139,9 @@ class Venue : public MarketDataVenue {
   virtual void fills_since(const std::string& /*symbol*/, UtcTime /*since*/, VenueCallback<std::vector<Fill>> done) {
     done(VenueError{VenueErrc::rejected, "UNSUPPORTED", "this venue has no fill history", 0, std::nullopt});
   }
-  // Every funding payment the venue booked on the account since `since` (inclusive), all
-  // symbols, oldest first, from the venue's own records (Binance GET /fapi/v1/income
-  // incomeType=FUNDING_FEE, OKX GET /api/v5/account/bills type=8): what the recon
-  // compares the desk's funding ledger with, and how it sees a payment the venue never
-  // made. Amounts are the venue's exact Decimals, + received. Queries go through the
-  // venue's rate governor at the query class; a history longer than the adapter's page
-  // bound is a `rejected` error (venue_code "TOO_MANY_PAYMENTS"), never a silent cut.
-  // Default: unsupported (a rejected error with venue_code "UNSUPPORTED", at once) —
-  // venues that settle no funding (paper) keep it.
+  // Every funding payment of the account since `since`, oldest first, from the venue's
+  // income history (the recon daemon books them and checks every settlement was paid).
+  // Default: unsupported (a rejected error saying so).
   virtual void funding_since(UtcTime /*since*/, VenueCallback<std::vector<FundingPayment>> done) {
     done(VenueError{VenueErrc::rejected, "UNSUPPORTED", "this venue has no funding history", 0, std::nullopt});
   }
