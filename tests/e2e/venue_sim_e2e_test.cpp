@@ -6,6 +6,7 @@
 #include <csignal>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -100,6 +101,47 @@ TEST(VenueSimE2E, ABadFlagExitsTwoWithAMessage) {
   ASSERT_TRUE(unknown.start());
   EXPECT_EQ(unknown.wait_exit(10s).value_or(-1), 2);
   EXPECT_NE(unknown.stderr_text().find("--bybit-port"), std::string::npos) << unknown.stderr_text();
+}
+
+// --funding-interval-ms: the host settles every interval (counted in /admin/health), and
+// a venue's advertised next funding time is within one interval of now; an interval
+// out of range exits 2 naming the flag.
+TEST(VenueSimE2E, SettlesFundingEveryIntervalAskedForAndAdvertisesTheNextSettlement) {
+  std::vector<std::string> args{PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--funding-interval-ms", "300"};
+  if (kHaveBinance) args.insert(args.end(), {"--binance-port", "0"});
+  DaemonProcess sim(args);
+  ASSERT_TRUE(sim.start());
+  const auto ports = wait_for_venue_sim_listeners(sim, 15s);
+  ASSERT_TRUE(ports.has_value()) << "stdout:\n" << sim.stdout_text() << "\nstderr:\n" << sim.stderr_text();
+  const auto admin = static_cast<std::uint16_t>(ports->at("admin"));
+  const auto market = http_request("127.0.0.1", admin, "PUT", "/admin/market", R"({"tick_ms":20})",
+                                   {{"Content-Type", "application/json"}});
+  ASSERT_EQ(market.status, 200) << market.body;
+  json health;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    health = json::parse(http_request("127.0.0.1", admin, "GET", "/admin/health").body, nullptr, false);
+    if (health.is_object() && health.value("funding_settlements", 0) >= 3) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(health.value("funding_settlements", 0), 3) << health.dump();
+  EXPECT_LE(health.value("next_funding_in_ms", 1'000'000), 300) << health.dump();
+  if (kHaveBinance) {
+    const auto index = http_request("127.0.0.1", static_cast<std::uint16_t>(ports->at("binance")), "GET",
+                                    "/fapi/v1/premiumIndex?symbol=BTCUSDT");
+    ASSERT_EQ(index.status, 200) << index.body;
+    const json body = json::parse(index.body);
+    const std::int64_t ahead = body["nextFundingTime"].get<std::int64_t>() - body["time"].get<std::int64_t>();
+    EXPECT_GE(ahead, -100) << index.body;
+    EXPECT_LE(ahead, 400) << "the host's next settlement, not the 8 h grid: " << index.body;
+  }
+  sim.send_signal(SIGTERM);
+  EXPECT_EQ(sim.wait_exit(10s).value_or(-1), 0) << sim.stderr_text();
+
+  DaemonProcess bad({PROPBOT_BINARY, "venue-sim", "--admin-port", "0", "--funding-interval-ms", "10"});
+  ASSERT_TRUE(bad.start());
+  EXPECT_EQ(bad.wait_exit(10s).value_or(-1), 2);
+  EXPECT_NE(bad.stderr_text().find("--funding-interval-ms"), std::string::npos) << bad.stderr_text();
 }
 
 // Only meaningful in a build that lacks a frontend; compiled out otherwise, so the suite

@@ -1,11 +1,13 @@
 #include "core/app/commands/venue_sim_command.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <string>
 #include <pthread.h>
 
 #include "core/common/clock.hpp"
@@ -24,11 +26,18 @@ struct VenueSimFlags {
   std::uint16_t admin_port = 0;
   bool tls = false;
   std::uint64_t seed = 1;
+  std::optional<std::chrono::milliseconds> funding_interval;  // the host's default (8 h) when unset
 };
+
+// --funding-interval-ms: at least 100 ms (settlements happen on market ticks), at most
+// 7 days.
+constexpr long long kMinFundingIntervalMs = 100;
+constexpr long long kMaxFundingIntervalMs = 7LL * 24 * 3600 * 1000;
 
 void usage_error(const std::string& message) {
   std::cerr << "propbot venue-sim: " << message << "\n"
-            << "usage: propbot venue-sim [--binance-port N] [--okx-port M] [--admin-port K] [--tls] [--seed S]\n";
+            << "usage: propbot venue-sim [--binance-port N] [--okx-port M] [--admin-port K] [--tls] [--seed S]"
+               " [--funding-interval-ms MS]\n";
   std::cerr.flush();
 }
 
@@ -56,9 +65,11 @@ bool parse_flags(const std::vector<std::string>& args, VenueSimFlags& flags) {
       flags.tls = true;
       continue;
     }
-    const bool known = name == "--binance-port" || name == "--okx-port" || name == "--admin-port" || name == "--seed";
+    const bool known = name == "--binance-port" || name == "--okx-port" || name == "--admin-port" || name == "--seed" ||
+                       name == "--funding-interval-ms";
     if (!known) {
-      usage_error("unknown option '" + args[i] + "'; allowed: --binance-port, --okx-port, --admin-port, --tls, --seed");
+      usage_error("unknown option '" + args[i] +
+                  "'; allowed: --binance-port, --okx-port, --admin-port, --tls, --seed, --funding-interval-ms");
       return false;
     }
     if (!value) {
@@ -77,6 +88,18 @@ bool parse_flags(const std::vector<std::string>& args, VenueSimFlags& flags) {
         return false;
       }
       flags.seed = seed;
+      continue;
+    }
+    if (name == "--funding-interval-ms") {
+      char* end = nullptr;
+      errno = 0;
+      const long long ms = std::strtoll(value->c_str(), &end, 10);
+      if (value->empty() || *end != '\0' || errno != 0 || ms < kMinFundingIntervalMs || ms > kMaxFundingIntervalMs) {
+        usage_error("--funding-interval-ms '" + *value + "': must be an integer in [" +
+                    std::to_string(kMinFundingIntervalMs) + ", " + std::to_string(kMaxFundingIntervalMs) + "]");
+        return false;
+      }
+      flags.funding_interval = std::chrono::milliseconds(ms);
       continue;
     }
     const auto port = parse_port(*value);
@@ -117,6 +140,7 @@ int venue_sim_command(const std::vector<std::string>& args) {
   sim::VenueSimHostOptions options;
   options.admin_port = flags.admin_port;
   options.seed = flags.seed;
+  if (flags.funding_interval) options.funding_interval = *flags.funding_interval;
   options.log = [](std::string_view line) { std::cerr << line << '\n'; };
 
   std::vector<std::pair<std::string, std::uint16_t>> wanted;

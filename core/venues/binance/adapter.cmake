@@ -10,6 +10,7 @@ propbot_library(binance_adapter
     ${CMAKE_CURRENT_LIST_DIR}/order_client.cpp
     ${CMAKE_CURRENT_LIST_DIR}/user_stream.cpp
     ${CMAKE_CURRENT_LIST_DIR}/fill_history.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/funding_history.cpp
     ${CMAKE_CURRENT_LIST_DIR}/adapter.cpp
   DEPS propbot_venue_protocol propbot_net propbot_md propbot_venues propbot_common nlohmann_json::nlohmann_json
        Boost::headers)

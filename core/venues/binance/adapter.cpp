@@ -4,6 +4,7 @@
 
 #include "core/venues/binance/data_stream.hpp"
 #include "core/venues/binance/fill_history.hpp"
+#include "core/venues/binance/funding_history.hpp"
 #include "core/venues/binance/order_client.hpp"
 #include "core/venues/binance/parse.hpp"
 #include "core/venues/binance/rest_client.hpp"
@@ -273,6 +274,10 @@ void BinanceAdapter::fills_since(const std::string& symbol, UtcTime since, Venue
     return;
   }
   fetch_fills_since(*rest_, venue_symbol.value(), since, std::move(done));
+}
+
+void BinanceAdapter::funding_since(UtcTime since, VenueCallback<std::vector<FundingPayment>> done) {
+  fetch_funding_since(*rest_, since, std::move(done));
 }
 
 }  // namespace propbot::venues::binance

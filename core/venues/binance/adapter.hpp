@@ -26,6 +26,8 @@
 // trade id) across the stream and REST. place()/place_batch() answers tell it which
 // orders to watch.
 //
+// Funding history: funding_since reads GET /fapi/v1/income (funding_history).
+//
 // Dead-man switch: POST /fapi/v1/countdownCancelAll per symbol (arm_dead_man). Self-trade
 // prevention: every order carries options.stp_mode (an unknown mode fails the factory).
 //
@@ -39,7 +41,7 @@
 //
 // Threads: create, call and destroy on the io_context's thread (the engine thread);
 // callbacks run on it. Uses rest_client, order_client, data_stream, user_stream,
-// fill_history and common/recovering_listener.
+// fill_history, funding_history and common/recovering_listener.
 #pragma once
 
 #include <chrono>
@@ -140,6 +142,8 @@ class BinanceAdapter final : public Venue {
   // The RateGovernor's view (Venue::rate_health) and its quarantine listener.
   std::optional<RateHealth> rate_health() const override;
   void fills_since(const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) override;
+  // GET /fapi/v1/income?incomeType=FUNDING_FEE, paged (funding_history.hpp).
+  void funding_since(UtcTime since, VenueCallback<std::vector<FundingPayment>> done) override;
   void set_quarantine_listener(std::function<void(const RateHealth&)> listener) override;
   std::int64_t clock_offset_ms() const;
   // Requests handed to the transport (tests: proves refusals send nothing).

@@ -76,6 +76,10 @@ inline constexpr Endpoint kOpenOrders{"GET", "/fapi/v1/openOrders", 1, false, Re
 // Account Trade List: oldest first; fromId cannot be combined with startTime/endTime.
 inline constexpr Endpoint kUserTrades{"GET", "/fapi/v1/userTrades", 5, false, RequestPriority::query,
                                       Security::signed_request};
+// Get Income History (weight 30): oldest first from startTime; FUNDING_FEE rows feed
+// funding_since.
+inline constexpr Endpoint kIncome{"GET", "/fapi/v1/income", 30, false, RequestPriority::query,
+                                  Security::signed_request};
 inline constexpr Endpoint kPositionRisk{"GET", "/fapi/v2/positionRisk", 5, false, RequestPriority::query,
                                         Security::signed_request};
 inline constexpr Endpoint kBalance{"GET", "/fapi/v2/balance", 5, false, RequestPriority::query,

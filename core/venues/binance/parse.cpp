@@ -169,6 +169,32 @@ Result<std::vector<Fill>> parse_user_trades_text(std::string_view text) {
   return fills;
 }
 
+Result<std::vector<FundingPayment>> parse_funding_income_text(std::string_view text) {
+  PB_TRY(document, parse_text(text));
+  if (!document.is_array()) return make_error(Errc::parse_error, "income: not a JSON array");
+  std::vector<FundingPayment> payments;
+  for (const auto& item : document) {
+    if (!item.is_object()) return make_error(Errc::parse_error, "income item: not a JSON object");
+    PB_TRY(type, json_string(item, "incomeType"));
+    if (type != "FUNDING_FEE") continue;
+    PB_TRY(venue_symbol, json_string(item, "symbol"));
+    auto symbol = from_venue_symbol(venue_symbol);
+    if (!symbol) return with_context(symbol.error(), "income item");
+    PB_TRY(amount, json_decimal(item, "income"));
+    PB_TRY(asset, json_string(item, "asset"));
+    PB_TRY(tran_id, id_field(item, "tranId"));
+    PB_TRY(time, int_field(item, "time"));
+    FundingPayment payment;
+    payment.symbol = std::move(symbol.value());
+    payment.asset = std::move(asset);
+    payment.amount = amount;
+    payment.payment_id = std::move(tran_id);
+    payment.ts = from_ms(time);
+    payments.push_back(std::move(payment));
+  }
+  return payments;
+}
+
 Result<std::vector<Position>> parse_position_risk_text(std::string_view text) {
   PB_TRY(document, parse_text(text));
   if (!document.is_array()) return make_error(Errc::parse_error, "positionRisk: not a JSON array");

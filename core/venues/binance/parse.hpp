@@ -1,5 +1,5 @@
 // Binance USDⓈ-M response and event parsers (protocols.md A2, A3, A7, A8): REST order
-// objects, openOrders, userTrades, positionRisk v2, balance v2, exchangeInfo, server time,
+// objects, openOrders, userTrades, income (funding rows), positionRisk v2, balance v2, exchangeInfo, server time,
 // listenKey, markPriceUpdate and the user-data events ORDER_TRADE_UPDATE,
 // ACCOUNT_UPDATE and listenKeyExpired, into the common venue types.
 //
@@ -38,6 +38,13 @@ Result<std::vector<OrderState>> parse_orders_text(std::string_view text);
 // realized_pnl = realizedPnl, ts = time, maker; client_order_id stays EMPTY (the trade
 // list does not carry it). Items whose symbol is not a canonical perpetual are an error.
 Result<std::vector<Fill>> parse_user_trades_text(std::string_view text);
+
+// The FUNDING_FEE rows of GET /fapi/v1/income, in the order sent, as FundingPayments:
+// symbol canonical, asset, amount = income exactly as printed (+ received),
+// payment_id = tranId (a number or a string) as decimal text, ts = time. Rows of other
+// income types are skipped; a FUNDING_FEE row whose symbol is not a canonical
+// perpetual is an error.
+Result<std::vector<FundingPayment>> parse_funding_income_text(std::string_view text);
 
 // Positions of GET /fapi/v2/positionRisk (also accepts v3 items). Items whose symbol
 // is not a canonical perpetual (delivery contracts) are skipped.

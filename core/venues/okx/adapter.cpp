@@ -7,6 +7,7 @@
 
 #include "core/venues/okx/data_stream.hpp"
 #include "core/venues/okx/fill_history.hpp"
+#include "core/venues/okx/funding_history.hpp"
 #include "core/venues/okx/order_client.hpp"
 #include "core/venues/okx/parse.hpp"
 #include "core/venues/okx/rest_client.hpp"
@@ -295,6 +296,10 @@ void OkxAdapter::fills_since(const std::string& symbol, UtcTime since, VenueCall
     return;
   }
   fetch_fills_since(*rest_, table_, instrument->inst_id, since, std::move(done));
+}
+
+void OkxAdapter::funding_since(UtcTime since, VenueCallback<std::vector<FundingPayment>> done) {
+  fetch_funding_since(*rest_, table_, since, std::move(done));
 }
 
 }  // namespace propbot::venues::okx

@@ -44,6 +44,8 @@
 // at a time, so a 429 never turns into a request storm; a 429 with a ban-long
 // Retry-After quarantines the venue (rate_health(), set_quarantine_listener()).
 //
+// Funding history: funding_since reads GET /api/v5/account/bills?type=8 (funding_history).
+//
 // Dead-man switch: POST trade/cancel-all-after for the whole account (arm_dead_man;
 // whole seconds in [10, 120]). Self-trade prevention: every order carries
 // options.stp_mode as stpMode (an unknown mode fails the factory).
@@ -139,6 +141,8 @@ class OkxAdapter final : public Venue {
   // The RateGovernor's view (Venue::rate_health) and its quarantine listener.
   std::optional<RateHealth> rate_health() const override;
   void fills_since(const std::string& symbol, UtcTime since, VenueCallback<std::vector<Fill>> done) override;
+  // GET /api/v5/account/bills?type=8, paged (funding_history.hpp); every listed swap.
+  void funding_since(UtcTime since, VenueCallback<std::vector<FundingPayment>> done) override;
   void set_quarantine_listener(std::function<void(const RateHealth&)> listener) override;
   std::uint64_t rest_requests_sent() const;
   std::int64_t clock_offset_ms() const;

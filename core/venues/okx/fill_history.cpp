@@ -1,6 +1,5 @@
 #include "core/venues/okx/fill_history.hpp"
 
-#include <charconv>
 #include <memory>
 
 #include "core/venues/okx/parse.hpp"
@@ -23,13 +22,6 @@ VenueError unreadable(const std::string& message) {
   return VenueError{VenueErrc::network, "UNREADABLE_REPLY", "trade/fills: " + message, 200, std::nullopt};
 }
 
-std::optional<std::int64_t> to_int(const std::string& text) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 void request_page(std::shared_ptr<Paging> paging, const std::string& after) {
   paging->rest->send(endpoints::kFills, fills_query(paging->inst_id, paging->since, after), "",
                      [paging](VenueResult<nlohmann::json> reply) {
@@ -39,7 +31,7 @@ void request_page(std::shared_ptr<Paging> paging, const std::string& after) {
                        ++paging->pages;
                        std::optional<std::int64_t> oldest;
                        for (const auto& record : page.value()) {
-                         auto bill = to_int(record.bill_id);
+                         auto bill = bill_id_number(record.bill_id);
                          if (!bill) return paging->done(unreadable("billId '" + record.bill_id + "' is not a number"));
                          if (!oldest || *bill < *oldest) oldest = bill;
                        }

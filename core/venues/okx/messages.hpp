@@ -95,6 +95,9 @@ inline constexpr Endpoint kCancelAllAfter{"POST", "/api/v5/trade/cancel-all-afte
                                           RequestPriority::cancel};
 inline constexpr Endpoint kPositions{"GET", "/api/v5/account/positions", 6, false, RequestPriority::query};
 inline constexpr Endpoint kBalance{"GET", "/api/v5/account/balance", 6, false, RequestPriority::query};
+// Bills details (last 7 days), 5 requests / s (weight 1800 ÷ 300): newest first, billId
+// pagination; type 8 = funding fee (funding_since).
+inline constexpr Endpoint kBills{"GET", "/api/v5/account/bills", 6, false, RequestPriority::query};
 }  // namespace endpoints
 
 inline constexpr std::size_t kMaxBatchOrders = 20;  // batch-orders and cancel-batch-orders

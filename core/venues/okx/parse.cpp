@@ -1,5 +1,6 @@
 #include "core/venues/okx/parse.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include "core/common/json_util.hpp"
@@ -233,6 +234,37 @@ Result<std::vector<FillRecord>> parse_fills(const json& reply, const InstrumentT
     fills.push_back(std::move(record));
   }
   return fills;
+}
+
+std::optional<std::int64_t> bill_id_number(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+Result<std::vector<FundingPayment>> parse_funding_bills(const json& reply, const InstrumentTable& instruments) {
+  PB_TRY(data, data_array(reply));
+  std::vector<FundingPayment> payments;
+  for (const auto& item : *data) {
+    if (!item.is_object()) return make_error(Errc::parse_error, "bill: not a JSON object");
+    if (text(item, "type") != "8") continue;
+    if (item.contains("instType") && text(item, "instType") != "SWAP") continue;
+    PB_TRY(instrument, instrument_of(item, instruments));
+    FundingPayment payment;
+    payment.payment_id = text(item, "billId");
+    if (payment.payment_id.empty()) return make_error(Errc::parse_error, "bill: field 'billId' missing");
+    const std::string context = "bill " + payment.payment_id;
+    auto amount = json_decimal(item, "balChg");
+    if (!amount) return with_context(amount.error(), context);
+    payment.symbol = instrument->symbol;
+    payment.asset = text(item, "ccy");
+    payment.amount = amount.value();
+    payment.ts = time_of(item, "ts");
+    if (payment.ts == UtcTime{}) return make_error(Errc::parse_error, context + ": field 'ts' missing or malformed");
+    payments.push_back(std::move(payment));
+  }
+  return payments;
 }
 
 Result<std::vector<Position>> parse_positions(const json& reply, const InstrumentTable& instruments) {

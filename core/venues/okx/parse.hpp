@@ -1,6 +1,6 @@
 // OKX v5 response and push parsers (protocols.md B2, B4, B7): instruments, server
 // time, order acks (data[].sCode), order objects (REST trade/order, orders-pending and
-// the `orders` channel), fills (REST trade/fills), positions, balance (REST account/balance and the `account`
+// the `orders` channel), fills (REST trade/fills), funding bills (account/bills), positions, balance (REST account/balance and the `account`
 // channel share the shape), mark-price / funding-rate pushes — into the common venue
 // types.
 //
@@ -75,6 +75,16 @@ struct FillRecord {
 // data[] of GET /api/v5/trade/fills, in the order sent (newest first). Items of other
 // instrument types are skipped; a SWAP whose instId is unknown is an error.
 Result<std::vector<FillRecord>> parse_fills(const nlohmann::json& reply, const InstrumentTable& instruments);
+
+// A billId as a number (the history endpoints' after / before cursor); nullopt when the
+// text is not a whole base-10 integer.
+std::optional<std::int64_t> bill_id_number(std::string_view text);
+
+// The funding-fee bills (type "8") of GET /api/v5/account/bills, in the order sent
+// (newest first), as FundingPayments: symbol canonical from instId (a SWAP whose instId
+// is unknown is an error), asset = ccy, amount = balChg exactly as printed (+ received),
+// payment_id = billId, ts = ts. Bills of other types or instrument types are skipped.
+Result<std::vector<FundingPayment>> parse_funding_bills(const nlohmann::json& reply, const InstrumentTable& instruments);
 
 // data[] of GET account/positions or a `positions` push. Items of other instrument
 // types are skipped; a SWAP whose instId is unknown is an error (fail closed).

@@ -83,6 +83,7 @@ const std::vector<FaultField>& fault_fields() {
       {"maintenance", FaultField::Flag{&FaultPlan::maintenance}},
       {"read_only", FaultField::Flag{&FaultPlan::read_only}},
       {"clock_skew_ms", FaultField::Int64{&FaultPlan::clock_skew_ms}},
+      {"skip_funding", FaultField::Int{&FaultPlan::skip_funding, 0, kMaxInt}},
   };
   return fields;
 }

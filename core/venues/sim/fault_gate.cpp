@@ -71,6 +71,13 @@ std::optional<double> FaultGate::partial_fill_ratio() const {
   return std::nullopt;
 }
 
+bool FaultGate::take_funding_skip() {
+  if (plan_.skip_funding <= 0) return false;
+  --plan_.skip_funding;
+  ++skipped_fundings_;
+  return true;
+}
+
 bool FaultGate::take_disconnect() {
   if (!plan_.disconnect_websockets) return false;
   plan_.disconnect_websockets = false;

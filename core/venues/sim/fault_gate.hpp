@@ -106,6 +106,11 @@ class FaultGate {
   // partial_fill_ratio when it is in (0, 1); nullopt when the fault is off.
   std::optional<double> partial_fill_ratio() const;
 
+  // --- funding --------------------------------------------------------------------------
+  // Counts one funding settlement against skip_funding; true when this one must pay no
+  // client account (the count then drops by one). Call it once per settlement.
+  bool take_funding_skip();
+
   // --- streams --------------------------------------------------------------------------
   // websockets_down: a new WebSocket is closed right after its upgrade.
   bool refuse_websocket() const { return plan_.websockets_down; }
@@ -122,6 +127,7 @@ class FaultGate {
   std::uint64_t throttled_answers() const { return throttled_; }
   std::uint64_t banned_answers() const { return banned_; }
   std::uint64_t dropped_diffs() const { return dropped_diffs_; }
+  std::uint64_t skipped_fundings() const { return skipped_fundings_; }
 
  private:
   Admission admit(Nanos now);
@@ -134,6 +140,7 @@ class FaultGate {
   std::uint64_t throttled_ = 0;
   std::uint64_t banned_ = 0;
   std::uint64_t dropped_diffs_ = 0;
+  std::uint64_t skipped_fundings_ = 0;
 };
 
 // Sleeps the plan's added latency before a request is served: read under `mutex`, slept

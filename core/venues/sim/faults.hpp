@@ -43,6 +43,11 @@ struct FaultPlan {
   bool maintenance = false;          // orders refused with the venue's maintenance error
   bool read_only = false;            // queries answer, orders and cancels refused
   std::int64_t clock_skew_ms = 0;    // server time reported and checked is off by this
+  // Funding: the next `skip_funding` settlements of this venue pay no client account. The
+  // venue still settles (its schedule moves on, the market model's account is paid), but
+  // every account made through the admin API keeps its wallet, gets no balance push and no
+  // income / bill record — "a missing funding payment". Counts down by one per settlement.
+  int skip_funding = 0;
 };
 
 }  // namespace propbot::venues::sim

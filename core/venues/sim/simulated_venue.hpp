@@ -11,6 +11,7 @@
 // REST handlers (server thread) and market ticks (host timer) both touch it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -78,8 +79,15 @@ class SimulatedVenue {
   // Refreshes the market model's liquidity around tick.mid, then publishes this
   // venue's market-data streams (depth diffs, best bid/offer, mark price + funding).
   virtual void on_market_tick(const std::vector<MarketTick>& ticks) = 0;
-  // Settles funding on every open position at the tick's rate and mark.
+  // Settles funding on every open position at the tick's rate and mark (except the
+  // accounts a skip_funding fault leaves unpaid, faults.hpp).
   virtual void settle_funding() = 0;
+  // The host's funding schedule: `next` is when its timer settles next (UTC), `interval`
+  // the time between settlements. The venue advertises it (Binance premiumIndex and
+  // markPrice nextFundingTime, OKX funding-rate fundingTime / nextFundingTime); before
+  // the first call a venue may show any schedule. Called at start and after every timed
+  // settlement.
+  virtual void set_funding_schedule(UtcTime /*next*/, std::chrono::milliseconds /*interval*/) {}
   virtual Status create_account(const SimAccountSpec& spec) = 0;
   virtual FaultPlan faults() const = 0;
   virtual void set_faults(const FaultPlan& plan) = 0;

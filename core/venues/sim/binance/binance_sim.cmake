@@ -15,6 +15,7 @@ propbot_library(binance_sim
     sim/binance/account_endpoints.cpp
     sim/binance/position_settings.cpp
     sim/binance/user_trades.cpp
+    sim/binance/income.cpp
     sim/binance/listen_keys.cpp
     sim/binance/timers.cpp
     sim/binance/market_model.cpp

@@ -114,6 +114,7 @@ json BinanceSimVenue::describe() const {
                 {"answered_418", faults_.banned_answers()},
                 {"diffs_published", diffs_published_},
                 {"diffs_dropped", faults_.dropped_diffs()},
+                {"funding_settlements_skipped", faults_.skipped_fundings()},
                 {"ticks", ticks_},
                 {"websocket_sessions", sessions_.size()},
                 {"listen_keys", listen_keys_.size()},

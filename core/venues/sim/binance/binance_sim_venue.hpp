@@ -7,7 +7,8 @@
 // - REST, signed (HMAC over the raw query + body, timestamp/recvWindow against the
 //   simulator clock + FaultPlan::clock_skew_ms): order (POST/GET/DELETE), batchOrders,
 //   allOpenOrders, openOrders, userTrades (the account's fills, from the exchange
-//   core's TradeHistory), leverage, leverageBracket, commissionRate, marginType,
+//   core's TradeHistory), income (the account's wallet changes — TRANSFER, COMMISSION,
+//   REALIZED_PNL, FUNDING_FEE, INSURANCE_CLEAR — from its IncomeHistory), leverage, leverageBracket, commissionRate, marginType,
 //   positionSide/dual (GET/POST), countdownCancelAll (the dead-man switch: per account
 //   and symbol, fired by the next request or tick after its deadline),
 //   /fapi/v2|v3/positionRisk, /fapi/v2|v3/balance, /fapi/v2|v3/account; API-key only:
@@ -24,6 +25,8 @@
 // - User data stream on `/private/ws?listenKey=<key>[&events=A/B]`: ORDER_TRADE_UPDATE,
 //   ACCOUNT_UPDATE, listenKeyExpired. The legacy `/ws/<listenKey>` form is NOT served:
 //   HttpServer::add_websocket matches exact paths and listen keys are made at run time.
+// - premiumIndex / markPrice nextFundingTime is the host's next settlement
+//   (set_funding_schedule); FaultPlan::skip_funding makes settlements pay no account.
 // - FaultPlan::websockets_down closes every WebSocket and every new one right after
 //   its upgrade until cleared (REST keeps answering): a private-stream outage.
 //

@@ -3,7 +3,7 @@
 // functions each file defines — routes.cpp (the route table and WebSocket paths),
 // request_pipeline.cpp (latency, storm, weights, params), auth.cpp (API key and HMAC),
 // market_data_endpoints.cpp, order_entry.cpp, partial_fill.cpp, order_endpoints.cpp,
-// account_endpoints.cpp, position_settings.cpp, user_trades.cpp, listen_keys.cpp, timers.cpp,
+// account_endpoints.cpp, position_settings.cpp, user_trades.cpp, income.cpp, listen_keys.cpp, timers.cpp,
 // market_model.cpp, market_streams.cpp, user_stream.cpp, ws_sessions.cpp and
 // binance_sim_venue.cpp (lifecycle, admin). What the venue serves and guarantees is in
 // binance_sim_venue.hpp; this header is not for use outside the folder.
@@ -122,6 +122,7 @@ class BinanceSimVenue final : public SimulatedVenue {
   Status install(net::Router& router, net::HttpServer& server) override;
   void on_market_tick(const std::vector<MarketTick>& ticks) override;
   void settle_funding() override;
+  void set_funding_schedule(UtcTime next, std::chrono::milliseconds interval) override;
   Status create_account(const SimAccountSpec& spec) override;
   FaultPlan faults() const override;
   void set_faults(const FaultPlan& plan) override;
@@ -166,6 +167,7 @@ class BinanceSimVenue final : public SimulatedVenue {
   net::HttpResponse countdown_cancel_all(Call& call);
   net::HttpResponse listen_key(Call& call);
   net::HttpResponse user_trades(Call& call);
+  net::HttpResponse income(Call& call);
 
   // The JSON answer (order or {code,msg}) of one placement; `ok` tells which.
   json place(const std::string& account, const Params& params, UtcTime utc, bool& ok, int& http_status);
@@ -184,6 +186,8 @@ class BinanceSimVenue final : public SimulatedVenue {
   void publish(const std::string& stream, const std::string& raw);
   void run_timers(MonoTime now, UtcTime utc);
   void close_all_sessions();
+  // The host's next settlement (set_funding_schedule); before it is known, the next
+  // multiple of 8 h after `utc`.
   std::int64_t next_funding_ms(UtcTime utc) const;
   std::string new_listen_key();
 
@@ -213,6 +217,7 @@ class BinanceSimVenue final : public SimulatedVenue {
   MonoTime next_idle_window_drop_{};        // run_timers drops idle windows once a second
   std::map<std::uint64_t, SessionState> sessions_;
   OrderLog order_log_;  // every accepted order (GET /admin/orders), bounded
+  std::optional<UtcTime> next_funding_;  // the host's schedule (set_funding_schedule)
   // Counters for describe().
   std::uint64_t requests_ = 0;
   std::uint64_t orders_placed_ = 0;

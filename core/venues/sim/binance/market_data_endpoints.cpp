@@ -122,6 +122,7 @@ net::HttpResponse BinanceSimVenue::depth(Call& call) {
 }
 
 std::int64_t BinanceSimVenue::next_funding_ms(UtcTime utc) const {
+  if (next_funding_) return to_unix_ms(*next_funding_);
   constexpr std::int64_t kEightHours = 8LL * 3600 * 1000;
   const std::int64_t now = to_unix_ms(utc);
   return (now / kEightHours + 1) * kEightHours;

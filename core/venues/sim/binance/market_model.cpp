@@ -2,7 +2,8 @@
 // maker's ladder around the mid (deterministic sizes from the seed, in notional:
 // maker_levels.hpp), sets the mark,
 // then publishes books and marks unless the fault gate says the books are stale;
-// settle_funding and force_mark apply the engine's funding and liquidation checks.
+// settle_funding and force_mark apply the engine's funding and liquidation checks;
+// set_funding_schedule keeps the host's next settlement time for nextFundingTime.
 
 #include "core/venues/sim/binance/frontend.hpp"
 
@@ -66,14 +67,24 @@ void BinanceSimVenue::settle_funding() {
   std::lock_guard lock(mutex_);
   const UtcTime utc = clock_.utc();
   std::vector<Event> events;
+  // skip_funding: this settlement pays none of the accounts made through the admin API.
+  std::set<std::string> unpaid;
+  if (faults_.take_funding_skip()) {
+    for (const auto& [account, api_key] : account_ids_) unpaid.insert(account);
+  }
   for (const auto& [canonical, s] : symbols_) {
     if (!s.tick) continue;
     auto rate = Decimal::from_double(s.tick->funding_rate, 8);
     auto mark = core_.accounts().mark(canonical);
     if (!rate || !mark) continue;
-    core_.apply_funding(canonical, *rate, *mark, utc, events);
+    core_.apply_funding(canonical, *rate, *mark, utc, events, unpaid);
   }
   deliver(events, utc);
+}
+
+void BinanceSimVenue::set_funding_schedule(UtcTime next, std::chrono::milliseconds) {
+  std::lock_guard lock(mutex_);
+  next_funding_ = next;
 }
 
 void BinanceSimVenue::force_mark(const std::string& symbol, Decimal mark) {

@@ -54,6 +54,8 @@ Status BinanceSimVenue::install(net::Router& router, net::HttpServer& server) {
             [this](Call& call) { return account(call, true); });
   add_route(router, "GET", "/fapi/v1/userTrades", Security::signed_request, w(5), false,
             [this](Call& call) { return user_trades(call); });
+  add_route(router, "GET", "/fapi/v1/income", Security::signed_request, w(30), false,
+            [this](Call& call) { return income(call); });
   add_route(router, "POST", "/fapi/v1/leverage", Security::signed_request, w(1), false,
             [this](Call& call) { return leverage(call); });
   add_route(router, "POST", "/fapi/v1/marginType", Security::signed_request, w(1), false,

@@ -285,9 +285,10 @@ std::optional<Decimal> AccountBook::mark(const std::string& symbol) const {
 }
 
 void AccountBook::apply_funding(const std::string& symbol, Decimal rate, Decimal mark, UtcTime now,
-                                std::vector<Event>& events) {
+                                std::vector<Event>& events, const std::set<std::string>& unpaid) {
   set_mark(symbol, mark);
   for (auto& [account, a] : accounts_) {
+    if (unpaid.count(account) != 0) continue;
     auto it = a.positions.find(symbol);
     if (it == a.positions.end() || it->second.quantity.is_zero()) continue;
     const Decimal quantity = it->second.quantity;

@@ -43,6 +43,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -130,9 +131,11 @@ class AccountBook {
   // --- marks, funding, liquidation ----------------------------------------------------
   void set_mark(const std::string& symbol, Decimal mark);
   std::optional<Decimal> mark(const std::string& symbol) const;
-  // Settles funding for every account with a position in `symbol` (account id order);
-  // also records `mark` as the symbol's mark.
-  void apply_funding(const std::string& symbol, Decimal rate, Decimal mark, UtcTime now, std::vector<Event>& events);
+  // Settles funding for every account with a position in `symbol` (account id order),
+  // except the accounts named in `unpaid` (a venue that fails to pay them: their wallet
+  // is untouched and no event is appended); also records `mark` as the symbol's mark.
+  void apply_funding(const std::string& symbol, Decimal rate, Decimal mark, UtcTime now, std::vector<Event>& events,
+                     const std::set<std::string>& unpaid = {});
   // Accounts (id order) whose equity is below maintenance margin.
   std::vector<std::string> accounts_to_liquidate() const;
   // Closes every position of the account at its mark against the insurance account.

@@ -27,7 +27,8 @@ class ExchangeCore::Hooks final : public MatchingHooks {
 };
 
 ExchangeCore::ExchangeCore(ExchangeConfig config)
-    : config_(std::move(config)), accounts_(config_.insurance_account), trades_(config_.max_trades_per_account) {}
+    : config_(std::move(config)), accounts_(config_.insurance_account), trades_(config_.max_trades_per_account),
+      income_(config_.max_income_per_account) {}
 
 void ExchangeCore::add_instrument(const InstrumentRules& rules) {
   accounts_.add_instrument(rules);  // validates, refuses duplicates
@@ -39,6 +40,7 @@ bool ExchangeCore::open_account(const std::string& account, Decimal initial_usdt
   const std::size_t from = events.size();
   const bool created = accounts_.open_account(account, initial_usdt, margin_exempt, now, events);
   drop_quiet(events, from, nullptr);
+  income_.record_events(events, from);
   return created;
 }
 
@@ -47,6 +49,7 @@ void ExchangeCore::deposit(const std::string& account, Decimal amount, UtcTime n
   const std::size_t from = events.size();
   accounts_.deposit(account, amount, now, events);
   drop_quiet(events, from, nullptr);
+  income_.record_events(events, from);
 }
 
 void ExchangeCore::set_quiet(const std::string& account, bool quiet) {
@@ -137,6 +140,7 @@ Outcome<OrderState> ExchangeCore::place(const std::string& account, const OrderR
   settle_reservations(events, from);
   drop_quiet(events, from, nullptr);
   trades_.record_fills(events, from);
+  income_.record_events(events, from);
   return result;
 }
 
@@ -176,6 +180,7 @@ void ExchangeCore::replace_liquidity(const std::string& symbol, const std::strin
   // The quiet account's own fills were dropped above unless asked for: only the
   // other side's (our clients') are kept.
   trades_.record_fills(events, from);
+  income_.record_events(events, from);
 }
 
 std::vector<OrderState> ExchangeCore::open_orders(const std::string& account,
@@ -210,6 +215,11 @@ std::vector<TradeRecord> ExchangeCore::trades(const std::string& account,
   return trades_.trades(account, symbol);
 }
 
+std::vector<IncomeRecord> ExchangeCore::income(const std::string& account,
+                                               const std::optional<std::string>& symbol) const {
+  return income_.records(account, symbol);
+}
+
 void ExchangeCore::set_mark(const std::string& symbol, Decimal mark, UtcTime now, std::vector<Event>& events) {
   if (find_book(symbol) == nullptr) throw std::invalid_argument("set_mark: unknown symbol " + symbol);
   accounts_.set_mark(symbol, mark);
@@ -217,11 +227,12 @@ void ExchangeCore::set_mark(const std::string& symbol, Decimal mark, UtcTime now
 }
 
 void ExchangeCore::apply_funding(const std::string& symbol, Decimal rate, Decimal mark, UtcTime now,
-                                 std::vector<Event>& events) {
+                                 std::vector<Event>& events, const std::set<std::string>& unpaid) {
   if (find_book(symbol) == nullptr) throw std::invalid_argument("apply_funding: unknown symbol " + symbol);
   const std::size_t from = events.size();
-  accounts_.apply_funding(symbol, rate, mark, now, events);
+  accounts_.apply_funding(symbol, rate, mark, now, events, unpaid);
   drop_quiet(events, from, nullptr);
+  income_.record_events(events, from);
   liquidate_if_needed(now, events);
 }
 
@@ -233,6 +244,7 @@ void ExchangeCore::liquidate_if_needed(UtcTime now, std::vector<Event>& events) 
   }
   settle_reservations(events, from);
   drop_quiet(events, from, nullptr);
+  income_.record_events(events, from);
 }
 
 void ExchangeCore::settle_reservations(const std::vector<Event>& events, std::size_t from) {

@@ -27,6 +27,11 @@
 //   asked; their state changes all the same.
 // - Every fill of a non-quiet account is kept in its TradeHistory (trades()), up to
 //   ExchangeConfig::max_trades_per_account: the venues' trade lists answer from it.
+// - Every wallet change of a non-quiet account (deposit, fill, funding, liquidation) is
+//   kept in its IncomeHistory (income()), up to ExchangeConfig::max_income_per_account:
+//   the venues' income / bill lists answer from it.
+// - apply_funding can leave named accounts unpaid (the simulator's skip_funding fault):
+//   their wallets, events and income records are as if they held no position.
 //
 // Threads: single-threaded (the simulator's loop); Clock-free — `now` is passed in; no
 // I/O. Overflow of money arithmetic is a broken invariant and throws std::logic_error.
@@ -41,6 +46,7 @@
 
 #include "core/venues/sim/engine/accounts.hpp"
 #include "core/venues/sim/engine/events.hpp"
+#include "core/venues/sim/engine/income_history.hpp"
 #include "core/venues/sim/engine/instrument_rules.hpp"
 #include "core/venues/sim/engine/matching_engine.hpp"
 #include "core/venues/sim/engine/trade_history.hpp"
@@ -58,6 +64,7 @@ struct ExchangeConfig {
   MatchingConfig matching;
   std::string insurance_account = "insurance";
   std::size_t max_trades_per_account = kDefaultMaxTradesPerAccount;
+  std::size_t max_income_per_account = kDefaultMaxIncomePerAccount;  // see income_history.hpp
 };
 
 class ExchangeCore {
@@ -96,9 +103,14 @@ class ExchangeCore {
   // The account's fills, oldest first (see TradeHistory); only `symbol`'s when set.
   std::vector<TradeRecord> trades(const std::string& account,
                                   const std::optional<std::string>& symbol = std::nullopt) const;
+  // The account's wallet changes, oldest first (see IncomeHistory); only `symbol`'s when set.
+  std::vector<IncomeRecord> income(const std::string& account,
+                                   const std::optional<std::string>& symbol = std::nullopt) const;
 
   void set_mark(const std::string& symbol, Decimal mark, UtcTime now, std::vector<Event>& events);
-  void apply_funding(const std::string& symbol, Decimal rate, Decimal mark, UtcTime now, std::vector<Event>& events);
+  // Settles funding on `symbol` for every account but those in `unpaid` (AccountBook::apply_funding).
+  void apply_funding(const std::string& symbol, Decimal rate, Decimal mark, UtcTime now, std::vector<Event>& events,
+                     const std::set<std::string>& unpaid = {});
 
   const OrderBookEngine* book(const std::string& symbol) const;
   const AccountBook& accounts() const { return accounts_; }
@@ -118,6 +130,7 @@ class ExchangeCore {
   std::map<std::string, std::unique_ptr<OrderBookEngine>> books_;
   std::set<std::string> quiet_;
   TradeHistory trades_;
+  IncomeHistory income_;
 };
 
 }  // namespace propbot::venues::sim

@@ -120,6 +120,7 @@ Status VenueSimHost::start() {
     std::lock_guard lock(health_mutex_);
     next_funding_ = clock_.now() + options_.funding_interval;
   }
+  publish_funding_schedule();
   {
     std::lock_guard lock(tick_mutex_);
     stopping_ = false;
@@ -213,6 +214,24 @@ void VenueSimHost::settle_funding() {
   ++health_.funding_settlements;
 }
 
+void VenueSimHost::publish_funding_schedule() {
+  UtcTime next{};
+  {
+    std::lock_guard lock(health_mutex_);
+    next = clock_.utc() + (next_funding_ - clock_.now());
+  }
+  // Whole milliseconds: the venues print epoch ms, and two reads must agree.
+  next = std::chrono::floor<std::chrono::milliseconds>(next);
+  for (auto& hosted : venues_) {
+    try {
+      std::lock_guard lock(hosted->call_mutex);
+      hosted->venue->set_funding_schedule(next, options_.funding_interval);
+    } catch (const std::exception& e) {
+      record_error(hosted->name + ": set_funding_schedule failed: " + e.what());
+    }
+  }
+}
+
 HostHealth VenueSimHost::health() const {
   std::lock_guard lock(health_mutex_);
   HostHealth health = health_;
@@ -240,7 +259,11 @@ void VenueSimHost::run_ticks() {
           if (next_funding_ <= clock_.now()) next_funding_ = clock_.now() + options_.funding_interval;
         }
       }
-      if (funding_due) settle_funding();
+      if (funding_due) {
+        settle_funding();
+        // After the payments: a client that sees the new time finds them recorded.
+        publish_funding_schedule();
+      }
     } catch (const std::exception& e) {
       record_error(std::string("tick failed: ") + e.what());
     }

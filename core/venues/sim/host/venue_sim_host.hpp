@@ -2,7 +2,9 @@
 // frontend), one HTTP/WebSocket server per venue with the venue's routes, the admin
 // server (admin_routes.hpp) and a tick thread that drives the MarketModel: every
 // tick_ms it steps the market and hands each venue its MarketTicks, and every funding
-// interval it asks every venue to settle funding.
+// interval it asks every venue to settle funding, then tells every venue when the next
+// settlement is (SimulatedVenue::set_funding_schedule), so what the venues advertise as
+// the next funding time is when the host really settles.
 //
 // Guarantees
 // - start() either brings everything up (venues built, routes installed, every server
@@ -117,6 +119,8 @@ class VenueSimHost {
  private:
   void run_ticks();
   void record_error(const std::string& what);
+  // Hands every venue the timer's next settlement time (UTC) and the interval.
+  void publish_funding_schedule();
   void log(std::string_view line) const;
   std::string url_for(std::uint16_t port) const;
 

@@ -4,7 +4,7 @@
 // member functions each file defines — routes.cpp (route table and WebSocket paths),
 // request_pipeline.cpp (latency, storm, maintenance), auth.cpp (REST signature and WS
 // login), market_data_endpoints.cpp, order_entry.cpp, partial_fill.cpp,
-// order_endpoints.cpp, close_position.cpp, fills.cpp, account_endpoints.cpp, account_settings.cpp, order_shapes.cpp,
+// order_endpoints.cpp, close_position.cpp, history_query.cpp, fills.cpp, bills.cpp, account_endpoints.cpp, account_settings.cpp, order_shapes.cpp,
 // account_shapes.cpp, market_model.cpp, public_stream.cpp, ws_sessions.cpp,
 // private_stream.cpp and okx_sim_venue.cpp (lifecycle, admin). What the venue serves
 // and guarantees is in okx_sim_venue.hpp; this header is not for use outside the folder.
@@ -140,6 +140,32 @@ struct Session {
   }
 };
 
+// The filters and billId cursor OKX's history lists share (trade/fills, account/bills):
+// instType, instId (as its canonical symbol), begin / end (ts, ms, inclusive), after /
+// before (billId: older / newer than it), limit 1..100 (default 100).
+struct HistoryQuery {
+  std::optional<std::string> inst_type;
+  std::optional<std::string> symbol;
+  std::optional<std::int64_t> begin, end, after, before;
+  std::size_t limit = 100;
+
+  // Whether the list holds the venue's swaps at all (no instType, or SWAP).
+  bool wants_swaps() const { return !inst_type || *inst_type == "SWAP"; }
+  // Whether a record with this billId and time passes begin / end / after / before.
+  bool admits(std::int64_t bill_id, UtcTime ts) const;
+  // `records` oldest first (all admitted): keeps the `limit` nearest the cursor — the
+  // oldest `limit` above `before` when only `before` is set, else the newest `limit`.
+  template <class Record>
+  void keep_page(std::vector<Record>& records) const {
+    if (records.size() <= limit) return;
+    if (before && !after) {
+      records.resize(limit);
+    } else {
+      records.erase(records.begin(), records.end() - static_cast<std::ptrdiff_t>(limit));
+    }
+  }
+};
+
 // The WebSocket connection id OKX reports in login / subscribe / error events.
 std::string conn_id(std::uint64_t id);
 
@@ -151,6 +177,7 @@ class OkxSimVenue final : public SimulatedVenue {
   Status install(net::Router& router, net::HttpServer& server) override;
   void on_market_tick(const std::vector<MarketTick>& ticks) override;
   void settle_funding() override;
+  void set_funding_schedule(UtcTime next, std::chrono::milliseconds interval) override;
   Status create_account(const SimAccountSpec& spec) override;
   FaultPlan faults() const override;
   void set_faults(const FaultPlan& plan) override;
@@ -192,6 +219,7 @@ class OkxSimVenue final : public SimulatedVenue {
   const Instrument* instrument_by_inst_id(const std::string& inst_id) const;
   json instrument_json(const Instrument& instrument) const;
   std::string client_id_of(const OrderState& order) const;
+  std::string client_id_of(const Fill& fill) const;  // "" for an id the engine made up
   json order_json(const std::string& account, const OrderState& order, bool websocket,
                   const Fill* fill = nullptr) const;
   json fill_json(const TradeRecord& record) const;
@@ -242,12 +270,18 @@ class OkxSimVenue final : public SimulatedVenue {
   void remember_synthetic(SyntheticOrder order);
   net::HttpResponse get_order(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse get_orders_pending(const net::HttpRequest& request, const std::string& account);
+  // The shared filters of a history list (history_query.cpp); the error answer when a
+  // value is malformed (51000 "Parameter <name> error") or the instId unknown (51001).
+  std::optional<net::HttpResponse> parse_history_query(const net::HttpRequest& request, HistoryQuery& query) const;
   net::HttpResponse get_fills(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse post_cancel_all_after(const net::HttpRequest& request, const std::string& account);
 
   // --- account REST (account_endpoints.cpp) ----------------------------------------------
   net::HttpResponse get_positions(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse get_balance(const net::HttpRequest&, const std::string& account);
+  // GET /api/v5/account/bills from the exchange core's IncomeHistory (bills.cpp).
+  net::HttpResponse get_bills(const net::HttpRequest& request, const std::string& account);
+  json bill_json(const IncomeRecord& record) const;
   net::HttpResponse post_set_leverage(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse get_leverage_info(const net::HttpRequest& request, const std::string& account);
   net::HttpResponse get_account_config(const net::HttpRequest& request, const std::string& account);
@@ -303,6 +337,9 @@ class OkxSimVenue final : public SimulatedVenue {
   std::vector<PendingPush> pending_pushes_;
   FaultGate faults_{kOkxFaultRules};
   Counters counters_;
+  // The host's funding schedule (set_funding_schedule): fundingTime / nextFundingTime.
+  std::optional<UtcTime> next_funding_;
+  std::chrono::milliseconds funding_interval_{std::chrono::hours(8)};
 };
 
 }  // namespace propbot::venues::sim::okx_frontend

@@ -107,15 +107,22 @@ net::HttpResponse OkxSimVenue::get_books(const net::HttpRequest& request, const 
 
 json OkxSimVenue::funding_json(const Instrument& instrument, const MarketState& market) const {
   const auto now = server_now();
-  const auto eight_hours = std::chrono::hours(8);
-  const auto since_epoch = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch());
-  const UtcTime next{(since_epoch / eight_hours + 1) * eight_hours};
+  // The host's next settlement (set_funding_schedule); before it is known, the next
+  // multiple of 8 h.
+  UtcTime next{};
+  if (next_funding_) {
+    next = *next_funding_;
+  } else {
+    const auto eight_hours = std::chrono::hours(8);
+    const auto since_epoch = std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch());
+    next = UtcTime{(since_epoch / eight_hours + 1) * eight_hours};
+  }
   return json{{"instType", "SWAP"},
               {"instId", instrument.inst_id},
               {"fundingRate", wire::text(market.funding_rate)},
               {"nextFundingRate", ""},
               {"fundingTime", wire::ms_text(next)},
-              {"nextFundingTime", wire::ms_text(next + eight_hours)},
+              {"nextFundingTime", wire::ms_text(next + funding_interval_)},
               {"method", "current_period"},
               {"formulaType", "noRate"},
               {"minFundingRate", "-0.0075"},

@@ -2,12 +2,14 @@
 // maker's ladder around the mid (deterministic sizes from the seed), sets mark, index
 // and funding, fires due cancel-all-after switches, pushes the private events and
 // publishes the public channels unless the fault gate says the books are stale;
-// settle_funding and force_mark apply the engine's funding and liquidation checks.
+// settle_funding and force_mark apply the engine's funding and liquidation checks;
+// set_funding_schedule keeps the host's schedule for fundingTime / nextFundingTime.
 
 #include "core/venues/sim/okx/frontend.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "core/venues/sim/engine/maker_levels.hpp"
 
@@ -81,11 +83,22 @@ void OkxSimVenue::settle_funding() {
   std::lock_guard lock(mutex_);
   const UtcTime now = clock_.utc();
   std::vector<Event> events;
+  // skip_funding: this settlement pays none of the accounts made through the admin API.
+  std::set<std::string> unpaid;
+  if (faults_.take_funding_skip()) {
+    for (const auto& [api_key, credentials] : credentials_) unpaid.insert(credentials.account);
+  }
   for (auto& [symbol, market] : markets_) {
     if (!market.has_tick) continue;
-    core_.apply_funding(symbol, market.funding_rate, market.mark, now, events);
+    core_.apply_funding(symbol, market.funding_rate, market.mark, now, events, unpaid);
   }
   push_events(events, now);
+}
+
+void OkxSimVenue::set_funding_schedule(UtcTime next, std::chrono::milliseconds interval) {
+  std::lock_guard lock(mutex_);
+  next_funding_ = next;
+  if (interval.count() > 0) funding_interval_ = interval;
 }
 
 void OkxSimVenue::force_mark(const std::string& symbol, Decimal mark) {

@@ -14,7 +14,9 @@ propbot_library(okx_sim
     sim/okx/order_entry.cpp
     sim/okx/partial_fill.cpp
     sim/okx/order_endpoints.cpp
+    sim/okx/history_query.cpp
     sim/okx/fills.cpp
+    sim/okx/bills.cpp
     sim/okx/account_endpoints.cpp
     sim/okx/account_settings.cpp
     sim/okx/close_position.cpp

@@ -125,7 +125,8 @@ json OkxSimVenue::describe() const {
       {"requests", counters_.requests},           {"orders", counters_.orders},
       {"rate_limited", faults_.throttled_answers() + faults_.banned_answers()},   {"auth_failures", counters_.auth_failures},
       {"ws_sessions", sessions_.size()},          {"ws_disconnects", counters_.disconnects},
-      {"dropped_diffs", faults_.dropped_diffs()}, {"banned", banned_until.has_value() && now < *banned_until}};
+      {"dropped_diffs", faults_.dropped_diffs()}, {"banned", banned_until.has_value() && now < *banned_until},
+      {"funding_settlements_skipped", faults_.skipped_fundings()}};
   if (banned_until) out["counters"]["banned_until_ms"] = wire::ms_text(*banned_until);
   out["retained_order_records"] = retained_order_records();
   out["order_log"] = {

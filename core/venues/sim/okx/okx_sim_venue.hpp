@@ -8,8 +8,13 @@
 //   batch-orders (≤ 20), cancel-order, cancel-batch-orders, orders-pending, fills
 //   (the account's fills, newest first, billId pagination, from the exchange core's
 //   TradeHistory), cancel-all-after (dead-man switch, checked on every request and
-//   market tick), close-position, account/positions, account/balance,
-//   account/set-leverage, account/leverage-info, account/config. Every answer and push
+//   market tick), close-position, account/positions, account/balance, account/bills
+//   (one bill per wallet change — type 1 transfer, 2 trade, 5 liquidation, 8 funding
+//   fee with subType 173 expense / 174 income — newest first, billId pagination, from
+//   the exchange core's IncomeHistory), account/set-leverage, account/leverage-info,
+//   account/config. funding-rate fundingTime / nextFundingTime follow the host's
+//   schedule (set_funding_schedule); FaultPlan::skip_funding makes settlements pay no
+//   account. Every answer and push
 //   carries every field of OKX's documented response (tests/fixtures/venues/golden/okx). Signatures are verified
 //   exactly (Base64 HMAC-SHA256 over ts + METHOD + path?query + body); the timestamp
 //   window is ±30 s around the simulated clock (+ clock_skew_ms). Order-level errors

@@ -114,21 +114,25 @@ json OkxSimVenue::order_json(const std::string& account, const OrderState& order
   return out;
 }
 
-json OkxSimVenue::fill_json(const TradeRecord& record) const {
-  const Fill& fill = record.fill;
-  const Instrument& instrument = instruments_.at(fill.symbol);
+std::string OkxSimVenue::client_id_of(const Fill& fill) const {
   // A fill outlives its order's extras_ when the engine forgot the order first; the id
   // the engine made up for an order sent without clOrdId ("sim<ordId>") still shows as "".
   auto extra = extras_.find({fill.symbol, fill.venue_order_id});
   const bool auto_client_id = extra != extras_.end() ? extra->second.auto_client_id
                                                      : fill.client_order_id == "sim" + fill.venue_order_id;
+  return auto_client_id ? std::string() : fill.client_order_id;
+}
+
+json OkxSimVenue::fill_json(const TradeRecord& record) const {
+  const Fill& fill = record.fill;
+  const Instrument& instrument = instruments_.at(fill.symbol);
   auto fee = fill.fee.negated();
   const std::string time = wire::ms_text(fill.ts);
   json out = json{{"instType", "SWAP"},
               {"instId", instrument.inst_id},
               {"tradeId", fill.trade_id},
               {"ordId", fill.venue_order_id},
-              {"clOrdId", auto_client_id ? "" : fill.client_order_id},
+              {"clOrdId", client_id_of(fill)},
               {"billId", std::to_string(record.sequence)},
               {"subType", fill.side == OrderSide::buy ? "1" : "2"},
               {"tag", ""},

@@ -23,6 +23,7 @@ Status OkxSimVenue::install(net::Router& router, net::HttpServer& server) {
   add_route(router, "POST", "/api/v5/trade/cancel-all-after", true, &OkxSimVenue::post_cancel_all_after);
   add_route(router, "GET", "/api/v5/account/positions", true, &OkxSimVenue::get_positions);
   add_route(router, "GET", "/api/v5/account/balance", true, &OkxSimVenue::get_balance);
+  add_route(router, "GET", "/api/v5/account/bills", true, &OkxSimVenue::get_bills);
   add_route(router, "POST", "/api/v5/account/set-leverage", true, &OkxSimVenue::post_set_leverage);
   add_route(router, "GET", "/api/v5/account/leverage-info", true, &OkxSimVenue::get_leverage_info);
   add_route(router, "GET", "/api/v5/account/config", true, &OkxSimVenue::get_account_config);

@@ -1,6 +1,7 @@
 // The Binance adapter against the real venue simulator frontend (make_binance_venue)
 // over loopback: start-up, a live book through the documented procedure, the user
-// stream, and an order's life (place, query, stream update, cancel, positions, balances).
+// stream, an order's life (place, query, stream update, cancel, positions, balances),
+// and the funding history (funding_since) with a payment the venue skipped.
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -230,6 +231,44 @@ TEST_F(BinanceSimIntegrationTest, DeadManSwitchCancelsTheRestingOrderWhenNotRefr
       [&](auto done) { venue_->arm_dead_man("DOGE-USDT", std::chrono::milliseconds(500), done); });
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().venue_code, "LOCAL");
+}
+
+// funding_since through the adapter: a long, one settlement swallowed by the
+// skip_funding fault, one paid — the venue's income holds exactly the paid one, with the
+// amount as the simulator printed it.
+TEST_F(BinanceSimIntegrationTest, ReportsEachFundingPaymentTheVenueMadeAndNotTheOneItSkipped) {
+  const UtcTime since = clock_.utc();
+  const auto empty = wait<std::vector<FundingPayment>>([&](auto done) { venue_->funding_since(since, done); });
+  ASSERT_TRUE(empty.ok()) << empty.error().describe();
+  EXPECT_TRUE(empty.value().empty());
+
+  // The position: a market buy of 0.01 BTC.
+  Recorder recorder;
+  venue_->start(recorder, recorder);
+  ASSERT_TRUE(run_until([&] { return recorder.private_connected; }));
+  OrderRequest buy;
+  buy.symbol = "BTC-USDT";
+  buy.type = OrderType::market;
+  buy.time_in_force = TimeInForce::ioc;
+  buy.quantity = Decimal::parse("0.010").value();
+  buy.client_order_id = "fund1";
+  const auto placed = wait<OrderState>([&](auto done) { venue_->place(buy, done); });
+  ASSERT_TRUE(placed.ok()) << placed.error().describe();
+
+  sim::FaultPlan skip;
+  skip.skip_funding = 1;
+  sim_->set_faults(skip);
+  sim_->settle_funding();  // swallowed
+  sim_->settle_funding();  // paid
+  const auto payments = wait<std::vector<FundingPayment>>([&](auto done) { venue_->funding_since(since, done); });
+  ASSERT_TRUE(payments.ok()) << payments.error().describe();
+  ASSERT_EQ(payments.value().size(), 1u) << "the skipped settlement paid nothing, so the venue reports nothing";
+  const FundingPayment& paid = payments.value()[0];
+  EXPECT_EQ(paid.symbol, "BTC-USDT");
+  EXPECT_EQ(paid.asset, "USDT");
+  EXPECT_EQ(paid.amount.to_string(), "-0.05000000") << "0.01 × 50000 × 0.0001, as the venue printed it";
+  EXPECT_FALSE(paid.payment_id.empty());
+  EXPECT_GE(to_unix_ms(paid.ts), to_unix_ms(since));
 }
 
 }  // namespace

@@ -204,3 +204,50 @@ TEST_F(OkxAdapterSimTest, DeadManSwitchCancelsTheRestingOrderWhenNotRefreshed) {
 
 }  // namespace
 }  // namespace propbot::venues::okx
+
+// funding_since through the adapter: a long, one settlement swallowed by the
+// skip_funding fault, one paid — the venue's bills hold exactly the paid one, with the
+// amount as the simulator printed it.
+namespace propbot::venues::okx {
+namespace {
+
+TEST_F(OkxAdapterSimTest, ReportsEachFundingPaymentTheVenueMadeAndNotTheOneItSkipped) {
+  const UtcTime since = sim_clock_.utc();
+  std::optional<VenueResult<std::vector<FundingPayment>>> none;
+  venue_->funding_since(since, [&](VenueResult<std::vector<FundingPayment>> r) { none.emplace(std::move(r)); });
+  ASSERT_TRUE(run_until([&] { return none.has_value(); }));
+  ASSERT_TRUE(none->ok()) << none->error().describe();
+  EXPECT_TRUE(none->value().empty());
+
+  OrderRequest buy;
+  buy.symbol = "BTC-USDT";
+  buy.type = OrderType::market;
+  buy.time_in_force = TimeInForce::ioc;
+  buy.quantity = D("0.01");
+  buy.client_order_id = "pbFund1";
+  std::optional<VenueResult<OrderState>> placed;
+  venue_->place(buy, [&](VenueResult<OrderState> r) { placed.emplace(std::move(r)); });
+  ASSERT_TRUE(run_until([&] { return placed.has_value(); }));
+  ASSERT_TRUE(placed->ok()) << placed->error().describe();
+
+  sim::FaultPlan skip;
+  skip.skip_funding = 1;
+  sim_venue_->set_faults(skip);
+  sim_venue_->settle_funding();  // swallowed
+  sim_clock_.advance(1s);
+  sim_venue_->settle_funding();  // paid
+  std::optional<VenueResult<std::vector<FundingPayment>>> payments;
+  venue_->funding_since(since, [&](VenueResult<std::vector<FundingPayment>> r) { payments.emplace(std::move(r)); });
+  ASSERT_TRUE(run_until([&] { return payments.has_value(); }));
+  ASSERT_TRUE(payments->ok()) << payments->error().describe();
+  ASSERT_EQ(payments->value().size(), 1u) << "the skipped settlement paid nothing, so the venue reports nothing";
+  const FundingPayment& paid = payments->value()[0];
+  EXPECT_EQ(paid.symbol, "BTC-USDT");
+  EXPECT_EQ(paid.asset, "USDT");
+  EXPECT_EQ(paid.amount.to_string(), "-0.06") << "0.01 × 60000 × 0.0001, as the venue printed it";
+  EXPECT_FALSE(paid.payment_id.empty());
+  EXPECT_EQ(to_unix_ms(paid.ts), to_unix_ms(sim_clock_.utc()));
+}
+
+}  // namespace
+}  // namespace propbot::venues::okx

@@ -17,6 +17,7 @@ TEST(AdminJsonTest, FaultPlanRoundTripsThroughJson) {
   plan.reject_code = "-2010";
   plan.stale_books = true;
   plan.clock_skew_ms = -1500;
+  plan.skip_funding = 2;
   auto back = merge_fault_plan(FaultPlan{}, fault_plan_to_json(plan));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(fault_plan_to_json(*back), fault_plan_to_json(plan));
@@ -27,7 +28,7 @@ TEST(AdminJsonTest, FaultPlanRoundTripsThroughJson) {
 TEST(AdminJsonTest, EveryFaultFieldIsListedOnceForTheAdminApiAndDescribe) {
   const json plan = fault_plan_to_json(FaultPlan{});
   EXPECT_EQ(plan.size(), fault_fields().size());
-  EXPECT_EQ(plan.size(), 16u) << "a FaultPlan member without a row would be invisible to the admin API";
+  EXPECT_EQ(plan.size(), 17u) << "a FaultPlan member without a row would be invisible to the admin API";
   FaultGate gate(FaultRules{});
   const json described = gate.describe();
   for (const FaultField& field : fault_fields()) {
@@ -39,7 +40,7 @@ TEST(AdminJsonTest, EveryFaultFieldIsListedOnceForTheAdminApiAndDescribe) {
   EXPECT_NE(unknown.error().message.find("known: added_latency_ms, ban_after_429s, ban_s, clock_skew_ms, "
                                          "corrupt_next_snapshot, disconnect_websockets, drop_every_nth_diff, "
                                          "maintenance, partial_fill_ratio, rate_limit_429_count, read_only, "
-                                         "reject_code, reject_nth_order, retry_after_s, stale_books, websockets_down"),
+                                         "reject_code, reject_nth_order, retry_after_s, skip_funding, stale_books, websockets_down"),
             std::string::npos)
       << unknown.error().message;
   auto bad = merge_fault_plan(FaultPlan{}, json{{"added_latency_ms", 60001}});

@@ -1,9 +1,10 @@
 // FakeVenue: a SimulatedVenue that records what the host asks of it (ticks, funding
-// settlements, accounts, faults, forced marks) and serves one REST route, so host tests
+// settlements and their schedule, accounts, faults, forced marks) and serves one REST route, so host tests
 // need no protocol frontend. Thread-safe: the host calls it from its tick thread and the
 // admin server thread, the test reads it from the test thread.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -35,6 +36,11 @@ class FakeVenue final : public SimulatedVenue {
   void settle_funding() override {
     std::lock_guard lock(mutex_);
     ++settlements_;
+  }
+
+  void set_funding_schedule(UtcTime next, std::chrono::milliseconds interval) override {
+    std::lock_guard lock(mutex_);
+    schedules_.push_back({next, interval, settlements_});
   }
 
   Status create_account(const SimAccountSpec& spec) override {
@@ -83,6 +89,16 @@ class FakeVenue final : public SimulatedVenue {
     return marks_;
   }
   const SimVenueConfig& config() const { return config_; }
+  // Every set_funding_schedule call, with the number of settlements done before it.
+  struct Schedule {
+    UtcTime next{};
+    std::chrono::milliseconds interval{};
+    int settlements_before = 0;
+  };
+  std::vector<Schedule> schedules() const {
+    std::lock_guard lock(mutex_);
+    return schedules_;
+  }
 
  private:
   std::string protocol_;
@@ -93,6 +109,7 @@ class FakeVenue final : public SimulatedVenue {
   std::map<std::string, SimAccountSpec> accounts_;
   FaultPlan faults_;
   std::vector<std::pair<std::string, Decimal>> marks_;
+  std::vector<Schedule> schedules_;
 };
 
 }  // namespace propbot::venues::sim::testing

@@ -117,6 +117,32 @@ TEST_F(VenueSimHostTest, TheTickThreadDrivesTheMarketAndSettlesFundingOnSchedule
   EXPECT_GE(fakes_["okx"]->settlements(), 1);
 }
 
+// What the venues advertise as the next funding time is the host's timer: the schedule
+// reaches every venue at start, and again after each timed settlement (not before it).
+TEST_F(VenueSimHostTest, TellsEveryVenueWhenTheTimerSettlesNext) {
+  const UtcTime before_start = clock_.utc();
+  start(10, 200ms);
+  for (const char* name : {"binance", "okx"}) {
+    const auto first = fakes_[name]->schedules();
+    ASSERT_FALSE(first.empty()) << name;
+    EXPECT_EQ(first[0].interval, 200ms);
+    EXPECT_EQ(first[0].settlements_before, 0);
+    EXPECT_GE(first[0].next, std::chrono::floor<std::chrono::milliseconds>(before_start + 200ms));
+    EXPECT_LE(first[0].next, clock_.utc() + 200ms);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline && fakes_["okx"]->schedules().size() < 3) {
+    std::this_thread::sleep_for(10ms);
+  }
+  const auto schedules = fakes_["okx"]->schedules();
+  ASSERT_GE(schedules.size(), 3u);
+  for (std::size_t i = 1; i < schedules.size(); ++i) {
+    EXPECT_EQ(schedules[i].settlements_before, static_cast<int>(i)) << "published after the settlement it follows";
+    EXPECT_GT(schedules[i].next, schedules[i - 1].next);
+  }
+  EXPECT_LE(admin("GET", "/admin/health").body["next_funding_in_ms"].get<std::int64_t>(), 200);
+}
+
 TEST_F(VenueSimHostTest, AccountsAreCreatedOnTheNamedVenue) {
   start();
   Reply created = admin("POST", "/admin/accounts",
