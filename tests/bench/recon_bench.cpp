@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/exec/memory_journal.hpp"
 #include "core/ledger/recon_daemon.hpp"
 #include "tests/unit/ledger/account_venue.hpp"
