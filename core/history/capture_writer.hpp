@@ -1,0 +1,101 @@
+// CaptureWriter: records raw venue messages into a capture file (capture_file.hpp)
+// from the venue adapters' taps, on its own writer thread.
+//
+// Guarantees:
+// - tap(venue) gives each venue adapter a RawMessageTap; calling it copies the message
+//   with its receive time (the Clock's UTC, read in the call) into a DropOldestQueue
+//   and returns — it never waits for the disk. When the writer falls behind by more
+//   than `queue_messages` messages or `queue_bytes` bytes the oldest are dropped and
+//   counted (stats().dropped).
+// - The file is created new (an existing file is refused: a capture is never
+//   overwritten or mixed with another run's) and private (0600). Frames are appended
+//   whole; a crash leaves at most one torn frame at the end, which CaptureReader stops
+//   before.
+// - Size bound: the file never grows beyond `max_bytes`. The first frame that would
+//   cross it stops the capture for good (one warning logged, stats().bound_reached);
+//   later messages are counted in stats().refused, not written.
+// - The writer flushes after every batch (at least once a second while messages come).
+//
+// Threads: tap functions from any thread (the engine thread in the daemon); stats()
+// from any; close()/the destructor drain the queue and join the writer.
+// Uses capture_file, drop_oldest_queue, core/common/clock.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/common/clock.hpp"
+#include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
+#include "core/common/result.hpp"
+#include "core/history/drop_oldest_queue.hpp"
+
+namespace propbot::history {
+
+struct CaptureOptions {
+  std::string path;
+  std::vector<std::string> venues;           // the header's venue table; tap() indexes it
+  std::uint64_t max_bytes = 1024ull << 20;   // --capture-max-mb (default 1024)
+  std::size_t queue_messages = 65'536;
+  std::size_t queue_bytes = 64u << 20;
+};
+
+struct CaptureStats {
+  std::uint64_t frames_written = 0;
+  std::uint64_t message_bytes = 0;  // the messages' own bytes
+  std::uint64_t file_bytes = 0;     // header + frames
+  std::uint64_t dropped = 0;        // lost in the queue (writer behind)
+  std::uint64_t refused = 0;        // not written after the size bound was reached
+  std::uint64_t write_errors = 0;
+  bool bound_reached = false;
+};
+
+class CaptureWriter {
+ public:
+  // Creates the file and writes the header. Errors: already_exists (the file exists),
+  // invalid_argument (venue table), io_error.
+  static Result<std::unique_ptr<CaptureWriter>> open(CaptureOptions options, const Clock& clock, Logger log);
+  ~CaptureWriter();
+  CaptureWriter(const CaptureWriter&) = delete;
+  CaptureWriter& operator=(const CaptureWriter&) = delete;
+
+  // The tap of venue `venue` (a name of the venue table); an unknown venue gets an
+  // empty tap (nothing is captured for it).
+  RawMessageTap tap(const std::string& venue);
+  // Records one message now (what a tap calls).
+  void record(std::uint8_t venue, RawChannel channel, std::string_view message);
+
+  CaptureStats stats() const;
+  const std::string& path() const { return options_.path; }
+  void close();
+
+ private:
+  struct Pending {
+    std::int64_t recv_unix_ns = 0;
+    std::uint8_t venue = 0;
+    RawChannel channel = RawChannel::market_ws;
+    std::string message;
+  };
+  CaptureWriter(CaptureOptions options, const Clock& clock, Logger log, std::FILE* file, std::uint64_t header_bytes);
+  void run();
+  void write_batch(std::vector<Pending>& batch, std::string& buffer);
+
+  CaptureOptions options_;
+  const Clock& clock_;
+  Logger log_;
+  std::FILE* file_;
+  DropOldestQueue<Pending> queue_;
+  mutable std::mutex stats_mutex_;
+  CaptureStats stats_;
+  std::thread thread_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace propbot::history
