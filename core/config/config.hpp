@@ -190,6 +190,16 @@ struct ExecutionConfig {
   int post_only_max_age_ms = 60000;
 };
 
+// Market history (SPEC S-9.6): every interval_s (0 = off) the engine writes a
+// MarketSample to <data_dir>/market_history/market_history.sqlite; rows older than
+// retention_h hours are pruned; std_spread is the std of the cross-venue spread over the
+// last std_samples samples of a symbol.
+struct MarketHistoryConfig {
+  int interval_s = 10;
+  int retention_h = 72;
+  int std_samples = 30;
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -209,6 +219,7 @@ struct Config {
   ScriptingConfig scripting;
   EngineConfig engine;
   ExecutionConfig execution;
+  MarketHistoryConfig market_history;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;

@@ -152,6 +152,10 @@ std::vector<ScalarField> build_table() {
     {"execution.post_only_max_distance_bps", +[](Config& c) -> double& { return c.execution.post_only_max_distance_bps; }, range(0, 10000)},
     {"execution.post_only_max_age_ms", +[](Config& c) -> int& { return c.execution.post_only_max_age_ms; }, range(0, 86400000)},
 
+    {"market_history.interval_s", +[](Config& c) -> int& { return c.market_history.interval_s; }, range(0, 86400)},
+    {"market_history.retention_h", +[](Config& c) -> int& { return c.market_history.retention_h; }, range(1, 24 * 366)},
+    {"market_history.std_samples", +[](Config& c) -> int& { return c.market_history.std_samples; }, range(2, 10000)},
+
     {"logging.level", +[](Config& c) -> std::string& { return c.logging.level; }, {}, require_log_level},
     {"logging.file", +[](Config& c) -> std::string& { return c.logging.file; }},
     {"logging.json", +[](Config& c) -> bool& { return c.logging.json; }},
@@ -173,7 +177,7 @@ const std::vector<ScalarField>& table() {
 // Keys that are not scalars in the table: lists, maps and the profile marker.
 const std::map<std::string_view, std::vector<std::string_view>>& structural_keys() {
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
-      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "logging", "autopilot"}},
+      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "market_history", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
       {"risk", {"maintenance"}},
       {"risk.maintenance[]", {"venue", "start", "end"}},
@@ -542,7 +546,7 @@ std::string_view preferred_env(const ScalarField& field) {
 }
 
 bool is_section(std::string_view name) {
-  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "execution", "logging", "autopilot"}) {
+  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "execution", "market_history", "logging", "autopilot"}) {
     if (name == section) return true;
   }
   return false;
