@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace propbot {
@@ -34,5 +35,7 @@ constexpr std::optional<RawChannel> raw_channel_of(std::uint8_t code) {
 
 // One per venue: the venue is implied by which adapter holds it.
 using RawMessageTap = std::function<void(RawChannel channel, std::string_view text)>;
+// The tap for a venue id (an empty tap: nothing captured there).
+using RawTapSource = std::function<RawMessageTap(const std::string& venue_id)>;
 
 }  // namespace propbot

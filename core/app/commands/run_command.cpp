@@ -24,6 +24,8 @@
 #include "core/common/child_process.hpp"
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
+#include "core/history/capture_writer.hpp"
+#include "core/history/market_history_store.hpp"
 #include "core/secrets/paper_store.hpp"
 #include "core/store/data_dir.hpp"
 #include "core/store/statement.hpp"
@@ -61,8 +63,9 @@ std::vector<std::string> search_roots(const std::string& executable) {
 }
 
 struct RunFlags {
-  std::optional<std::string> profile, config_file, data_dir, bind, secrets, secrets_key_file;
+  std::optional<std::string> profile, config_file, data_dir, bind, secrets, secrets_key_file, capture;
   std::optional<int> port;
+  int capture_max_mb = 1024;
 };
 
 // Returns false after printing FATAL CONFIG lines for every bad flag.
@@ -77,11 +80,12 @@ bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
       value = arg.substr(eq + 1);
     }
     const bool known = name == "--profile" || name == "--config" || name == "--data-dir" || name == "--bind" ||
-                       name == "--port" || name == "--secrets" || name == "--secrets-key-file";
+                       name == "--port" || name == "--secrets" || name == "--secrets-key-file" ||
+                       name == "--capture" || name == "--capture-max-mb";
     if (!known) {
       fatal_config(arg, arg,
                    "unknown option; allowed: --profile, --config, --data-dir, --bind, --port, --secrets, "
-                   "--secrets-key-file");
+                   "--secrets-key-file, --capture, --capture-max-mb");
       ok = false;
       continue;
     }
@@ -99,6 +103,17 @@ bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
     if (name == "--bind") flags.bind = *value;
     if (name == "--secrets") flags.secrets = *value;
     if (name == "--secrets-key-file") flags.secrets_key_file = *value;
+    if (name == "--capture") flags.capture = *value;
+    if (name == "--capture-max-mb") {
+      char* end = nullptr;
+      const long mb = std::strtol(value->c_str(), &end, 10);
+      if (value->empty() || *end != '\0' || mb < 1 || mb > 1'048'576) {
+        fatal_config("--capture-max-mb", *value, "must be an integer in [1, 1048576] (MiB the capture file may reach)");
+        ok = false;
+      } else {
+        flags.capture_max_mb = static_cast<int>(mb);
+      }
+    }
     if (name == "--port") {
       char* end = nullptr;
       const long port = std::strtol(value->c_str(), &end, 10);
@@ -284,7 +299,41 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   // Shared with the config routes, whose blocking workers may outlive the server's stop.
   const std::shared_ptr<config_service::ConfigService> configs = std::move(*opened);
 
+  // Market history (SPEC S-9.6) and the raw-message capture (run --capture): their writer
+  // threads are declared before the engine, so they outlive it.
+  std::unique_ptr<history::MarketHistoryStore> market_history;
+  if (cfg.market_history.interval_s > 0) {
+    history::MarketHistoryOptions history_options;
+    history_options.retention = std::chrono::hours(cfg.market_history.retention_h);
+    auto opened_history = history::MarketHistoryStore::open(cfg.data_dir, clock, history_options, log);
+    if (!opened_history) {
+      fatal_config("market_history.interval_s", std::to_string(cfg.market_history.interval_s),
+                   opened_history.error().message + "; fix the data directory or set market_history.interval_s: 0");
+      return kExitConfig;
+    }
+    market_history = std::move(*opened_history);
+  }
+  std::unique_ptr<history::CaptureWriter> capture;
+  if (flags.capture) {
+    history::CaptureOptions capture_options;
+    capture_options.path = *flags.capture;
+    for (const auto& venue : cfg.venues) capture_options.venues.push_back(venue.id);
+    capture_options.max_bytes = static_cast<std::uint64_t>(flags.capture_max_mb) << 20;
+    auto opened_capture = history::CaptureWriter::open(std::move(capture_options), clock, log);
+    if (!opened_capture) {
+      fatal_config("--capture", *flags.capture, opened_capture.error().message);
+      return kExitConfig;
+    }
+    capture = std::move(*opened_capture);
+    log.info("capture_started", {{"path", capture->path()}, {"max_mb", flags.capture_max_mb}});
+  }
+  const auto attach_history = [&](EngineThread& thread) {
+    thread.set_market_history(market_history.get());
+    if (capture) thread.set_raw_taps([&capture](const std::string& venue) { return capture->tap(venue); });
+  };
+
   auto engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane(), keyring);
+  attach_history(*engine_holder);
   if (auto started = engine_holder->start(&startup.bundle, startup.version); !started) {
     if (!startup.resumed) {
       fatal_config("strategies", "", started.error().message);
@@ -300,6 +349,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     }
     startup = std::move(*disk);
     engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane(), keyring);
+    attach_history(*engine_holder);
     if (auto again = engine_holder->start(&startup.bundle, startup.version); !again) {
       fatal_config("strategies", "", again.error().message);
       return kExitConfig;
@@ -390,6 +440,15 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     desk->kill_relay().detach();
     desk->risk_gates().detach();
     engine.stop();
+    watchdog.stage("closing the market history and the capture");
+    if (market_history) market_history->close();
+    if (capture) {
+      capture->close();
+      const history::CaptureStats stats = capture->stats();
+      log.info("capture_closed", {{"path", capture->path()}, {"frames", stats.frames_written},
+                                  {"bytes", stats.file_bytes}, {"dropped", stats.dropped},
+                                  {"refused", stats.refused}, {"bound_reached", stats.bound_reached}});
+    }
   }
   log.info("daemon_stopped");
   log.flush();
