@@ -6,6 +6,7 @@
 #include "core/app/commands/audit_command.hpp"
 #include "core/app/commands/capture_command.hpp"
 #include "core/app/commands/config_command.hpp"
+#include "core/app/commands/market_history_command.hpp"
 #include "core/app/commands/run_command.hpp"
 #include "core/app/commands/secrets_command.hpp"
 #include "core/app/commands/venue_sim_command.hpp"
@@ -23,6 +24,8 @@ void print_usage(std::ostream& out) {
          "        every raw venue WebSocket message with its receive time into FILE (new file,\n"
          "        at most N MiB, default 1024)\n"
          "  capture info FILE   frames per venue/channel, bytes/event and time span of a capture\n"
+         "  market-history --data-dir DIR [--minutes N] [--limit ROWS]\n"
+         "        the last N minutes (10) of the market history as JSON rows (read-only)\n"
          "  venue-sim [--binance-port N] [--okx-port M] [--admin-port K] [--tls] [--seed S]\n"
          "        run the loopback venue simulator (Binance/OKX wire protocols + admin API);\n"
          "        port 0 picks a free port; prints '<name> listening on URL' per listener\n"
@@ -61,6 +64,7 @@ int main(int argc, char** argv, char** envp) {
   if (command == "run") return propbot::app::run_command(args, envp, argv[0]);
   if (command == "audit") return propbot::app::audit_command(args);
   if (command == "capture") return propbot::app::capture_command(args);
+  if (command == "market-history") return propbot::app::market_history_command(args);
   if (command == "config") return propbot::app::config_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);
   if (command == "secrets") return propbot::app::secrets_command(args);
