@@ -52,7 +52,7 @@ CaptureWriter::CaptureWriter(CaptureOptions options, const Clock& clock, Logger 
       clock_(clock),
       log_(std::move(log)),
       file_(file),
-      queue_(options_.queue_messages, options_.queue_bytes) {
+      queue_(options_.queue_messages, options_.queue_bytes, std::max<std::size_t>(options_.wake_at, 1)) {
   stats_.file_bytes = header_bytes;
 }
 
@@ -138,7 +138,7 @@ void CaptureWriter::run() {
   while (open) {
     try {
       batch.clear();
-      open = queue_.pop_all(batch, std::chrono::seconds(1));
+      open = queue_.pop_all(batch, options_.poll);
       if (!batch.empty()) write_batch(batch, buffer);
     } catch (const std::exception& e) {
       log_.error("capture_writer_exception", {{"error", e.what()}});  // reports, carries on

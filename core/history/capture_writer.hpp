@@ -14,7 +14,8 @@
 // - Size bound: the file never grows beyond `max_bytes`. The first frame that would
 //   cross it stops the capture for good (one warning logged, stats().bound_reached);
 //   later messages are counted in stats().refused, not written.
-// - The writer flushes after every batch (at least once a second while messages come).
+// - The writer flushes after every batch: what was tapped is in the file within `poll`
+//   (20 ms) or sooner under load.
 //
 // Threads: tap functions from any thread (the engine thread in the daemon); stats()
 // from any; close()/the destructor drain the queue and join the writer.
@@ -22,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -45,6 +47,10 @@ struct CaptureOptions {
   std::uint64_t max_bytes = 1024ull << 20;   // --capture-max-mb (default 1024)
   std::size_t queue_messages = 65'536;
   std::size_t queue_bytes = 64u << 20;
+  // The writer polls every `poll` and is woken early at `wake_at` queued messages (the
+  // taps never pay for a wake-up below that).
+  std::chrono::milliseconds poll{20};
+  std::size_t wake_at = 4096;
 };
 
 struct CaptureStats {

@@ -9,6 +9,9 @@
 //   item heavier than max_bytes on its own is dropped and counted, never queued).
 // - pop_all() moves every queued item out at once, waiting at most `wait` for the
 //   first; after close() it returns what is left and then false.
+// - The consumer is woken only when `wake_at` items are queued (1: on every push).
+//   Above 1 it finds the rest on its next poll (its `wait`): waking a sleeping thread
+//   is a futex call that costs the producer microseconds, polling costs it nothing.
 //
 // Thread: any number of producers, one consumer.
 #pragma once
@@ -27,11 +30,13 @@ namespace propbot::history {
 template <typename T>
 class DropOldestQueue {
  public:
-  DropOldestQueue(std::size_t max_items, std::size_t max_bytes) : max_items_(max_items), max_bytes_(max_bytes) {}
+  DropOldestQueue(std::size_t max_items, std::size_t max_bytes, std::size_t wake_at = 1)
+      : max_items_(max_items), max_bytes_(max_bytes), wake_at_(wake_at) {}
 
   // Queues `item` of weight `bytes`; false when it (or an older item) was dropped.
   bool push(T item, std::size_t bytes = 1) {
     bool dropped = false;
+    bool wake = false;
     {
       std::lock_guard lock(mutex_);
       if (closed_ || bytes > max_bytes_ || max_items_ == 0) {
@@ -46,8 +51,9 @@ class DropOldestQueue {
       }
       items_.emplace_back(std::move(item), bytes);
       queued_bytes_ += bytes;
+      wake = items_.size() == wake_at_;
     }
-    ready_.notify_one();
+    if (wake) ready_.notify_one();
     return !dropped;
   }
 
@@ -87,6 +93,7 @@ class DropOldestQueue {
  private:
   const std::size_t max_items_;
   const std::size_t max_bytes_;
+  const std::size_t wake_at_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::pair<T, std::size_t>> items_;

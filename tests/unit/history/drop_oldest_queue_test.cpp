@@ -1,6 +1,7 @@
 #include "core/history/drop_oldest_queue.hpp"
 
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,20 @@ TEST(DropOldestQueueTest, DrainsAfterCloseThenReportsClosed) {
   out.clear();
   EXPECT_FALSE(queue.pop_all(out, std::chrono::milliseconds(0)));
   EXPECT_TRUE(out.empty());
+}
+
+TEST(DropOldestQueueTest, WakesTheConsumerOnlyAtItsThreshold) {
+  DropOldestQueue<int> queue(100, 100, 3);
+  std::vector<int> out;
+  std::thread producer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 3; ++i) queue.push(i);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(queue.pop_all(out, std::chrono::seconds(30)));  // woken by the third push, not the poll
+  producer.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_FALSE(out.empty());
 }
 
 }  // namespace
