@@ -6,6 +6,8 @@
 //           venue count × (u8 length | name bytes) | u32 crc32 of everything before it
 //   frames  u32 len | u32 crc32(payload) | payload (len bytes), payload =
 //           u64 recv_unix_ns | u8 venue index | u8 channel (RawChannel) | message bytes
+//   A market_ws / private_ws message is the WebSocket text as received; a rest message
+//   is "<METHOD> <target> <HTTP status>\n<body>" (core/common/raw_message_tap.hpp).
 //
 // Guarantees:
 // - A writer only appends whole frames, so a crash can leave at most one partial frame

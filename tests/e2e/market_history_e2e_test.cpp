@@ -2,7 +2,8 @@
 // in the paper profile — whose embedded venues speak the Binance and OKX wire protocols
 // to the real adapters over loopback WebSocket — run with `--capture FILE` and
 // market_history.interval_s = 1 for a few seconds. Then, through the binary's own CLI:
-// `propbot capture info FILE` shows market frames for every venue and a clean end;
+// `propbot capture info FILE` shows market frames and REST answers for every venue and
+// a clean end;
 // `propbot market-history --data-dir DIR` has rows with a mid from every venue for every
 // symbol. A daemon killed with SIGKILL leaves a capture that still reads (whole frames,
 // at most a torn tail), and an existing capture file is never overwritten.
@@ -64,6 +65,8 @@ TEST(MarketHistoryE2E, PaperRunCapturesEveryVenueAndRecordsMidsForEverySymbol) {
   EXPECT_EQ(info["venues"], json(kVenues));
   for (const std::string& venue : kVenues) {
     EXPECT_GT(info["by_venue"][venue]["market_ws"]["frames"].get<int>(), 0) << venue << ": " << info.dump();
+    // The start-up requests' answers (time, instruments, depth snapshots) as well.
+    EXPECT_GT(info["by_venue"][venue]["rest"]["frames"].get<int>(), 0) << venue << ": " << info.dump();
   }
   EXPECT_GT(info["span_s"].get<double>(), 1.0);
   EXPECT_EQ(info["file_bytes"], std::filesystem::file_size(capture));

@@ -31,6 +31,7 @@ Result<std::unique_ptr<Venue>> make_binance_adapter(boost::asio::io_context& io,
   rest_options.rate_limits = options.rate_limits;
   rest_options.rate_governor = options.rate_governor;
   rest_options.request_timeout = options.request_timeout;
+  rest_options.raw_tap = options.raw_tap;
   std::fill(options.api_secret.begin(), options.api_secret.end(), '\0');
   options.api_secret.clear();
   auto rest = RestClient::create(io, clock, std::move(rest_options), logger);

@@ -117,6 +117,7 @@ Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, con
   rest_options.rate_limits = options.rate_limits;
   rest_options.rate_governor = options.rate_governor;
   rest_options.request_timeout = options.request_timeout;
+  rest_options.raw_tap = options.raw_tap;
   auto rest = RestClient::create(io, clock, std::move(rest_options), logger);
   if (!rest) return rest.error();
   adapter->rest_ = std::move(rest.value());
