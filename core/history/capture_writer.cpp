@@ -42,7 +42,9 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::open(CaptureOptions option
     return make_error(Errc::io_error, "cannot write the header of capture file " + options.path);
   }
   std::unique_ptr<CaptureWriter> writer(new CaptureWriter(std::move(options), clock, std::move(log), file, encoded->size()));
-  writer->thread_ = std::thread([raw = writer.get()] { raw->run(); });
+  writer->writer_.start([raw = writer.get()](std::vector<Pending>& batch) {
+    if (!batch.empty()) raw->write_batch(batch);
+  });
   return writer;
 }
 
@@ -52,16 +54,15 @@ CaptureWriter::CaptureWriter(CaptureOptions options, const Clock& clock, Logger 
       clock_(clock),
       log_(std::move(log)),
       file_(file),
-      queue_(options_.queue_messages, options_.queue_bytes, std::max<std::size_t>(options_.wake_at, 1)) {
+      writer_(options_.queue_messages, options_.queue_bytes, std::max<std::size_t>(options_.wake_at, 1), options_.poll,
+              log_, "capture") {
   stats_.file_bytes = header_bytes;
 }
 
 CaptureWriter::~CaptureWriter() { close(); }
 
 void CaptureWriter::close() {
-  if (closed_.exchange(true)) return;
-  queue_.close();
-  if (thread_.joinable()) thread_.join();
+  writer_.close();  // drains and joins; idempotent
   if (file_ != nullptr) std::fclose(file_);
   file_ = nullptr;
 }
@@ -75,17 +76,18 @@ RawMessageTap CaptureWriter::tap(const std::string& venue) {
 
 void CaptureWriter::record(std::uint8_t venue, RawChannel channel, std::string_view message) {
   const std::int64_t now = clock_.utc().time_since_epoch().count();
-  queue_.push(Pending{now, venue, channel, std::string(message)}, message.size() + kCaptureFrameOverhead);
+  writer_.push(Pending{now, venue, channel, std::string(message)}, message.size() + kCaptureFrameOverhead);
 }
 
 CaptureStats CaptureWriter::stats() const {
   std::lock_guard lock(stats_mutex_);
   CaptureStats out = stats_;
-  out.dropped = queue_.dropped();
+  out.dropped = writer_.dropped();
   return out;
 }
 
-void CaptureWriter::write_batch(std::vector<Pending>& batch, std::string& buffer) {
+void CaptureWriter::write_batch(const std::vector<Pending>& batch) {
+  std::string& buffer = buffer_;
   buffer.clear();
   std::uint64_t frames = 0;
   std::uint64_t message_bytes = 0;
@@ -129,21 +131,6 @@ void CaptureWriter::write_batch(std::vector<Pending>& batch, std::string& buffer
   stats_.frames_written += frames;
   stats_.message_bytes += message_bytes;
   stats_.file_bytes += buffer.size();
-}
-
-void CaptureWriter::run() {
-  std::vector<Pending> batch;
-  std::string buffer;
-  bool open = true;
-  while (open) {
-    try {
-      batch.clear();
-      open = queue_.pop_all(batch, options_.poll);
-      if (!batch.empty()) write_batch(batch, buffer);
-    } catch (const std::exception& e) {
-      log_.error("capture_writer_exception", {{"error", e.what()}});  // reports, carries on
-    }
-  }
 }
 
 }  // namespace propbot::history

@@ -22,7 +22,6 @@
 // Uses capture_file, drop_oldest_queue, core/common/clock.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,14 +29,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/common/raw_message_tap.hpp"
 #include "core/common/result.hpp"
-#include "core/history/drop_oldest_queue.hpp"
+#include "core/history/writer_thread.hpp"
 
 namespace propbot::history {
 
@@ -90,18 +88,16 @@ class CaptureWriter {
     std::string message;
   };
   CaptureWriter(CaptureOptions options, const Clock& clock, Logger log, std::FILE* file, std::uint64_t header_bytes);
-  void run();
-  void write_batch(std::vector<Pending>& batch, std::string& buffer);
+  void write_batch(const std::vector<Pending>& batch);
 
   CaptureOptions options_;
   const Clock& clock_;
   Logger log_;
   std::FILE* file_;
-  DropOldestQueue<Pending> queue_;
+  std::string buffer_;  // the writer thread's, reused per batch
   mutable std::mutex stats_mutex_;
   CaptureStats stats_;
-  std::thread thread_;
-  std::atomic<bool> closed_{false};
+  WriterThread<Pending> writer_;  // last: its thread stops first
 };
 
 }  // namespace propbot::history

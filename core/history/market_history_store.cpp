@@ -107,6 +107,7 @@ struct MarketHistoryStore::Writer {
   store::Database db;
   store::Statement insert;
   store::Statement prune;
+  std::optional<MonoTime> pruned_at;  // none: prune at the first pass
 };
 
 MarketHistoryStore::MarketHistoryStore(std::string path, const Clock& clock, MarketHistoryOptions options, Logger log)
@@ -114,7 +115,8 @@ MarketHistoryStore::MarketHistoryStore(std::string path, const Clock& clock, Mar
       clock_(clock),
       options_(options),
       log_(std::move(log)),
-      queue_(options.queue_capacity, static_cast<std::size_t>(-1)) {}
+      writer_(options.queue_capacity, static_cast<std::size_t>(-1), 1, std::chrono::seconds(1), log_,
+              "market_history") {}
 
 Result<std::unique_ptr<MarketHistoryStore>> MarketHistoryStore::open(const std::string& data_dir, const Clock& clock,
                                                                      MarketHistoryOptions options, Logger log) {
@@ -137,21 +139,18 @@ Result<std::unique_ptr<MarketHistoryStore>> MarketHistoryStore::open(const std::
   if (!insert) return insert.error();
   auto prune = db->prepare("DELETE FROM market_history WHERE ts_ms < ?");
   if (!prune) return prune.error();
-  auto writer = std::make_unique<Writer>(Writer{std::move(*db), std::move(*insert), std::move(*prune)});
+  // Shared only to fit std::function; the writer thread is its one user.
+  auto writer = std::make_shared<Writer>(Writer{std::move(*db), std::move(*insert), std::move(*prune), std::nullopt});
   std::unique_ptr<MarketHistoryStore> store(new MarketHistoryStore(path, clock, options, std::move(log)));
-  store->thread_ = std::thread([raw = store.get(), writer = std::move(writer)]() mutable { raw->run(std::move(writer)); });
+  store->writer_.start([raw = store.get(), writer](std::vector<MarketSample>& batch) { raw->write(*writer, batch); });
   return store;
 }
 
 MarketHistoryStore::~MarketHistoryStore() { close(); }
 
-void MarketHistoryStore::close() {
-  if (closed_.exchange(true)) return;
-  queue_.close();
-  if (thread_.joinable()) thread_.join();
-}
+void MarketHistoryStore::close() { writer_.close(); }
 
-void MarketHistoryStore::on_market_sample(MarketSample sample) { queue_.push(std::move(sample)); }
+void MarketHistoryStore::on_market_sample(MarketSample sample) { writer_.push(std::move(sample)); }
 
 Result<nlohmann::json> MarketHistoryStore::recent(std::chrono::minutes window, std::size_t max_rows) const {
   return read_market_history(path_, clock_.utc() - window, max_rows == 0 ? options_.max_recent_rows : max_rows);
@@ -160,64 +159,53 @@ Result<nlohmann::json> MarketHistoryStore::recent(std::chrono::minutes window, s
 MarketHistoryStats MarketHistoryStore::stats() const {
   std::lock_guard lock(stats_mutex_);
   MarketHistoryStats out = stats_;
-  out.dropped = queue_.dropped();
+  out.dropped = writer_.dropped();
   return out;
 }
 
-void MarketHistoryStore::run(std::unique_ptr<Writer> writer) {
-  std::vector<MarketSample> batch;
-  std::optional<MonoTime> pruned_at;  // none: prune at the first pass
-  bool open = true;
-  while (open) {
-    try {
-      batch.clear();
-      open = queue_.pop_all(batch, std::chrono::seconds(1));
-      std::uint64_t rows = 0;
-      Status written;
-      if (!batch.empty()) {
-        auto transaction = store::Transaction::begin(writer->db);
-        written = transaction ? Status{} : Status(transaction.error());
-        for (const MarketSample& sample : batch) {
-          if (!written) break;
-          const std::string ws_gap = ws_gap_json(sample).dump();
-          const std::string flags = nlohmann::json(sample.breaker_flags).dump();
-          for (const SymbolSample& symbol : sample.symbols) {
-            written = insert_row(writer->insert, sample, symbol, ws_gap, flags);
-            if (!written) break;
-            ++rows;
-          }
-        }
-        if (written) written = transaction->commit();
+// The writer thread: the batch in one transaction, then the retention's prune when due.
+void MarketHistoryStore::write(Writer& writer, const std::vector<MarketSample>& batch) {
+  std::uint64_t rows = 0;
+  Status written;
+  if (!batch.empty()) {
+    auto transaction = store::Transaction::begin(writer.db);
+    written = transaction ? Status{} : Status(transaction.error());
+    for (const MarketSample& sample : batch) {
+      if (!written) break;
+      const std::string ws_gap = ws_gap_json(sample).dump();
+      const std::string flags = nlohmann::json(sample.breaker_flags).dump();
+      for (const SymbolSample& symbol : sample.symbols) {
+        written = insert_row(writer.insert, sample, symbol, ws_gap, flags);
+        if (!written) break;
+        ++rows;
       }
-      std::uint64_t pruned = 0;
-      Status pruning;
-      if (const MonoTime now = clock_.now(); !pruned_at || now - *pruned_at >= options_.prune_every) {
-        pruned_at = now;
-        writer->prune.reset();
-        pruning = writer->prune.bind(1, to_unix_ms(clock_.utc() - options_.retention));
-        if (pruning) {
-          if (auto stepped = writer->prune.step(); !stepped) pruning = stepped.error();
-        }
-        if (pruning) pruned = static_cast<std::uint64_t>(writer->db.changes());
-      }
-      std::lock_guard lock(stats_mutex_);
-      stats_.rows_pruned += pruned;
-      if (written) {
-        stats_.samples_written += batch.size();
-        stats_.rows_written += rows;
-      } else {
-        ++stats_.write_errors;
-        stats_.last_error = written.error().message;
-        log_.error("market_history_write_failed", {{"error", written.error().message}, {"samples", batch.size()}});
-      }
-      if (!pruning) {
-        stats_.last_error = pruning.error().message;
-        log_.error("market_history_prune_failed", {{"error", pruning.error().message}});
-      }
-    } catch (const std::exception& e) {
-      // A long-running loop reports and carries on (STYLE.md).
-      log_.error("market_history_writer_exception", {{"error", e.what()}});
     }
+    if (written) written = transaction->commit();
+  }
+  std::uint64_t pruned = 0;
+  Status pruning;
+  if (const MonoTime now = clock_.now(); !writer.pruned_at || now - *writer.pruned_at >= options_.prune_every) {
+    writer.pruned_at = now;
+    writer.prune.reset();
+    pruning = writer.prune.bind(1, to_unix_ms(clock_.utc() - options_.retention));
+    if (pruning) {
+      if (auto stepped = writer.prune.step(); !stepped) pruning = stepped.error();
+    }
+    if (pruning) pruned = static_cast<std::uint64_t>(writer.db.changes());
+  }
+  std::lock_guard lock(stats_mutex_);
+  stats_.rows_pruned += pruned;
+  if (written) {
+    stats_.samples_written += batch.size();
+    stats_.rows_written += rows;
+  } else {
+    ++stats_.write_errors;
+    stats_.last_error = written.error().message;
+    log_.error("market_history_write_failed", {{"error", written.error().message}, {"samples", batch.size()}});
+  }
+  if (!pruning) {
+    stats_.last_error = pruning.error().message;
+    log_.error("market_history_prune_failed", {{"error", pruning.error().message}});
   }
 }
 

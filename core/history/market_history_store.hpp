@@ -6,7 +6,7 @@
 //
 // Guarantees:
 // - on_market_sample() never blocks its caller (the engine thread): samples go through
-//   a DropOldestQueue of `queue_capacity`; when the writer falls behind the oldest
+//   a WriterThread's DropOldestQueue of `queue_capacity`; when the writer falls behind the oldest
 //   samples are dropped and counted (stats().dropped).
 // - Retention: rows older than `retention` are deleted by the writer every
 //   `prune_every` (and once at open), so the table holds at most retention ÷ interval
@@ -23,22 +23,20 @@
 // (or the destructor) drains the queue and joins the writer. Uses core/store.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/common/result.hpp"
-#include "core/history/drop_oldest_queue.hpp"
 #include "core/history/market_sample.hpp"
+#include "core/history/writer_thread.hpp"
 
 namespace propbot::history {
 
@@ -96,17 +94,15 @@ class MarketHistoryStore final : public MarketSampleSink {
  private:
   struct Writer;
   MarketHistoryStore(std::string path, const Clock& clock, MarketHistoryOptions options, Logger log);
-  void run(std::unique_ptr<Writer> writer);
+  void write(Writer& writer, const std::vector<MarketSample>& batch);
 
   std::string path_;
   const Clock& clock_;
   MarketHistoryOptions options_;
   Logger log_;
-  DropOldestQueue<MarketSample> queue_;
   mutable std::mutex stats_mutex_;
   MarketHistoryStats stats_;
-  std::thread thread_;
-  std::atomic<bool> closed_{false};
+  WriterThread<MarketSample> writer_;  // last: its thread stops first
 };
 
 }  // namespace propbot::history
