@@ -71,7 +71,8 @@ class CaptureWriter {
   CaptureWriter& operator=(const CaptureWriter&) = delete;
 
   // The tap of venue `venue` (a name of the venue table); an unknown venue gets an
-  // empty tap (nothing is captured for it).
+  // empty tap (nothing is captured for it). The tap refers to this writer: the writer
+  // must outlive every adapter holding it (run_command declares it before the engine).
   RawMessageTap tap(const std::string& venue);
   // Records one message now (what a tap calls).
   void record(std::uint8_t venue, RawChannel channel, std::string_view message);
