@@ -10,27 +10,12 @@
 #include <vector>
 
 #include "core/engine/market_sampler.hpp"
+#include "tests/unit/engine/test_books.hpp"
 
 namespace {
 
 using namespace propbot;
 using namespace propbot::engine;
-
-md::OrderBook make_book(const std::string& venue, const std::string& symbol, double mid, MonoTime at) {
-  md::InstrumentSpec spec;
-  spec.venue = venue;
-  spec.symbol = symbol;
-  spec.tick_size = 0.01;
-  spec.lot_size = 0.001;
-  md::OrderBook book(spec);
-  std::vector<md::BookLevel> bids, asks;
-  for (int i = 0; i < 20; ++i) {
-    bids.push_back({std::llround((mid - 0.01 * (i + 1)) / 0.01), 1'000});
-    asks.push_back({std::llround((mid + 0.01 * (i + 1)) / 0.01), 1'000});
-  }
-  book.apply_snapshot(bids, asks, 1, at);
-  return book;
-}
 
 void BM_MarketSampleBuild(benchmark::State& state) {
   const auto venue_count = static_cast<int>(state.range(0));
@@ -45,7 +30,7 @@ void BM_MarketSampleBuild(benchmark::State& state) {
     for (int v = 0; v < venue_count; ++v) {
       for (int s = 0; s < symbol_count; ++s) {
         const MonoTime at = start + std::chrono::milliseconds(100 * round);
-        inputs.on_book(books.on_book(make_book(venues[v], symbols[s], 100.0 + v * 0.05 + s, at)), at);
+        inputs.on_book(books.on_book(testing::book_around(venues[v], symbols[s], 100.0 + v * 0.05 + s, at, 20)), at);
         venues::FundingInfo funding;
         funding.symbol = symbols[s];
         funding.mark_price = *Decimal::parse("100.5");

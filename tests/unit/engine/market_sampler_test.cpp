@@ -7,29 +7,18 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/engine/test_books.hpp"
+
 namespace propbot::engine {
 namespace {
 
 const MonoTime kStart = MonoTime{} + std::chrono::hours(1);
 const UtcTime kUtc = UtcTime{} + std::chrono::hours(24 * 365 * 56);
 
-md::OrderBook make_book(const std::string& venue, const std::string& symbol, double mid, MonoTime at) {
-  md::InstrumentSpec spec;
-  spec.venue = venue;
-  spec.symbol = symbol;
-  spec.tick_size = 0.01;
-  spec.lot_size = 0.001;
-  md::OrderBook book(spec);
-  const std::vector<md::BookLevel> bids{{std::llround((mid - 0.01) / 0.01), 1'000}};
-  const std::vector<md::BookLevel> asks{{std::llround((mid + 0.01) / 0.01), 1'000}};
-  book.apply_snapshot(bids, asks, 1, at);
-  return book;
-}
-
 class MarketSamplerTest : public ::testing::Test {
  protected:
   void feed(const std::string& venue, const std::string& symbol, double mid, MonoTime at) {
-    inputs_.on_book(board_.on_book(make_book(venue, symbol, mid, at)), at);
+    inputs_.on_book(board_.on_book(testing::book_around(venue, symbol, mid, at)), at);
   }
   history::MarketSample sample(MonoTime now, std::size_t std_samples = 3) {
     PolicyStage stage;
