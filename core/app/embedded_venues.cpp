@@ -41,7 +41,7 @@ EmbeddedVenues::~EmbeddedVenues() {
 }
 
 Status EmbeddedVenues::build(const config::Config& config, boost::asio::io_context& io, const Clock& engine_clock,
-                             Logger log) {
+                             Logger log, const RawTapSource& taps) {
   venues::sim::VenueSimHostOptions options;
   options.seed = config.sim.seed;
   for (const auto& symbol : config.symbols) {
@@ -89,7 +89,7 @@ Status EmbeddedVenues::build(const config::Config& config, boost::asio::io_conte
     endpoints.ws_url = venue.kind == "binance" ? ws_url(hosted->url) : ws_url(hosted->url) + "/ws/v5/public";
     endpoints.ws_private_url = venue.kind == "binance" ? "" : ws_url(hosted->url) + "/ws/v5/private";
     auto adapter = connect_adapter(endpoints, {account.api_key, account.api_secret, account.passphrase},
-                                   config.symbols, io, engine_clock, log);
+                                   config.symbols, io, engine_clock, log, taps ? taps(venue.id) : RawMessageTap{});
     if (!adapter) return adapter.error();
     log.info("venue_connected", {{"venue", venue.id}, {"kind", venue.kind}, {"url", hosted->url}, {"mode", "embedded_sim"}});
     adapters_.push_back(std::move(*adapter));

@@ -16,6 +16,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/common/result.hpp"
 #include "core/config/config.hpp"
 #include "core/venues/venue.hpp"
@@ -36,7 +37,9 @@ class EmbeddedVenues {
   // Builds one adapter per binance/okx venue in `config` without a rest_url (none: does
   // nothing, no simulator is started). Errors
   // name the venue and what failed; nothing is left running on error.
-  Status build(const config::Config& config, boost::asio::io_context& io, const Clock& engine_clock, Logger log);
+  // `taps` (may be empty) gives each adapter its raw-message tap (run --capture).
+  Status build(const config::Config& config, boost::asio::io_context& io, const Clock& engine_clock, Logger log,
+               const RawTapSource& taps = {});
 
   // The adapters, in config order; the engine takes ownership.
   std::vector<std::unique_ptr<venues::Venue>> take_adapters() { return std::move(adapters_); }

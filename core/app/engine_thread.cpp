@@ -162,10 +162,11 @@ Status EngineThread::start(const bundle::Bundle* initial, std::int64_t version) 
   if (running_) return make_error(Errc::conflict, "engine already started");
   reloads_ = std::make_unique<CallGate>();  // a restarted thread takes reloads again
   auto running = std::make_unique<Running>(log_);
-  auto venues = VenueSet::build(config_, venue_keys_.get(), running->io, running->clock, log_);
+  auto venues = VenueSet::build(config_, venue_keys_.get(), running->io, running->clock, log_, raw_taps_);
   if (!venues) return venues.error();
   running->venues = std::move(*venues);
   engine::EngineSinks sinks;
+  sinks.market_history = market_history_;
   if (control_ != nullptr) {
     running->port = std::make_unique<PlanePort>(*control_);
     sinks.control = running->port.get();

@@ -23,6 +23,7 @@
 #include "core/bundle/bundle.hpp"
 #include "core/common/call_gate.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/common/result.hpp"
 #include "core/config/config.hpp"
 #include "core/engine/engine.hpp"
@@ -44,6 +45,12 @@ class EngineThread final : public engine::EngineHandle {
   ~EngineThread() override;
   EngineThread(const EngineThread&) = delete;
   EngineThread& operator=(const EngineThread&) = delete;
+
+  // Before start(), both optional: the market-history sink the engine feeds (must
+  // outlive the engine; engine/market_history_sink.hpp) and the raw-message taps of the
+  // venue adapters (run --capture; core/history/capture_writer.hpp).
+  void set_market_history(engine::MarketHistorySink* sink) { market_history_ = sink; }
+  void set_raw_taps(RawTapSource taps) { raw_taps_ = std::move(taps); }
 
   // Builds the venues, loads the strategies and policies (a load error names the file
   // and line, and nothing starts), starts the engine and its thread. The first
@@ -74,6 +81,8 @@ class EngineThread final : public engine::EngineHandle {
   Logger log_;
   control::ControlPlane* control_;
   std::shared_ptr<const VenueKeyring> venue_keys_;
+  engine::MarketHistorySink* market_history_ = nullptr;
+  RawTapSource raw_taps_;
   engine::SnapshotSlot snapshots_;
   std::unique_ptr<Running> running_;
   // Entered by reload(); closed by stop() before the engine goes.

@@ -5,8 +5,10 @@
 
 #include "core/app/commands/audit_command.hpp"
 #include "core/app/commands/backup_command.hpp"
+#include "core/app/commands/capture_command.hpp"
 #include "core/app/commands/config_command.hpp"
 #include "core/app/commands/export_command.hpp"
+#include "core/app/commands/market_history_command.hpp"
 #include "core/app/commands/run_command.hpp"
 #include "core/app/commands/secrets_command.hpp"
 #include "core/app/commands/venue_sim_command.hpp"
@@ -19,7 +21,13 @@ void print_usage(std::ostream& out) {
          "\n"
          "commands:\n"
          "  run --profile paper|testnet|live [--config FILE] [--data-dir DIR] [--bind ADDR] [--port N]\n"
-         "        start the daemon (always in HOLD); --port 0 picks a free port\n"
+         "        [--capture FILE [--capture-max-mb N]]\n"
+         "        start the daemon (always in HOLD); --port 0 picks a free port; --capture records\n"
+         "        every raw venue WebSocket message with its receive time into FILE (new file,\n"
+         "        at most N MiB, default 1024)\n"
+         "  capture info FILE   frames per venue/channel, bytes/event and time span of a capture\n"
+         "  market-history --data-dir DIR [--minutes N] [--limit ROWS]\n"
+         "        the last N minutes (10) of the market history as JSON rows (read-only)\n"
          "  venue-sim [--binance-port N] [--okx-port M] [--admin-port K] [--tls] [--seed S]\n"
          "        run the loopback venue simulator (Binance/OKX wire protocols + admin API);\n"
          "        port 0 picks a free port; prints '<name> listening on URL' per listener\n"
@@ -67,6 +75,8 @@ int main(int argc, char** argv, char** envp) {
   if (command == "audit") return propbot::app::audit_command(args);
   if (command == "backup") return propbot::app::backup_command(args);
   if (command == "restore") return propbot::app::restore_command(args);
+  if (command == "capture") return propbot::app::capture_command(args);
+  if (command == "market-history") return propbot::app::market_history_command(args);
   if (command == "config") return propbot::app::config_command(args);
   if (command == "export") return propbot::app::export_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);

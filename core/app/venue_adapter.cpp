@@ -7,7 +7,8 @@ namespace propbot::app {
 
 Result<std::unique_ptr<venues::Venue>> connect_adapter(const config::VenueConfig& venue, const AdapterKeys& keys,
                                                        const std::vector<std::string>& symbols,
-                                                       boost::asio::io_context& io, const Clock& clock, Logger log) {
+                                                       boost::asio::io_context& io, const Clock& clock, Logger log,
+                                                       RawMessageTap raw_tap) {
   Result<std::unique_ptr<venues::Venue>> adapter = make_error(Errc::invalid_argument, "no adapter for kind '" + venue.kind + "'");
   if (venue.kind == "binance") {
     venues::binance::BinanceAdapterOptions options;
@@ -18,6 +19,7 @@ Result<std::unique_ptr<venues::Venue>> connect_adapter(const config::VenueConfig
     options.api_secret = std::string(keys.api_secret);
     options.symbols = symbols;
     if (!venue.stp_mode.empty()) options.stp_mode = venue.stp_mode;
+    options.raw_tap = std::move(raw_tap);
     adapter = venues::binance::make_binance_adapter(io, clock, std::move(options), log);
   } else if (venue.kind == "okx") {
     venues::okx::OkxAdapterOptions options;
@@ -31,6 +33,7 @@ Result<std::unique_ptr<venues::Venue>> connect_adapter(const config::VenueConfig
     options.passphrase = std::string(keys.passphrase);
     options.symbols = symbols;
     if (!venue.stp_mode.empty()) options.stp_mode = venue.stp_mode;
+    options.raw_tap = std::move(raw_tap);
     adapter = venues::okx::make_okx_adapter(io, clock, std::move(options), log);
   }
   if (!adapter) return make_error(adapter.error().code, venue.id + ": " + adapter.error().message);

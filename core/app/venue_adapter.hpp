@@ -26,6 +26,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/common/result.hpp"
 #include "core/config/config.hpp"
 #include "core/venues/venue.hpp"
@@ -42,6 +43,7 @@ struct AdapterKeys {
 // factories' errors, prefixed with the venue id.
 Result<std::unique_ptr<venues::Venue>> connect_adapter(const config::VenueConfig& venue, const AdapterKeys& keys,
                                                        const std::vector<std::string>& symbols,
-                                                       boost::asio::io_context& io, const Clock& clock, Logger log);
+                                                       boost::asio::io_context& io, const Clock& clock, Logger log,
+                                                       RawMessageTap raw_tap = {});
 
 }  // namespace propbot::app

@@ -56,7 +56,7 @@ std::unique_ptr<venues::Venue> random_walk_venue(const config::Config& config, c
 // The adapter of a venue that names its own endpoints, with its keys from `keys`.
 Result<std::unique_ptr<venues::Venue>> endpoint_venue(const config::Config& config, const config::VenueConfig& venue,
                                                       const VenueKeyring* keys, boost::asio::io_context& io,
-                                                      Clock& clock, Logger log) {
+                                                      Clock& clock, Logger log, RawMessageTap raw_tap) {
   const auto found = keys != nullptr ? keys->find(venue.id) : VenueKeyring::const_iterator{};
   if (keys == nullptr || found == keys->end()) {
     std::string names;
@@ -68,7 +68,7 @@ Result<std::unique_ptr<venues::Venue>> endpoint_venue(const config::Config& conf
   const VenueKeys& stored = found->second;
   auto adapter = connect_adapter(
       venue, {stored.api_key.reveal(), stored.api_secret.reveal(), stored.passphrase.reveal()}, config.symbols, io,
-      clock, log);
+      clock, log, std::move(raw_tap));
   if (adapter) {
     log.info("venue_connected", {{"venue", venue.id}, {"kind", venue.kind}, {"url", venue.rest_url},
                                  {"mode", "endpoint"}, {"demo", venue.demo}});
@@ -79,17 +79,18 @@ Result<std::unique_ptr<venues::Venue>> endpoint_venue(const config::Config& conf
 }  // namespace
 
 Result<std::unique_ptr<VenueSet>> VenueSet::build(const config::Config& config, const VenueKeyring* keys,
-                                                  boost::asio::io_context& io, Clock& engine_clock, Logger log) {
+                                                  boost::asio::io_context& io, Clock& engine_clock, Logger log,
+                                                  const RawTapSource& taps) {
   std::unique_ptr<VenueSet> set(new VenueSet());
   set->market_ = random_walk_market(config);
-  if (auto built = set->embedded_.build(config, io, engine_clock, log); !built) return built.error();
+  if (auto built = set->embedded_.build(config, io, engine_clock, log, taps); !built) return built.error();
   auto adapters = set->embedded_.take_adapters();
   auto next_adapter = adapters.begin();
   for (const auto& venue : config.venues) {
     if (venue.kind == "sim") {
       set->venues_.push_back(random_walk_venue(config, venue, set->market_, engine_clock));
     } else if (config::has_endpoint(venue)) {
-      auto adapter = endpoint_venue(config, venue, keys, io, engine_clock, log);
+      auto adapter = endpoint_venue(config, venue, keys, io, engine_clock, log, taps ? taps(venue.id) : RawMessageTap{});
       if (!adapter) return adapter.error();
       set->venues_.push_back(std::move(*adapter));
     } else {

@@ -39,9 +39,11 @@ class VenueSet {
   // One venue per configured venue, in config order. `keys` holds the keys of every
   // venue with endpoints (may be null when none has). Errors name the venue and what
   // failed (a venue with endpoints but no keys: the secrets store entry to add);
-  // nothing is left running on error.
+  // nothing is left running on error. `taps` (may be empty) gives every binance/okx
+  // adapter its raw-message tap (run --capture); sim venues have no raw messages.
   static Result<std::unique_ptr<VenueSet>> build(const config::Config& config, const VenueKeyring* keys,
-                                                 boost::asio::io_context& io, Clock& engine_clock, Logger log);
+                                                 boost::asio::io_context& io, Clock& engine_clock, Logger log,
+                                                 const RawTapSource& taps = {});
   ~VenueSet();
   VenueSet(const VenueSet&) = delete;
   VenueSet& operator=(const VenueSet&) = delete;

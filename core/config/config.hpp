@@ -219,6 +219,16 @@ struct ForensicsConfig {
   int max_bundles = 200;
 };
 
+// Market history (SPEC S-9.6): every interval_s (0 = off) the engine writes a
+// MarketSample to <data_dir>/market_history/market_history.sqlite; rows older than
+// retention_h hours are pruned; std_spread is the std of the cross-venue spread over the
+// last std_samples samples of a symbol.
+struct MarketHistoryConfig {
+  int interval_s = 10;
+  int retention_h = 72;
+  int std_samples = 30;
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -241,6 +251,7 @@ struct Config {
   ReconConfig recon;
   BackupConfig backup;
   ForensicsConfig forensics;
+  MarketHistoryConfig market_history;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;

@@ -141,6 +141,14 @@ void BreakerInputs::refresh_streams(const BookBoard& books) {
   }
 }
 
+double BreakerInputs::gap_p95_ms(std::string_view venue) const {
+  double worst = 0;
+  for (const Stream& stream : streams_) {
+    if (stream.venue == venue) worst = std::max(worst, stream.gap_p95_ms);
+  }
+  return worst;
+}
+
 void BreakerInputs::fill_route(const Route& route, const BookBoard& books, PolicyStage& features, MonoTime now,
                                scripting::BreakerMetrics& m) const {
   m.symbol = route.symbol;

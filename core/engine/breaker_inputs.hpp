@@ -88,6 +88,9 @@ class BreakerInputs {
   std::size_t streams() const { return streams_.size(); }
   std::size_t routes() const { return routes_.size(); }
   std::size_t ignored_books() const { return ignored_books_; }  // messages of streams beyond the bound
+  // The worst nearest-rank p95 inter-message gap over `venue`'s streams as of the last
+  // collect() (market history); 0 before any gap was measured there. O(streams).
+  double gap_p95_ms(std::string_view venue) const;
 
  private:
   struct Stream {

@@ -37,6 +37,7 @@
 #include "core/config/config.hpp"
 #include "core/engine/control_port.hpp"
 #include "core/engine/intent_sink.hpp"
+#include "core/engine/market_history_sink.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/exec/execution_ports.hpp"
 #include "core/exec/executor_options.hpp"
@@ -110,6 +111,9 @@ struct EngineSinks {
   // Bounds the CPU time of every strategy and policy call; null: the engine starts one.
   std::shared_ptr<scripting::ScriptWatchdog> watchdog;
   EngineExecution execution;
+  // A MarketSample every market_history.interval_s (SPEC S-9.6; market_sampler.hpp);
+  // null: none is built.
+  MarketHistorySink* market_history = nullptr;
 };
 
 // What an operator may ask of the risk governor (Engine::risk_action).

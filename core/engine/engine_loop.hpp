@@ -17,6 +17,7 @@
 #include "core/risk/venue_guards.hpp"
 #include "core/engine/breaker_inputs.hpp"
 #include "core/engine/hot_config.hpp"
+#include "core/engine/market_sampler.hpp"
 #include "core/engine/opportunity_board.hpp"
 #include "core/engine/policy_stage.hpp"
 #include "core/engine/reload_errors.hpp"
@@ -623,6 +624,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     return report;
   }
 
+  MarketSampler market_sampler;        // market history (market_sampler.cpp)
+  void sample_market(MonoTime now);
+
   void publish_snapshot() {
     const MonoTime now = clock.now();
     opportunities.expire(now, std::chrono::milliseconds(config.engine.opportunity_ttl_ms));
@@ -735,6 +739,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
         report_recon();
         report_degradations();
         publish_snapshot();
+        sample_market(clock.now());
       } catch (const std::exception& e) {
         // A long-running loop reports and carries on; it never dies silently.
         log.error("snapshot_failed", {{"error", e.what()}});

@@ -175,6 +175,9 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
           next.execution.post_only_max_distance_bps);
   d.check("execution.post_only_max_age_ms", running.execution.post_only_max_age_ms,
           next.execution.post_only_max_age_ms);
+  d.check("market_history.interval_s", running.market_history.interval_s, next.market_history.interval_s);
+  d.check("market_history.retention_h", running.market_history.retention_h, next.market_history.retention_h);
+  d.check("market_history.std_samples", running.market_history.std_samples, next.market_history.std_samples);
   d.check("logging.level", running.logging.level, next.logging.level);
   d.check("logging.file", running.logging.file, next.logging.file);
   d.check("logging.json", running.logging.json, next.logging.json);

@@ -142,6 +142,7 @@ class BinanceHarness final : public LoopbackHarness {
     options.api_secret = secret;
     options.symbols = {kSymbol};
     options.reconnect.initial_delay = 50ms;
+    options.raw_tap = raw_tap();
     auto venue = binance::make_binance_adapter(io_, clock_, std::move(options), quiet_logger());
     if (!venue.ok()) {
       ADD_FAILURE() << "make_binance_adapter failed";
@@ -182,6 +183,7 @@ class OkxHarness final : public LoopbackHarness {
     options.demo = true;
     options.symbols = {kSymbol};
     options.reconnect.initial_delay = 50ms;
+    options.raw_tap = raw_tap();
     auto venue = okx::make_okx_adapter(io_, clock_, options, quiet_logger());
     if (!venue.ok()) {
       ADD_FAILURE() << "make_okx_adapter failed: " << venue.error().describe();

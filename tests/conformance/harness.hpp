@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/common/decimal.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/venues/sim/simulated_venue.hpp"
 #include "core/venues/venue.hpp"
 
@@ -104,6 +105,20 @@ class VenueHarness {
   VenueResult<std::vector<Balance>> balances_and_wait();
   // Server-side request counter from describe()["counters"]["requests"].
   std::uint64_t server_requests() const;
+
+  // What the adapter handed its RawMessageTap (run --capture), oldest first; the first
+  // kMaxRawMessages only.
+  struct RawMessage {
+    RawChannel channel = RawChannel::market_ws;
+    std::string text;
+  };
+  static constexpr std::size_t kMaxRawMessages = 20'000;
+  std::vector<RawMessage> raw_messages;
+  RawMessageTap raw_tap() {
+    return [this](RawChannel channel, std::string_view text) {
+      if (raw_messages.size() < kMaxRawMessages) raw_messages.push_back({channel, std::string(text)});
+    };
+  }
 
  protected:
   template <typename T>

@@ -25,6 +25,8 @@
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
 #include "core/exec/journal_store.hpp"
+#include "core/history/capture_writer.hpp"
+#include "core/history/market_history_store.hpp"
 #include "core/secrets/paper_store.hpp"
 #include "core/store/backup_snapshotter.hpp"
 #include "core/store/data_dir.hpp"
@@ -64,8 +66,9 @@ std::vector<std::string> search_roots(const std::string& executable) {
 }
 
 struct RunFlags {
-  std::optional<std::string> profile, config_file, data_dir, bind, secrets, secrets_key_file;
+  std::optional<std::string> profile, config_file, data_dir, bind, secrets, secrets_key_file, capture;
   std::optional<int> port;
+  int capture_max_mb = 1024;
 };
 
 // Returns false after printing FATAL CONFIG lines for every bad flag.
@@ -80,11 +83,12 @@ bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
       value = arg.substr(eq + 1);
     }
     const bool known = name == "--profile" || name == "--config" || name == "--data-dir" || name == "--bind" ||
-                       name == "--port" || name == "--secrets" || name == "--secrets-key-file";
+                       name == "--port" || name == "--secrets" || name == "--secrets-key-file" ||
+                       name == "--capture" || name == "--capture-max-mb";
     if (!known) {
       fatal_config(arg, arg,
                    "unknown option; allowed: --profile, --config, --data-dir, --bind, --port, --secrets, "
-                   "--secrets-key-file");
+                   "--secrets-key-file, --capture, --capture-max-mb");
       ok = false;
       continue;
     }
@@ -102,6 +106,17 @@ bool parse_flags(const std::vector<std::string>& args, RunFlags& flags) {
     if (name == "--bind") flags.bind = *value;
     if (name == "--secrets") flags.secrets = *value;
     if (name == "--secrets-key-file") flags.secrets_key_file = *value;
+    if (name == "--capture") flags.capture = *value;
+    if (name == "--capture-max-mb") {
+      char* end = nullptr;
+      const long mb = std::strtol(value->c_str(), &end, 10);
+      if (value->empty() || *end != '\0' || mb < 1 || mb > 1'048'576) {
+        fatal_config("--capture-max-mb", *value, "must be an integer in [1, 1048576] (MiB the capture file may reach)");
+        ok = false;
+      } else {
+        flags.capture_max_mb = static_cast<int>(mb);
+      }
+    }
     if (name == "--port") {
       char* end = nullptr;
       const long port = std::strtol(value->c_str(), &end, 10);
@@ -299,7 +314,41 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   // Shared with the config routes, whose blocking workers may outlive the server's stop.
   const std::shared_ptr<config_service::ConfigService> configs = std::move(*opened);
 
+  // Market history (SPEC S-9.6) and the raw-message capture (run --capture): their writer
+  // threads are declared before the engine, so they outlive it.
+  std::unique_ptr<history::MarketHistoryStore> market_history;
+  if (cfg.market_history.interval_s > 0) {
+    history::MarketHistoryOptions history_options;
+    history_options.retention = std::chrono::hours(cfg.market_history.retention_h);
+    auto opened_history = history::MarketHistoryStore::open(cfg.data_dir, clock, history_options, log);
+    if (!opened_history) {
+      fatal_config("market_history.interval_s", std::to_string(cfg.market_history.interval_s),
+                   opened_history.error().message + "; fix the data directory or set market_history.interval_s: 0");
+      return kExitConfig;
+    }
+    market_history = std::move(*opened_history);
+  }
+  std::unique_ptr<history::CaptureWriter> capture;
+  if (flags.capture) {
+    history::CaptureOptions capture_options;
+    capture_options.path = *flags.capture;
+    for (const auto& venue : cfg.venues) capture_options.venues.push_back(venue.id);
+    capture_options.max_bytes = static_cast<std::uint64_t>(flags.capture_max_mb) << 20;
+    auto opened_capture = history::CaptureWriter::open(std::move(capture_options), clock, log);
+    if (!opened_capture) {
+      fatal_config("--capture", *flags.capture, opened_capture.error().message);
+      return kExitConfig;
+    }
+    capture = std::move(*opened_capture);
+    log.info("capture_started", {{"path", capture->path()}, {"max_mb", flags.capture_max_mb}});
+  }
+  const auto attach_history = [&](EngineThread& thread) {
+    thread.set_market_history(market_history.get());
+    if (capture) thread.set_raw_taps([&capture](const std::string& venue) { return capture->tap(venue); });
+  };
+
   auto engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane(), keyring);
+  attach_history(*engine_holder);
   if (auto started = engine_holder->start(&startup.bundle, startup.version); !started) {
     if (!startup.resumed) {
       fatal_config("strategies", "", started.error().message);
@@ -315,6 +364,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     }
     startup = std::move(*disk);
     engine_holder = std::make_unique<EngineThread>(startup.config, log, &desk->plane(), keyring);
+    attach_history(*engine_holder);
     if (auto again = engine_holder->start(&startup.bundle, startup.version); !again) {
       fatal_config("strategies", "", again.error().message);
       return kExitConfig;
@@ -327,10 +377,16 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     if (!snap || !snap->risk) return {};
     return snap->risk->value("autopilot_blockers", std::vector<std::string>{});
   });
-  // A P0's forensic bundle holds the engine's snapshot of that instant. The market
-  // history store attaches its reader with desk->forensics().attach_history(); until
-  // then market_history.json says {"available": false}.
+  // A P0's forensic bundle holds the engine's snapshot of that instant and the last
+  // forensics.history_minutes of market history (without the store — market_history
+  // off — market_history.json says {"available": false}).
   desk->forensics().attach_snapshots([&engine] { return engine.snapshots().load(); });
+  if (market_history) {
+    desk->forensics().attach_history([store = market_history.get()](std::chrono::minutes minutes) -> nlohmann::json {
+      auto rows = store->recent(minutes);
+      return rows ? nlohmann::json(std::move(*rows)) : nlohmann::json(nullptr);
+    });
+  }
   // A confirmed unfreeze_strategy / raise_limit takes effect on the engine thread (posted:
   // the plane calls this under its lock, which the engine thread may be waiting for).
   for (const auto kind : {control::ApprovalKind::unfreeze_strategy, control::ApprovalKind::raise_limit}) {
@@ -348,6 +404,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     desk->kill_relay().detach();
     desk->risk_gates().detach();
     desk->forensics().detach_snapshots();
+    desk->forensics().detach_history();
     engine.stop();
     std::cerr << "FATAL: store: " << recorded.error().message << std::endl;
     return kExitRuntime;
@@ -388,6 +445,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     desk->kill_relay().detach();
     desk->risk_gates().detach();
     desk->forensics().detach_snapshots();
+    desk->forensics().detach_history();
     engine.stop();
     fatal_config("api.port", std::to_string(cfg.api.port), listening.error().message + "; choose another --port or --bind");
     return kExitConfig;
@@ -422,7 +480,17 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     desk->kill_relay().detach();
     desk->risk_gates().detach();
     desk->forensics().detach_snapshots();
+    desk->forensics().detach_history();  // before the store it reads closes
     engine.stop();
+    watchdog.stage("closing the market history and the capture");
+    if (market_history) market_history->close();
+    if (capture) {
+      capture->close();
+      const history::CaptureStats stats = capture->stats();
+      log.info("capture_closed", {{"path", capture->path()}, {"frames", stats.frames_written},
+                                  {"bytes", stats.file_bytes}, {"dropped", stats.dropped},
+                                  {"refused", stats.refused}, {"bound_reached", stats.bound_reached}});
+    }
   }
   log.info("daemon_stopped");
   log.flush();

@@ -32,6 +32,7 @@ Result<std::unique_ptr<Venue>> make_binance_adapter(boost::asio::io_context& io,
   rest_options.rate_limits = options.rate_limits;
   rest_options.rate_governor = options.rate_governor;
   rest_options.request_timeout = options.request_timeout;
+  rest_options.raw_tap = options.raw_tap;
   std::fill(options.api_secret.begin(), options.api_secret.end(), '\0');
   options.api_secret.clear();
   auto rest = RestClient::create(io, clock, std::move(rest_options), logger);
@@ -168,6 +169,7 @@ void BinanceAdapter::start_streams() {
         data_options.snapshot_retry_initial = options_.snapshot_retry_initial;
         data_options.snapshot_retry_max = options_.snapshot_retry_max;
         data_options.snapshot_max_attempts = options_.snapshot_max_attempts;
+        data_options.raw_tap = options_.raw_tap;
         data_ = std::make_unique<DataStream>(io_, clock_, *rest_, instruments_, std::move(data_options), logger_);
       }
       if (auto s = data_->start(*market_); !s && s.error().code != Errc::conflict) {
@@ -182,6 +184,7 @@ void BinanceAdapter::start_streams() {
         user_options.keepalive_interval = options_.listen_key_keepalive;
         user_options.tls = options_.tls;
         user_options.reconnect = options_.reconnect;
+        user_options.raw_tap = options_.raw_tap;
         user_ = std::make_unique<UserStream>(io_, *rest_, std::move(user_options), logger_);
       }
       if (auto s = user_->start(*recovery_); !s && s.error().code != Errc::conflict) {

@@ -52,6 +52,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/common/result.hpp"
 #include "core/md/feed_health.hpp"
 #include "core/net/tls_client.hpp"
@@ -95,6 +96,9 @@ struct BinanceAdapterOptions {
   std::chrono::milliseconds request_timeout{10000};
   // selfTradePreventionMode of every order: one of kBinanceStpModes (self_trade_prevention.hpp).
   std::string stp_mode{kBinanceDefaultStpMode};
+  // The raw text of every WebSocket message (market and private), before parsing, for
+  // `run --capture`; empty: nothing is tapped (one branch per message).
+  RawMessageTap raw_tap;
 };
 
 class RestClient;

@@ -83,7 +83,9 @@ Status DataStream::start(MarketDataListener& listener) {
     if (!alive.expired()) on_public_open();
   };
   public_callbacks.on_message = [this, alive](std::string_view text) {
-    if (!alive.expired()) on_public_message(text);
+    if (alive.expired()) return;
+    if (options_.raw_tap) options_.raw_tap(RawChannel::market_ws, text);
+    on_public_message(text);
   };
   public_callbacks.on_close = [this, alive](const net::WsCloseInfo& info) {
     if (!alive.expired()) on_public_close(info);
@@ -93,7 +95,9 @@ Status DataStream::start(MarketDataListener& listener) {
 
   net::WsCallbacks market_callbacks;
   market_callbacks.on_message = [this, alive](std::string_view text) {
-    if (!alive.expired()) on_market_message(text);
+    if (alive.expired()) return;
+    if (options_.raw_tap) options_.raw_tap(RawChannel::market_ws, text);
+    on_market_message(text);
   };
   market_callbacks.on_close = [this, alive](const net::WsCloseInfo& info) {
     if (alive.expired() || listener_ == nullptr) return;

@@ -32,6 +32,7 @@
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/md/binance_book_sync.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/md/feed_health.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/binance/messages.hpp"
@@ -55,6 +56,7 @@ struct DataStreamOptions {
   std::chrono::milliseconds snapshot_retry_initial{250};
   std::chrono::milliseconds snapshot_retry_max{30000};
   int snapshot_max_attempts = 10;
+  RawMessageTap raw_tap;  // every message of both streams, before parsing (capture); may be empty
 };
 
 class DataStream {

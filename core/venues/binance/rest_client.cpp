@@ -64,6 +64,7 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
       logger_(std::move(logger)),
       http_(std::move(http)),
       path_prefix_(std::move(path_prefix)),
+      raw_tap_(std::move(options.raw_tap)),
       wakeup_(io, clock, [this] { governor_.on_wakeup(); }),
       governor_("binance", options.rate_limits, options.rate_governor, clock,
                 [this](MonoTime at) { wakeup_.wake_at(at); }),
@@ -168,9 +169,16 @@ void RestClient::transmit(const Endpoint& endpoint, std::vector<QueryParam> para
   ++requests_sent_;
   std::weak_ptr<bool> alive = alive_;
   const std::string path(endpoint.path);
+  // The request as the capture records it: the parameters without the signature.
+  std::string tapped_target;
+  if (raw_tap_) tapped_target = params.empty() ? path : path + "?" + encode_params(params);
   http_->request(method, std::move(target), std::move(headers), std::move(body),
-                 [this, alive, done = std::move(done), method, path](Result<net::HttpReply> reply) {
+                 [this, alive, done = std::move(done), method, path,
+                  tapped_target = std::move(tapped_target)](Result<net::HttpReply> reply) {
                    if (alive.expired()) return;
+                   if (reply && raw_tap_) {
+                     raw_tap_(RawChannel::rest, rest_answer_text(method, tapped_target, reply->status, reply->body));
+                   }
                    if (!reply) {
                      VenueError error;
                      error.code = VenueErrc::network;

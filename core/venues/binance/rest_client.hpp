@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/raw_message_tap.hpp"
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
 #include "core/net/https_client.hpp"
@@ -62,6 +63,7 @@ struct RestClientOptions {
   RateLimitPolicy rate_limits;
   GovernorPolicy rate_governor;
   std::chrono::milliseconds request_timeout{10000};
+  RawMessageTap raw_tap;  // every answer (RawChannel::rest, rest_answer_text); may be empty
 };
 
 class RestClient {
@@ -115,6 +117,7 @@ class RestClient {
   Logger logger_;
   std::unique_ptr<net::HttpsClient> http_;
   std::string path_prefix_;
+  RawMessageTap raw_tap_;
   WakeupTimer wakeup_;
   RateGovernor governor_;
   std::uint64_t requests_sent_ = 0;

@@ -103,6 +103,7 @@ void UserStream::open_connection() {
   };
   callbacks.on_message = [this, alive, generation](std::string_view text) {
     if (alive.expired() || generation != generation_) return;
+    if (options_.raw_tap) options_.raw_tap(RawChannel::private_ws, text);
     on_message(text);
   };
   callbacks.on_close = [this, alive, generation](const net::WsCloseInfo& info) {

@@ -28,6 +28,7 @@
 #include <string>
 
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/binance/rest_client.hpp"
 #include "core/venues/venue.hpp"
@@ -40,6 +41,7 @@ struct UserStreamOptions {
   std::chrono::milliseconds keepalive_interval = std::chrono::minutes(30);
   net::TlsClientOptions tls;
   net::WsReconnectOptions reconnect;
+  RawMessageTap raw_tap;  // every private message, before parsing (capture); may be empty
 };
 
 class UserStream {

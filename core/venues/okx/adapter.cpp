@@ -118,6 +118,7 @@ Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, con
   rest_options.rate_limits = options.rate_limits;
   rest_options.rate_governor = options.rate_governor;
   rest_options.request_timeout = options.request_timeout;
+  rest_options.raw_tap = options.raw_tap;
   auto rest = RestClient::create(io, clock, std::move(rest_options), logger);
   if (!rest) return rest.error();
   adapter->rest_ = std::move(rest.value());
@@ -176,6 +177,7 @@ Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, con
   data_options.ping_interval = options.ping_interval;
   data_options.pong_timeout = options.pong_timeout;
   data_options.stale_after = options.stale_after;
+  data_options.raw_tap = options.raw_tap;
   adapter->data_ = std::make_unique<DataStream>(io, clock, std::move(streamed), std::move(data_options), logger);
 
   UserStreamOptions user_options;
@@ -184,6 +186,7 @@ Result<std::unique_ptr<Venue>> make_okx_adapter(boost::asio::io_context& io, con
   user_options.reconnect = options.reconnect;
   user_options.ping_interval = options.ping_interval;
   user_options.pong_timeout = options.pong_timeout;
+  user_options.raw_tap = options.raw_tap;
   RecoveryOptions recovery_options;
   recovery_options.symbols = options.symbols;
   adapter->recovery_ =

@@ -64,6 +64,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/common/result.hpp"
 #include "core/md/feed_health.hpp"
 #include "core/net/tls_client.hpp"
@@ -100,6 +101,9 @@ struct OkxAdapterOptions {
   std::chrono::milliseconds pong_timeout{8000};
   // stpMode of every order: one of kOkxStpModes (self_trade_prevention.hpp).
   std::string stp_mode{kOkxDefaultStpMode};
+  // The raw text of every WebSocket message (public and private), before parsing, for
+  // `run --capture`; empty: nothing is tapped (one branch per message).
+  RawMessageTap raw_tap;
 };
 
 class RestClient;

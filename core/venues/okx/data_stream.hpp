@@ -31,6 +31,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/md/feed_health.hpp"
 #include "core/md/okx_book_sync.hpp"
 #include "core/net/ws_client.hpp"
@@ -49,6 +50,7 @@ struct DataStreamOptions {
   std::chrono::milliseconds ping_interval{20000};  // < 30 s
   std::chrono::milliseconds pong_timeout{8000};
   Nanos stale_after = std::chrono::seconds(5);
+  RawMessageTap raw_tap;  // every message, before parsing (capture); may be empty
 };
 
 class DataStream {

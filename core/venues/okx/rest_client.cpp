@@ -67,6 +67,7 @@ RestClient::RestClient(boost::asio::io_context& io, const Clock& clock, RestClie
       logger_(std::move(logger)),
       http_(std::move(http)),
       path_prefix_(std::move(path_prefix)),
+      raw_tap_(std::move(options.raw_tap)),
       wakeup_(io, clock, [this] { governor_.on_wakeup(); }),
       governor_("okx", options.rate_limits, options.rate_governor, clock,
                 [this](MonoTime at) { wakeup_.wake_at(at); }),
@@ -139,9 +140,16 @@ void RestClient::transmit(const Endpoint& endpoint, const std::string& query, st
   ++requests_sent_;
   std::weak_ptr<bool> alive = alive_;
   const Endpoint copy = endpoint;
+  // The request as the capture records it (OKX signs in headers: nothing to leave out).
+  std::string tapped_target;
+  if (raw_tap_) tapped_target = std::string(endpoint.path) + query;
   http_->request(method, std::move(target), std::move(headers), std::move(body),
-                 [this, alive, copy, done = std::move(done)](Result<net::HttpReply> reply) {
+                 [this, alive, copy, method, tapped_target = std::move(tapped_target),
+                  done = std::move(done)](Result<net::HttpReply> reply) {
                    if (alive.expired()) return;
+                   if (reply && raw_tap_) {
+                     raw_tap_(RawChannel::rest, rest_answer_text(method, tapped_target, reply->status, reply->body));
+                   }
                    on_reply(copy, std::move(reply), done);
                  });
 }

@@ -34,7 +34,10 @@ Status UserStream::start(PrivateListener& listener) {
   ws_options.log = [logger = logger_](std::string_view line) { logger.debug("okx_private_ws", {{"line", line}}); };
   net::WsCallbacks callbacks;
   callbacks.on_open = [this] { on_open(); };
-  callbacks.on_message = [this](std::string_view text) { on_message(text); };
+  callbacks.on_message = [this](std::string_view text) {
+    if (options_.raw_tap) options_.raw_tap(RawChannel::private_ws, text);
+    on_message(text);
+  };
   callbacks.on_close = [this](const net::WsCloseInfo& info) { on_close(info); };
   auto ws = net::WsClient::create(io_, std::move(ws_options), std::move(callbacks));
   if (!ws) return ws.error();

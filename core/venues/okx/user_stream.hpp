@@ -34,6 +34,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/logging.hpp"
+#include "core/common/raw_message_tap.hpp"
 #include "core/net/ws_client.hpp"
 #include "core/venues/okx/messages.hpp"
 #include "core/venues/okx/signing.hpp"
@@ -47,6 +48,7 @@ struct UserStreamOptions {
   net::WsReconnectOptions reconnect;
   std::chrono::milliseconds ping_interval{20000};
   std::chrono::milliseconds pong_timeout{8000};
+  RawMessageTap raw_tap;  // every private message, before parsing (capture); may be empty
 };
 
 class UserStream {

@@ -271,6 +271,23 @@ TEST_F(ConfigLoaderTest, ForensicsKeysHaveDefaultsRangesAndEnvironmentNames) {
   EXPECT_EQ(env.config->forensics.max_bundles, 3);
 }
 
+TEST_F(ConfigLoaderTest, MarketHistoryKeysHaveDefaultsRangesAndZeroSwitchesItOff) {
+  LoadOutcome defaults = load(kValidPaper);
+  ASSERT_TRUE(defaults.config.has_value()) << all_fatal_lines(defaults);
+  EXPECT_EQ(defaults.config->market_history.interval_s, 10);
+  EXPECT_EQ(defaults.config->market_history.retention_h, 72);
+  EXPECT_EQ(defaults.config->market_history.std_samples, 30);
+  LoadOutcome set = load(std::string(kValidPaper) + "market_history:\n  interval_s: 0\n  retention_h: 24\n  std_samples: 5\n");
+  ASSERT_TRUE(set.config.has_value()) << all_fatal_lines(set);
+  EXPECT_EQ(set.config->market_history.interval_s, 0);
+  EXPECT_EQ(set.config->market_history.retention_h, 24);
+  EXPECT_EQ(set.config->market_history.std_samples, 5);
+  LoadOutcome no_retention = load(std::string(kValidPaper) + "market_history:\n  retention_h: 0\n");
+  EXPECT_THAT(fatal_for(no_retention, "market_history.retention_h"), HasSubstr("market_history.retention_h = '0'"));
+  LoadOutcome typo = load(std::string(kValidPaper) + "market_history:\n  interval: 5\n");
+  EXPECT_FALSE(typo.config.has_value());
+}
+
 TEST_F(ConfigLoaderTest, StpModeIsCheckedInTheVenueKindsOwnWords) {
   const std::string adapters = replaced(replaced(kValidPaper, "{id: SIM-A, kind: sim}", "{id: BINANCE, kind: binance, stp_mode: EXPIRE_BOTH}"),
                                         "{id: SIM-B, kind: sim}", "{id: OKX, kind: okx, stp_mode: cancel_taker}");

@@ -309,3 +309,57 @@ TEST(EngineTest, BooksFundingTimersReloadAndModeAllShowInWhatTheEngineDid) {
 
 }  // namespace
 }  // namespace propbot::engine
+
+namespace propbot::engine {
+namespace {
+
+class RecordingHistory final : public MarketHistorySink {
+ public:
+  void on_market_sample(history::MarketSample sample) override { samples.push_back(std::move(sample)); }
+  std::vector<history::MarketSample> samples;
+};
+
+// The loop hands the market-history sink one sample per market_history.interval_s,
+// built after the snapshot tick from the engine's books; 0 switches it off.
+std::vector<history::MarketSample> run_market_history(int interval_s) {
+  SimClock clock;
+  ScriptedVenue a("SIM-A"), b("SIM-B");
+  SnapshotSlot slot;
+  RecordingHistory history;
+  EngineSinks sinks;
+  sinks.market_history = &history;
+  config::Config config = test_config();
+  config.market_history.interval_s = interval_s;
+  Engine engine(config, clock, {&a, &b}, slot, sinks, quiet());
+  const auto initial = bundle_with(probe("v1"));
+  EXPECT_TRUE(engine.load(&initial, 1).ok());
+  engine.start();
+  for (int step = 0; step < 122; ++step) {  // 3.05 s: snapshot ticks at 0.1 s … 3.0 s
+    clock.advance(std::chrono::milliseconds(25));
+    a.publish(99.99, 100.01, clock.now());
+    b.publish(100.09, 100.11, clock.now());
+  }
+  engine.stop();
+  return history.samples;
+}
+
+TEST(EngineTest, FeedsTheMarketHistoryOncePerInterval) {
+  const auto samples = run_market_history(1);
+  ASSERT_EQ(samples.size(), 3u);  // the ticks at 0.1 s, 1.1 s and 2.1 s
+  const history::MarketSample& last = samples.back();
+  EXPECT_EQ(last.ts - samples.front().ts, std::chrono::seconds(2));
+  ASSERT_EQ(last.symbols.size(), 1u);
+  const history::SymbolSample& btc = last.symbols.front();
+  ASSERT_EQ(btc.venues.size(), 2u);
+  EXPECT_DOUBLE_EQ(btc.venues[0].mid.value_or(0), 100.0);
+  EXPECT_DOUBLE_EQ(btc.venues[1].mid.value_or(0), 100.1);
+  EXPECT_EQ(btc.spread_pair, "SIM-B/SIM-A");
+  EXPECT_NEAR(btc.spread_bps.value_or(0), 10.0, 1e-6);
+  EXPECT_NEAR(btc.std_spread_bps.value_or(-1), 0.0, 1e-9);  // the same spread every time
+  ASSERT_EQ(last.ws_gap_p95_ms.size(), 2u);
+  EXPECT_DOUBLE_EQ(last.ws_gap_p95_ms[0].value, 25.0);  // a book every 25 ms
+  EXPECT_TRUE(run_market_history(0).empty());
+}
+
+}  // namespace
+}  // namespace propbot::engine

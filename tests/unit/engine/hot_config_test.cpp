@@ -65,12 +65,15 @@ TEST(HotConfigTest, TheSwapsMergeAndTheRestartCheckAgreeKeyByKey) {
   restart.api.port = 8001;
   restart.engine.snapshot_interval_ms = 50;
   restart.sim.tick_ms = 7;
+  restart.market_history.interval_s = 60;
   const config::Config kept = with_hot_part(running, restart);
   EXPECT_EQ(kept.api.port, 8000) << "a restart-only key is never swapped in";
   EXPECT_EQ(kept.engine.snapshot_interval_ms, running.engine.snapshot_interval_ms);
   EXPECT_EQ(kept.sim.tick_ms, running.sim.tick_ms);
   EXPECT_EQ(keys(restart_only_changes(running, restart)),
-            (std::vector<std::string>{"api.port", "sim.tick_ms", "engine.snapshot_interval_ms"}));
+            (std::vector<std::string>{"api.port", "sim.tick_ms", "engine.snapshot_interval_ms",
+                                      "market_history.interval_s"}));
+  EXPECT_EQ(kept.market_history.interval_s, running.market_history.interval_s);
 }
 
 TEST(HotConfigTest, StrategiesRiskAndScriptingAreHotEverythingElseNeedsARestart) {
