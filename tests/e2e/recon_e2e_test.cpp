@@ -8,11 +8,11 @@
 //    confirmed `position` diff: MISMATCH, P0 recon_mismatch, the desk HOLDs, and resume
 //    is refused with 409 recon_desync once the P0 is acknowledged;
 // 3. a foreign resting order (GTC far from the touch) is an `order` diff naming its
-//    client order id;
+//    client order id, and once it is cancelled recon is OK again;
 // 4. a liquidation forced at the simulator (POST /admin/liquidate) after a desk trade is
 //    a `position` diff;
 // 5. a deposit at the simulator (POST /admin/accounts/adjust) is a `balance` diff of
-//    exactly the deposit;
+//    exactly the deposit, gone once it is withdrawn;
 // 6. a missing funding payment (the simulator's skip_funding fault) is a `funding` diff
 //    — skipped while the simulator has no funding history (GET /fapi/v1/income 404).
 // Detection times are printed ("[ RECON    ] ...").
@@ -373,6 +373,13 @@ TEST_F(ReconE2E, AForeignRestingOrderWithTheDesksKeyIsAnOrderDiffNamingIt) {
   EXPECT_NE(diffs[0]["venue_value"].get<std::string>().find("40000"), std::string::npos) << diffs[0].dump();
   EXPECT_TRUE(diffs_of(status, "BINANCE", "position").empty()) << "nothing filled: " << status.dump();
   EXPECT_FALSE(recon_incidents().empty());
+
+  // The outsider's order cancelled: the next complete pass finds nothing, OK again.
+  const auto canceled = binance.send("DELETE", "/fapi/v1/order", {{"symbol", "BTCUSDT"}, {"origClientOrderId", "outsider-rest-1"}});
+  ASSERT_EQ(canceled.status, 200) << canceled.body;
+  const json clean = wait_for("/api/ui/recon/status", [](const json& b) { return b["status"] == "OK"; }, kDetectLimit);
+  EXPECT_TRUE(clean["diffs"].empty()) << clean.dump();
+  EXPECT_TRUE(clean["banner"].is_null()) << clean.dump();
 }
 
 TEST_F(ReconE2E, ALiquidationAtTheVenueAfterADeskTradeIsAPositionDiff) {
@@ -442,6 +449,13 @@ TEST_F(ReconE2E, ADepositAtTheVenueIsABalanceDiffOfExactlyTheDeposit) {
   EXPECT_NEAR(number(diffs[0]["venue_value"]) - number(diffs[0]["ours"]), 100.0, 1e-9) << diffs[0].dump();
   EXPECT_TRUE(diffs_of(status, "OKX", "balance").empty()) << status.dump();
   EXPECT_FALSE(recon_incidents().empty());
+
+  // Withdrawn again: the wallet is the ledger's once more, and recon OK.
+  const auto debited = adjust({{"venue", "binance"}, {"api_key", key}, {"asset", "USDT"}, {"amount", -100}});
+  ASSERT_EQ(debited.status, 200) << debited.body;
+  EXPECT_EQ(json::parse(debited.body)["wallet"], "100000") << debited.body;
+  const json clean = wait_for("/api/ui/recon/status", [](const json& b) { return b["status"] == "OK"; }, kDetectLimit);
+  EXPECT_TRUE(clean["diffs"].empty()) << clean.dump();
 }
 
 TEST_F(ReconE2E, AFundingSettlementTheVenueNeverPaidIsAFundingDiff) {
