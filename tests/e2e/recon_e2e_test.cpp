@@ -18,7 +18,6 @@
 // Detection times are printed ("[ RECON    ] ...").
 #include <chrono>
 #include <csignal>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -40,7 +39,6 @@
 namespace propbot::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -48,15 +46,9 @@ const std::map<std::string, std::string> kVenueKeys = test_venue_keys("recon");
 // One recon period plus its confirmation, with room for a loaded machine.
 constexpr auto kDetectLimit = 15s;
 
-// The dev credentials and venue keys every case shares (one daemon's first start makes
-// them); each case copies the store into its own data directory.
-struct SharedStore {
-  TempDir dir;
-  DevCredentials creds;
-  bool ready = false;
-};
-SharedStore& shared_store() {
-  static SharedStore store;  // one per test binary
+// The dev credentials and venue keys every case shares.
+SharedPaperStore& shared_store() {
+  static SharedPaperStore store;  // one per test binary
   return store;
 }
 
@@ -87,12 +79,7 @@ class BinanceOutsider {
 
 class ReconE2E : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    SharedStore& store = shared_store();
-    if (store.ready) return;
-    ASSERT_NO_FATAL_FAILURE(prepare_paper_store(store.dir.path(), kVenueKeys, store.creds));
-    store.ready = true;
-  }
+  static void SetUpTestSuite() { shared_store().prepare(kVenueKeys); }
 
   void TearDown() override {
     stop_processes({daemon_.get(), sim_.get()});
@@ -117,10 +104,7 @@ class ReconE2E : public ::testing::Test {
     config_ = bundle_pointing_at(bundle_.path(), binance_port_, okx_port_);
     disable_strategies(config_);
     std::ofstream(config_, std::ios::app) << "\nrecon:\n  interval_s: 2\n  confirm_delay_ms: 500\n  funding_grace_s: 1\n";
-    for (const char* file : {"secrets.enc", "secrets.key"}) {
-      fs::copy_file(fs::path(shared_store().dir.path()) / file, fs::path(data_.path()) / file,
-                    fs::copy_options::overwrite_existing);
-    }
+    shared_store().copy_secrets_into(data_.path());
     ASSERT_NO_FATAL_FAILURE(start_paper_daemon(daemon_, data_.path(), config_, port_));
   }
 
