@@ -29,6 +29,16 @@ CommandRun propbot(std::vector<std::string> args) {
   return run_to_exit(std::move(args), 30s);
 }
 
+// The PnL figures a restart must rebuild exactly from the journal (nothing that moves with
+// marks, and not slippage: the decision prices of live trades are not journaled).
+json ledger_figures(const json& pnl) {
+  return json{{"realized_total_usdt", pnl["realized_total_usdt"]},
+              {"fees_paid_usdt", pnl["fees_paid_usdt"]},
+              {"pnl_from_rebate", pnl["attribution"]["pnl_from_rebate"]},
+              {"pnl_from_funding", pnl["attribution"]["pnl_from_funding"]},
+              {"fills", pnl["tca"]["samples"]["fills"]}};
+}
+
 // The positions view without what moves with the market (marks and what follows from them).
 json without_marks(json positions) {
   for (auto& position : positions["positions"]) {
@@ -102,6 +112,9 @@ TEST_F(BackupRestoreE2E, ABackupTakenWhileTheDaemonRunsRestoresItsPositionsInAFr
   ASSERT_EQ(at_backup["positions"].size(), 1u) << at_backup.dump();
   EXPECT_EQ(at_backup["positions"][0]["status"], "open") << at_backup.dump();
   ASSERT_EQ(at_backup["exposure"].size(), 2u) << at_backup.dump();
+  const json pnl_at_backup = ledger_figures(
+      wait_for("/api/ui/pnl", [](const json& b) { return b["tca"]["samples"]["fills"].get<int>() >= 2; }, 10s));
+  EXPECT_GT(pnl_at_backup["fees_paid_usdt"].get<double>(), 0) << pnl_at_backup.dump();
 
   // Online, next to the running daemon.
   const std::string backup = outputs_.path() + "/ledger.sqlite";
@@ -146,6 +159,10 @@ TEST_F(BackupRestoreE2E, ABackupTakenWhileTheDaemonRunsRestoresItsPositionsInAFr
   wait_for_books();
   const json rebuilt = wait_for("/api/ui/positions", [](const json& b) { return !b["positions"].empty(); }, 20s);
   EXPECT_EQ(without_marks(rebuilt), at_backup);
+  // …and its PnL: the restored ledger rebuilds the same realised PnL, fees and fills.
+  const json pnl_restored = ledger_figures(
+      wait_for("/api/ui/pnl", [](const json& b) { return b["tca"]["samples"]["fills"].get<int>() >= 2; }, 10s));
+  EXPECT_EQ(pnl_restored, pnl_at_backup);
   ASSERT_NO_FATAL_FAILURE(stop_daemon());
 
   // Over an existing journal only with --force, and what was there is set aside.

@@ -83,6 +83,27 @@ inline void prepare_paper_store(const std::string& data_dir, const std::map<std:
   }
 }
 
+// One paper store for every case of a test binary: prepared once (prepare_paper_store
+// with the test's venue keys), then its secrets store and key copied into each case's
+// own data directory (copy_secrets_into), so a case starts a daemon with them at once.
+struct SharedPaperStore {
+  TempDir dir;
+  DevCredentials creds;
+  bool ready = false;
+
+  void prepare(const std::map<std::string, std::string>& keys) {
+    if (ready) return;
+    ASSERT_NO_FATAL_FAILURE(prepare_paper_store(dir.path(), keys, creds));
+    ready = true;
+  }
+  void copy_secrets_into(const std::string& data_dir) const {
+    for (const char* file : {"secrets.enc", "secrets.key"}) {
+      std::filesystem::copy_file(std::filesystem::path(dir.path()) / file, std::filesystem::path(data_dir) / file,
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+};
+
 // Starts `propbot venue-sim` with `seed` into `sim`, every port chosen by the OS, and
 // writes its ports ("admin", "binance", "okx") to `ports`. Fatal test failures when it
 // does not listen within 20 s.

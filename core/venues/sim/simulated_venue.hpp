@@ -100,6 +100,16 @@ class SimulatedVenue {
   // reduce_only, status, filled_qty, created_ms}], "capacity", "dropped", "truncated"}.
   // nullopt for a venue that keeps no order log.
   virtual std::optional<nlohmann::json> accepted_orders() const { return std::nullopt; }
+  // Credits (amount > 0) or debits (amount < 0) `asset` in the wallet of the account
+  // with `api_key`, as a deposit / withdrawal would (POST /admin/accounts/adjust): the
+  // private stream reports the balance change like a deposit's. Answers the new wallet.
+  // Errors: not_found (no account with that key), invalid_argument (an asset other than
+  // USDT, a zero amount), conflict (a debit larger than the wallet); unavailable for a
+  // venue that cannot do it.
+  virtual Result<Decimal> adjust_balance(const std::string& /*api_key*/, const std::string& /*asset*/,
+                                         Decimal /*amount*/) {
+    return make_error(Errc::unavailable, "this venue cannot adjust balances");
+  }
 };
 
 }  // namespace propbot::venues::sim

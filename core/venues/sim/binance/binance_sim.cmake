@@ -23,4 +23,5 @@ propbot_library(binance_sim
     sim/binance/user_stream.cpp
     sim/binance/ws_sessions.cpp
     sim/binance/wire_format.cpp
+    sim/binance/balance_adjust.cpp
   DEPS propbot_sim_faults propbot_sim_engine propbot_venue_protocol propbot_http_server propbot_md propbot_common nlohmann_json::nlohmann_json)

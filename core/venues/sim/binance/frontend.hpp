@@ -129,6 +129,7 @@ class BinanceSimVenue final : public SimulatedVenue {
   void force_mark(const std::string& symbol, Decimal mark) override;
   json describe() const override;
   std::optional<json> accepted_orders() const override;
+  Result<Decimal> adjust_balance(const std::string& api_key, const std::string& asset, Decimal amount) override;
 
  private:
   // describe()'s "retained_order_records": the engine's closed orders (all books) and

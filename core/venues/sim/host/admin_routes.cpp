@@ -128,6 +128,45 @@ Status apply_jump(VenueSimHost& host, const JumpRequest& jump) {
   return {};
 }
 
+// POST /admin/accounts/adjust {"venue", "api_key", "asset", "amount"}: a deposit
+// (amount > 0) or withdrawal (< 0) on one account, as SimulatedVenue::adjust_balance.
+// 200 {"venue", "api_key", "asset", "amount", "wallet"}; 400 on a bad field, 404 for an
+// unknown venue or key, 409 for a debit beyond the wallet.
+void add_account_adjust_route(net::Router& router, VenueSimHost& host) {
+  router.add("POST", "/admin/accounts/adjust", [&host](const HttpRequest& request) {
+    const json& body = request.json;
+    for (const auto& [name, value] : body.items()) {
+      if (name != "venue" && name != "api_key" && name != "asset" && name != "amount") {
+        return bad_request(name + ": unknown field; known: venue, api_key, asset, amount");
+      }
+    }
+    for (const char* field : {"venue", "api_key", "asset"}) {
+      const auto it = body.find(field);
+      if (it == body.end() || !it->is_string() || it->get<std::string>().empty()) {
+        return bad_request(std::string(field) + ": must be a non-empty string");
+      }
+    }
+    const std::string venue = body["venue"], api_key = body["api_key"], asset = body["asset"];
+    HostedVenue* hosted = host.venue(venue);
+    if (hosted == nullptr) return unknown_venue(host, venue);
+    const auto amount_field = body.find("amount");
+    if (amount_field == body.end()) return bad_request("amount: is required (string or number, non-zero)");
+    auto amount = decimal_from_json(*amount_field, "amount");
+    if (!amount) return error_response(amount.error());
+    Result<Decimal> wallet = [&] {
+      std::lock_guard lock(hosted->call_mutex);
+      return hosted->venue->adjust_balance(api_key, asset, *amount);
+    }();
+    if (!wallet) return error_response(wallet.error());
+    // The secret is never echoed (nor asked for).
+    return HttpResponse::json(200, json{{"venue", venue},
+                                        {"api_key", api_key},
+                                        {"asset", asset},
+                                        {"amount", amount->normalized().to_string()},
+                                        {"wallet", wallet->normalized().to_string()}});
+  }, net::RouteOptions{.json_body = true});
+}
+
 }  // namespace
 
 void add_admin_routes(net::Router& router, VenueSimHost& host) {
@@ -304,6 +343,8 @@ void add_admin_routes(net::Router& router, VenueSimHost& host) {
     return HttpResponse::json(200, json{{"settled", host.venue_names()},
                                         {"funding_settlements", host.health().funding_settlements}});
   });
+
+  add_account_adjust_route(router, host);
 }
 
 }  // namespace propbot::venues::sim

@@ -184,6 +184,7 @@ class OkxSimVenue final : public SimulatedVenue {
   void force_mark(const std::string& symbol, Decimal mark) override;
   json describe() const override;
   std::optional<json> accepted_orders() const override;
+  Result<Decimal> adjust_balance(const std::string& api_key, const std::string& asset, Decimal amount) override;
 
  private:
   // describe()'s "retained_order_records": what the venue keeps per order beyond the

@@ -27,4 +27,5 @@ propbot_library(okx_sim
     sim/okx/ws_sessions.cpp
     sim/okx/private_stream.cpp
     sim/okx/okx_sim_wire.cpp
+    sim/okx/balance_adjust.cpp
   DEPS propbot_sim_faults propbot_sim_engine propbot_venue_protocol propbot_http_server propbot_md propbot_common nlohmann_json::nlohmann_json)
