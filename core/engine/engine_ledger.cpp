@@ -45,6 +45,7 @@ void Engine::Loop::start_ledger() {
     options.tolerances.balance_usdt = tolerance->normalized();
   }
   options.tolerances.funding_grace_ms = std::int64_t{config.recon.funding_grace_s} * 1000;
+  options.symbols = config.symbols;
   for (venues::Venue* venue : venues) {
     for (const auto& spec : venue->instruments()) {
       auto lot = Decimal::from_double(spec.lot_size, 8);

@@ -37,6 +37,10 @@ struct ReconDaemon::Pass {
   int waiting = 0;
   bool finished = false;
   std::vector<VenueReport> reports;
+  // Per venue: the open-order listings still out, whether one failed, what came back.
+  std::vector<int> orders_waiting;
+  std::vector<bool> orders_failed;
+  std::vector<std::vector<venues::OrderState>> orders;
   Clock::TimerId timeout = 0;
 };
 
@@ -124,13 +128,19 @@ void ReconDaemon::begin_pass(bool confirming) {
   pass->confirming = confirming;
   pass->started = clock_.now();
   pass->reports.resize(venues_.size());
+  pass->orders_waiting.assign(venues_.size(), 0);
+  pass->orders_failed.assign(venues_.size(), false);
+  pass->orders.resize(venues_.size());
   running_ = pass;
   const std::weak_ptr<bool> alive = alive_;
   pass->timeout = clock_.call_after(options_.query_timeout, [this, alive, pass] {
     if (alive.expired() || !*alive.lock()) return;
     pass->timeout = 0;
-    for (auto& report : pass->reports) {
+    for (std::size_t i = 0; i < pass->reports.size(); ++i) {
+      VenueReport& report = pass->reports[i];
       if (!report.positions) report.errors.push_back("positions: no answer in time");
+      if (!report.balances) report.errors.push_back("balances: no answer in time");
+      if (pass->orders_waiting[i] > 0) report.errors.push_back("open_orders: no answer in time");
     }
     finish(pass);
   });
@@ -153,7 +163,7 @@ void ReconDaemon::query_venue(const std::shared_ptr<Pass>& pass, std::size_t ind
       answered(pass);
     };
   };
-  pass->waiting += 4;
+  pass->waiting += 2;
   venue->positions(guard([&report](venues::VenueResult<std::vector<venues::Position>>& result) {
     if (result) {
       report.positions = std::move(result.value());
@@ -161,13 +171,24 @@ void ReconDaemon::query_venue(const std::shared_ptr<Pass>& pass, std::size_t ind
       report.errors.push_back("positions: " + why(result.error()));
     }
   }));
-  venue->open_orders(std::nullopt, guard([&report](venues::VenueResult<std::vector<venues::OrderState>>& result) {
-    if (result) {
-      report.open_orders = std::move(result.value());
-    } else {
-      report.errors.push_back("open_orders: " + why(result.error()));
-    }
-  }));
+  // Open orders: one listing per configured symbol (or one for the account), gathered.
+  std::vector<std::optional<std::string>> listings;
+  for (const auto& symbol : options_.symbols) listings.emplace_back(symbol);
+  if (listings.empty()) listings.emplace_back(std::nullopt);
+  pass->orders_waiting[index] = static_cast<int>(listings.size());
+  pass->waiting += static_cast<int>(listings.size());
+  for (const auto& symbol : listings) {
+    venue->open_orders(symbol, guard([pass, index, &report, symbol](venues::VenueResult<std::vector<venues::OrderState>>& result) {
+      if (result) {
+        auto& kept = pass->orders[index];
+        kept.insert(kept.end(), result.value().begin(), result.value().end());
+      } else {
+        pass->orders_failed[index] = true;
+        report.errors.push_back("open_orders" + (symbol ? " " + *symbol : std::string()) + ": " + why(result.error()));
+      }
+      if (--pass->orders_waiting[index] == 0 && !pass->orders_failed[index]) report.open_orders = std::move(pass->orders[index]);
+    }));
+  }
   venue->balances(guard([&report](venues::VenueResult<std::vector<venues::Balance>>& result) {
     if (result) {
       report.balances = std::move(result.value());
@@ -175,24 +196,6 @@ void ReconDaemon::query_venue(const std::shared_ptr<Pass>& pass, std::size_t ind
       report.errors.push_back("balances: " + why(result.error()));
     }
   }));
-  // Funding since the newest payment booked (a margin for late records), or since the
-  // account's opening; a day back at most on the first pass of a run.
-  const VenueCash* cash = cash_.cash(report.venue);
-  const std::int64_t now_ms = to_unix_ms(clock_.utc());
-  std::int64_t since_ms = now_ms - std::int64_t{24} * 3'600'000;
-  if (auto last = last_payment_ms_.find(report.venue); last != last_payment_ms_.end()) {
-    since_ms = std::max<std::int64_t>(since_ms, last->second - 3'600'000);
-  } else if (cash != nullptr && cash->has_opening) {
-    since_ms = std::max<std::int64_t>(since_ms, cash->opening_ts_ms - 60'000);
-  }
-  venue->funding_since(UtcTime{std::chrono::milliseconds(since_ms)},
-                       guard([&report](venues::VenueResult<std::vector<venues::FundingPayment>>& result) {
-                         if (result) {
-                           report.funding = std::move(result.value());
-                         } else if (result.error().venue_code != "UNSUPPORTED") {
-                           report.errors.push_back("funding: " + why(result.error()));
-                         }
-                       }));
   // Trade history only where a fee waits for confirmation, from the oldest one.
   std::map<std::string, std::int64_t> oldest;
   for (const auto& fill : unverified_) {
@@ -211,6 +214,36 @@ void ReconDaemon::query_venue(const std::shared_ptr<Pass>& pass, std::size_t ind
                          }
                        }));
   }
+  // Funding since the newest payment booked (a margin for late records), or since the
+  // account's opening; a day back at most on the first pass of a run.
+  const VenueCash* cash = cash_.cash(report.venue);
+  const std::int64_t now_ms = to_unix_ms(clock_.utc());
+  std::int64_t since_ms = now_ms - std::int64_t{24} * 3'600'000;
+  if (auto last = last_payment_ms_.find(report.venue); last != last_payment_ms_.end()) {
+    since_ms = std::max<std::int64_t>(since_ms, last->second - 3'600'000);
+  } else if (cash != nullptr && cash->has_opening) {
+    since_ms = std::max<std::int64_t>(since_ms, cash->opening_ts_ms - 60'000);
+  }
+  // The funding history: once a minute, on every second look (a wallet that moved by a
+  // payment not booked yet is booked then, before it could count as a balance diff), and
+  // every pass while a payment is due there.
+  const bool due = std::any_of(expected_.begin(), expected_.end(),
+                               [&](const FundingExpectation& e) { return e.venue == report.venue; });
+  const auto polled = funding_polled_.find(report.venue);
+  if (!due && !pass->confirming && polled != funding_polled_.end() &&
+      clock_.now() - polled->second < options_.funding_poll) {
+    return;
+  }
+  funding_polled_.insert_or_assign(report.venue, clock_.now());
+  ++pass->waiting;
+  venue->funding_since(UtcTime{std::chrono::milliseconds(since_ms)},
+                       guard([&report](venues::VenueResult<std::vector<venues::FundingPayment>>& result) {
+                         if (result) {
+                           report.funding = std::move(result.value());
+                         } else if (result.error().venue_code != "UNSUPPORTED") {
+                           report.errors.push_back("funding: " + why(result.error()));
+                         }
+                       }));
 }
 
 void ReconDaemon::answered(const std::shared_ptr<Pass>& pass) {

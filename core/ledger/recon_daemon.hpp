@@ -20,8 +20,10 @@
 // Funding settlements are learned from the venues' funding feed (on_funding_info): a
 // settlement passed while the desk held a position there must show up as a payment.
 //
-// A query that fails is named in last_error and leaves its part unchecked this pass; the
-// state does not change on errors alone. A pass still waiting at the next tick is not
+// A query that fails (or has not answered by `query_timeout`) is named in last_error and
+// leaves its part unchecked this pass; the state does not change on errors alone. Open
+// orders are listed per configured symbol; the funding history is asked once a minute,
+// on every second look and every pass while a settlement waits for its payment. A pass still waiting at the next tick is not
 // doubled (skipped, counted); a pass that waits longer than `query_timeout` finishes
 // with what arrived.
 //
@@ -61,6 +63,12 @@ struct ReconOptions {
   std::chrono::milliseconds confirm_delay{1'500};   // a second look before a difference counts
   std::chrono::milliseconds query_timeout{8'000};   // a pass finishes with what arrived by then
   ReconTolerances tolerances;
+  // The symbols whose open orders are listed (one cheap call each: Binance weighs an
+  // all-symbols listing 40); empty: one account-wide listing.
+  std::vector<std::string> symbols;
+  // The funding history is asked at most this often per venue (Binance weighs it 30),
+  // and on every pass while a settlement there waits for its payment.
+  std::chrono::milliseconds funding_poll{60'000};
   // Per symbol: the largest lot among its venues (the neutrality tolerance).
   std::map<std::string, Decimal> lots;
 };
@@ -157,6 +165,7 @@ class ReconDaemon {
   std::map<std::string, std::int64_t, std::less<>> next_funding_ms_;  // "venue|symbol" → last seen
   std::map<std::string, std::deque<venues::FundingPayment>, std::less<>> recent_payments_;
   std::map<std::string, std::int64_t, std::less<>> last_payment_ms_;  // per venue: the newest booked
+  std::map<std::string, MonoTime, std::less<>> funding_polled_;      // per venue: the last ask
 
   ReconState state_ = ReconState::pending;
   std::vector<ReconDiff> candidates_;  // the last pass's differences, unconfirmed
