@@ -27,13 +27,18 @@ std::string iso_ms(std::int64_t unix_ms) { return format_iso8601_ms(UtcTime{std:
 
 }  // namespace
 
+std::map<std::string, Decimal> net_by_symbol(const std::vector<venues::Position>& positions) {
+  std::map<std::string, Decimal> net;
+  for (const auto& position : positions) {
+    auto sum = net[position.symbol].add(position.quantity);
+    if (sum) net[position.symbol] = *sum;
+  }
+  return net;
+}
+
 void compare_positions(const CashLedger& ledger, const VenueReport& report, std::vector<ReconDiff>& out) {
   if (!report.positions) return;
-  std::map<std::string, Decimal> theirs;
-  for (const auto& position : *report.positions) {
-    auto sum = theirs[position.symbol].add(position.quantity);
-    if (sum) theirs[position.symbol] = *sum;
-  }
+  const std::map<std::string, Decimal> theirs = net_by_symbol(*report.positions);
   std::set<std::string> symbols;
   for (const auto& [symbol, qty] : theirs) symbols.insert(symbol);
   ledger.for_each_holding([&](const std::string& venue, const std::string& symbol, const NetHolding&) {

@@ -74,6 +74,9 @@ struct FundingExpectation {
   Decimal position;  // the desk's net quantity there at the settlement
 };
 
+// A venue's net quantity per symbol (Σ of its position rows: one-way and hedge mode alike).
+std::map<std::string, Decimal> net_by_symbol(const std::vector<venues::Position>& positions);
+
 void compare_positions(const CashLedger& ledger, const VenueReport& report, std::vector<ReconDiff>& out);
 
 // `journal_open`: the desk's unfinished real orders on this venue (journal last entries).

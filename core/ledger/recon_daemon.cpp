@@ -389,9 +389,9 @@ std::vector<ReconDiff> ReconDaemon::compare(const std::vector<VenueReport>& repo
       std::erase_if(expected_, [&](const FundingExpectation&) { return drop[at++]; });
     }
     if (report.positions) {
-      for (const auto& position : *report.positions) {
-        auto sum = venue_net[position.symbol].add(position.quantity);
-        if (sum) venue_net[position.symbol] = *sum;
+      for (const auto& [symbol, net] : net_by_symbol(*report.positions)) {
+        auto sum = venue_net[symbol].add(net);
+        if (sum) venue_net[symbol] = *sum;
       }
     } else {
       every_position = false;
@@ -552,13 +552,8 @@ json ReconDaemon::orders_json() const {
 json ReconDaemon::positions_json() const {
   json rows = json::array();
   for (const auto& report : last_reports_) {
-    std::map<std::string, Decimal> theirs;
-    if (report.positions) {
-      for (const auto& position : *report.positions) {
-        auto sum = theirs[position.symbol].add(position.quantity);
-        if (sum) theirs[position.symbol] = *sum;
-      }
-    }
+    const std::map<std::string, Decimal> theirs =
+        report.positions ? net_by_symbol(*report.positions) : std::map<std::string, Decimal>{};
     std::set<std::string> symbols;
     for (const auto& [symbol, qty] : theirs) symbols.insert(symbol);
     cash_.for_each_holding([&](const std::string& venue, const std::string& symbol, const NetHolding&) {
