@@ -9,7 +9,6 @@ namespace propbot::engine {
 namespace {
 
 constexpr std::chrono::seconds kInvariantPeriod{10};
-constexpr std::chrono::seconds kReconViewPeriod{1};
 
 }  // namespace
 
@@ -135,9 +134,8 @@ void Engine::Loop::publish_ledger_views(MonoTime now) {
       check_ledger_invariants(venue, symbol);
     });
   }
-  static_assert(kReconViewPeriod.count() > 0);
-  if (recon_json && now - recon_views_at < kReconViewPeriod && recon->stats().passes == recon_views_passes) return;
-  recon_views_at = now;
+  // The views say what the last pass saw: rebuilt once per pass, not per snapshot.
+  if (recon_json && recon->stats().passes == recon_views_passes) return;
   recon_views_passes = recon->stats().passes;
   recon_json = std::make_shared<const nlohmann::json>(nlohmann::json{{"status", recon->status_json()},
                                                                      {"diffs", recon->diffs_json()},

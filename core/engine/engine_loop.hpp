@@ -499,8 +499,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   std::shared_ptr<const nlohmann::json> recon_json;
   std::set<std::string> invariant_breaks;  // reported once each (bounded: one per venue × symbol + venue)
   MonoTime invariants_checked_at{};
-  MonoTime recon_views_at{};
-  std::uint64_t recon_views_passes = 0;
+  std::uint64_t recon_views_passes = 0;  // the views are rebuilt after each pass
   // Loads the ledger's cash entries and starts the recon daemon (after the positions
   // were rebuilt and the executor built; the fills were replayed into `cash` by then).
   void start_ledger();
@@ -512,11 +511,13 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   std::set<std::string> busy_symbols() const;
   // PnL attribution and TCA (SPEC S-9.3): every journaled fill (with the touch the desk
   // decided at, for live trades), the funding payments, each finished order, the open
-  // legs' marks; published as {"pnl", "history", "report_today", "reports"}.
+  // legs' marks; published as {"pnl", "report_today"}, the closed days' reports and the history.
   std::unique_ptr<ledger::PnlAttribution> pnl;
   std::shared_ptr<const nlohmann::json> pnl_json;
   std::shared_ptr<const nlohmann::json> pnl_history_json;  // rebuilt when a point is added
-  std::size_t pnl_history_points = ~std::size_t{0};
+  std::int64_t pnl_history_newest_ms = 0;
+  std::shared_ptr<const nlohmann::json> pnl_reports_json;  // the closed days': rebuilt when a day closes
+  ledger::UtcDay pnl_reports_day{};
   MonoTime pnl_published_at{};
   // The touch when the desk decided, per trade and venue (ask for the buy leg, bid for
   // the sell leg); bounded: the newest kMaxReferenceTrades trades.
@@ -671,6 +672,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     publish_pnl(now);
     snap->pnl = pnl_json;
     snap->pnl_history = pnl_history_json;
+    snap->pnl_reports = pnl_reports_json;
     if (executor) {
       if (executor->change_count() != execution_published) {
         execution_published = executor->change_count();

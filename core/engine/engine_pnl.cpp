@@ -163,20 +163,28 @@ void Engine::Loop::publish_pnl(MonoTime now) {
                               "PnL = realised + unrealised does not hold: " + broken);
     }
   }
-  nlohmann::json reports = nlohmann::json::object();
-  const ledger::DailyReports& kept = attribution.daily_reports();
-  if (auto oldest = kept.oldest()) {
-    for (ledger::UtcDay day = *oldest; day < attribution.today(); day = ledger::UtcDay{day.days_since_epoch + 1}) {
-      if (const nlohmann::json* report = kept.find(day)) reports[ledger::to_string(day)] = *report;
+  // The closed days' reports change only when a day closes.
+  if (!pnl_reports_json || attribution.today() != pnl_reports_day) {
+    pnl_reports_day = attribution.today();
+    nlohmann::json reports = nlohmann::json::object();
+    const ledger::DailyReports& kept = attribution.daily_reports();
+    if (auto oldest = kept.oldest()) {
+      for (ledger::UtcDay day = *oldest; day < attribution.today(); day = ledger::UtcDay{day.days_since_epoch + 1}) {
+        if (const nlohmann::json* report = kept.find(day)) reports[ledger::to_string(day)] = *report;
+      }
     }
+    pnl_reports_json = std::make_shared<const nlohmann::json>(std::move(reports));
   }
   auto today = attribution.daily_report_json("");
   nlohmann::json report_today = today ? *today : nlohmann::json(nullptr);
   if (recon && report_today.is_object()) report_today["recon"] = recon->day_summary_json(ledger::to_string(attribution.today()));
-  pnl_json = std::make_shared<const nlohmann::json>(nlohmann::json{
-      {"pnl", attribution.to_json()}, {"report_today", std::move(report_today)}, {"reports", std::move(reports)}});
-  if (attribution.history().size() != pnl_history_points) {
-    pnl_history_points = attribution.history().size();
+  pnl_json = std::make_shared<const nlohmann::json>(
+      nlohmann::json{{"pnl", attribution.to_json()}, {"report_today", std::move(report_today)}});
+  // Keyed by the newest point: the ring's size stops changing once it is full.
+  const auto& points = attribution.history().points();
+  const std::int64_t newest = points.empty() ? 0 : points.back().ts_ms;
+  if (!pnl_history_json || newest != pnl_history_newest_ms) {
+    pnl_history_newest_ms = newest;
     pnl_history_json = std::make_shared<const nlohmann::json>(attribution.history_json(ledger::kDefaultHistoryCapacity));
   }
 }

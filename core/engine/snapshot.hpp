@@ -143,15 +143,17 @@ struct EngineSnapshot {
   // The risk governor's views, rebuilt every evaluation (each snapshot tick):
   // {"risk_snapshot", "strategy_status", "strategy_budget", "capital", "autopilot_blockers"}.
   std::shared_ptr<const nlohmann::json> risk;
-  // The ledger's reconciliation views, rebuilt at most once a second:
+  // The ledger's reconciliation views, rebuilt after each recon pass:
   // {"status", "diffs", "orders", "positions"} (core/ledger/recon_daemon.hpp); null
   // without an executor.
   std::shared_ptr<const nlohmann::json> recon;
   // PnL attribution and TCA, at most once a second: {"pnl" (GET /api/ui/pnl),
-  // "report_today", "reports": {date: report}} (core/ledger/pnl_attribution.hpp);
-  // pnl_history: GET /api/ui/pnl_history's points (rebuilt when one is added).
+  // "report_today"} (core/ledger/pnl_attribution.hpp); pnl_history: GET
+  // /api/ui/pnl_history's points (rebuilt when one is added); pnl_reports: {date: report}
+  // of the closed days (rebuilt when a day closes).
   std::shared_ptr<const nlohmann::json> pnl;
   std::shared_ptr<const nlohmann::json> pnl_history;
+  std::shared_ptr<const nlohmann::json> pnl_reports;
 };
 
 class SnapshotSlot {

@@ -55,10 +55,11 @@ void add_ledger_routes(GuardedRouter& router, const engine::SnapshotSlot* snapsh
     if (!all.contains("points") || !all["points"].is_array() || all["points"].size() <= limit) {
       return net::HttpResponse::json(200, all);
     }
-    nlohmann::json cut = all;
-    auto& points = cut["points"];
-    points.erase(points.begin(), points.begin() + static_cast<std::ptrdiff_t>(points.size() - limit));
-    return net::HttpResponse::json(200, cut);
+    // The newest `limit` points, copied once (not the whole ring).
+    const nlohmann::json& points = all["points"];
+    nlohmann::json tail = nlohmann::json::array();
+    for (std::size_t i = points.size() - limit; i < points.size(); ++i) tail.push_back(points[i]);
+    return net::HttpResponse::json(200, nlohmann::json{{"capacity", all.value("capacity", 0)}, {"points", std::move(tail)}});
   });
   // ?date=YYYY-MM-DD: a closed day's report (the last 90 kept); none or today: today's so far.
   router.add("GET", "/api/ui/daily_report", [snapshots](const net::HttpRequest& request) {
@@ -71,8 +72,9 @@ void add_ledger_routes(GuardedRouter& router, const engine::SnapshotSlot* snapsh
     if (!date || date->empty() || (today.is_object() && today.value("date", "") == *date)) {
       return net::HttpResponse::json(200, today);
     }
-    const nlohmann::json& reports = snap->pnl->at("reports");
-    if (reports.contains(*date)) return net::HttpResponse::json(200, reports.at(*date));
+    if (snap->pnl_reports && snap->pnl_reports->contains(*date)) {
+      return net::HttpResponse::json(200, snap->pnl_reports->at(*date));
+    }
     if (date->size() != 10 || (*date)[4] != '-' || (*date)[7] != '-') {
       return net::HttpResponse::error(400, "bad_request", "query 'date': YYYY-MM-DD (UTC), e.g. 2026-12-07");
     }
