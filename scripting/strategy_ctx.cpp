@@ -184,7 +184,7 @@ int StrategyRunner::lua_now_ms(lua_State* L) {
 int StrategyRunner::lua_log(lua_State* L) {
   StrategyRunner* self = runner_from(L);
   const auto message = check_string_view(L, 2);
-  if (self->log_) self->log_(self->name_, std::string(message));
+  self->note(LogLevel::info, std::string(message), false);
   return 0;
 }
 

@@ -1,7 +1,8 @@
 // The runner's lifecycle (scripting/strategy_runner.hpp): load (read → compile →
 // check the module → params → ctx → migrate → on_start), the engine's calls (on_book,
-// on_fill, due timers), stop and state snapshots, and the fault accounting that
-// freezes a strategy after max_consecutive_faults faults in a row.
+// on_fill, due timers), stop and state snapshots, the fault accounting that freezes a
+// strategy (a streak of faults, or too many within the fault-rate window), the timings
+// of every call and the bounded records of faults and log lines.
 //
 // Guarantees: every callback runs through LuaSandbox::call (run_callback), so a
 // failure is a counted ScriptFault, never an exception; a faulting call proposes
@@ -149,7 +150,7 @@ Result<void> StrategyRunner::migrate_state(const nlohmann::json& previous, const
   lua_remove(L, -2);
   if (!lua_isfunction(L, -1)) {
     lua_pop(L, 1);
-    if (log_) log_(name_, "previous state dropped: the new version has no migrate(old_state)");
+    note(LogLevel::warn, "previous state dropped: the new version has no migrate(old_state)", false);
     return {};
   }
   ScriptFault fault;
@@ -174,12 +175,26 @@ Result<void> StrategyRunner::migrate_state(const nlohmann::json& previous, const
   return {};
 }
 
+LatencyHistogram* StrategyRunner::timing_of(const char* callback) {
+  const std::string_view name(callback);
+  if (name == "on_book") return &timings_->on_book;
+  if (name == "on_timer") return &timings_->on_timer;
+  if (name == "on_fill") return &timings_->on_fill;
+  return nullptr;
+}
+
 bool StrategyRunner::run_callback(const char* callback, int nargs, std::vector<Intent>* out) {
   proposed_.clear();
   pending_ = out != nullptr ? &proposed_ : nullptr;
   ++stats_.calls;
   ScriptFault fault;
+  // Wall time on purpose: under a simulated clock (replay, shadow validation) the cost
+  // of a call is still real CPU time.
+  const auto began = std::chrono::steady_clock::now();
   const bool ok = sandbox_.call(nargs, 0, &fault);
+  if (LatencyHistogram* timing = timing_of(callback)) {
+    timing->record(std::chrono::duration_cast<Nanos>(std::chrono::steady_clock::now() - began).count());
+  }
   pending_ = nullptr;
   if (!ok) {
     proposed_.clear();  // half a decision is no decision
@@ -324,17 +339,91 @@ Result<nlohmann::json> StrategyRunner::ctx_state_json() {
   return state;
 }
 
+namespace {
+
+std::string bounded(std::string text) {
+  if (text.size() > kMaxRecordedMessage) {
+    text.resize(kMaxRecordedMessage);
+    text += "…";
+  }
+  return text;
+}
+
+// The message without the "file:line: " Lua puts in front when it is the fault's own.
+std::string without_location(const ScriptFault& fault) {
+  const std::string at = fault.where() + ": ";
+  return fault.message.rfind(at, 0) == 0 ? fault.message.substr(at.size()) : fault.message;
+}
+
+}  // namespace
+
 void StrategyRunner::record_fault(const char* callback, ScriptFault fault) {
   ++stats_.faults;
   ++stats_.consecutive_faults;
-  if (log_) log_(name_, std::string(callback) + " failed at " + fault.located());
+  const MonoTime now = clock_.now();
+  recent_faults_.push_back(FaultRecord{to_unix_ms(clock_.utc()), callback, fault.where(),
+                                       bounded(without_location(fault)), fault.budget_exceeded});
+  if (recent_faults_.size() > kKeptFaults) recent_faults_.pop_front();
+  if (!stats_.first_fault) {
+    stats_.first_fault = fault;
+    stats_.first_fault_callback = callback;
+  }
+  note(LogLevel::warn, std::string(callback) + " failed at " + fault.located(), true);
+
+  const FaultRate& rate = env_.fault_rate;
+  if (rate.max_faults > 0) {
+    fault_times_.push_back(now);
+    while (!fault_times_.empty() && now - fault_times_.front() >= rate.window) fault_times_.pop_front();
+    while (fault_times_.size() > static_cast<std::size_t>(rate.max_faults) + 1) fault_times_.pop_front();
+  }
+  const std::string last = "; last in " + std::string(callback) + ": " + fault.located();
   if (static_cast<int>(stats_.consecutive_faults) >= max_consecutive_faults_) {
-    stats_.frozen = true;
-    stats_.freeze_reason = std::to_string(stats_.consecutive_faults) + " consecutive script faults, last in " +
-                           callback + " at " + fault.where() + ": " + fault.message;
-    if (log_) log_(name_, "frozen: " + stats_.freeze_reason);
+    freeze(std::to_string(stats_.consecutive_faults) + " consecutive script faults" + last);
+  } else if (rate.max_faults > 0 && fault_times_.size() > static_cast<std::size_t>(rate.max_faults)) {
+    const auto window_s = std::chrono::duration_cast<std::chrono::seconds>(rate.window).count();
+    freeze(std::to_string(fault_times_.size()) + " script faults within " + std::to_string(window_s) +
+           " s (limit " + std::to_string(rate.max_faults) + ", scripting.max_faults_per_window)" + last);
   }
   stats_.last_fault = std::move(fault);
+}
+
+void StrategyRunner::freeze(std::string reason) {
+  stats_.frozen = true;
+  stats_.freeze_reason = std::move(reason);
+  fault_times_.clear();
+  note(LogLevel::error, "frozen: " + stats_.freeze_reason, false);
+}
+
+void StrategyRunner::note(LogLevel level, std::string message, bool is_fault) {
+  message = bounded(std::move(message));
+  const MonoTime now = clock_.now();
+  if (log_period_start_ == MonoTime{} || now - log_period_start_ >= env_.log_interval) {
+    log_period_start_ = now;
+    log_lines_in_period_ = 0;
+    fault_logged_in_period_ = false;
+  }
+  // Faults: one line per period; ctx:log: kLogBurst; the runner's own notices (a
+  // freeze, a dropped state) always pass.
+  bool pass = true;
+  if (is_fault) {
+    pass = !fault_logged_in_period_;
+    fault_logged_in_period_ = true;
+  } else if (level == LogLevel::info) {
+    pass = log_lines_in_period_ < kLogBurst;
+    ++log_lines_in_period_;
+  }
+  recent_log_.push_back(LogRecord{to_unix_ms(clock_.utc()), level, message});
+  if (recent_log_.size() > kKeptLogLines) recent_log_.pop_front();
+  if (!pass) {
+    ++suppressed_since_logged_;
+    ++stats_.suppressed_log_lines;
+    return;
+  }
+  if (suppressed_since_logged_ > 0) {
+    message += " (" + std::to_string(suppressed_since_logged_) + " similar lines suppressed before this one)";
+    suppressed_since_logged_ = 0;
+  }
+  if (log_) log_(name_, message);
 }
 
 }  // namespace propbot::scripting

@@ -4,8 +4,18 @@
 // once, and calls the module's callbacks, collecting what the script passes to
 // `ctx:propose{…}` as Intents. Every callback runs under the sandbox guarantees: CPU
 // budget per call, memory limit, a failure or overrun is a counted fault with
-// file:line, and `max_consecutive_faults` faults in a row (whatever callback they come
-// from) freeze the strategy (it is no longer called) until it is reloaded.
+// file:line. Two rules freeze the strategy (it is no longer called until a new version
+// is loaded): `max_consecutive_faults` faults in a row (whatever callback they come
+// from), and more than FaultRate::max_faults faults within FaultRate::window — a
+// strategy that fails on some events only, with good calls in between, is stopped too.
+//
+// Watching a strategy (the API's /api/ui/strategies/{name}): stats() counts calls,
+// faults and proposals and keeps the first and last fault; timings() holds the
+// duration of every on_book / on_timer / on_fill call; recent_faults() and
+// recent_log() keep the newest kKeptFaults faults and kKeptLogLines log lines (ctx:log
+// and the runner's own notices). The LogSink (the daemon's log) is rate-limited: at
+// most one fault line and kLogBurst ctx:log lines per StrategyEnv::log_interval, the
+// next line that passes says how many were suppressed; a freeze is always logged.
 //
 // Callbacks (all optional except on_book; a missing one costs nothing):
 //   migrate(old_state) → new state table  on load with a previous version's state
@@ -43,7 +53,8 @@
 //   max(0, max_total − open) when limited, else math.huge (so math.min(want,
 //   b.remaining_usdt) needs no special case). The C++ caps apply whatever it says.
 // ctx:set_timer(name, ms, repeat?) (replaces a timer of that name),
-// ctx:cancel_timer(name) → bool, ctx:now_ms(), ctx:log(message),
+// ctx:cancel_timer(name) → bool, ctx:now_ms(), ctx:log(message) (kept in recent_log(),
+//   written to the daemon's log rate-limited),
 // ctx:propose{…} (see core/common/intent.hpp), one of two kinds:
 //   kind = "hedged_pair" (the default): {symbol, long_venue, short_venue (≠ long_venue),
 //     notional_usdt > 0, spread_bps?, net_spread_bps? (finite, may be negative),
@@ -81,7 +92,9 @@
 // Thread: engine thread only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -92,8 +105,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
-#include "core/common/result.hpp"
 #include "core/common/intent.hpp"
+#include "core/common/latency_histogram.hpp"
+#include "core/common/result.hpp"
 #include "scripting/lua_json.hpp"  // StateLimits
 #include "scripting/lua_sandbox.hpp"
 #include "scripting/market_view.hpp"
@@ -140,6 +154,13 @@ struct BudgetView {
   double open_notional_usdt = 0;          // what is open now
 };
 
+// The fault-rate rule: more than `max_faults` faults within `window` (on the runner's
+// clock) freeze the strategy. max_faults 0 turns the rule off (the streak rule stays).
+struct FaultRate {
+  int max_faults = 20;
+  Nanos window = std::chrono::seconds(60);
+};
+
 // What the runner is given besides the market (all optional).
 struct StrategyEnv {
   const PositionView* positions = nullptr;                   // null: every position is 0
@@ -148,6 +169,48 @@ struct StrategyEnv {
   StateLimits state_limits;
   std::size_t max_timers = 64;                               // per strategy
   BudgetView budget;                                         // initial; see set_budget
+  FaultRate fault_rate;
+  Nanos log_interval = std::chrono::seconds(10);             // the LogSink's rate limit period
+};
+
+// The newest faults and log lines a runner keeps for operators (a fixed bound each: a
+// runner's memory does not grow with its age).
+inline constexpr std::size_t kKeptFaults = 20;
+inline constexpr std::size_t kKeptLogLines = 50;
+// ctx:log lines that reach the daemon's log per StrategyEnv::log_interval.
+inline constexpr int kLogBurst = 10;
+// The longest message kept in a fault or log record (longer ones are cut, marked "…").
+inline constexpr std::size_t kMaxRecordedMessage = 2000;
+
+struct FaultRecord {
+  std::int64_t ts_ms = 0;    // UTC, from the runner's clock
+  std::string callback;      // "on_book", "on_timer", …
+  std::string at;            // "strategies/x.lua:12", or "?" when unknown
+  std::string message;       // without the location in front
+  bool budget_exceeded = false;
+};
+
+enum class LogLevel { info, warn, error };
+constexpr std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::info: return "info";
+    case LogLevel::warn: return "warn";
+    case LogLevel::error: return "error";
+  }
+  return "info";
+}
+
+struct LogRecord {
+  std::int64_t ts_ms = 0;
+  LogLevel level = LogLevel::info;
+  std::string message;
+};
+
+// How long each kind of call took (wall time of the Lua call, in nanoseconds).
+struct StrategyTimings {
+  LatencyHistogram on_book;
+  LatencyHistogram on_timer;
+  LatencyHistogram on_fill;
 };
 
 struct StrategyStats {
@@ -156,8 +219,11 @@ struct StrategyStats {
   std::uint64_t consecutive_faults = 0;
   std::uint64_t intents = 0;
   bool frozen = false;
-  std::string freeze_reason;
+  std::string freeze_reason;  // names the rule and the last fault, its location once
+  std::optional<ScriptFault> first_fault;
+  std::string first_fault_callback;
   std::optional<ScriptFault> last_fault;
+  std::uint64_t suppressed_log_lines = 0;  // lines the LogSink's rate limit held back
 };
 
 class StrategyRunner {
@@ -181,6 +247,9 @@ class StrategyRunner {
   // Each declared param: {type, default?, min?, max?, doc?, value} (for the API / UI).
   const nlohmann::json& param_specs() const { return param_specs_; }
   const StrategyStats& stats() const { return stats_; }
+  const StrategyTimings& timings() const { return *timings_; }
+  const std::deque<FaultRecord>& recent_faults() const { return recent_faults_; }
+  const std::deque<LogRecord>& recent_log() const { return recent_log_; }
   // Bytes the strategy's Lua state holds now (garbage not yet collected included).
   std::size_t memory_used() const { return sandbox_.memory_used(); }
   // What ctx:budget() reports from the next call on (engine thread, between calls).
@@ -236,6 +305,10 @@ class StrategyRunner {
   // Runs the function + `nargs` arguments on the stack; `out` null = ctx:propose refused.
   bool run_callback(const char* callback, int nargs, std::vector<Intent>* out);
   void record_fault(const char* callback, ScriptFault fault);
+  void freeze(std::string reason);
+  // A line for recent_log() and, within the rate limit, the LogSink.
+  void note(LogLevel level, std::string message, bool is_fault);
+  LatencyHistogram* timing_of(const char* callback);
   // ctx.state (read raw: a script metatable never runs here) as JSON.
   Result<nlohmann::json> ctx_state_json();
 
@@ -284,6 +357,15 @@ class StrategyRunner {
   std::uint64_t timer_generation_ = 0;
   bool stopped_ = false;
   StrategyStats stats_;
+  std::unique_ptr<StrategyTimings> timings_ = std::make_unique<StrategyTimings>();  // ~110 KB: on the heap
+  std::deque<MonoTime> fault_times_;  // within the fault-rate window; at most max_faults + 1
+  std::deque<FaultRecord> recent_faults_;
+  std::deque<LogRecord> recent_log_;
+  // The LogSink's rate limit: the current period's start and what it let through.
+  MonoTime log_period_start_{};
+  int log_lines_in_period_ = 0;
+  bool fault_logged_in_period_ = false;
+  std::uint64_t suppressed_since_logged_ = 0;
 };
 
 }  // namespace propbot::scripting

@@ -375,6 +375,8 @@ void check_policies(const std::optional<config::Config>& config, const std::stri
 
 scripting::StrategyEnv strategy_env(const config::Config& config) {
   scripting::StrategyEnv env;
+  env.fault_rate.max_faults = config.scripting.max_faults_per_window;
+  env.fault_rate.window = std::chrono::seconds(config.scripting.fault_window_s);
   for (const config::VenueConfig& venue : config.venues) {
     env.fees[venue.id] = scripting::FeeSchedule{venue.maker_fee_bps, venue.taker_fee_bps};
   }

@@ -163,6 +163,8 @@ struct ScriptingConfig {
   std::int64_t instruction_budget = 1000000;  // per callback
   int memory_limit_mb = 64;            // per Lua state
   int max_consecutive_errors = 5;      // then the strategy is tripped
+  int max_faults_per_window = 20;      // more faults than this within fault_window_s trip it too; 0 = off
+  int fault_window_s = 60;
   int risk_level = 50;                 // 0 (flat) … 100 (full size): what policies/sizing.lua scales by
 };
 

@@ -142,6 +142,8 @@ std::vector<ScalarField> build_table() {
     {"scripting.instruction_budget", +[](Config& c) -> std::int64_t& { return c.scripting.instruction_budget; }, range(1000, 1e10)},
     {"scripting.memory_limit_mb", +[](Config& c) -> int& { return c.scripting.memory_limit_mb; }, range(1, 4096)},
     {"scripting.max_consecutive_errors", +[](Config& c) -> int& { return c.scripting.max_consecutive_errors; }, range(1, 1000)},
+    {"scripting.max_faults_per_window", +[](Config& c) -> int& { return c.scripting.max_faults_per_window; }, range(0, 100000)},
+    {"scripting.fault_window_s", +[](Config& c) -> int& { return c.scripting.fault_window_s; }, range(1, 86400)},
     {"scripting.risk_level", +[](Config& c) -> int& { return c.scripting.risk_level; }, range(0, 100)},
 
     {"engine.opportunity_ttl_ms", +[](Config& c) -> int& { return c.engine.opportunity_ttl_ms; }, range(10, 600000)},

@@ -193,6 +193,9 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   d.check("scripting.memory_limit_mb", running.scripting.memory_limit_mb, next.scripting.memory_limit_mb);
   d.check("scripting.max_consecutive_errors", running.scripting.max_consecutive_errors,
           next.scripting.max_consecutive_errors);
+  d.check("scripting.max_faults_per_window", running.scripting.max_faults_per_window,
+          next.scripting.max_faults_per_window);
+  d.check("scripting.fault_window_s", running.scripting.fault_window_s, next.scripting.fault_window_s);
   d.check("scripting.risk_level", running.scripting.risk_level, next.scripting.risk_level);
   d.check("engine.opportunity_ttl_ms", running.engine.opportunity_ttl_ms, next.engine.opportunity_ttl_ms);
   return d.changes;
@@ -207,6 +210,8 @@ config::Config with_hot_part(const config::Config& running, const config::Config
   merged.scripting.instruction_budget = next.scripting.instruction_budget;
   merged.scripting.memory_limit_mb = next.scripting.memory_limit_mb;
   merged.scripting.max_consecutive_errors = next.scripting.max_consecutive_errors;
+  merged.scripting.max_faults_per_window = next.scripting.max_faults_per_window;
+  merged.scripting.fault_window_s = next.scripting.fault_window_s;
   merged.scripting.risk_level = next.scripting.risk_level;
   merged.engine.opportunity_ttl_ms = next.engine.opportunity_ttl_ms;
   // Venue fees travel in the strategies' fingerprint and env; the venues themselves stay.

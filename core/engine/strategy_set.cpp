@@ -35,6 +35,8 @@ std::string fingerprint(const std::string& source, const config::StrategyConfig&
                              std::to_string(config.scripting.instruction_budget) + "\n" +
                              std::to_string(config.scripting.memory_limit_mb) + "\n" +
                              std::to_string(config.scripting.max_consecutive_errors) + "\n" +
+                             std::to_string(config.scripting.max_faults_per_window) + "/" +
+                             std::to_string(config.scripting.fault_window_s) + "\n" +
                              (strategy.trusted ? "trusted" : "sandboxed") + fees_of(config);
   return crypto::sha256_hex(framed);
 }

@@ -38,6 +38,8 @@ TEST(HotConfigTest, TheSwapsMergeAndTheRestartCheckAgreeKeyByKey) {
   next.scripting.instruction_budget = 5'000;
   next.scripting.memory_limit_mb = 32;
   next.scripting.max_consecutive_errors = 9;
+  next.scripting.max_faults_per_window = 7;
+  next.scripting.fault_window_s = 30;
   next.scripting.risk_level = 20;
   next.engine.opportunity_ttl_ms = 900;
   next.venues[0].maker_fee_bps = 1.5;
@@ -51,6 +53,8 @@ TEST(HotConfigTest, TheSwapsMergeAndTheRestartCheckAgreeKeyByKey) {
   EXPECT_EQ(merged.scripting.instruction_budget, 5'000);
   EXPECT_EQ(merged.scripting.memory_limit_mb, 32);
   EXPECT_EQ(merged.scripting.max_consecutive_errors, 9);
+  EXPECT_EQ(merged.scripting.max_faults_per_window, 7);
+  EXPECT_EQ(merged.scripting.fault_window_s, 30);
   EXPECT_EQ(merged.scripting.risk_level, 20);
   EXPECT_EQ(merged.engine.opportunity_ttl_ms, 900);
   EXPECT_EQ(merged.venues[0].maker_fee_bps, 1.5);
@@ -59,6 +63,7 @@ TEST(HotConfigTest, TheSwapsMergeAndTheRestartCheckAgreeKeyByKey) {
             (std::vector<std::string>{"risk.max_total_notional_usdt", "risk.max_open_positions",
                                       "risk.clock_skew_hold_ms", "scripting.instruction_budget",
                                       "scripting.memory_limit_mb", "scripting.max_consecutive_errors",
+                                      "scripting.max_faults_per_window", "scripting.fault_window_s",
                                       "scripting.risk_level", "engine.opportunity_ttl_ms"}));
 
   config::Config restart = running;

@@ -11,6 +11,12 @@
 namespace propbot::scripting {
 namespace {
 
+StrategyEnv env_with(StateLimits limits) {
+  StrategyEnv env;
+  env.state_limits = limits;
+  return env;
+}
+
 namespace fs = std::filesystem;
 
 class FundingMarket : public MarketView {
@@ -433,12 +439,12 @@ TEST_F(StrategyApiTest, StateThatIsNotPlainDataIsAClearError) {
       << function.error().message;
 
   auto huge = stop_with("local t = {} for i = 1, 50000 do t[i] = i end ctx.state.big = t",
-                        StrategyEnv{nullptr, {}, {}, StateLimits{32, 10'000, 1u << 20}, 64, {}});
+                        env_with(StateLimits{32, 10'000, 1u << 20}));
   ASSERT_FALSE(huge);
   EXPECT_NE(huge.error().message.find("more than 10000 values"), std::string::npos) << huge.error().message;
 
   auto big_strings = stop_with("ctx.state.s = string.rep('x', 100000)",
-                               StrategyEnv{nullptr, {}, {}, StateLimits{32, 10'000, 50'000}, 64, {}});
+                               env_with(StateLimits{32, 10'000, 50'000}));
   ASSERT_FALSE(big_strings);
   EXPECT_NE(big_strings.error().message.find("larger than 50000 bytes"), std::string::npos);
 
