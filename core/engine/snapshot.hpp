@@ -85,7 +85,14 @@ struct StrategyView {
   std::string freeze_reason;
   std::string last_fault;        // message
   std::string last_fault_where;  // file:line
+  std::string first_fault;       // the version's first fault: message
+  std::string first_fault_where; // file:line
+  std::string first_fault_callback;  // on_book | on_timer | on_fill | on_stop
   nlohmann::json params;         // {name: {type, default, min, max, doc, value}}
+  // Wall time of the on_book calls of this version (microseconds) and how many were timed.
+  double on_book_p50_us = 0;
+  double on_book_p99_us = 0;
+  std::uint64_t on_book_calls = 0;
 };
 
 struct BreakerView {

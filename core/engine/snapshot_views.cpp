@@ -21,6 +21,15 @@ std::vector<StrategyView> strategy_views(const StrategySet& strategies) {
       view.last_fault = stats.last_fault->message;
       view.last_fault_where = stats.last_fault->where();
     }
+    if (stats.first_fault) {
+      view.first_fault = stats.first_fault->message;
+      view.first_fault_where = stats.first_fault->where();
+      view.first_fault_callback = stats.first_fault_callback;
+    }
+    const LatencyHistogram& on_book = slot.runner->timings().on_book;
+    view.on_book_calls = on_book.count();
+    view.on_book_p50_us = static_cast<double>(on_book.percentile(50)) / 1000.0;
+    view.on_book_p99_us = static_cast<double>(on_book.percentile(99)) / 1000.0;
     out.push_back(std::move(view));
   }
   return out;

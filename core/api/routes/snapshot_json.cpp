@@ -71,7 +71,10 @@ json strategy_json(const engine::StrategyView& s) {
               {"calls", s.calls},           {"faults", s.faults},
               {"intents", s.intents},       {"freeze_reason", s.freeze_reason},
               {"params", s.params.is_null() ? json::object() : s.params},
-              {"last_fault", s.last_fault}, {"last_fault_where", s.last_fault_where}};
+              {"last_fault", s.last_fault}, {"last_fault_where", s.last_fault_where},
+              {"first_fault", s.first_fault}, {"first_fault_where", s.first_fault_where},
+              {"timings", json{{"on_book_p50_us", s.on_book_p50_us}, {"on_book_p99_us", s.on_book_p99_us},
+                               {"on_book_calls", s.on_book_calls}}}};
 }
 
 }  // namespace propbot::api
