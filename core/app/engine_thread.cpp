@@ -255,6 +255,13 @@ Result<nlohmann::json> EngineThread::risk_action(engine::RiskAction action, cons
   });
 }
 
+Result<nlohmann::json> EngineThread::strategy_detail(const std::string& name, std::chrono::milliseconds timeout) {
+  const CallGate::Scope call(*reloads_);
+  if (!call || !running_) return make_error(Errc::unavailable, "the engine is not running");
+  Running* raw = running_.get();
+  return engine_call(raw->io, timeout, "strategy view", [raw, name] { return raw->engine->strategy_detail(name); });
+}
+
 void EngineThread::post_risk_action(engine::RiskAction action, nlohmann::json payload, std::string operator_name) {
   if (!running_) return;
   Running* raw = running_.get();

@@ -64,6 +64,7 @@ class EngineThread final : public engine::EngineHandle {
                                       std::chrono::milliseconds timeout) override;
   Result<nlohmann::json> risk_action(engine::RiskAction action, const nlohmann::json& payload,
                                      const std::string& operator_name, std::chrono::milliseconds timeout) override;
+  Result<nlohmann::json> strategy_detail(const std::string& name, std::chrono::milliseconds timeout) override;
   // The same, posted without waiting (an approval's effect, run under the plane's lock).
   void post_risk_action(engine::RiskAction action, nlohmann::json payload, std::string operator_name);
   Result<nlohmann::json> reset_breaker(const std::optional<std::string>& strategy, const std::string& operator_name,

@@ -1,5 +1,6 @@
 #include "core/config_service/answers.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -100,6 +101,31 @@ std::string names(const std::vector<std::string>& list) {
   std::string out;
   for (const auto& name : list) out += (out.empty() ? "" : ", ") + name;
   return out.empty() ? "none" : out;
+}
+
+Result<std::vector<std::string>> reset_state_of(const json& body) {
+  std::vector<std::string> names;
+  if (!body.is_object() || !body.contains("reset_state")) return names;
+  const json& list = body["reset_state"];
+  const std::string expected = "field 'reset_state' must be a list of at most " + std::to_string(kMaxResetStateNames) +
+                               " strategy names (strategies[].name) whose ctx.state starts empty";
+  if (!list.is_array() || list.size() > kMaxResetStateNames) return make_error(Errc::invalid_argument, expected);
+  for (const json& name : list) {
+    if (!name.is_string() || name.get<std::string>().empty()) return make_error(Errc::invalid_argument, expected);
+    if (std::find(names.begin(), names.end(), name.get<std::string>()) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+std::optional<std::string> unknown_reset_name(const std::vector<std::string>& names, const config::Config& config) {
+  for (const std::string& name : names) {
+    const auto found = std::find_if(config.strategies.begin(), config.strategies.end(),
+                                    [&](const config::StrategyConfig& s) { return s.name == name && s.enabled; });
+    if (found == config.strategies.end()) {
+      return "field 'reset_state': '" + name + "' is not an enabled strategy of the profile; name one of strategies[].name";
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace propbot::config_service::answers

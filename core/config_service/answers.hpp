@@ -35,7 +35,15 @@ inline constexpr std::size_t kMaxApplyMessageBytes = 900;
 inline constexpr std::size_t kMaxRollbackTokenBytes = 128;
 
 
+// An apply's "reset_state" holds at most this many strategy names.
+inline constexpr std::size_t kMaxResetStateNames = 64;
+
 json errors_json(const std::vector<bundle::ValidationError>& errors);
+// The apply body's optional "reset_state": ["<strategy>", …] (shape only: a list of at
+// most kMaxResetStateNames non-empty strings, duplicates dropped). An error names the field.
+Result<std::vector<std::string>> reset_state_of(const json& body);
+// Every name is an enabled strategy of `config`; else the message naming the field.
+std::optional<std::string> unknown_reset_name(const std::vector<std::string>& names, const config::Config& config);
 ConfigAnswer answer(int status, std::string code, json body);
 ConfigAnswer busy();
 std::optional<bundle::Bundle::Files> files_of(const json& body, std::vector<bundle::ValidationError>& errors);

@@ -45,6 +45,11 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
                                                              "); say why in a sentence or two"}})}});
     }
   }
+  auto reset_state = reset_state_of(body);
+  if (!reset_state) {
+    return answer(400, "bad_request",
+                  json{{"applied", false}, {"errors", errors_json({{"", 0, reset_state.error().message}})}});
+  }
   std::unique_lock operation(op_mutex_, std::try_to_lock);
   if (!operation.owns_lock()) return busy();
   auto candidate_bundle = running_bundle_.with_overrides(*files);
@@ -53,6 +58,7 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
                   json{{"applied", false}, {"errors", errors_json({{"", 0, candidate_bundle.error().message}})}});
   }
   if (candidate_bundle->hash() == running_bundle_.hash()) {
+    if (!reset_state->empty()) return reset_running(*reset_state, actor, message);
     return answer(200, "", json{{"applied", false}, {"version", running_version_}, {"rollback_token", nullptr},
                                 {"errors", json::array()},
                                 {"message", "no change: the bundle is identical to the running version " +
@@ -63,6 +69,9 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
   if (!candidate) {
     audit(actor, "config_apply", json{{"outcome", "denied"}, {"reason", refused.code}, {"errors", refused.body["errors"]}});
     return refused;
+  }
+  if (auto unknown = unknown_reset_name(*reset_state, candidate->config)) {
+    return answer(400, "bad_request", json{{"applied", false}, {"errors", errors_json({{"", 0, *unknown}})}});
   }
   auto version = [&] {
     std::lock_guard lock(state_mutex_);
@@ -77,7 +86,8 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
                                                    {"message", "this change loosens limits in live and needs a two-man "
                                                                "approval, which this daemon cannot file"}});
     }
-    json payload{{"version", *version}, {"base_version", running_version_}, {"loosens", loosened}};
+    json payload{{"version", *version}, {"base_version", running_version_}, {"loosens", loosened},
+                 {"reset_state", *reset_state}};
     auto filed = control_->request_approval(control::ApprovalKind::config_apply_loosening,
                                             "config version " + std::to_string(*version) + ": " + message, payload, actor);
     if (!filed || !filed->ok() || !filed->approval) {
@@ -95,13 +105,78 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
                                                 " loosens limits in live; it is applied when a second operator confirms "
                                                 "POST /api/ui/approvals/" + std::to_string(filed->approval->id) + "/confirm"}});
   }
-  ConfigAnswer result = activate(*version, std::move(*candidate), "apply", actor, message);
+  ConfigAnswer result = activate(*version, std::move(*candidate), "apply", actor, message, *reset_state);
   result.body["apply_ms"] = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
   return result;
 }
 
+ConfigAnswer ConfigService::reset_running(const std::vector<std::string>& reset_state, const control::Actor& actor,
+                                          const std::string& message) {
+  if (auto unknown = unknown_reset_name(reset_state, running_config_)) {
+    return answer(400, "bad_request", json{{"applied", false}, {"errors", errors_json({{"", 0, *unknown}})}});
+  }
+  engine::EngineHandle* engine = engine_.load();
+  if (engine == nullptr) {
+    return answer(503, "unavailable", json{{"applied", false}, {"version", running_version_},
+                                           {"message", "the engine is not running yet"}});
+  }
+  engine::EngineBundle next{running_config_, running_bundle_, running_version_, reset_state};
+  engine::ReloadReport report = engine->reload(std::move(next), options_.reload_timeout);
+  if (!report.applied) {
+    std::vector<bundle::ValidationError> errors;
+    for (const auto& e : report.errors) errors.push_back({e.file, e.line, e.message});
+    audit(actor, "config_apply",
+          json{{"outcome", "failed"}, {"change", "reset_state"}, {"reset_state", reset_state}, {"errors", errors_json(errors)}});
+    return answer(report.timed_out ? 503 : 422, report.timed_out ? "unavailable" : "apply_failed",
+                  json{{"applied", false}, {"version", running_version_}, {"errors", errors_json(errors)},
+                       {"message", "the state reset did not take; version " + std::to_string(running_version_) +
+                                       " keeps running as it was"}});
+  }
+  const std::vector<std::int64_t> closed = close_fixed(report, running_version_, actor);
+  audit(actor, "config_apply", json{{"outcome", "approved"}, {"change", "reset_state"}, {"version", running_version_},
+                                    {"reset_state", report.reset}, {"message", message},
+                                    {"incidents_closed", closed}});
+  return answer(200, "", json{{"applied", true},
+                              {"version", running_version_},
+                              {"from_version", running_version_},
+                              {"bundle_version", running_version_},
+                              {"rollback_token", nullptr},
+                              {"errors", json::array()},
+                              {"replaced", report.replaced},
+                              {"reset_state", report.reset},
+                              {"incidents_closed", closed},
+                              {"message", "version " + std::to_string(running_version_) +
+                                              " keeps running; ctx.state started empty for: " + names(report.reset)}});
+}
+
+std::vector<std::int64_t> ConfigService::close_fixed(const engine::ReloadReport& report, std::int64_t version,
+                                                     const control::Actor& actor) {
+  std::vector<std::int64_t> closed;
+  if (control_ == nullptr) return closed;
+  const auto close = [&](IncidentCode code, const std::string& component, const std::string& fix) {
+    auto done = control_->close_fixed_incidents(code, component, fix, actor);
+    if (!done) {
+      log_.error("incident_close_failed", {{"component", component}, {"error", done.error().message}});
+      return;
+    }
+    for (const auto& incident : *done) closed.push_back(incident.id);
+  };
+  for (const std::string& name : report.replaced_frozen) {
+    const bool stopped = std::find(report.stopped.begin(), report.stopped.end(), name) != report.stopped.end();
+    close(IncidentCode::strategy_degraded, "strategy:" + name,
+          stopped ? "the frozen strategy was stopped by config version " + std::to_string(version)
+                  : "the frozen strategy was replaced by config version " + std::to_string(version));
+  }
+  if (report.policies_reloaded) {
+    close(IncidentCode::policy_pipeline_degraded, "policy_pipeline",
+          "the policy pipeline was rebuilt by config version " + std::to_string(version));
+  }
+  return closed;
+}
+
 ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, const std::string& source,
-                                     const control::Actor& actor, const std::string& message) {
+                                     const control::Actor& actor, const std::string& message,
+                                     const std::vector<std::string>& reset_state) {
   const std::vector<std::string> candidate_warnings = candidate.warnings;
   const bundle::BundleDiff changes = bundle::diff(running_bundle_, candidate.bundle);
   engine::EngineHandle* engine = engine_.load();
@@ -109,7 +184,7 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
     return answer(503, "unavailable", json{{"applied", false}, {"version", running_version_},
                                            {"message", "the engine is not running yet"}});
   }
-  engine::EngineBundle next{candidate.config, candidate.bundle, version};
+  engine::EngineBundle next{candidate.config, candidate.bundle, version, reset_state};
   engine::ReloadReport report = engine->reload(std::move(next), options_.reload_timeout);
   if (!report.applied) {
     std::vector<bundle::ValidationError> errors;
@@ -159,12 +234,14 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
                            recorded.error().message,
                        actor);
   }
+  const std::vector<std::int64_t> closed = close_fixed(report, version, actor);
   json details{{"outcome", "approved"},     {"source", source},
                {"version", version},        {"from_version", from},
                {"hash", running_bundle_.hash()}, {"added", changes.added},
                {"changed", changes.changed}, {"removed", changes.removed},
                {"started", report.started}, {"replaced", report.replaced},
-               {"stopped", report.stopped}, {"policies_reloaded", report.policies_reloaded}};
+               {"stopped", report.stopped}, {"policies_reloaded", report.policies_reloaded},
+               {"reset_state", report.reset}, {"incidents_closed", closed}};
   audit(actor, source == "rollback" ? "config_rollback" : "config_apply", details);
   log_.info("config_applied", {{"version", version}, {"from_version", from}, {"source", source}, {"actor", actor.name}});
   const double engine_ms = std::chrono::duration<double, std::milli>(report.engine_time).count();
@@ -179,6 +256,11 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
                      {"stopped", report.stopped},
                      {"kept", report.kept},
                      {"policies_reloaded", report.policies_reloaded},
+                     {"reset_state", report.reset},
+                     {"incidents_closed", closed},
+                     // The engine published a snapshot of this version before answering:
+                     // every read (/api/ui/market, /api/opportunities) shows it already.
+                     {"bundle_version", version},
                      {"engine_ms", engine_ms},
                      {"warnings", warnings},
                      {"message", "version " + std::to_string(version) + " is running (was " + std::to_string(from) +
@@ -309,8 +391,11 @@ void ConfigService::worker_loop() {
         audit(actor, "config_apply", json{{"outcome", "denied"}, {"approval_id", request.id}, {"reason", why}});
         log_.warn("config_approval_not_applied", {{"approval_id", request.id}, {"reason", why}});
       } else {
+        std::vector<std::string> reset_state;
+        if (auto names = reset_state_of(payload); names) reset_state = std::move(*names);
         ConfigAnswer applied = activate(version, std::move(*candidate), "approval", actor,
-                                        "approved request " + std::to_string(request.id) + " by " + request.requested_by);
+                                        "approved request " + std::to_string(request.id) + " by " + request.requested_by,
+                                        reset_state);
         log_.info("config_approval_applied", {{"approval_id", request.id}, {"status", applied.status}});
       }
     } catch (const std::exception& e) {

@@ -144,7 +144,17 @@ class ConfigService {
   std::vector<bundle::ValidationError> run_validator(const bundle::Bundle& candidate, config::Profile profile,
                                                      const scripting::RecordedMarket* recorded) const;
   ConfigAnswer activate(std::int64_t version, Candidate candidate, const std::string& source,
-                        const control::Actor& actor, const std::string& message);
+                        const control::Actor& actor, const std::string& message,
+                        const std::vector<std::string>& reset_state = {});
+  // apply with the running bundle unchanged and `reset_state` named: those strategies are
+  // rebuilt with an empty ctx.state; the version stays.
+  ConfigAnswer reset_running(const std::vector<std::string>& reset_state, const control::Actor& actor,
+                             const std::string& message);
+  // After a swap: the strategy_degraded incidents of the frozen strategies it replaced
+  // or stopped (and a degraded pipeline's, when the policies were rebuilt) are closed,
+  // audited; returns their ids.
+  std::vector<std::int64_t> close_fixed(const engine::ReloadReport& report, std::int64_t version,
+                                        const control::Actor& actor);
   // The bundle's profile with the daemon's environment and flags; `env_overrides`, when
   // given, receives one line per hot key the environment overrides (same scratch copy).
   Result<config::Config> load_profile(const bundle::Bundle& bundle, std::vector<bundle::ValidationError>& errors,

@@ -262,6 +262,12 @@ class ControlPlane {
                                       const Actor& actor, IncidentCode code = IncidentCode::manual);
   Result<ControlOutcome> ack_and_postmortem(std::int64_t incident_id, const std::string& root_cause, bool resolve,
                                             const Actor& actor);
+  // Closes every active incident of `code` raised by `component` because what raised it
+  // was fixed (e.g. a frozen strategy replaced by an applied version): acknowledged by
+  // `actor`, `root_cause` written when none was, resolved; each audited
+  // `incident_closed_by_fix` and published INCIDENT_ACKED. Returns the closed incidents.
+  Result<std::vector<Incident>> close_fixed_incidents(IncidentCode code, const std::string& component,
+                                                      const std::string& root_cause, const Actor& actor);
   Result<nlohmann::json> incidents_view(int recent_closed) const;
   // A forensic bundle written after its incident was recorded (ForensicSink's queued
   // capture, S-4.3): stores `forensic_ref` on the incident (forensic_captured: yes) and

@@ -60,6 +60,33 @@ Result<ControlOutcome> ControlPlane::ack_and_postmortem(std::int64_t incident_id
   return outcome;
 }
 
+Result<std::vector<Incident>> ControlPlane::close_fixed_incidents(IncidentCode code, const std::string& component,
+                                                                 const std::string& root_cause, const Actor& actor) {
+  std::lock_guard lock(mutex_);
+  auto active = incidents_.active();
+  if (!active) return active.error();
+  std::vector<Incident> closed;
+  for (const Incident& incident : *active) {
+    if (incident.code != code || incident.component != component) continue;
+    Result<Incident> done = make_error(Errc::internal, "not closed");
+    if (!incident.postmortem_root_cause) {
+      done = incidents_.ack_and_postmortem(incident.id, actor.name, root_cause, true);
+    } else {
+      done = incident.operator_ack ? incidents_.resolve(incident.id) : incidents_.acknowledge(incident.id, actor.name);
+      if (done && !done->resolved_ts_utc) done = incidents_.resolve(incident.id);
+    }
+    if (!done) return done.error();
+    if (Status s = audit_locked(actor, "incident_closed_by_fix", "incident:" + std::to_string(incident.id),
+                                {{"code", std::string(to_string(code))}, {"component", component}, {"fix", root_cause}});
+        !s) {
+      return s.error();
+    }
+    publish_locked("INCIDENT_ACKED", to_json(*done));
+    closed.push_back(std::move(*done));
+  }
+  return closed;
+}
+
 Result<nlohmann::json> ControlPlane::incidents_view(int recent_closed) const {
   std::lock_guard lock(mutex_);
   auto active = incidents_.active();

@@ -59,6 +59,9 @@ struct EngineBundle {
   config::Config config;
   bundle::Bundle bundle;      // strategies/*.lua and policies/*.lua are taken from here
   std::int64_t version = 0;   // the config bundle version (0: not versioned, e.g. tests)
+  // Strategies rebuilt with an empty ctx.state (no migrate), even when unchanged: the
+  // operator's way out when a running version's state cannot be handed over.
+  std::vector<std::string> reset_state;
 };
 
 struct ReloadError {
@@ -71,6 +74,8 @@ struct ReloadReport {
   bool applied = false;
   std::vector<ReloadError> errors;  // why not
   std::vector<std::string> started, replaced, stopped, kept;  // strategy names
+  std::vector<std::string> reset;  // rebuilt with an empty state (EngineBundle::reset_state)
+  std::vector<std::string> replaced_frozen;  // replaced or stopped while frozen by their faults
   bool policies_reloaded = false;
   bool timed_out = false;  // the engine thread did not take the work in time (nothing changed)
   Nanos engine_time{};  // time the engine thread spent building and swapping
@@ -95,6 +100,9 @@ struct EngineExecution {
   // the journal database's (core/ledger/sqlite_ledger_entries.hpp); null: kept in memory.
   ledger::LedgerEntries* ledger_entries = nullptr;
 };
+
+// The largest ctx.state (as JSON text) the strategy view serves.
+inline constexpr std::size_t kMaxCtxStateBytes = 64 * 1024;
 
 // Where the engine's results and safety events go. Every member may be null.
 struct EngineSinks {
@@ -174,6 +182,15 @@ class Engine {
   // (a confirmed two-man approval; audit RISK_LIMIT_RAISED). Errors: invalid_argument
   // (a bad payload), not_found (an unknown strategy).
   Result<nlohmann::json> risk_action(RiskAction action, const nlohmann::json& payload, const std::string& operator_name);
+
+  // One strategy as an operator watches it (GET /api/ui/strategies/{name}): {name,
+  // version, file, state: running|frozen|stopped, params, ctx_state (its JSON, null with
+  // ctx_state_error when it cannot be read or is larger than kMaxCtxStateBytes), timings
+  // {on_book_p50_us, on_book_p99_us, calls, on_timer_*, on_fill_*}, counters, freeze
+  // reason, first fault, faults [{ts, callback, at, message, budget_exceeded}], log [{ts,
+  // level, message}]}. A configured but disabled strategy is `stopped`. Errors:
+  // not_found (no such strategy in the configuration). Driving thread.
+  Result<nlohmann::json> strategy_detail(const std::string& name);
 
   std::shared_ptr<const EngineSnapshot> snapshot() const;
 

@@ -34,6 +34,10 @@ class EngineHandle {
                                                std::chrono::milliseconds /*timeout*/) {
     return make_error(Errc::unavailable, "no engine runs here");
   }
+  // Engine::strategy_detail on the engine thread, waiting at most `timeout`.
+  virtual Result<nlohmann::json> strategy_detail(const std::string& /*name*/, std::chrono::milliseconds /*timeout*/) {
+    return make_error(Errc::unavailable, "no engine runs here");
+  }
   // Engine::risk_action on the engine thread, waiting at most `timeout`.
   virtual Result<nlohmann::json> risk_action(RiskAction /*action*/, const nlohmann::json& /*payload*/,
                                              const std::string& /*operator_name*/,

@@ -566,7 +566,8 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   ReloadReport reload(const EngineBundle& next) {
     const MonoTime started = clock.now();
     ReloadReport report;
-    StrategySet::Plan plan = strategies.prepare(next.config, &next.bundle, next.version, strategy_env(next.config));
+    StrategySet::Plan plan =
+        strategies.prepare(next.config, &next.bundle, next.version, strategy_env(next.config), next.reset_state);
     report.errors = reload_errors(plan.errors);
     std::optional<LoadedPipeline> pipeline;
     const std::string policy_print = PolicyStage::fingerprint(next.config, &next.bundle);
@@ -586,6 +587,8 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     report.replaced = plan.replaced;
     report.stopped = plan.stopped;
     report.kept = plan.kept;
+    report.reset = plan.reset;
+    report.replaced_frozen = plan.replaced_frozen;
     std::vector<std::string> gone = plan.replaced;
     gone.insert(gone.end(), plan.stopped.begin(), plan.stopped.end());
     // Built aside first: from the commit on, nothing may throw, or the swap would be
@@ -618,7 +621,10 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
                                    {"replaced", loop_detail::joined(report.replaced)},
                                    {"stopped", loop_detail::joined(report.stopped)},
                                    {"kept", loop_detail::joined(report.kept)},
+                                   {"reset_state", loop_detail::joined(report.reset)},
                                    {"policies_reloaded", report.policies_reloaded}});
+      // The API serves snapshots: the new version shows there before the caller is answered.
+      if (this->running) publish_snapshot();
     } catch (...) {
       // Bookkeeping only; the swap itself is done.
     }

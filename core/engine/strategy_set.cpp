@@ -1,5 +1,6 @@
 #include "core/engine/strategy_set.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 
@@ -48,7 +49,8 @@ StrategySet::StrategySet(const Clock& clock, const scripting::MarketView& market
     : clock_(clock), market_(market), log_(std::move(log)), watchdog_(std::move(watchdog)) {}
 
 StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundle::Bundle* bundle,
-                                       std::int64_t version, const scripting::StrategyEnv& env) {
+                                       std::int64_t version, const scripting::StrategyEnv& env,
+                                       const std::vector<std::string>& reset_state) {
   Plan plan;
   std::vector<bool> claimed(slots_.size(), false);
   for (const config::StrategyConfig& strategy : config.strategies) {
@@ -78,23 +80,30 @@ StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundl
       if (!claimed[i] && slots_[i].runner->name() == strategy.name) running = i;
     }
     if (running != kNone) claimed[running] = true;
-    if (running != kNone && slots_[running].fingerprint == print) {
+    const bool reset = std::find(reset_state.begin(), reset_state.end(), strategy.name) != reset_state.end();
+    if (running != kNone && slots_[running].fingerprint == print && !reset) {
       plan.slots.push_back(Slot{nullptr, file, print, slots_[running].version});
       plan.carry_from.push_back(running);
       plan.kept.push_back(strategy.name);
       continue;
     }
     std::optional<nlohmann::json> previous_state;
-    if (running != kNone) {
+    if (running != kNone && !reset) {
       auto state = slots_[running].runner->state_snapshot();
       if (!state) {
         plan.errors.push_back({slots_[running].file, "strategy '" + strategy.name +
                                                          "': the running version's state cannot be handed over: " +
-                                                         state.error().message});
+                                                         state.error().message + "; apply again with \"reset_state\": [\"" +
+                                                         strategy.name + "\"] to start it with an empty ctx.state"});
         continue;
       }
       previous_state = std::move(*state);
     }
+    if (reset) {
+      plan.reset.push_back(strategy.name);
+      log_.info("strategy_state_reset", {{"strategy", strategy.name}});
+    }
+    if (running != kNone && slots_[running].runner->stats().frozen) plan.replaced_frozen.push_back(strategy.name);
     const std::string name = strategy.name;
     Logger log = log_;
     auto runner = scripting::StrategyRunner::load(
@@ -112,7 +121,9 @@ StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundl
     (running != kNone ? plan.replaced : plan.started).push_back(name);
   }
   for (std::size_t i = 0; i < slots_.size(); ++i) {
-    if (!claimed[i]) plan.stopped.push_back(slots_[i].runner->name());
+    if (claimed[i]) continue;
+    plan.stopped.push_back(slots_[i].runner->name());
+    if (slots_[i].runner->stats().frozen) plan.replaced_frozen.push_back(slots_[i].runner->name());
   }
   return plan;
 }

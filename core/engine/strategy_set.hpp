@@ -48,6 +48,8 @@ class StrategySet {
     std::vector<Slot> slots;              // in configuration order; `runner` null = carry over
     std::vector<std::size_t> carry_from;  // for each slot: index of the running slot, or npos
     std::vector<std::string> started, replaced, stopped, kept;
+    std::vector<std::string> reset;  // rebuilt with an empty state (asked for)
+    std::vector<std::string> replaced_frozen;  // replaced or stopped while frozen
     std::vector<StrategyLoadError> errors;
     bool ok() const { return errors.empty(); }
   };
@@ -59,8 +61,11 @@ class StrategySet {
 
   // `bundle` null: scripts are read from config.scripting.bundle_dir (start-up of
   // tools and tests that do not version a bundle).
+  // `reset_state`: names rebuilt with an empty ctx.state (no migrate), even when
+  // unchanged; a running version's state that cannot be handed over is an error that
+  // names this option.
   Plan prepare(const config::Config& config, const bundle::Bundle* bundle, std::int64_t version,
-               const scripting::StrategyEnv& env);
+               const scripting::StrategyEnv& env, const std::vector<std::string>& reset_state = {});
   void commit(Plan plan);
   // Stops every strategy (daemon shutdown).
   void stop_all();

@@ -47,13 +47,6 @@ std::optional<net::HttpResponse> reason_field(const json& body, std::string& out
   return std::nullopt;
 }
 
-net::HttpResponse engine_refusal(const Error& error) {
-  if (error.code == Errc::invalid_argument) return net::HttpResponse::error(400, "bad_request", error.message);
-  if (error.code == Errc::not_found) return net::HttpResponse::error(404, "not_found", error.message);
-  if (error.code == Errc::unavailable) return net::HttpResponse::error(503, "unavailable", error.message);
-  return net::HttpResponse::error(409, "refused", error.message);
-}
-
 net::HttpResponse filed(const Result<control::ControlOutcome>& result) {
   if (!result) return net::HttpResponse::error(500, "internal", result.error().message);
   if (!result->ok()) {
@@ -78,6 +71,13 @@ RouteOptions json_body(Access access) {
 }
 
 }  // namespace
+
+net::HttpResponse engine_refusal(const Error& error) {
+  if (error.code == Errc::invalid_argument) return net::HttpResponse::error(400, "bad_request", error.message);
+  if (error.code == Errc::not_found) return net::HttpResponse::error(404, "not_found", error.message);
+  if (error.code == Errc::unavailable) return net::HttpResponse::error(503, "unavailable", error.message);
+  return net::HttpResponse::error(409, "refused", error.message);
+}
 
 void add_risk_routes(GuardedRouter& router, const engine::SnapshotSlot* snapshots, engine::EngineHandle* engine,
                      ControlDesk* desk) {

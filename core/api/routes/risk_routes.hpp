@@ -15,6 +15,10 @@
 
 namespace propbot::api {
 
+// An engine call's error as an answer: invalid_argument 400, not_found 404,
+// unavailable 503, anything else 409 `refused`.
+net::HttpResponse engine_refusal(const Error& error);
+
 // `engine` and `desk` may be null: their routes are then not served.
 void add_risk_routes(GuardedRouter& router, const engine::SnapshotSlot* snapshots, engine::EngineHandle* engine,
                      ControlDesk* desk);

@@ -6,6 +6,7 @@
 #include "core/api/routes/ledger_routes.hpp"
 #include "core/api/routes/risk_routes.hpp"
 #include "core/api/routes/snapshot_json.hpp"
+#include "core/api/routes/strategy_routes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -90,6 +91,7 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   add_execution_routes(*router, ctx->snapshots);
   add_risk_routes(*router, ctx->snapshots, ctx->engine, ctx->desk);
   add_ledger_routes(*router, ctx->snapshots);
+  if (ctx->engine != nullptr) add_strategy_routes(*router, *ctx->engine);
   if (ctx->engine != nullptr) add_arb_routes(*router, *ctx->engine);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);

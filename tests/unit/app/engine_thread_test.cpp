@@ -40,14 +40,14 @@ TEST(EngineThreadTest, TheFirstSnapshotExistsWhenStartReturnsAndReloadsAreAnswer
   EXPECT_EQ(first->mode, Mode::hold);
   EXPECT_EQ(first->books.size(), 2u) << "both sim venues' books are known from the start";
 
-  engine::EngineBundle next{sim_config(), empty_bundle(), 2};
+  engine::EngineBundle next{sim_config(), empty_bundle(), 2, {}};
   next.config.engine.opportunity_ttl_ms = 1234;
   const engine::ReloadReport report = engine.reload(std::move(next), std::chrono::seconds(5));
   EXPECT_TRUE(report.applied) << (report.errors.empty() ? "" : report.errors.front().message);
 
   engine.stop();
   engine.stop();  // idempotent
-  const engine::ReloadReport late = engine.reload({sim_config(), empty_bundle(), 3}, std::chrono::seconds(1));
+  const engine::ReloadReport late = engine.reload({sim_config(), empty_bundle(), 3, {}}, std::chrono::seconds(1));
   EXPECT_FALSE(late.applied);
   ASSERT_FALSE(late.errors.empty());
   EXPECT_EQ(late.errors.front().message, "the engine is not running");
@@ -66,7 +66,7 @@ TEST(EngineThreadTest, AStartErrorNamesTheScriptAndLeavesNothingRunning) {
   ASSERT_FALSE(started.ok());
   EXPECT_NE(started.error().message.find("missing"), std::string::npos) << started.error().message;
   EXPECT_EQ(engine.snapshot(), nullptr);
-  const engine::ReloadReport report = engine.reload({sim_config(), empty_bundle(), 2}, std::chrono::seconds(1));
+  const engine::ReloadReport report = engine.reload({sim_config(), empty_bundle(), 2, {}}, std::chrono::seconds(1));
   EXPECT_FALSE(report.applied);
 }
 

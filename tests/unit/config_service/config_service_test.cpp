@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -210,6 +211,93 @@ TEST_F(ConfigServiceTest, AnEngineSideFailureIsAP2IncidentAndTheRunningVersionSt
   EXPECT_NE(incident["summary"].get<std::string>().find("failed to start in the engine"), std::string::npos);
   EXPECT_EQ(plane_->mode(), Mode::hold) << "a P2 changes no mode (the desk starts in HOLD anyway)";
   EXPECT_NE(audit_text().find("\"outcome\":\"failed\""), std::string::npos) << audit_text();
+}
+
+// A version the engine freezes (its migrate hands itself a poisoned state, which no
+// validation can see), then fixes: the P1 strategy_degraded is closed by the fixing
+// apply (issue 15 finding 8), audited; the answer comes only once the API's snapshot
+// shows the new version (finding 7); reset_state rebuilds with an empty state (finding 4).
+TEST_F(ConfigServiceTest, AFixedApplyClosesTheFrozenStrategysIncidentAndTheSnapshotShowsItAtOnce) {
+  const std::string shipped = read_text(fs::path(bundle_.path()) / "strategies/cross_exchange_arb.lua");
+  std::string poisoned = replaced(shipped, "\nreturn M", "\nfunction M.migrate(old) return {poison = true} end\nreturn M");
+  poisoned = replaced(poisoned, "function M.on_book(ctx, ev)\n",
+                      "function M.on_book(ctx, ev)\n  if ctx.state.poison then error('poisoned state') end\n");
+  ConfigAnswer bad = service_->apply(json{{"files", {{"strategies/cross_exchange_arb.lua", poisoned}}}}, kAlice);
+  ASSERT_EQ(bad.status, 200) << bad.body.dump();
+  const std::int64_t bad_version = bad.body["version"].get<std::int64_t>();
+  EXPECT_EQ(bad.body["bundle_version"], bad_version);
+  auto snap = engine_->snapshot();
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->bundle_version, bad_version) << "the answer came before the snapshot showed the new version";
+  ASSERT_FALSE(snap->strategies.empty());
+  EXPECT_EQ(snap->strategies[0].version, bad_version);
+
+  // The engine freezes it (3 faults in a row in live) and raises one P1.
+  json incident;
+  for (int i = 0; i < 200 && incident.is_null(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    auto view = plane_->incidents_view(10);
+    ASSERT_TRUE(view.ok());
+    for (const json& active : (*view)["active"]) {
+      if (active["code"] == "strategy_degraded") incident = active;
+    }
+  }
+  ASSERT_FALSE(incident.is_null()) << "the poisoned version was never frozen";
+  EXPECT_EQ(incident["component"], "strategy:cross_exchange_arb");
+  EXPECT_EQ(incident["severity"], "P1");
+  const std::string summary = incident["summary"].get<std::string>();
+  const std::string at = "strategies/cross_exchange_arb.lua:";
+  ASSERT_NE(summary.find(at), std::string::npos) << summary;
+  EXPECT_EQ(summary.find(at, summary.find(at) + 1), std::string::npos) << "file:line once: " << summary;
+
+  auto detail = engine_->strategy_detail("cross_exchange_arb", std::chrono::seconds(2));
+  ASSERT_TRUE(detail.ok()) << detail.error().describe();
+  EXPECT_EQ((*detail)["state"], "frozen");
+  EXPECT_EQ((*detail)["version"], bad_version);
+  EXPECT_EQ((*detail)["ctx_state"], (json{{"poison", true}}));
+  ASSERT_FALSE((*detail)["faults"].empty());
+  EXPECT_EQ((*detail)["faults"].back()["message"], "poisoned state");
+  EXPECT_EQ((*detail)["faults"].back()["callback"], "on_book");
+  EXPECT_GE((*detail)["timings"]["calls"].get<std::uint64_t>(), 3u);
+  auto unknown = engine_->strategy_detail("nope", std::chrono::seconds(2));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, Errc::not_found);
+
+  // The fix, with the poisoned state thrown away: the incident closes, audited.
+  ConfigAnswer fixed = service_->apply(json{{"files", {{"strategies/cross_exchange_arb.lua", shipped}}},
+                                            {"reset_state", {"cross_exchange_arb"}}},
+                                       kAlice);
+  ASSERT_EQ(fixed.status, 200) << fixed.body.dump();
+  EXPECT_EQ(fixed.body["reset_state"], (json{"cross_exchange_arb"}));
+  ASSERT_EQ(fixed.body["incidents_closed"].size(), 1u) << fixed.body.dump();
+  EXPECT_EQ(fixed.body["incidents_closed"][0], incident["id"]);
+  auto after = plane_->incidents_view(10);
+  ASSERT_TRUE(after.ok());
+  for (const json& active : (*after)["active"]) EXPECT_NE(active["code"], "strategy_degraded") << after->dump();
+  EXPECT_NE(audit_text().find("incident_closed_by_fix"), std::string::npos) << audit_text();
+  auto running = engine_->strategy_detail("cross_exchange_arb", std::chrono::seconds(2));
+  ASSERT_TRUE(running.ok());
+  EXPECT_EQ((*running)["state"], "running");
+  EXPECT_EQ((*running)["version"], fixed.body["version"]);
+}
+
+TEST_F(ConfigServiceTest, ResetStateIsCheckedAndWorksWithoutAnyFileChange) {
+  ConfigAnswer bad_shape = service_->apply(json{{"files", json::object()}, {"reset_state", "cross_exchange_arb"}}, kAlice);
+  EXPECT_EQ(bad_shape.status, 400);
+  EXPECT_NE(bad_shape.body.dump().find("field 'reset_state'"), std::string::npos) << bad_shape.body.dump();
+  ConfigAnswer unknown = service_->apply(json{{"files", json::object()}, {"reset_state", {"nope"}}}, kAlice);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.dump().find("'nope' is not an enabled strategy"), std::string::npos) << unknown.body.dump();
+  ConfigAnswer disabled = service_->apply(json{{"files", json::object()}, {"reset_state", {"funding_basis"}}}, kAlice);
+  EXPECT_EQ(disabled.status, 400) << "funding_basis is disabled in live";
+
+  ConfigAnswer reset = service_->apply(json{{"files", json::object()}, {"reset_state", {"cross_exchange_arb"}}}, kAlice);
+  ASSERT_EQ(reset.status, 200) << reset.body.dump();
+  EXPECT_EQ(reset.body["applied"], true);
+  EXPECT_EQ(reset.body["version"], first_version_) << "no new version: only the state was reset";
+  EXPECT_EQ(reset.body["reset_state"], (json{"cross_exchange_arb"}));
+  EXPECT_EQ(running_version(), first_version_);
+  EXPECT_NE(audit_text().find("\"change\":\"reset_state\""), std::string::npos) << audit_text();
 }
 
 TEST_F(ConfigServiceTest, ValidateReportsEveryProblemWithFileAndLine) {

@@ -221,7 +221,7 @@ ScriptRun run_script() {
       if (step % 40 == 0) b.funding(0.0001 * (1 + step / 40));
       if (step == 80) desk.mode_ = Mode::resume;
       if (step == 160) {
-        EngineBundle next{test_config(), bundle_with(probe("v2")), 2};
+        EngineBundle next{test_config(), bundle_with(probe("v2")), 2, {}};
         next.config.risk.max_notional_per_position_usdt = 10;  // a hot key: a cap below the sizes before it
         run.reload = engine.reload(next);
       }

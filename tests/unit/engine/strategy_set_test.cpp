@@ -63,13 +63,17 @@ class StrategySetTest : public ::testing::Test {
     return reasons;
   }
   bool apply(const config::Config& config, const bundle::Bundle& bundle, std::int64_t version,
-             StrategySet::Plan* out = nullptr) {
-    StrategySet::Plan plan = set_.prepare(config, &bundle, version, {});
+             StrategySet::Plan* out = nullptr, const std::vector<std::string>& reset_state = {}) {
+    scripting::StrategyEnv env;
+    env.state_limits = state_limits_;
+    StrategySet::Plan plan = set_.prepare(config, &bundle, version, env, reset_state);
     if (out != nullptr) {
       out->started = plan.started;
       out->replaced = plan.replaced;
       out->stopped = plan.stopped;
       out->kept = plan.kept;
+      out->reset = plan.reset;
+      out->replaced_frozen = plan.replaced_frozen;
       out->errors = plan.errors;
     }
     if (!plan.ok()) return false;
@@ -79,6 +83,7 @@ class StrategySetTest : public ::testing::Test {
 
   SimClock clock_;
   EmptyMarket market_;
+  scripting::StateLimits state_limits_;
   StrategySet set_{clock_, market_, quiet()};
 };
 
@@ -160,6 +165,50 @@ TEST_F(StrategySetTest, ChangedParamsReloadAStrategyWithoutMigrateFromScratch) {
   EXPECT_EQ(report.replaced, std::vector<std::string>{"alpha"});
   // No migrate(): the state does not carry over (the runner logs that it was dropped).
   EXPECT_EQ(tick(), std::vector<std::string>{"alpha:k2 1"});
+}
+
+// Issue 15 finding 4: a frozen strategy whose state outgrew its limit could not be fixed
+// by applying the fix (its state cannot be handed over); reset_state is the way out,
+// and the refusal names it.
+TEST_F(StrategySetTest, AStateThatCannotBeHandedOverIsRefusedNamingResetStateWhichFixesIt) {
+  state_limits_.max_values = 100;
+  const auto config = config_with({{"alpha", "strategies/alpha.lua"}});
+  const std::string hoarder = "local M = { name = 'alpha' }\nfunction M.migrate(old) return old end\n"
+                              "function M.on_book(ctx, ev)\n  ctx.state.list = ctx.state.list or {}\n"
+                              "  for i = 1, 50 do table.insert(ctx.state.list, i) end\n"
+                              "  if #ctx.state.list > 150 then error('too much') end\nend\nreturn M\n";
+  ASSERT_TRUE(apply(config, bundle_of({{"strategies/alpha.lua", hoarder}}), 1));
+  for (int i = 0; i < 10; ++i) tick();
+  ASSERT_TRUE(set_.slots()[0].runner->stats().frozen) << "5 faults in a row";
+
+  const auto fixed = bundle_of({{"strategies/alpha.lua", counting("alpha", "fixed")}});
+  StrategySet::Plan report;
+  EXPECT_FALSE(apply(config, fixed, 2, &report));
+  ASSERT_EQ(report.errors.size(), 1u);
+  EXPECT_NE(report.errors[0].message.find("cannot be handed over"), std::string::npos) << report.errors[0].message;
+  EXPECT_NE(report.errors[0].message.find("\"reset_state\": [\"alpha\"]"), std::string::npos) << report.errors[0].message;
+  EXPECT_TRUE(set_.slots()[0].runner->stats().frozen) << "the running version is untouched";
+
+  ASSERT_TRUE(apply(config, fixed, 2, &report, {"alpha"}));
+  EXPECT_EQ(report.reset, std::vector<std::string>{"alpha"});
+  EXPECT_EQ(report.replaced, std::vector<std::string>{"alpha"});
+  EXPECT_EQ(report.replaced_frozen, std::vector<std::string>{"alpha"});
+  EXPECT_EQ(tick(), std::vector<std::string>{"alpha:fixed 1"}) << "an empty ctx.state, and running again";
+}
+
+TEST_F(StrategySetTest, ResetStateRebuildsEvenAnUnchangedStrategy) {
+  const auto config = config_with({{"alpha", "strategies/alpha.lua"}, {"beta", "strategies/beta.lua"}});
+  const auto files = bundle_of({{"strategies/alpha.lua", counting("alpha", "a")},
+                                {"strategies/beta.lua", counting("beta", "b")}});
+  ASSERT_TRUE(apply(config, files, 1));
+  tick();
+  tick();
+  StrategySet::Plan report;
+  ASSERT_TRUE(apply(config, files, 1, &report, {"beta"}));
+  EXPECT_EQ(report.kept, std::vector<std::string>{"alpha"});
+  EXPECT_EQ(report.replaced, std::vector<std::string>{"beta"});
+  EXPECT_TRUE(report.replaced_frozen.empty());
+  EXPECT_EQ(tick(), (std::vector<std::string>{"alpha:a 3", "beta:b 1"}));
 }
 
 }  // namespace

@@ -81,7 +81,9 @@ TEST(SandboxHostMemoryTest, AStrategyAtTheBrimKeepsGettingEventsWithoutAbortingT
       ctx.state.seen = (ctx.state.seen or 0) + 1
     end }
   )";
-  auto runner = StrategyRunner::load(spec, limits, clock, market, 1000);
+  StrategyEnv env;
+  env.fault_rate.max_faults = 0;  // every call faults: no freeze, the host is under test
+  auto runner = StrategyRunner::load(spec, limits, clock, market, 1000, {}, env);
   ASSERT_TRUE(runner) << runner.error().message;
   std::vector<Intent> intents;
   for (int i = 0; i < 50; ++i) {
