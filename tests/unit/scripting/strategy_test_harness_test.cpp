@@ -3,6 +3,7 @@
 // errors a quant's file can have, where h.load finds a strategy (a bundle's layout, an
 // explicit --strategy file whatever its name), and what a result carries.
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,16 +18,18 @@ namespace {
 namespace fs = std::filesystem;
 using propbot::secrets::testing::TempDir;
 
-// A strategy that proposes one single-venue buy per book event, at the bid.
+// tests/unit/scripting/lua/fixtures/buyer.lua under the module name `name`: one
+// single-venue buy at the bid per book event, its reason = name.
 std::string buyer(const std::string& name) {
-  return "local M = { name = \"" + name + "\" }\n"
-         "function M.on_book(ctx, ev)\n"
-         "  local b = ctx:book(ev.venue, ev.symbol)\n"
-         "  if b == nil then return end\n"
-         "  ctx:propose{ kind = \"single\", symbol = ev.symbol, venue = ev.venue, side = \"buy\",\n"
-         "               notional_usdt = 100, price = b.bid, reason = \"" + name + "\" }\n"
-         "end\n"
-         "return M\n";
+  std::ifstream in(std::string(PROPBOT_SOURCE_DIR) + "/tests/unit/scripting/lua/fixtures/buyer.lua");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string source = text.str();
+  const std::string declared = "local NAME = \"buyer\"";
+  const std::size_t at = source.find(declared);
+  EXPECT_NE(at, std::string::npos) << "buyer.lua no longer declares its NAME";
+  if (at != std::string::npos) source.replace(at, declared.size(), "local NAME = \"" + name + "\"");
+  return source;
 }
 
 constexpr const char* kBuyerTest =
