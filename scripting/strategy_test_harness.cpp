@@ -27,6 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kMaxConsecutiveFaults = 3;  // the runner's freeze threshold in tests
+constexpr std::size_t kMaxLogLines = 10'000;  // h.logs() keeps the first ones
 
 SandboxLimits test_state_limits() {
   SandboxLimits limits;
@@ -67,10 +68,14 @@ class Harness {
   explicit Harness(StrategyTestOptions options) : options_(std::move(options)), sandbox_(test_state_limits(), clock_) {}
 
   // Leaves the test file's table on the stack; on failure fills `error` and leaves nothing.
-  bool load_test_file(const ScriptPath& file, Error& error) {
+  bool load_test_file(const ScriptPath& file, Error& error, int* line = nullptr) {
+    std::error_code ec;
+    if (fs::is_directory(file.path, ec)) {
+      error = Error{Errc::invalid_argument, file.display + ": is a directory; give the path of one FILE_test.lua"};
+      return false;
+    }
     const auto source = read_text(file.path);
     if (!source) {
-      std::error_code ec;
       const bool exists = fs::exists(file.path, ec);
       error = Error{exists ? Errc::io_error : Errc::not_found,
                     file.display + ": cannot read the test file" + (exists ? " (permissions?)" : " (no such file)")};
@@ -79,6 +84,7 @@ class Harness {
     ScriptFault fault;
     if (!sandbox_.load_module(*source, file.display, &fault)) {
       error = Error{Errc::script_error, fault.located() + " (while loading the test file)"};
+      if (line != nullptr) *line = fault.line;
       return false;
     }
     if (!lua_istable(sandbox_.state(), -1)) {
@@ -126,7 +132,7 @@ class Harness {
     result.name = test;
     lua_State* L = sandbox_.state();
     Error error;
-    if (!load_test_file(file, error)) {
+    if (!load_test_file(file, error, &result.line)) {
       result.message = error.message;
       result.file = file.display;
       return result;
@@ -252,7 +258,9 @@ class Harness {
     StrategyEnv env = env_;
     env.positions = &market_;
     auto loaded = StrategyRunner::load(spec, SandboxLimits{}, clock_, market_, kMaxConsecutiveFaults,
-                                       [this](const std::string&, const std::string& m) { logs_.push_back(m); },
+                                       [this](const std::string&, const std::string& m) {
+                                         if (logs_.size() < kMaxLogLines) logs_.push_back(m);
+                                       },
                                        std::move(env), std::move(previous));
     if (!loaded) return loaded.error().message;
     runner_ = std::move(*loaded);
@@ -471,7 +479,7 @@ class Harness {
   StrategyEnv env_;
   std::unique_ptr<StrategyRunner> runner_;
   std::vector<Intent> last_;
-  std::vector<std::string> logs_;  // what the strategy logged; bounded by the test's own length
+  std::vector<std::string> logs_;  // what the strategy logged, the first kMaxLogLines
   bool allow_faults_ = false;
   LuaSandbox sandbox_;  // the test's own state; declared last, so destroyed first
 };

@@ -25,7 +25,8 @@
 //   h.budget(max_position, max_total, open) now and for the next load
 //   h.now_ms()   h.advance(ms) → intents of the timers that fired on the way
 //   h.on_book(venue, symbol) → intents      h.on_fill{venue, symbol, side, price, qty, …} → intents
-//   h.stop() → state    h.faults() → n    h.last_fault() → message | nil    h.logs() → {…}
+//   h.stop() → state    h.faults() → n    h.last_fault() → message | nil
+//   h.logs() → {…} what ctx:log wrote (the first 10 000 lines)
 //   h.allow_faults(bool): by default a strategy fault during a call raises in the test
 //   Assertions (fail with the test file:line): h.eq(actual, expected, what?) (deep),
 //   h.near(actual, expected, tolerance, what?), h.ok(value, what?), h.is_nil(value, what?),
@@ -81,9 +82,10 @@ struct StrategyTestResult {
 };
 
 // The `test_*` functions of a test file in the order they are defined in the file.
-// Errors (Errc::not_found, io_error, script_error), each naming the file and the fix: the
-// file is missing or unreadable, does not compile or fails when run (with its
-// file:line), does not return a table, or the table has no `test_*` function.
+// Errors (Errc::not_found, invalid_argument, io_error, script_error), each naming the
+// file and the fix: the file is missing, a directory or unreadable, does not compile or
+// fails when run (with its file:line), does not return a table, or the table has no
+// `test_*` function.
 Result<std::vector<std::string>> list_strategy_tests(const ScriptPath& test_file);
 
 // Runs the test function `test` of `test_file` in a fresh state. A missing function or

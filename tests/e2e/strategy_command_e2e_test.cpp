@@ -165,6 +165,8 @@ TEST_F(StrategyCommandTest, UsageErrorsExitTwoNamingTheFileOrFlag) {
       {{"strategy", "test", helpers}, helpers + ": the returned table has no test_* functions"},
       {{"strategy", "test", broken}, broken + ":2:"},
       {{"strategy", "test", test, "--strategy", dir_.path() + "/nope.lua"}, "--strategy " + dir_.path() + "/nope.lua"},
+      {{"strategy", "test", dir_.path()}, dir_.path() + ": is a directory"},
+      {{"strategy", "test", test, "--strategy", dir_.path()}, "--strategy " + dir_.path()},
       {{"strategy", "test", test, "--color"}, "--color"},
       {{"strategy", "test", test, "--filter", "zzz"}, "--filter 'zzz' matches none"},
       {{"strategy", "test"}, "FILE_test.lua"},

@@ -114,7 +114,8 @@ int test(const std::vector<std::string>& args) {
   }
   scripting::StrategyTestOptions options = scripting::bundle_test_options(parsed.file, cwd);
   if (parsed.strategy) {
-    if (!std::ifstream(*parsed.strategy)) {
+    std::error_code ec;
+    if (!fs::is_regular_file(*parsed.strategy, ec) || !std::ifstream(*parsed.strategy)) {
       std::cerr << "propbot strategy: --strategy " << *parsed.strategy
                 << ": cannot read the strategy file (give the path of the .lua file under development)\n";
       return kExitUsage;
