@@ -1,4 +1,4 @@
-// propbot: the one binary. Subcommands: run, venue-sim, secrets, audit, config, backup, restore, version, help.
+// propbot: the one binary. Subcommands: run, venue-sim, secrets, audit, config, strategy, backup, restore, version, help.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -11,6 +11,7 @@
 #include "core/app/commands/market_history_command.hpp"
 #include "core/app/commands/run_command.hpp"
 #include "core/app/commands/secrets_command.hpp"
+#include "core/app/commands/strategy_command.hpp"
 #include "core/app/commands/venue_sim_command.hpp"
 #include "propbot/build_info.hpp"
 
@@ -48,6 +49,9 @@ void print_usage(std::ostream& out) {
          "        install a ledger backup (refused while a daemon runs on DIR); --force sets the\n"
          "        current journal aside under DIR/backups/pre_restore_<time>/\n"
          "  config validate DIR [--profile paper|testnet|live]  (check a config bundle; errors as file:line: message)\n"
+         "  strategy test FILE_test.lua [--strategy FILE] [--filter SUBSTRING]\n"
+         "        run a strategy's Lua tests (PASS/FAIL per test, file:line of a failure);\n"
+         "        exit 0 all passed, 1 a test failed, 2 usage error ('strategy help' for more)\n"
          "  version      print version and build\n"
          "  help         this text\n";
 }
@@ -81,6 +85,7 @@ int main(int argc, char** argv, char** envp) {
   if (command == "export") return propbot::app::export_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);
   if (command == "secrets") return propbot::app::secrets_command(args);
+  if (command == "strategy") return propbot::app::strategy_command(args);
   std::cerr << "propbot: unknown command '" << command << "'\n";
   print_usage(std::cerr);
   return 2;

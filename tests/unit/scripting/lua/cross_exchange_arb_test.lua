@@ -1,5 +1,5 @@
--- strategies/cross_exchange_arb.lua, driven by tests/unit/scripting/strategy_lua_test.cpp
--- (see the top of that file for the `h` API). Each test_* function is one GoogleTest.
+-- strategies/cross_exchange_arb.lua, driven by the strategy test harness (scripting/strategy_test_harness.hpp
+-- documents the `h` API): each test_* function is one GoogleTest, or `propbot strategy test` this file.
 local T = {}
 
 local PARAMS = { min_spread_bps = 4, taker_fee_bps = 2, notional_usdt = 1000 }

@@ -1,5 +1,5 @@
--- strategies/funding_basis.lua, driven by tests/unit/scripting/strategy_lua_test.cpp
--- (see the top of that file for the `h` API). Each test_* function is one GoogleTest.
+-- strategies/funding_basis.lua, driven by the strategy test harness (scripting/strategy_test_harness.hpp
+-- documents the `h` API): each test_* function is one GoogleTest, or `propbot strategy test` this file.
 local T = {}
 
 local MINUTE = 60000

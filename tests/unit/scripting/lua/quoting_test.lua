@@ -1,5 +1,5 @@
--- strategies/quoting.lua, driven by tests/unit/scripting/strategy_lua_test.cpp
--- (see the top of that file for the `h` API). Each test_* function is one GoogleTest.
+-- strategies/quoting.lua, driven by the strategy test harness (scripting/strategy_test_harness.hpp
+-- documents the `h` API): each test_* function is one GoogleTest, or `propbot strategy test` this file.
 local T = {}
 
 -- SIM-A: 59990 / 60010, mid 60000 (a 3.3 bps spread).
