@@ -170,7 +170,7 @@ struct StrategyEnv {
   std::size_t max_timers = 64;                               // per strategy
   BudgetView budget;                                         // initial; see set_budget
   FaultRate fault_rate;
-  Nanos log_interval = std::chrono::seconds(10);             // the LogSink's rate limit period
+  Nanos log_interval = std::chrono::seconds(10);             // the LogSink's rate limit period; 0 = no limit (tests)
 };
 
 // The newest faults and log lines a runner keeps for operators (a fixed bound each: a

@@ -257,6 +257,7 @@ class Harness {
     }
     StrategyEnv env = env_;
     env.positions = &market_;
+    env.log_interval = Nanos{0};  // h.logs() sees every line: no daemon-log rate limit in a test
     auto loaded = StrategyRunner::load(spec, SandboxLimits{}, clock_, market_, kMaxConsecutiveFaults,
                                        [this](const std::string&, const std::string& m) {
                                          if (logs_.size() < kMaxLogLines) logs_.push_back(m);
