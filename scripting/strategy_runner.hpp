@@ -58,7 +58,11 @@
 //   the prices become exact Decimals, so they must lie in [1e-18, 1e18]. A missing or
 //   malformed field, a non-finite number, or a field of the other kind is a script
 //   error naming the field and what it must be, e.g.
-//   `ctx:propose: field 'side' must be "buy" or "sell", got "long"`.
+//   `ctx:propose: field 'side' must be "buy" or "sell", got "long"`. So is a venue the
+//   profile does not have (venue, long_venue, short_venue: not in the MarketView's
+//   venue_ids()) or a symbol outside StrategyEnv::symbols (when that is not empty):
+//   `ctx:propose: field 'long_venue' names venue "BINANACE", which this profile does
+//   not have (venues: SIM-A, SIM-B)`.
 //
 // State across versions: state_snapshot() reads ctx.state as JSON without running any
 // callback (plain data only: tables with string keys or 1..n sequences, strings,
@@ -148,6 +152,8 @@ struct StrategyEnv {
   StateLimits state_limits;
   std::size_t max_timers = 64;                               // per strategy
   BudgetView budget;                                         // initial; see set_budget
+  // The profile's symbols (config.symbols): ctx:propose refuses any other. Empty: any symbol.
+  std::vector<std::string> symbols = {};
 };
 
 struct StrategyStats {

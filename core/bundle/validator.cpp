@@ -378,6 +378,7 @@ scripting::StrategyEnv strategy_env(const config::Config& config) {
   for (const config::VenueConfig& venue : config.venues) {
     env.fees[venue.id] = scripting::FeeSchedule{venue.maker_fee_bps, venue.taker_fee_bps};
   }
+  env.symbols = config.symbols;
   return env;
 }
 

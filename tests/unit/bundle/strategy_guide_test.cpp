@@ -453,6 +453,11 @@ TEST_F(StrategyGuideBundle, EveryTroubleshootingMessageComesFromItsBrokenVariant
       {"a negative notional",
        [](const std::string& s) { return replaced(s, "notional_usdt = p.notional_usdt,", "notional_usdt = -p.notional_usdt,"); },
        same, lua, true, {"ctx:propose: field 'notional_usdt' must be a finite number > 0, got -500"}},
+      {"a venue the profile does not have",
+       [](const std::string& s) { return replaced(s, "long_venue = long,", "long_venue = \"BINANACE\","); },
+       same, lua, true,
+       {"ctx:propose: field 'long_venue' names venue \"BINANACE\", which this profile does not have (venues: "
+        "BINANCE, OKX)"}},
       {"both legs on one venue",
        [](const std::string& s) { return replaced(s, "long_venue = long,", "long_venue = short,"); },
        same, lua, true, {"ctx:propose: long_venue and short_venue must differ"}},
