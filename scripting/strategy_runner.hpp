@@ -101,6 +101,7 @@
 #include "scripting/lua_json.hpp"  // StateLimits
 #include "scripting/lua_sandbox.hpp"
 #include "scripting/market_view.hpp"
+#include "scripting/strategy_params.hpp"  // ParamsOrigin
 
 namespace propbot::scripting {
 
@@ -112,6 +113,9 @@ struct StrategySpec {
   std::string display_name;  // how errors name the file, e.g. "strategies/x.lua"
   nlohmann::json params = nlohmann::json::object();
   std::optional<std::string> source;  // the script text itself (hot reload: the bundle in memory)
+  // Where the profile wrote `params` (file and line of each): a configured value the
+  // declaration refuses is then reported there, not at the script (strategy_params.hpp).
+  std::optional<ParamsOrigin> params_origin = std::nullopt;
 };
 
 struct BookEvent {
