@@ -3,12 +3,14 @@
 // strings and numbers become the core Intent's enums and Decimals here.
 #include "scripting/proposal_reader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <optional>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
 #include "core/common/stable_name.hpp"
 
@@ -139,6 +141,18 @@ class ProposalReader {
     if (!got.empty()) error_ += ", got " + got;
   }
 
+  // `value` (just read from `field`) must be a venue of the profile.
+  void known_venue(const char* field, const std::string& value, const std::vector<std::string>& venues) {
+    if (failed() || std::find(venues.begin(), venues.end(), value) != venues.end()) return;
+    fail(field, "names venue " + quoted(value) + ", which this profile does not have (venues: " + listing(venues) + ")");
+  }
+
+  // `value` (just read from `field`) must be a symbol of the profile; none listed = any.
+  void known_symbol(const char* field, const std::string& value, const std::vector<std::string>& symbols) {
+    if (failed() || symbols.empty() || std::find(symbols.begin(), symbols.end(), value) != symbols.end()) return;
+    fail(field, "names " + quoted(value) + ", which is not in the profile's symbols (" + listing(symbols) + ")");
+  }
+
   void fail(const std::string& message) {
     if (!failed()) error_ = "ctx:propose: " + message;
   }
@@ -160,13 +174,26 @@ class ProposalReader {
   std::string got() const {
     switch (lua_type(L_, -1)) {
       case LUA_TNUMBER: return number_text(lua_tonumber(L_, -1));
-      case LUA_TSTRING: {
-        std::string s = lua_tostring(L_, -1);
-        if (s.size() > 40) s = s.substr(0, 40) + "...";
-        return "\"" + s + "\"";
-      }
+      case LUA_TSTRING: return quoted(lua_tostring(L_, -1));
       default: return std::string("a ") + lua_typename(L_, lua_type(L_, -1));
     }
+  }
+
+  // A script's string in a message: quoted, cut after 40 characters.
+  static std::string quoted(std::string text) {
+    if (text.size() > 40) text = text.substr(0, 40) + "...";
+    return "\"" + text + "\"";
+  }
+
+  // The names a field may take, for a refusal: the first kMaxListed, then how many
+  // there are (the message must stay one short line whatever the profile lists).
+  static std::string listing(const std::vector<std::string>& names) {
+    constexpr std::size_t kMaxListed = 8;
+    if (names.empty()) return "none";
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < kMaxListed; ++i) out += (i == 0 ? "" : ", ") + names[i];
+    if (names.size() > kMaxListed) out += ", ... (" + std::to_string(names.size()) + " in all)";
+    return out;
   }
 
   static std::string number_text(double value) {
@@ -184,19 +211,21 @@ class ProposalReader {
 constexpr double kMaxSlippageBps = 10'000;         // 100 %
 constexpr double kMaxTimeGuardMs = 86'400'000;     // one day
 
-// Reads a ctx:propose table into `intent` (strategy already set). See
-// core/common/intent.hpp.
-void read_intent(ProposalReader& in, Intent& intent) {
+// Reads a ctx:propose table into `intent` (strategy already set), every venue and the
+// symbol checked against `scope`. See core/common/intent.hpp.
+void read_intent(ProposalReader& in, const ProposalScope& scope, Intent& intent) {
   using Sign = ProposalReader::Sign;
   const std::optional<IntentKind> kind = in.choice("kind", kAllIntentKinds, std::optional(IntentKind::hedged_pair));
   if (in.failed()) return;
   intent.kind = *kind;
   intent.symbol = in.text("symbol", true);
+  in.known_symbol("symbol", intent.symbol, scope.symbols);
   if (intent.kind == IntentKind::single) {
     for (const char* field : {"long_venue", "short_venue", "long_price", "short_price", "spread_bps", "net_spread_bps"}) {
       in.absent(field, "single", "a single order has venue, side and price");
     }
     intent.venue = in.text("venue", true);
+    in.known_venue("venue", intent.venue, scope.venues);
     intent.side = in.choice("side", kAllSides, std::optional<Side>());
     intent.notional_usdt = in.amount("notional_usdt", true);
     intent.price = in.amount("price", true);
@@ -206,7 +235,9 @@ void read_intent(ProposalReader& in, Intent& intent) {
       in.absent(field, "hedged_pair", "a pair has long_venue, short_venue, long_price and short_price");
     }
     intent.long_venue = in.text("long_venue", true);
+    in.known_venue("long_venue", intent.long_venue, scope.venues);
     intent.short_venue = in.text("short_venue", true);
+    in.known_venue("short_venue", intent.short_venue, scope.venues);
     if (!in.failed() && intent.long_venue == intent.short_venue) in.fail("long_venue and short_venue must differ");
     intent.notional_usdt = in.amount("notional_usdt", true);
     intent.spread_bps = in.number("spread_bps", Sign::any, false).value_or(0);
@@ -222,9 +253,9 @@ void read_intent(ProposalReader& in, Intent& intent) {
 
 }  // namespace
 
-std::string read_proposal(lua_State* L, int table, Intent& intent) {
+std::string read_proposal(lua_State* L, int table, const ProposalScope& scope, Intent& intent) {
   ProposalReader in(L, table);
-  read_intent(in, intent);
+  read_intent(in, scope, intent);
   return in.error();
 }
 

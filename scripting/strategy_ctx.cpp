@@ -198,7 +198,7 @@ int StrategyRunner::lua_propose(lua_State* L) {
   {
     Intent intent;
     intent.strategy = self->name_;
-    const std::string refusal = read_proposal(L, 2, intent);
+    const std::string refusal = read_proposal(L, 2, ProposalScope{self->market_.venue_ids(), self->env_.symbols}, intent);
     if (refusal.empty()) {
       self->pending_->push_back(std::move(intent));
       return 0;

@@ -1,5 +1,6 @@
 // Strategy params (scripting/strategy_params.hpp): each declaration read raw, the
-// configured value or the default checked against it, the result pushed as ctx.params.
+// configured value or the default checked against it, the result pushed as ctx.params;
+// a refusal addressed to the profile line or to the script (ParamErrors).
 #include "scripting/strategy_params.hpp"
 
 #include <cmath>
@@ -37,10 +38,41 @@ nlohmann::json declaration_of(lua_State* L, int decl, const nlohmann::json& valu
   return out;
 }
 
+// Who an error about a param is addressed to (see the header): the profile, at the
+// line of the value, for a configured value whose origin is known; the script else.
+class ParamErrors {
+ public:
+  ParamErrors(const std::string& script, const ParamsOrigin* origin) : script_(script), origin_(origin) {}
+
+  // `what` follows the param's name: "must be a number, got \"3\"", "= 9 is above its max 5".
+  Error refused(const std::string& key, bool configured, const std::string& what) const {
+    if (!configured || origin_ == nullptr) return make_error(Errc::script_error, script_ + ": param '" + key + "' " + what);
+    return make_error(Errc::script_error, in_profile(key) + " " + what + " (declared in " + script_ + ")");
+  }
+
+  Error undeclared(const std::string& key) const {
+    if (origin_ == nullptr) {
+      return make_error(Errc::script_error, script_ + ": configured param '" + key + "' is not declared by the strategy");
+    }
+    return make_error(Errc::script_error, in_profile(key) + " is not a param " + script_ + " declares");
+  }
+
+ private:
+  // "configs/paper.yaml:73: strategies[0].params.key" (no line when it is not known).
+  std::string in_profile(const std::string& key) const {
+    const auto line = origin_->lines.find(key);
+    const bool known = line != origin_->lines.end() && line->second > 0;
+    return origin_->file + (known ? ":" + std::to_string(line->second) : "") + ": " + origin_->key + "." + key;
+  }
+
+  const std::string& script_;
+  const ParamsOrigin* origin_;
+};
+
 // Validates one configured (or default) value against its Lua declaration
 // `{type = "number"|"integer"|"boolean"|"string", default = …, min = …, max = …}`.
 Result<nlohmann::json> resolve_param(lua_State* L, int decl, const std::string& key,
-                                     const nlohmann::json* configured, const std::string& where) {
+                                     const nlohmann::json* configured, const ParamErrors& errors) {
   raw_get_field(L, decl, "type");
   const std::string type = lua_isstring(L, -1) ? lua_tostring(L, -1) : "number";
   lua_pop(L, 1);
@@ -56,17 +88,16 @@ Result<nlohmann::json> resolve_param(lua_State* L, int decl, const std::string& 
       default: break;
     }
     lua_pop(L, 1);
-    if (value.is_null()) {
-      return make_error(Errc::script_error, where + ": param '" + key + "' has no default and is not configured");
-    }
+    if (value.is_null()) return errors.refused(key, false, "has no default and is not configured");
   }
+  const bool is_configured = configured != nullptr;
   const bool numeric = type == "number" || type == "integer";
   if ((numeric && !value.is_number()) || (type == "boolean" && !value.is_boolean()) ||
       (type == "string" && !value.is_string())) {
-    return make_error(Errc::script_error, where + ": param '" + key + "' must be a " + type + ", got " + value.dump());
+    return errors.refused(key, is_configured, "must be a " + type + ", got " + value.dump());
   }
   if (type == "integer" && std::floor(value.get<double>()) != value.get<double>()) {
-    return make_error(Errc::script_error, where + ": param '" + key + "' must be an integer, got " + value.dump());
+    return errors.refused(key, is_configured, "must be an integer, got " + value.dump());
   }
   if (numeric) {
     const double v = value.get<double>();
@@ -77,10 +108,9 @@ Result<nlohmann::json> resolve_param(lua_State* L, int decl, const std::string& 
         const bool bad = bound[1] == 'i' ? v < b : v > b;
         if (bad) {
           lua_pop(L, 1);
-          std::ostringstream msg;
-          msg << where << ": param '" << key << "' = " << v << " is " << (bound[1] == 'i' ? "below" : "above")
-              << " its " << bound << " " << b;
-          return make_error(Errc::script_error, msg.str());
+          std::ostringstream what;
+          what << "= " << v << " is " << (bound[1] == 'i' ? "below" : "above") << " its " << bound << " " << b;
+          return errors.refused(key, is_configured, what.str());
         }
       }
       lua_pop(L, 1);
@@ -92,7 +122,8 @@ Result<nlohmann::json> resolve_param(lua_State* L, int decl, const std::string& 
 }  // namespace
 
 Result<StrategyParams> read_params(lua_State* L, int module, const nlohmann::json& configured,
-                                   const std::string& where) {
+                                   const std::string& where, const ParamsOrigin* origin) {
+  const ParamErrors errors(where, origin);
   const int top = lua_gettop(L);
   StrategyParams out;
   lua_newtable(L);
@@ -108,7 +139,7 @@ Result<StrategyParams> read_params(lua_State* L, int module, const nlohmann::jso
       }
       const std::string key = lua_tostring(L, -2);
       const nlohmann::json* value_configured = configured.contains(key) ? &configured.at(key) : nullptr;
-      auto value = resolve_param(L, lua_gettop(L), key, value_configured, where);
+      auto value = resolve_param(L, lua_gettop(L), key, value_configured, errors);
       if (!value) {
         lua_settop(L, top);
         return value.error();
@@ -124,7 +155,7 @@ Result<StrategyParams> read_params(lua_State* L, int module, const nlohmann::jso
   for (const auto& [key, value] : configured.items()) {
     if (!out.values.contains(key)) {
       lua_settop(L, top);
-      return make_error(Errc::script_error, where + ": configured param '" + key + "' is not declared by the strategy");
+      return errors.undeclared(key);
     }
   }
   return out;

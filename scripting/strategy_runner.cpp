@@ -110,7 +110,7 @@ Result<void> StrategyRunner::init(const StrategySpec& spec, std::optional<nlohma
   }
 
   // ctx.params: declared params, configured values over defaults, each validated.
-  auto params = read_params(L, module, spec.params, where);
+  auto params = read_params(L, module, spec.params, where, spec.params_origin ? &*spec.params_origin : nullptr);
   if (!params) {
     lua_settop(L, module - 1);
     return params.error();

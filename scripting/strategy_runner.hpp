@@ -69,7 +69,11 @@
 //   the prices become exact Decimals, so they must lie in [1e-18, 1e18]. A missing or
 //   malformed field, a non-finite number, or a field of the other kind is a script
 //   error naming the field and what it must be, e.g.
-//   `ctx:propose: field 'side' must be "buy" or "sell", got "long"`.
+//   `ctx:propose: field 'side' must be "buy" or "sell", got "long"`. So is a venue the
+//   profile does not have (venue, long_venue, short_venue: not in the MarketView's
+//   venue_ids()) or a symbol outside StrategyEnv::symbols (when that is not empty):
+//   `ctx:propose: field 'long_venue' names venue "BINANACE", which this profile does
+//   not have (venues: SIM-A, SIM-B)`.
 //
 // State across versions: state_snapshot() reads ctx.state as JSON without running any
 // callback (plain data only: tables with string keys or 1..n sequences, strings,
@@ -111,6 +115,7 @@
 #include "scripting/lua_json.hpp"  // StateLimits
 #include "scripting/lua_sandbox.hpp"
 #include "scripting/market_view.hpp"
+#include "scripting/strategy_params.hpp"  // ParamsOrigin
 
 namespace propbot::scripting {
 
@@ -122,6 +127,9 @@ struct StrategySpec {
   std::string display_name;  // how errors name the file, e.g. "strategies/x.lua"
   nlohmann::json params = nlohmann::json::object();
   std::optional<std::string> source;  // the script text itself (hot reload: the bundle in memory)
+  // Where the profile wrote `params` (file and line of each): a configured value the
+  // declaration refuses is then reported there, not at the script (strategy_params.hpp).
+  std::optional<ParamsOrigin> params_origin = std::nullopt;
 };
 
 struct BookEvent {
@@ -171,6 +179,8 @@ struct StrategyEnv {
   BudgetView budget;                                         // initial; see set_budget
   FaultRate fault_rate;
   Nanos log_interval = std::chrono::seconds(10);             // the LogSink's rate limit period; 0 = no limit (tests)
+  // The profile's symbols (config.symbols): ctx:propose refuses any other. Empty: any symbol.
+  std::vector<std::string> symbols = {};
 };
 
 // The newest faults and log lines a runner keeps for operators (a fixed bound each: a

@@ -205,9 +205,10 @@ class DryRunMarket final : public scripting::MarketView {
   bool on_recorded_ = false;
 };
 
-void check_strategy(const config::Config& config, const config::StrategyConfig& strategy, const std::string& root,
+void check_strategy(const config::Config& config, std::size_t index, const std::string& root,
                     const Bundle& bundle, const scripting::RecordedMarket* recorded,
                     const std::shared_ptr<scripting::ScriptWatchdog>& watchdog, std::vector<ValidationError>& errors) {
+  const config::StrategyConfig& strategy = config.strategies[index];
   const std::string file = fs::path(strategy.file).lexically_normal().generic_string();
   if (bundle.find(file) == nullptr) {
     errors.push_back({file, 0, "strategy '" + strategy.name + "' is enabled in configs/" +
@@ -225,6 +226,7 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
   spec.display_name = file;
   spec.path = (fs::path(root) / file).string();
   spec.params = strategy.params;
+  spec.params_origin = params_origin(config, index, "configs/" + std::string(config::to_string(config.profile)) + ".yaml");
 
   SimClock clock;
   SyntheticMarket synthetic(config, clock);
@@ -238,7 +240,10 @@ void check_strategy(const config::Config& config, const config::StrategyConfig& 
   auto runner = scripting::StrategyRunner::load(spec, limits, clock, market, config.scripting.max_consecutive_errors,
                                                {}, strategy_env(config));
   if (!runner) {
-    errors.push_back(locate(file, runner.error().message));
+    // A configured param the declaration refuses is reported at the profile's line.
+    const std::string& message = runner.error().message;
+    const bool in_profile = message.rfind(spec.params_origin->file + ":", 0) == 0;
+    errors.push_back(locate(in_profile ? spec.params_origin->file : file, message));
     return;
   }
   std::vector<Intent> intents;
@@ -380,7 +385,16 @@ scripting::StrategyEnv strategy_env(const config::Config& config) {
   for (const config::VenueConfig& venue : config.venues) {
     env.fees[venue.id] = scripting::FeeSchedule{venue.maker_fee_bps, venue.taker_fee_bps};
   }
+  env.symbols = config.symbols;
   return env;
+}
+
+scripting::ParamsOrigin params_origin(const config::Config& config, std::size_t index, std::string config_file) {
+  scripting::ParamsOrigin origin;
+  origin.file = std::move(config_file);
+  origin.key = "strategies[" + std::to_string(index) + "].params";
+  if (index < config.strategies.size()) origin.lines = config.strategies[index].param_lines;
+  return origin;
 }
 
 std::string format(const ValidationError& error) {
@@ -418,8 +432,8 @@ std::vector<ValidationError> validate(const Bundle& bundle, config::Profile prof
   // No process environment: the bundle must stand on its own.
   if (errors.empty()) config = load_profile_at(root.path(), profile, config::LoadOptions{}, errors);
   if (config) {
-    for (const config::StrategyConfig& strategy : config->strategies) {
-      if (strategy.enabled) check_strategy(*config, strategy, root.path(), bundle, recorded, watchdog, errors);
+    for (std::size_t i = 0; i < config->strategies.size(); ++i) {
+      if (config->strategies[i].enabled) check_strategy(*config, i, root.path(), bundle, recorded, watchdog, errors);
     }
   }
   if (bundle.has_policies()) check_policies(config, root.path(), watchdog, errors);

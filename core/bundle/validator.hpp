@@ -61,9 +61,15 @@ std::optional<config::Config> load_profile_at(const std::string& root, config::P
                                               config::LoadOptions options, std::vector<ValidationError>& errors);
 
 // What a configuration gives its strategies besides the market: each venue's fee tier
-// (venues[].maker_fee_bps / taker_fee_bps, for ctx:fees). The engine and the dry runs
-// use the same.
+// (venues[].maker_fee_bps / taker_fee_bps, for ctx:fees) and the symbols ctx:propose
+// may name (config.symbols). The engine and the dry runs use the same.
 scripting::StrategyEnv strategy_env(const config::Config& config);
+
+// Where the profile `config_file` (as errors name it, e.g. "configs/paper.yaml") sets
+// the params of config.strategies[index] (StrategySpec::params_origin): a configured
+// value the strategy's declaration refuses is reported at that file's line. The engine
+// and the dry runs use the same.
+scripting::ParamsOrigin params_origin(const config::Config& config, std::size_t index, std::string config_file);
 
 // Empty = valid. `recorded` (optional): real books to dry-run every strategy on first
 // (the running daemon passes what its engine sees), before the synthetic rounds; a

@@ -142,6 +142,10 @@ struct StrategyConfig {
   std::string file;                    // e.g. "strategies/cross_exchange_arb.lua"
   bool enabled = true;
   nlohmann::json params = nlohmann::json::object();  // passed to the script as-is
+  // The 1-based line of each key of `params` in the profile file (a refused value is
+  // reported there, scripting::ParamsOrigin); one entry per key of `params`, so as
+  // bounded as the file. Empty when the params were not read from a file.
+  std::map<std::string, int> param_lines = {};
   bool trusted = false;  // true: the script gets LuaJIT's ffi (unsafe; see SandboxLimits::ffi)
   // Per-strategy budget (S-3.2), strategies[].budget; 0 = that limit off.
   struct Budget {

@@ -522,6 +522,10 @@ class Loader {
                        return;
                      }
                      strategy.params = to_json(value);
+                     for (const auto& param : value) {
+                       const YAML::Mark mark = param.first.Mark();
+                       if (!mark.is_null() && mark.line >= 0) strategy.param_lines[param.first.Scalar()] = mark.line + 1;
+                     }
                    } else if (name == "enabled" || name == "trusted") {
                      auto flag = value.IsScalar() ? parse_boolean(value.Scalar()) : std::nullopt;
                      if (!flag) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "core/bundle/validator.hpp"  // params_origin
 #include "core/crypto/sha256.hpp"
 
 namespace propbot::engine {
@@ -42,6 +43,18 @@ std::string fingerprint(const std::string& source, const config::StrategyConfig&
   return crypto::sha256_hex(framed);
 }
 
+// How load errors name the profile (a refused param value points at its line): its
+// bundle path when the scripts come from a bundle, else the file that was loaded,
+// relative to the bundle directory when it lies inside it.
+std::string profile_file(const config::Config& config, const bundle::Bundle* bundle) {
+  const std::string bundle_path = "configs/" + std::string(config::to_string(config.profile)) + ".yaml";
+  if (bundle != nullptr || config.source_file.empty()) return bundle_path;
+  const std::filesystem::path relative =
+      std::filesystem::path(config.source_file).lexically_relative(config.scripting.bundle_dir);
+  if (!relative.empty() && *relative.begin() != "..") return relative.generic_string();
+  return config.source_file;
+}
+
 }  // namespace
 
 StrategySet::StrategySet(const Clock& clock, const scripting::MarketView& market, Logger log,
@@ -53,13 +66,16 @@ StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundl
                                        const std::vector<std::string>& reset_state) {
   Plan plan;
   std::vector<bool> claimed(slots_.size(), false);
-  for (const config::StrategyConfig& strategy : config.strategies) {
+  const std::string config_file = profile_file(config, bundle);
+  for (std::size_t index = 0; index < config.strategies.size(); ++index) {
+    const config::StrategyConfig& strategy = config.strategies[index];
     if (!strategy.enabled) continue;
     const std::string file = std::filesystem::path(strategy.file).lexically_normal().generic_string();
     scripting::StrategySpec spec;
     spec.name = strategy.name;
     spec.display_name = file;
     spec.params = strategy.params;
+    spec.params_origin = bundle::params_origin(config, index, config_file);
     spec.path = (std::filesystem::path(config.scripting.bundle_dir) / file).string();
     std::string source_for_fingerprint;
     if (bundle != nullptr) {
@@ -113,7 +129,9 @@ StrategySet::Plan StrategySet::prepare(const config::Config& config, const bundl
         },
         env, std::move(previous_state));
     if (!runner) {
-      plan.errors.push_back({file, runner.error().message});
+      // A configured param the declaration refuses is the profile's line to fix.
+      const std::string& message = runner.error().message;
+      plan.errors.push_back({message.rfind(config_file + ":", 0) == 0 ? config_file : file, message});
       continue;
     }
     plan.slots.push_back(Slot{std::move(*runner), file, print, version});

@@ -217,16 +217,20 @@ TEST_F(ConfigReloadE2E, ApplyAndRollbackSwapLogicWithoutLosingOrRepeatingAnEvent
     json files;
     std::string file;
     std::string needle;
+    int line = 0;  // > 0: the line the error must name
   };
   std::string bad_param_yaml = paper_yaml_;
-  bad_param_yaml.replace(bad_param_yaml.find("params: {step: 1}"), std::string("params: {step: 1}").size(),
-                         "params: {step: 99}");
+  const auto bad_param_at = bad_param_yaml.find("params: {step: 1}");
+  bad_param_yaml.replace(bad_param_at, std::string("params: {step: 1}").size(), "params: {step: 99}");
+  // A refused param value points at its profile line (issue 15 finding 6).
+  const int bad_param_line =
+      1 + static_cast<int>(std::count(bad_param_yaml.begin(), bad_param_yaml.begin() + bad_param_at, '\n'));
   const std::vector<Broken> broken = {
       {"syntax error", counter_files("local M = {\nreturn M end"), "strategies/counter.lua", ""},
       {"runtime error in the dry run", counter_files(counter_source("v3", "error('boom in on_book')")),
        "strategies/counter.lua", "boom in on_book"},
-      {"out-of-range param", json{{"files", {{"configs/paper.yaml", bad_param_yaml}}}}, "strategies/counter.lua",
-       "step"},
+      {"out-of-range param", json{{"files", {{"configs/paper.yaml", bad_param_yaml}}}}, "configs/paper.yaml",
+       "strategies[0].params.step = 99 is above its max 10 (declared in strategies/counter.lua)", bad_param_line},
   };
   for (const Broken& b : broken) {
     SCOPED_TRACE(b.name);
@@ -238,6 +242,9 @@ TEST_F(ConfigReloadE2E, ApplyAndRollbackSwapLogicWithoutLosingOrRepeatingAnEvent
     EXPECT_NE(vr["errors"][0]["message"].get<std::string>().find(b.needle), std::string::npos) << vr.dump();
     if (b.name == "syntax error") {
       EXPECT_GT(vr["errors"][0]["line"].get<int>(), 0) << vr.dump();
+    }
+    if (b.line > 0) {
+      EXPECT_EQ(vr["errors"][0]["line"], b.line) << vr.dump();
     }
 
     auto [as, ar] = call("operator1", "POST", "/api/ui/config/apply", b.files);

@@ -424,18 +424,23 @@ TEST_F(StrategyGuideBundle, EveryTroubleshootingMessageComesFromItsBrokenVariant
       {"name differs from the profile",
        [](const std::string& s) { return replaced(s, "name = \"spread_watch\"", "name = \"spreadwatch\""); },
        same, lua, false, {"module name 'spreadwatch' does not match the configured strategy 'spread_watch'"}},
+      // A configured value the declaration refuses points at the profile's line
+      // (issue 15 finding 6), not at the script.
       {"param above its max", same,
        [](const std::string& s) { return replaced(s, "min_net_bps: 3", "min_net_bps: 5000"); },
-       lua, false, {"param 'min_net_bps' = 5000 is above its max 500"}},
+       yaml, true,
+       {"strategies[0].params.min_net_bps = 5000 is above its max 500 (declared in strategies/spread_watch.lua)"}},
       {"param quoted in YAML", same,
        [](const std::string& s) { return replaced(s, "min_net_bps: 3", "min_net_bps: \"3\""); },
-       lua, false, {"param 'min_net_bps' must be a number, got \"3\""}},
+       yaml, true,
+       {"strategies[0].params.min_net_bps must be a number, got \"3\" (declared in strategies/spread_watch.lua)"}},
       {"param the script does not declare", same,
        [](const std::string& s) { return replaced(s, "min_net_bps: 3", "min_net_bps: 3\n      min_spread_bps: 4"); },
-       lua, false, {"configured param 'min_spread_bps' is not declared by the strategy"}},
+       yaml, true, {"strategies[0].params.min_spread_bps is not a param strategies/spread_watch.lua declares"}},
       {"integer param with a fraction", same,
        [](const std::string& s) { return replaced(s, "cooldown_ms: 2000", "cooldown_ms: 1500.5"); },
-       lua, false, {"param 'cooldown_ms' must be an integer, got 1500.5"}},
+       yaml, true,
+       {"strategies[0].params.cooldown_ms must be an integer, got 1500.5 (declared in strategies/spread_watch.lua)"}},
       {"strategy name not snake_case", same,
        [](const std::string& s) { return replaced(s, "name: spread_watch", "name: SpreadWatch"); },
        yaml, true,
@@ -453,6 +458,11 @@ TEST_F(StrategyGuideBundle, EveryTroubleshootingMessageComesFromItsBrokenVariant
       {"a negative notional",
        [](const std::string& s) { return replaced(s, "notional_usdt = p.notional_usdt,", "notional_usdt = -p.notional_usdt,"); },
        same, lua, true, {"ctx:propose: field 'notional_usdt' must be a finite number > 0, got -500"}},
+      {"a venue the profile does not have",
+       [](const std::string& s) { return replaced(s, "long_venue = long,", "long_venue = \"BINANACE\","); },
+       same, lua, true,
+       {"ctx:propose: field 'long_venue' names venue \"BINANACE\", which this profile does not have (venues: "
+        "BINANCE, OKX)"}},
       {"both legs on one venue",
        [](const std::string& s) { return replaced(s, "long_venue = long,", "long_venue = short,"); },
        same, lua, true, {"ctx:propose: long_venue and short_venue must differ"}},
@@ -532,6 +542,26 @@ TEST_F(StrategyGuideBundle, EveryTroubleshootingMessageComesFromItsBrokenVariant
       EXPECT_GT(errors.front().line, 0) << all;
     }
   }
+}
+
+// The whole line the guide quotes for a refused param: the profile's file and the line
+// of the value (issue 15 finding 6), as `propbot config validate` prints it.
+TEST_F(StrategyGuideBundle, ARefusedParamIsQuotedAtItsProfileLine) {
+  const auto errors = validate(lua_, profile_with(*shipped_.find(kProfilePath),
+                                                  replaced(entry_, "min_net_bps: 3", "min_net_bps: 5000")));
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  const std::string line = bundle::format(errors.front());
+  EXPECT_EQ(errors.front().file, kProfilePath) << line;
+  // The guide wraps the quote over lines; compare with its whitespace collapsed.
+  std::string flat;
+  for (const char c : guide()) {
+    if (c == '\n' || c == ' ') {
+      if (!flat.empty() && flat.back() != ' ') flat += ' ';
+    } else {
+      flat += c;
+    }
+  }
+  EXPECT_NE(flat.find("`" + line + "`"), std::string::npos) << "the guide does not quote: " << line;
 }
 
 // migrate() is not exercised by validation (a validated strategy starts fresh): a broken

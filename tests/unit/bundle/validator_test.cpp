@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -75,11 +76,63 @@ TEST_F(ValidatorTest, BudgetOverrunInDryRunIsAnError) {
   EXPECT_NE(errors[0].message.find("budget"), std::string::npos) << errors[0].message;
 }
 
-TEST_F(ValidatorTest, OutOfRangeStrategyParamIsNamed) {
-  const auto errors = validate(with_paper_edit("min_spread_bps: 4", "min_spread_bps: 5000"), config::Profile::paper);
+// The 1-based line of the first `needle` in `text`.
+int line_of(const std::string& text, const std::string& needle) {
+  const auto at = text.find(needle);
+  EXPECT_NE(at, std::string::npos) << needle;
+  return at == std::string::npos ? 0 : 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+}
+
+// Issue 15 finding 6: a configured value the declaration refuses is the profile's line
+// to fix, not the script's (which said `strategies/x.lua:0: param … above its max`).
+TEST_F(ValidatorTest, AConfiguredParamAboveItsMaxPointsAtTheProfileLine) {
+  const Bundle bundle = with_paper_edit("min_spread_bps: 4", "min_spread_bps: 5000");
+  const auto errors = validate(bundle, config::Profile::paper);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].file, kPaper);
+  EXPECT_EQ(errors[0].line, line_of(*bundle.find(kPaper), "min_spread_bps: 5000"));
+  EXPECT_EQ(errors[0].message,
+            "strategies[0].params.min_spread_bps = 5000 is above its max 1000 (declared in "
+            "strategies/cross_exchange_arb.lua)");
+  EXPECT_EQ(format(errors[0]).rfind("configs/paper.yaml:" + std::to_string(errors[0].line) + ": strategies[0]", 0), 0u)
+      << format(errors[0]);
+}
+
+TEST_F(ValidatorTest, EveryRefusedConfiguredParamPointsAtItsProfileLine) {
+  struct Case {
+    std::string from, to, needle, message;
+  };
+  const Case cases[] = {
+      {"taker_fee_bps: 4", "taker_fee_bps: -1", "taker_fee_bps: -1",
+       "strategies[0].params.taker_fee_bps = -1 is below its min 0"},
+      {"taker_fee_bps: 4", "taker_fee_bps: \"4\"", "taker_fee_bps: \"4\"",
+       "strategies[0].params.taker_fee_bps must be a number, got \"4\""},
+      {"taker_fee_bps: 4", "taker_fee_bps: 4\n      taker_fees_bps: 5", "taker_fees_bps: 5",
+       "strategies[0].params.taker_fees_bps is not a param strategies/cross_exchange_arb.lua declares"},
+      // The second strategy of the profile: its own index and line.
+      {"min_net_bps: 2", "min_net_bps: true", "min_net_bps: true", "strategies[1].params.min_net_bps must be a number"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.to);
+    const Bundle bundle = with_paper_edit(c.from, c.to);
+    const auto errors = validate(bundle, config::Profile::paper);
+    ASSERT_EQ(errors.size(), 1u) << describe(errors);
+    EXPECT_EQ(errors[0].file, kPaper);
+    EXPECT_EQ(errors[0].line, line_of(*bundle.find(kPaper), c.needle)) << describe(errors);
+    EXPECT_EQ(errors[0].message.rfind(c.message, 0), 0u) << errors[0].message;
+  }
+}
+
+TEST_F(ValidatorTest, ADefaultThatBreaksItsOwnDeclarationPointsAtTheScript) {
+  std::string script = *shipped_.find(kStrategy);
+  const std::string declaration = "    min_spread_bps  = {";
+  const auto at = script.find(declaration);
+  ASSERT_NE(at, std::string::npos);
+  script.insert(at, "    lookback = { type = \"integer\", default = 50, max = 10 },\n");
+  const auto errors = validate(with({{kStrategy, script}}), config::Profile::paper);
   ASSERT_EQ(errors.size(), 1u) << describe(errors);
   EXPECT_EQ(errors[0].file, kStrategy);
-  EXPECT_NE(errors[0].message.find("min_spread_bps"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(errors[0].message, "param 'lookback' = 50 is above its max 10") << errors[0].message;
 }
 
 TEST_F(ValidatorTest, YamlRangeErrorPointsIntoTheProfileFile) {

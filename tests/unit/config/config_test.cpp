@@ -1,8 +1,10 @@
 // load_config() on the values of a file: limits on the YAML itself, defaults, types,
 // ranges, enums, unknown keys, syntax errors, what live refuses, strategy files, venue
 // and symbol rules, and every issue collected at once.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -86,6 +88,34 @@ TEST_F(ConfigLoaderTest, StrategyParamsKeepYamlTypes) {
   EXPECT_EQ(params.at("on"), true);
   EXPECT_EQ(params.at("list"), nlohmann::json::parse(R"([1, "two"])"));
   EXPECT_TRUE(outcome.config->strategies.at(0).enabled);
+}
+
+// Each configured param keeps the line it was written on, so a value the strategy's
+// declaration refuses can be reported there (issue 15 finding 6).
+TEST_F(ConfigLoaderTest, EachStrategyParamKeepsItsLineInTheProfile) {
+  const std::string block =
+      "    params:\n"
+      "      z_entry: 2.5\n"
+      "      lookback: 20   # bars\n"
+      "\n"
+      "      levels: [1, 2]\n";
+  const std::string text =
+      replaced(kValidPaper, "    params: {min_spread_bps: 4, label: \"4\", ratio: 0.5, on: true, list: [1, two]}\n", block);
+  LoadOutcome outcome = load(text);
+  ASSERT_TRUE(outcome.config.has_value()) << all_fatal_lines(outcome);
+  const auto first = static_cast<int>(std::count(text.begin(), text.begin() + text.find("      z_entry"), '\n')) + 1;
+  const std::map<std::string, int> expected{{"z_entry", first}, {"lookback", first + 1}, {"levels", first + 3}};
+  EXPECT_EQ(outcome.config->strategies.at(0).param_lines, expected);
+
+  // A flow mapping on one line: every param on that line.
+  LoadOutcome flow = load(kValidPaper);
+  ASSERT_TRUE(flow.config.has_value()) << all_fatal_lines(flow);
+  const std::string shipped = kValidPaper;
+  const auto line = static_cast<int>(std::count(shipped.begin(), shipped.begin() + shipped.find("    params:"), '\n')) + 1;
+  const std::map<std::string, int>& lines = flow.config->strategies.at(0).param_lines;
+  EXPECT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines.at("min_spread_bps"), line);
+  EXPECT_EQ(lines.at("list"), line);
 }
 
 TEST_F(ConfigLoaderTest, AStrategyIsSandboxedUnlessMarkedTrusted) {

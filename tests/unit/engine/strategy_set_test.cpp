@@ -2,6 +2,7 @@
 // running ones, swap only a complete plan, carry unchanged strategies over untouched,
 // hand ctx.state to migrate(), and leave everything running when any part fails.
 #include "core/engine/strategy_set.hpp"
+#include "core/engine/reload_errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -209,6 +210,27 @@ TEST_F(StrategySetTest, ResetStateRebuildsEvenAnUnchangedStrategy) {
   EXPECT_EQ(report.replaced, std::vector<std::string>{"beta"});
   EXPECT_TRUE(report.replaced_frozen.empty());
   EXPECT_EQ(tick(), (std::vector<std::string>{"alpha:a 3", "beta:b 1"}));
+}
+
+// Issue 15 finding 6: a hot reload whose profile sets a param the script refuses
+// reports the profile's file and line (what the apply answer shows), not the script.
+TEST_F(StrategySetTest, ARefusedParamIsReportedAtTheProfileLine) {
+  auto config = config_with({{"alpha", "strategies/alpha.lua"}, {"beta", "strategies/beta.lua"}});
+  config.strategies[1].params = {{"z_entry", 99}};
+  config.strategies[1].param_lines = {{"z_entry", 73}};
+  const std::string declared = "local M = { name = 'beta', params = { z_entry = { type = 'number', default = 2, max = 10 } } }\n"
+                               "function M.on_book(ctx, ev) end\nreturn M\n";
+  StrategySet::Plan report;
+  EXPECT_FALSE(apply(config, bundle_of({{"strategies/alpha.lua", counting("alpha", "v1")},
+                                        {"strategies/beta.lua", declared}}), 1, &report));
+  ASSERT_EQ(report.errors.size(), 1u);
+  EXPECT_EQ(report.errors[0].file, "configs/paper.yaml");
+  EXPECT_EQ(report.errors[0].message,
+            "configs/paper.yaml:73: strategies[1].params.z_entry = 99 is above its max 10 (declared in strategies/beta.lua)");
+  const std::vector<ReloadError> answered = reload_errors(report.errors);
+  ASSERT_EQ(answered.size(), 1u);
+  EXPECT_EQ(answered[0].file, "configs/paper.yaml");
+  EXPECT_EQ(answered[0].line, 73);
 }
 
 }  // namespace

@@ -88,8 +88,9 @@ class StrategyCtxTest : public ::testing::Test {
 
   // Proposes `fields` (a Lua table constructor body) from on_book. Returns the intents;
   // `fault` gets the script error, if any.
-  std::vector<Intent> propose(const std::string& fields, std::string* fault = nullptr) {
-    auto runner = load("p", "return { name = 'p', on_book = function(ctx, ev) ctx:propose{" + fields + "} end }");
+  std::vector<Intent> propose(const std::string& fields, std::string* fault = nullptr, StrategyEnv env = {}) {
+    auto runner = load("p", "return { name = 'p', on_book = function(ctx, ev) ctx:propose{" + fields + "} end }",
+                       std::move(env));
     std::vector<Intent> intents;
     if (!runner) return intents;
     runner->on_book({"SIM-A", "BTC-USDT"}, intents);
@@ -99,9 +100,9 @@ class StrategyCtxTest : public ::testing::Test {
   }
 
   // The script error for `fields` (empty when the proposal was accepted).
-  std::string refusal(const std::string& fields) {
+  std::string refusal(const std::string& fields, StrategyEnv env = {}) {
     std::string fault;
-    const auto intents = propose(fields, &fault);
+    const auto intents = propose(fields, &fault, std::move(env));
     EXPECT_TRUE(intents.empty()) << fields;
     return fault;
   }
@@ -309,18 +310,82 @@ TEST_F(StrategyCtxTest, AmountsAreTheExactDecimalsOfTheScriptsNumbers) {
   EXPECT_EQ(intents[0].long_price, Decimal::from_mantissa(1, 18));
 }
 
+// A good proposal, then a refused one (a bad field, or a venue the profile does not
+// have: issue 15 finding 3): one fault at the refused line, and nothing proposed.
 TEST_F(StrategyCtxTest, ARefusedProposalIsAFaultAtTheScriptLine) {
-  auto runner = load("line", R"(return { name = 'line', on_book = function(ctx, ev)
-  ctx:propose{kind = 'single', symbol = 'BTC-USDT', venue = 'SIM-A', side = 'buy', notional_usdt = 10, price = 1}
-  ctx:propose{kind = 'single', symbol = 'BTC-USDT', venue = 'SIM-A', side = 'sideways', notional_usdt = 10, price = 1}
-end })");
-  ASSERT_NE(runner, nullptr);
-  std::vector<Intent> intents;
-  runner->on_book({"SIM-A", "BTC-USDT"}, intents);
-  EXPECT_TRUE(intents.empty()) << "half a decision is no decision";
-  ASSERT_TRUE(runner->stats().last_fault.has_value());
-  EXPECT_EQ(runner->stats().last_fault->where(), "strategies/line.lua:3");
-  EXPECT_EQ(runner->stats().faults, 1u);
+  for (const char* refused : {"kind = 'single', symbol = 'BTC-USDT', venue = 'SIM-A', side = 'sideways', "
+                              "notional_usdt = 10, price = 1",
+                              "symbol = 'BTC-USDT', long_venue = 'BINANACE', short_venue = 'SIM-B', notional_usdt = 10"}) {
+    SCOPED_TRACE(refused);
+    auto runner = load("line", std::string("return { name = 'line', on_book = function(ctx, ev)\n") +
+                                   "  ctx:propose{" + kPair + "}\n  ctx:propose{" + refused + "}\nend }");
+    ASSERT_NE(runner, nullptr);
+    std::vector<Intent> intents;
+    runner->on_book({"SIM-A", "BTC-USDT"}, intents);
+    EXPECT_TRUE(intents.empty()) << "half a decision is no decision";
+    ASSERT_TRUE(runner->stats().last_fault.has_value());
+    EXPECT_EQ(runner->stats().last_fault->where(), "strategies/line.lua:3");
+    EXPECT_EQ(runner->stats().faults, 1u);
+  }
+}
+
+// Issue 15 finding 3: "BINANACE" became an opportunity. A venue or symbol the profile
+// does not have is a script error naming the field, at the script's line.
+TEST_F(StrategyCtxTest, AVenueTheProfileDoesNotHaveIsRefusedNamingTheField) {
+  const BadField cases[] = {
+      {"long_venue = 'BINANACE'",
+       "field 'long_venue' names venue \"BINANACE\", which this profile does not have (venues: SIM-A, SIM-B)"},
+      {"short_venue = 'sim-b'",
+       "field 'short_venue' names venue \"sim-b\", which this profile does not have (venues: SIM-A, SIM-B)"},
+  };
+  for (const BadField& bad : cases) {
+    const std::string fault = refusal(std::string(kPair) + ", " + bad.replace);
+    EXPECT_NE(fault.find(std::string("ctx:propose: ") + bad.message), std::string::npos)
+        << bad.replace << "\n  gave: " << fault;
+  }
+  const std::string single = refusal("kind = 'single', symbol = 'BTC-USDT', venue = 'OKX', side = 'buy', "
+                                     "notional_usdt = 10, price = 1");
+  EXPECT_NE(single.find("ctx:propose: field 'venue' names venue \"OKX\", which this profile does not have "
+                        "(venues: SIM-A, SIM-B)"),
+            std::string::npos)
+      << single;
+  // The profile's own venues still pass, in both kinds.
+  std::string fault;
+  EXPECT_EQ(propose(kPair, &fault).size(), 1u) << fault;
+  EXPECT_EQ(propose(kSingle, &fault).size(), 1u) << fault;
+}
+
+TEST_F(StrategyCtxTest, ASymbolOutsideTheProfilesSymbolsIsRefusedNamingTheField) {
+  StrategyEnv env;
+  env.symbols = {"BTC-USDT", "ETH-USDT"};
+  std::string fault;
+  auto intents = propose("symbol = 'DOGE-USDT', long_venue = 'SIM-A', short_venue = 'SIM-B', notional_usdt = 100",
+                         &fault, env);
+  EXPECT_TRUE(intents.empty());
+  EXPECT_NE(fault.find("ctx:propose: field 'symbol' names \"DOGE-USDT\", which is not in the profile's symbols "
+                       "(BTC-USDT, ETH-USDT)"),
+            std::string::npos)
+      << fault;
+  fault = refusal("kind = 'single', symbol = 'DOGE-USDT', venue = 'SIM-A', side = 'buy', notional_usdt = 10, price = 1",
+                  env);
+  EXPECT_NE(fault.find("field 'symbol' names \"DOGE-USDT\""), std::string::npos) << fault;
+  EXPECT_EQ(propose(kPair, &fault, env).size(), 1u) << fault;
+  EXPECT_EQ(propose(kSingle, &fault, env).size(), 1u) << fault;
+  // No symbols given (a runner outside any profile): any symbol.
+  EXPECT_EQ(propose("symbol = 'DOGE-USDT', long_venue = 'SIM-A', short_venue = 'SIM-B', notional_usdt = 1", &fault)
+                .size(),
+            1u)
+      << fault;
+}
+
+TEST_F(StrategyCtxTest, TheRefusalListsAtMostEightNamesAndSaysHowManyThereAre) {
+  StrategyEnv env;
+  for (int i = 0; i < 12; ++i) env.symbols.push_back("S" + std::to_string(i) + "-USDT");
+  const std::string fault = refusal(kPair, env);
+  EXPECT_NE(fault.find("(S0-USDT, S1-USDT, S2-USDT, S3-USDT, S4-USDT, S5-USDT, S6-USDT, S7-USDT, ... (12 in all))"),
+            std::string::npos)
+      << fault;
+  EXPECT_EQ(fault.find("S8-USDT"), std::string::npos) << fault;
 }
 
 // ---- reused result tables --------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -56,12 +57,14 @@ class StrategyRunnerTest : public ::testing::Test {
   }
 
   Result<std::unique_ptr<StrategyRunner>> load_file(const std::string& name, const std::string& path,
-                                                    const std::string& display, nlohmann::json params) {
+                                                    const std::string& display, nlohmann::json params,
+                                                    std::optional<ParamsOrigin> origin = std::nullopt) {
     StrategySpec spec;
     spec.name = name;
     spec.path = path;
     spec.display_name = display;
     spec.params = std::move(params);
+    spec.params_origin = std::move(origin);
     SandboxLimits limits;
     limits.instruction_budget = 500'000;
     return StrategyRunner::load(spec, limits, clock_, market_, 3);
@@ -201,6 +204,57 @@ TEST_F(StrategyRunnerTest, ParamsAreValidatedAgainstTheirDeclarations) {
   ASSERT_TRUE(ok);
   EXPECT_EQ((*ok)->params()["min_spread_bps"], 7);
   EXPECT_EQ((*ok)->params()["notional_usdt"], 1000);  // declared default
+}
+
+// Issue 15 finding 6: with the profile's origin, a configured value the declaration
+// refuses points at the profile line that set it, and names the script that declares it.
+TEST_F(StrategyRunnerTest, ARefusedConfiguredParamPointsAtItsProfileLine) {
+  const std::string source = R"(return { name = 'mr', params = {
+  z_entry = { type = 'number', default = 2, min = 0, max = 10 },
+  lookback = { type = 'integer', default = 20, min = 2 },
+  side = { type = 'string', default = 'both' },
+}, on_book = function(ctx, ev) end })";
+  const fs::path path = fs::path(dir_) / "mr.lua";
+  std::ofstream(path) << source;
+  const ParamsOrigin origin{"configs/paper.yaml", "strategies[2].params",
+                            {{"z_entry", 73}, {"lookback", 74}, {"side", 75}, {"zentry", 76}}};
+  const auto refusal = [&](nlohmann::json params, std::optional<ParamsOrigin> where) {
+    auto runner = load_file("mr", path.string(), "strategies/mr.lua", std::move(params), std::move(where));
+    EXPECT_FALSE(runner);
+    return runner ? std::string() : runner.error().message;
+  };
+  EXPECT_EQ(refusal({{"z_entry", 99}}, origin),
+            "configs/paper.yaml:73: strategies[2].params.z_entry = 99 is above its max 10 (declared in strategies/mr.lua)");
+  EXPECT_EQ(refusal({{"z_entry", -1}}, origin),
+            "configs/paper.yaml:73: strategies[2].params.z_entry = -1 is below its min 0 (declared in strategies/mr.lua)");
+  EXPECT_EQ(refusal({{"lookback", 2.5}}, origin),
+            "configs/paper.yaml:74: strategies[2].params.lookback must be an integer, got 2.5 (declared in "
+            "strategies/mr.lua)");
+  EXPECT_EQ(refusal({{"side", true}}, origin),
+            "configs/paper.yaml:75: strategies[2].params.side must be a string, got true (declared in strategies/mr.lua)");
+  EXPECT_EQ(refusal({{"zentry", 1}}, origin),
+            "configs/paper.yaml:76: strategies[2].params.zentry is not a param strategies/mr.lua declares");
+  // A line the origin does not know: the file alone (never ":0").
+  EXPECT_EQ(refusal({{"z_entry", 99}}, ParamsOrigin{"configs/paper.yaml", "strategies[2].params", {}}),
+            "configs/paper.yaml: strategies[2].params.z_entry = 99 is above its max 10 (declared in strategies/mr.lua)");
+  // Without an origin (a runner outside any profile) the script is named, as before.
+  EXPECT_EQ(refusal({{"z_entry", 99}}, std::nullopt), "strategies/mr.lua: param 'z_entry' = 99 is above its max 10");
+  EXPECT_EQ(refusal({{"zentry", 1}}, std::nullopt),
+            "strategies/mr.lua: configured param 'zentry' is not declared by the strategy");
+  // The configured values that pass load.
+  auto ok = load_file("mr", path.string(), "strategies/mr.lua", {{"z_entry", 3}, {"lookback", 30}}, origin);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ((*ok)->params()["z_entry"], 3);
+}
+
+TEST_F(StrategyRunnerTest, ADefaultThatBreaksItsOwnDeclarationPointsAtTheScriptEvenWithAnOrigin) {
+  const fs::path path = fs::path(dir_) / "bad.lua";
+  std::ofstream(path) << "return { name = 'bad', params = { k = { type = 'number', default = 50, max = 10 } },\n"
+                         "  on_book = function(ctx, ev) end }\n";
+  auto runner = load_file("bad", path.string(), "strategies/bad.lua", nlohmann::json::object(),
+                          ParamsOrigin{"configs/paper.yaml", "strategies[0].params", {}});
+  ASSERT_FALSE(runner);
+  EXPECT_EQ(runner.error().message, "strategies/bad.lua: param 'k' = 50 is above its max 10");
 }
 
 }  // namespace
