@@ -51,41 +51,43 @@ std::string validation_request(const Bundle& bundle, config::Profile profile, co
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::optional<std::string> worker_failure(const Result<ChildResult>& ran, const ChildLimits& limits) {
+  if (!ran) return "validation worker could not start: " + ran.error().message;
+  const ChildResult& child = *ran;
+  if (!child.exited_ok()) {
+    // A worker that was killed left its scratch directory behind.
+    ScratchDirectory::sweep_abandoned();
+  }
+  if (child.cancelled) return std::string("validation cancelled: the daemon is stopping; nothing was applied");
+  if (child.timed_out) {
+    return "validation did not finish within " + std::to_string(limits.deadline.count()) +
+           " ms (a script or a document runs past its bounds); nothing was applied";
+  }
+  if (child.output_overflow) return "validation worker answered more than " + mib(limits.max_output_bytes);
+  if (child.signal == SIGXCPU || (child.signal == SIGKILL && limits.cpu_seconds > 0 &&
+                                  child.wall_ms >= static_cast<double>(limits.cpu_seconds) * 1000.0)) {
+    return "validation used more than " + std::to_string(limits.cpu_seconds) +
+           " s of CPU (a script or a document runs past its bounds); nothing was applied";
+  }
+  if (child.signal != 0) {
+    return "validation crashed (" + signal_name(child.signal) +
+           "); the bundle is refused; this is a PropBot defect: please report it with the bundle";
+  }
+  if (child.exit_code == kWorkerOutOfMemory) {
+    return "validation ran out of memory (limit " + mib(limits.address_space_bytes) + "); nothing was applied";
+  }
+  if (child.exit_code != kWorkerAnswered) return "validation worker failed (exit code " + std::to_string(child.exit_code) + ")";
+  return std::nullopt;
+}
+
 std::vector<ValidationError> validate_isolated(const IsolationOptions& options, const Bundle& bundle,
                                                config::Profile profile, const scripting::RecordedMarket* recorded) {
   if (options.executable.empty()) return one_error("validation worker unavailable: the daemon does not know its binary");
   // The worker makes its scratch directory where the daemon sweeps (its TMPDIR).
   auto ran = run_child(options.executable, {"config", "validate-worker"}, {"LANG=C", "TMPDIR=" + ScratchDirectory::parent()},
                        validation_request(bundle, profile, recorded), options.limits);
-  if (!ran) return one_error("validation worker could not start: " + ran.error().message);
-  const ChildResult& child = *ran;
-  if (!child.exited_ok()) {
-    // A worker that was killed left its scratch directory behind.
-    ScratchDirectory::sweep_abandoned();
-  }
-  if (child.cancelled) return one_error("validation cancelled: the daemon is stopping; nothing was applied");
-  if (child.timed_out) {
-    return one_error("validation did not finish within " + std::to_string(options.limits.deadline.count()) +
-                     " ms (a script or a document runs past its bounds); nothing was applied");
-  }
-  if (child.output_overflow) return one_error("validation worker answered more than " + mib(options.limits.max_output_bytes));
-  if (child.signal == SIGXCPU || (child.signal == SIGKILL && options.limits.cpu_seconds > 0 &&
-                                  child.wall_ms >= static_cast<double>(options.limits.cpu_seconds) * 1000.0)) {
-    return one_error("validation used more than " + std::to_string(options.limits.cpu_seconds) +
-                     " s of CPU (a script or a document runs past its bounds); nothing was applied");
-  }
-  if (child.signal != 0) {
-    return one_error("validation crashed (" + signal_name(child.signal) +
-                     "); the bundle is refused; this is a PropBot defect: please report it with the bundle");
-  }
-  if (child.exit_code == kWorkerOutOfMemory) {
-    return one_error("validation ran out of memory (limit " + mib(options.limits.address_space_bytes) +
-                     "); nothing was applied");
-  }
-  if (child.exit_code != kWorkerAnswered) {
-    return one_error("validation worker failed (exit code " + std::to_string(child.exit_code) + ")");
-  }
-  return errors_from_answer(child.out);
+  if (auto failure = worker_failure(ran, options.limits)) return one_error(std::move(*failure));
+  return errors_from_answer(ran->out);
 }
 
 int run_validation_worker(std::istream& in, std::ostream& out, std::ostream& err) {

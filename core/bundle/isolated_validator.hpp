@@ -22,6 +22,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ struct IsolationOptions {
 
 // The worker's wire request for `bundle` (exposed for tests and the fuzz harness).
 std::string validation_request(const Bundle& bundle, config::Profile profile, const scripting::RecordedMarket* recorded);
+
+// Why a worker run gave no answer, in the words above (deadline, CPU, memory, signal,
+// exit code); nullopt when it answered (exit 0). Sweeps abandoned scratch directories
+// after a killed worker. Shared with the shadow validation worker (core/shadow).
+std::optional<std::string> worker_failure(const Result<ChildResult>& ran, const ChildLimits& limits);
 
 std::vector<ValidationError> validate_isolated(const IsolationOptions& options, const Bundle& bundle,
                                                config::Profile profile, const scripting::RecordedMarket* recorded);
