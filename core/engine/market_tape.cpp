@@ -126,8 +126,10 @@ void MarketTape::seal() {
 
 void MarketTape::drop(MonoTime now) {
   const MonoTime oldest = now - options_.window;
-  while (!sealed_.empty() &&
-         (sealed_events_ + open_.events.size() > options_.max_events || sealed_.front()->events.back().at < oldest)) {
+  // Room for a full open block is kept, so the tape never holds more than max_events.
+  const std::size_t sealed_bound =
+      options_.max_events > options_.block_events ? options_.max_events - options_.block_events : 0;
+  while (!sealed_.empty() && (sealed_events_ > sealed_bound || sealed_.front()->events.back().at < oldest)) {
     sealed_events_ -= sealed_.front()->events.size();
     sealed_levels_ -= sealed_.front()->levels.size();
     sealed_.pop_front();

@@ -27,6 +27,10 @@ bool read_levels(const json& side, std::vector<md::BookLevel>& levels, std::uint
   return true;
 }
 
+bool non_negative(const json& number) {
+  return number.is_number_unsigned() || (number.is_number_integer() && number.get<std::int64_t>() >= 0);
+}
+
 std::optional<Decimal> decimal(const json& text) {
   if (!text.is_string()) return std::nullopt;
   auto parsed = Decimal::parse(text.get<std::string>());
@@ -104,7 +108,7 @@ Result<engine::MarketTapeView> tape_from_json(const json& j) {
     const json& entry = (*events_json)[i];
     const std::string at = "events[" + std::to_string(i) + "]";
     if (!entry.is_array() || entry.size() < 3 || !entry[0].is_number_integer() || !entry[1].is_number_integer() ||
-        !entry[2].is_number_unsigned()) {
+        !non_negative(entry[2])) {
       return bad(at + " must be [kind, dt_us, instrument, …]");
     }
     const std::int64_t dt_us = entry[1].get<std::int64_t>();
@@ -117,7 +121,7 @@ Result<engine::MarketTapeView> tape_from_json(const json& j) {
     event.instrument = static_cast<std::uint32_t>(instrument);
     event.first_level = static_cast<std::uint32_t>(block->levels.size());
     if (entry[0] == 0) {
-      if (entry.size() != 6 || !entry[3].is_number_unsigned()) return bad(at + ": a book is [0, dt_us, instrument, sequence, bids, asks]");
+      if (entry.size() != 6 || !non_negative(entry[3])) return bad(at + ": a book is [0, dt_us, instrument, sequence, bids, asks]");
       event.kind = engine::TapeEventKind::book;
       event.sequence = entry[3].get<std::uint64_t>();
       if (!read_levels(entry[4], block->levels, event.bids) || !read_levels(entry[5], block->levels, event.asks)) {
