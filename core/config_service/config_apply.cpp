@@ -64,6 +64,18 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
     audit(actor, "config_apply", json{{"outcome", "denied"}, {"reason", refused.code}, {"errors", refused.body["errors"]}});
     return refused;
   }
+  // The changed strategies over the recent market (issue 15): a fault refuses the apply.
+  const shadow::ShadowReport shadow = run_shadow(candidate->bundle, running_bundle_, running_config_.profile);
+  if (!shadow.errors.empty()) {
+    refused = answer(422, "validation_failed",
+                     json{{"applied", false}, {"version", running_version_}, {"errors", errors_json(shadow.errors)},
+                          {"shadow", shadow.shadow_json()}, {"warnings", shadow.warnings},
+                          {"message", "a changed strategy faults on the recent market; the running version " +
+                                          std::to_string(running_version_) + " is unchanged"}});
+    audit(actor, "config_apply", json{{"outcome", "denied"}, {"reason", refused.code}, {"errors", refused.body["errors"]}});
+    return refused;
+  }
+  candidate->warnings.insert(candidate->warnings.end(), shadow.warnings.begin(), shadow.warnings.end());
   auto version = [&] {
     std::lock_guard lock(state_mutex_);
     return versions_.save(candidate->bundle, actor.name, message);
@@ -96,6 +108,7 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
                                                 "POST /api/ui/approvals/" + std::to_string(filed->approval->id) + "/confirm"}});
   }
   ConfigAnswer result = activate(*version, std::move(*candidate), "apply", actor, message);
+  result.body["shadow"] = shadow.shadow_json();
   result.body["apply_ms"] = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
   return result;
 }
