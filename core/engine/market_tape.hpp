@@ -10,12 +10,14 @@
 // recorded (the strategies are not given them either).
 //
 // Bounds (the config's `validation.*`, restart-only): events older than `window` are
-// dropped, and at most `max_events` events are kept (the oldest whole blocks go first).
-// Memory: each event is one TapeEvent record (sizeof(TapeEvent), 80 bytes) plus 16 bytes
-// per book level kept (at most 2 × depth), so the tape holds at most
-//   (max_events + block_events) × (80 + 32 × depth) bytes
-// — 100,000 events at depth 10: about 40 MB at most; a 5-minute paper run needs far less
-// (docs/PERFORMANCE.md). Steady state allocates nothing per event: events are written
+// dropped, and at most `max_events` events are kept (the oldest whole blocks go first, so
+// between max_events − 2 × block_events and max_events stay once it is full).
+// Memory: each event is one TapeEvent record (sizeof(TapeEvent), 88 bytes) plus 16 bytes
+// per book level kept (at most 2 × depth), so the events hold at most
+//   max_events × (88 + 32 × depth) bytes
+// plus the open block's reserved storage, block_events × (88 + 32 × depth) — 100,000
+// events at depth 10: 40.8 MB + 0.4 MB at most; 5 minutes of the paper profile (~12,000
+// events) about 5 MB (docs/PERFORMANCE.md). Steady state allocates nothing per event: events are written
 // into one open block whose storage is reused; a block is sealed (copied once into an
 // immutable shared block) when it is full or older than `seal_after` at a view().
 //
