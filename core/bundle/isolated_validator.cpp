@@ -17,9 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kWorkerAnswered = 0;
-constexpr int kWorkerBadRequest = 2;
-constexpr int kWorkerOutOfMemory = 3;
 // The request carries at most a bundle (kMaxFiles × kMaxFileBytes) and some books.
 constexpr std::size_t kMaxRequestBytes = kMaxFiles * kMaxFileBytes + (64u << 20);
 
@@ -90,20 +87,27 @@ std::vector<ValidationError> validate_isolated(const IsolationOptions& options, 
   return errors_from_answer(ran->out);
 }
 
+std::optional<json> read_worker_request(std::istream& in, std::size_t max_bytes, std::string_view worker,
+                                        std::ostream& err) {
+  std::string text;
+  std::istreambuf_iterator<char> begin(in), end;
+  for (; begin != end && text.size() <= max_bytes; ++begin) text.push_back(*begin);
+  if (text.size() > max_bytes) {
+    err << worker << ": request larger than " << max_bytes << " bytes\n";
+    return std::nullopt;
+  }
+  auto request = parse_json(text);
+  if (!request || !request->is_object()) {
+    err << worker << ": request is not a JSON object" << (request ? "" : ": " + request.error().message) << "\n";
+    return std::nullopt;
+  }
+  return std::move(*request);
+}
+
 int run_validation_worker(std::istream& in, std::ostream& out, std::ostream& err) {
   try {
-    std::string text;
-    std::istreambuf_iterator<char> begin(in), end;
-    for (; begin != end && text.size() <= kMaxRequestBytes; ++begin) text.push_back(*begin);
-    if (text.size() > kMaxRequestBytes) {
-      err << "validate-worker: request larger than " << kMaxRequestBytes << " bytes\n";
-      return kWorkerBadRequest;
-    }
-    auto request = parse_json(text);
-    if (!request || !request->is_object()) {
-      err << "validate-worker: request is not a JSON object" << (request ? "" : ": " + request.error().message) << "\n";
-      return kWorkerBadRequest;
-    }
+    auto request = read_worker_request(in, kMaxRequestBytes, "validate-worker", err);
+    if (!request) return kWorkerBadRequest;
     auto profile = config::parse_profile(request->value("profile", std::string()));
     if (!profile) {
       err << "validate-worker: " << profile.error().message << "\n";

@@ -16,8 +16,9 @@
 // per book level kept (at most 2 × depth), so the events hold at most
 //   max_events × (88 + 32 × depth) bytes
 // plus the open block's reserved storage, block_events × (88 + 32 × depth) — 100,000
-// events at depth 10: 40.8 MB + 0.4 MB at most; 5 minutes of the paper profile (~12,000
-// events) about 5 MB (docs/PERFORMANCE.md). Steady state allocates nothing per event: events are written
+// events at depth 10: 40.8 MB + 0.4 MB at most; 5 minutes of the paper profile (~11,700
+// books and ~17,600 funding updates; a funding update keeps no levels) about 6.3 MB
+// (docs/PERFORMANCE.md). Steady state allocates nothing per event: events are written
 // into one open block whose storage is reused; a block is sealed (copied once into an
 // immutable shared block) when it is full or older than `seal_after` at a view().
 //

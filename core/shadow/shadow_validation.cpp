@@ -70,9 +70,18 @@ ShadowReport compare(const config::Config& candidate_config, const bundle::Bundl
   report.window_s = tape.window_s;
   const std::set<std::string> changed = changed_strategies(running_config, running, candidate_config, candidate);
   if (changed.empty() || tape.empty()) return report;
-  const std::size_t events = tape.events();
+  // The seconds the events really cover: less than the window just after start, or when
+  // validation.shadow_max_events cut the tape shorter.
+  std::size_t events = 0;
+  MonoTime first{}, last{};
+  tape.for_each([&](const engine::TapeEvent& event, const engine::TapeBlock&) {
+    if (events++ == 0) first = event.at;
+    last = event.at;
+  });
+  const auto covered = std::chrono::duration_cast<std::chrono::seconds>(last - first + std::chrono::milliseconds(999));
+  report.span_s = static_cast<int>(std::min<std::int64_t>(covered.count(), tape.window_s));
   const std::string replay_name =
-      "shadow replay of the last " + std::to_string(tape.window_s) + " s (" + std::to_string(events) + " events)";
+      "shadow replay of the last " + std::to_string(report.span_s) + " s (" + std::to_string(events) + " events)";
   auto next = replay(candidate_config, candidate, tape, &changed);
   if (!next) {
     report.errors.push_back({"", 0, replay_name + ": the candidate did not load: " + next.error().message});
@@ -133,6 +142,7 @@ json ShadowReport::shadow_json() const {
     out[name] = json{{"candidate", comparison.candidate.to_json()},
                      {"running", comparison.running ? comparison.running->to_json() : json(nullptr)},
                      {"events", events},
+                     {"span_s", span_s},
                      {"window_s", window_s}};
   }
   return out;
@@ -141,7 +151,7 @@ json ShadowReport::shadow_json() const {
 json ShadowReport::to_json() const {
   json error_list = json::array();
   for (const auto& error : errors) error_list.push_back({{"file", error.file}, {"line", error.line}, {"message", error.message}});
-  return json{{"ran", ran},         {"events", events},       {"window_s", window_s}, {"replay_ms", replay_ms},
+  return json{{"ran", ran},         {"events", events},       {"window_s", window_s}, {"span_s", span_s}, {"replay_ms", replay_ms},
               {"shadow", shadow_json()}, {"errors", std::move(error_list)}, {"warnings", warnings}};
 }
 
@@ -151,6 +161,7 @@ ShadowReport ShadowReport::from_json(const json& j) {
   report.ran = j.value("ran", false);
   report.events = j.value("events", std::size_t{0});
   report.window_s = j.value("window_s", 0);
+  report.span_s = j.value("span_s", 0);
   report.replay_ms = j.value("replay_ms", 0.0);
   if (auto shadow = j.find("shadow"); shadow != j.end() && shadow->is_object()) {
     for (const auto& [name, entry] : shadow->items()) {

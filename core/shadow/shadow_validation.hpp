@@ -4,12 +4,13 @@
 // versions over the same events, after the dry runs of bundle::validate passed.
 //
 // The verdict: a fault of a changed strategy in the replay is a ValidationError at the
-// fault's file:line ("shadow replay of the last 300 s (12345 events): on_book failed at
+// fault's file:line ("shadow replay of the last 300 s (12345 events): strategy 'x' on_book failed at
 // strategies/x.lua:12: … (calls 61, proposals 0, faults 1)"), so validate says invalid
 // and apply refuses it (422); a changed strategy that never proposed is a warning. The
 // figures go into the validate and apply answers as
 //   "shadow": {"<strategy>": {"candidate": {calls, proposals, faults, first_fault,
-//              p50_us, p99_us, frozen}, "running": {…} | null, "events": N, "window_s": S}}
+//              p50_us, p99_us, frozen}, "running": {…} | null, "events": N,
+//              "span_s": seconds the events cover, "window_s": validation.shadow_window_s}}
 // Only the changed strategies are loaded in each replay (the others cannot change).
 //
 // Guarantees: never throws; an empty tape (the engine just started, or the tape is off)
@@ -43,7 +44,8 @@ struct StrategyComparison {
 struct ShadowReport {
   bool ran = false;        // a tape with events and at least one changed strategy
   std::size_t events = 0;  // events replayed
-  int window_s = 0;
+  int window_s = 0;        // validation.shadow_window_s
+  int span_s = 0;          // the seconds the replayed events cover (≤ window_s)
   double replay_ms = 0;    // both replays
   std::map<std::string, StrategyComparison> strategies;
   std::vector<bundle::ValidationError> errors;  // a fault of a changed strategy

@@ -1,7 +1,5 @@
 #include "core/shadow/shadow_worker.hpp"
 
-#include <istream>
-#include <iterator>
 #include <new>
 #include <ostream>
 
@@ -16,9 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kWorkerAnswered = 0;
-constexpr int kWorkerBadRequest = 2;
-constexpr int kWorkerOutOfMemory = 3;
 constexpr std::size_t kMaxRequestBytes = 2 * bundle::kMaxFiles * bundle::kMaxFileBytes + kMaxTapeRequestBytes;
 
 json files_json(const bundle::Bundle& bundle) {
@@ -80,20 +75,8 @@ ShadowReport shadow_validate_isolated(const bundle::IsolationOptions& options, c
 
 int run_shadow_worker(std::istream& in, std::ostream& out, std::ostream& err) {
   try {
-    std::string text;
-    std::istreambuf_iterator<char> begin(in), end;
-    for (; begin != end && text.size() <= kMaxRequestBytes; ++begin) text.push_back(*begin);
-    if (text.size() > kMaxRequestBytes) {
-      err << "shadow-worker: request larger than " << kMaxRequestBytes << " bytes\n";
-      return kWorkerBadRequest;
-    }
-    auto request = parse_json(text);
-    text.clear();
-    text.shrink_to_fit();
-    if (!request || !request->is_object()) {
-      err << "shadow-worker: request is not a JSON object\n";
-      return kWorkerBadRequest;
-    }
+    auto request = bundle::read_worker_request(in, kMaxRequestBytes, "shadow-worker", err);
+    if (!request) return bundle::kWorkerBadRequest;
     auto profile = config::parse_profile(request->value("profile", std::string()));
     auto candidate = bundle_of(*request, "files");
     auto running = bundle_of(*request, "running_files");
@@ -103,15 +86,15 @@ int run_shadow_worker(std::istream& in, std::ostream& out, std::ostream& err) {
                                running ? nullptr : &running.error(), tape ? nullptr : &tape.error()}) {
       if (error == nullptr) continue;
       err << "shadow-worker: " << error->message << "\n";
-      return kWorkerBadRequest;
+      return bundle::kWorkerBadRequest;
     }
     *request = nullptr;  // the tape's JSON is not needed any more
     const ShadowReport report = shadow_validate(*candidate, *running, *profile, *tape);
     out << report.to_json().dump(-1, ' ', false, json::error_handler_t::replace);
     out.flush();
-    return kWorkerAnswered;
+    return bundle::kWorkerAnswered;
   } catch (const std::bad_alloc&) {
-    return kWorkerOutOfMemory;
+    return bundle::kWorkerOutOfMemory;
   }
 }
 

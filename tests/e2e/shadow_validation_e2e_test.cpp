@@ -114,7 +114,11 @@ TEST_F(ShadowValidationE2E, AFaultAfterAWarmUpIsRefusedAndACorrectChangeShowsIts
   EXPECT_EQ(error["file"], "strategies/counter.lua") << error.dump();
   EXPECT_EQ(error["line"], 8) << error.dump();
   const std::string message = error["message"].get<std::string>();
-  EXPECT_NE(message.find("shadow replay of the last 300 s ("), std::string::npos) << message;
+  EXPECT_NE(message.find("shadow replay of the last " + std::to_string(valid["shadow"]["counter"]["span_s"].get<int>()) +
+                         " s (" + std::to_string(valid["shadow"]["counter"]["events"].get<int>()) + " events)"),
+            std::string::npos)
+      << message;
+  EXPECT_GE(valid["shadow"]["counter"]["span_s"].get<int>(), 2) << valid.dump();
   EXPECT_NE(message.find("on_book failed at strategies/counter.lua:8"), std::string::npos) << message;
   EXPECT_NE(message.find("proposals 50"), std::string::npos) << message;
   const json& figures = valid["shadow"]["counter"];

@@ -119,7 +119,8 @@ TEST(ShadowReplay, AFaultAfterAWarmUpIsAnErrorAtItsFileAndLineWithItsCounts) {
   const bundle::ValidationError& error = report.errors.front();
   EXPECT_EQ(error.file, "strategies/probe.lua");
   EXPECT_EQ(error.line, 5);
-  EXPECT_NE(error.message.find("shadow replay of the last 300 s (201 events)"), std::string::npos) << error.message;
+  // The tape covers 20 s of the 300 s window: the message says what was replayed.
+  EXPECT_NE(error.message.find("shadow replay of the last 20 s (201 events)"), std::string::npos) << error.message;
   EXPECT_NE(error.message.find("strategy 'probe' on_book failed at strategies/probe.lua:5: "), std::string::npos)
       << error.message;
   EXPECT_NE(error.message.find("proposals 0"), std::string::npos) << error.message;
@@ -143,6 +144,7 @@ TEST(ShadowReplay, AFaultAfterAWarmUpIsAnErrorAtItsFileAndLineWithItsCounts) {
   EXPECT_EQ(shadow["probe"]["running"]["proposals"], 199);
   EXPECT_EQ(shadow["probe"]["events"], 201);
   EXPECT_EQ(shadow["probe"]["window_s"], 300);
+  EXPECT_EQ(shadow["probe"]["span_s"], 20);
 }
 
 TEST(ShadowReplay, ACorrectChangeShowsItsProposalsBesideTheRunningVersions) {
