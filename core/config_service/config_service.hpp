@@ -7,7 +7,9 @@
 //   running and the disk still holds what it held then, that version is resumed —
 //   an applied change survives a restart; a new release on disk takes over.
 // - validate(files): the overrides over the running bundle, through bundle::validate
-//   (the real YAML loader, every strategy compiled and dry-run, the policy checks).
+//   (the real YAML loader, every strategy compiled and dry-run, the policy checks), then
+//   the shadow replay of the changed strategies over the engine's market tape
+//   (core/shadow; apply runs it too, rollback does not).
 // - apply(files): validate; load the new profile with the daemon's own environment and
 //   command line; refuse keys only a restart can change (hot_config.hpp); in live, a
 //   change that loosens a limit (a risk cap, scripting.risk_level, a strategy newly
