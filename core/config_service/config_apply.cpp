@@ -108,8 +108,8 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
                                                 "POST /api/ui/approvals/" + std::to_string(filed->approval->id) + "/confirm"}});
   }
   ConfigAnswer result = activate(*version, std::move(*candidate), "apply", actor, message);
-  result.body["shadow"] = shadow.shadow_json();
   result.body["apply_ms"] = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
+  result.body["shadow"] = shadow.shadow_json();
   return result;
 }
 
