@@ -71,18 +71,23 @@ std::uint32_t MarketTape::instrument_of(const std::string& venue, const std::str
   return static_cast<std::uint32_t>(instruments_->size() - 1);
 }
 
-void MarketTape::on_book(const md::OrderBook& book, MonoTime at) {
-  if (!enabled() || !book.valid()) return;
+TapeEvent MarketTape::next_event(MonoTime at, TapeEventKind kind, std::uint32_t instrument) {
   if (open_.events.size() >= options_.block_events) {
     seal();
     drop(at);
   }
   TapeEvent event;
   event.at = at;
-  event.kind = TapeEventKind::book;
-  event.sequence = book.sequence();
-  event.instrument = instrument_of(book.spec().venue, book.spec().symbol, &book.spec());
+  event.kind = kind;
+  event.instrument = instrument;
   event.first_level = static_cast<std::uint32_t>(open_.levels.size());
+  return event;
+}
+
+void MarketTape::on_book(const md::OrderBook& book, MonoTime at) {
+  if (!enabled() || !book.valid()) return;
+  TapeEvent event = next_event(at, TapeEventKind::book, instrument_of(book.spec().venue, book.spec().symbol, &book.spec()));
+  event.sequence = book.sequence();
   const auto depth = static_cast<std::size_t>(options_.depth);
   const auto bids = book.bids().first(std::min(depth, book.bids().size()));
   const auto asks = book.asks().first(std::min(depth, book.asks().size()));
@@ -95,15 +100,7 @@ void MarketTape::on_book(const md::OrderBook& book, MonoTime at) {
 
 void MarketTape::on_funding(const std::string& venue, const venues::FundingInfo& info, MonoTime at) {
   if (!enabled()) return;
-  if (open_.events.size() >= options_.block_events) {
-    seal();
-    drop(at);
-  }
-  TapeEvent event;
-  event.at = at;
-  event.kind = TapeEventKind::funding;
-  event.instrument = instrument_of(venue, info.symbol, nullptr);
-  event.first_level = static_cast<std::uint32_t>(open_.levels.size());
+  TapeEvent event = next_event(at, TapeEventKind::funding, instrument_of(venue, info.symbol, nullptr));
   event.funding_rate = info.funding_rate;
   event.mark_price = info.mark_price;
   event.index_price = info.index_price;

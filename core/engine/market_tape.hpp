@@ -115,6 +115,8 @@ class MarketTape {
 
  private:
   std::uint32_t instrument_of(const std::string& venue, const std::string& symbol, const md::InstrumentSpec* spec);
+  // Makes room (seals a full open block) and starts the next event's record.
+  TapeEvent next_event(MonoTime at, TapeEventKind kind, std::uint32_t instrument);
   void seal();
   void drop(MonoTime now);
 
