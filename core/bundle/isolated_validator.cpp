@@ -17,9 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kWorkerAnswered = 0;
-constexpr int kWorkerBadRequest = 2;
-constexpr int kWorkerOutOfMemory = 3;
 // The request carries at most a bundle (kMaxFiles × kMaxFileBytes) and some books.
 constexpr std::size_t kMaxRequestBytes = kMaxFiles * kMaxFileBytes + (64u << 20);
 
@@ -51,57 +48,66 @@ std::string validation_request(const Bundle& bundle, config::Profile profile, co
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::optional<std::string> worker_failure(const Result<ChildResult>& ran, const ChildLimits& limits) {
+  if (!ran) return "validation worker could not start: " + ran.error().message;
+  const ChildResult& child = *ran;
+  if (!child.exited_ok()) {
+    // A worker that was killed left its scratch directory behind.
+    ScratchDirectory::sweep_abandoned();
+  }
+  if (child.cancelled) return std::string("validation cancelled: the daemon is stopping; nothing was applied");
+  if (child.timed_out) {
+    return "validation did not finish within " + std::to_string(limits.deadline.count()) +
+           " ms (a script or a document runs past its bounds); nothing was applied";
+  }
+  if (child.output_overflow) return "validation worker answered more than " + mib(limits.max_output_bytes);
+  if (child.signal == SIGXCPU || (child.signal == SIGKILL && limits.cpu_seconds > 0 &&
+                                  child.wall_ms >= static_cast<double>(limits.cpu_seconds) * 1000.0)) {
+    return "validation used more than " + std::to_string(limits.cpu_seconds) +
+           " s of CPU (a script or a document runs past its bounds); nothing was applied";
+  }
+  if (child.signal != 0) {
+    return "validation crashed (" + signal_name(child.signal) +
+           "); the bundle is refused; this is a PropBot defect: please report it with the bundle";
+  }
+  if (child.exit_code == kWorkerOutOfMemory) {
+    return "validation ran out of memory (limit " + mib(limits.address_space_bytes) + "); nothing was applied";
+  }
+  if (child.exit_code != kWorkerAnswered) return "validation worker failed (exit code " + std::to_string(child.exit_code) + ")";
+  return std::nullopt;
+}
+
 std::vector<ValidationError> validate_isolated(const IsolationOptions& options, const Bundle& bundle,
                                                config::Profile profile, const scripting::RecordedMarket* recorded) {
   if (options.executable.empty()) return one_error("validation worker unavailable: the daemon does not know its binary");
   // The worker makes its scratch directory where the daemon sweeps (its TMPDIR).
   auto ran = run_child(options.executable, {"config", "validate-worker"}, {"LANG=C", "TMPDIR=" + ScratchDirectory::parent()},
                        validation_request(bundle, profile, recorded), options.limits);
-  if (!ran) return one_error("validation worker could not start: " + ran.error().message);
-  const ChildResult& child = *ran;
-  if (!child.exited_ok()) {
-    // A worker that was killed left its scratch directory behind.
-    ScratchDirectory::sweep_abandoned();
+  if (auto failure = worker_failure(ran, options.limits)) return one_error(std::move(*failure));
+  return errors_from_answer(ran->out);
+}
+
+std::optional<json> read_worker_request(std::istream& in, std::size_t max_bytes, std::string_view worker,
+                                        std::ostream& err) {
+  std::string text;
+  std::istreambuf_iterator<char> begin(in), end;
+  for (; begin != end && text.size() <= max_bytes; ++begin) text.push_back(*begin);
+  if (text.size() > max_bytes) {
+    err << worker << ": request larger than " << max_bytes << " bytes\n";
+    return std::nullopt;
   }
-  if (child.cancelled) return one_error("validation cancelled: the daemon is stopping; nothing was applied");
-  if (child.timed_out) {
-    return one_error("validation did not finish within " + std::to_string(options.limits.deadline.count()) +
-                     " ms (a script or a document runs past its bounds); nothing was applied");
+  auto request = parse_json(text);
+  if (!request || !request->is_object()) {
+    err << worker << ": request is not a JSON object" << (request ? "" : ": " + request.error().message) << "\n";
+    return std::nullopt;
   }
-  if (child.output_overflow) return one_error("validation worker answered more than " + mib(options.limits.max_output_bytes));
-  if (child.signal == SIGXCPU || (child.signal == SIGKILL && options.limits.cpu_seconds > 0 &&
-                                  child.wall_ms >= static_cast<double>(options.limits.cpu_seconds) * 1000.0)) {
-    return one_error("validation used more than " + std::to_string(options.limits.cpu_seconds) +
-                     " s of CPU (a script or a document runs past its bounds); nothing was applied");
-  }
-  if (child.signal != 0) {
-    return one_error("validation crashed (" + signal_name(child.signal) +
-                     "); the bundle is refused; this is a PropBot defect: please report it with the bundle");
-  }
-  if (child.exit_code == kWorkerOutOfMemory) {
-    return one_error("validation ran out of memory (limit " + mib(options.limits.address_space_bytes) +
-                     "); nothing was applied");
-  }
-  if (child.exit_code != kWorkerAnswered) {
-    return one_error("validation worker failed (exit code " + std::to_string(child.exit_code) + ")");
-  }
-  return errors_from_answer(child.out);
+  return std::move(*request);
 }
 
 int run_validation_worker(std::istream& in, std::ostream& out, std::ostream& err) {
   try {
-    std::string text;
-    std::istreambuf_iterator<char> begin(in), end;
-    for (; begin != end && text.size() <= kMaxRequestBytes; ++begin) text.push_back(*begin);
-    if (text.size() > kMaxRequestBytes) {
-      err << "validate-worker: request larger than " << kMaxRequestBytes << " bytes\n";
-      return kWorkerBadRequest;
-    }
-    auto request = parse_json(text);
-    if (!request || !request->is_object()) {
-      err << "validate-worker: request is not a JSON object" << (request ? "" : ": " + request.error().message) << "\n";
-      return kWorkerBadRequest;
-    }
+    auto request = read_worker_request(in, kMaxRequestBytes, "validate-worker", err);
+    if (!request) return kWorkerBadRequest;
     auto profile = config::parse_profile(request->value("profile", std::string()));
     if (!profile) {
       err << "validate-worker: " << profile.error().message << "\n";

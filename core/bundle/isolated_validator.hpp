@@ -22,8 +22,12 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/bundle/bundle.hpp"
 #include "core/bundle/validator.hpp"
@@ -57,6 +61,21 @@ struct IsolationOptions {
 
 // The worker's wire request for `bundle` (exposed for tests and the fuzz harness).
 std::string validation_request(const Bundle& bundle, config::Profile profile, const scripting::RecordedMarket* recorded);
+
+// Worker exit codes (this worker's and the shadow worker's, core/shadow/shadow_worker.hpp).
+inline constexpr int kWorkerAnswered = 0;
+inline constexpr int kWorkerBadRequest = 2;
+inline constexpr int kWorkerOutOfMemory = 3;
+
+// A worker's side: reads one request of at most `max_bytes` from `in` and parses it as a
+// JSON object; otherwise writes "<worker>: why" to `err` and answers nullopt.
+std::optional<nlohmann::json> read_worker_request(std::istream& in, std::size_t max_bytes, std::string_view worker,
+                                                  std::ostream& err);
+
+// Why a worker run gave no answer, in the words above (deadline, CPU, memory, signal,
+// exit code); nullopt when it answered (exit 0). Sweeps abandoned scratch directories
+// after a killed worker. Shared with the shadow validation worker (core/shadow).
+std::optional<std::string> worker_failure(const Result<ChildResult>& ran, const ChildLimits& limits);
 
 std::vector<ValidationError> validate_isolated(const IsolationOptions& options, const Bundle& bundle,
                                                config::Profile profile, const scripting::RecordedMarket* recorded);

@@ -235,6 +235,16 @@ struct MarketHistoryConfig {
   int std_samples = 30;
 };
 
+// Shadow validation (issue 15): the engine keeps the last window_s seconds of book and
+// funding events (at most max_events, books cut to `depth` levels a side) in a ring
+// (core/engine/market_tape.hpp); validate and apply replay them through every changed
+// strategy. shadow_window_s 0 = off (no ring, no replay). Restart-only.
+struct ValidationConfig {
+  int shadow_window_s = 300;           // [0, 3600]
+  int shadow_max_events = 100000;      // [1000, 1000000]
+  int shadow_depth = 10;               // [1, 50] levels a side
+};
+
 struct LoggingConfig {
   std::string level = "info";          // trace | debug | info | warn | error
   std::string file;                    // empty = stderr
@@ -258,6 +268,7 @@ struct Config {
   BackupConfig backup;
   ForensicsConfig forensics;
   MarketHistoryConfig market_history;
+  ValidationConfig validation;
   LoggingConfig logging;
   bool safe_mode = true;
   bool dry_run_mode = false;

@@ -165,6 +165,9 @@ std::vector<ScalarField> build_table() {
     {"market_history.interval_s", +[](Config& c) -> int& { return c.market_history.interval_s; }, range(0, 86400)},
     {"market_history.retention_h", +[](Config& c) -> int& { return c.market_history.retention_h; }, range(1, 24 * 366)},
     {"market_history.std_samples", +[](Config& c) -> int& { return c.market_history.std_samples; }, range(2, 10000)},
+    {"validation.shadow_window_s", +[](Config& c) -> int& { return c.validation.shadow_window_s; }, range(0, 3600)},
+    {"validation.shadow_max_events", +[](Config& c) -> int& { return c.validation.shadow_max_events; }, range(1000, 1000000)},
+    {"validation.shadow_depth", +[](Config& c) -> int& { return c.validation.shadow_depth; }, range(1, 50)},
 
     {"logging.level", +[](Config& c) -> std::string& { return c.logging.level; }, {}, require_log_level},
     {"logging.file", +[](Config& c) -> std::string& { return c.logging.file; }},
@@ -187,7 +190,7 @@ const std::vector<ScalarField>& table() {
 // Keys that are not scalars in the table: lists, maps and the profile marker.
 const std::map<std::string_view, std::vector<std::string_view>>& structural_keys() {
   static const std::map<std::string_view, std::vector<std::string_view>> keys = {
-      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "recon", "backup", "forensics", "market_history", "logging", "autopilot"}},
+      {"", {"profile", "symbols", "venues", "strategies", "api", "sim", "risk", "scripting", "engine", "execution", "recon", "backup", "forensics", "market_history", "validation", "logging", "autopilot"}},
       {"sim", {"start_prices"}},
       {"risk", {"maintenance"}},
       {"risk.maintenance[]", {"venue", "start", "end"}},
@@ -556,7 +559,7 @@ std::string_view preferred_env(const ScalarField& field) {
 }
 
 bool is_section(std::string_view name) {
-  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "execution", "recon", "backup", "forensics", "market_history", "logging", "autopilot"}) {
+  for (std::string_view section : {"api", "sim", "risk", "scripting", "engine", "execution", "recon", "backup", "forensics", "market_history", "validation", "logging", "autopilot"}) {
     if (name == section) return true;
   }
   return false;

@@ -73,6 +73,18 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
   if (auto unknown = unknown_reset_name(*reset_state, candidate->config)) {
     return answer(400, "bad_request", json{{"applied", false}, {"errors", errors_json({{"", 0, *unknown}})}});
   }
+  // The changed strategies over the recent market (issue 15): a fault refuses the apply.
+  const shadow::ShadowReport shadow = run_shadow(candidate->bundle, running_bundle_, running_config_.profile);
+  if (!shadow.errors.empty()) {
+    refused = answer(422, "validation_failed",
+                     json{{"applied", false}, {"version", running_version_}, {"errors", errors_json(shadow.errors)},
+                          {"shadow", shadow.shadow_json()}, {"warnings", shadow.warnings},
+                          {"message", "a changed strategy faults on the recent market; the running version " +
+                                          std::to_string(running_version_) + " is unchanged"}});
+    audit(actor, "config_apply", json{{"outcome", "denied"}, {"reason", refused.code}, {"errors", refused.body["errors"]}});
+    return refused;
+  }
+  candidate->warnings.insert(candidate->warnings.end(), shadow.warnings.begin(), shadow.warnings.end());
   auto version = [&] {
     std::lock_guard lock(state_mutex_);
     return versions_.save(candidate->bundle, actor.name, message);
@@ -107,6 +119,7 @@ ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor)
   }
   ConfigAnswer result = activate(*version, std::move(*candidate), "apply", actor, message, *reset_state);
   result.body["apply_ms"] = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
+  result.body["shadow"] = shadow.shadow_json();
   return result;
 }
 

@@ -287,11 +287,17 @@ ConfigAnswer ConfigService::validate(const json& body) {
   const MonoTime started = clock_.now();
   const auto recorded = recorded_market();
   errors = run_validator(*candidate, profile, recorded.get());
+  // After the dry runs passed: the changed strategies over the recent market (issue 15).
+  shadow::ShadowReport shadow;
+  if (errors.empty()) shadow = run_shadow(*candidate, base, profile);
+  errors.insert(errors.end(), shadow.errors.begin(), shadow.errors.end());
   const double ms = std::chrono::duration<double, std::milli>(clock_.now() - started).count();
   return answer(200, "", json{{"valid", errors.empty()},
                               {"errors", errors_json(errors)},
                               {"hash", candidate->hash()},
                               {"recorded_books", recorded ? recorded->books().size() : 0},
+                              {"shadow", shadow.shadow_json()},
+                              {"warnings", shadow.warnings},
                               {"validate_ms", ms}});
 }
 

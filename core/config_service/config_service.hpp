@@ -7,7 +7,9 @@
 //   running and the disk still holds what it held then, that version is resumed —
 //   an applied change survives a restart; a new release on disk takes over.
 // - validate(files): the overrides over the running bundle, through bundle::validate
-//   (the real YAML loader, every strategy compiled and dry-run, the policy checks).
+//   (the real YAML loader, every strategy compiled and dry-run, the policy checks), then
+//   the shadow replay of the changed strategies over the engine's market tape
+//   (core/shadow; apply runs it too, rollback does not).
 // - apply(files): validate; load the new profile with the daemon's own environment and
 //   command line; refuse keys only a restart can change (hot_config.hpp); in live, a
 //   change that loosens a limit (a risk cap, scripting.risk_level, a strategy newly
@@ -57,6 +59,7 @@
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
 #include "core/control/control_plane.hpp"
+#include "core/shadow/shadow_validation.hpp"
 #include "core/store/database.hpp"
 
 namespace propbot::config_service {
@@ -72,10 +75,18 @@ struct ConfigAnswer {
 using BundleValidator = std::function<std::vector<bundle::ValidationError>(
     const bundle::Bundle&, config::Profile, const scripting::RecordedMarket*)>;
 
+// Shadow validation (core/shadow/shadow_validation.hpp): the candidate's changed
+// strategies and their running versions replayed over the engine's market tape, in this
+// process (tests, tools) or in a bounded child process (the daemon:
+// shadow::shadow_validate_isolated).
+using ShadowValidator = std::function<shadow::ShadowReport(const bundle::Bundle& candidate, const bundle::Bundle& running,
+                                                           config::Profile, const engine::MarketTapeView&)>;
+
 struct ConfigServiceOptions {
   config::LoadOptions load_options;  // how the daemon loaded its configuration (env, flags)
   std::chrono::milliseconds reload_timeout{10'000};
   BundleValidator validator;  // empty: bundle::validate in process
+  ShadowValidator shadow;     // empty: shadow::shadow_validate in process
 };
 
 class ConfigService {
@@ -161,6 +172,10 @@ class ConfigService {
                                       std::vector<std::string>* env_overrides = nullptr) const;
   // The engine's latest books, for the validation dry run (null before the engine runs).
   std::shared_ptr<const scripting::RecordedMarket> recorded_market() const;
+  // Shadow validation of `candidate` against `running` over the engine's market tape
+  // (shadow_step.cpp); an empty report when the engine has no tape yet.
+  shadow::ShadowReport run_shadow(const bundle::Bundle& candidate, const bundle::Bundle& running,
+                                  config::Profile profile) const;
   void raise_apply_failed(const std::string& summary, const control::Actor& actor);
   void audit(const control::Actor& actor, const std::string& action, nlohmann::json details);
   void worker_loop();

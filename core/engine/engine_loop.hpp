@@ -17,6 +17,7 @@
 #include "core/risk/venue_guards.hpp"
 #include "core/engine/breaker_inputs.hpp"
 #include "core/engine/hot_config.hpp"
+#include "core/engine/market_tape.hpp"
 #include "core/engine/market_sampler.hpp"
 #include "core/engine/opportunity_board.hpp"
 #include "core/engine/policy_stage.hpp"
@@ -264,6 +265,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
       loop.on_book_state(venue, symbol, valid, reason);
     }
     void on_funding(const venues::FundingInfo& info) override {
+      loop.tape.on_funding(venue, info, loop.clock.now());
       if (loop.recon) loop.recon->on_funding_info(venue, info);
       loop.books.on_funding(venue, info);
       loop.policy.on_funding(venue, info.symbol, info.funding_rate.to_double());
@@ -342,6 +344,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   void on_book(const md::OrderBook& update) {
     ++book_events;
     const MonoTime now = clock.now();
+    tape.on_book(update, now);
     policy.on_book(books.on_book(update), now);
     breaker_inputs.on_book(update, now);
     intents.clear();
@@ -632,6 +635,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   }
 
   MarketSampler market_sampler;        // market history (market_sampler.cpp)
+  // The last minutes of book and funding events, for shadow validation (market_tape.hpp).
+  MarketTape tape{tape_options(config.validation.shadow_window_s, config.validation.shadow_max_events,
+                               config.validation.shadow_depth)};
   void sample_market(MonoTime now);
 
   void publish_snapshot() {
@@ -659,6 +665,7 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
     snap->strategies = strategy_views(strategies);
     snap->policy = policy_view(policy, regime_cache);
     snap->market = recorded(now, snap->ts);
+    snap->tape = tape.view(now, snap->ts);
     if (positions) {
       // The marks are those evaluate_risk() just refreshed (it runs first on every tick).
       bind_strategies();

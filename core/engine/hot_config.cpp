@@ -178,6 +178,9 @@ std::vector<ConfigChange> all_differences(const config::Config& running, const c
   d.check("market_history.interval_s", running.market_history.interval_s, next.market_history.interval_s);
   d.check("market_history.retention_h", running.market_history.retention_h, next.market_history.retention_h);
   d.check("market_history.std_samples", running.market_history.std_samples, next.market_history.std_samples);
+  d.check("validation.shadow_window_s", running.validation.shadow_window_s, next.validation.shadow_window_s);
+  d.check("validation.shadow_max_events", running.validation.shadow_max_events, next.validation.shadow_max_events);
+  d.check("validation.shadow_depth", running.validation.shadow_depth, next.validation.shadow_depth);
   d.check("logging.level", running.logging.level, next.logging.level);
   d.check("logging.file", running.logging.file, next.logging.file);
   d.check("logging.json", running.logging.json, next.logging.json);

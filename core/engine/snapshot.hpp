@@ -15,6 +15,7 @@
 
 #include "core/common/clock.hpp"
 #include "core/common/mode.hpp"
+#include "core/engine/market_tape.hpp"
 #include "core/exec/executor.hpp"
 #include "scripting/recorded_market.hpp"
 
@@ -142,6 +143,9 @@ struct EngineSnapshot {
   // Copies of the valid books (and funding), refreshed at most once a second (its
   // recorded_at() says when): what a config validation dry-runs new strategies on.
   std::shared_ptr<const scripting::RecordedMarket> market;
+  // The last minutes of book and funding events (market_tape.hpp), for shadow
+  // validation; null when validation.shadow_window_s is 0.
+  std::shared_ptr<const MarketTapeView> tape;
   // The executor's view (null without one), rebuilt only when something in it changed.
   std::shared_ptr<const exec::ExecutionView> execution;
   // GET /api/ui/positions as the ledger prints it (null without an executor); rebuilt

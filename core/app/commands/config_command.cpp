@@ -7,6 +7,7 @@
 #include "core/bundle/isolated_validator.hpp"
 #include "core/bundle/validator.hpp"
 #include "core/config/config.hpp"
+#include "core/shadow/shadow_worker.hpp"
 
 namespace propbot::app {
 namespace {
@@ -80,6 +81,8 @@ int config_command(const std::vector<std::string>& args) {
   // Internal: the daemon's isolated validation worker (isolated_validator.hpp), not
   // for people; it speaks JSON on stdin/stdout.
   if (subcommand == "validate-worker") return bundle::run_validation_worker(std::cin, std::cout, std::cerr);
+  // Internal: the daemon's shadow validation worker (core/shadow/shadow_worker.hpp).
+  if (subcommand == "shadow-worker") return shadow::run_shadow_worker(std::cin, std::cout, std::cerr);
   if (subcommand != "validate") return usage_error("unknown subcommand '" + subcommand + "'; use validate");
   return validate(args);
 }

@@ -21,6 +21,7 @@
 #include "core/app/shutdown_watchdog.hpp"
 #include "core/bundle/isolated_validator.hpp"
 #include "core/bundle/scratch_directory.hpp"
+#include "core/shadow/shadow_worker.hpp"
 #include "core/common/child_process.hpp"
 #include "core/common/logging.hpp"
 #include "core/config/loader.hpp"
@@ -299,6 +300,14 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     config_options.validator = [isolation](const bundle::Bundle& candidate, config::Profile profile,
                                            const scripting::RecordedMarket* recorded) {
       return bundle::validate_isolated(isolation, candidate, profile, recorded);
+    };
+    // Shadow validation replays minutes of market data: its own worker and limits.
+    bundle::IsolationOptions shadow_isolation = isolation;
+    shadow_isolation.limits = shadow::shadow_limits();
+    shadow_isolation.limits.cancel = &stopping;
+    config_options.shadow = [shadow_isolation](const bundle::Bundle& candidate, const bundle::Bundle& running,
+                                               config::Profile profile, const engine::MarketTapeView& tape) {
+      return shadow::shadow_validate_isolated(shadow_isolation, candidate, running, profile, tape);
     };
   } else {
     log.warn("validation_not_isolated",
