@@ -90,7 +90,12 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   risk::RiskGovernor governor;
   risk::PortfolioInput portfolio;                          // reused per evaluation
   std::unordered_map<std::uint64_t, double> position_fees;  // fees per unfinished real position (bounded by them)
-  std::shared_ptr<const nlohmann::json> risk_json;          // the API's risk views, per snapshot
+  std::shared_ptr<const nlohmann::json> risk_json;          // the API's risk views (see evaluate_risk)
+  std::uint64_t risk_json_version = 0;
+  std::uint64_t risk_json_skips = 0;
+  std::size_t risk_json_frozen = 0;
+  std::vector<std::string> risk_json_blockers;
+  MonoTime risk_json_at{};
   nlohmann::json clock_skew_ms = nlohmann::json::object();  // venue -> measured skew
   std::unique_ptr<ClockSkewProbe> skew_probe;               // from start(), when venues exist
   std::set<std::string> skewed_venues;                      // over risk.clock_skew_hold_ms now
@@ -559,6 +564,9 @@ struct Engine::Loop final : scripting::MarketView, exec::MarketLookup, exec::Exe
   void configure_risk();
   void refresh_venue_blocks();
   std::shared_ptr<const nlohmann::json> risk_views() const;
+  // What the autopilot reads from the views: the governor's blockers and unmarked legs.
+  std::vector<std::string> autopilot_blockers() const;
+  std::size_t frozen_strategies() const;
 
   scripting::StrategyEnv strategy_env(const config::Config& next) const {
     scripting::StrategyEnv env = bundle::strategy_env(next);

@@ -296,7 +296,23 @@ void Engine::Loop::evaluate_risk() {
   }
   raise_risk_events(governor.evaluate(portfolio, clock.utc()));
   persist_risk_state();
-  risk_json = risk_views();
+  // The API's risk views: rebuilt at once when what a decision reads changed — the
+  // governor's durable state (a trip, a freeze, a reset), a refusal counted, the
+  // autopilot's blockers (the autopilot decides on these views) — and otherwise at most
+  // once a second (marks, equity). Building them at every tick was the tick's largest
+  // cost (the shadow replay's profile, PERFORMANCE.md).
+  const MonoTime now = clock.now();
+  std::vector<std::string> blockers = autopilot_blockers();
+  if (!risk_json || governor.durable_version() != risk_json_version || governor.skips_total() != risk_json_skips ||
+      frozen_strategies() != risk_json_frozen || blockers != risk_json_blockers ||
+      now - risk_json_at >= std::chrono::seconds(1)) {
+    risk_json = risk_views();
+    risk_json_version = governor.durable_version();
+    risk_json_skips = governor.skips_total();
+    risk_json_frozen = frozen_strategies();
+    risk_json_blockers = std::move(blockers);
+    risk_json_at = now;
+  }
 }
 
 // Start-up reconciliation's report to the control plane (the autopilot decides on it),
@@ -326,6 +342,21 @@ void Engine::Loop::raise_risk_events(const std::vector<risk::RiskEvent>& events)
   }
 }
 
+std::vector<std::string> Engine::Loop::autopilot_blockers() const {
+  std::vector<std::string> blockers = governor.autopilot_blockers();
+  if (unmarked_legs > 0) {
+    blockers.push_back("blocked_by_risk: no mark price for " + std::to_string(unmarked_legs) +
+                       " open leg(s), their unrealised loss is unknown");
+  }
+  return blockers;
+}
+
+std::size_t Engine::Loop::frozen_strategies() const {
+  std::size_t frozen = 0;
+  for (const auto& slot : strategies.slots()) frozen += slot.runner->stats().frozen ? 1 : 0;
+  return frozen;
+}
+
 std::shared_ptr<const nlohmann::json> Engine::Loop::risk_views() const {
   std::vector<risk::StrategyFacts> facts;
   for (const auto& strategy : config.strategies) {
@@ -339,11 +370,7 @@ std::shared_ptr<const nlohmann::json> Engine::Loop::risk_views() const {
     }
     facts.push_back(std::move(fact));
   }
-  std::vector<std::string> blockers = governor.autopilot_blockers();
-  if (unmarked_legs > 0) {
-    blockers.push_back("blocked_by_risk: no mark price for " + std::to_string(unmarked_legs) +
-                       " open leg(s), their unrealised loss is unknown");
-  }
+  std::vector<std::string> blockers = autopilot_blockers();
   return std::make_shared<const nlohmann::json>(nlohmann::json{
       {"risk_snapshot", governor.risk_snapshot(clock_skew_ms)},
       {"strategy_status", governor.strategy_status(facts)},

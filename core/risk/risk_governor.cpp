@@ -488,6 +488,7 @@ std::optional<RiskRefusal> RiskGovernor::check(const TradeCheck& trade, bool saf
 }
 
 void RiskGovernor::count_skip(RiskReason reason, std::string_view strategy) {
+  ++skips_total_;
   auto key = std::make_pair(reason, std::string(strategy));
   auto found = skips_.find(key);
   if (found != skips_.end()) {

@@ -182,6 +182,8 @@ class RiskGovernor {
   bool frozen(std::string_view strategy) const;
   bool degraded(std::string_view strategy) const;
   std::uint64_t skips(RiskReason reason, std::string_view strategy) const;
+  // Every refusal counted so far (grows with each; the views' change detector).
+  std::uint64_t skips_total() const { return skips_total_; }
   const StressReport& stress() const { return stress_; }
   const ExposureFigures& exposure() const { return exposure_; }
   double realized_today_usdt() const { return realized_today_; }
@@ -245,6 +247,7 @@ class RiskGovernor {
   std::set<std::string, std::less<>> stress_symbols_;
   std::set<std::string, std::less<>> stress_venues_;
   std::map<std::pair<RiskReason, std::string>, std::uint64_t> skips_;
+  std::uint64_t skips_total_ = 0;
   std::map<std::string, std::pair<double, int>, std::less<>> strategy_open_;  // notional, positions
 };
 
