@@ -72,6 +72,7 @@ int run_steps(sqlite3_backup* backup, const OnlineBackupOptions& options, Online
     const int remaining = sqlite3_backup_remaining(backup);
     if (previous_remaining >= 0 && remaining + options.pages_per_step > previous_remaining) ++report.restarts;
     previous_remaining = remaining;
+    if (options.after_step) options.after_step(report.steps);
   }
 }
 

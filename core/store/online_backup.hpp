@@ -28,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <string>
 
@@ -41,6 +42,9 @@ struct OnlineBackupOptions {
   int max_restarts = 8;                          // >= 0; then the rest is copied in one step
   int max_busy_retries = 200;                    // steps refused with SQLITE_BUSY/LOCKED in a row
   std::chrono::milliseconds busy_sleep{25};      // wait before retrying a refused step
+  // Runs after each step that copied, with the step's number from 1 (tests: a write
+  // between two steps, deterministically). Empty: nothing runs.
+  std::function<void(int step)> after_step;
 };
 
 struct OnlineBackupReport {

@@ -104,6 +104,11 @@ TEST(LuaStrategyHarness, APassingLuaTestPasses) {
   EXPECT_TRUE(result.passed) << result.message;
 }
 
+TEST(LuaStrategyHarness, EveryCtxLogLineReachesTheTestWithoutTheDaemonsRateLimit) {
+  const auto result = run_lua_test("harness_selftest.lua", "test_every_log_line_reaches_the_test");
+  EXPECT_TRUE(result.passed) << result.message;
+}
+
 TEST(LuaStrategyHarness, AFailingLuaAssertionIsReportedWithItsFileLineAndMessage) {
   const auto result = run_lua_test("harness_selftest.lua", "test_fails_on_purpose");
   EXPECT_FALSE(result.passed);

@@ -30,6 +30,13 @@ class OnlineBackupTest : public ::testing::Test {
                             "CREATE TABLE fills(seq INTEGER PRIMARY KEY, qty TEXT NOT NULL)"));
   }
 
+  static OnlineBackupOptions steps_of(int pages_per_step, int max_restarts = 8) {
+    OnlineBackupOptions options;
+    options.pages_per_step = pages_per_step;
+    options.max_restarts = max_restarts;
+    return options;
+  }
+
   // Rows 1..n in both tables, one transaction each; a filler payload makes many pages.
   static void write_rows(Database& database, std::int64_t from, std::int64_t to) {
     for (std::int64_t seq = from; seq <= to; ++seq) {
@@ -58,7 +65,7 @@ TEST_F(OnlineBackupTest, CopiesEveryTableIntoOneSelfContainedPrivateFile) {
   Database source = open_or_fail(source_path_);
   write_rows(source, 1, 50);
   const std::string copy_path = temp_.file("copy.sqlite");
-  Result<OnlineBackupReport> report = online_backup(source, copy_path, OnlineBackupOptions{.pages_per_step = 5});
+  Result<OnlineBackupReport> report = online_backup(source, copy_path, steps_of(5));
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_GT(report->steps, 1) << "copied in steps";
   EXPECT_EQ(report->restarts, 0) << "nothing wrote meanwhile";
@@ -93,20 +100,41 @@ TEST_F(OnlineBackupTest, IsPrefixConsistentWhileAnotherConnectionWritesWithoutPa
     const std::string copy_path = temp_.file("copy" + std::to_string(round) + ".sqlite");
     const std::int64_t before = committed.load();
     Result<OnlineBackupReport> report = online_backup_file(
-        source_path_, copy_path, OnlineBackupOptions{.pages_per_step = 4, .max_restarts = 3});
+        source_path_, copy_path, steps_of(4, 3));
     const std::int64_t after = committed.load();
     ASSERT_TRUE(report) << report.error().describe();
     restarts += report->restarts;
     const std::int64_t copied = expect_prefix_consistent(copy_path);
     EXPECT_GE(copied, before) << "the copy holds at least what was committed when it began";
-    EXPECT_LE(copied, after);
+    // The writer publishes `committed` just after its commit: one row may be in the copy
+    // and not yet counted.
+    EXPECT_LE(copied, after + 1);
     EXPECT_GE(copied, last_copied);
     last_copied = copied;
   }
   stop.store(true);
   writer.join();
   EXPECT_GT(committed.load(), 300) << "the writer was not blocked out";
-  EXPECT_GT(restarts, 0) << "the writer committed between steps: the copy must have restarted";
+  // Whether the writer committed between two steps depends on the scheduler (on a busy
+  // machine it may not run during a copy): the restart itself is proven below.
+  (void)restarts;
+}
+
+TEST_F(OnlineBackupTest, ACommitBetweenTwoStepsRestartsTheCopyWhichStaysPrefixConsistent) {
+  {
+    Database seed = open_or_fail(source_path_);
+    write_rows(seed, 1, 300);
+  }
+  Database writer = open_or_fail(source_path_);
+  const std::string copy_path = temp_.file("copy.sqlite");
+  OnlineBackupOptions options = steps_of(4, 3);
+  options.after_step = [&](int step) {
+    if (step == 2) write_rows(writer, 301, 301);  // the source changes mid-copy
+  };
+  Result<OnlineBackupReport> report = online_backup_file(source_path_, copy_path, options);
+  ASSERT_TRUE(report) << report.error().describe();
+  EXPECT_GE(report->restarts, 1) << "a commit between steps must restart the copy";
+  EXPECT_EQ(expect_prefix_consistent(copy_path), 301) << "the restarted copy holds the new row";
 }
 
 TEST_F(OnlineBackupTest, ReplacesAnOlderBackupAtomically) {

@@ -17,6 +17,15 @@ function T.test_strategy_fault_on_purpose(h)
   h.on_book("SIM-A", "BTC-USDT")
 end
 
+-- The daemon's log is rate-limited (10 ctx:log lines per 10 s); a test is not: h.logs()
+-- holds every line, though the test clock never moves.
+function T.test_every_log_line_reaches_the_test(h)
+  h.load_fixture("chatty")
+  for _ = 1, 30 do h.on_book("SIM-A", "BTC-USDT") end
+  h.len(h.logs(), 30, "one line per book")
+  h.eq(h.logs()[30], "book 30 on SIM-A")
+end
+
 function T.test_load_error_on_purpose(h)
   h.load("no_such_strategy")
 end
