@@ -1,7 +1,9 @@
 #include "core/api/guarded_router.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
+#include <tuple>
 
 #include "core/api/access_guard.hpp"
 
@@ -54,9 +56,19 @@ GuardedRouter::GuardedRouter(net::LogFunction error_log)
 
 void GuardedRouter::add(std::string method, std::string pattern, net::Handler handler, RouteOptions options) {
   auto key = std::make_pair(method, pattern);
+  rows_->push_back(RouteRow{method, pattern, resolve_access(options.access, method, pattern), options.json_body,
+                            options.blocking});
   net::Router::add(std::move(method), std::move(pattern), std::move(handler),
                    net::RouteOptions{.json_body = options.json_body, .blocking = options.blocking});
   (*access_)[std::move(key)] = options.access;
+}
+
+std::vector<GuardedRouter::RouteRow> GuardedRouter::routes() const {
+  std::vector<RouteRow> rows = *rows_;
+  std::sort(rows.begin(), rows.end(), [](const RouteRow& a, const RouteRow& b) {
+    return std::tie(a.pattern, a.method) < std::tie(b.pattern, b.method);
+  });
+  return rows;
 }
 
 void GuardedRouter::set_guard(std::shared_ptr<const AccessGuard> guard) {

@@ -38,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/api/access.hpp"
 #include "core/net/router.hpp"
@@ -71,7 +72,19 @@ class GuardedRouter : public net::Router {
   // added before or after are covered alike.
   void set_guard(std::shared_ptr<const AccessGuard> guard);
 
+  // Every route as added, in (method, pattern) order, with its resolved access — what
+  // GET /api/openapi.json describes (so the document is the table, never a copy of it).
+  struct RouteRow {
+    std::string method;
+    std::string pattern;
+    Access access = Access::automatic;  // resolved: public, viewer, auditor or operator
+    bool json_body = false;
+    bool blocking = false;
+  };
+  std::vector<RouteRow> routes() const;
+
  private:
+  std::shared_ptr<std::vector<RouteRow>> rows_ = std::make_shared<std::vector<RouteRow>>();
   // Filled by add() at start-up, read-only once the router is shared; shared with the
   // installed net::RouteGuard.
   std::shared_ptr<AccessTable> access_;

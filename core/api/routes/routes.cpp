@@ -4,6 +4,7 @@
 #include "core/api/routes/control_routes.hpp"
 #include "core/api/routes/execution_routes.hpp"
 #include "core/api/routes/ledger_routes.hpp"
+#include "core/api/routes/openapi.hpp"
 #include "core/api/routes/risk_routes.hpp"
 #include "core/api/routes/snapshot_json.hpp"
 #include "core/api/routes/strategy_routes.hpp"
@@ -95,6 +96,8 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   if (ctx->engine != nullptr) add_arb_routes(*router, *ctx->engine);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
+
+  add_openapi_route(*router);  // describes every route above and below
 
   router->add("GET", "/ui/dashboard", [](const net::HttpRequest&) {
     net::HttpResponse response;

@@ -1,0 +1,69 @@
+// GET /api/openapi.json on the running binary (issue 16, S-11.8): generated from the
+// router's own table, so every served route is in it; and every route in it is
+// documented in docs/API.md by its exact path — the test that keeps the two from
+// drifting (a route added without its documentation fails here).
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/api_call.hpp"
+#include "tests/e2e/daemon_process.hpp"
+
+namespace propbot::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string api_doc() {
+  std::ifstream in(std::string(PROPBOT_SOURCE_DIR) + "/docs/API.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(OpenApiE2E, EveryServedRouteIsDescribedAndDocumented) {
+  TempDir data;
+  DaemonProcess daemon({PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data.path()});
+  ASSERT_TRUE(daemon.start());
+  auto port = daemon.wait_for_listening(30s);
+  ASSERT_TRUE(port.has_value()) << daemon.stderr_text();
+  const DevCredentials creds = read_dev_credentials(PROPBOT_BINARY, data.path());
+
+  auto [anonymous, refused] = api_call(static_cast<std::uint16_t>(*port), creds, "", "GET", "/api/openapi.json");
+  EXPECT_EQ(anonymous, 401) << "only a valid token learns the route table";
+
+  auto [status, doc] = api_call(static_cast<std::uint16_t>(*port), creds, "viewer1", "GET", "/api/openapi.json");
+  ASSERT_EQ(status, 200) << doc.dump();
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  const json& paths = doc["paths"];
+  ASSERT_GE(paths.size(), 40u) << "the daemon serves more routes than that";
+  // Routes this test knows are served: the document is the router's table.
+  for (const auto& [path, method] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/openapi.json", "get"}, {"/api/ui/hold", "post"}, {"/api/ui/strategies/{name}", "get"},
+           {"/api/ui/config/apply", "post"}, {"/healthz", "get"}}) {
+    ASSERT_TRUE(paths.contains(path) && paths[path].contains(method)) << method << " " << path;
+  }
+  EXPECT_EQ(paths["/api/ui/hold"]["post"]["x-propbot-access"], "operator");
+  EXPECT_EQ(paths["/healthz"]["get"]["x-propbot-access"], "public");
+  EXPECT_FALSE(paths["/healthz"]["get"].contains("security"));
+  EXPECT_EQ(paths["/api/ui/strategies/{name}"]["get"]["parameters"][0]["name"], "name");
+
+  const std::string documented = api_doc();
+  std::vector<std::string> missing;
+  for (const auto& [path, operations] : paths.items()) {
+    for (const auto& [method, operation] : operations.items()) {
+      (void)operation;
+      if (documented.find(path) == std::string::npos) missing.push_back(method + " " + path);
+    }
+  }
+  EXPECT_TRUE(missing.empty()) << "served but not in docs/API.md: " << json(missing).dump();
+  daemon.send_signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(20s).value_or(-1), 0);
+}
+
+}  // namespace
+}  // namespace propbot::testing
