@@ -178,6 +178,53 @@ TEST_F(CtlCommandE2E, ConfigValidateOfABrokenStrategyPrintsFileLineAndExitsOne) 
   EXPECT_EQ(run.out.rfind("bundle valid: hash ", 0), 0u) << run.out;
 }
 
+TEST_F(CtlCommandE2E, ConfigApplyThenRollbackWithItsToken) {
+  TempDir work;
+  const fs::path file = fs::path(work.path()) / "strategies" / "cross_exchange_arb.lua";
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << read_text_file(std::string(PROPBOT_SOURCE_DIR) + "/strategies/cross_exchange_arb.lua")
+                      << "\n-- changed by the ctl e2e test\n";
+  CommandRun run = ctl("operator1", {"--json", "config", "apply", file.string(), "--message", "ctl e2e"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json applied = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(applied.is_object()) << run.out;
+  ASSERT_EQ(applied.value("applied", false), true) << run.out;
+  const std::string token = applied.value("rollback_token", "");
+  ASSERT_FALSE(token.empty()) << run.out;
+
+  run = ctl("operator1", {"config", "rollback", token});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("version " + std::to_string(applied["from_version"].get<std::int64_t>()) + " running"),
+            std::string::npos)
+      << "back on the version before the apply: " << run.out;
+  run = ctl("operator1", {"config", "rollback", token});
+  EXPECT_EQ(run.exit_code, 1) << "a rollback token works once: " << run.out;
+  EXPECT_NE(run.err.find("HTTP 409"), std::string::npos) << run.err;
+}
+
+TEST_F(CtlCommandE2E, ApprovalsConfirmByAnotherOperator) {
+  auto [filed, body] = api_call(port_, creds_, "operator1", "POST", "/api/ui/approvals",
+                                {{"kind", "promote_standby"}, {"reason", "ctl e2e drill"}});
+  ASSERT_EQ(filed, 200) << body.dump();
+  const std::string id = std::to_string(body["request_id"].get<std::int64_t>());
+  std::vector<std::string> confirm = {"approvals", "confirm", id, "--token", creds_.approve_token};
+  if (body.value("second_factor_required", false)) confirm.insert(confirm.end(), {"--totp", totp_now(creds_.totp_seed)});
+  CommandRun run = ctl("operator2", confirm);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("approval " + id + " (promote_standby): approved"), std::string::npos) << run.out;
+  run = ctl("operator2", confirm);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.err.find("HTTP 409 already_decided"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("conflict: "), std::string::npos) << "the 409 says what the conflict is: " << run.err;
+}
+
+TEST_F(CtlCommandE2E, ResumeWithoutAConfirmedRequestIsAConflict) {
+  CommandRun run = ctl("operator1", {"resume"});
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.err.find("HTTP 409"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("conflict: "), std::string::npos) << run.err;
+}
+
 TEST_F(CtlCommandE2E, ExportLogAsCsvHasTheAuditColumns) {
   TempDir work;
   const std::string out = work.path() + "/audit.csv";
