@@ -1,5 +1,6 @@
 #include "core/app/commands/ctl_views.hpp"
 
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
@@ -56,6 +57,14 @@ std::string csv_field(const std::string& text) {
     out += c;
   }
   return out + "\"";
+}
+
+// "41.2 ms" (one decimal), "-" when not a number.
+std::string milliseconds_text(const json& value) {
+  if (!value.is_number()) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms", value.get<double>());
+  return text;
 }
 
 }  // namespace
@@ -216,7 +225,7 @@ std::string view_validation(const json& answer) {
   std::string out;
   if (member(answer, "valid") == true) {
     out += "bundle valid: hash " + field_text(answer, "hash") + " (" + field_text(answer, "recorded_books") +
-           " recorded books, " + field_text(answer, "validate_ms") + " ms)\n";
+           " recorded books, " + milliseconds_text(member(answer, "validate_ms")) + ")\n";
   } else {
     out += error_lines(answer);
     if (out.empty()) out += "bundle not valid (the daemon named no error)\n";

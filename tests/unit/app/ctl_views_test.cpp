@@ -56,6 +56,11 @@ TEST(CtlViews, ValidationErrorsAreFileLineMessage) {
   EXPECT_EQ(view_validation(answer), "strategies/a.lua:12: boom\n(bundle): timed out\nwarning: never proposed\n");
 }
 
+TEST(CtlViews, ValidBundleShowsHashBooksAndRoundedTime) {
+  EXPECT_EQ(view_validation(json{{"valid", true}, {"hash", "ab12"}, {"recorded_books", 4}, {"validate_ms", 102.658957}}),
+            "bundle valid: hash ab12 (4 recorded books, 102.7 ms)\n");
+}
+
 TEST(CtlRefusal, EachStatusSaysWhatToDo) {
   const std::string body = R"({"error":{"code":"wrong_mode","message":"resume while RESUME"}})";
   EXPECT_EQ(describe_refusal(409, body, {"resume-request", true, ""}),
