@@ -1,5 +1,8 @@
 // propbot ctl's text: the table's layout and bounds, the audit CSV's quoting, the views'
 // tolerance of missing fields, and the refusal line for each status it explains.
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -66,18 +69,21 @@ TEST(CtlRefusal, EachStatusSaysWhatToDo) {
   EXPECT_EQ(describe_refusal(409, body, {"resume-request", true, ""}),
             "propbot ctl resume-request: the daemon refused: HTTP 409 wrong_mode: resume while RESUME — conflict: the "
             "desk's mode does not allow this now (see propbot ctl status)");
-  EXPECT_NE(describe_refusal(423, R"({"error":{"code":"runaway_breaker","message":"x"}})", {"hold", true, ""})
-                .find("runaway breaker or a HOLD"),
-            std::string::npos);
-  EXPECT_NE(describe_refusal(401, R"({"error":{"code":"unauthorized","message":"missing"}})", {"status", false, ""})
-                .find("propbot secrets show-dev"),
-            std::string::npos);
-  EXPECT_NE(describe_refusal(401, R"({"error":{"code":"second_factor_required","message":"m"}})", {"confirm", true, ""})
-                .find("--totp"),
-            std::string::npos);
-  EXPECT_NE(describe_refusal(429, R"({"error":{"code":"locked_out","message":"m"}})", {"hold", true, "60"})
-                .find("retry after 60 s"),
-            std::string::npos);
+  struct Case {
+    int status;
+    std::string code;
+    RefusalContext context;
+    std::string hint;
+  };
+  for (const Case& c : std::vector<Case>{
+           {423, "runaway_breaker", {"hold", true, ""}, "runaway breaker or a HOLD"},
+           {401, "unauthorized", {"status", false, ""}, "propbot secrets show-dev"},
+           {401, "second_factor_required", {"confirm", true, ""}, "--totp"},
+           {403, "forbidden", {"hold", true, ""}, "role is too low"},
+           {429, "locked_out", {"hold", true, "60"}, "retry after 60 s"}}) {
+    const std::string body = json{{"error", {{"code", c.code}, {"message", "m"}}}}.dump();
+    EXPECT_NE(describe_refusal(c.status, body, c.context).find(c.hint), std::string::npos) << c.status << " " << c.code;
+  }
   const std::string raw = describe_refusal(502, "<html>\nbad gateway</html>", {"status", true, ""});
   EXPECT_EQ(raw.find('\n'), std::string::npos) << "one line: " << raw;
   EXPECT_NE(raw.find("HTTP 502 -: <html> bad gateway</html>"), std::string::npos) << raw;
