@@ -272,7 +272,7 @@ TEST(CtlCommandCli, UnreachableUrlExitsThreeNamingTheUrl) {
 TEST(CtlCommandCli, BadUsageExitsTwoWithTheUsage) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"frobnicate"}, {"hold"}, {"status", "--colour"}, {"confirm", "7"}, {"confirm", "x7", "--token", "t"},
-           {}, {"export-log", "--format", "xml"}, {"config"}}) {
+           {}, {"export-log", "--format", "xml"}, {"config"}, {"--url", "notaurl", "status"}}) {
     std::vector<std::string> command = {PROPBOT_BINARY, "ctl"};
     command.insert(command.end(), args.begin(), args.end());
     const CommandRun run = run_to_exit(command, 30s);

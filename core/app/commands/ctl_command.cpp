@@ -326,8 +326,7 @@ class Ctl {
 
 int Ctl::status() {
   const Outcome overview = call("GET", "/api/ui/status/overview");
-  if (!overview.reply && !usage_problem_.empty()) return failed(overview);
-  if (!overview.reply) return kExitUnreachable;
+  if (!overview.reply) return failed(overview);
   if (overview.reply->status == 200 && overview.body.is_object()) return show(overview, view_overview);
   const Outcome health = call("GET", "/api/health");
   if (!ok(health)) return failed(health);
