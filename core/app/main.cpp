@@ -1,4 +1,4 @@
-// propbot: the one binary. Subcommands: run, venue-sim, secrets, audit, config, strategy, backup, restore, version, help.
+// propbot: the one binary. Subcommands: run, ctl, venue-sim, secrets, audit, config, strategy, backup, restore, version, help.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -7,6 +7,7 @@
 #include "core/app/commands/backup_command.hpp"
 #include "core/app/commands/capture_command.hpp"
 #include "core/app/commands/config_command.hpp"
+#include "core/app/commands/ctl_command.hpp"
 #include "core/app/commands/export_command.hpp"
 #include "core/app/commands/market_history_command.hpp"
 #include "core/app/commands/run_command.hpp"
@@ -52,6 +53,10 @@ void print_usage(std::ostream& out) {
          "  strategy test FILE_test.lua [--strategy FILE] [--filter SUBSTRING]\n"
          "        run a strategy's Lua tests (PASS/FAIL per test, file:line of a failure);\n"
          "        exit 0 all passed, 1 a test failed, 2 usage error ('strategy help' for more)\n"
+         "  ctl [--url URL] [--token TOKEN] [--json] SUBCOMMAND ...\n"
+         "        a client of a running daemon's API: status, components, positions, hold, resume-request,\n"
+         "        confirm, resume, incidents, ack, approvals, export-log, config validate|apply|rollback\n"
+         "        ('propbot ctl --help' for more)\n"
          "  version      print version and build\n"
          "  help         this text\n";
 }
@@ -82,6 +87,7 @@ int main(int argc, char** argv, char** envp) {
   if (command == "capture") return propbot::app::capture_command(args);
   if (command == "market-history") return propbot::app::market_history_command(args);
   if (command == "config") return propbot::app::config_command(args);
+  if (command == "ctl") return propbot::app::ctl_command(args);
   if (command == "export") return propbot::app::export_command(args);
   if (command == "venue-sim") return propbot::app::venue_sim_command(args);
   if (command == "secrets") return propbot::app::secrets_command(args);

@@ -203,6 +203,43 @@ TEST_F(ControlE2E, P0ThenPostmortemThenTwoOperatorsWithSecondFactorThenResume) {
   expect_no_secret_leaked();
 }
 
+// S-11.8: the events as a CSV or JSON file, and the alerts on their own.
+TEST_F(ControlE2E, EventsExportAsCsvOrJsonAndAlertsAreListed) {
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_EQ(call("operator1", "POST", "/api/ui/hold", {{"reason", "export test"}}).first, 200);
+  ASSERT_EQ(call("operator1", "POST", "/api/ui/incidents/manual_log",
+                 {{"severity", "P1"}, {"component", "venue:SIM-A"}, {"summary", "a, \"quoted\" summary"}})
+                .first,
+            200);
+  auto [json_status, exported] = call("viewer1", "GET", "/api/ui/events/export?format=json&limit=50");
+  ASSERT_EQ(json_status, 200) << exported.dump();
+  ASSERT_FALSE(exported["events"].empty());
+  bool alert_seen = false;
+  for (const auto& e : exported["events"]) alert_seen = alert_seen || e["type"] == "ALERT";
+  EXPECT_TRUE(alert_seen) << exported.dump();
+
+  std::string csv;
+  EXPECT_EQ(call("viewer1", "GET", "/api/ui/events/export?format=csv&type=ALERT", nullptr).first, 200);
+  api_call(port_, creds_, "viewer1", "GET", "/api/ui/events/export?format=csv&type=ALERT", nullptr, &csv);
+  ASSERT_EQ(csv.rfind("seq,type,ts,payload\r\n", 0), 0u) << csv;
+  EXPECT_NE(csv.find(",ALERT,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\"\""), std::string::npos) << "quotes inside a field are doubled: " << csv;
+
+  EXPECT_EQ(call("viewer1", "GET", "/api/ui/events/export?format=xml").first, 400);
+  auto [bad_limit, why] = call("viewer1", "GET", "/api/ui/events/export?limit=0");
+  EXPECT_EQ(bad_limit, 400);
+  EXPECT_NE(why.dump().find("query 'limit'"), std::string::npos) << why.dump();
+  EXPECT_EQ(call("", "GET", "/api/ui/events/export").first, 401);
+
+  auto [alerts_status, alerts] = call("viewer1", "GET", "/api/ui/alerts");
+  ASSERT_EQ(alerts_status, 200) << alerts.dump();
+  ASSERT_FALSE(alerts["alerts"].empty());
+  const json& last = alerts["alerts"].back();
+  EXPECT_EQ(last["severity"], "P1") << last.dump();
+  EXPECT_NE(last["message"].get<std::string>().find("quoted"), std::string::npos) << last.dump();
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
+}
+
 TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHold) {
   ASSERT_NO_FATAL_FAILURE(start_daemon());
   // "code" is optional and checked against the codes a caller may raise.

@@ -13,6 +13,7 @@
 #include "core/api/routes/request_actor.hpp"
 #include "core/common/incident_code.hpp"
 #include "core/common/severity.hpp"
+#include "core/control/csv_text.hpp"
 #include "core/control/text_limits.hpp"
 
 namespace propbot::api {
@@ -391,6 +392,56 @@ void add_control_routes(GuardedRouter& router, ControlDesk& desk, const Clock& c
       list.push_back({{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}});
     }
     return net::HttpResponse::json(200, json{{"events", list}});
+  });
+
+  // S-11.8: the events as a file. `limit` in [1, kKeptControlEvents] (default all kept),
+  // `format` csv | json (default json), `type` as above; a bad value is a 400 naming it.
+  router.add("GET", "/api/ui/events/export", [&desk](const net::HttpRequest& request) {
+    const int kept = static_cast<int>(control::kKeptControlEvents);
+    int limit = kept;
+    if (request.query.count("limit")) {
+      const auto asked = query_int(request, "limit");
+      if (!asked || *asked < 1 || *asked > kept) {
+        return net::HttpResponse::error(400, "bad_request",
+                                        "query 'limit': an integer in [1, " + std::to_string(kept) + "]");
+      }
+      limit = *asked;
+    }
+    const std::string format = request.query.count("format") ? request.query.at("format") : "json";
+    if (format != "csv" && format != "json") {
+      return net::HttpResponse::error(400, "bad_request", "query 'format': csv or json");
+    }
+    const std::string type = request.query.count("type") ? request.query.at("type") : "";
+    const auto events = desk.bus().recent(static_cast<std::size_t>(limit), type);
+    net::HttpResponse response;
+    if (format == "json") {
+      json list = json::array();
+      for (const auto& e : events) list.push_back({{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}});
+      response = net::HttpResponse::json(200, json{{"events", list}});
+    } else {
+      response.content_type = "text/csv; charset=utf-8";
+      response.body = control::csv_record({"seq", "type", "ts", "payload"});
+      for (const auto& e : events) {
+        response.body += control::csv_record({std::to_string(e.seq), e.type, e.ts_utc, net::dump_json(e.payload)});
+      }
+    }
+    response.headers.emplace_back("Content-Disposition",
+                                  "attachment; filename=\"propbot-events." + format + "\"");
+    return response;
+  });
+
+  // S-11.8: the alerts the control plane raised (newest `limit`, default 50), oldest first.
+  router.add("GET", "/api/ui/alerts", [&desk](const net::HttpRequest& request) {
+    const int limit = std::clamp(query_int(request, "limit").value_or(50), 1, static_cast<int>(control::kKeptControlEvents));
+    json list = json::array();
+    for (const auto& e : desk.bus().recent(static_cast<std::size_t>(limit), "ALERT")) {
+      list.push_back({{"seq", e.seq},
+                      {"ts", e.ts_utc},
+                      {"severity", e.payload.value("severity", std::string())},
+                      {"message", e.payload.value("message", std::string())},
+                      {"details", e.payload}});
+    }
+    return net::HttpResponse::json(200, json{{"alerts", list}});
   });
 }
 
