@@ -31,8 +31,8 @@ void add_engine(MetricsText& out, const engine::EngineSnapshot& snap) {
     const MetricLabels labels{{"venue", book.venue}, {"symbol", book.symbol}};
     out.add_gauge("propbot_book_valid", "1 while the book is usable (synced, not crossed, fresh).", labels,
                   book.valid ? 1 : 0);
-    out.add_gauge("propbot_book_age_ms", "Age of the book's last update at the last snapshot, milliseconds.", labels,
-                  static_cast<double>(book.age_ms));
+    out.add_gauge("propbot_book_age_seconds", "Age of the book's last update at the last snapshot (book freshness), seconds.",
+                  labels, static_cast<double>(book.age_ms) / 1000.0);
     out.add_counter("propbot_book_updates_total", "Updates applied to the book since start.", labels,
                     static_cast<double>(book.updates));
     out.add_counter("propbot_book_invalidations_total", "Times the book was invalidated (each one a resync).", labels,
@@ -75,9 +75,9 @@ void add_execution(MetricsText& out, const exec::ExecutionView& view) {
     out.add_gauge("propbot_open_orders", "Real open orders per venue.", {{"venue", venue}}, open);
   }
   if (view.hedge_latency_p95_ms) {
-    out.add_gauge("propbot_hedge_latency_p95_ms",
-                  "p95 of the recent hedge latencies (leg A fill seen to leg B acknowledged), milliseconds.", {},
-                  *view.hedge_latency_p95_ms);
+    out.add_gauge("propbot_hedge_latency_p95_seconds",
+                  "p95 of the recent hedge latencies (leg A fill seen to leg B acknowledged), seconds.", {},
+                  *view.hedge_latency_p95_ms / 1000.0);
   }
 }
 
@@ -142,9 +142,9 @@ void add_metric_families(MetricsText& out, const MetricsInputs& inputs) {
     if (snap.recon) add_recon(out, *snap.recon);
   }
   if (inputs.incidents) add_incidents(out, *inputs.incidents);
-  if (inputs.render_us != nullptr) {
-    out.add_histogram("propbot_metrics_render_us", "Time to build one /metrics exposition, microseconds.", {},
-                      *inputs.render_us);
+  if (inputs.render_seconds != nullptr) {
+    out.add_histogram("propbot_metrics_render_seconds", "Time to build one /metrics exposition, seconds.", {},
+                      *inputs.render_seconds);
   }
 }
 

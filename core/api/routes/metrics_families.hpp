@@ -13,6 +13,8 @@
 //    ≤ loaded strategies; risk_skips_total ≤ 20 reasons × 64 strategies (the governor's
 //    kMaxTrackedStrategies); execution_skips_total ≤ 12 reasons; open_orders ≤ venues;
 //    mode 3, incidents 3 severities, pnl 3 buckets.
+//  - Names follow Prometheus's base units (promtool's lint refuses abbreviated units):
+//    a figure the engine keeps in ms is printed in seconds under `_seconds`.
 // Uses MetricsText, EngineSnapshot (core/engine/snapshot.hpp), Severity.
 #pragma once
 
@@ -35,7 +37,7 @@ struct IncidentFigures {
 struct MetricsInputs {
   const engine::EngineSnapshot* snapshot = nullptr;  // null before the first publish
   std::optional<IncidentFigures> incidents;          // nullopt: no desk, or its store failed
-  const BucketHistogram* render_us = nullptr;        // the route's past scrape render times
+  const BucketHistogram* render_seconds = nullptr;   // the route's past scrape render times
 };
 
 // Adds every family the inputs hold to `out`.

@@ -10,10 +10,10 @@
 namespace propbot::api {
 namespace {
 
-// The route's render times (microseconds), observed after each scrape.
+// The route's render times (seconds), observed after each scrape.
 struct RenderTimes {
   std::mutex mutex;
-  BucketHistogram histogram{{50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000}};
+  BucketHistogram histogram{{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1}};
 };
 
 std::optional<IncidentFigures> incident_figures(ControlDesk* desk) {
@@ -47,12 +47,12 @@ void add_metrics_routes(GuardedRouter& router, const engine::SnapshotSlot* snaps
       std::lock_guard lock(times->mutex);
       past = times->histogram;
     }
-    inputs.render_us = &past;
+    inputs.render_seconds = &past;
     add_metric_families(text, inputs);
     net::HttpResponse response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = text.text();
-    const auto elapsed = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started);
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
     std::lock_guard lock(times->mutex);
     times->histogram.observe(elapsed.count());
     return response;

@@ -26,10 +26,10 @@ TEST(MetricsFamilies, NothingPublishedYetGivesNoEngineFamilies) {
   EXPECT_EQ(render({}), "");
   const BucketHistogram times({100});
   MetricsInputs inputs;
-  inputs.render_us = &times;
+  inputs.render_seconds = &times;
   const std::string text = render(inputs);
   EXPECT_EQ(text.find("propbot_mode"), std::string::npos);
-  EXPECT_TRUE(has_line(text, "propbot_metrics_render_us_count 0")) << text;
+  EXPECT_TRUE(has_line(text, "propbot_metrics_render_seconds_count 0")) << text;
 }
 
 TEST(MetricsFamilies, ModeIsOneHotOverTheThreeModes) {
@@ -69,7 +69,7 @@ TEST(MetricsFamilies, BooksStrategiesAndExecutionCountersCarryOnlyConfiguredName
   inputs.snapshot = &snap;
   const std::string text = render(inputs);
   EXPECT_TRUE(has_line(text, "propbot_book_events_total 17")) << text;
-  EXPECT_TRUE(has_line(text, "propbot_book_age_ms{venue=\"BINANCE\",symbol=\"BTCUSDT\"} 12"));
+  EXPECT_TRUE(has_line(text, "propbot_book_age_seconds{venue=\"BINANCE\",symbol=\"BTCUSDT\"} 0.012"));
   EXPECT_TRUE(has_line(text, "propbot_book_updates_total{venue=\"BINANCE\",symbol=\"BTCUSDT\"} 9"));
   EXPECT_TRUE(has_line(text, "propbot_strategy_active{strategy=\"basis\"} 0"));
   EXPECT_TRUE(has_line(text, "propbot_strategy_calls_total{strategy=\"basis\"} 4"));
@@ -78,7 +78,7 @@ TEST(MetricsFamilies, BooksStrategiesAndExecutionCountersCarryOnlyConfiguredName
   EXPECT_TRUE(has_line(text, "propbot_execution_skips_total{reason=\"pair_busy\"} 5"));
   EXPECT_TRUE(has_line(text, "propbot_open_orders{venue=\"OKX\"} 1"));
   EXPECT_EQ(text.find("secret-looking"), std::string::npos);
-  EXPECT_EQ(text.find("propbot_hedge_latency_p95_ms"), std::string::npos) << "no hedge measured: no figure";
+  EXPECT_EQ(text.find("propbot_hedge_latency_p95_seconds"), std::string::npos) << "no hedge measured: no figure";
 }
 
 TEST(MetricsFamilies, RiskSkipsByReasonAndStrategyAndPnlBuckets) {
