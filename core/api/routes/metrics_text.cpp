@@ -121,10 +121,7 @@ MetricsText::Family* MetricsText::family_for(std::string_view name, std::string_
   if (found->type != type) return nullptr;
   MetricLabels sorted = labels;
   std::sort(sorted.begin(), sorted.end());
-  for (const MetricLabels& seen : found->label_sets) {
-    if (seen == sorted) return nullptr;
-  }
-  found->label_sets.push_back(std::move(sorted));
+  if (!found->label_sets.insert(label_text(sorted)).second) return nullptr;
   return &*found;
 }
 

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,7 +62,7 @@ class MetricsText {
     std::string name;
     std::string help;
     MetricType type = MetricType::gauge;
-    std::vector<MetricLabels> label_sets;  // one per sample (histograms: per series)
+    std::set<std::string> label_sets;  // each series' labels, sorted and rendered (O(log n) duplicate check)
     std::string samples;                   // rendered sample lines
   };
   // The family `name` of `type` ready for `labels`, or null (see the guarantees).
