@@ -3,7 +3,8 @@
 // scrape must pass `promtool check metrics` (Debian's prometheus package, installed by
 // deploy/bootstrap-deps.sh — the test is skipped, saying so, only where /usr/bin/promtool
 // is absent), its figures must move with the engine, its mode gauge must agree with
-// /api/health, and no development token may appear in it.
+// /api/health, an operator's incident shows in it, and no development token may appear
+// in it.
 #include <sys/wait.h>
 
 #include <csignal>
@@ -18,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -105,7 +107,15 @@ TEST(MetricsE2E, ALiveScrapePassesPromtoolAndMovesWithTheEngine) {
     }
   }
 
-  // Figures move: more books processed, one more render timed (the histogram's count).
+  // Figures move: more books processed, one more render timed (the histogram's count),
+  // one more active P2 incident after an operator logged one.
+  const DevCredentials credentials = read_dev_credentials(PROPBOT_BINARY, data.path());
+  ASSERT_EQ(credentials.tokens.count("operator1"), 1u);
+  const auto p2_before = sample_value(first.body, "propbot_incidents_active{severity=\"P2\"}");
+  ASSERT_TRUE(p2_before.has_value());
+  const auto [logged, logged_body] = api_call(port, credentials, "operator1", "POST", "/api/ui/incidents/manual_log",
+                                              {{"severity", "P2"}, {"component", "metrics_e2e"}, {"summary", "a test"}});
+  ASSERT_EQ(logged, 200) << logged_body.dump();
   std::this_thread::sleep_for(1500ms);
   const Scrape second = scrape(port);
   ASSERT_EQ(second.status, 200);
@@ -115,11 +125,10 @@ TEST(MetricsE2E, ALiveScrapePassesPromtoolAndMovesWithTheEngine) {
   ASSERT_TRUE(renders_before && renders_after) << second.body;
   EXPECT_GE(*renders_after, *renders_before + 1);
   EXPECT_EQ(sample_value(second.body, "propbot_metrics_render_seconds_bucket{le=\"+Inf\"}"), renders_after);
+  EXPECT_EQ(sample_value(second.body, "propbot_incidents_active{severity=\"P2\"}"), *p2_before + 1);
   EXPECT_EQ(promtool_check(second.body, data.path()).first, 0) << second.body;
 
   // No secret: none of the store's development tokens appears in a scrape.
-  const DevCredentials credentials = read_dev_credentials(PROPBOT_BINARY, data.path());
-  ASSERT_FALSE(credentials.tokens.empty());
   for (const auto& [name, token] : credentials.tokens) {
     EXPECT_EQ(second.body.find(token), std::string::npos) << name << "'s token leaked into /metrics";
   }

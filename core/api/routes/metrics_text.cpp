@@ -53,6 +53,19 @@ void append_line(std::string& out, std::string_view name, const std::string& lab
   out.append(name).append(labels).append(" ").append(value).append("\n");
 }
 
+// Backslash and newline escaped; double quotes too inside a label value (not in HELP).
+std::string escaped(std::string_view text, bool quotes) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (quotes && c == '"') out += "\\\"";
+    else out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(MetricType type) {
@@ -79,28 +92,9 @@ std::uint64_t BucketHistogram::count() const {
   return total;
 }
 
-std::string escape_label_value(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
+std::string escape_label_value(std::string_view value) { return escaped(value, true); }
 
-std::string escape_help(std::string_view help) {
-  std::string out;
-  out.reserve(help.size());
-  for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
+std::string escape_help(std::string_view help) { return escaped(help, false); }
 
 std::string format_metric_value(double value) {
   if (std::isnan(value)) return "NaN";
