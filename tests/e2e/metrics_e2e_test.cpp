@@ -94,6 +94,19 @@ TEST(MetricsE2E, ALiveScrapePassesPromtoolAndMovesWithTheEngine) {
     EXPECT_TRUE(sample_value(first.body, series).has_value()) << series << " missing from:\n" << first.body;
   }
 
+  // Bounded labels: every venue label is a configured venue of the paper profile.
+  std::istringstream lines(first.body);
+  int venue_labels = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto at = line.find("venue=\"");
+    if (line.starts_with("#") || at == std::string::npos) continue;
+    const auto start = at + 7;
+    const std::string venue = line.substr(start, line.find('"', start) - start);
+    EXPECT_TRUE(venue == "BINANCE" || venue == "OKX") << line;
+    ++venue_labels;
+  }
+  EXPECT_GT(venue_labels, 0);
+
   // The mode gauge says what /api/health says (the paper desk starts held).
   const auto health = nlohmann::json::parse(test_support::http_request("127.0.0.1", port, "GET", "/api/health").body,
                                             nullptr, false);
