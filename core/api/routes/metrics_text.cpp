@@ -119,20 +119,22 @@ MetricsText::Family* MetricsText::family_for(std::string_view name, std::string_
   return &*found;
 }
 
-bool MetricsText::add_counter(std::string_view name, std::string_view help, const MetricLabels& labels,
-                              double value) {
-  Family* family = family_for(name, help, MetricType::counter, labels);
+bool MetricsText::add_sample(std::string_view name, std::string_view help, MetricType type,
+                            const MetricLabels& labels, double value) {
+  Family* family = family_for(name, help, type, labels);
   if (family == nullptr) return false;
   append_line(family->samples, name, label_text(labels), format_metric_value(value));
   return true;
 }
 
+bool MetricsText::add_counter(std::string_view name, std::string_view help, const MetricLabels& labels,
+                              double value) {
+  return add_sample(name, help, MetricType::counter, labels, value);
+}
+
 bool MetricsText::add_gauge(std::string_view name, std::string_view help, const MetricLabels& labels,
                             double value) {
-  Family* family = family_for(name, help, MetricType::gauge, labels);
-  if (family == nullptr) return false;
-  append_line(family->samples, name, label_text(labels), format_metric_value(value));
-  return true;
+  return add_sample(name, help, MetricType::gauge, labels, value);
 }
 
 bool MetricsText::add_histogram(std::string_view name, std::string_view help, const MetricLabels& labels,

@@ -67,6 +67,8 @@ class MetricsText {
   };
   // The family `name` of `type` ready for `labels`, or null (see the guarantees).
   Family* family_for(std::string_view name, std::string_view help, MetricType type, const MetricLabels& labels);
+  bool add_sample(std::string_view name, std::string_view help, MetricType type, const MetricLabels& labels,
+                  double value);
 
   std::vector<Family> families_;
 };
