@@ -20,6 +20,7 @@ packages=(
   libgtest-dev libgmock-dev                      # unit tests
   libbenchmark-dev                               # tests/bench
   ca-certificates curl                           # smoke checks in README/make run
+  prometheus                                     # promtool: the suite validates GET /metrics' exposition format
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include "core/api/routes/execution_routes.hpp"
 #include "core/api/routes/ledger_routes.hpp"
 #include "core/api/routes/openapi.hpp"
+#include "core/api/routes/metrics_routes.hpp"
 #include "core/api/routes/risk_routes.hpp"
 #include "core/api/routes/snapshot_json.hpp"
 #include "core/api/routes/strategy_routes.hpp"
@@ -92,6 +93,7 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   add_execution_routes(*router, ctx->snapshots);
   add_risk_routes(*router, ctx->snapshots, ctx->engine, ctx->desk);
   add_ledger_routes(*router, ctx->snapshots);
+  add_metrics_routes(*router, ctx->snapshots, ctx->desk);
   if (ctx->engine != nullptr) add_strategy_routes(*router, *ctx->engine);
   if (ctx->engine != nullptr) add_arb_routes(*router, *ctx->engine);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
