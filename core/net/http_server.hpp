@@ -54,7 +54,9 @@
 // - Nothing a handler throws escapes: the router answers 500; the server also catches.
 //
 // - WebSocket (RFC 6455, text frames) on the paths registered with add_websocket(): an
-//   upgrade on any other path is answered 404. An upgraded connection keeps its regular
+//   upgrade on any other path is answered 404. The router's guard (Router::admit) runs
+//   on the upgrade request first: one it refuses gets that HTTP answer and is never
+//   upgraded. An upgraded connection keeps its regular
 //   slot (it counts against both limits while it lives). Every session has a bounded
 //   write queue; a client that does not read fast enough to stay under it is dropped (the
 //   TCP connection is closed, no close frame: it could not be delivered anyway). Pings

@@ -226,6 +226,20 @@ class HttpSession final : public ServerSession, public std::enable_shared_from_t
   void do_upgrade(http::request<http::string_body> request, HttpRequest api_request) {
     const WebSocketEndpoint* endpoint = state_->find_websocket(api_request.path);
     if (endpoint != nullptr && !state_->stopping.load() && !overflow()) {
+      // The router's guard decides an upgrade as it decides a request (a stream under
+      // /api/ui/ needs a valid token): refused, it is answered over HTTP (401, 403,
+      // 429) and never upgraded; admitted, the handler sees request.principal.
+      std::optional<HttpResponse> denied;
+      try {
+        denied = state_->router->admit(api_request);
+      } catch (...) {
+        denied = HttpResponse::error(500, "internal", "internal error; details are in the server log");
+      }
+      if (denied) {
+        exchange_.keep_alive = false;
+        send(std::move(*denied), /*linger=*/false);
+        return;
+      }
       // Hand the stream, this strand and the connection slot over; this session ends here.
       phase_ = Phase::upgraded;
       lowest().expires_never();

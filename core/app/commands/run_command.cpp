@@ -18,6 +18,7 @@
 #include "core/app/engine_thread.hpp"
 #include "core/app/venue_keys.hpp"
 #include "core/api/routes/routes.hpp"
+#include "core/api/routes/stream_hub.hpp"
 #include "core/app/shutdown_watchdog.hpp"
 #include "core/bundle/isolated_validator.hpp"
 #include "core/bundle/scratch_directory.hpp"
@@ -449,6 +450,11 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   server_options.blocking_queue = static_cast<std::size_t>(cfg.api.blocking_queue);
   server_options.log = [log](std::string_view line) { log.debug("http_access", {{"line", line}}); };
   net::HttpServer server(server_options, api::build_routes(routes));
+  // The live stream (S-11.6): control events to WebSocket clients with a viewer token.
+  auto stream = std::make_shared<api::StreamHub>();
+  if (Status streaming = api::add_stream_endpoints(server, desk->bus(), stream); !streaming) {
+    log.error("stream_not_served", {{"error", streaming.error().message}});
+  }
   if (auto listening = server.start(); !listening) {
     configs->close();  // before the engine goes, as on the normal path
     desk->kill_relay().detach();
