@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -238,6 +240,31 @@ TEST_F(ControlE2E, EventsExportAsCsvOrJsonAndAlertsAreListed) {
   EXPECT_EQ(last["severity"], "P1") << last.dump();
   EXPECT_NE(last["message"].get<std::string>().find("quoted"), std::string::npos) << last.dump();
   ASSERT_NO_FATAL_FAILURE(stop_daemon());
+}
+
+// S-11.8: an auditor's snapshot of the desk, written under the data directory and returned.
+TEST_F(ControlE2E, AnAuditorsSnapshotIsWrittenPrivatelyAndReturned) {
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  EXPECT_EQ(call("viewer1", "POST", "/api/ui/snapshot").first, 403) << "a viewer may not write snapshots";
+  EXPECT_EQ(call("", "POST", "/api/ui/snapshot").first, 401);
+  auto [status, answer] = call("auditor1", "POST", "/api/ui/snapshot");
+  ASSERT_EQ(status, 200) << answer.dump();
+  const std::string file = answer["file"];
+  ASSERT_EQ(file.rfind("snapshots/", 0), 0u) << file;
+  const json& snapshot = answer["snapshot"];
+  EXPECT_EQ(snapshot["control_state"]["mode"], "HOLD");
+  EXPECT_TRUE(snapshot["engine"]["books"].is_array());
+  EXPECT_FALSE(snapshot["engine"]["strategies"].empty());
+  EXPECT_TRUE(snapshot["incidents"].contains("active"));
+  const std::filesystem::path written = std::filesystem::path(data_.path()) / file;
+  ASSERT_TRUE(std::filesystem::exists(written)) << written;
+  EXPECT_EQ(std::filesystem::status(written).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::ifstream in(written);
+  const json on_disk = json::parse(in, nullptr, false);
+  EXPECT_EQ(on_disk, snapshot) << "the file holds what was returned";
+  ASSERT_NO_FATAL_FAILURE(stop_daemon());
+  expect_no_secret_leaked();
 }
 
 TEST_F(ControlE2E, PendingApprovalsAndIncidentsSurviveARestartWhichComesBackInHold) {

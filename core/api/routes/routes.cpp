@@ -1,5 +1,6 @@
 #include "core/api/routes/routes.hpp"
 
+#include "core/api/routes/audit_snapshot_route.hpp"
 #include "core/api/routes/config_routes.hpp"
 #include "core/api/routes/control_routes.hpp"
 #include "core/api/routes/execution_routes.hpp"
@@ -97,6 +98,7 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   if (ctx->engine != nullptr) add_strategy_routes(*router, *ctx->engine);
   if (ctx->engine != nullptr) add_arb_routes(*router, *ctx->engine);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
+  if (ctx->desk != nullptr) add_audit_snapshot_route(*router, ctx->snapshots, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
 
   add_openapi_route(*router);  // describes every route above and below
