@@ -115,12 +115,31 @@ TEST_F(StreamE2E, TopicsAreChosenAtConnectAndChangedByMessages) {
 
   ASSERT_TRUE(client.send_text(R"({"subscribe": ["status", "events"]})"));
   const json subscribed = next_of(client, "subscribed", 5s);
-  EXPECT_EQ(subscribed["topics"], (json{"status", "alerts", "events"}));
+  EXPECT_EQ(subscribed["topics"], (json{"alerts", "events", "status"})) << "sorted by name";
   ASSERT_TRUE(client.send_text(R"({"subscribe": ["nope"]})"));
   const json error = next_of(client, "error", 5s);
   ASSERT_FALSE(error.is_null());
   EXPECT_NE(error["message"].get<std::string>().find("unknown topic \"nope\""), std::string::npos) << error.dump();
   EXPECT_FALSE(client.closed()) << "a bad message does not end the session";
+}
+
+// Issue 15's strategy topic: a client of strategy.<name> sees the strategy's state and
+// its call counts as they move.
+TEST_F(StreamE2E, AStrategyTopicCarriesItsStateAndStats) {
+  WebSocketClient client;
+  ASSERT_EQ(open(client, "/api/ui/stream?topics=strategy.cross_exchange_arb", "viewer1"), 101) << client.error();
+  const json hello = next_of(client, "hello", 5s);
+  ASSERT_EQ(hello["topics"], (json{"strategy.cross_exchange_arb"}));
+  const json state = next_of(client, "state", 5s);
+  ASSERT_FALSE(state.is_null()) << "no state message on the strategy topic";
+  EXPECT_EQ(state["topic"], "strategy.cross_exchange_arb");
+  EXPECT_EQ(state["payload"]["state"], "running");
+  const json first = next_of(client, "stats", 5s);
+  ASSERT_FALSE(first.is_null());
+  const json second = next_of(client, "stats", 5s);
+  ASSERT_FALSE(second.is_null()) << "the stats move with the books";
+  EXPECT_GT(second["payload"]["calls"].get<std::uint64_t>(), first["payload"]["calls"].get<std::uint64_t>());
+  EXPECT_TRUE(second["payload"]["timings"].contains("on_book_p99_us")) << second.dump();
 }
 
 }  // namespace

@@ -9,17 +9,19 @@ using nlohmann::json;
 
 constexpr StreamTopic kAllTopics[] = {StreamTopic::status, StreamTopic::alerts, StreamTopic::events};
 
-json topics_json(const std::set<StreamTopic>& topics) {
+json topics_json(const std::set<std::string>& topics) {
   json list = json::array();
-  for (StreamTopic topic : topics) list.push_back(std::string(to_string(topic)));
+  for (const std::string& topic : topics) list.push_back(topic);
   return list;
 }
 
 std::string known_topics() {
   std::string out;
   for (StreamTopic topic : kAllTopics) out += (out.empty() ? "" : ", ") + std::string(to_string(topic));
-  return out;
+  return out + ", strategy.<name>";
 }
+
+constexpr std::string_view kStrategyPrefix = "strategy.";
 
 }  // namespace
 
@@ -55,49 +57,89 @@ std::vector<std::pair<StreamTopic, std::string>> stream_messages_of(const contro
   return out;
 }
 
-Result<std::set<StreamTopic>> parse_topics(std::string_view list) {
-  std::set<StreamTopic> topics;
-  if (list.empty()) return std::set<StreamTopic>(std::begin(kAllTopics), std::end(kAllTopics));
+bool valid_topic(std::string_view name) {
+  if (stream_topic(name)) return true;
+  if (!name.starts_with(kStrategyPrefix)) return false;
+  const std::string_view strategy = name.substr(kStrategyPrefix.size());
+  if (strategy.empty() || strategy.size() > 64 || strategy.front() < 'a' || strategy.front() > 'z') return false;
+  return std::all_of(strategy.begin(), strategy.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+Result<std::set<std::string>> parse_topics(std::string_view list) {
+  std::set<std::string> topics;
+  if (list.empty()) {
+    for (StreamTopic topic : kAllTopics) topics.insert(std::string(to_string(topic)));
+    return topics;
+  }
   std::size_t start = 0;
   while (start <= list.size()) {
     const std::size_t comma = std::min(list.find(',', start), list.size());
     const std::string_view name = list.substr(start, comma - start);
-    auto topic = stream_topic(name);
-    if (!topic) {
+    if (!valid_topic(name)) {
       return make_error(Errc::invalid_argument,
-                        "unknown topic '" + std::string(name.substr(0, 64)) + "'; topics: " + known_topics());
+                        "unknown topic '" + std::string(name.substr(0, 80)) + "'; topics: " + known_topics());
     }
-    topics.insert(*topic);
+    topics.insert(std::string(name));
+    if (topics.size() > kMaxSessionTopics) {
+      return make_error(Errc::invalid_argument, "at most " + std::to_string(kMaxSessionTopics) + " topics");
+    }
     start = comma + 1;
   }
   return topics;
 }
 
-void StreamHub::publish(const control::ControlEvent& event) {
-  const auto messages = stream_messages_of(event);
-  std::vector<std::pair<std::shared_ptr<net::WebSocketSession>, std::shared_ptr<const std::string>>> sends;
+void StreamHub::send_to(const std::string& topic, std::shared_ptr<const std::string> text) {
+  std::vector<std::shared_ptr<net::WebSocketSession>> targets;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [topic, type] : messages) {
-      auto text = std::make_shared<const std::string>(
-          json{{"topic", to_string(topic)}, {"type", type}, {"seq", event.seq}, {"ts", event.ts_utc}, {"payload", event.payload}}
-              .dump(-1, ' ', false, json::error_handler_t::replace));
-      for (const auto& [id, session] : sessions_) {
-        if (session.topics.contains(topic)) sends.emplace_back(session.socket, text);
-      }
+    for (const auto& [id, session] : sessions_) {
+      if (session.topics.contains(topic)) targets.push_back(session.socket);
     }
   }
   // Outside the lock: a send never blocks, but a dropped session's close may call back.
-  for (auto& [socket, text] : sends) (void)socket->send(std::move(text));
+  for (const auto& socket : targets) (void)socket->send(text);
 }
 
-net::WebSocketHandler StreamHub::handler(std::set<StreamTopic> fixed) {
+void StreamHub::publish(const control::ControlEvent& event) {
+  for (const auto& [topic, type] : stream_messages_of(event)) {
+    const std::string name(to_string(topic));
+    send_to(name, std::make_shared<const std::string>(
+                      json{{"topic", name}, {"type", type}, {"seq", event.seq}, {"ts", event.ts_utc}, {"payload", event.payload}}
+                          .dump(-1, ' ', false, json::error_handler_t::replace)));
+  }
+}
+
+void StreamHub::publish_topic(const std::string& topic, const std::string& type, const json& payload) {
+  send_to(topic, std::make_shared<const std::string>(
+                     json{{"topic", topic}, {"type", type}, {"payload", payload}}.dump(-1, ' ', false,
+                                                                                       json::error_handler_t::replace)));
+}
+
+bool StreamHub::has_subscribers(const std::string& topic) const {
+  std::lock_guard lock(mutex_);
+  return std::any_of(sessions_.begin(), sessions_.end(),
+                     [&](const auto& entry) { return entry.second.topics.contains(topic); });
+}
+
+std::set<std::string> StreamHub::subscribed_strategies() const {
+  std::set<std::string> names;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, session] : sessions_) {
+    for (const std::string& topic : session.topics) {
+      if (topic.starts_with(kStrategyPrefix)) names.insert(topic.substr(kStrategyPrefix.size()));
+    }
+  }
+  return names;
+}
+
+net::WebSocketHandler StreamHub::handler(std::set<std::string> fixed) {
   std::weak_ptr<StreamHub> weak = weak_from_this();
   net::WebSocketHandler handler;
   handler.on_open = [weak, fixed](const std::shared_ptr<net::WebSocketSession>& socket, const net::HttpRequest& request) {
     auto hub = weak.lock();
     if (!hub) return socket->close(1001, "the daemon is stopping");
-    std::set<StreamTopic> topics = fixed;
+    std::set<std::string> topics = fixed;
     if (fixed.empty()) {
       const auto asked = request.query.find("topics");
       auto parsed = parse_topics(asked == request.query.end() ? std::string_view() : std::string_view(asked->second));
@@ -134,31 +176,37 @@ void StreamHub::on_message(const std::shared_ptr<net::WebSocketSession>& socket,
     return refuse("send {\"subscribe\": [topics]} or {\"unsubscribe\": [topics]}; topics: " + known_topics());
   }
   const json& list = message[subscribe ? "subscribe" : "unsubscribe"];
-  if (!list.is_array() || list.size() > std::size(kAllTopics)) {
+  if (!list.is_array() || list.size() > kMaxSessionTopics) {
     return refuse("field '" + std::string(subscribe ? "subscribe" : "unsubscribe") + "' must be a list of topics: " +
                   known_topics());
   }
-  std::set<StreamTopic> named;
+  std::set<std::string> named;
   for (const json& name : list) {
-    const auto topic = name.is_string() ? stream_topic(name.get<std::string>()) : std::nullopt;
-    if (!topic) return refuse("unknown topic " + name.dump() + "; topics: " + known_topics());
-    named.insert(*topic);
+    if (!name.is_string() || !valid_topic(name.get<std::string>())) {
+      return refuse("unknown topic " + name.dump().substr(0, 80) + "; topics: " + known_topics());
+    }
+    named.insert(name.get<std::string>());
   }
-  std::set<StreamTopic> now;
+  std::set<std::string> now;
+  bool too_many = false;
   {
     std::lock_guard lock(mutex_);
     auto found = sessions_.find(socket->id());
     if (found == sessions_.end()) return;
     if (found->second.fixed) return refuse("this endpoint streams a fixed topic; use /api/ui/stream to choose");
-    for (StreamTopic topic : named) {
+    std::set<std::string> next = found->second.topics;
+    for (const std::string& topic : named) {
       if (subscribe) {
-        found->second.topics.insert(topic);
+        next.insert(topic);
       } else {
-        found->second.topics.erase(topic);
+        next.erase(topic);
       }
     }
+    too_many = next.size() > kMaxSessionTopics;
+    if (!too_many) found->second.topics = std::move(next);
     now = found->second.topics;
   }
+  if (too_many) return refuse("at most " + std::to_string(kMaxSessionTopics) + " topics per session");
   socket->send(json{{"type", "subscribed"}, {"topics", topics_json(now)}}.dump());
 }
 
@@ -175,7 +223,7 @@ Status add_stream_endpoints(net::HttpServer& server, control::EventBus& bus, con
   options.idle_timeout = std::chrono::seconds(60);
   options.keep_alive_pings = true;      // a quiet but alive client answers pings
   if (Status added = server.add_websocket("/api/ui/stream", hub->handler(), options); !added) return added;
-  if (Status added = server.add_websocket("/api/ui/stream/status", hub->handler({StreamTopic::status}), options); !added) {
+  if (Status added = server.add_websocket("/api/ui/stream/status", hub->handler({"status"}), options); !added) {
     return added;
   }
   bus.subscribe([weak = std::weak_ptr<StreamHub>(hub)](const control::ControlEvent& event) {

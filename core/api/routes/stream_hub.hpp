@@ -9,6 +9,8 @@
 //           P0_INCIDENT, CIRCUIT_BREAKER_TRIGGERED (PROMOTE_STANDBY once HA exists)
 //   alerts  ALERT
 //   events  every control event as the bus published it (MODE_CHANGED, INCIDENT, …)
+//   strategy.<name>  one strategy as its view changes (published by publish_topic():
+//           `state`, `fault`, `log`, `stats`; see core/app/strategy_streamer.hpp)
 // A client picks topics with `?topics=status,alerts` (default: all) and changes them
 // with {"subscribe": [...]} / {"unsubscribe": [...]}; the answer is {"type":
 // "subscribed", "topics": [...]}, an unknown topic or a bad message {"type": "error",
@@ -44,6 +46,8 @@
 namespace propbot::api {
 
 inline constexpr std::size_t kMaxStreamSessions = 64;
+// Topics one session may hold (the three fixed ones and strategy topics).
+inline constexpr std::size_t kMaxSessionTopics = 32;
 
 enum class StreamTopic { status, alerts, events };
 std::string_view to_string(StreamTopic topic);
@@ -52,26 +56,40 @@ std::optional<StreamTopic> stream_topic(std::string_view name);
 // The messages one control event becomes: (topic, type) pairs, pure.
 std::vector<std::pair<StreamTopic, std::string>> stream_messages_of(const control::ControlEvent& event);
 
-// Topics from a comma-separated list ("" = all). Errors: invalid_argument naming the
-// unknown topic and the known ones.
-Result<std::set<StreamTopic>> parse_topics(std::string_view list);
+// A topic a client may name: status, alerts, events, or strategy.<name> (a strategy
+// name: lower-case snake_case, at most 64 characters).
+bool valid_topic(std::string_view name);
+inline std::string strategy_topic(std::string_view strategy) { return "strategy." + std::string(strategy); }
+
+// Topics from a comma-separated list ("" = status, alerts, events). Errors:
+// invalid_argument naming the unknown topic and the known ones.
+Result<std::set<std::string>> parse_topics(std::string_view list);
 
 class StreamHub : public std::enable_shared_from_this<StreamHub> {
  public:
   // Fans one control event out to the subscribed sessions (the EventBus subscriber).
   void publish(const control::ControlEvent& event);
 
+  // One message on `topic` (e.g. strategy.<name>) to its subscribers; never blocks.
+  void publish_topic(const std::string& topic, const std::string& type, const nlohmann::json& payload);
+  // Whether any session listens to `topic` now (a publisher may skip the work if not).
+  bool has_subscribers(const std::string& topic) const;
+  // The strategy names some session subscribed to (strategy.<name> topics), bounded by
+  // the sessions' topics.
+  std::set<std::string> subscribed_strategies() const;
+
   // The WebSocket handler of /api/ui/stream (`fixed` empty) or of a fixed topic set.
-  net::WebSocketHandler handler(std::set<StreamTopic> fixed = {});
+  net::WebSocketHandler handler(std::set<std::string> fixed = {});
 
   std::size_t sessions() const;
 
  private:
   struct Session {
     std::shared_ptr<net::WebSocketSession> socket;
-    std::set<StreamTopic> topics;
+    std::set<std::string> topics;
     bool fixed = false;
   };
+  void send_to(const std::string& topic, std::shared_ptr<const std::string> text);
   void on_message(const std::shared_ptr<net::WebSocketSession>& socket, std::string_view text);
 
   mutable std::mutex mutex_;

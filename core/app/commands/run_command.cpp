@@ -20,6 +20,7 @@
 #include "core/api/routes/routes.hpp"
 #include "core/api/routes/stream_hub.hpp"
 #include "core/app/shutdown_watchdog.hpp"
+#include "core/app/strategy_streamer.hpp"
 #include "core/bundle/isolated_validator.hpp"
 #include "core/bundle/scratch_directory.hpp"
 #include "core/shadow/shadow_worker.hpp"
@@ -466,6 +467,9 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     return kExitConfig;
   }
 
+  StrategyStreamer strategy_stream(engine, stream);  // strategy.<name> topics
+  strategy_stream.start();
+
   const std::string base = "http://" + url_host(server.bind_address()) + ":" + std::to_string(server.port());
   std::cout << "listening on " << base << '\n'
             << "dashboard on " << base << "/ui/dashboard" << std::endl;
@@ -483,6 +487,7 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
       log.flush();
       std::_Exit(kExitRuntime);
     });
+    strategy_stream.stop();  // before the engine: it reads strategy views through it
     watchdog.stage("stopping the API server");
     stopping.store(true);
     server.stop();

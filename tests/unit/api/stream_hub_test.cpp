@@ -39,11 +39,15 @@ TEST(StreamHubTest, P0sBreakersAndAlertsGoToTheirTopics) {
 
 TEST(StreamHubTest, TopicListsAreParsedAndAnUnknownOneIsNamed) {
   EXPECT_EQ(parse_topics("").value().size(), 3u) << "none asked: all";
-  EXPECT_EQ(parse_topics("alerts,status").value(), (std::set<StreamTopic>{StreamTopic::alerts, StreamTopic::status}));
+  EXPECT_EQ(parse_topics("alerts,status").value(), (std::set<std::string>{"alerts", "status"}));
+  EXPECT_EQ(parse_topics("strategy.cross_exchange_arb").value(), (std::set<std::string>{"strategy.cross_exchange_arb"}));
   auto bad = parse_topics("status,bogus");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message, "unknown topic 'bogus'; topics: status, alerts, events");
+  EXPECT_EQ(bad.error().message, "unknown topic 'bogus'; topics: status, alerts, events, strategy.<name>");
   EXPECT_FALSE(parse_topics("status,"));
+  EXPECT_FALSE(parse_topics("strategy."));
+  EXPECT_FALSE(parse_topics("strategy.Bad-Name"));
+  EXPECT_FALSE(valid_topic("strategy.x" + std::string(70, 'y')));
 }
 
 }  // namespace
