@@ -10,6 +10,8 @@
 #include "core/config_service/config_service.hpp"
 #include "core/api/routes/control_desk.hpp"
 #include "core/engine/snapshot.hpp"
+#include "core/status/status_monitor.hpp"
+#include "core/store/backup_snapshotter.hpp"
 
 namespace propbot::api {
 
@@ -24,6 +26,10 @@ struct RouteContext {
   MonoTime started_at{};
   // /healthz reports not-ok when the engine has not published for this long.
   std::chrono::milliseconds heartbeat_timeout{5000};
+  // The status routes (core/api/routes/status_routes.hpp); null: not served.
+  status::StatusMonitor* status_monitor = nullptr;
+  const store::BackupSnapshotter* backups = nullptr;  // for the backup_snapshotter component; may be null
+  std::string started_at_utc;                         // last_restart_ts_utc
 };
 
 std::shared_ptr<const GuardedRouter> build_routes(RouteContext context);
