@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -274,6 +275,50 @@ TEST_F(StatusE2E, EveryFieldInHoldWithAP0AfterItsPostmortemAndInResume) {
 
   daemon_->send_signal(SIGTERM);
   EXPECT_EQ(daemon_->wait_exit(15s).value_or(-1), 0);
+}
+
+// A component turning ERROR raises ONE incident through the safety action, not one per
+// evaluation: the memory component is made ERROR by thresholds below any real RSS, and
+// hold_on_error names it, so the incident is a P0 that holds. Over several seconds of
+// the 1 s watcher (and status reads) it stays one.
+TEST_F(StatusE2E, AComponentTurningErrorRaisesOneIncident) {
+  TempDir bundle;
+  const fs::path source = PROPBOT_SOURCE_DIR;
+  for (const char* dir : {"configs", "strategies", "policies"}) {
+    fs::copy(source / dir, fs::path(bundle.path()) / dir, fs::copy_options::recursive);
+  }
+  std::ofstream(fs::path(bundle.path()) / "configs/status_thresholds.yaml", std::ios::trunc)
+      << "defaults:\n  memory_mb_warn: 16\n  memory_mb_critical: 17\n  startup_grace_sec: 0\n"
+         "  hold_on_error: [memory]\n";
+  ASSERT_NO_FATAL_FAILURE(start_daemon({"--config", (fs::path(bundle.path()) / "configs/paper.yaml").string()}));
+  auto count = [this] {
+    auto [status, body] = call("viewer1", "GET", "/api/ui/incidents");
+    EXPECT_EQ(status, 200) << body.dump();
+    std::vector<json> raised;
+    for (const auto& i : body["active"]) {
+      if (i.value("component", "") == "status:memory") raised.push_back(i);
+    }
+    return raised;
+  };
+  poll_api(port_, creds_, "/api/ui/incidents", [](const json& b) {
+    for (const auto& i : b["active"]) {
+      if (i.value("component", "") == "status:memory") return true;
+    }
+    return false;
+  }, 15s);
+  for (int i = 0; i < 5; ++i) {
+    get_ok("/api/ui/status/overview");
+    std::this_thread::sleep_for(700ms);
+  }
+  const auto raised = count();
+  ASSERT_EQ(raised.size(), 1u) << "edge-triggered: one incident for a standing ERROR";
+  EXPECT_EQ(raised[0]["code"], "status_component_error");
+  EXPECT_EQ(raised[0]["severity"], "P0") << "hold_on_error names memory";
+  EXPECT_EQ(raised[0]["action_taken"], "HOLD");
+  auto [status, readiness_body] = readiness();
+  EXPECT_EQ(status, 503);
+  EXPECT_TRUE(reason_codes(readiness_body).count("memory_pressure_critical")) << readiness_body.dump();
+  EXPECT_TRUE(reason_codes(readiness_body).count("p0_without_postmortem")) << readiness_body.dump();
 }
 
 TEST_F(StatusE2E, ABadThresholdsFileStopsTheStartNamingTheKey) {
