@@ -22,6 +22,19 @@ std::string_view to_string(ComponentStatus status) {
   return "ERROR";
 }
 
+ComponentCheck make_check(std::string id, std::string title, Group group, ComponentStatus status, std::string summary,
+                          nlohmann::json metrics, std::vector<std::string> links) {
+  ComponentCheck check;
+  check.id = std::move(id);
+  check.title = std::move(title);
+  check.group = group;
+  check.status = status;
+  check.summary = std::move(summary);
+  check.metrics = std::move(metrics);
+  check.links = std::move(links);
+  return check;
+}
+
 ComponentCheck not_implemented(std::string id, std::string title, Group group, std::string what_is_missing) {
   ComponentCheck check;
   check.id = std::move(id);

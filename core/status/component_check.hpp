@@ -39,6 +39,10 @@ struct ComponentCheck {
   bool implemented = true;         // false: the area is not built (ERROR, "not implemented")
 };
 
+// A built component's check (implemented = true).
+ComponentCheck make_check(std::string id, std::string title, Group group, ComponentStatus status, std::string summary,
+                          nlohmann::json metrics, std::vector<std::string> links = {});
+
 // An area that is not built yet: ERROR, summary "not implemented", counted as such.
 ComponentCheck not_implemented(std::string id, std::string title, Group group, std::string what_is_missing);
 

@@ -157,6 +157,16 @@ std::set<std::string> reason_codes(const json& readiness) {
   return codes;
 }
 
+// A copy of the shipped bundle in `bundle` with `thresholds` as its
+// configs/status_thresholds.yaml.
+void write_bundle(const TempDir& bundle, const std::string& thresholds) {
+  const fs::path source = PROPBOT_SOURCE_DIR;
+  for (const char* dir : {"configs", "strategies", "policies"}) {
+    fs::copy(source / dir, fs::path(bundle.path()) / dir, fs::copy_options::recursive);
+  }
+  std::ofstream(fs::path(bundle.path()) / "configs/status_thresholds.yaml", std::ios::trunc) << thresholds;
+}
+
 class StatusE2E : public ::testing::Test {
  protected:
   void start_daemon(std::vector<std::string> extra = {}) {
@@ -283,13 +293,9 @@ TEST_F(StatusE2E, EveryFieldInHoldWithAP0AfterItsPostmortemAndInResume) {
 // the 1 s watcher (and status reads) it stays one.
 TEST_F(StatusE2E, AComponentTurningErrorRaisesOneIncident) {
   TempDir bundle;
-  const fs::path source = PROPBOT_SOURCE_DIR;
-  for (const char* dir : {"configs", "strategies", "policies"}) {
-    fs::copy(source / dir, fs::path(bundle.path()) / dir, fs::copy_options::recursive);
-  }
-  std::ofstream(fs::path(bundle.path()) / "configs/status_thresholds.yaml", std::ios::trunc)
-      << "defaults:\n  memory_mb_warn: 16\n  memory_mb_critical: 17\n  startup_grace_sec: 0\n"
-         "  hold_on_error: [memory]\n";
+  write_bundle(bundle,
+               "defaults:\n  memory_mb_warn: 16\n  memory_mb_critical: 17\n  startup_grace_sec: 0\n"
+               "  hold_on_error: [memory]\n");
   ASSERT_NO_FATAL_FAILURE(start_daemon({"--config", (fs::path(bundle.path()) / "configs/paper.yaml").string()}));
   auto count = [this] {
     auto [status, body] = call("viewer1", "GET", "/api/ui/incidents");
@@ -323,12 +329,8 @@ TEST_F(StatusE2E, AComponentTurningErrorRaisesOneIncident) {
 
 TEST_F(StatusE2E, ABadThresholdsFileStopsTheStartNamingTheKey) {
   TempDir bundle;
-  const fs::path source = PROPBOT_SOURCE_DIR;
-  for (const char* dir : {"configs", "strategies", "policies"}) {
-    fs::copy(source / dir, fs::path(bundle.path()) / dir, fs::copy_options::recursive);
-  }
-  std::ofstream(fs::path(bundle.path()) / "configs/status_thresholds.yaml", std::ios::trunc)
-      << "defaults:\n  reject_rate_warn: 7\n";
+  write_bundle(bundle,
+               "defaults:\n  reject_rate_warn: 7\n");
   const CommandRun run = run_to_exit({PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir",
                                       data_.path(), "--config",
                                       (fs::path(bundle.path()) / "configs/paper.yaml").string()},
