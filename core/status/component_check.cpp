@@ -4,20 +4,28 @@ namespace propbot::status {
 
 std::string_view to_string(Group group) {
   switch (group) {
-    case Group::P0: return "P0";
-    case Group::P1: return "P1";
-    case Group::P2: return "P2";
-    case Group::P3: return "P3";
+    case Group::P0:
+      return "P0";
+    case Group::P1:
+      return "P1";
+    case Group::P2:
+      return "P2";
+    case Group::P3:
+      return "P3";
   }
   return "P0";
 }
 
 std::string_view to_string(ComponentStatus status) {
   switch (status) {
-    case ComponentStatus::OK: return "OK";
-    case ComponentStatus::WARN: return "WARN";
-    case ComponentStatus::ERROR: return "ERROR";
-    case ComponentStatus::HOLD: return "HOLD";
+    case ComponentStatus::OK:
+      return "OK";
+    case ComponentStatus::WARN:
+      return "WARN";
+    case ComponentStatus::ERROR:
+      return "ERROR";
+    case ComponentStatus::HOLD:
+      return "HOLD";
   }
   return "ERROR";
 }
@@ -75,10 +83,14 @@ std::array<double, 4> group_scores(const std::vector<ComponentCheck>& checks) {
 namespace {
 int rank(ComponentStatus status) {
   switch (status) {
-    case ComponentStatus::OK: return 0;
-    case ComponentStatus::WARN: return 1;
-    case ComponentStatus::HOLD: return 2;
-    case ComponentStatus::ERROR: return 3;
+    case ComponentStatus::OK:
+      return 0;
+    case ComponentStatus::WARN:
+      return 1;
+    case ComponentStatus::HOLD:
+      return 2;
+    case ComponentStatus::ERROR:
+      return 3;
   }
   return 3;
 }

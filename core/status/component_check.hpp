@@ -12,12 +12,11 @@
 #pragma once
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace propbot::status {
 
@@ -29,7 +28,7 @@ enum class ComponentStatus { OK, WARN, ERROR, HOLD };
 std::string_view to_string(ComponentStatus status);
 
 struct ComponentCheck {
-  std::string id;     // stable: "recon", "exchange:BINANCE", "strategy:funding_basis"
+  std::string id;  // stable: "recon", "exchange:BINANCE", "strategy:funding_basis"
   std::string title;
   Group group = Group::P2;
   ComponentStatus status = ComponentStatus::ERROR;

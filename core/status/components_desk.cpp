@@ -8,44 +8,49 @@ namespace {
 using nlohmann::json;
 using S = ComponentStatus;
 
-
 void control(const StatusInputs& in, std::vector<ComponentCheck>& out) {
   if (!in.control) {
-    out.push_back(make_check("control_plane", "Control plane", Group::P0, S::ERROR, "no control plane wired", json::object()));
+    out.push_back(
+        make_check("control_plane", "Control plane", Group::P0, S::ERROR, "no control plane wired", json::object()));
     out.push_back(make_check("incidents", "Incidents", Group::P0, S::ERROR, "no control plane wired", json::object()));
-    out.push_back(make_check("keys_security", "Keys / security", Group::P0, S::ERROR, "no control plane wired", json::object()));
+    out.push_back(
+        make_check("keys_security", "Keys / security", Group::P0, S::ERROR, "no control plane wired", json::object()));
     return;
   }
   const control::ControlState& c = *in.control;
   const S mode = c.mode == Mode::resume ? S::OK : c.mode == Mode::hold ? S::HOLD : S::ERROR;
   out.push_back(make_check("control_plane", "Control plane", Group::P0, mode,
-                     std::string(to_string(c.mode)) + (c.reason.empty() ? "" : ": " + c.reason),
-                     {{"mode", std::string(to_string(c.mode))}, {"safe_mode", c.safe_mode},
-                      {"dry_run_mode", c.dry_run_mode}, {"since", c.since}},
-                     {"/api/ui/control-state"}));
+                           std::string(to_string(c.mode)) + (c.reason.empty() ? "" : ": " + c.reason),
+                           {{"mode", std::string(to_string(c.mode))},
+                            {"safe_mode", c.safe_mode},
+                            {"dry_run_mode", c.dry_run_mode},
+                            {"since", c.since}},
+                           {"/api/ui/control-state"}));
 
-  const json pending = in.incidents.is_object() ? in.incidents.value("postmortem_required", json::array()) : json::array();
+  const json pending =
+      in.incidents.is_object() ? in.incidents.value("postmortem_required", json::array()) : json::array();
   const std::size_t active = in.incidents.is_object() ? in.incidents.value("active", json::array()).size() : 0;
   S incidents = in.incidents.is_object() ? (pending.empty() ? (active > 0 ? S::WARN : S::OK) : S::HOLD) : S::ERROR;
   out.push_back(make_check("incidents", "Incidents", Group::P0, incidents,
-                     !in.incidents.is_object() ? "incidents unavailable"
-                     : pending.empty()         ? std::to_string(active) + " active incidents"
-                                               : std::to_string(pending.size()) + " P0 without postmortem: trade locked",
-                     {{"active", active}, {"postmortem_required", pending}}, {"/api/ui/incidents"}));
+                           !in.incidents.is_object() ? "incidents unavailable"
+                           : pending.empty()         ? std::to_string(active) + " active incidents"
+                                             : std::to_string(pending.size()) + " P0 without postmortem: trade locked",
+                           {{"active", active}, {"postmortem_required", pending}}, {"/api/ui/incidents"}));
 
   const bool tampered = c.tamper_status != "OK";
   out.push_back(make_check("keys_security", "Keys / security", Group::P0, tampered ? S::ERROR : S::OK,
-                     "signed state and audit chain at start: " + c.tamper_status,
-                     {{"tamper_status", c.tamper_status}}, {"/api/ui/control-state"}));
-  out.push_back(make_check("autopilot", "Autopilot", Group::P2,
-                     c.autopilot_status == "refused" ? S::WARN : S::OK, c.autopilot_status,
-                     {{"autopilot_status", c.autopilot_status}, {"autopilot_last_decision", c.autopilot_last_decision}},
-                     {"/api/ui/control-state"}));
+                           "signed state and audit chain at start: " + c.tamper_status,
+                           {{"tamper_status", c.tamper_status}}, {"/api/ui/control-state"}));
+  out.push_back(make_check(
+      "autopilot", "Autopilot", Group::P2, c.autopilot_status == "refused" ? S::WARN : S::OK, c.autopilot_status,
+      {{"autopilot_status", c.autopilot_status}, {"autopilot_last_decision", c.autopilot_last_decision}},
+      {"/api/ui/control-state"}));
 }
 
 void backups(const StatusInputs& in, const StatusThresholds& t, std::vector<ComponentCheck>& out) {
   if (!in.backup) {
-    out.push_back(make_check("backup_snapshotter", "Ledger backups", Group::P1, S::ERROR, "no backups wired", json::object()));
+    out.push_back(
+        make_check("backup_snapshotter", "Ledger backups", Group::P1, S::ERROR, "no backups wired", json::object()));
     return;
   }
   const auto& b = in.backup->status;
@@ -66,14 +71,15 @@ void backups(const StatusInputs& in, const StatusThresholds& t, std::vector<Comp
     summary = "error: " + b.last_error;
   }
   if (b.status == store::BackupState::off) s = S::WARN;
-  out.push_back(make_check("backup_snapshotter", "Ledger backups", Group::P1, s, summary,
-                     {{"status", std::string(to_string(b.status))},
-                      {"last_backup_age_sec", age},
-                      {"backups_taken", b.backups_taken},
-                      {"bytes", b.bytes},
-                      {"last_duration_ms", b.last_duration_ms},
-                      {"interval_sec", std::chrono::duration_cast<std::chrono::seconds>(in.backup->interval).count()},
-                      {"last_error", b.last_error}}));
+  out.push_back(
+      make_check("backup_snapshotter", "Ledger backups", Group::P1, s, summary,
+                 {{"status", std::string(to_string(b.status))},
+                  {"last_backup_age_sec", age},
+                  {"backups_taken", b.backups_taken},
+                  {"bytes", b.bytes},
+                  {"last_duration_ms", b.last_duration_ms},
+                  {"interval_sec", std::chrono::duration_cast<std::chrono::seconds>(in.backup->interval).count()},
+                  {"last_error", b.last_error}}));
 }
 
 }  // namespace
@@ -83,13 +89,13 @@ std::vector<ComponentCheck> desk_components(const StatusInputs& in, const Status
   control(in, out);
   backups(in, t, out);
   out.push_back(make_check("data_dir_lock", "Data directory lock", Group::P0, in.data_dir.empty() ? S::ERROR : S::OK,
-                     in.data_dir.empty() ? "no data directory lock held" : "held on " + in.data_dir,
-                     {{"data_dir", in.data_dir}}));
-  out.push_back(make_check("memory", "Memory", Group::P2, judge(in.memory_usage_mb, t.memory_mb_warn, t.memory_mb_critical),
-                     std::to_string(static_cast<long>(in.memory_usage_mb)) + " MB resident",
-                     {{"memory_usage_mb", in.memory_usage_mb}, {"warn_mb", t.memory_mb_warn},
-                      {"critical_mb", t.memory_mb_critical}},
-                     {"/api/ui/status/slo"}));
+                           in.data_dir.empty() ? "no data directory lock held" : "held on " + in.data_dir,
+                           {{"data_dir", in.data_dir}}));
+  out.push_back(make_check(
+      "memory", "Memory", Group::P2, judge(in.memory_usage_mb, t.memory_mb_warn, t.memory_mb_critical),
+      std::to_string(static_cast<long>(in.memory_usage_mb)) + " MB resident",
+      {{"memory_usage_mb", in.memory_usage_mb}, {"warn_mb", t.memory_mb_warn}, {"critical_mb", t.memory_mb_critical}},
+      {"/api/ui/status/slo"}));
   out.push_back(not_implemented("leader_fencing", "Leader / fencing", Group::P0,
                                 "leader election and fencing tokens (SPEC S-10)"));
   out.push_back(not_implemented("standby_sync", "Standby sync", Group::P1, "a standby and its sync (SPEC S-10)"));

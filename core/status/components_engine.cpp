@@ -10,7 +10,6 @@ namespace {
 using nlohmann::json;
 using S = ComponentStatus;
 
-
 // The engine has not published the view this component reads.
 ComponentCheck missing(std::string id, std::string title, Group group, const std::string& view) {
   return make_check(std::move(id), std::move(title), group, S::ERROR, "no " + view + " published", json::object());
@@ -52,28 +51,28 @@ void market_data(const engine::EngineSnapshot& snap, const StatusThresholds& t, 
     overall = worst_of(overall, status == S::ERROR ? S::WARN : status);
     if (v.valid == 0) overall = S::ERROR;
     out.push_back(make_check("exchange:" + name, "Exchange " + name, Group::P1, status,
-                       std::to_string(v.valid) + "/" + std::to_string(v.books) + " books valid, oldest " +
-                           std::to_string(v.max_age_ms) + " ms",
-                       {{"status", std::string(to_string(status))},
-                        {"books", v.books},
-                        {"valid_books", v.valid},
-                        {"max_book_age_ms", v.max_age_ms},
-                        {"invalidations", v.invalidations},
-                        {"last_error", v.last_error},
-                        {"ws_gap_ms_p95", nullptr},
-                        {"rate_limit_utilization", nullptr}},
-                       {"/api/ui/market"}));
+                             std::to_string(v.valid) + "/" + std::to_string(v.books) + " books valid, oldest " +
+                                 std::to_string(v.max_age_ms) + " ms",
+                             {{"status", std::string(to_string(status))},
+                              {"books", v.books},
+                              {"valid_books", v.valid},
+                              {"max_book_age_ms", v.max_age_ms},
+                              {"invalidations", v.invalidations},
+                              {"last_error", v.last_error},
+                              {"ws_gap_ms_p95", nullptr},
+                              {"rate_limit_utilization", nullptr}},
+                             {"/api/ui/market"}));
   }
   out.insert(out.end() - static_cast<std::ptrdiff_t>(order.size()),
              make_check("market_data_layer", "Market data layer", Group::P0, overall,
-                  std::to_string(valid) + "/" + std::to_string(books) + " books valid across " +
-                      std::to_string(order.size()) + " venues",
-                  {{"books", books},
-                   {"valid_books", valid},
-                   {"max_book_age_ms", max_age},
-                   {"book_events", snap.book_events},
-                   {"ws_gap_ms_p95_overall", nullptr}},
-                  {"/api/ui/market"}));
+                        std::to_string(valid) + "/" + std::to_string(books) + " books valid across " +
+                            std::to_string(order.size()) + " venues",
+                        {{"books", books},
+                         {"valid_books", valid},
+                         {"max_book_age_ms", max_age},
+                         {"book_events", snap.book_events},
+                         {"ws_gap_ms_p95_overall", nullptr}},
+                        {"/api/ui/market"}));
 }
 
 void execution(const engine::EngineSnapshot& snap, const StatusThresholds& t, std::vector<ComponentCheck>& out) {
@@ -92,15 +91,15 @@ void execution(const engine::EngineSnapshot& snap, const StatusThresholds& t, st
                         judge(cancel_fail_rate, t.cancel_fail_rate_warn, t.cancel_fail_rate_error));
   if (!view.recon.finished) executor = worst_of(executor, S::WARN);
   out.push_back(make_check("executor", "Executor", Group::P0, executor,
-                     std::to_string(c.orders_sent) + " orders sent, reject rate " + std::to_string(reject_rate),
-                     {{"orders_sent", c.orders_sent},
-                      {"orders_rejected", c.orders_rejected},
-                      {"reject_rate", reject_rate},
-                      {"cancels_sent", c.cancels_sent},
-                      {"cancel_fail_rate", cancel_fail_rate},
-                      {"order_cycle_ms_p95", nullptr},
-                      {"startup_recon_finished", view.recon.finished}},
-                     {"/api/ui/execution"}));
+                           std::to_string(c.orders_sent) + " orders sent, reject rate " + std::to_string(reject_rate),
+                           {{"orders_sent", c.orders_sent},
+                            {"orders_rejected", c.orders_rejected},
+                            {"reject_rate", reject_rate},
+                            {"cancels_sent", c.cancels_sent},
+                            {"cancel_fail_rate", cancel_fail_rate},
+                            {"order_cycle_ms_p95", nullptr},
+                            {"startup_recon_finished", view.recon.finished}},
+                           {"/api/ui/execution"}));
 
   json latency = view.hedge_latency_p95_ms ? json(*view.hedge_latency_p95_ms) : json(nullptr);
   S hedge = view.hedge_latency_p95_ms
@@ -108,22 +107,21 @@ void execution(const engine::EngineSnapshot& snap, const StatusThresholds& t, st
                 : S::OK;
   if (c.hedges_lost > 0) hedge = S::ERROR;
   out.push_back(make_check("atomic_two_leg", "Atomic two-leg execution", Group::P0, hedge,
-                     c.hedges_lost > 0 ? std::to_string(c.hedges_lost) + " hedges lost"
-                                       : std::to_string(c.hedges_sent) + " hedges sent, none lost",
-                     {{"hedge_latency_ms_p95", latency},
-                      {"order_cycle_ms_p95", nullptr},
-                      {"reject_rate", reject_rate},
-                      {"hedges_sent", c.hedges_sent},
-                      {"hedges_lost", c.hedges_lost}},
-                     {"/api/ui/hedge/log", "/api/ui/execution"}));
+                           c.hedges_lost > 0 ? std::to_string(c.hedges_lost) + " hedges lost"
+                                             : std::to_string(c.hedges_sent) + " hedges sent, none lost",
+                           {{"hedge_latency_ms_p95", latency},
+                            {"order_cycle_ms_p95", nullptr},
+                            {"reject_rate", reject_rate},
+                            {"hedges_sent", c.hedges_sent},
+                            {"hedges_lost", c.hedges_lost}},
+                           {"/api/ui/hedge/log", "/api/ui/execution"}));
 
   const auto failed = c.skipped.find("journal_failed");
   const std::uint64_t journal_failures = failed == c.skipped.end() ? 0 : failed->second;
   out.push_back(make_check("journal", "Journal / outbox", Group::P0, journal_failures > 0 ? S::ERROR : S::OK,
-                     journal_failures > 0 ? std::to_string(journal_failures) + " intents refused: journal failed"
-                                          : "every order journalled before it was sent (gap = 0)",
-                     {{"journal_failures", journal_failures}, {"gap", journal_failures}},
-                     {"/api/ui/execution"}));
+                           journal_failures > 0 ? std::to_string(journal_failures) + " intents refused: journal failed"
+                                                : "every order journalled before it was sent (gap = 0)",
+                           {{"journal_failures", journal_failures}, {"gap", journal_failures}}, {"/api/ui/execution"}));
 
   std::uint64_t arm_failures = 0;
   std::string last_error;
@@ -131,11 +129,12 @@ void execution(const engine::EngineSnapshot& snap, const StatusThresholds& t, st
     arm_failures += d.arm_failures;
     if (!d.last_error.empty()) last_error = d.venue + ": " + d.last_error;
   }
-  out.push_back(make_check("dead_man", "Dead-man switches", Group::P1, last_error.empty() ? S::OK : S::WARN,
-                     view.dead_man_timeout_ms == 0 ? "off (execution.dead_man_timeout_ms is 0)"
-                                                   : std::to_string(view.dead_man.size()) + " venues",
-                     {{"timeout_ms", view.dead_man_timeout_ms}, {"arm_failures", arm_failures}, {"last_error", last_error}},
-                     {"/api/ui/execution"}));
+  out.push_back(
+      make_check("dead_man", "Dead-man switches", Group::P1, last_error.empty() ? S::OK : S::WARN,
+                 view.dead_man_timeout_ms == 0 ? "off (execution.dead_man_timeout_ms is 0)"
+                                               : std::to_string(view.dead_man.size()) + " venues",
+                 {{"timeout_ms", view.dead_man_timeout_ms}, {"arm_failures", arm_failures}, {"last_error", last_error}},
+                 {"/api/ui/execution"}));
 }
 
 void risk(const engine::EngineSnapshot& snap, std::vector<ComponentCheck>& out) {
@@ -156,19 +155,19 @@ void risk(const engine::EngineSnapshot& snap, std::vector<ComponentCheck>& out) 
   std::string summary = breached.empty() ? "no cap breached" : "breached: " + breached.front();
   if (stress) summary += "; stress limit breached";
   out.push_back(make_check("risk_governor", "Risk governor", Group::P0, governor, summary,
-                     {{"caps_breached", breached}, {"stress_breached", stress},
-                      {"autopilot_blockers", r.value("autopilot_blockers", json::array())}},
-                     {"/api/ui/risk_snapshot", "/api/ui/capital"}));
+                           {{"caps_breached", breached},
+                            {"stress_breached", stress},
+                            {"autopilot_blockers", r.value("autopilot_blockers", json::array())}},
+                           {"/api/ui/risk_snapshot", "/api/ui/capital"}));
 
   const json breakers = snapshot.value("breakers", json::array());
   std::size_t trips = 0;
   if (snap.execution) trips = snap.execution->breaker_trips.size();
   const S breaker_status = breakers.empty() && trips == 0 ? S::OK : S::WARN;
-  out.push_back(make_check("circuit_breakers", "Circuit breakers", Group::P1, breaker_status,
-                     breaker_status == S::OK ? "none triggered"
-                                             : std::to_string(breakers.size() + trips) + " triggered",
-                     {{"risk_breakers", breakers.size()}, {"runaway_trips", trips}},
-                     {"/api/ui/risk_snapshot"}));
+  out.push_back(
+      make_check("circuit_breakers", "Circuit breakers", Group::P1, breaker_status,
+                 breaker_status == S::OK ? "none triggered" : std::to_string(breakers.size() + trips) + " triggered",
+                 {{"risk_breakers", breakers.size()}, {"runaway_trips", trips}}, {"/api/ui/risk_snapshot"}));
 
   std::vector<std::string> exhausted;
   for (const auto& s : r.value("strategy_status", json::object()).value("strategies", json::array())) {
@@ -178,9 +177,9 @@ void risk(const engine::EngineSnapshot& snap, std::vector<ComponentCheck>& out) 
     }
   }
   out.push_back(make_check("budgets", "Strategy budgets", Group::P1, exhausted.empty() ? S::OK : S::WARN,
-                     exhausted.empty() ? "every daily loss budget has room"
-                                       : std::to_string(exhausted.size()) + " daily loss budgets used up",
-                     {{"exhausted", exhausted}}, {"/api/ui/strategy_budget"}));
+                           exhausted.empty() ? "every daily loss budget has room"
+                                             : std::to_string(exhausted.size()) + " daily loss budgets used up",
+                           {{"exhausted", exhausted}}, {"/api/ui/strategy_budget"}));
 }
 
 void ledger(const engine::EngineSnapshot& snap, const StatusThresholds& t, std::vector<ComponentCheck>& out) {
@@ -190,14 +189,15 @@ void ledger(const engine::EngineSnapshot& snap, const StatusThresholds& t, std::
     const json status = snap.recon->value("status", json::object());
     const std::string verdict = status.value("status", "UNKNOWN");
     const S s = verdict == "OK" ? S::OK : verdict == "PENDING" ? S::WARN : S::ERROR;
-    out.push_back(make_check("recon", "Reconciliation", Group::P0, s, "recon " + verdict,
-                       {{"status", verdict},
-                        {"passes", status.value("passes", 0)},
-                        {"diffs", status.value("diffs", json::array()).size()},
-                        {"last_check_ts", status.value("last_check_ts", json(nullptr))},
-                        {"has_unhedged_directional_exposure", status.value("has_unhedged_directional_exposure", false)},
-                        {"last_error", status.value("last_error", "")}},
-                       {"/api/ui/recon/status"}));
+    out.push_back(
+        make_check("recon", "Reconciliation", Group::P0, s, "recon " + verdict,
+                   {{"status", verdict},
+                    {"passes", status.value("passes", 0)},
+                    {"diffs", status.value("diffs", json::array()).size()},
+                    {"last_check_ts", status.value("last_check_ts", json(nullptr))},
+                    {"has_unhedged_directional_exposure", status.value("has_unhedged_directional_exposure", false)},
+                    {"last_error", status.value("last_error", "")}},
+                   {"/api/ui/recon/status"}));
   }
   if (!snap.pnl) {
     out.push_back(missing("pnl", "PnL attribution", Group::P2, "pnl view"));
@@ -206,18 +206,19 @@ void ledger(const engine::EngineSnapshot& snap, const StatusThresholds& t, std::
   }
   const json pnl = snap.pnl->value("pnl", json::object());
   out.push_back(make_check("pnl", "PnL attribution", Group::P2, S::OK, "day " + pnl.value("day", std::string()),
-                     {{"realized_today_usdt", pnl.value("realized_today_usdt", 0.0)},
-                      {"unrealized_usdt", pnl.value("unrealized_usdt", 0.0)},
-                      {"max_day_drawdown_bps", pnl.value("max_day_drawdown_bps", 0.0)}},
-                     {"/api/ui/pnl"}));
+                           {{"realized_today_usdt", pnl.value("realized_today_usdt", 0.0)},
+                            {"unrealized_usdt", pnl.value("unrealized_usdt", 0.0)},
+                            {"max_day_drawdown_bps", pnl.value("max_day_drawdown_bps", 0.0)}},
+                           {"/api/ui/pnl"}));
   const json tca = pnl.value("tca", json::object());
   const double reject_rate = tca.value("reject_rate", 0.0);
   const double cancel_fail_rate = tca.value("cancel_fail_rate", 0.0);
-  out.push_back(make_check("tca", "TCA", Group::P2,
-                     worst_of(judge(reject_rate, t.reject_rate_warn, t.reject_rate_error),
-                              judge(cancel_fail_rate, t.cancel_fail_rate_warn, t.cancel_fail_rate_error)),
-                     "reject rate " + std::to_string(reject_rate) + ", cancel fail rate " + std::to_string(cancel_fail_rate),
-                     tca, {"/api/ui/pnl"}));
+  out.push_back(make_check(
+      "tca", "TCA", Group::P2,
+      worst_of(judge(reject_rate, t.reject_rate_warn, t.reject_rate_error),
+               judge(cancel_fail_rate, t.cancel_fail_rate_warn, t.cancel_fail_rate_error)),
+      "reject rate " + std::to_string(reject_rate) + ", cancel fail rate " + std::to_string(cancel_fail_rate), tca,
+      {"/api/ui/pnl"}));
 }
 
 void strategies(const engine::EngineSnapshot& snap, std::vector<ComponentCheck>& out) {
@@ -225,40 +226,53 @@ void strategies(const engine::EngineSnapshot& snap, std::vector<ComponentCheck>&
     const bool frozen = s.state != "active";
     const S status = frozen ? S::WARN : s.faults > 0 ? S::WARN : S::OK;
     out.push_back(make_check("strategy:" + s.name, "Strategy " + s.name, Group::P1, status,
-                       frozen ? s.state + ": " + s.freeze_reason : s.state,
-                       {{"state", s.state}, {"version", s.version}, {"calls", s.calls}, {"faults", s.faults},
-                        {"intents", s.intents}, {"last_fault", s.last_fault}, {"on_book_p99_us", s.on_book_p99_us}},
-                       {"/api/ui/strategies/" + s.name}));
+                             frozen ? s.state + ": " + s.freeze_reason : s.state,
+                             {{"state", s.state},
+                              {"version", s.version},
+                              {"calls", s.calls},
+                              {"faults", s.faults},
+                              {"intents", s.intents},
+                              {"last_fault", s.last_fault},
+                              {"on_book_p99_us", s.on_book_p99_us}},
+                             {"/api/ui/strategies/" + s.name}));
   }
 }
 
 void policy(const engine::EngineSnapshot& snap, std::vector<ComponentCheck>& out) {
   const engine::PolicyView& p = snap.policy;
   if (!p.loaded) {
-    out.push_back(make_check("regime_engine", "Regime engine", Group::P2, S::WARN, "no policies loaded", json::object()));
-    out.push_back(make_check("policy_matrix", "Policy matrix", Group::P2, S::WARN, "no policies loaded", json::object()));
-    out.push_back(make_check("sizing", "Sizing", Group::P2, S::WARN, "no policies loaded: intents keep their size", json::object()));
+    out.push_back(
+        make_check("regime_engine", "Regime engine", Group::P2, S::WARN, "no policies loaded", json::object()));
+    out.push_back(
+        make_check("policy_matrix", "Policy matrix", Group::P2, S::WARN, "no policies loaded", json::object()));
+    out.push_back(make_check("sizing", "Sizing", Group::P2, S::WARN, "no policies loaded: intents keep their size",
+                             json::object()));
     return;
   }
   std::size_t fallbacks = 0;
   json regimes = json::array();
   for (const auto& r : p.regimes) {
     if (r.fallback) ++fallbacks;
-    regimes.push_back({{"symbol", r.symbol}, {"regime", r.regime}, {"confidence", r.confidence}, {"fallback", r.fallback}});
+    regimes.push_back(
+        {{"symbol", r.symbol}, {"regime", r.regime}, {"confidence", r.confidence}, {"fallback", r.fallback}});
   }
   const S regime_status = !p.regimes.empty() && fallbacks == p.regimes.size() ? S::WARN : S::OK;
   out.push_back(make_check("regime_engine", "Regime engine", Group::P2, regime_status,
-                     std::to_string(p.regimes.size()) + " symbols, " + std::to_string(fallbacks) + " on fallback",
-                     {{"regimes", regimes}}, {"/api/ui/market"}));
+                           std::to_string(p.regimes.size()) + " symbols, " + std::to_string(fallbacks) + " on fallback",
+                           {{"regimes", regimes}}, {"/api/ui/market"}));
   const S matrix = p.degraded ? S::ERROR : p.faults > 0 ? S::WARN : S::OK;
   out.push_back(make_check("policy_matrix", "Policy matrix", Group::P2, matrix,
-                     p.degraded ? "degraded: " + p.last_fault : std::to_string(p.calls) + " calls",
-                     {{"calls", p.calls}, {"faults", p.faults}, {"fallbacks", p.fallbacks}, {"degraded", p.degraded},
-                      {"last_fault", p.last_fault}, {"last_fault_where", p.last_fault_where}},
-                     {"/api/ui/market"}));
+                           p.degraded ? "degraded: " + p.last_fault : std::to_string(p.calls) + " calls",
+                           {{"calls", p.calls},
+                            {"faults", p.faults},
+                            {"fallbacks", p.fallbacks},
+                            {"degraded", p.degraded},
+                            {"last_fault", p.last_fault},
+                            {"last_fault_where", p.last_fault_where}},
+                           {"/api/ui/market"}));
   out.push_back(make_check("sizing", "Sizing", Group::P2, p.degraded ? S::WARN : S::OK,
-                     std::to_string(p.clamped_sizes) + " sizes clamped to the caps",
-                     {{"clamped_sizes", p.clamped_sizes}}, {"/api/opportunities"}));
+                           std::to_string(p.clamped_sizes) + " sizes clamped to the caps",
+                           {{"clamped_sizes", p.clamped_sizes}}, {"/api/opportunities"}));
 }
 
 }  // namespace
@@ -273,13 +287,14 @@ std::vector<ComponentCheck> engine_components(const StatusInputs& inputs, const 
   std::vector<ComponentCheck> out;
   const auto& snap = inputs.snapshot;
   if (!snap) {
-    out.push_back(make_check("engine_loop", "Engine loop", Group::P0, S::ERROR, "no snapshot published yet", json::object()));
+    out.push_back(
+        make_check("engine_loop", "Engine loop", Group::P0, S::ERROR, "no snapshot published yet", json::object()));
     return out;
   }
   const double age_ms = std::chrono::duration<double, std::milli>(inputs.now - snap->built_at).count();
   out.push_back(make_check("engine_loop", "Engine loop", Group::P0, age_ms > t.engine_stale_ms_error ? S::ERROR : S::OK,
-                     "last snapshot " + std::to_string(static_cast<std::int64_t>(age_ms)) + " ms ago",
-                     {{"snapshot_age_ms", age_ms}, {"book_events", snap->book_events}}, {"/healthz"}));
+                           "last snapshot " + std::to_string(static_cast<std::int64_t>(age_ms)) + " ms ago",
+                           {{"snapshot_age_ms", age_ms}, {"book_events", snap->book_events}}, {"/healthz"}));
   market_data(*snap, t, out);
   execution(*snap, t, out);
   risk(*snap, out);
@@ -287,8 +302,9 @@ std::vector<ComponentCheck> engine_components(const StatusInputs& inputs, const 
   strategies(*snap, out);
   policy(*snap, out);
   out.push_back(make_check("config", "Config bundle", Group::P2, snap->bundle_version > 0 ? S::OK : S::WARN,
-                     "bundle version " + std::to_string(snap->bundle_version),
-                     {{"bundle_version", snap->bundle_version}, {"reloads", snap->reloads}}, {"/api/ui/config/versions"}));
+                           "bundle version " + std::to_string(snap->bundle_version),
+                           {{"bundle_version", snap->bundle_version}, {"reloads", snap->reloads}},
+                           {"/api/ui/config/versions"}));
   return out;
 }
 

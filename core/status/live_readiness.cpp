@@ -25,14 +25,18 @@ LiveReadiness live_readiness(const StatusInputs& in, const StatusThresholds& t) 
     add("engine_stale", "the engine has not published a snapshot");
   } else {
     const double age_ms = std::chrono::duration<double, std::milli>(in.now - in.snapshot->built_at).count();
-    if (age_ms > t.engine_stale_ms_error) add("engine_stale", "last snapshot " + std::to_string(static_cast<long>(age_ms)) + " ms ago");
+    if (age_ms > t.engine_stale_ms_error)
+      add("engine_stale", "last snapshot " + std::to_string(static_cast<long>(age_ms)) + " ms ago");
   }
   if (const std::string recon = recon_verdict(in); recon != "OK") add("recon_not_ok", "recon " + recon);
   if (!in.control) {
     add("no_control_plane", "no control plane wired");
   } else {
-    const json pending = in.incidents.is_object() ? in.incidents.value("postmortem_required", json::array()) : json::array();
-    if (!pending.empty()) add("p0_without_postmortem", std::to_string(pending.size()) + " P0 incidents without postmortem: " + pending.dump());
+    const json pending =
+        in.incidents.is_object() ? in.incidents.value("postmortem_required", json::array()) : json::array();
+    if (!pending.empty())
+      add("p0_without_postmortem",
+          std::to_string(pending.size()) + " P0 incidents without postmortem: " + pending.dump());
   }
   if (daily_loss_cap_breached(in)) add("daily_loss_cap_breached", "the daily loss cap is breached");
   if (in.control) {
@@ -57,9 +61,11 @@ std::string readiness_advice(const LiveReadiness& r) {
   if (code == "engine_stale") return "the engine loop is not publishing: check the daemon's log";
   if (code == "recon_not_ok") return "wait for reconciliation, or resolve its diffs (GET /api/ui/recon/status)";
   if (code == "no_control_plane") return "run the daemon with its control plane";
-  if (code == "p0_without_postmortem") return "acknowledge each P0 with a postmortem (POST /api/ui/incidents/ack_and_postmortem)";
+  if (code == "p0_without_postmortem")
+    return "acknowledge each P0 with a postmortem (POST /api/ui/incidents/ack_and_postmortem)";
   if (code == "daily_loss_cap_breached") return "trading stays held until the daily loss cap resets";
-  if (code == "mode_not_resume") return "two-man resume: POST /api/ui/resume-request, another operator confirms, then POST /api/ui/resume";
+  if (code == "mode_not_resume")
+    return "two-man resume: POST /api/ui/resume-request, another operator confirms, then POST /api/ui/resume";
   if (code == "safe_mode_not_allowed") return "turn safe_mode off (a two-man request)";
   if (code == "memory_pressure_critical") return "memory is critical: restart the daemon (crash-only)";
   return "see reasons";

@@ -10,10 +10,9 @@
 // Threads: pure functions.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status/status_inputs.hpp"
 #include "core/status/status_thresholds.hpp"

@@ -7,10 +7,9 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/common/clock.hpp"
 #include "core/control/control_plane.hpp"
@@ -26,13 +25,13 @@ struct BackupInputs {
 
 struct StatusInputs {
   std::shared_ptr<const engine::EngineSnapshot> snapshot;  // null before the first publish
-  MonoTime now{};         // the Clock's monotonic now (engine heartbeat age)
+  MonoTime now{};                                          // the Clock's monotonic now (engine heartbeat age)
   UtcTime utc_now{};
   std::optional<control::ControlState> control;  // null: no control plane wired
-  nlohmann::json incidents;  // ControlPlane::incidents_view(0), null when unavailable
+  nlohmann::json incidents;                      // ControlPlane::incidents_view(0), null when unavailable
   std::optional<BackupInputs> backup;            // null: no backups wired
-  std::string data_dir;      // the locked data directory (empty: no lock taken)
-  std::string profile;       // paper | testnet | live
+  std::string data_dir;                          // the locked data directory (empty: no lock taken)
+  std::string profile;                           // paper | testnet | live
   double memory_usage_mb = 0;
   double uptime_sec = 0;
 };

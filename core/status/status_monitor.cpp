@@ -14,8 +14,7 @@ Evaluation StatusMonitor::evaluate(const StatusInputs& inputs) {
 }
 
 Evaluation StatusMonitor::observe(std::vector<ComponentCheck> checks, MonoTime now, UtcTime utc_now) {
-  const bool in_grace =
-      std::chrono::duration<double>(now - started_at_).count() < thresholds_.startup_grace_sec;
+  const bool in_grace = std::chrono::duration<double>(now - started_at_).count() < thresholds_.startup_grace_sec;
   std::vector<control::SafetyEvent> raise;
   Evaluation evaluation;
   {

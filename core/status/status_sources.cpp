@@ -1,8 +1,8 @@
 #include "core/status/status_sources.hpp"
 
-#include <fstream>
-
 #include <unistd.h>
+
+#include <fstream>
 
 namespace propbot::status {
 

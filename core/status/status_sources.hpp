@@ -19,8 +19,8 @@ namespace propbot::status {
 
 struct StatusSources {
   const engine::SnapshotSlot* snapshots = nullptr;
-  const control::ControlPlane* plane = nullptr;        // null: no control plane
-  const store::BackupSnapshotter* backups = nullptr;   // null: no backups
+  const control::ControlPlane* plane = nullptr;       // null: no control plane
+  const store::BackupSnapshotter* backups = nullptr;  // null: no backups
   const Clock* clock = nullptr;
   std::string data_dir;  // the locked data directory
   std::string profile;

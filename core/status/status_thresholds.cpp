@@ -1,10 +1,10 @@
 #include "core/status/status_thresholds.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <array>
 #include <fstream>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/config/yaml_bounds.hpp"
 
@@ -130,7 +130,8 @@ Result<StatusThresholds> parse_status_thresholds(std::string_view yaml_text, std
   }
   for (const auto& [warn, error] : kOrderedPairs) {
     if (value_of(thresholds, warn) > value_of(thresholds, error)) {
-      return bad(std::string(warn), "must not exceed " + std::string(error) + " (profile " + std::string(profile) + ")");
+      return bad(std::string(warn),
+                 "must not exceed " + std::string(error) + " (profile " + std::string(profile) + ")");
     }
   }
   return thresholds;

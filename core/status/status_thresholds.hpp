@@ -20,19 +20,19 @@
 namespace propbot::status {
 
 struct StatusThresholds {
-  double book_age_ms_warn = 2000;        // a venue's oldest valid book
+  double book_age_ms_warn = 2000;  // a venue's oldest valid book
   double book_age_ms_error = 10000;
   double hedge_latency_ms_p95_warn = 250;
   double hedge_latency_ms_p95_error = 500;
-  double reject_rate_warn = 0.005;       // RG-5: 0.5 %
+  double reject_rate_warn = 0.005;  // RG-5: 0.5 %
   double reject_rate_error = 0.05;
   double cancel_fail_rate_warn = 0.003;  // RG-5: 0.3 %
   double cancel_fail_rate_error = 0.03;
-  double backup_age_factor_error = 3;    // last backup older than factor × interval → ERROR
-  double memory_mb_warn = 1024;          // memory_pressure_flag
-  double memory_mb_critical = 2048;      // critical: blocks live readiness
-  double engine_stale_ms_error = 5000;   // the engine loop's last snapshot
-  double startup_grace_sec = 30;         // no ERROR alert this soon after start
+  double backup_age_factor_error = 3;      // last backup older than factor × interval → ERROR
+  double memory_mb_warn = 1024;            // memory_pressure_flag
+  double memory_mb_critical = 2048;        // critical: blocks live readiness
+  double engine_stale_ms_error = 5000;     // the engine loop's last snapshot
+  double startup_grace_sec = 30;           // no ERROR alert this soon after start
   bool readiness_allows_safe_mode = true;  // live readiness with safe_mode on
   // Components whose turning ERROR also holds the desk (P0 through safety_action).
   std::vector<std::string> hold_on_error = {"recon", "journal", "engine_loop"};

@@ -26,9 +26,10 @@ json pnl_snapshot(const StatusInputs& in, json& missing) {
   }
   const json pnl = in.snapshot->pnl->value("pnl", json::object());
   const json a = pnl.value("attribution", json::object());
-  const json stress = risk_part(in, "risk_snapshot").is_object()
-                          ? risk_part(in, "risk_snapshot").value("stress", json::object()).value("stress_tested_equity", json(nullptr))
-                          : json(nullptr);
+  const json stress =
+      risk_part(in, "risk_snapshot").is_object()
+          ? risk_part(in, "risk_snapshot").value("stress", json::object()).value("stress_tested_equity", json(nullptr))
+          : json(nullptr);
   return {{"realized_pnl_today", pnl.value("realized_today_usdt", json(0))},
           {"unrealized_pnl", pnl.value("unrealized_usdt", json(0))},
           {"pnl_from_spread", a.value("pnl_from_spread", json(0))},
@@ -113,7 +114,9 @@ json alerts(const Evaluation& evaluation) {
   for (const auto& c : evaluation.checks) {
     // Areas not built are in components and scores, not news: no alert.
     if (!c.implemented || (c.status != ComponentStatus::ERROR && c.status != ComponentStatus::WARN)) continue;
-    const std::string severity = c.status == ComponentStatus::WARN ? "warn" : c.group == Group::P0 ? "critical" : "error";
+    const std::string severity = c.status == ComponentStatus::WARN ? "warn"
+                                 : c.group == Group::P0            ? "critical"
+                                                                   : "error";
     const auto since = evaluation.since.find(c.id);
     out.push_back({{"severity", severity},
                    {"title", c.title + " " + std::string(to_string(c.status))},
@@ -202,8 +205,10 @@ json slo_json(const StatusInputs& in, const StatusThresholds& t, const std::stri
           {"memory_pressure_flag", pressure},
           {"memory_pressure_critical", in.memory_usage_mb > t.memory_mb_critical},
           {"targets",
-           {{"ws_gap_ms_p95", 400}, {"order_cycle_ms_p95", 200},
-            {"reject_rate", t.reject_rate_warn}, {"cancel_fail_rate", t.cancel_fail_rate_warn}}},
+           {{"ws_gap_ms_p95", 400},
+            {"order_cycle_ms_p95", 200},
+            {"reject_rate", t.reject_rate_warn},
+            {"cancel_fail_rate", t.cancel_fail_rate_warn}}},
           {"unavailable", missing}};
 }
 
@@ -213,16 +218,22 @@ json overview_json(const StatusInputs& in, const Evaluation& evaluation, const S
   json control_state = nullptr, flags = nullptr, autopilot = nullptr, security = nullptr;
   if (in.control) {
     const auto& c = *in.control;
-    control_state = {{"mode", std::string(to_string(c.mode))}, {"safe_mode", c.safe_mode},
-                     {"dry_run_mode", c.dry_run_mode}, {"reason", c.reason}, {"since", c.since}};
-    flags = {{"hold_active", c.mode != Mode::resume}, {"safe_mode", c.safe_mode}, {"dry_run_mode", c.dry_run_mode},
+    control_state = {{"mode", std::string(to_string(c.mode))},
+                     {"safe_mode", c.safe_mode},
+                     {"dry_run_mode", c.dry_run_mode},
+                     {"reason", c.reason},
+                     {"since", c.since}};
+    flags = {{"hold_active", c.mode != Mode::resume},
+             {"safe_mode", c.safe_mode},
+             {"dry_run_mode", c.dry_run_mode},
              {"two_man_resume_required", c.mode != Mode::resume}};
     autopilot = {{"autopilot_last_decision", c.autopilot_last_decision}, {"autopilot_status", c.autopilot_status}};
     security = {{"tamper_status", c.tamper_status}};
   } else {
     unavailable(missing, "control_state", "no control plane wired");
   }
-  const json pending = in.incidents.is_object() ? in.incidents.value("postmortem_required", json::array()) : json::array();
+  const json pending =
+      in.incidents.is_object() ? in.incidents.value("postmortem_required", json::array()) : json::array();
   const json snapshot = risk_part(in, "risk_snapshot");
   bool breaker = false, stress = false;
   if (snapshot.is_object()) {
@@ -240,8 +251,10 @@ json overview_json(const StatusInputs& in, const Evaluation& evaluation, const S
                      {"unresolved_P0_blocking", !pending.empty()},
                      {"has_unhedged_directional_exposure", unhedged}};
   json leader = in.control && !in.control->leader_id.empty() ? json(in.control->leader_id) : json(nullptr);
-  json infra = {{"leader_id", leader}, {"standby_id", nullptr}, {"standby_synced", nullptr}, {"split_brain_detected", nullptr}};
-  unavailable(missing, "infra.leader_id", "leader election is not implemented (null unless the control state names one)");
+  json infra = {
+      {"leader_id", leader}, {"standby_id", nullptr}, {"standby_synced", nullptr}, {"split_brain_detected", nullptr}};
+  unavailable(missing, "infra.leader_id",
+              "leader election is not implemented (null unless the control state names one)");
   unavailable(missing, "infra.standby_id", "standby is not implemented");
   unavailable(missing, "infra.standby_synced", "standby sync is not implemented");
   unavailable(missing, "infra.split_brain_detected", "split-brain detection is not implemented");

@@ -8,9 +8,8 @@
 // Threads: pure functions.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/status/live_readiness.hpp"
 #include "core/status/status_monitor.hpp"

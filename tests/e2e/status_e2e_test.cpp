@@ -3,14 +3,14 @@
 // /live-readiness with its type, in HOLD, with a P0 open, after its postmortem and in
 // RESUME after the two-man resume (with the second factor a P0 demands); and a bad
 // configs/status_thresholds.yaml stops the daemon at start with the key named.
+#include <gtest/gtest.h>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "tests/e2e/api_call.hpp"
 #include "tests/e2e/daemon_process.hpp"
@@ -24,19 +24,38 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-enum class T { string, number, boolean, object, array, string_or_null, number_or_null, object_or_null, boolean_or_null };
+enum class T {
+  string,
+  number,
+  boolean,
+  object,
+  array,
+  string_or_null,
+  number_or_null,
+  object_or_null,
+  boolean_or_null
+};
 
 bool has_type(const json& v, T t) {
   switch (t) {
-    case T::string: return v.is_string();
-    case T::number: return v.is_number();
-    case T::boolean: return v.is_boolean();
-    case T::object: return v.is_object();
-    case T::array: return v.is_array();
-    case T::string_or_null: return v.is_string() || v.is_null();
-    case T::number_or_null: return v.is_number() || v.is_null();
-    case T::object_or_null: return v.is_object() || v.is_null();
-    case T::boolean_or_null: return v.is_boolean() || v.is_null();
+    case T::string:
+      return v.is_string();
+    case T::number:
+      return v.is_number();
+    case T::boolean:
+      return v.is_boolean();
+    case T::object:
+      return v.is_object();
+    case T::array:
+      return v.is_array();
+    case T::string_or_null:
+      return v.is_string() || v.is_null();
+    case T::number_or_null:
+      return v.is_number() || v.is_null();
+    case T::object_or_null:
+      return v.is_object() || v.is_null();
+    case T::boolean_or_null:
+      return v.is_boolean() || v.is_null();
   }
   return false;
 }
@@ -52,8 +71,15 @@ void expect_fields(const json& body, const std::vector<std::pair<std::string, T>
 const std::set<std::string> kStatuses = {"OK", "WARN", "ERROR", "HOLD"};
 
 void expect_component(const json& c) {
-  expect_fields(c, {{"id", T::string}, {"title", T::string}, {"group", T::string}, {"status", T::string},
-                    {"summary", T::string}, {"metrics", T::object}, {"links", T::array}, {"implemented", T::boolean}},
+  expect_fields(c,
+                {{"id", T::string},
+                 {"title", T::string},
+                 {"group", T::string},
+                 {"status", T::string},
+                 {"summary", T::string},
+                 {"metrics", T::object},
+                 {"links", T::array},
+                 {"implemented", T::boolean}},
                 "component");
   EXPECT_TRUE(std::set<std::string>({"P0", "P1", "P2", "P3"}).count(c.value("group", ""))) << c.dump();
   EXPECT_TRUE(kStatuses.count(c.value("status", ""))) << c.dump();
@@ -76,55 +102,110 @@ void expect_distribution(const json& d, const std::string& where) {
 }
 
 void expect_slo(const json& slo) {
-  expect_fields(slo, {{"ws_gap_ms", T::object}, {"order_cycle_ms", T::object}, {"hedge_latency_ms", T::object},
-                      {"md_to_order_us", T::object}, {"reject_rate", T::number_or_null},
-                      {"cancel_fail_rate", T::number_or_null}, {"rate_limit_hits", T::object_or_null},
-                      {"recon_mismatch", T::number_or_null}, {"max_day_drawdown_bps", T::number_or_null},
-                      {"exception_budget_remaining", T::number_or_null}, {"process_uptime_sec", T::number},
-                      {"last_restart_ts_utc", T::string}, {"memory_usage_mb", T::number},
-                      {"memory_pressure_flag", T::boolean}, {"unavailable", T::array}},
+  expect_fields(slo,
+                {{"ws_gap_ms", T::object},
+                 {"order_cycle_ms", T::object},
+                 {"hedge_latency_ms", T::object},
+                 {"md_to_order_us", T::object},
+                 {"reject_rate", T::number_or_null},
+                 {"cancel_fail_rate", T::number_or_null},
+                 {"rate_limit_hits", T::object_or_null},
+                 {"recon_mismatch", T::number_or_null},
+                 {"max_day_drawdown_bps", T::number_or_null},
+                 {"exception_budget_remaining", T::number_or_null},
+                 {"process_uptime_sec", T::number},
+                 {"last_restart_ts_utc", T::string},
+                 {"memory_usage_mb", T::number},
+                 {"memory_pressure_flag", T::boolean},
+                 {"unavailable", T::array}},
                 "slo");
-  for (const char* d : {"ws_gap_ms", "order_cycle_ms", "hedge_latency_ms", "md_to_order_us"}) expect_distribution(slo[d], d);
+  for (const char* d : {"ws_gap_ms", "order_cycle_ms", "hedge_latency_ms", "md_to_order_us"})
+    expect_distribution(slo[d], d);
   EXPECT_GT(slo.value("memory_usage_mb", 0.0), 1.0) << "from /proc/self/statm";
 }
 
 // Every field of S-11.2 with its type; returns the body.
 json expect_overview(const json& o) {
-  expect_fields(o, {{"ts", T::string}, {"overall", T::string}, {"control_state", T::object}, {"flags", T::object},
-                    {"pnl_snapshot", T::object}, {"exposure_snapshot", T::object}, {"strategies_status", T::array},
-                    {"risk_flags", T::object}, {"infra", T::object}, {"autopilot", T::object}, {"security", T::object},
-                    {"scores", T::object}, {"slo", T::object}, {"components", T::array}, {"alerts", T::array},
-                    {"unavailable", T::array}},
+  expect_fields(o,
+                {{"ts", T::string},
+                 {"overall", T::string},
+                 {"control_state", T::object},
+                 {"flags", T::object},
+                 {"pnl_snapshot", T::object},
+                 {"exposure_snapshot", T::object},
+                 {"strategies_status", T::array},
+                 {"risk_flags", T::object},
+                 {"infra", T::object},
+                 {"autopilot", T::object},
+                 {"security", T::object},
+                 {"scores", T::object},
+                 {"slo", T::object},
+                 {"components", T::array},
+                 {"alerts", T::array},
+                 {"unavailable", T::array}},
                 "overview");
   EXPECT_TRUE(std::set<std::string>({"OK", "WARN", "ERROR", "HOLD", "KILL"}).count(o.value("overall", "")));
-  expect_fields(o["control_state"], {{"mode", T::string}, {"safe_mode", T::boolean}, {"dry_run_mode", T::boolean},
-                                     {"reason", T::string}, {"since", T::string}}, "control_state");
-  expect_fields(o["flags"], {{"hold_active", T::boolean}, {"safe_mode", T::boolean}, {"dry_run_mode", T::boolean},
-                             {"two_man_resume_required", T::boolean}}, "flags");
-  expect_fields(o["pnl_snapshot"], {{"realized_pnl_today", T::number}, {"unrealized_pnl", T::number},
-                                    {"pnl_from_spread", T::number}, {"pnl_from_funding", T::number},
-                                    {"pnl_from_basis", T::number}, {"pnl_from_rebate", T::number},
-                                    {"fees_paid", T::number}, {"slippage_cost", T::number},
-                                    {"max_day_drawdown_bps", T::number}, {"stress_tested_equity", T::number_or_null}},
+  expect_fields(o["control_state"],
+                {{"mode", T::string},
+                 {"safe_mode", T::boolean},
+                 {"dry_run_mode", T::boolean},
+                 {"reason", T::string},
+                 {"since", T::string}},
+                "control_state");
+  expect_fields(o["flags"],
+                {{"hold_active", T::boolean},
+                 {"safe_mode", T::boolean},
+                 {"dry_run_mode", T::boolean},
+                 {"two_man_resume_required", T::boolean}},
+                "flags");
+  expect_fields(o["pnl_snapshot"],
+                {{"realized_pnl_today", T::number},
+                 {"unrealized_pnl", T::number},
+                 {"pnl_from_spread", T::number},
+                 {"pnl_from_funding", T::number},
+                 {"pnl_from_basis", T::number},
+                 {"pnl_from_rebate", T::number},
+                 {"fees_paid", T::number},
+                 {"slippage_cost", T::number},
+                 {"max_day_drawdown_bps", T::number},
+                 {"stress_tested_equity", T::number_or_null}},
                 "pnl_snapshot");
-  expect_fields(o["exposure_snapshot"], {{"total_notional", T::number}, {"exposure_per_venue", T::object},
-                                         {"exposure_per_symbol", T::object},
-                                         {"leverage_estimate_per_venue", T::object}, {"simulated", T::object}},
+  expect_fields(o["exposure_snapshot"],
+                {{"total_notional", T::number},
+                 {"exposure_per_venue", T::object},
+                 {"exposure_per_symbol", T::object},
+                 {"leverage_estimate_per_venue", T::object},
+                 {"simulated", T::object}},
                 "exposure_snapshot");
   EXPECT_FALSE(o["strategies_status"].empty());
   for (const auto& s : o["strategies_status"]) {
-    expect_fields(s, {{"strategy", T::string}, {"state", T::string}, {"budget_used", T::number_or_null},
-                      {"budget_limit", T::number_or_null}, {"realized_pnl_today", T::number_or_null},
-                      {"drawdown_today", T::number_or_null}, {"frozen", T::boolean},
-                      {"freeze_reason", T::string_or_null}, {"degraded_reason", T::string_or_null},
-                      {"last_trade_ts", T::string_or_null}}, "strategies_status[]");
+    expect_fields(s,
+                  {{"strategy", T::string},
+                   {"state", T::string},
+                   {"budget_used", T::number_or_null},
+                   {"budget_limit", T::number_or_null},
+                   {"realized_pnl_today", T::number_or_null},
+                   {"drawdown_today", T::number_or_null},
+                   {"frozen", T::boolean},
+                   {"freeze_reason", T::string_or_null},
+                   {"degraded_reason", T::string_or_null},
+                   {"last_trade_ts", T::string_or_null}},
+                  "strategies_status[]");
     EXPECT_TRUE(std::set<std::string>({"active", "degraded", "frozen", "paused"}).count(s.value("state", "")));
   }
-  expect_fields(o["risk_flags"], {{"daily_loss_cap_status", T::string}, {"circuit_breaker_triggered", T::boolean},
-                                  {"stress_warning", T::boolean}, {"unresolved_P0_blocking", T::boolean},
-                                  {"has_unhedged_directional_exposure", T::boolean}}, "risk_flags");
-  expect_fields(o["infra"], {{"leader_id", T::string_or_null}, {"standby_id", T::string_or_null},
-                             {"standby_synced", T::boolean_or_null}, {"split_brain_detected", T::boolean_or_null}}, "infra");
+  expect_fields(o["risk_flags"],
+                {{"daily_loss_cap_status", T::string},
+                 {"circuit_breaker_triggered", T::boolean},
+                 {"stress_warning", T::boolean},
+                 {"unresolved_P0_blocking", T::boolean},
+                 {"has_unhedged_directional_exposure", T::boolean}},
+                "risk_flags");
+  expect_fields(o["infra"],
+                {{"leader_id", T::string_or_null},
+                 {"standby_id", T::string_or_null},
+                 {"standby_synced", T::boolean_or_null},
+                 {"split_brain_detected", T::boolean_or_null}},
+                "infra");
   expect_fields(o["autopilot"], {{"autopilot_last_decision", T::string}, {"autopilot_status", T::string}}, "autopilot");
   expect_fields(o["security"], {{"tamper_status", T::string}}, "security");
   expect_scores(o["scores"]);
@@ -132,8 +213,13 @@ json expect_overview(const json& o) {
   EXPECT_GE(o["components"].size(), 20u);
   for (const auto& c : o["components"]) expect_component(c);
   for (const auto& a : o["alerts"]) {
-    expect_fields(a, {{"severity", T::string}, {"title", T::string}, {"msg", T::string}, {"since", T::string},
-                      {"component_id", T::string}}, "alerts[]");
+    expect_fields(a,
+                  {{"severity", T::string},
+                   {"title", T::string},
+                   {"msg", T::string},
+                   {"since", T::string},
+                   {"component_id", T::string}},
+                  "alerts[]");
     EXPECT_TRUE(std::set<std::string>({"info", "warn", "error", "critical"}).count(a.value("severity", "")));
   }
   return o;
@@ -170,7 +256,8 @@ void write_bundle(const TempDir& bundle, const std::string& thresholds) {
 class StatusE2E : public ::testing::Test {
  protected:
   void start_daemon(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path()};
+    std::vector<std::string> args{PROPBOT_BINARY, "run", "--profile",  "paper",
+                                  "--port",       "0",   "--data-dir", data_.path()};
     args.insert(args.end(), extra.begin(), extra.end());
     daemon_ = std::make_unique<DaemonProcess>(args);
     ASSERT_TRUE(daemon_->start());
@@ -192,8 +279,13 @@ class StatusE2E : public ::testing::Test {
   // GET /live-readiness without a token (public); checks the S-11.5 body.
   std::pair<int, json> readiness() {
     auto [status, body] = call("", "GET", "/live-readiness");
-    expect_fields(body, {{"ready", T::boolean}, {"reasons", T::array}, {"leader", T::string_or_null},
-                         {"fencing_token", T::number_or_null}, {"metrics", T::object}, {"advice", T::string}},
+    expect_fields(body,
+                  {{"ready", T::boolean},
+                   {"reasons", T::array},
+                   {"leader", T::string_or_null},
+                   {"fencing_token", T::number_or_null},
+                   {"metrics", T::object},
+                   {"advice", T::string}},
                   "live-readiness");
     EXPECT_EQ(status == 200, body.value("ready", false)) << body.dump();
     EXPECT_EQ(body.value("ready", false), body["reasons"].empty()) << body.dump();
@@ -202,8 +294,10 @@ class StatusE2E : public ::testing::Test {
   void expect_all_routes() {
     expect_overview(get_ok("/api/ui/status/overview"));
     const json components = get_ok("/api/ui/status/components");
-    expect_fields(components, {{"components", T::array}, {"scores", T::object}, {"count", T::number},
-                               {"not_implemented", T::number}}, "components");
+    expect_fields(
+        components,
+        {{"components", T::array}, {"scores", T::object}, {"count", T::number}, {"not_implemented", T::number}},
+        "components");
     EXPECT_GE(components["components"].size(), 20u);
     for (const auto& c : components["components"]) expect_component(c);
     expect_scores(components["scores"]);
@@ -259,12 +353,13 @@ TEST_F(StatusE2E, EveryFieldInHoldWithAP0AfterItsPostmortemAndInResume) {
 
   // Two-man resume; after a P0 the confirmation needs the second factor. Resume waits
   // for the start-up reconciliation: poll until it is clean.
-  poll_api(port_, creds_, "/api/ui/recon/status", [](const json& b) { return b.value("status", "") == "OK"; }, 60s);
+  poll_api(
+      port_, creds_, "/api/ui/recon/status", [](const json& b) { return b.value("status", "") == "OK"; }, 60s);
   auto [requested, request] = call("operator1", "POST", "/api/ui/resume-request", {{"reason", "status e2e"}});
   ASSERT_EQ(requested, 200) << request.dump();
-  auto [confirmed, confirm_body] =
-      call("operator2", "POST", "/api/ui/resume-confirm",
-           {{"request_id", request["request_id"]}, {"token", creds_.approve_token}, {"totp", totp_now(creds_.totp_seed)}});
+  auto [confirmed, confirm_body] = call(
+      "operator2", "POST", "/api/ui/resume-confirm",
+      {{"request_id", request["request_id"]}, {"token", creds_.approve_token}, {"totp", totp_now(creds_.totp_seed)}});
   ASSERT_EQ(confirmed, 200) << confirm_body.dump();
   auto [resumed, resume_body] = call("operator1", "POST", "/api/ui/resume");
   ASSERT_EQ(resumed, 200) << resume_body.dump();
@@ -306,12 +401,15 @@ TEST_F(StatusE2E, AComponentTurningErrorRaisesOneIncident) {
     }
     return raised;
   };
-  poll_api(port_, creds_, "/api/ui/incidents", [](const json& b) {
-    for (const auto& i : b["active"]) {
-      if (i.value("component", "") == "status:memory") return true;
-    }
-    return false;
-  }, 15s);
+  poll_api(
+      port_, creds_, "/api/ui/incidents",
+      [](const json& b) {
+        for (const auto& i : b["active"]) {
+          if (i.value("component", "") == "status:memory") return true;
+        }
+        return false;
+      },
+      15s);
   for (int i = 0; i < 5; ++i) {
     get_ok("/api/ui/status/overview");
     std::this_thread::sleep_for(700ms);
@@ -329,12 +427,11 @@ TEST_F(StatusE2E, AComponentTurningErrorRaisesOneIncident) {
 
 TEST_F(StatusE2E, ABadThresholdsFileStopsTheStartNamingTheKey) {
   TempDir bundle;
-  write_bundle(bundle,
-               "defaults:\n  reject_rate_warn: 7\n");
-  const CommandRun run = run_to_exit({PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir",
-                                      data_.path(), "--config",
-                                      (fs::path(bundle.path()) / "configs/paper.yaml").string()},
-                                     30s);
+  write_bundle(bundle, "defaults:\n  reject_rate_warn: 7\n");
+  const CommandRun run =
+      run_to_exit({PROPBOT_BINARY, "run", "--profile", "paper", "--port", "0", "--data-dir", data_.path(), "--config",
+                   (fs::path(bundle.path()) / "configs/paper.yaml").string()},
+                  30s);
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
   EXPECT_NE(run.err.find("status_thresholds.defaults.reject_rate_warn"), std::string::npos) << run.err;
 }

@@ -1,7 +1,7 @@
 // The registry's vocabulary: stable strings, the JSON row, the group score formula.
-#include <gtest/gtest.h>
-
 #include "core/status/component_check.hpp"
+
+#include <gtest/gtest.h>
 
 namespace propbot::status {
 namespace {

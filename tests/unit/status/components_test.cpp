@@ -1,10 +1,10 @@
 // The registry's components from a snapshot: status per threshold, ≥ 20 components,
 // the areas not built reported as ERROR "not implemented".
-#include <algorithm>
+#include "core/status/components.hpp"
 
 #include <gtest/gtest.h>
 
-#include "core/status/components.hpp"
+#include <algorithm>
 
 namespace propbot::status {
 namespace {
@@ -65,10 +65,11 @@ TEST(Components, AHealthyDeskHasAtLeastTwentyComponentsWithUniqueIds) {
   for (const auto& c : checks) ids.push_back(c.id);
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end()) << "duplicate component id";
-  for (const char* id : {"engine_loop", "market_data_layer", "exchange:BINANCE", "exchange:OKX", "executor",
-                         "atomic_two_leg", "journal", "risk_governor", "circuit_breakers", "budgets", "recon", "tca",
-                         "strategy:arb", "regime_engine", "policy_matrix", "sizing", "config", "control_plane",
-                         "incidents", "keys_security", "backup_snapshotter", "data_dir_lock", "memory"}) {
+  for (const char* id :
+       {"engine_loop",  "market_data_layer", "exchange:BINANCE",   "exchange:OKX",  "executor", "atomic_two_leg",
+        "journal",      "risk_governor",     "circuit_breakers",   "budgets",       "recon",    "tca",
+        "strategy:arb", "regime_engine",     "policy_matrix",      "sizing",        "config",   "control_plane",
+        "incidents",    "keys_security",     "backup_snapshotter", "data_dir_lock", "memory"}) {
     EXPECT_FALSE(find(checks, id).title.empty()) << id;  // find() throws when the component is missing
     EXPECT_TRUE(find(checks, id).implemented) << id;
   }

@@ -1,7 +1,8 @@
 // /live-readiness's rules (SPEC S-11.5) and the overview's overall / alerts.
+#include "core/status/live_readiness.hpp"
+
 #include <gtest/gtest.h>
 
-#include "core/status/live_readiness.hpp"
 #include "core/status/status_views.hpp"
 
 namespace propbot::status {
@@ -50,9 +51,9 @@ TEST(LiveReadiness, EveryFailingConditionIsAReasonInOrder) {
   live.readiness_allows_safe_mode = false;
   const auto r = live_readiness(in, live);
   EXPECT_FALSE(r.ready);
-  EXPECT_EQ(codes(r), (std::vector<std::string>{"engine_stale", "recon_not_ok", "p0_without_postmortem",
-                                                "mode_not_resume", "safe_mode_not_allowed",
-                                                "memory_pressure_critical"}));
+  EXPECT_EQ(codes(r),
+            (std::vector<std::string>{"engine_stale", "recon_not_ok", "p0_without_postmortem", "mode_not_resume",
+                                      "safe_mode_not_allowed", "memory_pressure_critical"}));
   EXPECT_NE(readiness_advice(r).find("engine"), std::string::npos);
 }
 

@@ -1,8 +1,8 @@
 // The edge-triggered ERROR alert: once per transition into ERROR, HOLD (P0) where the
 // thresholds say so, never for areas not built, not within the start-up grace.
-#include <gtest/gtest.h>
-
 #include "core/status/status_monitor.hpp"
+
+#include <gtest/gtest.h>
 
 namespace propbot::status {
 namespace {
@@ -38,7 +38,8 @@ TEST(StatusMonitor, RaisesOncePerTransitionIntoError) {
   StatusMonitor monitor(no_grace(), rec.sink(), at(0));
   monitor.observe({check("executor", ComponentStatus::OK)}, at(1), UtcTime{});
   EXPECT_TRUE(rec.events.empty());
-  for (int tick = 2; tick < 10; ++tick) monitor.observe({check("executor", ComponentStatus::ERROR)}, at(tick), UtcTime{});
+  for (int tick = 2; tick < 10; ++tick)
+    monitor.observe({check("executor", ComponentStatus::ERROR)}, at(tick), UtcTime{});
   ASSERT_EQ(rec.events.size(), 1u) << "a standing ERROR raises once, not every tick";
   EXPECT_EQ(rec.events[0].code, IncidentCode::status_component_error);
   EXPECT_EQ(rec.events[0].component, "status:executor");

@@ -1,7 +1,7 @@
 // configs/status_thresholds.yaml: defaults, profile overrides, and errors naming the key.
-#include <gtest/gtest.h>
-
 #include "core/status/status_thresholds.hpp"
+
+#include <gtest/gtest.h>
 
 namespace propbot::status {
 namespace {
