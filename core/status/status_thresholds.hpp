@@ -35,7 +35,7 @@ struct StatusThresholds {
   double startup_grace_sec = 30;           // no ERROR alert this soon after start
   bool readiness_allows_safe_mode = true;  // live readiness with safe_mode on
   // Components whose turning ERROR also holds the desk (P0 through safety_action).
-  std::vector<std::string> hold_on_error = {"recon", "journal", "engine_loop"};
+  std::vector<std::string> hold_on_error = {"journal", "engine_loop"};
 };
 
 // Parses `yaml_text` for `profile` (paper | testnet | live). Errors: invalid_argument

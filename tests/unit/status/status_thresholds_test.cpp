@@ -10,7 +10,7 @@ TEST(StatusThresholds, EmptyDocumentGivesTheDefaults) {
   auto t = parse_status_thresholds("", "paper");
   ASSERT_TRUE(t) << t.error().message;
   EXPECT_DOUBLE_EQ(t->reject_rate_warn, 0.005);
-  EXPECT_EQ(t->hold_on_error, (std::vector<std::string>{"recon", "journal", "engine_loop"}));
+  EXPECT_EQ(t->hold_on_error, (std::vector<std::string>{"journal", "engine_loop"}));
 }
 
 TEST(StatusThresholds, AProfileOverridesOnlyTheKeysItNames) {
