@@ -50,6 +50,16 @@ void market_data(const engine::EngineSnapshot& snap, const StatusThresholds& t, 
     status = worst_of(status, judge(static_cast<double>(v.max_age_ms), t.book_age_ms_warn, t.book_age_ms_error));
     overall = worst_of(overall, status == S::ERROR ? S::WARN : status);
     if (v.valid == 0) overall = S::ERROR;
+    // The router's recent orders at this venue (reject rate, send → first answer p95).
+    json order_reject_rate = nullptr, order_latency_p95_ms = nullptr;
+    if (snap.execution) {
+      for (const auto& health : snap.execution->venue_health) {
+        if (health.venue != name) continue;
+        order_reject_rate = health.reject_rate;
+        if (health.latency_p95_ms) order_latency_p95_ms = *health.latency_p95_ms;
+        status = worst_of(status, judge(health.reject_rate, t.reject_rate_warn, t.reject_rate_error));
+      }
+    }
     out.push_back(make_check("exchange:" + name, "Exchange " + name, Group::P1, status,
                              std::to_string(v.valid) + "/" + std::to_string(v.books) + " books valid, oldest " +
                                  std::to_string(v.max_age_ms) + " ms",
@@ -59,9 +69,11 @@ void market_data(const engine::EngineSnapshot& snap, const StatusThresholds& t, 
                               {"max_book_age_ms", v.max_age_ms},
                               {"invalidations", v.invalidations},
                               {"last_error", v.last_error},
+                              {"order_reject_rate", order_reject_rate},
+                              {"order_latency_p95_ms", order_latency_p95_ms},
                               {"ws_gap_ms_p95", nullptr},
                               {"rate_limit_utilization", nullptr}},
-                             {"/api/ui/market"}));
+                             {"/api/ui/market", "/api/ui/execution"}));
   }
   out.insert(out.end() - static_cast<std::ptrdiff_t>(order.size()),
              make_check("market_data_layer", "Market data layer", Group::P0, overall,

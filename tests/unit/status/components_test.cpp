@@ -107,6 +107,20 @@ TEST(Components, BookAgeIsJudgedByItsThresholds) {
   EXPECT_EQ(find(checks, "exchange:BINANCE").metrics["last_error"], "BTCUSDT: sequence gap");
 }
 
+TEST(Components, AVenuesOrderRejectRateIsJudgedOnItsExchange) {
+  auto in = healthy_inputs();
+  auto snap = std::make_shared<engine::EngineSnapshot>(*in.snapshot);
+  auto view = std::make_shared<exec::ExecutionView>(*snap->execution);
+  view->venue_health = {{"BINANCE", 100, 0.1, 12.5}, {"OKX", 100, 0.0, std::nullopt}};
+  snap->execution = view;
+  in.snapshot = snap;
+  const auto checks = all_components(in, StatusThresholds{});
+  EXPECT_EQ(find(checks, "exchange:BINANCE").status, ComponentStatus::ERROR) << "10 % > reject_rate_error 5 %";
+  EXPECT_DOUBLE_EQ(find(checks, "exchange:BINANCE").metrics["order_latency_p95_ms"].get<double>(), 12.5);
+  EXPECT_EQ(find(checks, "exchange:OKX").status, ComponentStatus::OK);
+  EXPECT_TRUE(find(checks, "exchange:OKX").metrics["order_latency_p95_ms"].is_null());
+}
+
 TEST(Components, RejectRateAndHedgeLatencyAreJudgedByTheirThresholds) {
   auto in = healthy_inputs();
   auto snap = std::make_shared<engine::EngineSnapshot>(*in.snapshot);
