@@ -297,25 +297,41 @@ ComponentStatus judge(double value, double warn_limit, double error_limit) {
 
 std::vector<ComponentCheck> engine_components(const StatusInputs& inputs, const StatusThresholds& t) {
   std::vector<ComponentCheck> out;
-  const auto& snap = inputs.snapshot;
-  if (!snap) {
+  // Before the first publish every area is judged on an empty snapshot: each reports
+  // that its view is missing (ERROR), so the registry keeps its size.
+  const engine::EngineSnapshot empty;
+  const engine::EngineSnapshot& snap = inputs.snapshot ? *inputs.snapshot : empty;
+  if (!inputs.snapshot) {
     out.push_back(
         make_check("engine_loop", "Engine loop", Group::P0, S::ERROR, "no snapshot published yet", json::object()));
-    return out;
+  } else {
+    const double age_ms = std::chrono::duration<double, std::milli>(inputs.now - snap.built_at).count();
+    out.push_back(make_check("engine_loop", "Engine loop", Group::P0,
+                             age_ms > t.engine_stale_ms_error ? S::ERROR : S::OK,
+                             "last snapshot " + std::to_string(static_cast<std::int64_t>(age_ms)) + " ms ago",
+                             {{"snapshot_age_ms", age_ms}, {"book_events", snap.book_events}}, {"/healthz"}));
   }
-  const double age_ms = std::chrono::duration<double, std::milli>(inputs.now - snap->built_at).count();
-  out.push_back(make_check("engine_loop", "Engine loop", Group::P0, age_ms > t.engine_stale_ms_error ? S::ERROR : S::OK,
-                           "last snapshot " + std::to_string(static_cast<std::int64_t>(age_ms)) + " ms ago",
-                           {{"snapshot_age_ms", age_ms}, {"book_events", snap->book_events}}, {"/healthz"}));
-  market_data(*snap, t, out);
-  execution(*snap, t, out);
-  risk(*snap, out);
-  ledger(*snap, t, out);
-  strategies(*snap, out);
-  policy(*snap, out);
-  out.push_back(make_check("config", "Config bundle", Group::P2, snap->bundle_version > 0 ? S::OK : S::WARN,
-                           "bundle version " + std::to_string(snap->bundle_version),
-                           {{"bundle_version", snap->bundle_version}, {"reloads", snap->reloads}},
+  market_data(snap, t, out);
+  execution(snap, t, out);
+  // The risk, recon and PnL views are JSON: a field of an unexpected type makes that
+  // area ERROR ("unreadable"), never the whole registry fail.
+  const auto guarded = [&out](const char* id, const char* title, Group group, const auto& area) {
+    const std::size_t before = out.size();
+    try {
+      area();
+    } catch (const json::exception& e) {
+      out.resize(before);
+      out.push_back(
+          make_check(id, title, group, S::ERROR, std::string("unreadable view: ") + e.what(), json::object()));
+    }
+  };
+  guarded("risk_governor", "Risk governor", Group::P0, [&] { risk(snap, out); });
+  guarded("recon", "Reconciliation", Group::P0, [&] { ledger(snap, t, out); });
+  strategies(snap, out);
+  policy(snap, out);
+  out.push_back(make_check("config", "Config bundle", Group::P2, snap.bundle_version > 0 ? S::OK : S::WARN,
+                           "bundle version " + std::to_string(snap.bundle_version),
+                           {{"bundle_version", snap.bundle_version}, {"reloads", snap.reloads}},
                            {"/api/ui/config/versions"}));
   return out;
 }

@@ -158,6 +158,27 @@ TEST(Components, DeskStatesMapToHoldAndError) {
   EXPECT_EQ(find(all_components(in, StatusThresholds{}), "control_plane").status, ComponentStatus::ERROR);
 }
 
+TEST(Components, BeforeTheFirstSnapshotEveryEngineAreaIsErrorAndTheRegistryKeepsItsSize) {
+  auto in = healthy_inputs();
+  in.snapshot = nullptr;
+  const auto checks = all_components(in, StatusThresholds{});
+  EXPECT_GE(checks.size(), 20u);
+  for (const char* id : {"engine_loop", "market_data_layer", "executor", "journal", "risk_governor", "recon", "pnl"}) {
+    EXPECT_EQ(find(checks, id).status, ComponentStatus::ERROR) << id;
+  }
+}
+
+TEST(Components, AnUnreadableViewIsThatAreasErrorNotAFailure) {
+  auto in = healthy_inputs();
+  auto snap = std::make_shared<engine::EngineSnapshot>(*in.snapshot);
+  snap->recon = std::make_shared<json>(json{{"status", {{"status", "OK"}, {"passes", "three"}}}});
+  in.snapshot = snap;
+  const auto checks = all_components(in, StatusThresholds{});
+  EXPECT_EQ(find(checks, "recon").status, ComponentStatus::ERROR);
+  EXPECT_NE(find(checks, "recon").summary.find("unreadable view"), std::string::npos);
+  EXPECT_EQ(find(checks, "executor").status, ComponentStatus::OK) << "the other areas are judged as before";
+}
+
 TEST(Components, RecordedMemoryIsJudgedByItsThresholds) {
   auto in = healthy_inputs();
   in.memory_usage_mb = 1500;
