@@ -23,7 +23,7 @@ namespace propbot::status {
 
 std::vector<ComponentCheck> engine_components(const StatusInputs& inputs, const StatusThresholds& thresholds);
 std::vector<ComponentCheck> desk_components(const StatusInputs& inputs, const StatusThresholds& thresholds);
-// Both, engine first.
+// Both, engine first, with live_readiness (P1: OK when ready, else WARN) between them.
 std::vector<ComponentCheck> all_components(const StatusInputs& inputs, const StatusThresholds& thresholds);
 
 // A status from a value and its WARN / ERROR limits (value > limit crosses it).

@@ -1,6 +1,7 @@
 // The desk side of the registry (components.hpp): the control plane, incidents,
 // security, backups, the data-dir lock, memory, and the areas not built yet.
 #include "core/status/components.hpp"
+#include "core/status/live_readiness.hpp"
 
 namespace propbot::status {
 namespace {
@@ -109,6 +110,15 @@ std::vector<ComponentCheck> desk_components(const StatusInputs& in, const Status
 
 std::vector<ComponentCheck> all_components(const StatusInputs& inputs, const StatusThresholds& thresholds) {
   auto out = engine_components(inputs, thresholds);
+  // Live readiness (S-11.5) as a component: WARN while not ready (HOLD is the normal
+  // not-ready state and already shows on control_plane), with the reason codes.
+  const LiveReadiness readiness = live_readiness(inputs, thresholds);
+  nlohmann::json codes = nlohmann::json::array();
+  for (const auto& reason : readiness.reasons) codes.push_back(reason.code);
+  out.push_back(
+      make_check("live_readiness", "Live readiness", Group::P1, readiness.ready ? S::OK : S::WARN,
+                 readiness.ready ? "ready" : readiness.reasons.front().code + ": " + readiness.reasons.front().detail,
+                 {{"ready", readiness.ready}, {"reasons", codes}}, {"/live-readiness"}));
   auto desk = desk_components(inputs, thresholds);
   out.insert(out.end(), std::make_move_iterator(desk.begin()), std::make_move_iterator(desk.end()));
   return out;

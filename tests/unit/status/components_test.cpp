@@ -73,8 +73,9 @@ TEST(Components, AHealthyDeskHasAtLeastTwentyComponentsWithUniqueIds) {
     EXPECT_FALSE(find(checks, id).title.empty()) << id;  // find() throws when the component is missing
     EXPECT_TRUE(find(checks, id).implemented) << id;
   }
-  for (const char* id : {"engine_loop", "market_data_layer", "executor", "atomic_two_leg", "journal", "recon",
-                         "control_plane", "incidents", "keys_security", "backup_snapshotter", "data_dir_lock"}) {
+  for (const char* id :
+       {"engine_loop", "market_data_layer", "executor", "atomic_two_leg", "journal", "recon", "control_plane",
+        "incidents", "keys_security", "backup_snapshotter", "data_dir_lock", "live_readiness"}) {
     EXPECT_EQ(find(checks, id).status, ComponentStatus::OK) << id << ": " << find(checks, id).summary;
   }
 }
@@ -154,6 +155,8 @@ TEST(Components, DeskStatesMapToHoldAndError) {
   EXPECT_EQ(find(checks, "keys_security").status, ComponentStatus::ERROR);
   EXPECT_EQ(find(checks, "backup_snapshotter").summary, "error: disk full");
   EXPECT_EQ(find(checks, "engine_loop").status, ComponentStatus::ERROR);
+  EXPECT_EQ(find(checks, "live_readiness").status, ComponentStatus::WARN);
+  EXPECT_EQ(find(checks, "live_readiness").metrics["reasons"][0], "engine_stale");
   in.control->mode = Mode::kill;
   EXPECT_EQ(find(all_components(in, StatusThresholds{}), "control_plane").status, ComponentStatus::ERROR);
 }
