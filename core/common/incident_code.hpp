@@ -44,6 +44,7 @@ enum class IncidentCode {
   route_blocked_all_venues_bad,  // S-8.4: every venue bad, the trade cancelled before leg A
   second_factor_lockout,       // S-6.3: wrong approve tokens / second factors locked a confirmer out
   possible_logic_loop,         // S-3.3: a strategy placing and cancelling in a loop, frozen
+  status_component_error,      // S-11.3: a status registry component turned ERROR (HOLD where configured)
   // P2 — recorded only
   memory_pressure,             // S-11
   autopilot_refused,           // S-1.4
@@ -54,7 +55,7 @@ enum class IncidentCode {
                 // never raised
 };
 
-inline constexpr std::array<IncidentCode, 26> kAllIncidentCodes = {
+inline constexpr std::array<IncidentCode, 27> kAllIncidentCodes = {
     IncidentCode::hedge_lost,
     IncidentCode::recon_mismatch,
     IncidentCode::daily_loss_cap_breached,
@@ -76,6 +77,7 @@ inline constexpr std::array<IncidentCode, 26> kAllIncidentCodes = {
     IncidentCode::route_blocked_all_venues_bad,
     IncidentCode::second_factor_lockout,
     IncidentCode::possible_logic_loop,
+    IncidentCode::status_component_error,
     IncidentCode::memory_pressure,
     IncidentCode::autopilot_refused,
     IncidentCode::config_apply_failed,
@@ -106,6 +108,7 @@ constexpr std::string_view to_string(IncidentCode code) {
     case IncidentCode::route_blocked_all_venues_bad: return "route_blocked_all_venues_bad";
     case IncidentCode::second_factor_lockout: return "second_factor_lockout";
     case IncidentCode::possible_logic_loop: return "possible_logic_loop";
+    case IncidentCode::status_component_error: return "status_component_error";
     case IncidentCode::memory_pressure: return "memory_pressure";
     case IncidentCode::autopilot_refused: return "autopilot_refused";
     case IncidentCode::config_apply_failed: return "config_apply_failed";

@@ -24,7 +24,8 @@ std::optional<Severity> severity_for(IncidentCode code) {
     case IncidentCode::stress_limit_warning:
     case IncidentCode::route_blocked_all_venues_bad:
     case IncidentCode::second_factor_lockout:
-    case IncidentCode::possible_logic_loop: return Severity::P1;
+    case IncidentCode::possible_logic_loop:
+    case IncidentCode::status_component_error: return Severity::P1;
     case IncidentCode::memory_pressure:
     case IncidentCode::autopilot_refused:
     case IncidentCode::config_apply_failed: return Severity::P2;

@@ -9,6 +9,7 @@
 #include "core/api/routes/metrics_routes.hpp"
 #include "core/api/routes/risk_routes.hpp"
 #include "core/api/routes/snapshot_json.hpp"
+#include "core/api/routes/status_routes.hpp"
 #include "core/api/routes/strategy_routes.hpp"
 
 #include <nlohmann/json.hpp>
@@ -100,6 +101,14 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->desk != nullptr) add_audit_snapshot_route(*router, ctx->snapshots, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
+  if (ctx->status_monitor != nullptr) {
+    auto status_context = std::make_shared<StatusRouteContext>();
+    status_context->monitor = ctx->status_monitor;
+    status_context->sources = {ctx->snapshots, ctx->desk != nullptr ? &ctx->desk->plane() : nullptr, ctx->backups,
+                               ctx->clock, ctx->data_dir, ctx->profile, ctx->started_at, ctx->stream_clients};
+    status_context->last_restart_ts_utc = ctx->started_at_utc;
+    add_status_routes(*router, std::move(status_context));
+  }
 
   add_openapi_route(*router);  // describes every route above and below
 

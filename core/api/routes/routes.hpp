@@ -3,6 +3,7 @@
 // engine's published snapshot (never engine state).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -10,6 +11,8 @@
 #include "core/config_service/config_service.hpp"
 #include "core/api/routes/control_desk.hpp"
 #include "core/engine/snapshot.hpp"
+#include "core/status/status_monitor.hpp"
+#include "core/store/backup_snapshotter.hpp"
 
 namespace propbot::api {
 
@@ -24,6 +27,12 @@ struct RouteContext {
   MonoTime started_at{};
   // /healthz reports not-ok when the engine has not published for this long.
   std::chrono::milliseconds heartbeat_timeout{5000};
+  // The status routes (core/api/routes/status_routes.hpp); null: not served.
+  status::StatusMonitor* status_monitor = nullptr;
+  const store::BackupSnapshotter* backups = nullptr;  // for the backup_snapshotter component; may be null
+  std::string started_at_utc;                         // last_restart_ts_utc
+  // The live stream's {clients, max} for the `stream` component; empty: not served.
+  std::function<std::pair<std::size_t, std::size_t>()> stream_clients;
 };
 
 std::shared_ptr<const GuardedRouter> build_routes(RouteContext context);

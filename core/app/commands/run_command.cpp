@@ -31,6 +31,8 @@
 #include "core/history/capture_writer.hpp"
 #include "core/history/market_history_store.hpp"
 #include "core/secrets/paper_store.hpp"
+#include "core/status/status_monitor.hpp"
+#include "core/status/status_watcher.hpp"
 #include "core/store/backup_snapshotter.hpp"
 #include "core/store/data_dir.hpp"
 #include "core/store/data_dir_lock.hpp"
@@ -232,6 +234,18 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   const Logger log = *maybe_log;
 
+  // The status registry's thresholds (configs/status_thresholds.yaml beside the profile
+  // file): absent → the built-in defaults; present and bad → FATAL CONFIG naming the key.
+  const std::string thresholds_path =
+      (std::filesystem::path(cfg.source_file).parent_path() / "status_thresholds.yaml").string();
+  auto status_thresholds = status::load_status_thresholds(thresholds_path, config::to_string(cfg.profile));
+  if (!status_thresholds && status_thresholds.error().code != Errc::not_found) {
+    fatal_config("status_thresholds", thresholds_path, status_thresholds.error().message);
+    return kExitConfig;
+  }
+  if (!status_thresholds) log.warn("status_thresholds_defaults", {{"path", thresholds_path}});
+  const status::StatusThresholds thresholds = status_thresholds ? *status_thresholds : status::StatusThresholds{};
+
   // One daemon per data directory: the lock is taken before anything in it is written
   // and held until the process ends (the kernel drops it even on SIGKILL).
   if (auto checked = store::check_data_dir(cfg.data_dir); !checked) {
@@ -430,6 +444,26 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   store::BackupSnapshotter backups(backup_options, clock, log);
   backups.start();
 
+  // The live stream's hub (its endpoints are added to the server below).
+  auto stream = std::make_shared<api::StreamHub>();
+  const auto stream_clients = [stream] { return std::pair<std::size_t, std::size_t>{stream->sessions(), api::kMaxStreamSessions}; };
+
+  // The status registry (SPEC S-11.3): a component turning ERROR goes through the one
+  // safety-action function (edge-triggered); the watcher evaluates it every second.
+  status::StatusMonitor status_monitor(
+      thresholds,
+      [&desk, &log](const control::SafetyEvent& event) {
+        if (auto acted = desk->plane().safety_action(event); !acted) {
+          log.error("status_alert_failed", {{"component", event.component}, {"error", acted.error().message}});
+        }
+      },
+      clock.now());
+  status::StatusWatcher status_watcher(status_monitor,
+                                       {&engine.snapshots(), &desk->plane(), &backups, &clock, cfg.data_dir,
+                                        std::string(config::to_string(cfg.profile)), clock.now(), stream_clients},
+                                       log);
+  status_watcher.start();
+
   api::RouteContext routes;
   routes.snapshots = &engine.snapshots();
   routes.engine = &engine;
@@ -438,7 +472,11 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   routes.desk = desk.get();
   routes.config = configs;
   routes.data_dir = cfg.data_dir;
+  routes.stream_clients = stream_clients;
   routes.started_at = clock.now();
+  routes.status_monitor = &status_monitor;
+  routes.backups = &backups;
+  routes.started_at_utc = started_at;
   net::HttpServerOptions server_options;
   server_options.bind = cfg.api.bind;
   server_options.port = static_cast<std::uint16_t>(cfg.api.port);
@@ -452,7 +490,6 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   server_options.log = [log](std::string_view line) { log.debug("http_access", {{"line", line}}); };
   net::HttpServer server(server_options, api::build_routes(routes));
   // The live stream (S-11.6): control events to WebSocket clients with a viewer token.
-  auto stream = std::make_shared<api::StreamHub>();
   if (Status streaming = api::add_stream_endpoints(server, desk->bus(), stream); !streaming) {
     log.error("stream_not_served", {{"error", streaming.error().message}});
   }
@@ -494,6 +531,8 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
     watchdog.stage("stopping the config service");
     configs->close();  // waits for calls in flight and joins its worker, while the engine runs
     desk->close_slow_calls();  // an audit export still running on an abandoned worker
+    watchdog.stage("stopping the status watcher");
+    status_watcher.stop();
     watchdog.stage("stopping the ledger backups");
     backups.stop();  // after a backup in progress
     watchdog.stage("stopping the engine");
