@@ -52,6 +52,13 @@ TEST(OpenApiE2E, EveryServedRouteIsDescribedAndDocumented) {
   EXPECT_FALSE(paths["/healthz"]["get"].contains("security"));
   EXPECT_EQ(paths["/api/ui/strategies/{name}"]["get"]["parameters"][0]["name"], "name");
 
+  // A read of S-11.8 on the paper desk (no positions yet): the shape, zero totals.
+  auto [exposure_status, exposure] =
+      api_call(static_cast<std::uint16_t>(*port), creds, "viewer1", "GET", "/api/ui/exposure");
+  ASSERT_EQ(exposure_status, 200) << exposure.dump();
+  EXPECT_TRUE(exposure["venues"].is_array());
+  EXPECT_EQ(exposure["total"]["gross_usdt"], 0.0) << exposure.dump();
+
   const std::string documented = api_doc();
   std::vector<std::string> missing;
   for (const auto& [path, operations] : paths.items()) {

@@ -1,4 +1,5 @@
 #include "core/api/routes/execution_routes.hpp"
+#include "core/api/routes/exposure_json.hpp"
 #include "core/api/routes/request_actor.hpp"
 
 #include "core/common/clock.hpp"
@@ -132,6 +133,10 @@ void add_execution_routes(GuardedRouter& router, const engine::SnapshotSlot* sna
       return net::HttpResponse::json(200, json{{"positions", json::array()}, {"exposure", json::array()}});
     }
     return net::HttpResponse::json(200, *snap->positions);
+  });
+  router.add("GET", "/api/ui/exposure", [snapshots](const net::HttpRequest&) {
+    const auto snap = snapshots->load();
+    return net::HttpResponse::json(200, exposure_json(snap && snap->positions ? *snap->positions : nlohmann::json()));
   });
   router.add("GET", "/api/ui/execution", [snapshots](const net::HttpRequest&) {
     const auto snap = snapshots->load();
