@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,17 @@ std::string api_doc() {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// /api/ui/exchange_health once the venues' books are in (a few hundred ms after start).
+json poll_exchange_health(std::uint16_t port, const DevCredentials& creds) {
+  json last;
+  for (int i = 0; i < 100; ++i) {
+    last = api_call(port, creds, "viewer1", "GET", "/api/ui/exchange_health").second;
+    if (last.contains("venues") && last["venues"].size() == 2) return last;
+    std::this_thread::sleep_for(100ms);
+  }
+  return last;
 }
 
 TEST(OpenApiE2E, EveryServedRouteIsDescribedAndDocumented) {
@@ -58,6 +70,14 @@ TEST(OpenApiE2E, EveryServedRouteIsDescribedAndDocumented) {
   ASSERT_EQ(exposure_status, 200) << exposure.dump();
   EXPECT_TRUE(exposure["venues"].is_array());
   EXPECT_EQ(exposure["total"]["gross_usdt"], 0.0) << exposure.dump();
+
+  // The venues' health on the paper desk: one row per venue, named.
+  const json health = poll_exchange_health(static_cast<std::uint16_t>(*port), creds);
+  ASSERT_EQ(health["venues"].size(), 2u) << health.dump();
+  for (const auto& venue : health["venues"]) {
+    EXPECT_EQ(venue["id"], "exchange:" + venue["venue"].get<std::string>()) << venue.dump();
+    EXPECT_TRUE(venue["metrics"].contains("valid_books")) << venue.dump();
+  }
 
   const std::string documented = api_doc();
   std::vector<std::string> missing;
