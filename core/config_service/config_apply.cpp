@@ -146,6 +146,11 @@ ConfigAnswer ConfigService::reset_running(const std::vector<std::string>& reset_
                                        " keeps running as it was"}});
   }
   const std::vector<std::int64_t> closed = close_fixed(report, running_version_, actor);
+  if (options_.on_applied) {
+    options_.on_applied(json{{"version", running_version_}, {"from_version", running_version_}, {"source", "reset_state"},
+                             {"actor", actor.name}, {"started", report.started}, {"replaced", report.replaced},
+                             {"stopped", report.stopped}, {"reset_state", report.reset}});
+  }
   audit(actor, "config_apply", json{{"outcome", "approved"}, {"change", "reset_state"}, {"version", running_version_},
                                     {"reset_state", report.reset}, {"message", message},
                                     {"incidents_closed", closed}});
@@ -256,6 +261,11 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
                {"stopped", report.stopped}, {"policies_reloaded", report.policies_reloaded},
                {"reset_state", report.reset}, {"incidents_closed", closed}};
   audit(actor, source == "rollback" ? "config_rollback" : "config_apply", details);
+  if (options_.on_applied) {
+    options_.on_applied(json{{"version", version}, {"from_version", from}, {"source", source}, {"actor", actor.name},
+                             {"started", report.started}, {"replaced", report.replaced}, {"stopped", report.stopped},
+                             {"reset_state", report.reset}});
+  }
   log_.info("config_applied", {{"version", version}, {"from_version", from}, {"source", source}, {"actor", actor.name}});
   const double engine_ms = std::chrono::duration<double, std::milli>(report.engine_time).count();
   return answer(200, "",

@@ -86,6 +86,10 @@ struct ConfigServiceOptions {
   config::LoadOptions load_options;  // how the daemon loaded its configuration (env, flags)
   std::chrono::milliseconds reload_timeout{10'000};
   BundleValidator validator;  // empty: bundle::validate in process
+  // Called after every successful swap (apply, rollback, approval, reset_state) with
+  // {version, from_version, source, actor, started, replaced, stopped, reset_state}; the
+  // daemon publishes it as the stream's `config.applied`. May be empty.
+  std::function<void(const nlohmann::json&)> on_applied;
   ShadowValidator shadow;     // empty: shadow::shadow_validate in process
 };
 

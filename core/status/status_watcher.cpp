@@ -2,11 +2,42 @@
 
 #include <exception>
 
+#include "core/status/live_readiness.hpp"
+#include "core/status/status_views.hpp"
+
 namespace propbot::status {
 
 StatusWatcher::StatusWatcher(StatusMonitor& monitor, StatusSources sources, Logger log,
-                             std::chrono::milliseconds period)
-    : monitor_(monitor), sources_(std::move(sources)), log_(std::move(log)), period_(period) {}
+                             std::chrono::milliseconds period, Announce announce)
+    : monitor_(monitor),
+      sources_(std::move(sources)),
+      log_(std::move(log)),
+      period_(period),
+      announce_(std::move(announce)) {}
+
+void StatusWatcher::evaluate_once() {
+  const StatusInputs inputs = gather(sources_);
+  const Evaluation evaluation = monitor_.evaluate(inputs);
+  if (!announce_) return;
+  const std::string overall = overall_status(inputs, evaluation);
+  if (last_overall_ && *last_overall_ != overall) {
+    announce_("health.changed", nlohmann::json{{"from", *last_overall_}, {"to", overall}});
+  }
+  last_overall_ = overall;
+  const LiveReadiness readiness = live_readiness(inputs, monitor_.thresholds());
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const ReadinessReason& reason : readiness.reasons) {
+    reasons.push_back(nlohmann::json{{"code", reason.code}, {"detail", reason.detail}});
+  }
+  // The reasons' codes, not their details (which carry figures that move every second).
+  std::string codes;
+  for (const ReadinessReason& reason : readiness.reasons) codes += reason.code + ",";
+  if (last_ready_ && (*last_ready_ != readiness.ready || last_reasons_ != codes)) {
+    announce_("readiness.changed", nlohmann::json{{"ready", readiness.ready}, {"reasons", std::move(reasons)}});
+  }
+  last_ready_ = readiness.ready;
+  last_reasons_ = codes;
+}
 
 StatusWatcher::~StatusWatcher() { stop(); }
 
@@ -30,7 +61,7 @@ void StatusWatcher::run() {
   while (!stopping_) {
     lock.unlock();
     try {
-      (void)monitor_.evaluate(gather(sources_));
+      evaluate_once();
     } catch (const std::exception& e) {
       log_.error("status_evaluation_failed", {{"error", e.what()}});
     }

@@ -82,6 +82,19 @@ TEST_F(StreamE2E, AStatusClientSeesEnterHoldWithinASecondOfTheHold) {
   const json resumed = next_of(status, "ENTER_RESUME", 5s);
   ASSERT_FALSE(resumed.is_null()) << "no ENTER_RESUME on the status stream";
   EXPECT_EQ(resumed["topic"], "status");
+  // The status watcher (1 s) sees the readiness change that the resume made.
+  const json readiness = next_of(status, "readiness.changed", 5s);
+  ASSERT_FALSE(readiness.is_null()) << "no readiness.changed after the resume";
+  EXPECT_TRUE(readiness["payload"].contains("reasons")) << readiness.dump();
+
+  // A swap is announced: reset_state with no file change rebuilds one strategy.
+  auto [applied, applied_body] = api_call(port_, creds_, "operator1", "POST", "/api/ui/config/apply",
+                                          {{"files", json::object()}, {"reset_state", {"cross_exchange_arb"}}});
+  ASSERT_EQ(applied, 200) << applied_body.dump();
+  const json config = next_of(status, "config.applied", 5s);
+  ASSERT_FALSE(config.is_null()) << "no config.applied on the status stream";
+  EXPECT_EQ(config["payload"]["source"], "reset_state");
+  EXPECT_EQ(config["payload"]["reset_state"], (json{"cross_exchange_arb"}));
 
   const auto asked = std::chrono::steady_clock::now();
   auto [held, body] = api_call(port_, creds_, "operator1", "POST", "/api/ui/hold", {{"reason", "stream e2e"}});

@@ -49,7 +49,8 @@ std::vector<std::pair<StreamTopic, std::string>> stream_messages_of(const contro
       out.emplace_back(StreamTopic::status, "ENTER_" + to);
     }
   } else if (event.type == "P0_INCIDENT" || event.type == "CIRCUIT_BREAKER_TRIGGERED" ||
-             event.type == "PROMOTE_STANDBY") {
+             event.type == "PROMOTE_STANDBY" || event.type == "health.changed" ||
+             event.type == "readiness.changed" || event.type == "config.applied") {
     out.emplace_back(StreamTopic::status, event.type);
   } else if (event.type == "ALERT") {
     out.emplace_back(StreamTopic::alerts, event.type);

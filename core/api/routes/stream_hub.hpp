@@ -6,7 +6,8 @@
 // Topics and what they carry (each message one JSON text frame
 // {"topic", "type", "seq", "ts", "payload"}):
 //   status  ENTER_HOLD, ENTER_KILL, ENTER_RESUME (a mode change, by its new mode),
-//           P0_INCIDENT, CIRCUIT_BREAKER_TRIGGERED (PROMOTE_STANDBY once HA exists)
+//           P0_INCIDENT, CIRCUIT_BREAKER_TRIGGERED, health.changed, readiness.changed,
+//           config.applied (PROMOTE_STANDBY once HA exists)
 //   alerts  ALERT
 //   events  every control event as the bus published it (MODE_CHANGED, INCIDENT, …)
 //   strategy.<name>  one strategy as its view changes (published by publish_topic():

@@ -303,6 +303,10 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   }
   config_service::ConfigServiceOptions config_options;
   config_options.load_options = options;
+  // Every swap is announced on the event bus (the stream's status topic: config.applied).
+  config_options.on_applied = [&desk, &clock](const nlohmann::json& applied) {
+    desk->bus().publish("config.applied", format_iso8601_ms(clock.utc()), applied);
+  };
   // Uploaded bundles are validated in a bounded child process: their scripts and
   // documents can neither stall nor crash the daemon (isolated_validator.hpp).
   bundle::ScratchDirectory::sweep_abandoned();
@@ -461,7 +465,10 @@ int run_command(const std::vector<std::string>& args, char** envp, const std::st
   status::StatusWatcher status_watcher(status_monitor,
                                        {&engine.snapshots(), &desk->plane(), &backups, &clock, cfg.data_dir,
                                         std::string(config::to_string(cfg.profile)), clock.now(), stream_clients},
-                                       log);
+                                       log, std::chrono::seconds(1),
+                                       [&desk, &clock](const std::string& type, const nlohmann::json& payload) {
+                                         desk->bus().publish(type, format_iso8601_ms(clock.utc()), payload);
+                                       });
   status_watcher.start();
 
   api::RouteContext routes;

@@ -35,6 +35,9 @@ TEST(StreamHubTest, P0sBreakersAndAlertsGoToTheirTopics) {
             (Messages{{StreamTopic::events, "CIRCUIT_BREAKER_TRIGGERED"}, {StreamTopic::status, "CIRCUIT_BREAKER_TRIGGERED"}}));
   EXPECT_EQ(stream_messages_of(event("ALERT")), (Messages{{StreamTopic::events, "ALERT"}, {StreamTopic::alerts, "ALERT"}}));
   EXPECT_EQ(stream_messages_of(event("INCIDENT_ACKED")), (Messages{{StreamTopic::events, "INCIDENT_ACKED"}}));
+  for (const char* type : {"health.changed", "readiness.changed", "config.applied"}) {
+    EXPECT_EQ(stream_messages_of(event(type)), (Messages{{StreamTopic::events, type}, {StreamTopic::status, type}})) << type;
+  }
 }
 
 TEST(StreamHubTest, TopicListsAreParsedAndAnUnknownOneIsNamed) {
