@@ -79,6 +79,16 @@ TEST(OpenApiE2E, EveryServedRouteIsDescribedAndDocumented) {
     EXPECT_TRUE(venue["metrics"].contains("valid_books")) << venue.dump();
   }
 
+  // The desk in one read: HOLD at start, the caps, the autopilot's risk verdict.
+  auto [state_status, state] = api_call(static_cast<std::uint16_t>(*port), creds, "viewer1", "GET", "/api/ui/state");
+  ASSERT_EQ(state_status, 200) << state.dump();
+  EXPECT_EQ(state["mode"], "HOLD");
+  EXPECT_EQ(state["flags"]["hold_active"], true);
+  EXPECT_FALSE(state["risk"]["limits"].empty()) << state.dump();
+  EXPECT_EQ(state["risk"]["limits"][0].count("headroom"), 1u) << state.dump();
+  EXPECT_TRUE(state["risk"]["risk_blocked"].is_boolean()) << state.dump();
+  EXPECT_FALSE(state["strategies"].empty());
+
   const std::string documented = api_doc();
   std::vector<std::string> missing;
   for (const auto& [path, operations] : paths.items()) {

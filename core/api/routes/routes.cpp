@@ -9,6 +9,7 @@
 #include "core/api/routes/metrics_routes.hpp"
 #include "core/api/routes/risk_routes.hpp"
 #include "core/api/routes/snapshot_json.hpp"
+#include "core/api/routes/state_route.hpp"
 #include "core/api/routes/status_routes.hpp"
 #include "core/api/routes/strategy_routes.hpp"
 
@@ -100,6 +101,7 @@ std::shared_ptr<const GuardedRouter> build_routes(RouteContext context) {
   if (ctx->engine != nullptr) add_arb_routes(*router, *ctx->engine);
   if (ctx->desk != nullptr) add_control_routes(*router, *ctx->desk, *ctx->clock, ctx->data_dir);
   if (ctx->desk != nullptr) add_audit_snapshot_route(*router, ctx->snapshots, *ctx->desk, *ctx->clock, ctx->data_dir);
+  if (ctx->desk != nullptr) add_state_route(*router, ctx->snapshots, *ctx->desk);
   if (ctx->config != nullptr) add_config_routes(*router, ctx->config);
   if (ctx->status_monitor != nullptr) {
     auto status_context = std::make_shared<StatusRouteContext>();
