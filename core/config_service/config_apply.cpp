@@ -20,6 +20,17 @@ using namespace answers;  // NOLINT: this unit's own helpers
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+namespace {
+
+// The engine's refusal of a swap, as the answers' errors.
+std::vector<bundle::ValidationError> errors_of(const engine::ReloadReport& report) {
+  std::vector<bundle::ValidationError> errors;
+  for (const auto& e : report.errors) errors.push_back({e.file, e.line, e.message});
+  return errors;
+}
+
+}  // namespace
+
 ConfigAnswer ConfigService::apply(const json& body, const control::Actor& actor) {
   const CallGate::Scope call(calls_);
   if (!call) return stopping();
@@ -136,8 +147,7 @@ ConfigAnswer ConfigService::reset_running(const std::vector<std::string>& reset_
   engine::EngineBundle next{running_config_, running_bundle_, running_version_, reset_state};
   engine::ReloadReport report = engine->reload(std::move(next), options_.reload_timeout);
   if (!report.applied) {
-    std::vector<bundle::ValidationError> errors;
-    for (const auto& e : report.errors) errors.push_back({e.file, e.line, e.message});
+    const std::vector<bundle::ValidationError> errors = errors_of(report);
     audit(actor, "config_apply",
           json{{"outcome", "failed"}, {"change", "reset_state"}, {"reset_state", reset_state}, {"errors", errors_json(errors)}});
     return answer(report.timed_out ? 503 : 422, report.timed_out ? "unavailable" : "apply_failed",
@@ -205,8 +215,7 @@ ConfigAnswer ConfigService::activate(std::int64_t version, Candidate candidate, 
   engine::EngineBundle next{candidate.config, candidate.bundle, version, reset_state};
   engine::ReloadReport report = engine->reload(std::move(next), options_.reload_timeout);
   if (!report.applied) {
-    std::vector<bundle::ValidationError> errors;
-    for (const auto& e : report.errors) errors.push_back({e.file, e.line, e.message});
+    const std::vector<bundle::ValidationError> errors = errors_of(report);
     std::string detail = "no detail";
     if (!errors.empty()) {
       const auto& first = errors.front();

@@ -1,14 +1,12 @@
 #include "core/api/routes/audit_snapshot_route.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <vector>
 
 #include "core/api/routes/execution_routes.hpp"
 #include "core/api/routes/snapshot_json.hpp"
+#include "core/secrets/private_file.hpp"
 
 namespace propbot::api {
 namespace {
@@ -49,28 +47,6 @@ std::string file_stamp(const std::string& iso) {
   return out;
 }
 
-// Writes `text` to `path` through `path.partial` (0600) and a rename.
-Status write_private(const fs::path& path, const std::string& text) {
-  const std::string partial = path.string() + ".partial";
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error(Errc::io_error, "cannot create " + partial);
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  const bool ok = written == text.size() && ::fsync(fd) == 0;
-  ::close(fd);
-  std::error_code renamed;
-  if (ok) fs::rename(partial, path, renamed);
-  if (!ok || renamed) {
-    ::unlink(partial.c_str());
-    return make_error(Errc::io_error, "cannot write " + path.string());
-  }
-  return {};
-}
-
 // Keeps the newest kKeptAuditSnapshots snapshot files (names sort by time).
 void prune(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -104,7 +80,7 @@ void add_audit_snapshot_route(GuardedRouter& router, const engine::SnapshotSlot*
     fs::create_directories(dir, made);
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, made);
     const std::string name = file_stamp(ts) + ".json";
-    if (Status written = write_private(dir / name, body.dump(1)); !written) {
+    if (Status written = secrets::write_file_atomically((dir / name).string(), body.dump(1)); !written) {
       return net::HttpResponse::error(500, "internal", written.error().message);
     }
     prune(dir);

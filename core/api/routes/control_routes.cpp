@@ -119,6 +119,11 @@ RouteOptions read_route(Access access) {
   return options;
 }
 
+// One bus event as /api/ui/events and its export show it.
+json event_json(const control::ControlEvent& e) {
+  return json{{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}};
+}
+
 std::optional<int> query_int(const net::HttpRequest& request, const std::string& name) {
   auto it = request.query.find(name);
   if (it == request.query.end()) return std::nullopt;
@@ -389,7 +394,7 @@ void add_control_routes(GuardedRouter& router, ControlDesk& desk, const Clock& c
     json list = json::array();
     const std::string type = request.query.count("type") ? request.query.at("type") : "";
     for (const auto& e : desk.bus().recent(static_cast<std::size_t>(std::clamp(query_int(request, "limit").value_or(50), 1, static_cast<int>(control::kKeptControlEvents))), type)) {
-      list.push_back({{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}});
+      list.push_back(event_json(e));
     }
     return net::HttpResponse::json(200, json{{"events", list}});
   });
@@ -416,7 +421,7 @@ void add_control_routes(GuardedRouter& router, ControlDesk& desk, const Clock& c
     net::HttpResponse response;
     if (format == "json") {
       json list = json::array();
-      for (const auto& e : events) list.push_back({{"seq", e.seq}, {"type", e.type}, {"ts", e.ts_utc}, {"payload", e.payload}});
+      for (const auto& e : events) list.push_back(event_json(e));
       response = net::HttpResponse::json(200, json{{"events", list}});
     } else {
       response.content_type = "text/csv; charset=utf-8";
